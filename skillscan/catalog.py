@@ -1,0 +1,173 @@
+"""One catalog for every rule of every engine: Python-side checks (rules/checks/*.yaml), YARA `meta`
+and semgrep `metadata`. Loaded and validated once per process; a duplicate id or a missing docs
+section is an error."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from skillscan.model import Confidence, Rule, RuleClass, RuleDocs, Severity
+
+ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+DOC_SECTIONS = ("what", "why", "example", "remediation")
+
+
+class CatalogError(ValueError):
+    pass
+
+
+def rules_dir() -> Path:
+    """`skillscan/rules` inside a wheel, `rules/` beside the package in a source tree."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "rules", here.parent / "rules"):
+        if (candidate / "checks").is_dir():
+            return candidate
+    raise CatalogError("rule data directory not found")
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return tuple(v.strip() for v in value.split(",") if v.strip()) if "," in value else (value.strip(),)
+    return tuple(str(v) for v in value)
+
+
+def rule_from_metadata(meta: dict[str, Any], engine: str, source: str) -> Rule:
+    """Validate one rule's metadata (same keys whatever the engine) and build the Rule."""
+    rid = str(meta.get("id", ""))
+    if not ID_RE.match(rid):
+        raise CatalogError(f"{source}: rule id {rid!r} is not kebab-case")
+    docs_in = meta.get("docs") if isinstance(meta.get("docs"), dict) else meta
+    missing = [s for s in DOC_SECTIONS if not str(docs_in.get(s, "")).strip()]
+    refs = _as_tuple(docs_in.get("references"))
+    if not refs:
+        missing.append("references")
+    if missing:
+        raise CatalogError(f"{source}: rule {rid} lacks docs sections: {', '.join(missing)}")
+    for key in ("title", "class", "severity", "confidence"):
+        if not str(meta.get(key, "")).strip():
+            raise CatalogError(f"{source}: rule {rid} lacks {key}")
+    try:
+        rule_class = RuleClass(str(meta["class"]).strip())
+        severity = Severity.parse(meta["severity"])
+        confidence = Confidence.parse(meta["confidence"])
+    except (KeyError, ValueError) as exc:
+        raise CatalogError(f"{source}: rule {rid}: bad class/severity/confidence: {exc}") from exc
+    capability = meta.get("capability") or None
+    return Rule(
+        id=rid,
+        title=str(meta["title"]).strip(),
+        rule_class=rule_class,
+        severity=severity,
+        confidence=confidence,
+        engine=engine,
+        docs=RuleDocs(
+            what=str(docs_in["what"]).strip(),
+            why=str(docs_in["why"]).strip(),
+            example=str(docs_in["example"]).rstrip(),
+            remediation=str(docs_in["remediation"]).strip(),
+            references=refs,
+        ),
+        capability=str(capability) if capability else None,
+        cwe=_as_tuple(meta.get("cwe")),
+        tags=_as_tuple(meta.get("tags")),
+        source=source,
+    )
+
+
+_YARA_RULE_RE = re.compile(r"^\s*(?:private\s+|global\s+)*rule\s+(\w+)[^{]*\{(.*?)^\s*condition\s*:", re.S | re.M)
+_YARA_META_RE = re.compile(r'^\s*(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(true|false|-?\d+))\s*$', re.M)
+
+
+def yara_metadata(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The `meta:` block of each YARA rule, read without compiling (compiling is the engine's job)."""
+    for match in _YARA_RULE_RE.finditer(text):
+        body = match.group(2)
+        meta_start = body.find("meta:")
+        if meta_start < 0:
+            yield match.group(1), {}
+            continue
+        end = body.find("strings:", meta_start)
+        block = body[meta_start + 5 : end if end >= 0 else len(body)]
+        meta: dict[str, Any] = {}
+        for m in _YARA_META_RE.finditer(block):
+            raw = m.group(2)
+            value: Any = bytes(raw, "utf-8").decode("unicode_escape") if raw is not None and "\\" in raw else raw
+            if value is None:
+                value = m.group(3)
+            key = m.group(1)
+            if key == "references" or key.startswith("reference"):
+                meta.setdefault("references", [])
+                meta["references"].append(value)
+            else:
+                meta[key] = value
+        yield match.group(1), meta
+
+
+@dataclass(frozen=True)
+class Catalog:
+    rules: dict[str, Rule]
+    digest: str
+
+    def rule(self, rule_id: str) -> Rule:
+        try:
+            return self.rules[rule_id]
+        except KeyError:
+            raise CatalogError(f"unknown rule id {rule_id!r}") from None
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self.rules
+
+    def sorted(self) -> list[Rule]:
+        return [self.rules[k] for k in sorted(self.rules)]
+
+
+def load_catalog(root: Path | None = None) -> Catalog:
+    root = root or rules_dir()
+    rules: dict[str, Rule] = {}
+    digest = hashlib.sha256()
+
+    def add(rule: Rule) -> None:
+        if rule.id in rules:
+            raise CatalogError(f"duplicate rule id {rule.id!r} in {rule.source} and {rules[rule.id].source}")
+        rules[rule.id] = rule
+
+    data_files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in data_files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in sorted((root / "checks").glob("*.yaml")):
+        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(meta, dict):
+            raise CatalogError(f"{path}: not a mapping")
+        if path.stem != meta.get("id"):
+            raise CatalogError(f"{path}: file name must be the rule id")
+        add(rule_from_metadata(meta, str(meta.get("engine", "python")), path.name))
+    for path in sorted((root / "yara").glob("*.yar")) if (root / "yara").is_dir() else []:
+        for name, meta in yara_metadata(path.read_text(encoding="utf-8")):
+            if not meta.get("id"):
+                raise CatalogError(f"{path.name}: YARA rule {name} has no meta id")
+            add(rule_from_metadata(meta, "yara", f"{path.name}:{name}"))
+    for path in sorted((root / "semgrep").glob("*.yaml")) if (root / "semgrep").is_dir() else []:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for entry in doc.get("rules", []):
+            meta = dict(entry.get("metadata") or {})
+            meta.setdefault("id", entry.get("id"))
+            if meta["id"] != entry.get("id"):
+                raise CatalogError(f"{path.name}: semgrep id and metadata id differ")
+            add(rule_from_metadata(meta, "semgrep", path.name))
+    return Catalog(rules=rules, digest=digest.hexdigest())
+
+
+@lru_cache(maxsize=1)
+def get_catalog() -> Catalog:
+    """The process-wide catalog (each pool worker loads it once)."""
+    return load_catalog()

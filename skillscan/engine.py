@@ -1,0 +1,222 @@
+"""The pipeline: load → analyze → permit → decide → report data. Output order is deterministic
+whatever the number of jobs."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from skillscan.analyzers import batch_analyzers, engine_versions, file_analyzers, package_analyzers
+from skillscan.analyzers.base import FileResult
+from skillscan.catalog import get_catalog
+from skillscan.loaders import Limits, load_inputs
+from skillscan.model import (
+    Decision, Finding, Package, PackageFile, PackageResult, Report, RuleClass, Severity, Verdict,
+)
+
+MAX_VIRTUAL_DEPTH = 3
+MAX_VIRTUAL_FILES = 64
+CHUNK_FILES = 64
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    jobs: int = 0  # 0 = one per core
+    limits: Limits = field(default_factory=Limits)
+    author: bool = False
+    policy_path: str | None = None
+    as_of: str | None = None
+    min_severity: Severity = Severity.INFO
+    merge: bool = True
+
+
+def _context(package: Package) -> Package:
+    """The package as per-file workers see it: manifest and surfaces, no file bodies."""
+    return replace(package, files=())
+
+
+def analyze_files(package: Package, files: Sequence[PackageFile]) -> tuple[list[Finding], list[PackageFile]]:
+    """Run every file engine over `files` in order; decoded payloads (virtual files) produced by an
+    engine are scanned by that engine and every later one, up to a bounded depth and count."""
+    analyzers = file_analyzers()
+    findings: list[Finding] = []
+    virtual_out: list[PackageFile] = []
+    for f in files:
+        queue: list[tuple[PackageFile, int, int]] = [(f, 0, 0)]  # file, first analyzer index, depth
+        while queue:
+            current, start, depth = queue.pop(0)
+            for index in range(start, len(analyzers)):
+                analyzer = analyzers[index]
+                if not analyzer.applies(current):
+                    continue
+                try:
+                    result: FileResult = analyzer.analyze_file(package, current)
+                except RecursionError:
+                    findings.append(_engine_error(analyzer.name, current, "input nested too deeply"))
+                    continue
+                except Exception as exc:  # an engine bug must surface, never silently pass
+                    findings.append(_engine_error(analyzer.name, current, f"{type(exc).__name__}: {exc}"))
+                    continue
+                findings.extend(result.findings)
+                if depth < MAX_VIRTUAL_DEPTH:
+                    for v in result.virtual_files:
+                        if len(virtual_out) >= MAX_VIRTUAL_FILES:
+                            break
+                        virtual_out.append(v)
+                        queue.append((v, index, depth + 1))
+    return findings, virtual_out
+
+
+def _engine_error(engine: str, f: PackageFile, message: str) -> Finding:
+    from skillscan.analyzers.base import finding
+
+    return finding("analysis-incomplete", f"{engine} could not analyse {f.path}: {message}", f.path)
+
+
+def _worker(args: tuple[Package, tuple[PackageFile, ...]]) -> tuple[list[Finding], list[PackageFile]]:
+    package, files = args
+    return analyze_files(package, files)
+
+
+def _tasks(packages: Sequence[Package]) -> list[tuple[int, tuple[Package, tuple[PackageFile, ...]]]]:
+    tasks = []
+    for i, pkg in enumerate(packages):
+        if pkg.format == "unknown":
+            continue
+        ctx = _context(pkg)
+        for start in range(0, len(pkg.files), CHUNK_FILES):
+            tasks.append((i, (ctx, pkg.files[start : start + CHUNK_FILES])))
+    return tasks
+
+
+def _run_pool(packages: Sequence[Package], jobs: int) -> tuple[dict[int, list[Finding]], dict[int, list[PackageFile]],
+                                                                dict[int, str]]:
+    findings: dict[int, list[Finding]] = {i: [] for i in range(len(packages))}
+    virtual: dict[int, list[PackageFile]] = {i: [] for i in range(len(packages))}
+    crashed: dict[int, str] = {}
+    tasks = _tasks(packages)
+    if jobs <= 1 or len(tasks) <= 1:
+        for i, args in tasks:
+            fs, vs = _worker(args)
+            findings[i].extend(fs)
+            virtual[i].extend(vs)
+        return findings, virtual, crashed
+    pending = list(tasks)
+    isolate = False
+    while pending:
+        workers = 1 if isolate else jobs
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            batch = pending[:1] if isolate else pending
+            futures = [(i, args, pool.submit(_worker, args)) for i, args in batch]
+            done = 0
+            broken = False
+            for i, args, fut in futures:
+                try:
+                    fs, vs = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    if isolate:
+                        crashed[i] = "an analysis worker crashed on this package (pathological input)"
+                        done += 1
+                    break
+                findings[i].extend(fs)
+                virtual[i].extend(vs)
+                done += 1
+            pending = pending[done:] if not broken or isolate else [t for t in pending[done:]]
+            if broken and not isolate:
+                isolate = True  # re-run the rest one by one to find the package that kills workers
+    return findings, virtual, crashed
+
+
+def resolve_jobs(jobs: int) -> int:
+    if jobs and jobs > 0:
+        return jobs
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def merge_findings(findings: Sequence[Finding]) -> list[Finding]:
+    """Findings of *different* engines about the same capability at the same place become one, keeping
+    the strongest evidence."""
+    def strength(f: Finding) -> tuple[int, int, int]:
+        cls = {RuleClass.MALICIOUS: 2, RuleClass.CAPABILITY: 1, RuleClass.HYGIENE: 0}[f.rule_class]
+        return (cls, int(f.severity), int(f.confidence))
+
+    best: dict[tuple[str, int, frozenset[str]], Finding] = {}
+    out: list[Finding] = []
+    for f in findings:
+        if not f.capabilities:
+            out.append(f)
+            continue
+        key = (f.location.path, f.location.line, frozenset(str(c) for c in f.capabilities))
+        other = best.get(key)
+        if other is None:
+            best[key] = f
+        elif other.engine != f.engine:
+            if strength(f) > strength(other):
+                best[key] = f
+        else:
+            out.append(f)
+    return out + list(best.values())
+
+
+def sort_key(f: Finding) -> tuple[str, int, int, str, str]:
+    return (f.location.path, f.location.line, f.location.column, f.rule_id, f.message)
+
+
+def scan(inputs: Sequence[str], options: ScanOptions = ScanOptions()) -> Report:
+    started = time.perf_counter()
+    catalog = get_catalog()
+    packages = load_inputs(inputs, options.limits)
+    jobs = resolve_jobs(options.jobs)
+    file_findings, virtual, crashed = _run_pool(packages, jobs)
+
+    live = [i for i, p in enumerate(packages) if p.format != "unknown" and i not in crashed]
+    batch_findings: dict[int, list[Finding]] = {i: [] for i in live}
+    batch_errors: dict[int, list[str]] = {i: [] for i in live}
+    if live:
+        with_virtual = [replace(packages[i], files=packages[i].files + tuple(virtual[i])) for i in live]
+        for analyzer in batch_analyzers():
+            try:
+                results = analyzer.analyze_batch(with_virtual)
+            except Exception as exc:
+                for i in live:
+                    batch_errors[i].append(f"{analyzer.name} failed: {exc}")
+                continue
+            for i, fs in zip(live, results, strict=True):
+                batch_findings[i].extend(fs)
+
+    from skillscan.policy import decide
+
+    results: list[PackageResult] = []
+    for i, pkg in enumerate(packages):
+        if pkg.format == "unknown" or i in crashed:
+            errors = pkg.errors + ((crashed[i],) if i in crashed else ())
+            results.append(PackageResult(pkg, (), Verdict(Decision.ERROR, reasons=errors), errors))
+            continue
+        findings: list[Finding] = list(file_findings[i]) + list(batch_findings.get(i, []))
+        for analyzer in package_analyzers():
+            findings.extend(analyzer.analyze_package(pkg))
+        if options.merge:
+            findings = merge_findings(findings)
+        findings.sort(key=sort_key)
+        errors = tuple(pkg.errors) + tuple(batch_errors.get(i, []))
+        verdict = decide(pkg, findings, errors, options)
+        shown = tuple(f for f in findings if f.severity >= options.min_severity)
+        results.append(PackageResult(pkg, shown, verdict, errors))
+    return Report(
+        results=tuple(results),
+        seconds=round(time.perf_counter() - started, 3),
+        engines=tuple(sorted(engine_versions().items())),
+        rules_digest=catalog.digest,
+    )
+
+
+def rules_root() -> Path:
+    from skillscan.catalog import rules_dir
+
+    return rules_dir()

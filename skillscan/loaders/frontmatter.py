@@ -1,0 +1,49 @@
+"""SKILL.md-style frontmatter: a YAML mapping between `---` lines at the top of a Markdown file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from skillscan.yamlsafe import YamlError, load_yaml
+
+
+@dataclass(frozen=True)
+class Frontmatter:
+    data: dict[str, Any] = field(default_factory=dict)
+    present: bool = False
+    error: str = ""
+    body: str = ""
+    body_line: int = 1  # 1-based line where the body starts
+    key_lines: dict[str, int] = field(default_factory=dict)  # top-level key -> 1-based line
+
+
+def parse_frontmatter(text: str) -> Frontmatter:
+    stripped = text.lstrip("\ufeff")
+    lines = stripped.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return Frontmatter(body=stripped)
+    end = None
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            end = i
+            break
+    if end is None:
+        return Frontmatter(present=True, error="frontmatter is not closed by a '---' line", body=stripped)
+    raw = "\n".join(lines[1:end])
+    body = "\n".join(lines[end + 1 :])
+    key_lines = {}
+    for i, line in enumerate(lines[1:end], start=2):
+        if line and not line[0].isspace() and ":" in line and not line.startswith("#"):
+            key_lines.setdefault(line.split(":", 1)[0].strip().strip("'\""), i)
+    try:
+        data = load_yaml(raw)
+    except YamlError as exc:
+        return Frontmatter(present=True, error=str(exc), body=body, body_line=end + 2, key_lines=key_lines)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        return Frontmatter(present=True, error="frontmatter is not a mapping", body=body, body_line=end + 2,
+                           key_lines=key_lines)
+    return Frontmatter(data={str(k): v for k, v in data.items()}, present=True, body=body, body_line=end + 2,
+                       key_lines=key_lines)

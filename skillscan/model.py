@@ -1,0 +1,265 @@
+"""The data model shared by every stage: frozen dataclasses, no behaviour beyond formatting."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+from typing import Any
+
+
+class Severity(IntEnum):
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[str(text).strip().upper()]
+
+
+class Confidence(IntEnum):
+    LOW = 0
+    MEDIUM = 1
+    HIGH = 2
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Confidence:
+        return cls[str(text).strip().upper()]
+
+
+class RuleClass(StrEnum):
+    MALICIOUS = "malicious"
+    CAPABILITY = "capability"
+    HYGIENE = "hygiene"
+
+
+class Channel(StrEnum):
+    """Where evidence came from, in decreasing confidence (REFERENCE §4.3)."""
+
+    MANIFEST = "manifest"
+    CODE = "code"
+    INSTRUCTION = "instruction"
+    METADATA = "metadata"
+
+
+class Decision(StrEnum):
+    ALLOW = "allow"
+    REVIEW = "review"
+    BLOCK = "block"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return {"allow": 0, "review": 1, "block": 2, "error": 3}[self.value]
+
+
+_CAP_RE = re.compile(r"^(?P<kind>[a-z][a-z0-9_-]*(?:\.[a-z][a-z0-9_-]*)*)(?:\[(?P<scope>.*)\])?$", re.S)
+
+
+@dataclass(frozen=True, order=True)
+class Capability:
+    """`kind[scope]` from the skillcap/v1 vocabulary; exactly one scope or none."""
+
+    kind: str
+    scope: str | None = None
+
+    def __str__(self) -> str:
+        return self.kind if self.scope is None else f"{self.kind}[{self.scope}]"
+
+    @classmethod
+    def parse(cls, text: str) -> Capability:
+        match = _CAP_RE.match(text.strip())
+        if not match:
+            raise ValueError(f"not a capability: {text!r}")
+        scope = match.group("scope")
+        if scope is not None:
+            scope = scope.strip()
+            if "," in scope and not scope.startswith(("http", "ip:")):
+                raise ValueError(f"a capability has exactly one scope: {text!r}")
+            if scope == "":
+                scope = None
+        return cls(match.group("kind"), scope)
+
+    @property
+    def domain(self) -> str:
+        return self.kind.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class RuleDocs:
+    what: str
+    why: str
+    example: str
+    remediation: str
+    references: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One catalog entry, whatever engine implements it. Ids are stable and kebab-case."""
+
+    id: str
+    title: str
+    rule_class: RuleClass
+    severity: Severity
+    confidence: Confidence
+    engine: str
+    docs: RuleDocs
+    capability: str | None = None
+    cwe: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Location:
+    """1-based line and column; `path` is POSIX and relative to the package root."""
+
+    path: str
+    line: int = 1
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+    snippet: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    message: str
+    location: Location
+    severity: Severity
+    confidence: Confidence
+    rule_class: RuleClass
+    capabilities: tuple[Capability, ...] = ()
+    channel: Channel = Channel.CODE
+    related: tuple[Location, ...] = ()
+    decoded: str | None = None
+    engine: str = ""
+
+    def fingerprint(self, occurrence: int = 0) -> str:
+        """Content fingerprint: rule, package-relative path, normalised snippet, occurrence — never a line."""
+        snippet = " ".join(self.location.snippet.split())
+        digest = hashlib.sha256(
+            "\0".join([self.rule_id, self.location.path, snippet, str(occurrence)]).encode("utf-8", "replace")
+        )
+        return digest.hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    path: str
+    line: int
+    rule_id: str
+    channel: Channel
+    confidence: Confidence
+
+
+@dataclass(frozen=True)
+class InferredCapability:
+    capability: Capability
+    evidence: tuple[Evidence, ...]
+
+    @property
+    def confidence(self) -> Confidence:
+        return max((e.confidence for e in self.evidence), default=Confidence.LOW)
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    """One file of a package, read and classified once. `text` is None for binaries."""
+
+    path: str
+    data: bytes
+    size: int
+    language: str
+    is_binary: bool
+    text: str | None = None
+    executable: bool = False
+    encoding: str = "utf-8"
+    origin: str | None = None  # for virtual files: the path[:line] of the literal they were decoded from
+    truncated: bool = False  # larger than the parse cap: only streamed engines see all of it
+
+    @property
+    def virtual(self) -> bool:
+        return self.origin is not None
+
+
+@dataclass(frozen=True)
+class Surface:
+    """An execution surface the host runs on the package's behalf (hook, MCP server, install spec…)."""
+
+    kind: str  # hook | mcp-server | lsp-server | install | load-time-command | monitor | bin | marketplace-source
+    path: str
+    command: str = ""
+    event: str = ""
+    matcher: str = ""
+    url: str = ""
+    gated: bool = False
+    line: int = 1
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Package:
+    input: str
+    root: str
+    format: str
+    name: str
+    files: tuple[PackageFile, ...] = ()
+    version: str = ""
+    sha256: str = ""
+    manifest: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    manifest_path: str = ""
+    surfaces: tuple[Surface, ...] = ()
+    errors: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = ()  # what was not fully analysed (caps), reported and at least `review`
+    nested: tuple[str, ...] = ()  # nested package roots reported inside this one (plugin skills)
+
+    def file(self, path: str) -> PackageFile | None:
+        for f in self.files:
+            if f.path == path:
+                return f
+        return None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    decision: Decision
+    reasons: tuple[str, ...] = ()
+    risk_level: str = "low"
+    declared: tuple[Capability, ...] = ()
+    inferred: tuple[InferredCapability, ...] = ()
+    undeclared: tuple[Capability, ...] = ()
+    unused: tuple[Capability, ...] = ()
+    combinations: tuple[str, ...] = ()
+    disclosures: tuple[tuple[str, bool], ...] = ()
+    suggested_declaration: tuple[tuple[str, str], ...] = ()  # (format, text)
+
+
+@dataclass(frozen=True)
+class PackageResult:
+    package: Package
+    findings: tuple[Finding, ...]
+    verdict: Verdict
+    errors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    results: tuple[PackageResult, ...]
+    seconds: float = 0.0
+    engines: tuple[tuple[str, str], ...] = ()
+    rules_digest: str = ""
