@@ -80,8 +80,8 @@ def scan(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
     sarif_output: Annotated[Optional[Path], typer.Option("--sarif-output", help="Also write SARIF here.")] = None,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 at or above this verdict.")] = FailOn.block,
-    min_severity: Annotated[MinSeverity, typer.Option("--min-severity", help="Hide findings below this.")]
-    = MinSeverity.info,
+    min_severity: Annotated[MinSeverity, typer.Option("--min-severity", help="Hide findings below this (info findings are capability evidence).")]
+    = MinSeverity.low,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0 = one per core).")] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")] = False,
     author: Annotated[bool, typer.Option("--author", help="Author mode: honour inline suppressions.")] = False,
