@@ -52,12 +52,15 @@ def root(version: Annotated[Optional[bool], typer.Option("--version", callback=_
 
 
 def exit_code(report: object, fail_on: str) -> int:
+    """DESIGN.md "Exit codes": 2 if anything could not be scanned (an `error` verdict, or a package
+    with errors — unreadable manifest, crashed engine); else 1 if any package is at or above
+    `fail_on`; else 0. `never` exits 0 (usage errors exit 2 before a scan starts)."""
     from skillscan.model import Decision, Report
 
     assert isinstance(report, Report)
     if fail_on == "never":
         return EXIT_OK
-    if any(r.verdict.decision is Decision.ERROR or r.errors and r.package.format == "unknown" for r in report.results):
+    if any(r.verdict.decision is Decision.ERROR or r.errors for r in report.results):
         return EXIT_ERROR
     threshold = Decision.BLOCK.rank if fail_on == "block" else Decision.REVIEW.rank
     if any(r.verdict.decision.rank >= threshold for r in report.results):
@@ -69,65 +72,179 @@ def _write(text: str, output: Optional[Path]) -> None:
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
-    else:
+        return
+    try:
         output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        typer.echo(f"skillscan: cannot write {output}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+class _Progress:
+    """A rich progress bar on stderr, shown only on a terminal and only once a scan turns out to
+    hold several packages. stdout carries nothing but the report."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=Console(stderr=True), transient=True)
+        self.tasks: dict[str, object] = {}
+        self.started = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.started:
+            if stage == "analyze" and total < 4 or stage == "decide" and total < 2:
+                return
+            self.bar.start()
+            self.started = True
+        if stage not in self.tasks:
+            label = {"analyze": "analysing files", "decide": "deciding packages"}.get(stage, stage)
+            self.tasks[stage] = self.bar.add_task(label, total=total)
+        self.bar.update(self.tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        if self.started:
+            self.bar.stop()
+
+
+def _options(paths: list[str], *, config: Optional[Path], no_config: bool, baseline: Optional[Path],
+             author: bool, jobs: Optional[int], min_severity: Optional[str], fail_on: Optional[str],
+             **extra: object) -> tuple[object, str]:
+    """ScanOptions and the fail-on threshold: the command line wins over the configuration, which wins
+    over the defaults. A bad configuration or baseline is a usage error (exit 2)."""
+    from skillscan.config import Config, ConfigError, load_config
+    from skillscan.engine import ScanOptions
+    from skillscan.model import Severity
+    from skillscan.suppress import Baseline, BaselineError
+
+    try:
+        cfg = Config() if no_config else load_config(str(config) if config else None, scanned=paths, author=author)
+        baseline_path = str(baseline) if baseline else cfg.baseline
+        loaded_baseline = Baseline.load(baseline_path) if baseline_path else None
+    except (ConfigError, BaselineError) as exc:
+        typer.echo(f"skillscan: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    options = ScanOptions(
+        jobs=jobs if jobs is not None else (cfg.jobs or 0),
+        author=author,
+        min_severity=Severity.parse(min_severity or cfg.min_severity or "low"),
+        config=cfg,
+        baseline=loaded_baseline,
+        **{k: v for k, v in extra.items() if v is not None},  # type: ignore[arg-type]
+    )
+    return options, (fail_on or cfg.fail_on or "block")
+
+
+ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Configuration file (skillscan.toml or pyproject.toml).")]
+NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Ignore any configuration file.")]
+BaselineOpt = Annotated[Optional[Path], typer.Option("--baseline", help="Keep the findings in this baseline out of the verdict.")]
 
 
 @app.command()
 def scan(
-    paths: Annotated[list[str], typer.Argument(help="Skill directories, files or archives to scan.")],
+    paths: Annotated[list[str], typer.Argument(help="Skill directories, files, archives or remote sources to scan.")],
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
     sarif_output: Annotated[Optional[Path], typer.Option("--sarif-output", help="Also write SARIF here.")] = None,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 at or above this verdict.")] = FailOn.block,
-    min_severity: Annotated[MinSeverity, typer.Option("--min-severity", help="Hide findings below this (info findings are capability evidence).")]
-    = MinSeverity.low,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0 = one per core).")] = 0,
+    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 at or above this verdict [default: block].")] = None,
+    min_severity: Annotated[Optional[MinSeverity], typer.Option("--min-severity", help="Hide findings below this (info findings are capability evidence) [default: low].")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Worker processes (0 = one per core).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")] = False,
-    author: Annotated[bool, typer.Option("--author", help="Author mode: honour inline suppressions.")] = False,
+    author: Annotated[bool, typer.Option("--author", help="Author mode: honour inline suppressions and package config.")] = False,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+    baseline: BaselineOpt = None,
 ) -> None:
     """Scan packages and report findings, capabilities and a verdict."""
-    from skillscan.engine import ScanOptions, scan as run_scan
-    from skillscan.model import Severity
+    from skillscan.engine import scan as run_scan
     from skillscan.report import renderer
 
-    options = ScanOptions(jobs=jobs, author=author, min_severity=Severity.parse(min_severity.value))
+    options, fail = _options(paths, config=config, no_config=no_config, baseline=baseline, author=author, jobs=jobs,
+                             min_severity=min_severity.value if min_severity else None,
+                             fail_on=fail_on.value if fail_on else None)
     status = None
-    if not quiet and sys.stderr.isatty() and len(paths) > 1:
-        from rich.console import Console
+    if not quiet and sys.stderr.isatty():
+        from dataclasses import replace
 
-        status = Console(stderr=True).status(f"scanning {len(paths)} inputs…")
-        status.start()
+        status = _Progress()
+        options = replace(options, progress=status)  # type: ignore[type-var]
     try:
-        report = run_scan(paths, options)
+        report = run_scan(paths, options)  # type: ignore[arg-type]
     except Exception as exc:  # internal error: exit 2 with a message, never a traceback on stdout
         if status:
             status.stop()
         typer.echo(f"skillscan: internal error: {type(exc).__name__}: {exc}", err=True)
-        raise typer.Exit(EXIT_ERROR if fail_on != FailOn.never else EXIT_OK) from None
+        raise typer.Exit(EXIT_ERROR if fail != "never" else EXIT_OK) from None
     if status:
         status.stop()
-    if format == OutputFormat.text:
-        from skillscan.report.text import render as render_text
+    try:
+        if format == OutputFormat.text:
+            from skillscan.report.text import render as render_text
 
-        text = render_text(report, color=output is None and sys.stdout.isatty())
-    else:
-        text = renderer(format.value)(report)
+            text = render_text(report, color=output is None and sys.stdout.isatty())
+        else:
+            text = renderer(format.value)(report)
+    except Exception as exc:  # a renderer bug is an internal error (exit 2), never a traceback
+        typer.echo(f"skillscan: internal error while rendering: {type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR if fail != "never" else EXIT_OK) from None
     _write(text, output)
     if sarif_output is not None:
-        sarif_output.write_text(renderer("sarif")(report), encoding="utf-8")
-    raise typer.Exit(exit_code(report, fail_on.value))
+        _write(renderer("sarif")(report), sarif_output)
+    raise typer.Exit(exit_code(report, fail))
+
+
+baseline_app = typer.Typer(help="Create baselines of accepted findings.", no_args_is_help=True)
+app.add_typer(baseline_app, name="baseline")
+
+
+@baseline_app.command("create")
+def baseline_create(
+    paths: Annotated[list[str], typer.Argument(help="What to scan.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(".skillscan-baseline.json"),
+    author: Annotated[bool, typer.Option("--author", help="Author mode: honour inline suppressions.")] = False,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j")] = None,
+) -> None:
+    """Scan and write the content fingerprints of every finding to a baseline file."""
+    import json
+
+    from skillscan.engine import scan as run_scan
+    from skillscan.suppress import baseline_document
+
+    options, _ = _options(paths, config=config, no_config=no_config, baseline=None, author=author, jobs=jobs,
+                          min_severity="low", fail_on="never")
+    report = run_scan(paths, options)  # type: ignore[arg-type]
+    doc = baseline_document(report.results)
+    output.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    typer.echo(f"skillscan: wrote {len(doc['fingerprints'])} fingerprints to {output}", err=True)
+    errors = [r for r in report.results if r.verdict.decision.value == "error"]
+    raise typer.Exit(EXIT_ERROR if errors else EXIT_OK)
+
+
+class RulesFormat(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
 
 
 @app.command()
 def rules(
-    format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    format: Annotated[RulesFormat, typer.Option("--format", "-f", help="table, json, or markdown (docs/rules.md).")]
+    = RulesFormat.table,
 ) -> None:
     """List every rule in the catalog."""
     from skillscan.catalog import get_catalog
 
     catalog = get_catalog()
-    if format == "json":
+    if format == RulesFormat.markdown:
+        from skillscan.docs import rules_markdown
+
+        sys.stdout.write(rules_markdown(catalog.sorted()))
+        return
+    if format == RulesFormat.json:
         import json
 
         typer.echo(json.dumps([{"id": r.id, "title": r.title, "class": r.rule_class.value, "engine": r.engine,
@@ -142,24 +259,27 @@ def rules(
         table.add_column(col)
     for r in catalog.sorted():
         table.add_row(r.id, r.rule_class.value, r.severity.label, r.confidence.label, r.engine, r.title)
-    Console(width=160).print(table)
+    Console(width=None if sys.stdout.isatty() else 200).print(table)
 
 
 @app.command()
 def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. unscoped-bash-preapproval.")]) -> None:
     """Show a rule's documentation."""
     from skillscan.catalog import get_catalog
-    from skillscan.report.sarif import rule_markdown
+    from skillscan.docs import explain_markdown
 
     catalog = get_catalog()
     if rule_id not in catalog:
         typer.echo(f"skillscan: unknown rule {rule_id!r} (see `skillscan rules`)", err=True)
         raise typer.Exit(EXIT_ERROR)
-    rule = catalog.rule(rule_id)
-    header = (f"# {rule.id}: {rule.title}\n\nclass: {rule.rule_class.value} · severity: {rule.severity.label} · "
-              f"confidence: {rule.confidence.label} · engine: {rule.engine}"
-              f"{' · capability: ' + rule.capability if rule.capability else ''}\n\n")
-    typer.echo(header + rule_markdown(rule))
+    text = explain_markdown(catalog.rule(rule_id))
+    if sys.stdout.isatty():  # rendered on a terminal, the Markdown source otherwise
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(text))
+    else:
+        sys.stdout.write(text)
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -14,7 +14,9 @@ from pathlib import Path
 from skillscan.analyzers import batch_analyzers, engine_versions, file_analyzers, package_analyzers
 from skillscan.analyzers.base import FileResult
 from skillscan.catalog import get_catalog
+from skillscan.config import Config
 from skillscan.loaders import Limits, load_inputs
+from skillscan.suppress import Baseline, as_evidence, baseline_key, inline_suppressions, is_suppressed
 from skillscan.model import (
     Decision, Finding, Package, PackageFile, PackageResult, Report, RuleClass, Severity, Verdict,
 )
@@ -33,6 +35,10 @@ class ScanOptions:
     as_of: str | None = None
     min_severity: Severity = Severity.INFO
     merge: bool = True
+    config: Config | None = None  # the consumer's configuration (never one found inside a package in gate mode)
+    baseline: Baseline | None = None
+    # progress(stage, done, total) — the CLI's progress bar; stage is "analyze" (file chunks) or "decide"
+    progress: Callable[[str, int, int], None] | None = field(default=None, compare=False, repr=False)
 
 
 def _context(package: Package) -> Package:
@@ -94,17 +100,27 @@ def _tasks(packages: Sequence[Package]) -> list[tuple[int, tuple[Package, tuple[
     return tasks
 
 
-def _run_pool(packages: Sequence[Package], jobs: int) -> tuple[dict[int, list[Finding]], dict[int, list[PackageFile]],
-                                                                dict[int, str]]:
+def _run_pool(packages: Sequence[Package], jobs: int,
+              progress: Callable[[str, int, int], None] | None = None,
+              ) -> tuple[dict[int, list[Finding]], dict[int, list[PackageFile]], dict[int, str]]:
     findings: dict[int, list[Finding]] = {i: [] for i in range(len(packages))}
     virtual: dict[int, list[PackageFile]] = {i: [] for i in range(len(packages))}
     crashed: dict[int, str] = {}
     tasks = _tasks(packages)
+    finished = 0
+
+    def tick() -> None:
+        nonlocal finished
+        finished += 1
+        if progress is not None:
+            progress("analyze", finished, len(tasks))
+
     if jobs <= 1 or len(tasks) <= 1:
         for i, args in tasks:
             fs, vs = _worker(args)
             findings[i].extend(fs)
             virtual[i].extend(vs)
+            tick()
         return findings, virtual, crashed
     pending = list(tasks)
     isolate = False
@@ -123,10 +139,12 @@ def _run_pool(packages: Sequence[Package], jobs: int) -> tuple[dict[int, list[Fi
                     if isolate:
                         crashed[i] = "an analysis worker crashed on this package (pathological input)"
                         done += 1
+                        tick()
                     break
                 findings[i].extend(fs)
                 virtual[i].extend(vs)
                 done += 1
+                tick()
             pending = pending[done:] if not broken or isolate else [t for t in pending[done:]]
             if broken and not isolate:
                 isolate = True  # re-run the rest one by one to find the package that kills workers
@@ -168,12 +186,43 @@ def sort_key(f: Finding) -> tuple[str, int, int, str, str]:
     return (f.location.path, f.location.line, f.location.column, f.rule_id, f.message)
 
 
+def _filter(pkg: Package, findings: list[Finding], options: ScanOptions) -> tuple[list[Finding], int, int]:
+    """Consumer config (disable, ignores, severity remaps), then inline suppressions (author mode only),
+    then the baseline. Suppressed and baselined findings stay only as capability evidence."""
+    if options.config is not None:
+        findings = options.config.apply(findings, pkg.root)
+    suppressed = baselined = 0
+    if options.author:
+        marks = inline_suppressions(pkg)
+        if marks:
+            kept = []
+            for f in findings:
+                if f.severity > Severity.INFO and is_suppressed(f, marks):
+                    kept.append(as_evidence(f))
+                    suppressed += 1
+                else:
+                    kept.append(f)
+            findings = kept
+    if options.baseline is not None and options.baseline.keys:
+        from skillscan.report.json import fingerprints
+
+        kept = []
+        for f, fp in zip(findings, fingerprints(tuple(findings)), strict=True):
+            if f.severity > Severity.INFO and baseline_key(pkg.root, fp) in options.baseline:
+                kept.append(as_evidence(f))
+                baselined += 1
+            else:
+                kept.append(f)
+        findings = kept
+    return findings, suppressed, baselined
+
+
 def scan(inputs: Sequence[str], options: ScanOptions = ScanOptions()) -> Report:
     started = time.perf_counter()
     catalog = get_catalog()
     packages = load_inputs(inputs, options.limits)
     jobs = resolve_jobs(options.jobs)
-    file_findings, virtual, crashed = _run_pool(packages, jobs)
+    file_findings, virtual, crashed = _run_pool(packages, jobs, options.progress)
 
     live = [i for i, p in enumerate(packages) if p.format != "unknown" and i not in crashed]
     batch_findings: dict[int, list[Finding]] = {i: [] for i in live}
@@ -194,6 +243,8 @@ def scan(inputs: Sequence[str], options: ScanOptions = ScanOptions()) -> Report:
 
     results: list[PackageResult] = []
     for i, pkg in enumerate(packages):
+        if options.progress is not None:
+            options.progress("decide", i + 1, len(packages))
         if pkg.format == "unknown" or i in crashed:
             errors = pkg.errors + ((crashed[i],) if i in crashed else ())
             results.append(PackageResult(pkg, (), Verdict(Decision.ERROR, reasons=errors), errors))
@@ -204,10 +255,11 @@ def scan(inputs: Sequence[str], options: ScanOptions = ScanOptions()) -> Report:
         if options.merge:
             findings = merge_findings(findings)
         findings.sort(key=sort_key)
+        findings, suppressed, baselined = _filter(pkg, findings, options)
         errors = tuple(pkg.errors) + tuple(batch_errors.get(i, []))
         verdict = decide(pkg, findings, errors, options)
         shown = tuple(f for f in findings if f.severity >= options.min_severity)
-        results.append(PackageResult(pkg, shown, verdict, errors))
+        results.append(PackageResult(pkg, shown, verdict, errors, suppressed, baselined))
     return Report(
         results=tuple(results),
         seconds=round(time.perf_counter() - started, 3),

@@ -255,6 +255,8 @@ class PackageResult:
     findings: tuple[Finding, ...]
     verdict: Verdict
     errors: tuple[str, ...] = ()
+    suppressed: int = 0  # inline `skillscan: ignore[...]` honoured (author mode)
+    baselined: int = 0  # findings kept out by --baseline
 
 
 @dataclass(frozen=True)

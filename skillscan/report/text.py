@@ -24,6 +24,8 @@ def render(report: Report, *, color: bool = False, width: int = 100) -> str:
                       f"{', ' + escape(r.package.name) if r.package.name else ''})[/]")
         for reason in r.verdict.reasons[:10]:
             console.print(f"  [dim]reason:[/] {escape(reason)}")
+        if r.baselined or r.suppressed:
+            console.print(f"  [dim]{r.baselined} finding(s) in the baseline, {r.suppressed} suppressed inline[/]")
         for err in r.errors:
             console.print(f"  [bold magenta]error:[/] {escape(err)}")
         for path, group in groupby(r.findings, key=lambda f: f.location.path):

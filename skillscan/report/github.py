@@ -1,0 +1,38 @@
+"""GitHub Actions workflow-command annotations, for repositories without code scanning."""
+
+from __future__ import annotations
+
+from skillscan.model import Report, Severity
+from skillscan.report.sarif import artifact_uri
+
+COMMAND = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "notice",
+           Severity.INFO: "notice"}
+
+
+def escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(report: Report) -> str:
+    lines: list[str] = []
+    for r in report.results:
+        for f in r.findings:
+            uri, in_archive = artifact_uri(r.package.root, f.location.path)
+            line = 1 if in_archive else f.location.line
+            where = f" ({f.location.path}:{f.location.line})" if in_archive else ""
+            props = f"file={escape_property(uri)},line={line}"
+            if not in_archive:
+                props += f",col={f.location.column}"
+            props += f",title={escape_property(f'skillscan {f.rule_id}')}"
+            lines.append(f"::{COMMAND[f.severity]} {props}::{escape_data(f.message + where)}")
+        for err in r.errors:
+            lines.append(f"::error title={escape_property('skillscan error')}::{escape_data(r.package.input + ': ' + err)}")
+        verdict = r.verdict.decision.value
+        level = {"block": "error", "review": "warning", "error": "error"}.get(verdict, "notice")
+        lines.append(f"::{level} title={escape_property('skillscan verdict')}::"
+                     f"{escape_data(f'{r.package.root}: {verdict}' + ('; ' + r.verdict.reasons[0] if r.verdict.reasons else ''))}")
+    return "\n".join(lines) + ("\n" if lines else "")
