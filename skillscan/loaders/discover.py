@@ -4,13 +4,14 @@ with no root is one `generic` package; a loose file belongs to the nearest root 
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from skillscan.loaders.files import Limits, content_digest, make_file, walk_directory
-from skillscan.loaders.formats import FormatSpec, Parsed, formats
+from skillscan.loaders.formats import TREE, FormatSpec, Parsed, formats
 from skillscan.model import Package, PackageFile
 
 DOC_LANGS = {"markdown", "text"}
@@ -32,17 +33,49 @@ def error_package(input_arg: str, message: str) -> Package:
                    errors=(message,))
 
 
-def detect(dir_rel: str, present: set[str]) -> FormatSpec | None:
+class _Index:
+    """Paths of a tree grouped by directory, for marker lookups (exact names and basename globs)."""
+
+    def __init__(self, files: Iterable[PackageFile]) -> None:
+        self.by_path: dict[str, PackageFile] = {f.path: f for f in files}
+        self.children: dict[str, list[str]] = {}
+        for path in self.by_path:
+            parent, _, name = path.rpartition("/")
+            self.children.setdefault(parent, []).append(name)
+
+    def match(self, marker_path: str) -> list[PackageFile]:
+        parent, _, name = marker_path.rpartition("/")
+        if not any(ch in name for ch in "*?["):
+            f = self.by_path.get(marker_path)
+            return [f] if f is not None else []
+        return [self.by_path[f"{parent}/{n}" if parent else n] for n in sorted(self.children.get(parent, ()))
+                if fnmatch.fnmatchcase(n, name)]
+
+
+def detect(dir_rel: str, present: set[str] | _Index) -> FormatSpec | None:
     """The highest-priority format whose marker is present under `dir_rel` (a posix path, '' = top)."""
+    index = present if isinstance(present, _Index) else _Index(
+        PackageFile(path=p, data=b"", size=0, language="text", is_binary=False) for p in present)
     prefix = f"{dir_rel}/" if dir_rel else ""
     for spec in formats():
-        if any(prefix + marker in present for marker in spec.markers):
-            return spec
+        for marker in spec.markers:
+            hits = index.match(prefix + marker)
+            if hits and (spec.probe is None or any(_probe(spec, f) for f in hits)):
+                return spec
     return None
 
 
+def _probe(spec: FormatSpec, f: PackageFile) -> bool:
+    try:
+        return bool(spec.probe(f)) if spec.probe is not None else True
+    except Exception:  # a probe bug or hostile content never breaks discovery
+        return False
+
+
 def _roots(files: Iterable[PackageFile]) -> dict[str, FormatSpec]:
+    files = tuple(files)
     present = {f.path for f in files}
+    index = _Index(files)
     dirs = {""}
     for path in present:
         parent = PurePosixPath(path).parent
@@ -53,7 +86,7 @@ def _roots(files: Iterable[PackageFile]) -> dict[str, FormatSpec]:
             parent = parent.parent
     roots: dict[str, FormatSpec] = {}
     for d in sorted(dirs, key=lambda d: (d.count("/") if d else -1, d)):
-        spec = detect(d, present)
+        spec = detect(d, index)
         if spec is None:
             continue
         owner = _owner(d, roots)
@@ -79,7 +112,7 @@ def _owner(path: str, roots: dict[str, FormatSpec]) -> str | None:
 
 def build_package(input_arg: str, root_path: str, root_display: str, spec: FormatSpec | None,
                   files: tuple[PackageFile, ...], skipped: tuple[str, ...] = (),
-                  nested: tuple[str, ...] = ()) -> Package:
+                  nested: tuple[str, ...] = (), limits: Limits | None = None) -> Package:
     name_default = PurePosixPath(root_display).name or root_display
     parsed: Parsed
     if spec is None:
@@ -89,20 +122,29 @@ def build_package(input_arg: str, root_path: str, root_display: str, spec: Forma
             parsed = spec.parse(root_path, files)
         except Exception as exc:  # a parser bug must not hide the package: report it
             parsed = Parsed(name=name_default, format=spec.name, errors=(f"{spec.name} manifest: {exc}",))
+    from skillscan.loaders.archive import nested_members
+    from skillscan.loaders.deps import scan_dependencies
+
+    limits = limits or Limits()
+    _deps, install_surfaces = scan_dependencies(files)
+    known = {(s.path, s.line, s.command) for s in parsed.surfaces}
+    surfaces = parsed.surfaces + tuple(s for s in install_surfaces if (s.path, s.line, s.command) not in known)
+    inner, inner_skipped = nested_members(files, limits)
     return Package(
         input=input_arg, root=root_display, format=parsed.format, name=parsed.name or name_default,
-        version=parsed.version, files=files, sha256=content_digest(files), manifest=parsed.manifest,
-        manifest_path=parsed.manifest_path, surfaces=parsed.surfaces, errors=parsed.errors, skipped=skipped,
+        version=parsed.version, files=files + tuple(inner), sha256=content_digest(files), manifest=parsed.manifest,
+        manifest_path=parsed.manifest_path, surfaces=surfaces, errors=parsed.errors,
+        skipped=tuple(skipped) + parsed.skipped + tuple(inner_skipped),
         nested=nested,
     )
 
 
 def packages_from_tree(input_arg: str, base_display: str, base_path: str, files: tuple[PackageFile, ...],
-                       skipped: tuple[str, ...]) -> list[Package]:
+                       skipped: tuple[str, ...], *, limits: Limits | None = None) -> list[Package]:
     """Split one tree of files (a directory or an archive) into packages."""
     roots = _roots(files)
     if not roots:
-        return [build_package(input_arg, base_path, base_display, None, files, skipped)]
+        return [build_package(input_arg, base_path, base_display, None, files, skipped, limits=limits)]
     by_root: dict[str, list[PackageFile]] = {r: [] for r in roots}
     loose: list[PackageFile] = []
     for f in files:
@@ -113,29 +155,45 @@ def packages_from_tree(input_arg: str, base_display: str, base_path: str, files:
             prefix = f"{owner}/" if owner else ""
             by_root[owner].append(replace(f, path=f.path[len(prefix):]))
     out: list[Package] = []
+    all_paths = frozenset(f.path for f in files)
+    marker_dirs = _all_marker_dirs(files) if any(s.owns_nested for s in roots.values()) else set()
     for r, spec in sorted(roots.items()):
         display = base_display if not r else (f"{base_display}/{r}" if not base_display.endswith("/") else base_display + r)
         nested = tuple(sorted(
-            d[len(r) + 1 if r else 0:] for d in _all_marker_dirs(files) if d != r and _owner(d, roots) == r
+            d[len(r) + 1 if r else 0:] for d in marker_dirs if d != r and _owner(d, roots) == r
         )) if spec.owns_nested else ()
-        pkg_skipped = tuple(s for s in skipped if not r or s.startswith(r + "/"))
-        out.append(build_package(input_arg, os.path.join(base_path, r) if r else base_path, display, spec,
-                                 tuple(by_root[r]), pkg_skipped, nested))
+        pkg_skipped = tuple(s[len(r) + 1:] if r and s.startswith(r + "/") else s for s in skipped
+                            if _owner(s.split(":", 1)[0], roots) == r or (not r and ":" not in s))
+        token = TREE.set((r, all_paths))
+        try:
+            out.append(build_package(input_arg, os.path.join(base_path, r) if r else base_path, display, spec,
+                                     tuple(by_root[r]), pkg_skipped, nested, limits=limits))
+        finally:
+            TREE.reset(token)
     if any(f.language not in DOC_LANGS for f in loose):
         out.append(build_package(input_arg, base_path, base_display, None, tuple(loose),
-                                 tuple(s for s in skipped if _owner(s.split(":", 1)[0], roots) is None)))
+                                 tuple(s for s in skipped if _owner(s.split(":", 1)[0], roots) is None),
+                                 limits=limits))
     return out
 
 
 def _all_marker_dirs(files: Iterable[PackageFile]) -> set[str]:
-    present = {f.path for f in files}
-    dirs = set()
+    """Every directory holding some format's marker (nested package roots included)."""
+    files = tuple(files)
+    index = _Index(files)
+    dirs: set[str] = set()
     for spec in formats():
         for marker in spec.markers:
-            for p in present:
-                if p == marker or p.endswith("/" + marker):
-                    d = p[: -len(marker)].rstrip("/")
-                    dirs.add(d)
+            depth = marker.count("/") + 1
+            for f in files:
+                parts = f.path.split("/")
+                if len(parts) < depth:
+                    continue
+                tail = "/".join(parts[-depth:])
+                if fnmatch.fnmatchcase(tail, marker) and (spec.probe is None or _probe(spec, f)):
+                    d = "/".join(parts[:-depth])
+                    if detect(d, index) is not None:
+                        dirs.add(d)
     return dirs
 
 
@@ -144,22 +202,38 @@ def nearest_root(path: Path) -> tuple[Path, FormatSpec] | None:
     current = path if path.is_dir() else path.parent
     for _ in range(64):
         for spec in formats():
-            if any((current / m).is_file() for m in spec.markers):
-                return current, spec
+            for m in spec.markers:
+                try:
+                    hits = [p for p in current.glob(m) if p.is_file() and not p.is_symlink()][:8]
+                except (OSError, ValueError):
+                    continue
+                if hits and (spec.probe is None or any(_probe(spec, _peek(h)) for h in hits)):
+                    return current, spec
         if current.parent == current:
             return None
         current = current.parent
     return None
 
 
+def _peek(path: Path) -> PackageFile:
+    with open(path, "rb") as fh:
+        data = fh.read(1024 * 1024)
+    return make_file(path.name, data)
+
+
 def load_path(input_arg: str, limits: Limits = Limits()) -> list[Package]:
+    from skillscan import remote  # remote sources end in the same safe archive loader
+
+    if remote.is_remote(input_arg):
+        return remote.load_remote(input_arg, limits)
     path = Path(input_arg)
     if not os.path.lexists(path):
         return [error_package(input_arg, f"{input_arg}: no such file or directory")]
     try:
         if path.is_dir():
             walked = walk_directory(str(path), limits)
-            return packages_from_tree(input_arg, display_root(str(path)), str(path), walked.files, walked.skipped)
+            return packages_from_tree(input_arg, display_root(str(path)), str(path), walked.files, walked.skipped,
+                                      limits=limits)
         if not path.is_file():
             return [error_package(input_arg, f"{input_arg}: not a regular file or directory")]
         from skillscan.loaders import archive  # lazily: archives are their own loader
@@ -170,7 +244,8 @@ def load_path(input_arg: str, limits: Limits = Limits()) -> list[Package]:
         if found is not None:
             root, _spec = found
             walked = walk_directory(str(root), limits)
-            pkgs = packages_from_tree(input_arg, display_root(str(root)), str(root), walked.files, walked.skipped)
+            pkgs = packages_from_tree(input_arg, display_root(str(root)), str(root), walked.files, walked.skipped,
+                                      limits=limits)
             return pkgs[:1]
         size = path.stat().st_size
         with open(path, "rb") as fh:
@@ -178,7 +253,8 @@ def load_path(input_arg: str, limits: Limits = Limits()) -> list[Package]:
         skipped = (f"{path.name}: larger than {limits.max_file_bytes} bytes, only the first part was read",) \
             if size > len(data) else ()
         f = make_file(path.name, data, executable=os.access(path, os.X_OK), limits=limits, truncated=bool(skipped))
-        return [build_package(input_arg, str(path.parent), display_root(str(path)), None, (f,), skipped)]
+        return [build_package(input_arg, str(path.parent), display_root(str(path)), None, (f,), skipped,
+                              limits=limits)]
     except (OSError, RecursionError, MemoryError) as exc:
         return [error_package(input_arg, f"{input_arg}: cannot be read: {exc}")]
 
