@@ -3,12 +3,14 @@ whatever the number of jobs."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 from skillscan.analyzers import batch_analyzers, engine_versions, file_analyzers, package_analyzers
@@ -35,6 +37,8 @@ class ScanOptions:
     as_of: str | None = None
     min_severity: Severity = Severity.INFO
     merge: bool = True
+    use_cache: bool = True
+    cache_dir: str | None = None  # default: the user cache directory
     config: Config | None = None  # the consumer's configuration (never one found inside a package in gate mode)
     baseline: Baseline | None = None
     # progress(stage, done, total) — the CLI's progress bar; stage is "analyze" (file chunks) or "decide"
@@ -222,9 +226,32 @@ def scan(inputs: Sequence[str], options: ScanOptions = ScanOptions()) -> Report:
     catalog = get_catalog()
     packages = load_inputs(inputs, options.limits)
     jobs = resolve_jobs(options.jobs)
-    file_findings, virtual, crashed = _run_pool(packages, jobs, options.progress)
+    engines = engine_versions()
 
-    live = [i for i, p in enumerate(packages) if p.format != "unknown" and i not in crashed]
+    # the result cache: analysis of unchanged packages is read back, never redone
+    cache = keys = None
+    hits: dict[int, list[Finding]] = {}
+    if options.use_cache:
+        from skillscan import __version__
+        from skillscan.cache import ResultCache, cache_key, default_cache_dir
+
+        cache = ResultCache(Path(options.cache_dir) if options.cache_dir else default_cache_dir())
+        keys = {i: cache_key(p.sha256, version=__version__, rules_digest=catalog.digest,
+                             engines={**engines, "skillscan-code": code_digest()}, limits=options.limits)
+                for i, p in enumerate(packages) if p.format != "unknown"}
+        for i, key in keys.items():
+            hit = cache.get(key)
+            if hit is not None:
+                hits[i] = hit
+    pending = [i for i in range(len(packages)) if i not in hits]
+    sub = [packages[i] for i in pending]
+    sub_findings, sub_virtual, sub_crashed = _run_pool(sub, jobs, options.progress)
+    file_findings = {pending[j]: fs for j, fs in sub_findings.items()}
+    virtual = {pending[j]: vs for j, vs in sub_virtual.items()}
+    crashed = {pending[j]: msg for j, msg in sub_crashed.items()}
+    file_findings.update(hits)
+
+    live = [i for i in pending if packages[i].format != "unknown" and i not in crashed]
     batch_findings: dict[int, list[Finding]] = {i: [] for i in live}
     batch_errors: dict[int, list[str]] = {i: [] for i in live}
     if live:
@@ -238,6 +265,10 @@ def scan(inputs: Sequence[str], options: ScanOptions = ScanOptions()) -> Report:
                 continue
             for i, fs in zip(live, results, strict=True):
                 batch_findings[i].extend(fs)
+    if cache is not None and keys is not None:
+        for i in live:
+            if not batch_errors[i]:
+                cache.put(keys[i], list(file_findings[i]) + batch_findings[i])
 
     from skillscan.policy import decide
 
@@ -263,9 +294,19 @@ def scan(inputs: Sequence[str], options: ScanOptions = ScanOptions()) -> Report:
     return Report(
         results=tuple(results),
         seconds=round(time.perf_counter() - started, 3),
-        engines=tuple(sorted(engine_versions().items())),
+        engines=tuple(sorted(engines.items())),
         rules_digest=catalog.digest,
     )
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of skillscan's own code, so a cached result never outlives the code that made it."""
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for path in sorted(here.rglob("*.py")):
+        h.update(path.relative_to(here).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
 
 
 def rules_root() -> Path:

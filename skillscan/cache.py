@@ -1,0 +1,95 @@
+"""The result cache: analysis results (findings of the per-file and batch engines) keyed by the
+package's content digest, the tool version, the rules digest, the engine versions and the load
+limits. Permit and decide are never cached: policy, author mode, baselines and previous verdicts
+change them. Entries are JSON (never pickle: a cache directory must not become a code path)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from skillscan.model import Capability, Channel, Confidence, Finding, Location, RuleClass, Severity
+
+FORMAT = 1
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "skillscan" / "results"
+
+
+def cache_key(package_sha256: str, *, version: str, rules_digest: str, engines: dict[str, str],
+              limits: Any) -> str:
+    material = json.dumps({"format": FORMAT, "package": package_sha256, "tool": version, "rules": rules_digest,
+                           "engines": engines, "limits": asdict(limits)}, sort_keys=True)
+    return hashlib.sha256(material.encode()).hexdigest()
+
+
+def _loc(loc: Location) -> dict[str, Any]:
+    return asdict(loc)
+
+
+def finding_to_json(f: Finding) -> dict[str, Any]:
+    return {
+        "rule_id": f.rule_id, "message": f.message, "location": _loc(f.location), "severity": int(f.severity),
+        "confidence": int(f.confidence), "rule_class": f.rule_class.value,
+        "capabilities": [[c.kind, c.scope] for c in f.capabilities], "channel": f.channel.value,
+        "related": [_loc(r) for r in f.related], "decoded": f.decoded, "engine": f.engine,
+    }
+
+
+def finding_from_json(d: dict[str, Any]) -> Finding:
+    return Finding(
+        rule_id=d["rule_id"], message=d["message"], location=Location(**d["location"]),
+        severity=Severity(d["severity"]), confidence=Confidence(d["confidence"]), rule_class=RuleClass(d["rule_class"]),
+        capabilities=tuple(Capability(k, s) for k, s in d["capabilities"]), channel=Channel(d["channel"]),
+        related=tuple(Location(**r) for r in d["related"]), decoded=d["decoded"], engine=d["engine"],
+    )
+
+
+class ResultCache:
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self.writable = False
+        if directory is not None:
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                self.writable = os.access(directory, os.W_OK)
+            except OSError:
+                self.writable = False
+
+    def _path(self, key: str) -> Path | None:
+        if self.directory is None:
+            return None
+        return self.directory / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> list[Finding] | None:
+        path = self._path(key)
+        if path is None:
+            return None
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            if doc.get("format") != FORMAT or doc.get("key") != key:
+                return None
+            return [finding_from_json(d) for d in doc["findings"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # a missing or damaged entry is a miss, never an error
+
+    def put(self, key: str, findings: list[Finding]) -> None:
+        path = self._path(key)
+        if path is None or not self.writable:
+            return
+        doc = {"format": FORMAT, "key": key, "findings": [finding_to_json(f) for f in findings]}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(doc, fh, separators=(",", ":"))
+            os.replace(tmp, path)
+        except OSError:
+            pass

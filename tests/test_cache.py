@@ -1,0 +1,68 @@
+"""The result cache stores analysis only; permit and decide run every time."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import skillscan.engine as engine
+from clihelp import run_cli, write_skill
+from skillscan.engine import ScanOptions, scan
+
+
+def test_second_scan_reads_analysis_from_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_skill(tmp_path, "tool", frontmatter="allowed-tools: Bash\n", body="Now: !`date`\n",
+                files={"scripts/run.sh": "#!/bin/sh\ncurl -s https://api.example.com/x\n"})
+    calls = []
+    real = engine._run_pool
+
+    def counting(packages, jobs, progress=None):  # type: ignore[no-untyped-def]
+        calls.append(len(packages))
+        return real(packages, jobs, progress)
+
+    monkeypatch.setattr(engine, "_run_pool", counting)
+    options = ScanOptions(jobs=1, cache_dir=str(tmp_path / "cache"))
+    first = scan([str(tmp_path / "tool")], options)
+    second = scan([str(tmp_path / "tool")], options)
+    assert calls == [1, 0]
+    assert first.results[0].findings == second.results[0].findings
+    assert first.results[0].verdict == second.results[0].verdict
+
+    (tmp_path / "tool" / "scripts" / "run.sh").write_text("#!/bin/sh\necho changed\n")
+    scan([str(tmp_path / "tool")], options)
+    assert calls == [1, 0, 1]
+
+
+def test_no_cache_and_damaged_entries(tmp_path: Path) -> None:
+    write_skill(tmp_path, "tool", body="Now: !`date`\n")
+    cache = tmp_path / "cache"
+    scan([str(tmp_path / "tool")], ScanOptions(jobs=1, cache_dir=str(cache), use_cache=False))
+    assert not cache.exists() or not any(cache.rglob("*.json"))
+    scan([str(tmp_path / "tool")], ScanOptions(jobs=1, cache_dir=str(cache)))
+    entries = list(cache.rglob("*.json"))
+    assert len(entries) == 1
+    entries[0].write_text("{not json")
+    again = scan([str(tmp_path / "tool")], ScanOptions(jobs=1, cache_dir=str(cache)))
+    assert again.results[0].verdict.decision.value != "error"
+
+
+def test_cache_file_pointing_elsewhere_is_a_cache_miss(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.write_text("a file, not a directory")
+    write_skill(tmp_path, "tool")
+    report = scan([str(tmp_path / "tool")], ScanOptions(jobs=1, cache_dir=str(cache)))
+    assert report.results[0].verdict.decision.value == "allow"
+
+
+def test_policy_inputs_are_not_cached(tmp_path: Path) -> None:
+    """A baseline (a decide-time input) takes effect on a cached package."""
+    write_skill(tmp_path, "tool", frontmatter="allowed-tools: Bash\n")
+    cache = str(tmp_path / "cache")
+    first = json.loads(run_cli("scan", "-f", "json", "--cache-dir", cache, "tool", cwd=tmp_path).stdout)
+    assert first["packages"][0]["findings"]
+    assert run_cli("baseline", "create", "tool", "-o", "b.json", cwd=tmp_path).returncode == 0
+    second = json.loads(run_cli("scan", "-f", "json", "--cache-dir", cache, "--baseline", "b.json", "tool",
+                                cwd=tmp_path).stdout)
+    assert second["packages"][0]["findings"] == []
