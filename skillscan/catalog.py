@@ -84,33 +84,47 @@ def rule_from_metadata(meta: dict[str, Any], engine: str, source: str) -> Rule:
     )
 
 
-_YARA_RULE_RE = re.compile(r"^\s*(?:private\s+|global\s+)*rule\s+(\w+)[^{]*\{(.*?)^\s*condition\s*:", re.S | re.M)
-_YARA_META_RE = re.compile(r'^\s*(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(true|false|-?\d+))\s*$', re.M)
+_YARA_HEADER_RE = re.compile(r"^[ \t]*((?:(?:private|global)\s+)*)rule\s+(\w+)", re.M)
+_YARA_META_START_RE = re.compile(r"\bmeta\s*:")
+_YARA_META_RE = re.compile(r'^\s*(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(true|false|-?\d+))\s*(?://.*)?$')
+_YARA_ESCAPE_RE = re.compile(r'\\(["\\nt]|x[0-9a-fA-F]{2})')
+
+
+def _yara_unescape(raw: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        c = m.group(1)
+        return {"n": "\n", "t": "\t"}.get(c, c) if len(c) == 1 else chr(int(c[1:], 16))
+
+    return _YARA_ESCAPE_RE.sub(one, raw)
 
 
 def yara_metadata(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """The `meta:` block of each YARA rule, read without compiling (compiling is the engine's job)."""
-    for match in _YARA_RULE_RE.finditer(text):
-        body = match.group(2)
-        meta_start = body.find("meta:")
-        if meta_start < 0:
-            yield match.group(1), {}
+    """The `meta:` block of each YARA rule, read without compiling (compiling is the engine's job).
+    A rule's text runs to the next rule header, so a one-line rule never swallows its neighbour.
+    Private rules are helpers that never report a match: they need no catalog entry and are skipped."""
+    headers = list(_YARA_HEADER_RE.finditer(text))
+    for index, header in enumerate(headers):
+        if "private" in header.group(1).split():
             continue
-        end = body.find("strings:", meta_start)
-        block = body[meta_start + 5 : end if end >= 0 else len(body)]
+        body = text[header.end() : headers[index + 1].start() if index + 1 < len(headers) else len(text)]
         meta: dict[str, Any] = {}
-        for m in _YARA_META_RE.finditer(block):
-            raw = m.group(2)
-            value: Any = bytes(raw, "utf-8").decode("unicode_escape") if raw is not None and "\\" in raw else raw
-            if value is None:
-                value = m.group(3)
-            key = m.group(1)
-            if key == "references" or key.startswith("reference"):
-                meta.setdefault("references", [])
-                meta["references"].append(value)
-            else:
-                meta[key] = value
-        yield match.group(1), meta
+        start = _YARA_META_START_RE.search(body)
+        if start is not None:
+            for line in body[start.end() :].splitlines():
+                if not line.strip() or line.strip().startswith("//"):
+                    continue
+                m = _YARA_META_RE.match(line)
+                if m is None:
+                    break  # `strings:`, `condition:` or the end of the block
+                raw = m.group(2)
+                value: Any = _yara_unescape(raw) if raw is not None else m.group(3)
+                key = m.group(1)
+                if key == "references" or key.startswith("reference"):
+                    meta.setdefault("references", [])
+                    meta["references"].append(value)
+                else:
+                    meta[key] = value
+        yield header.group(2), meta
 
 
 @dataclass(frozen=True)

@@ -156,14 +156,33 @@ def scan(
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
     baseline: BaselineOpt = None,
+    max_files: Annotated[Optional[int], typer.Option("--max-files", help="Files per package / archive members [default: 10000].")] = None,
+    max_file_size: Annotated[Optional[str], typer.Option("--max-file-size", help="Bytes read per file, e.g. 50M [default: 50M].")] = None,
+    max_total_size: Annotated[Optional[str], typer.Option("--max-total-size", help="Bytes read per package or archive, e.g. 512M [default: 512M].")] = None,
+    max_ratio: Annotated[Optional[int], typer.Option("--max-ratio", help="Archive compression-ratio cap [default: 200].")] = None,
+    max_archive_depth: Annotated[Optional[int], typer.Option("--max-archive-depth", help="Nested archives opened this deep [default: 3].")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache.")] = False,
+    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Result cache directory [default: the user cache].")] = None,
+    policy: Annotated[Optional[Path], typer.Option("--policy", help="Gate policy YAML [default: rules/policies/default.yaml].")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Evaluation date YYYY-MM-DD for waivers [default: SOURCE_DATE_EPOCH or today].")] = None,
 ) -> None:
     """Scan packages and report findings, capabilities and a verdict."""
+    _check_policy(policy, as_of)
     from skillscan.engine import scan as run_scan
+    from skillscan.loaders.files import limits_from_options
     from skillscan.report import renderer
 
+    try:
+        limits = limits_from_options(max_files=max_files, max_file_size=max_file_size, max_total_size=max_total_size,
+                                     max_ratio=max_ratio, max_archive_depth=max_archive_depth)
+    except ValueError as exc:
+        typer.echo(f"skillscan: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
     options, fail = _options(paths, config=config, no_config=no_config, baseline=baseline, author=author, jobs=jobs,
                              min_severity=min_severity.value if min_severity else None,
-                             fail_on=fail_on.value if fail_on else None)
+                             fail_on=fail_on.value if fail_on else None, limits=limits, use_cache=not no_cache,
+                             cache_dir=str(cache_dir) if cache_dir else None,
+                             policy_path=str(policy) if policy else None, as_of=as_of)
     status = None
     if not quiet and sys.stderr.isatty():
         from dataclasses import replace
@@ -186,12 +205,87 @@ def scan(
             text = render_text(report, color=output is None and sys.stdout.isatty())
         else:
             text = renderer(format.value)(report)
+        sarif_text = renderer("sarif")(report) if sarif_output is not None else ""
     except Exception as exc:  # a renderer bug is an internal error (exit 2), never a traceback
         typer.echo(f"skillscan: internal error while rendering: {type(exc).__name__}: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR if fail != "never" else EXIT_OK) from None
     _write(text, output)
     if sarif_output is not None:
-        _write(renderer("sarif")(report), sarif_output)
+        _write(sarif_text, sarif_output)
+    raise typer.Exit(exit_code(report, fail))
+
+
+def _check_policy(policy: Optional[Path], as_of: Optional[str]) -> object:
+    """Load the policy and check the date before scanning: a bad one is a usage error (exit 2)."""
+    import datetime
+
+    from skillscan.policy import PolicyError, load_policy
+
+    if as_of is not None:
+        try:
+            datetime.date.fromisoformat(as_of)
+        except ValueError:
+            typer.echo(f"skillscan: --as-of {as_of!r} is not a date (YYYY-MM-DD)", err=True)
+            raise typer.Exit(EXIT_ERROR) from None
+    try:
+        return load_policy(str(policy) if policy else None)
+    except PolicyError as exc:
+        typer.echo(f"skillscan: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+
+
+@app.command()
+def gate(
+    paths: Annotated[list[str], typer.Argument(help="Packages to judge (directories, archives, remote sources).")],
+    policy: Annotated[Optional[Path], typer.Option("--policy", help="Gate policy YAML [default: rules/policies/default.yaml].")] = None,
+    previous: Annotated[Optional[Path], typer.Option("--previous", help="The previous approved verdict record (or JSON report): capabilities new since then force at least review.")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Evaluation date YYYY-MM-DD for waivers [default: SOURCE_DATE_EPOCH or today].")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the verdict record here.")] = None,
+    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 at or above this decision [default: block].")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Worker processes (0 = one per core).")] = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
+) -> None:
+    """Judge packages against the gate policy and write the verdict record (skillscan.verdict/v1)."""
+    import json
+    from dataclasses import replace
+
+    from skillscan.engine import scan as run_scan
+    from skillscan.model import Report
+    from skillscan.permissions.record import previous_entries, previous_key, render, verdict_record
+    from skillscan.policy import drift, resolve_as_of
+
+    loaded = _check_policy(policy, as_of)
+    prev: dict[str, dict[str, object]] = {}
+    if previous is not None:
+        try:
+            prev = previous_entries(json.loads(previous.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            typer.echo(f"skillscan: cannot read previous verdict {previous}: {exc}", err=True)
+            raise typer.Exit(EXIT_ERROR) from None
+    day = resolve_as_of(as_of).isoformat()
+    options, fail = _options(paths, config=config, no_config=no_config, baseline=None, author=False, jobs=jobs,
+                             min_severity="info", fail_on=fail_on.value if fail_on else None,
+                             policy_path=str(policy) if policy else None, as_of=day, use_cache=False)
+    try:
+        report = run_scan(paths, options)  # type: ignore[arg-type]
+    except Exception as exc:  # internal error: exit 2 with a message, never a traceback on stdout
+        typer.echo(f"skillscan: internal error: {type(exc).__name__}: {exc}", err=True)
+        raise typer.Exit(EXIT_ERROR) from None
+    results = []
+    matched: dict[str, dict[str, object]] = {}
+    for r in report.results:
+        key = previous_key({"format": r.package.format, "name": r.package.name})
+        entry = prev.get(key) or (next(iter(prev.values())) if len(prev) == 1 and len(report.results) == 1 else None)
+        if entry is not None and r.verdict.decision.value != "error":
+            verdict, _ = drift(r.verdict, entry, loaded)  # type: ignore[arg-type]
+            r = replace(r, verdict=verdict)
+            matched[key] = entry
+        results.append(r)
+    report = replace(report, results=tuple(results))
+    record = verdict_record(report, loaded, day, matched)  # type: ignore[arg-type]
+    _write(render(record), output)
+    assert isinstance(report, Report)
     raise typer.Exit(exit_code(report, fail))
 
 

@@ -289,6 +289,9 @@ def scan(inputs: Sequence[str], options: ScanOptions = ScanOptions()) -> Report:
         findings, suppressed, baselined = _filter(pkg, findings, options)
         errors = tuple(pkg.errors) + tuple(batch_errors.get(i, []))
         verdict = decide(pkg, findings, errors, options)
+        if verdict.findings:  # the gate's own findings (undeclared, unused, combinations…), filtered alike
+            gate_findings, _, _ = _filter(pkg, list(verdict.findings), options)
+            findings = sorted([*findings, *gate_findings], key=sort_key)
         shown = tuple(f for f in findings if f.severity >= options.min_severity)
         results.append(PackageResult(pkg, shown, verdict, errors, suppressed, baselined))
     return Report(

@@ -247,6 +247,10 @@ class Verdict:
     combinations: tuple[str, ...] = ()
     disclosures: tuple[tuple[str, bool], ...] = ()
     suggested_declaration: tuple[tuple[str, str], ...] = ()  # (format, text)
+    # the gate's own findings (undeclared-*, unused-*, combination-*, forbidden-*, capability-drift)
+    findings: tuple[Finding, ...] = ()
+    new_since_previous: tuple[Capability, ...] = ()  # drift, given the previous approved verdict
+    suggested_paths: tuple[str, ...] = ()  # the manifest file each suggested_declaration entry belongs in
 
 
 @dataclass(frozen=True)

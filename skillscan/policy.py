@@ -1,31 +1,498 @@
-"""Decide: findings (and, later, the capability diff) → Verdict. This first policy grades by rule
-class, severity and confidence; the least-privilege gate replaces it."""
+"""Decide (REFERENCE §4.5, DESIGN.md "Permit and decide"): hard indicators, forbidden capabilities,
+undeclared capabilities graded by tier, channel and confidence, dangerous combinations, waivers →
+`Verdict` with reasons that cite evidence, the risk level, disclosures, the gate's own findings and
+the suggested minimal declaration. The policy is data (`rules/policies/default.yaml`, `--policy`)."""
 
 from __future__ import annotations
 
+import datetime as _dt
+import fnmatch
+import hashlib
+import json
+import os
 from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from skillscan.model import Confidence, Decision, Finding, Package, RuleClass, Severity, Verdict
+from skillscan.model import (
+    Capability,
+    Channel,
+    Confidence,
+    Decision,
+    Evidence,
+    Finding,
+    InferredCapability,
+    Package,
+    RuleClass,
+    Severity,
+    Verdict,
+)
+from skillscan.permissions.capabilities import (
+    glob_match,
+    host_covers,
+    is_local_host,
+    normalize,
+    normalize_host,
+    risk_level,
+    tier,
+)
+
+POLICY_SCHEMA_ID = "skillscan.policy/v1"
+CONF = {"low": Confidence.LOW, "medium": Confidence.MEDIUM, "high": Confidence.HIGH}
+DEC = {"allow": Decision.ALLOW, "review": Decision.REVIEW, "block": Decision.BLOCK}
+
+
+class PolicyError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Grade:
+    decision: Decision
+    min_confidence: Confidence = Confidence.LOW
+    channels: frozenset[str] = frozenset({"manifest", "code", "instruction", "metadata"})
+    otherwise: Decision = Decision.ALLOW
+
+    def grade(self, evidence: Sequence[Evidence]) -> Decision:
+        ok = any(e.confidence >= self.min_confidence and e.channel.value in self.channels for e in evidence)
+        return self.decision if ok else self.otherwise
+
+
+@dataclass(frozen=True)
+class Waiver:
+    package: str
+    reason: str
+    expires: _dt.date
+    capability: str | None = None
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    name: str
+    version: str
+    digest: str
+    source: str
+    hard_block_confidence: Confidence
+    forbidden: tuple[tuple[str, str], ...]
+    forbidden_min_confidence: Confidence
+    undeclared: dict[int, Grade] = field(hash=False)
+    no_field_tier2: Decision
+    top_covers_tier3: bool
+    instruction_block_kinds: frozenset[str]
+    combinations: dict[str, Decision] = field(hash=False)
+    findings: dict[str, Grade] = field(hash=False)
+    unused: Decision
+    incomplete: Decision
+    drift_decision: Decision
+    drift_min_tier: int
+    drift_always_kinds: frozenset[str]
+    allow_hosts: tuple[str, ...]
+    trusted_installers: tuple[str, ...]
+    waivers: tuple[Waiver, ...]
+
+    # -- tiers, adjusted by the policy's host lists
+    def tier(self, cap: Capability) -> int:
+        t = tier(cap)
+        if cap.kind == "code.remote" and t >= 3 and self.trusted_installer(cap.scope or ""):
+            return 2
+        return t
+
+    def trusted_installer(self, url: str) -> bool:
+        low = url.lower()
+        if low.startswith("http://"):
+            return False
+        rest = low.split("://", 1)[-1]
+        host = normalize_host(low)
+        for entry in self.trusted_installers:
+            e = entry.lower()
+            if "/" in e:
+                if rest.startswith(e.rstrip("/") + "/") or rest == e:
+                    return True
+            elif host_covers(e, host) or host_covers("*." + e, host):
+                return True
+        return False
+
+    def allowed_host(self, host: str) -> bool:
+        return is_local_host(host) or any(host_covers(h.lower(), host) for h in self.allow_hosts)
+
+    def waiver_for(self, package: str, *, capability: Capability | None = None, rule: str | None = None,
+                   as_of: _dt.date) -> Waiver | None:
+        for w in self.waivers:
+            if w.expires < as_of or not fnmatch.fnmatchcase(package, w.package):
+                continue
+            if capability is not None and w.capability and _cap_matches(w.capability, capability):
+                return w
+            if rule is not None and w.rule == rule:
+                return w
+        return None
+
+    def expired_waivers(self, package: str, as_of: _dt.date) -> list[Waiver]:
+        return [w for w in self.waivers if w.expires < as_of and fnmatch.fnmatchcase(package, w.package)]
+
+
+def _cap_matches(pattern: str, cap: Capability) -> bool:
+    p = Capability.parse(pattern)
+    if p.kind != cap.kind:
+        return False
+    if p.scope is None or p.scope == "*":
+        return True
+    if cap.scope is None:
+        return False
+    return glob_match(p.scope, cap.scope) or normalize(p) == cap or (
+        cap.kind == "net.egress" and host_covers(normalize_host(p.scope), cap.scope))
+
+
+def rules_policy_dir() -> Path:
+    from skillscan.catalog import rules_dir
+
+    return rules_dir() / "policies"
+
+
+def default_policy_path() -> Path:
+    return rules_policy_dir() / "default.yaml"
+
+
+def _schema() -> dict[str, Any]:
+    from skillscan.catalog import rules_dir
+
+    schema: dict[str, Any] = json.loads((rules_dir() / "schemas" / "policy.schema.json").read_text(encoding="utf-8"))
+    return schema
+
+
+def _grade(d: dict[str, Any] | None, fallback: Grade) -> Grade:
+    if not d:
+        return fallback
+    return Grade(
+        decision=DEC[d.get("decision", fallback.decision.value)],
+        min_confidence=CONF[d.get("min_confidence", fallback.min_confidence.label)],
+        channels=frozenset(d.get("channels", sorted(fallback.channels))),
+        otherwise=DEC[d.get("otherwise", fallback.otherwise.value)],
+    )
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+@lru_cache(maxsize=16)
+def load_policy(path: str | None = None) -> Policy:
+    """Load and validate a policy file (the default when `path` is None). Raises PolicyError."""
+    import jsonschema
+
+    from skillscan.yamlsafe import YamlError, load_yaml
+
+    p = Path(path) if path else default_policy_path()
+    try:
+        raw = p.read_bytes()
+        data = load_yaml(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, YamlError) as exc:
+        raise PolicyError(f"cannot read policy {p}: {exc}") from None
+    if not isinstance(data, dict):
+        raise PolicyError(f"policy {p} is not a mapping")
+    try:
+        jsonschema.validate(data, _schema())
+    except jsonschema.ValidationError as exc:
+        where = "/".join(str(x) for x in exc.absolute_path) or "(top)"
+        raise PolicyError(f"policy {p}: {where}: {exc.message}") from None
+    digest = hashlib.sha256(raw).hexdigest()
+    if data.get("extends") == "default" and path:
+        base = load_yaml(default_policy_path().read_text(encoding="utf-8"))
+        data = _merge(base, {k: v for k, v in data.items() if k != "extends"})
+    return _build(data, digest, str(p))
+
+
+def _build(data: dict[str, Any], digest: str, source: str) -> Policy:
+    und = data.get("undeclared") or {}
+    forb = data.get("forbidden") or {}
+    drift = data.get("drift") or {}
+    waivers = []
+    for w in data.get("waivers") or []:
+        waivers.append(Waiver(package=w["package"], reason=w["reason"],
+                              expires=_dt.date.fromisoformat(str(w["expires"])),
+                              capability=w.get("capability"), rule=w.get("rule")))
+    find = data.get("findings") or {}
+    return Policy(
+        name=str(data["name"]), version=str(data["version"]), digest=digest, source=source,
+        hard_block_confidence=CONF[(data.get("hard_indicators") or {}).get("block_confidence", "medium")],
+        forbidden=tuple((str(c["capability"]), str(c.get("reason", ""))) for c in forb.get("capabilities") or []),
+        forbidden_min_confidence=CONF[forb.get("min_confidence", "medium")],
+        undeclared={
+            1: _grade(und.get("tier1"), Grade(Decision.ALLOW)),
+            2: _grade(und.get("tier2"), Grade(Decision.REVIEW, Confidence.MEDIUM, frozenset({"manifest", "code"}))),
+            3: _grade(und.get("tier3"), Grade(Decision.BLOCK, Confidence.MEDIUM, otherwise=Decision.REVIEW)),
+        },
+        no_field_tier2=DEC[und.get("no_field_tier2", "allow")],
+        top_covers_tier3=bool(und.get("top_covers_tier3", False)),
+        instruction_block_kinds=frozenset(und.get("instruction_block_kinds") or ()),
+        combinations={k: DEC[v] for k, v in (data.get("combinations") or {}).items()},
+        findings={k: _grade(find.get(k), Grade(Decision.ALLOW)) for k in ("critical", "high")},
+        unused=DEC[data.get("unused", "allow")],
+        incomplete=DEC[data.get("incomplete", "review")],
+        drift_decision=DEC[drift.get("decision", "review")],
+        drift_min_tier=int(drift.get("min_tier", 2)),
+        drift_always_kinds=frozenset(drift.get("always_kinds") or ()),
+        allow_hosts=tuple(str(h) for h in data.get("allow_hosts") or ()),
+        trusted_installers=tuple(str(h) for h in data.get("trusted_installers") or ()),
+        waivers=tuple(waivers),
+    )
+
+
+def resolve_as_of(as_of: str | None) -> _dt.date:
+    """`--as-of` (YYYY-MM-DD) > SOURCE_DATE_EPOCH > today (UTC)."""
+    if as_of:
+        return _dt.date.fromisoformat(as_of)
+    sde = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if sde.isdigit():
+        return _dt.datetime.fromtimestamp(int(sde), tz=_dt.UTC).date()
+    return _dt.datetime.now(tz=_dt.UTC).date()
+
+
+def policy_for(options: Any) -> Policy:
+    path = getattr(options, "policy_path", None)
+    if not path:
+        cfg = getattr(options, "config", None)
+        path = getattr(cfg, "policy", None) if cfg is not None else None
+    return load_policy(path or None)
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Acc:
+    decision: Decision = Decision.ALLOW
+    reasons: list[tuple[int, str]] = field(default_factory=list)  # (rank for ordering, text)
+    findings: list[Finding] = field(default_factory=list)
+
+    def raise_to(self, d: Decision, reason: str) -> None:
+        if d.rank > Decision.ALLOW.rank:
+            self.reasons.append((d.rank, reason))
+        if d.rank > self.decision.rank:
+            self.decision = d
+
+
+def _where(e: Evidence) -> str:
+    return f"{e.path}:{e.line}, {e.channel.value}, {e.confidence.label} confidence, {e.rule_id}"
+
+
+def _best(ic: InferredCapability) -> Evidence:
+    from skillscan.permissions.diff import strongest
+
+    return strongest(ic)
+
+
+def _gate_finding(rule_id: str, message: str, ev: Evidence | tuple[str, int], caps: Sequence[Capability],
+                  severity: Severity | None = None, confidence: Confidence | None = None,
+                  channel: Channel | None = None) -> Finding:
+    from skillscan.analyzers.base import finding
+
+    path, line = (ev.path, ev.line) if isinstance(ev, Evidence) else ev
+    ch = channel or (ev.channel if isinstance(ev, Evidence) else Channel.MANIFEST)
+    conf = confidence if confidence is not None else (ev.confidence if isinstance(ev, Evidence) else None)
+    # the snippet names the capabilities, never a line: fingerprints must survive edits above the finding
+    return finding(rule_id, message, path, line, capabilities=caps, channel=ch, confidence=conf, severity=severity,
+                   snippet=" ".join(str(c) for c in caps))
 
 
 def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str], options: Any) -> Verdict:
-    reasons: list[str] = []
-    decision = Decision.ALLOW
+    from skillscan.permissions.declared import declared_capabilities
+    from skillscan.permissions.diff import client_auth_only, diff
+    from skillscan.permissions.suggest import suggest
+
+    policy = policy_for(options)
+    as_of = resolve_as_of(getattr(options, "as_of", None))
+    acc = _Acc()
+    name = package.name
+    declared = declared_capabilities(package)
+    d = diff(package, findings, declared, policy.tier, policy.top_covers_tier3, policy.allowed_host)
+
+    # 1. hard indicators
     for f in findings:
-        step = Decision.ALLOW
-        if f.rule_class is RuleClass.MALICIOUS:
-            step = Decision.BLOCK if f.confidence >= Confidence.MEDIUM else Decision.REVIEW
-        elif f.rule_class is RuleClass.CAPABILITY and f.severity >= Severity.HIGH:
-            step = Decision.BLOCK if f.severity == Severity.CRITICAL and f.confidence == Confidence.HIGH \
-                else Decision.REVIEW
-        elif f.rule_id == "analysis-incomplete":
-            step = Decision.REVIEW
-        if step.rank > Decision.ALLOW.rank:
-            reasons.append(f"{f.rule_id}: {f.message} ({f.location.path}:{f.location.line})")
-        if step.rank > decision.rank:
-            decision = step
-    if errors and decision is Decision.ALLOW:
-        decision = Decision.REVIEW
-        reasons.extend(errors)
-    return Verdict(decision=decision, reasons=tuple(dict.fromkeys(reasons)))
+        if f.rule_class is not RuleClass.MALICIOUS:
+            continue
+        if policy.waiver_for(name, rule=f.rule_id, as_of=as_of):
+            continue
+        dec = Decision.BLOCK if f.confidence >= policy.hard_block_confidence else Decision.REVIEW
+        acc.raise_to(dec, f"{f.rule_id}: {f.message} ({f.location.path}:{f.location.line})")
+
+    # forbidden capabilities: whatever is declared
+    forbidden_hit: set[Capability] = set()
+    for ic in d.inferred:
+        for pattern, why in policy.forbidden:
+            if not _cap_matches(pattern, ic.capability):
+                continue
+            if policy.waiver_for(name, capability=ic.capability, rule="forbidden-capability", as_of=as_of):
+                break
+            ev = _best(ic)
+            dec = Decision.BLOCK if ic.confidence >= policy.forbidden_min_confidence else Decision.REVIEW
+            text = f"forbidden capability {ic.capability}: {why or 'the policy forbids it'} ({_where(ev)})"
+            acc.raise_to(dec, text)
+            acc.findings.append(_gate_finding("forbidden-capability", text, ev, [ic.capability],
+                                              severity=Severity.CRITICAL if dec is Decision.BLOCK else Severity.HIGH))
+            forbidden_hit.add(ic.capability)
+            break
+
+    # 2. coverage: undeclared, graded by tier, channel and confidence
+    undeclared_caps: list[Capability] = []
+    for ic in d.undeclared:
+        cap = ic.capability
+        if policy.waiver_for(name, capability=cap, as_of=as_of):
+            continue
+        undeclared_caps.append(cap)
+        if cap in forbidden_hit:
+            continue
+        t = policy.tier(cap)
+        if t >= 3 and client_auth_only(ic, d.inferred):
+            t = 2  # `ssh host`: the user's own key, used by its own client
+        ev = _best(ic)
+        no_field = not declared.has_field(cap.kind, package.format, {
+            e.channel.value for e in ic.evidence if e.confidence >= policy.undeclared[2].min_confidence})
+        if t <= 1:
+            dec = policy.undeclared[1].grade(ic.evidence)
+            if dec is not Decision.ALLOW:
+                text = f"undeclared tier-1 capability {cap} ({_where(ev)})"
+                acc.raise_to(dec, text)
+                acc.findings.append(_gate_finding("undeclared-capability", text, ev, [cap]))
+            continue
+        if t == 2 and no_field:
+            dec = policy.no_field_tier2
+            if dec is Decision.ALLOW:
+                acc.findings.append(_gate_finding(
+                    "undeclared-capability", f"{cap} is not declared (tier 2); {package.format} has no field for "
+                    f"{cap.kind}, so this is reported, not gated ({_where(ev)})", ev, [cap], severity=Severity.LOW))
+                continue
+        else:
+            dec = policy.undeclared[t].grade(ic.evidence)
+            if t >= 3 and dec is Decision.BLOCK and cap.kind not in policy.instruction_block_kinds and not any(
+                    e.channel in (Channel.MANIFEST, Channel.CODE) and e.confidence >= policy.undeclared[t].min_confidence
+                    for e in ic.evidence):
+                dec = Decision.REVIEW  # seen only in instructions, and not a payload kind
+        text = f"undeclared tier-{t} capability {cap} ({_where(ev)})"
+        if dec is Decision.ALLOW:
+            acc.findings.append(_gate_finding(
+                "undeclared-capability", f"{cap} is not declared (tier {t}); the evidence is below the policy's "
+                f"threshold for review ({_where(ev)})", ev, [cap], severity=Severity.LOW))
+            continue
+        acc.raise_to(dec, text)
+        rule = "undeclared-dangerous-capability" if t >= 3 else "undeclared-sensitive-capability"
+        acc.findings.append(_gate_finding(rule, text, ev, [cap]))
+
+    # 3. over-privilege
+    for cap, path, line in d.unused:
+        if cap.kind in ("agent.tool",):
+            continue
+        text = f"declared {cap} is never used: narrow or remove it"
+        acc.findings.append(_gate_finding("unused-declared-capability", text, (path, line), [cap],
+                                          confidence=Confidence.MEDIUM, channel=Channel.MANIFEST))
+        acc.raise_to(policy.unused, text)
+
+    # 4. dangerous combinations
+    combos: list[str] = []
+    for combo in d.combinations:
+        rule = f"combination-{combo.name}"
+        if policy.waiver_for(name, rule=rule, as_of=as_of):
+            continue
+        combos.append(str(combo))
+        dec = policy.combinations.get(combo.name, Decision.REVIEW)
+        text = f"dangerous combination {combo} ({_where(combo.evidence)})"
+        acc.raise_to(dec, text)
+        acc.findings.append(_gate_finding(rule, text, combo.evidence, list(combo.legs),
+                                          severity=Severity.CRITICAL if dec is Decision.BLOCK else None))
+
+    # capability findings the engines graded high or critical, about capabilities not declared
+    # explicitly (unscoped Bash pre-approves everything but discloses nothing)
+    from skillscan.permissions.capabilities import TOP, closure
+    from skillscan.permissions.diff import is_covered
+
+    explicit = closure(d.capability for d in declared.declarations if d.source not in ("weak", "coarse")) - {TOP}
+    undeclared_set = {ic.capability for ic in d.inferred
+                      if not is_covered(ic.capability, explicit, policy.tier, policy.top_covers_tier3)}
+
+    for f in findings:
+        if f.rule_class is not RuleClass.CAPABILITY or f.severity < Severity.HIGH:
+            continue
+        caps = closure(f.capabilities)
+        if f.capabilities and not (caps & undeclared_set):
+            continue
+        if policy.waiver_for(name, rule=f.rule_id, as_of=as_of):
+            continue
+        grade = policy.findings["critical" if f.severity >= Severity.CRITICAL else "high"]
+        dec = grade.grade([Evidence(f.location.path, f.location.line, f.rule_id, f.channel, f.confidence)])
+        acc.raise_to(dec, f"{f.rule_id}: {f.message} ({f.location.path}:{f.location.line})")
+
+    # incomplete analysis and errors
+    for f in findings:
+        if f.rule_id == "analysis-incomplete":
+            acc.raise_to(policy.incomplete, f"analysis-incomplete: {f.message} ({f.location.path})")
+    for e in errors:
+        acc.raise_to(policy.incomplete, e)
+    for w in policy.expired_waivers(name, as_of):
+        text = f"waiver for {w.capability or w.rule} expired on {w.expires.isoformat()} (as of {as_of.isoformat()})"
+        acc.reasons.append((0, text))
+
+    suggestions = suggest(package, d.inferred, declared)
+    tiers = [policy.tier(ic.capability) for ic in d.inferred if ic.capability.kind != "agent.tool"]
+    disclosures = (
+        ("downloads_software", any(ic.capability.kind in ("pkg.install", "code.remote") for ic in d.inferred)),
+        ("external_network", any(ic.capability.kind == "net.egress" and not is_local_host(ic.capability.scope or "*")
+                                 for ic in d.inferred)),
+    )
+    reasons = [r for _, r in sorted(acc.reasons, key=lambda x: -x[0])]
+    return Verdict(
+        decision=acc.decision,
+        reasons=tuple(dict.fromkeys(reasons)),
+        risk_level=risk_level(tiers),
+        declared=tuple(sorted({x.capability for x in declared.declarations}, key=str)),
+        inferred=d.inferred,
+        undeclared=tuple(sorted(set(undeclared_caps), key=str)),
+        unused=tuple(c for c, _, _ in d.unused),
+        combinations=tuple(combos),
+        disclosures=disclosures,
+        suggested_declaration=tuple((sg.format, sg.text) for sg in suggestions),
+        suggested_paths=tuple(sg.path for sg in suggestions),
+        findings=tuple(acc.findings),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# drift: capabilities new since the previous approved verdict
+
+
+def drift(verdict: Verdict, previous: dict[str, Any], policy: Policy) -> tuple[Verdict, list[Capability]]:
+    """Compare with a previous verdict record (`skillscan.verdict/v1`, or a report package entry):
+    capabilities inferred now and not then, at the policy's drift tiers, force at least its decision."""
+    prev_caps = set()
+    caps = previous.get("capabilities")
+    caps = caps if isinstance(caps, dict) else {}
+    for item in caps.get("inferred") or []:
+        text = item.get("capability") if isinstance(item, dict) else item
+        try:
+            prev_caps.add(normalize(Capability.parse(str(text))))
+        except ValueError:
+            continue
+    new = []
+    for ic in verdict.inferred:
+        c = ic.capability
+        if c in prev_caps or c.kind == "agent.tool":
+            continue
+        if policy.tier(c) >= policy.drift_min_tier or c.kind in policy.drift_always_kinds:
+            new.append(c)
+    if not new:
+        return replace(verdict, new_since_previous=()), []
+    from skillscan.permissions.diff import strongest
+
+    by_cap = {ic.capability: ic for ic in verdict.inferred}
+    drift_reasons = [f"new since the previous approved version: {c} ({_where(strongest(by_cap[c]))})" for c in new]
+    decision = verdict.decision
+    if policy.drift_decision.rank > decision.rank:
+        decision = policy.drift_decision
+    reasons = drift_reasons + list(verdict.reasons) if policy.drift_decision.rank >= verdict.decision.rank \
+        else list(verdict.reasons) + drift_reasons
+    return replace(verdict, decision=decision, reasons=tuple(dict.fromkeys(reasons)),
+                   new_since_previous=tuple(new)), new

@@ -9,13 +9,21 @@ from typing import Any
 
 # per-file engines, in order: python → (decoded payloads as virtual files) → shell → instructions → yara
 FILE_ANALYZERS: tuple[str, ...] = (
+    "skillscan.analyzers.python:PythonAnalyzer",
+    "skillscan.analyzers.js_decode:JsDecodeAnalyzer",
+    "skillscan.analyzers.shell:ShellFileAnalyzer",
+    "skillscan.analyzers.instructions:InstructionsAnalyzer",
+    "skillscan.analyzers.yara:YaraAnalyzer",
 )
 # whole-package engines over manifests and surfaces
 PACKAGE_ANALYZERS: tuple[str, ...] = (
     "skillscan.analyzers.manifest:ManifestAnalyzer",
+    "skillscan.analyzers.shell:ShellSurfaceAnalyzer",
+    "skillscan.analyzers.instructions:InstructionLinksAnalyzer",
 )
 # engines that take many packages at once (semgrep)
 BATCH_ANALYZERS: tuple[str, ...] = (
+    "skillscan.analyzers.semgrep:SemgrepAnalyzer",
 )
 
 

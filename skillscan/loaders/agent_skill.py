@@ -6,9 +6,14 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
+from typing import Any
+
+from skillscan.loaders.common import command_line, hook_surfaces, value_line
 from skillscan.loaders.formats import FormatSpec, Parsed, register
-from skillscan.loaders.frontmatter import parse_frontmatter
+from skillscan.loaders.frontmatter import Frontmatter, parse_frontmatter
 from skillscan.model import PackageFile, Surface
+
+OPENCLAW_KEYS = ("openclaw", "clawdbot", "clawdis")
 
 # `!`cmd`` inline and ```! fenced blocks run when the skill loads (Claude Code).
 BANG_INLINE = re.compile(r"(?<![\w`])!`([^`\n]+)`")
@@ -24,6 +29,70 @@ def load_time_commands(text: str, path: str) -> list[Surface]:
         surfaces.append(Surface(kind="load-time-command", path=path, command=m.group(1).strip(),
                                 line=text.count("\n", 0, m.start()) + 2))
     return surfaces
+
+
+def frontmatter_hook_surfaces(fm: Frontmatter, f: PackageFile) -> list[Surface]:
+    """`hooks:` in a SKILL.md / agent / command frontmatter: registered when the component is invoked."""
+    hooks = fm.data.get("hooks") if fm.present and not fm.error else None
+    if not hooks or f.text is None:
+        return []
+    return hook_surfaces(hooks, f.path, f.text, origin="frontmatter")
+
+
+def openclaw_block(meta: Any) -> tuple[str, dict[str, Any]] | None:
+    """The `metadata.openclaw` block (or an alias), with JSON/YAML strings decoded."""
+    if isinstance(meta, str):
+        from skillscan.yamlsafe import YamlError, load_yaml
+
+        try:
+            meta = load_yaml(meta)
+        except YamlError:
+            return None
+    if not isinstance(meta, dict):
+        return None
+    for key in OPENCLAW_KEYS:
+        if key in meta:
+            block = meta[key]
+            if isinstance(block, str):
+                from skillscan.yamlsafe import YamlError, load_yaml
+
+                try:
+                    block = load_yaml(block)
+                except YamlError:
+                    block = {}
+            return key, block if isinstance(block, dict) else {}
+    return None
+
+
+INSTALL_COMMANDS = {
+    "brew": ("brew install", "formula"), "node": ("npm install -g", "package"), "npm": ("npm install -g", "package"),
+    "go": ("go install", "module"), "uv": ("uv tool install", "package"), "pip": ("pip install", "package"),
+}
+
+
+def openclaw_install_surfaces(block: dict[str, Any], path: str, text: str) -> list[Surface]:
+    out: list[Surface] = []
+    specs = block.get("install")
+    for spec in specs if isinstance(specs, list) else []:
+        if not isinstance(spec, dict):
+            continue
+        kind = str(spec.get("kind") or "")
+        extra = [("installer", kind)]
+        for key in ("id", "sha256", "archive", "targetDir", "extract"):
+            if isinstance(spec.get(key), (str, int, bool)) and spec.get(key) != "":
+                extra.append((key, str(spec[key])))
+        if kind == "download":
+            url = str(spec.get("url") or "")
+            out.append(Surface(kind="install", path=path, url=url, command="", line=value_line(text, url),
+                               extra=tuple(extra)))
+            continue
+        verb, field = INSTALL_COMMANDS.get(kind, (f"{kind} install" if kind else "install", "package"))
+        target = spec.get(field) or spec.get("package") or spec.get("formula") or spec.get("module") or ""
+        command = f"{verb} {command_line([str(target)])}" if target else verb
+        out.append(Surface(kind="install", path=path, command=command,
+                           line=value_line(text, str(target)) if target else value_line(text, kind),
+                           extra=tuple(extra)))
+    return out
 
 
 def skill_md(files: tuple[PackageFile, ...]) -> PackageFile | None:
@@ -47,17 +116,15 @@ def parse_agent_skill(root: str, files: tuple[PackageFile, ...]) -> Parsed:
         if isinstance(fm.data.get("metadata") or {}, dict) else ""
     manifest = dict(fm.data)
     fmt = "agent-skill"
-    meta = fm.data.get("metadata")
-    if isinstance(meta, str):
-        from skillscan.yamlsafe import YamlError, load_yaml
-
-        try:
-            meta = load_yaml(meta)
-        except YamlError:
-            meta = None
-    if isinstance(meta, dict) and any(k in meta for k in ("openclaw", "clawdbot", "clawdis")):
-        fmt = "openclaw-skill"
     surfaces = load_time_commands(md.text, md.path)
+    surfaces += frontmatter_hook_surfaces(fm, md)
+    claw = openclaw_block(fm.data.get("metadata"))
+    if claw is not None:
+        fmt = "openclaw-skill"
+        key, block = claw
+        manifest["_openclaw"] = {"key": key, **block}
+        surfaces += openclaw_install_surfaces(block, md.path, md.text)
+    # an invalid frontmatter is reported by the manifest analyzer (skill-frontmatter-invalid), not as an error
     return Parsed(name=name, format=fmt, version=str(version or ""), manifest=manifest, manifest_path=md.path,
                   surfaces=tuple(surfaces))
 

@@ -78,12 +78,10 @@ def _roots(files: Iterable[PackageFile]) -> dict[str, FormatSpec]:
     index = _Index(files)
     dirs = {""}
     for path in present:
-        parent = PurePosixPath(path).parent
-        while True:
-            dirs.add("" if str(parent) == "." else parent.as_posix())
-            if str(parent) in (".", ""):
-                break
-            parent = parent.parent
+        parent = path.rpartition("/")[0]
+        while parent and parent not in dirs:
+            dirs.add(parent)
+            parent = parent.rpartition("/")[0]
     roots: dict[str, FormatSpec] = {}
     for d in sorted(dirs, key=lambda d: (d.count("/") if d else -1, d)):
         spec = detect(d, index)
@@ -125,15 +123,19 @@ def build_package(input_arg: str, root_path: str, root_display: str, spec: Forma
     from skillscan.loaders.archive import nested_members
     from skillscan.loaders.deps import scan_dependencies
 
+    from skillscan.loaders.settings import settings_surfaces
+
     limits = limits or Limits()
     _deps, install_surfaces = scan_dependencies(files)
+    from_settings, settings_errors = settings_surfaces(files)
     known = {(s.path, s.line, s.command) for s in parsed.surfaces}
-    surfaces = parsed.surfaces + tuple(s for s in install_surfaces if (s.path, s.line, s.command) not in known)
+    surfaces = parsed.surfaces + tuple(s for s in install_surfaces + from_settings
+                                       if (s.path, s.line, s.command) not in known)
     inner, inner_skipped = nested_members(files, limits)
     return Package(
         input=input_arg, root=root_display, format=parsed.format, name=parsed.name or name_default,
         version=parsed.version, files=files + tuple(inner), sha256=content_digest(files), manifest=parsed.manifest,
-        manifest_path=parsed.manifest_path, surfaces=surfaces, errors=parsed.errors,
+        manifest_path=parsed.manifest_path, surfaces=surfaces, errors=parsed.errors + tuple(settings_errors),
         skipped=tuple(skipped) + parsed.skipped + tuple(inner_skipped),
         nested=nested,
     )
@@ -155,6 +157,10 @@ def packages_from_tree(input_arg: str, base_display: str, base_path: str, files:
             prefix = f"{owner}/" if owner else ""
             by_root[owner].append(replace(f, path=f.path[len(prefix):]))
     out: list[Package] = []
+    # entries about paths outside every root (an archive member that tried to leave the tree) concern the
+    # whole input: they go to the loose-file package, or to every package when there is none
+    unowned = tuple(s for s in skipped if ":" in s and _owner(s.split(":", 1)[0], roots) is None)
+    has_loose = any(f.language not in DOC_LANGS for f in loose)
     all_paths = frozenset(f.path for f in files)
     marker_dirs = _all_marker_dirs(files) if any(s.owns_nested for s in roots.values()) else set()
     for r, spec in sorted(roots.items()):
@@ -164,13 +170,15 @@ def packages_from_tree(input_arg: str, base_display: str, base_path: str, files:
         )) if spec.owns_nested else ()
         pkg_skipped = tuple(s[len(r) + 1:] if r and s.startswith(r + "/") else s for s in skipped
                             if _owner(s.split(":", 1)[0], roots) == r or (not r and ":" not in s))
+        if not has_loose:
+            pkg_skipped += unowned
         token = TREE.set((r, all_paths))
         try:
             out.append(build_package(input_arg, os.path.join(base_path, r) if r else base_path, display, spec,
                                      tuple(by_root[r]), pkg_skipped, nested, limits=limits))
         finally:
             TREE.reset(token)
-    if any(f.language not in DOC_LANGS for f in loose):
+    if has_loose:
         out.append(build_package(input_arg, base_path, base_display, None, tuple(loose),
                                  tuple(s for s in skipped if _owner(s.split(":", 1)[0], roots) is None),
                                  limits=limits))
@@ -185,7 +193,11 @@ def _all_marker_dirs(files: Iterable[PackageFile]) -> set[str]:
     for spec in formats():
         for marker in spec.markers:
             depth = marker.count("/") + 1
+            last = marker.rsplit("/", 1)[-1]
+            exact = not any(ch in last for ch in "*?[")
             for f in files:
+                if exact and not f.path.endswith(last):
+                    continue
                 parts = f.path.split("/")
                 if len(parts) < depth:
                     continue

@@ -9,7 +9,6 @@ import os
 import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from skillscan.model import PackageFile
 
@@ -21,6 +20,52 @@ class Limits:
     parse_bytes: int = 2 * 1024 * 1024  # above this, parsers skip the file; YARA and prose still see it
     max_total_bytes: int = 512 * 1024 * 1024
     max_depth: int = 32
+    max_ratio: int = 200  # archives: uncompressed / compressed bytes, per member over 1 MiB and for the whole archive
+    max_archive_depth: int = 3  # archives inside a package are opened this many levels deep
+
+
+_SIZE_UNITS = {"": 1, "B": 1, "K": 1024, "KB": 1024, "KIB": 1024, "M": 1024**2, "MB": 1024**2, "MIB": 1024**2,
+               "G": 1024**3, "GB": 1024**3, "GIB": 1024**3}
+
+
+def parse_size(text: str) -> int:
+    """`50M`, `512MiB`, `1G`, `4096` → bytes."""
+    raw = str(text).strip().upper().replace(" ", "")
+    num = raw.rstrip("KMGIB")
+    unit = raw[len(num):]
+    try:
+        if not num or unit not in _SIZE_UNITS:
+            raise ValueError
+        value = int(float(num) * _SIZE_UNITS[unit])
+    except ValueError:
+        raise ValueError(f"not a size: {text!r} (use e.g. 4096, 10K, 50M, 1G)") from None
+    if value <= 0:
+        raise ValueError(f"size must be positive: {text!r}")
+    return value
+
+
+def limits_from_options(*, max_files: int | None = None, max_file_size: str | None = None,
+                        max_total_size: str | None = None, max_ratio: int | None = None,
+                        max_archive_depth: int | None = None, base: Limits | None = None) -> Limits:
+    """Limits with the command-line overrides applied (None keeps the default)."""
+    from dataclasses import replace
+
+    limits = base or Limits()
+    changes: dict[str, int] = {}
+    if max_files is not None:
+        changes["max_files"] = max_files
+    if max_file_size is not None:
+        changes["max_file_bytes"] = parse_size(max_file_size)
+    if max_total_size is not None:
+        changes["max_total_bytes"] = parse_size(max_total_size)
+    if max_ratio is not None:
+        changes["max_ratio"] = max_ratio
+    if max_archive_depth is not None:
+        changes["max_archive_depth"] = max_archive_depth
+    for key, value in changes.items():
+        if value < (0 if key == "max_archive_depth" else 1):
+            raise ValueError(f"--{key.replace('_bytes', '_size').replace('_', '-')} must be positive")
+    return replace(limits, **changes)
 
 
 EXT_LANG = {
@@ -65,12 +110,13 @@ def decode(data: bytes) -> tuple[str | None, str]:
 
 
 def classify(path: str, data: bytes, is_text: bool) -> str:
-    name = PurePosixPath(path).name
+    name = path.rsplit("/", 1)[-1]
     if name in NAME_LANG:
         return NAME_LANG[name]
     if name.upper() == "SKILL.MD":
         return "markdown"
-    ext = PurePosixPath(name.lower()).suffix
+    dot = name.rfind(".")
+    ext = name[dot:].lower() if dot > 0 else ""
     if ext in EXT_LANG:
         return EXT_LANG[ext]
     if not is_text:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from skillscan.model import Report, Severity
 from skillscan.report.sarif import artifact_uri
 
@@ -21,7 +23,8 @@ def render(report: Report) -> str:
     lines: list[str] = []
     for r in report.results:
         for f in r.findings:
-            uri, in_archive = artifact_uri(r.package.root, f.location.path)
+            encoded, in_archive, _relative = artifact_uri(r.package.root, f.location.path)
+            uri = unquote(encoded.removeprefix("file://"))
             line = 1 if in_archive else f.location.line
             where = f" ({f.location.path}:{f.location.line})" if in_archive else ""
             props = f"file={escape_property(uri)},line={line}"

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from skillscan import __version__
 from skillscan.model import Finding, InferredCapability, PackageResult, Report
 
 SCHEMA_ID = "skillscan.report/v1"
+
+
+def schema_path() -> Path:
+    """The JSON Schema of this report, shipped with the rules (`rules/schemas/report-v1.schema.json`)."""
+    from skillscan.catalog import rules_dir
+
+    return rules_dir() / "schemas" / "report-v1.schema.json"
 
 
 def fingerprints(findings: tuple[Finding, ...]) -> list[str]:
@@ -39,6 +47,10 @@ def finding_dict(f: Finding, fingerprint: str) -> dict[str, Any]:
         "snippet": f.location.snippet,
         "fingerprint": fingerprint,
     }
+    if f.location.end_line is not None:
+        d["end_line"] = max(f.location.end_line, f.location.line)
+    if f.location.end_column is not None:
+        d["end_column"] = max(1, f.location.end_column)
     if f.decoded is not None:
         d["decoded"] = f.decoded
     if f.related:
@@ -57,6 +69,8 @@ def inferred_dict(ic: InferredCapability) -> dict[str, Any]:
 
 def package_dict(r: PackageResult) -> dict[str, Any]:
     p, v = r.package, r.verdict
+    suggestions = [{"format": fmt, "text": text, "path": v.suggested_paths[i] if i < len(v.suggested_paths) else ""}
+                   for i, (fmt, text) in enumerate(v.suggested_declaration)]
     fps = fingerprints(r.findings)
     surfaces = []
     for s in p.surfaces:
@@ -89,9 +103,10 @@ def package_dict(r: PackageResult) -> dict[str, Any]:
             "undeclared": [str(c) for c in v.undeclared],
             "unused": [str(c) for c in v.unused],
             "combinations": list(v.combinations),
+            "new_since_previous": [str(c) for c in v.new_since_previous],
         },
-        "suggested_declaration": ({"format": v.suggested_declaration[0][0], "text": v.suggested_declaration[0][1]}
-                                  if v.suggested_declaration else None),
+        "suggested_declaration": suggestions[0] if suggestions else None,
+        "suggested_declarations": suggestions,
         "nested": list(p.nested),
         "skipped": list(p.skipped),
         "errors": list(r.errors),

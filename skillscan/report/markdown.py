@@ -1,42 +1,89 @@
-"""Markdown for PR comments and GitHub step summaries."""
+"""Markdown for pull-request comments and GitHub step summaries: a summary table, then per package
+its verdict, reasons, capabilities and findings. Kept under GitHub's comment size limit
+(65,536 characters); what does not fit is counted, not silently dropped."""
 
 from __future__ import annotations
 
-from skillscan.model import Report
+from collections import Counter
+
+from skillscan.docs import help_uri
+from skillscan.model import PackageResult, Report
 
 ICON = {"allow": "✅", "review": "⚠️", "block": "⛔", "error": "❗"}
+MAX_CHARS = 60_000  # GitHub rejects comments over 65,536 characters; leave room for a wrapper
+MAX_ROWS = 50  # findings per package
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")[:200]
+def _cell(text: str, limit: int = 200) -> str:
+    text = " ".join(str(text).split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _code(text: str, limit: int = 120) -> str:
+    """An inline code span that survives backticks and pipes in hostile names."""
+    text = " ".join(str(text).split())
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    text = text.replace("|", "\\|")
+    fence = "``" if "`" in text else "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _package(r: PackageResult) -> list[str]:
+    v = r.verdict.decision.value
+    p = r.package
+    title = f"{p.name} ({p.format})" if p.name else p.format
+    lines = ["", f"### {ICON[v]} {v}: {_code(p.root)} — {_cell(title, 120)}", ""]
+    for reason in r.verdict.reasons[:20]:
+        lines.append(f"- {_cell(reason, 300)}")
+    if len(r.verdict.reasons) > 20:
+        lines.append(f"- … and {len(r.verdict.reasons) - 20} more reasons")
+    for err in r.errors:
+        lines.append(f"- ❗ error: {_cell(err, 300)}")
+    verdict = r.verdict
+    if verdict.inferred:
+        lines += ["", "Capabilities: " + ", ".join(_code(str(i.capability), 80) for i in verdict.inferred[:40])]
+    if verdict.undeclared:
+        lines += ["", "Undeclared: " + ", ".join(_code(str(c), 80) for c in verdict.undeclared[:40])]
+    if verdict.combinations:
+        lines += ["", "Dangerous combinations: " + ", ".join(_cell(c, 80) for c in verdict.combinations[:20])]
+    if r.findings:
+        lines += ["", "| severity | rule | location | message |", "|---|---|---|---|"]
+        for f in r.findings[:MAX_ROWS]:
+            lines.append(f"| {f.severity.label} | [{f.rule_id}]({help_uri(f.rule_id)}) "
+                         f"| {_code(f'{f.location.path}:{f.location.line}', 100)} | {_cell(f.message)} |")
+        if len(r.findings) > MAX_ROWS:
+            lines.append(f"\n… and {len(r.findings) - MAX_ROWS} more findings (see the JSON or SARIF report).")
+    if verdict.suggested_declaration:
+        fmt, text = verdict.suggested_declaration[0]
+        lines += ["", f"Suggested minimal declaration ({_cell(fmt, 40)}):", "", "````", text, "````"]
+    return lines
 
 
 def render(report: Report) -> str:
-    lines = ["# skillscan report", ""]
-    counts: dict[str, int] = {}
-    for r in report.results:
-        counts[r.verdict.decision.value] = counts.get(r.verdict.decision.value, 0) + 1
-    lines.append(f"{len(report.results)} package(s): " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-    lines.append("")
-    lines.append("| verdict | package | format | findings |")
-    lines.append("|---|---|---|---|")
+    counts = Counter(r.verdict.decision.value for r in report.results)
+    lines = ["## skillscan report", ""]
+    lines.append(f"{len(report.results)} package(s): " + ", ".join(
+        f"{ICON[k]} {counts[k]} {k}" for k in ("block", "review", "allow", "error") if counts[k]))
+    lines += ["", "| verdict | package | format | findings |", "|---|---|---|---|"]
     for r in report.results:
         v = r.verdict.decision.value
-        lines.append(f"| {ICON[v]} {v} | `{_cell(r.package.root)}` | {r.package.format} | {len(r.findings)} |")
-    for r in report.results:
-        v = r.verdict.decision.value
-        lines += ["", f"## {ICON[v]} `{_cell(r.package.root)}` — {v}", ""]
-        for reason in r.verdict.reasons[:20]:
-            lines.append(f"- {_cell(reason)}")
-        if r.verdict.undeclared:
-            lines.append("")
-            lines.append("Undeclared capabilities: " + ", ".join(f"`{c}`" for c in r.verdict.undeclared))
-        if r.findings:
-            lines += ["", "| severity | rule | location | message |", "|---|---|---|---|"]
-            for f in r.findings:
-                lines.append(f"| {f.severity.label} | `{f.rule_id}` | `{_cell(f.location.path)}:{f.location.line}` "
-                             f"| {_cell(f.message)} |")
-        if r.verdict.suggested_declaration:
-            fmt, text = r.verdict.suggested_declaration[0]
-            lines += ["", f"Suggested minimal declaration ({fmt}):", "", "```", text, "```"]
-    return "\n".join(lines) + "\n"
+        lines.append(f"| {ICON[v]} {v} | {_code(r.package.root)} | {r.package.format} | {len(r.findings)} |")
+    out = "\n".join(lines) + "\n"
+    # packages that need attention first; allowed packages without findings get no section
+    order = sorted(report.results, key=lambda r: -r.verdict.decision.rank)
+    omitted = 0
+    for r in order:
+        if r.verdict.decision.value == "allow" and not r.findings:
+            continue
+        section = "\n".join(_package(r)) + "\n"
+        if len(out) + len(section) > MAX_CHARS:
+            omitted += 1
+            continue
+        out += section
+    if omitted:
+        out += f"\n_{omitted} package section(s) left out to stay under GitHub's comment size limit._\n"
+    return out

@@ -22,8 +22,11 @@ def render(report: Report, *, color: bool = False, width: int = 100) -> str:
         v = r.verdict.decision.value
         console.print(f"[{STYLE[v]}]{v.upper():6}[/] {escape(r.package.root)}  [dim]({r.package.format}"
                       f"{', ' + escape(r.package.name) if r.package.name else ''})[/]")
-        for reason in r.verdict.reasons[:10]:
+        reasons = [x for x in r.verdict.reasons if x not in r.errors]  # errors are printed below
+        for reason in reasons[:10]:
             console.print(f"  [dim]reason:[/] {escape(reason)}")
+        if len(reasons) > 10:
+            console.print(f"  [dim]… and {len(reasons) - 10} more reasons[/]")
         if r.baselined or r.suppressed:
             console.print(f"  [dim]{r.baselined} finding(s) in the baseline, {r.suppressed} suppressed inline[/]")
         for err in r.errors:

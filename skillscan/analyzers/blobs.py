@@ -1,0 +1,175 @@
+"""Long encoded blobs beside decoders, in Python rather than YARA (a regex for long base64 runs makes
+YARA an order of magnitude slower).
+
+For a text file: base64 runs of at least 200 characters (ClawHub's obfuscation threshold) or hex runs
+of at least 200 digits, not `data:` URIs, with enough entropy to be data rather than a repeated
+character, in a file that also calls a decoder, are reported as `encoded-blob-with-decoder` (high
+severity when the file also has an exec sink). Decodable blobs — those, and shorter ones (>= 40
+characters) on the same line as a decoder, as in `echo '...' | base64 -d | sh` — are returned as
+virtual files (`<path>#blob-N`) so YARA and every later engine scan what they hide.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import re
+import zlib
+from collections import Counter
+
+from skillscan.analyzers.base import finding, line_of, line_text
+from skillscan.model import Capability, Channel, Finding, PackageFile, Severity
+
+MIN_BLOB = 200  # characters, for a finding
+MIN_DECODE = 40  # characters, for decoding a blob that sits on a decoder's line
+MAX_SCAN_CHARS = 8 * 1024 * 1024  # text beyond this is left to YARA
+MAX_FINDINGS = 5
+MAX_VIRTUAL = 8
+MAX_DECODED = 1024 * 1024
+MIN_B64_ENTROPY = 4.0  # bits per character; random base64 is ~6, English-as-base64 ~4.5-5.3
+MIN_HEX_ENTROPY = 3.0  # of 4 possible
+PROSE_LANGUAGES = frozenset({"markdown", "text"})
+
+B64_RUN = re.compile(r"[A-Za-z0-9+/_-]{%d,}={0,2}" % MIN_DECODE)
+HEX_RUN = re.compile(r"(?:\\x[0-9a-fA-F]{2}){%d,}|(?<![0-9a-fA-F])[0-9a-fA-F]{%d,}(?![0-9a-fA-F])"
+                     % (MIN_BLOB // 4, MIN_BLOB))
+DECODER = re.compile(
+    r"b64decode|base64\.decodebytes|base64\.b64|\batob\s*\(|Buffer\.from\s*\([^)]{0,400}['\"](?:base64|hex)['\"]"
+    r"|base64\s+(?:-d|-D|--decode)\b|FromBase64String|base64_decode|decodeBase64|Base64\.(?:decode|getDecoder)"
+    r"|unhexlify|bytes\.fromhex|\.fromhex\(|xxd\s+-r|codecs\.decode|zlib\.decompress|gzip\.decompress"
+    r"|certutil\s+-decode", re.I)
+EXEC_SINK = re.compile(
+    r"\beval\s*\(|\bexec\s*\(|\bnew\s+Function\s*\(|\bFunction\s*\(|\|\s*(?:sudo\s+)?(?:ba|z|da)?sh\b|\biex\b"
+    r"|Invoke-Expression|os\.system|subprocess|child_process|\bsh\s+-c\b|marshal\.loads|pickle\.loads", re.I)
+DATA_URI = re.compile(r"data:[\w.+-]{1,40}/[\w.+-]{1,60}(?:;[\w=.-]{1,40})*;base64,\s*$", re.I)
+EXEC_MAGIC = (b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xfe\xed\xfa\xce", b"MZ")
+
+
+def entropy(text: str) -> float:
+    if not text:
+        return 0.0
+    counts = Counter(text)
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def _looks_b64(core: str) -> bool:
+    """Data, not a long path or identifier: mixed case and digits, and enough entropy."""
+    return (any(c.isupper() for c in core) and any(c.islower() for c in core) and any(c.isdigit() for c in core)
+            and entropy(core) >= MIN_B64_ENTROPY)
+
+
+def _b64(run: str) -> bytes | None:
+    core = run.rstrip("=")
+    alt = "-" in core or "_" in core
+    if alt and ("+" in core or "/" in core):
+        return None
+    padded = core + "=" * (-len(core) % 4)
+    try:
+        return (base64.urlsafe_b64decode if alt else base64.b64decode)(padded.encode("ascii"))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _hex(run: str) -> bytes | None:
+    digits = run.replace("\\x", "")
+    if len(digits) % 2:
+        digits = digits[:-1]
+    try:
+        return bytes.fromhex(digits)
+    except ValueError:
+        return None
+
+
+def _inflate(data: bytes) -> bytes:
+    """gzip/zlib payloads are unpacked (bounded) so the hidden text is what gets scanned."""
+    if data[:2] == b"\x1f\x8b" or data[:1] == b"\x78":
+        try:
+            d = zlib.decompressobj(wbits=47)  # auto-detect gzip or zlib header
+            out = d.decompress(data, MAX_DECODED)
+            if out:
+                return out
+        except zlib.error:
+            pass
+    return data
+
+
+def _readable(data: bytes) -> bool:
+    if not data:
+        return False
+    if data.startswith(EXEC_MAGIC):
+        return True
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    printable = sum(1 for ch in text if ch.isprintable() or ch in "\n\r\t")
+    return printable >= 0.9 * len(text)
+
+
+def _is_data_uri(text: str, start: int) -> bool:
+    return bool(DATA_URI.search(text[max(0, start - 120) : start]))
+
+
+def scan_blobs(file: PackageFile) -> tuple[list[Finding], list[PackageFile]]:
+    if file.text is None or file.is_binary:
+        return [], []
+    text = file.text[:MAX_SCAN_CHARS]
+    has_decoder = DECODER.search(text) is not None
+    if not has_decoder and len(text) < MIN_BLOB:
+        return [], []
+    sink = EXEC_SINK.search(text) is not None
+    findings: list[Finding] = []
+    virtual: list[PackageFile] = []
+    seen: set[bytes] = set()
+
+    def consider(start: int, run: str, kind: str, decoded: bytes | None, long_enough: bool) -> None:
+        line, column = line_of(text, start)
+        line_str = line_text(text, line)
+        on_decoder_line = DECODER.search(line_str) is not None
+        payload = _inflate(decoded) if decoded else None
+        readable = payload is not None and _readable(payload)
+        if readable and payload not in seen and len(virtual) < MAX_VIRTUAL and (long_enough or on_decoder_line):
+            seen.add(payload)
+            virtual.append(_virtual(file, payload[:MAX_DECODED], len(virtual) + 1, line))
+        if long_enough and has_decoder and len(findings) < MAX_FINDINGS:
+            preview = payload.decode("utf-8", "replace")[:300] if readable and payload else None
+            findings.append(finding(
+                "encoded-blob-with-decoder",
+                f"{len(run)}-character {kind} blob in a file that decodes data"
+                + (" and executes code" if sink else ""),
+                file.path, line, column, snippet=line_str[:200],
+                capabilities=[Capability("code.dynamic", "eval")] if sink else [],
+                channel=Channel.INSTRUCTION if file.language in PROSE_LANGUAGES else Channel.CODE,
+                severity=Severity.HIGH if sink else Severity.MEDIUM,
+                decoded=preview,
+            ))
+
+    for m in B64_RUN.finditer(text):
+        run = m.group(0)
+        if _is_data_uri(text, m.start()) or run.strip("=").isdigit():
+            continue
+        core = run.rstrip("=")
+        if re.fullmatch(r"[0-9a-fA-F]+", core):
+            continue  # a hex run; handled below
+        long_enough = len(core) >= MIN_BLOB and _looks_b64(core)
+        if not long_enough:
+            # short blobs are decoded only when a decoder sits on the same line
+            line, _ = line_of(text, m.start())
+            if not DECODER.search(line_text(text, line)):
+                continue
+        consider(m.start(), run, "base64", _b64(run), long_enough)
+    for m in HEX_RUN.finditer(text):
+        run = m.group(0)
+        digits = run.replace("\\x", "")
+        long_enough = len(digits) >= MIN_BLOB and entropy(digits.lower()) >= MIN_HEX_ENTROPY
+        if long_enough:
+            consider(m.start(), run, "hex", _hex(run), True)
+    return findings, virtual
+
+
+def _virtual(file: PackageFile, data: bytes, n: int, line: int) -> PackageFile:
+    from skillscan.loaders.files import make_file
+
+    return make_file(f"{file.path}#blob-{n}", data, origin=f"{file.path}:{line}")

@@ -1,0 +1,169 @@
+"""Unicode normalisation for matching instructions: what a model reads, not what a reviewer sees.
+
+`normalize_line` keeps line structure (one output line per input line) so a match offset maps back to
+a file line. It removes zero-width and other invisible format characters, folds compatibility forms
+(NFKC: full-width, ligatures, mathematical letters) and look-alike Cyrillic/Greek letters to ASCII,
+and takes Unicode Tag characters (U+E0000–E007F, "ASCII smuggling") out of the text, decoding them
+separately. Bidi controls are removed from the matching text and reported.
+
+The look-alike table is data (`rules/instructions/confusables.yaml`), taken from the Unicode
+confusables list (UTS #39) for the letters that fold to ASCII.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from skillscan.catalog import rules_dir
+from skillscan.yamlsafe import load_yaml
+
+# invisible characters a model still reads as text; removed before matching
+ZERO_WIDTH = frozenset(
+    "\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e\u034f\u115f\u1160\u3164\uffa0"
+)
+# bidirectional controls (Trojan Source, CVE-2021-42574); LRM/RLM/ALM are marks, listed separately
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_MARKS = frozenset("\u200e\u200f\u061c")
+TAG_FIRST, TAG_LAST = 0xE0000, 0xE007F
+BLACK_FLAG = "\U0001f3f4"  # emoji subdivision flags (England, Scotland, Wales) are spelled in tag characters
+VARIATION_SELECTORS = (range(0xFE00, 0xFE10), range(0xE0100, 0xE01F0))
+
+
+@dataclass(frozen=True)
+class HiddenText:
+    line: int  # 1-based
+    column: int
+    text: str  # decoded ASCII
+
+
+@dataclass(frozen=True)
+class Normalized:
+    text: str  # same number of lines as the input
+    hidden: tuple[HiddenText, ...] = ()  # decoded Unicode Tag runs
+    zero_width: tuple[tuple[int, int, str], ...] = ()  # (line, column, codepoint name) per invisible char
+    bidi: tuple[tuple[int, int, str], ...] = ()  # (line, column, codepoint name) per bidi control
+    folded: bool = False  # at least one look-alike letter was folded
+    obfuscated_lines: frozenset[int] = frozenset()  # invisible characters in words, or look-alikes mixed into Latin words
+    changed_lines: frozenset[int] = frozenset()  # lines whose matching text differs from the raw text
+
+
+@lru_cache(maxsize=1)
+def confusables() -> dict[str, str]:
+    """Look-alike letter → ASCII, from rules/instructions/confusables.yaml."""
+    data = load_yaml((rules_dir() / "instructions" / "confusables.yaml").read_text(encoding="utf-8")) or {}
+    table: dict[str, str] = {}
+    for ascii_char, lookalikes in (data.get("fold") or {}).items():
+        for ch in str(lookalikes):
+            if not ch.isspace():
+                table[ch] = str(ascii_char)
+    return table
+
+
+def _is_variation_selector(cp: int) -> bool:
+    return any(cp in r for r in VARIATION_SELECTORS)
+
+
+def fold_char(ch: str) -> str:
+    table = confusables()
+    if ch in table:
+        return table[ch]
+    if ch.isascii():
+        return ch
+    folded = unicodedata.normalize("NFKC", ch)
+    if folded != ch:
+        return "".join(table.get(c, c) for c in folded)
+    return ch
+
+
+def normalize_line(line: str) -> tuple[str, list[tuple[int, str]], list[tuple[int, str]], list[tuple[int, str]], bool]:
+    """One line → (matching text, tag runs (column, decoded), zero-width (column, name), bidi (column, name),
+    mixed?) where mixed means a look-alike letter sits in a Latin word or full-width Latin letters are used."""
+    out: list[str] = []
+    tags: list[tuple[int, str]] = []
+    zw: list[tuple[int, str]] = []
+    bidi: list[tuple[int, str]] = []
+    folded = False
+    run: list[str] = []
+    run_col = 0
+    previous = ""
+    in_flag = False
+    for col, ch in enumerate(line, start=1):
+        cp = ord(ch)
+        if TAG_FIRST <= cp <= TAG_LAST:
+            if previous == BLACK_FLAG or in_flag:
+                in_flag = cp != 0xE007F  # CANCEL TAG ends an emoji flag sequence
+                continue
+            if not run:
+                run_col = col
+            if 0xE0020 <= cp <= 0xE007E:
+                run.append(chr(cp - 0xE0000))
+            continue
+        if run:
+            tags.append((run_col, "".join(run)))
+            run = []
+        in_flag = False
+        previous = ch
+        if ch in ZERO_WIDTH:
+            # reported inside or beside words; a joiner between emoji is ordinary text
+            before = line[col - 2] if col >= 2 else ""
+            after = line[col] if col < len(line) else ""
+            if not (ch == "\ufeff" and col == 1) and (before.isalnum() or after.isalnum()):
+                zw.append((col, unicodedata.name(ch, f"U+{cp:04X}")))
+            continue
+        if ch in BIDI_CONTROLS:
+            bidi.append((col, unicodedata.name(ch, f"U+{cp:04X}")))
+            continue
+        if ch in BIDI_MARKS or _is_variation_selector(cp):
+            continue
+        if ch.isascii():
+            out.append(ch)
+            continue
+        f = fold_char(ch)
+        if f != ch and f.isascii() and f.isalpha():
+            before = line[col - 2] if col >= 2 else ""
+            after = line[col] if col < len(line) else ""
+            if 0xFF21 <= cp <= 0xFF5A or (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha()):
+                folded = True
+        out.append(f)
+    if run:
+        tags.append((run_col, "".join(run)))
+    return "".join(out), tags, zw, bidi, folded
+
+
+def normalize(text: str) -> Normalized:
+    lines = text.split("\n")
+    out: list[str] = []
+    hidden: list[HiddenText] = []
+    zero_width: list[tuple[int, int, str]] = []
+    bidi: list[tuple[int, int, str]] = []
+    folded = False
+    obfuscated: set[int] = set()
+    changed: set[int] = set()
+    for number, line in enumerate(lines, start=1):
+        if line.isascii():
+            out.append(line)
+            continue
+        norm, tags, zw, bd, f = normalize_line(line)
+        out.append(norm)
+        if norm != line:
+            changed.add(number)
+        folded = folded or f
+        if f or zw:
+            obfuscated.add(number)
+        hidden += [HiddenText(number, col, decoded) for col, decoded in tags]
+        zero_width += [(number, col, name) for col, name in zw]
+        bidi += [(number, col, name) for col, name in bd]
+    return Normalized("\n".join(out), tuple(hidden), tuple(zero_width), tuple(bidi), folded, frozenset(obfuscated),
+                      frozenset(changed))
+
+
+def fold_text(text: str) -> str:
+    """Just the matching text (no bookkeeping), for short strings such as MCP descriptions."""
+    return normalize(text).text
+
+
+def decode_tags(text: str) -> str:
+    """All Unicode Tag characters of `text` decoded to ASCII (outside emoji flag sequences)."""
+    return "".join(h.text for h in normalize(text).hidden)

@@ -1,0 +1,109 @@
+"""The Python engine ("python"): one libcst parse and one visitor pass per file (imports and aliases,
+literal resolution, API → capability map from `rules/capabilities/python.yaml`, decoded literal
+payloads as virtual files, intra-module data flow, behaviour checks). Files libcst cannot or must
+not take (syntax errors, Python 2, nesting deeper than is safe, over the parse cap) get a token-level
+pass for the same capabilities at lower confidence. Scanned code is never imported or run."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from typing import Any
+
+from skillscan.analyzers.base import FileResult, finding
+from skillscan.analyzers.python.capmap import CapMap, load_capmap
+from skillscan.analyzers.python.tokens import scan_tokens, token_pass
+from skillscan.analyzers.python.visitor import Event, ModuleVisitor, Result, walk
+from skillscan.model import Confidence, Finding, Package, PackageFile
+
+__all__ = ["PythonAnalyzer", "analyze_source"]
+
+RECURSION_LIMIT = 12_000
+
+
+def _shell_module() -> Any | None:
+    try:
+        from skillscan.analyzers import shell
+
+        if hasattr(shell, "analyze_argv") and hasattr(shell, "CommandContext"):
+            return shell
+    except ImportError:
+        return None
+    return None
+
+
+def analyze_source(text: str, path: str, capmap: CapMap, *, truncated: bool = False
+                   ) -> tuple[Result, list[Finding], str]:
+    """(result, shell-analyzer findings, mode) for one Python text; mode is `cst` or why the token
+    pass ran instead (`syntax`, `depth`, `size`, `crash`)."""
+    shell = _shell_module()
+    scan = scan_tokens(text, keep=False)
+    mode = "cst"
+    if truncated:
+        mode = "size"
+    elif scan.too_deep:
+        mode = "depth"
+    if mode == "cst":
+        import libcst as cst
+
+        try:
+            module = cst.parse_module(text)
+        except (cst.ParserSyntaxError, ValueError, RecursionError, MemoryError):
+            module = None
+            mode = "syntax"
+        except Exception:  # noqa: BLE001 - parser internals on hostile input
+            module = None
+            mode = "syntax"
+        if module is not None:
+            old = sys.getrecursionlimit()
+            if old < RECURSION_LIMIT:
+                sys.setrecursionlimit(RECURSION_LIMIT)
+            try:
+                visitor = ModuleVisitor(module, text, path, capmap, shell)
+                walk(visitor, module)
+                return visitor.result, visitor.shell_findings, mode
+            except RecursionError:
+                mode = "depth"
+            finally:
+                sys.setrecursionlimit(old)
+    result, found = token_pass(text, path, capmap, None, shell, Confidence.LOW)
+    return result, found, mode
+
+
+class PythonAnalyzer:
+    name = "python"
+
+    def __init__(self, capmap_path: str | None = None) -> None:
+        self.capmap_path = capmap_path
+
+    def applies(self, file: PackageFile) -> bool:
+        return file.language == "python" and file.text is not None and not file.is_binary
+
+    def analyze_file(self, package: Package, file: PackageFile) -> FileResult:
+        from skillscan.loaders.files import make_file
+
+        capmap = load_capmap(self.capmap_path)
+        text = file.text or ""
+        result, shell_found, mode = analyze_source(text, file.path, capmap, truncated=file.truncated)
+        findings = [self._finding(e) for e in result.events]
+        findings.extend(shell_found)
+        if mode != "cst":
+            why = {"syntax": "it does not parse as Python 3 (Python 2 or a syntax error)",
+                   "depth": "it is nested too deeply for a safe parse",
+                   "size": "it is larger than the parse cap"}.get(mode, mode)
+            findings.append(finding("py-unparsed-file", f"{file.path} was read token by token because {why}; "
+                                    "its capabilities are reported at low confidence", file.path, 1, 1,
+                                    snippet=(text.splitlines() or [""])[0][:200]))
+        virtual = []
+        for n, p in enumerate(result.payloads, start=1):
+            vf = make_file(f"{file.path}#decoded-{n}", p.data, origin=f"{file.path}:{p.location.line}")
+            if p.language in ("python", "shell", "javascript", "powershell"):
+                vf = replace(vf, language=p.language)
+            virtual.append(vf)
+        return FileResult(tuple(findings), tuple(virtual))
+
+    @staticmethod
+    def _finding(e: Event) -> Finding:
+        return finding(e.rule_id, e.message, e.location.path, e.location.line, e.location.column,
+                       snippet=e.location.snippet, capabilities=e.capabilities, confidence=e.confidence,
+                       severity=e.severity, related=e.related, decoded=e.decoded)

@@ -1,0 +1,464 @@
+"""Shell text → a small intermediate form (commands with argv words, redirects, pipeline links) using
+tree-sitter-bash. Words carry their static value when it can be known (literals, literal variables,
+`$HOME`/`~`, command substitutions whose output is statically known — echo, printf and the inline
+decoders), so the inference never re-parses text. Everything is bounded: node count, nesting depth
+and text length; garbage parses into whatever commands tree-sitter recovers."""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from skillscan.analyzers.shell.decode import Payload, stdout_payload
+
+MAX_TEXT = 512 * 1024  # characters of one command text that are parsed
+MAX_NODES = 200_000  # tree nodes visited per parse
+MAX_NEST = 64  # nesting of substitutions/compound statements followed
+MAX_COMMANDS = 20_000
+
+# variables whose value is a scope anchor (REFERENCE §4.2): home, package, data, workspace, temp
+HOME_VARS = {"HOME": "~", "USERPROFILE": "~", "CLAUDE_PLUGIN_ROOT": "$PKG", "CLAUDE_SKILL_DIR": "$PKG",
+             "CLAUDE_PLUGIN_DATA": "$DATA", "CLAUDE_PROJECT_DIR": "$WORK", "TMPDIR": "$TMP",
+             "GEMINI_EXTENSION_PATH": "$PKG", "extensionPath": "$PKG"}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    import tree_sitter_bash
+    from tree_sitter import Language, Parser
+
+    return Parser(Language(tree_sitter_bash.language()))
+
+
+@dataclass
+class Word:
+    value: str | None  # static value, None when it depends on run time
+    raw: str
+    row: int  # 0-based within the analysed text
+    col: int  # 0-based character column
+    payload: Payload | None = None  # what a substitution inside produced (decoded / fetched)
+    procsub: bool = False  # `<(…)`: a path whose content is `payload`
+    single_quoted: bool = False
+
+    @property
+    def decoded(self) -> bool:
+        return bool(self.payload and self.payload.decoders)
+
+    @property
+    def url(self) -> str | None:
+        return self.payload.url if self.payload else None
+
+
+@dataclass
+class Redirect:
+    op: str
+    fd: str | None
+    target: Word | None = None
+    body: str | None = None  # here-doc / here-string text
+    body_row: int = 0
+    body_col: int = 0
+
+
+@dataclass
+class Cmd:
+    words: list[Word]
+    row: int
+    col: int
+    text: str
+    assigns: list[tuple[str, Word]] = field(default_factory=list)
+    redirects: list[Redirect] = field(default_factory=list)
+    upstream: Cmd | None = None  # previous pipeline stage (its stdout is our stdin)
+    downstream: Cmd | None = None
+    background: bool = False
+    env_reads: list[str] = field(default_factory=list)
+    stmt: str = ""  # the whole pipeline this command is a stage of (for snippets)
+
+    @property
+    def argv(self) -> list[str | None]:
+        return [w.value for w in self.words]
+
+    def stdin_text(self) -> tuple[str, int, int] | None:
+        for r in self.redirects:
+            if r.body is not None:
+                return r.body, r.body_row, r.body_col
+        return None
+
+
+@dataclass
+class Script:
+    commands: list[Cmd]
+    truncated: bool = False
+    error_nodes: int = 0
+
+
+_ESC_DQ = re.compile(r"\\([\\\"$`\n])")
+_ANSI = re.compile(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|[abefnrtv\\'\"?]|c.)")
+_ANSI_SIMPLE = {"a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
+                "\\": "\\", "'": "'", '"': '"', "?": "?"}
+
+
+def ansi_c(body: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        s = m.group(1)
+        if s[0] in "xuU":
+            try:
+                return chr(int(s[1:], 16))
+            except (ValueError, OverflowError):
+                return ""
+        if s[0].isdigit():
+            return chr(int(s, 8) & 0xFF)
+        if s[0] == "c":
+            return chr(ord(s[1]) & 0x1F)
+        return _ANSI_SIMPLE.get(s, s)
+
+    return _ANSI.sub(sub, body)
+
+
+def _unescape_word(text: str) -> str:
+    out, i = [], 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and i + 1 < len(text):
+            if text[i + 1] != "\n":
+                out.append(text[i + 1])
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+class _Builder:
+    def __init__(self, src: bytes, env: dict[str, Word] | None = None) -> None:
+        self.src = src
+        self.lines = src.split(b"\n")
+        self.env: dict[str, Word] = dict(env or {})
+        self.commands: list[Cmd] = []
+        self.nodes = 0
+        self.errors = 0
+        self.truncated = False
+        self._conts: dict[int, list[int]] = {}
+
+    # -- positions ---------------------------------------------------------------
+    def pos(self, node: Any) -> tuple[int, int]:
+        """(row, character column): byte columns corrected by the UTF-8 continuation bytes before them."""
+        row, bcol = node.start_point
+        conts = self._conts.get(row)
+        if conts is None:
+            line = self.lines[row] if row < len(self.lines) else b""
+            conts = [i for i, b in enumerate(line) if 0x80 <= b < 0xC0] if not line.isascii() else []
+            self._conts[row] = conts
+        return row, bcol - bisect.bisect_left(conts, bcol) if conts else bcol
+
+    def text(self, node: Any) -> str:
+        return self.src[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+    # -- words -------------------------------------------------------------------
+    def word(self, node: Any, depth: int) -> Word:
+        row, col = self.pos(node)
+        raw = self.text(node)
+        value, payload, procsub, sq = self._value(node, depth)
+        return Word(value, raw, row, col, payload, procsub, sq)
+
+    def _value(self, node: Any, depth: int) -> tuple[str | None, Payload | None, bool, bool]:
+        self.nodes += 1
+        t = node.type
+        if t in ("word", "number", "variable_name", "extglob_pattern", "special_variable_name"):
+            v = _unescape_word(self.text(node))
+            return v, None, False, False
+        if t == "raw_string":
+            return self.text(node)[1:-1], None, False, True
+        if t == "ansi_c_string":
+            body = self.text(node)[2:-1]
+            decoded = ansi_c(body)
+            pl = Payload(text=decoded, decoders=("ansi-c",)) if re.search(r"\\(x|[0-7]{3}|u)", body) else None
+            return decoded, pl, False, True
+        if t in ("string", "translated_string", "concatenation"):
+            parts: list[str] = []
+            known = True
+            payload: Payload | None = None
+            sq = False
+            quoted = t != "concatenation"
+            pos = node.start_byte
+            for child in node.children:
+                ct = child.type
+                if quoted and child.start_byte > pos and pos > node.start_byte:
+                    # text between children (newlines inside "…") is not in any child node
+                    parts.append(_ESC_DQ.sub(r"\1", self.src[pos:child.start_byte].decode("utf-8", "replace")))
+                pos = child.end_byte
+                if ct == '"' or ct == "$":
+                    continue
+                if ct == "string_content":
+                    parts.append(_ESC_DQ.sub(r"\1", self.text(child)))
+                    continue
+                cv, pl, _, csq = self._value(child, depth)
+                sq = sq or csq
+                payload = payload or pl
+                if cv is None:
+                    known = False
+                else:
+                    parts.append(cv)
+            return ("".join(parts) if known else None), payload, False, sq
+        if t == "simple_expansion" or t == "expansion":
+            return self._expansion(node, depth)
+        if t in ("command_substitution", "process_substitution"):
+            if depth >= MAX_NEST:
+                self.truncated = True
+                return None, None, t == "process_substitution", False
+            inner = self._visit_children(node, depth + 1)
+            last = inner[-1] if inner else None
+            pl = stdout_payload(last) if last is not None else None
+            if t == "process_substitution":
+                return None, pl, True, False
+            if pl is not None and pl.text is not None:
+                return pl.text.rstrip("\n"), pl, False, False
+            return None, pl, False, False
+        if t == "arithmetic_expansion":
+            return None, None, False, False
+        return (_unescape_word(self.text(node)) if node.child_count == 0 else None), None, False, False
+
+    def _expansion(self, node: Any, depth: int) -> tuple[str | None, Payload | None, bool, bool]:
+        name = None
+        default: Word | None = None
+        op = None
+        for child in node.children:
+            if child.type in ("variable_name", "special_variable_name") and name is None:
+                name = self.text(child)
+            elif child.type in (":-", "-", ":=", "="):
+                op = child.type
+            elif op and default is None and child.type not in ("}",):
+                default = self.word(child, depth)
+        if node.child_count and any(c.type in ("#", "!") for c in node.children[:2]):
+            return None, None, False, False
+        if name is None:
+            return None, None, False, False
+        if name in HOME_VARS:
+            return HOME_VARS[name], None, False, False
+        if name in self.env:
+            w = self.env[name]
+            return w.value, w.payload, False, w.single_quoted
+        if name.isidentifier() and not name.isdigit():
+            self._reads.append(name)
+        if default is not None and default.value is not None:
+            return default.value, default.payload, False, False
+        return None, None, False, False
+
+    # -- statements ---------------------------------------------------------------
+    _reads: list[str]
+
+    def _visit_children(self, node: Any, depth: int) -> list[Cmd]:
+        out: list[Cmd] = []
+        children = node.children
+        for i, child in enumerate(children):
+            cmds = self.visit(child, depth)
+            if cmds and i + 1 < len(children) and children[i + 1].type == "&" and \
+                    self.src[children[i + 1].end_byte:children[i + 1].end_byte + 1] in (b"", b" ", b"\t", b"\n",
+                                                                                      b"\r", b")", b"}", b";"):
+                cmds[-1].background = True  # `a | b &`: one background job, reported once
+            out.extend(cmds)
+        return out
+
+    def visit(self, node: Any, depth: int) -> list[Cmd]:
+        """Commands produced by `node` in source order (top level of this node)."""
+        self.nodes += 1
+        if self.nodes > MAX_NODES or len(self.commands) > MAX_COMMANDS:
+            self.truncated = True
+            return []
+        if depth > MAX_NEST:
+            self.truncated = True
+            return []
+        t = node.type
+        if t == "ERROR":
+            self.errors += 1
+        if t == "command":
+            return self._command(node, [], depth)
+        if t == "redirected_statement":
+            return self._redirected(node, depth)
+        if t == "pipeline":
+            return self._pipeline(node, depth)
+        if t == "variable_assignment":
+            self._assign(node, depth)
+            return []
+        if t == "declaration_command":
+            for child in node.children:
+                if child.type == "variable_assignment":
+                    self._assign(child, depth)
+            return []
+        if t in ("comment", "heredoc_body", "heredoc_start", "heredoc_end"):
+            return []
+        return self._visit_children(node, depth + 1)
+
+    def _assign(self, node: Any, depth: int) -> None:
+        name_node = node.child_by_field_name("name")
+        value_node = node.child_by_field_name("value")
+        if name_node is None:
+            return
+        name = self.text(name_node)
+        self._reads = []
+        if value_node is None:
+            self.env[name] = Word("", "", *self.pos(node))
+            return
+        self.env[name] = self.word(value_node, depth + 1)
+
+    def _pipeline(self, node: Any, depth: int) -> list[Cmd]:
+        stages: list[list[Cmd]] = []
+        for child in node.children:
+            if child.type in ("|", "|&"):
+                continue
+            stages.append(self.visit(child, depth + 1))
+        out: list[Cmd] = []
+        text = self.text(node)[:500]
+        for stage in stages:
+            for c in stage:
+                if not c.stmt:
+                    c.stmt = text
+        for prev, nxt in itertools.pairwise(stages):
+            if prev and nxt:
+                nxt[0].upstream = prev[-1]
+                prev[-1].downstream = nxt[0]
+        for s in stages:
+            out.extend(s)
+        return out
+
+    def _redirected(self, node: Any, depth: int) -> list[Cmd]:
+        body = node.child_by_field_name("body")
+        redirects: list[Redirect] = []
+        trailing: list[Any] = []
+        for child in node.children:
+            if child is body or (body is not None and child.id == body.id):
+                continue
+            if child.type.endswith("_redirect"):
+                redirects.append(self._redirect(child, depth, trailing))
+        if body is None:
+            cmds: list[Cmd] = []
+        elif body.type == "command":
+            cmds = self._command(body, redirects, depth)
+        else:
+            cmds = self.visit(body, depth + 1)
+            if cmds:
+                cmds[-1].redirects.extend(redirects)
+        # `cat <<EOF | sh`: tree-sitter hangs the rest of the pipeline off the here-doc redirect
+        for extra in trailing:
+            more = self.visit(extra, depth + 1)
+            if more and cmds and extra.type in ("pipeline", "command", "redirected_statement") and \
+                    self._starts_with_pipe(extra):
+                more[0].upstream = cmds[-1]
+                cmds[-1].downstream = more[0]
+            cmds = cmds + more
+        return cmds
+
+    @staticmethod
+    def _starts_with_pipe(node: Any) -> bool:
+        return bool(node.children) and node.children[0].type in ("|", "|&")
+
+    def _redirect(self, node: Any, depth: int, trailing: list[Any]) -> Redirect:
+        op, fd, target, body, brow, bcol = "", None, None, None, 0, 0
+        for child in node.children:
+            ct = child.type
+            if ct == "file_descriptor":
+                fd = self.text(child)
+            elif ct in (">", ">>", "<", "&>", "&>>", ">&", "<&", ">|", "<>", "<<", "<<-", "<<<", ">&-", "<&-"):
+                op = ct
+            elif ct == "heredoc_body":
+                body = self.text(child)
+                brow, bcol = self.pos(child)
+            elif ct in ("heredoc_start", "heredoc_end"):
+                continue
+            elif ct == "ERROR":  # tree-sitter-bash has no `<>`: `5<> /dev/tcp/…` parses as `<` ERROR(`>`)
+                if op == "<" and self.text(child).strip() == ">":
+                    op = "<>"
+                continue
+            elif ct in ("pipeline", "list", "command", "redirected_statement", "&&", "||", ";", "&"):
+                if ct not in ("&&", "||", ";", "&"):
+                    trailing.append(child)
+            elif target is None and child.is_named:
+                target = self.word(child, depth + 1)
+        if op == "<<<" and target is not None:
+            body = (target.value or "") + "\n" if target.value is not None else None
+            brow, bcol = target.row, target.col
+        return Redirect(op, fd, target, body, brow, bcol)
+
+    def _command(self, node: Any, redirects: list[Redirect], depth: int) -> list[Cmd]:
+        """One command, or several when tree-sitter joined lines (a known grammar ambiguity: `a | b`
+        at the end of a line followed by `( … )` makes the next lines arguments of `b`): words
+        separated by an unescaped newline start a new command."""
+        groups: list[list[Word]] = [[]]
+        rows: list[tuple[int, int, int]] = []  # (row, col, start byte) of each group
+        assigns: list[tuple[str, Word]] = []
+        self._reads = []
+        reads: list[str] = []
+        local_env: dict[str, Word] = {}
+        prev_end: int | None = None
+        ends: dict[int, int] = {}
+        for child in node.children:
+            ct = child.type
+            if prev_end is not None and child.is_named and not ct.endswith("_redirect") and groups[-1]:
+                gap = self.src[prev_end:child.start_byte]
+                if b"\n" in gap.replace(b"\\\r\n", b"").replace(b"\\\n", b""):
+                    groups.append([])
+            if ct == "variable_assignment":
+                name_node = child.child_by_field_name("name")
+                value_node = child.child_by_field_name("value")
+                if name_node is not None:
+                    w = self.word(value_node, depth + 1) if value_node is not None else Word("", "", *self.pos(child))
+                    assigns.append((self.text(name_node), w))
+                    local_env[self.text(name_node)] = w
+                prev_end = child.end_byte
+                continue
+            if ct.endswith("_redirect"):
+                trailing: list[Any] = []
+                redirects = redirects + [self._redirect(child, depth, trailing)]
+                prev_end = child.end_byte
+                continue
+            if ct == "comment":
+                continue
+            if ct == "command_name" or child.is_named:
+                target = child.children[0] if ct == "command_name" and child.children else child
+                if not groups[-1]:
+                    rows.append((*self.pos(child), child.start_byte))
+                if ct == "subshell" or ct == "compound_statement":
+                    self._visit_children(child, depth + 1)  # joined by the ambiguity: analyse it on its own
+                else:
+                    groups[-1].append(self.word(target, depth + 1))
+                    ends[len(groups) - 1] = child.end_byte
+                reads += self._reads
+                self._reads = []
+                prev_end = child.end_byte
+        split = len(groups) > 1
+        kept = [k for k, g in enumerate(groups) if g]
+        ends = {i: ends[k] for i, k in enumerate(kept) if k in ends}
+        rows = [rows[k] for k in kept if k < len(rows)] if split else rows
+        groups = [groups[k] for k in kept] or [[]]
+        row, col = self.pos(node)
+        if not rows:
+            rows = [(row, col, node.start_byte)]
+        out: list[Cmd] = []
+        for k, words in enumerate(groups):
+            grow, gcol, gstart = rows[k] if k < len(rows) else (row, col, node.start_byte)
+            gend = ends.get(k, node.end_byte) if split else node.end_byte
+            if not split:
+                grow, gcol, gstart, gend = row, col, node.start_byte, node.end_byte
+            text = self.src[gstart:gend].decode("utf-8", "replace").strip()
+            last = k == len(groups) - 1
+            cmd = Cmd(words=words, row=grow, col=gcol, text=text, assigns=assigns if k == 0 else [],
+                      redirects=list(redirects) if last else [], env_reads=reads if k == 0 else [])
+            out.append(cmd)
+            self.commands.append(cmd)
+        if not groups[0] and assigns:
+            self.env.update(local_env)
+        # a pipeline continues from the last of the split commands
+        return out
+
+
+def parse_script(text: str, env: dict[str, Word] | None = None) -> Script:
+    truncated = len(text) > MAX_TEXT
+    src = text[:MAX_TEXT].encode("utf-8", "replace")
+    tree = _parser().parse(src)
+    b = _Builder(src, env)
+    b._reads = []
+    b.visit(tree.root_node, 0)
+    return Script(b.commands, truncated or b.truncated, b.errors)

@@ -1,0 +1,264 @@
+"""PowerShell and cmd.exe batch basics: a small tokenizer (quotes, escapes, bracketed expressions,
+statement separators, pipelines, redirections, literal variables) producing the same `Cmd` form
+as the bash front end, plus PowerShell expression heuristics (`(New-Object Net.WebClient)
+.DownloadString(url)`, `iwr url`, `[Convert]::FromBase64String('…')`) that give a word its payload."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Iterator
+
+from skillscan.analyzers.shell.decode import MAX_DECODED, URL_RE, Payload, as_text
+from skillscan.analyzers.shell.syntax import MAX_COMMANDS, MAX_TEXT, Cmd, Redirect, Word
+
+PS_FETCH = re.compile(r"(?i)(DownloadString|DownloadFile|DownloadData|OpenRead|Invoke-WebRequest|\biwr\b|"
+                      r"Invoke-RestMethod|\birm\b|\bcurl\b|\bwget\b|Start-BitsTransfer|Net\.WebClient|HttpClient|"
+                      r"GetStringAsync)")
+PS_B64 = re.compile(r"(?i)FromBase64String\(\s*['\"]([A-Za-z0-9+/=\s]{8,})['\"]\s*\)")
+ENV_ANCHORS = {"userprofile": "~", "home": "~", "appdata": "~/AppData/Roaming", "localappdata": "~/AppData/Local",
+               "temp": "$TMP", "tmp": "$TMP"}
+
+
+def _b64_any(blob: str) -> str | None:
+    data = re.sub(r"\s+", "", blob)
+    try:
+        raw = base64.b64decode(data + "=" * (-len(data) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    if len(raw) >= 4 and raw[1:2] == b"\0" and raw[3:4] == b"\0":
+        try:
+            return raw[: MAX_DECODED * 2].decode("utf-16-le")
+        except UnicodeDecodeError:
+            return None
+    return as_text(raw)
+
+
+class _Tok:
+    def __init__(self, text: str, dialect: str, env: dict[str, Word]) -> None:
+        self.s = text
+        self.n = len(text)
+        self.i = 0
+        self.row = 0
+        self.col = 0
+        self.ps = dialect == "powershell"
+        self.env = env
+        self.reads: list[str] = []
+
+    def _adv(self, k: int = 1) -> None:
+        for _ in range(k):
+            if self.i < self.n:
+                if self.s[self.i] == "\n":
+                    self.row += 1
+                    self.col = 0
+                else:
+                    self.col += 1
+                self.i += 1
+
+    def _var(self, name: str) -> str | None:
+        low = name.lower()
+        if low.startswith("env:"):
+            low = low[4:]
+            name = name[4:]
+        if low in ENV_ANCHORS:
+            return ENV_ANCHORS[low]
+        if low in self.env or name in self.env:
+            w = self.env.get(low) or self.env.get(name)
+            return w.value if w else None
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            self.reads.append(name)
+        return None
+
+    def _expand(self, text: str) -> str | None:
+        """Variables in a double-quoted/unquoted PowerShell or batch word; None if any is unknown."""
+        unknown = False
+
+        def sub(m: re.Match[str]) -> str:
+            nonlocal unknown
+            name = m.group(1) or m.group(2) or m.group(3)
+            v = self._var(name)
+            if v is None:
+                unknown = True
+                return ""
+            return v
+
+        if self.ps:
+            out = re.sub(r"\$\{([^}]+)\}|\$((?:env:)?[A-Za-z_][A-Za-z0-9_]*)|(?!)(x)", sub, text)
+        else:
+            out = re.sub(r"%([A-Za-z_][A-Za-z0-9_]*)%|(?!)(x)(y)", sub, text)
+        return None if unknown else out
+
+    def statements(self) -> Iterator[tuple[list[tuple[Word, bool]], str, int, int, str]]:
+        """(words with is-operator flag, separator after, row, col, text), lazily: an assignment is
+        recorded before the next statement's variables are expanded."""
+        count = 0
+        words: list[tuple[Word, bool]] = []
+        start = (0, 0, 0)
+        while self.i < self.n and count < MAX_COMMANDS:
+            ch = self.s[self.i]
+            if ch in " \t\r":
+                self._adv()
+                continue
+            esc = "`" if self.ps else "^"
+            if ch == esc and self.i + 1 < self.n and self.s[self.i + 1] in "\r\n":
+                self._adv(2)
+                continue
+            sep = None
+            for op in ("&&", "||", "|", ";", "\n", "&"):
+                if self.s.startswith(op, self.i):
+                    if op == "&" and self.ps:
+                        continue  # the call operator
+                    if op == ";" and not self.ps:
+                        continue
+                    sep = op
+                    break
+            if sep is not None:
+                if words:
+                    count += 1
+                    yield (words, sep, start[0], start[1], self.s[start[2]:self.i])
+                words = []
+                self._adv(len(sep))
+                continue
+            if (self.ps and ch == "#") or (not self.ps and not words and
+                                            re.match(r"(?i)(rem\b|::)", self.s[self.i:self.i + 4])):
+                while self.i < self.n and self.s[self.i] != "\n":
+                    self._adv()
+                continue
+            if self.ps and self.s.startswith("<#", self.i):
+                end = self.s.find("#>", self.i)
+                self._adv((end + 2 - self.i) if end >= 0 else self.n - self.i)
+                continue
+            if not words:
+                start = (self.row, self.col, self.i)
+            m = re.match(r"(\d?>>|\d?>|<|\*>)", self.s[self.i:])
+            if m and not (self.ps and self.s[self.i:self.i + 2] == ">&"):
+                self._adv(len(m.group(1)))
+                words.append((Word(m.group(1), m.group(1), self.row, self.col), True))
+                continue
+            words.append((self._word(), False))
+        if words:
+            yield (words, "", start[0], start[1], self.s[start[2]:self.i])
+
+    def _word(self) -> Word:
+        row, col, begin = self.row, self.col, self.i
+        parts: list[str] = []
+        known = True
+        depth = 0
+        quote = None
+        esc = "`" if self.ps else "^"
+        while self.i < self.n:
+            ch = self.s[self.i]
+            if quote:
+                if ch == quote:
+                    if self.i + 1 < self.n and self.s[self.i + 1] == quote and quote == "'":
+                        parts.append("'")
+                        self._adv(2)
+                        continue
+                    quote = None
+                    self._adv()
+                    continue
+                if ch == esc and quote == '"' and self.ps and self.i + 1 < self.n:
+                    parts.append({"n": "\n", "t": "\t", "0": "\0"}.get(self.s[self.i + 1], self.s[self.i + 1]))
+                    self._adv(2)
+                    continue
+                parts.append(ch)
+                self._adv()
+                continue
+            if depth == 0 and (ch in " \t\r\n" or (ch in "|;" and (self.ps or ch == "|")) or
+                               (ch == "&" and not self.ps) or (ch in "<>" and not self.ps)):
+                break
+            if ch in "([{" and self.ps:
+                depth += 1
+            elif ch in ")]}" and self.ps and depth:
+                depth -= 1
+            elif ch in "'\"" and (self.ps or ch == '"'):
+                quote = ch
+                self._adv()
+                continue
+            elif ch == esc and self.i + 1 < self.n:
+                parts.append(self.s[self.i + 1])
+                self._adv(2)
+                continue
+            parts.append(ch)
+            self._adv()
+            if self.i - begin > 65536:
+                break
+        raw = self.s[begin:self.i]
+        value: str | None = "".join(parts)
+        payload = None
+        if self.ps and raw.startswith(("(", "$(", "[", "{")) or (self.ps and PS_FETCH.search(raw or "")):
+            payload = _ps_payload(raw)
+            value = None if raw.startswith(("(", "$(", "[", "{")) else value
+        if value is not None and '"' not in raw[:1] and ("$" in value if self.ps else "%" in value) or value is not None and raw.startswith('"'):
+            value = self._expand(value)
+        if value is not None and self.ps and value.startswith("~"):
+            pass
+        return Word(value if known else None, raw, row, col, payload)
+
+
+def _ps_payload(raw: str) -> Payload | None:
+    m = PS_B64.search(raw)
+    if m:
+        text = _b64_any(m.group(1))
+        if text:
+            return Payload(text=text, decoders=("FromBase64String",))
+    if PS_FETCH.search(raw):
+        u = URL_RE.search(raw)
+        return Payload(url=u.group(0).rstrip("')\"") if u else "*")
+    return None
+
+
+def parse_windows(text: str, dialect: str) -> list[Cmd]:
+    env: dict[str, Word] = {}
+    tok = _Tok(text[:MAX_TEXT], dialect, env)
+    cmds: list[Cmd] = []
+    prev: Cmd | None = None
+    prev_sep = ""
+    for words, sep, row, col, stmt in tok.statements():
+        plain: list[Word] = []
+        redirects: list[Redirect] = []
+        k = 0
+        while k < len(words):
+            w, is_op = words[k]
+            if is_op and k + 1 < len(words):
+                op = w.value or ">"
+                target = words[k + 1][0]
+                redirects.append(Redirect(op.lstrip("0123456789*") or ">", op[0] if op[0].isdigit() else None, target))
+                k += 2
+                continue
+            if not is_op:
+                plain.append(w)
+            k += 1
+        if plain and plain[0].value in ("&", "."):
+            plain = plain[1:]
+        if not plain and not redirects:
+            continue
+        if dialect == "batch" and plain and plain[0].value and plain[0].value.lower().lstrip("@") == "set" and \
+                len(plain) > 1 and plain[1].value and "=" in plain[1].value:
+            name, _, value = " ".join(w.value or "" for w in plain[1:]).strip('"').partition("=")
+            env[name.strip().lower()] = Word(value, value, row, col)
+            env[name.strip()] = env[name.strip().lower()]
+            continue
+        if dialect == "powershell" and len(plain) >= 3 and plain[0].raw.startswith("$") and plain[1].value == "=":
+            var = plain[0].raw[1:]
+            assigned = plain[2]
+            env[var.lower()] = assigned
+            env[var] = assigned
+            if assigned.payload is None and assigned.value is None:
+                continue
+            plain = plain[2:] if assigned.payload is not None else []
+            if not plain:
+                continue
+        if plain and plain[0].value:
+            plain[0] = Word(plain[0].value.lstrip("@") if dialect == "batch" else plain[0].value, plain[0].raw,
+                            plain[0].row, plain[0].col, plain[0].payload)
+        cmd = Cmd(words=plain, row=row, col=col, text=stmt.strip(), redirects=redirects,
+                  env_reads=list(tok.reads))
+        tok.reads = []
+        if prev is not None and prev_sep == "|":
+            cmd.upstream = prev
+            prev.downstream = cmd
+        cmds.append(cmd)
+        prev, prev_sep = cmd, sep
+    return cmds

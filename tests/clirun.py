@@ -1,0 +1,44 @@
+"""Run the real CLI in a subprocess (`python -m skillscan`), as users and CI do."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+REPORT_SCHEMA = REPO / "rules" / "schemas" / "report-v1.schema.json"
+SARIF_SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-2.1.0.json"
+
+
+def skillscan(*args: str, cwd: Path | str = REPO, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.pop("SKILLSCAN_CONFIG", None)
+    env["NO_COLOR"] = "1"
+    return subprocess.run([sys.executable, "-m", "skillscan", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env=env)
+
+
+def scan_json(*args: str, cwd: Path | str = REPO) -> tuple[dict[str, Any], subprocess.CompletedProcess[str]]:
+    proc = skillscan("scan", "--format", "json", "--no-config", *args, cwd=cwd)
+    assert proc.returncode in (0, 1, 2), proc.stderr
+    return json.loads(proc.stdout), proc
+
+
+def make_skill(root: Path, name: str, frontmatter: str = "", body: str = "Body.\n") -> Path:
+    pkg = root / name
+    pkg.mkdir(parents=True, exist_ok=True)
+    fm = frontmatter or f"name: {name}\ndescription: A test skill named {name}.\n"
+    (pkg / "SKILL.md").write_text(f"---\n{fm}---\n\n{body}", encoding="utf-8")
+    return pkg
+
+
+def make_review_skill(root: Path, name: str = "linked") -> Path:
+    """A skill whose analysis is incomplete (a link leaving the package) — at least `review`."""
+    pkg = make_skill(root, name)
+    (pkg / "outside").symlink_to("/etc/passwd")
+    return pkg

@@ -1,0 +1,1 @@
+// placeholder server entry for the manifest sample; not executed

@@ -1,0 +1,2 @@
+import os  # ok: py-unparsed-file
+print("fine")

@@ -1,0 +1,3 @@
+#!/bin/sh
+# ruleid: crypto-wallet-store
+cp ~/.bitcoin/wallet.dat /tmp/w
