@@ -127,6 +127,13 @@ def yara_metadata(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
         yield header.group(2), meta
 
 
+def _load_rule_yaml(path: Path) -> Any:
+    """Our own rule files: the C safe loader when built (about 10x faster than the pure-Python one,
+    and the catalog is loaded by every process)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
+
+
 @dataclass(frozen=True)
 class Catalog:
     rules: dict[str, Rule]
@@ -159,7 +166,7 @@ def load_catalog(root: Path | None = None) -> Catalog:
     for path in data_files:
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for path in sorted((root / "checks").glob("*.yaml")):
-        meta = yaml.safe_load(path.read_text(encoding="utf-8"))
+        meta = _load_rule_yaml(path)
         if not isinstance(meta, dict):
             raise CatalogError(f"{path}: not a mapping")
         if path.stem != meta.get("id"):
@@ -171,7 +178,7 @@ def load_catalog(root: Path | None = None) -> Catalog:
                 raise CatalogError(f"{path.name}: YARA rule {name} has no meta id")
             add(rule_from_metadata(meta, "yara", f"{path.name}:{name}"))
     for path in sorted((root / "semgrep").glob("*.yaml")) if (root / "semgrep").is_dir() else []:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = _load_rule_yaml(path) or {}
         for entry in doc.get("rules", []):
             meta = dict(entry.get("metadata") or {})
             meta.setdefault("id", entry.get("id"))

@@ -182,9 +182,9 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
 
 @lru_cache(maxsize=16)
 def load_policy(path: str | None = None) -> Policy:
-    """Load and validate a policy file (the default when `path` is None). Raises PolicyError."""
-    import jsonschema
-
+    """Load and validate a policy file (the default when `path` is None). Raises PolicyError.
+    The built-in default ships with the tool and is checked against the schema by the tests
+    (`tests/test_speed_paths.py`), so a plain scan does not pay for importing jsonschema."""
     from skillscan.yamlsafe import YamlError, load_yaml
 
     p = Path(path) if path else default_policy_path()
@@ -195,11 +195,14 @@ def load_policy(path: str | None = None) -> Policy:
         raise PolicyError(f"cannot read policy {p}: {exc}") from None
     if not isinstance(data, dict):
         raise PolicyError(f"policy {p} is not a mapping")
-    try:
-        jsonschema.validate(data, _schema())
-    except jsonschema.ValidationError as exc:
-        where = "/".join(str(x) for x in exc.absolute_path) or "(top)"
-        raise PolicyError(f"policy {p}: {where}: {exc.message}") from None
+    if path:
+        import jsonschema
+
+        try:
+            jsonschema.validate(data, _schema())
+        except jsonschema.ValidationError as exc:
+            where = "/".join(str(x) for x in exc.absolute_path) or "(top)"
+            raise PolicyError(f"policy {p}: {where}: {exc.message}") from None
     digest = hashlib.sha256(raw).hexdigest()
     if data.get("extends") == "default" and path:
         base = load_yaml(default_policy_path().read_text(encoding="utf-8"))
@@ -410,7 +413,7 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
     from skillscan.permissions.capabilities import TOP, closure
     from skillscan.permissions.diff import is_covered
 
-    explicit = closure(d.capability for d in declared.declarations if d.source not in ("weak", "coarse")) - {TOP}
+    explicit = closure(x.capability for x in declared.declarations if x.source not in ("weak", "coarse")) - {TOP}
     undeclared_set = {ic.capability for ic in d.inferred
                       if not is_covered(ic.capability, explicit, policy.tier, policy.top_covers_tier3)}
 

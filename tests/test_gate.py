@@ -76,10 +76,13 @@ def test_openclaw_skill_reading_one_undeclared_token(record: tuple[dict[str, Any
     assert len(p["reasons"]) == 1 and "secrets.read[env:GITHUB_TOKEN]" in p["reasons"][0]
     assert "scripts/forecast.sh:7" in p["reasons"][0]
     assert yaml.safe_load(p["suggested_declaration"]["text"]) == {
-        "allowed-tools": "WebFetch(domain:api.github.com) WebFetch(domain:api.weatherly.example)",
         "metadata": {"openclaw": {"primaryEnv": "WEATHERLY_API_KEY",
                                   "requires": {"bins": ["curl", "jq", "sh"],
                                                "env": ["GITHUB_TOKEN", "WEATHERLY_API_KEY"]}}}}
+    # the script's own egress is disclosed in the generic block, not pre-approved as WebFetch
+    (generic,) = [s for s in p["suggested_declarations"] if s["format"] == "generic"]
+    assert yaml.safe_load(generic["text"])["permissions"]["network"] == {
+        "allow": ["api.github.com", "api.weatherly.example"]}
 
 
 def test_fully_declared_skill_is_allowed(record: tuple[dict[str, Any], int, str]) -> None:

@@ -514,12 +514,16 @@ def test_drift_names_the_new_capability(tmp_path: Path) -> None:
 def test_suggestions_per_format(tmp_path: Path) -> None:
     pkg = load(tmp_path, {"SKILL.md": skill(None, 'metadata: {"openclaw": {"requires": {"bins": ["curl"]}}}\n')}, "oc")
     inferred = inferred_capabilities(pkg, [fnd(["env.read[GITHUB_TOKEN]", "secrets.read[env:GITHUB_TOKEN]"]),
-                                           fnd("proc.exec[curl]"), fnd("net.egress[api.github.com]")])
-    (s,) = suggest(pkg, inferred, declared_capabilities(pkg))
+                                           fnd("proc.exec[curl]"), fnd("net.egress[api.x.example]"),
+                                           fnd("net.egress[api.github.com]", "SKILL.md", channel=Channel.INSTRUCTION)])
+    s, g = suggest(pkg, inferred, declared_capabilities(pkg))
     assert s.format == "openclaw-skill" and s.path == "SKILL.md"
+    # the agent's own fetch is pre-approved; what the script does (requires.bins covers its programs) is not
     assert s.data == {"allowed-tools": "WebFetch(domain:api.github.com)",
                       "metadata": {"openclaw": {"requires": {"bins": ["curl"], "env": ["GITHUB_TOKEN"]},
                                                 "primaryEnv": "GITHUB_TOKEN"}}}
+    assert g.format == "generic" and g.data == {"permissions": {"network": {"allow": ["api.x.example"]},
+                                                                "shell": False}}
 
     srv = load(tmp_path, {"server.json": json.dumps({"name": "io.x/y", "version": "1.0.0", "description": "d",
                                                      "packages": [{"registryType": "npm", "identifier": "y",

@@ -447,3 +447,21 @@ def test_registered_first_among_file_engines() -> None:
     from skillscan.analyzers import FILE_ANALYZERS
 
     assert FILE_ANALYZERS[0] == "skillscan.analyzers.python:PythonAnalyzer"
+
+
+def test_binary_looking_python_is_read_token_by_token() -> None:
+    f = make_file("scripts/nul.py", b"import os\x00\x00\x00\nos.system('id')\n")
+    assert f.is_binary and f.language == "python"
+    r = PythonAnalyzer().analyze_file(PKG, f)
+    assert "py-unparsed-file" in rules(r) and "proc.exec[id]" in caps(r)
+
+
+def test_argv_built_by_list_concatenation() -> None:
+    r = run("""
+        import subprocess
+        args = ["-n", "5"]
+        cmd = ["git", "log"] + args
+        subprocess.run(cmd)
+        subprocess.run(prefix + ["x"])
+    """)
+    assert {"proc.exec[git]", "proc.exec[*]"} <= caps(r)

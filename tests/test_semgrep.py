@@ -306,3 +306,15 @@ def test_lifecycle_scripts_defer_to_install_surfaces() -> None:
     surfaced = replace(bare, surfaces=(Surface(kind="install", path="package.json", command="curl …",
                                                event="postinstall", line=5),))
     assert not [f for f in SemgrepAnalyzer().analyze_batch([surfaced])[0] if f.rule_id == "js-lifecycle-script"]
+
+
+def test_skipped_files_are_reported_only_when_no_streamed_engine_reads_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    import skillscan.analyzers as registry
+
+    minified = make_file("dist/bundle.js", b"var a=1;" * 20000)
+    package = Package(input="m", root="m", format="generic", name="m", files=(minified,))
+    assert any("yara" in s for s in registry.FILE_ANALYZERS)
+    assert SemgrepAnalyzer().analyze_batch([package]) == [[]]  # YARA and the token passes read it
+    monkeypatch.setattr(registry, "FILE_ANALYZERS", ())
+    (found,) = SemgrepAnalyzer().analyze_batch([package])
+    assert [(f.rule_id, f.location.path) for f in found] == [("analysis-incomplete", "dist/bundle.js")]

@@ -118,3 +118,30 @@ def test_js_decode_analyzer_emits_virtual_files_with_origin() -> None:
     assert v.path == "lib/x.js#decoded-1" and v.origin == "lib/x.js:2" and v.language == "javascript"
     (fd,) = result.findings
     assert fd.rule_id == "js-decoded-payload" and fd.location.line == 2 and fd.decoded == v.text
+
+
+def test_hostile_inputs_stay_bounded() -> None:
+    import time
+
+    cases = [
+        "atob(" * 100_000,  # unterminated decoder calls
+        "const a = (" + "x" * 200_000 + "\n" + "".join(f"const v{i} = (\n" for i in range(5000)),
+        'atob("' + "QUJD" * 4000 + '")\n' * 200,  # the same large payload many times
+        "(" * 300_000,
+        "String.fromCharCode(" + ",".join(["65"] * 100_000) + ")",
+    ]
+    for src in cases:
+        started = time.perf_counter()
+        find_payloads(src)
+        Resolver(src).value(src[:20_000])
+        assert time.perf_counter() - started < 8, src[:40]
+
+
+def test_comma_in_a_literal_path_stays_one_scope() -> None:
+    from skillscan.analyzers.semgrep import SemgrepAnalyzer
+
+    src = 'const fs = require("fs");\nfs.writeFileSync("/home/u/.bashrc,bak/.bashrc", "x");\n'
+    p = Package(input="c", root="c", format="generic", name="c", files=(make_file("c.js", src.encode()),))
+    (fs,) = SemgrepAnalyzer().analyze_batch([p])
+    caps = {str(c) for f in fs for c in f.capabilities}
+    assert "fs.write[/home/u/.bashrc%2Cbak/.bashrc]" in caps

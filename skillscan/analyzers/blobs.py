@@ -116,13 +116,24 @@ def scan_blobs(file: PackageFile) -> tuple[list[Finding], list[PackageFile]]:
     if file.text is None or file.is_binary:
         return [], []
     text = file.text[:MAX_SCAN_CHARS]
-    has_decoder = DECODER.search(text) is not None
-    if not has_decoder and len(text) < MIN_BLOB:
+    if len(text) < MIN_BLOB and DECODER.search(text) is None:
         return [], []
-    sink = EXEC_SINK.search(text) is not None
     findings: list[Finding] = []
     virtual: list[PackageFile] = []
     seen: set[bytes] = set()
+    # whole-text searches of the two case-insensitive alternations cost ~1 MB/s each with `re`; they
+    # matter only once a long blob is found, so they run then (once), not on every file
+    whole: dict[str, bool] = {}
+
+    def has_decoder() -> bool:
+        if "decoder" not in whole:
+            whole["decoder"] = DECODER.search(text) is not None
+        return whole["decoder"]
+
+    def has_sink() -> bool:
+        if "sink" not in whole:
+            whole["sink"] = EXEC_SINK.search(text) is not None
+        return whole["sink"]
 
     def consider(start: int, run: str, kind: str, decoded: bytes | None, long_enough: bool) -> None:
         line, column = line_of(text, start)
@@ -133,7 +144,8 @@ def scan_blobs(file: PackageFile) -> tuple[list[Finding], list[PackageFile]]:
         if readable and payload not in seen and len(virtual) < MAX_VIRTUAL and (long_enough or on_decoder_line):
             seen.add(payload)
             virtual.append(_virtual(file, payload[:MAX_DECODED], len(virtual) + 1, line))
-        if long_enough and has_decoder and len(findings) < MAX_FINDINGS:
+        if long_enough and len(findings) < MAX_FINDINGS and has_decoder():
+            sink = has_sink()
             preview = payload.decode("utf-8", "replace")[:300] if readable and payload else None
             findings.append(finding(
                 "encoded-blob-with-decoder",
@@ -146,8 +158,10 @@ def scan_blobs(file: PackageFile) -> tuple[list[Finding], list[PackageFile]]:
                 decoded=preview,
             ))
 
+    longest_run = 0
     for m in B64_RUN.finditer(text):
         run = m.group(0)
+        longest_run = max(longest_run, len(run))
         if _is_data_uri(text, m.start()) or run.strip("=").isdigit():
             continue
         core = run.rstrip("=")
@@ -160,6 +174,10 @@ def scan_blobs(file: PackageFile) -> tuple[list[Finding], list[PackageFile]]:
             if not DECODER.search(line_text(text, line)):
                 continue
         consider(m.start(), run, "base64", _b64(run), long_enough)
+    # a hex run is either 50+ `\xNN` escapes or 200+ hex digits, which lie inside a base64-alphabet run
+    # of 200+ characters: without either, HEX_RUN (slow on prose) cannot match
+    if longest_run < MIN_BLOB and text.count("\\x") < MIN_BLOB // 4:
+        return findings, virtual
     for m in HEX_RUN.finditer(text):
         run = m.group(0)
         digits = run.replace("\\x", "")

@@ -23,6 +23,8 @@ MAX_DEPTH = 12
 MAX_DECL = 8 * 1024  # characters of one declaration looked at
 MAX_SCAN = 4 * 1024 * 1024  # characters the declaration table may scan in one file
 MAX_CALLS = 2000  # decoder calls examined per file
+MAX_CALL_WINDOW = 16 * 1024  # characters of one decoder call looked at (longer literals: the literal pass)
+MAX_WORK = 4 * 1024 * 1024  # characters one Resolver may process in total, whatever the input
 
 _IDENT = re.compile(r"[A-Za-z_$][\w$]*")
 _DECL = re.compile(r"(?:^|[;\n{}])\s*(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*[\w.<>\[\]| ]+)?=\s*")
@@ -53,22 +55,34 @@ def unescape(body: str) -> str:
     return _ESC.sub(sub, body)
 
 
+_STRING_REST = {"'": re.compile(r"(?:[^'\\\n]|\\[\s\S])*(?:'|\n|$)"),
+                '"': re.compile(r'(?:[^"\\\n]|\\[\s\S])*(?:"|\n|$)')}
+_TEMPLATE_STOP = re.compile(r"[\\`$]")
+
+
 def _skip_string(text: str, i: int) -> int:
     """Index just past the string literal starting at text[i] (a quote)."""
     quote = text[i]
-    i += 1
+    rest = _STRING_REST.get(quote)
+    if rest is not None:
+        m = rest.match(text, i + 1)
+        return m.end() if m else len(text)
     n = len(text)
-    while i < n:
-        c = text[i]
+    j = i + 1
+    while j < n:
+        m = _TEMPLATE_STOP.search(text, j)
+        if m is None:
+            return n
+        k = m.start()
+        c = text[k]
         if c == "\\":
-            i += 2
-            continue
-        if c == quote or (c == "\n" and quote != "`"):
-            return i + 1
-        if quote == "`" and c == "$" and i + 1 < n and text[i + 1] == "{":
-            i = _skip_group(text, i + 1)
-            continue
-        i += 1
+            j = k + 2
+        elif c == "`":
+            return k + 1
+        elif k + 1 < n and text[k + 1] == "{":
+            j = _skip_group(text, k + 1)
+        else:
+            j = k + 1
     return n
 
 
@@ -244,6 +258,7 @@ class Resolver:
     def __init__(self, source: str = "") -> None:
         self.source = source
         self._consts: dict[str, str] | None = None
+        self._work = MAX_WORK
 
     @property
     def consts(self) -> dict[str, str]:
@@ -284,8 +299,9 @@ class Resolver:
         return v if v is not None and UNKNOWN not in v else None
 
     def _eval(self, expr: str, depth: int) -> str | None:
-        if depth > MAX_DEPTH:
+        if depth > MAX_DEPTH or self._work <= 0:
             return None
+        self._work -= min(len(expr), MAX_EXPR)
         e = strip_comments(expr[:MAX_EXPR]).strip()
         while e.endswith(("as string", "as any")):
             e = e.rsplit(" as ", 1)[0].strip()
@@ -542,7 +558,8 @@ def find_payloads(source: str) -> list[Payload]:
     text = source[: 4 * 1024 * 1024]
     resolver = Resolver(text)
     out: list[Payload] = []
-    seen: set[str] = set()
+    seen: set[str] = set()  # decoded values already reported
+    seen_src: set[str] = set()  # call texts and literal bodies already decoded
 
     def add(value: str | None, how: str, offset: int) -> None:
         if not value or UNKNOWN in value or len(value.strip()) < MIN_DECODED or value in seen:
@@ -553,22 +570,32 @@ def find_payloads(source: str) -> list[Payload]:
         seen.add(value)
         out.append(Payload(value[:MAX_VALUE], how, offset))
 
+    budget = 2 * 1024 * 1024  # characters all decoder calls together may cost
     for count, m in enumerate(_DECODER_CALL.finditer(text)):
-        if len(out) >= MAX_PAYLOADS or count >= MAX_CALLS:
+        if len(out) >= MAX_PAYLOADS or count >= MAX_CALLS or budget <= 0:
             break
-        window = text[m.start() : m.start() + MAX_EXPR]
+        window = text[m.start() : m.start() + MAX_CALL_WINDOW]
         end = _call_extent(window, 0)
+        budget -= end
+        if end >= len(window) and not window.rstrip().endswith(")"):
+            continue  # unterminated within the window
+        if window[:end] in seen_src:
+            continue
+        seen_src.add(window[:end])
         add(resolver.constant(window[:end]), m.group(0).rstrip("( ").split()[-1], m.start())
     for m in _HEX_ESCAPES.finditer(text):
         if len(out) >= MAX_PAYLOADS:
             break
         add(unescape(m.group(0)), "escapes", m.start())
+    literal_budget = 2 * 1024 * 1024  # characters of literals handed to the guessing decoders
     for m in _LITERAL.finditer(text):
-        if len(out) >= MAX_PAYLOADS:
+        if len(out) >= MAX_PAYLOADS or literal_budget <= 0:
             break
         body = unescape(m.group(2)) if m.group(1) != "`" or "${" not in m.group(2) else None
-        if not body or body in seen:
+        if not body or body in seen or body in seen_src:
             continue
+        seen_src.add(body)
+        literal_budget -= len(body)
         for dec in decode_literal(body, max_results=2):
             add(dec.text, "+".join(dec.chain) or "literal", m.start())
     return out

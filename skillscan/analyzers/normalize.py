@@ -105,6 +105,9 @@ def normalize_line(line: str) -> tuple[str, list[tuple[int, str]], list[tuple[in
             run = []
         in_flag = False
         previous = ch
+        if cp < 0x80:  # ASCII: never zero-width, bidi, a variation selector or folded (the common case)
+            out.append(ch)
+            continue
         if ch in ZERO_WIDTH:
             # reported inside or beside words; a joiner between emoji is ordinary text
             before = line[col - 2] if col >= 2 else ""

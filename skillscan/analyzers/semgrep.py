@@ -281,6 +281,10 @@ class SemgrepAnalyzer:
                 except RecursionError:
                     out[m.target.package].append(finding("analysis-incomplete", f"semgrep match on {m.path} nested "
                                                          "too deeply to interpret", m.path, m.line, m.column))
+                except Exception as exc:  # noqa: BLE001 — an interpretation bug surfaces for this file only
+                    out[m.target.package].append(finding(
+                        "analysis-incomplete", f"{m.rule_id} match on {m.path} could not be interpreted: "
+                        f"{type(exc).__name__}: {exc}", m.path, m.line, m.column))
         return out
 
 
@@ -391,7 +395,16 @@ def _snippet(m: Match) -> str:
     return first[:200]
 
 
+def _scoped(cap: Capability | str) -> Capability | str:
+    """One scope per capability: a comma inside a literal path or name is escaped, not split."""
+    if isinstance(cap, str) and "[" in cap and "," in cap and not cap.startswith("code.remote["):
+        kind, _, scope = cap.partition("[")
+        return f"{kind}[{scope[:-1].replace(',', '%2C')}]"
+    return cap
+
+
 def _emit(m: Match, message: str, caps: Sequence[Capability | str] = (), **kw: Any) -> Finding:
+    caps = [_scoped(c) for c in caps]
     end_line, end_col = _line_col(m.target.data, m.end)
     return finding(m.rule_id, message, m.path, m.line, m.column, snippet=kw.pop("snippet", _snippet(m)),
                    capabilities=caps, end_line=end_line, end_column=end_col, **kw)

@@ -31,31 +31,31 @@ INSTRUCTION_NAMES = frozenset({".cursorrules", ".windsurfrules", ".clinerules", 
 TEXT_DIRS = frozenset({"references", "reference", "commands", "agents", "prompts", "rules", "instructions"})
 MAX_TEXT = 8_000_000  # characters of one file read as instructions
 MAX_SECTION = 200_000
-URL = re.compile(r"https?://[^\s)>\]\"'`<，。]+", re.I)
-HOST = re.compile(r"https?://(?:[^@/\s]*@)?(\[[^\]]+\]|[^/:\s?#]+)", re.I)
+URL = re.compile(r"https?://[^\s)>\]\"'`<，。]+", re.IGNORECASE)
+HOST = re.compile(r"https?://(?:[^@/\s]*@)?(\[[^\]]+\]|[^/:\s?#]+)", re.IGNORECASE)
 RUN_SENTENCE = re.compile(
     r"\b(?:run|execute|paste|type|enter|copy)\b[^:\n：]{0,80}[:：]\s*(?P<cmd>[^\n]+)|(?:运行|执行|粘贴|输入)[^:\n：]{0,30}[:：]\s*(?P<cmdzh>[^\n]+)",
-    re.I)
+    re.IGNORECASE)
 DIALECTS = {"powershell": "powershell", "ps1": "powershell", "pwsh": "powershell", "ps": "powershell",
             "cmd": "batch", "bat": "batch", "batch": "batch"}
 PIPELINE_HINT = re.compile(r"\||&&|https?://|\$\(|`|>\s*/|;\s*\w")
 SECRET_SCOPES = (
-    (re.compile(r"ssh|id_(?:rsa|ed25519|ecdsa|dsa)", re.I), "ssh"),
-    (re.compile(r"aws", re.I), "cloud:aws"),
-    (re.compile(r"wallet|seed|mnemonic|recovery\s+phrase|助记词|钱包", re.I), "wallet"),
-    (re.compile(r"browser|cookie|login\s+data|saved\s+passwords|浏览器", re.I), "browser"),
-    (re.compile(r"keychain", re.I), "keychain"),
-    (re.compile(r"git-credentials", re.I), "git-cred"),
-    (re.compile(r"npmrc|pypirc", re.I), "pkg-registry-cred"),
-    (re.compile(r"memory\.md|soul\.md|openclaw|clawdbot|mcp\.json|\.claude|codex/auth|claude_desktop", re.I), "agent-cred"),
-    (re.compile(r"\.env\b", re.I), "dotenv"),
+    (re.compile(r"ssh|id_(?:rsa|ed25519|ecdsa|dsa)", re.IGNORECASE), "ssh"),
+    (re.compile(r"aws", re.IGNORECASE), "cloud:aws"),
+    (re.compile(r"wallet|seed|mnemonic|recovery\s+phrase|助记词|钱包", re.IGNORECASE), "wallet"),
+    (re.compile(r"browser|cookie|login\s+data|saved\s+passwords|浏览器", re.IGNORECASE), "browser"),
+    (re.compile(r"keychain", re.IGNORECASE), "keychain"),
+    (re.compile(r"git-credentials", re.IGNORECASE), "git-cred"),
+    (re.compile(r"npmrc|pypirc", re.IGNORECASE), "pkg-registry-cred"),
+    (re.compile(r"memory\.md|soul\.md|openclaw|clawdbot|mcp\.json|\.claude|codex/auth|claude_desktop", re.IGNORECASE), "agent-cred"),
+    (re.compile(r"\.env\b", re.IGNORECASE), "dotenv"),
 )
 
 
 def _shell_api() -> tuple[Any, Any] | None:
     """The shell analyzer's command entry point, if that engine is installed."""
     try:
-        from skillscan.analyzers.shell import CommandContext, analyze_command  # type: ignore[attr-defined]
+        from skillscan.analyzers.shell import CommandContext, analyze_command
     except (ImportError, AttributeError):
         return None
     return CommandContext, analyze_command
@@ -90,10 +90,7 @@ class InstructionsAnalyzer:
         name = path.name.lower()
         if name in INSTRUCTION_NAMES or mcp.is_manifest(file.path):
             return True
-        if file.language == "text" and (any(p.lower() in TEXT_DIRS for p in path.parts[:-1]) or file.virtual
-                                        or name.endswith((".prompt", ".txt"))):
-            return True
-        return False
+        return bool(file.language == "text" and (any(p.lower() in TEXT_DIRS for p in path.parts[:-1]) or name.endswith(".prompt") or file.virtual and file.size < 1000000))
 
     def analyze_file(self, package: Package, file: PackageFile) -> FileResult:
         text = (file.text or "")[:MAX_TEXT]
@@ -108,7 +105,6 @@ class InstructionsAnalyzer:
                   followed: bool = False) -> list[Finding]:
         out: list[Finding] = []
         out += _unicode_findings(doc)
-        topic = False  # a skill's own claim to be about security does not lower anything on its own
         ref_file = ctx.reference_file(file.path) and not followed
         prose_like = [s for s in doc.segments if s.kind in ("prose", "heading", "html", "table")
                       or (s.kind == "fence" and _fence_lang(s.info) in PROSE_FENCES)]
@@ -120,28 +116,28 @@ class InstructionsAnalyzer:
                 line = view.line_at(m.start)
                 i = bisect_right(starts, line) - 1
                 src = prose_like[i] if i >= 0 else prose_like[0]
-                out.append(self._report(doc, view, m, ref_file=ref_file, topic=topic, src=src))
+                out.append(self._report(doc, view, m, ref_file=ref_file, src=src))
         in_view = {id(s) for s in prose_like}
         for seg in doc.segments:
             if id(seg) in in_view:
                 continue
             for m in run_detectors(seg.text, seg.kind):
-                out.append(self._report(doc, seg, m, ref_file=ref_file, topic=topic))
+                out.append(self._report(doc, seg, m, ref_file=ref_file))
             if seg.kind == "comment":
                 for m in run_detectors(seg.text, "section"):
-                    out.append(self._report(doc, seg, m, ref_file=ref_file, topic=topic))
+                    out.append(self._report(doc, seg, m, ref_file=ref_file))
         for section in doc.sections:
             first, text = doc.section_view(section)
             text = text[:MAX_SECTION]
             seg = Segment("section", first, text, text, heading=section.path)
             for m in run_detectors(text, "section"):
-                out.append(self._report(doc, seg, m, ref_file=ref_file, topic=topic))
+                out.append(self._report(doc, seg, m, ref_file=ref_file))
         for hidden in doc.normalized.hidden:
             decoded = normalize(hidden.text).text
             seg = Segment("hidden", hidden.line, decoded, decoded, column=hidden.column)
             for kind in ("hidden", "section"):
                 for m in run_detectors(decoded, kind):
-                    out.append(self._report(doc, seg, m, ref_file=False, topic=False, decoded=hidden.text))
+                    out.append(self._report(doc, seg, m, ref_file=False, decoded=hidden.text))
             out += self._commands_in(doc, seg, decoded, Confidence.HIGH, "prose")
         out += self._commands(doc, ref_file=ref_file)
         return out
@@ -165,7 +161,7 @@ class InstructionsAnalyzer:
         return Place(doc.path, seg.kind, line, column, before, sentence, seg.heading or doc.heading_path(line),
                      line_text, hidden, title, intro)
 
-    def _report(self, doc: Document, seg: Segment, m: Match, *, ref_file: bool, topic: bool,
+    def _report(self, doc: Document, seg: Segment, m: Match, *, ref_file: bool,
                 decoded: str | None = None, src: Segment | None = None) -> Finding:
         rule = get_catalog().rule(m.detector.rule)
         place = self._place(doc, seg, m, src)
@@ -281,7 +277,7 @@ class InstructionsAnalyzer:
             return list(analyze_command(command[:100_000], cc, dialect=dialect))
         except RecursionError:
             raise
-        except Exception as exc:  # the prose findings stand; the command analysis gap is reported
+        except Exception as exc:  # noqa: BLE001 — the prose findings stand; the command analysis gap is reported
             return [finding("analysis-incomplete", f"shell analysis of a command in {path} failed: "
                             f"{type(exc).__name__}: {str(exc)[:200]}", path, line, column)]
 
@@ -330,7 +326,7 @@ FOLLOW = re.compile(
     r"\b(?:follow|run|execute|complete|perform|apply|obey|carry\s+out|do)\b[^\n]{0,60}?\b(?:instructions|steps|commands|"
     r"setup|procedure|guide|checklist|directions|tasks)\b[^\n]{0,40}?\b(?:in|from|at|of|listed\s+in|described\s+in)\s+"
     r"\[?`?(?P<target>[\w./-]+\.(?:md|txt|mdc))|(?:按照|遵循|执行|完成)[^\n]{0,30}?(?P<targetzh>[\w./-]+\.(?:md|txt))",
-    re.I)
+    re.IGNORECASE)
 
 
 class InstructionLinksAnalyzer:
@@ -499,15 +495,6 @@ def _description_reasons(doc: Document, place: Place, m: Match, seg: Segment) ->
     return reasons
 
 
-def _security_topic(doc: Document, package: Package) -> bool:
-    w = ctx.words()
-    fm = doc.frontmatter or {}
-    manifest = package.manifest or {}
-    text = " ".join(str(x) for x in (fm.get("name"), fm.get("description"), manifest.get("name"),
-                                     manifest.get("description")) if x)
-    return bool(text and w.security_topic.search(text))
-
-
 def _obfuscated(doc: Document, line: int) -> bool:
     return line in doc.normalized.obfuscated_lines
 
@@ -526,7 +513,7 @@ def _unicode_findings(doc: Document) -> list[Finding]:
             doc.path, line, runs[0].column, snippet=doc.lines[line - 1].strip()[:200] if line <= len(doc.lines) else "",
             channel=Channel.INSTRUCTION, decoded=decoded))
     if norm.bidi:
-        line, column, name = norm.bidi[0]
+        line, column, _name = norm.bidi[0]
         kinds = sorted({b[2] for b in norm.bidi})
         out.append(finding(
             "bidi-control-characters",
@@ -592,9 +579,9 @@ def _secret_name(m: Match, sentence: str = "") -> str:
 
 def _payload_name(m: Match) -> str:
     joined = " ".join(m.parts)
-    if re.search(r"base64", joined, re.I):
+    if re.search(r"base64", joined, re.IGNORECASE):
         return "decodes a base64 blob into a shell"
-    if re.search(r"iex|Invoke-Expression", joined, re.I):
+    if re.search(r"iex|Invoke-Expression", joined, re.IGNORECASE):
         return "downloads a PowerShell script and runs it"
     if re.search(r"https?://\d{1,3}(?:\.\d{1,3}){3}", joined):
         return "downloads a script from a raw IP address and runs it"

@@ -25,7 +25,6 @@ class ContextWords:
     reference_heading: re.Pattern[str]
     describe_sentence: re.Pattern[str]
     negation: re.Pattern[str]
-    security_topic: re.Pattern[str]
     output_fence: frozenset[str]
     shell_fence: frozenset[str]
     command_start: re.Pattern[str]
@@ -44,7 +43,6 @@ def words() -> ContextWords:
         reference_heading=_alt(data["reference_heading"]),
         describe_sentence=_alt(data["describe_sentence"]),
         negation=_alt(data["negation"]),
-        security_topic=_alt(data["security_topic"]),
         output_fence=frozenset(str(x).lower() for x in data["output_fence"]),
         shell_fence=frozenset(str(x).lower() for x in data["shell_fence"]),
         command_start=re.compile(r"^\s*(?:[$#>]\s+|PS[^>]{0,40}>\s*)?(?:sudo\s+)?(?:" + "|".join(data["command_words"])

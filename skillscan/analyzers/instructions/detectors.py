@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import re2  # type: ignore[import-untyped]
+
 from skillscan.catalog import rules_dir
 from skillscan.model import Confidence, Severity
 from skillscan.yamlsafe import load_yaml
-
-import re2
 
 MACRO = re.compile(r"<<(\w+)>>")
 MAX_MATCHES = 100  # per pattern and text: enough for a verdict, bounded work on hostile input
@@ -90,8 +90,12 @@ def _compile(regex: str, vocab: dict[str, list[str]], source: str) -> re2._Regex
         raise DetectorError(f"{source}: bad regex {regex[:60]!r}: {exc}") from exc
 
 
-def _level(enum: type, value: object) -> object:
-    return None if value in (None, "") else enum.parse(str(value))
+def _confidence(value: object) -> Confidence | None:
+    return None if value in (None, "") else Confidence.parse(str(value))
+
+
+def _severity(value: object) -> Severity | None:
+    return None if value in (None, "") else Severity.parse(str(value))
 
 
 def load_detectors(directory: Path) -> tuple[Detector, ...]:
@@ -113,8 +117,8 @@ def load_detectors(directory: Path) -> tuple[Detector, ...]:
         for item in data.get("patterns") or ():
             patterns.append(Pattern(
                 name=str(item["name"]), regexes=(_compile(str(item["regex"]), vocab, source),), locate=0,
-                window=0, confidence=_level(Confidence, item.get("confidence")),  # type: ignore[arg-type]
-                severity=_level(Severity, item.get("severity")),  # type: ignore[arg-type]
+                window=0, confidence=_confidence(item.get("confidence")),
+                severity=_severity(item.get("severity")),
                 message=str(item.get("message", "")), lang=str(item.get("lang", "en")),
             ))
         for item in data.get("combos") or ():
@@ -123,8 +127,8 @@ def load_detectors(directory: Path) -> tuple[Detector, ...]:
                 raise DetectorError(f"{source}: combo {item.get('name')} needs two or more regexes")
             patterns.append(Pattern(
                 name=str(item["name"]), regexes=regexes, locate=int(item.get("locate", len(regexes) - 1)),
-                window=int(item.get("window", 400)), confidence=_level(Confidence, item.get("confidence")),  # type: ignore[arg-type]
-                severity=_level(Severity, item.get("severity")),  # type: ignore[arg-type]
+                window=int(item.get("window", 400)), confidence=_confidence(item.get("confidence")),
+                severity=_severity(item.get("severity")),
                 message=str(item.get("message", "")), lang=str(item.get("lang", "any")),
             ))
         if not patterns:

@@ -8,7 +8,6 @@ inline) and become their own segments, as does the frontmatter.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,6 +17,7 @@ from markdown_it import MarkdownIt
 
 from skillscan.analyzers.normalize import Normalized, normalize
 from skillscan.loaders.frontmatter import parse_frontmatter
+
 
 def iter_comments(text: str) -> list[tuple[int, int, int]]:
     """(start, body start, end) of every `<!-- … -->`, in linear time (an unclosed comment ends the scan)."""

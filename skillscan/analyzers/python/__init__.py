@@ -77,20 +77,27 @@ class PythonAnalyzer:
         self.capmap_path = capmap_path
 
     def applies(self, file: PackageFile) -> bool:
-        return file.language == "python" and file.text is not None and not file.is_binary
+        # binary-looking .py files (NUL bytes) are read token by token rather than skipped
+        return file.language == "python"
 
     def analyze_file(self, package: Package, file: PackageFile) -> FileResult:
         from skillscan.loaders.files import make_file
 
         capmap = load_capmap(self.capmap_path)
-        text = file.text or ""
-        result, shell_found, mode = analyze_source(text, file.path, capmap, truncated=file.truncated)
+        if file.text is None:
+            text = file.data[: 2 * 1024 * 1024].decode("utf-8", "replace").replace("\x00", " ")
+            result, shell_found, mode = analyze_source(text, file.path, capmap, truncated=True)
+            mode = "binary"
+        else:
+            text = file.text
+            result, shell_found, mode = analyze_source(text, file.path, capmap, truncated=file.truncated)
         findings = [self._finding(e) for e in result.events]
         findings.extend(shell_found)
         if mode != "cst":
             why = {"syntax": "it does not parse as Python 3 (Python 2 or a syntax error)",
                    "depth": "it is nested too deeply for a safe parse",
-                   "size": "it is larger than the parse cap"}.get(mode, mode)
+                   "size": "it is larger than the parse cap",
+                   "binary": "it is not valid text (NUL bytes or a binary encoding)"}.get(mode, mode)
             findings.append(finding("py-unparsed-file", f"{file.path} was read token by token because {why}; "
                                     "its capabilities are reported at low confidence", file.path, 1, 1,
                                     snippet=(text.splitlines() or [""])[0][:200]))

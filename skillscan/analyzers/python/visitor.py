@@ -613,8 +613,14 @@ class ModuleVisitor(cst.CSTVisitor):
             return None
         if isinstance(node, cst.Name):
             b = self.lookup(node.value)
-            if b is not None and isinstance(b.node, (cst.List, cst.Tuple)):
+            if b is not None and isinstance(b.node, (cst.List, cst.Tuple, cst.BinaryOperation)):
                 return self.argv_of(b.node, depth + 1)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add) and (
+                isinstance(node.left, (cst.List, cst.Tuple)) or isinstance(node.right, (cst.List, cst.Tuple))):
+            # list concatenation: ["git", "log"] + args
+            left = self.argv_of(node.left, depth + 1) or [UNKNOWN]
+            right = self.argv_of(node.right, depth + 1) or [UNKNOWN]
+            return left + right
         if isinstance(node, (cst.List, cst.Tuple)):
             out: list[str] = []
             for e in node.elements[:256]:
@@ -888,7 +894,8 @@ class ModuleVisitor(cst.CSTVisitor):
             prog = argv[0] if argv else UNKNOWN
             return [Capability("proc.exec", normalize_binary(prog) if prog != UNKNOWN else UNKNOWN)], argv, None
         argv = self.argv_of(a)
-        if argv and isinstance(a, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString, cst.BinaryOperation)):
+        if argv and len(argv) == 1 and isinstance(a, (cst.SimpleString, cst.FormattedString, cst.ConcatenatedString,
+                                                      cst.BinaryOperation, cst.Name)):
             argv = _split(argv[0]) or argv
         if not argv:
             return [Capability("proc.exec", UNKNOWN)], None, None

@@ -142,6 +142,7 @@ class _Builder:
         self.errors = 0
         self.truncated = False
         self._conts: dict[int, list[int]] = {}
+        self._reads: list[str] = []  # environment variables expanded in the word being built
 
     # -- positions ---------------------------------------------------------------
     def pos(self, node: Any) -> tuple[int, int]:
@@ -248,8 +249,6 @@ class _Builder:
         return None, None, False, False
 
     # -- statements ---------------------------------------------------------------
-    _reads: list[str]
-
     def _visit_children(self, node: Any, depth: int) -> list[Cmd]:
         out: list[Cmd] = []
         children = node.children
@@ -459,6 +458,5 @@ def parse_script(text: str, env: dict[str, Word] | None = None) -> Script:
     src = text[:MAX_TEXT].encode("utf-8", "replace")
     tree = _parser().parse(src)
     b = _Builder(src, env)
-    b._reads = []
     b.visit(tree.root_node, 0)
     return Script(b.commands, truncated or b.truncated, b.errors)
