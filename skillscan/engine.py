@@ -257,6 +257,8 @@ def scan(inputs: Sequence[str], options: ScanOptions = ScanOptions()) -> Report:
     if live:
         with_virtual = [replace(packages[i], files=packages[i].files + tuple(virtual[i])) for i in live]
         for analyzer in batch_analyzers():
+            if hasattr(analyzer, "jobs"):
+                analyzer.jobs = jobs  # batches run side by side up to --jobs
             try:
                 results = analyzer.analyze_batch(with_virtual)
             except Exception as exc:

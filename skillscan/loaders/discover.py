@@ -99,13 +99,18 @@ def _roots(files: Iterable[PackageFile]) -> dict[str, FormatSpec]:
 
 
 def _owner(path: str, roots: dict[str, FormatSpec]) -> str | None:
-    """The nearest root that contains `path` (a file or directory path), or None."""
-    best = None
-    for r in roots:
-        if r == "" or path == r or path.startswith(r + "/"):
-            if best is None or len(r) > len(best):
-                best = r
-    return best
+    """The nearest root that contains `path` (a file or directory path), or None. Walks up the path's
+    own ancestors (a dict lookup each) rather than testing every root: a registry tree has thousands
+    of roots and tens of thousands of files."""
+    p = path
+    while p:
+        if p in roots:
+            return p
+        cut = p.rfind("/")
+        if cut < 0:
+            break
+        p = p[:cut]
+    return "" if "" in roots else None
 
 
 def build_package(input_arg: str, root_path: str, root_display: str, spec: FormatSpec | None,

@@ -82,18 +82,25 @@ class InstructionsAnalyzer:
     name = "instructions"
 
     def applies(self, file: PackageFile) -> bool:
-        if file.is_binary or file.text is None:
-            return False
+        # every text file: instruction files are read in full, any other (code, config) only for hidden
+        # Unicode (Tag-block text, bidi controls), which a model reads wherever it sits
+        return not file.is_binary and file.text is not None
+
+    @staticmethod
+    def instruction_file(file: PackageFile) -> bool:
         if file.language == "markdown":
             return True
         path = PurePosixPath(file.path.split("#", 1)[0])
         name = path.name.lower()
         if name in INSTRUCTION_NAMES or mcp.is_manifest(file.path):
             return True
-        return bool(file.language == "text" and (any(p.lower() in TEXT_DIRS for p in path.parts[:-1]) or name.endswith(".prompt") or file.virtual and file.size < 1000000))
+        return file.language == "text" and (any(p.lower() in TEXT_DIRS for p in path.parts[:-1])
+                                            or name.endswith(".prompt") or (file.virtual and file.size < 1_000_000))
 
     def analyze_file(self, package: Package, file: PackageFile) -> FileResult:
         text = (file.text or "")[:MAX_TEXT]
+        if not self.instruction_file(file):
+            return FileResult(tuple(_dedupe(_hidden_unicode_only(file.path, text))))
         if mcp.is_manifest(file.path) and file.language == "json":
             return FileResult(tuple(self._manifest(file.path, text)))
         doc = parse_document(file.path, text, markdown=file.language == "markdown" and not file.truncated)
@@ -195,11 +202,10 @@ class InstructionsAnalyzer:
             message += f" (section “{place.heading[:60]}”)"
         if notes:
             message += f" [{'; '.join(notes)}]"
-        related = ()
         return finding(
             rule.id, message, doc.path, place.line, place.column, snippet=place.line_text.strip() or quote,
             capabilities=_capabilities(m, place.sentence), channel=Channel.INSTRUCTION, confidence=confidence,
-            severity=severity, decoded=decoded, related=related,
+            severity=severity, decoded=decoded,
         )
 
     # ---- commands --------------------------------------------------------------------------------
@@ -325,7 +331,8 @@ class InstructionsAnalyzer:
 FOLLOW = re.compile(
     r"\b(?:follow|run|execute|complete|perform|apply|obey|carry\s+out|do)\b[^\n]{0,60}?\b(?:instructions|steps|commands|"
     r"setup|procedure|guide|checklist|directions|tasks)\b[^\n]{0,40}?\b(?:in|from|at|of|listed\s+in|described\s+in)\s+"
-    r"\[?`?(?P<target>[\w./-]+\.(?:md|txt|mdc))|(?:按照|遵循|执行|完成)[^\n]{0,30}?(?P<targetzh>[\w./-]+\.(?:md|txt))",
+    r"\[?`?(?P<target>[\w./-]+\.(?:md|txt|mdc))|(?:按照|遵循|执行|完成)[^\n]{0,30}?(?P<targetzh>[\w./-]+\.(?:md|txt))"
+    r"|\b(?:follow|execute|run|apply|obey)\s+(?:the\s+|all\s+)?(?:of\s+)?\[?`?(?P<target2>[\w./-]+\.(?:md|txt|mdc))",
     re.IGNORECASE)
 
 
@@ -345,7 +352,7 @@ class InstructionLinksAnalyzer:
             if f.is_binary or f.text is None or f.language != "markdown" or ctx.reference_file(f.path):
                 continue
             for m in FOLLOW.finditer(f.text[:MAX_TEXT]):
-                target = _resolve(f.path, m.group("target") or m.group("targetzh") or "")
+                target = _resolve(f.path, m.group("target") or m.group("targetzh") or m.group("target2") or "")
                 if not target or target in done or not ctx.reference_file(target):
                     continue
                 tf = package.file(target)
@@ -531,6 +538,30 @@ def _unicode_findings(doc: Document) -> list[Finding]:
             f"{len(lines)} line(s)", doc.path, line, column,
             snippet=doc.lines[line - 1].strip()[:200] if line <= len(doc.lines) else "", channel=Channel.INSTRUCTION,
             severity=Severity.MEDIUM if strong else None))
+    return out
+
+
+HIDDEN_CHARS = re.compile("[\U000E0000-\U000E007F\u202a-\u202e\u2066-\u2069]")
+
+
+def _hidden_unicode_only(path: str, text: str) -> list[Finding]:
+    """Tag-block text and bidi controls in a file that is not an instruction file (source, config)."""
+    if HIDDEN_CHARS.search(text) is None:
+        return []
+    norm = normalize(text)
+    lines = norm.text.split("\n")
+    doc = Document(path, replace(norm, zero_width=()), tuple(lines), (), ())
+    out = _unicode_findings(doc)
+    for hidden in norm.hidden:
+        decoded = normalize(hidden.text).text
+        for kind in ("hidden", "section"):
+            for m in run_detectors(decoded, kind):
+                rule = get_catalog().rule(m.detector.rule)
+                confidence = ctx.raise_(m.pattern.confidence if m.pattern.confidence is not None else rule.confidence)
+                out.append(finding(rule.id, f"{rule.title}: “{' '.join(m.text.split())[:160]}” "
+                                   "[hidden in invisible Unicode Tag characters]", path, hidden.line, hidden.column,
+                                   snippet=lines[hidden.line - 1].strip()[:200], capabilities=_capabilities(m),
+                                   channel=Channel.INSTRUCTION, confidence=confidence, decoded=hidden.text))
     return out
 
 

@@ -1,0 +1,267 @@
+"""The speed targets of DESIGN.md "Performance model" (issue 9), measured on whole processes of the real CLI.
+
+Cases (each a fresh `python -m skillscan …` process, so start-up, imports, rule loading and the pool
+are paid as a user pays them):
+
+- start-up: `--version` (median of `--runs`);
+- one small skill end to end (`fixtures/core-benign-git-helper`), with `--no-cache` and with a warm
+  result cache (median of `--runs`);
+- the dev corpus (`../shared/corpus/dev`, every input) as one batch, `--no-cache`;
+- generated registries (`bench/gen_registry.py`, seed 7; default 1,000 and 5,000 packages), each
+  scanned once with an empty result cache (full analysis plus cache writes), then the first one again,
+  unchanged, with that cache (median of `--runs`);
+- the top import-time costs (`python -X importtime`, self time summed per top-level package, median of 3).
+
+For every run: wall time, CPU time (user+sys of the whole process tree, from `wait4`), the load
+average when it started, and peak memory: the main process (`VmHWM`) and the whole process tree
+(sum of `VmRSS` over the CLI, its pool workers and semgrep, sampled every 50 ms). Packages/s and
+MB/s use the package count of the JSON report and the bytes of the input files.
+
+    python bench/registry_speed.py [--runs 5] [--sizes 1000,5000] [--workdir /tmp/skillscan-bench] [--no-write]
+
+The table goes into docs/benchmarks.md between `<!-- speed-targets:start -->` and
+`<!-- speed-targets:end -->`; other sections are left alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import REPO, machine, now, skillscan_version, write_block  # noqa: E402
+
+SCAN = ["scan", "--format", "json", "--fail-on", "never", "--quiet", "--no-config"]
+SAMPLE_S = 0.05
+
+
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    cpu: float  # user + sys of the process and every child it waited for
+    main_mb: float  # peak resident set of the main process
+    tree_mb: float  # peak of the summed resident sets of the process tree (sampled)
+    load: float  # 1-minute load average when the run started
+    code: int
+
+
+def _status_kb(pid: int, field: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _children() -> dict[int, list[int]]:
+    out: dict[int, list[int]] = defaultdict(list)
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        out[ppid].append(int(entry.name))
+    return out
+
+
+def _tree(pid: int) -> list[int]:
+    kids = _children()
+    todo, seen = [pid], []
+    while todo:
+        p = todo.pop()
+        seen.append(p)
+        todo.extend(kids.get(p, ()))
+    return seen
+
+
+def measure(argv: list[str], env: dict[str, str] | None = None, stdout: Path | None = None) -> Run:
+    load = os.getloadavg()[0]
+    out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, cwd=REPO, stdout=out, stderr=subprocess.DEVNULL, env=env)
+    peaks = {"main": 0, "tree": 0}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peaks["main"] = max(peaks["main"], _status_kb(proc.pid, "VmHWM"))
+            peaks["tree"] = max(peaks["tree"], sum(_status_kb(p, "VmRSS") for p in _tree(proc.pid)))
+            done.wait(SAMPLE_S)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    proc.returncode = code = os.waitstatus_to_exitcode(status)
+    if stdout:
+        out.close()  # type: ignore[union-attr]
+    main_mb = max(peaks["main"], 0) / 1024
+    # a run shorter than one sample: fall back on the largest single process (wait4)
+    tree_mb = max(peaks["tree"] / 1024, usage.ru_maxrss / 1024)
+    main_mb = main_mb or usage.ru_maxrss / 1024
+    return Run(wall, usage.ru_utime + usage.ru_stime, main_mb, tree_mb, load, code)
+
+
+def size_mb(paths: list[Path]) -> float:
+    total = 0
+    for p in paths:
+        items = [p] if p.is_file() else [f for f in p.rglob("*") if f.is_file() and not f.is_symlink()]
+        total += sum(f.stat().st_size for f in items)
+    return total / 1e6
+
+
+def packages_in(report: Path) -> int:
+    return len(json.loads(report.read_text(encoding="utf-8"))["packages"])
+
+
+def import_costs(argv: list[str], runs: int = 3, top: int = 10) -> list[tuple[str, float]]:
+    """Self import time summed per top-level package (ms), median over `runs` processes."""
+    per: dict[str, list[float]] = defaultdict(list)
+    line_re = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
+    for _ in range(runs):
+        proc = subprocess.run([sys.executable, "-X", "importtime", *argv], cwd=REPO, capture_output=True, text=True)
+        sums: dict[str, float] = defaultdict(float)
+        for line in proc.stderr.splitlines():
+            m = line_re.match(line)
+            if m:
+                sums[m.group(4).split(".")[0]] += int(m.group(1)) / 1000
+        for k, v in sums.items():
+            per[k].append(v)
+    med = {k: statistics.median(v + [0.0] * (runs - len(v))) for k, v in per.items()}
+    return sorted(med.items(), key=lambda kv: -kv[1])[:top]
+
+
+def row(name: str, runs: list[Run], packages: int | None = None, mb: float | None = None,
+        target: str = "") -> str:
+    wall = statistics.median(r.wall for r in runs)
+    cpu = statistics.median(r.cpu for r in runs)
+    rate = f"{packages / wall:.1f} pkg/s, {mb / wall:.2f} MB/s" if packages and mb is not None else "–"
+    span = f" ({min(r.wall for r in runs):.2f}–{max(r.wall for r in runs):.2f})" if len(runs) > 1 else ""
+    loads = f"{min(r.load for r in runs):.1f}–{max(r.load for r in runs):.1f}" if len(runs) > 1 else f"{runs[0].load:.1f}"
+    return (f"| {name} | {len(runs)} | {wall:.2f} s{span} | {cpu:.2f} s | {rate} "
+            f"| {max(r.main_mb for r in runs):.0f} MB | {max(r.tree_mb for r in runs):.0f} MB | {loads} | {target} |")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--sizes", default="1000,5000", help="registry sizes to generate and sweep ('' for none)")
+    ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "skillscan-bench")
+    ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = ap.parse_args(argv)
+
+    py = [sys.executable, "-m", "skillscan"]
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    report = args.workdir / "report.json"
+    lines = ["| run | runs | wall (median, min–max) | CPU user+sys | throughput | peak RSS main | peak RSS tree "
+             "| load avg | target |", "|---|---|---|---|---|---|---|---|---|"]
+
+    def emit(line: str) -> None:
+        lines.append(line)
+        print(line, flush=True)
+
+    def checked(cmd: list[str], what: str) -> int:
+        r = measure(cmd, stdout=report)
+        if r.code not in (0, 1):
+            sys.exit(f"{what}: exit {r.code}")
+        return packages_in(report)
+
+    emit(row("start-up `skillscan --version`", [measure(py + ["--version"]) for _ in range(args.runs)],
+             target="near bare `python -c pass`"))
+    emit(row("bare `python -c pass` (reference)", [measure([sys.executable, "-c", "pass"]) for _ in range(args.runs)]))
+
+    small = REPO / "fixtures" / "core-benign-git-helper"
+    cache = args.workdir / "cache-small"
+    shutil.rmtree(cache, ignore_errors=True)
+    small_mb = size_mb([small])
+    checked(py + SCAN + ["--no-cache", str(small)], "small skill")
+    emit(row("one small skill, `--no-cache`", [measure(py + SCAN + ["--no-cache", str(small)]) for _ in range(args.runs)],
+             1, small_mb, "≤ 0.5 s"))
+    checked(py + SCAN + ["--cache-dir", str(cache), str(small)], "small skill (fill cache)")
+    emit(row("one small skill, warm result cache",
+             [measure(py + SCAN + ["--cache-dir", str(cache), str(small)]) for _ in range(args.runs)], 1, small_mb,
+             "≤ 0.5 s"))
+
+    dev = args.shared / "corpus" / "dev"
+    inputs = sorted(p for label in ("benign", "malicious") if (dev / label).is_dir() for p in (dev / label).iterdir())
+    if inputs:
+        cmd = py + SCAN + ["--no-cache", *map(str, inputs)]
+        n = checked(cmd, "dev corpus")
+        runs = max(1, min(args.runs, 3))
+        emit(row(f"dev corpus, {len(inputs)} inputs ({n} packages), one batch, `--no-cache`",
+                 [measure(cmd) for _ in range(runs)], n, size_mb(inputs), "≤ 3 s"))
+
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    first: tuple[Path, Path, int, float] | None = None
+    for count in sizes:
+        reg = args.workdir / f"registry-{count}"
+        gen = subprocess.run([sys.executable, str(REPO / "bench" / "gen_registry.py"), "--count", str(count),
+                              "--out", str(reg)], cwd=REPO, capture_output=True, text=True, check=True)
+        print(f"registry-{count}: {gen.stdout.strip()}", flush=True)
+        rcache = args.workdir / f"cache-{count}"
+        shutil.rmtree(rcache, ignore_errors=True)
+        r = measure(py + SCAN + ["--cache-dir", str(rcache), str(reg)], stdout=report)
+        if r.code not in (0, 1):
+            sys.exit(f"registry {count}: exit {r.code}")
+        n, mb = packages_in(report), size_mb([reg])
+        target = "≤ 20 s" if count == 1000 else f"≤ 5 × the 1,000 run" if count > 1000 else ""
+        emit(row(f"generated registry, {count:,} packages ({n:,} reported), empty cache "
+                 f"({gen.stdout.strip().split('with_code_share=')[-1].split()[0]} with code)", [r], n, mb, target))
+        if first is None:
+            first = (reg, rcache, n, mb)
+    if first is not None:
+        reg, rcache, n, mb = first
+        runs = max(1, min(args.runs, 3))
+        emit(row(f"re-scan of the unchanged `{reg.name}` with its result cache",
+                 [measure(py + SCAN + ["--cache-dir", str(rcache), str(reg)]) for _ in range(runs)], n, mb, "≤ 2 s"))
+
+    imports = import_costs(["-m", "skillscan", "scan", *SCAN[1:], "--no-cache", str(small)])
+    version_imports = import_costs(["-m", "skillscan", "--version"])
+    command = "python bench/registry_speed.py" + (f" --runs {args.runs}" if args.runs != 5 else "") + (
+        f" --sizes {args.sizes}" if args.sizes != "1000,5000" else "")
+    text = "\n".join([
+        "## Speed: the performance targets (`bench/registry_speed.py`)",
+        "",
+        f"Command: `{command}` — {now()}, {skillscan_version()}, on {machine()}. Each row is a fresh "
+        "`python -m skillscan scan --format json --fail-on never --quiet --no-config` process (jobs = one per core). "
+        "CPU is user+sys of the whole process tree (pool workers and semgrep included); peak RSS main is the CLI "
+        "process's `VmHWM`, peak RSS tree the largest sampled sum of `VmRSS` over the CLI and all its descendants. "
+        "Load avg is the 1-minute load average when the run started: above 2 (the core count), other jobs "
+        "shared the machine and wall times are inflated by roughly load/2; CPU time is the steadier figure.",
+        "",
+        *lines,
+        "",
+        "Top import costs (self time summed per top-level package, median of 3, ms) — one small-skill scan: "
+        + ", ".join(f"`{k}` {v:.0f}" for k, v in imports)
+        + "; `--version`: " + ", ".join(f"`{k}` {v:.0f}" for k, v in version_imports) + ".",
+    ]) + "\n"
+    if not args.no_write:
+        write_block("speed-targets", text)
+    print("\n" + text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
