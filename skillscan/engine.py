@@ -24,7 +24,7 @@ from skillscan.model import (
 )
 
 MAX_VIRTUAL_DEPTH = 3
-MAX_VIRTUAL_FILES = 64
+MAX_VIRTUAL_FILES = 256
 CHUNK_FILES = 64
 
 
@@ -50,18 +50,39 @@ def _context(package: Package) -> Package:
     return replace(package, files=())
 
 
+def _in_context(finding: Finding, source: PackageFile) -> Finding:
+    """A finding in a virtual file takes the trust context of where the file was found: a code fence
+    in a reference document stays instruction-channel evidence at low confidence."""
+    if source.channel is None and source.max_confidence is None:
+        return finding
+    confidence = finding.confidence
+    if source.max_confidence is not None and confidence > source.max_confidence:
+        confidence = source.max_confidence
+    return replace(finding, channel=source.channel or finding.channel, confidence=confidence)
+
+
+def _inherit(child: PackageFile, parent: PackageFile) -> PackageFile:
+    if parent.channel is None and parent.max_confidence is None:
+        return child
+    cap = parent.max_confidence
+    if child.max_confidence is not None and (cap is None or child.max_confidence < cap):
+        cap = child.max_confidence
+    return replace(child, channel=child.channel or parent.channel, max_confidence=cap)
+
+
 def analyze_files(package: Package, files: Sequence[PackageFile]) -> tuple[list[Finding], list[PackageFile]]:
-    """Run every file engine over `files` in order; decoded payloads (virtual files) produced by an
-    engine are scanned by that engine and every later one, up to a bounded depth and count."""
+    """Run every file engine over `files` in order. Virtual files an engine produces (decoded payloads,
+    code extracted from Markdown fences) are scanned by every file engine in turn, bounded in depth and
+    count, and inherit the trust context of the file they came from."""
     analyzers = file_analyzers()
     findings: list[Finding] = []
     virtual_out: list[PackageFile] = []
+    dropped = 0
     for f in files:
-        queue: list[tuple[PackageFile, int, int]] = [(f, 0, 0)]  # file, first analyzer index, depth
+        queue: list[tuple[PackageFile, int]] = [(f, 0)]  # file, depth
         while queue:
-            current, start, depth = queue.pop(0)
-            for index in range(start, len(analyzers)):
-                analyzer = analyzers[index]
+            current, depth = queue.pop(0)
+            for analyzer in analyzers:
                 if not analyzer.applies(current):
                     continue
                 try:
@@ -72,13 +93,20 @@ def analyze_files(package: Package, files: Sequence[PackageFile]) -> tuple[list[
                 except Exception as exc:  # an engine bug must surface, never silently pass
                     findings.append(_engine_error(analyzer.name, current, f"{type(exc).__name__}: {exc}"))
                     continue
-                findings.extend(result.findings)
-                if depth < MAX_VIRTUAL_DEPTH:
-                    for v in result.virtual_files:
-                        if len(virtual_out) >= MAX_VIRTUAL_FILES:
-                            break
-                        virtual_out.append(v)
-                        queue.append((v, index, depth + 1))
+                findings.extend(_in_context(x, current) for x in result.findings)
+                for v in result.virtual_files:
+                    if depth >= MAX_VIRTUAL_DEPTH or len(virtual_out) >= MAX_VIRTUAL_FILES:
+                        dropped += 1
+                        continue
+                    v = _inherit(v, current)
+                    virtual_out.append(v)
+                    queue.append((v, depth + 1))
+    if dropped:
+        first = files[0] if files else None
+        if first is not None:
+            findings.append(_engine_error("engine", first, f"{dropped} decoded or extracted payload(s) beyond the "
+                                          f"limits of {MAX_VIRTUAL_FILES} files and depth {MAX_VIRTUAL_DEPTH} "
+                                          "were not analysed"))
     return findings, virtual_out
 
 
@@ -266,7 +294,9 @@ def scan(inputs: Sequence[str], options: ScanOptions = ScanOptions()) -> Report:
                     batch_errors[i].append(f"{analyzer.name} failed: {exc}")
                 continue
             for i, fs in zip(live, results, strict=True):
-                batch_findings[i].extend(fs)
+                contexts = {v.path: v for v in virtual[i] if v.channel is not None or v.max_confidence is not None}
+                batch_findings[i].extend(_in_context(f, contexts[f.location.path])
+                                         if f.location.path in contexts else f for f in fs)
     if cache is not None and keys is not None:
         for i in live:
             if not batch_errors[i]:

@@ -191,6 +191,10 @@ class PackageFile:
     encoding: str = "utf-8"
     origin: str | None = None  # for virtual files: the path[:line] of the literal they were decoded from
     truncated: bool = False  # larger than the parse cap: only streamed engines see all of it
+    # the trust context a virtual file inherits from where it was found (e.g. a code fence in a
+    # reference document): the engine sets this channel on its findings and caps their confidence
+    channel: Channel | None = None
+    max_confidence: Confidence | None = None
 
     @property
     def virtual(self) -> bool:

@@ -20,6 +20,7 @@ PACKAGE_ANALYZERS: tuple[str, ...] = (
     "skillscan.analyzers.manifest:ManifestAnalyzer",
     "skillscan.analyzers.shell:ShellSurfaceAnalyzer",
     "skillscan.analyzers.instructions:InstructionLinksAnalyzer",
+    "skillscan.analyzers.references:MissingScriptAnalyzer",
 )
 # engines that take many packages at once (semgrep)
 BATCH_ANALYZERS: tuple[str, ...] = (

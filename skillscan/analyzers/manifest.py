@@ -5,6 +5,8 @@ commands is the shell engine's job; this engine reports what the host is told to
 
 from __future__ import annotations
 
+import math
+
 import re
 import shlex
 from collections.abc import Sequence
@@ -32,7 +34,7 @@ SYSTEM_TOOLS = frozenset(
     "launchctl systemctl crontab ps kill which whoami id head tail less more vim vi nano code claude gemini "
     "codex openssl gpg base64 xxd dd tee echo printf test true false".split())
 COMPILED_EXT = {".pyc": ".py", ".pyo": ".py", ".so": "", ".dylib": "", ".dll": "", ".exe": "", ".node": "",
-                ".o": ".c", ".a": "", ".class": ".java", ".wasm": "", ".jar": "", ".elf": "", ".bin": ""}
+                ".o": ".c", ".a": "", ".class": ".java", ".wasm": "", ".jar": "", ".elf": ""}
 BINARY_MAGIC = (b"\x7fELF", b"MZ", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"\x00asm")
 RUNNER_FLAGS_WITH_VALUE = {
     "docker": {"-v", "--volume", "-e", "--env", "--name", "-p", "--publish", "--network", "--net", "--mount", "-w",
@@ -445,7 +447,7 @@ class ManifestAnalyzer:
                                snippet=f"{d.name} {d.spec}".strip(), channel=Channel.MANIFEST, capabilities=[cap]))
         return out
 
-    def _inventory(self, package: Package) -> list[Finding]:
+    def _inventory(self, package: Package) -> list[Finding]:  # noqa: C901
         out: list[Finding] = []
         paths = {f.path for f in package.files}
         inner_counts: dict[str, int] = {}
@@ -475,9 +477,39 @@ class ManifestAnalyzer:
                                    severity=Severity.LOW if low else None,
                                    confidence=Confidence.MEDIUM if low else None,
                                    capabilities=[Capability("code.dynamic", "native")]))
+            elif f.is_binary and f.origin is None and not is_archive_name(f.path) and opaque_binary(f.data):
+                out.append(finding("opaque-binary-file", f"{f.path} is high-entropy binary data of no known file type"
+                                   " (encrypted or packed content cannot be analysed)", f.path, 1,
+                                   channel=Channel.CODE))
             if f.origin is None and is_archive_name(f.path):
                 inner = inner_counts.get(f.path, 0)
                 out.append(finding("nested-archive", f"{f.path} is an archive inside the package"
                                    + (f" ({inner} files scanned)" if inner else ""), f.path, 1,
                                    channel=Channel.METADATA))
         return out
+
+
+OPAQUE_MIN_BYTES = 256
+OPAQUE_MIN_ENTROPY = 7.2  # bits per byte: compressed, encrypted or random data
+
+
+def shannon_entropy(data: bytes) -> float:
+    if not data:
+        return 0.0
+    counts = [0] * 256
+    for b in data:
+        counts[b] += 1
+    total = len(data)
+    return -sum(c / total * math.log2(c / total) for c in counts if c)
+
+
+def opaque_binary(data: bytes) -> bool:
+    """High-entropy bytes that no known file type claims (images, fonts, audio, video, documents and
+    archives all carry a signature): content nobody, human or scanner, can review."""
+    if len(data) < OPAQUE_MIN_BYTES:
+        return False
+    import filetype
+
+    if filetype.guess(data[:8192]) is not None:
+        return False
+    return shannon_entropy(data[:65536]) >= OPAQUE_MIN_ENTROPY

@@ -1,0 +1,62 @@
+"""Instructions that run a shell script the package does not ship.
+
+A skill whose instructions say `./setup.sh` or `source env.sh` while no such file is in the package
+asks the agent to run code nobody can review: whatever sits at that path on the user's machine, or
+arrives later, is what runs (the "bundled artifact" trojan). The scan cannot vouch for it, so it is
+reported for review rather than passed unseen."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Sequence
+
+from skillscan.analyzers.base import finding
+from skillscan.model import Capability, Channel, Finding, Package
+
+FENCE = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1", re.S | re.M)
+INLINE = re.compile(r"`([^`\n]{2,200})`")
+# running a local shell script: ./x.sh, source x.sh, . x.sh, bash|sh|zsh x.sh
+RUN_SCRIPT = re.compile(
+    r"(?:^|[\s;&|(])(?:(?:source|\.|bash|sh|zsh)\s+|\./)(?P<path>(?:\.{1,2}/)?(?:[\w.-]+/)*[\w.-]+\.(?:sh|bash|zsh|command))\b")
+DOC_NAMES = ("SKILL.md", "skill.md")
+MAX_REPORTS = 5
+
+
+def _code_spans(text: str) -> list[tuple[int, str]]:
+    """(offset, code) for fenced blocks and inline code spans."""
+    spans = [(m.start(2), m.group(2)) for m in FENCE.finditer(text)]
+    stripped = FENCE.sub(lambda m: " " * len(m.group(0)), text)
+    spans += [(m.start(1), m.group(1)) for m in INLINE.finditer(stripped)]
+    return spans
+
+
+class MissingScriptAnalyzer:
+    name = "missing-scripts"
+
+    def analyze_package(self, package: Package) -> Sequence[Finding]:
+        present = {f.path for f in package.files if not f.virtual}
+        out: list[Finding] = []
+        for f in package.files:
+            if f.virtual or f.text is None or f.language != "markdown":
+                continue
+            if f.path not in DOC_NAMES and not f.path.startswith(("commands/", "agents/")):
+                continue
+            base = posixpath.dirname(f.path)
+            reported: set[str] = set()
+            for offset, code in _code_spans(f.text):
+                for m in RUN_SCRIPT.finditer(code):
+                    raw = m.group("path")
+                    rel = posixpath.normpath(posixpath.join(base, raw))
+                    if rel.startswith("../") or rel in present or posixpath.normpath(raw) in present:
+                        continue
+                    if "$" in raw or raw in reported or len(reported) >= MAX_REPORTS:
+                        continue
+                    reported.add(raw)
+                    line = f.text.count("\n", 0, offset + m.start("path")) + 1
+                    out.append(finding(
+                        "instructions-run-missing-script",
+                        f"instructions run `{raw}`, which the package does not contain: the code that would run "
+                        "cannot be reviewed", f.path, line, snippet=f.text.splitlines()[line - 1] if f.text else "",
+                        channel=Channel.INSTRUCTION, capabilities=[Capability("proc.exec", posixpath.basename(raw))]))
+        return out
