@@ -354,9 +354,12 @@ def parse_output(returncode: int, stdout: bytes, stderr: bytes,
         line, column = _line_col(target.data, start)
         text = target.data[start:end].decode("utf-8", "replace")
         matches.append(Match(rule_id, target, start, end, text, line, column))
+    # a code fence of a Markdown document (virtual file on the instruction channel) is often a partial
+    # snippet: that it does not parse leaves no part of the package unanalysed
     findings = [(by_name[n], finding("analysis-incomplete", f"semgrep could not fully analyse {by_name[n].file.path}: "
                                      f"{why}", by_name[n].file.path, severity=Severity.LOW))
-                for n, why in sorted(incomplete.items())]
+                for n, why in sorted(incomplete.items())
+                if not (by_name[n].file.channel is Channel.INSTRUCTION and "#fence-" in by_name[n].file.path)]
     matches.sort(key=lambda m: (m.target.package, m.path, m.start, m.rule_id))
     return _dedupe(matches), findings
 

@@ -488,6 +488,7 @@ def is_risky_host(host: str) -> bool:
     return any(host == s or host.endswith("." + s) for s in RISKY_HOST_SUFFIXES if "/" not in s)
 
 
+@lru_cache(maxsize=16384)  # a pure function of (kind, scope), asked ~20 times per package by the gate
 def tier(cap: Capability) -> int:
     """Risk tier 1 (normal) · 2 (sensitive: must be declared) · 3 (dangerous: declared and justified)."""
     kind, scope = cap.kind, cap.scope or ""

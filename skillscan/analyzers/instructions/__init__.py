@@ -24,7 +24,8 @@ from skillscan.analyzers.instructions.detectors import Match, run_detectors
 from skillscan.analyzers.instructions.document import Document, Segment, parse_document
 from skillscan.analyzers.normalize import normalize
 from skillscan.catalog import get_catalog
-from skillscan.model import Capability, Channel, Confidence, Finding, Location, Package, PackageFile, Severity
+from skillscan.model import (Capability, Channel, Confidence, Finding, Location, Package, PackageFile, RuleClass,
+                             Severity)
 
 INSTRUCTION_NAMES = frozenset({".cursorrules", ".windsurfrules", ".clinerules", "claude.md", "gemini.md", "agents.md",
                                "copilot-instructions.md", "soul.md", "memory.md"})
@@ -104,7 +105,8 @@ class InstructionsAnalyzer:
         if mcp.is_manifest(file.path) and file.language == "json":
             return FileResult(tuple(self._manifest(file.path, text)))
         doc = parse_document(file.path, text, markdown=file.language == "markdown" and not file.truncated)
-        return FileResult(tuple(_dedupe(self._document(package, file, doc))))
+        findings = _dedupe(self._document(package, file, doc))
+        return FileResult(tuple(findings), tuple(_fence_files(file, doc)))
 
     # ---- documents -------------------------------------------------------------------------------
 
@@ -123,30 +125,32 @@ class InstructionsAnalyzer:
                 line = view.line_at(m.start)
                 i = bisect_right(starts, line) - 1
                 src = prose_like[i] if i >= 0 else prose_like[0]
-                out.append(self._report(doc, view, m, ref_file=ref_file, src=src))
+                out += self._report(doc, view, m, ref_file=ref_file, src=src)
         in_view = {id(s) for s in prose_like}
         for seg in doc.segments:
             if id(seg) in in_view:
                 continue
             for m in run_detectors(seg.text, seg.kind):
-                out.append(self._report(doc, seg, m, ref_file=ref_file))
+                out += self._report(doc, seg, m, ref_file=ref_file)
             if seg.kind == "comment":
                 for m in run_detectors(seg.text, "section"):
-                    out.append(self._report(doc, seg, m, ref_file=ref_file))
+                    out += self._report(doc, seg, m, ref_file=ref_file)
         for section in doc.sections:
             first, text = doc.section_view(section)
             text = text[:MAX_SECTION]
             seg = Segment("section", first, text, text, heading=section.path)
             for m in run_detectors(text, "section"):
-                out.append(self._report(doc, seg, m, ref_file=ref_file))
+                out += self._report(doc, seg, m, ref_file=ref_file)
         for hidden in doc.normalized.hidden:
             decoded = normalize(hidden.text).text
             seg = Segment("hidden", hidden.line, decoded, decoded, column=hidden.column)
             for kind in ("hidden", "section"):
                 for m in run_detectors(decoded, kind):
-                    out.append(self._report(doc, seg, m, ref_file=False, decoded=hidden.text))
+                    out += self._report(doc, seg, m, ref_file=False, decoded=hidden.text)
             out += self._commands_in(doc, seg, decoded, Confidence.HIGH, "prose")
         out += self._commands(doc, ref_file=ref_file)
+        out += _harvest(doc, out)
+        out += _tampering(doc, out)
         return out
 
     def _place(self, doc: Document, seg: Segment, m: Match, src: Segment | None = None) -> Place:
@@ -169,7 +173,7 @@ class InstructionsAnalyzer:
                      line_text, hidden, title, intro)
 
     def _report(self, doc: Document, seg: Segment, m: Match, *, ref_file: bool,
-                decoded: str | None = None, src: Segment | None = None) -> Finding:
+                decoded: str | None = None, src: Segment | None = None) -> list[Finding]:
         rule = get_catalog().rule(m.detector.rule)
         place = self._place(doc, seg, m, src)
         if src is not None:  # kind, fence info and heading of the block the match sits in
@@ -177,6 +181,8 @@ class InstructionsAnalyzer:
         confidence = m.pattern.confidence if m.pattern.confidence is not None else rule.confidence
         severity = m.pattern.severity if m.pattern.severity is not None else rule.severity
         reasons = _description_reasons(doc, place, m, seg)
+        if "negated" in reasons and rule.rule_class is RuleClass.CAPABILITY:
+            return []  # "never read ~/.ssh": no evidence of the capability at all
         notes: list[str] = []
         if reasons:
             confidence = Confidence.LOW
@@ -202,11 +208,11 @@ class InstructionsAnalyzer:
             message += f" (section “{place.heading[:60]}”)"
         if notes:
             message += f" [{'; '.join(notes)}]"
-        return finding(
+        return [finding(
             rule.id, message, doc.path, place.line, place.column, snippet=place.line_text.strip() or quote,
             capabilities=_capabilities(m, place.sentence), channel=Channel.INSTRUCTION, confidence=confidence,
             severity=severity, decoded=decoded,
-        )
+        )]
 
     # ---- commands --------------------------------------------------------------------------------
 
@@ -350,6 +356,9 @@ class InstructionLinksAnalyzer:
         done: set[str] = set()
         for f in package.files:
             if f.is_binary or f.text is None or f.language != "markdown" or ctx.reference_file(f.path):
+                continue
+            low = f.text[:MAX_TEXT].lower()
+            if ".md" not in low and ".txt" not in low:  # every FOLLOW match names a .md/.mdc/.txt file
                 continue
             for m in FOLLOW.finditer(f.text[:MAX_TEXT]):
                 target = _resolve(f.path, m.group("target") or m.group("targetzh") or m.group("target2") or "")
@@ -578,6 +587,8 @@ def _capabilities(m: Match, sentence: str = "") -> list[Capability]:
     full = _urls((sentence, *m.parts))
     urls = [next((f for f in full if f.startswith(u)), u) for u in _urls((m.text, *m.parts))] or full
     rule = m.detector.rule
+    if m.pattern.capability:
+        caps.append(_pattern_capability(m))
     if rule in ("remote-instruction-follow", "fake-prerequisite-command", "password-protected-archive-lure"):
         url = m.groups.get("url") or (urls[0] if urls else "*")
         url = next((f for f in full if f.startswith(url)), url) if url != "*" else url
@@ -617,6 +628,141 @@ def _payload_name(m: Match) -> str:
     if re.search(r"https?://\d{1,3}(?:\.\d{1,3}){3}", joined):
         return "downloads a script from a raw IP address and runs it"
     return "downloads a script and pipes it to a shell"
+
+
+def _pattern_capability(m: Match) -> Capability:
+    """The capability a detector pattern declares; `{name}` takes a regex group (a path's last part)."""
+    def sub(g: re.Match[str]) -> str:
+        name = g.group(1)
+        value = m.groups.get(name) or next((v for k, v in m.groups.items() if k.startswith(name)), "") or "*"
+        value = value.strip().strip("`'\"()")
+        return PurePosixPath(value).name or value or "*"
+
+    return Capability.parse(re.sub(r"\{(\w+)\}", sub, m.pattern.capability))
+
+
+# ---- harvesting and tampering: assembled from the capability matches of one document -----------------
+
+STORE_READ = "secret-store-read-instruction"
+HARVEST = "credential-harvest-instruction"
+CONFIG_WRITE = ("agent-config-write-instruction", "agent-memory-write-instruction")
+TAMPERING = "agent-config-tampering-instruction"
+HARVEST_WINDOW = 40  # lines: the stores of one harvesting list or procedure sit close together
+TAMPER_FENCE_GAP = 4  # lines between a write instruction and the fence holding the written text
+TAMPER_TERMS = "<<config_weaken>>|<<agent_directive>>"
+
+
+def _harvest(doc: Document, findings: list[Finding]) -> list[Finding]:
+    """Reads of two or more distinct credential stores within a few lines of each other: a harvesting
+    procedure. Its confidence is that of the second-strongest store read (context discounts carry over)."""
+    reads = sorted((f for f in findings if f.rule_id == STORE_READ and f.location.path == doc.path),
+                   key=lambda f: f.location.line)
+    best: Finding | None = None
+    best_conf: Confidence | None = None
+    best_kinds: list[str] = []
+    for i, first in enumerate(reads):
+        by_kind: dict[str, Finding] = {}
+        for f in reads[i:]:
+            if f.location.line - first.location.line > HARVEST_WINDOW:
+                break
+            for c in f.capabilities:
+                if c.kind == "secrets.read" and (c.scope not in by_kind or f.confidence > by_kind[c.scope].confidence):
+                    by_kind[c.scope] = f
+        if len(by_kind) < 2:
+            continue
+        ranked = sorted(by_kind.values(), key=lambda f: f.confidence, reverse=True)
+        conf = min(ranked[1].confidence, ctx.raise_(get_catalog().rule(HARVEST).confidence))
+        if best_conf is None or conf > best_conf:
+            best, best_conf, best_kinds = first, conf, sorted(by_kind)
+    if best is None or best_conf is None:
+        return []
+    caps = [Capability("secrets.read", k) for k in best_kinds]
+    lowered = " [lowered: the reads are described, not instructed]" if best_conf < Confidence.MEDIUM else ""
+    return [finding(HARVEST, f"{get_catalog().rule(HARVEST).title}: tells the agent to read {len(best_kinds)} "
+                    f"distinct credential stores ({', '.join(best_kinds)}){lowered}", doc.path, best.location.line,
+                    best.location.column, snippet=best.location.snippet, capabilities=caps,
+                    channel=Channel.INSTRUCTION, confidence=best_conf)]
+
+
+def _fence_after(doc: Document, line: int) -> Segment | None:
+    for s in doc.segments:
+        if s.kind == "fence" and (s.line <= line < s.line + s.raw.count("\n") + 1
+                                  or line < s.line - 1 <= line + TAMPER_FENCE_GAP):
+            return s
+    return None
+
+
+def _tampering(doc: Document, findings: list[Finding]) -> list[Finding]:
+    """A write to agent configuration or memory whose written text (the instruction line and the fence
+    right after it) weakens the agent's safety or speaks to future agent sessions."""
+    from skillscan.analyzers.instructions.detectors import term_regex
+
+    terms = term_regex(TAMPER_TERMS)
+    out: list[Finding] = []
+    for f in findings:
+        if f.rule_id not in CONFIG_WRITE or f.location.path != doc.path:
+            continue
+        line = f.location.line
+        text = doc.lines[line - 1] if 0 < line <= len(doc.lines) else ""
+        fence = _fence_after(doc, line)
+        written = text + "\n" + (fence.raw[:MAX_SECTION] if fence is not None else "")
+        hit = terms.search(written)
+        if hit is None:
+            continue
+        what = " ".join(hit.group(0).split())[:80]
+        target = ", ".join(str(c) for c in f.capabilities)
+        out.append(finding(TAMPERING, f"{get_catalog().rule(TAMPERING).title}: the text written to {target} "
+                           f"contains “{what}”", doc.path, line, f.location.column, snippet=f.location.snippet,
+                           capabilities=list(f.capabilities), channel=Channel.INSTRUCTION,
+                           confidence=f.confidence))
+    return out
+
+
+# ---- code fences: handed to the code engines as virtual files ------------------------------------------
+
+CODE_FENCES = {"python": ("python", "py"), "py": ("python", "py"), "python3": ("python", "py"),
+               "javascript": ("javascript", "js"), "js": ("javascript", "js"), "node": ("javascript", "js"),
+               "mjs": ("javascript", "mjs"), "typescript": ("typescript", "ts"), "ts": ("typescript", "ts")}
+MAX_FENCE_FILES = 20
+MAX_FENCE_BYTES = 256 * 1024
+
+
+def _fence_files(file: PackageFile, doc: Document) -> list[PackageFile]:
+    """Python/JavaScript/TypeScript fences (and unlabelled fences that read as Python) as virtual files
+    for the code engines, with the same confidence ceiling their shell commands would get: high for a
+    code fence in the instructions, medium unlabelled, low in reference files or where the text
+    presents the code as an example, an indicator or something to avoid."""
+    from skillscan.analyzers.decode import looks_like
+    from skillscan.loaders.files import make_file
+
+    if "#fence-" in file.path:
+        return []
+    ref_file = ctx.reference_file(file.path)
+    raw_lines = (file.text or "").split("\n")
+    out: list[PackageFile] = []
+    for seg in doc.segments:
+        if len(out) >= MAX_FENCE_FILES:
+            break
+        if seg.kind != "fence" or not seg.raw.strip():
+            continue
+        lang = _fence_lang(seg.info)
+        ceiling = Confidence.HIGH
+        if lang in CODE_FENCES:
+            language, ext = CODE_FENCES[lang]
+        elif lang == "" and looks_like(seg.raw) == "python":
+            language, ext = "python", "py"
+            ceiling = Confidence.MEDIUM
+        else:
+            continue
+        intro = doc.previous_text(seg.line - 1)
+        if ref_file or _described(doc, seg.line, intro):
+            ceiling = Confidence.LOW
+        n = seg.raw.count("\n") + 1
+        code = "\n".join(raw_lines[seg.line - 1 : seg.line - 1 + n])  # the file's own text, not normalised
+        data = code.encode("utf-8", "replace")[:MAX_FENCE_BYTES]
+        v = make_file(f"{file.path}#fence-{seg.line}.{ext}", data, origin=f"{file.path}:{seg.line}")
+        out.append(replace(v, language=language, channel=Channel.INSTRUCTION, max_confidence=ceiling))
+    return out
 
 
 MAX_PER_RULE = 25  # findings of one rule in one file; the first ones carry the verdict

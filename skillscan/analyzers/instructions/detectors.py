@@ -16,7 +16,7 @@ from pathlib import Path
 import re2  # type: ignore[import-untyped]
 
 from skillscan.catalog import rules_dir
-from skillscan.model import Confidence, Severity
+from skillscan.model import Capability, Confidence, Severity
 from skillscan.yamlsafe import load_yaml
 
 MACRO = re.compile(r"<<(\w+)>>")
@@ -38,6 +38,9 @@ class Pattern:
     severity: Severity | None
     message: str
     lang: str
+    # the capability a match evidences, `kind[scope]`; `{name}` takes the regex group `name` (its last
+    # path component for a file)
+    capability: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,11 @@ def _expand(regex: str, vocab: dict[str, list[str]], source: str) -> str:
             raise DetectorError(f"{source}: unknown term list <<{name}>>")
         return "(?:" + "|".join(vocab[name]) + ")"
 
-    return MACRO.sub(sub, regex)
+    for _ in range(4):  # term lists may name other term lists (`cred_store` = every `store_*`)
+        if not MACRO.search(regex):
+            return regex
+        regex = MACRO.sub(sub, regex)
+    raise DetectorError(f"{source}: term lists nested too deeply in {regex[:60]!r}")
 
 
 def _options() -> re2.Options:
@@ -98,6 +105,17 @@ def _severity(value: object) -> Severity | None:
     return None if value in (None, "") else Severity.parse(str(value))
 
 
+def _capability_template(value: object, source: str) -> str:
+    if value in (None, ""):
+        return ""
+    text = str(value)
+    try:
+        Capability.parse(re.sub(r"\{\w+\}", "x", text))
+    except ValueError as exc:
+        raise DetectorError(f"{source}: bad capability {text!r}: {exc}") from exc
+    return text
+
+
 def load_detectors(directory: Path) -> tuple[Detector, ...]:
     vocab_raw = load_yaml((directory / "vocab.yaml").read_text(encoding="utf-8")) or {}
     vocab = {str(k): [str(x) for x in v] for k, v in (vocab_raw.get("terms") or {}).items()}
@@ -120,6 +138,7 @@ def load_detectors(directory: Path) -> tuple[Detector, ...]:
                 window=0, confidence=_confidence(item.get("confidence")),
                 severity=_severity(item.get("severity")),
                 message=str(item.get("message", "")), lang=str(item.get("lang", "en")),
+                capability=_capability_template(item.get("capability"), source),
             ))
         for item in data.get("combos") or ():
             regexes = tuple(_compile(str(r), vocab, source) for r in item["all"])
@@ -130,6 +149,7 @@ def load_detectors(directory: Path) -> tuple[Detector, ...]:
                 window=int(item.get("window", 400)), confidence=_confidence(item.get("confidence")),
                 severity=_severity(item.get("severity")),
                 message=str(item.get("message", "")), lang=str(item.get("lang", "any")),
+                capability=_capability_template(item.get("capability"), source),
             ))
         if not patterns:
             raise DetectorError(f"{source}: no patterns")
@@ -190,3 +210,12 @@ def run_detectors(text: str, kind: str, bounds: Bounds | None = None) -> list[Ma
                 groups = {k: v for k, v in m.groupdict().items() if v}
                 out.append(Match(det, pattern, m.start(), m.end(), m.group(0), groups, parts, span))
     return out
+
+
+@lru_cache(maxsize=16)
+def term_regex(expression: str) -> re2._Regexp:
+    """A regex over the shared term lists (`<<name>>` macros), for checks the analyzer assembles itself."""
+    directory = rules_dir() / "instructions"
+    vocab_raw = load_yaml((directory / "vocab.yaml").read_text(encoding="utf-8")) or {}
+    vocab = {str(k): [str(x) for x in v] for k, v in (vocab_raw.get("terms") or {}).items()}
+    return _compile(expression, vocab, "vocab.yaml")
