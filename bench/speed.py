@@ -91,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     ap.add_argument("--registry", type=Path, default=None, help="a directory of many packages to sweep")
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    ap.add_argument("--targets", action="store_true", help="then run bench/registry_speed.py: the performance "
+                    "targets (start-up, small skill, dev corpus, 1,000/5,000-package registries, cached re-scan)")
     args = ap.parse_args(argv)
 
     base = [sys.executable, "-m", "skillscan"]
@@ -139,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
         write_block("speed", text)
     else:
         sys.stdout.write("\n" + text)
+    if args.targets:
+        import registry_speed
+
+        registry_speed.main(["--runs", str(args.runs)] + (["--no-write"] if args.no_write else []))
     return 0
 
 

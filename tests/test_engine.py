@@ -88,3 +88,15 @@ def test_context_is_inherited_by_nested_virtual_files() -> None:
     child = make_file("a.md#fence-1.py#decoded-1", b"y", origin="a.md#fence-1.py:1")
     inherited = engine._inherit(child, parent)
     assert inherited.channel is Channel.INSTRUCTION and inherited.max_confidence is Confidence.MEDIUM
+
+
+def test_doc_snippet_fragments_are_not_reported_as_unparsed() -> None:
+    from skillscan.analyzers.python import PythonAnalyzer
+
+    fragment = b"client.messages.create(\n    model=...,\n"
+    real = make_file("scripts/broken.py", fragment)
+    fence = replace(make_file("SKILL.md#fence-9.py", fragment, origin="SKILL.md:9"), language="python",
+                    channel=Channel.INSTRUCTION, max_confidence=Confidence.HIGH)
+    analyzer = PythonAnalyzer()
+    assert any(f.rule_id == "py-unparsed-file" for f in analyzer.analyze_file(pkg(), real).findings)
+    assert not any(f.rule_id == "py-unparsed-file" for f in analyzer.analyze_file(pkg(), fence).findings)

@@ -684,12 +684,13 @@ def _harvest(doc: Document, findings: list[Finding]) -> list[Finding]:
                     channel=Channel.INSTRUCTION, confidence=best_conf)]
 
 
-def _fence_after(doc: Document, line: int) -> Segment | None:
-    for s in doc.segments:
-        if s.kind == "fence" and (s.line <= line < s.line + s.raw.count("\n") + 1
-                                  or line < s.line - 1 <= line + TAMPER_FENCE_GAP):
-            return s
-    return None
+def _fence_after(fences: list[Segment], starts: list[int], line: int) -> Segment | None:
+    """The fence holding `line`, or the one opening within a few lines after it (fences sorted by line)."""
+    i = bisect_right(starts, line) - 1
+    if i >= 0 and line < fences[i].line + fences[i].raw.count("\n") + 1:
+        return fences[i]
+    nxt = fences[i + 1] if i + 1 < len(fences) else None
+    return nxt if nxt is not None and line < nxt.line - 1 <= line + TAMPER_FENCE_GAP else None
 
 
 def _tampering(doc: Document, findings: list[Finding]) -> list[Finding]:
@@ -698,13 +699,16 @@ def _tampering(doc: Document, findings: list[Finding]) -> list[Finding]:
     from skillscan.analyzers.instructions.detectors import term_regex
 
     terms = term_regex(TAMPER_TERMS)
+    writes = [f for f in findings if f.rule_id in CONFIG_WRITE and f.location.path == doc.path][:MAX_PER_RULE * 4]
+    if not writes:
+        return []
+    fences = sorted((s for s in doc.segments if s.kind == "fence"), key=lambda s: s.line)
+    starts = [s.line for s in fences]
     out: list[Finding] = []
-    for f in findings:
-        if f.rule_id not in CONFIG_WRITE or f.location.path != doc.path:
-            continue
+    for f in writes:
         line = f.location.line
         text = doc.lines[line - 1] if 0 < line <= len(doc.lines) else ""
-        fence = _fence_after(doc, line)
+        fence = _fence_after(fences, starts, line)
         written = text + "\n" + (fence.raw[:MAX_SECTION] if fence is not None else "")
         hit = terms.search(written)
         if hit is None:

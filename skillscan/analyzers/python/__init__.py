@@ -14,7 +14,7 @@ from skillscan.analyzers.base import FileResult, finding
 from skillscan.analyzers.python.capmap import CapMap, load_capmap
 from skillscan.analyzers.python.tokens import scan_tokens, token_pass
 from skillscan.analyzers.python.visitor import Event, ModuleVisitor, Result, walk
-from skillscan.model import Confidence, Finding, Package, PackageFile
+from skillscan.model import Channel, Confidence, Finding, Package, PackageFile
 
 __all__ = ["PythonAnalyzer", "analyze_source"]
 
@@ -93,7 +93,9 @@ class PythonAnalyzer:
             result, shell_found, mode = analyze_source(text, file.path, capmap, truncated=file.truncated)
         findings = [self._finding(e) for e in result.events]
         findings.extend(shell_found)
-        if mode != "cst":
+        # a documentation snippet (a code fence) is often a fragment: reading it token by token is expected
+        snippet_in_docs = file.virtual and file.channel is Channel.INSTRUCTION and mode == "syntax"
+        if mode != "cst" and not snippet_in_docs:
             why = {"syntax": "it does not parse as Python 3 (Python 2 or a syntax error)",
                    "depth": "it is nested too deeply for a safe parse",
                    "size": "it is larger than the parse cap",
