@@ -3,6 +3,7 @@ whatever the number of jobs."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import time
@@ -155,6 +156,20 @@ def _run_pool(packages: Sequence[Package], jobs: int,
             tick()
         return findings, virtual, crashed
     pending = list(tasks)
+    # forked workers inherit the whole loaded scan (every package's bytes): frozen, the garbage collector
+    # of each worker skips it — otherwise every full collection walks it (CPU growing with the square of
+    # the input) and touches its pages (copy-on-write: each worker ends up copying the parent's heap)
+    gc.freeze()
+    try:
+        return _pool_loop(pending, jobs, findings, virtual, crashed, tick)
+    finally:
+        gc.unfreeze()
+
+
+def _pool_loop(pending: list[tuple[int, tuple[Package, tuple[PackageFile, ...]]]], jobs: int,
+               findings: dict[int, list[Finding]], virtual: dict[int, list[PackageFile]], crashed: dict[int, str],
+               tick: Callable[[], None],
+               ) -> tuple[dict[int, list[Finding]], dict[int, list[PackageFile]], dict[int, str]]:
     isolate = False
     while pending:
         workers = 1 if isolate else jobs

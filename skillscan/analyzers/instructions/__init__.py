@@ -151,7 +151,9 @@ class InstructionsAnalyzer:
         out += self._commands(doc, ref_file=ref_file)
         out += _harvest(doc, out)
         out += _tampering(doc, out)
-        return out
+        # one store read or one configuration write is evidence, not yet an attack: it is reported a step
+        # lower (review, not block) once harvesting and tampering have been judged from the full-strength reads
+        return [replace(f, confidence=ctx.lower(f.confidence)) if f.rule_id in SINGLE_EVIDENCE else f for f in out]
 
     def _place(self, doc: Document, seg: Segment, m: Match, src: Segment | None = None) -> Place:
         line = seg.line_at(m.start)
@@ -647,6 +649,7 @@ STORE_READ = "secret-store-read-instruction"
 HARVEST = "credential-harvest-instruction"
 CONFIG_WRITE = ("agent-config-write-instruction", "agent-memory-write-instruction")
 TAMPERING = "agent-config-tampering-instruction"
+SINGLE_EVIDENCE = (STORE_READ, "agent-config-write-instruction")
 HARVEST_WINDOW = 40  # lines: the stores of one harvesting list or procedure sit close together
 TAMPER_FENCE_GAP = 4  # lines between a write instruction and the fence holding the written text
 TAMPER_TERMS = "<<config_weaken>>|<<agent_directive>>"
