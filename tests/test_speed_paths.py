@@ -151,3 +151,17 @@ def test_mixed_line_keeps_ascii_and_reports_invisible_characters() -> None:
     assert text == "ignore all previous"
     assert [c for c, _ in zw] == [4] and [c for c, _ in bidi] == [13] and not tags and not folded
     assert normalize("plain ascii\nsecond").text == "plain ascii\nsecond"
+
+
+def test_python_engine_loads_libcst_only_when_it_meets_python() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom skillscan.analyzers.python import PythonAnalyzer, analyze_source\n"
+            "from skillscan.analyzers.python.capmap import load_capmap\n"
+            "PythonAnalyzer()\n"
+            "assert 'libcst' not in sys.modules, 'libcst imported eagerly'\n"
+            "analyze_source('import os\\n', 'a.py', load_capmap())\n"
+            "assert 'libcst' in sys.modules\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from skillscan.analyzers.base import FileResult, finding
 from skillscan.analyzers.python.capmap import CapMap, load_capmap
-from skillscan.analyzers.python.tokens import scan_tokens, token_pass
-from skillscan.analyzers.python.visitor import Event, ModuleVisitor, Result, walk
 from skillscan.model import Channel, Confidence, Finding, Package, PackageFile
+
+if TYPE_CHECKING:
+    from skillscan.analyzers.python.visitor import Event, Result
 
 __all__ = ["PythonAnalyzer", "analyze_source"]
 
@@ -36,6 +37,10 @@ def analyze_source(text: str, path: str, capmap: CapMap, *, truncated: bool = Fa
                    ) -> tuple[Result, list[Finding], str]:
     """(result, shell-analyzer findings, mode) for one Python text; mode is `cst` or why the token
     pass ran instead (`syntax`, `depth`, `size`, `crash`)."""
+    # libcst and the visitor load only when a scan meets Python: a skill of Markdown alone never pays for them
+    from skillscan.analyzers.python.tokens import scan_tokens, token_pass
+    from skillscan.analyzers.python.visitor import ModuleVisitor, walk
+
     shell = _shell_module()
     scan = scan_tokens(text, keep=False)
     mode = "cst"
