@@ -214,3 +214,16 @@ def mcp_surfaces(servers: Any, path: str, text: str | None, kind: str = "mcp-ser
 
 def mapping(value: Any) -> dict[str, Any]:
     return {str(k): v for k, v in value.items()} if isinstance(value, Mapping) else {}
+
+
+def root_name(root: str) -> str:
+    """The package's directory name, the fallback name when a manifest has none."""
+    return root.rstrip("/").rsplit("/", 1)[-1] or root
+
+
+def unreadable_manifest(root: str, fmt: str, path: str, exc: Exception) -> Any:
+    """The Parsed result for a package whose main manifest cannot be read: the format is known, the error
+    is reported, nothing else is claimed."""
+    from skillscan.loaders.formats import Parsed
+
+    return Parsed(name=root_name(root), format=fmt, manifest_path=path, errors=(f"{path}: {exc}",))

@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from skillscan.loaders.common import ManifestError, file_map, key_line, mapping, read_yaml, resolve
+from skillscan.loaders.common import (
+    ManifestError, file_map, key_line, mapping, read_yaml, resolve, unreadable_manifest,
+)
 from skillscan.loaders.formats import FormatSpec, Parsed, register
 from skillscan.model import PackageFile, Surface
 
@@ -35,8 +37,7 @@ def parse_dify(root: str, files: tuple[PackageFile, ...]) -> Parsed:
     try:
         manifest = mapping(read_yaml(f))
     except ManifestError as exc:
-        return Parsed(name=PurePosixPath(root).name, format="dify-plugin", manifest_path=MANIFEST,
-                      errors=(f"{MANIFEST}: {exc}",))
+        return unreadable_manifest(root, "dify-plugin", MANIFEST, exc)
     providers: dict[str, Any] = {}
     queue: list[str] = []
     for kind, refs in mapping(manifest.get("plugins")).items():

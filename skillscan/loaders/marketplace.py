@@ -10,7 +10,8 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from skillscan.loaders.common import (
-    ManifestError, file_map, hook_surfaces, key_line, mapping, mcp_surfaces, read_json, resolve, value_line,
+    ManifestError, file_map, hook_surfaces, key_line, mapping, mcp_surfaces, read_json, resolve, unreadable_manifest,
+    value_line,
 )
 from skillscan.loaders.formats import TREE, FormatSpec, Parsed, register
 from skillscan.model import PackageFile, Surface
@@ -35,8 +36,7 @@ def parse_marketplace(root: str, files: tuple[PackageFile, ...]) -> Parsed:
     try:
         manifest = mapping(read_json(mf))
     except ManifestError as exc:
-        return Parsed(name=PurePosixPath(root).name, format="claude-marketplace", manifest_path=MARKETPLACE_JSON,
-                      errors=(f"{MARKETPLACE_JSON}: {exc}",))
+        return unreadable_manifest(root, "claude-marketplace", MARKETPLACE_JSON, exc)
     text = mf.text
     tree_root, tree_paths = TREE.get()
     plugin_root = str(mapping(manifest.get("metadata")).get("pluginRoot") or "")

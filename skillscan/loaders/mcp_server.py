@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from skillscan.loaders.common import ManifestError, command_line, file_map, mapping, read_json, value_line
+from skillscan.loaders.common import (
+    ManifestError, command_line, file_map, mapping, read_json, unreadable_manifest, value_line,
+)
 from skillscan.loaders.formats import FormatSpec, Parsed, register
 from skillscan.model import PackageFile, Surface
 
@@ -61,8 +63,7 @@ def parse_server_json(root: str, files: tuple[PackageFile, ...]) -> Parsed:
     try:
         manifest = mapping(read_json(f))
     except ManifestError as exc:
-        return Parsed(name=root.rstrip("/").rsplit("/", 1)[-1], format="mcp-server", manifest_path=SERVER_JSON,
-                      errors=(f"{SERVER_JSON}: {exc}",))
+        return unreadable_manifest(root, "mcp-server", SERVER_JSON, exc)
     text = f.text
     surfaces: list[Surface] = []
     for pkg in manifest.get("packages") if isinstance(manifest.get("packages"), list) else []:

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from skillscan.loaders.common import (
-    ManifestError, command_line, file_map, key_line, mapping, read_json, value_line,
+    ManifestError, command_line, file_map, key_line, mapping, read_json, root_name, unreadable_manifest, value_line,
 )
 from skillscan.loaders.formats import FormatSpec, Parsed, register
 from skillscan.model import PackageFile, Surface
@@ -60,10 +60,9 @@ def parse_mcpb(root: str, files: tuple[PackageFile, ...]) -> Parsed:
     try:
         manifest = mapping(read_json(f))
     except ManifestError as exc:
-        return Parsed(name=root.rstrip("/").rsplit("/", 1)[-1], format="mcpb", manifest_path=MANIFEST,
-                      errors=(f"{MANIFEST}: {exc}",))
+        return unreadable_manifest(root, "mcpb", MANIFEST, exc)
     surfaces = server_surfaces(mapping(manifest.get("server")), f.text)
-    return Parsed(name=str(manifest.get("name") or root.rstrip("/").rsplit("/", 1)[-1]), format="mcpb",
+    return Parsed(name=str(manifest.get("name") or root_name(root)), format="mcpb",
                   version=str(manifest.get("version") or ""), manifest=manifest, manifest_path=MANIFEST,
                   surfaces=tuple(surfaces))
 
