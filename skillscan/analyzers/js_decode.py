@@ -10,6 +10,8 @@ input and output sizes are capped; nothing is ever executed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -116,51 +118,40 @@ def _skip_comment(text: str, i: int) -> int:
     return len(text) if end < 0 else end + 2
 
 
-def split_top(text: str, sep: str) -> list[str]:
-    """Split on `sep` outside strings, comments and brackets."""
-    parts: list[str] = []
-    start = 0
+def _top_level(text: str) -> Iterator[int]:
+    """Offsets of the characters of `text` that lie outside strings, comments and brackets."""
     i = 0
     n = len(text)
     while i < n:
         c = text[i]
         if c in "'\"`":
             i = _skip_string(text, i)
-            continue
-        if c == "/" and i + 1 < n and text[i + 1] in "/*":
+        elif c == "/" and i + 1 < n and text[i + 1] in "/*":
             i = _skip_comment(text, i)
-            continue
-        if c in "([{":
+        elif c in "([{":
             i = _skip_group(text, i)
-            continue
-        if text.startswith(sep, i):
+        else:
+            yield i
+            i += 1
+
+
+def split_top(text: str, sep: str) -> list[str]:
+    """Split on `sep` outside strings, comments and brackets."""
+    parts: list[str] = []
+    start = 0
+    for i in _top_level(text):
+        if i >= start and text.startswith(sep, i):
             parts.append(text[start:i])
-            i += len(sep)
-            start = i
-            continue
-        i += 1
+            start = i + len(sep)
     parts.append(text[start:])
     return parts
 
 
 def until_top(text: str, stops: str) -> str:
     """The prefix of `text` before the first of `stops` outside strings, comments and brackets."""
-    i = 0
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c in stops:
+    for i in _top_level(text):
+        if text[i] in stops:
             return text[:i]
-        if c in "'\"`":
-            i = _skip_string(text, i)
-            continue
-        if c == "/" and i + 1 < n and text[i + 1] in "/*":
-            i = _skip_comment(text, i)
-            continue
-        if c in "([{":
-            i = _skip_group(text, i)
-            continue
-        i += 1
     return text
 
 
