@@ -85,12 +85,16 @@ def test_disable_remap_and_ignore(tmp_path: Path) -> None:
 
 def test_fail_on_from_config_and_cli_wins(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
-    write_skill(tmp_path, "tool", body="Broken: !`date`\n")
-    (tmp_path / "skillscan.toml").write_text('fail-on = "never"\n[rules.load-time-command]\nseverity = "critical"\n')
-    report = scan_json("tool", cwd=tmp_path)
-    assert report["packages"][0]["findings"]
+    # a package that comes out `review`: its instructions run a script it does not ship
+    write_skill(tmp_path, "tool", body="Run `./setup.sh` first.\n")
+    assert scan_json("tool", cwd=tmp_path)["packages"][0]["verdict"] == "review"
+    (tmp_path / "skillscan.toml").write_text('fail-on = "review"\n')
+    assert run_cli("scan", "tool", cwd=tmp_path).returncode == 1
+    assert run_cli("scan", "--fail-on", "never", "tool", cwd=tmp_path).returncode == 0  # the CLI wins
+    assert run_cli("scan", "--no-config", "tool", cwd=tmp_path).returncode == 0  # default: fail on block
+    (tmp_path / "skillscan.toml").write_text('fail-on = "never"\n')
     assert run_cli("scan", "tool", cwd=tmp_path).returncode == 0
-    assert run_cli("scan", "--no-config", "tool", cwd=tmp_path).returncode in (0, 1)
+    assert run_cli("scan", "--fail-on", "review", "tool", cwd=tmp_path).returncode == 1
 
 
 def test_gate_mode_ignores_config_inside_the_scanned_package(tmp_path: Path) -> None:
