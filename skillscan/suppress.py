@@ -23,6 +23,7 @@ from skillscan.model import Finding, Package, PackageResult, RuleClass, Severity
 BASELINE_FORMAT = "skillscan-baseline/v1"
 # strict: the rule ids are required and named; a reason is free text after the bracket
 IGNORE_RE = re.compile(r"skillscan:\s*ignore\[([a-z0-9][a-z0-9,\s-]*)\](?:\s+([^\n]*?))?\s*(?:-->|\*/)?\s*$")
+MAX_LINE = 2000  # a suppression comment is short; longer lines are not searched (bounded regex work)
 COMMENT_ONLY = re.compile(r"^\s*(#|//|<!--|/\*|--|;|REM\b)")
 
 
@@ -45,6 +46,8 @@ def inline_suppressions(package: Package) -> list[Suppression]:
             continue
         lines = f.text.splitlines()
         for number, line in enumerate(lines, start=1):
+            if len(line) > MAX_LINE or "skillscan:" not in line:
+                continue
             m = IGNORE_RE.search(line)
             if not m:
                 continue

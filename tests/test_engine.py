@@ -100,3 +100,22 @@ def test_doc_snippet_fragments_are_not_reported_as_unparsed() -> None:
     analyzer = PythonAnalyzer()
     assert any(f.rule_id == "py-unparsed-file" for f in analyzer.analyze_file(pkg(), real).findings)
     assert not any(f.rule_id == "py-unparsed-file" for f in analyzer.analyze_file(pkg(), fence).findings)
+
+
+def test_missing_script_check_is_bounded_on_hostile_markdown() -> None:
+    from skillscan.analyzers.references import MissingScriptAnalyzer
+
+    body = "```bash\n" + "./a" * 20000 + "\n```\n" + "`" + "source " + "b." * 40 + "sh`\n" + "`./" + "c" * 300 + ".sh`\n"
+    doc = make_file("SKILL.md", body.encode())
+    findings = MissingScriptAnalyzer().analyze_package(replace(pkg(), files=(doc,)))
+    assert [f.message.split("`")[1] for f in findings] == ["b." * 40 + "sh"]  # the 300-character name is no path
+
+
+def test_suppression_comments_on_huge_lines_are_ignored() -> None:
+    from skillscan.suppress import MAX_LINE, inline_suppressions
+
+    long_line = "x = 1  # skillscan: ignore[py-network-access] " + " " * MAX_LINE + "reason"
+    short = "x = 1  # skillscan: ignore[py-network-access] reason"
+    doc = make_file("a.py", (long_line + "\n" + short + "\n").encode())
+    marks = inline_suppressions(replace(pkg(), files=(doc,)))
+    assert [m.line for m in marks] == [2]

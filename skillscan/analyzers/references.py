@@ -18,7 +18,9 @@ FENCE = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1", re.S | re.M)
 INLINE = re.compile(r"`([^`\n]{2,200})`")
 # running a local shell script: ./x.sh, source x.sh, . x.sh, bash|sh|zsh x.sh
 RUN_SCRIPT = re.compile(
-    r"(?:^|[\s;&|(])(?:(?:source|\.|bash|sh|zsh)\s+|\./)(?P<path>(?:\.{1,2}/)?(?:[\w.-]+/)*[\w.-]+\.(?:sh|bash|zsh|command))\b")
+    r"(?:^|[\s;&|(])(?:(?:source|\.|bash|sh|zsh)[ \t]{1,8}|\./)"
+    r"(?P<path>(?:\.{1,2}/)?(?:[\w.-]{1,128}/){0,16}[\w.-]{1,128}\.(?:sh|bash|zsh|command))\b")
+MAX_SPAN = 64 * 1024  # longer code blocks are data, not instructions to run a script
 DOC_NAMES = ("SKILL.md", "skill.md")
 MAX_REPORTS = 5
 
@@ -38,13 +40,15 @@ class MissingScriptAnalyzer:
         present = {f.path for f in package.files if not f.virtual}
         out: list[Finding] = []
         for f in package.files:
-            if f.virtual or f.text is None or f.language != "markdown":
+            if f.virtual or f.text is None or f.language != "markdown" or f.truncated:
                 continue
             if f.path not in DOC_NAMES and not f.path.startswith(("commands/", "agents/")):
                 continue
             base = posixpath.dirname(f.path)
             reported: set[str] = set()
             for offset, code in _code_spans(f.text):
+                if len(code) > MAX_SPAN:
+                    continue
                 for m in RUN_SCRIPT.finditer(code):
                     raw = m.group("path")
                     rel = posixpath.normpath(posixpath.join(base, raw))
