@@ -1,7 +1,10 @@
 """The result cache: analysis results (findings of the per-file and batch engines) keyed by the
 package's content digest, the tool version, the rules digest, the engine versions and the load
-limits. Permit and decide are never cached: policy, author mode, baselines and previous verdicts
-change them. Entries are JSON (never pickle: a cache directory must not become a code path)."""
+limits. The package engines' findings are stored beside them with the digest of the package's
+context (its root, input, format, skipped and nested entries — what those engines read besides the
+files), and are reused only when that context is the same. Permit and decide are never cached: policy,
+author mode, baselines and previous verdicts change them. Entries are JSON (never pickle: a cache
+directory must not become a code path)."""
 
 from __future__ import annotations
 
@@ -9,13 +12,13 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from skillscan.model import Capability, Channel, Confidence, Finding, Location, RuleClass, Severity
 
-FORMAT = 1
+FORMAT = 2
 
 
 def default_cache_dir() -> Path:
@@ -52,6 +55,13 @@ def finding_from_json(d: dict[str, Any]) -> Finding:
     )
 
 
+@dataclass(frozen=True)
+class Entry:
+    findings: tuple[Finding, ...]  # the per-file and batch engines'
+    context: str = ""  # the package context the package engines' findings belong to ("" = none stored)
+    package_findings: tuple[Finding, ...] = ()
+
+
 class ResultCache:
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
@@ -68,7 +78,7 @@ class ResultCache:
             return None
         return self.directory / key[:2] / f"{key}.json"
 
-    def get(self, key: str) -> list[Finding] | None:
+    def get(self, key: str) -> Entry | None:
         path = self._path(key)
         if path is None:
             return None
@@ -76,15 +86,20 @@ class ResultCache:
             doc = json.loads(path.read_text(encoding="utf-8"))
             if doc.get("format") != FORMAT or doc.get("key") != key:
                 return None
-            return [finding_from_json(d) for d in doc["findings"]]
-        except (OSError, ValueError, KeyError, TypeError):
+            pkg = doc.get("package") or {}
+            return Entry(tuple(finding_from_json(d) for d in doc["findings"]), str(pkg.get("context", "")),
+                         tuple(finding_from_json(d) for d in pkg.get("findings", ())))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # a missing or damaged entry is a miss, never an error
 
-    def put(self, key: str, findings: list[Finding]) -> None:
+    def put(self, key: str, findings: list[Finding] | tuple[Finding, ...], context: str = "",
+            package_findings: list[Finding] | tuple[Finding, ...] = ()) -> None:
         path = self._path(key)
         if path is None or not self.writable:
             return
-        doc = {"format": FORMAT, "key": key, "findings": [finding_to_json(f) for f in findings]}
+        doc: dict[str, Any] = {"format": FORMAT, "key": key, "findings": [finding_to_json(f) for f in findings]}
+        if context:
+            doc["package"] = {"context": context, "findings": [finding_to_json(f) for f in package_findings]}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")

@@ -7,7 +7,7 @@ import gc
 import hashlib
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -18,7 +18,8 @@ from skillscan.analyzers import batch_analyzers, engine_versions, file_analyzers
 from skillscan.analyzers.base import FileResult
 from skillscan.catalog import get_catalog
 from skillscan.config import Config
-from skillscan.loaders import Limits, load_inputs
+from skillscan.cache import Entry, ResultCache
+from skillscan.loaders import Limits, iter_inputs
 from skillscan.suppress import Baseline, as_evidence, baseline_key, inline_suppressions, is_suppressed
 from skillscan.model import (
     Decision, Finding, Package, PackageFile, PackageResult, Report, RuleClass, Severity, Verdict,
@@ -27,6 +28,12 @@ from skillscan.model import (
 MAX_VIRTUAL_DEPTH = 3
 MAX_VIRTUAL_FILES = 256
 CHUNK_FILES = 64
+# streaming: packages are loaded and analysed in groups, so memory follows the group, not the scan
+GROUP_PACKAGES = 256
+GROUP_BYTES = 64 << 20
+# packages with files for the batch engines wait until this many files are gathered (one semgrep
+# batch per core) before the batch engines run over all of them
+WAIT_FILES = 2_000
 
 
 @dataclass(frozen=True)
@@ -264,88 +271,202 @@ def _filter(pkg: Package, findings: list[Finding], options: ScanOptions) -> tupl
     return findings, suppressed, baselined
 
 
-def scan(inputs: Sequence[str], options: ScanOptions = ScanOptions()) -> Report:
-    started = time.perf_counter()
-    catalog = get_catalog()
-    packages = load_inputs(inputs, options.limits)
-    jobs = resolve_jobs(options.jobs)
-    engines = engine_versions()
+@dataclass
+class _Work:
+    """One package on its way through the pipeline (engine-private scratch, never reported)."""
 
-    # the result cache: analysis of unchanged packages is read back, never redone
-    cache = keys = None
-    hits: dict[int, list[Finding]] = {}
-    if options.use_cache:
-        from skillscan import __version__
-        from skillscan.cache import ResultCache, cache_key, default_cache_dir
+    index: int
+    package: Package
+    key: str | None = None  # result-cache key (None: no cache, or nothing to analyse)
+    context: str = ""  # digest of what the package engines read besides the files
+    cached: Entry | None = None
+    findings: list[Finding] = field(default_factory=list)  # per-file and batch engines
+    virtual: list[PackageFile] = field(default_factory=list)
+    batch_errors: list[str] = field(default_factory=list)
+    crashed: str | None = None
 
-        cache = ResultCache(Path(options.cache_dir) if options.cache_dir else default_cache_dir())
-        keys = {i: cache_key(p.sha256, version=__version__, rules_digest=catalog.digest,
-                             engines={**engines, "skillscan-code": code_digest()}, limits=options.limits)
-                for i, p in enumerate(packages) if p.format != "unknown"}
-        for i, key in keys.items():
-            hit = cache.get(key)
-            if hit is not None:
-                hits[i] = hit
-    pending = [i for i in range(len(packages)) if i not in hits]
-    sub = [packages[i] for i in pending]
-    sub_findings, sub_virtual, sub_crashed = _run_pool(sub, jobs, options.progress)
-    file_findings = {pending[j]: fs for j, fs in sub_findings.items()}
-    virtual = {pending[j]: vs for j, vs in sub_virtual.items()}
-    crashed = {pending[j]: msg for j, msg in sub_crashed.items()}
-    file_findings.update(hits)
+    @property
+    def live(self) -> bool:
+        return self.package.format != "unknown" and self.crashed is None
 
-    live = [i for i in pending if packages[i].format != "unknown" and i not in crashed]
-    batch_findings: dict[int, list[Finding]] = {i: [] for i in live}
-    batch_errors: dict[int, list[str]] = {i: [] for i in live}
-    if live:
-        with_virtual = [replace(packages[i], files=packages[i].files + tuple(virtual[i])) for i in live]
+
+def _package_context(pkg: Package) -> str:
+    material = "\0".join([pkg.input, pkg.root, pkg.format, pkg.name, pkg.version, pkg.manifest_path,
+                          "\1".join(pkg.skipped), "\1".join(pkg.nested), "\1".join(pkg.errors)])
+    return hashlib.sha256(material.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _groups(inputs: Sequence[str], limits: Limits) -> Iterator[list[Package]]:
+    """Packages in groups of at most GROUP_PACKAGES or about GROUP_BYTES of files (an input's packages are
+    loaded together), so memory holds one group's file bodies, not the whole scan's."""
+    group: list[Package] = []
+    size = 0
+    for pkg in iter_inputs(inputs, limits):
+        group.append(pkg)
+        size += sum(f.size for f in pkg.files)
+        if len(group) >= GROUP_PACKAGES or size >= GROUP_BYTES:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _slim(pkg: Package) -> Package:
+    """The package as the report keeps it: paths and sizes of its files, not their bodies."""
+    return replace(pkg, files=tuple(replace(f, data=b"", text=None) for f in pkg.files))
+
+
+class _Scan:
+    """The state of one scan across groups: cache, counters, packages waiting for the batch engines."""
+
+    def __init__(self, options: ScanOptions) -> None:
+        self.options = options
+        self.catalog = get_catalog()
+        self.jobs = resolve_jobs(options.jobs)
+        self.engines = engine_versions()
+        self.cache: ResultCache | None = None
+        if options.use_cache:
+            from skillscan.cache import default_cache_dir
+
+            self.cache = ResultCache(Path(options.cache_dir) if options.cache_dir else default_cache_dir())
+        self.results: dict[int, PackageResult] = {}
+        self.waiting: list[_Work] = []  # analysed, waiting for a batch of the batch engines
+        self.waiting_files = 0
+        self.waiting_bytes = 0
+        self.loaded = 0  # packages loaded so far (their index in the report)
+        self.analyzed = self.tasks = 0  # file tasks of earlier groups, for the progress bar
+
+    # -- analysis ------------------------------------------------------------------------------
+
+    def group(self, packages: Sequence[Package]) -> None:
+        works = [_Work(self.loaded + k, p) for k, p in enumerate(packages)]
+        self.loaded += len(packages)
+        if self.cache is not None:
+            from skillscan import __version__
+            from skillscan.cache import cache_key
+
+            code = {**self.engines, "skillscan-code": code_digest()}
+            for w in works:
+                if w.package.format == "unknown":
+                    continue
+                w.key = cache_key(w.package.sha256, version=__version__, rules_digest=self.catalog.digest,
+                                  engines=code, limits=self.options.limits)
+                w.context = _package_context(w.package)
+                w.cached = self.cache.get(w.key)
+        todo = [w for w in works if w.cached is None]
+        found, virtual, crashed = _run_pool([w.package for w in todo], self.jobs, self._progress)
+        batch = batch_analyzers()
+        for j, w in enumerate(todo):
+            w.findings = found.get(j, [])
+            w.virtual = virtual.get(j, [])
+            w.crashed = crashed.get(j)
+        for w in works:
+            if w.cached is not None:
+                w.findings = list(w.cached.findings)
+            if w.cached is None and w.live and any(a.applies(f) for a in batch for f in (*w.package.files, *w.virtual)):
+                self.waiting.append(w)
+                self.waiting_files += len(w.package.files) + len(w.virtual)
+                self.waiting_bytes += sum(f.size for f in w.package.files)
+            else:
+                self.finish(w)
+        if self.waiting_files >= WAIT_FILES or self.waiting_bytes >= GROUP_BYTES:
+            self.flush()
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        if self.options.progress is not None:
+            self.options.progress(stage, self.analyzed + done, self.tasks + total)
+            if done == total:
+                self.analyzed += done
+                self.tasks += total
+
+    def flush(self) -> None:
+        """Run the batch engines over every waiting package at once, then finish them."""
+        works, self.waiting = self.waiting, []
+        self.waiting_files = self.waiting_bytes = 0
+        if not works:
+            return
+        with_virtual = [replace(w.package, files=w.package.files + tuple(w.virtual)) for w in works]
         for analyzer in batch_analyzers():
             if hasattr(analyzer, "jobs"):
-                analyzer.jobs = jobs  # batches run side by side up to --jobs
+                analyzer.jobs = self.jobs  # batches run side by side up to --jobs
             try:
                 results = analyzer.analyze_batch(with_virtual)
             except Exception as exc:
-                for i in live:
-                    batch_errors[i].append(f"{analyzer.name} failed: {exc}")
+                for w in works:
+                    w.batch_errors.append(f"{analyzer.name} failed: {exc}")
                 continue
-            for i, fs in zip(live, results, strict=True):
-                contexts = {v.path: v for v in virtual[i] if v.channel is not None or v.max_confidence is not None}
-                batch_findings[i].extend(_in_context(f, contexts[f.location.path])
-                                         if f.location.path in contexts else f for f in fs)
-    if cache is not None and keys is not None:
-        for i in live:
-            if not batch_errors[i]:
-                cache.put(keys[i], list(file_findings[i]) + batch_findings[i])
+            for w, fs in zip(works, results, strict=True):
+                contexts = {v.path: v for v in w.virtual if v.channel is not None or v.max_confidence is not None}
+                w.findings.extend(_in_context(f, contexts[f.location.path]) if f.location.path in contexts else f
+                                  for f in fs)
+        for w in works:
+            self.finish(w)
 
-    from skillscan.policy import decide
+    # -- permit and decide ---------------------------------------------------------------------
 
-    results: list[PackageResult] = []
-    for i, pkg in enumerate(packages):
+    def finish(self, w: _Work) -> None:
+        from skillscan.policy import decide
+
+        options, pkg = self.options, w.package
         if options.progress is not None:
-            options.progress("decide", i + 1, len(packages))
-        if pkg.format == "unknown" or i in crashed:
-            errors = pkg.errors + ((crashed[i],) if i in crashed else ())
-            results.append(PackageResult(pkg, (), Verdict(Decision.ERROR, reasons=errors), errors))
-            continue
-        findings: list[Finding] = list(file_findings[i]) + list(batch_findings.get(i, []))
-        for analyzer in package_analyzers():
-            findings.extend(analyzer.analyze_package(pkg))
+            options.progress("decide", len(self.results) + 1, len(self.results) + 1 + len(self.waiting))
+        if not w.live:
+            errors = pkg.errors + ((w.crashed,) if w.crashed else ())
+            self.results[w.index] = PackageResult(_slim(pkg), (), Verdict(Decision.ERROR, reasons=errors), errors)
+            return
+        if w.cached is not None and w.cached.context == w.context:
+            package_findings = list(w.cached.package_findings)
+        else:
+            package_findings, failed = _package_findings(pkg)
+            if self.cache is not None and w.key is not None and not w.batch_errors and not failed:
+                self.cache.put(w.key, w.findings, w.context, package_findings)
+        findings = w.findings + package_findings
         if options.merge:
             findings = merge_findings(findings)
         findings.sort(key=sort_key)
         findings, suppressed, baselined = _filter(pkg, findings, options)
-        errors = tuple(pkg.errors) + tuple(batch_errors.get(i, []))
+        errors = tuple(pkg.errors) + tuple(w.batch_errors)
         verdict = decide(pkg, findings, errors, options)
         if verdict.findings:  # the gate's own findings (undeclared, unused, combinations…), filtered alike
             gate_findings, _, _ = _filter(pkg, list(verdict.findings), options)
             findings = sorted([*findings, *gate_findings], key=sort_key)
         shown = tuple(f for f in findings if f.severity >= options.min_severity)
-        results.append(PackageResult(pkg, shown, verdict, errors, suppressed, baselined))
+        self.results[w.index] = PackageResult(_slim(pkg), shown, verdict, errors, suppressed, baselined)
+
+
+def _package_findings(pkg: Package) -> tuple[list[Finding], bool]:
+    """The package engines' findings; an engine that fails is reported, never silently passed."""
+    out: list[Finding] = []
+    failed = False
+    for analyzer in package_analyzers():
+        try:
+            out.extend(analyzer.analyze_package(pkg))
+        except RecursionError:
+            failed = True
+            out.append(_engine_error(analyzer.name, _manifest_file(pkg), "input nested too deeply"))
+        except Exception as exc:  # an engine bug must surface as an incomplete analysis
+            failed = True
+            out.append(_engine_error(analyzer.name, _manifest_file(pkg), f"{type(exc).__name__}: {exc}"))
+    return out, failed
+
+
+def _manifest_file(pkg: Package) -> PackageFile:
+    return PackageFile(path=pkg.manifest_path or ".", data=b"", size=0, language="text", is_binary=False)
+
+
+def scan(inputs: Sequence[str], options: ScanOptions = ScanOptions()) -> Report:
+    """Inputs are loaded, analysed and decided a group at a time; packages that need the batch engines
+    wait until enough of them are gathered for a batch. Results come out in input order."""
+    started = time.perf_counter()
+    state = _Scan(options)
+    for group in _groups(inputs, options.limits):
+        state.group(group)
+    state.flush()
     return Report(
-        results=tuple(results),
+        results=tuple(state.results[i] for i in sorted(state.results)),
         seconds=round(time.perf_counter() - started, 3),
-        engines=tuple(sorted(engines.items())),
-        rules_digest=catalog.digest,
+        engines=tuple(sorted(state.engines.items())),
+        rules_digest=state.catalog.digest,
     )
 
 

@@ -42,6 +42,8 @@ class BatchAnalyzer(Protocol):
 
     name: str
 
+    def applies(self, file: PackageFile) -> bool: ...  # a package waits for a batch only if a file applies
+
     def analyze_batch(self, packages: Sequence[Package]) -> list[list[Finding]]: ...
 
 

@@ -168,6 +168,9 @@ class SemgrepAnalyzer:
 
     # -- selection and batching ------------------------------------------------------------------
 
+    def applies(self, file: PackageFile) -> bool:
+        return wants(file)
+
     def targets(self, packages: Sequence[Package]) -> tuple[list[Target], list[tuple[int, PackageFile]]]:
         chosen: list[Target] = []
         skipped: list[tuple[int, PackageFile]] = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
@@ -276,8 +276,9 @@ def load_path(input_arg: str, limits: Limits = Limits()) -> list[Package]:
         return [error_package(input_arg, f"{input_arg}: cannot be read: {exc}")]
 
 
-def load_inputs(inputs: Iterable[str], limits: Limits = Limits()) -> list[Package]:
-    packages: list[Package] = []
+def iter_inputs(inputs: Iterable[str], limits: Limits = Limits()) -> Iterator[Package]:
+    """The packages of every input in order, one input loaded at a time; a package reached twice (the
+    same root and format through two inputs) is yielded once."""
     seen: set[tuple[str, str]] = set()
     for arg in inputs:
         for pkg in load_path(arg, limits):
@@ -285,5 +286,8 @@ def load_inputs(inputs: Iterable[str], limits: Limits = Limits()) -> list[Packag
             if key in seen and pkg.format != "unknown":
                 continue
             seen.add(key)
-            packages.append(pkg)
-    return packages
+            yield pkg
+
+
+def load_inputs(inputs: Iterable[str], limits: Limits = Limits()) -> list[Package]:
+    return list(iter_inputs(inputs, limits))
