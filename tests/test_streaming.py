@@ -1,0 +1,135 @@
+"""Streaming: inputs are loaded, analysed and decided a group at a time; packages that need the batch
+engines wait for one batch; the cache keeps package-engine findings with their context."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import skillscan.engine as engine
+from clihelp import write_skill
+from skillscan.analyzers import batch_analyzers, package_analyzers
+from skillscan.engine import ScanOptions, scan
+from skillscan.report.json import render
+
+REPO = Path(__file__).resolve().parent.parent
+MIXED = ["js-malicious-stealer", "core-benign-git-helper", "js-benign-api-client", "py-malicious-tunnel",
+         "prose-clawhavoc-lure", "js-malicious-miner", "agent-skill-benign"]
+
+
+def _inputs() -> list[str]:
+    return [str(REPO / "fixtures" / name) for name in MIXED]
+
+
+def _without_timing(text: str) -> str:
+    doc = json.loads(text)
+    doc.pop("seconds", None)
+    doc.get("summary", {}).pop("seconds", None)
+    return json.dumps(doc, sort_keys=True)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_groups_give_the_same_report_in_input_order(monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    whole = scan(_inputs(), ScanOptions(jobs=jobs, use_cache=False))
+    monkeypatch.setattr(engine, "GROUP_PACKAGES", 2)
+    runs: list[int] = []
+    semgrep = batch_analyzers()[0]
+    real = type(semgrep).analyze_batch
+
+    def counting(self, packages):  # type: ignore[no-untyped-def]
+        runs.append(len(packages))
+        return real(self, packages)
+
+    monkeypatch.setattr(type(semgrep), "analyze_batch", counting)
+    grouped = scan(_inputs(), ScanOptions(jobs=jobs, use_cache=False))
+    assert [r.package.name for r in grouped.results] == [r.package.name for r in whole.results]
+    assert _without_timing(render(grouped)) == _without_timing(render(whole))
+    # four groups, but the packages with JavaScript waited for one batch of the batch engines
+    assert runs == [3]
+
+
+def test_waiting_packages_are_flushed_when_the_batch_is_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "GROUP_PACKAGES", 1)
+    monkeypatch.setattr(engine, "WAIT_FILES", 1)
+    runs: list[int] = []
+    semgrep = batch_analyzers()[0]
+    real = type(semgrep).analyze_batch
+
+    def counting(self, packages):  # type: ignore[no-untyped-def]
+        runs.append(len(packages))
+        return real(self, packages)
+
+    monkeypatch.setattr(type(semgrep), "analyze_batch", counting)
+    report = scan(_inputs(), ScanOptions(jobs=1, use_cache=False))
+    assert runs == [1, 1, 1]
+    assert [r.package.name for r in report.results] == [r.package.name for r in
+                                                         scan(_inputs(), ScanOptions(jobs=1, use_cache=False)).results]
+
+
+def test_reports_keep_paths_and_sizes_not_file_bodies() -> None:
+    report = scan([str(REPO / "fixtures" / "py-malicious-tunnel")], ScanOptions(jobs=1, use_cache=False))
+    files = report.results[0].package.files
+    assert files and all(f.data == b"" and f.text is None for f in files)
+    assert all(f.size > 0 for f in files if f.path.endswith(".py"))
+    assert json.loads(render(report))["packages"][0]["files"] == len(files) > 1
+
+
+def _count_package_engine_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    manifest = package_analyzers()[0]
+    real = type(manifest).analyze_package
+
+    def counting(self, package):  # type: ignore[no-untyped-def]
+        calls.append(package.root)
+        return real(self, package)
+
+    monkeypatch.setattr(type(manifest), "analyze_package", counting)
+    return calls
+
+
+def test_package_engines_are_cached_with_their_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(REPO / "fixtures" / "shell-malicious-hook-plugin", tmp_path / "a")
+    calls = _count_package_engine_runs(monkeypatch)
+    pools: list[int] = []
+    real_pool = engine._run_pool
+
+    def counting_pool(packages, jobs, progress=None):  # type: ignore[no-untyped-def]
+        pools.append(len(packages))
+        return real_pool(packages, jobs, progress)
+
+    monkeypatch.setattr(engine, "_run_pool", counting_pool)
+    options = ScanOptions(jobs=1, cache_dir=str(tmp_path / "cache"))
+    first = scan([str(tmp_path / "a")], options)
+    second = scan([str(tmp_path / "a")], options)
+    assert len(calls) == 1 and pools == [1, 0]  # the re-scan ran neither the file nor the package engines
+    assert _without_timing(render(first)) == _without_timing(render(second))
+
+    # the same content somewhere else: file engines come from the cache, package engines run again
+    # (their findings can name the root), and the result is the same apart from the root
+    shutil.copytree(tmp_path / "a", tmp_path / "b")
+    third = scan([str(tmp_path / "b")], options)
+    assert len(calls) == 2 and pools == [1, 0, 0]
+    assert [f.rule_id for f in third.results[0].findings] == [f.rule_id for f in first.results[0].findings]
+    assert third.results[0].verdict.decision == first.results[0].verdict.decision
+
+
+def test_a_failing_package_engine_is_reported_not_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_skill(tmp_path, "tool")
+    manifest = package_analyzers()[0]
+
+    def broken(self, package):  # type: ignore[no-untyped-def]
+        raise ValueError("engine bug")
+
+    monkeypatch.setattr(type(manifest), "analyze_package", broken)
+    options = ScanOptions(jobs=1, cache_dir=str(tmp_path / "cache"))
+    report = scan([str(tmp_path / "tool")], options)
+    result = report.results[0]
+    assert result.verdict.decision.value == "review"
+    assert any(f.rule_id == "analysis-incomplete" and "engine bug" in f.message for f in result.findings)
+    monkeypatch.undo()
+    # the failure was not cached: a fixed engine gives the clean verdict at once
+    again = scan([str(tmp_path / "tool")], options)
+    assert again.results[0].verdict.decision.value == "allow"
