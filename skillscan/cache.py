@@ -55,11 +55,20 @@ def finding_from_json(d: dict[str, Any]) -> Finding:
     )
 
 
+CONTEXTS = 8  # package contexts kept per entry (the same content under several roots)
+
+
 @dataclass(frozen=True)
 class Entry:
     findings: tuple[Finding, ...]  # the per-file and batch engines'
-    context: str = ""  # the package context the package engines' findings belong to ("" = none stored)
-    package_findings: tuple[Finding, ...] = ()
+    # the package engines' findings per package context, most recent first
+    packages: tuple[tuple[str, tuple[Finding, ...]], ...] = ()
+
+    def package_findings(self, context: str) -> tuple[Finding, ...] | None:
+        for ctx, found in self.packages:
+            if ctx == context:
+                return found
+        return None
 
 
 class ResultCache:
@@ -86,20 +95,24 @@ class ResultCache:
             doc = json.loads(path.read_text(encoding="utf-8"))
             if doc.get("format") != FORMAT or doc.get("key") != key:
                 return None
-            pkg = doc.get("package") or {}
-            return Entry(tuple(finding_from_json(d) for d in doc["findings"]), str(pkg.get("context", "")),
-                         tuple(finding_from_json(d) for d in pkg.get("findings", ())))
+            packages = tuple((str(p["context"]), tuple(finding_from_json(d) for d in p["findings"]))
+                             for p in doc.get("packages", ()))
+            return Entry(tuple(finding_from_json(d) for d in doc["findings"]), packages)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # a missing or damaged entry is a miss, never an error
 
     def put(self, key: str, findings: list[Finding] | tuple[Finding, ...], context: str = "",
-            package_findings: list[Finding] | tuple[Finding, ...] = ()) -> None:
+            package_findings: list[Finding] | tuple[Finding, ...] = (), previous: Entry | None = None) -> None:
+        """Store an entry; with a context, the package engines' findings for it go first, before those
+        of up to CONTEXTS - 1 other contexts kept from `previous`."""
         path = self._path(key)
         if path is None or not self.writable:
             return
         doc: dict[str, Any] = {"format": FORMAT, "key": key, "findings": [finding_to_json(f) for f in findings]}
         if context:
-            doc["package"] = {"context": context, "findings": [finding_to_json(f) for f in package_findings]}
+            kept = [(context, tuple(package_findings))]
+            kept += [p for p in (previous.packages if previous else ()) if p[0] != context][: CONTEXTS - 1]
+            doc["packages"] = [{"context": ctx, "findings": [finding_to_json(f) for f in found]} for ctx, found in kept]
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")

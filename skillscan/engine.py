@@ -130,13 +130,19 @@ def _worker(args: tuple[Package, tuple[PackageFile, ...]]) -> tuple[list[Finding
 
 
 def _tasks(packages: Sequence[Package]) -> list[tuple[int, tuple[Package, tuple[PackageFile, ...]]]]:
+    """Chunks of at most CHUNK_FILES files. A package's Python files are a task of their own (whatever
+    the number of jobs, so output never depends on it): the Python engine's start-up (importing libcst)
+    then overlaps the other engines' work on the rest of the package."""
     tasks = []
     for i, pkg in enumerate(packages):
         if pkg.format == "unknown":
             continue
         ctx = _context(pkg)
-        for start in range(0, len(pkg.files), CHUNK_FILES):
-            tasks.append((i, (ctx, pkg.files[start : start + CHUNK_FILES])))
+        python = tuple(f for f in pkg.files if f.language == "python")
+        rest = tuple(f for f in pkg.files if f.language != "python") if python else pkg.files
+        for part in (python, rest):
+            for start in range(0, len(part), CHUNK_FILES):
+                tasks.append((i, (ctx, part[start : start + CHUNK_FILES])))
     return tasks
 
 
@@ -163,6 +169,7 @@ def _run_pool(packages: Sequence[Package], jobs: int,
             tick()
         return findings, virtual, crashed
     pending = list(tasks)
+    file_analyzers()  # set up once here, before the workers are forked, rather than once in each
     # forked workers inherit the whole loaded scan (every package's bytes): frozen, the garbage collector
     # of each worker skips it — otherwise every full collection walks it (CPU growing with the square of
     # the input) and touches its pages (copy-on-write: each worker ends up copying the parent's heap)
@@ -414,12 +421,13 @@ class _Scan:
             errors = pkg.errors + ((w.crashed,) if w.crashed else ())
             self.results[w.index] = PackageResult(_slim(pkg), (), Verdict(Decision.ERROR, reasons=errors), errors)
             return
-        if w.cached is not None and w.cached.context == w.context:
-            package_findings = list(w.cached.package_findings)
+        stored = w.cached.package_findings(w.context) if w.cached is not None else None
+        if stored is not None:
+            package_findings = list(stored)
         else:
             package_findings, failed = _package_findings(pkg)
             if self.cache is not None and w.key is not None and not w.batch_errors and not failed:
-                self.cache.put(w.key, w.findings, w.context, package_findings)
+                self.cache.put(w.key, w.findings, w.context, package_findings, previous=w.cached)
         findings = w.findings + package_findings
         if options.merge:
             findings = merge_findings(findings)

@@ -114,6 +114,10 @@ def test_package_engines_are_cached_with_their_context(tmp_path: Path, monkeypat
     assert len(calls) == 2 and pools == [1, 0, 0]
     assert [f.rule_id for f in third.results[0].findings] == [f.rule_id for f in first.results[0].findings]
     assert third.results[0].verdict.decision == first.results[0].verdict.decision
+    # one entry keeps both contexts: neither copy runs the package engines again
+    scan([str(tmp_path / "a")], options)
+    scan([str(tmp_path / "b")], options)
+    assert len(calls) == 2 and pools == [1, 0, 0, 0, 0]
 
 
 def test_a_failing_package_engine_is_reported_not_fatal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from skillscan.yamlsafe import YamlError, load_yaml
@@ -19,6 +20,13 @@ class Frontmatter:
 
 
 def parse_frontmatter(text: str) -> Frontmatter:
+    """Parsed once per text: the loader, the manifest engine and the gate read the same SKILL.md one
+    after the other (callers treat the result as read-only)."""
+    return _parse(text)
+
+
+@lru_cache(maxsize=512)  # two groups of packages: the loader parses a group before the gate reads it
+def _parse(text: str) -> Frontmatter:
     stripped = text.lstrip("\ufeff")
     lines = stripped.split("\n")
     if not lines or lines[0].strip() != "---":
