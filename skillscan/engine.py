@@ -146,8 +146,42 @@ def _tasks(packages: Sequence[Package]) -> list[tuple[int, tuple[Package, tuple[
     return tasks
 
 
+class Workers:
+    """The process pool of one scan: forked once, on first use, and kept across groups (fixed costs such
+    as libcst's import and loading the compiled YARA rules are paid once per worker, not per group);
+    rebuilt after a worker crash."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            file_analyzers()  # set up once here, before the workers are forked, rather than once in each
+            # forked workers inherit the loaded group (its packages' bytes): frozen, the garbage collector
+            # of each worker skips it — otherwise every full collection walks it and touches its pages
+            # (copy-on-write: each worker would end up copying the parent's heap)
+            gc.freeze()
+            try:
+                self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+                self._pool.submit(int).result()  # fork the workers now, while the heap is frozen
+            finally:
+                gc.unfreeze()
+        return self._pool
+
+    def discard(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+
 def _run_pool(packages: Sequence[Package], jobs: int,
-              progress: Callable[[str, int, int], None] | None = None,
+              progress: Callable[[str, int, int], None] | None = None, workers: Workers | None = None,
               ) -> tuple[dict[int, list[Finding]], dict[int, list[PackageFile]], dict[int, str]]:
     findings: dict[int, list[Finding]] = {i: [] for i in range(len(packages))}
     virtual: dict[int, list[PackageFile]] = {i: [] for i in range(len(packages))}
@@ -168,47 +202,54 @@ def _run_pool(packages: Sequence[Package], jobs: int,
             virtual[i].extend(vs)
             tick()
         return findings, virtual, crashed
-    pending = list(tasks)
-    file_analyzers()  # set up once here, before the workers are forked, rather than once in each
-    # forked workers inherit the whole loaded scan (every package's bytes): frozen, the garbage collector
-    # of each worker skips it — otherwise every full collection walks it (CPU growing with the square of
-    # the input) and touches its pages (copy-on-write: each worker ends up copying the parent's heap)
-    gc.freeze()
+    own = workers is None
+    workers = workers or Workers(jobs)
     try:
-        return _pool_loop(pending, jobs, findings, virtual, crashed, tick)
+        return _pool_loop(list(tasks), workers, findings, virtual, crashed, tick)
     finally:
-        gc.unfreeze()
+        if own:
+            workers.close()
 
 
-def _pool_loop(pending: list[tuple[int, tuple[Package, tuple[PackageFile, ...]]]], jobs: int,
+def _pool_loop(pending: list[tuple[int, tuple[Package, tuple[PackageFile, ...]]]], workers: Workers,
                findings: dict[int, list[Finding]], virtual: dict[int, list[PackageFile]], crashed: dict[int, str],
                tick: Callable[[], None],
                ) -> tuple[dict[int, list[Finding]], dict[int, list[PackageFile]], dict[int, str]]:
     isolate = False
     while pending:
-        workers = 1 if isolate else jobs
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            batch = pending[:1] if isolate else pending
-            futures = [(i, args, pool.submit(_worker, args)) for i, args in batch]
-            done = 0
-            broken = False
-            for i, args, fut in futures:
+        if isolate:  # one task in a fresh one-worker pool at a time, to find the input that kills workers
+            with ProcessPoolExecutor(max_workers=1) as single:
+                i, args = pending[0]
                 try:
-                    fs, vs = fut.result()
+                    fs, vs = single.submit(_worker, args).result()
                 except BrokenProcessPool:
-                    broken = True
-                    if isolate:
-                        crashed[i] = "an analysis worker crashed on this package (pathological input)"
-                        done += 1
-                        tick()
-                    break
-                findings[i].extend(fs)
-                virtual[i].extend(vs)
-                done += 1
-                tick()
-            pending = pending[done:] if not broken or isolate else [t for t in pending[done:]]
-            if broken and not isolate:
+                    crashed[i] = "an analysis worker crashed on this package (pathological input)"
+                    fs, vs = [], []
+            findings[i].extend(fs)
+            virtual[i].extend(vs)
+            pending = pending[1:]
+            tick()
+            continue
+        try:
+            pool = workers.pool()
+            futures = [(i, pool.submit(_worker, args)) for i, args in pending]
+        except BrokenProcessPool:
+            workers.discard()
+            isolate = True
+            continue
+        done = 0
+        for i, fut in futures:
+            try:
+                fs, vs = fut.result()
+            except BrokenProcessPool:
+                workers.discard()
                 isolate = True  # re-run the rest one by one to find the package that kills workers
+                break
+            findings[i].extend(fs)
+            virtual[i].extend(vs)
+            done += 1
+            tick()
+        pending = pending[done:]
     return findings, virtual, crashed
 
 
@@ -340,6 +381,7 @@ class _Scan:
         self.waiting: list[_Work] = []  # analysed, waiting for a batch of the batch engines
         self.waiting_files = 0
         self.waiting_bytes = 0
+        self.workers = Workers(self.jobs)
         self.loaded = 0  # packages loaded so far (their index in the report)
         self.analyzed = self.tasks = 0  # file tasks of earlier groups, for the progress bar
 
@@ -361,7 +403,7 @@ class _Scan:
                 w.context = _package_context(w.package)
                 w.cached = self.cache.get(w.key)
         todo = [w for w in works if w.cached is None]
-        found, virtual, crashed = _run_pool([w.package for w in todo], self.jobs, self._progress)
+        found, virtual, crashed = _run_pool([w.package for w in todo], self.jobs, self._progress, self.workers)
         batch = batch_analyzers()
         for j, w in enumerate(todo):
             w.findings = found.get(j, [])
@@ -467,9 +509,12 @@ def scan(inputs: Sequence[str], options: ScanOptions = ScanOptions()) -> Report:
     wait until enough of them are gathered for a batch. Results come out in input order."""
     started = time.perf_counter()
     state = _Scan(options)
-    for group in _groups(inputs, options.limits):
-        state.group(group)
-    state.flush()
+    try:
+        for group in _groups(inputs, options.limits):
+            state.group(group)
+        state.flush()
+    finally:
+        state.workers.close()
     return Report(
         results=tuple(state.results[i] for i in sorted(state.results)),
         seconds=round(time.perf_counter() - started, 3),

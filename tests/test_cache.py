@@ -18,9 +18,9 @@ def test_second_scan_reads_analysis_from_cache(tmp_path: Path, monkeypatch: pyte
     calls = []
     real = engine._run_pool
 
-    def counting(packages, jobs, progress=None):  # type: ignore[no-untyped-def]
+    def counting(packages, *rest):  # type: ignore[no-untyped-def]
         calls.append(len(packages))
-        return real(packages, jobs, progress)
+        return real(packages, *rest)
 
     monkeypatch.setattr(engine, "_run_pool", counting)
     options = ScanOptions(jobs=1, cache_dir=str(tmp_path / "cache"))

@@ -96,9 +96,9 @@ def test_package_engines_are_cached_with_their_context(tmp_path: Path, monkeypat
     pools: list[int] = []
     real_pool = engine._run_pool
 
-    def counting_pool(packages, jobs, progress=None):  # type: ignore[no-untyped-def]
+    def counting_pool(packages, *rest):  # type: ignore[no-untyped-def]
         pools.append(len(packages))
-        return real_pool(packages, jobs, progress)
+        return real_pool(packages, *rest)
 
     monkeypatch.setattr(engine, "_run_pool", counting_pool)
     options = ScanOptions(jobs=1, cache_dir=str(tmp_path / "cache"))
