@@ -5,6 +5,7 @@ section is an error."""
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,11 +13,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from skillscan.lazyre import lazy
 from skillscan.model import Confidence, Rule, RuleClass, RuleDocs, Severity
 
-ID_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+ID_RE = lazy(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 DOC_SECTIONS = ("what", "why", "example", "remediation")
 
 
@@ -84,10 +84,10 @@ def rule_from_metadata(meta: dict[str, Any], engine: str, source: str) -> Rule:
     )
 
 
-_YARA_HEADER_RE = re.compile(r"^[ \t]*((?:(?:private|global)\s+)*)rule\s+(\w+)", re.M)
-_YARA_META_START_RE = re.compile(r"\bmeta\s*:")
-_YARA_META_RE = re.compile(r'^\s*(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(true|false|-?\d+))\s*(?://.*)?$')
-_YARA_ESCAPE_RE = re.compile(r'\\(["\\nt]|x[0-9a-fA-F]{2})')
+_YARA_HEADER_RE = lazy(r"^[ \t]*((?:(?:private|global)\s+)*)rule\s+(\w+)", re.M)
+_YARA_META_START_RE = lazy(r"\bmeta\s*:")
+_YARA_META_RE = lazy(r'^\s*(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(true|false|-?\d+))\s*(?://.*)?$')
+_YARA_ESCAPE_RE = lazy(r'\\(["\\nt]|x[0-9a-fA-F]{2})')
 
 
 def _yara_unescape(raw: str) -> str:
@@ -130,6 +130,8 @@ def yara_metadata(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
 def _load_rule_yaml(path: Path) -> Any:
     """Our own rule files: the C safe loader when built (about 10x faster than the pure-Python one,
     and the catalog is loaded by every process)."""
+    import yaml  # lazily: a rule-data cache hit parses no YAML
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
 
@@ -152,19 +154,38 @@ class Catalog:
         return [self.rules[k] for k in sorted(self.rules)]
 
 
-def load_catalog(root: Path | None = None) -> Catalog:
-    root = root or rules_dir()
-    rules: dict[str, Rule] = {}
+def _data_files(root: Path) -> list[tuple[tuple[str, ...], str]]:
+    """Every file under the rule root (but `__pycache__`), as (relative parts, path), in `Path` order."""
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        rel = Path(dirpath).relative_to(root).parts
+        for name in filenames:
+            full = os.path.join(dirpath, name)
+            if os.path.isfile(full):
+                out.append(((*rel, name), full))
+    out.sort(key=lambda item: item[0])
+    return out
+
+
+def data_digest(root: Path) -> str:
+    """The digest of every rule data file (relative path and bytes): `Catalog.digest`."""
     digest = hashlib.sha256()
+    for parts, full in _data_files(root):
+        with open(full, "rb") as fh:
+            digest.update("/".join(parts).encode() + b"\0" + fh.read() + b"\0")
+    return digest.hexdigest()
+
+
+def _parse_rules(root: Path) -> list[Rule]:
+    """Read and validate every rule's metadata (the slow part that the rule-data cache skips)."""
+    rules: dict[str, Rule] = {}
 
     def add(rule: Rule) -> None:
         if rule.id in rules:
             raise CatalogError(f"duplicate rule id {rule.id!r} in {rule.source} and {rules[rule.id].source}")
         rules[rule.id] = rule
 
-    data_files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    for path in data_files:
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     for path in sorted((root / "checks").glob("*.yaml")):
         meta = _load_rule_yaml(path)
         if not isinstance(meta, dict):
@@ -185,7 +206,51 @@ def load_catalog(root: Path | None = None) -> Catalog:
             if meta["id"] != entry.get("id"):
                 raise CatalogError(f"{path.name}: semgrep id and metadata id differ")
             add(rule_from_metadata(meta, "semgrep", path.name))
-    return Catalog(rules=rules, digest=digest.hexdigest())
+    return list(rules.values())
+
+
+def _rule_to_plain(rule: Rule) -> dict[str, Any]:
+    d = rule.docs
+    return {"id": rule.id, "title": rule.title, "class": rule.rule_class.value, "severity": int(rule.severity),
+            "confidence": int(rule.confidence), "engine": rule.engine,
+            "docs": [d.what, d.why, d.example, d.remediation, list(d.references)],
+            "capability": rule.capability, "cwe": list(rule.cwe), "tags": list(rule.tags), "source": rule.source}
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if type(value) is not list or not all(type(v) is str for v in value):
+        raise TypeError("expected a list of strings")
+    return tuple(value)
+
+
+def _rules_from_plain(data: Any) -> dict[str, Rule]:
+    """The cached form back to Rules; any surprise raises (the entry is then rebuilt)."""
+    rules: dict[str, Rule] = {}
+    for d in data:
+        what, why, example, remediation, refs = d["docs"]
+        rule = Rule(id=str(d["id"]), title=str(d["title"]), rule_class=RuleClass(d["class"]),
+                    severity=Severity(d["severity"]), confidence=Confidence(d["confidence"]),
+                    engine=str(d["engine"]),
+                    docs=RuleDocs(what=str(what), why=str(why), example=str(example),
+                                  remediation=str(remediation), references=_strings(refs)),
+                    capability=str(d["capability"]) if d["capability"] is not None else None,
+                    cwe=_strings(d["cwe"]), tags=_strings(d["tags"]), source=str(d["source"]))
+        if rule.id in rules:
+            raise ValueError("duplicate id in a cache entry")
+        rules[rule.id] = rule
+    return rules
+
+
+def load_catalog(root: Path | None = None) -> Catalog:
+    """Parse and validate every rule's metadata — or read it back from the rule-data cache, keyed by
+    the digest of the same files (and of this code), so a changed rule file is always re-read."""
+    from skillscan import model, ruledata
+
+    root = root or rules_dir()
+    digest = data_digest(root)
+    rules = ruledata.cached("catalog", digest, lambda: [_rule_to_plain(r) for r in _parse_rules(root)],
+                            code=(__file__, model.__file__), decode=_rules_from_plain)
+    return Catalog(rules=dict(rules), digest=digest)
 
 
 @lru_cache(maxsize=1)

@@ -25,7 +25,8 @@ def load_yaml(text: str, *, max_bytes: int = MAX_YAML_BYTES, max_aliases: int = 
         raise YamlError(f"YAML document larger than {max_bytes} bytes")
     try:
         aliases = 0
-        for event in yaml.parse(text, Loader=_Base):
+        # an alias is always written `*name`: without a `*` there is none, and no need for a first pass
+        for event in yaml.parse(text, Loader=_Base) if "*" in text else ():
             if isinstance(event, yaml.AliasEvent):
                 aliases += 1
                 if aliases > max_aliases:

@@ -19,6 +19,7 @@ import zlib
 from collections import Counter
 
 from skillscan.analyzers.base import finding, line_of, line_text
+from skillscan.lazyre import lazy
 from skillscan.model import Capability, Channel, Finding, PackageFile, Severity
 
 MIN_BLOB = 200  # characters, for a finding
@@ -31,18 +32,18 @@ MIN_B64_ENTROPY = 4.0  # bits per character; random base64 is ~6, English-as-bas
 MIN_HEX_ENTROPY = 3.0  # of 4 possible
 PROSE_LANGUAGES = frozenset({"markdown", "text"})
 
-B64_RUN = re.compile(r"[A-Za-z0-9+/_-]{%d,}={0,2}" % MIN_DECODE)
-HEX_RUN = re.compile(r"(?:\\x[0-9a-fA-F]{2}){%d,}|(?<![0-9a-fA-F])[0-9a-fA-F]{%d,}(?![0-9a-fA-F])"
+B64_RUN = lazy(r"[A-Za-z0-9+/_-]{%d,}={0,2}" % MIN_DECODE)
+HEX_RUN = lazy(r"(?:\\x[0-9a-fA-F]{2}){%d,}|(?<![0-9a-fA-F])[0-9a-fA-F]{%d,}(?![0-9a-fA-F])"
                      % (MIN_BLOB // 4, MIN_BLOB))
-DECODER = re.compile(
+DECODER = lazy(
     r"b64decode|base64\.decodebytes|base64\.b64|\batob\s*\(|Buffer\.from\s*\([^)]{0,400}['\"](?:base64|hex)['\"]"
     r"|base64\s+(?:-d|-D|--decode)\b|FromBase64String|base64_decode|decodeBase64|Base64\.(?:decode|getDecoder)"
     r"|unhexlify|bytes\.fromhex|\.fromhex\(|xxd\s+-r|codecs\.decode|zlib\.decompress|gzip\.decompress"
     r"|certutil\s+-decode", re.I)
-EXEC_SINK = re.compile(
+EXEC_SINK = lazy(
     r"\beval\s*\(|\bexec\s*\(|\bnew\s+Function\s*\(|\bFunction\s*\(|\|\s*(?:sudo\s+)?(?:ba|z|da)?sh\b|\biex\b"
     r"|Invoke-Expression|os\.system|subprocess|child_process|\bsh\s+-c\b|marshal\.loads|pickle\.loads", re.I)
-DATA_URI = re.compile(r"data:[\w.+-]{1,40}/[\w.+-]{1,60}(?:;[\w=.-]{1,40})*;base64,\s*$", re.I)
+DATA_URI = lazy(r"data:[\w.+-]{1,40}/[\w.+-]{1,60}(?:;[\w=.-]{1,40})*;base64,\s*$", re.I)
 EXEC_MAGIC = (b"\x7fELF", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xfe\xed\xfa\xce", b"MZ")
 
 

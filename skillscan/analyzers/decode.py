@@ -22,6 +22,8 @@ import re
 import zlib
 from dataclasses import dataclass
 
+from skillscan.lazyre import lazy
+
 MAX_INPUT = 1024 * 1024  # characters of literal looked at
 MAX_OUTPUT = 1024 * 1024  # bytes a decompressor may produce
 MAX_DEPTH = 4  # codec layers followed
@@ -29,19 +31,19 @@ MAX_RESULTS = 8
 MIN_GUESS_LEN = 24  # shorter literals are not guessed at (explicit decoding has no minimum)
 
 # Text a reversed or rot13 string must reveal before we believe the transform was intended.
-CODE_MARKERS = re.compile(
+CODE_MARKERS = lazy(
     r"(?:\bimport\s+\w|__import__|\bexec\s*\(|\beval\s*\(|https?://|/bin/(?:ba)?sh|\bcurl\s|\bwget\s|"
     r"\bsubprocess\b|\bos\.system|\bpowershell\b|\bchmod\s|\bbase64\b|\brequire\s*\(|child_process|"
     r"\bsocket\b|/dev/tcp/|\.ssh/|\bnc\s+-|\bpython3?\s+-c\b)", re.IGNORECASE)
 
-_B64 = re.compile(r"^[A-Za-z0-9+/=\s]+$")
-_B64URL = re.compile(r"^[A-Za-z0-9\-_=\s]+$")
-_B32 = re.compile(r"^[A-Z2-7=\s]+$")
-_HEX = re.compile(r"^(?:0x)?(?:[0-9a-fA-F]{2}[\s:,]?)+$")
-_CHARCODES = re.compile(r"^\s*\[?\s*(?:\d{1,7}\s*,\s*){3,}\d{1,7}\s*,?\s*\]?\s*$")
-_ESCAPED_HEX = re.compile(r"^(?:\\x[0-9a-fA-F]{2})+$")
-_NONPRINT = re.compile(r"[^\S\n\r\t ]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
-_LETTERS = re.compile(r"[^\W\d_]")
+_B64 = lazy(r"^[A-Za-z0-9+/=\s]+$")
+_B64URL = lazy(r"^[A-Za-z0-9\-_=\s]+$")
+_B32 = lazy(r"^[A-Z2-7=\s]+$")
+_HEX = lazy(r"^(?:0x)?(?:[0-9a-fA-F]{2}[\s:,]?)+$")
+_CHARCODES = lazy(r"^\s*\[?\s*(?:\d{1,7}\s*,\s*){3,}\d{1,7}\s*,?\s*\]?\s*$")
+_ESCAPED_HEX = lazy(r"^(?:\\x[0-9a-fA-F]{2})+$")
+_NONPRINT = lazy(r"[^\S\n\r\t ]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+_LETTERS = lazy(r"[^\W\d_]")
 SAMPLE = 64 * 1024  # characters inspected to decide whether bytes read as text
 MAX_GUESS_INPUT = 256 * 1024  # decoded text larger than this is not guessed at again
 

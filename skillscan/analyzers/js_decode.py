@@ -10,13 +10,13 @@ input and output sizes are capped; nothing is ever executed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from skillscan.analyzers.decode import decode_chain
+from skillscan.lazyre import lazy
 
 UNKNOWN = "\x00"  # stands for a part whose value is not known statically
 MAX_EXPR = 64 * 1024
@@ -28,10 +28,10 @@ MAX_CALLS = 2000  # decoder calls examined per file
 MAX_CALL_WINDOW = 16 * 1024  # characters of one decoder call looked at (longer literals: the literal pass)
 MAX_WORK = 4 * 1024 * 1024  # characters one Resolver may process in total, whatever the input
 
-_IDENT = re.compile(r"[A-Za-z_$][\w$]*")
-_DECL = re.compile(r"(?:^|[;\n{}])\s*(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*[\w.<>\[\]| ]+)?=\s*")
-_NUMBER = re.compile(r"^(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)$")
-_ESC = re.compile(r"\\(u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[0-7]{1,3}|\r\n|[\s\S])")
+_IDENT = lazy(r"[A-Za-z_$][\w$]*")
+_DECL = lazy(r"(?:^|[;\n{}])\s*(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::\s*[\w.<>\[\]| ]+)?=\s*")
+_NUMBER = lazy(r"^(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)$")
+_ESC = lazy(r"\\(u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[0-7]{1,3}|\r\n|[\s\S])")
 _SIMPLE_ESC = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "\n": "", "\r\n": "", "\r": "",
                "\u2028": "", "\u2029": ""}
 _CODEC = {"base64": "base64", "base64url": "base64url", "hex": "hex", "latin1": None, "binary": None,
@@ -57,9 +57,9 @@ def unescape(body: str) -> str:
     return _ESC.sub(sub, body)
 
 
-_STRING_REST = {"'": re.compile(r"(?:[^'\\\n]|\\[\s\S])*(?:'|\n|$)"),
-                '"': re.compile(r'(?:[^"\\\n]|\\[\s\S])*(?:"|\n|$)')}
-_TEMPLATE_STOP = re.compile(r"[\\`$]")
+_STRING_REST = {"'": lazy(r"(?:[^'\\\n]|\\[\s\S])*(?:'|\n|$)"),
+                '"': lazy(r'(?:[^"\\\n]|\\[\s\S])*(?:"|\n|$)')}
+_TEMPLATE_STOP = lazy(r"[\\`$]")
 
 
 def _skip_string(text: str, i: int) -> int:
@@ -509,10 +509,10 @@ def display(value: str) -> str:
 
 # -- the file engine: decoded JavaScript literals become virtual files -------------------------------
 
-_DECODER_CALL = re.compile(r"(?:\batob|\bBuffer\.from|\bnew\s+Buffer|\bString\.fromCharCode|\bdecodeURIComponent|"
+_DECODER_CALL = lazy(r"(?:\batob|\bBuffer\.from|\bnew\s+Buffer|\bString\.fromCharCode|\bdecodeURIComponent|"
                            r"\bunescape)\s*\(")
-_LITERAL = re.compile(r"""(['"`])((?:\\.|(?!\1)[^\\\n]){24,})\1""")
-_HEX_ESCAPES = re.compile(r"(?:\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}){6,}")
+_LITERAL = lazy(r"""(['"`])((?:\\.|(?!\1)[^\\\n]){24,})\1""")
+_HEX_ESCAPES = lazy(r"(?:\\x[0-9a-fA-F]{2}|\\u[0-9a-fA-F]{4}){6,}")
 MAX_PAYLOADS = 16
 MIN_DECODED = 4
 

@@ -8,8 +8,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from skillscan.yamlsafe import load_yaml
-
 HANDLERS = frozenset({"const", "url", "socket", "listen", "subprocess", "shell", "execv", "open", "path",
                       "path_self", "env", "env_write", "import"})
 SINKS = frozenset({"network", "subprocess", "exec", "write"})
@@ -99,8 +97,10 @@ def default_path() -> Path:
 @lru_cache(maxsize=8)
 def load_capmap(path: str | None = None) -> CapMap:
     """Load and validate the map; `path` defaults to the shipped `rules/capabilities/python.yaml`."""
+    from skillscan import ruledata  # the parsed YAML is cached on disk by content digest
+
     file = Path(path) if path else default_path()
-    doc = load_yaml(file.read_text(encoding="utf-8"))
+    doc = ruledata.load_yaml_file(file)
     if not isinstance(doc, dict):
         raise CapMapError(f"{file}: not a mapping")
     calls = {str(k): _entry(str(k), v, file.name) for k, v in (doc.get("calls") or {}).items()}

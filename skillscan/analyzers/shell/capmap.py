@@ -4,6 +4,7 @@ environment variable) so that the map can be extended without code changes."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from skillscan.catalog import rules_dir
-from skillscan.yamlsafe import load_yaml
+from skillscan.lazyre import LazyRegex
 
 ENV_VAR = "SKILLSCAN_SHELL_CAPMAP"
 
@@ -36,7 +37,7 @@ class When:
     subcommand: tuple[tuple[str, ...], ...] = ()
     any_flag: frozenset[str] = frozenset()
     no_flag: frozenset[str] = frozenset()
-    arg_regex: re.Pattern[str] | None = None
+    arg_regex: LazyRegex | None = None
     max_operands: int | None = None
 
 
@@ -61,7 +62,7 @@ class Interpreter:
 
 @dataclass(frozen=True)
 class PathRule:
-    pattern: re.Pattern[str]
+    pattern: LazyRegex
     value: str  # secrets kind or persistence mechanism
     rule: str | None = None
 
@@ -75,19 +76,19 @@ class Capmap:
     builtins: frozenset[str]
     inert: frozenset[str]
     path_neutral: frozenset[str]
-    miner_args: re.Pattern[str] | None
+    miner_args: LazyRegex | None
     untrusted_hosts: tuple[str, ...]
     exfil_hosts: tuple[str, ...]
     vendor_installers: tuple[str, ...]
-    vendor_host_regex: re.Pattern[str] | None
+    vendor_host_regex: LazyRegex | None
     secret_paths: tuple[PathRule, ...]
     persist_paths: tuple[PathRule, ...]
-    credential_env: re.Pattern[str] | None
+    credential_env: LazyRegex | None
     ignored_env: frozenset[str]
-    env_dump_paths: re.Pattern[str] | None
+    env_dump_paths: LazyRegex | None
     rule_ids: frozenset[str] = field(default_factory=frozenset)
-    secret_any: re.Pattern[str] | None = None  # union of secret_paths, a quick pre-filter
-    persist_any: re.Pattern[str] | None = None
+    secret_any: LazyRegex | None = None  # union of secret_paths, a quick pre-filter
+    persist_any: LazyRegex | None = None
 
     def lookup(self, name: str) -> Program | None:
         return self.programs.get(name) or self.programs.get(normalise(name))
@@ -116,16 +117,34 @@ def _then(d: dict[str, Any], where: str) -> Then | None:
                 severity=d.get("severity"), confidence=d.get("confidence"), packages=d.get("packages"))
 
 
-def _regex(value: Any, where: str) -> re.Pattern[str] | None:
+def _regex(value: Any, where: str, lazy: bool = False) -> LazyRegex | None:
+    """`lazy` only for a map that was validated before (read back from the rule-data cache)."""
     if not value:
         return None
+    if lazy:
+        return LazyRegex(str(value))
     try:
-        return re.compile(str(value))
+        return LazyRegex(str(value), compiled=re.compile(str(value)))
     except re.error as exc:
         raise CapmapError(f"{where}: bad regex: {exc}") from exc
 
 
-def _program(d: dict[str, Any], where: str) -> Program:
+_IGNORECASE_PREFIX = "(?i)"
+
+
+def _union(patterns: list[str]) -> str | None:
+    """One pre-filter regex for a list of path patterns; a `(?i)` prefix (the one inline flag the map
+    uses) moves into a scoped `(?i:...)` group, since a global flag may only start a regex."""
+    if not patterns:
+        return None
+    plain = [p for p in patterns if not p.startswith(_IGNORECASE_PREFIX)]
+    folded = [p.removeprefix(_IGNORECASE_PREFIX) for p in patterns if p.startswith(_IGNORECASE_PREFIX)]
+    if not folded:
+        return "|".join(f"(?:{p})" for p in plain)
+    return "|".join(f"(?:{p})" for p in plain) + "|(?i:" + "|".join(f"(?:{p})" for p in folded) + ")"
+
+
+def _program(d: dict[str, Any], where: str, lazy: bool = False) -> Program:
     names = d.get("names")
     if not isinstance(names, list) or not names:
         raise CapmapError(f"{where}: an entry needs `names`")
@@ -139,7 +158,7 @@ def _program(d: dict[str, Any], where: str) -> Program:
             subcommand=tuple(tuple(str(s).lower().split()) for s in (w.get("subcommand") or [])),
             any_flag=frozenset(str(f) for f in (w.get("any_flag") or [])),
             no_flag=frozenset(str(f) for f in (w.get("no_flag") or [])),
-            arg_regex=_regex(w.get("arg_regex"), f"{where}.when[{i}]"),
+            arg_regex=_regex(w.get("arg_regex"), f"{where}.when[{i}]", lazy),
             max_operands=int(w["max_operands"]) if w.get("max_operands") is not None else None,
         ))
     base = _then(d, where)
@@ -154,20 +173,23 @@ def _program(d: dict[str, Any], where: str) -> Program:
     )
 
 
-def parse_capmap(data: dict[str, Any], source: str = "shell.yaml") -> Capmap:
+def parse_capmap(data: dict[str, Any], source: str = "shell.yaml", *, validated: bool = False) -> Capmap:
+    """Validate the map and build it. `validated` (a map that passed this function before, read back
+    from the rule-data cache) leaves every regex to be compiled on first use."""
     if not isinstance(data, dict):
         raise CapmapError(f"{source}: not a mapping")
+    lazy = validated
     programs: dict[str, Program] = {}
     rule_ids: set[str] = set()
     for i, entry in enumerate(data.get("programs") or []):
-        prog = _program(entry, f"{source}: programs[{i}]")
+        prog = _program(entry, f"{source}: programs[{i}]", lazy)
         for n in prog.names:
             programs[n] = prog
         for t in ([prog.base] if prog.base else []) + [w.then for w in prog.when]:
             rule_ids.add(t.rule)
     wrappers: dict[str, Program] = {}
     for i, entry in enumerate(data.get("wrappers") or []):
-        prog = _program(entry, f"{source}: wrappers[{i}]")
+        prog = _program(entry, f"{source}: wrappers[{i}]", lazy)
         for n in prog.names:
             wrappers[n] = prog
         if prog.base:
@@ -184,9 +206,12 @@ def parse_capmap(data: dict[str, Any], source: str = "shell.yaml") -> Capmap:
     def path_rules(key: str, value_key: str) -> tuple[PathRule, ...]:
         out = []
         for i, p in enumerate(paths.get(key) or []):
-            rx = _regex(p.get("pattern"), f"{source}: paths.{key}[{i}]")
+            where = f"{source}: paths.{key}[{i}]"
+            rx = _regex(p.get("pattern"), where, lazy)
             if rx is None or not p.get(value_key):
                 raise CapmapError(f"{source}: paths.{key}[{i}] needs pattern and {value_key}")
+            if not lazy and bool(rx.flags & re.IGNORECASE) != rx.pattern.startswith(_IGNORECASE_PREFIX):
+                raise CapmapError(f"{where}: the only inline flag a path pattern may use is a leading (?i)")
             out.append(PathRule(rx, str(p[value_key]), p.get("rule")))
             if p.get("rule"):
                 rule_ids.add(str(p["rule"]))
@@ -195,30 +220,31 @@ def parse_capmap(data: dict[str, Any], source: str = "shell.yaml") -> Capmap:
     secret_paths = path_rules("secrets", "kind")
     persist_paths = path_rules("persistence", "mech")
 
-    def union(rules: tuple[PathRule, ...]) -> re.Pattern[str] | None:
-        if not rules:
+    def union(rules: tuple[PathRule, ...], where: str) -> LazyRegex | None:
+        text = _union([r.pattern.pattern for r in rules])
+        if text is None:
             return None
-        return re.compile("|".join(f"(?:{r.pattern.pattern})" for r in rules
-                                   if not r.pattern.flags & re.IGNORECASE) + "|(?i:" +
-                          "|".join(f"(?:{r.pattern.pattern.removeprefix('(?i)')})" for r in rules
-                                   if r.pattern.flags & re.IGNORECASE) + ")" if any(
-                                       r.pattern.flags & re.IGNORECASE for r in rules) else
-                          "|".join(f"(?:{r.pattern.pattern})" for r in rules))
+        if lazy:
+            return LazyRegex(text)
+        try:
+            return LazyRegex(text, compiled=re.compile(text))
+        except re.error as exc:  # e.g. one group name in two patterns
+            raise CapmapError(f"{source}: paths.{where}: the patterns do not combine: {exc}") from exc
 
     return Capmap(
-        secret_any=union(secret_paths), persist_any=union(persist_paths),
+        secret_any=union(secret_paths, "secrets"), persist_any=union(persist_paths, "persistence"),
         programs=programs, wrappers=wrappers, interpreters=interpreters,
         shells=frozenset(data.get("shells") or ()), builtins=frozenset(str(b).lower() for b in data.get("builtins") or ()),
         inert=frozenset(data.get("inert") or ()), path_neutral=frozenset(data.get("path_neutral") or ()),
-        miner_args=_regex(data.get("miner_args"), f"{source}: miner_args"),
+        miner_args=_regex(data.get("miner_args"), f"{source}: miner_args", lazy),
         untrusted_hosts=tuple(str(h).lower() for h in hosts.get("untrusted") or ()),
         exfil_hosts=tuple(str(h).lower() for h in hosts.get("exfil") or ()),
         vendor_installers=tuple(str(h).lower() for h in hosts.get("vendor_installers") or ()),
-        vendor_host_regex=_regex(hosts.get("vendor_host_regex"), f"{source}: hosts.vendor_host_regex"),
+        vendor_host_regex=_regex(hosts.get("vendor_host_regex"), f"{source}: hosts.vendor_host_regex", lazy),
         secret_paths=secret_paths, persist_paths=persist_paths,
-        credential_env=_regex(data.get("credential_env"), f"{source}: credential_env"),
+        credential_env=_regex(data.get("credential_env"), f"{source}: credential_env", lazy),
         ignored_env=frozenset(data.get("ignored_env") or ()),
-        env_dump_paths=_regex(paths.get("env_dump"), f"{source}: paths.env_dump"),
+        env_dump_paths=_regex(paths.get("env_dump"), f"{source}: paths.env_dump", lazy),
         rule_ids=frozenset(rule_ids),
     )
 
@@ -230,16 +256,34 @@ def default_path() -> Path:
     return rules_dir() / "capabilities" / "shell.yaml"
 
 
+def _load_file(path: Path) -> Capmap:
+    """Read, validate and build the map at `path` — through the rule-data cache: the YAML is parsed
+    and every regex compiled (validated) once per content of the file, not once per process."""
+    from skillscan import ruledata
+
+    raw = path.read_bytes()
+    source = path.name
+
+    def build() -> Any:
+        from skillscan.yamlsafe import load_yaml
+
+        data = load_yaml(raw.decode("utf-8"))
+        parse_capmap(data, source)  # validates: raises CapmapError, and nothing is cached
+        return data
+
+    data = ruledata.cached("shell-capmap", hashlib.sha256(raw).hexdigest(), build,
+                           code=(__file__, *ruledata.yaml_code()))
+    return parse_capmap(data, source, validated=True)
+
+
 @lru_cache(maxsize=8)
 def _load(path: str, mtime: float) -> Capmap:
-    text = Path(path).read_text(encoding="utf-8")
-    return parse_capmap(load_yaml(text), Path(path).name)
+    return _load_file(Path(path))
 
 
 @lru_cache(maxsize=4)
 def _load_default(env_value: str | None) -> Capmap:
-    p = Path(env_value) if env_value else rules_dir() / "capabilities" / "shell.yaml"
-    return parse_capmap(load_yaml(p.read_text(encoding="utf-8")), p.name)
+    return _load_file(Path(env_value) if env_value else rules_dir() / "capabilities" / "shell.yaml")
 
 
 def load_capmap(path: str | Path | None = None) -> Capmap:

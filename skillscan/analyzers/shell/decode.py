@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from skillscan.lazyre import lazy
+
 MAX_DECODED = 256 * 1024
 
-URL_RE = re.compile(r"(?i)\b(?:https?|ftp)://[^\s'\"<>|;)`]+")
-_PRINTF_ESC = re.compile(r"\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|u[0-9a-fA-F]{4}|[abefnrtv\\'\"])")
+URL_RE = lazy(r"(?i)\b(?:https?|ftp)://[^\s'\"<>|;)`]+")
+_PRINTF_ESC = lazy(r"\\(x[0-9a-fA-F]{1,2}|[0-7]{1,3}|u[0-9a-fA-F]{4}|[abefnrtv\\'\"])")
 _SIMPLE = {"a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
            "\\": "\\", "'": "'", '"': '"'}
 FETCHERS = {"curl", "wget", "http", "https", "xh", "xhs", "fetch", "aria2c", "iwr", "irm", "invoke-webrequest",

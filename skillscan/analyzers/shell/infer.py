@@ -25,9 +25,10 @@ from skillscan.analyzers.shell.decode import (
     utf16_b64,
 )
 from skillscan.analyzers.shell.syntax import Cmd, Word, parse_script
+from skillscan.lazyre import lazy
 from skillscan.model import Capability, Channel, Confidence, Finding, Severity
 
-PLACEHOLDER = re.compile(r"(?<![<\w$])<([A-Za-z][A-Za-z0-9_ .:/|-]{0,60}[A-Za-z0-9_])>(?![>&(])")
+PLACEHOLDER = lazy(r"(?<![<\w$])<([A-Za-z][A-Za-z0-9_ .:/|-]{0,60}[A-Za-z0-9_])>(?![>&(])")
 
 
 def mask_placeholders(text: str) -> str:
@@ -55,8 +56,8 @@ EVAL = {"eval"}
 SOURCE = {"source", "."}
 WRITERS_LAST = {"cp", "mv", "install", "ln", "rsync", "copy", "copy-item", "move-item", "xcopy", "robocopy"}
 WRITERS_ALL = {"tee", "set-content", "add-content", "out-file", "touch"}
-RAW_IP = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$|^\[?[0-9a-f:]+:[0-9a-f:]*\]?$", re.IGNORECASE)
-HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$", re.IGNORECASE)
+RAW_IP = lazy(r"^\d{1,3}(\.\d{1,3}){3}$|^\[?[0-9a-f:]+:[0-9a-f:]*\]?$", re.IGNORECASE)
+HOST_RE = lazy(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -218,12 +219,12 @@ def path_scope(value: str | None) -> str:
     return "$WORK/" + v if v else "$WORK"
 
 
-_HOME_PREFIX = re.compile(r"^(?:/home/[^/]+|/Users/[^/]+|/root|[A-Za-z]:/Users/[^/]+|%USERPROFILE%|\$env:USERPROFILE|"
+_HOME_PREFIX = lazy(r"^(?:/home/[^/]+|/Users/[^/]+|/root|[A-Za-z]:/Users/[^/]+|%USERPROFILE%|\$env:USERPROFILE|"
                           r"\$HOME|\$\{HOME\})(?=/|$)", re.IGNORECASE)
 
 
-_APPDATA = re.compile(r"(?i)%APPDATA%|\$env:APPDATA")
-_LOCALAPPDATA = re.compile(r"(?i)%LOCALAPPDATA%|\$env:LOCALAPPDATA")
+_APPDATA = lazy(r"(?i)%APPDATA%|\$env:APPDATA")
+_LOCALAPPDATA = lazy(r"(?i)%LOCALAPPDATA%|\$env:LOCALAPPDATA")
 
 
 def home_path(value: str) -> str:
@@ -248,9 +249,9 @@ def _fmt_pkg(eco: str, value: str) -> str | None:
     return value
 
 
-PROGRAM_NAME = re.compile(r"^\.?[A-Za-z0-9_][A-Za-z0-9_.+@-]*$")
+PROGRAM_NAME = lazy(r"^\.?[A-Za-z0-9_][A-Za-z0-9_.+@-]*$")
 HTTP_VERBS = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "CONNECT", "TRACE"}
-PROSE_WORD = re.compile(r"^[A-Za-z][a-z']*[,.;:]?$")
+PROSE_WORD = lazy(r"^[A-Za-z][a-z']*[,.;:]?$")
 
 
 def _plausible_program(value: str, name: str, args: list[Word]) -> bool:
@@ -605,7 +606,7 @@ class _Analyzer:
                 elif payload.text:
                     self._inline_program(cmd, name, payload.text, frame)
 
-    _REVSHELL_CODE = re.compile(
+    _REVSHELL_CODE = lazy(
         r"(?is)(socket.{0,400}(subprocess|pty\.spawn|os\.dup2|/bin/(ba)?sh|exec\s*\()|"
         r"fsockopen.{0,200}(exec|system|passthru|shell_exec|proc_open|/bin/sh)|"
         r"TCPSocket\.(new|open).{0,200}(exec|spawn|system|/bin/sh)|"
@@ -613,11 +614,11 @@ class _Analyzer:
         r"IO::Socket::INET.{0,300}(exec|system|/bin/sh)|"
         r"Net\.Sockets\.TCPClient.{0,400}(iex|Invoke-Expression|GetStream))")
 
-    _EXEC_LITERAL = re.compile(
+    _EXEC_LITERAL = lazy(
         r"""(?:\b(?:exec|execSync|spawnSync|system|popen|shell_exec|passthru|check_output|check_call|getoutput|"""
         r"""getstatusoutput|run|call|Popen|proc_open)\s*\(\s*(?:\[\s*)?|`)(['"`])((?:(?!\1)[^\\]|\\.){3,2000})\1?""")
 
-    _EXEC_LIST = re.compile(r"\b(?:run|call|Popen|check_output|check_call|spawn|spawnSync|execFile|execFileSync|"
+    _EXEC_LIST = lazy(r"\b(?:run|call|Popen|check_output|check_call|spawn|spawnSync|execFile|execFileSync|"
                             r"execv|execvp|create_subprocess_exec)\s*\(\s*\[([^\]]{1,2000})\]")
 
     def _inline_program(self, cmd: Cmd, name: str, code: str, frame: _Frame) -> None:
@@ -822,7 +823,7 @@ class _Analyzer:
         name = PurePosixPath(v).name
         return table.get(name) if name else None
 
-    _CRON_LINE = re.compile(r"^\s*(?:@\w+|(?:\S+\s+){5})(.+)$")
+    _CRON_LINE = lazy(r"^\s*(?:@\w+|(?:\S+\s+){5})(.+)$")
 
     def _cron_lines(self, cmd: Cmd, frame: _Frame) -> None:
         """`echo '*/5 * * * * curl … | sh' | crontab -`: the scheduled commands are commands too."""
@@ -1018,7 +1019,7 @@ def analyze_command_decoded(command: str, ctx: CommandContext, *, capmap: Capmap
     return run.findings(), run.decoded_texts
 
 
-_ARGV_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_ARGV_VAR = lazy(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _expand_argv_item(value: str, reads: list[str]) -> str | None:

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from skillscan.analyzers.shell.decode import Payload, stdout_payload
+from skillscan.lazyre import lazy
 
 MAX_TEXT = 512 * 1024  # characters of one command text that are parsed
 MAX_NODES = 200_000  # tree nodes visited per parse
@@ -95,8 +96,8 @@ class Script:
     error_nodes: int = 0
 
 
-_ESC_DQ = re.compile(r"\\([\\\"$`\n])")
-_ANSI = re.compile(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|[abefnrtv\\'\"?]|c.)")
+_ESC_DQ = lazy(r"\\([\\\"$`\n])")
+_ANSI = lazy(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|[abefnrtv\\'\"?]|c.)")
 _ANSI_SIMPLE = {"a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
                 "\\": "\\", "'": "'", '"': '"', "?": "?"}
 

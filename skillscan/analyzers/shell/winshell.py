@@ -12,11 +12,12 @@ from collections.abc import Iterator
 
 from skillscan.analyzers.shell.decode import MAX_DECODED, URL_RE, Payload, as_text
 from skillscan.analyzers.shell.syntax import MAX_COMMANDS, MAX_TEXT, Cmd, Redirect, Word
+from skillscan.lazyre import lazy
 
-PS_FETCH = re.compile(r"(?i)(DownloadString|DownloadFile|DownloadData|OpenRead|Invoke-WebRequest|\biwr\b|"
+PS_FETCH = lazy(r"(?i)(DownloadString|DownloadFile|DownloadData|OpenRead|Invoke-WebRequest|\biwr\b|"
                       r"Invoke-RestMethod|\birm\b|\bcurl\b|\bwget\b|Start-BitsTransfer|Net\.WebClient|HttpClient|"
                       r"GetStringAsync)")
-PS_B64 = re.compile(r"(?i)FromBase64String\(\s*['\"]([A-Za-z0-9+/=\s]{8,})['\"]\s*\)")
+PS_B64 = lazy(r"(?i)FromBase64String\(\s*['\"]([A-Za-z0-9+/=\s]{8,})['\"]\s*\)")
 ENV_ANCHORS = {"userprofile": "~", "home": "~", "appdata": "~/AppData/Roaming", "localappdata": "~/AppData/Local",
                "temp": "$TMP", "tmp": "$TMP"}
 
