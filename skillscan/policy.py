@@ -38,6 +38,7 @@ from skillscan.permissions.capabilities import (
     risk_level,
     tier,
 )
+from skillscan.permissions.diff import strongest
 
 POLICY_SCHEMA_ID = "skillscan.policy/v1"
 CONF = {"low": Confidence.LOW, "medium": Confidence.MEDIUM, "high": Confidence.HIGH}
@@ -56,7 +57,8 @@ class Grade:
     otherwise: Decision = Decision.ALLOW
 
     def grade(self, evidence: Sequence[Evidence]) -> Decision:
-        ok = any(e.confidence >= self.min_confidence and e.channel.value in self.channels for e in evidence)
+        # a Channel is a StrEnum: it hashes and compares as its value
+        ok = any(e.confidence >= self.min_confidence and e.channel in self.channels for e in evidence)
         return self.decision if ok else self.otherwise
 
 
@@ -101,25 +103,15 @@ class Policy:
         return t
 
     def trusted_installer(self, url: str) -> bool:
-        low = url.lower()
-        if low.startswith("http://"):
-            return False
-        rest = low.split("://", 1)[-1]
-        host = normalize_host(low)
-        for entry in self.trusted_installers:
-            e = entry.lower()
-            if "/" in e:
-                if rest.startswith(e.rstrip("/") + "/") or rest == e:
-                    return True
-            elif host_covers(e, host) or host_covers("*." + e, host):
-                return True
-        return False
+        return _trusted_installer(self.trusted_installers, url)
 
     def allowed_host(self, host: str) -> bool:
-        return is_local_host(host) or any(host_covers(h.lower(), host) for h in self.allow_hosts)
+        return _allowed_host(self.allow_hosts, host)
 
     def waiver_for(self, package: str, *, capability: Capability | None = None, rule: str | None = None,
                    as_of: _dt.date) -> Waiver | None:
+        if not self.waivers:
+            return None
         for w in self.waivers:
             if w.expires < as_of or not fnmatch.fnmatchcase(package, w.package):
                 continue
@@ -133,6 +125,46 @@ class Policy:
         return [w for w in self.waivers if w.expires < as_of and fnmatch.fnmatchcase(package, w.package)]
 
 
+# Pure functions of the policy's (immutable) host lists and a string, asked for every capability of
+# every package: memoised.
+@lru_cache(maxsize=4096)
+def _trusted_installer(trusted_installers: tuple[str, ...], url: str) -> bool:
+    low = url.lower()
+    if low.startswith("http://"):
+        return False
+    rest = low.split("://", 1)[-1]
+    host = normalize_host(low)
+    for entry in trusted_installers:
+        e = entry.lower()
+        if "/" in e:
+            if rest.startswith(e.rstrip("/") + "/") or rest == e:
+                return True
+        elif host_covers(e, host) or host_covers("*." + e, host):
+            return True
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _allowed_host(allow_hosts: tuple[str, ...], host: str) -> bool:
+    return is_local_host(host) or any(host_covers(h.lower(), host) for h in allow_hosts)
+
+
+@lru_cache(maxsize=256)
+def _forbidden_of_kind(forbidden: tuple[tuple[str, str], ...], kind: str) -> tuple[tuple[str, str], ...]:
+    """The forbidden patterns that can match a capability of this kind, in the policy's order (a
+    pattern of another kind never matches; one that does not parse is kept, to fail as before)."""
+    out = []
+    for pattern, why in forbidden:
+        try:
+            if Capability.parse(pattern).kind != kind:
+                continue
+        except ValueError:
+            pass
+        out.append((pattern, why))
+    return tuple(out)
+
+
+@lru_cache(maxsize=16384)
 def _cap_matches(pattern: str, cap: Capability) -> bool:
     p = Capability.parse(pattern)
     if p.kind != cap.kind:
@@ -267,6 +299,9 @@ def policy_for(options: Any) -> Policy:
 # ---------------------------------------------------------------------------------------------------
 
 
+_RANK = {d: d.rank for d in Decision}
+
+
 @dataclass
 class _Acc:
     decision: Decision = Decision.ALLOW
@@ -274,9 +309,10 @@ class _Acc:
     findings: list[Finding] = field(default_factory=list)
 
     def raise_to(self, d: Decision, reason: str) -> None:
-        if d.rank > Decision.ALLOW.rank:
-            self.reasons.append((d.rank, reason))
-        if d.rank > self.decision.rank:
+        rank = _RANK[d]
+        if rank > 0:  # above allow
+            self.reasons.append((rank, reason))
+        if rank > _RANK[self.decision]:
             self.decision = d
 
 
@@ -285,8 +321,6 @@ def _where(e: Evidence) -> str:
 
 
 def _best(ic: InferredCapability) -> Evidence:
-    from skillscan.permissions.diff import strongest
-
     return strongest(ic)
 
 
@@ -327,7 +361,7 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
     # forbidden capabilities: whatever is declared
     forbidden_hit: set[Capability] = set()
     for ic in d.inferred:
-        for pattern, why in policy.forbidden:
+        for pattern, why in _forbidden_of_kind(policy.forbidden, ic.capability.kind):
             if not _cap_matches(pattern, ic.capability):
                 continue
             if policy.waiver_for(name, capability=ic.capability, rule="forbidden-capability", as_of=as_of):

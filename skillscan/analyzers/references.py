@@ -14,12 +14,14 @@ from collections.abc import Sequence
 from skillscan.analyzers.base import finding
 from skillscan.model import Capability, Channel, Finding, Package
 
-FENCE = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1", re.S | re.M)
+FENCE = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1", re.DOTALL | re.MULTILINE)
 INLINE = re.compile(r"`([^`\n]{2,200})`")
 # running a local shell script: ./x.sh, source x.sh, . x.sh, bash|sh|zsh x.sh
 RUN_SCRIPT = re.compile(
     r"(?:^|[\s;&|(])(?:(?:source|\.|bash|sh|zsh)[ \t]{1,8}|\./)"
     r"(?P<path>(?:\.{1,2}/)?(?:[\w.-]{1,128}/){0,16}[\w.-]{1,128}\.(?:sh|bash|zsh|command))\b")
+# every RUN_SCRIPT match contains one of these: a text (or code span) without any cannot match
+EXTENSIONS = (".sh", ".bash", ".zsh", ".command")
 MAX_SPAN = 64 * 1024  # longer code blocks are data, not instructions to run a script
 DOC_NAMES = ("SKILL.md", "skill.md")
 MAX_REPORTS = 5
@@ -44,10 +46,13 @@ class MissingScriptAnalyzer:
                 continue
             if f.path not in DOC_NAMES and not f.path.startswith(("commands/", "agents/")):
                 continue
+            if not any(ext in f.text for ext in EXTENSIONS):
+                continue
             base = posixpath.dirname(f.path)
             reported: set[str] = set()
+            lines: list[str] | None = None
             for offset, code in _code_spans(f.text):
-                if len(code) > MAX_SPAN:
+                if len(code) > MAX_SPAN or not any(ext in code for ext in EXTENSIONS):
                     continue
                 for m in RUN_SCRIPT.finditer(code):
                     raw = m.group("path")
@@ -58,9 +63,11 @@ class MissingScriptAnalyzer:
                         continue
                     reported.add(raw)
                     line = f.text.count("\n", 0, offset + m.start("path")) + 1
+                    if lines is None:
+                        lines = f.text.splitlines()
                     out.append(finding(
                         "instructions-run-missing-script",
                         f"instructions run `{raw}`, which the package does not contain: the code that would run "
-                        "cannot be reviewed", f.path, line, snippet=f.text.splitlines()[line - 1] if f.text else "",
+                        "cannot be reviewed", f.path, line, snippet=lines[line - 1] if f.text else "",
                         channel=Channel.INSTRUCTION, capabilities=[Capability("proc.exec", posixpath.basename(raw))]))
         return out

@@ -106,6 +106,12 @@ RISK_LABELS = {0: "low", 1: "low", 2: "medium", 3: "high"}
 # normalisation
 
 
+# The gate asks the same few questions of the same capabilities for every finding of every package:
+# the pure functions below are memoised (bounded; keys are immutable strings and capabilities).
+CACHE = 16384
+
+
+@lru_cache(maxsize=CACHE)
 def normalize_binary(name: str) -> str:
     base = PurePosixPath(name.replace("\\", "/").strip().strip("'\"")).name.lower() if name else name
     if base.endswith(".exe") and base not in _BIN_ALIASES:
@@ -156,6 +162,7 @@ def normalize_path(path: str) -> str:
     return p.rstrip("/") if len(p) > 1 else p
 
 
+@lru_cache(maxsize=CACHE)
 def normalize(cap: Capability) -> Capability:
     kind, scope = cap.kind, cap.scope
     if scope is None or scope == "":
@@ -254,6 +261,7 @@ def host_covers(declared: str, inferred: str) -> bool:
 # implications
 
 
+@lru_cache(maxsize=CACHE)
 def secret_kind_of_path(path: str) -> str | None:
     for pattern, kind in SECRET_PATHS:
         if glob_match(pattern, path) or (pattern.endswith("/**") and path == pattern[:-3]):
@@ -261,6 +269,7 @@ def secret_kind_of_path(path: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=CACHE)
 def persist_kind_of_path(path: str) -> str | None:
     for pattern, kind in PERSIST_PATHS:
         if glob_match(pattern, path) or (pattern.endswith("/**") and path == pattern[:-3]):
@@ -271,6 +280,7 @@ def persist_kind_of_path(path: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=CACHE)
 def is_agent_config_path(path: str) -> bool:
     return any(glob_match(p, path) for p in AGENT_CONFIG_PATHS)
 
@@ -281,6 +291,11 @@ def is_credential_env(name: str) -> bool:
 
 def implied(cap: Capability) -> set[Capability]:
     """What one capability implies (one step), per REFERENCE §4.2's implication rules that need no argv."""
+    return set(_implied(cap))
+
+
+@lru_cache(maxsize=CACHE)
+def _implied(cap: Capability) -> frozenset[Capability]:
     out: set[Capability] = set()
     kind, scope = cap.kind, cap.scope or ""
     if kind == "agent.tool":
@@ -305,20 +320,29 @@ def implied(cap: Capability) -> set[Capability]:
             out.add(Capability("persist", pk))
         if is_agent_config_path(scope):
             out.add(Capability("agent.config.write", PurePosixPath(scope).name))
-    return out
+    return frozenset(out)
 
 
 def closure(caps: Iterable[Capability]) -> set[Capability]:
     """Normalise and close a set under `implied` (bounded: implications are shallow)."""
-    todo = [normalize(c) for c in caps]
+    out: set[Capability] = set()
+    for c in caps:
+        out |= closure_of(c)
+    return out
+
+
+@lru_cache(maxsize=CACHE)
+def closure_of(cap: Capability) -> frozenset[Capability]:
+    """Everything one capability reaches: its normal form and what that implies, transitively."""
+    todo = [normalize(cap)]
     seen: set[Capability] = set()
     while todo:
         c = todo.pop()
         if c in seen:
             continue
         seen.add(c)
-        todo.extend(normalize(x) for x in implied(c) if normalize(x) not in seen)
-    return seen
+        todo.extend(normalize(x) for x in _implied(c) if normalize(x) not in seen)
+    return frozenset(seen)
 
 
 _TOOL_RE = re.compile(r"^\s*(?P<tool>[A-Za-z_][\w:.-]*)\s*(?:\((?P<arg>.*)\))?\s*$", re.DOTALL)
@@ -361,6 +385,11 @@ def rule_path(arg: str) -> str:
 
 def agent_tool_capabilities(entry: str) -> set[Capability]:
     """An `allowed-tools` entry / `agent.tool[...]` scope → the capabilities it grants (REFERENCE §4.4)."""
+    return set(_agent_tool_capabilities(entry))
+
+
+@lru_cache(maxsize=CACHE)
+def _agent_tool_capabilities(entry: str) -> frozenset[Capability]:
     tool, arg = parse_tool_entry(entry)
     low = tool.lower()
     out: set[Capability] = set()
@@ -396,13 +425,14 @@ def agent_tool_capabilities(entry: str) -> set[Capability]:
         out.add(Capability("agent.tool", f"mcp:{server}/{name}"))
     else:
         out.add(Capability("agent.tool", tool if arg is None else f"{tool}({arg})"))
-    return {normalize(c) for c in out}
+    return frozenset(normalize(c) for c in out)
 
 
 # ---------------------------------------------------------------------------------------------------
 # containment
 
 
+@lru_cache(maxsize=CACHE)
 def covers(declared: Capability, inferred: Capability) -> bool:
     """`declared ⊒ inferred`: kind match (with the few cross-kind equivalences) and scope containment.
     `proc.shell` (⊤) is handled by the caller, which decides whether ⊤ covers tier-3 capabilities."""
@@ -472,6 +502,7 @@ def _is_public_ip(host: str) -> bool:
         host.startswith(("203.0.113.", "198.51.100.", "192.0.2."))  # documentation ranges stand in for real IPs
 
 
+@lru_cache(maxsize=CACHE)
 def is_local_host(host: str) -> bool:
     if host in ("localhost", "0.0.0.0", "::1") or host.endswith((".localhost", ".local")):
         return True
@@ -482,13 +513,14 @@ def is_local_host(host: str) -> bool:
     return (ip.is_private or ip.is_loopback) and not _is_public_ip(host)
 
 
+@lru_cache(maxsize=CACHE)
 def is_risky_host(host: str) -> bool:
     if _is_public_ip(host):
         return True
     return any(host == s or host.endswith("." + s) for s in RISKY_HOST_SUFFIXES if "/" not in s)
 
 
-@lru_cache(maxsize=16384)  # a pure function of (kind, scope), asked ~20 times per package by the gate
+@lru_cache(maxsize=CACHE)  # a pure function of (kind, scope), asked ~20 times per package by the gate
 def tier(cap: Capability) -> int:
     """Risk tier 1 (normal) · 2 (sensitive: must be declared) · 3 (dangerous: declared and justified)."""
     kind, scope = cap.kind, cap.scope or ""

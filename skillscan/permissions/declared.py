@@ -9,6 +9,7 @@ import re
 import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -118,6 +119,7 @@ def _line_of(text: str | None, needle: str, default: int = 1) -> int:
     return text.count("\n", 0, i) + 1 if i >= 0 else default
 
 
+@lru_cache(maxsize=4096)
 def argv0(command: str) -> str:
     """The program a command line runs: env assignments and wrappers skipped, basename normalised."""
     try:
@@ -525,7 +527,7 @@ FORMAT_FIELDS = {"claude-plugin": _claude_plugin, "mcpb": _mcpb, "mcp-server": _
 
 def _skill_like_files(package: Package) -> Iterable[tuple[str, str]]:
     for f in package.files:
-        if f.virtual or f.text is None or f.truncated:
+        if f.virtual or f.text is None or f.truncated or ".md" not in f.path.lower():  # both tests need `.md`
             continue
         p = PurePosixPath(f.path)
         if p.name.lower() == "skill.md" or (p.suffix == ".md" and len(p.parts) >= 2 and p.parts[-2] in ("commands", "agents")):

@@ -14,6 +14,7 @@ from skillscan.permissions.capabilities import (
     PROMPT_EVENTS,
     TOP,
     closure,
+    closure_of,
     covers,
     implied,
     is_local_host,
@@ -58,24 +59,38 @@ def evidence_of(f: Finding) -> Evidence:
 def inferred_capabilities(package: Package, findings: Sequence[Finding]) -> tuple[InferredCapability, ...]:
     """Every capability of every finding plus every execution surface's own capability, closed under the
     implication rules; evidence deduplicated and sorted."""
-    by_cap: dict[Capability, set[Evidence]] = {}
+    # evidence as plain tuples (path, line, rule_id, channel, confidence) — the fields of `Evidence`, in
+    # its order: tuples hash in C, and sort as (path, line, rule_id, channel.value, int(confidence))
+    # because the enums compare as their values; the `Evidence` objects are made once, at the end
+    by_cap: dict[Capability, set[tuple[str, int, str, Channel, Confidence]]] = {}
     for f in findings:
         if not f.capabilities or f.rule_id in DECLARATION_RULES:
             continue
-        ev = evidence_of(f)
+        loc = f.location
+        ev = (loc.path, loc.line, f.rule_id, f.channel, f.confidence)
         for c in f.capabilities:
-            for cc in closure([c]):
-                by_cap.setdefault(cc, set()).add(ev)
+            for cc in closure_of(c):
+                have = by_cap.get(cc)
+                if have is None:
+                    by_cap[cc] = {ev}
+                else:
+                    have.add(ev)
     for s in package.surfaces:
-        ev = Evidence(s.path, s.line, SURFACE_RULE, Channel.MANIFEST, Confidence.HIGH)
+        ev = (s.path, s.line, SURFACE_RULE, Channel.MANIFEST, Confidence.HIGH)
         for c in surface_capabilities(s):
-            for cc in closure([c]):
+            for cc in closure_of(c):
                 have = by_cap.setdefault(cc, set())
-                if not any(e.path == s.path and e.line == s.line for e in have):
+                if not any(e[0] == s.path and e[1] == s.line for e in have):
                     have.add(ev)  # only when no engine reported it at the surface already
+    made: dict[tuple[str, int, str, Channel, Confidence], Evidence] = {}
     out = []
     for cap in sorted(by_cap, key=str):
-        evs = sorted(by_cap[cap], key=lambda e: (e.path, e.line, e.rule_id, e.channel.value, int(e.confidence)))
+        evs = []
+        for t in sorted(by_cap[cap]):
+            e = made.get(t)
+            if e is None:
+                e = made[t] = Evidence(*t)
+            evs.append(e)
         out.append(InferredCapability(cap, tuple(evs)))
     return tuple(out)
 

@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -30,7 +31,95 @@ class Suggestion:
 
 
 def _yaml(data: dict[str, Any]) -> str:
+    fast = _block_yaml(data)
+    if fast is not None:
+        return fast
     return str(yaml.safe_dump(data, sort_keys=True, default_flow_style=False, allow_unicode=True, width=100000))
+
+
+# PyYAML's emitter is pure Python and cost more than the rest of the gate: the shapes a suggestion takes
+# (nested mappings of strings, booleans and lists of strings) are written here exactly as `safe_dump`
+# above writes them, deciding each scalar's style with PyYAML's own analysis and resolver. Anything
+# else (other types, shared objects, long or multi-line strings, keys that are not plain) goes to
+# PyYAML. tests/test_gate_fast_paths.py compares the two on generated data.
+MAX_FAST_SCALAR = 4096
+_STR_TAG = "tag:yaml.org,2002:str"
+_dumper: list[Any] = []
+
+
+def _safe_dumper() -> Any:
+    """A SafeDumper configured as `_yaml`'s, used only for its scalar analysis and its resolver."""
+    if not _dumper:
+        import io
+
+        _dumper.append(yaml.SafeDumper(io.StringIO(), allow_unicode=True, width=100000))
+    return _dumper[0]
+
+
+@lru_cache(maxsize=4096)
+def _scalar(value: str, key: bool) -> str | None:
+    """`value` as `safe_dump` writes it after `key: ` (or as a key), or None when it is not a simple case."""
+    if not value or len(value) > MAX_FAST_SCALAR:
+        return None
+    dumper = _safe_dumper()
+    a = dumper.analyze_scalar(value)
+    if a.multiline or a.empty:
+        return None
+    if dumper.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG and a.allow_block_plain:
+        return value
+    if key or not a.allow_single_quoted:
+        return None
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _block_yaml(data: Any) -> str | None:
+    if not isinstance(data, dict) or not data:
+        return None
+    lines: list[str] = []
+    seen: set[int] = set()
+    return "".join(lines) if _mapping(data, "", lines, seen) else None
+
+
+def _mapping(data: dict[Any, Any], indent: str, lines: list[str], seen: set[int]) -> bool:
+    if id(data) in seen or not all(type(k) is str for k in data):
+        return False
+    seen.add(id(data))
+    for k in sorted(data):
+        v = data[k]
+        key = _scalar(k, True)
+        if key is None or len(key) > 100:
+            return False
+        t = type(v)
+        if t is str:
+            text = _scalar(v, False)
+            if text is None:
+                return False
+            lines.append(f"{indent}{key}: {text}\n")
+        elif t is bool:
+            lines.append(f"{indent}{key}: {'true' if v else 'false'}\n")
+        elif t is dict:
+            if not v:
+                lines.append(f"{indent}{key}: {{}}\n")
+                continue
+            lines.append(f"{indent}{key}:\n")
+            if not _mapping(v, indent + "  ", lines, seen):
+                return False
+        elif t is list:
+            if not v:
+                lines.append(f"{indent}{key}: []\n")
+                continue
+            if id(v) in seen:
+                return False
+            seen.add(id(v))
+            lines.append(f"{indent}{key}:\n")
+            for item in v:
+                text = _scalar(item, False) if type(item) is str else None
+                if text is None:
+                    return False
+                lines.append(f"{indent}- {text}\n")
+        else:
+            return False
+    return True
 
 
 def _display_bin(b: str) -> str:
@@ -66,11 +155,14 @@ def shell_scripts(package: Package | None, ic: InferredCapability | None) -> lis
     if package is None or ic is None:
         return []
     out = []
+    split: dict[str, list[str]] = {}  # a file's lines, split once for all its evidence
     for e in ic.evidence:
-        f = package.file(e.path)
-        if f is None or f.text is None:
-            continue
-        lines = f.text.splitlines()
+        lines = split.get(e.path)
+        if lines is None:
+            f = package.file(e.path)
+            if f is None or f.text is None:
+                continue
+            lines = split[e.path] = f.text.splitlines()
         if 0 < e.line <= len(lines):
             for m in SHELL_SCRIPT.finditer(lines[e.line - 1]):
                 if normalize_binary(m.group(1)) == ic.capability.scope:

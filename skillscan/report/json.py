@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import json
+import math
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from skillscan import __version__
-from skillscan.model import Finding, InferredCapability, PackageResult, Report
+from skillscan.model import Channel, Confidence, Finding, InferredCapability, PackageResult, Report, RuleClass, Severity
 
 SCHEMA_ID = "skillscan.report/v1"
 
@@ -21,36 +25,50 @@ def schema_path() -> Path:
 
 
 def fingerprints(findings: tuple[Finding, ...]) -> list[str]:
-    """Stable fingerprints: repeated identical findings in one file get an occurrence index."""
-    seen: Counter[tuple[str, str, str]] = Counter()
+    """Stable fingerprints: repeated identical findings in one file get an occurrence index.
+    `Finding.fingerprint`'s digest, with the snippet normalised once (tests/test_report_json.py checks
+    that the two agree)."""
+    seen: dict[tuple[str, str, str], int] = {}
     out = []
+    sha256 = hashlib.sha256
     for f in findings:
-        key = (f.rule_id, f.location.path, " ".join(f.location.snippet.split()))
-        out.append(f.fingerprint(seen[key]))
-        seen[key] += 1
+        path = f.location.path
+        snippet = " ".join(f.location.snippet.split())
+        key = (f.rule_id, path, snippet)
+        n = seen.get(key, 0)
+        seen[key] = n + 1
+        out.append(sha256("\0".join([f.rule_id, path, snippet, str(n)]).encode("utf-8", "replace")).hexdigest()[:32])
     return out
 
 
+# enum member → its JSON text, looked up once instead of through the enum descriptors per finding
+_LABEL: dict[Any, str] = {s: s.label for s in Severity}
+_CONF_LABEL: dict[Any, str] = {c: c.label for c in Confidence}
+_VALUE: dict[Any, str] = {**{c: c.value for c in RuleClass}, **{c: c.value for c in Channel}}
+
+
 def finding_dict(f: Finding, fingerprint: str) -> dict[str, Any]:
+    loc = f.location
+    caps = [str(c) for c in f.capabilities]
     d: dict[str, Any] = {
         "rule_id": f.rule_id,
-        "class": f.rule_class.value,
-        "severity": f.severity.label,
-        "confidence": f.confidence.label,
+        "class": _VALUE[f.rule_class],
+        "severity": _LABEL[f.severity],
+        "confidence": _CONF_LABEL[f.confidence],
         "message": f.message,
-        "path": f.location.path,
-        "line": f.location.line,
-        "column": f.location.column,
-        "capability": str(f.capabilities[0]) if f.capabilities else None,
-        "capabilities": [str(c) for c in f.capabilities],
-        "channel": f.channel.value,
-        "snippet": f.location.snippet,
+        "path": loc.path,
+        "line": loc.line,
+        "column": loc.column,
+        "capability": caps[0] if caps else None,
+        "capabilities": caps,
+        "channel": _VALUE[f.channel],
+        "snippet": loc.snippet,
         "fingerprint": fingerprint,
     }
-    if f.location.end_line is not None:
-        d["end_line"] = max(f.location.end_line, f.location.line)
-    if f.location.end_column is not None:
-        d["end_column"] = max(1, f.location.end_column)
+    if loc.end_line is not None:
+        d["end_line"] = max(loc.end_line, loc.line)
+    if loc.end_column is not None:
+        d["end_column"] = max(1, loc.end_column)
     if f.decoded is not None:
         d["decoded"] = f.decoded
     if f.related:
@@ -61,9 +79,9 @@ def finding_dict(f: Finding, fingerprint: str) -> dict[str, Any]:
 def inferred_dict(ic: InferredCapability) -> dict[str, Any]:
     return {
         "capability": str(ic.capability),
-        "confidence": ic.confidence.label,
-        "evidence": [{"path": e.path, "line": e.line, "rule_id": e.rule_id, "channel": e.channel.value,
-                      "confidence": e.confidence.label} for e in ic.evidence],
+        "confidence": _CONF_LABEL[ic.confidence],
+        "evidence": [{"path": e.path, "line": e.line, "rule_id": e.rule_id, "channel": _VALUE[e.channel],
+                      "confidence": _CONF_LABEL[e.confidence]} for e in ic.evidence],
     }
 
 
@@ -128,4 +146,122 @@ def report_dict(report: Report) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    return json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"
+    # the report is a tree (no reference cycles): the cycle collector has nothing to find in it, and
+    # walking the scan's heap while it is built cost a fifth of the rendering
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return dumps(report_dict(report)) + "\n"
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# ---------------------------------------------------------------------------------------------------
+# `json.dumps(obj, indent=2, ensure_ascii=False)`, byte for byte, at C-encoder speed for the strings:
+# with `indent` set, the standard library falls back to its pure-Python generator encoder, which
+# costs more than building the report itself on a registry sweep.
+
+_enc = json.encoder.encode_basestring  # the C implementation when available
+
+
+def _float(o: float) -> str:
+    if math.isnan(o):
+        return "NaN"
+    if o == math.inf:
+        return "Infinity"
+    if o == -math.inf:
+        return "-Infinity"
+    return float.__repr__(o)
+
+
+def _key(k: Any) -> str:
+    if isinstance(k, str):
+        return _enc(k)
+    if isinstance(k, float):
+        return _enc(_float(k))
+    if k is True:
+        return '"true"'
+    if k is False:
+        return '"false"'
+    if k is None:
+        return '"null"'
+    if isinstance(k, int):
+        return _enc(int.__repr__(k))
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(k).__name__}")
+
+
+# indent → (key → its text as the first item of a mapping, key → its text after a comma): report keys
+# repeat for every finding, and their text is the same each time
+_KEY_TEXT: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+MAX_KEY_TEXTS = 512  # per indent and position (surface keys come from packages)
+
+
+def _write(o: Any, nl: str, append: Callable[[str], None]) -> None:
+    """Append the encoding of `o`, whose first line is already indented by `nl` (newline + indent)."""
+    if isinstance(o, str):
+        append(_enc(o))
+    elif o is None:
+        append("null")
+    elif o is True:
+        append("true")
+    elif o is False:
+        append("false")
+    elif isinstance(o, int):
+        append(int.__repr__(o))
+    elif isinstance(o, float):
+        append(_float(o))
+    elif isinstance(o, (list, tuple)):
+        if not o:
+            append("[]")
+            return
+        inner = nl + "  "
+        sep = "[" + inner
+        for v in o:
+            if type(v) is str:
+                append(sep + _enc(v))
+            else:
+                append(sep)
+                _write(v, inner, append)
+            sep = "," + inner
+        append(nl + "]")
+    elif isinstance(o, dict):
+        if not o:
+            append("{}")
+            return
+        inner = nl + "  "
+        tables = _KEY_TEXT.get(inner)
+        if tables is None:
+            tables = _KEY_TEXT[inner] = ({}, {})
+        first, rest = tables
+        table = first
+        for k, v in o.items():
+            key = table.get(k) if type(k) is str else None
+            if key is None:
+                key = ("{" if table is first else ",") + inner + (_enc(k) if type(k) is str else _key(k)) + ": "
+                if type(k) is str and len(table) < MAX_KEY_TEXTS:
+                    table[k] = key
+            table = rest
+            t = type(v)
+            if t is str:
+                append(key + _enc(v))
+            elif t is int:
+                append(key + int.__repr__(v))
+            elif v is None:
+                append(key + "null")
+            elif t is bool:
+                append(key + ("true" if v else "false"))
+            else:
+                append(key)
+                _write(v, inner, append)
+        append(nl + "}")
+    else:
+        raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
+
+
+def dumps(obj: Any) -> str:
+    """`json.dumps(obj, indent=2, ensure_ascii=False)` for trees of dicts, lists, strings, numbers,
+    booleans and None (no cycles, no custom types: the report has neither)."""
+    parts: list[str] = []
+    _write(obj, "\n", parts.append)
+    return "".join(parts)
