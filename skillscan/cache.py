@@ -1,8 +1,9 @@
 """The result cache: analysis results (findings of the per-file and batch engines) keyed by the
 package's content digest, the tool version, the rules digest, the engine versions and the load
-limits. The package engines' findings are stored beside them with the digest of the package's
-context (its root, input, format, skipped and nested entries — what those engines read besides the
-files), and are reused only when that context is the same. Permit and decide are never cached: policy,
+limits. A second entry, keyed by that key and the digest of the package's context (its root, input,
+format, skipped and nested entries — what the package engines read besides the files), holds the
+same findings plus the package engines': a re-scan of the same tree reads one entry per package, and
+the same content elsewhere still finds the first. Permit and decide are never cached: policy,
 author mode, baselines and previous verdicts change them. Entries are JSON (never pickle: a cache
 directory must not become a code path)."""
 
@@ -18,7 +19,7 @@ from typing import Any
 
 from skillscan.model import Capability, Channel, Confidence, Finding, Location, RuleClass, Severity
 
-FORMAT = 2
+FORMAT = 3
 
 
 def default_cache_dir() -> Path:
@@ -55,20 +56,14 @@ def finding_from_json(d: dict[str, Any]) -> Finding:
     )
 
 
-CONTEXTS = 8  # package contexts kept per entry (the same content under several roots)
-
-
 @dataclass(frozen=True)
 class Entry:
     findings: tuple[Finding, ...]  # the per-file and batch engines'
-    # the package engines' findings per package context, most recent first
-    packages: tuple[tuple[str, tuple[Finding, ...]], ...] = ()
+    package_findings: tuple[Finding, ...] | None = None  # the package engines', in a context entry
 
-    def package_findings(self, context: str) -> tuple[Finding, ...] | None:
-        for ctx, found in self.packages:
-            if ctx == context:
-                return found
-        return None
+
+def context_key(key: str, context: str) -> str:
+    return hashlib.sha256(f"{key}\0{context}".encode()).hexdigest()
 
 
 class ResultCache:
@@ -95,24 +90,20 @@ class ResultCache:
             doc = json.loads(path.read_text(encoding="utf-8"))
             if doc.get("format") != FORMAT or doc.get("key") != key:
                 return None
-            packages = tuple((str(p["context"]), tuple(finding_from_json(d) for d in p["findings"]))
-                             for p in doc.get("packages", ()))
-            return Entry(tuple(finding_from_json(d) for d in doc["findings"]), packages)
+            pkg = doc.get("package_findings")
+            return Entry(tuple(finding_from_json(d) for d in doc["findings"]),
+                         None if pkg is None else tuple(finding_from_json(d) for d in pkg))
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None  # a missing or damaged entry is a miss, never an error
 
-    def put(self, key: str, findings: list[Finding] | tuple[Finding, ...], context: str = "",
-            package_findings: list[Finding] | tuple[Finding, ...] = (), previous: Entry | None = None) -> None:
-        """Store an entry; with a context, the package engines' findings for it go first, before those
-        of up to CONTEXTS - 1 other contexts kept from `previous`."""
+    def put(self, key: str, findings: list[Finding] | tuple[Finding, ...],
+            package_findings: list[Finding] | tuple[Finding, ...] | None = None) -> None:
         path = self._path(key)
         if path is None or not self.writable:
             return
         doc: dict[str, Any] = {"format": FORMAT, "key": key, "findings": [finding_to_json(f) for f in findings]}
-        if context:
-            kept = [(context, tuple(package_findings))]
-            kept += [p for p in (previous.packages if previous else ()) if p[0] != context][: CONTEXTS - 1]
-            doc["packages"] = [{"context": ctx, "findings": [finding_to_json(f) for f in found]} for ctx, found in kept]
+        if package_findings is not None:
+            doc["package_findings"] = [finding_to_json(f) for f in package_findings]
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")

@@ -18,7 +18,7 @@ from skillscan.analyzers import batch_analyzers, engine_versions, file_analyzers
 from skillscan.analyzers.base import FileResult
 from skillscan.catalog import get_catalog
 from skillscan.config import Config
-from skillscan.cache import Entry, ResultCache
+from skillscan.cache import Entry, ResultCache, context_key
 from skillscan.loaders import Limits, iter_inputs
 from skillscan.suppress import Baseline, as_evidence, baseline_key, inline_suppressions, is_suppressed
 from skillscan.model import (
@@ -326,7 +326,7 @@ class _Work:
     index: int
     package: Package
     key: str | None = None  # result-cache key (None: no cache, or nothing to analyse)
-    context: str = ""  # digest of what the package engines read besides the files
+    context: str = ""  # cache key of the package in its context (what the package engines read besides files)
     cached: Entry | None = None
     findings: list[Finding] = field(default_factory=list)  # per-file and batch engines
     virtual: list[PackageFile] = field(default_factory=list)
@@ -400,8 +400,8 @@ class _Scan:
                     continue
                 w.key = cache_key(w.package.sha256, version=__version__, rules_digest=self.catalog.digest,
                                   engines=code, limits=self.options.limits)
-                w.context = _package_context(w.package)
-                w.cached = self.cache.get(w.key)
+                w.context = context_key(w.key, _package_context(w.package))
+                w.cached = self.cache.get(w.context) or self.cache.get(w.key)
         todo = [w for w in works if w.cached is None]
         found, virtual, crashed = _run_pool([w.package for w in todo], self.jobs, self._progress, self.workers)
         batch = batch_analyzers()
@@ -463,13 +463,15 @@ class _Scan:
             errors = pkg.errors + ((w.crashed,) if w.crashed else ())
             self.results[w.index] = PackageResult(_slim(pkg), (), Verdict(Decision.ERROR, reasons=errors), errors)
             return
-        stored = w.cached.package_findings(w.context) if w.cached is not None else None
-        if stored is not None:
-            package_findings = list(stored)
+        if w.cached is not None and w.cached.package_findings is not None:
+            package_findings = list(w.cached.package_findings)
         else:
             package_findings, failed = _package_findings(pkg)
-            if self.cache is not None and w.key is not None and not w.batch_errors and not failed:
-                self.cache.put(w.key, w.findings, w.context, package_findings, previous=w.cached)
+            if self.cache is not None and w.key is not None and not w.batch_errors:
+                if w.cached is None:
+                    self.cache.put(w.key, w.findings)
+                if not failed:
+                    self.cache.put(w.context, w.findings, package_findings)
         findings = w.findings + package_findings
         if options.merge:
             findings = merge_findings(findings)
