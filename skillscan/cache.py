@@ -14,6 +14,7 @@ import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +48,24 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
     }
 
 
+_SEVERITY = {int(x): x for x in Severity}
+_CONFIDENCE = {int(x): x for x in Confidence}
+_CLASS = {x.value: x for x in RuleClass}
+_CHANNEL = {x.value: x for x in Channel}
+
+
+@lru_cache(maxsize=4096)
+def _capability(kind: str, scope: str | None) -> Capability:
+    return Capability(kind, scope)
+
+
 def finding_from_json(d: dict[str, Any]) -> Finding:
+    # lookups rather than enum calls, and shared Capability objects: a warm re-scan of a registry
+    # turns tens of thousands of entries back into findings
     return Finding(
         rule_id=d["rule_id"], message=d["message"], location=Location(**d["location"]),
-        severity=Severity(d["severity"]), confidence=Confidence(d["confidence"]), rule_class=RuleClass(d["rule_class"]),
-        capabilities=tuple(Capability(k, s) for k, s in d["capabilities"]), channel=Channel(d["channel"]),
+        severity=_SEVERITY[d["severity"]], confidence=_CONFIDENCE[d["confidence"]], rule_class=_CLASS[d["rule_class"]],
+        capabilities=tuple(_capability(k, s) for k, s in d["capabilities"]), channel=_CHANNEL[d["channel"]],
         related=tuple(Location(**r) for r in d["related"]), decoded=d["decoded"], engine=d["engine"],
     )
 
