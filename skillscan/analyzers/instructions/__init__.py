@@ -14,6 +14,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -24,8 +25,17 @@ from skillscan.analyzers.instructions.detectors import Match, run_detectors
 from skillscan.analyzers.instructions.document import Document, Segment, parse_document
 from skillscan.analyzers.normalize import normalize
 from skillscan.catalog import get_catalog
-from skillscan.model import (Capability, Channel, Confidence, Finding, Location, Package, PackageFile, RuleClass,
-                             Severity)
+from skillscan.model import (
+    Capability,
+    Channel,
+    Confidence,
+    Finding,
+    Location,
+    Package,
+    PackageFile,
+    RuleClass,
+    Severity,
+)
 
 INSTRUCTION_NAMES = frozenset({".cursorrules", ".windsurfrules", ".clinerules", "claude.md", "gemini.md", "agents.md",
                                "copilot-instructions.md", "soul.md", "memory.md"})
@@ -40,6 +50,7 @@ RUN_SENTENCE = re.compile(
 DIALECTS = {"powershell": "powershell", "ps1": "powershell", "pwsh": "powershell", "ps": "powershell",
             "cmd": "batch", "bat": "batch", "batch": "batch"}
 PIPELINE_HINT = re.compile(r"\||&&|https?://|\$\(|`|>\s*/|;\s*\w")
+PIPELINE_CHARS = re.compile(r"[|&:$`>;]")  # one of them is in every PIPELINE_HINT match
 SECRET_SCOPES = (
     (re.compile(r"ssh|id_(?:rsa|ed25519|ecdsa|dsa)", re.IGNORECASE), "ssh"),
     (re.compile(r"aws", re.IGNORECASE), "cloud:aws"),
@@ -235,8 +246,7 @@ class InstructionsAnalyzer:
                     ceiling = Confidence.LOW
                 else:
                     continue
-                intro = doc.previous_text(seg.line - 1)
-                if _described(doc, seg.line, intro) or ref_file:
+                if ceiling != Confidence.LOW and (ref_file or _described(doc, seg.line, doc.previous_text(seg.line - 1))):
                     ceiling = Confidence.LOW
                 dialect = DIALECTS.get(info, "bash")
                 out += self._analyze(doc.path, body, seg.line, 1, ceiling, "fence", dialect)
@@ -246,7 +256,8 @@ class InstructionsAnalyzer:
                     ceiling = Confidence.LOW
                 for line, code in seg.inline_code:
                     if w.command_start.match(code) and " " in code.strip():
-                        c = Confidence.LOW if _described(doc, line, doc.lines[line - 1]) else ceiling
+                        c = Confidence.LOW if ceiling == Confidence.LOW or _described(doc, line, doc.lines[line - 1]) \
+                            else ceiling
                         column = max(1, doc.lines[line - 1].find(code) + 1) if 0 < line <= len(doc.lines) else 1
                         out += self._analyze(doc.path, code, line, column, c, "inline")
                 out += self._commands_in(doc, seg, seg.raw, ceiling, "prose")
@@ -258,7 +269,9 @@ class InstructionsAnalyzer:
         w = ctx.words()
         seen: set[int] = set()
         counted, newlines = 0, 0
-        for m in RUN_SENTENCE.finditer(text):
+        # every RUN_SENTENCE match has a colon, every bare command line one of PIPELINE_HINT's characters
+        sentences = RUN_SENTENCE.finditer(text) if ":" in text or "：" in text else ()
+        for m in sentences:
             cmd = (m.group("cmd") or m.group("cmdzh") or "").strip()
             if not cmd or cmd.startswith("`") or not w.command_start.match(cmd):
                 continue
@@ -266,16 +279,18 @@ class InstructionsAnalyzer:
             counted = m.start()
             line = seg.line + newlines
             seen.add(line)
-            c = Confidence.LOW if _described(doc, line, m.group(0)) else ceiling
+            c = Confidence.LOW if ceiling == Confidence.LOW or _described(doc, line, m.group(0)) else ceiling
             out += self._analyze(doc.path, cmd, line, 1, c, "inline")
+        if not PIPELINE_CHARS.search(text):
+            return out
         for i, raw in enumerate(text.split("\n")):
             line = seg.line + i
             stripped = raw.strip().lstrip(">-*+ ").strip()
-            if line in seen or not stripped or "`" in raw or not w.command_start.match(stripped):
+            if line in seen or not stripped or "`" in raw or not PIPELINE_HINT.search(stripped):
                 continue
-            if not PIPELINE_HINT.search(stripped) or len(stripped.split()) < 2:
+            if not w.command_start.match(stripped) or len(stripped.split()) < 2:
                 continue
-            c = Confidence.LOW if _described(doc, line, raw) else ceiling
+            c = Confidence.LOW if ceiling == Confidence.LOW or _described(doc, line, raw) else ceiling
             out += self._analyze(doc.path, stripped, line, 1, c, "inline")
         return out
 
@@ -353,14 +368,23 @@ class InstructionLinksAnalyzer:
     name = "instructions-links"
 
     def analyze_package(self, package: Package) -> list[Finding]:
+        import posixpath
+
         analyzer = InstructionsAnalyzer()
         out: list[Finding] = []
         done: set[str] = set()
+        # a match counts only when it names a reference file of the package: the last part of its target
+        # is that file's name, so a document naming none of them has nothing to follow
+        names = {posixpath.basename(g.path) for g in package.files if ctx.reference_file(g.path) and analyzer.applies(g)}
+        if not names:
+            return out
         for f in package.files:
             if f.is_binary or f.text is None or f.language != "markdown" or ctx.reference_file(f.path):
                 continue
             low = f.text[:MAX_TEXT].lower()
             if ".md" not in low and ".txt" not in low:  # every FOLLOW match names a .md/.mdc/.txt file
+                continue
+            if not any(name in f.text[:MAX_TEXT] for name in names):
                 continue
             for m in FOLLOW.finditer(f.text[:MAX_TEXT]):
                 target = _resolve(f.path, m.group("target") or m.group("targetzh") or m.group("target2") or "")
@@ -469,7 +493,13 @@ def _described(doc: Document, line: int, text: str) -> bool:
     if w.describe_sentence.search(text) or w.negation.search(text):
         return True
     heading = doc.heading_path(line)
-    return bool(heading and w.reference_heading.search(heading))
+    return bool(heading) and _reference_heading(heading)
+
+
+@lru_cache(maxsize=1024)
+def _reference_heading(heading: str) -> bool:
+    """Whether a heading path reads as reference material (the same headings come up for many commands)."""
+    return bool(ctx.words().reference_heading.search(heading))
 
 
 def _fence_at(doc: Document, line: int) -> Segment | None:

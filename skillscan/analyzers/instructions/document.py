@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -44,7 +44,17 @@ def blank_comments(text: str) -> str:
         pos = end
     parts.append(text[pos:])
     return "".join(parts)
+
+
 MARKUP = str.maketrans({"*": " ", "`": " ", "~": " "})
+
+
+def blank_markup(text: str) -> str:
+    """`text.translate(MARKUP)`: emphasis and code marks blanked (three `replace` calls are many times
+    faster than `translate` with a mapping on non-Latin-1 text)."""
+    return text.replace("*", " ").replace("`", " ").replace("~", " ")
+
+
 MAX_MARKDOWN_CHARS = 2_000_000  # above this, paragraphs are cut on blank lines without a parser
 
 
@@ -87,13 +97,40 @@ class Document:
     frontmatter: dict[str, Any] = field(default_factory=dict)
 
     def section_text(self, section: Section) -> str:
-        return "\n".join(self.lines[section.start - 1 : section.end]).translate(MARKUP)
+        return blank_markup("\n".join(self.lines[section.start - 1 : section.end]))
 
     def section_view(self, section: Section) -> tuple[int, str]:
         """(first line, text) of a section's own content (up to its first sub-heading) together with its
         parent's own content and its ancestors' heading lines; other lines are blanked, so offsets still
         map to file lines. A lure worded in "## Prerequisites" and a payload under "### macOS" meet here,
         while unrelated sections of a long document do not."""
+        spans = [(section.start, self._direct_end(section))]
+        parent = self._parent(section)
+        if parent is not None:
+            spans.append((parent.start, self._direct_end(parent)))
+        ancestor = parent
+        while ancestor is not None:
+            spans.append((ancestor.start, ancestor.start))
+            ancestor = self._parent(ancestor)
+        spans = sorted(span for span in spans if span[0] <= span[1])
+        if not spans or spans[0][0] < 1 or max(b for _, b in spans) > len(self.lines):
+            return self._section_view_slow(section)
+        # the kept line ranges joined, each run of dropped lines as that many empty lines
+        parts: list[str] = []
+        end = spans[0][0] - 1
+        for a, b in spans:
+            if b <= end:
+                continue
+            a = max(a, end + 1)
+            if parts:
+                parts.append("\n" * (a - end))
+            parts.append("\n".join(self.lines[a - 1 : b]))
+            end = b
+        # HTML comments are scanned as their own segments; blank them here, keeping line breaks
+        return spans[0][0], blank_markup(blank_comments("".join(parts)))
+
+    def _section_view_slow(self, section: Section) -> tuple[int, str]:
+        """`section_view` line by line, for ranges the fast path does not cover (same result)."""
         keep: set[int] = set(range(section.start, self._direct_end(section) + 1))
         parent = self._parent(section)
         if parent is not None:
@@ -104,9 +141,8 @@ class Document:
             ancestor = self._parent(ancestor)
         first, last = min(keep), max(keep)
         text = "\n".join(self.lines[i - 1] if i in keep else "" for i in range(first, last + 1))
-        # HTML comments are scanned as their own segments; blank them here, keeping line breaks
         text = blank_comments(text)
-        return first, text.translate(MARKUP)
+        return first, blank_markup(text)
 
     @cached_property
     def _heading_starts(self) -> list[int]:
@@ -138,10 +174,8 @@ class Document:
 
     def heading_at(self, line: int) -> Section | None:
         """The innermost headed section containing `line`: the last heading at or above it."""
-        headed = self._headed
-        i = bisect_right([s.start for s in headed], line) - 1 if len(headed) < 64 else \
-            bisect_right(self._heading_starts, line) - 1
-        return headed[i] if i >= 0 else None
+        i = bisect_right(self._heading_starts, line) - 1  # the starts of `_headed`, in the same order
+        return self._headed[i] if i >= 0 else None
 
     def heading_path(self, line: int) -> str:
         section = self.heading_at(line)
@@ -160,13 +194,86 @@ class Document:
         return "\n".join(reversed(out))
 
 
+@lru_cache(maxsize=1)
 def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": True}).enable("table")
+    """The block parser; inline content is parsed only where `_inline_children` needs it, and without the
+    rules that only make emphasis, line breaks and entities (they never start, end or hide a code span
+    or a link: inside a link label they are skipped over one character at a time instead)."""
+    md = MarkdownIt("commonmark", {"html": True}).enable("table").disable("inline")
+    return md.disable(["emphasis", "balance_pairs", "fragments_join", "newline", "entity"])
 
 
-def _inline_parts(token: Any, first_line: int, lines: list[str]) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
-    codes: list[tuple[int, str]] = []
-    links: list[tuple[int, str]] = []
+# code spans need a backtick, links a `[` (inline and reference links) or a `<` (autolinks): inline
+# content without any of them yields no child the segments use
+INLINE_MARKS = ("`", "[", "<")
+
+
+def _inline_children(md: MarkdownIt, token: Any, env: dict[str, Any]) -> list[Any]:
+    """What markdown-it's core `inline` rule would have put in `token.children`, as far as code spans and
+    links go (the same inline parser, with the same references from `env`)."""
+    content = token.content
+    if "`" not in content and "[" not in content and "<" not in content:  # INLINE_MARKS
+        return []
+    return md.inline.parse(content, md, env, [])
+
+
+def _code_spans(src: str) -> list[str]:
+    """The code spans of inline content in which only markdown-it's `backticks` rule can make a token (no
+    `\\`, `[` or `<`: no escape, link, image, autolink or inline HTML), as that rule finds them: each
+    backtick run from its start, closed by the next run of the same length, content with line breaks as
+    spaces and one space stripped from each side unless it is all spaces."""
+    out: list[str] = []
+    size = len(src)
+    last_run: dict[int, int] = {}  # run length → start of its last run
+    pos = 0
+    while (start := src.find("`", pos)) != -1:
+        pos = start + 1
+        while pos < size and src[pos] == "`":
+            pos += 1
+        last_run[pos - start] = start
+    pos = 0
+    while (start := src.find("`", pos)) != -1:
+        pos = start + 1
+        while pos < size and src[pos] == "`":
+            pos += 1
+        opener = pos - start
+        if last_run.get(opener, -1) >= pos:
+            end = pos
+            while (close := src.find("`", end)) != -1:
+                end = close + 1
+                while end < size and src[end] == "`":
+                    end += 1
+                if end - close == opener:
+                    content = src[pos:close].replace("\n", " ")
+                    if content.startswith(" ") and content.endswith(" ") and any(c != " " for c in content):
+                        content = content[1:-1]
+                    out.append(content)
+                    pos = end
+                    break
+    return out
+
+
+def _inline_code_and_links(md: MarkdownIt, token: Any, env: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """(code span contents, link targets) of an inline token, in order."""
+    content = token.content
+    if "`" in content and "[" not in content and "<" not in content and "\\" not in content:
+        return _code_spans(content), []
+    codes: list[str] = []
+    links: list[str] = []
+    for child in _inline_children(md, token, env):
+        if child.type == "code_inline":
+            codes.append(child.content)
+        elif child.type == "link_open":
+            links.append(str(child.attrs.get("href", "")))
+    return codes, links
+
+
+def _inline_parts(codes_links: tuple[list[str], list[str]], first_line: int, lines: list[str]
+                  ) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Each code span and link target with the file line it sits on."""
+    codes, links = codes_links
+    if not codes and not links:
+        return [], []
     span = lines[first_line - 1 : first_line - 1 + 200]
 
     def locate(needle: str) -> int:
@@ -175,13 +282,7 @@ def _inline_parts(token: Any, first_line: int, lines: list[str]) -> tuple[list[t
                 return first_line + i
         return first_line
 
-    for child in token.children or ():
-        if child.type == "code_inline":
-            codes.append((locate(child.content), child.content))
-        elif child.type == "link_open":
-            href = str(child.attrs.get("href", ""))
-            links.append((locate(href), href))
-    return codes, links
+    return [(locate(c), c) for c in codes], [(locate(h), h) for h in links]
 
 
 def parse_document(path: str, text: str, *, markdown: bool = True) -> Document:
@@ -217,7 +318,7 @@ def parse_document(path: str, text: str, *, markdown: bool = True) -> Document:
     if hidden_lines:
         first, last = min(hidden_lines), max(hidden_lines)
         inner = "\n".join(" ".join(hidden_lines.get(i, ())) for i in range(first, last + 1))
-        segments.append(Segment("comment", first, inner.translate(MARKUP), inner))
+        segments.append(Segment("comment", first, blank_markup(inner), inner))
     doc = Document(path, norm, tuple(lines), (), tuple(sections), frontmatter)
     with_headings = tuple(
         s if s.heading else Segment(s.kind, s.line, s.text, s.raw, s.info, doc.heading_path(s.line), s.column,
@@ -235,25 +336,35 @@ def _paragraph_segments(body: list[str], offset: int) -> list[Segment]:
             start = i
         elif not line.strip() and start is not None:
             chunk = "\n".join(body[start:i])
-            out.append(Segment("prose", offset + start + 1, chunk.translate(MARKUP), chunk))
+            out.append(Segment("prose", offset + start + 1, blank_markup(chunk), chunk))
             start = None
     return out
 
 
+OPENERS = {"paragraph_open": "prose", "heading_open": "heading", "table_open": "table"}
+BLOCK_TYPES = frozenset({*OPENERS, "inline", "paragraph_close", "heading_close", "table_close", "fence", "code_block",
+                         "html_block"})
+
+
 def _markdown_segments(body: list[str], offset: int, lines: list[str], sections: list[Section]) -> list[Segment]:
-    tokens = _markdown().parse("\n".join(body))
+    md = _markdown()
+    env: dict[str, Any] = {}
+    tokens = md.parse("\n".join(body), env)
     out: list[Segment] = []
     heads: list[tuple[int, int, str]] = []  # (level, line, title)
     pending_kind = ""
     pending_map: list[int] | None = None
     for tok in tokens:
-        if tok.type in ("paragraph_open", "heading_open", "table_open") and tok.map:
-            pending_kind = {"paragraph_open": "prose", "heading_open": "heading", "table_open": "table"}[tok.type]
+        ttype = tok.type
+        if ttype not in BLOCK_TYPES:  # list, quote, table-row and cell tokens: nothing to do
+            continue
+        if ttype in OPENERS and tok.map:
+            pending_kind = OPENERS[ttype]
             pending_map = tok.map
             if tok.type == "table_open":
                 start, end = tok.map
                 chunk = "\n".join(body[start:end])
-                out.append(Segment("table", offset + start + 1, chunk.translate(MARKUP), chunk))
+                out.append(Segment("table", offset + start + 1, blank_markup(chunk), chunk))
             if tok.type == "heading_open":
                 heads.append((int(tok.tag[1:]), offset + tok.map[0] + 1, ""))
             continue
@@ -261,8 +372,8 @@ def _markdown_segments(body: list[str], offset: int, lines: list[str], sections:
             start, end = pending_map
             chunk = "\n".join(body[start:end])
             first = offset + start + 1
-            codes, links = _inline_parts(tok, first, lines)
-            out.append(Segment(pending_kind, first, chunk.translate(MARKUP), chunk,
+            codes, links = _inline_parts(_inline_code_and_links(md, tok, env), first, lines)
+            out.append(Segment(pending_kind, first, blank_markup(chunk), chunk,
                                inline_code=tuple(codes), links=tuple(links)))
             if pending_kind == "heading" and heads:
                 level, line, _ = heads[-1]
@@ -284,7 +395,7 @@ def _markdown_segments(body: list[str], offset: int, lines: list[str], sections:
             start, end = tok.map
             chunk = blank_comments("\n".join(body[start:end]))
             if chunk.strip():
-                out.append(Segment("html", offset + start + 1, chunk.translate(MARKUP), chunk))
+                out.append(Segment("html", offset + start + 1, blank_markup(chunk), chunk))
     total = len(lines)
     stack: list[tuple[int, int, str, str]] = []  # (level, line, title, path) of open sections
     for level, line, title in heads:
