@@ -8,7 +8,7 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -29,8 +29,8 @@ MAX_VIRTUAL_DEPTH = 3
 MAX_VIRTUAL_FILES = 256
 CHUNK_FILES = 64
 # streaming: packages are loaded and analysed in groups, so memory follows the group, not the scan
-GROUP_PACKAGES = 256
-GROUP_BYTES = 64 << 20
+GROUP_PACKAGES = 48
+GROUP_BYTES = 16 << 20
 # packages with files for the batch engines wait until this many files are gathered (one semgrep
 # batch per core) before the batch engines run over all of them
 WAIT_FILES = 2_000
@@ -155,6 +155,10 @@ class Workers:
         self.jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
 
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
             file_analyzers()  # set up once here, before the workers are forked, rather than once in each
@@ -180,77 +184,77 @@ class Workers:
             self._pool = None
 
 
-def _run_pool(packages: Sequence[Package], jobs: int,
-              progress: Callable[[str, int, int], None] | None = None, workers: Workers | None = None,
-              ) -> tuple[dict[int, list[Finding]], dict[int, list[PackageFile]], dict[int, str]]:
-    findings: dict[int, list[Finding]] = {i: [] for i in range(len(packages))}
-    virtual: dict[int, list[PackageFile]] = {i: [] for i in range(len(packages))}
-    crashed: dict[int, str] = {}
+@dataclass
+class _InFlight:
+    """File tasks of one group: submitted to the pool (futures), or to be run here (futures is None)."""
+
+    count: int  # packages
+    tasks: list[tuple[int, tuple[Package, tuple[PackageFile, ...]]]]
+    futures: list[Future[tuple[list[Finding], list[PackageFile]]] | None] | None
+
+
+def _submit(packages: Sequence[Package], jobs: int, workers: Workers) -> _InFlight:
+    """Queue the file tasks of `packages` in the pool and return at once; with one job, or one task and no
+    pool yet, they run in this process when collected."""
     tasks = _tasks(packages)
-    finished = 0
-
-    def tick() -> None:
-        nonlocal finished
-        finished += 1
-        if progress is not None:
-            progress("analyze", finished, len(tasks))
-
-    if jobs <= 1 or len(tasks) <= 1:
-        for i, args in tasks:
-            fs, vs = _worker(args)
-            findings[i].extend(fs)
-            virtual[i].extend(vs)
-            tick()
-        return findings, virtual, crashed
-    own = workers is None
-    workers = workers or Workers(jobs)
+    if jobs <= 1 or not tasks or (len(tasks) <= 1 and not workers.started):
+        return _InFlight(len(packages), tasks, None)
+    futures: list[Future[tuple[list[Finding], list[PackageFile]]] | None] = []
     try:
-        return _pool_loop(list(tasks), workers, findings, virtual, crashed, tick)
-    finally:
-        if own:
-            workers.close()
+        pool = workers.pool()
+        for _, args in tasks:
+            futures.append(pool.submit(_worker, args))
+    except BrokenProcessPool:  # the rest are run one by one when collected
+        workers.discard()
+        futures += [None] * (len(tasks) - len(futures))
+    return _InFlight(len(packages), tasks, futures)
 
 
-def _pool_loop(pending: list[tuple[int, tuple[Package, tuple[PackageFile, ...]]]], workers: Workers,
-               findings: dict[int, list[Finding]], virtual: dict[int, list[PackageFile]], crashed: dict[int, str],
-               tick: Callable[[], None],
-               ) -> tuple[dict[int, list[Finding]], dict[int, list[PackageFile]], dict[int, str]]:
-    isolate = False
-    while pending:
-        if isolate:  # one task in a fresh one-worker pool at a time, to find the input that kills workers
-            with ProcessPoolExecutor(max_workers=1) as single:
-                i, args = pending[0]
-                try:
-                    fs, vs = single.submit(_worker, args).result()
-                except BrokenProcessPool:
-                    crashed[i] = "an analysis worker crashed on this package (pathological input)"
-                    fs, vs = [], []
-            findings[i].extend(fs)
-            virtual[i].extend(vs)
-            pending = pending[1:]
-            tick()
-            continue
-        try:
-            pool = workers.pool()
-            futures = [(i, pool.submit(_worker, args)) for i, args in pending]
-        except BrokenProcessPool:
-            workers.discard()
-            isolate = True
-            continue
-        done = 0
-        for i, fut in futures:
+def _collect(flight: _InFlight, workers: Workers, progress: Callable[[str, int, int], None] | None = None,
+             quiesce: Callable[[], None] = lambda: None,
+             ) -> tuple[dict[int, list[Finding]], dict[int, list[PackageFile]], dict[int, str]]:
+    """Wait for the tasks of `flight`, in task order. Once the pool breaks (a worker died), every task not
+    yet finished is re-run alone in a fresh one-worker pool, to find the input that kills workers; that
+    package is reported as crashed. `quiesce` runs before any such fork (no other thread may be busy)."""
+    findings: dict[int, list[Finding]] = {i: [] for i in range(flight.count)}
+    virtual: dict[int, list[PackageFile]] = {i: [] for i in range(flight.count)}
+    crashed: dict[int, str] = {}
+    for k, (i, args) in enumerate(flight.tasks):
+        if flight.futures is None:
+            fs, vs = _worker(args)
+        else:
+            fut = flight.futures[k]
             try:
+                if fut is None:
+                    raise BrokenProcessPool("not submitted")
                 fs, vs = fut.result()
             except BrokenProcessPool:
                 workers.discard()
-                isolate = True  # re-run the rest one by one to find the package that kills workers
-                break
-            findings[i].extend(fs)
-            virtual[i].extend(vs)
-            done += 1
-            tick()
-        pending = pending[done:]
+                quiesce()
+                with ProcessPoolExecutor(max_workers=1) as single:
+                    try:
+                        fs, vs = single.submit(_worker, args).result()
+                    except BrokenProcessPool:
+                        crashed[i] = "an analysis worker crashed on this package (pathological input)"
+                        fs, vs = [], []
+        findings[i].extend(fs)
+        virtual[i].extend(vs)
+        if progress is not None:
+            progress("analyze", k + 1, len(flight.tasks))
     return findings, virtual, crashed
+
+
+def _run_pool(packages: Sequence[Package], jobs: int,
+              progress: Callable[[str, int, int], None] | None = None, workers: Workers | None = None,
+              ) -> tuple[dict[int, list[Finding]], dict[int, list[PackageFile]], dict[int, str]]:
+    """Every file engine over `packages`, across `jobs` processes, results in package order."""
+    own = workers is None
+    workers = workers or Workers(jobs)
+    try:
+        return _collect(_submit(packages, jobs, workers), workers, progress)
+    finally:
+        if own:
+            workers.close()
 
 
 def resolve_jobs(jobs: int) -> int:
@@ -328,7 +332,8 @@ class _Work:
     key: str | None = None  # result-cache key (None: no cache, or nothing to analyse)
     context: str = ""  # cache key of the package in its context (what the package engines read besides files)
     cached: Entry | None = None
-    findings: list[Finding] = field(default_factory=list)  # per-file and batch engines
+    findings: list[Finding] = field(default_factory=list)  # per-file engines (and batch ones, from the cache)
+    batch: list[Finding] = field(default_factory=list)  # batch engines
     virtual: list[PackageFile] = field(default_factory=list)
     batch_errors: list[str] = field(default_factory=list)
     crashed: str | None = None
@@ -344,24 +349,36 @@ def _package_context(pkg: Package) -> str:
     return hashlib.sha256(material.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _groups(inputs: Sequence[str], limits: Limits) -> Iterator[list[Package]]:
+def _groups(inputs: Sequence[str], limits: Limits) -> Iterator[tuple[list[Package], bool]]:
     """Packages in groups of at most GROUP_PACKAGES or about GROUP_BYTES of files (an input's packages are
-    loaded together), so memory holds one group's file bodies, not the whole scan's."""
-    group: list[Package] = []
-    size = 0
-    for pkg in iter_inputs(inputs, limits):
-        group.append(pkg)
-        size += sum(f.size for f in pkg.files)
-        if len(group) >= GROUP_PACKAGES or size >= GROUP_BYTES:
-            yield group
-            group, size = [], 0
-    if group:
-        yield group
+    loaded together), so memory holds one group's file bodies, not the whole scan's; each group comes
+    with whether it is the last (known by loading one package ahead)."""
+    packages = iter_inputs(inputs, limits)
+    ahead = next(packages, None)
+    while ahead is not None:
+        group: list[Package] = []
+        size = 0
+        while ahead is not None and len(group) < GROUP_PACKAGES and size < GROUP_BYTES:
+            group.append(ahead)
+            size += sum(f.size for f in ahead.files)
+            ahead = next(packages, None)
+        yield group, ahead is None
 
 
 def _slim(pkg: Package) -> Package:
     """The package as the report keeps it: paths and sizes of its files, not their bodies."""
     return replace(pkg, files=tuple(replace(f, data=b"", text=None) for f in pkg.files))
+
+
+@dataclass
+class _Group:
+    """A group of packages in flight: file tasks queued, maybe a batch running beside them."""
+
+    works: list[_Work]
+    todo: list[_Work]  # not in the cache
+    flight: _InFlight
+    early: list[_Work] = field(default_factory=list)  # in the batch started with the group
+    running: Future[None] | None = None
 
 
 class _Scan:
@@ -384,11 +401,16 @@ class _Scan:
         self.workers = Workers(self.jobs)
         self.loaded = 0  # packages loaded so far (their index in the report)
         self.analyzed = self.tasks = 0  # file tasks of earlier groups, for the progress bar
+        self.running: list[Future[None]] = []  # batch-engine threads under way
 
     # -- analysis ------------------------------------------------------------------------------
 
-    def group(self, packages: Sequence[Package]) -> None:
+    def start(self, packages: Sequence[Package], last: bool = True) -> _Group:
+        """Look the group up in the cache and queue its file tasks in the pool; return at once. When the
+        group completes a batch for the batch engines (or is the only one), they start now too, in a
+        thread, beside the pool."""
         works = [_Work(self.loaded + k, p) for k, p in enumerate(packages)]
+        first = self.loaded == 0
         self.loaded += len(packages)
         if self.cache is not None:
             from skillscan import __version__
@@ -403,23 +425,65 @@ class _Scan:
                 w.context = context_key(w.key, _package_context(w.package))
                 w.cached = self.cache.get(w.context) or self.cache.get(w.key)
         todo = [w for w in works if w.cached is None]
-        found, virtual, crashed = _run_pool([w.package for w in todo], self.jobs, self._progress, self.workers)
+        if not self.workers.started:
+            self._quiesce()  # the pool may be forked below: no batch thread may be running then
+        flight = _submit([w.package for w in todo], self.jobs, self.workers)
+        group = _Group(works, todo, flight)
         batch = batch_analyzers()
-        for j, w in enumerate(todo):
+        wanted = [w for w in todo if w.package.format != "unknown"
+                  and any(a.applies(f) for a in batch for f in w.package.files)]
+        waiting_files = self.waiting_files + sum(len(w.package.files) for w in wanted)
+        if self.jobs > 1 and (last and first or waiting_files >= WAIT_FILES or self.waiting_bytes >= GROUP_BYTES):
+            group.early, self.waiting = self.waiting + wanted, []
+            self.waiting_files = self.waiting_bytes = 0
+            if group.early:
+                # the pool's workers were forked above (if there are any): no fork happens while it runs
+                runner = ThreadPoolExecutor(max_workers=1)
+                group.running = runner.submit(self._run_batch, group.early, False)
+                self.running.append(group.running)
+                runner.shutdown(wait=False)
+        return group
+
+    def collect(self, group: _Group, last: bool) -> None:
+        """Wait for the group's file tasks and its batch, then finish (permit and decide) its packages —
+        or keep those that need the batch engines waiting for a batch."""
+        try:
+            found, virtual, crashed = _collect(group.flight, self.workers, self._progress, self._quiesce)
+        finally:
+            if group.running is not None:
+                group.running.result()  # engine failures became batch errors; nothing is raised here
+                self.running.remove(group.running)
+        for j, w in enumerate(group.todo):
             w.findings = found.get(j, [])
             w.virtual = virtual.get(j, [])
             w.crashed = crashed.get(j)
-        for w in works:
+        batch = batch_analyzers()
+        early = {id(w) for w in group.early}
+        # decoded or extracted files of packages whose batch already ran get a batch of their own
+        late = [w for w in group.todo if id(w) in early and w.live and any(a.applies(v) for a in batch for v in w.virtual)]
+        if late:
+            self._run_batch(late, True)
+        mine = {id(w) for w in group.works}
+        for w in group.early:
+            if id(w) not in mine:
+                self.finish(w)  # waiting packages of earlier groups
+        for w in group.works:
             if w.cached is not None:
                 w.findings = list(w.cached.findings)
-            if w.cached is None and w.live and any(a.applies(f) for a in batch for f in (*w.package.files, *w.virtual)):
+            if id(w) in early or w.cached is not None or not w.live:
+                self.finish(w)
+            elif any(a.applies(f) for a in batch for f in (*w.package.files, *w.virtual)):
                 self.waiting.append(w)
                 self.waiting_files += len(w.package.files) + len(w.virtual)
                 self.waiting_bytes += sum(f.size for f in w.package.files)
             else:
                 self.finish(w)
-        if self.waiting_files >= WAIT_FILES or self.waiting_bytes >= GROUP_BYTES:
+        if self.waiting_files >= WAIT_FILES or self.waiting_bytes >= GROUP_BYTES or last:
             self.flush()
+
+    def _quiesce(self) -> None:
+        for running in list(self.running):
+            running.result()
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         if self.options.progress is not None:
@@ -428,26 +492,31 @@ class _Scan:
                 self.analyzed += done
                 self.tasks += total
 
-    def flush(self) -> None:
-        """Run the batch engines over every waiting package at once, then finish them."""
-        works, self.waiting = self.waiting, []
-        self.waiting_files = self.waiting_bytes = 0
-        if not works:
-            return
-        with_virtual = [replace(w.package, files=w.package.files + tuple(w.virtual)) for w in works]
+    def _run_batch(self, works: Sequence[_Work], virtual_only: bool) -> None:
+        """The batch engines over `works` (their files and the decoded files known so far, or only those
+        decoded files): findings go to each package's `batch`, a failing engine to its `batch_errors`."""
+        packages = [replace(w.package, files=tuple(w.virtual) if virtual_only else w.package.files + tuple(w.virtual))
+                    for w in works]
         for analyzer in batch_analyzers():
             if hasattr(analyzer, "jobs"):
                 analyzer.jobs = self.jobs  # batches run side by side up to --jobs
             try:
-                results = analyzer.analyze_batch(with_virtual)
+                results = analyzer.analyze_batch(packages)
             except Exception as exc:
                 for w in works:
                     w.batch_errors.append(f"{analyzer.name} failed: {exc}")
                 continue
             for w, fs in zip(works, results, strict=True):
                 contexts = {v.path: v for v in w.virtual if v.channel is not None or v.max_confidence is not None}
-                w.findings.extend(_in_context(f, contexts[f.location.path]) if f.location.path in contexts else f
-                                  for f in fs)
+                w.batch.extend(_in_context(f, contexts[f.location.path]) if f.location.path in contexts else f
+                               for f in fs)
+
+    def flush(self) -> None:
+        """Run the batch engines over every waiting package at once, then finish them."""
+        works, self.waiting = self.waiting, []
+        self.waiting_files = self.waiting_bytes = 0
+        if works:
+            self._run_batch(works, False)
         for w in works:
             self.finish(w)
 
@@ -463,16 +532,17 @@ class _Scan:
             errors = pkg.errors + ((w.crashed,) if w.crashed else ())
             self.results[w.index] = PackageResult(_slim(pkg), (), Verdict(Decision.ERROR, reasons=errors), errors)
             return
+        analysed = w.findings + w.batch
         if w.cached is not None and w.cached.package_findings is not None:
             package_findings = list(w.cached.package_findings)
         else:
             package_findings, failed = _package_findings(pkg)
             if self.cache is not None and w.key is not None and not w.batch_errors:
                 if w.cached is None:
-                    self.cache.put(w.key, w.findings)
+                    self.cache.put(w.key, analysed)
                 if not failed:
-                    self.cache.put(w.context, w.findings, package_findings)
-        findings = w.findings + package_findings
+                    self.cache.put(w.context, analysed, package_findings)
+        findings = analysed + package_findings
         if options.merge:
             findings = merge_findings(findings)
         findings.sort(key=sort_key)
@@ -511,11 +581,20 @@ def scan(inputs: Sequence[str], options: ScanOptions = ScanOptions()) -> Report:
     wait until enough of them are gathered for a batch. Results come out in input order."""
     started = time.perf_counter()
     state = _Scan(options)
+    inflight: _Group | None = None
     try:
-        for group in _groups(inputs, options.limits):
-            state.group(group)
+        # a pipeline: the next group is loaded and queued while the pool works on the current one, and
+        # the current one is decided while the pool works on the next
+        for packages, last in _groups(inputs, options.limits):
+            queued = state.start(packages, last)
+            if inflight is not None:
+                state.collect(inflight, last=False)
+            inflight = queued
+        if inflight is not None:
+            state.collect(inflight, last=True)
         state.flush()
     finally:
+        state._quiesce()
         state.workers.close()
     return Report(
         results=tuple(state.results[i] for i in sorted(state.results)),

@@ -16,13 +16,13 @@ def test_second_scan_reads_analysis_from_cache(tmp_path: Path, monkeypatch: pyte
     write_skill(tmp_path, "tool", frontmatter="allowed-tools: Bash\n", body="Now: !`date`\n",
                 files={"scripts/run.sh": "#!/bin/sh\ncurl -s https://api.example.com/x\n"})
     calls = []
-    real = engine._run_pool
+    real = engine._submit
 
     def counting(packages, *rest):  # type: ignore[no-untyped-def]
         calls.append(len(packages))
         return real(packages, *rest)
 
-    monkeypatch.setattr(engine, "_run_pool", counting)
+    monkeypatch.setattr(engine, "_submit", counting)
     options = ScanOptions(jobs=1, cache_dir=str(tmp_path / "cache"))
     first = scan([str(tmp_path / "tool")], options)
     second = scan([str(tmp_path / "tool")], options)

@@ -333,11 +333,17 @@ def test_20000_files(tmp_path: Path, home: tuple[Path, str]) -> None:
 
 # --- a crashing worker marks only its package `error` ---------------------------------------------
 
-def test_crashed_worker_marks_only_that_package(tmp_path: Path, home: tuple[Path, str]) -> None:
+@pytest.mark.parametrize("group", [48, 1])  # one group; one package per group, several groups in flight
+def test_crashed_worker_marks_only_that_package(tmp_path: Path, home: tuple[Path, str], group: int) -> None:
     good = skill(tmp_path, "good")
     (good / "fine.py").write_text("print(1)\n")
+    (good / "more.py").write_text("print(1)\n")
     bad = skill(tmp_path, "bad")
     (bad / "crash.py").write_text("print(2)\n")
+    (bad / "tool.js").write_text("console.log(2)\n")
+    after = skill(tmp_path, "after")
+    (after / "late.py").write_text("print(3)\n")
+    (after / "tool.js").write_text("console.log(3)\n")
     script = tmp_path / "crash_scan.py"
     script.write_text(textwrap.dedent(f"""
         import json, os, sys
@@ -357,8 +363,9 @@ def test_crashed_worker_marks_only_that_package(tmp_path: Path, home: tuple[Path
         registry.file_analyzers = lambda: (Crasher(),)
         import skillscan.engine as engine
         engine.file_analyzers = registry.file_analyzers
+        engine.GROUP_PACKAGES = {group}
         from skillscan.engine import ScanOptions, scan
-        report = scan([{str(good)!r}, {str(bad)!r}], ScanOptions(jobs=2))
+        report = scan([{str(good)!r}, {str(bad)!r}, {str(after)!r}], ScanOptions(jobs=2, use_cache=False))
         print(json.dumps({{r.package.name: [r.verdict.decision.value, list(r.errors)] for r in report.results}}))
     """))
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home[0])}
@@ -367,4 +374,5 @@ def test_crashed_worker_marks_only_that_package(tmp_path: Path, home: tuple[Path
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["bad"][0] == "error" and "crashed" in " ".join(out["bad"][1])
-    assert out["good"][0] != "error"
+    assert out["good"][0] != "error" and out["after"][0] != "error"
+    assert list(out) == ["good", "bad", "after"]

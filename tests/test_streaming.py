@@ -94,13 +94,13 @@ def test_package_engines_are_cached_with_their_context(tmp_path: Path, monkeypat
     shutil.copytree(REPO / "fixtures" / "shell-malicious-hook-plugin", tmp_path / "a")
     calls = _count_package_engine_runs(monkeypatch)
     pools: list[int] = []
-    real_pool = engine._run_pool
+    real_pool = engine._submit
 
     def counting_pool(packages, *rest):  # type: ignore[no-untyped-def]
         pools.append(len(packages))
         return real_pool(packages, *rest)
 
-    monkeypatch.setattr(engine, "_run_pool", counting_pool)
+    monkeypatch.setattr(engine, "_submit", counting_pool)
     options = ScanOptions(jobs=1, cache_dir=str(tmp_path / "cache"))
     first = scan([str(tmp_path / "a")], options)
     second = scan([str(tmp_path / "a")], options)
