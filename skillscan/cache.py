@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from skillscan.atomic import atomic_write
 from skillscan.model import Capability, Channel, Confidence, Finding, Location, RuleClass, Severity
 
 FORMAT = 3
@@ -118,11 +118,9 @@ class ResultCache:
         doc: dict[str, Any] = {"format": FORMAT, "key": key, "findings": [finding_to_json(f) for f in findings]}
         if package_findings is not None:
             doc["package_findings"] = [finding_to_json(f) for f in package_findings]
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+
+        def write(tmp: str) -> None:
+            with open(tmp, "w", encoding="utf-8") as fh:
                 json.dump(doc, fh, separators=(",", ":"))
-            os.replace(tmp, path)
-        except OSError:
-            pass
+
+        atomic_write(path, write)

@@ -15,11 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from skillscan.atomic import atomic_write
 
 FORMAT = 1
 MAX_ENTRIES = 64  # per namespace
@@ -97,24 +98,12 @@ def _read(path: Path, key: str) -> tuple[bool, Any]:
 
 
 def _write(path: Path, key: str, data: Any) -> None:
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".rd-", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"format": FORMAT, "key": key, "data": data}, fh, ensure_ascii=False,
-                      separators=(",", ":"))
-        os.replace(tmp, path)
-        tmp = None
+    def write(tmp: str) -> None:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump({"format": FORMAT, "key": key, "data": data}, fh, ensure_ascii=False, separators=(",", ":"))
+
+    if atomic_write(path, write, prefix=".rd-"):
         STATS["writes"] += 1
-    except (OSError, ValueError, TypeError):
-        pass
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def _prune(directory: Path, namespace: str, keep: Path) -> None:

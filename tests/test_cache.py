@@ -67,3 +67,21 @@ def test_policy_inputs_are_not_cached(tmp_path: Path) -> None:
     second = json.loads(run_cli("scan", "-f", "json", "--cache-dir", cache, "--baseline", "b.json", "tool",
                                 cwd=tmp_path).stdout)
     assert second["packages"][0]["findings"] == []
+
+
+def test_atomic_write_replaces_whole_or_leaves_nothing(tmp_path: Path) -> None:
+    from skillscan.atomic import atomic_write
+
+    target = tmp_path / "d" / "entry.json"
+    assert atomic_write(target, lambda tmp: Path(tmp).write_text("new"))
+    assert target.read_text() == "new"
+
+    def failing(tmp: str) -> None:
+        Path(tmp).write_text("half")
+        raise ValueError("cannot serialise")
+
+    assert not atomic_write(target, failing)
+    assert target.read_text() == "new"  # the old entry stays whole
+    assert sorted(p.name for p in target.parent.iterdir()) == ["entry.json"]  # no temporary file left
+    (tmp_path / "file").write_text("x")
+    assert not atomic_write(tmp_path / "file" / "entry.json", lambda tmp: None)  # parent is a file

@@ -31,10 +31,8 @@ def _without_timing(text: str) -> str:
     return json.dumps(doc, sort_keys=True)
 
 
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_groups_give_the_same_report_in_input_order(monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
-    whole = scan(_inputs(), ScanOptions(jobs=jobs, use_cache=False))
-    monkeypatch.setattr(engine, "GROUP_PACKAGES", 2)
+def _count_batches(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The package count of every batch-engine run, in order."""
     runs: list[int] = []
     semgrep = batch_analyzers()[0]
     real = type(semgrep).analyze_batch
@@ -44,6 +42,14 @@ def test_groups_give_the_same_report_in_input_order(monkeypatch: pytest.MonkeyPa
         return real(self, packages)
 
     monkeypatch.setattr(type(semgrep), "analyze_batch", counting)
+    return runs
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_groups_give_the_same_report_in_input_order(monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    whole = scan(_inputs(), ScanOptions(jobs=jobs, use_cache=False))
+    monkeypatch.setattr(engine, "GROUP_PACKAGES", 2)
+    runs = _count_batches(monkeypatch)
     grouped = scan(_inputs(), ScanOptions(jobs=jobs, use_cache=False))
     assert [r.package.name for r in grouped.results] == [r.package.name for r in whole.results]
     assert _without_timing(render(grouped)) == _without_timing(render(whole))
@@ -54,15 +60,7 @@ def test_groups_give_the_same_report_in_input_order(monkeypatch: pytest.MonkeyPa
 def test_waiting_packages_are_flushed_when_the_batch_is_full(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine, "GROUP_PACKAGES", 1)
     monkeypatch.setattr(engine, "WAIT_FILES", 1)
-    runs: list[int] = []
-    semgrep = batch_analyzers()[0]
-    real = type(semgrep).analyze_batch
-
-    def counting(self, packages):  # type: ignore[no-untyped-def]
-        runs.append(len(packages))
-        return real(self, packages)
-
-    monkeypatch.setattr(type(semgrep), "analyze_batch", counting)
+    runs = _count_batches(monkeypatch)
     report = scan(_inputs(), ScanOptions(jobs=1, use_cache=False))
     assert runs == [1, 1, 1]
     assert [r.package.name for r in report.results] == [r.package.name for r in

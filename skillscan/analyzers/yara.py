@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from typing import Any
 import yara
 
 from skillscan.analyzers.base import FileResult, finding
+from skillscan.atomic import atomic_write
 from skillscan.catalog import rules_dir
 from skillscan.model import Capability, Channel, Confidence, Finding, Package, PackageFile, Severity
 
@@ -98,23 +98,8 @@ def _load_cached(path: Path) -> Any | None:
 
 def _store(rules: Any, path: Path) -> None:
     """Atomic write (temp file + rename); any failure just means no cache."""
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".yarc-", dir=path.parent)
-        os.close(fd)
-        rules.save(filepath=tmp)
-        os.replace(tmp, path)
-        tmp = None
+    if atomic_write(path, lambda tmp: rules.save(filepath=tmp), prefix=".yarc-"):
         STATS["cache_writes"] += 1
-    except (OSError, yara.Error):
-        pass
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 _digests: dict[Path | None, str] = {}
