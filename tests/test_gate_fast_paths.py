@@ -11,6 +11,7 @@ import math
 import string
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -138,3 +139,14 @@ def test_missing_script_prefilter_keeps_every_match(tmp_path: Path) -> None:
         (8, "source env.bash"), (9, "bash tools/run.zsh"), (5, "Run `./setup.sh` first."),
         (12, "Then `./go.command`, never `./setup.SH`.")]
     assert _missing_script_findings(tmp_path, "No scripts here: `make build`, `bash -c true`, shells.\n") == []
+
+
+@pytest.mark.parametrize("names", [(), ("prose-clawhavoc-lure",),
+                                   ("py-malicious-stealer", "lp-tunnel", "agent-skill-benign", "claude-plugin-full")])
+def test_report_rendered_package_by_package_is_json_dumps_of_the_whole(names: tuple[str, ...]) -> None:
+    from skillscan.engine import ScanOptions, scan
+    from skillscan.report.json import render, report_dict
+
+    root = Path(__file__).resolve().parent.parent / "fixtures"
+    report = scan([str(root / n) for n in names], ScanOptions(jobs=1, use_cache=False))
+    assert render(report) == json.dumps(report_dict(report), indent=2, ensure_ascii=False) + "\n"

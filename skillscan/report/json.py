@@ -132,15 +132,14 @@ def package_dict(r: PackageResult) -> dict[str, Any]:
     return out
 
 
-def report_dict(report: Report) -> dict[str, Any]:
-    packages = [package_dict(r) for r in report.results]
+def report_dict(report: Report, packages: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     counts = Counter(r.verdict.decision.value for r in report.results)
     return {
         "schema": SCHEMA_ID,
         "tool": {"name": "skillscan", "version": __version__, "rules_digest": report.rules_digest,
                  "engines": dict(report.engines)},
-        "packages": packages,
-        "summary": {"packages": len(packages), "allow": counts["allow"], "review": counts["review"],
+        "packages": [package_dict(r) for r in report.results] if packages is None else packages,
+        "summary": {"packages": len(report.results), "allow": counts["allow"], "review": counts["review"],
                     "block": counts["block"], "errors": counts["error"], "seconds": report.seconds},
     }
 
@@ -151,10 +150,25 @@ def render(report: Report) -> str:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return dumps(report_dict(report)) + "\n"
+        # one package's dictionary at a time, each encoded at once (as an item of the top-level
+        # "packages" list, two levels deep), so a registry sweep never holds the whole report as a tree
+        items = []
+        for r in report.results:
+            parts: list[str] = []
+            _write(package_dict(r), PACKAGE_NL, parts.append)
+            items.append("".join(parts))
+        head, sep, tail = dumps(report_dict(report, [])).partition(EMPTY_PACKAGES)
+        assert sep, "the report's layout changed"
+        packages = "[" + PACKAGE_NL + ("," + PACKAGE_NL).join(items) + "\n  ]" if items else "[]"
+        return "".join((head, '"packages": ', packages, tail, "\n"))
     finally:
         if enabled:
             gc.enable()
+
+
+PACKAGE_NL = "\n    "  # newline and indent of an item of the top-level "packages" list
+EMPTY_PACKAGES = '"packages": []'  # its place in the report rendered without packages (keys before it
+# — schema and tool — cannot contain that text: their values are JSON strings, where a quote is escaped)
 
 
 # ---------------------------------------------------------------------------------------------------
