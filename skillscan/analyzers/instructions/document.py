@@ -8,7 +8,9 @@ inline) and become their own segments, as does the frontmatter.
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
@@ -346,10 +348,49 @@ BLOCK_TYPES = frozenset({*OPENERS, "inline", "paragraph_close", "heading_close",
                          "html_block"})
 
 
+# Parsed bodies kept per process: registries repeat files verbatim (licences, templates, vendored or forked
+# skills, successive versions), and the block parse is the largest single cost of the engine. Bounded in
+# entries and in characters; a body above MEMO_MAX_CHARS is parsed every time.
+MEMO_MAX_ENTRIES = 512
+MEMO_MAX_CHARS = 200_000
+MEMO_BUDGET_CHARS = 4_000_000
+_memo: OrderedDict[tuple[int, str], tuple[tuple[Segment, ...], tuple[Section, ...]]] = OrderedDict()
+_memo_chars = 0
+_memo_lock = threading.Lock()  # the engine calls parsers from its main thread; library callers may not
+
+
 def _markdown_segments(body: list[str], offset: int, lines: list[str], sections: list[Section]) -> list[Segment]:
+    """The segments of a Markdown body that starts after `offset` file lines (`lines[offset:] == body`), its
+    sections appended to `sections`. The result is a function of (offset, body text) alone — the parser is
+    deterministic and `lines` is only read from the body onwards — so an identical body seen earlier in the
+    process gives back the same frozen segments and sections."""
+    global _memo_chars
+    text = "\n".join(body)
+    key = (offset, text)
+    with _memo_lock:
+        hit = _memo.get(key)
+        if hit is not None:
+            _memo.move_to_end(key)
+    if hit is None:
+        found: list[Section] = []
+        hit = (tuple(_parse_markdown_segments(text, body, offset, lines, found)), tuple(found))
+        if len(text) <= MEMO_MAX_CHARS:
+            with _memo_lock:
+                if key not in _memo:
+                    _memo[key] = hit
+                    _memo_chars += len(text)
+                while len(_memo) > MEMO_MAX_ENTRIES or _memo_chars > MEMO_BUDGET_CHARS:
+                    (_, old), _ = _memo.popitem(last=False)
+                    _memo_chars -= len(old)
+    sections.extend(hit[1])
+    return list(hit[0])
+
+
+def _parse_markdown_segments(text: str, body: list[str], offset: int, lines: list[str], sections: list[Section]
+                             ) -> list[Segment]:
     md = _markdown()
     env: dict[str, Any] = {}
-    tokens = md.parse("\n".join(body), env)
+    tokens = md.parse(text, env)
     out: list[Segment] = []
     heads: list[tuple[int, int, str]] = []  # (level, line, title)
     pending_kind = ""
