@@ -12,6 +12,7 @@ confusables list (UTS #39) for the letters that fold to ASCII.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -77,9 +78,44 @@ def fold_char(ch: str) -> str:
     return ch
 
 
+# what `normalize_line` does with one non-ASCII character, worked out once per character per process
+_TAG, _ZERO_WIDTH, _BIDI, _DROP, _KEEP, _FOLD = range(6)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_kinds: dict[str, tuple[int, str, bool]] = {}  # char → (kind, folded text, a look-alike letter?)
+
+
+def _kind(ch: str) -> tuple[int, str, bool]:
+    """(kind, the text it folds to, whether that is an ASCII letter other than the character itself)."""
+    known = _kinds.get(ch)
+    if known is not None:
+        return known
+    cp = ord(ch)
+    if TAG_FIRST <= cp <= TAG_LAST:
+        known = (_TAG, "", False)
+    elif ch in ZERO_WIDTH:
+        known = (_ZERO_WIDTH, "", False)
+    elif ch in BIDI_CONTROLS:
+        known = (_BIDI, "", False)
+    elif ch in BIDI_MARKS or _is_variation_selector(cp):
+        known = (_DROP, "", False)
+    else:
+        f = fold_char(ch)
+        known = (_KEEP, ch, False) if f == ch else (_FOLD, f, f.isascii() and f.isalpha())
+    if len(_kinds) < 65_536:  # bounded: a hostile file cannot grow it without limit
+        _kinds[ch] = known
+    return known
+
+
 def normalize_line(line: str) -> tuple[str, list[tuple[int, str]], list[tuple[int, str]], list[tuple[int, str]], bool]:
     """One line → (matching text, tag runs (column, decoded), zero-width (column, name), bidi (column, name),
-    mixed?) where mixed means a look-alike letter sits in a Latin word or full-width Latin letters are used."""
+    mixed?) where mixed means a look-alike letter sits in a Latin word or full-width Latin letters are used.
+
+    Only the non-ASCII characters are looked at one by one (ASCII is never zero-width, bidi, a variation
+    selector or folded); a line whose non-ASCII characters all stay as they are comes back unchanged.
+    `tests/test_normalize_paths.py` checks this against the character-by-character definition."""
+    specials = set(_NON_ASCII.findall(line))
+    if all(_kind(ch)[0] == _KEEP for ch in specials):
+        return line, [], [], [], False
     out: list[str] = []
     tags: list[tuple[int, str]] = []
     zw: list[tuple[int, str]] = []
@@ -89,53 +125,66 @@ def normalize_line(line: str) -> tuple[str, list[tuple[int, str]], list[tuple[in
     run_col = 0
     previous = ""
     in_flag = False
-    for col, ch in enumerate(line, start=1):
-        cp = ord(ch)
-        if TAG_FIRST <= cp <= TAG_LAST:
+    pos = 0  # first character not handled yet
+    for m in _NON_ASCII.finditer(line):
+        i = m.start()
+        if i > pos:  # an ASCII stretch: each character ends a tag run and an emoji flag, and is kept
+            if run:
+                tags.append((run_col, "".join(run)))
+                run = []
+            in_flag = False
+            previous = line[i - 1]
+            out.append(line[pos:i])
+        pos = i + 1
+        col = i + 1
+        ch = line[i]
+        kind, f, letter = _kind(ch)
+        if kind == _TAG:
             if previous == BLACK_FLAG or in_flag:
-                in_flag = cp != 0xE007F  # CANCEL TAG ends an emoji flag sequence
+                in_flag = ch != "\U000e007f"  # CANCEL TAG ends an emoji flag sequence
                 continue
             if not run:
                 run_col = col
-            if 0xE0020 <= cp <= 0xE007E:
-                run.append(chr(cp - 0xE0000))
+            if "\U000e0020" <= ch <= "\U000e007e":
+                run.append(chr(ord(ch) - 0xE0000))
             continue
         if run:
             tags.append((run_col, "".join(run)))
             run = []
         in_flag = False
         previous = ch
-        if cp < 0x80:  # ASCII: never zero-width, bidi, a variation selector or folded (the common case)
-            out.append(ch)
-            continue
-        if ch in ZERO_WIDTH:
+        if kind == _ZERO_WIDTH:
             # reported inside or beside words; a joiner between emoji is ordinary text
             before = line[col - 2] if col >= 2 else ""
             after = line[col] if col < len(line) else ""
             if not (ch == "\ufeff" and col == 1) and (before.isalnum() or after.isalnum()):
-                zw.append((col, unicodedata.name(ch, f"U+{cp:04X}")))
+                zw.append((col, unicodedata.name(ch, f"U+{ord(ch):04X}")))
             continue
-        if ch in BIDI_CONTROLS:
-            bidi.append((col, unicodedata.name(ch, f"U+{cp:04X}")))
+        if kind == _BIDI:
+            bidi.append((col, unicodedata.name(ch, f"U+{ord(ch):04X}")))
             continue
-        if ch in BIDI_MARKS or _is_variation_selector(cp):
+        if kind == _DROP:
             continue
-        if ch.isascii():
-            out.append(ch)
-            continue
-        f = fold_char(ch)
-        if f != ch and f.isascii() and f.isalpha():
+        if letter and not folded:
             before = line[col - 2] if col >= 2 else ""
             after = line[col] if col < len(line) else ""
-            if 0xFF21 <= cp <= 0xFF5A or (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha()):
+            if "\uff21" <= ch <= "\uff5a" or (before.isascii() and before.isalpha()) or \
+                    (after.isascii() and after.isalpha()):
                 folded = True
         out.append(f)
+    if pos < len(line):
+        if run:
+            tags.append((run_col, "".join(run)))
+            run = []
+        out.append(line[pos:])
     if run:
         tags.append((run_col, "".join(run)))
     return "".join(out), tags, zw, bidi, folded
 
 
 def normalize(text: str) -> Normalized:
+    if text.isascii():  # nothing to remove, fold or decode
+        return Normalized(text)
     lines = text.split("\n")
     out: list[str] = []
     hidden: list[HiddenText] = []

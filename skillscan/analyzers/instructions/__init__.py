@@ -90,6 +90,15 @@ class Place:
     intro: str = ""  # for fences: the lines that introduce it
 
 
+# Shell findings of a command at one place, kept per process: a registry repeats files verbatim (forks,
+# successive versions, vendored skills) and the analysis is a function of these arguments alone (the
+# capability map and the catalog are fixed for the process); findings are frozen. Bounded in entries, and
+# only short commands are kept.
+MEMO_MAX_COMMANDS = 4096
+MEMO_MAX_COMMAND = 4096
+_command_memo: dict[tuple[str, str, int, int, Confidence, str, str], tuple[Finding, ...]] = {}
+
+
 class InstructionsAnalyzer:
     name = "instructions"
 
@@ -265,6 +274,8 @@ class InstructionsAnalyzer:
 
     def _commands_in(self, doc: Document, seg: Segment, text: str, ceiling: Confidence, source: str) -> list[Finding]:
         """Imperative "run: <command>" sentences and bare command lines in prose."""
+        if "：" not in text and not PIPELINE_CHARS.search(text):  # `:` is one of PIPELINE_CHARS: nothing below can match
+            return []
         out: list[Finding] = []
         w = ctx.words()
         seen: set[int] = set()
@@ -296,6 +307,19 @@ class InstructionsAnalyzer:
 
     def _analyze(self, path: str, command: str, line: int, column: int, ceiling: Confidence, source: str,
                  dialect: str = "bash") -> list[Finding]:
+        if len(command) > MEMO_MAX_COMMAND:
+            return self._analyze_uncached(path, command, line, column, ceiling, source, dialect)
+        key = (path, command, line, column, ceiling, source, dialect)
+        hit = _command_memo.get(key)
+        if hit is None:
+            hit = tuple(self._analyze_uncached(path, command, line, column, ceiling, source, dialect))
+            _command_memo[key] = hit
+            if len(_command_memo) > MEMO_MAX_COMMANDS:
+                del _command_memo[next(iter(_command_memo))]  # the oldest entry
+        return list(hit)
+
+    def _analyze_uncached(self, path: str, command: str, line: int, column: int, ceiling: Confidence, source: str,
+                          dialect: str = "bash") -> list[Finding]:
         api = _shell_api()
         if api is None or not command.strip():
             return []
@@ -435,6 +459,42 @@ def _stronger_when_followed(analyzer: InstructionsAnalyzer, package: Package, f:
 def _prose_view(doc: Document, segs: list[Segment]) -> tuple[Segment, list[int], Any]:
     """The given blocks' text at their own lines, every other line blank; and a function giving the
     character range of the block around an offset."""
+    counts = [s.text.count("\n") for s in segs]
+    if all(segs[i].line > segs[i - 1].line + counts[i - 1] for i in range(1, len(segs))):
+        text, ranges = _joined_view(segs, counts)
+    else:  # blocks out of order or overlapping: later ones overwrite earlier lines
+        text, ranges = _placed_view(segs)
+    starts = [r[0] for r in ranges]
+
+    def bounds(offset: int) -> tuple[int, int]:
+        i = max(0, bisect_right(starts, offset) - 1)
+        return ranges[i]
+
+    return Segment("prose", segs[0].line, text, text), [s.line for s in segs], bounds
+
+
+def _joined_view(segs: list[Segment], counts: list[int]) -> tuple[str, list[tuple[int, int]]]:
+    """`_placed_view` for blocks in line order that do not overlap: each block's text, the blank lines
+    between two blocks as that many line breaks."""
+    parts: list[str] = []
+    ranges: list[tuple[int, int]] = []
+    pos = 0
+    end_line = segs[0].line - 1  # the last line taken so far
+    for s, n in zip(segs, counts, strict=True):
+        if parts:
+            gap = "\n" * (s.line - end_line)
+            parts.append(gap)
+            pos += len(gap)
+        parts.append(s.text)
+        ranges.append((pos, pos + len(s.text)))
+        pos += len(s.text)
+        end_line = s.line + n
+    return "".join(parts), ranges
+
+
+def _placed_view(segs: list[Segment]) -> tuple[str, list[tuple[int, int]]]:
+    """The view line by line: every block's lines put at their place, the view's text and each block's
+    character range."""
     first = segs[0].line
     last = max(s.line + s.text.count("\n") for s in segs)
     lines = [""] * (last - first + 1)
@@ -450,13 +510,7 @@ def _prose_view(doc: Document, segs: list[Segment]) -> tuple[Segment, list[int],
         a = s.line - first
         b = min(len(lines), a + s.text.count("\n") + 1)
         ranges.append((line_start[a], line_start[b] - 1))
-    starts = [r[0] for r in ranges]
-
-    def bounds(offset: int) -> tuple[int, int]:
-        i = max(0, bisect_right(starts, offset) - 1)
-        return ranges[i]
-
-    return Segment("prose", first, text, text), [s.line for s in segs], bounds
+    return text, ranges
 
 
 PROSE_FENCES = frozenset({"markdown", "md", "text", "txt", "plain", "plaintext", "prompt", ""})
@@ -774,8 +828,8 @@ def _fence_files(file: PackageFile, doc: Document) -> list[PackageFile]:
 
     if "#fence-" in file.path:
         return []
-    ref_file = ctx.reference_file(file.path)
-    raw_lines = (file.text or "").split("\n")
+    ref_file: bool | None = None
+    raw_lines: list[str] | None = None  # split when the first code fence is met
     out: list[PackageFile] = []
     for seg in doc.segments:
         if len(out) >= MAX_FENCE_FILES:
@@ -792,8 +846,12 @@ def _fence_files(file: PackageFile, doc: Document) -> list[PackageFile]:
         else:
             continue
         intro = doc.previous_text(seg.line - 1)
+        if ref_file is None:
+            ref_file = ctx.reference_file(file.path)
         if ref_file or _described(doc, seg.line, intro):
             ceiling = Confidence.LOW
+        if raw_lines is None:
+            raw_lines = (file.text or "").split("\n")
         n = seg.raw.count("\n") + 1
         code = "\n".join(raw_lines[seg.line - 1 : seg.line - 1 + n])  # the file's own text, not normalised
         data = code.encode("utf-8", "replace")[:MAX_FENCE_BYTES]

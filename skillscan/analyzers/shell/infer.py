@@ -252,6 +252,7 @@ def _fmt_pkg(eco: str, value: str) -> str | None:
 PROGRAM_NAME = lazy(r"^\.?[A-Za-z0-9_][A-Za-z0-9_.+@-]*$")
 HTTP_VERBS = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "CONNECT", "TRACE"}
 PROSE_WORD = lazy(r"^[A-Za-z][a-z']*[,.;:]?$")
+NOT_PROGRAM_CHAR = lazy(r"[\s\"'{}\[\]<>]")
 
 
 def _plausible_program(value: str, name: str, args: list[Word]) -> bool:
@@ -259,7 +260,7 @@ def _plausible_program(value: str, name: str, args: list[Word]) -> bool:
     fences of other languages fed in as shell)."""
     if not name or not PROGRAM_NAME.match(name) or name.isdigit():
         return False
-    if re.search(r"[\s\"'{}\[\]<>]", value):
+    if NOT_PROGRAM_CHAR.search(value):
         return False
     return not (value in HTTP_VERBS and args and args[0].value and args[0].value.startswith(("/", "http")))
 

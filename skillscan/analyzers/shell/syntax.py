@@ -120,6 +120,8 @@ def ansi_c(body: str) -> str:
 
 
 def _unescape_word(text: str) -> str:
+    if "\\" not in text:  # nothing escaped: the loop below would copy every character
+        return text
     out, i = [], 0
     while i < len(text):
         ch = text[i]
