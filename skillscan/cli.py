@@ -68,13 +68,22 @@ def exit_code(report: object, fail_on: str) -> int:
     return EXIT_OK
 
 
-def _write(text: str, output: Optional[Path]) -> None:
+def _write(text: str | list[bytes], output: Optional[Path]) -> None:
+    """Write a report: text, or UTF-8 pieces written one after the other (never joined)."""
+    chunks = [text.encode("utf-8")] if isinstance(text, str) else text
     if output is None:
-        sys.stdout.write(text)
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:  # a text-only stream (an embedding application's)
+            sys.stdout.write(b"".join(chunks).decode("utf-8"))
+            sys.stdout.flush()
+            return
         sys.stdout.flush()
+        buffer.writelines(chunks)
+        buffer.flush()
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        with open(output, "wb") as fh:
+            fh.writelines(chunks)
     except OSError as exc:
         typer.echo(f"skillscan: cannot write {output}: {exc.strerror or exc}", err=True)
         raise typer.Exit(EXIT_ERROR) from None
@@ -204,7 +213,9 @@ def scan(
 
             text = render_text(report, color=output is None and sys.stdout.isatty())
         else:
-            text = renderer(format.value)(report)
+            from skillscan.report.json import render_chunks
+
+            text = render_chunks(report) if format == OutputFormat.json else renderer(format.value)(report)
         sarif_text = renderer("sarif")(report) if sarif_output is not None else ""
     except Exception as exc:  # a renderer bug is an internal error (exit 2), never a traceback
         typer.echo(f"skillscan: internal error while rendering: {type(exc).__name__}: {exc}", err=True)

@@ -68,7 +68,7 @@ class Decision(StrEnum):
 _CAP_RE = re.compile(r"^(?P<kind>[a-z][a-z0-9_-]*(?:\.[a-z][a-z0-9_-]*)*)(?:\[(?P<scope>.*)\])?$", re.S)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Capability:
     """`kind[scope]` from the skillcap/v1 vocabulary; exactly one scope or none."""
 
@@ -97,7 +97,7 @@ class Capability:
         return self.kind.split(".", 1)[0]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RuleDocs:
     what: str
     why: str
@@ -106,7 +106,7 @@ class RuleDocs:
     references: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rule:
     """One catalog entry, whatever engine implements it. Ids are stable and kebab-case."""
 
@@ -123,7 +123,7 @@ class Rule:
     source: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Location:
     """1-based line and column; `path` is POSIX and relative to the package root."""
 
@@ -135,7 +135,7 @@ class Location:
     snippet: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule_id: str
     message: str
@@ -158,7 +158,7 @@ class Finding:
         return digest.hexdigest()[:32]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     path: str
     line: int
@@ -167,7 +167,7 @@ class Evidence:
     confidence: Confidence
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InferredCapability:
     capability: Capability
     evidence: tuple[Evidence, ...]
@@ -177,7 +177,7 @@ class InferredCapability:
         return max((e.confidence for e in self.evidence), default=Confidence.LOW)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PackageFile:
     """One file of a package, read and classified once. `text` is None for binaries."""
 
@@ -201,7 +201,7 @@ class PackageFile:
         return self.origin is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Surface:
     """An execution surface the host runs on the package's behalf (hook, MCP server, install spec…)."""
 
@@ -216,7 +216,7 @@ class Surface:
     extra: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Package:
     input: str
     root: str
@@ -239,7 +239,7 @@ class Package:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Verdict:
     decision: Decision
     reasons: tuple[str, ...] = ()
@@ -257,7 +257,7 @@ class Verdict:
     suggested_paths: tuple[str, ...] = ()  # the manifest file each suggested_declaration entry belongs in
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PackageResult:
     package: Package
     findings: tuple[Finding, ...]
@@ -267,7 +267,7 @@ class PackageResult:
     baselined: int = 0  # findings kept out by --baseline
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Report:
     results: tuple[PackageResult, ...]
     seconds: float = 0.0

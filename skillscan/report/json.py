@@ -145,22 +145,36 @@ def report_dict(report: Report, packages: list[dict[str, Any]] | None = None) ->
 
 
 def render(report: Report) -> str:
+    return b"".join(render_chunks(report)).decode("utf-8")
+
+
+def render_chunks(report: Report) -> list[bytes]:
+    """The report as UTF-8 pieces to write one after the other. Each package is encoded on its own and
+    kept as bytes: a registry sweep's report is never held as one tree, nor as Python text (up to four
+    bytes a character once one emoji appears), nor joined."""
     # the report is a tree (no reference cycles): the cycle collector has nothing to find in it, and
     # walking the scan's heap while it is built cost a fifth of the rendering
     enabled = gc.isenabled()
     gc.disable()
     try:
-        # one package's dictionary at a time, each encoded at once (as an item of the top-level
-        # "packages" list, two levels deep), so a registry sweep never holds the whole report as a tree
-        items = []
+        # one package's dictionary at a time, as an item of the top-level "packages" list (two levels deep)
+        items: list[bytes] = []
         for r in report.results:
             parts: list[str] = []
             _write(package_dict(r), PACKAGE_NL, parts.append)
-            items.append("".join(parts))
+            items.append("".join(parts).encode("utf-8"))
         head, sep, tail = dumps(report_dict(report, [])).partition(EMPTY_PACKAGES)
         assert sep, "the report's layout changed"
-        packages = "[" + PACKAGE_NL + ("," + PACKAGE_NL).join(items) + "\n  ]" if items else "[]"
-        return "".join((head, '"packages": ', packages, tail, "\n"))
+        out = [head.encode("utf-8"), b'"packages": ']
+        if items:
+            out.append(b"[" + PACKAGE_NL.encode())
+            for k, item in enumerate(items):
+                out += [b"," + PACKAGE_NL.encode(), item] if k else [item]
+            out.append(b"\n  ]")
+        else:
+            out.append(b"[]")
+        out.append((tail + "\n").encode("utf-8"))
+        return out
     finally:
         if enabled:
             gc.enable()
