@@ -16,14 +16,22 @@ from pathlib import Path
 
 from skillscan.analyzers import batch_analyzers, engine_versions, file_analyzers, package_analyzers
 from skillscan.analyzers.base import FileResult
+from skillscan.cache import Entry, ResultCache, context_key
 from skillscan.catalog import get_catalog
 from skillscan.config import Config
-from skillscan.cache import Entry, ResultCache, context_key
 from skillscan.loaders import Limits, iter_inputs
-from skillscan.suppress import Baseline, as_evidence, baseline_key, inline_suppressions, is_suppressed
 from skillscan.model import (
-    Decision, Finding, Package, PackageFile, PackageResult, Report, RuleClass, Severity, Verdict,
+    Decision,
+    Finding,
+    Package,
+    PackageFile,
+    PackageResult,
+    Report,
+    RuleClass,
+    Severity,
+    Verdict,
 )
+from skillscan.suppress import Baseline, as_evidence, baseline_key, inline_suppressions, is_suppressed
 
 MAX_VIRTUAL_DEPTH = 3
 MAX_VIRTUAL_FILES = 256
@@ -242,19 +250,6 @@ def _collect(flight: _InFlight, workers: Workers, progress: Callable[[str, int, 
         if progress is not None:
             progress("analyze", k + 1, len(flight.tasks))
     return findings, virtual, crashed
-
-
-def _run_pool(packages: Sequence[Package], jobs: int,
-              progress: Callable[[str, int, int], None] | None = None, workers: Workers | None = None,
-              ) -> tuple[dict[int, list[Finding]], dict[int, list[PackageFile]], dict[int, str]]:
-    """Every file engine over `packages`, across `jobs` processes, results in package order."""
-    own = workers is None
-    workers = workers or Workers(jobs)
-    try:
-        return _collect(_submit(packages, jobs, workers), workers, progress)
-    finally:
-        if own:
-            workers.close()
 
 
 def resolve_jobs(jobs: int) -> int:
