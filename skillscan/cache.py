@@ -17,15 +17,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from skillscan.atomic import atomic_write
+from skillscan.diskcache import atomic_write, cache_subdir
 from skillscan.model import Capability, Channel, Confidence, Finding, Location, RuleClass, Severity
 
 FORMAT = 3
 
 
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "skillscan" / "results"
+def default_cache_dir() -> Path | None:
+    return cache_subdir("results")
 
 
 def cache_key(package_sha256: str, *, version: str, rules_digest: str, engines: dict[str, str],

@@ -65,9 +65,11 @@ def _base(name: str) -> str:
 
 
 def cache_dir() -> Path | None:
-    root = os.environ.get("SKILLSCAN_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "skillscan")
-    path = Path(root) / "downloads"
+    from skillscan.diskcache import cache_subdir
+
+    path = cache_subdir("downloads")
+    if path is None:
+        return None
     try:
         path.mkdir(parents=True, exist_ok=True)
         return path

@@ -20,12 +20,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from skillscan.atomic import atomic_write
+from skillscan.diskcache import atomic_write, cache_subdir
 
 FORMAT = 1
 MAX_ENTRIES = 64  # per namespace
 MAX_AGE_S = 7 * 24 * 3600
-CACHE_ENV = "SKILLSCAN_CACHE_DIR"
 DISABLE_ENV = "SKILLSCAN_RULEDATA_CACHE"
 
 # what this process did (read by tests and bench/)
@@ -39,16 +38,7 @@ _source_digests: dict[str, bytes] = {}
 def cache_dir() -> Path | None:
     if os.environ.get(DISABLE_ENV, "").strip().lower() in {"0", "no", "off", "false"}:
         return None
-    explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit) / "ruledata"
-    base = os.environ.get("XDG_CACHE_HOME") or ""
-    if not os.path.isabs(base):
-        home = os.path.expanduser("~")
-        if home == "~" or not os.path.isabs(home):
-            return None  # no home directory: run without a cache
-        base = os.path.join(home, ".cache")
-    return Path(base) / "skillscan" / "ruledata"
+    return cache_subdir("ruledata")
 
 
 def _source_digest(path: str) -> bytes:

@@ -70,7 +70,7 @@ def test_policy_inputs_are_not_cached(tmp_path: Path) -> None:
 
 
 def test_atomic_write_replaces_whole_or_leaves_nothing(tmp_path: Path) -> None:
-    from skillscan.atomic import atomic_write
+    from skillscan.diskcache import atomic_write
 
     target = tmp_path / "d" / "entry.json"
     assert atomic_write(target, lambda tmp: Path(tmp).write_text("new"))
@@ -85,3 +85,21 @@ def test_atomic_write_replaces_whole_or_leaves_nothing(tmp_path: Path) -> None:
     assert sorted(p.name for p in target.parent.iterdir()) == ["entry.json"]  # no temporary file left
     (tmp_path / "file").write_text("x")
     assert not atomic_write(tmp_path / "file" / "entry.json", lambda tmp: None)  # parent is a file
+
+
+def test_every_cache_lives_under_one_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`SKILLSCAN_CACHE_DIR` moves the result cache, the rule-data cache and the YARA cache together."""
+    from skillscan.analyzers import yara as yengine
+    from skillscan.cache import default_cache_dir
+    from skillscan.ruledata import cache_dir as ruledata_dir
+
+    monkeypatch.setenv("SKILLSCAN_CACHE_DIR", str(tmp_path / "root"))
+    assert default_cache_dir() == tmp_path / "root" / "results"
+    assert ruledata_dir() == tmp_path / "root" / "ruledata"
+    assert yengine.cache_dir() == tmp_path / "root" / "yara"
+    write_skill(tmp_path, "tool", body="Now: !`date`\n")
+    scan([str(tmp_path / "tool")], ScanOptions(jobs=1))
+    assert list((tmp_path / "root" / "results").rglob("*.json"))
+    monkeypatch.delenv("SKILLSCAN_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "skillscan" / "results"

@@ -28,7 +28,7 @@ CHECKS = ("unscoped-bash-preapproval", "py-api-capability")
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh cache directory, and a fresh process as far as the cache knows (no in-memory entries)."""
     directory = tmp_path / "cache"
-    monkeypatch.setenv(ruledata.CACHE_ENV, str(directory))
+    monkeypatch.setenv("SKILLSCAN_CACHE_DIR", str(directory))
     monkeypatch.delenv(ruledata.DISABLE_ENV, raising=False)
     monkeypatch.setattr(ruledata, "_memo", {})
     monkeypatch.setattr(ruledata, "STATS", {"hits": 0, "builds": 0, "writes": 0})
@@ -147,7 +147,7 @@ def test_an_unusable_cache_directory_means_no_cache(tmp_path: Path, rules_root: 
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory", encoding="utf-8")
-    monkeypatch.setenv(ruledata.CACHE_ENV, str(blocker))
+    monkeypatch.setenv("SKILLSCAN_CACHE_DIR", str(blocker))
     monkeypatch.setattr(ruledata, "_memo", {})
     first = load_catalog(rules_root)
     _new_process(monkeypatch)

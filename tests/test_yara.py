@@ -96,9 +96,9 @@ def _fresh(monkeypatch: pytest.MonkeyPatch, cache: Path | str | None) -> None:
     monkeypatch.setattr(yengine, "_compiled", {})
     monkeypatch.setattr(yengine, "STATS", {"compiled": 0, "loaded": 0, "cache_writes": 0})
     if cache is None:
-        monkeypatch.delenv(yengine.CACHE_ENV, raising=False)
+        monkeypatch.delenv("SKILLSCAN_CACHE_DIR", raising=False)
     else:
-        monkeypatch.setenv(yengine.CACHE_ENV, str(cache))
+        monkeypatch.setenv("SKILLSCAN_CACHE_DIR", str(cache))
 
 
 def test_rules_compile_once_per_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -115,7 +115,7 @@ def test_disk_cache_is_used_by_a_second_process(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     code = ("import json; from skillscan.analyzers import yara as y; y.get_rules(); "
             "print(json.dumps(y.STATS))")
-    env = {**os.environ, yengine.CACHE_ENV: str(cache)}
+    env = {**os.environ, "SKILLSCAN_CACHE_DIR": str(cache)}
     first = json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                                       check=True, cwd=REPO).stdout)
     second = json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,

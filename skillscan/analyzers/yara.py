@@ -23,7 +23,6 @@ regex for them makes YARA slow; this analyzer runs them on the same file.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import threading
 from collections.abc import Iterable
@@ -34,15 +33,14 @@ from typing import Any
 import yara
 
 from skillscan.analyzers.base import FileResult, finding
-from skillscan.atomic import atomic_write
 from skillscan.catalog import rules_dir
+from skillscan.diskcache import atomic_write, cache_subdir
 from skillscan.model import Capability, Channel, Confidence, Finding, Package, PackageFile, Severity
 
 MATCH_TIMEOUT_S = 20
 MAX_RELATED = 5
 PROSE_LANGUAGES = frozenset({"markdown", "text"})
 DOC_DIRS = frozenset({"references", "reference", "docs", "doc", "examples", "example"})
-CACHE_ENV = "SKILLSCAN_CACHE_DIR"
 _HOST_RE = re.compile(rb"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}", re.I)
 _URL_RE = re.compile(rb"[a-z][a-z0-9+.-]{0,20}://(?:[^/\s@]{1,100}@)?([a-z0-9.-]{1,253}|\[[0-9a-f:]{2,45}\])[^\s)\]\"'<>]*",
                      re.I)
@@ -67,16 +65,7 @@ def rules_digest(files: Iterable[Path]) -> str:
 
 
 def cache_dir() -> Path | None:
-    """`$SKILLSCAN_CACHE_DIR`, else the user cache dir (`$XDG_CACHE_HOME/skillscan` on Linux)."""
-    explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit) / "yara"
-    try:
-        import platformdirs
-
-        return Path(platformdirs.user_cache_dir("skillscan", appauthor=False)) / "yara"
-    except Exception:  # no home directory, exotic platform: run without a cache
-        return None
+    return cache_subdir("yara")
 
 
 def compile_rules(files: list[Path]) -> Any:
