@@ -6,23 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
-
-import skillscan.engine as engine
 from clihelp import run_cli, write_skill
+
 from skillscan.engine import ScanOptions, scan
 
 
-def test_second_scan_reads_analysis_from_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_second_scan_reads_analysis_from_cache(tmp_path: Path, file_analyses: list[int]) -> None:
     write_skill(tmp_path, "tool", frontmatter="allowed-tools: Bash\n", body="Now: !`date`\n",
                 files={"scripts/run.sh": "#!/bin/sh\ncurl -s https://api.example.com/x\n"})
-    calls = []
-    real = engine._submit
-
-    def counting(packages, *rest):  # type: ignore[no-untyped-def]
-        calls.append(len(packages))
-        return real(packages, *rest)
-
-    monkeypatch.setattr(engine, "_submit", counting)
+    calls = file_analyses
     options = ScanOptions(jobs=1, cache_dir=str(tmp_path / "cache"))
     first = scan([str(tmp_path / "tool")], options)
     second = scan([str(tmp_path / "tool")], options)

@@ -8,9 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from clihelp import write_skill
 
 import skillscan.engine as engine
-from clihelp import write_skill
 from skillscan.analyzers import batch_analyzers, package_analyzers
 from skillscan.engine import ScanOptions, scan
 from skillscan.report.json import render
@@ -88,17 +88,11 @@ def _count_package_engine_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-def test_package_engines_are_cached_with_their_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_package_engines_are_cached_with_their_context(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       file_analyses: list[int]) -> None:
     shutil.copytree(REPO / "fixtures" / "shell-malicious-hook-plugin", tmp_path / "a")
     calls = _count_package_engine_runs(monkeypatch)
-    pools: list[int] = []
-    real_pool = engine._submit
-
-    def counting_pool(packages, *rest):  # type: ignore[no-untyped-def]
-        pools.append(len(packages))
-        return real_pool(packages, *rest)
-
-    monkeypatch.setattr(engine, "_submit", counting_pool)
+    pools = file_analyses
     options = ScanOptions(jobs=1, cache_dir=str(tmp_path / "cache"))
     first = scan([str(tmp_path / "a")], options)
     second = scan([str(tmp_path / "a")], options)
