@@ -129,3 +129,15 @@ def test_a_failing_package_engine_is_reported_not_fatal(tmp_path: Path, monkeypa
     # the failure was not cached: a fixed engine gives the clean verdict at once
     again = scan([str(tmp_path / "tool")], options)
     assert again.results[0].verdict.decision.value == "allow"
+
+
+def test_frontmatter_memo_keeps_only_small_documents() -> None:
+    from skillscan.loaders.frontmatter import MEMO_CHARS, _parse, parse_frontmatter
+
+    _parse.cache_clear()
+    small = "---\nname: a\n---\nbody\n"
+    huge = "---\nname: b\n---\n" + "x" * (MEMO_CHARS + 1)
+    assert parse_frontmatter(small) is parse_frontmatter(small)
+    first, second = parse_frontmatter(huge), parse_frontmatter(huge)
+    assert first == second and first is not second and first.data == {"name": "b"}
+    assert _parse.cache_info().currsize == 1

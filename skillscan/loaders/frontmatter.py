@@ -21,8 +21,12 @@ class Frontmatter:
 
 def parse_frontmatter(text: str) -> Frontmatter:
     """Parsed once per text: the loader, the manifest engine and the gate read the same SKILL.md one
-    after the other (callers treat the result as read-only)."""
-    return _parse(text)
+    after the other (callers treat the result as read-only). Only texts up to MEMO_CHARS are kept, so
+    the memo never holds the bodies of huge documents once their group is done."""
+    return _parse(text) if len(text) <= MEMO_CHARS else _parse.__wrapped__(text)
+
+
+MEMO_CHARS = 256 * 1024
 
 
 @lru_cache(maxsize=512)  # two groups of packages: the loader parses a group before the gate reads it
