@@ -1,0 +1,338 @@
+"""Roles from document structure: who each line of a package's text speaks to.
+
+`assign_roles(path, text, referenced=None) -> DocumentRoles`
+
+- `path`: the file's path inside the package (`SKILL.md`, `references/api.md`, `agents/reviewer.md`).
+- `text`: its content (already decoded).
+- `referenced`: how the package's entry file refers to it (one of `REFERENCES`): `entry` (it is an
+  instruction file itself: SKILL.md, commands/*.md, agents/*.md, CLAUDE.md, …), `follow` (SKILL.md
+  tells the agent to read and follow it: an instruction wherever it lives, so moving a payload
+  into references/ does not change its role), `link` (merely linked), `none`. `None` derives it from
+  the path alone (`entry` for instruction files, else `none`).
+
+`DocumentRoles` (frozen): `path`, `base` (the file's role) and `base_why`, `subagent` (True for an
+agent/subagent definition, whose persona and mission statements are legitimate), `regions`: a
+tuple of `Region(start, end, role, why, kind, negated)` covering every line once, 1-based
+inclusive lines, consecutive lines with the same decision merged; `role_at(line)` and
+`region_at(line)` look one up.
+
+Roles (`ROLES`): `agent-instruction` (the agent is told it), `user-command` (a command offered to
+the user), `reference` (background, catalogues, docs), `quoted` (quoted, shown or negated text),
+`test-data` (test and fixture data), `hidden` (HTML comments other than known tool directives,
+invisible Unicode), `code` (code files). Decided from, in order of precedence:
+1. the file's place: code extensions → `code`; tests/, fixtures/, evals/ → `test-data`; SKILL.md,
+   command and agent files, always-loaded instruction files, or `follow` → `agent-instruction`;
+   references/, docs/, examples/, README and other files → `reference`;
+2. hidden text (not in code or test-data files): HTML comments, Unicode tag and bidi characters;
+3. fences: the info string (shell and program languages vs data/output/example words) and the
+   sentence introducing it ("run this in your terminal" → `user-command`; "the agent runs" →
+   `agent-instruction`; "for example"/"attackers" → `reference`); a data fence is `quoted`;
+4. blockquotes → `quoted` (GitHub alerts `> [!NOTE]` keep the section's role);
+5. tables whose header names patterns/indicators/severity → `reference`;
+6. a negated sentence ("never", "do not", "不要", "禁止") → `quoted` with `negated=True`
+   (a prohibition the agent obeys is still an instruction for rules whose meaning is itself a
+   prohibition, e.g. secrecy toward the user: use `negated`, not the role, there); a sentence that
+   describes a behaviour ("attackers might…", "for example", "攻击者", "例如") → `reference`;
+7. the section: headings that introduce catalogues of attacks, detection or background →
+   `reference`; test cases → `test-data`;
+8. otherwise the file's role.
+Roles describe structure; the decision layer judges malice indicators the same in every role.
+The work is linear in the text (one markdown-it block parse, one pass over lines)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+
+ROLES = ("agent-instruction", "user-command", "reference", "quoted", "test-data", "hidden", "code")
+REFERENCES = ("entry", "follow", "link", "none")
+MAX_CHARS = 2_000_000  # longer text: the rest keeps the file's role (reported in `truncated`)
+_HIDDEN_CHARS = re.compile("[\U000e0000-\U000e007f\u202a-\u202e\u2066-\u2069]")
+_COMMENT = re.compile(r"<!--(.*?)(?:-->|\Z)", re.S)
+_ALERT = re.compile(r"^\s*>\s*(?:\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]|\*\*(?:Note|Warning|Tip|Important)\*\*)",
+                    re.I)
+_FRONTMATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(?:.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+@dataclass(frozen=True)
+class Region:
+    start: int
+    end: int
+    role: str
+    why: str
+    kind: str = "text"
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class DocumentRoles:
+    path: str
+    base: str
+    base_why: str
+    regions: tuple[Region, ...]
+    subagent: bool = False
+    truncated: bool = False
+
+    def region_at(self, line: int) -> Region | None:
+        lo, hi = 0, len(self.regions) - 1
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            r = self.regions[mid]
+            if line < r.start:
+                hi = mid - 1
+            elif line > r.end:
+                lo = mid + 1
+            else:
+                return r
+        return None
+
+    def role_at(self, line: int) -> str:
+        r = self.region_at(line)
+        return r.role if r else self.base
+
+
+@dataclass(frozen=True)
+class Vocab:
+    instruction_files: frozenset[str]
+    instruction_dirs: frozenset[str]
+    test_dirs: frozenset[str]
+    reference_dirs: frozenset[str]
+    reference_files: frozenset[str]
+    code_extensions: frozenset[str]
+    shell_fence: frozenset[str]
+    program_fence: frozenset[str]
+    data_fence: frozenset[str]
+    reference_heading: re.Pattern[str]
+    test_heading: re.Pattern[str]
+    user_cue: re.Pattern[str]
+    agent_cue: re.Pattern[str]
+    describe_cue: re.Pattern[str]
+    negation: re.Pattern[str]
+    table_reference_header: re.Pattern[str]
+    directive_comment: re.Pattern[str]
+
+
+def _alt(patterns: Any) -> re.Pattern[str]:
+    if not isinstance(patterns, list) or not patterns:
+        raise ValueError("roles vocabulary: expected a non-empty list of patterns")
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I | re.M)
+
+
+def _set(values: Any) -> frozenset[str]:
+    if not isinstance(values, list):
+        raise ValueError("roles vocabulary: expected a list")
+    return frozenset(str(v).lower() for v in values)
+
+
+def build_vocab(data: Any) -> Vocab:
+    if not isinstance(data, dict):
+        raise ValueError("roles vocabulary: expected a mapping")
+    sets = ("instruction_files", "instruction_dirs", "test_dirs", "reference_dirs", "reference_files",
+            "code_extensions", "shell_fence", "program_fence", "data_fence")
+    pats = ("reference_heading", "test_heading", "user_cue", "agent_cue", "describe_cue", "negation",
+            "table_reference_header", "directive_comment")
+    return Vocab(**{k: _set(data.get(k)) for k in sets}, **{k: _alt(data.get(k)) for k in pats})
+
+
+@lru_cache(maxsize=1)
+def load_vocab() -> Vocab:
+    from skillscan.catalog import rules_dir
+    from skillscan.ruledata import load_yaml_file
+
+    return build_vocab(load_yaml_file(rules_dir() / "roles" / "vocab.yaml"))
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True}).enable("table").disable("inline")
+
+
+def file_role(path: str, referenced: str | None = None, vocab: Vocab | None = None) -> tuple[str, str, bool]:
+    """The role of a whole file from its place and how the entry file refers to it:
+    (role, why, is_subagent_definition)."""
+    v = vocab or load_vocab()
+    parts = [p for p in path.replace("\\", "/").split("/") if p not in ("", ".")]
+    name = parts[-1].lower() if parts else ""
+    dirs = [p.lower() for p in parts[:-1]]
+    ext = name.rsplit(".", 1)[-1] if "." in name else ""
+    subagent = bool(dirs) and dirs[-1] == "agents" and ext == "md"
+    if ext in v.code_extensions:
+        return "code", f"a code file (.{ext})", False
+    if any(d in v.test_dirs for d in dirs):
+        d = next(d for d in dirs if d in v.test_dirs)
+        return "test-data", f"a file under {d}/", False
+    if referenced == "follow":
+        return "agent-instruction", "a file the entry file tells the agent to read and follow", subagent
+    entry = (name in v.instruction_files or name.endswith(".mdc")
+             or (bool(dirs) and dirs[-1] in v.instruction_dirs and ext in ("md", "mdc", "toml", "txt")))
+    if referenced == "entry" or (referenced is None and entry):
+        what = "an agent or subagent definition" if subagent else "an instruction file the agent loads"
+        return "agent-instruction", what, subagent
+    if referenced == "link":
+        return "reference", "a file the entry file only links to", False
+    if any(d in v.reference_dirs for d in dirs):
+        d = next(d for d in dirs if d in v.reference_dirs)
+        return "reference", f"a file under {d}/", False
+    if name in v.reference_files:
+        return "reference", f"{parts[-1]}, written for people", False
+    return "reference", "a file no instruction file tells the agent to follow", False
+
+
+def _fence_role(info: str, intro: str, base: str, v: Vocab) -> tuple[str, str]:
+    words = [w.lower() for w in re.split(r"[\s{},.=:;]+", info) if w]
+    lang = words[0] if words else ""
+    if any(w in v.data_fence for w in words) or (lang and lang not in v.shell_fence and lang not in v.program_fence):
+        return "quoted", f"a block labelled {lang}, shown as text or data" if lang else "a block shown as data"
+    what = f"a {lang} block" if lang else "an unlabelled code block"
+    if intro and v.describe_cue.search(intro):
+        return "reference", f"{what} introduced as a description or example"
+    if intro and v.user_cue.search(intro):
+        return "user-command", f"{what} offered to the user to run"
+    if intro and v.agent_cue.search(intro):
+        return "agent-instruction", f"{what} the agent is told to run"
+    if base == "agent-instruction":
+        return "agent-instruction", f"{what} in an instruction file"
+    return base, f"{what} in {'reference material' if base == 'reference' else 'the file'}"
+
+
+def _sections(lines: list[str], headings: dict[int, tuple[int, str]], v: Vocab) -> list[tuple[str, str] | None]:
+    """For each line, the role its section gives it (None: the section says nothing): a heading that
+    introduces reference or test material covers every line up to the next heading of its level or
+    higher; a subsection inherits it."""
+    stack: list[tuple[int, tuple[str, str] | None]] = []
+    out: list[tuple[str, str] | None] = [None] * len(lines)
+    for i in range(len(lines)):
+        if i in headings:
+            level, title = headings[i]
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            quoted_title = f"under the heading \"{title.strip()[:60]}\""
+            if v.test_heading.search(title):
+                stack.append((level, ("test-data", quoted_title)))
+            elif v.reference_heading.search(title):
+                stack.append((level, ("reference", quoted_title)))
+            else:
+                stack.append((level, stack[-1][1] if stack else None))
+        if stack:
+            out[i] = stack[-1][1]
+    return out
+
+
+def _intro(lines: list[str], first: int) -> str:
+    """The last non-blank line (or two) before line index `first`, within a short reach."""
+    out: list[str] = []
+    i = first - 1
+    while i >= 0 and first - i <= 4 and len(out) < 2:
+        s = lines[i].strip()
+        if s.startswith("```") or s.startswith("~~~"):
+            break
+        if s:
+            out.append(s)
+        elif out:
+            break
+        i -= 1
+    return " ".join(reversed(out))
+
+
+def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: Vocab | None = None) -> DocumentRoles:
+    v = vocab or load_vocab()
+    if referenced is not None and referenced not in REFERENCES:
+        raise ValueError(f"referenced must be one of {REFERENCES}")
+    base, base_why, subagent = file_role(path, referenced, v)
+    truncated = len(text) > MAX_CHARS
+    body = text[:MAX_CHARS]
+    lines = body.splitlines() or [""]
+    n = len(text.splitlines()) or 1
+    roles: list[tuple[str, str, str, bool] | None] = [None] * len(lines)
+    if base in ("code", "test-data"):
+        return DocumentRoles(path, base, base_why, (Region(1, n, base, base_why, "file"),), subagent, truncated)
+    # frontmatter: the file's own metadata, loaded with it (kept as the file's role)
+    fm = _FRONTMATTER.match(body)
+    fm_lines = body[:fm.end()].count("\n") if fm else 0
+    for i in range(min(fm_lines, len(lines))):
+        roles[i] = (base, "frontmatter", "frontmatter", False)
+    parse_text = "\n" * fm_lines + body[fm.end():] if fm else body
+    tokens = _markdown().parse(parse_text)
+    headings: dict[int, tuple[int, str]] = {}  # line index → (level, title)
+    for idx, tok in enumerate(tokens):
+        if tok.type == "heading_open" and tok.map and idx + 1 < len(tokens):
+            headings[tok.map[0]] = (int(tok.tag[1:]), tokens[idx + 1].content)
+    section_at = _sections(lines, headings, v)
+    quote_depth = 0
+    for tok in tokens:
+        if tok.type == "blockquote_open" and tok.map:
+            quote_depth += 1
+            if quote_depth == 1 and not _ALERT.match(lines[tok.map[0]] if tok.map[0] < len(lines) else ""):
+                for i in range(tok.map[0], min(tok.map[1], len(lines))):
+                    roles[i] = roles[i] or ("quoted", "a blockquote", "blockquote", False)
+        elif tok.type == "blockquote_close":
+            quote_depth -= 1
+        elif tok.type == "table_open" and tok.map:
+            header = lines[tok.map[0]] if tok.map[0] < len(lines) else ""
+            if v.table_reference_header.search(header):
+                for i in range(tok.map[0], min(tok.map[1], len(lines))):
+                    roles[i] = roles[i] or ("reference", "a table of patterns or indicators", "table", False)
+        elif tok.type in ("fence", "code_block") and tok.map:
+            first, last = tok.map[0], min(tok.map[1], len(lines))
+            inner_base = (section_at[first] or (base, ""))[0]
+            if quote_depth:
+                role, why = "quoted", "a code block inside a blockquote"
+            elif tok.type == "code_block":
+                role, why = _fence_role("", _intro(lines, first), inner_base, v)
+            else:
+                role, why = _fence_role(tok.info, _intro(lines, first), inner_base, v)
+            for i in range(first, last):
+                if roles[i] is None:
+                    roles[i] = (role, why, "fence", False)
+    # prose lines: negation and description, then the section, then the file's role
+    for i, line in enumerate(lines):
+        if roles[i] is not None:
+            continue
+        s = line.strip()
+        if s and base in ("agent-instruction", "reference") and i not in headings:
+            if v.negation.search(re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", s)):
+                roles[i] = ("quoted", "a negated sentence", "text", True)
+                continue
+            if v.describe_cue.search(s):
+                roles[i] = ("reference", "a sentence that describes rather than instructs", "text", False)
+                continue
+        if section_at[i] is not None:
+            roles[i] = (section_at[i][0], section_at[i][1], "text", False)
+        elif not s and i > 0 and roles[i - 1] is not None and roles[i - 1][2] == "text":
+            roles[i] = roles[i - 1]
+    # hidden text overrides everything else
+    for m in _COMMENT.finditer(body):
+        content = m.group(1)
+        first = body.count("\n", 0, m.start())
+        last = first + m.group(0).count("\n")
+        if v.directive_comment.search(content.strip()) and "\n" not in content.strip():
+            continue
+        if not content.strip():
+            continue
+        for i in range(first, min(last + 1, len(lines))):
+            roles[i] = ("hidden", "inside an HTML comment", "html-comment", False)
+    for i, line in enumerate(lines):
+        if _HIDDEN_CHARS.search(line):
+            roles[i] = ("hidden", "contains invisible tag or bidi-control characters", "hidden-chars", False)
+    regions: list[Region] = []
+    for i in range(len(lines)):
+        role, why, kind, neg = roles[i] or (base, base_why, "text", False)
+        if regions and (regions[-1].role, regions[-1].why, regions[-1].kind, regions[-1].negated) == (role, why, kind,
+                                                                                                         neg):
+            regions[-1] = Region(regions[-1].start, i + 1, role, why, kind, neg)
+        else:
+            regions.append(Region(i + 1, i + 1, role, why, kind, neg))
+    if n > len(lines):
+        regions.append(Region(len(lines) + 1, n, base, f"{base_why} (beyond the analysed length)", "text"))
+    return DocumentRoles(path, base, base_why, tuple(regions), subagent, truncated)
+
+
+def assign_file_roles(root: Path, relpath: str, referenced: str | None = None) -> DocumentRoles:
+    """Convenience: read `root/relpath` as UTF-8 (replacement on errors) and assign its roles."""
+    text = (root / relpath).read_text(encoding="utf-8", errors="replace")
+    return assign_roles(relpath, text, referenced)
