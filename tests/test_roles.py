@@ -319,3 +319,13 @@ def test_vocabulary_file_is_valid() -> None:
     assert "bash" in vocab.shell_fence and "text" in vocab.data_fence
     with pytest.raises(ValueError):
         build_vocab({"negation": []})
+
+
+def test_comments_inside_code_blocks_are_code_not_hidden() -> None:
+    doc = assign_roles("SKILL.md", "```xml\n<!-- pick one -->\n<a/>\n```\n<!-- {x-release-please-start-version} -->\n")
+    assert doc.role_at(2) == "quoted" and doc.role_at(5) == "agent-instruction"
+
+
+def test_github_templates_are_for_people() -> None:
+    assert file_role(".github/ISSUE_TEMPLATE/bug.md")[0] == "reference"
+    assert file_role(".github/copilot-instructions.md")[0] == "agent-instruction"

@@ -312,8 +312,8 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
         last = first + m.group(0).count("\n")
         if v.directive_comment.search(content.strip()) and "\n" not in content.strip():
             continue
-        if not content.strip():
-            continue
+        if not content.strip() or (roles[first] is not None and roles[first][2] == "fence"):
+            continue  # empty, or shown inside a code block (an XML/HTML comment in the code, visible)
         for i in range(first, min(last + 1, len(lines))):
             roles[i] = ("hidden", "inside an HTML comment", "html-comment", False)
     for i, line in enumerate(lines):
