@@ -53,10 +53,10 @@ ROLES = ("agent-instruction", "user-command", "reference", "quoted", "test-data"
 REFERENCES = ("entry", "follow", "link", "none")
 MAX_CHARS = 2_000_000  # longer text: the rest keeps the file's role (reported in `truncated`)
 _HIDDEN_CHARS = re.compile("[\U000e0000-\U000e007f\u202a-\u202e\u2066-\u2069]")
-_COMMENT = re.compile(r"<!--(.*?)(?:-->|\Z)", re.S)
+_COMMENT = re.compile(r"<!--(.*?)(?:-->|\Z)", re.DOTALL)
 _ALERT = re.compile(r"^\s*>\s*(?:\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]|\*\*(?:Note|Warning|Tip|Important)\*\*)",
-                    re.I)
-_FRONTMATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(?:.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.S)
+                    re.IGNORECASE)
+_FRONTMATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(?:.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ class Vocab:
 def _alt(patterns: Any) -> re.Pattern[str]:
     if not isinstance(patterns, list) or not patterns:
         raise ValueError("roles vocabulary: expected a non-empty list of patterns")
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I | re.M)
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE | re.MULTILINE)
 
 
 def _set(values: Any) -> frozenset[str]:
@@ -229,7 +229,7 @@ def _intro(lines: list[str], first: int) -> str:
     i = first - 1
     while i >= 0 and first - i <= 4 and len(out) < 2:
         s = lines[i].strip()
-        if s.startswith("```") or s.startswith("~~~"):
+        if s.startswith(("```", "~~~")):
             break
         if s:
             out.append(s)

@@ -101,7 +101,7 @@ def load_locations(path: str | None = None) -> LocationTable:
 def _scope(pattern: str) -> str:
     if pattern.startswith("~"):
         return "user"
-    if pattern.startswith("/") or pattern.startswith("**/"):
+    if pattern.startswith(("/", "**/")):
         return "system" if pattern.startswith("/") else ""
     return "project"
 

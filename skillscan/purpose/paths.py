@@ -24,10 +24,10 @@ _HOME_FORMS = re.compile(
     r"|/home/[^/]+(?=/|$)|/Users/[^/]+(?=/|$)|/root(?=/|$)|[A-Za-z]:/Users/[^/]+(?=/|$))",
     re.IGNORECASE)
 _PREFIXES = (
-    (re.compile(r"^%APPDATA%", re.I), "~/AppData/Roaming"),
-    (re.compile(r"^%LOCALAPPDATA%", re.I), "~/AppData/Local"),
-    (re.compile(r"^\$env:APPDATA", re.I), "~/AppData/Roaming"),
-    (re.compile(r"^\$env:LOCALAPPDATA", re.I), "~/AppData/Local"),
+    (re.compile(r"^%APPDATA%", re.IGNORECASE), "~/AppData/Roaming"),
+    (re.compile(r"^%LOCALAPPDATA%", re.IGNORECASE), "~/AppData/Local"),
+    (re.compile(r"^\$env:APPDATA", re.IGNORECASE), "~/AppData/Roaming"),
+    (re.compile(r"^\$env:LOCALAPPDATA", re.IGNORECASE), "~/AppData/Local"),
     (re.compile(r"^\$\{?XDG_CONFIG_HOME\}?(?=/|$)"), "~/.config"),
     (re.compile(r"^\$\{?XDG_DATA_HOME\}?(?=/|$)"), "~/.local/share"),
     (re.compile(r"^\$\{?XDG_CACHE_HOME\}?(?=/|$)"), "~/.cache"),

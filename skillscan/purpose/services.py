@@ -114,8 +114,7 @@ class ServiceTable:
 
     def for_tool(self, program: str) -> tuple[Service, ...]:
         base = program.strip().replace("\\", "/").rsplit("/", 1)[-1].lower()
-        if base.endswith(".exe"):
-            base = base[:-4]
+        base = base.removesuffix(".exe")
         return self._by_tool.get(base, ())
 
     def for_file(self, path: str) -> tuple[Service, ...]:
