@@ -33,7 +33,7 @@ invisible Unicode), `code` (code files). Decided from, in order of precedence:
    (a prohibition the agent obeys is still an instruction for rules whose meaning is itself a
    prohibition, e.g. secrecy toward the user: use `negated`, not the role, there); a sentence that
    describes a behaviour ("attackers might…", "for example", "攻击者", "例如") → `reference`;
-7. the section: headings that introduce catalogues of attacks, detection or background →
+7. the section: headings below the title (level 2 and deeper) that introduce catalogues of attacks, detection or background →
    `reference`; test cases → `test-data`;
 8. otherwise the file's role.
 Roles describe structure; the decision layer judges malice indicators the same in every role.
@@ -212,7 +212,9 @@ def _sections(lines: list[str], headings: dict[int, tuple[int, str]], v: Vocab) 
             while stack and stack[-1][0] >= level:
                 stack.pop()
             quoted_title = f"under the heading \"{title.strip()[:60]}\""
-            if v.test_heading.search(title):
+            if level == 1:
+                stack.append((level, None))  # a title names the topic; it never makes a document a catalogue
+            elif v.test_heading.search(title):
                 stack.append((level, ("test-data", quoted_title)))
             elif v.reference_heading.search(title):
                 stack.append((level, ("reference", quoted_title)))
