@@ -308,9 +308,11 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
         elif not s and i > 0 and roles[i - 1] is not None and roles[i - 1][2] == "text":
             roles[i] = roles[i - 1]
     # hidden text overrides everything else
+    counted, first = 0, 0
     for m in _COMMENT.finditer(body):
         content = m.group(1)
-        first = body.count("\n", 0, m.start())
+        first += body.count("\n", counted, m.start())  # incremental: linear in the text
+        counted = m.start()
         last = first + m.group(0).count("\n")
         if v.directive_comment.search(content.strip()) and "\n" not in content.strip():
             continue
