@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from skillscan.purpose.domains import host_info
 from skillscan.purpose.services import Service, ServiceTable, load_table
@@ -91,15 +92,24 @@ def _sentence_initial(text: str, start: int) -> bool:
     return not before or before[-1] in ".!?:\n#>-|"
 
 
-def _in_description(svc: Service, text: str, lower: str) -> str | None:
-    for name in svc.names:
-        m = re.search(_word_pattern(name), lower)
+@lru_cache(maxsize=1024)
+def _name_patterns(svc: Service) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    names = re.compile("|".join(_word_pattern(n) for n in svc.names), re.I) if svc.names else None
+    proper = (re.compile("|".join(rf"(?<![\w.-]){re.escape(p)}(?![\w-])" for p in svc.proper_names))
+              if svc.proper_names else None)
+    return names, proper
+
+
+def _in_description(svc: Service, text: str) -> str | None:
+    names, proper = _name_patterns(svc)
+    if names is not None:
+        m = names.search(text)
         if m:
             return text[m.start():m.end()]
-    for proper in svc.proper_names:
-        for m in re.finditer(rf"(?<![\w.-]){re.escape(proper)}(?![\w-])", text):
+    if proper is not None:
+        for m in proper.finditer(text):
             if not _sentence_initial(text, m.start()):
-                return proper
+                return m.group(0)
     return None
 
 
@@ -124,12 +134,11 @@ def stated_purpose(*, name: str = "", description: str = "", homepage: str = "",
 
     slug = _slug_text(name)
     text = description[:MAX_TEXT]
-    lower = text.lower()
     for svc in table.services:
         hit = _in_name(svc, slug) if slug else None
         if hit:
             add(svc, Evidence("name", name))
-        said = _in_description(svc, text, lower) if text else None
+        said = _in_description(svc, text) if text else None
         if said:
             add(svc, Evidence("description", said))
     sites: set[str] = set()
