@@ -120,3 +120,17 @@ def test_table_shape() -> None:
     assert set(KINDS) >= {classify_agent_path(p, "x").kind for p in ("~/.claude/skills", "CLAUDE.md", "/x")}
     with pytest.raises(ValueError):
         build_locations({"agents": {"a": {"skills": "not-a-list"}}})
+
+
+@pytest.mark.parametrize("source,dest,kind", [
+    (".", "~/.claude/skills/", "own-install"), ("./", "$HOME/.openclaw/skills", "own-install"),
+    ("weather", "~/.openclaw/skills", "own-install"), ("/tmp/build/weather/", "~/.codex/skills", "own-install"),
+    ("${CLAUDE_PLUGIN_ROOT}", "~/.claude/skills", "own-install"), ("<skill-dir>", "~/.claude/skills", "own-install"),
+    ("other-skill", "~/.claude/skills/", "other-skill"), ("${CLAUDE_PLUGIN_ROOT}/payload", "~/.claude/skills", "other-skill"),
+    ("x", "~/.claude/skills/weather", "own-install"), ("hooks.json", "~/.claude/settings.json", "agent-config"),
+    ("notes.md", "~/Documents/", "none"),
+])
+def test_classify_copy(source: str, dest: str, kind: str) -> None:
+    from skillscan.purpose.locations import classify_copy
+
+    assert classify_copy(source, dest, "weather").kind == kind

@@ -21,6 +21,10 @@ package reads or writes is, from the agent's point of view. `AgentLocation` (fro
   skills-directory entry or state-directory name concerned, or ""), and `reason`: a noun phrase that
   is true of the path ("another package's entry (web-search) in the Claude Code skills directory").
 
+`classify_copy(source, dest, package_name)` answers the same for a copy into a directory: into a
+skills directory itself, the entry is named after the source (`cp -r . ~/.claude/skills/` or
+`cp -r weather ~/.openclaw/skills` installs the package itself; `cp -r other-skill …` does not).
+
 Paths may be written with `~`, `$HOME`, `${HOME}`, `%USERPROFILE%`, absolute home directories,
 backslashes, `./`, or as globs (see `skillscan.purpose.paths`)."""
 
@@ -223,3 +227,27 @@ def classify_agent_path(path: str, package_name: str, *, own_names: Iterable[str
         return AgentLocation("own-state", f"the package's own state or config directory ({own})", path=p,
                              entry=own)
     return AgentLocation("none", "not a location of any host agent", path=p)
+
+
+def classify_copy(source: str, dest: str, package_name: str, *, own_names: Iterable[str] = (),
+                  table: LocationTable | None = None) -> AgentLocation:
+    """Where a copy or move (`cp -r SRC DEST`, `ln -s SRC DEST`, `rsync SRC DEST`) puts something.
+    Into a skills directory itself, the entry created is named after the source: the package's own
+    directory (`.`, `./`, a package anchor, or a path whose last part is the package's name) makes it
+    the package's own install location; anything else is another package's entry."""
+    loc = classify_agent_path(dest, package_name, own_names=own_names, table=table)
+    if loc.kind != "skills-root":
+        return loc
+    table = table or load_locations()
+    src = normalize_path(source).rstrip("/")
+    names = frozenset(n for n in (_norm_name(x) for x in (package_name, *own_names)) if n)
+    last = src.rsplit("/", 1)[-1] if src not in ("", ".") else "."
+    where = loc.reason.removesuffix(" itself")
+    if last in (".", "..") or src in {a.replace("\\", "/").rstrip("/") for a in table.package_anchors}:
+        return AgentLocation("own-install", f"the package's own install location in {where} (a copy of the "
+                             "package's own directory)", loc.agent, loc.label, loc.scope, loc.path, last)
+    if _matches_name(last, names) or _PLACEHOLDER.match(last):
+        return AgentLocation("own-install", f"the package's own install location in {where}", loc.agent, loc.label,
+                             loc.scope, loc.path, last)
+    return AgentLocation("other-skill", f"another package's entry ({last}) in {where}", loc.agent, loc.label,
+                         loc.scope, loc.path, last)
