@@ -12,8 +12,8 @@
 
 `DocumentRoles` (frozen): `path`, `base` (the file's role) and `base_why`, `subagent` (True for an
 agent/subagent definition, whose persona and mission statements are legitimate), `regions`: a
-tuple of `Region(start, end, role, why, kind, negated)` covering every line once, 1-based
-inclusive lines, consecutive lines with the same decision merged; `role_at(line)` and
+tuple of `Region(start, end, role, why, kind, negated)` covering every line once (lines as
+`split_lines` counts them: \\n, \\r\\n, \\r), 1-based inclusive lines, consecutive lines with the same decision merged; `role_at(line)` and
 `region_at(line)` look one up.
 
 Roles (`ROLES`): `agent-instruction` (the agent is told it), `user-command` (a command offered to
@@ -57,6 +57,18 @@ _COMMENT = re.compile(r"<!--(.*?)(?:-->|\Z)", re.DOTALL)
 _ALERT = re.compile(r"^\s*>\s*(?:\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]|\*\*(?:Note|Warning|Tip|Important)\*\*)",
                     re.IGNORECASE)
 _FRONTMATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(?:.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+
+
+_NEWLINES = re.compile(r"\r\n?")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines as markdown-it and the rest of skillscan count them: split on \\n, \\r\\n and \\r only (not on
+    the other characters `str.splitlines` breaks at); a final line break ends the last line."""
+    parts = _NEWLINES.sub("\n", text).split("\n")
+    if len(parts) > 1 and parts[-1] == "":
+        parts.pop()
+    return parts
 
 
 @dataclass(frozen=True)
@@ -247,9 +259,9 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
         raise ValueError(f"referenced must be one of {REFERENCES}")
     base, base_why, subagent = file_role(path, referenced, v)
     truncated = len(text) > MAX_CHARS
-    body = text[:MAX_CHARS]
-    lines = body.splitlines() or [""]
-    n = len(text.splitlines()) or 1
+    body = _NEWLINES.sub("\n", text[:MAX_CHARS])
+    lines = split_lines(body)
+    n = len(split_lines(text))
     roles: list[tuple[str, str, str, bool] | None] = [None] * len(lines)
     if base in ("code", "test-data"):
         return DocumentRoles(path, base, base_why, (Region(1, n, base, base_why, "file"),), subagent, truncated)
