@@ -123,7 +123,7 @@ def test_for_tool_and_file() -> None:
 
 @pytest.mark.parametrize("host,category", [
     ("pastebin.com", "paste"), ("https://webhook.site/abc", "request-catcher"), ("x.oast.fun", "request-catcher"),
-    ("transfer.sh", "file-drop"), ("abc.ngrok-free.app", "tunnel"), ("foo.trycloudflare.com", "tunnel"),
+    ("transfer.sh", "file-drop"), ("mega.nz", "file-hosting"), ("abc.ngrok-free.app", "tunnel"), ("foo.trycloudflare.com", "tunnel"),
     ("me.github.io", "free-hosting"), ("app.vercel.app", "free-hosting"), ("bit.ly", "url-shortener"),
     ("http://45.9.148.3:8080/x", "raw-ip"),
 ])
