@@ -3,7 +3,7 @@
 Interface (all frozen dataclasses, all lookups pure):
 - `Service`: `id`, `label`, `names`, `proper_names`, `domains`, `hosts`, `env`, `env_prefixes`,
   `files`, `tools` (tuples of strings, as in the YAML; see the file's header for their meaning).
-- `SinkMatch`: `category` (`paste`, `request-catcher`, `file-drop`, `tunnel`, `free-hosting`,
+- `SinkMatch`: `category` (`paste`, `request-catcher`, `file-drop`, `file-hosting`, `tunnel`, `free-hosting`,
   `url-shortener`, or `raw-ip`), `label` ("a paste site"), `matched` (the suffix or address).
 - `ServiceTable`:
   - `service(id) -> Service | None`
