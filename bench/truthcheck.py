@@ -279,7 +279,7 @@ class Package:
         return _decoded("\n".join(lines[j] for j in _closure(self._index[host], seed, scope)))
 
 
-def occurs(named: Named, hay: str) -> bool:
+def occurs(named: Named, hay: str, own_dirs: frozenset[str] = frozenset()) -> bool:
     v = named.value
     if named.kind == "host":
         return v.strip("[]").lower() in hay.lower()
@@ -289,8 +289,16 @@ def occurs(named: Named, hay: str) -> bool:
         stem = re.escape(re.sub(r"[\d.]+$", "", v) or v)
         return re.search(rf"(?<![\w-]){stem}[\d.]*(?:\.exe)?(?![\w-])", hay, re.I) is not None
     parts = [p for p in re.split(r"[/\\]", v) if p not in ("", ".", "..", "%USERPROFILE%", *ANCHORS)]
+    if v.startswith("$PKG/"):  # the package's own directories come from the file's place (`__file__`)
+        parts = [p for p in parts if p not in own_dirs]
     pieces = [q for p in parts for q in re.split(r"\*|\?|\[[^\]]*\]", p) if len(q) >= 2]
-    return all(q in hay for q in pieces)
+    return all(q in hay or _placeholder(q, hay) for q in pieces)
+
+
+def _placeholder(piece: str, hay: str) -> bool:
+    """`_NAME_` is how the analysers write a `<NAME>` / `{NAME}` placeholder of the text."""
+    names = re.findall(r"_([A-Za-z][\w-]*?)_(?=$|[./-])", piece)
+    return bool(names) and all(re.search(rf"[<{{]{re.escape(n)}[>}}]", hay) for n in names)
 
 
 def check_package(pkg: dict[str, object], root: Path, stats: Stats | None = None) -> list[Violation]:
@@ -319,7 +327,7 @@ def check_package(pkg: dict[str, object], root: Path, stats: Stats | None = None
                     hay += "\n" + (files.haystack(p, ln) or "")
         stats.checked += 1
         for n in things:
-            if not occurs(n, hay):
+            if not occurs(n, hay, frozenset(path.split("#")[0].split("/")[:-1])):
                 out.append(Violation(where, rule, path, line, n.kind, n.value, message))
         if whole and not WHOLE_ENV_READS.search(_NAMED_MEMBERSHIP.sub(" ", hay)):
             out.append(Violation(where, rule, path, line, "whole-environment", "", message))

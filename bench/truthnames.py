@@ -156,9 +156,15 @@ def named_things(message: str) -> list[Named]:
             out.append(Named("path", path))
     for m in _VAR.finditer(no_urls):
         var = next(g for g in m.groups() if g)
+        if m.group(4) and _inside_backticks(no_urls, m.start()):
+            continue  # a bare UPPER_CASE word inside a quoted name (`SRC1__PKG_2`) is not a variable claim
         if var not in _PLACEHOLDER_VARS:
             out.append(Named("variable", var))
     return list(dict.fromkeys(n for n in out if n.value))
+
+
+def _inside_backticks(text: str, pos: int) -> bool:
+    return text.count("`", 0, pos) % 2 == 1
 
 
 def claims_whole_environment(message: str) -> bool:

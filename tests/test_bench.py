@@ -80,6 +80,7 @@ def test_named_things_leaves_out_words_api_names_and_placeholders() -> None:
     assert not any(n.kind == "host" for n in named_things("sends a token via requests.post to the network"))
     assert named_things("`tee` writes $WORK/out.txt") == [Named("program", "tee"), Named("path", "$WORK/out.txt")]
     assert named_things("child_process.spawn runs $VAR") == []
+    assert named_things("plugin.json names the package `x` but its directory is `ACME__TOOL_2`") == []
     assert named_things("Instruction override or role reassignment: “Your primary directive is”") == []
 
 
