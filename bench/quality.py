@@ -34,9 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import REPO, machine, now, skillscan_version, write_block  # noqa: E402
-from qualitysets import SETS, Sample, fixture_samples, label_from_name, load_sets  # noqa: E402,F401
-from reasons import reason_rule  # noqa: E402
+from benchlib import REPO, machine, now, skillscan_version, write_block
+from qualitysets import SETS, Sample, fixture_samples, label_from_name, load_sets
+from reasons import reason_rule
 
 RANK = {"allow": 0, "review": 1, "block": 2, "error": 3}
 Report = dict[str, object]
@@ -65,7 +65,7 @@ def run_cli(samples: list[Sample], jobs: int) -> tuple[Report, float]:
     if jobs:
         cmd += ["--jobs", str(jobs)]
     started = time.perf_counter()
-    proc = subprocess.run(cmd + [str(s.path) for s in samples], capture_output=True, text=True, cwd=REPO)
+    proc = subprocess.run(cmd + [str(s.path) for s in samples], check=False, capture_output=True, text=True, cwd=REPO)
     seconds = time.perf_counter() - started
     if proc.returncode != 0 or not proc.stdout.strip():
         sys.exit(f"skillscan exited {proc.returncode} without a report: {proc.stderr[-2000:]}")
@@ -195,7 +195,7 @@ def set_section(name: str, results: list[Outcome], seconds: float) -> list[str]:
             parts += ["", f"{label}, by {what}:", "", short_table(what, groups)]
     rules = first_rule_table(results)
     if rules:
-        parts += ["", f"Benign flags by the rule of the first reason (`--list` names each input):", "", rules]
+        parts += ["", "Benign flags by the rule of the first reason (`--list` names each input):", "", rules]
     return parts
 
 
@@ -210,7 +210,10 @@ def report(per_set: dict[str, list[Outcome]], seconds: dict[str, float], unlabel
         "",
         "*Review or block* and *block* are shares of a group's inputs: recall for malicious inputs, false "
         "flags and false blocks for benign ones. An input's verdict is the worst of its packages. "
-        "Groups are sorted by their review-or-block share.",
+        "Groups are sorted by their review-or-block share. `--list` names every benign input at block or "
+        "review with its first rule and reason, and every missed malicious input; to compare two runs, "
+        "write `--json before.json` and `--json after.json` and run "
+        "`python bench/quality_diff.py before.json after.json` (exit 1 if a blocked malicious input drops).",
         "",
         "### By input set", "", table("set", {k: v for k, v in per_set.items()}),
     ]

@@ -67,12 +67,10 @@ WHOLE_ENV_READS = re.compile("|".join((
     r"(?:^|[;&|`(]|\$\()\s*(?:env|printenv)\s*(?:$|[|;&>)`])", r"\bexport\s+-p\b", r"\bdeclare\s+-x\b",
     r"/proc/(?:self|\d+|\$\w+)/environ",
     r"(?i:\b(?:Get-ChildItem|gci|ls|dir)\s+env:(?!\w))", r"(?i:GetEnvironmentVariables\s*\(\s*\))",
-)), re.M)
+)), re.MULTILINE)
 _NAMED_MEMBERSHIP = re.compile(r"[\"'][\w-]+[\"']\s+(?:not\s+)?in\s+os\.environ\b")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_KEYWORDS = frozenset("if else elif for while in is not and or def return import from as with try except class "
-                      "self this const let var function true false none null True False None async await new "
-                      "echo then fi do done export local print str int len dict list os sys".split())
+_KEYWORDS = frozenset(["if", "else", "elif", "for", "while", "in", "is", "not", "and", "or", "def", "return", "import", "from", "as", "with", "try", "except", "class", "self", "this", "const", "let", "var", "function", "true", "false", "none", "null", "True", "False", "None", "async", "await", "new", "echo", "then", "fi", "do", "done", "export", "local", "print", "str", "int", "len", "dict", "list", "os", "sys"])
 _FILE_TOKEN = re.compile(r"(?<![\w/.~$-])[~$\w.-]*/[\w.-]+(?:/[\w.-]+)*")  # a file a command writes and another runs
 _B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2}){8,}")
@@ -287,7 +285,7 @@ def occurs(named: Named, hay: str, own_dirs: frozenset[str] = frozenset()) -> bo
         return re.search(rf"(?<![A-Za-z0-9_]){re.escape(v)}(?![A-Za-z0-9_])", hay) is not None
     if named.kind == "program":
         stem = re.escape(re.sub(r"[\d.]+$", "", v) or v)
-        return re.search(rf"(?<![\w-]){stem}[\d.]*(?:\.exe)?(?![\w-])", hay, re.I) is not None
+        return re.search(rf"(?<![\w-]){stem}[\d.]*(?:\.exe)?(?![\w-])", hay, re.IGNORECASE) is not None
     parts = [p for p in re.split(r"[/\\]", v) if p not in ("", ".", "..", "%USERPROFILE%", *ANCHORS)]
     if v.startswith("$PKG/"):  # the package's own directories come from the file's place (`__file__`)
         parts = [p for p in parts if p not in own_dirs]

@@ -50,7 +50,7 @@ _LEAD_PROGRAM = re.compile(r"^`([^`\s]+)`\s+[a-z]")
 # "runs `prog`", "instructions run `prog`", "subprocess.run runs prog …" (an API name before "runs")
 _RUNS = re.compile(r"\bruns?\s+`([^\s`]+)|[\w)]\.[\w.]*\w\s+runs\s+([^\s`]+)")
 _WHOLE_ENV = re.compile(r"whole environment|entire environment|every (?:environment )?variable|"
-                        r"all environment variables|\benv\.read\[\*\]|\benvironment-exfiltration\b", re.I)
+                        r"all environment variables|\benv\.read\[\*\]|\benvironment-exfiltration\b", re.IGNORECASE)
 # words after "runs" that are not programs, and the analysers' placeholders
 _NOT_PROGRAM = {"a", "an", "the", "code", "inline", "it", "whatever", "every", "any", "command", "commands", "$var",
                 "*", "…", "...", "on", "when", "in", "with", "its", "this", "that", "text", "script", "scripts"}
@@ -71,8 +71,7 @@ def claim_text(message: str) -> str:
 
 def _host(value: str) -> str | None:
     value = value.strip().strip(".").lower()
-    if value.startswith("*."):
-        value = value[2:]
+    value = value.removeprefix("*.")
     if not value or value in ("*", "localhost"):
         return value or None
     if "." not in value and ":" not in value:

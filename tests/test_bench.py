@@ -9,8 +9,8 @@ from clirun import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
 
-from benchlib import write_block  # noqa: E402
-from quality import Outcome, Sample, fixture_samples, label_from_name, row  # noqa: E402
+from benchlib import write_block
+from quality import Outcome, Sample, fixture_samples, label_from_name, row
 
 
 def test_write_block_replaces_only_its_own_section(tmp_path: Path) -> None:
@@ -54,12 +54,12 @@ def test_quality_row_counts() -> None:
 
 # --- the truth checker (bench/truth.py), the reason parser and the outcome diff --------------------------
 
-import json  # noqa: E402
+import json
 
-from quality_diff import main as diff_main  # noqa: E402
-from reasons import reason_rule  # noqa: E402
-from truth import check_report  # noqa: E402
-from truthnames import Named, claims_whole_environment, named_things  # noqa: E402
+from quality_diff import main as diff_main
+from reasons import reason_rule
+from truth import check_report
+from truthnames import Named, claims_whole_environment, named_things
 
 
 def test_named_things_from_the_analysers_message_shapes() -> None:
