@@ -3,7 +3,9 @@
 
 * malicious: at least 90% reach review or block, at least 70% block (entries labelled only
   `publisher-attributed-no-visible-payload` are left out: nothing in their files is malicious);
-* benign: none blocked, at most 10% at review.
+* benign: none blocked, at most 10% at review;
+
+and bench/quality.py itself on a tiny calib/msb-train folder built from fixtures.
 
 Not a timed test: it scans about a hundred packages in one CLI run."""
 
@@ -92,3 +94,50 @@ def test_benign_precision(outcomes: dict[str, tuple[str, str]]) -> None:
     assert not blocked, detail
     assert review <= 0.10, detail
     assert not any(v == "error" for v in ben), detail
+
+
+def test_quality_bench_on_a_small_calib_and_msb_subset(tmp_path: Path) -> None:
+    """bench/quality.py end to end (real CLI, one process per set) on a tiny shared folder built from
+    fixtures: calib and msb-train manifests, per-set breakdowns, the benign-flag listing with first
+    rule and reason, the --json outcomes and the docs block."""
+    import subprocess
+    import sys
+
+    shared = tmp_path / "shared" / "corpus"
+    calib = {"acme__helper": "py-benign-api-client", "acme__audit": "core-malicious-key-exfil",
+             "other__notes": "core-benign-git-helper"}  # one calib entry that must block, labelled benign here
+    msb = {"SRC1__a": "js-malicious-stealer", "SRC2__b": "agent-skill-benign"}  # one that must be missed
+    for d, rows, header in (
+            ("calib", calib, "label\tid\tsource_repo\tsource_commit\tpath_in_repo\tkind\tformat\ttheme\tnotes"),
+            ("msb-train", msb, "label\tid\tsource_id\tsource_name\tsplit\tattack_categories\timpact_categories")):
+        label = "benign" if d == "calib" else "malicious"
+        lines = [header]
+        for ident, fixture in rows.items():
+            (shared / d / label).mkdir(parents=True, exist_ok=True)
+            subprocess.run(["cp", "-r", str(FIXTURES / fixture), str(shared / d / label / ident)], check=True)
+            if d == "calib":
+                owner = ident.split("__")[0]
+                theme = "security,ssh" if owner == "acme" else "dev,docker"
+                lines.append(f"benign\t{ident}\t{owner}/repo\tabc\t.\tofficial\tagent-skill\t{theme}\t")
+            else:
+                src = ident.split("__")[0]
+                lines.append(f"malicious\t{ident}\t{src}\tBench {src}\ttrain\tcredential_access; persistence_control\tx")
+        (shared / d / "MANIFEST.tsv").write_text("\n".join(lines) + "\n")
+    out_json = tmp_path / "outcomes.json"
+    proc = subprocess.run([sys.executable, str(REPO / "bench" / "quality.py"), "--sets", "calib,msb-train",
+                           "--shared", str(tmp_path / "shared"), "--no-write", "--list", "--json", str(out_json)],
+                          check=False, capture_output=True, text=True, cwd=REPO, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    assert "### calib" in text and "### msb-train" in text
+    assert "benign, by publisher" in text and "| acme | 2 | 1/2 (50%) | 1/2 (50%) | 0 |" in text
+    assert "| ssh | 2 | 1/2 (50%) | 1/2 (50%) | 0 |" in text and "benign, by primary theme" in text and "malicious, by attack/threat category" in text
+    assert "| persistence_control | 2 | 1/2 (50%) |" in text
+    assert "first rule of benign flags" in text
+    blocked = [ln for ln in text.splitlines() if ln.startswith("  [calib] acme__audit: block ")]
+    assert len(blocked) == 1 and " — " in blocked[0]  # first rule — first reason
+    assert "  [msb-train] SRC2__b (SRC2 Bench SRC2)" in text  # the miss is listed
+    records = {r["id"]: r for r in json.loads(out_json.read_text())}
+    assert set(records) == set(calib) | set(msb)
+    assert records["acme__audit"]["verdict"] == "block" and records["acme__audit"]["first_rule"]
+    assert records["SRC2__b"]["verdict"] == "allow" and records["SRC2__b"]["set"] == "msb-train"

@@ -1,0 +1,344 @@
+"""The truth check of issue 14: every host, path, environment variable and program a finding's
+message names occurs on the cited line, or in the value the analysis followed to that line; a
+whole-environment claim holds only where the whole environment is read.
+
+What counts as "the cited line and the value followed to it" (the report does not carry the flow):
+
+* the cited line, extended to the end of its statement (open brackets, `\\` continuations);
+* the definitions of the names used there, within the same file, three assignments deep
+  (`NAME = …`, `self.NAME = …`, `export NAME=…`, `const NAME = …`, `for NAME in …`, `as NAME`);
+* for a virtual file `X#fence-N.ext` the host file X at line N + line (± 1), and the fence's
+  definitions; for `…#decoded-N` / `…#blob-N` the host text and every base64, hex and char-code
+  literal in it, decoded;
+* for a `combination-*` finding, whose location is one leg, the evidence lines of each of its
+  capabilities (`capabilities.inferred[].evidence`).
+
+    check_report(report_dict, root) -> list[Violation]
+
+`root` is the directory the scan ran in (package roots in the report are relative to it, or
+absolute). Packages inside archives and remote inputs cannot be read back and are counted in
+`unchecked`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from truthnames import ANCHORS, Named, claims_whole_environment, named_things
+
+MAX_FILE = 2_000_000
+# gate rules with one finding per capability: several at one location are distinct claims unless identical
+PER_CAPABILITY = frozenset({"undeclared-capability", "undeclared-sensitive-capability", "undeclared-dangerous-capability",
+                            "forbidden-capability", "unused-declared-capability"})
+DEPTH = 5
+MAX_LINES = 80
+NEAR = 25
+
+
+@dataclass(frozen=True)
+class Violation:
+    package: str  # the package root as the report gives it
+    rule_id: str
+    path: str
+    line: int
+    kind: str  # host | path | variable | program | whole-environment | same-location
+    value: str
+    message: str
+
+
+@dataclass
+class Stats:
+    findings: int = 0
+    checked: int = 0  # findings naming something (or claiming the whole environment)
+    unchecked: Counter[str] = field(default_factory=Counter)  # why a finding could not be checked
+
+
+WHOLE_ENV_READS = re.compile("|".join((
+    r"\bos\.environb?\b(?!\s*(?:\[|\.\s*(?:get|pop|setdefault|__getitem__|__contains__)\b))",
+    r"\bprocess\.env\b(?!\s*(?:\.|\[|\?\.))",
+    r"\bDeno\.env\.toObject\b", r"\bBun\.env\b(?!\s*[.\[])", r"\bos\.Environ\(\)", r"\bSystem\.getenv\(\s*\)",
+    r"\bENV\.(?:to_h|to_hash|each|keys|values|map|select)\b",
+    r"(?:^|[;&|`(]|\$\()\s*(?:env|printenv)\s*(?:$|[|;&>)`])", r"\bexport\s+-p\b", r"\bdeclare\s+-x\b",
+    r"/proc/(?:self|\d+|\$\w+)/environ",
+    r"(?i:\b(?:Get-ChildItem|gci|ls|dir)\s+env:(?!\w))", r"(?i:GetEnvironmentVariables\s*\(\s*\))",
+)), re.MULTILINE)
+_NAMED_MEMBERSHIP = re.compile(r"[\"'][\w-]+[\"']\s+(?:not\s+)?in\s+os\.environ\b")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_KEYWORDS = frozenset(["if", "else", "elif", "for", "while", "in", "is", "not", "and", "or", "def", "return", "import", "from", "as", "with", "try", "except", "class", "self", "this", "const", "let", "var", "function", "true", "false", "none", "null", "True", "False", "None", "async", "await", "new", "echo", "then", "fi", "do", "done", "export", "local", "print", "str", "int", "len", "dict", "list", "os", "sys"])
+_FILE_TOKEN = re.compile(r"(?<![\w/.~$-])[~$\w.-]*/[\w.-]+(?:/[\w.-]+)*")  # a file a command writes and another runs
+_B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+_HEX = re.compile(r"(?:[0-9a-fA-F]{2}){8,}")
+_CHARCODES = re.compile(r"\d{2,3}(?:\s*,\s*\d{2,3}){3,}")
+
+
+_ASSIGN = re.compile(r"(?:^|[\s;(,{])(?:export\s+|local\s+|readonly\s+|const\s+|let\s+|var\s+|self\.|this\.)?"
+                     r"([A-Za-z_]\w*)(?:\[[^\]\n]*\]|\.\w+)*\s*(?::\s*[^=\n]+)?[+|]?=(?!=)"
+                     r"|\bfor\s+(?:\w+\s*,\s*)?([A-Za-z_]\w*)\b[^\n]*\bin\b|\bas\s+([A-Za-z_]\w*)"
+                     r"|\bread\s+(?:-\w+\s+)*([A-Za-z_]\w*)|\b(?:def|function)\s+([A-Za-z_]\w*)\s*\(")
+
+
+class FileIndex:
+    """A file's lines with, for each name, the lines that give it a value (built once per file)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.assigned: dict[str, list[int]] = {}
+        self._idents: dict[int, frozenset[str]] = {}
+        for j, text in enumerate(lines):
+            for m in _ASSIGN.finditer(text[:2000]):
+                name = next(g for g in m.groups() if g)
+                self.assigned.setdefault(name, []).append(j)
+
+    def idents(self, j: int) -> frozenset[str]:
+        if j not in self._idents:
+            self._idents[j] = frozenset(_IDENT.findall(self.lines[j][:2000]))
+        return self._idents[j]
+
+
+def _returns(lines: list[str], j: int) -> list[int]:
+    """The `return` lines of the function defined at line j (by indentation, up to 200 lines)."""
+    if not re.match(r"\s*(?:async\s+)?(?:def|function)\b", lines[j]):
+        return []
+    indent = len(lines[j]) - len(lines[j].lstrip())
+    out = []
+    for k in range(j + 1, min(len(lines), j + 200)):
+        text = lines[k]
+        if text.strip() and len(text) - len(text.lstrip()) <= indent and not text.strip().startswith(("}", ")")):
+            break
+        if re.match(r"\s*return\b", text):
+            out.append(k)
+    return out
+
+
+def _object(lines: list[str], i: int, yaml: bool) -> list[int]:
+    """The manifest object (JSON) or block (YAML) holding line i — a server entry, a hook — up to 40 lines."""
+    start = i
+    if yaml:
+        indent = len(lines[i]) - len(lines[i].lstrip())
+        start = next((j for j in range(i - 1, max(-1, i - 40), -1)
+                      if lines[j].strip() and len(lines[j]) - len(lines[j].lstrip()) < indent), i)
+        top = len(lines[start]) - len(lines[start].lstrip())
+        end = next((j for j in range(start + 1, min(len(lines), start + 40))
+                    if lines[j].strip() and len(lines[j]) - len(lines[j].lstrip()) <= top), min(len(lines), start + 40))
+        return list(range(start, end))
+    depth = 0
+    for j in range(i - 1, max(-1, i - 40), -1):
+        depth += sum(lines[j].count(c) for c in "}]") - sum(lines[j].count(c) for c in "{[")
+        if depth < 0:
+            start = j
+            break
+    return _statement(lines, start, 40) or [i]
+
+
+def _statement(lines: list[str], i: int, limit: int = 15) -> list[int]:
+    """The 0-based indexes of the statement starting at line i (up to `limit` lines)."""
+    out, depth = [], 0
+    if not 0 <= i < len(lines):
+        return []
+    quote = next((q for q in "\"'" if lines[i].count(q) % 2), "")  # `node -e "` … `"`: inline code
+    for j in range(i, min(len(lines), i + limit)):
+        out.append(j)
+        text = lines[j]
+        depth += sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
+        if quote and j > i and text.count(quote) % 2:
+            quote = ""
+        if depth <= 0 and not quote and not text.rstrip().endswith("\\"):
+            break
+    return out
+
+
+def _closure(index: FileIndex, seed: list[int], scope: range) -> list[int]:
+    """seed plus the values followed to it: definitions of the names it uses anywhere in scope (and the
+    return lines of functions it calls), and other lines near it (± NEAR) that use the same names or
+    files, DEPTH steps deep."""
+    lines = index.lines
+    chosen = list(dict.fromkeys(seed))
+    frontier, seen_names = list(chosen), set()
+    centre = seed[0] if seed else 0
+    near = range(max(scope.start, centre - NEAR), min(scope.stop, centre + NEAR + 1))
+    for _ in range(DEPTH):
+        names = {n for j in frontier for n in index.idents(j) if n not in _KEYWORDS and len(n) > 1} - seen_names
+        files = {p for j in frontier for p in _FILE_TOKEN.findall(lines[j][:2000])} - seen_names
+        seen_names |= names | files
+        frontier = []
+        for name in sorted(names) + sorted(files):
+            if name in names:
+                found = [j for j in index.assigned.get(name, ()) if j in scope]
+                found += [j for j in near if name in index.idents(j)]
+            else:
+                found = [j for j in near if name in lines[j]]
+            found += [k for j in found for k in _returns(lines, j)]
+            for j in found:
+                for k in _statement(lines, j):
+                    if k not in chosen:
+                        chosen.append(k)
+                        frontier.append(k)
+            if len(chosen) > MAX_LINES:
+                return chosen
+    return chosen
+
+
+def _decoded(text: str) -> str:
+    out = []
+    for m in list(_B64.finditer(text))[:200]:
+        try:
+            raw = base64.b64decode(m.group(0) + "=" * (-len(m.group(0)) % 4))
+        except (binascii.Error, ValueError):
+            continue
+        try:
+            raw = zlib.decompressobj(zlib.MAX_WBITS | 32).decompress(raw, 1_000_000) if raw[:1] in (b"\x78", b"\x1f") \
+                else raw
+        except zlib.error:
+            pass
+        out.append(raw.decode("utf-8", "replace"))
+    for m in list(_HEX.finditer(text))[:200]:
+        try:
+            out.append(bytes.fromhex(m.group(0)).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            pass
+    for m in list(_CHARCODES.finditer(text))[:200]:
+        out.append("".join(chr(int(x)) for x in re.findall(r"\d+", m.group(0)) if 8 < int(x) < 0x110000))
+    out.append(re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), text))
+    out.append(text[::-1])  # reversed literals
+    out.append("".join(chr(ord(c) - 0xE0000) for c in text if 0xE0020 <= ord(c) <= 0xE007E))  # Unicode tag text
+    return text + "\n" + "\n".join(out)
+
+
+class Package:
+    """One package's files, read back from disk on demand."""
+
+    def __init__(self, pkg: dict[str, object], root: Path) -> None:
+        self.pkg = pkg
+        raw = str(pkg.get("root") or "")
+        self.readable = bool(raw) and "!/" not in raw and "://" not in raw
+        self.base = (root / raw) if self.readable else root
+        self._cache: dict[str, list[str] | None] = {}
+        self._index: dict[str, FileIndex] = {}
+        self._hay: dict[tuple[str, int], str | None] = {}
+
+    def lines(self, rel: str) -> list[str] | None:
+        if rel not in self._cache:
+            p = self.base / rel
+            try:
+                ok = self.readable and p.is_file() and p.stat().st_size <= MAX_FILE
+                self._cache[rel] = p.read_text(encoding="utf-8", errors="replace").splitlines() if ok else None
+            except OSError:
+                self._cache[rel] = None
+        return self._cache[rel]
+
+    def evidence_lines(self, capability: str) -> list[tuple[str, int]]:
+        caps = self.pkg.get("capabilities") or {}
+        for ic in caps.get("inferred") or []:  # type: ignore[union-attr]
+            if ic.get("capability") == capability:
+                return [(str(e["path"]), int(e["line"])) for e in ic.get("evidence") or []]
+        return []
+
+    def haystack(self, path: str, line: int) -> str | None:
+        """The cited line's statement and the values followed to it (None: the file cannot be read)."""
+        if (path, line) not in self._hay:
+            self._hay[(path, line)] = self._haystack(path, line)
+        return self._hay[(path, line)]
+
+    def _haystack(self, path: str, line: int) -> str | None:
+        host, *virtual = path.split("#")
+        lines = self.lines(host)
+        if lines is None:
+            return None
+        fence = next((v for v in virtual if v.startswith("fence-")), None)
+        decoded = any(v.startswith(("decoded-", "blob-")) for v in virtual)
+        scope = range(len(lines))
+        if fence:
+            start = int(re.match(r"fence-(\d+)", fence).group(1)) if re.match(r"fence-(\d+)", fence) else 1  # type: ignore[union-attr]
+            end = next((j for j in range(start, len(lines)) if lines[j].lstrip().startswith(("```", "~~~"))), len(lines))
+            scope = range(max(0, start - 1), min(len(lines), end + 1))
+            if decoded:
+                return _decoded("\n".join(lines[j] for j in scope))
+            at = start - 1 + line
+            seed = [j for j in range(at - 1, at + 2) if 0 <= j < len(lines)]
+        elif decoded:
+            return _decoded("\n".join(lines))
+        else:
+            if not 1 <= line <= len(lines):
+                return ""
+            seed = _statement(lines, line - 1)
+            in_front = bool(lines) and lines[0].strip() == "---" and line > 1 and not any(
+                t.strip() == "---" for t in lines[1:line - 1])  # YAML frontmatter of a Markdown file
+            if host.endswith((".json", ".yaml", ".yml", ".toml")) or host.endswith(".md") and in_front:
+                seed = list(dict.fromkeys(seed + _object(lines, line - 1, not host.endswith(".json"))))
+        seed = [k for j in seed for k in _statement(lines, j)]
+        if host not in self._index:
+            self._index[host] = FileIndex(lines)
+        return _decoded("\n".join(lines[j] for j in _closure(self._index[host], seed, scope)))
+
+
+def occurs(named: Named, hay: str, own_dirs: frozenset[str] = frozenset()) -> bool:
+    v = named.value
+    if named.kind == "host":
+        return v.strip("[]").lower() in hay.lower()
+    if named.kind == "variable":
+        return re.search(rf"(?<![A-Za-z0-9_]){re.escape(v)}(?![A-Za-z0-9_])", hay) is not None
+    if named.kind == "program":
+        stem = re.escape(re.sub(r"[\d.]+$", "", v) or v)
+        return re.search(rf"(?<![\w-]){stem}[\d.]*(?:\.exe)?(?![\w-])", hay, re.IGNORECASE) is not None
+    parts = [p for p in re.split(r"[/\\]", v) if p not in ("", ".", "..", "%USERPROFILE%", *ANCHORS)]
+    if v.startswith("$PKG/"):  # the package's own directories come from the file's place (`__file__`)
+        parts = [p for p in parts if p not in own_dirs]
+    pieces = [q for p in parts for q in re.split(r"\*|\?|\[[^\]]*\]", p) if len(q) >= 2]
+    return all(q in hay or _placeholder(q, hay) for q in pieces)
+
+
+def _placeholder(piece: str, hay: str) -> bool:
+    """`_NAME_` is how the analysers write a `<NAME>` / `{NAME}` placeholder of the text."""
+    names = re.findall(r"_([A-Za-z][\w-]*?)_(?=$|[./-])", piece)
+    return bool(names) and all(re.search(rf"[<{{]{re.escape(n)}[>}}]", hay) for n in names)
+
+
+def check_package(pkg: dict[str, object], root: Path, stats: Stats | None = None) -> list[Violation]:
+    stats = stats if stats is not None else Stats()
+    files = Package(pkg, root)
+    out: list[Violation] = []
+    where = str(pkg.get("root") or pkg.get("input") or "")
+    at_location: Counter[tuple[str, str, int, str]] = Counter()
+    for f in pkg.get("findings") or []:  # type: ignore[union-attr]
+        stats.findings += 1
+        rule, path, line, message = str(f["rule_id"]), str(f["path"]), int(f.get("line") or 0), str(f["message"])
+        if f.get("severity") != "info":
+            key = message if rule in PER_CAPABILITY else ""
+            at_location[(rule, path, line, key)] += 1
+        things = named_things(message)
+        whole = claims_whole_environment(message)
+        if not things and not whole:
+            continue
+        hay = files.haystack(path, line)
+        if hay is None:
+            stats.unchecked["archive or remote package" if not files.readable else "file not readable"] += 1
+            continue
+        if rule.startswith("combination-"):
+            for cap in f.get("capabilities") or []:
+                for p, ln in files.evidence_lines(str(cap)):
+                    hay += "\n" + (files.haystack(p, ln) or "")
+        stats.checked += 1
+        for n in things:
+            if not occurs(n, hay, frozenset(path.split("#")[0].split("/")[:-1])):
+                out.append(Violation(where, rule, path, line, n.kind, n.value, message))
+        if whole and not WHOLE_ENV_READS.search(_NAMED_MEMBERSHIP.sub(" ", hay)):
+            out.append(Violation(where, rule, path, line, "whole-environment", "", message))
+    for (rule, path, line, _key), n in at_location.items():
+        if n > 1:
+            out.append(Violation(where, rule, path, line, "same-location", str(n),
+                                 f"{n} findings of {rule} at {path}:{line}"))
+    return out
+
+
+def check_report(report: dict[str, object], root: Path | str, stats: Stats | None = None) -> list[Violation]:
+    """Every violation in a skillscan JSON report whose packages live under `root`."""
+    out: list[Violation] = []
+    for pkg in report.get("packages") or []:  # type: ignore[union-attr]
+        out += check_package(pkg, Path(root), stats)
+    return out
