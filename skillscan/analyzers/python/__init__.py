@@ -15,7 +15,7 @@ from skillscan.analyzers.python.capmap import CapMap, load_capmap
 from skillscan.model import Channel, Confidence, Finding, Package, PackageFile
 
 if TYPE_CHECKING:
-    from skillscan.analyzers.python.visitor import Event, Result
+    from skillscan.analyzers.python.events import Event, Result
 
 __all__ = ["PythonAnalyzer", "analyze_source"]
 
