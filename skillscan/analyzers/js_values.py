@@ -23,6 +23,7 @@ from skillscan.analyzers.js_syntax import (
     unescape,
     until_top,
 )
+from skillscan.capabilities.urls import script_host
 from skillscan.lazyre import lazy
 
 UNKNOWN = "\x00"  # stands for a part whose value is not known statically
@@ -278,25 +279,7 @@ def _join(parts: list[str], absolute_reset: bool = False) -> str:
 
 def host_of(value: str | None) -> str:
     """The host of a URL-like value (`*` if unknown); a bare hostname is accepted too."""
-    if not value:
-        return "*"
-    v = value.strip()
-    m = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):(?://)?([^/?#\s]*)", v)
-    if m and m.group(1).lower() in ("http", "https", "ws", "wss", "ftp", "tcp", "udp"):
-        authority = m.group(2)
-    elif re.match(r"^[A-Za-z0-9.-]+(?::\d+)?$", v) and "." in v:
-        authority = v
-    else:
-        return "*"
-    host = authority.rsplit("@", 1)[-1]
-    if host.startswith("["):
-        host = host[1 : host.find("]")] if "]" in host else host
-    else:
-        host = host.split(":", 1)[0]
-    host = host.lower().rstrip(".")
-    if not host or UNKNOWN in host or not re.fullmatch(r"[a-z0-9.:_-]+", host):
-        return "*"
-    return host
+    return script_host(value, UNKNOWN)
 
 
 def display(value: str) -> str:
