@@ -5,7 +5,6 @@ argv go to the shell analyzer. One handler per rule id, listed in `HANDLERS`."""
 from __future__ import annotations
 
 import json
-import shlex
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -13,6 +12,7 @@ from skillscan.analyzers.base import finding
 from skillscan.analyzers.js_syntax import array_items, object_props, split_call
 from skillscan.analyzers.js_values import UNKNOWN, Resolver, display, host_of
 from skillscan.analyzers.semgrep_output import Match, line_col
+from skillscan.capabilities import commands
 from skillscan.catalog import get_catalog
 from skillscan.model import Capability, Channel, Confidence, Finding, Severity
 
@@ -63,11 +63,10 @@ def _shell_findings(m: Match, *, command: str | None = None, argv: Sequence[str]
 
 
 def _program(value: str | None) -> str:
+    """The program an argv's first element names."""
     if not value or UNKNOWN in value.split("/")[-1]:
         return "*"
-    from skillscan.permissions.capabilities import normalize_binary
-
-    return normalize_binary(value) or "*"
+    return commands.program_name(value) or "*"
 
 
 EXEC_SHELL = {"exec", "execSync"}
@@ -96,11 +95,7 @@ def _child_process(m: Match, r: Resolver) -> list[Finding]:
             return [_emit(m, "child_process runs a shell command computed at run time", ["proc.shell"],
                           severity=Severity.MEDIUM)]
         caps: list[str] = [] if constant else ["proc.shell"]
-        try:
-            argv0 = shlex.split(command, comments=False)[0] if command.strip() else ""
-        except ValueError:
-            argv0 = command.split()[0] if command.split() else ""
-        prog = _program(argv0)
+        prog = commands.program(command) or "*"
         caps.append(f"proc.exec[{prog}]")
         out = [_emit(m, f"child_process.{method} runs a shell command: {command[:160]}", caps)]
         return out + _shell_findings(m, command=command)
@@ -283,11 +278,7 @@ def _lifecycle(m: Match, r: Resolver) -> list[Finding]:
     if not isinstance(command, str):
         return []
     key = script_name(m) or "install"
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        words = command.split()
-    prog = _program(words[0]) if words else "*"
+    prog = commands.program(command) or "*"
     out = [_emit(m, f"npm runs `{command[:160]}` on {key or 'install'}", [f"proc.exec[{prog}]"],
                  channel=Channel.MANIFEST)]
     return out + _shell_findings(m, command=command, channel=Channel.MANIFEST, source="install")
