@@ -19,7 +19,8 @@ from skillscan.analyzers.base import FileResult
 from skillscan.cache import Entry, ResultCache, context_key
 from skillscan.catalog import get_catalog
 from skillscan.config import Config
-from skillscan.loaders import Limits, iter_inputs
+from skillscan.loaders.discover import iter_inputs
+from skillscan.loaders.files import Limits
 from skillscan.model import (
     Decision,
     Finding,

@@ -13,9 +13,9 @@ import pytest
 
 from clirun import scan_json, skillscan
 from skillscan.analyzers.manifest import program, unpinned_runner
-from skillscan.loaders import load_inputs
+from skillscan.loaders.discover import load_inputs
 from skillscan.loaders.archive import ArchiveError, read_archive
-from skillscan.loaders.common import ManifestError, command_line, json_depth, load_json_text, resolve
+from skillscan.formats.common import ManifestError, command_line, json_depth, load_json_text, resolve
 from skillscan.loaders.deps import scan_dependencies
 from skillscan.loaders.files import Limits, limits_from_options, make_file, parse_size
 

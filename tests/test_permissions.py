@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from skillscan.loaders import Limits, load_inputs
+from skillscan.loaders.discover import load_inputs
+from skillscan.loaders.files import Limits
 from skillscan.model import (
     Capability,
     Channel,

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from skillscan.analyzers.base import finding, line_text
 from skillscan.loaders.archive import is_archive_name
-from skillscan.loaders.common import key_line
+from skillscan.formats.common import key_line
 from skillscan.loaders.deps import scan_dependencies, vendored
 from skillscan.loaders.frontmatter import parse_frontmatter
 from skillscan.model import Capability, Channel, Confidence, Finding, Package, PackageFile, Severity, Surface

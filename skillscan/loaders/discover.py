@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from skillscan.loaders.files import Limits, content_digest, make_file, walk_directory
-from skillscan.loaders.formats import TREE, FormatSpec, Parsed, formats
+from skillscan.formats import TREE, FormatSpec, Parsed, formats
 from skillscan.model import Package, PackageFile
 
 DOC_LANGS = {"markdown", "text"}

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
+from skillscan.formats import declarable, tool_only
 from skillscan.loaders.frontmatter import parse_frontmatter
 from skillscan.model import Capability, Package, Surface
 from skillscan.permissions.capabilities import (
@@ -23,33 +24,6 @@ from skillscan.permissions.capabilities import (
     normalize_host,
     normalize_path,
 )
-
-# What a format has a field for (DESIGN: an uncovered tier-2 capability of a kind the format cannot
-# declare is hygiene). SKILL.md-based formats all accept `allowed-tools`.
-SKILL_KINDS = frozenset({"proc.exec", "proc.shell", "fs.read", "fs.write", "fs.delete", "net.egress", "agent.tool",
-                         "input.untrusted"})
-DECLARABLE: dict[str, frozenset[str]] = {
-    "agent-skill": SKILL_KINDS,
-    "openclaw-skill": SKILL_KINDS | {"env.read", "secrets.read", "pkg.install", "host.api", "persist"},
-    "codex-skill": SKILL_KINDS,
-    "claude-plugin": SKILL_KINDS | {"agent.hook", "proc.daemon", "env.read", "secrets.read"},
-    "mcpb": frozenset({"proc.exec", "env.read", "secrets.read", "fs.read", "fs.write", "code.dynamic", "agent.tool"}),
-    "mcp-server": frozenset({"pkg.install", "proc.exec", "env.read", "secrets.read", "net.egress", "fs.read",
-                             "fs.write"}),
-    "gemini-extension": frozenset({"env.read", "secrets.read", "agent.hook", "agent.tool"}),
-    "dify-plugin": frozenset({"host.api", "net.listen", "net.egress", "pkg.install"}),
-    "cursor-rules": frozenset(),
-    "generic": frozenset(),
-}
-# `allowed-tools` governs what the agent does with its tools (WebFetch, Read, Edit, Bash(x)); it has no
-# way to say what a bundled script does inside itself. In these formats egress and file access seen
-# only in code are therefore of a kind the format cannot declare.
-# (OpenClaw's `requires.bins` does cover the programs its scripts run.)
-TOOL_ONLY_KINDS: dict[str, frozenset[str]] = {
-    "agent-skill": frozenset({"net.egress", "fs.read", "fs.write", "fs.delete", "proc.exec", "proc.shell"}),
-    "claude-plugin": frozenset({"net.egress", "fs.read", "fs.write", "fs.delete", "proc.exec", "proc.shell"}),
-    "openclaw-skill": frozenset({"net.egress", "fs.read", "fs.write", "fs.delete"}),
-}
 
 CLAW_KEYS = ("openclaw", "clawdbot", "clawdis", "dna")
 ENV_REF = re.compile(r"\$\{(?:env:)?([A-Z_][A-Z0-9_]*)\}|\$([A-Z_][A-Z0-9_]*)\b")
@@ -95,7 +69,7 @@ class Declared:
         if kind not in self.declarable:
             return False
         chans = set(channels)
-        return not (kind in TOOL_ONLY_KINDS.get(fmt, ()) and chans and chans <= {"code"})
+        return not (kind in tool_only(fmt) and chans and chans <= {"code"})
 
 
 class _Out:
@@ -552,8 +526,7 @@ def declared_capabilities(package: Package) -> Declared:
     uniq: dict[tuple[str, str], Declaration] = {}
     for d in sorted(kept, key=lambda d: (str(d.capability), d.source != "grant", d.path, d.line)):
         uniq.setdefault((str(d.capability), d.source), d)
-    declarable = DECLARABLE.get(package.format, frozenset())
-    return Declared(tuple(uniq.values()), negatives, declarable)
+    return Declared(tuple(uniq.values()), negatives, declarable(package.format))
 
 
 def _neg_covers(neg: Capability, cap: Capability) -> bool:

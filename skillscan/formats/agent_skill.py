@@ -8,8 +8,8 @@ from pathlib import PurePosixPath
 
 from typing import Any
 
-from skillscan.loaders.common import command_line, hook_surfaces, value_line
-from skillscan.loaders.formats import FormatSpec, Parsed, register
+from skillscan.formats.common import command_line, hook_surfaces, value_line
+from skillscan.formats.spec import SKILL_KINDS, SKILL_TOOL_ONLY, FormatSpec, Parsed
 from skillscan.loaders.frontmatter import Frontmatter, parse_frontmatter
 from skillscan.model import PackageFile, Surface
 
@@ -130,5 +130,11 @@ def parse_agent_skill(root: str, files: tuple[PackageFile, ...]) -> Parsed:
                   surfaces=tuple(surfaces))
 
 
-AGENT_SKILL = register(FormatSpec(name="agent-skill", markers=("SKILL.md", "skill.md"), parse=parse_agent_skill,
-                                  priority=10))
+AGENT_SKILL = FormatSpec(name="agent-skill", markers=("SKILL.md", "skill.md"), parse=parse_agent_skill,
+                                  priority=10,
+                         declarable={"agent-skill": SKILL_KINDS,
+                                     "openclaw-skill": SKILL_KINDS | {"env.read", "secrets.read", "pkg.install",
+                                                                      "host.api", "persist"}},
+                         # OpenClaw's `requires.bins` does cover the programs its scripts run.
+                         tool_only={"agent-skill": SKILL_TOOL_ONLY,
+                                    "openclaw-skill": frozenset({"net.egress", "fs.read", "fs.write", "fs.delete"})})

@@ -10,6 +10,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from skillscan.formats.spec import Parsed
 from skillscan.model import PackageFile, Surface
 from skillscan.yamlsafe import YamlError, load_yaml
 
@@ -224,6 +225,4 @@ def root_name(root: str) -> str:
 def unreadable_manifest(root: str, fmt: str, path: str, exc: Exception) -> Any:
     """The Parsed result for a package whose main manifest cannot be read: the format is known, the error
     is reported, nothing else is claimed."""
-    from skillscan.loaders.formats import Parsed
-
     return Parsed(name=root_name(root), format=fmt, manifest_path=path, errors=(f"{path}: {exc}",))
