@@ -13,7 +13,9 @@ from skillscan.formats.spec import SKILL_KINDS, SKILL_TOOL_ONLY, FormatSpec, Par
 from skillscan.loaders.frontmatter import Frontmatter, parse_frontmatter
 from skillscan.model import PackageFile, Surface
 
-OPENCLAW_KEYS = ("openclaw", "clawdbot", "clawdis")
+# `metadata.openclaw` and its aliases; a past revision of OpenClaw's own summarize skill used `dna`.
+# The one list: the loader names a package openclaw-skill by it and permit reads its grants by it.
+OPENCLAW_KEYS = ("openclaw", "clawdbot", "clawdis", "dna")
 
 # `!`cmd`` inline and ```! fenced blocks run when the skill loads (Claude Code).
 BANG_INLINE = re.compile(r"(?<![\w`])!`([^`\n]+)`")

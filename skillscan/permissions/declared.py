@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from skillscan.formats import declarable, tool_only
+from skillscan.formats.agent_skill import OPENCLAW_KEYS
 from skillscan.loaders.frontmatter import parse_frontmatter
 from skillscan.model import Capability, Package, Surface
 from skillscan.permissions.capabilities import (
@@ -25,7 +26,6 @@ from skillscan.permissions.capabilities import (
     normalize_path,
 )
 
-CLAW_KEYS = ("openclaw", "clawdbot", "clawdis", "dna")
 ENV_REF = re.compile(r"\$\{(?:env:)?([A-Z_][A-Z0-9_]*)\}|\$([A-Z_][A-Z0-9_]*)\b")
 KNOWN_BINARIES = frozenset({
     "git", "gh", "docker", "jq", "curl", "wget", "node", "npm", "npx", "python", "python3", "pip", "uv", "uvx",
@@ -133,7 +133,7 @@ def _meta_block(meta: Any) -> tuple[str, dict[str, Any]] | None:
                 return None
     if not isinstance(meta, Mapping):
         return None
-    for key in CLAW_KEYS:
+    for key in OPENCLAW_KEYS:
         block = meta.get(key)
         if isinstance(block, str):
             import json
@@ -184,7 +184,7 @@ def _frontmatter(out: _Out, path: str, text: str) -> None:
             out.add(Capability("net.egress", "*"), "weak", path, line, "compatibility")
     claw = _meta_block(data.get("metadata"))
     if claw is None:
-        for key in CLAW_KEYS:
+        for key in OPENCLAW_KEYS:
             if isinstance(data.get(key), Mapping):
                 claw = (key, dict(data[key]))
                 break
