@@ -31,6 +31,7 @@ from skillscan.model import (
     RuleClass,
     Severity,
     Verdict,
+    fingerprints,
 )
 from skillscan.suppress import Baseline, as_evidence, baseline_key, inline_suppressions, is_suppressed
 
@@ -306,8 +307,6 @@ def _filter(pkg: Package, findings: list[Finding], options: ScanOptions) -> tupl
                     kept.append(f)
             findings = kept
     if options.baseline is not None and options.baseline.keys:
-        from skillscan.report.json import fingerprints
-
         kept = []
         for f, fp in zip(findings, fingerprints(tuple(findings)), strict=True):
             if f.severity > Severity.INFO and baseline_key(pkg.root, fp) in options.baseline:
@@ -409,7 +408,7 @@ class _Scan:
         first = self.loaded == 0
         self.loaded += len(packages)
         if self.cache is not None:
-            from skillscan import __version__
+            from skillscan._version import __version__
             from skillscan.cache import cache_key
 
             code = {**self.engines, "skillscan-code": code_digest()}

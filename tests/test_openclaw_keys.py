@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from clirun import make_skill, scan_json
+
 from skillscan.formats.agent_skill import OPENCLAW_KEYS, openclaw_block
 
 FM = ("name: summarize\ndescription: Summarize a web page with the summarize tool. Use when asked for a summary.\n"

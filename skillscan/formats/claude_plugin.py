@@ -9,7 +9,15 @@ from typing import Any
 
 from skillscan.formats.agent_skill import frontmatter_hook_surfaces, load_time_commands
 from skillscan.formats.common import (
-    ManifestError, command_line, file_map, hook_surfaces, mapping, mcp_surfaces, read_json, resolve, value_line,
+    ManifestError,
+    command_line,
+    file_map,
+    hook_surfaces,
+    mapping,
+    mcp_surfaces,
+    read_json,
+    resolve,
+    value_line,
 )
 from skillscan.formats.spec import SKILL_KINDS, SKILL_TOOL_ONLY, FormatSpec, Parsed
 from skillscan.loaders.frontmatter import parse_frontmatter

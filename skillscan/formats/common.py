@@ -15,7 +15,7 @@ from skillscan.model import PackageFile, Surface
 from skillscan.yamlsafe import YamlError, load_yaml
 
 MAX_JSON_DEPTH = 200
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
 class ManifestError(ValueError):
@@ -28,8 +28,7 @@ def json_depth(text: str) -> int:
     for ch in _STRING.sub("", text):
         if ch in "[{":
             depth += 1
-            if depth > best:
-                best = depth
+            best = max(best, depth)
         elif ch in "]}":
             depth -= 1
     return best

@@ -7,7 +7,13 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from skillscan.formats.common import (
-    ManifestError, file_map, key_line, mapping, read_yaml, resolve, unreadable_manifest,
+    ManifestError,
+    file_map,
+    key_line,
+    mapping,
+    read_yaml,
+    resolve,
+    unreadable_manifest,
 )
 from skillscan.formats.spec import FormatSpec, Parsed
 from skillscan.model import PackageFile, Surface

@@ -8,7 +8,14 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from skillscan.formats.common import (
-    ManifestError, file_map, hook_surfaces, mapping, mcp_surfaces, read_json, read_toml, value_line,
+    ManifestError,
+    file_map,
+    hook_surfaces,
+    mapping,
+    mcp_surfaces,
+    read_json,
+    read_toml,
+    value_line,
 )
 from skillscan.formats.spec import FormatSpec, Parsed
 from skillscan.model import PackageFile, Surface

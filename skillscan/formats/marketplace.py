@@ -9,11 +9,19 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
+from skillscan.formats.claude_plugin import parse_claude_plugin
 from skillscan.formats.common import (
-    ManifestError, file_map, hook_surfaces, key_line, mapping, mcp_surfaces, read_json, resolve, unreadable_manifest,
+    ManifestError,
+    file_map,
+    hook_surfaces,
+    key_line,
+    mapping,
+    mcp_surfaces,
+    read_json,
+    resolve,
+    unreadable_manifest,
     value_line,
 )
-from skillscan.formats.claude_plugin import parse_claude_plugin
 from skillscan.formats.spec import TREE, FormatSpec, Parsed
 from skillscan.model import PackageFile, Surface
 

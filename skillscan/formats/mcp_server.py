@@ -6,7 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from skillscan.formats.common import (
-    ManifestError, command_line, file_map, mapping, read_json, unreadable_manifest, value_line,
+    ManifestError,
+    command_line,
+    file_map,
+    mapping,
+    read_json,
+    unreadable_manifest,
+    value_line,
 )
 from skillscan.formats.spec import FormatSpec, Parsed
 from skillscan.model import PackageFile, Surface

@@ -7,7 +7,15 @@ import json
 from typing import Any
 
 from skillscan.formats.common import (
-    ManifestError, command_line, file_map, key_line, mapping, read_json, root_name, unreadable_manifest, value_line,
+    ManifestError,
+    command_line,
+    file_map,
+    key_line,
+    mapping,
+    read_json,
+    root_name,
+    unreadable_manifest,
+    value_line,
 )
 from skillscan.formats.spec import FormatSpec, Parsed
 from skillscan.model import PackageFile, Surface

@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from skillscan.formats import declarable, tool_only
-from skillscan.formats.agent_skill import OPENCLAW_KEYS
+from skillscan.formats.agent_skill import OPENCLAW_KEYS, allowed_tools
 from skillscan.loaders.frontmatter import parse_frontmatter
 from skillscan.model import Capability, Package, Surface
 from skillscan.permissions.capabilities import (
@@ -113,8 +113,6 @@ def argv0(command: str) -> str:
 
 
 def tool_entries(value: Any) -> list[str]:
-    from skillscan.analyzers.manifest import allowed_tools
-
     return allowed_tools(value)
 
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
+from skillscan.formats import tool_only
 from skillscan.model import Capability, Channel, InferredCapability, Package
 from skillscan.permissions.capabilities import SHELLS, TOP, is_credential_env, normalize_binary
-from skillscan.formats import tool_only
 from skillscan.permissions.declared import Declared, _l, _m
 
 SKILL_FORMATS = ("agent-skill", "openclaw-skill", "codex-skill")
