@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from skillscan.capabilities.grammar import glob_match, host_covers, normalize, normalize_host
+from skillscan.capabilities.tiers import is_local_host, risk_level, tier
 from skillscan.model import (
     Capability,
     Channel,
@@ -28,15 +30,6 @@ from skillscan.model import (
     RuleClass,
     Severity,
     Verdict,
-)
-from skillscan.permissions.capabilities import (
-    glob_match,
-    host_covers,
-    is_local_host,
-    normalize,
-    normalize_host,
-    risk_level,
-    tier,
 )
 from skillscan.permissions.diff import strongest
 
@@ -444,7 +437,7 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
 
     # capability findings the engines graded high or critical, about capabilities not declared
     # explicitly (unscoped Bash pre-approves everything but discloses nothing)
-    from skillscan.permissions.capabilities import TOP, closure
+    from skillscan.capabilities.grammar import TOP, closure
     from skillscan.permissions.diff import is_covered
 
     explicit = closure(x.capability for x in declared.declarations if x.source not in ("weak", "coarse")) - {TOP}

@@ -10,6 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from skillscan.capabilities.grammar import (
+    TOP,
+    agent_tool_capabilities,
+    closure,
+    covers,
+    host_covers,
+    normalize,
+    path_covers,
+)
+from skillscan.capabilities.tiers import tier
 from skillscan.loaders.discover import load_inputs
 from skillscan.loaders.files import Limits
 from skillscan.model import (
@@ -23,16 +33,6 @@ from skillscan.model import (
     RuleClass,
     Severity,
     Surface,
-)
-from skillscan.permissions.capabilities import (
-    TOP,
-    agent_tool_capabilities,
-    closure,
-    covers,
-    host_covers,
-    normalize,
-    path_covers,
-    tier,
 )
 from skillscan.permissions.declared import argv0, declared_capabilities, surface_capabilities
 from skillscan.permissions.diff import inferred_capabilities
@@ -571,7 +571,7 @@ def test_install_surface_names_its_package_but_not_a_raw_ip(tmp_path: Path) -> N
 def test_hostile_globs_match_in_linear_time() -> None:
     import time
 
-    from skillscan.permissions.capabilities import glob_match
+    from skillscan.capabilities.grammar import glob_match
 
     started = time.perf_counter()
     assert not glob_match("**a" * 40 + "**b", "a" * 20000)

@@ -13,11 +13,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
-from skillscan.formats import declarable, tool_only
-from skillscan.formats.agent_skill import OPENCLAW_KEYS, allowed_tools
-from skillscan.loaders.frontmatter import parse_frontmatter
-from skillscan.model import Capability, Package, Surface
-from skillscan.permissions.capabilities import (
+from skillscan.capabilities.grammar import (
     TOP,
     agent_tool_capabilities,
     normalize,
@@ -25,6 +21,10 @@ from skillscan.permissions.capabilities import (
     normalize_host,
     normalize_path,
 )
+from skillscan.formats import declarable, tool_only
+from skillscan.formats.agent_skill import OPENCLAW_KEYS, allowed_tools
+from skillscan.loaders.frontmatter import parse_frontmatter
+from skillscan.model import Capability, Package, Surface
 
 ENV_REF = re.compile(r"\$\{(?:env:)?([A-Z_][A-Z0-9_]*)\}|\$([A-Z_][A-Z0-9_]*)\b")
 KNOWN_BINARIES = frozenset({
@@ -528,7 +528,7 @@ def declared_capabilities(package: Package) -> Declared:
 
 
 def _neg_covers(neg: Capability, cap: Capability) -> bool:
-    from skillscan.permissions.capabilities import covers
+    from skillscan.capabilities.grammar import covers
 
     if neg == TOP:
         return cap == TOP

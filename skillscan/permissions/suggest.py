@@ -13,9 +13,9 @@ from typing import Any
 
 import yaml
 
+from skillscan.capabilities.grammar import SHELLS, TOP, is_credential_env, normalize_binary
 from skillscan.formats import tool_only
 from skillscan.model import Capability, Channel, InferredCapability, Package
-from skillscan.permissions.capabilities import SHELLS, TOP, is_credential_env, normalize_binary
 from skillscan.permissions.declared import Declared, _l, _m
 
 SKILL_FORMATS = ("agent-skill", "openclaw-skill", "codex-skill")
@@ -235,7 +235,7 @@ def generic_block(caps: Sequence[Capability]) -> dict[str, Any]:
 
 
 def _needed(inferred: Sequence[InferredCapability], declared: Declared) -> list[Capability]:
-    from skillscan.permissions.capabilities import covers
+    from skillscan.capabilities.grammar import covers
 
     # a `!`cmd`` block declares itself to the gate, but Claude Code still needs it pre-approved
     surface = {d.capability for d in declared.declarations if d.source in ("surface", "user")

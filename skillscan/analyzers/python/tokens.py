@@ -15,14 +15,14 @@ from skillscan.analyzers.decode import CODE_MARKERS, decode_chain, decode_litera
 from skillscan.analyzers.python.capmap import ApiEntry, CapMap
 from skillscan.analyzers.python.values import UNKNOWN, host_of
 from skillscan.analyzers.python.visitor import DECODERS, Event, Result, VirtualPayload, _split
-from skillscan.model import Capability, Confidence, Location
-from skillscan.permissions.capabilities import (
+from skillscan.capabilities.grammar import (
     is_credential_env,
     normalize_binary,
     normalize_path,
     persist_kind_of_path,
     secret_kind_of_path,
 )
+from skillscan.model import Capability, Confidence, Location
 
 MAX_PAREN_DEPTH = 90  # libcst segfaults on a few thousand; CPython itself refuses 200
 MAX_CHAIN = 600  # operators / implicit concatenations in one logical line (libcst recursion)

@@ -18,8 +18,7 @@ import libcst as cst
 from skillscan.analyzers.decode import CODE_MARKERS, Decoded, apply_codec, decode_chain, decode_literal, looks_like
 from skillscan.analyzers.python.capmap import ApiEntry, CapMap
 from skillscan.analyzers.python.values import UNKNOWN, Binding, FuncInfo, Source, Val, host_of
-from skillscan.model import Capability, Confidence, Location, Severity
-from skillscan.permissions.capabilities import (
+from skillscan.capabilities.grammar import (
     is_agent_config_path,
     is_credential_env,
     normalize_binary,
@@ -27,6 +26,7 @@ from skillscan.permissions.capabilities import (
     persist_kind_of_path,
     secret_kind_of_path,
 )
+from skillscan.model import Capability, Confidence, Location, Severity
 
 MAX_EXPR_DEPTH = 60  # recursion bound of value / taint evaluation
 MAX_TAINTS = 4
