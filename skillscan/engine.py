@@ -15,11 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from skillscan.analyzers import batch_analyzers, engine_versions, file_analyzers, package_analyzers
-from skillscan.analyzers.base import FileResult
+from skillscan.analyzers.base import FileResult, finding
 from skillscan.cache import Entry, ResultCache, context_key
-from skillscan.catalog import get_catalog
+from skillscan.catalog import get_catalog, rules_dir
 from skillscan.config import Config
-from skillscan.loaders import Limits, iter_inputs
+from skillscan.loaders.discover import iter_inputs
+from skillscan.loaders.files import Limits
 from skillscan.model import (
     Decision,
     Finding,
@@ -30,7 +31,10 @@ from skillscan.model import (
     RuleClass,
     Severity,
     Verdict,
+    fingerprints,
 )
+from skillscan.permissions.permit import permit
+from skillscan.policy import decide, permit_options, policy_for, resolve_as_of
 from skillscan.suppress import Baseline, as_evidence, baseline_key, inline_suppressions, is_suppressed
 
 MAX_VIRTUAL_DEPTH = 3
@@ -127,8 +131,6 @@ def analyze_files(package: Package, files: Sequence[PackageFile]) -> tuple[list[
 
 
 def _engine_error(engine: str, f: PackageFile, message: str) -> Finding:
-    from skillscan.analyzers.base import finding
-
     return finding("analysis-incomplete", f"{engine} could not analyse {f.path}: {message}", f.path)
 
 
@@ -305,8 +307,6 @@ def _filter(pkg: Package, findings: list[Finding], options: ScanOptions) -> tupl
                     kept.append(f)
             findings = kept
     if options.baseline is not None and options.baseline.keys:
-        from skillscan.report.json import fingerprints
-
         kept = []
         for f, fp in zip(findings, fingerprints(tuple(findings)), strict=True):
             if f.severity > Severity.INFO and baseline_key(pkg.root, fp) in options.baseline:
@@ -408,7 +408,7 @@ class _Scan:
         first = self.loaded == 0
         self.loaded += len(packages)
         if self.cache is not None:
-            from skillscan import __version__
+            from skillscan._version import __version__
             from skillscan.cache import cache_key
 
             code = {**self.engines, "skillscan-code": code_digest()}
@@ -518,8 +518,6 @@ class _Scan:
     # -- permit and decide ---------------------------------------------------------------------
 
     def finish(self, w: _Work) -> None:
-        from skillscan.policy import decide
-
         options, pkg = self.options, w.package
         if options.progress is not None:
             options.progress("decide", len(self.results) + 1, len(self.results) + 1 + len(self.waiting))
@@ -543,12 +541,19 @@ class _Scan:
         findings.sort(key=sort_key)
         findings, suppressed, baselined = _filter(pkg, findings, options)
         errors = tuple(pkg.errors) + tuple(w.batch_errors)
-        verdict = decide(pkg, findings, errors, options)
+        verdict = judge(pkg, findings, errors, options)
         if verdict.findings:  # the gate's own findings (undeclared, unused, combinations…), filtered alike
             gate_findings, _, _ = _filter(pkg, list(verdict.findings), options)
             findings = sorted([*findings, *gate_findings], key=sort_key)
         shown = tuple(f for f in findings if f.severity >= options.min_severity)
         self.results[w.index] = PackageResult(_slim(pkg), shown, verdict, errors, suppressed, baselined)
+
+
+def judge(pkg: Package, findings: list[Finding], errors: tuple[str, ...], options: ScanOptions) -> Verdict:
+    """The permit stage, then the decide stage, under the scan's policy and day."""
+    policy = policy_for(options.policy_path, options.config.policy if options.config is not None else None)
+    permitted = permit(pkg, findings, permit_options(policy))
+    return decide(pkg, findings, errors, permitted, policy, resolve_as_of(options.as_of))
 
 
 def _package_findings(pkg: Package) -> tuple[list[Finding], bool]:
@@ -610,6 +615,4 @@ def code_digest() -> str:
 
 
 def rules_root() -> Path:
-    from skillscan.catalog import rules_dir
-
     return rules_dir()

@@ -12,7 +12,8 @@ import pytest
 from skillscan.analyzers.instructions import InstructionLinksAnalyzer, InstructionsAnalyzer
 from skillscan.analyzers.instructions.detectors import DetectorError, detectors, load_detectors, run_detectors
 from skillscan.analyzers.normalize import decode_tags, fold_text, normalize
-from skillscan.loaders import Limits, load_inputs
+from skillscan.loaders.discover import load_inputs
+from skillscan.loaders.files import Limits
 from skillscan.loaders.files import make_file
 from skillscan.model import Channel, Confidence, Finding, Package, RuleClass
 

@@ -10,13 +10,13 @@ import tarfile
 from pathlib import Path
 
 import pytest
-
 from clirun import scan_json, skillscan
+
 from skillscan.analyzers.manifest import program, unpinned_runner
-from skillscan.loaders import load_inputs
+from skillscan.formats.common import ManifestError, command_line, json_depth, load_json_text, resolve
 from skillscan.loaders.archive import ArchiveError, read_archive
-from skillscan.loaders.common import ManifestError, command_line, json_depth, load_json_text, resolve
 from skillscan.loaders.deps import scan_dependencies
+from skillscan.loaders.discover import load_inputs
 from skillscan.loaders.files import Limits, limits_from_options, make_file, parse_size
 
 
@@ -177,7 +177,7 @@ def test_marketplace_relative_source_leaving_the_tree(tmp_path: Path) -> None:
 
 
 def test_load_archive_bytes_interface() -> None:
-    from skillscan.loaders.archive import load_archive_bytes
+    from skillscan.loaders.discover import load_archive_bytes
 
     buf = io.BytesIO()
     import zipfile

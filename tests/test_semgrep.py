@@ -71,7 +71,7 @@ def test_semgrep_native_rule_tests_pass(tmp_path: Path) -> None:
 
 def test_native_engine_agrees_with_default_engine() -> None:
     """Same findings from `--experimental` (native) and the default engine on every rule sample."""
-    from skillscan.loaders import load_inputs
+    from skillscan.loaders.discover import load_inputs
 
     packages = load_inputs([str(SAMPLES), str(REPO / "fixtures" / "js-malicious-stealer")])
     native = SemgrepAnalyzer(native=True).analyze_batch(packages)

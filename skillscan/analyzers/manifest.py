@@ -6,7 +6,6 @@ commands is the shell engine's job; this engine reports what the host is told to
 from __future__ import annotations
 
 import math
-
 import re
 import shlex
 from collections.abc import Sequence
@@ -15,8 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from skillscan.analyzers.base import finding, line_text
+from skillscan.formats.agent_skill import allowed_tools
+from skillscan.formats.common import key_line
 from skillscan.loaders.archive import is_archive_name
-from skillscan.loaders.common import key_line
 from skillscan.loaders.deps import scan_dependencies, vendored
 from skillscan.loaders.frontmatter import parse_frontmatter
 from skillscan.model import Capability, Channel, Confidence, Finding, Package, PackageFile, Severity, Surface
@@ -28,11 +28,7 @@ SENSITIVE_EVENTS = {"UserPromptSubmit", "PreToolUse", "PostToolUse", "SessionSta
 WRAPPERS = {"env", "sudo", "nohup", "exec", "command", "time", "timeout", "nice", "stdbuf"}
 # names a `bin/` entry must not take: it is put first on the agent's PATH and shadows the real tool
 SYSTEM_TOOLS = frozenset(
-    "git gh ls cat cp mv rm mkdir chmod chown curl wget ssh scp rsync sudo su sh bash zsh dash fish env python "
-    "python3 pip pip3 node npm npx pnpm yarn bun deno uv uvx go cargo rustc make docker kubectl aws gcloud az "
-    "terraform java ruby gem perl php grep find sed awk tar zip unzip gzip open xdg-open osascript security "
-    "launchctl systemctl crontab ps kill which whoami id head tail less more vim vi nano code claude gemini "
-    "codex openssl gpg base64 xxd dd tee echo printf test true false".split())
+    ["git", "gh", "ls", "cat", "cp", "mv", "rm", "mkdir", "chmod", "chown", "curl", "wget", "ssh", "scp", "rsync", "sudo", "su", "sh", "bash", "zsh", "dash", "fish", "env", "python", "python3", "pip", "pip3", "node", "npm", "npx", "pnpm", "yarn", "bun", "deno", "uv", "uvx", "go", "cargo", "rustc", "make", "docker", "kubectl", "aws", "gcloud", "az", "terraform", "java", "ruby", "gem", "perl", "php", "grep", "find", "sed", "awk", "tar", "zip", "unzip", "gzip", "open", "xdg-open", "osascript", "security", "launchctl", "systemctl", "crontab", "ps", "kill", "which", "whoami", "id", "head", "tail", "less", "more", "vim", "vi", "nano", "code", "claude", "gemini", "codex", "openssl", "gpg", "base64", "xxd", "dd", "tee", "echo", "printf", "test", "true", "false"])
 COMPILED_EXT = {".pyc": ".py", ".pyo": ".py", ".so": "", ".dylib": "", ".dll": "", ".exe": "", ".node": "",
                 ".o": ".c", ".a": "", ".class": ".java", ".wasm": "", ".jar": "", ".elf": ""}
 BINARY_MAGIC = (b"\x7fELF", b"MZ", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"\x00asm")
@@ -43,30 +39,6 @@ RUNNER_FLAGS_WITH_VALUE = {
     "npx": {"-p", "--package", "-c", "--call", "--registry", "--cache"},
     "uvx": {"--from", "--with", "--python", "-p", "--index", "--index-url", "--extra-index-url", "--with-requirements"},
 }
-
-
-def allowed_tools(value: object) -> list[str]:
-    """`allowed-tools` as a list of entries: a YAML list, or a space/comma separated string where
-    parenthesised arguments may contain spaces."""
-    if isinstance(value, list):
-        return [str(v).strip() for v in value if str(v).strip()]
-    if not isinstance(value, str):
-        return []
-    out, depth, cur = [], 0, ""
-    for ch in value:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth = max(0, depth - 1)
-        if depth == 0 and (ch.isspace() or ch == ","):
-            if cur.strip():
-                out.append(cur.strip())
-            cur = ""
-        else:
-            cur += ch
-    if cur.strip():
-        out.append(cur.strip())
-    return out
 
 
 def cap(kind: str, scope: str | None = None) -> Capability:
@@ -447,7 +419,7 @@ class ManifestAnalyzer:
                                snippet=f"{d.name} {d.spec}".strip(), channel=Channel.MANIFEST, capabilities=[cap]))
         return out
 
-    def _inventory(self, package: Package) -> list[Finding]:  # noqa: C901
+    def _inventory(self, package: Package) -> list[Finding]:
         out: list[Finding] = []
         paths = {f.path for f in package.files}
         inner_counts: dict[str, int] = {}

@@ -148,7 +148,7 @@ def _network(m: Match, r: Resolver) -> list[Finding]:
         args = args[1:]
     socket = callee.endswith(("connect", "createConnection"))
     host = _host_from_args(args, r, socket=socket)
-    from skillscan.permissions.capabilities import is_risky_host
+    from skillscan.capabilities.tiers import is_risky_host
 
     risky = host != "*" and is_risky_host(host)
     raw_ip = host.replace(".", "").isdigit()
@@ -163,7 +163,7 @@ def _secret_literals(r: Resolver) -> list[str]:
     """String literals in the file that name credential stores (the taint sources of the rule)."""
     import re
 
-    from skillscan.permissions.capabilities import secret_kind_of_path
+    from skillscan.capabilities.grammar import secret_kind_of_path
 
     out = []
     for lit in re.findall(r"""(['"`])((?:\\.|(?!\1).){2,200}?)\1""", r.source[:2_000_000]):
@@ -181,7 +181,7 @@ def _home_path(value: str) -> str:
 
 
 def _secret_read(m: Match, r: Resolver) -> list[Finding]:
-    from skillscan.permissions.capabilities import normalize_path, secret_kind_of_path
+    from skillscan.capabilities.grammar import normalize_path, secret_kind_of_path
 
     value = r.value(m.text)
     caps: list[str] = []
@@ -207,7 +207,7 @@ def _secret_read(m: Match, r: Resolver) -> list[Finding]:
 
 
 def _persist_write(m: Match, r: Resolver) -> list[Finding]:
-    from skillscan.permissions.capabilities import is_agent_config_path, normalize_path, persist_kind_of_path
+    from skillscan.capabilities.grammar import is_agent_config_path, normalize_path, persist_kind_of_path
 
     value = r.value(m.text)
     path = _home_path(value) if value else None
@@ -230,7 +230,7 @@ def _persist_write(m: Match, r: Resolver) -> list[Finding]:
 def _env_read(m: Match, r: Resolver) -> list[Finding]:
     import re
 
-    from skillscan.permissions.capabilities import is_credential_env
+    from skillscan.capabilities.grammar import is_credential_env
 
     text = m.text
     names: list[str] = []

@@ -31,6 +31,7 @@ def words(command: str) -> list[str]:
         return command.split()
 
 
+@lru_cache(maxsize=16384)
 def program_name(name: str) -> str:
     """The normalised basename of a program (`/usr/bin/Python3.11` → `python`)."""
     base = PurePosixPath(name.replace("\\", "/").strip().strip("'\"")).name.lower() if name else name

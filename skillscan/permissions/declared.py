@@ -13,9 +13,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
-from skillscan.loaders.frontmatter import parse_frontmatter
-from skillscan.model import Capability, Package, Surface
-from skillscan.permissions.capabilities import (
+from skillscan.capabilities.grammar import (
     TOP,
     agent_tool_capabilities,
     normalize,
@@ -23,35 +21,11 @@ from skillscan.permissions.capabilities import (
     normalize_host,
     normalize_path,
 )
+from skillscan.formats import declarable, tool_only
+from skillscan.formats.agent_skill import OPENCLAW_KEYS, allowed_tools
+from skillscan.loaders.frontmatter import parse_frontmatter
+from skillscan.model import Capability, Package, Surface
 
-# What a format has a field for (DESIGN: an uncovered tier-2 capability of a kind the format cannot
-# declare is hygiene). SKILL.md-based formats all accept `allowed-tools`.
-SKILL_KINDS = frozenset({"proc.exec", "proc.shell", "fs.read", "fs.write", "fs.delete", "net.egress", "agent.tool",
-                         "input.untrusted"})
-DECLARABLE: dict[str, frozenset[str]] = {
-    "agent-skill": SKILL_KINDS,
-    "openclaw-skill": SKILL_KINDS | {"env.read", "secrets.read", "pkg.install", "host.api", "persist"},
-    "codex-skill": SKILL_KINDS,
-    "claude-plugin": SKILL_KINDS | {"agent.hook", "proc.daemon", "env.read", "secrets.read"},
-    "mcpb": frozenset({"proc.exec", "env.read", "secrets.read", "fs.read", "fs.write", "code.dynamic", "agent.tool"}),
-    "mcp-server": frozenset({"pkg.install", "proc.exec", "env.read", "secrets.read", "net.egress", "fs.read",
-                             "fs.write"}),
-    "gemini-extension": frozenset({"env.read", "secrets.read", "agent.hook", "agent.tool"}),
-    "dify-plugin": frozenset({"host.api", "net.listen", "net.egress", "pkg.install"}),
-    "cursor-rules": frozenset(),
-    "generic": frozenset(),
-}
-# `allowed-tools` governs what the agent does with its tools (WebFetch, Read, Edit, Bash(x)); it has no
-# way to say what a bundled script does inside itself. In these formats egress and file access seen
-# only in code are therefore of a kind the format cannot declare.
-# (OpenClaw's `requires.bins` does cover the programs its scripts run.)
-TOOL_ONLY_KINDS: dict[str, frozenset[str]] = {
-    "agent-skill": frozenset({"net.egress", "fs.read", "fs.write", "fs.delete", "proc.exec", "proc.shell"}),
-    "claude-plugin": frozenset({"net.egress", "fs.read", "fs.write", "fs.delete", "proc.exec", "proc.shell"}),
-    "openclaw-skill": frozenset({"net.egress", "fs.read", "fs.write", "fs.delete"}),
-}
-
-CLAW_KEYS = ("openclaw", "clawdbot", "clawdis", "dna")
 ENV_REF = re.compile(r"\$\{(?:env:)?([A-Z_][A-Z0-9_]*)\}|\$([A-Z_][A-Z0-9_]*)\b")
 KNOWN_BINARIES = frozenset({
     "git", "gh", "docker", "jq", "curl", "wget", "node", "npm", "npx", "python", "python3", "pip", "uv", "uvx",
@@ -95,7 +69,7 @@ class Declared:
         if kind not in self.declarable:
             return False
         chans = set(channels)
-        return not (kind in TOOL_ONLY_KINDS.get(fmt, ()) and chans and chans <= {"code"})
+        return not (kind in tool_only(fmt) and chans and chans <= {"code"})
 
 
 class _Out:
@@ -139,8 +113,6 @@ def argv0(command: str) -> str:
 
 
 def tool_entries(value: Any) -> list[str]:
-    from skillscan.analyzers.manifest import allowed_tools
-
     return allowed_tools(value)
 
 
@@ -159,7 +131,7 @@ def _meta_block(meta: Any) -> tuple[str, dict[str, Any]] | None:
                 return None
     if not isinstance(meta, Mapping):
         return None
-    for key in CLAW_KEYS:
+    for key in OPENCLAW_KEYS:
         block = meta.get(key)
         if isinstance(block, str):
             import json
@@ -210,7 +182,7 @@ def _frontmatter(out: _Out, path: str, text: str) -> None:
             out.add(Capability("net.egress", "*"), "weak", path, line, "compatibility")
     claw = _meta_block(data.get("metadata"))
     if claw is None:
-        for key in CLAW_KEYS:
+        for key in OPENCLAW_KEYS:
             if isinstance(data.get(key), Mapping):
                 claw = (key, dict(data[key]))
                 break
@@ -552,12 +524,11 @@ def declared_capabilities(package: Package) -> Declared:
     uniq: dict[tuple[str, str], Declaration] = {}
     for d in sorted(kept, key=lambda d: (str(d.capability), d.source != "grant", d.path, d.line)):
         uniq.setdefault((str(d.capability), d.source), d)
-    declarable = DECLARABLE.get(package.format, frozenset())
-    return Declared(tuple(uniq.values()), negatives, declarable)
+    return Declared(tuple(uniq.values()), negatives, declarable(package.format))
 
 
 def _neg_covers(neg: Capability, cap: Capability) -> bool:
-    from skillscan.permissions.capabilities import covers
+    from skillscan.capabilities.grammar import covers
 
     if neg == TOP:
         return cap == TOP

@@ -9,8 +9,7 @@ from skillscan.analyzers.python.evaluate import Evaluator
 from skillscan.analyzers.python.literals import call_arg, call_kwarg, is_true
 from skillscan.analyzers.python.names import split_words
 from skillscan.analyzers.python.values import UNKNOWN, Val, host_of
-from skillscan.model import Capability
-from skillscan.permissions.capabilities import (
+from skillscan.capabilities.grammar import (
     is_agent_config_path,
     is_credential_env,
     normalize_binary,
@@ -18,6 +17,7 @@ from skillscan.permissions.capabilities import (
     persist_kind_of_path,
     secret_kind_of_path,
 )
+from skillscan.model import Capability
 
 
 class CallCapabilities(Evaluator):

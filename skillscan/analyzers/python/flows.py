@@ -12,8 +12,8 @@ from skillscan.analyzers.python.literals import call_kwarg, is_true
 from skillscan.analyzers.python.names import COPIES, FLOW_KW_IGNORED, NETWORK_TOOLS
 from skillscan.analyzers.python.taint import Tainter
 from skillscan.analyzers.python.values import UNKNOWN, Source, Val
+from skillscan.capabilities.grammar import normalize_binary, normalize_path, secret_kind_of_path
 from skillscan.model import Capability, Location
-from skillscan.permissions.capabilities import normalize_binary, normalize_path, secret_kind_of_path
 
 
 class Flows(Tainter):

@@ -18,8 +18,8 @@ from skillscan.analyzers.python.names import (
     split_words,
 )
 from skillscan.analyzers.python.values import UNKNOWN, Source, host_of
+from skillscan.capabilities.grammar import is_credential_env, normalize_binary, normalize_path, secret_kind_of_path
 from skillscan.model import Capability
-from skillscan.permissions.capabilities import is_credential_env, normalize_binary, normalize_path, secret_kind_of_path
 
 
 class Tainter(CallCapabilities):

@@ -16,14 +16,14 @@ from skillscan.analyzers.python.capmap import ApiEntry, CapMap
 from skillscan.analyzers.python.events import Event, Result, VirtualPayload
 from skillscan.analyzers.python.names import DECODERS, split_words
 from skillscan.analyzers.python.values import UNKNOWN, host_of
-from skillscan.model import Capability, Confidence, Location
-from skillscan.permissions.capabilities import (
+from skillscan.capabilities.grammar import (
     is_credential_env,
     normalize_binary,
     normalize_path,
     persist_kind_of_path,
     secret_kind_of_path,
 )
+from skillscan.model import Capability, Confidence, Location
 
 MAX_PAREN_DEPTH = 90  # libcst segfaults on a few thousand; CPython itself refuses 200
 MAX_CHAIN = 600  # operators / implicit concatenations in one logical line (libcst recursion)

@@ -7,8 +7,8 @@ import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.values import UNKNOWN
+from skillscan.capabilities.grammar import is_credential_env
 from skillscan.model import Capability
-from skillscan.permissions.capabilities import is_credential_env
 
 
 class EnvironmentChecks(Flows):

@@ -13,8 +13,8 @@ from skillscan.analyzers.python.checks.mining import MiningChecks
 from skillscan.analyzers.python.checks.reverse_shell import ReverseShellChecks
 from skillscan.analyzers.python.literals import call_kwarg, is_true
 from skillscan.analyzers.python.values import UNKNOWN
+from skillscan.capabilities.grammar import normalize_binary
 from skillscan.model import Capability, Location
-from skillscan.permissions.capabilities import normalize_binary
 
 
 class ProcessChecks(MiningChecks, ReverseShellChecks):

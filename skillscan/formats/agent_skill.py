@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
-
 from typing import Any
 
-from skillscan.loaders.common import command_line, hook_surfaces, value_line
-from skillscan.loaders.formats import FormatSpec, Parsed, register
+from skillscan.formats.common import command_line, hook_surfaces, value_line
+from skillscan.formats.spec import SKILL_KINDS, SKILL_TOOL_ONLY, FormatSpec, Parsed
 from skillscan.loaders.frontmatter import Frontmatter, parse_frontmatter
 from skillscan.model import PackageFile, Surface
 
-OPENCLAW_KEYS = ("openclaw", "clawdbot", "clawdis")
+# `metadata.openclaw` and its aliases; a past revision of OpenClaw's own summarize skill used `dna`.
+# The one list: the loader names a package openclaw-skill by it and permit reads its grants by it.
+OPENCLAW_KEYS = ("openclaw", "clawdbot", "clawdis", "dna")
 
 # `!`cmd`` inline and ```! fenced blocks run when the skill loads (Claude Code).
 BANG_INLINE = re.compile(r"(?<![\w`])!`([^`\n]+)`")
-BANG_FENCE = re.compile(r"^```!\s*\n(.*?)^```", re.S | re.M)
+BANG_FENCE = re.compile(r"^```!\s*\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
 def load_time_commands(text: str, path: str) -> list[Surface]:
@@ -38,6 +39,30 @@ def frontmatter_hook_surfaces(fm: Frontmatter, f: PackageFile) -> list[Surface]:
     if not hooks or f.text is None:
         return []
     return hook_surfaces(hooks, f.path, f.text, origin="frontmatter")
+
+
+def allowed_tools(value: object) -> list[str]:
+    """`allowed-tools` as a list of entries: a YAML list, or a space/comma separated string where
+    parenthesised arguments may contain spaces."""
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    if not isinstance(value, str):
+        return []
+    out, depth, cur = [], 0, ""
+    for ch in value:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        if depth == 0 and (ch.isspace() or ch == ","):
+            if cur.strip():
+                out.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    if cur.strip():
+        out.append(cur.strip())
+    return out
 
 
 def openclaw_block(meta: Any) -> tuple[str, dict[str, Any]] | None:
@@ -130,5 +155,11 @@ def parse_agent_skill(root: str, files: tuple[PackageFile, ...]) -> Parsed:
                   surfaces=tuple(surfaces))
 
 
-AGENT_SKILL = register(FormatSpec(name="agent-skill", markers=("SKILL.md", "skill.md"), parse=parse_agent_skill,
-                                  priority=10))
+AGENT_SKILL = FormatSpec(name="agent-skill", markers=("SKILL.md", "skill.md"), parse=parse_agent_skill,
+                                  priority=10,
+                         declarable={"agent-skill": SKILL_KINDS,
+                                     "openclaw-skill": SKILL_KINDS | {"env.read", "secrets.read", "pkg.install",
+                                                                      "host.api", "persist"}},
+                         # OpenClaw's `requires.bins` does cover the programs its scripts run.
+                         tool_only={"agent-skill": SKILL_TOOL_ONLY,
+                                    "openclaw-skill": frozenset({"net.egress", "fs.read", "fs.write", "fs.delete"})})

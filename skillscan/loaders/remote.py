@@ -26,9 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlencode, urljoin, urlsplit, urlunsplit
 
-from skillscan.loaders.files import Limits
-from skillscan.model import Package
-
 PREFIXES = ("https://", "http://", "github:", "clawhub:", "npm:", "pypi:")
 MAX_REDIRECTS = 5
 DEFAULTS = {
@@ -40,7 +37,7 @@ DEFAULTS = {
 GITHUB_RE = re.compile(r"^github:(?P<owner>[A-Za-z0-9_.-]+)/(?P<repo>[A-Za-z0-9_.-]+)(?:@(?P<ref>[^/\s]+))?"
                        r"(?://(?P<subdir>[^\s]+))?$")
 CLAWHUB_RE = re.compile(r"^clawhub:(?:(?P<owner>[A-Za-z0-9_.-]+)/)?(?P<slug>[A-Za-z0-9_.-]+)(?:@(?P<version>[^\s@]+))?$")
-NPM_RE = re.compile(r"^npm:(?P<name>(?:@[a-z0-9_.-]+/)?[a-z0-9_.-]+)@(?P<version>[^\s@]+)$", re.I)
+NPM_RE = re.compile(r"^npm:(?P<name>(?:@[a-z0-9_.-]+/)?[a-z0-9_.-]+)@(?P<version>[^\s@]+)$", re.IGNORECASE)
 PYPI_RE = re.compile(r"^pypi:(?P<name>[A-Za-z0-9_.-]+)==(?P<version>[^\s=]+)$")
 
 
@@ -274,23 +271,3 @@ def resolve(arg: str, limits: FetchLimits = FetchLimits()) -> Resolved:
         filename = str(sdist.get("filename") or f"{name}-{version}.tar.gz")
         return Resolved(data, filename)
     raise RemoteError(f"{arg}: not a remote source")
-
-
-def load_remote(arg: str, limits: Limits = Limits(), fetch_limits: FetchLimits = FetchLimits()) -> list[Package]:
-    from skillscan.loaders.archive import load_archive_bytes
-    from skillscan.loaders.discover import error_package
-
-    try:
-        resolved = resolve(arg, fetch_limits)
-    except RemoteError as exc:
-        return [error_package(arg, str(exc))]
-    store(resolved.data)
-    packages = load_archive_bytes(arg, resolved.name, resolved.data, limits)
-    if resolved.subdir:
-        wanted = resolved.subdir.strip("/")
-        inside = [p for p in packages if p.format != "unknown" and
-                  re.search(r"!/(?:[^/]+/)?" + re.escape(wanted) + r"(?:/|$)", p.root)]
-        if not inside:
-            return [error_package(arg, f"{arg}: no package under {wanted!r} in the download")]
-        return inside
-    return packages

@@ -1,9 +1,8 @@
-"""skillcap/v1 helpers (REFERENCE §4.2): scope normalisation, risk tiers, the implication closure and
-scope containment (`covers`). Pure functions over `Capability`; no I/O."""
+"""skillcap/v1 grammar (REFERENCE §4.2): scope normalisation, the implication closure, the agent-tool
+entry grammar and scope containment (`covers`). Pure functions over `Capability`; no I/O. Risk tiers: tiers.py."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -15,6 +14,8 @@ try:
 except ImportError:  # pragma: no cover
     _re2 = None
 
+from skillscan.capabilities.commands import program_name as normalize_binary
+from skillscan.capabilities.urls import normalize_host
 from skillscan.model import Capability
 
 TOP = Capability("proc.shell")  # ⊤: an arbitrary shell string implies every capability
@@ -26,33 +27,13 @@ ENV_KINDS = frozenset({"env.read", "env.write"})
 ANCHORS = ("$PKG", "$DATA", "$WORK", "$TMP", "~")
 
 SHELLS = frozenset({"sh", "bash", "zsh", "dash", "fish", "ksh", "cmd", "powershell", "pwsh"})
-_BIN_ALIASES = {"python3": "python", "nodejs": "node", "pip3": "pip", "pwsh": "powershell", "cmd.exe": "cmd",
-                "powershell.exe": "powershell", "pwsh.exe": "powershell"}
-_PY_VERSION = re.compile(r"^python3?(?:\.\d+)?$")
 
-# proc.exec of these is tier 2 (remote shells, containers, raw sockets, OS automation); everything
-# else named is tier 1 — what a program does is inferred separately (egress, writes, …).
-TIER2_BINARIES = frozenset({
-    "docker", "podman", "kubectl", "ssh", "scp", "sftp", "rsync", "nc", "ncat", "netcat", "socat", "telnet",
-    "osascript", "security", "powershell", "cmd", "dd", "chmod", "chown", "kill", "pkill", "killall", "mount",
-    "iptables", "nmap", "crontab", "systemctl", "launchctl", "schtasks", "reg", "at",
-})
 ELEVATE_BINARIES = frozenset({"sudo", "doas", "su", "pkexec", "runas"})
 TUNNEL_BINARIES = {"ngrok": "ngrok", "cloudflared": "cloudflared", "frpc": "frp", "frps": "frp", "chisel": "chisel",
                    "bore": "bore", "lt": "localtunnel", "localtunnel": "localtunnel", "autossh": "autossh",
                    "pinggy": "pinggy", "zrok": "zrok", "tailscale": "tailscale"}
 MINER_BINARIES = frozenset({"xmrig", "xmr-stak", "cpuminer", "minerd", "cgminer", "bfgminer", "ethminer", "t-rex",
                             "nbminer", "lolminer", "phoenixminer", "nanominer", "gminer", "teamredminer", "srbminer"})
-
-# Hosts whose mere appearance as an egress target is dangerous: paste, webhook and request-capture
-# services, tunnel endpoints, anonymous file drops.
-RISKY_HOST_SUFFIXES = (
-    "webhook.site", "requestbin.com", "requestbin.net", "pipedream.net", "pipedream.com", "hookbin.com",
-    "beeceptor.com", "requestcatcher.com", "interact.sh", "oast.fun", "oast.pro", "oast.live", "burpcollaborator.net",
-    "pastebin.com", "paste.ee", "hastebin.com", "ghostbin.co", "transfer.sh", "file.io", "0x0.st", "temp.sh",
-    "ngrok.io", "ngrok-free.app", "ngrok-free.dev", "ngrok.app", "ngrok.dev", "localhost.run", "lhr.life", "trycloudflare.com", "loca.lt", "serveo.net", "bore.pub",
-    "discord.com/api/webhooks", "discordapp.com", "api.telegram.org", "glot.io", "ix.io", "termbin.com",
-)
 
 # Credential stores: path glob (home-relative or anywhere) → secrets.read kind.
 SECRET_PATHS: tuple[tuple[str, str], ...] = (
@@ -74,7 +55,6 @@ SECRET_PATHS: tuple[tuple[str, str], ...] = (
     ("~/.clawdbot/credentials/**", "agent-cred"), ("~/.config/openai/**", "agent-cred"),
     ("**/.env", "dotenv"), ("**/.env.*", "dotenv"),
 )
-LOW_SECRET_KINDS = ("env:", "user-config", "dotenv")  # own-service credentials: tier 2 (user-config: 1)
 
 PERSIST_PATHS: tuple[tuple[str, str], ...] = (
     ("~/.bashrc", "shell-rc"), ("~/.zshrc", "shell-rc"), ("~/.profile", "shell-rc"), ("~/.bash_profile", "shell-rc"),
@@ -92,47 +72,18 @@ AGENT_CONFIG_PATHS = ("**/.claude/settings*.json", "~/.claude.json", "**/.mcp.js
 CREDENTIAL_ENV = re.compile(
     r"(?:TOKEN|SECRET|PASSW(?:OR)?D|PASSPHRASE|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?|AUTH|(?:^|_)KEY|"
     r"(?:^|_)PAT|COOKIE|SESSION)(?:$|_)", re.IGNORECASE)
-SENSITIVE_ENV_WRITES = frozenset({"PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "NODE_OPTIONS", "PYTHONPATH",
-                                  "PYTHONSTARTUP", "BASH_ENV", "ENV", "PROMPT_COMMAND", "GIT_SSH_COMMAND"})
 PROMPT_EVENTS = frozenset({"UserPromptSubmit", "UserPromptExpansion", "PreToolUse", "PostToolUse", "PostToolBatch",
                            "BeforeModel", "BeforeAgent", "BeforeTool", "AfterTool", "AfterModel",
                            "PermissionRequest", "Elicitation"})
 LOAD_EVENTS = frozenset({"SessionStart", "Setup", "InstructionsLoaded"})
 
-RISK_LABELS = {0: "low", 1: "low", 2: "medium", 3: "high"}
-
 
 # ---------------------------------------------------------------------------------------------------
 # normalisation
 
-
 # The gate asks the same few questions of the same capabilities for every finding of every package:
 # the pure functions below are memoised (bounded; keys are immutable strings and capabilities).
 CACHE = 16384
-
-
-@lru_cache(maxsize=CACHE)
-def normalize_binary(name: str) -> str:
-    base = PurePosixPath(name.replace("\\", "/").strip().strip("'\"")).name.lower() if name else name
-    if base.endswith(".exe") and base not in _BIN_ALIASES:
-        base = base[:-4]
-    if _PY_VERSION.match(base):
-        return "python"
-    return _BIN_ALIASES.get(base, base)
-
-
-def normalize_host(host: str) -> str:
-    h = host.strip().lower()
-    if "://" in h:
-        h = h.split("://", 1)[1]
-    h = h.split("/", 1)[0].split("?", 1)[0].split("@")[-1]
-    if h.startswith("[") and "]" in h:  # IPv6 literal
-        return h[1 : h.index("]")]
-    if h.count(":") == 1:
-        name, _, port = h.partition(":")
-        if port.isdigit() or port == "*":
-            h = name
-    return h.rstrip(".")
 
 
 def normalize_path(path: str) -> str:
@@ -186,7 +137,6 @@ def normalize(cap: Capability) -> Capability:
 
 # ---------------------------------------------------------------------------------------------------
 # globs
-
 
 MAX_GLOB = 512  # a longer pattern (from a hostile manifest) matches nothing
 
@@ -345,6 +295,10 @@ def closure_of(cap: Capability) -> frozenset[Capability]:
     return frozenset(seen)
 
 
+# ---------------------------------------------------------------------------------------------------
+# agent tools: `allowed-tools` entries (`Bash(git:*)`, `Read(./docs/**)`, `mcp__server__tool`)
+
+
 _TOOL_RE = re.compile(r"^\s*(?P<tool>[A-Za-z_][\w:.-]*)\s*(?:\((?P<arg>.*)\))?\s*$", re.DOTALL)
 
 
@@ -487,112 +441,3 @@ def _pkg_covers(ds: str, us: str) -> bool:
     if dn not in ("*", "") and not glob_match(dn, un):
         return False
     return not dv or dv == uv
-
-
-# ---------------------------------------------------------------------------------------------------
-# tiers
-
-
-def _is_public_ip(host: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_unspecified or ip.is_reserved) or \
-        host.startswith(("203.0.113.", "198.51.100.", "192.0.2."))  # documentation ranges stand in for real IPs
-
-
-@lru_cache(maxsize=CACHE)
-def is_local_host(host: str) -> bool:
-    if host in ("localhost", "0.0.0.0", "::1") or host.endswith((".localhost", ".local")):
-        return True
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return (ip.is_private or ip.is_loopback) and not _is_public_ip(host)
-
-
-@lru_cache(maxsize=CACHE)
-def is_risky_host(host: str) -> bool:
-    if _is_public_ip(host):
-        return True
-    return any(host == s or host.endswith("." + s) for s in RISKY_HOST_SUFFIXES if "/" not in s)
-
-
-@lru_cache(maxsize=CACHE)  # a pure function of (kind, scope), asked ~20 times per package by the gate
-def tier(cap: Capability) -> int:
-    """Risk tier 1 (normal) · 2 (sensitive: must be declared) · 3 (dangerous: declared and justified)."""
-    kind, scope = cap.kind, cap.scope or ""
-    if kind == "proc.shell":
-        return 2
-    if kind in ("net.tunnel", "compute.mine", "proc.elevate", "ui.exfil-render", "finance.transact",
-                "agent.config.write"):
-        return 3
-    if kind == "fs.read":
-        if secret_kind_of_path(scope) and secret_kind_of_path(scope) != "dotenv":
-            return 3
-        if scope.startswith(("$PKG", "$WORK", "$TMP", "$DATA")):
-            return 1
-        return 2
-    if kind == "fs.write":
-        if persist_kind_of_path(scope) not in (None, "agent-memory") or is_agent_config_path(scope):
-            return 3
-        if scope.startswith(("$PKG", "$DATA", "$TMP", "$WORK")):
-            return 1 if persist_kind_of_path(scope) is None else 2
-        if scope.startswith(("~", "/etc", "/usr", "/bin", "/Library", "/System")) or scope == "*":
-            return 3 if scope.startswith(("/etc", "/usr", "/bin", "/System")) else 2
-        return 2
-    if kind == "fs.delete":
-        if scope in ("*", "/", "~", "/*", "~/*", "~/**", "/**") or scope.startswith(("/etc", "/usr", "/System")):
-            return 3
-        return 1 if scope.startswith(("$TMP", "$PKG", "$DATA")) else 2
-    if kind == "net.egress":
-        if scope in ("", "*"):
-            return 2
-        if is_local_host(scope):
-            return 1
-        return 3 if is_risky_host(scope) else 1
-    if kind == "net.listen":
-        return 2
-    if kind == "proc.exec":
-        b = normalize_binary(scope)
-        if b in ELEVATE_BINARIES or b in TUNNEL_BINARIES or b in MINER_BINARIES:
-            return 3
-        return 2 if b in TIER2_BINARIES or b in ("", "*") else 1
-    if kind == "proc.daemon":
-        return 2
-    if kind == "env.read":
-        return 2 if scope == "*" else 1
-    if kind == "env.write":
-        return 3 if scope.upper() in SENSITIVE_ENV_WRITES or scope.upper().startswith("DYLD_") else 1
-    if kind == "secrets.read":
-        if scope.startswith("user-config"):
-            return 1
-        return 2 if scope.startswith(LOW_SECRET_KINDS) or not scope else 3
-    if kind == "pkg.install":
-        return 3 if scope.startswith("url:") and "sha256" not in scope else 2
-    if kind == "code.dynamic":
-        return 2
-    if kind == "code.remote":
-        if scope in ("", "*"):
-            return 3  # fetched and run from somewhere the analysis could not name
-        host = normalize_host(scope) if "://" in scope else ""
-        if host and (is_risky_host(host) or scope.lower().startswith("http://")):
-            return 3
-        return 3 if host else 2
-    if kind == "gpu.use":
-        return 2
-    if kind == "persist":
-        return 2 if scope in ("agent-hook", "always-on", "agent-memory") else 3
-    if kind == "agent.hook":
-        return 2
-    if kind in ("host.api", "sys.info", "agent.tool"):
-        return 1
-    if kind == "input.untrusted":
-        return 2
-    return 2
-
-
-def risk_level(tiers: Iterable[int]) -> str:
-    return RISK_LABELS[max(tiers, default=0)]

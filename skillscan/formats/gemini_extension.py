@@ -7,10 +7,17 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from skillscan.loaders.common import (
-    ManifestError, file_map, hook_surfaces, mapping, mcp_surfaces, read_json, read_toml, value_line,
+from skillscan.formats.common import (
+    ManifestError,
+    file_map,
+    hook_surfaces,
+    mapping,
+    mcp_surfaces,
+    read_json,
+    read_toml,
+    value_line,
 )
-from skillscan.loaders.formats import FormatSpec, Parsed, register
+from skillscan.formats.spec import FormatSpec, Parsed
 from skillscan.model import PackageFile, Surface
 
 MANIFEST = "gemini-extension.json"
@@ -92,5 +99,6 @@ def parse_gemini(root: str, files: tuple[PackageFile, ...]) -> Parsed:
                   manifest_path=MANIFEST, surfaces=tuple(surfaces), errors=tuple(errors))
 
 
-GEMINI = register(FormatSpec(name="gemini-extension", markers=(MANIFEST,), parse=parse_gemini, priority=32,
-                             owns_nested=True))
+GEMINI = FormatSpec(name="gemini-extension", markers=(MANIFEST,), parse=parse_gemini, priority=32,
+                    owns_nested=True,
+                    declarable={"gemini-extension": frozenset({"env.read", "secrets.read", "agent.hook", "agent.tool"})})

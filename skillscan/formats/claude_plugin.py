@@ -7,11 +7,19 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from skillscan.loaders.agent_skill import frontmatter_hook_surfaces, load_time_commands
-from skillscan.loaders.common import (
-    ManifestError, command_line, file_map, hook_surfaces, mapping, mcp_surfaces, read_json, resolve, value_line,
+from skillscan.formats.agent_skill import frontmatter_hook_surfaces, load_time_commands
+from skillscan.formats.common import (
+    ManifestError,
+    command_line,
+    file_map,
+    hook_surfaces,
+    mapping,
+    mcp_surfaces,
+    read_json,
+    resolve,
+    value_line,
 )
-from skillscan.loaders.formats import FormatSpec, Parsed, register
+from skillscan.formats.spec import SKILL_KINDS, SKILL_TOOL_ONLY, FormatSpec, Parsed
 from skillscan.loaders.frontmatter import parse_frontmatter
 from skillscan.model import PackageFile, Surface
 
@@ -163,5 +171,8 @@ def parse_claude_plugin(root: str, files: tuple[PackageFile, ...]) -> Parsed:
                   manifest_path=PLUGIN_JSON if pj is not None else "", surfaces=surfaces, errors=tuple(c.errors))
 
 
-CLAUDE_PLUGIN = register(FormatSpec(name="claude-plugin", markers=MARKERS, parse=parse_claude_plugin, priority=30,
-                                    owns_nested=True))
+CLAUDE_PLUGIN = FormatSpec(name="claude-plugin", markers=MARKERS, parse=parse_claude_plugin, priority=30,
+                           owns_nested=True,
+                           declarable={"claude-plugin": SKILL_KINDS | {"agent.hook", "proc.daemon", "env.read",
+                                                                       "secrets.read"}},
+                           tool_only={"claude-plugin": SKILL_TOOL_ONLY})

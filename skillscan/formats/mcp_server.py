@@ -5,10 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from skillscan.loaders.common import (
-    ManifestError, command_line, file_map, mapping, read_json, unreadable_manifest, value_line,
+from skillscan.formats.common import (
+    ManifestError,
+    command_line,
+    file_map,
+    mapping,
+    read_json,
+    unreadable_manifest,
+    value_line,
 )
-from skillscan.loaders.formats import FormatSpec, Parsed, register
+from skillscan.formats.spec import FormatSpec, Parsed
 from skillscan.model import PackageFile, Surface
 
 SERVER_JSON = "server.json"
@@ -89,5 +95,7 @@ def parse_server_json(root: str, files: tuple[PackageFile, ...]) -> Parsed:
                   manifest=manifest, manifest_path=SERVER_JSON, surfaces=tuple(surfaces))
 
 
-MCP_SERVER = register(FormatSpec(name="mcp-server", markers=(SERVER_JSON,), parse=parse_server_json, priority=24,
-                                 probe=is_server_json))
+MCP_SERVER = FormatSpec(name="mcp-server", markers=(SERVER_JSON,), parse=parse_server_json, priority=24,
+                        probe=is_server_json,
+                        declarable={"mcp-server": frozenset({"pkg.install", "proc.exec", "env.read", "secrets.read",
+                                                             "net.egress", "fs.read", "fs.write"})})

@@ -10,11 +10,12 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from skillscan.formats.spec import Parsed
 from skillscan.model import PackageFile, Surface
 from skillscan.yamlsafe import YamlError, load_yaml
 
 MAX_JSON_DEPTH = 200
-_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 
 
 class ManifestError(ValueError):
@@ -27,8 +28,7 @@ def json_depth(text: str) -> int:
     for ch in _STRING.sub("", text):
         if ch in "[{":
             depth += 1
-            if depth > best:
-                best = depth
+            best = max(best, depth)
         elif ch in "]}":
             depth -= 1
     return best
@@ -224,6 +224,4 @@ def root_name(root: str) -> str:
 def unreadable_manifest(root: str, fmt: str, path: str, exc: Exception) -> Any:
     """The Parsed result for a package whose main manifest cannot be read: the format is known, the error
     is reported, nothing else is claimed."""
-    from skillscan.loaders.formats import Parsed
-
     return Parsed(name=root_name(root), format=fmt, manifest_path=path, errors=(f"{path}: {exc}",))

@@ -9,11 +9,20 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from skillscan.loaders.common import (
-    ManifestError, file_map, hook_surfaces, key_line, mapping, mcp_surfaces, read_json, resolve, unreadable_manifest,
+from skillscan.formats.claude_plugin import parse_claude_plugin
+from skillscan.formats.common import (
+    ManifestError,
+    file_map,
+    hook_surfaces,
+    key_line,
+    mapping,
+    mcp_surfaces,
+    read_json,
+    resolve,
+    unreadable_manifest,
     value_line,
 )
-from skillscan.loaders.formats import TREE, FormatSpec, Parsed, register
+from skillscan.formats.spec import TREE, FormatSpec, Parsed
 from skillscan.model import PackageFile, Surface
 
 MARKETPLACE_JSON = ".claude-plugin/marketplace.json"
@@ -84,8 +93,6 @@ def parse_marketplace(root: str, files: tuple[PackageFile, ...]) -> Parsed:
         errors.append(f"{MARKETPLACE_JSON}: plugin {name!r} has no usable `source`")
     # a marketplace root that is also a plugin: its own components
     if any(p in by_path for p in (".claude-plugin/plugin.json", "hooks/hooks.json", ".mcp.json")):
-        from skillscan.loaders.claude_plugin import parse_claude_plugin
-
         plugin = parse_claude_plugin(root, files)
         surfaces += plugin.surfaces
         errors += plugin.errors
@@ -96,5 +103,5 @@ def parse_marketplace(root: str, files: tuple[PackageFile, ...]) -> Parsed:
                   skipped=tuple(skipped))
 
 
-MARKETPLACE = register(FormatSpec(name="claude-marketplace", markers=(MARKETPLACE_JSON,), parse=parse_marketplace,
-                                  priority=35))
+MARKETPLACE = FormatSpec(name="claude-marketplace", markers=(MARKETPLACE_JSON,), parse=parse_marketplace,
+                                  priority=35)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from skillscan.loaders.formats import FormatSpec, Parsed, register
+from skillscan.formats.spec import FormatSpec, Parsed
 from skillscan.loaders.frontmatter import parse_frontmatter
 from skillscan.model import PackageFile
 
@@ -29,5 +29,5 @@ def parse_cursor_rules(root: str, files: tuple[PackageFile, ...]) -> Parsed:
                   manifest={"rules": rules}, manifest_path=first)
 
 
-CURSOR_RULES = register(FormatSpec(name="cursor-rules", markers=(".cursor/rules/*.mdc", ".cursorrules"),
-                                   parse=parse_cursor_rules, priority=1))
+CURSOR_RULES = FormatSpec(name="cursor-rules", markers=(".cursor/rules/*.mdc", ".cursorrules"),
+                          parse=parse_cursor_rules, priority=1, declarable={"cursor-rules": frozenset()})

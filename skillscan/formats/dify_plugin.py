@@ -6,10 +6,16 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from skillscan.loaders.common import (
-    ManifestError, file_map, key_line, mapping, read_yaml, resolve, unreadable_manifest,
+from skillscan.formats.common import (
+    ManifestError,
+    file_map,
+    key_line,
+    mapping,
+    read_yaml,
+    resolve,
+    unreadable_manifest,
 )
-from skillscan.loaders.formats import FormatSpec, Parsed, register
+from skillscan.formats.spec import FormatSpec, Parsed
 from skillscan.model import PackageFile, Surface
 
 MANIFEST = "manifest.yaml"
@@ -89,5 +95,6 @@ def parse_dify(root: str, files: tuple[PackageFile, ...]) -> Parsed:
                   surfaces=tuple(surfaces), errors=tuple(errors))
 
 
-DIFY = register(FormatSpec(name="dify-plugin", markers=(MANIFEST,), parse=parse_dify, priority=22,
-                           probe=is_dify_manifest))
+DIFY = FormatSpec(name="dify-plugin", markers=(MANIFEST,), parse=parse_dify, priority=22,
+                  probe=is_dify_manifest,
+                  declarable={"dify-plugin": frozenset({"host.api", "net.listen", "net.egress", "pkg.install"})})

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from skillscan import __version__
+from skillscan._version import __version__
 from skillscan.model import Decision, PackageResult, Report, Severity
 from skillscan.policy import Policy
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from skillscan.loaders.agent_skill import parse_agent_skill
-from skillscan.loaders.common import ManifestError, command_line, file_map, mapping, read_yaml, value_line
-from skillscan.loaders.formats import FormatSpec, Parsed, register
+from skillscan.formats.agent_skill import parse_agent_skill
+from skillscan.formats.common import ManifestError, command_line, file_map, mapping, read_yaml, value_line
+from skillscan.formats.spec import SKILL_KINDS, FormatSpec, Parsed
 from skillscan.model import PackageFile, Surface
 
 OPENAI_YAML = "agents/openai.yaml"
@@ -47,4 +47,5 @@ def parse_codex_skill(root: str, files: tuple[PackageFile, ...]) -> Parsed:
                   manifest_path=base.manifest_path, surfaces=tuple(surfaces), errors=tuple(errors))
 
 
-CODEX_SKILL = register(FormatSpec(name="codex-skill", markers=(OPENAI_YAML,), parse=parse_codex_skill, priority=20))
+CODEX_SKILL = FormatSpec(name="codex-skill", markers=(OPENAI_YAML,), parse=parse_codex_skill, priority=20,
+                         declarable={"codex-skill": SKILL_KINDS})

@@ -6,10 +6,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from skillscan.loaders.common import (
-    ManifestError, command_line, file_map, key_line, mapping, read_json, root_name, unreadable_manifest, value_line,
+from skillscan.formats.common import (
+    ManifestError,
+    command_line,
+    file_map,
+    key_line,
+    mapping,
+    read_json,
+    root_name,
+    unreadable_manifest,
+    value_line,
 )
-from skillscan.loaders.formats import FormatSpec, Parsed, register
+from skillscan.formats.spec import FormatSpec, Parsed
 from skillscan.model import PackageFile, Surface
 
 MANIFEST = "manifest.json"
@@ -67,4 +75,6 @@ def parse_mcpb(root: str, files: tuple[PackageFile, ...]) -> Parsed:
                   surfaces=tuple(surfaces))
 
 
-MCPB = register(FormatSpec(name="mcpb", markers=(MANIFEST,), parse=parse_mcpb, priority=25, probe=is_mcpb_manifest))
+MCPB = FormatSpec(name="mcpb", markers=(MANIFEST,), parse=parse_mcpb, priority=25, probe=is_mcpb_manifest,
+                  declarable={"mcpb": frozenset({"proc.exec", "env.read", "secrets.read", "fs.read", "fs.write",
+                                                 "code.dynamic", "agent.tool"})})
