@@ -3,10 +3,11 @@
 SKILL.md bodies, references/, commands/, agents/, rules files (.mdc, .cursorrules, CLAUDE.md,
 GEMINI.md, AGENTS.md) and MCP tool/prompt descriptions in manifests. Text is normalised first
 (zero-width removed, look-alike letters folded, Unicode Tag text decoded and scanned again); prose
-detectors come from `rules/instructions/*.yaml`; commands in fences, inline code and "run: …"
-sentences go to the shell analyzer on the `instruction` channel, with a lower ceiling when the
-surrounding text marks them as examples or things to avoid.
+detectors come from the `detect:` section of each rule's one definition, `rules/checks/<id>.yaml`;
+commands in fences, inline code and "run: …" sentences go to the shell analyzer on the `instruction`
+channel, with a lower ceiling when the surrounding text marks them as examples or things to avoid.
 """
+
 from __future__ import annotations
 
 from skillscan.analyzers.instructions.analyzer import InstructionsAnalyzer
