@@ -613,3 +613,8 @@ def rules_root() -> Path:
     from skillscan.catalog import rules_dir
 
     return rules_dir()
+
+# rule ids whose logic is this module (tests/test_rule_modules.py)
+RULE_IDS: tuple[str, ...] = (
+    "analysis-incomplete",
+)

@@ -13,6 +13,9 @@ from skillscan.analyzers.instructions.limits import MAX_PER_RULE, MAX_SECTION
 from skillscan.catalog import get_catalog
 from skillscan.model import Capability, Channel, Confidence, Finding
 
+# rule ids whose logic is this module (tests/test_rule_modules.py)
+RULE_IDS: tuple[str, ...] = ("agent-config-tampering-instruction", "credential-harvest-instruction")
+
 STORE_READ = "secret-store-read-instruction"
 HARVEST = "credential-harvest-instruction"
 CONFIG_WRITE = ("agent-config-write-instruction", "agent-memory-write-instruction")

@@ -16,6 +16,10 @@ from skillscan.analyzers.normalize import normalize
 from skillscan.catalog import get_catalog
 from skillscan.model import Channel, Finding, Severity
 
+# rule ids whose logic is this module (tests/test_rule_modules.py)
+RULE_IDS: tuple[str, ...] = ("bidi-control-characters", "hidden-unicode-tag-instructions",
+                             "invisible-characters-in-instructions")
+
 
 def obfuscated(doc: Document, line: int) -> bool:
     return line in doc.normalized.obfuscated_lines

@@ -16,6 +16,9 @@ from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.syntax import Cmd, Word
 from skillscan.model import Capability, Severity
 
+# rule ids whose logic is this module (tests/test_rule_modules.py)
+RULE_IDS: tuple[str, ...] = ("remote-code-download-exec", "remote-code-pipe-to-shell", "remote-code-untrusted-host")
+
 _T = TypeVar("_T")
 
 

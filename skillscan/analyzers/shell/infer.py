@@ -33,6 +33,9 @@ from skillscan.analyzers.shell.syntax import Cmd, Word, parse_script
 from skillscan.lazyre import lazy
 from skillscan.model import Capability, Finding
 
+# rule ids whose logic is this module (tests/test_rule_modules.py)
+RULE_IDS: tuple[str, ...] = ("shell-exec", "shell-background-process")
+
 __all__ = ["MAX_DEPTH", "MAX_HITS", "MAX_TOTAL_CHARS", "CommandContext", "analyze_argv", "analyze_command",
            "analyze_command_decoded", "home_path", "host_of", "host_operand", "mask_placeholders", "path_scope"]
 

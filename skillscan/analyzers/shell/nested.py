@@ -16,6 +16,9 @@ from skillscan.analyzers.shell.syntax import Cmd, Word
 from skillscan.lazyre import lazy
 from skillscan.model import Capability
 
+# rule ids whose logic is this module (tests/test_rule_modules.py)
+RULE_IDS: tuple[str, ...] = ("shell-decoded-payload-exec", "shell-dynamic-command", "shell-reverse-shell")
+
 NETCAT = {"nc", "ncat", "netcat", "nc.openbsd", "nc.traditional", "telnet", "socat", "openssl", "pwncat"}
 PS_IEX = {"iex", "invoke-expression"}
 

@@ -15,6 +15,9 @@ from skillscan.analyzers.shell.syntax import Cmd, Word
 from skillscan.lazyre import lazy
 from skillscan.model import Capability, Confidence
 
+# rule ids whose logic is this module (tests/test_rule_modules.py)
+RULE_IDS: tuple[str, ...] = ("shell-env-read", "shell-file-write", "shell-persistence", "shell-secret-file-read")
+
 WRITERS_LAST = {"cp", "mv", "install", "ln", "rsync", "copy", "copy-item", "move-item", "xcopy", "robocopy"}
 WRITERS_ALL = {"tee", "set-content", "add-content", "out-file", "touch"}
 

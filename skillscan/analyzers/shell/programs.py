@@ -14,6 +14,10 @@ from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.syntax import Cmd, Word
 from skillscan.model import Capability, Severity
 
+# rules with logic of their own here; every other rule a capability-map entry names is data
+# (rules/capabilities/shell.yaml) applied by this module
+RULE_IDS: tuple[str, ...] = ("shell-crypto-miner", "shell-network-egress", "shell-network-upload", "shell-package-install")
+
 
 def fmt_pkg(eco: str, value: str) -> str | None:
     if not value or value.startswith(("-", ".", "/", "~", "$")) or value in (".",):
