@@ -616,3 +616,8 @@ def code_digest() -> str:
 
 def rules_root() -> Path:
     return rules_dir()
+
+# rule ids whose logic is this module (tests/test_rule_modules.py)
+RULE_IDS: tuple[str, ...] = (
+    "analysis-incomplete",
+)

@@ -516,3 +516,12 @@ def drift(verdict: Verdict, previous: dict[str, Any], policy: Policy) -> tuple[V
         else list(verdict.reasons) + drift_reasons
     return replace(verdict, decision=decision, reasons=tuple(dict.fromkeys(reasons)),
                    new_since_previous=tuple(new)), new
+
+# rule ids whose logic is this module (tests/test_rule_modules.py)
+RULE_IDS: tuple[str, ...] = (
+    "forbidden-capability",
+    "undeclared-capability",
+    "undeclared-dangerous-capability",
+    "undeclared-sensitive-capability",
+    "unused-declared-capability",
+)

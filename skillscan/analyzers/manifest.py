@@ -485,3 +485,35 @@ def opaque_binary(data: bytes) -> bool:
     if filetype.guess(data[:8192]) is not None:
         return False
     return shannon_entropy(data[:65536]) >= OPAQUE_MIN_ENTROPY
+
+# rule ids whose logic is this module (tests/test_rule_modules.py)
+RULE_IDS: tuple[str, ...] = (
+    "bin-shadows-system-tool",
+    "bypass-permissions-mode",
+    "compiled-code-without-source",
+    "dependency-declared",
+    "extension-migrated-to",
+    "hook-http-egress",
+    "hook-registered",
+    "hook-ungated",
+    "install-download-unverified",
+    "install-lifecycle-script",
+    "install-spec-declared",
+    "load-time-command",
+    "manifest-name-mismatch",
+    "marketplace-command-source",
+    "mcp-headers-helper",
+    "mcp-server-declared",
+    "mcpb-tools-generated",
+    "monitor-declared",
+    "nested-archive",
+    "opaque-binary-file",
+    "openclaw-requires-declared",
+    "skill-always-on",
+    "skill-description-missing",
+    "skill-frontmatter-invalid",
+    "skill-frontmatter-missing",
+    "skill-name-invalid",
+    "unpinned-package-runner",
+    "unscoped-bash-preapproval",
+)

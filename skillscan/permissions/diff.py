@@ -362,3 +362,17 @@ def secret_kind(cap: Capability) -> str | None:
     if cap.kind == "fs.read" and cap.scope:
         return secret_kind_of_path(cap.scope)
     return None
+
+# rule ids whose logic is this module (tests/test_rule_modules.py)
+RULE_IDS: tuple[str, ...] = (
+    "combination-credential-exfiltration",
+    "combination-environment-exfiltration",
+    "combination-home-read-egress",
+    "combination-lethal-trifecta",
+    "combination-mining",
+    "combination-prompt-egress-hook",
+    "combination-remote-code-load-hook",
+    "combination-secret-to-risky-host",
+    "combination-tunnel",
+    "combination-untrusted-memory-write",
+)
