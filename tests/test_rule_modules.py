@@ -14,25 +14,11 @@ import ast
 from functools import cache
 from pathlib import Path
 
-import pytest
 
 from skillscan.catalog import get_catalog, rules_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "skillscan"
-
-# Temporary: ids whose logic is in B's files, not yet split into family modules that declare RULE_IDS
-# (skillscan/analyzers/python/visitor.py, python/tokens.py, python/__init__.py and the python capability
-# map rules/capabilities/python.yaml; skillscan/analyzers/js_decode.py; skillscan/analyzers/blobs.py).
-# B removes this list when integrating. Nothing else may be listed here.
-PENDING_IN_PYTHON_ANALYZER = frozenset({
-    "decoded-payload", "encoded-blob-with-decoder", "js-decoded-payload", "py-api-capability", "py-credential-flow", "py-detached-process",
-    "py-download-execute", "py-dynamic-code", "py-env-access", "py-exec-decoded-payload", "py-file-access",
-    "py-gpu-use", "py-mining-pool", "py-network-access", "py-persistence", "py-process-exec", "py-reverse-shell",
-    "py-secret-access", "py-secret-exfiltration-flow", "py-tls-verify-disabled", "py-tunnel-open",
-    "py-unparsed-file", "py-write-outside-package",
-})
-
 
 @cache
 def declared_rule_ids() -> dict[str, list[str]]:
@@ -86,25 +72,10 @@ def test_every_catalog_rule_resolves_to_exactly_one_module_of_logic() -> None:
     declared, data = declared_rule_ids(), data_rule_ids()
     wrong = {}
     for rule in get_catalog().sorted():
-        if rule.id in PENDING_IN_PYTHON_ANALYZER:
-            continue
         modules = logic_module(rule.id, declared, data)
         if len(modules) != 1:
             wrong[rule.id] = modules
     assert not wrong, f"rule ids without exactly one module of logic: {wrong}"
-
-
-@pytest.mark.parametrize("rid", sorted(PENDING_IN_PYTHON_ANALYZER))
-@pytest.mark.xfail(reason="logic still in B's python analyzer, js_decode or blobs, not yet declared in RULE_IDS", strict=True)
-def test_pending_python_rules_resolve_to_one_module(rid: str) -> None:
-    assert len(logic_module(rid, declared_rule_ids(), data_rule_ids())) == 1
-
-
-def test_pending_list_names_only_python_analyzer_rules() -> None:
-    rules = get_catalog().rules
-    for rid in PENDING_IN_PYTHON_ANALYZER:
-        in_b_files = rules[rid].engine in ("python", "js-decode") or rid == "encoded-blob-with-decoder"
-        assert rid in rules and in_b_files, rid
 
 
 def test_declared_ids_are_catalog_rules_and_data_files_exist() -> None:

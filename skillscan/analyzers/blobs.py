@@ -21,6 +21,8 @@ from skillscan.capabilities import decoding
 from skillscan.lazyre import lazy
 from skillscan.model import Capability, Channel, Finding, PackageFile, Severity
 
+RULE_IDS: tuple[str, ...] = ("encoded-blob-with-decoder",)
+
 MIN_BLOB = 200  # characters, for a finding
 MIN_DECODE = 40  # characters, for decoding a blob that sits on a decoder's line
 MAX_SCAN_CHARS = 8 * 1024 * 1024  # text beyond this is left to YARA

@@ -12,6 +12,8 @@ from skillscan.analyzers.js_syntax import skip_group, unescape
 from skillscan.analyzers.js_values import MAX_CALL_WINDOW, MAX_CALLS, MAX_VALUE, UNKNOWN, Resolver
 from skillscan.lazyre import lazy
 
+RULE_IDS: tuple[str, ...] = ("js-decoded-payload",)
+
 _DECODER_CALL = lazy(r"(?:\batob|\bBuffer\.from|\bnew\s+Buffer|\bString\.fromCharCode|\bdecodeURIComponent|"
                            r"\bunescape)\s*\(")
 _LITERAL = lazy(r"""(['"`])((?:\\.|(?!\1)[^\\\n]){24,})\1""")

@@ -15,6 +15,9 @@ from skillscan.analyzers.python.values import UNKNOWN, Source, Val
 from skillscan.capabilities.grammar import normalize_binary, normalize_path, secret_kind_of_path
 from skillscan.model import Capability, Location
 
+RULE_IDS: tuple[str, ...] = ("py-credential-flow", "py-download-execute", "py-exec-decoded-payload",
+                             "py-secret-exfiltration-flow")
+
 
 class Flows(Tainter):
     def track_writes(self, node: cst.Call, q: str | None) -> None:

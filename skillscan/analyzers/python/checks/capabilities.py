@@ -14,6 +14,10 @@ from skillscan.analyzers.python.values import UNKNOWN, Binding, FuncInfo
 from skillscan.capabilities.grammar import normalize_path, secret_kind_of_path
 from skillscan.model import Capability, Location
 
+# the capability-map rules (rules/capabilities/python.yaml names which one an API reports) and our own
+RULE_IDS: tuple[str, ...] = ("py-api-capability", "py-dynamic-code", "py-file-access", "py-gpu-use",
+                             "py-network-access", "py-persistence", "py-secret-access", "py-tunnel-open", "py-write-outside-package")
+
 
 class CapabilityChecks(Flows):
     def check_copy(self, q: str, positional: list[cst.BaseExpression], loc: Location) -> None:

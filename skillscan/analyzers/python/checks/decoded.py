@@ -12,6 +12,8 @@ from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import string_value
 from skillscan.analyzers.python.names import DECODERS, GUESS_MIN_LEN, MAX_DECODED
 
+RULE_IDS: tuple[str, ...] = ("decoded-payload",)
+
 
 class DecodedPayloadChecks(Flows):
     def visit_SimpleString(self, node: cst.SimpleString) -> None:

@@ -10,6 +10,8 @@ from skillscan.analyzers.python.values import UNKNOWN
 from skillscan.capabilities.grammar import is_credential_env
 from skillscan.model import Capability
 
+RULE_IDS: tuple[str, ...] = ("py-env-access",)
+
 
 class EnvironmentChecks(Flows):
     def visit_Attribute(self, node: cst.Attribute) -> None:

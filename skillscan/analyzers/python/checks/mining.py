@@ -9,6 +9,8 @@ from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import call_arg
 from skillscan.model import Capability, Location
 
+RULE_IDS: tuple[str, ...] = ("py-mining-pool",)
+
 
 class MiningChecks(Flows):
     def check_mining_pool(self, node: cst.Call, entry: ApiEntry, loc: Location) -> None:

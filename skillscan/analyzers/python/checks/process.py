@@ -16,6 +16,8 @@ from skillscan.analyzers.python.values import UNKNOWN
 from skillscan.capabilities.grammar import normalize_binary
 from skillscan.model import Capability, Location
 
+RULE_IDS: tuple[str, ...] = ("py-process-exec", "py-detached-process")
+
 
 class ProcessChecks(MiningChecks, ReverseShellChecks):
     def check_process(self, node: cst.Call, entry: ApiEntry, q: str, loc: Location) -> None:

@@ -10,6 +10,8 @@ from skillscan.analyzers.python.literals import call_kwarg
 from skillscan.analyzers.python.values import UNKNOWN
 from skillscan.model import Capability, Location
 
+RULE_IDS: tuple[str, ...] = ("py-reverse-shell",)
+
 
 class ReverseShellChecks(Flows):
     def note_dup2(self, node: cst.Call, q: str, positional: list[cst.BaseExpression]) -> None:

@@ -8,6 +8,8 @@ from skillscan.analyzers.python.capmap import ApiEntry
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import call_kwarg, is_false
 
+RULE_IDS: tuple[str, ...] = ("py-tls-verify-disabled",)
+
 
 class TlsChecks(Flows):
     def check_tls_call(self, node: cst.Call, q: str, entry: ApiEntry | None) -> None:
