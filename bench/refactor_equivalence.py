@@ -32,6 +32,7 @@ MASKS = (
     (re.compile(r'("seconds":\s*)[0-9.eE+-]+'), r"\g<1>0"),
     (re.compile(r'("rules_digest":\s*)"[^"]*"'), r'\g<1>"*"'),
     (re.compile(r'("rules":\s*)"sha256:[0-9a-f]+"'), r'\g<1>"*"'),
+    (re.compile(r'("rules":\s*\{\s*"digest":\s*)"[0-9a-f]+"'), r'\g<1>"*"'),
     (re.compile(r"(rules[ _]digest[^0-9a-f\n]{0,20})[0-9a-f]{12,64}", re.I), r"\g<1>*"),
     (re.compile(r"\bin [0-9]+\.[0-9]+ ?s\b"), "in 0 s"),
     (re.compile(r"([0-9]+\.[0-9]+) ?s\)"), "0 s)"),

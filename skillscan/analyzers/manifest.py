@@ -11,9 +11,9 @@ import shlex
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
 
 from skillscan.analyzers.base import finding, line_text
+from skillscan.capabilities.urls import url_host
 from skillscan.formats.agent_skill import allowed_tools
 from skillscan.formats.common import key_line
 from skillscan.loaders.archive import is_archive_name
@@ -71,10 +71,7 @@ def program(command: str) -> str:
 
 
 def host(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "*").lower()
-    except ValueError:
-        return "*"
+    return url_host(url)
 
 
 def unpinned_runner(command: str) -> str:

@@ -24,7 +24,9 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urlencode, urljoin
+
+from skillscan.capabilities import urls as url_parts
 
 PREFIXES = ("https://", "http://", "github:", "clawhub:", "npm:", "pypi:")
 MAX_REDIRECTS = 5
@@ -101,7 +103,7 @@ def store(data: bytes) -> None:
 
 
 def _check_url(url: str) -> None:
-    parts = urlsplit(url)
+    parts = url_parts.parts(url)
     if parts.scheme == "https":
         return
     if parts.scheme == "http":
@@ -116,13 +118,7 @@ def _check_url(url: str) -> None:
 
 
 def _strip_credentials(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    netloc = parts.hostname or ""
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return url_parts.without_credentials(url)
 
 
 def fetch(url: str, limits: FetchLimits = FetchLimits(), *, accept: str = "*/*") -> bytes:
@@ -132,7 +128,7 @@ def fetch(url: str, limits: FetchLimits = FetchLimits(), *, accept: str = "*/*")
     started = time.monotonic()
     timeout = httpx.Timeout(limits.read_timeout, connect=limits.connect_timeout)
     current = url
-    first_host = urlsplit(url).hostname
+    first_host = url_parts.hostname(url)
     with httpx.Client(follow_redirects=False, timeout=timeout, trust_env=False,
                       headers={"User-Agent": "skillscan", "Accept": accept}) as client:
         for _ in range(MAX_REDIRECTS + 1):
@@ -144,7 +140,7 @@ def fetch(url: str, limits: FetchLimits = FetchLimits(), *, accept: str = "*/*")
                         if not location:
                             raise RemoteError(f"{current}: redirect without a Location header")
                         target = urljoin(current, location)
-                        if urlsplit(target).hostname != first_host:
+                        if url_parts.hostname(target) != first_host:
                             target = _strip_credentials(target)  # never forward credentials across hosts
                         current = target
                         continue
@@ -218,7 +214,7 @@ def _verified(data: bytes, *, sha256: str | None = None, integrity: str | None =
 def resolve(arg: str, limits: FetchLimits = FetchLimits()) -> Resolved:
     if arg.startswith(("https://", "http://")):
         data = fetch(arg, limits)
-        name = Path(urlsplit(arg).path).name or "download"
+        name = url_parts.file_name(arg) or "download"
         return Resolved(data, name if name.lower().endswith((".zip", ".tar", ".tgz", ".tar.gz", ".skill", ".mcpb",
                                                              ".difypkg", ".plugin")) else name + sniff_suffix(data))
     m = GITHUB_RE.match(arg)

@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 from skillscan.analyzers.shell.decode import first_url, stdout_payload
-from skillscan.analyzers.shell.hosts import RAW_IP, host_of, matches_host
+from skillscan.analyzers.shell.hosts import matches_host
 from skillscan.analyzers.shell.paths import WRITERS_LAST
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.syntax import Cmd, Word
+from skillscan.capabilities import urls
+from skillscan.capabilities.urls import RAW_IP, host_of
 from skillscan.model import Capability, Severity
 
 # rule ids whose logic is this module (tests/test_rule_modules.py)
@@ -28,7 +29,7 @@ class DownloadsMixin(AnalyzerBase):
         host = host_of(url)
         caps = [Capability("code.remote", url if url != "*" else "*"), Capability("net.egress", host)]
         scheme = url.split("://", 1)[0].lower() if "://" in url else ""
-        netloc = urlsplit(url).netloc if "://" in url else ""
+        netloc = urls.netloc(url) if "://" in url else ""
         odd_port = bool(re.search(r":\d{2,5}$", netloc)) and not netloc.endswith(":443")
         untrusted = host != "*" and bool(RAW_IP.match(host) or matches_host(url, self.cm.untrusted_hosts)
                                          or scheme == "http" or odd_port)
@@ -53,7 +54,7 @@ class DownloadsMixin(AnalyzerBase):
             if v in ("-o", "--output", "-O", "--output-document", "-OutFile", "-outfile") and i + 1 < len(values):
                 nxt = values[i + 1]
                 if v == "-O" and key == "curl":
-                    target = PurePosixPath(urlsplit(url).path).name
+                    target = urls.file_name(url)
                     continue
                 target = nxt
             elif v.startswith(("--output=", "--output-document=")):
@@ -61,14 +62,14 @@ class DownloadsMixin(AnalyzerBase):
             elif re.fullmatch(r"-[a-zA-Z]*o", v) and i + 1 < len(values) and key == "curl":
                 target = values[i + 1]
             elif re.fullmatch(r"-[a-zA-Z]*O", v) and key == "curl":
-                target = PurePosixPath(urlsplit(url).path).name
+                target = urls.file_name(url)
             elif re.fullmatch(r"-[a-zA-Z]*O", v) and key == "wget" and i + 1 < len(values):
                 target = values[i + 1]
         if target is None and key in ("certutil", "bitsadmin"):
             rest = [v for v in values if v and not v.startswith(("-", "/")) and v != url]
             target = rest[-1] if rest else None
         if target is None and key in ("wget", "wget2"):
-            target = PurePosixPath(urlsplit(url).path).name
+            target = urls.file_name(url)
         if target and target != "-" and len(self.run.downloads) < 256:
             self.run.downloads[PurePosixPath(target.replace("\\", "/")).name] = url
             self.run.downloads[target] = url

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from skillscan.analyzers.shell.capmap import Capmap, base_name, load_capmap, normalise
 from skillscan.analyzers.shell.decode import FETCHERS, prog_name
 from skillscan.analyzers.shell.downloads import DownloadsMixin
-from skillscan.analyzers.shell.hosts import host_of, host_operand
 from skillscan.analyzers.shell.nested import PS_IEX, NestedMixin
 from skillscan.analyzers.shell.paths import PathsMixin, home_path, path_scope
 from skillscan.analyzers.shell.programs import ProgramsMixin
@@ -30,6 +29,8 @@ from skillscan.analyzers.shell.state import (
     mask_placeholders,
 )
 from skillscan.analyzers.shell.syntax import Cmd, Word, parse_script
+from skillscan.capabilities.urls import host_of
+from skillscan.capabilities.urls import operand_host as host_operand
 from skillscan.lazyre import lazy
 from skillscan.model import Capability, Finding
 
