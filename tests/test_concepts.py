@@ -129,3 +129,16 @@ def test_decoders() -> None:
 ])
 def test_program_of_a_command_line(command: str, program: str) -> None:
     assert commands.program(command) == program
+
+
+@pytest.mark.parametrize(("command", "program"), [
+    ("sudo -E node server.js", "node"),  # declarations skipped no `sudo` before
+    ("timeout 30 python3 x.py", "python"),  # the manifest engine read `30`, and kept `python3`
+    ("builtin cd /tmp", "cd"),  # the manifest engine did not know `builtin`
+    ("NODE_ENV=production npx -y @acme/mcp", "npx"),
+])
+def test_declarations_manifests_and_scripts_read_the_same_program(command: str, program: str) -> None:
+    from skillscan.analyzers.manifest import program as manifest_program
+    from skillscan.permissions.declared import argv0
+
+    assert argv0(command) == manifest_program(command) == commands.program(command) == program

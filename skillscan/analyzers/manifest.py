@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import math
 import re
-import shlex
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
 from skillscan.analyzers.base import finding, line_text
+from skillscan.capabilities import commands
 from skillscan.capabilities.urls import url_host
 from skillscan.formats.agent_skill import allowed_tools
 from skillscan.formats.common import key_line
@@ -25,7 +25,6 @@ NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 UNSCOPED_BASH = re.compile(r"(?<![\w(])Bash(?:\(\s*\*?\s*\)|\(\s*:\s*\*\s*\))?(?![\w(])")
 SENSITIVE_EVENTS = {"UserPromptSubmit", "PreToolUse", "PostToolUse", "SessionStart", "BeforeAgent", "BeforeTool",
                     "AfterTool", "BeforeModel"}
-WRAPPERS = {"env", "sudo", "nohup", "exec", "command", "time", "timeout", "nice", "stdbuf"}
 # names a `bin/` entry must not take: it is put first on the agent's PATH and shadows the real tool
 SYSTEM_TOOLS = frozenset(
     ["git", "gh", "ls", "cat", "cp", "mv", "rm", "mkdir", "chmod", "chown", "curl", "wget", "ssh", "scp", "rsync", "sudo", "su", "sh", "bash", "zsh", "dash", "fish", "env", "python", "python3", "pip", "pip3", "node", "npm", "npx", "pnpm", "yarn", "bun", "deno", "uv", "uvx", "go", "cargo", "rustc", "make", "docker", "kubectl", "aws", "gcloud", "az", "terraform", "java", "ruby", "gem", "perl", "php", "grep", "find", "sed", "awk", "tar", "zip", "unzip", "gzip", "open", "xdg-open", "osascript", "security", "launchctl", "systemctl", "crontab", "ps", "kill", "which", "whoami", "id", "head", "tail", "less", "more", "vim", "vi", "nano", "code", "claude", "gemini", "codex", "openssl", "gpg", "base64", "xxd", "dd", "tee", "echo", "printf", "test", "true", "false"])
@@ -50,24 +49,12 @@ def cap(kind: str, scope: str | None = None) -> Capability:
 
 
 def argv(command: str) -> list[str]:
-    try:
-        return shlex.split(command, comments=False)
-    except ValueError:
-        return command.split()
+    return commands.words(command)
 
 
 def program(command: str) -> str:
-    """Basename of the program a command line starts, past `VAR=x` assignments and wrappers."""
-    words = argv(command)
-    i = 0
-    while i < len(words) and (re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[i]) or words[i] in WRAPPERS):
-        i += 1
-        while i < len(words) and words[i].startswith("-") and words[i - 1] in WRAPPERS:
-            i += 1
-    if i >= len(words):
-        return ""
-    name = PurePosixPath(words[i].replace("\\", "/")).name
-    return re.sub(r"[^\w.+@-]", "", name)[:64]
+    """The program a command line starts (capabilities/commands.program), as a capability scope."""
+    return re.sub(r"[^\w.+@-]", "", commands.program(command))[:64]
 
 
 def host(url: str) -> str:

@@ -6,18 +6,16 @@ what its command goes on to do (DESIGN.md "Permit and decide")."""
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
+from skillscan.capabilities import commands
 from skillscan.capabilities.grammar import (
     TOP,
     agent_tool_capabilities,
     normalize,
-    normalize_binary,
     normalize_host,
     normalize_path,
 )
@@ -93,23 +91,9 @@ def _line_of(text: str | None, needle: str, default: int = 1) -> int:
     return text.count("\n", 0, i) + 1 if i >= 0 else default
 
 
-@lru_cache(maxsize=4096)
 def argv0(command: str) -> str:
-    """The program a command line runs: env assignments and wrappers skipped, basename normalised."""
-    try:
-        words = shlex.split(command, comments=False, posix=True)
-    except ValueError:
-        words = command.split()
-    while words and (re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0]) or words[0] in (
-            "env", "exec", "nohup", "timeout", "time", "nice", "command", "builtin", "stdbuf")):
-        words = words[1:]
-        while words and words[0].startswith("-"):  # env -i, nice -n 5, timeout -k 5 …
-            words = words[1:]
-        if words and re.fullmatch(r"\d+[smh]?", words[0]):  # timeout 30 …
-            words = words[1:]
-    if not words:
-        return ""
-    return normalize_binary(words[0])
+    """The program a command line runs (capabilities/commands.program)."""
+    return commands.program(command)
 
 
 def tool_entries(value: Any) -> list[str]:
