@@ -25,7 +25,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from skillscan.engine import analyze_files
+from skillscan.analyze import analyze_files
 from skillscan.loaders.discover import load_inputs
 from skillscan.loaders.files import Limits
 from skillscan.model import Channel, Confidence, Finding, RuleClass

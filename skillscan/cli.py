@@ -261,9 +261,10 @@ def gate(
     import json
     from dataclasses import replace
 
+    from skillscan.drift import drift
     from skillscan.engine import scan as run_scan
     from skillscan.model import Report
-    from skillscan.policy import drift, resolve_as_of
+    from skillscan.policy import resolve_as_of
     from skillscan.report.record import previous_entries, previous_key, render, verdict_record
 
     loaded = _check_policy(policy, as_of)

@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -480,42 +480,6 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         suggested_paths=tuple(sg.path for sg in suggestions),
         findings=tuple(acc.findings),
     )
-
-
-# ---------------------------------------------------------------------------------------------------
-# drift: capabilities new since the previous approved verdict
-
-
-def drift(verdict: Verdict, previous: dict[str, Any], policy: Policy) -> tuple[Verdict, list[Capability]]:
-    """Compare with a previous verdict record (`skillscan.verdict/v1`, or a report package entry):
-    capabilities inferred now and not then, at the policy's drift tiers, force at least its decision."""
-    prev_caps = set()
-    caps = previous.get("capabilities")
-    caps = caps if isinstance(caps, dict) else {}
-    for item in caps.get("inferred") or []:
-        text = item.get("capability") if isinstance(item, dict) else item
-        try:
-            prev_caps.add(normalize(Capability.parse(str(text))))
-        except ValueError:
-            continue
-    new = []
-    for ic in verdict.inferred:
-        c = ic.capability
-        if c in prev_caps or c.kind == "agent.tool":
-            continue
-        if policy.tier(c) >= policy.drift_min_tier or c.kind in policy.drift_always_kinds:
-            new.append(c)
-    if not new:
-        return replace(verdict, new_since_previous=()), []
-    by_cap = {ic.capability: ic for ic in verdict.inferred}
-    drift_reasons = [f"new since the previous approved version: {c} ({_where(strongest(by_cap[c]))})" for c in new]
-    decision = verdict.decision
-    if policy.drift_decision.rank > decision.rank:
-        decision = policy.drift_decision
-    reasons = drift_reasons + list(verdict.reasons) if policy.drift_decision.rank >= verdict.decision.rank \
-        else list(verdict.reasons) + drift_reasons
-    return replace(verdict, decision=decision, reasons=tuple(dict.fromkeys(reasons)),
-                   new_since_previous=tuple(new)), new
 
 # rule ids whose logic is this module (tests/test_rule_modules.py)
 RULE_IDS: tuple[str, ...] = (

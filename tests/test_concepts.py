@@ -139,6 +139,6 @@ def test_program_of_a_command_line(command: str, program: str) -> None:
 ])
 def test_declarations_manifests_and_scripts_read_the_same_program(command: str, program: str) -> None:
     from skillscan.analyzers.manifest import program as manifest_program
-    from skillscan.permissions.declared import argv0
+    from skillscan.permissions.surfaces import argv0
 
     assert argv0(command) == manifest_program(command) == commands.program(command) == program

@@ -13,8 +13,7 @@ from skillscan.analyzers.instructions import InstructionLinksAnalyzer, Instructi
 from skillscan.analyzers.instructions.detectors import DetectorError, detectors, load_detectors, run_detectors
 from skillscan.analyzers.normalize import decode_tags, fold_text, normalize
 from skillscan.loaders.discover import load_inputs
-from skillscan.loaders.files import Limits
-from skillscan.loaders.files import make_file
+from skillscan.loaders.files import Limits, make_file
 from skillscan.model import Channel, Confidence, Finding, Package, RuleClass
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -334,7 +333,7 @@ def test_mcp_tool_descriptions_are_scanned_with_lines() -> None:
 
 
 def _scan(path: Path) -> list[Finding]:
-    from skillscan.engine import analyze_files
+    from skillscan.analyze import analyze_files
 
     out: list[Finding] = []
     for pkg in load_inputs([str(path)], Limits()):

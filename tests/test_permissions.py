@@ -21,6 +21,7 @@ from skillscan.capabilities.grammar import (
     path_covers,
 )
 from skillscan.capabilities.tiers import tier
+from skillscan.drift import drift
 from skillscan.loaders.discover import load_inputs
 from skillscan.loaders.files import Limits
 from skillscan.model import (
@@ -36,11 +37,12 @@ from skillscan.model import (
     Surface,
     Verdict,
 )
-from skillscan.permissions.declared import argv0, declared_capabilities, surface_capabilities
+from skillscan.permissions.declared import declared_capabilities
 from skillscan.permissions.diff import inferred_capabilities
 from skillscan.permissions.permit import permit
 from skillscan.permissions.suggest import suggest
-from skillscan.policy import PolicyError, drift, load_policy, permit_options, resolve_as_of
+from skillscan.permissions.surfaces import argv0, surface_capabilities
+from skillscan.policy import PolicyError, load_policy, permit_options, resolve_as_of
 from skillscan.policy import decide as decide_stage
 
 C = Capability.parse

@@ -11,6 +11,12 @@ from skillscan.loaders.frontmatter import parse_frontmatter
 from skillscan.model import PackageFile
 
 
+def always_apply(value: Any) -> bool:
+    """`alwaysApply` is a boolean; a string spelling one (`"true"`, quoted in YAML) counts as it, and
+    anything else (`"false"`, a number, a list) is false — a non-empty string is not true."""
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
 def parse_cursor_rules(root: str, files: tuple[PackageFile, ...]) -> Parsed:
     rules: dict[str, Any] = {}
     first = ""
@@ -24,7 +30,7 @@ def parse_cursor_rules(root: str, files: tuple[PackageFile, ...]) -> Parsed:
                 continue
             fm = parse_frontmatter(f.text)
             rules[f.path] = {"frontmatter": fm.data if fm.present and not fm.error else {},
-                             "alwaysApply": bool(fm.data.get("alwaysApply")) or f.path == ".cursorrules"}
+                             "alwaysApply": always_apply(fm.data.get("alwaysApply")) or f.path == ".cursorrules"}
     return Parsed(name=PurePosixPath(root.rstrip("/")).name or root, format="cursor-rules",
                   manifest={"rules": rules}, manifest_path=first)
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from skillscan.capabilities import commands
 from skillscan.capabilities.grammar import (
     TOP,
     agent_tool_capabilities,
@@ -22,7 +21,8 @@ from skillscan.capabilities.grammar import (
 from skillscan.formats import declarable, tool_only
 from skillscan.formats.agent_skill import OPENCLAW_KEYS, allowed_tools
 from skillscan.loaders.frontmatter import parse_frontmatter
-from skillscan.model import Capability, Package, Surface
+from skillscan.model import Capability, Package
+from skillscan.permissions.surfaces import strings, surface_capabilities
 
 ENV_REF = re.compile(r"\$\{(?:env:)?([A-Z_][A-Z0-9_]*)\}|\$([A-Z_][A-Z0-9_]*)\b")
 KNOWN_BINARIES = frozenset({
@@ -91,11 +91,6 @@ def _line_of(text: str | None, needle: str, default: int = 1) -> int:
     return text.count("\n", 0, i) + 1 if i >= 0 else default
 
 
-def argv0(command: str) -> str:
-    """The program a command line runs (capabilities/commands.program)."""
-    return commands.program(command)
-
-
 def tool_entries(value: Any) -> list[str]:
     return allowed_tools(value)
 
@@ -127,14 +122,6 @@ def _meta_block(meta: Any) -> tuple[str, dict[str, Any]] | None:
         if isinstance(block, Mapping):
             return key, dict(block)
     return None
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [v for v in re.split(r"[\s,]+", value) if v]
-    if isinstance(value, list):
-        return [str(v) for v in value if isinstance(v, (str, int)) and str(v).strip()]
-    return []
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -178,9 +165,9 @@ def _openclaw(out: _Out, path: str, text: str, key: str, block: Mapping[str, Any
     fld = f"metadata.{key}"
     requires = _m(block.get("requires"))
     for sub in ("bins", "anyBins"):
-        for b in _strings(requires.get(sub)):
+        for b in strings(requires.get(sub)):
             out.add(Capability("proc.exec", b), "grant", path, _line_of(text, b), f"{fld}.requires.{sub}")
-    for name in _strings(requires.get("env")):
+    for name in strings(requires.get("env")):
         out.add(Capability("env.read", name), "grant", path, _line_of(text, name), f"{fld}.requires.env")
     for item in _l(block.get("envVars")):
         var: Any = item.get("name") if isinstance(item, Mapping) else item
@@ -191,7 +178,7 @@ def _openclaw(out: _Out, path: str, text: str, key: str, block: Mapping[str, Any
         out.add(Capability("env.read", primary), "grant", path, _line_of(text, primary), f"{fld}.primaryEnv")
         out.add(Capability("secrets.read", f"env:{primary}"), "grant", path, _line_of(text, primary),
                 f"{fld}.primaryEnv")
-    for cfg in _strings(requires.get("config")):
+    for cfg in strings(requires.get("config")):
         out.add(Capability("host.api", f"openclaw.config:{cfg}"), "grant", path, _line_of(text, cfg),
                 f"{fld}.requires.config")
     if block.get("always") is True:
@@ -213,56 +200,8 @@ def _openclaw(out: _Out, path: str, text: str, key: str, block: Mapping[str, Any
             target = spec.get("formula") or spec.get("package") or spec.get("module") or "*"
             out.add(Capability("pkg.install", f"{eco.get(kind, kind)}:{target}"), "surface", path,
                     _line_of(text, str(target)), f"{fld}.install")
-        for b in _strings(spec.get("bins")):
+        for b in strings(spec.get("bins")):
             out.add(Capability("proc.exec", b), "grant", path, _line_of(text, b), f"{fld}.install.bins")
-
-
-# ---------------------------------------------------------------------------------------------------
-# execution surfaces: each declares only itself
-
-
-def surface_capabilities(s: Surface) -> list[Capability]:
-    caps: list[Capability] = []
-    extra = dict(s.extra)
-    if s.kind == "hook":
-        caps.append(Capability("agent.hook", s.event or "*"))
-        htype = extra.get("type", "command")
-        if htype == "http" and s.url:
-            caps.append(Capability("net.egress", normalize_host(s.url)))
-            for name in _strings(extra.get("allowedEnvVars", "")):
-                caps.append(Capability("env.read", name))
-        elif htype == "mcp_tool":
-            caps.append(Capability("agent.tool", f"mcp:{extra.get('server', '*')}/{extra.get('tool', '*')}"))
-    elif s.kind == "monitor":
-        caps.append(Capability("proc.daemon"))
-    elif s.kind == "bin":
-        caps.append(Capability("proc.exec", PurePosixPath(s.path).name))
-    elif s.kind == "install":
-        if s.url:
-            caps.append(Capability("net.egress", normalize_host(s.url)))
-            caps.append(Capability("pkg.install", f"url:{s.url}"))
-        elif s.command:
-            # an install spec that names a URL declares installing (running) that URL's code
-            for word in s.command.split():
-                w = word.strip("'\"")
-                if re.match(r"^(?:git\+)?https?://", w):
-                    caps.append(Capability("pkg.install", f"url:{w}"))
-                    caps.append(Capability("code.remote", w.removeprefix("git+")))
-            prog = argv0(s.command)
-            eco = {"pip": "pypi", "uv": "pypi", "npm": "npm", "pnpm": "npm", "yarn": "npm", "bun": "npm", "brew": "brew",
-                   "go": "go", "cargo": "cargo", "gem": "gem"}.get(prog)
-            if eco:
-                caps.append(Capability("pkg.install", f"{eco}:*"))
-    if s.kind in ("mcp-server", "lsp-server", "marketplace-source") and s.url and not s.command:
-        caps.append(Capability("net.egress", normalize_host(s.url)) if "://" in s.url else Capability(
-            "agent.tool", f"mcp:{extra.get('server', s.url)}/*"))
-    if s.kind in ("mcp-server", "lsp-server") and s.url and s.command and extra.get("role") != "headersHelper":
-        caps.append(Capability("net.egress", normalize_host(s.url)))
-    if s.command and s.kind != "bin":
-        prog = argv0(s.command)
-        if prog and not prog.startswith("$"):
-            caps.append(Capability("proc.exec", prog))
-    return [normalize(c) for c in caps]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -409,7 +348,7 @@ def _gemini(out: _Out, package: Package) -> None:
                 out.add(Capability("secrets.read", f"env:{n}"), "grant", path, _line_of(text, n), "settings.envVar")
     for name, cfg in _servers(m.get("mcpServers")):
         _mcp_config_env(out, cfg, path, text, f"mcpServers.{name}", set())
-    for entry in _strings(_l(m.get("excludeTools"))):
+    for entry in strings(_l(m.get("excludeTools"))):
         out.negatives.extend(agent_tool_capabilities(entry))
 
 
@@ -436,7 +375,7 @@ def _dify(out: _Out, package: Package) -> None:
     network = _m(m.get("network"))
     if not network and isinstance(resource.get("network"), Mapping):
         network = resource["network"]
-    for d in _strings(network.get("domains")):
+    for d in strings(network.get("domains")):
         out.add(Capability("net.egress", d), "grant", path, _line_of(text, d), "network.domains")
     if package.file("requirements.txt") is not None:
         out.add(Capability("pkg.install", "pypi:*"), "surface", "requirements.txt", 1, "requirements.txt")
@@ -462,11 +401,11 @@ def _codex(out: _Out, package: Package) -> None:
         if perms.get("network") is True:
             out.add(Capability("net.egress", "*"), "coarse", path, line, f"{key}.network")  # a bool: the narrowest
         elif isinstance(perms.get("network"), Mapping):
-            for d in _strings(perms["network"].get("allow") or perms["network"].get("domains")):
+            for d in strings(perms["network"].get("allow") or perms["network"].get("domains")):
                 out.add(Capability("net.egress", d), "grant", path, _line_of(text, d), f"{key}.network")
         fsys = _m(perms.get("file_system"))
         for mode, kind in (("read", "fs.read"), ("write", "fs.write")):
-            for p in _strings(fsys.get(mode)):
+            for p in strings(fsys.get(mode)):
                 out.add(Capability(kind, codex_path(p)), "grant", path, _line_of(text, p), f"{key}.file_system.{mode}")
 
 

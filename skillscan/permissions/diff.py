@@ -22,7 +22,8 @@ from skillscan.capabilities.grammar import (
 )
 from skillscan.capabilities.tiers import is_local_host, is_risky_host, tier
 from skillscan.model import Capability, Channel, Confidence, Evidence, Finding, InferredCapability, Package, Surface
-from skillscan.permissions.declared import Declared, surface_capabilities
+from skillscan.permissions.declared import Declared
+from skillscan.permissions.surfaces import surface_capabilities
 
 SURFACE_RULE = "execution-surface"
 # findings that restate a declaration (not evidence of use): never inferred capabilities
