@@ -8,8 +8,7 @@ import re
 import shlex
 
 from skillscan.analyzers.shell.capmap import base_name, normalise
-from skillscan.analyzers.shell.decode import Payload, prog_name, stdin_payload, utf16_b64
-from skillscan.analyzers.shell.decode import MAX_DECODED
+from skillscan.analyzers.shell.decode import MAX_DECODED, Payload, prog_name, stdin_payload, utf16_b64
 from skillscan.analyzers.shell.hosts import host_of, host_operand
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.syntax import Cmd, Word
