@@ -18,7 +18,8 @@ from skillscan.model import Capability, Severity
 
 # rules with logic of their own here; every other rule a capability-map entry names is data
 # (rules/capabilities/shell.yaml) applied by this module
-RULE_IDS: tuple[str, ...] = ("shell-crypto-miner", "shell-network-egress", "shell-network-upload", "shell-package-install")
+RULE_IDS: tuple[str, ...] = ("shell-crypto-miner", "shell-network-egress", "shell-network-upload",
+                             "shell-package-install")
 
 
 def fmt_pkg(eco: str, value: str) -> str | None:
@@ -111,7 +112,10 @@ class ProgramsMixin(AnalyzerBase):
                 continue
             if w.no_flag and (w.no_flag & flags):
                 continue
-            if w.max_operands is not None and len([o for o in operands if o is not None]) > w.max_operands:
+            given = len([o for o in operands if o is not None])
+            if w.max_operands is not None and given > w.max_operands:
+                continue
+            if w.min_operands is not None and len(operands) < w.min_operands:  # a run-time value counts too
                 continue
             if w.arg_regex is not None:
                 hit = next((v for v in values if v is not None and w.arg_regex.search(v)), None)
