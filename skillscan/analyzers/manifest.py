@@ -48,17 +48,13 @@ def cap(kind: str, scope: str | None = None) -> Capability:
     return Capability(kind, clean or "*")
 
 
-def argv(command: str) -> list[str]:
-    return commands.words(command)
+argv = commands.words
+host = url_host
 
 
 def program(command: str) -> str:
     """The program a command line starts (capabilities/commands.program), as a capability scope."""
     return re.sub(r"[^\w.+@-]", "", commands.program(command))[:64]
-
-
-def host(url: str) -> str:
-    return url_host(url)
 
 
 def unpinned_runner(command: str) -> str:
