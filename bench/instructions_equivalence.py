@@ -64,8 +64,9 @@ def dump_scan() -> dict[str, Any]:
 
 def dump_instructions() -> dict[str, Any]:
     from skillscan.analyzers.instructions import InstructionLinksAnalyzer, InstructionsAnalyzer
-    from skillscan.engine import _context
-    from skillscan.loaders import Limits, load_inputs
+    from skillscan.analyze import _context
+    from skillscan.loaders.discover import load_inputs
+    from skillscan.loaders.files import Limits
 
     analyzer = InstructionsAnalyzer()
     links = InstructionLinksAnalyzer()

@@ -25,8 +25,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from skillscan.engine import analyze_files
-from skillscan.loaders import Limits, load_inputs
+from skillscan.analyze import analyze_files
+from skillscan.loaders.discover import load_inputs
+from skillscan.loaders.files import Limits
 from skillscan.model import Channel, Confidence, Finding, RuleClass
 
 HERE = Path(__file__).resolve().parent

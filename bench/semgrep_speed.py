@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from skillscan.analyzers.semgrep import SemgrepAnalyzer
-from skillscan.loaders import load_inputs
+from skillscan.loaders.discover import load_inputs
 
 BENIGN = [
     'import {{ readFile }} from "node:fs/promises";\nexport async function load{n}(p) {{\n  const t = await readFile(p, "utf8");\n  return JSON.parse(t);\n}}\n',

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+from skillscan._version import __version__
+
+__all__ = ["__version__", "scan"]
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
 
 def scan(paths: Sequence[str], options: ScanOptions | None = None) -> Report:
     """Scan paths and return the report (the public API)."""
-    from skillscan.engine import ScanOptions, scan as _scan
+    from skillscan.engine import ScanOptions
+    from skillscan.engine import scan as _scan
 
     return _scan(paths, options or ScanOptions())

@@ -1,5 +1,6 @@
 """One catalog for every rule of every engine: Python-side checks (rules/checks/*.yaml), YARA `meta`
-and semgrep `metadata`. Loaded and validated once per process; a duplicate id or a missing docs
+and semgrep `metadata`. A rule id has one definition file: an instructions rule's prose detector is
+the `detect:` section of its rules/checks/<id>.yaml (read by analyzers/instructions/detectors.py). Loaded and validated once per process; a duplicate id or a missing docs
 section is an error."""
 
 from __future__ import annotations

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from skillscan import __version__
+from skillscan._version import __version__
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Static scanner and least-privilege gate for AI agent skill packages.")
@@ -46,7 +46,7 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def root(version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+def root(version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True,
                                                           help="Print the version and exit.")] = None) -> None:
     """Static scanner and least-privilege gate for AI agent skill packages."""
 
@@ -68,7 +68,7 @@ def exit_code(report: object, fail_on: str) -> int:
     return EXIT_OK
 
 
-def _write(text: str | list[bytes], output: Optional[Path]) -> None:
+def _write(text: str | list[bytes], output: Path | None) -> None:
     """Write a report: text, or UTF-8 pieces written one after the other (never joined)."""
     chunks = [text.encode("utf-8")] if isinstance(text, str) else text
     if output is None:
@@ -118,8 +118,8 @@ class _Progress:
             self.bar.stop()
 
 
-def _options(paths: list[str], *, config: Optional[Path], no_config: bool, baseline: Optional[Path],
-             author: bool, jobs: Optional[int], min_severity: Optional[str], fail_on: Optional[str],
+def _options(paths: list[str], *, config: Path | None, no_config: bool, baseline: Path | None,
+             author: bool, jobs: int | None, min_severity: str | None, fail_on: str | None,
              **extra: object) -> tuple[object, str]:
     """ScanOptions and the fail-on threshold: the command line wins over the configuration, which wins
     over the defaults. A bad configuration or baseline is a usage error (exit 2)."""
@@ -146,34 +146,34 @@ def _options(paths: list[str], *, config: Optional[Path], no_config: bool, basel
     return options, (fail_on or cfg.fail_on or "block")
 
 
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", help="Configuration file (skillscan.toml or pyproject.toml).")]
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="Configuration file (skillscan.toml or pyproject.toml).")]
 NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Ignore any configuration file.")]
-BaselineOpt = Annotated[Optional[Path], typer.Option("--baseline", help="Keep the findings in this baseline out of the verdict.")]
+BaselineOpt = Annotated[Path | None, typer.Option("--baseline", help="Keep the findings in this baseline out of the verdict.")]
 
 
 @app.command()
 def scan(
     paths: Annotated[list[str], typer.Argument(help="Skill directories, files, archives or remote sources to scan.")],
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
-    sarif_output: Annotated[Optional[Path], typer.Option("--sarif-output", help="Also write SARIF here.")] = None,
-    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 at or above this verdict [default: block].")] = None,
-    min_severity: Annotated[Optional[MinSeverity], typer.Option("--min-severity", help="Hide findings below this (info findings are capability evidence) [default: low].")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Worker processes (0 = one per core).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+    sarif_output: Annotated[Path | None, typer.Option("--sarif-output", help="Also write SARIF here.")] = None,
+    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="Exit 1 at or above this verdict [default: block].")] = None,
+    min_severity: Annotated[MinSeverity | None, typer.Option("--min-severity", help="Hide findings below this (info findings are capability evidence) [default: low].")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (0 = one per core).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")] = False,
     author: Annotated[bool, typer.Option("--author", help="Author mode: honour inline suppressions and package config.")] = False,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
     baseline: BaselineOpt = None,
-    max_files: Annotated[Optional[int], typer.Option("--max-files", help="Files per package / archive members [default: 10000].")] = None,
-    max_file_size: Annotated[Optional[str], typer.Option("--max-file-size", help="Bytes read per file, e.g. 50M [default: 50M].")] = None,
-    max_total_size: Annotated[Optional[str], typer.Option("--max-total-size", help="Bytes read per package or archive, e.g. 512M [default: 512M].")] = None,
-    max_ratio: Annotated[Optional[int], typer.Option("--max-ratio", help="Archive compression-ratio cap [default: 200].")] = None,
-    max_archive_depth: Annotated[Optional[int], typer.Option("--max-archive-depth", help="Nested archives opened this deep [default: 3].")] = None,
+    max_files: Annotated[int | None, typer.Option("--max-files", help="Files per package / archive members [default: 10000].")] = None,
+    max_file_size: Annotated[str | None, typer.Option("--max-file-size", help="Bytes read per file, e.g. 50M [default: 50M].")] = None,
+    max_total_size: Annotated[str | None, typer.Option("--max-total-size", help="Bytes read per package or archive, e.g. 512M [default: 512M].")] = None,
+    max_ratio: Annotated[int | None, typer.Option("--max-ratio", help="Archive compression-ratio cap [default: 200].")] = None,
+    max_archive_depth: Annotated[int | None, typer.Option("--max-archive-depth", help="Nested archives opened this deep [default: 3].")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache.")] = False,
-    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Result cache directory [default: the user cache].")] = None,
-    policy: Annotated[Optional[Path], typer.Option("--policy", help="Gate policy YAML [default: rules/policies/default.yaml].")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Evaluation date YYYY-MM-DD for waivers [default: SOURCE_DATE_EPOCH or today].")] = None,
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Result cache directory [default: the user cache].")] = None,
+    policy: Annotated[Path | None, typer.Option("--policy", help="Gate policy YAML [default: rules/policies/default.yaml].")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD for waivers [default: SOURCE_DATE_EPOCH or today].")] = None,
 ) -> None:
     """Scan packages and report findings, capabilities and a verdict."""
     _check_policy(policy, as_of)
@@ -226,7 +226,7 @@ def scan(
     raise typer.Exit(exit_code(report, fail))
 
 
-def _check_policy(policy: Optional[Path], as_of: Optional[str]) -> object:
+def _check_policy(policy: Path | None, as_of: str | None) -> object:
     """Load the policy and check the date before scanning: a bad one is a usage error (exit 2)."""
     import datetime
 
@@ -248,12 +248,12 @@ def _check_policy(policy: Optional[Path], as_of: Optional[str]) -> object:
 @app.command()
 def gate(
     paths: Annotated[list[str], typer.Argument(help="Packages to judge (directories, archives, remote sources).")],
-    policy: Annotated[Optional[Path], typer.Option("--policy", help="Gate policy YAML [default: rules/policies/default.yaml].")] = None,
-    previous: Annotated[Optional[Path], typer.Option("--previous", help="The previous approved verdict record (or JSON report): capabilities new since then force at least review.")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Evaluation date YYYY-MM-DD for waivers [default: SOURCE_DATE_EPOCH or today].")] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the verdict record here.")] = None,
-    fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 at or above this decision [default: block].")] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Worker processes (0 = one per core).")] = None,
+    policy: Annotated[Path | None, typer.Option("--policy", help="Gate policy YAML [default: rules/policies/default.yaml].")] = None,
+    previous: Annotated[Path | None, typer.Option("--previous", help="The previous approved verdict record (or JSON report): capabilities new since then force at least review.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD for waivers [default: SOURCE_DATE_EPOCH or today].")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the verdict record here.")] = None,
+    fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="Exit 1 at or above this decision [default: block].")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (0 = one per core).")] = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
 ) -> None:
@@ -261,10 +261,11 @@ def gate(
     import json
     from dataclasses import replace
 
+    from skillscan.drift import drift
     from skillscan.engine import scan as run_scan
     from skillscan.model import Report
-    from skillscan.permissions.record import previous_entries, previous_key, render, verdict_record
-    from skillscan.policy import drift, resolve_as_of
+    from skillscan.policy import resolve_as_of
+    from skillscan.report.record import previous_entries, previous_key, render, verdict_record
 
     loaded = _check_policy(policy, as_of)
     prev: dict[str, dict[str, object]] = {}
@@ -311,7 +312,7 @@ def baseline_create(
     author: Annotated[bool, typer.Option("--author", help="Author mode: honour inline suppressions.")] = False,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j")] = None,
 ) -> None:
     """Scan and write the content fingerprints of every finding to a baseline file."""
     import json

@@ -3,23 +3,21 @@ whatever the number of jobs."""
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from skillscan.analyzers import batch_analyzers, engine_versions, file_analyzers, package_analyzers
-from skillscan.analyzers.base import FileResult
+from skillscan.analyze import Workers, _collect, _engine_error, _in_context, _InFlight, _submit, resolve_jobs
+from skillscan.analyzers import batch_analyzers, engine_versions, package_analyzers
 from skillscan.cache import Entry, ResultCache, context_key
-from skillscan.catalog import get_catalog
+from skillscan.catalog import get_catalog, rules_dir
 from skillscan.config import Config
-from skillscan.loaders import Limits, iter_inputs
+from skillscan.loaders.discover import iter_inputs
+from skillscan.loaders.files import Limits
 from skillscan.model import (
     Decision,
     Finding,
@@ -30,12 +28,12 @@ from skillscan.model import (
     RuleClass,
     Severity,
     Verdict,
+    fingerprints,
 )
+from skillscan.permissions.permit import permit
+from skillscan.policy import decide, permit_options, policy_for, resolve_as_of
 from skillscan.suppress import Baseline, as_evidence, baseline_key, inline_suppressions, is_suppressed
 
-MAX_VIRTUAL_DEPTH = 3
-MAX_VIRTUAL_FILES = 256
-CHUNK_FILES = 64
 # streaming: packages are loaded and analysed in groups, so memory follows the group, not the scan
 GROUP_PACKAGES = 48
 GROUP_BYTES = 16 << 20
@@ -59,203 +57,6 @@ class ScanOptions:
     baseline: Baseline | None = None
     # progress(stage, done, total) — the CLI's progress bar; stage is "analyze" (file chunks) or "decide"
     progress: Callable[[str, int, int], None] | None = field(default=None, compare=False, repr=False)
-
-
-def _context(package: Package) -> Package:
-    """The package as per-file workers see it: manifest and surfaces, no file bodies."""
-    return replace(package, files=())
-
-
-def _in_context(finding: Finding, source: PackageFile) -> Finding:
-    """A finding in a virtual file takes the trust context of where the file was found: a code fence
-    in a reference document stays instruction-channel evidence at low confidence."""
-    if source.channel is None and source.max_confidence is None:
-        return finding
-    confidence = finding.confidence
-    if source.max_confidence is not None and confidence > source.max_confidence:
-        confidence = source.max_confidence
-    return replace(finding, channel=source.channel or finding.channel, confidence=confidence)
-
-
-def _inherit(child: PackageFile, parent: PackageFile) -> PackageFile:
-    if parent.channel is None and parent.max_confidence is None:
-        return child
-    cap = parent.max_confidence
-    if child.max_confidence is not None and (cap is None or child.max_confidence < cap):
-        cap = child.max_confidence
-    return replace(child, channel=child.channel or parent.channel, max_confidence=cap)
-
-
-def analyze_files(package: Package, files: Sequence[PackageFile]) -> tuple[list[Finding], list[PackageFile]]:
-    """Run every file engine over `files` in order. Virtual files an engine produces (decoded payloads,
-    code extracted from Markdown fences) are scanned by every file engine in turn, bounded in depth and
-    count, and inherit the trust context of the file they came from."""
-    analyzers = file_analyzers()
-    findings: list[Finding] = []
-    virtual_out: list[PackageFile] = []
-    dropped = 0
-    for f in files:
-        queue: list[tuple[PackageFile, int]] = [(f, 0)]  # file, depth
-        while queue:
-            current, depth = queue.pop(0)
-            for analyzer in analyzers:
-                if not analyzer.applies(current):
-                    continue
-                try:
-                    result: FileResult = analyzer.analyze_file(package, current)
-                except RecursionError:
-                    findings.append(_engine_error(analyzer.name, current, "input nested too deeply"))
-                    continue
-                except Exception as exc:  # an engine bug must surface, never silently pass
-                    findings.append(_engine_error(analyzer.name, current, f"{type(exc).__name__}: {exc}"))
-                    continue
-                findings.extend(_in_context(x, current) for x in result.findings)
-                for v in result.virtual_files:
-                    if depth >= MAX_VIRTUAL_DEPTH or len(virtual_out) >= MAX_VIRTUAL_FILES:
-                        dropped += 1
-                        continue
-                    v = _inherit(v, current)
-                    virtual_out.append(v)
-                    queue.append((v, depth + 1))
-    if dropped:
-        first = files[0] if files else None
-        if first is not None:
-            findings.append(_engine_error("engine", first, f"{dropped} decoded or extracted payload(s) beyond the "
-                                          f"limits of {MAX_VIRTUAL_FILES} files and depth {MAX_VIRTUAL_DEPTH} "
-                                          "were not analysed"))
-    return findings, virtual_out
-
-
-def _engine_error(engine: str, f: PackageFile, message: str) -> Finding:
-    from skillscan.analyzers.base import finding
-
-    return finding("analysis-incomplete", f"{engine} could not analyse {f.path}: {message}", f.path)
-
-
-def _worker(args: tuple[Package, tuple[PackageFile, ...]]) -> tuple[list[Finding], list[PackageFile]]:
-    package, files = args
-    return analyze_files(package, files)
-
-
-def _tasks(packages: Sequence[Package]) -> list[tuple[int, tuple[Package, tuple[PackageFile, ...]]]]:
-    """Chunks of at most CHUNK_FILES files. A package's Python files are a task of their own (whatever
-    the number of jobs, so output never depends on it): the Python engine's start-up (importing libcst)
-    then overlaps the other engines' work on the rest of the package."""
-    tasks = []
-    for i, pkg in enumerate(packages):
-        if pkg.format == "unknown":
-            continue
-        ctx = _context(pkg)
-        python = tuple(f for f in pkg.files if f.language == "python")
-        rest = tuple(f for f in pkg.files if f.language != "python") if python else pkg.files
-        for part in (python, rest):
-            for start in range(0, len(part), CHUNK_FILES):
-                tasks.append((i, (ctx, part[start : start + CHUNK_FILES])))
-    return tasks
-
-
-class Workers:
-    """The process pool of one scan: forked once, on first use, and kept across groups (fixed costs such
-    as libcst's import and loading the compiled YARA rules are paid once per worker, not per group);
-    rebuilt after a worker crash."""
-
-    def __init__(self, jobs: int) -> None:
-        self.jobs = jobs
-        self._pool: ProcessPoolExecutor | None = None
-
-    @property
-    def started(self) -> bool:
-        return self._pool is not None
-
-    def pool(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            file_analyzers()  # set up once here, before the workers are forked, rather than once in each
-            # forked workers inherit the loaded group (its packages' bytes): frozen, the garbage collector
-            # of each worker skips it — otherwise every full collection walks it and touches its pages
-            # (copy-on-write: each worker would end up copying the parent's heap)
-            gc.freeze()
-            try:
-                self._pool = ProcessPoolExecutor(max_workers=self.jobs)
-                self._pool.submit(int).result()  # fork the workers now, while the heap is frozen
-            finally:
-                gc.unfreeze()
-        return self._pool
-
-    def discard(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
-
-
-@dataclass
-class _InFlight:
-    """File tasks of one group: submitted to the pool (futures), or to be run here (futures is None)."""
-
-    count: int  # packages
-    tasks: list[tuple[int, tuple[Package, tuple[PackageFile, ...]]]]
-    futures: list[Future[tuple[list[Finding], list[PackageFile]]] | None] | None
-
-
-def _submit(packages: Sequence[Package], jobs: int, workers: Workers) -> _InFlight:
-    """Queue the file tasks of `packages` in the pool and return at once; with one job, or one task and no
-    pool yet, they run in this process when collected."""
-    tasks = _tasks(packages)
-    if jobs <= 1 or not tasks or (len(tasks) <= 1 and not workers.started):
-        return _InFlight(len(packages), tasks, None)
-    futures: list[Future[tuple[list[Finding], list[PackageFile]]] | None] = []
-    try:
-        pool = workers.pool()
-        for _, args in tasks:
-            futures.append(pool.submit(_worker, args))
-    except BrokenProcessPool:  # the rest are run one by one when collected
-        workers.discard()
-        futures += [None] * (len(tasks) - len(futures))
-    return _InFlight(len(packages), tasks, futures)
-
-
-def _collect(flight: _InFlight, workers: Workers, progress: Callable[[str, int, int], None] | None = None,
-             quiesce: Callable[[], None] = lambda: None,
-             ) -> tuple[dict[int, list[Finding]], dict[int, list[PackageFile]], dict[int, str]]:
-    """Wait for the tasks of `flight`, in task order. Once the pool breaks (a worker died), every task not
-    yet finished is re-run alone in a fresh one-worker pool, to find the input that kills workers; that
-    package is reported as crashed. `quiesce` runs before any such fork (no other thread may be busy)."""
-    findings: dict[int, list[Finding]] = {i: [] for i in range(flight.count)}
-    virtual: dict[int, list[PackageFile]] = {i: [] for i in range(flight.count)}
-    crashed: dict[int, str] = {}
-    for k, (i, args) in enumerate(flight.tasks):
-        if flight.futures is None:
-            fs, vs = _worker(args)
-        else:
-            fut = flight.futures[k]
-            try:
-                if fut is None:
-                    raise BrokenProcessPool("not submitted")
-                fs, vs = fut.result()
-            except BrokenProcessPool:
-                workers.discard()
-                quiesce()
-                with ProcessPoolExecutor(max_workers=1) as single:
-                    try:
-                        fs, vs = single.submit(_worker, args).result()
-                    except BrokenProcessPool:
-                        crashed[i] = "an analysis worker crashed on this package (pathological input)"
-                        fs, vs = [], []
-        findings[i].extend(fs)
-        virtual[i].extend(vs)
-        if progress is not None:
-            progress("analyze", k + 1, len(flight.tasks))
-    return findings, virtual, crashed
-
-
-def resolve_jobs(jobs: int) -> int:
-    if jobs and jobs > 0:
-        return jobs
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
 def merge_findings(findings: Sequence[Finding]) -> list[Finding]:
@@ -305,8 +106,6 @@ def _filter(pkg: Package, findings: list[Finding], options: ScanOptions) -> tupl
                     kept.append(f)
             findings = kept
     if options.baseline is not None and options.baseline.keys:
-        from skillscan.report.json import fingerprints
-
         kept = []
         for f, fp in zip(findings, fingerprints(tuple(findings)), strict=True):
             if f.severity > Severity.INFO and baseline_key(pkg.root, fp) in options.baseline:
@@ -408,7 +207,7 @@ class _Scan:
         first = self.loaded == 0
         self.loaded += len(packages)
         if self.cache is not None:
-            from skillscan import __version__
+            from skillscan._version import __version__
             from skillscan.cache import cache_key
 
             code = {**self.engines, "skillscan-code": code_digest()}
@@ -518,8 +317,6 @@ class _Scan:
     # -- permit and decide ---------------------------------------------------------------------
 
     def finish(self, w: _Work) -> None:
-        from skillscan.policy import decide
-
         options, pkg = self.options, w.package
         if options.progress is not None:
             options.progress("decide", len(self.results) + 1, len(self.results) + 1 + len(self.waiting))
@@ -543,12 +340,19 @@ class _Scan:
         findings.sort(key=sort_key)
         findings, suppressed, baselined = _filter(pkg, findings, options)
         errors = tuple(pkg.errors) + tuple(w.batch_errors)
-        verdict = decide(pkg, findings, errors, options)
+        verdict = judge(pkg, findings, errors, options)
         if verdict.findings:  # the gate's own findings (undeclared, unused, combinations…), filtered alike
             gate_findings, _, _ = _filter(pkg, list(verdict.findings), options)
             findings = sorted([*findings, *gate_findings], key=sort_key)
         shown = tuple(f for f in findings if f.severity >= options.min_severity)
         self.results[w.index] = PackageResult(_slim(pkg), shown, verdict, errors, suppressed, baselined)
+
+
+def judge(pkg: Package, findings: list[Finding], errors: tuple[str, ...], options: ScanOptions) -> Verdict:
+    """The permit stage, then the decide stage, under the scan's policy and day."""
+    policy = policy_for(options.policy_path, options.config.policy if options.config is not None else None)
+    permitted = permit(pkg, findings, permit_options(policy))
+    return decide(pkg, findings, errors, permitted, policy, resolve_as_of(options.as_of))
 
 
 def _package_findings(pkg: Package) -> tuple[list[Finding], bool]:
@@ -610,6 +414,9 @@ def code_digest() -> str:
 
 
 def rules_root() -> Path:
-    from skillscan.catalog import rules_dir
-
     return rules_dir()
+
+# rule ids whose logic is this module (tests/test_rule_modules.py)
+RULE_IDS: tuple[str, ...] = (
+    "analysis-incomplete",
+)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
+
+from skillscan.capabilities.fingerprint import fingerprint
+from skillscan.capabilities.fingerprint import fingerprints as _fingerprints
 
 
 class Severity(IntEnum):
@@ -65,7 +67,7 @@ class Decision(StrEnum):
         return {"allow": 0, "review": 1, "block": 2, "error": 3}[self.value]
 
 
-_CAP_RE = re.compile(r"^(?P<kind>[a-z][a-z0-9_-]*(?:\.[a-z][a-z0-9_-]*)*)(?:\[(?P<scope>.*)\])?$", re.S)
+_CAP_RE = re.compile(r"^(?P<kind>[a-z][a-z0-9_-]*(?:\.[a-z][a-z0-9_-]*)*)(?:\[(?P<scope>.*)\])?$", re.DOTALL)
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -151,11 +153,7 @@ class Finding:
 
     def fingerprint(self, occurrence: int = 0) -> str:
         """Content fingerprint: rule, package-relative path, normalised snippet, occurrence — never a line."""
-        snippet = " ".join(self.location.snippet.split())
-        digest = hashlib.sha256(
-            "\0".join([self.rule_id, self.location.path, snippet, str(occurrence)]).encode("utf-8", "replace")
-        )
-        return digest.hexdigest()[:32]
+        return fingerprint(self.rule_id, self.location.path, self.location.snippet, occurrence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,3 +271,9 @@ class Report:
     seconds: float = 0.0
     engines: tuple[tuple[str, str], ...] = ()
     rules_digest: str = ""
+
+
+def fingerprints(findings: tuple[Finding, ...]) -> list[str]:
+    """Stable fingerprints of one package's findings in order: repeated identical findings in one file
+    get an occurrence index (skillscan.capabilities.fingerprint)."""
+    return _fingerprints((f.rule_id, f.location.path, f.location.snippet) for f in findings)

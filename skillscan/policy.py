@@ -11,11 +11,15 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from skillscan.analyzers.base import finding
+from skillscan.capabilities.grammar import TOP, closure, glob_match, host_covers, normalize, normalize_host
+from skillscan.capabilities.tiers import is_local_host, risk_level, tier
+from skillscan.catalog import rules_dir
 from skillscan.model import (
     Capability,
     Channel,
@@ -29,16 +33,8 @@ from skillscan.model import (
     Severity,
     Verdict,
 )
-from skillscan.permissions.capabilities import (
-    glob_match,
-    host_covers,
-    is_local_host,
-    normalize,
-    normalize_host,
-    risk_level,
-    tier,
-)
-from skillscan.permissions.diff import strongest
+from skillscan.permissions.diff import client_auth_only, is_covered, strongest
+from skillscan.permissions.permit import PermitOptions, Permitted
 
 POLICY_SCHEMA_ID = "skillscan.policy/v1"
 CONF = {"low": Confidence.LOW, "medium": Confidence.MEDIUM, "high": Confidence.HIGH}
@@ -178,8 +174,6 @@ def _cap_matches(pattern: str, cap: Capability) -> bool:
 
 
 def rules_policy_dir() -> Path:
-    from skillscan.catalog import rules_dir
-
     return rules_dir() / "policies"
 
 
@@ -188,8 +182,6 @@ def default_policy_path() -> Path:
 
 
 def _schema() -> dict[str, Any]:
-    from skillscan.catalog import rules_dir
-
     schema: dict[str, Any] = json.loads((rules_dir() / "schemas" / "policy.schema.json").read_text(encoding="utf-8"))
     return schema
 
@@ -288,12 +280,9 @@ def resolve_as_of(as_of: str | None) -> _dt.date:
     return _dt.datetime.now(tz=_dt.UTC).date()
 
 
-def policy_for(options: Any) -> Policy:
-    path = getattr(options, "policy_path", None)
-    if not path:
-        cfg = getattr(options, "config", None)
-        path = getattr(cfg, "policy", None) if cfg is not None else None
-    return load_policy(path or None)
+def policy_for(policy_path: str | None, config_policy: str | None = None) -> Policy:
+    """The policy a scan uses: `--policy`, else the consumer configuration's, else the built-in default."""
+    return load_policy(policy_path or config_policy or None)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -327,8 +316,6 @@ def _best(ic: InferredCapability) -> Evidence:
 def _gate_finding(rule_id: str, message: str, ev: Evidence | tuple[str, int], caps: Sequence[Capability],
                   severity: Severity | None = None, confidence: Confidence | None = None,
                   channel: Channel | None = None) -> Finding:
-    from skillscan.analyzers.base import finding
-
     path, line = (ev.path, ev.line) if isinstance(ev, Evidence) else ev
     ch = channel or (ev.channel if isinstance(ev, Evidence) else Channel.MANIFEST)
     conf = confidence if confidence is not None else (ev.confidence if isinstance(ev, Evidence) else None)
@@ -337,17 +324,18 @@ def _gate_finding(rule_id: str, message: str, ev: Evidence | tuple[str, int], ca
                    snippet=" ".join(str(c) for c in caps))
 
 
-def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str], options: Any) -> Verdict:
-    from skillscan.permissions.declared import declared_capabilities
-    from skillscan.permissions.diff import client_auth_only, diff
-    from skillscan.permissions.suggest import suggest
+def permit_options(policy: Policy) -> PermitOptions:
+    """What the permit stage needs from the policy."""
+    return PermitOptions(policy.tier, policy.top_covers_tier3, policy.allowed_host)
 
-    policy = policy_for(options)
-    as_of = resolve_as_of(getattr(options, "as_of", None))
+
+def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str], permitted: Permitted,
+           policy: Policy, as_of: _dt.date) -> Verdict:
+    """The decide stage: the permit stage's result (declared, inferred, their difference, the suggestion)
+    and the findings, graded by the policy as of a day."""
     acc = _Acc()
     name = package.name
-    declared = declared_capabilities(package)
-    d = diff(package, findings, declared, policy.tier, policy.top_covers_tier3, policy.allowed_host)
+    declared, d = permitted.declared, permitted.diff
 
     # 1. hard indicators
     for f in findings:
@@ -444,9 +432,6 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
 
     # capability findings the engines graded high or critical, about capabilities not declared
     # explicitly (unscoped Bash pre-approves everything but discloses nothing)
-    from skillscan.permissions.capabilities import TOP, closure
-    from skillscan.permissions.diff import is_covered
-
     explicit = closure(x.capability for x in declared.declarations if x.source not in ("weak", "coarse")) - {TOP}
     undeclared_set = {ic.capability for ic in d.inferred
                       if not is_covered(ic.capability, explicit, policy.tier, policy.top_covers_tier3)}
@@ -473,7 +458,7 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         text = f"waiver for {w.capability or w.rule} expired on {w.expires.isoformat()} (as of {as_of.isoformat()})"
         acc.reasons.append((0, text))
 
-    suggestions = suggest(package, d.inferred, declared)
+    suggestions = permitted.suggestions
     tiers = [policy.tier(ic.capability) for ic in d.inferred if ic.capability.kind != "agent.tool"]
     disclosures = (
         ("downloads_software", any(ic.capability.kind in ("pkg.install", "code.remote") for ic in d.inferred)),
@@ -496,40 +481,11 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         findings=tuple(acc.findings),
     )
 
-
-# ---------------------------------------------------------------------------------------------------
-# drift: capabilities new since the previous approved verdict
-
-
-def drift(verdict: Verdict, previous: dict[str, Any], policy: Policy) -> tuple[Verdict, list[Capability]]:
-    """Compare with a previous verdict record (`skillscan.verdict/v1`, or a report package entry):
-    capabilities inferred now and not then, at the policy's drift tiers, force at least its decision."""
-    prev_caps = set()
-    caps = previous.get("capabilities")
-    caps = caps if isinstance(caps, dict) else {}
-    for item in caps.get("inferred") or []:
-        text = item.get("capability") if isinstance(item, dict) else item
-        try:
-            prev_caps.add(normalize(Capability.parse(str(text))))
-        except ValueError:
-            continue
-    new = []
-    for ic in verdict.inferred:
-        c = ic.capability
-        if c in prev_caps or c.kind == "agent.tool":
-            continue
-        if policy.tier(c) >= policy.drift_min_tier or c.kind in policy.drift_always_kinds:
-            new.append(c)
-    if not new:
-        return replace(verdict, new_since_previous=()), []
-    from skillscan.permissions.diff import strongest
-
-    by_cap = {ic.capability: ic for ic in verdict.inferred}
-    drift_reasons = [f"new since the previous approved version: {c} ({_where(strongest(by_cap[c]))})" for c in new]
-    decision = verdict.decision
-    if policy.drift_decision.rank > decision.rank:
-        decision = policy.drift_decision
-    reasons = drift_reasons + list(verdict.reasons) if policy.drift_decision.rank >= verdict.decision.rank \
-        else list(verdict.reasons) + drift_reasons
-    return replace(verdict, decision=decision, reasons=tuple(dict.fromkeys(reasons)),
-                   new_since_previous=tuple(new)), new
+# rule ids whose logic is this module (tests/test_rule_modules.py)
+RULE_IDS: tuple[str, ...] = (
+    "forbidden-capability",
+    "undeclared-capability",
+    "undeclared-dangerous-capability",
+    "undeclared-sensitive-capability",
+    "unused-declared-capability",
+)

@@ -55,7 +55,7 @@ def _source_digest(path: str) -> bytes:
 
 def make_key(namespace: str, content_digest: str, code: Iterable[str] = ()) -> str:
     """The entry key: namespace, cache format, skillscan version, the code files' bytes and the data's digest."""
-    from skillscan import __version__
+    from skillscan._version import __version__
 
     h = hashlib.sha256(f"{namespace}\0{FORMAT}\0{__version__}\0{content_digest}\0".encode())
     for path in (__file__, *code):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from skillscan.model import Finding, Package, PackageResult, RuleClass, Severity
+from skillscan.model import Finding, Package, PackageResult, RuleClass, Severity, fingerprints
 
 BASELINE_FORMAT = "skillscan-baseline/v1"
 # strict: the rule ids are required and named; a reason is free text after the bracket
@@ -95,8 +95,6 @@ class Baseline:
 
 
 def baseline_document(results: Sequence[PackageResult]) -> dict[str, Any]:
-    from skillscan.report.json import fingerprints
-
     entries: dict[str, Any] = {}
     for r in results:
         for f, fp in zip(r.findings, fingerprints(r.findings), strict=True):

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-import skillscan.engine as engine
+import skillscan.analyze as engine
 from skillscan.analyzers.base import FileResult, finding
 from skillscan.loaders.files import make_file
 from skillscan.model import Channel, Confidence, Package, PackageFile

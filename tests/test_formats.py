@@ -140,7 +140,7 @@ def test_codex_mcpb_registry_gemini_dify_cursor(report: dict[str, Any]) -> None:
 
 
 def test_manifest_keeps_unknown_fields() -> None:
-    from skillscan.loaders import load_inputs
+    from skillscan.loaders.discover import load_inputs
 
     (pkg,) = load_inputs([str(FIXTURES / "claude-plugin-full")])
     assert pkg.manifest["x-custom-field"] == {"kept": True}
@@ -229,7 +229,7 @@ def test_nested_archive_members_are_scanned(tmp_path: Path) -> None:
         zf.writestr("payload/readme.md", "Inner text.\n")
     (pkg_dir / "assets").mkdir()
     (pkg_dir / "assets" / "bundle.zip").write_bytes(inner.getvalue())
-    from skillscan.loaders import load_inputs
+    from skillscan.loaders.discover import load_inputs
 
     (pkg,) = load_inputs([str(pkg_dir)])
     virtual = [f for f in pkg.files if f.origin == "assets/bundle.zip"]
@@ -243,7 +243,7 @@ def test_nested_archive_members_are_scanned(tmp_path: Path) -> None:
 
 
 def test_nested_archive_depth_is_capped(tmp_path: Path) -> None:
-    from skillscan.loaders import load_inputs
+    from skillscan.loaders.discover import load_inputs
     from skillscan.loaders.files import Limits
 
     blob = b"innermost\n"

@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.references import MissingScriptAnalyzer
-from skillscan.loaders import Limits, load_inputs
+from skillscan.capabilities import grammar as caps
+from skillscan.loaders.discover import load_inputs
+from skillscan.loaders.files import Limits
 from skillscan.model import Capability, Channel
-from skillscan.permissions import capabilities as caps
 from skillscan.permissions.suggest import _block_yaml, _yaml
 from skillscan.report.json import dumps, fingerprints
 

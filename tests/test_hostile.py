@@ -308,7 +308,7 @@ def test_invalid_utf8_nul_and_utf16(tmp_path: Path, home: tuple[Path, str]) -> N
     run = scan(home, tmp_path, str(pkg))
     (result,) = run.packages
     assert result["files"] == 5 and result["verdict"] != "error"
-    from skillscan.loaders import load_inputs
+    from skillscan.loaders.discover import load_inputs
 
     (loaded,) = load_inputs([str(pkg)])
     wide = loaded.file("wide.md")

@@ -12,8 +12,8 @@ import pytest
 from skillscan.analyzers.instructions import InstructionLinksAnalyzer, InstructionsAnalyzer
 from skillscan.analyzers.instructions.detectors import DetectorError, detectors, load_detectors, run_detectors
 from skillscan.analyzers.normalize import decode_tags, fold_text, normalize
-from skillscan.loaders import Limits, load_inputs
-from skillscan.loaders.files import make_file
+from skillscan.loaders.discover import load_inputs
+from skillscan.loaders.files import Limits, make_file
 from skillscan.model import Channel, Confidence, Finding, Package, RuleClass
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,14 +111,22 @@ def test_every_detector_names_a_catalog_rule() -> None:
 
 def test_detector_loader_rejects_bad_data(tmp_path: Path) -> None:
     src = ROOT / "rules" / "instructions"
-    for name in ("vocab.yaml",):
-        (tmp_path / name).write_text((src / name).read_text(encoding="utf-8"), encoding="utf-8")
-    (tmp_path / "x-rule.yaml").write_text("rule: x-rule\nsegments: [prose]\npatterns:\n  - name: a\n    regex: '<<nope>>'\n")
+    (tmp_path / "instructions").mkdir()
+    (tmp_path / "checks").mkdir()
+    (tmp_path / "instructions" / "vocab.yaml").write_text((src / "vocab.yaml").read_text(encoding="utf-8"),
+                                                          encoding="utf-8")
+    head = "engine: instructions\ndetect:\n  segments: [prose]\n  patterns:\n    - name: a\n"
+    (tmp_path / "checks" / "x-rule.yaml").write_text("id: x-rule\n" + head + "      regex: '<<nope>>'\n")
     with pytest.raises(DetectorError, match="unknown term list"):
         load_detectors(tmp_path)
-    (tmp_path / "x-rule.yaml").write_text("rule: other\nsegments: [prose]\npatterns:\n  - name: a\n    regex: 'a'\n")
+    (tmp_path / "checks" / "x-rule.yaml").write_text("id: other\n" + head + "      regex: 'a'\n")
     with pytest.raises(DetectorError, match="file name"):
         load_detectors(tmp_path)
+    (tmp_path / "checks" / "x-rule.yaml").write_text("id: x-rule\nengine: python\ndetect:\n  segments: [prose]\n")
+    with pytest.raises(DetectorError, match="engine: instructions"):
+        load_detectors(tmp_path)
+    (tmp_path / "checks" / "x-rule.yaml").write_text("id: x-rule\n" + head + "      regex: 'a'\n")
+    assert [d.rule for d in load_detectors(tmp_path)] == ["x-rule"]
 
 
 # ---- rewritten positives: new hosts, reworded, zero-width, homoglyphs ---------------------------------
@@ -325,7 +333,7 @@ def test_mcp_tool_descriptions_are_scanned_with_lines() -> None:
 
 
 def _scan(path: Path) -> list[Finding]:
-    from skillscan.engine import analyze_files
+    from skillscan.analyze import analyze_files
 
     out: list[Finding] = []
     for pkg in load_inputs([str(path)], Limits()):

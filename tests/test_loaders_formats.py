@@ -10,13 +10,13 @@ import tarfile
 from pathlib import Path
 
 import pytest
-
 from clirun import scan_json, skillscan
+
 from skillscan.analyzers.manifest import program, unpinned_runner
-from skillscan.loaders import load_inputs
+from skillscan.formats.common import ManifestError, command_line, json_depth, load_json_text, resolve
 from skillscan.loaders.archive import ArchiveError, read_archive
-from skillscan.loaders.common import ManifestError, command_line, json_depth, load_json_text, resolve
 from skillscan.loaders.deps import scan_dependencies
+from skillscan.loaders.discover import load_inputs
 from skillscan.loaders.files import Limits, limits_from_options, make_file, parse_size
 
 
@@ -115,7 +115,7 @@ def test_unpinned_runners() -> None:
     assert not unpinned_runner("docker run -i --rm -v /a:/b ghcr.io/x/y:1.4.2")
     assert not unpinned_runner("docker run ghcr.io/x/y@sha256:" + "a" * 64)
     assert not unpinned_runner("node server.js")
-    assert program("FOO=1 sudo -E /usr/bin/python3 x.py") == "python3"
+    assert program("FOO=1 sudo -E /usr/bin/python3 x.py") == "python"  # normalised (capabilities/commands)
 
 
 def test_sizes_and_limit_flags(tmp_path: Path) -> None:
@@ -177,7 +177,7 @@ def test_marketplace_relative_source_leaving_the_tree(tmp_path: Path) -> None:
 
 
 def test_load_archive_bytes_interface() -> None:
-    from skillscan.loaders.archive import load_archive_bytes
+    from skillscan.loaders.discover import load_archive_bytes
 
     buf = io.BytesIO()
     import zipfile

@@ -5,12 +5,25 @@ with packages loaded from disk and findings built by hand."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from skillscan.loaders import Limits, load_inputs
+from skillscan.capabilities.grammar import (
+    TOP,
+    agent_tool_capabilities,
+    closure,
+    covers,
+    host_covers,
+    normalize,
+    path_covers,
+)
+from skillscan.capabilities.tiers import tier
+from skillscan.drift import drift
+from skillscan.loaders.discover import load_inputs
+from skillscan.loaders.files import Limits
 from skillscan.model import (
     Capability,
     Channel,
@@ -22,21 +35,15 @@ from skillscan.model import (
     RuleClass,
     Severity,
     Surface,
+    Verdict,
 )
-from skillscan.permissions.capabilities import (
-    TOP,
-    agent_tool_capabilities,
-    closure,
-    covers,
-    host_covers,
-    normalize,
-    path_covers,
-    tier,
-)
-from skillscan.permissions.declared import argv0, declared_capabilities, surface_capabilities
+from skillscan.permissions.declared import declared_capabilities
 from skillscan.permissions.diff import inferred_capabilities
+from skillscan.permissions.permit import permit
 from skillscan.permissions.suggest import suggest
-from skillscan.policy import PolicyError, decide, drift, load_policy, resolve_as_of
+from skillscan.permissions.surfaces import argv0, surface_capabilities
+from skillscan.policy import PolicyError, load_policy, permit_options, resolve_as_of
+from skillscan.policy import decide as decide_stage
 
 C = Capability.parse
 
@@ -65,9 +72,16 @@ def load(tmp_path: Path, files: dict[str, str], name: str = "pkg") -> Package:
 
 
 class Opts:
-    policy_path = None
+    policy_path: str | None = None
     as_of = "2026-11-27"
     config = None
+
+
+def decide(pkg: Package, findings: Sequence[Finding], errors: Sequence[str], opts: Opts) -> Verdict:
+    """The permit stage then the decide stage, as the engine runs them."""
+    policy = load_policy(opts.policy_path)
+    permitted = permit(pkg, findings, permit_options(policy))
+    return decide_stage(pkg, findings, errors, permitted, policy, resolve_as_of(opts.as_of))
 
 
 def skill(allowed: str | None = None, extra: str = "", body: str = "Body.\n") -> str:
@@ -570,7 +584,7 @@ def test_install_surface_names_its_package_but_not_a_raw_ip(tmp_path: Path) -> N
 def test_hostile_globs_match_in_linear_time() -> None:
     import time
 
-    from skillscan.permissions.capabilities import glob_match
+    from skillscan.capabilities.grammar import glob_match
 
     started = time.perf_counter()
     assert not glob_match("**a" * 40 + "**b", "a" * 20000)

@@ -11,10 +11,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from clihelp import run_cli
 from httpfixture import oversized, redirect, serve, slow, truncated
-from skillscan.remote import FetchLimits, RemoteError, fetch, is_remote, load_remote, resolve
+from skillscan.loaders.discover import load_remote
+from skillscan.loaders.remote import FetchLimits, RemoteError, fetch, is_remote, resolve
 
 SKILL = b"---\nname: hello\ndescription: Says hello.\n---\nSay hello.\n"
 
@@ -166,7 +166,7 @@ def test_npm_metadata_then_tarball_with_integrity(cache: Path, monkeypatch: pyte
 def test_pypi_sdist_checked_and_cached(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sdist = tgz_bytes({"mcp_hello-1.0/pyproject.toml": b'[project]\nname = "mcp-hello"\n',
                        "mcp_hello-1.0/mcp_hello/__init__.py": b"import os\n"})
-    meta = lambda base, digest: json.dumps({"urls": [  # noqa: E731
+    meta = lambda base, digest: json.dumps({"urls": [
         {"packagetype": "bdist_wheel", "url": f"{base}/x.whl"},
         {"packagetype": "sdist", "url": f"{base}/f/mcp_hello-1.0.tar.gz", "filename": "mcp_hello-1.0.tar.gz",
          "digests": {"sha256": digest}}]}).encode()

@@ -51,7 +51,7 @@ def test_cli_output_validates_against_the_shipped_schema(validator: jsonschema.p
 
 
 def test_every_registered_format_is_in_the_schema() -> None:
-    from skillscan.loaders.formats import formats
+    from skillscan.formats import formats
 
     schema = json.loads(REPORT_SCHEMA.read_text())
     allowed = set(schema["$defs"]["package"]["properties"]["format"]["enum"])

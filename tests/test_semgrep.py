@@ -71,7 +71,7 @@ def test_semgrep_native_rule_tests_pass(tmp_path: Path) -> None:
 
 def test_native_engine_agrees_with_default_engine() -> None:
     """Same findings from `--experimental` (native) and the default engine on every rule sample."""
-    from skillscan.loaders import load_inputs
+    from skillscan.loaders.discover import load_inputs
 
     packages = load_inputs([str(SAMPLES), str(REPO / "fixtures" / "js-malicious-stealer")])
     native = SemgrepAnalyzer(native=True).analyze_batch(packages)
@@ -318,3 +318,18 @@ def test_skipped_files_are_reported_only_when_no_streamed_engine_reads_them(monk
     monkeypatch.setattr(registry, "FILE_ANALYZERS", ())
     (found,) = SemgrepAnalyzer().analyze_batch([package])
     assert [(f.rule_id, f.location.path) for f in found] == [("analysis-incomplete", "dist/bundle.js")]
+
+
+def test_command_lines_name_the_program_past_assignments_and_wrappers() -> None:
+    """One reading of "the program a command line runs" (capabilities/commands.py): a lifecycle script
+    or a child_process shell string is read past `VAR=x` and wrappers (`env`, `nohup`, `timeout 30`…);
+    an argv keeps its first element."""
+    manifest = '{\n  "scripts": {\n    "postinstall": "NODE_ENV=production timeout 30 node build.js"\n  }\n}\n'
+    code = ('const cp = require("child_process");\ncp.execSync("nohup env -i python3 serve.py");\n'
+            'cp.spawn("env", ["node", "x.js"]);\n')
+    found = SemgrepAnalyzer().analyze_batch([pkg("w", {"package.json": manifest, "index.js": code})])[0]
+    (script,) = [f for f in found if f.rule_id == "js-lifecycle-script"]
+    assert [str(c) for c in script.capabilities] == ["proc.exec[node]"]
+    execs = {f.location.line: [str(c) for c in f.capabilities] for f in found if f.rule_id == "js-child-process"}
+    assert execs[2] == ["proc.exec[python]"]
+    assert execs[3] == ["proc.exec[env]"]

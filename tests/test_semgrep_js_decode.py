@@ -6,16 +6,9 @@ import base64
 
 import pytest
 
-from skillscan.analyzers.js_decode import (
-    UNKNOWN,
-    JsDecodeAnalyzer,
-    Resolver,
-    find_payloads,
-    host_of,
-    object_props,
-    split_call,
-    unescape,
-)
+from skillscan.analyzers.js_decode import JsDecodeAnalyzer, find_payloads
+from skillscan.analyzers.js_syntax import object_props, split_call, unescape
+from skillscan.analyzers.js_values import UNKNOWN, Resolver, host_of
 from skillscan.loaders.files import make_file
 from skillscan.model import Package
 

@@ -11,16 +11,17 @@ virtual files (`<path>#blob-N`) so YARA and every later engine scan what they hi
 
 from __future__ import annotations
 
-import base64
-import binascii
 import math
 import re
 import zlib
 from collections import Counter
 
 from skillscan.analyzers.base import finding, line_of, line_text
+from skillscan.capabilities import decoding
 from skillscan.lazyre import lazy
 from skillscan.model import Capability, Channel, Finding, PackageFile, Severity
+
+RULE_IDS: tuple[str, ...] = ("encoded-blob-with-decoder",)
 
 MIN_BLOB = 200  # characters, for a finding
 MIN_DECODE = 40  # characters, for decoding a blob that sits on a decoder's line
@@ -66,21 +67,14 @@ def _b64(run: str) -> bytes | None:
     alt = "-" in core or "_" in core
     if alt and ("+" in core or "/" in core):
         return None
-    padded = core + "=" * (-len(core) % 4)
-    try:
-        return (base64.urlsafe_b64decode if alt else base64.b64decode)(padded.encode("ascii"))
-    except (binascii.Error, ValueError):
-        return None
+    return decoding.b64decode(core, altchars=decoding.URLSAFE if alt else None)
 
 
 def _hex(run: str) -> bytes | None:
     digits = run.replace("\\x", "")
     if len(digits) % 2:
         digits = digits[:-1]
-    try:
-        return bytes.fromhex(digits)
-    except ValueError:
-        return None
+    return decoding.hexdecode(digits)
 
 
 def _inflate(data: bytes) -> bytes:

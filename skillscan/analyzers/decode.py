@@ -13,8 +13,6 @@ A result is a :class:`Decoded` with the decoded text, the raw bytes and the code
 
 from __future__ import annotations
 
-import base64
-import binascii
 import bz2
 import codecs
 import lzma
@@ -22,6 +20,7 @@ import re
 import zlib
 from dataclasses import dataclass
 
+from skillscan.capabilities import decoding
 from skillscan.lazyre import lazy
 
 MAX_INPUT = 1024 * 1024  # characters of literal looked at
@@ -129,21 +128,17 @@ def apply_codec(codec: str, data: str | bytes) -> bytes | None:
     codec = codec.lower().replace("_", "").replace("-", "")
     try:
         if codec in ("base64", "b64", "b64decode", "standardb64decode", "decodebytes", "a2bbase64"):
-            raw = re.sub(rb"\s+", b"", _as_bytes(data))
-            return base64.b64decode(raw + b"=" * (-len(raw) % 4))
+            return decoding.b64decode(_as_bytes(data))
         if codec in ("base64url", "urlsafeb64decode"):
-            raw = re.sub(rb"\s+", b"", _as_bytes(data))
-            return base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4))
+            return decoding.b64decode(_as_bytes(data), altchars=decoding.URLSAFE)
         if codec in ("base32", "b32decode"):
-            raw = re.sub(rb"\s+", b"", _as_bytes(data)).upper()
-            return base64.b32decode(raw + b"=" * (-len(raw) % 8))
+            return decoding.b32decode(_as_bytes(data))
         if codec in ("hex", "base16", "b16decode", "fromhex", "unhexlify", "a2bhex"):
-            digits = re.sub(r"[\s:,]|0x", "", _as_str(data))
-            return binascii.unhexlify(digits)
+            return decoding.hexdecode(re.sub(r"[\s:,]|0x", "", _as_str(data)))
         if codec in ("base85", "b85decode"):
-            return base64.b85decode(_as_bytes(data))
+            return decoding.b85decode(_as_bytes(data))
         if codec in ("ascii85", "a85decode"):
-            return base64.a85decode(_as_bytes(data))
+            return decoding.a85decode(_as_bytes(data))
         if codec in ("zlib", "gzip", "deflate", "bz2", "lzma"):
             return _decompress(codec, _as_bytes(data))
         if codec in ("rot13", "rot"):
@@ -156,9 +151,8 @@ def apply_codec(codec: str, data: str | bytes) -> bytes | None:
                 return None
             return "".join(chr(n) for n in nums).encode("utf-8", "surrogatepass")
         if codec in ("unicodeescape", "escape"):
-            text = _as_str(data)
-            return codecs.decode(text.encode("latin-1", "replace"), "unicode_escape").encode("utf-8", "replace")
-    except (binascii.Error, ValueError, UnicodeError, OverflowError):
+            return decoding.unicode_unescape(_as_str(data))
+    except (ValueError, UnicodeError, OverflowError):
         return None
     return None
 

@@ -6,17 +6,17 @@ commands is the shell engine's job; this engine reports what the host is told to
 from __future__ import annotations
 
 import math
-
 import re
-import shlex
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import urlsplit
 
 from skillscan.analyzers.base import finding, line_text
+from skillscan.capabilities import commands
+from skillscan.capabilities.urls import url_host
+from skillscan.formats.agent_skill import allowed_tools
+from skillscan.formats.common import key_line
 from skillscan.loaders.archive import is_archive_name
-from skillscan.loaders.common import key_line
 from skillscan.loaders.deps import scan_dependencies, vendored
 from skillscan.loaders.frontmatter import parse_frontmatter
 from skillscan.model import Capability, Channel, Confidence, Finding, Package, PackageFile, Severity, Surface
@@ -25,14 +25,9 @@ NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 UNSCOPED_BASH = re.compile(r"(?<![\w(])Bash(?:\(\s*\*?\s*\)|\(\s*:\s*\*\s*\))?(?![\w(])")
 SENSITIVE_EVENTS = {"UserPromptSubmit", "PreToolUse", "PostToolUse", "SessionStart", "BeforeAgent", "BeforeTool",
                     "AfterTool", "BeforeModel"}
-WRAPPERS = {"env", "sudo", "nohup", "exec", "command", "time", "timeout", "nice", "stdbuf"}
 # names a `bin/` entry must not take: it is put first on the agent's PATH and shadows the real tool
 SYSTEM_TOOLS = frozenset(
-    "git gh ls cat cp mv rm mkdir chmod chown curl wget ssh scp rsync sudo su sh bash zsh dash fish env python "
-    "python3 pip pip3 node npm npx pnpm yarn bun deno uv uvx go cargo rustc make docker kubectl aws gcloud az "
-    "terraform java ruby gem perl php grep find sed awk tar zip unzip gzip open xdg-open osascript security "
-    "launchctl systemctl crontab ps kill which whoami id head tail less more vim vi nano code claude gemini "
-    "codex openssl gpg base64 xxd dd tee echo printf test true false".split())
+    ["git", "gh", "ls", "cat", "cp", "mv", "rm", "mkdir", "chmod", "chown", "curl", "wget", "ssh", "scp", "rsync", "sudo", "su", "sh", "bash", "zsh", "dash", "fish", "env", "python", "python3", "pip", "pip3", "node", "npm", "npx", "pnpm", "yarn", "bun", "deno", "uv", "uvx", "go", "cargo", "rustc", "make", "docker", "kubectl", "aws", "gcloud", "az", "terraform", "java", "ruby", "gem", "perl", "php", "grep", "find", "sed", "awk", "tar", "zip", "unzip", "gzip", "open", "xdg-open", "osascript", "security", "launchctl", "systemctl", "crontab", "ps", "kill", "which", "whoami", "id", "head", "tail", "less", "more", "vim", "vi", "nano", "code", "claude", "gemini", "codex", "openssl", "gpg", "base64", "xxd", "dd", "tee", "echo", "printf", "test", "true", "false"])
 COMPILED_EXT = {".pyc": ".py", ".pyo": ".py", ".so": "", ".dylib": "", ".dll": "", ".exe": "", ".node": "",
                 ".o": ".c", ".a": "", ".class": ".java", ".wasm": "", ".jar": "", ".elf": ""}
 BINARY_MAGIC = (b"\x7fELF", b"MZ", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe", b"\x00asm")
@@ -45,30 +40,6 @@ RUNNER_FLAGS_WITH_VALUE = {
 }
 
 
-def allowed_tools(value: object) -> list[str]:
-    """`allowed-tools` as a list of entries: a YAML list, or a space/comma separated string where
-    parenthesised arguments may contain spaces."""
-    if isinstance(value, list):
-        return [str(v).strip() for v in value if str(v).strip()]
-    if not isinstance(value, str):
-        return []
-    out, depth, cur = [], 0, ""
-    for ch in value:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth = max(0, depth - 1)
-        if depth == 0 and (ch.isspace() or ch == ","):
-            if cur.strip():
-                out.append(cur.strip())
-            cur = ""
-        else:
-            cur += ch
-    if cur.strip():
-        out.append(cur.strip())
-    return out
-
-
 def cap(kind: str, scope: str | None = None) -> Capability:
     """A capability whose scope came from package text: one scope, no separators, bounded."""
     if scope is None:
@@ -77,32 +48,13 @@ def cap(kind: str, scope: str | None = None) -> Capability:
     return Capability(kind, clean or "*")
 
 
-def argv(command: str) -> list[str]:
-    try:
-        return shlex.split(command, comments=False)
-    except ValueError:
-        return command.split()
+argv = commands.words
+host = url_host
 
 
 def program(command: str) -> str:
-    """Basename of the program a command line starts, past `VAR=x` assignments and wrappers."""
-    words = argv(command)
-    i = 0
-    while i < len(words) and (re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[i]) or words[i] in WRAPPERS):
-        i += 1
-        while i < len(words) and words[i].startswith("-") and words[i - 1] in WRAPPERS:
-            i += 1
-    if i >= len(words):
-        return ""
-    name = PurePosixPath(words[i].replace("\\", "/")).name
-    return re.sub(r"[^\w.+@-]", "", name)[:64]
-
-
-def host(url: str) -> str:
-    try:
-        return (urlsplit(url).hostname or "*").lower()
-    except ValueError:
-        return "*"
+    """The program a command line starts (capabilities/commands.program), as a capability scope."""
+    return re.sub(r"[^\w.+@-]", "", commands.program(command))[:64]
 
 
 def unpinned_runner(command: str) -> str:
@@ -447,7 +399,7 @@ class ManifestAnalyzer:
                                snippet=f"{d.name} {d.spec}".strip(), channel=Channel.MANIFEST, capabilities=[cap]))
         return out
 
-    def _inventory(self, package: Package) -> list[Finding]:  # noqa: C901
+    def _inventory(self, package: Package) -> list[Finding]:
         out: list[Finding] = []
         paths = {f.path for f in package.files}
         inner_counts: dict[str, int] = {}
@@ -513,3 +465,35 @@ def opaque_binary(data: bytes) -> bool:
     if filetype.guess(data[:8192]) is not None:
         return False
     return shannon_entropy(data[:65536]) >= OPAQUE_MIN_ENTROPY
+
+# rule ids whose logic is this module (tests/test_rule_modules.py)
+RULE_IDS: tuple[str, ...] = (
+    "bin-shadows-system-tool",
+    "bypass-permissions-mode",
+    "compiled-code-without-source",
+    "dependency-declared",
+    "extension-migrated-to",
+    "hook-http-egress",
+    "hook-registered",
+    "hook-ungated",
+    "install-download-unverified",
+    "install-lifecycle-script",
+    "install-spec-declared",
+    "load-time-command",
+    "manifest-name-mismatch",
+    "marketplace-command-source",
+    "mcp-headers-helper",
+    "mcp-server-declared",
+    "mcpb-tools-generated",
+    "monitor-declared",
+    "nested-archive",
+    "opaque-binary-file",
+    "openclaw-requires-declared",
+    "skill-always-on",
+    "skill-description-missing",
+    "skill-frontmatter-invalid",
+    "skill-frontmatter-missing",
+    "skill-name-invalid",
+    "unpinned-package-runner",
+    "unscoped-bash-preapproval",
+)

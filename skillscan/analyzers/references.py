@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from skillscan.analyzers.base import finding
 from skillscan.model import Capability, Channel, Finding, Package
 
+# rule ids whose logic is this module (tests/test_rule_modules.py)
+RULE_IDS: tuple[str, ...] = ("instructions-run-missing-script",)
+
 FENCE = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1", re.DOTALL | re.MULTILINE)
 INLINE = re.compile(r"`([^`\n]{2,200})`")
 # running a local shell script: ./x.sh, source x.sh, . x.sh, bash|sh|zsh x.sh

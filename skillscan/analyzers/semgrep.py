@@ -11,7 +11,7 @@ the native engine (`--experimental`), `--metrics=off --disable-version-check`, `
 
 Results are mapped back by temporary path; snippets are cut from our own bytes at semgrep's byte
 offsets (its `lines` field reads "requires login"). Each match is then interpreted in Python: the
-call's literal arguments are folded (`js_decode.Resolver`) into scopes (`net.egress[host]`,
+call's literal arguments are folded (`js_values.Resolver`) into scopes (`net.egress[host]`,
 `secrets.read[kind]`, `fs.read[path]`…) and command strings go through the shell analyzer.
 
 semgrep failing to run (missing binary, crash, timeout, unparseable output, a fatal error) raises
@@ -21,32 +21,22 @@ never `allow`. A file semgrep could not parse or gave up on becomes an `analysis
 
 from __future__ import annotations
 
-import json
 import os
-import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 from skillscan.analyzers.base import finding
-from skillscan.analyzers.js_decode import (
-    UNKNOWN,
-    Resolver,
-    array_items,
-    display,
-    host_of,
-    object_props,
-    split_call,
-)
-from skillscan.catalog import get_catalog, rules_dir
-from skillscan.model import Capability, Channel, Confidence, Finding, Package, PackageFile, Severity
+from skillscan.analyzers.js_values import Resolver
+from skillscan.analyzers.semgrep_interpret import interpret, script_name
+from skillscan.analyzers.semgrep_output import Match, SemgrepError, Target, parse_output
+from skillscan.catalog import rules_dir
+from skillscan.model import Finding, Package, PackageFile
 
 MAX_TARGET_BYTES = 1_000_000  # bigger files go to YARA and the token passes only
 MINIFIED_MIN_BYTES = 64 * 1024  # a smaller file is always scanned, however it is formatted
@@ -57,36 +47,6 @@ RULE_TIMEOUT_S = 30  # semgrep --timeout: per file and rule (generous: a loaded 
 PROCESS_TIMEOUT_S = 600  # the whole semgrep run, plus 0.5 s per file
 CODE_LANGUAGES = {"javascript", "typescript"}
 EXTENSIONS = {".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx"}
-FATAL_ERROR_TYPES = ("Timeout", "OutOfMemory", "Out of memory", "Fatal", "Syntax error", "Lexical error",
-                     "Parse", "Other syntax error", "Unknown language")
-
-
-class SemgrepError(RuntimeError):
-    """semgrep could not produce a trustworthy result for a batch."""
-
-
-@dataclass(frozen=True)
-class Target:
-    package: int  # index into the batch's packages
-    file: PackageFile
-    name: str  # file name inside the temporary batch directory
-    data: bytes  # exactly what semgrep reads (UTF-8 of the decoded text)
-
-
-@dataclass(frozen=True)
-class Match:
-    rule_id: str
-    target: Target
-    start: int  # byte offsets into target.data
-    end: int
-    text: str  # the matched source
-    line: int
-    column: int
-
-    @property
-    def path(self) -> str:
-        return self.target.file.path
-
 
 def semgrep_binary() -> str:
     """`SKILLSCAN_SEMGREP`, else the semgrep beside this interpreter (the pinned dependency), else PATH."""
@@ -137,11 +97,6 @@ def _suffix(file: PackageFile) -> str:
         return ext
     return ".ts" if file.language == "typescript" else ".js"
 
-
-def _line_col(data: bytes, offset: int) -> tuple[int, int]:
-    line = data.count(b"\n", 0, offset) + 1
-    start = data.rfind(b"\n", 0, offset) + 1
-    return line, len(data[start:offset].decode("utf-8", "replace")) + 1
 
 
 def _covered_elsewhere() -> bool:
@@ -277,7 +232,7 @@ class SemgrepAnalyzer:
                 key = (m.target.package, m.target.file.path)
                 if key not in resolvers:
                     resolvers[key] = Resolver(m.target.file.text or "")
-                if m.rule_id == "js-lifecycle-script" and (m.target.package, m.path, _script_name(m)) in covered:
+                if m.rule_id == "js-lifecycle-script" and (m.target.package, m.path, script_name(m)) in covered:
                     continue
                 try:
                     out[m.target.package].extend(interpret(m, resolvers[key]))
@@ -293,410 +248,3 @@ class SemgrepAnalyzer:
 
 def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-# -- output parsing ------------------------------------------------------------------------------
-
-def _error_type(err: dict[str, Any]) -> str:
-    t = err.get("type")
-    if isinstance(t, list):
-        return str(t[0]) if t else ""
-    return str(t or "")
-
-
-def parse_output(returncode: int, stdout: bytes, stderr: bytes,
-                 by_name: dict[str, Target]) -> tuple[list[Match], list[tuple[Target, Finding]]]:
-    """semgrep's JSON → matches on our targets, and analysis-incomplete findings for files it could not
-    analyse. Anything that makes the whole run untrustworthy raises SemgrepError."""
-    tail = stderr.decode("utf-8", "replace").strip()[-400:]
-    try:
-        doc = json.loads(stdout.decode("utf-8", "replace") or "null")
-    except ValueError:
-        raise SemgrepError(f"semgrep exited {returncode} without JSON output: {tail or 'no message'}") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("results"), list):
-        raise SemgrepError(f"semgrep exited {returncode} with unexpected output: {tail or 'no message'}")
-    incomplete: dict[str, str] = {}
-    raw_errors = doc.get("errors")
-    errors: list[Any] = raw_errors if isinstance(raw_errors, list) else []
-    for err in errors:
-        if not isinstance(err, dict):
-            continue
-        etype = _error_type(err)
-        path = err.get("path")
-        name = PurePosixPath(str(path)).name if path else None
-        if name in by_name:
-            if str(err.get("level", "")).lower() == "error" or any(k.lower() in etype.lower()
-                                                                   for k in FATAL_ERROR_TYPES):
-                incomplete.setdefault(name, f"{etype or 'error'}: {str(err.get('message', ''))[:200]}".strip())
-            continue
-        if str(err.get("level", "error")).lower() == "error":
-            raise SemgrepError(f"semgrep failed: {etype or 'error'}: {str(err.get('message', ''))[:300]}")
-    if returncode not in (0, 1) and not doc["results"] and errors:
-        raise SemgrepError(f"semgrep exited {returncode}: {tail or 'no message'}")
-    scanned = doc.get("paths", {}).get("scanned") if isinstance(doc.get("paths"), dict) else None
-    if isinstance(scanned, list):
-        seen = {PurePosixPath(str(p)).name for p in scanned}
-        for name in by_name:
-            if name not in seen and name not in incomplete:
-                incomplete[name] = "semgrep did not scan it"
-    matches: list[Match] = []
-    for r in doc["results"]:
-        if not isinstance(r, dict):
-            continue
-        rule_id = str(r.get("check_id", "")).rsplit(".", 1)[-1]
-        target = by_name.get(PurePosixPath(str(r.get("path", ""))).name)
-        if target is None or rule_id not in get_catalog():
-            continue
-        try:
-            start = int(r["start"]["offset"])
-            end = int(r["end"]["offset"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        start = max(0, min(start, len(target.data)))
-        end = max(start, min(end, len(target.data)))
-        line, column = _line_col(target.data, start)
-        text = target.data[start:end].decode("utf-8", "replace")
-        matches.append(Match(rule_id, target, start, end, text, line, column))
-    # a code fence of a Markdown document (virtual file on the instruction channel) is often a partial
-    # snippet: that it does not parse leaves no part of the package unanalysed
-    findings = [(by_name[n], finding("analysis-incomplete", f"semgrep could not fully analyse {by_name[n].file.path}: "
-                                     f"{why}", by_name[n].file.path, severity=Severity.LOW))
-                for n, why in sorted(incomplete.items())
-                if not (by_name[n].file.channel is Channel.INSTRUCTION and "#fence-" in by_name[n].file.path)]
-    matches.sort(key=lambda m: (m.target.package, m.path, m.start, m.rule_id))
-    return _dedupe(matches), findings
-
-
-def _dedupe(matches: list[Match]) -> list[Match]:
-    seen: set[tuple[int, str, str, int, int]] = set()
-    out = []
-    for m in matches:
-        key = (m.target.package, m.path, m.rule_id, m.start, m.end)
-        if key not in seen:
-            seen.add(key)
-            out.append(m)
-    return out
-
-
-# -- interpretation: a match → findings with scoped capabilities -----------------------------------
-
-Handler = Callable[[Match, Resolver], list[Finding]]
-HANDLERS: dict[str, Handler] = {}
-
-
-def handles(rule_id: str) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        HANDLERS[rule_id] = fn
-        return fn
-    return register
-
-
-def interpret(m: Match, r: Resolver) -> list[Finding]:
-    handler = HANDLERS.get(m.rule_id, _plain)
-    return handler(m, r)
-
-
-def _snippet(m: Match) -> str:
-    first = m.text.strip().splitlines()[0] if m.text.strip() else ""
-    return first[:200]
-
-
-def _scoped(cap: Capability | str) -> Capability | str:
-    """One scope per capability: a comma inside a literal path or name is escaped, not split."""
-    if isinstance(cap, str) and "[" in cap and "," in cap and not cap.startswith("code.remote["):
-        kind, _, scope = cap.partition("[")
-        return f"{kind}[{scope[:-1].replace(',', '%2C')}]"
-    return cap
-
-
-def _emit(m: Match, message: str, caps: Sequence[Capability | str] = (), **kw: Any) -> Finding:
-    caps = [_scoped(c) for c in caps]
-    end_line, end_col = _line_col(m.target.data, m.end)
-    return finding(m.rule_id, message, m.path, m.line, m.column, snippet=kw.pop("snippet", _snippet(m)),
-                   capabilities=caps, end_line=end_line, end_column=end_col, **kw)
-
-
-def _plain(m: Match, r: Resolver) -> list[Finding]:
-    rule = get_catalog().rule(m.rule_id)
-    caps = [rule.capability] if rule.capability and ("[" in rule.capability or rule.capability == "proc.shell") else []
-    return [_emit(m, rule.title, caps)]
-
-
-def _shell_findings(m: Match, *, command: str | None = None, argv: Sequence[str] | None = None,
-                    channel: Channel = Channel.CODE, source: str = "code") -> list[Finding]:
-    """Command strings and argv go to the one shell-command analyzer."""
-    from skillscan.analyzers.shell import CommandContext, analyze_argv, analyze_command
-
-    ctx = CommandContext(path=m.path, line=m.line, column=m.column, channel=channel,
-                         max_confidence=Confidence.HIGH, source=source)
-    if argv is not None:
-        return list(analyze_argv(list(argv), ctx))
-    return list(analyze_command(command or "", ctx))
-
-
-def _program(value: str | None) -> str:
-    if not value or UNKNOWN in value.split("/")[-1]:
-        return "*"
-    from skillscan.permissions.capabilities import normalize_binary
-
-    return normalize_binary(value) or "*"
-
-
-EXEC_SHELL = {"exec", "execSync"}
-EXEC_ARGV = {"spawn", "spawnSync", "execFile", "execFileSync"}
-
-
-@handles("js-child-process")
-def _child_process(m: Match, r: Resolver) -> list[Finding]:
-    call = split_call(m.text)
-    if call is None or not call.args:
-        return [_emit(m, "child_process call", ["proc.exec[*]"])]
-    method = call.callee.rsplit(".", 1)[-1].strip()
-    opts = next((object_props(a) for a in call.args[1:] if a.strip().startswith("{")), {})
-    shell_opt = opts.get("shell", "false").strip() not in ("false", "undefined", "")
-    argv_items = array_items(call.args[1]) if len(call.args) > 1 else None
-    if method == "fork":
-        target = r.value(call.args[0])
-        return [_emit(m, f"child_process.fork runs node on {display(target) if target else 'a computed module'}",
-                      ["proc.exec[node]"])]
-    as_shell = method in EXEC_SHELL or shell_opt or (method not in EXEC_ARGV and argv_items is None)
-    first = r.value(call.args[0])
-    if as_shell:
-        words = [first] + [r.value(a) or UNKNOWN for a in (argv_items or [])] if first is not None else []
-        command = " ".join(display(w) for w in words if w is not None) if words else None
-        constant = first is not None and UNKNOWN not in first and not argv_items
-        if command is None:
-            return [_emit(m, "child_process runs a shell command computed at run time", ["proc.shell"],
-                          severity=Severity.MEDIUM)]
-        caps: list[str] = [] if constant else ["proc.shell"]
-        try:
-            argv0 = shlex.split(command, comments=False)[0] if command.strip() else ""
-        except ValueError:
-            argv0 = command.split()[0] if command.split() else ""
-        prog = _program(argv0)
-        caps.append(f"proc.exec[{prog}]")
-        out = [_emit(m, f"child_process.{method} runs a shell command: {command[:160]}", caps)]
-        return out + _shell_findings(m, command=command)
-    argv = [first] + [r.value(a) for a in (argv_items or [])]
-    prog = _program(first)
-    caps = [f"proc.exec[{prog}]"]
-    shown = " ".join(display(a) if a is not None else "$VAR" for a in argv)
-    out = [_emit(m, f"child_process.{method} runs {shown[:160]}", caps)]
-    if first is not None and UNKNOWN not in first:
-        out += _shell_findings(m, argv=[display(a) if a is not None else "$VAR" for a in argv])
-    return out
-
-
-URL_KEYS = ("url", "baseURL", "baseUrl", "href", "uri")
-HOST_KEYS = ("hostname", "host", "servername")
-
-
-def _host_from_args(call_args: Sequence[str], r: Resolver, *, socket: bool) -> str:
-    for a in call_args:
-        a = a.strip()
-        if a.startswith("{"):
-            props = object_props(a)
-            for k in URL_KEYS:
-                if k in props:
-                    return host_of(r.value(props[k]))
-            for k in HOST_KEYS:
-                if k in props:
-                    v = r.value(props[k])
-                    return host_of(v) if v and "://" in v else (v or "*").lower() if v and UNKNOWN not in v else "*"
-            continue
-        v = r.value(a)
-        if v is None:
-            continue
-        if "://" in v:
-            return host_of(v)
-        if socket and UNKNOWN not in v and not v.isdigit() and host_of(v) != "*":
-            return host_of(v)
-        if socket and UNKNOWN not in v and v in ("localhost",):
-            return v
-    return "*"
-
-
-@handles("js-network-request")
-def _network(m: Match, r: Resolver) -> list[Finding]:
-    call = split_call(m.text)
-    if call is None:
-        return [_emit(m, "network request to an unknown host", ["net.egress[*]"])]
-    callee = call.callee.replace(" ", "")
-    args = call.args
-    if callee.endswith(".open") and len(args) >= 2:  # XMLHttpRequest.open(method, url)
-        args = args[1:]
-    socket = callee.endswith(("connect", "createConnection"))
-    host = _host_from_args(args, r, socket=socket)
-    from skillscan.permissions.capabilities import is_risky_host
-
-    risky = host != "*" and is_risky_host(host)
-    raw_ip = host.replace(".", "").isdigit()
-    sev = Severity.MEDIUM if risky or raw_ip else None
-    what = "a raw IP address" if raw_ip else "a paste, webhook or tunnel service" if risky else None
-    msg = f"network request to {host}" + (f" ({what})" if what else "") if host != "*" else \
-        "network request to a host computed at run time"
-    return [_emit(m, msg, [f"net.egress[{host}]"], severity=sev)]
-
-
-def _secret_literals(r: Resolver) -> list[str]:
-    """String literals in the file that name credential stores (the taint sources of the rule)."""
-    import re
-
-    from skillscan.permissions.capabilities import secret_kind_of_path
-
-    out = []
-    for lit in re.findall(r"""(['"`])((?:\\.|(?!\1).){2,200}?)\1""", r.source[:2_000_000]):
-        body = lit[1]
-        for cand in (body, "~/" + body.lstrip("/"), "**/" + body):
-            if secret_kind_of_path(cand):
-                out.append(cand)
-                break
-    return out
-
-
-def _home_path(value: str) -> str:
-    v = display(value).replace("$VAR", "*")
-    return v
-
-
-@handles("js-secret-store-read")
-def _secret_read(m: Match, r: Resolver) -> list[Finding]:
-    from skillscan.permissions.capabilities import normalize_path, secret_kind_of_path
-
-    value = r.value(m.text)
-    caps: list[str] = []
-    kinds: list[str] = []
-    path = _home_path(value) if value else None
-    if path:
-        kind = secret_kind_of_path(path) or secret_kind_of_path("**/" + path.lstrip("/"))
-        if kind:
-            kinds.append(kind)
-    if not kinds:
-        for lit in _secret_literals(r):
-            kind = secret_kind_of_path(lit)
-            if kind and kind not in kinds:
-                kinds.append(kind)
-    if not kinds:
-        kinds.append("*")
-    caps += [f"secrets.read[{k}]" for k in kinds]
-    if path and path not in ("*",):
-        caps.append(f"fs.read[{normalize_path(path)}]")
-    low = all(k == "dotenv" for k in kinds)
-    return [_emit(m, f"reads a credential store ({', '.join(kinds)})" + (f": {path}" if path else ""),
-                  caps, severity=Severity.LOW if low else None)]
-
-
-@handles("js-persistence-write")
-def _persist_write(m: Match, r: Resolver) -> list[Finding]:
-    from skillscan.permissions.capabilities import is_agent_config_path, normalize_path, persist_kind_of_path
-
-    value = r.value(m.text)
-    path = _home_path(value) if value else None
-    mech = None
-    if path:
-        mech = persist_kind_of_path(path) or persist_kind_of_path("**/" + path.lstrip("/"))
-        if mech is None and is_agent_config_path(path):
-            mech = "agent-config"
-    if mech is None:
-        low = (path or m.text).lower()
-        mech = ("shell-rc" if "rc" in low or "profile" in low else "launchd" if "launch" in low else
-                "systemd" if "systemd" in low else "cron" if "cron" in low else "git-hook" if "hooks" in low else
-                "autostart" if "autostart" in low or "startup" in low else "agent-memory")
-    caps = [f"persist[{mech}]"]
-    if path and path != "*":
-        caps.append(f"fs.write[{normalize_path(path)}]")
-    return [_emit(m, f"writes {path or 'a startup file'} ({mech}): the code would run again later", caps)]
-
-
-@handles("js-env-read")
-def _env_read(m: Match, r: Resolver) -> list[Finding]:
-    import re
-
-    from skillscan.permissions.capabilities import is_credential_env
-
-    text = m.text
-    names: list[str] = []
-    if text.lstrip().startswith(("const", "let", "var")):
-        lhs = text.split("=", 1)[0]
-        inner = lhs[lhs.find("{") + 1 : lhs.rfind("}")] if "{" in lhs else ""
-        for part in inner.split(","):
-            name = part.split(":", 1)[0].split("=", 1)[0].strip()
-            if re.fullmatch(r"[A-Za-z_$][\w$]*", name):
-                names.append(name)
-    else:
-        found = re.search(r"""process\.env(?:\.([A-Za-z_$][\w$]*)|\[\s*(['"`])([^'"`]+)\2\s*\])|env\.get\(\s*(['"`])([^'"`]+)\4""",
-                          text)
-        if found:
-            names.append(found.group(1) or found.group(3) or found.group(5))
-    out = []
-    for name in names[:32]:
-        caps = [f"env.read[{name}]"]
-        if is_credential_env(name):
-            caps.append(f"secrets.read[env:{name}]")
-        out.append(_emit(m, f"reads environment variable {name}", caps))
-    return out
-
-
-@handles("js-env-dump")
-def _env_dump(m: Match, r: Resolver) -> list[Finding]:
-    return [_emit(m, "reads the whole environment (every variable, including credentials)", ["env.read[*]"])]
-
-
-def _script_name(m: Match) -> str:
-    """The `"postinstall"` key in front of a matched script value."""
-    data = m.target.data
-    colon = data.rfind(b":", 0, m.start)
-    close = data.rfind(b'"', 0, colon)
-    open_ = data.rfind(b'"', 0, close)
-    if colon < 0 or close < 0 or open_ < 0:
-        return ""
-    return data[open_ + 1 : close].decode("utf-8", "replace")
-
-
-@handles("js-lifecycle-script")
-def _lifecycle(m: Match, r: Resolver) -> list[Finding]:
-    try:
-        command = json.loads(m.text)
-    except ValueError:
-        command = m.text.strip().strip('"')
-    if not isinstance(command, str):
-        return []
-    key = _script_name(m) or "install"
-    try:
-        words = shlex.split(command)
-    except ValueError:
-        words = command.split()
-    prog = _program(words[0]) if words else "*"
-    out = [_emit(m, f"npm runs `{command[:160]}` on {key or 'install'}", [f"proc.exec[{prog}]"],
-                 channel=Channel.MANIFEST)]
-    return out + _shell_findings(m, command=command, channel=Channel.MANIFEST, source="install")
-
-
-@handles("js-decode-eval")
-def _decode_eval(m: Match, r: Resolver) -> list[Finding]:
-    call = split_call(m.text)
-    decoded = None
-    if call is not None:
-        for a in call.args:
-            v = r.constant(a)
-            if v and v != a.strip("'\"`"):
-                decoded = v
-                break
-    out = [_emit(m, "decoded data is executed" + (f": {display(decoded)[:120]}" if decoded else ""),
-                 ["code.dynamic[eval]"], decoded=decoded)]
-    if decoded and call is not None and call.callee.rsplit(".", 1)[-1] in EXEC_SHELL | EXEC_ARGV:
-        out += _shell_findings(m, command=decoded)
-    return out
-
-
-@handles("js-write-then-exec")
-def _write_exec(m: Match, r: Resolver) -> list[Finding]:
-    import re
-
-    url = None
-    for lit in re.findall(r"""['"`](https?://[^'"`\s]{3,300})['"`]""", r.source[:2_000_000]):
-        url = lit
-        break
-    scope = url.replace(",", "%2C") if url else "*"
-    return [_emit(m, "a file written at run time is made executable or run" + (f" (downloaded from {url})" if url else ""),
-                  [f"code.remote[{scope}]"])]

@@ -1,6 +1,2 @@
-"""Load: discover packages, read files safely, parse manifests."""
-
-from skillscan.loaders.discover import iter_inputs, load_inputs
-from skillscan.loaders.files import Limits
-
-__all__ = ["Limits", "iter_inputs", "load_inputs"]
+"""Load: discover packages, read files safely (files, archives, remote sources), dependency manifests.
+The package formats themselves live in skillscan.formats."""

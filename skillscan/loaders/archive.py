@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from skillscan.loaders.files import Limits, make_file
-from skillscan.model import Package, PackageFile
+from skillscan.model import PackageFile
 
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar", ".skill", ".mcpb", ".difypkg", ".plugin")
 RATIO_FLOOR = 1024 * 1024  # members smaller than this never trip the ratio cap
@@ -250,37 +250,6 @@ def read_archive(data: bytes, limits: Limits = Limits(), name: str = "") -> Arch
     if kind == "tar":
         return _read_tar(data, limits, len(data))
     raise ArchiveError("not a zip, tar or tar.gz archive (unknown or truncated content)")
-
-
-def load_archive_bytes(input_arg: str, display_name: str, data: bytes, limits: Limits = Limits()) -> list[Package]:
-    """Packages inside an archive held in memory (a file argument or a download). `display_name` is what
-    roots are shown under: `<display_name>!/<dir>`."""
-    from skillscan.loaders.discover import error_package, packages_from_tree
-
-    try:
-        contents = read_archive(data, limits, display_name)
-    except ArchiveError as exc:
-        return [error_package(input_arg, f"{input_arg}: {exc}")]
-    except (MemoryError, RecursionError) as exc:
-        return [error_package(input_arg, f"{input_arg}: archive cannot be read: {type(exc).__name__}")]
-    if not contents.files:
-        return [error_package(input_arg, f"{input_arg}: archive holds no regular files"
-                              + (f" ({'; '.join(contents.skipped[:3])})" if contents.skipped else ""))]
-    return packages_from_tree(input_arg, f"{display_name}!/", f"{display_name}!", contents.files, contents.skipped,
-                              limits=limits)
-
-
-def load_archive(input_arg: str, path: Path, limits: Limits) -> list[Package]:
-    from skillscan.loaders.discover import display_root, error_package
-
-    try:
-        size = path.stat().st_size
-        if size > MAX_ARCHIVE_BYTES:
-            return [error_package(input_arg, f"{input_arg}: archive larger than {MAX_ARCHIVE_BYTES} bytes")]
-        data = path.read_bytes()
-    except OSError as exc:
-        return [error_package(input_arg, f"{input_arg}: cannot be read: {exc.strerror or exc}")]
-    return load_archive_bytes(input_arg, display_root(str(path)), data, limits)
 
 
 def nested_members(files: tuple[PackageFile, ...], limits: Limits, depth: int = 0) -> tuple[list[PackageFile], list[str]]:

@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-from skillscan.loaders.common import ManifestError, key_line, load_json_text
+from skillscan.formats.common import ManifestError, key_line, load_json_text
 from skillscan.model import PackageFile, Surface
 
 VENDORED = ("node_modules", ".venv", "venv", "site-packages", "dist-packages", "vendor", "__pypackages__")

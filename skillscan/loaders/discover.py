@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
+from skillscan.formats import TREE, FormatSpec, Parsed, formats
+from skillscan.loaders import archive, remote
+from skillscan.loaders.archive import nested_members
+from skillscan.loaders.deps import scan_dependencies
 from skillscan.loaders.files import Limits, content_digest, make_file, walk_directory
-from skillscan.loaders.formats import TREE, FormatSpec, Parsed, formats
+from skillscan.loaders.settings import settings_surfaces
 from skillscan.model import Package, PackageFile
 
 DOC_LANGS = {"markdown", "text"}
@@ -125,11 +130,6 @@ def build_package(input_arg: str, root_path: str, root_display: str, spec: Forma
             parsed = spec.parse(root_path, files)
         except Exception as exc:  # a parser bug must not hide the package: report it
             parsed = Parsed(name=name_default, format=spec.name, errors=(f"{spec.name} manifest: {exc}",))
-    from skillscan.loaders.archive import nested_members
-    from skillscan.loaders.deps import scan_dependencies
-
-    from skillscan.loaders.settings import settings_surfaces
-
     limits = limits or Limits()
     _deps, install_surfaces = scan_dependencies(files)
     from_settings, settings_errors = settings_surfaces(files)
@@ -239,10 +239,8 @@ def _peek(path: Path) -> PackageFile:
 
 
 def load_path(input_arg: str, limits: Limits = Limits()) -> list[Package]:
-    from skillscan import remote  # remote sources end in the same safe archive loader
-
-    if remote.is_remote(input_arg):
-        return remote.load_remote(input_arg, limits)
+    if remote.is_remote(input_arg):  # remote sources end in the same safe archive loader
+        return load_remote(input_arg, limits)
     path = Path(input_arg)
     if not os.path.lexists(path):
         return [error_package(input_arg, f"{input_arg}: no such file or directory")]
@@ -253,10 +251,8 @@ def load_path(input_arg: str, limits: Limits = Limits()) -> list[Package]:
                                       limits=limits)
         if not path.is_file():
             return [error_package(input_arg, f"{input_arg}: not a regular file or directory")]
-        from skillscan.loaders import archive  # lazily: archives are their own loader
-
         if archive.is_archive(path):
-            return archive.load_archive(input_arg, path, limits)
+            return load_archive(input_arg, path, limits)
         found = nearest_root(path.resolve())
         if found is not None:
             root, _spec = found
@@ -274,6 +270,53 @@ def load_path(input_arg: str, limits: Limits = Limits()) -> list[Package]:
                               limits=limits)]
     except (OSError, RecursionError, MemoryError) as exc:
         return [error_package(input_arg, f"{input_arg}: cannot be read: {exc}")]
+
+
+# archives and remote sources: read by their own loaders, split into packages here
+
+
+def load_archive_bytes(input_arg: str, display_name: str, data: bytes, limits: Limits = Limits()) -> list[Package]:
+    """Packages inside an archive held in memory (a file argument or a download). `display_name` is what
+    roots are shown under: `<display_name>!/<dir>`."""
+    try:
+        contents = archive.read_archive(data, limits, display_name)
+    except archive.ArchiveError as exc:
+        return [error_package(input_arg, f"{input_arg}: {exc}")]
+    except (MemoryError, RecursionError) as exc:
+        return [error_package(input_arg, f"{input_arg}: archive cannot be read: {type(exc).__name__}")]
+    if not contents.files:
+        return [error_package(input_arg, f"{input_arg}: archive holds no regular files"
+                              + (f" ({'; '.join(contents.skipped[:3])})" if contents.skipped else ""))]
+    return packages_from_tree(input_arg, f"{display_name}!/", f"{display_name}!", contents.files, contents.skipped,
+                              limits=limits)
+
+
+def load_archive(input_arg: str, path: Path, limits: Limits) -> list[Package]:
+    try:
+        size = path.stat().st_size
+        if size > archive.MAX_ARCHIVE_BYTES:
+            return [error_package(input_arg, f"{input_arg}: archive larger than {archive.MAX_ARCHIVE_BYTES} bytes")]
+        data = path.read_bytes()
+    except OSError as exc:
+        return [error_package(input_arg, f"{input_arg}: cannot be read: {exc.strerror or exc}")]
+    return load_archive_bytes(input_arg, display_root(str(path)), data, limits)
+
+
+def load_remote(arg: str, limits: Limits = Limits(), fetch_limits: remote.FetchLimits | None = None) -> list[Package]:
+    try:
+        resolved = remote.resolve(arg, fetch_limits or remote.FetchLimits())
+    except remote.RemoteError as exc:
+        return [error_package(arg, str(exc))]
+    remote.store(resolved.data)
+    packages = load_archive_bytes(arg, resolved.name, resolved.data, limits)
+    if resolved.subdir:
+        wanted = resolved.subdir.strip("/")
+        inside = [p for p in packages if p.format != "unknown" and
+                  re.search(r"!/(?:[^/]+/)?" + re.escape(wanted) + r"(?:/|$)", p.root)]
+        if not inside:
+            return [error_package(arg, f"{arg}: no package under {wanted!r} in the download")]
+        return inside
+    return packages
 
 
 def iter_inputs(inputs: Iterable[str], limits: Limits = Limits()) -> Iterator[Package]:

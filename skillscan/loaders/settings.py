@@ -5,7 +5,7 @@ surfaces for every format."""
 
 from __future__ import annotations
 
-from skillscan.loaders.common import ManifestError, command_line, hook_surfaces, mcp_surfaces, read_json, value_line
+from skillscan.formats.common import ManifestError, command_line, hook_surfaces, mcp_surfaces, read_json, value_line
 from skillscan.model import PackageFile, Surface
 
 SETTINGS_FILES = (".claude/settings.json", ".claude/settings.local.json", ".gemini/settings.json")

@@ -6,52 +6,24 @@ what its command goes on to do (DESIGN.md "Permit and decide")."""
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
-from skillscan.loaders.frontmatter import parse_frontmatter
-from skillscan.model import Capability, Package, Surface
-from skillscan.permissions.capabilities import (
+from skillscan.capabilities.grammar import (
     TOP,
     agent_tool_capabilities,
     normalize,
-    normalize_binary,
     normalize_host,
     normalize_path,
 )
+from skillscan.formats import declarable, tool_only
+from skillscan.formats.agent_skill import OPENCLAW_KEYS, allowed_tools
+from skillscan.loaders.frontmatter import parse_frontmatter
+from skillscan.model import Capability, Package
+from skillscan.permissions.surfaces import strings, surface_capabilities
 
-# What a format has a field for (DESIGN: an uncovered tier-2 capability of a kind the format cannot
-# declare is hygiene). SKILL.md-based formats all accept `allowed-tools`.
-SKILL_KINDS = frozenset({"proc.exec", "proc.shell", "fs.read", "fs.write", "fs.delete", "net.egress", "agent.tool",
-                         "input.untrusted"})
-DECLARABLE: dict[str, frozenset[str]] = {
-    "agent-skill": SKILL_KINDS,
-    "openclaw-skill": SKILL_KINDS | {"env.read", "secrets.read", "pkg.install", "host.api", "persist"},
-    "codex-skill": SKILL_KINDS,
-    "claude-plugin": SKILL_KINDS | {"agent.hook", "proc.daemon", "env.read", "secrets.read"},
-    "mcpb": frozenset({"proc.exec", "env.read", "secrets.read", "fs.read", "fs.write", "code.dynamic", "agent.tool"}),
-    "mcp-server": frozenset({"pkg.install", "proc.exec", "env.read", "secrets.read", "net.egress", "fs.read",
-                             "fs.write"}),
-    "gemini-extension": frozenset({"env.read", "secrets.read", "agent.hook", "agent.tool"}),
-    "dify-plugin": frozenset({"host.api", "net.listen", "net.egress", "pkg.install"}),
-    "cursor-rules": frozenset(),
-    "generic": frozenset(),
-}
-# `allowed-tools` governs what the agent does with its tools (WebFetch, Read, Edit, Bash(x)); it has no
-# way to say what a bundled script does inside itself. In these formats egress and file access seen
-# only in code are therefore of a kind the format cannot declare.
-# (OpenClaw's `requires.bins` does cover the programs its scripts run.)
-TOOL_ONLY_KINDS: dict[str, frozenset[str]] = {
-    "agent-skill": frozenset({"net.egress", "fs.read", "fs.write", "fs.delete", "proc.exec", "proc.shell"}),
-    "claude-plugin": frozenset({"net.egress", "fs.read", "fs.write", "fs.delete", "proc.exec", "proc.shell"}),
-    "openclaw-skill": frozenset({"net.egress", "fs.read", "fs.write", "fs.delete"}),
-}
-
-CLAW_KEYS = ("openclaw", "clawdbot", "clawdis", "dna")
 ENV_REF = re.compile(r"\$\{(?:env:)?([A-Z_][A-Z0-9_]*)\}|\$([A-Z_][A-Z0-9_]*)\b")
 KNOWN_BINARIES = frozenset({
     "git", "gh", "docker", "jq", "curl", "wget", "node", "npm", "npx", "python", "python3", "pip", "uv", "uvx",
@@ -95,7 +67,7 @@ class Declared:
         if kind not in self.declarable:
             return False
         chans = set(channels)
-        return not (kind in TOOL_ONLY_KINDS.get(fmt, ()) and chans and chans <= {"code"})
+        return not (kind in tool_only(fmt) and chans and chans <= {"code"})
 
 
 class _Out:
@@ -119,28 +91,7 @@ def _line_of(text: str | None, needle: str, default: int = 1) -> int:
     return text.count("\n", 0, i) + 1 if i >= 0 else default
 
 
-@lru_cache(maxsize=4096)
-def argv0(command: str) -> str:
-    """The program a command line runs: env assignments and wrappers skipped, basename normalised."""
-    try:
-        words = shlex.split(command, comments=False, posix=True)
-    except ValueError:
-        words = command.split()
-    while words and (re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", words[0]) or words[0] in (
-            "env", "exec", "nohup", "timeout", "time", "nice", "command", "builtin", "stdbuf")):
-        words = words[1:]
-        while words and words[0].startswith("-"):  # env -i, nice -n 5, timeout -k 5 …
-            words = words[1:]
-        if words and re.fullmatch(r"\d+[smh]?", words[0]):  # timeout 30 …
-            words = words[1:]
-    if not words:
-        return ""
-    return normalize_binary(words[0])
-
-
 def tool_entries(value: Any) -> list[str]:
-    from skillscan.analyzers.manifest import allowed_tools
-
     return allowed_tools(value)
 
 
@@ -159,7 +110,7 @@ def _meta_block(meta: Any) -> tuple[str, dict[str, Any]] | None:
                 return None
     if not isinstance(meta, Mapping):
         return None
-    for key in CLAW_KEYS:
+    for key in OPENCLAW_KEYS:
         block = meta.get(key)
         if isinstance(block, str):
             import json
@@ -171,14 +122,6 @@ def _meta_block(meta: Any) -> tuple[str, dict[str, Any]] | None:
         if isinstance(block, Mapping):
             return key, dict(block)
     return None
-
-
-def _strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [v for v in re.split(r"[\s,]+", value) if v]
-    if isinstance(value, list):
-        return [str(v) for v in value if isinstance(v, (str, int)) and str(v).strip()]
-    return []
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -210,7 +153,7 @@ def _frontmatter(out: _Out, path: str, text: str) -> None:
             out.add(Capability("net.egress", "*"), "weak", path, line, "compatibility")
     claw = _meta_block(data.get("metadata"))
     if claw is None:
-        for key in CLAW_KEYS:
+        for key in OPENCLAW_KEYS:
             if isinstance(data.get(key), Mapping):
                 claw = (key, dict(data[key]))
                 break
@@ -222,9 +165,9 @@ def _openclaw(out: _Out, path: str, text: str, key: str, block: Mapping[str, Any
     fld = f"metadata.{key}"
     requires = _m(block.get("requires"))
     for sub in ("bins", "anyBins"):
-        for b in _strings(requires.get(sub)):
+        for b in strings(requires.get(sub)):
             out.add(Capability("proc.exec", b), "grant", path, _line_of(text, b), f"{fld}.requires.{sub}")
-    for name in _strings(requires.get("env")):
+    for name in strings(requires.get("env")):
         out.add(Capability("env.read", name), "grant", path, _line_of(text, name), f"{fld}.requires.env")
     for item in _l(block.get("envVars")):
         var: Any = item.get("name") if isinstance(item, Mapping) else item
@@ -235,7 +178,7 @@ def _openclaw(out: _Out, path: str, text: str, key: str, block: Mapping[str, Any
         out.add(Capability("env.read", primary), "grant", path, _line_of(text, primary), f"{fld}.primaryEnv")
         out.add(Capability("secrets.read", f"env:{primary}"), "grant", path, _line_of(text, primary),
                 f"{fld}.primaryEnv")
-    for cfg in _strings(requires.get("config")):
+    for cfg in strings(requires.get("config")):
         out.add(Capability("host.api", f"openclaw.config:{cfg}"), "grant", path, _line_of(text, cfg),
                 f"{fld}.requires.config")
     if block.get("always") is True:
@@ -257,56 +200,8 @@ def _openclaw(out: _Out, path: str, text: str, key: str, block: Mapping[str, Any
             target = spec.get("formula") or spec.get("package") or spec.get("module") or "*"
             out.add(Capability("pkg.install", f"{eco.get(kind, kind)}:{target}"), "surface", path,
                     _line_of(text, str(target)), f"{fld}.install")
-        for b in _strings(spec.get("bins")):
+        for b in strings(spec.get("bins")):
             out.add(Capability("proc.exec", b), "grant", path, _line_of(text, b), f"{fld}.install.bins")
-
-
-# ---------------------------------------------------------------------------------------------------
-# execution surfaces: each declares only itself
-
-
-def surface_capabilities(s: Surface) -> list[Capability]:
-    caps: list[Capability] = []
-    extra = dict(s.extra)
-    if s.kind == "hook":
-        caps.append(Capability("agent.hook", s.event or "*"))
-        htype = extra.get("type", "command")
-        if htype == "http" and s.url:
-            caps.append(Capability("net.egress", normalize_host(s.url)))
-            for name in _strings(extra.get("allowedEnvVars", "")):
-                caps.append(Capability("env.read", name))
-        elif htype == "mcp_tool":
-            caps.append(Capability("agent.tool", f"mcp:{extra.get('server', '*')}/{extra.get('tool', '*')}"))
-    elif s.kind == "monitor":
-        caps.append(Capability("proc.daemon"))
-    elif s.kind == "bin":
-        caps.append(Capability("proc.exec", PurePosixPath(s.path).name))
-    elif s.kind == "install":
-        if s.url:
-            caps.append(Capability("net.egress", normalize_host(s.url)))
-            caps.append(Capability("pkg.install", f"url:{s.url}"))
-        elif s.command:
-            # an install spec that names a URL declares installing (running) that URL's code
-            for word in s.command.split():
-                w = word.strip("'\"")
-                if re.match(r"^(?:git\+)?https?://", w):
-                    caps.append(Capability("pkg.install", f"url:{w}"))
-                    caps.append(Capability("code.remote", w.removeprefix("git+")))
-            prog = argv0(s.command)
-            eco = {"pip": "pypi", "uv": "pypi", "npm": "npm", "pnpm": "npm", "yarn": "npm", "bun": "npm", "brew": "brew",
-                   "go": "go", "cargo": "cargo", "gem": "gem"}.get(prog)
-            if eco:
-                caps.append(Capability("pkg.install", f"{eco}:*"))
-    if s.kind in ("mcp-server", "lsp-server", "marketplace-source") and s.url and not s.command:
-        caps.append(Capability("net.egress", normalize_host(s.url)) if "://" in s.url else Capability(
-            "agent.tool", f"mcp:{extra.get('server', s.url)}/*"))
-    if s.kind in ("mcp-server", "lsp-server") and s.url and s.command and extra.get("role") != "headersHelper":
-        caps.append(Capability("net.egress", normalize_host(s.url)))
-    if s.command and s.kind != "bin":
-        prog = argv0(s.command)
-        if prog and not prog.startswith("$"):
-            caps.append(Capability("proc.exec", prog))
-    return [normalize(c) for c in caps]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -453,7 +348,7 @@ def _gemini(out: _Out, package: Package) -> None:
                 out.add(Capability("secrets.read", f"env:{n}"), "grant", path, _line_of(text, n), "settings.envVar")
     for name, cfg in _servers(m.get("mcpServers")):
         _mcp_config_env(out, cfg, path, text, f"mcpServers.{name}", set())
-    for entry in _strings(_l(m.get("excludeTools"))):
+    for entry in strings(_l(m.get("excludeTools"))):
         out.negatives.extend(agent_tool_capabilities(entry))
 
 
@@ -480,7 +375,7 @@ def _dify(out: _Out, package: Package) -> None:
     network = _m(m.get("network"))
     if not network and isinstance(resource.get("network"), Mapping):
         network = resource["network"]
-    for d in _strings(network.get("domains")):
+    for d in strings(network.get("domains")):
         out.add(Capability("net.egress", d), "grant", path, _line_of(text, d), "network.domains")
     if package.file("requirements.txt") is not None:
         out.add(Capability("pkg.install", "pypi:*"), "surface", "requirements.txt", 1, "requirements.txt")
@@ -506,11 +401,11 @@ def _codex(out: _Out, package: Package) -> None:
         if perms.get("network") is True:
             out.add(Capability("net.egress", "*"), "coarse", path, line, f"{key}.network")  # a bool: the narrowest
         elif isinstance(perms.get("network"), Mapping):
-            for d in _strings(perms["network"].get("allow") or perms["network"].get("domains")):
+            for d in strings(perms["network"].get("allow") or perms["network"].get("domains")):
                 out.add(Capability("net.egress", d), "grant", path, _line_of(text, d), f"{key}.network")
         fsys = _m(perms.get("file_system"))
         for mode, kind in (("read", "fs.read"), ("write", "fs.write")):
-            for p in _strings(fsys.get(mode)):
+            for p in strings(fsys.get(mode)):
                 out.add(Capability(kind, codex_path(p)), "grant", path, _line_of(text, p), f"{key}.file_system.{mode}")
 
 
@@ -552,12 +447,11 @@ def declared_capabilities(package: Package) -> Declared:
     uniq: dict[tuple[str, str], Declaration] = {}
     for d in sorted(kept, key=lambda d: (str(d.capability), d.source != "grant", d.path, d.line)):
         uniq.setdefault((str(d.capability), d.source), d)
-    declarable = DECLARABLE.get(package.format, frozenset())
-    return Declared(tuple(uniq.values()), negatives, declarable)
+    return Declared(tuple(uniq.values()), negatives, declarable(package.format))
 
 
 def _neg_covers(neg: Capability, cap: Capability) -> bool:
-    from skillscan.permissions.capabilities import covers
+    from skillscan.capabilities.grammar import covers
 
     if neg == TOP:
         return cap == TOP

@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from skillscan.model import Capability, Channel, Confidence, Evidence, Finding, InferredCapability, Package, Surface
-from skillscan.permissions.capabilities import (
+from skillscan.capabilities.grammar import (
     LOAD_EVENTS,
     PROMPT_EVENTS,
     TOP,
@@ -17,14 +16,14 @@ from skillscan.permissions.capabilities import (
     closure_of,
     covers,
     implied,
-    is_local_host,
-    is_risky_host,
     normalize,
     normalize_host,
     secret_kind_of_path,
-    tier,
 )
-from skillscan.permissions.declared import Declared, surface_capabilities
+from skillscan.capabilities.tiers import is_local_host, is_risky_host, tier
+from skillscan.model import Capability, Channel, Confidence, Evidence, Finding, InferredCapability, Package, Surface
+from skillscan.permissions.declared import Declared
+from skillscan.permissions.surfaces import surface_capabilities
 
 SURFACE_RULE = "execution-surface"
 # findings that restate a declaration (not evidence of use): never inferred capabilities
@@ -342,7 +341,7 @@ def _surface_combinations(package: Package, ics: Sequence[InferredCapability], d
         if s.event in PROMPT_EVENTS and not s.gated:
             sends = [ic for ic in local if _egress(ic.capability) and not trusted_host(ic.capability.scope or "*")]
             if dict(s.extra).get("type") == "http" and s.url:
-                from skillscan.permissions.capabilities import normalize_host
+                from skillscan.capabilities.grammar import normalize_host
 
                 host = normalize_host(s.url)
                 if not is_local_host(host) and not trusted_host(host):
@@ -364,3 +363,17 @@ def secret_kind(cap: Capability) -> str | None:
     if cap.kind == "fs.read" and cap.scope:
         return secret_kind_of_path(cap.scope)
     return None
+
+# rule ids whose logic is this module (tests/test_rule_modules.py)
+RULE_IDS: tuple[str, ...] = (
+    "combination-credential-exfiltration",
+    "combination-environment-exfiltration",
+    "combination-home-read-egress",
+    "combination-lethal-trifecta",
+    "combination-mining",
+    "combination-prompt-egress-hook",
+    "combination-remote-code-load-hook",
+    "combination-secret-to-risky-host",
+    "combination-tunnel",
+    "combination-untrusted-memory-write",
+)

@@ -13,9 +13,10 @@ from typing import Any
 
 import yaml
 
+from skillscan.capabilities.grammar import SHELLS, TOP, is_credential_env, normalize_binary
+from skillscan.formats import tool_only
 from skillscan.model import Capability, Channel, InferredCapability, Package
-from skillscan.permissions.capabilities import SHELLS, TOP, is_credential_env, normalize_binary
-from skillscan.permissions.declared import TOOL_ONLY_KINDS, Declared, _l, _m
+from skillscan.permissions.declared import Declared, _l, _m
 
 SKILL_FORMATS = ("agent-skill", "openclaw-skill", "codex-skill")
 # capabilities that need no declaration: the surface declares itself, or they follow from another
@@ -234,7 +235,7 @@ def generic_block(caps: Sequence[Capability]) -> dict[str, Any]:
 
 
 def _needed(inferred: Sequence[InferredCapability], declared: Declared) -> list[Capability]:
-    from skillscan.permissions.capabilities import covers
+    from skillscan.capabilities.grammar import covers
 
     # a `!`cmd`` block declares itself to the gate, but Claude Code still needs it pre-approved
     surface = {d.capability for d in declared.declarations if d.source in ("surface", "user")
@@ -299,8 +300,8 @@ def suggest(package: Package, inferred: Sequence[InferredCapability], declared: 
             leftover = []
         # what only a bundled script does is not the agent's to pre-approve: `Bash(sh scripts/x.sh)`
         # covers running the script, and the rest goes to the generic block as a disclosure
-        tool_only = TOOL_ONLY_KINDS.get(fmt, frozenset())
-        code_only = {ic.capability for ic in inferred if ic.capability.kind in tool_only
+        tool_kinds = tool_only(fmt)
+        code_only = {ic.capability for ic in inferred if ic.capability.kind in tool_kinds
                      and ic.evidence and all(e.channel is Channel.CODE for e in ic.evidence)}
         leftover += [c for c in skill_caps if c in code_only]
         skill_caps = [c for c in skill_caps if c not in code_only]

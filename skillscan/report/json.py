@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import math
 from collections import Counter
@@ -11,8 +10,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from skillscan import __version__
-from skillscan.model import Channel, Confidence, Finding, InferredCapability, PackageResult, Report, RuleClass, Severity
+from skillscan._version import __version__
+from skillscan.model import (
+    Channel,
+    Confidence,
+    Finding,
+    InferredCapability,
+    PackageResult,
+    Report,
+    RuleClass,
+    Severity,
+    fingerprints,
+)
 
 SCHEMA_ID = "skillscan.report/v1"
 
@@ -22,23 +31,6 @@ def schema_path() -> Path:
     from skillscan.catalog import rules_dir
 
     return rules_dir() / "schemas" / "report-v1.schema.json"
-
-
-def fingerprints(findings: tuple[Finding, ...]) -> list[str]:
-    """Stable fingerprints: repeated identical findings in one file get an occurrence index.
-    `Finding.fingerprint`'s digest, with the snippet normalised once (tests/test_report_json.py checks
-    that the two agree)."""
-    seen: dict[tuple[str, str, str], int] = {}
-    out = []
-    sha256 = hashlib.sha256
-    for f in findings:
-        path = f.location.path
-        snippet = " ".join(f.location.snippet.split())
-        key = (f.rule_id, path, snippet)
-        n = seen.get(key, 0)
-        seen[key] = n + 1
-        out.append(sha256("\0".join([f.rule_id, path, snippet, str(n)]).encode("utf-8", "replace")).hexdigest()[:32])
-    return out
 
 
 # enum member → its JSON text, looked up once instead of through the enum descriptors per finding

@@ -12,13 +12,13 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from skillscan import __version__
+from skillscan._version import __version__
 from skillscan.catalog import get_catalog
 from skillscan.docs import help_uri, rule_markdown
 from skillscan.model import Confidence, Finding, Location, PackageResult, Report, Rule, Severity
 from skillscan.report.json import fingerprints
 
-__all__ = ["render", "sarif_dict", "rule_markdown", "artifact_uri", "SARIF_SCHEMA"]
+__all__ = ["SARIF_SCHEMA", "artifact_uri", "render", "rule_markdown", "sarif_dict"]
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "skillscan/v1"

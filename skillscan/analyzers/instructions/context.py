@@ -12,10 +12,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from skillscan.catalog import rules_dir
 from skillscan.model import Confidence
 from skillscan.yamlsafe import load_yaml
+
+if TYPE_CHECKING:
+    from skillscan.analyzers.instructions.document import Document
 
 
 @dataclass(frozen=True)
@@ -87,3 +91,18 @@ def quoted(line_text: str, col_start: int, col_end: int) -> bool:
         elif before.rfind(open_) > before.rfind(close) and close in line_text[col_end:]:
             return True
     return False
+
+
+def described(doc: Document, line: int, text: str) -> bool:
+    """Whether a command at `line` is introduced as an example, an indicator or something to avoid."""
+    w = words()
+    if w.describe_sentence.search(text) or w.negation.search(text):
+        return True
+    heading = doc.heading_path(line)
+    return bool(heading) and reference_heading(heading)
+
+
+@lru_cache(maxsize=1024)
+def reference_heading(heading: str) -> bool:
+    """Whether a heading path reads as reference material (the same headings come up for many commands)."""
+    return bool(words().reference_heading.search(heading))

@@ -1,8 +1,9 @@
-"""Prose detectors loaded from `rules/instructions/*.yaml` (patterns are data, not code).
+"""Prose detectors: the `detect:` section of an instructions rule's one definition file,
+`rules/checks/<rule>.yaml` (patterns are data, not code).
 
-A detector file names one catalog rule and either `patterns` (any one matches) or `combos` (every
-regex of `all` matches within `window` characters of the located one). `<<name>>` inserts a term
-list from `vocab.yaml`. Matching is case-insensitive over normalised text.
+A detector has either `patterns` (any one matches) or `combos` (every regex of `all` matches within
+`window` characters of the located one). `<<name>>` inserts a term list from
+`rules/instructions/vocab.yaml`. Matching is case-insensitive over normalised text.
 
 Every regex is compiled once, into an RE2 `FilteredRE2` (see `FILTER_GROUPS`): one pass of its atom
 set over a text rules out the patterns that cannot match there, so most patterns never run on most
@@ -185,23 +186,34 @@ SENTINEL = "\x00skillscan-prefilter-sentinel\x00"
 _Staged = tuple[dict[str, Any], str, frozenset[str], list[tuple[dict[str, Any], bool, list[str]]]]
 
 
-def load_detectors(directory: Path) -> tuple[Detector, ...]:
-    return load_detector_set(directory).detectors
+def load_detectors(root: Path) -> tuple[Detector, ...]:
+    return load_detector_set(root).detectors
 
 
-def _stage(directory: Path) -> list[_Staged]:
-    """Every detector file read and checked, its regexes expanded (not compiled yet)."""
-    vocab_raw = load_yaml((directory / "vocab.yaml").read_text(encoding="utf-8")) or {}
+def _detector_files(root: Path) -> Iterator[tuple[dict[str, Any], str]]:
+    """(the `detect:` section, file name) of every rule definition under `root/checks` that has one, in
+    file-name order."""
+    for path in sorted((root / "checks").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if "\ndetect:" not in text:  # most rules have no prose detector: not parsed here
+            continue
+        meta = load_yaml(text) or {}
+        if str(meta.get("id", "")) != path.stem:
+            raise DetectorError(f"{path.name}: `id` must equal the file name")
+        if meta.get("engine") != "instructions":
+            raise DetectorError(f"{path.name}: a `detect:` section belongs to an `engine: instructions` rule")
+        data = meta.get("detect")
+        if not isinstance(data, dict):
+            raise DetectorError(f"{path.name}: `detect` must be a mapping")
+        yield dict(data, rule=path.stem), path.name
+
+
+def _stage(root: Path) -> list[_Staged]:
+    """Every detector read and checked, its regexes expanded (not compiled yet)."""
+    vocab_raw = load_yaml((root / "instructions" / "vocab.yaml").read_text(encoding="utf-8")) or {}
     vocab = {str(k): [str(x) for x in v] for k, v in (vocab_raw.get("terms") or {}).items()}
     staged: list[_Staged] = []
-    for path in sorted(directory.glob("*.yaml")):
-        if path.name in ("vocab.yaml", "confusables.yaml", "context.yaml"):
-            continue
-        data = load_yaml(path.read_text(encoding="utf-8")) or {}
-        source = path.name
-        rule = str(data.get("rule", ""))
-        if rule != path.stem:
-            raise DetectorError(f"{source}: `rule` must equal the file name")
+    for data, source in _detector_files(root):
         segments = frozenset(str(s) for s in data.get("segments") or ())
         if not segments or not segments <= SEGMENT_KINDS:
             raise DetectorError(f"{source}: segments must be a non-empty subset of {sorted(SEGMENT_KINDS)}")
@@ -268,8 +280,8 @@ def _compile_filters(staged: list[_Staged]) -> tuple[dict[str, tuple[Any, int]],
     return compiled, prefilters, unfiltered
 
 
-def load_detector_set(directory: Path) -> DetectorSet:
-    staged = _stage(directory)
+def load_detector_set(root: Path) -> DetectorSet:
+    staged = _stage(root)
     compiled, prefilters, unfiltered = _compile_filters(staged)
     owners = tuple(p.filter for p in prefilters)
     out: list[Detector] = []
@@ -318,7 +330,7 @@ def load_detector_set(directory: Path) -> DetectorSet:
 
 @lru_cache(maxsize=1)
 def detector_set() -> DetectorSet:
-    return load_detector_set(rules_dir() / "instructions")
+    return load_detector_set(rules_dir())
 
 
 def detectors() -> tuple[Detector, ...]:

@@ -14,8 +14,10 @@ from skillscan.analyzers.base import FileResult, finding
 from skillscan.analyzers.python.capmap import CapMap, load_capmap
 from skillscan.model import Channel, Confidence, Finding, Package, PackageFile
 
+RULE_IDS: tuple[str, ...] = ("py-unparsed-file",)
+
 if TYPE_CHECKING:
-    from skillscan.analyzers.python.visitor import Event, Result
+    from skillscan.analyzers.python.events import Event, Result
 
 __all__ = ["PythonAnalyzer", "analyze_source"]
 

@@ -13,16 +13,17 @@ from typing import Any
 
 from skillscan.analyzers.decode import CODE_MARKERS, decode_chain, decode_literal, looks_like
 from skillscan.analyzers.python.capmap import ApiEntry, CapMap
+from skillscan.analyzers.python.events import Event, Result, VirtualPayload
+from skillscan.analyzers.python.names import DECODERS, split_words
 from skillscan.analyzers.python.values import UNKNOWN, host_of
-from skillscan.analyzers.python.visitor import DECODERS, Event, Result, VirtualPayload, _split
-from skillscan.model import Capability, Confidence, Location
-from skillscan.permissions.capabilities import (
+from skillscan.capabilities.grammar import (
     is_credential_env,
     normalize_binary,
     normalize_path,
     persist_kind_of_path,
     secret_kind_of_path,
 )
+from skillscan.model import Capability, Confidence, Location
 
 MAX_PAREN_DEPTH = 90  # libcst segfaults on a few thousand; CPython itself refuses 200
 MAX_CHAIN = 600  # operators / implicit concatenations in one logical line (libcst recursion)
@@ -318,7 +319,7 @@ def _token_event(entry: ApiEntry, q: str, args: list[str | None], argv: list[str
         if entry.handler == "env" and arg and is_credential_env(arg):
             caps.append(Capability("secrets.read", f"env:{arg}"))
     elif entry.handler in ("subprocess", "shell", "execv"):
-        words = argv if argv else (_split(arg) if arg else None)
+        words = argv if argv else (split_words(arg) if arg else None)
         if entry.handler == "shell" and arg is None:
             caps = [Capability("proc.shell")]
         else:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from skillscan.capabilities.urls import literal_host
 from skillscan.model import Capability, Location
 
 UNKNOWN = "*"  # an unresolved part of a partly known string
@@ -70,17 +70,4 @@ class Binding:
 
 def host_of(url: str) -> str:
     """Host of a URL (or a bare host[:port]); `*` when it is not known."""
-    u = url.strip()
-    if not u or u.startswith(UNKNOWN):
-        return UNKNOWN
-    m = re.match(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://([^/?#]*)", u)
-    netloc = m.group(1) if m else (u.split("/", 1)[0] if "://" not in u else "")
-    netloc = netloc.rsplit("@", 1)[-1]
-    if netloc.startswith("["):
-        host = netloc[1 : netloc.find("]")] if "]" in netloc else netloc[1:]
-    else:
-        host = netloc.split(":", 1)[0]
-    host = host.strip().lower().rstrip(".")
-    if not host or UNKNOWN in host or "{" in host or not re.match(r"^[a-z0-9._\-:]+$", host):
-        return UNKNOWN
-    return host
+    return literal_host(url, UNKNOWN)

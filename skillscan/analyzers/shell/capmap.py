@@ -39,6 +39,7 @@ class When:
     no_flag: frozenset[str] = frozenset()
     arg_regex: LazyRegex | None = None
     max_operands: int | None = None
+    min_operands: int | None = None
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,7 @@ def _program(d: dict[str, Any], where: str, lazy: bool = False) -> Program:
             no_flag=frozenset(str(f) for f in (w.get("no_flag") or [])),
             arg_regex=_regex(w.get("arg_regex"), f"{where}.when[{i}]", lazy),
             max_operands=int(w["max_operands"]) if w.get("max_operands") is not None else None,
+            min_operands=int(w["min_operands"]) if w.get("min_operands") is not None else None,
         ))
     base = _then(d, where)
     if base is not None and d.get("packages"):

@@ -4,14 +4,13 @@ rev, gunzip). Also where a fetched payload came from (curl/wget …). Bounded in
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from skillscan.capabilities import decoding
 from skillscan.lazyre import lazy
 
 MAX_DECODED = 256 * 1024
@@ -60,13 +59,9 @@ def b64decode(text: str) -> str | None:
     data = re.sub(r"\s+", "", text)
     if not data or len(data) > MAX_DECODED * 2:
         return None
-    data = data.rstrip("=")
-    data += "=" * (-len(data) % 4)
-    try:
-        raw = base64.b64decode(data, altchars=b"-_" if ("-" in data or "_" in data) else None, validate=False)
-    except (binascii.Error, ValueError):
-        return None
-    return as_text(raw)
+    raw = decoding.b64decode(data, altchars=decoding.URLSAFE if ("-" in data or "_" in data) else None,
+                             strip_padding=True)
+    return as_text(raw) if raw is not None else None
 
 
 def as_text(raw: bytes) -> str | None:
@@ -83,7 +78,8 @@ def hexdecode(text: str) -> str | None:
     data = re.sub(r"[\s:]+|0x", "", text)
     if not data or len(data) % 2 or not re.fullmatch(r"[0-9a-fA-F]+", data) or len(data) > MAX_DECODED * 2:
         return None
-    return as_text(bytes.fromhex(data))
+    raw = decoding.hexdecode(data)
+    return as_text(raw) if raw is not None else None
 
 
 def gunzip(text: str) -> str | None:
@@ -99,9 +95,8 @@ def utf16_b64(text: str) -> str | None:
     data = re.sub(r"\s+", "", text)
     if not data or len(data) > MAX_DECODED * 4:
         return None
-    try:
-        raw = base64.b64decode(data + "=" * (-len(data) % 4))
-    except (binascii.Error, ValueError):
+    raw = decoding.b64decode(data)
+    if raw is None:
         return None
     try:
         return raw[: MAX_DECODED * 2].decode("utf-16-le")

@@ -5,13 +5,12 @@ as the bash front end, plus PowerShell expression heuristics (`(New-Object Net.W
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Iterator
 
 from skillscan.analyzers.shell.decode import MAX_DECODED, URL_RE, Payload, as_text
 from skillscan.analyzers.shell.syntax import MAX_COMMANDS, MAX_TEXT, Cmd, Redirect, Word
+from skillscan.capabilities import decoding
 from skillscan.lazyre import lazy
 
 PS_FETCH = lazy(r"(?i)(DownloadString|DownloadFile|DownloadData|OpenRead|Invoke-WebRequest|\biwr\b|"
@@ -24,9 +23,8 @@ ENV_ANCHORS = {"userprofile": "~", "home": "~", "appdata": "~/AppData/Roaming", 
 
 def _b64_any(blob: str) -> str | None:
     data = re.sub(r"\s+", "", blob)
-    try:
-        raw = base64.b64decode(data + "=" * (-len(data) % 4))
-    except (binascii.Error, ValueError):
+    raw = decoding.b64decode(data)
+    if raw is None:
         return None
     if len(raw) >= 4 and raw[1:2] == b"\0" and raw[3:4] == b"\0":
         try:

@@ -1,0 +1,214 @@
+"""The analyze stage: every file of a package through the file engines (decoded and extracted
+payloads included, within bounds), in worker processes when there are several jobs."""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+
+from skillscan.analyzers import file_analyzers
+from skillscan.analyzers.base import FileResult, finding
+from skillscan.model import Finding, Package, PackageFile
+
+MAX_VIRTUAL_DEPTH = 3
+MAX_VIRTUAL_FILES = 256
+CHUNK_FILES = 64
+
+
+def _context(package: Package) -> Package:
+    """The package as per-file workers see it: manifest and surfaces, no file bodies."""
+    return replace(package, files=())
+
+
+def _in_context(finding: Finding, source: PackageFile) -> Finding:
+    """A finding in a virtual file takes the trust context of where the file was found: a code fence
+    in a reference document stays instruction-channel evidence at low confidence."""
+    if source.channel is None and source.max_confidence is None:
+        return finding
+    confidence = finding.confidence
+    if source.max_confidence is not None and confidence > source.max_confidence:
+        confidence = source.max_confidence
+    return replace(finding, channel=source.channel or finding.channel, confidence=confidence)
+
+
+def _inherit(child: PackageFile, parent: PackageFile) -> PackageFile:
+    if parent.channel is None and parent.max_confidence is None:
+        return child
+    cap = parent.max_confidence
+    if child.max_confidence is not None and (cap is None or child.max_confidence < cap):
+        cap = child.max_confidence
+    return replace(child, channel=child.channel or parent.channel, max_confidence=cap)
+
+
+def analyze_files(package: Package, files: Sequence[PackageFile]) -> tuple[list[Finding], list[PackageFile]]:
+    """Run every file engine over `files` in order. Virtual files an engine produces (decoded payloads,
+    code extracted from Markdown fences) are scanned by every file engine in turn, bounded in depth and
+    count, and inherit the trust context of the file they came from."""
+    analyzers = file_analyzers()
+    findings: list[Finding] = []
+    virtual_out: list[PackageFile] = []
+    dropped = 0
+    for f in files:
+        queue: list[tuple[PackageFile, int]] = [(f, 0)]  # file, depth
+        while queue:
+            current, depth = queue.pop(0)
+            for analyzer in analyzers:
+                if not analyzer.applies(current):
+                    continue
+                try:
+                    result: FileResult = analyzer.analyze_file(package, current)
+                except RecursionError:
+                    findings.append(_engine_error(analyzer.name, current, "input nested too deeply"))
+                    continue
+                except Exception as exc:  # an engine bug must surface, never silently pass
+                    findings.append(_engine_error(analyzer.name, current, f"{type(exc).__name__}: {exc}"))
+                    continue
+                findings.extend(_in_context(x, current) for x in result.findings)
+                for v in result.virtual_files:
+                    if depth >= MAX_VIRTUAL_DEPTH or len(virtual_out) >= MAX_VIRTUAL_FILES:
+                        dropped += 1
+                        continue
+                    v = _inherit(v, current)
+                    virtual_out.append(v)
+                    queue.append((v, depth + 1))
+    if dropped:
+        first = files[0] if files else None
+        if first is not None:
+            findings.append(_engine_error("engine", first, f"{dropped} decoded or extracted payload(s) beyond the "
+                                          f"limits of {MAX_VIRTUAL_FILES} files and depth {MAX_VIRTUAL_DEPTH} "
+                                          "were not analysed"))
+    return findings, virtual_out
+
+
+def _engine_error(engine: str, f: PackageFile, message: str) -> Finding:
+    return finding("analysis-incomplete", f"{engine} could not analyse {f.path}: {message}", f.path)
+
+
+def _worker(args: tuple[Package, tuple[PackageFile, ...]]) -> tuple[list[Finding], list[PackageFile]]:
+    package, files = args
+    return analyze_files(package, files)
+
+
+def _tasks(packages: Sequence[Package]) -> list[tuple[int, tuple[Package, tuple[PackageFile, ...]]]]:
+    """Chunks of at most CHUNK_FILES files. A package's Python files are a task of their own (whatever
+    the number of jobs, so output never depends on it): the Python engine's start-up (importing libcst)
+    then overlaps the other engines' work on the rest of the package."""
+    tasks = []
+    for i, pkg in enumerate(packages):
+        if pkg.format == "unknown":
+            continue
+        ctx = _context(pkg)
+        python = tuple(f for f in pkg.files if f.language == "python")
+        rest = tuple(f for f in pkg.files if f.language != "python") if python else pkg.files
+        for part in (python, rest):
+            for start in range(0, len(part), CHUNK_FILES):
+                tasks.append((i, (ctx, part[start : start + CHUNK_FILES])))
+    return tasks
+
+
+class Workers:
+    """The process pool of one scan: forked once, on first use, and kept across groups (fixed costs such
+    as libcst's import and loading the compiled YARA rules are paid once per worker, not per group);
+    rebuilt after a worker crash."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def started(self) -> bool:
+        return self._pool is not None
+
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            file_analyzers()  # set up once here, before the workers are forked, rather than once in each
+            # forked workers inherit the loaded group (its packages' bytes): frozen, the garbage collector
+            # of each worker skips it — otherwise every full collection walks it and touches its pages
+            # (copy-on-write: each worker would end up copying the parent's heap)
+            gc.freeze()
+            try:
+                self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+                self._pool.submit(int).result()  # fork the workers now, while the heap is frozen
+            finally:
+                gc.unfreeze()
+        return self._pool
+
+    def discard(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+
+@dataclass
+class _InFlight:
+    """File tasks of one group: submitted to the pool (futures), or to be run here (futures is None)."""
+
+    count: int  # packages
+    tasks: list[tuple[int, tuple[Package, tuple[PackageFile, ...]]]]
+    futures: list[Future[tuple[list[Finding], list[PackageFile]]] | None] | None
+
+
+def _submit(packages: Sequence[Package], jobs: int, workers: Workers) -> _InFlight:
+    """Queue the file tasks of `packages` in the pool and return at once; with one job, or one task and no
+    pool yet, they run in this process when collected."""
+    tasks = _tasks(packages)
+    if jobs <= 1 or not tasks or (len(tasks) <= 1 and not workers.started):
+        return _InFlight(len(packages), tasks, None)
+    futures: list[Future[tuple[list[Finding], list[PackageFile]]] | None] = []
+    try:
+        pool = workers.pool()
+        for _, args in tasks:
+            futures.append(pool.submit(_worker, args))
+    except BrokenProcessPool:  # the rest are run one by one when collected
+        workers.discard()
+        futures += [None] * (len(tasks) - len(futures))
+    return _InFlight(len(packages), tasks, futures)
+
+
+def _collect(flight: _InFlight, workers: Workers, progress: Callable[[str, int, int], None] | None = None,
+             quiesce: Callable[[], None] = lambda: None,
+             ) -> tuple[dict[int, list[Finding]], dict[int, list[PackageFile]], dict[int, str]]:
+    """Wait for the tasks of `flight`, in task order. Once the pool breaks (a worker died), every task not
+    yet finished is re-run alone in a fresh one-worker pool, to find the input that kills workers; that
+    package is reported as crashed. `quiesce` runs before any such fork (no other thread may be busy)."""
+    findings: dict[int, list[Finding]] = {i: [] for i in range(flight.count)}
+    virtual: dict[int, list[PackageFile]] = {i: [] for i in range(flight.count)}
+    crashed: dict[int, str] = {}
+    for k, (i, args) in enumerate(flight.tasks):
+        if flight.futures is None:
+            fs, vs = _worker(args)
+        else:
+            fut = flight.futures[k]
+            try:
+                if fut is None:
+                    raise BrokenProcessPool("not submitted")
+                fs, vs = fut.result()
+            except BrokenProcessPool:
+                workers.discard()
+                quiesce()
+                with ProcessPoolExecutor(max_workers=1) as single:
+                    try:
+                        fs, vs = single.submit(_worker, args).result()
+                    except BrokenProcessPool:
+                        crashed[i] = "an analysis worker crashed on this package (pathological input)"
+                        fs, vs = [], []
+        findings[i].extend(fs)
+        virtual[i].extend(vs)
+        if progress is not None:
+            progress("analyze", k + 1, len(flight.tasks))
+    return findings, virtual, crashed
+
+
+def resolve_jobs(jobs: int) -> int:
+    if jobs and jobs > 0:
+        return jobs
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

@@ -1,0 +1,135 @@
+"""The instructions analyzer: one file read as instructions. The work is done by the modules beside it:
+hidden Unicode (unicode.py), prose detectors and their reporting (detectors.py, reporting.py), views of
+the document (views.py), commands (commands.py), correlations (correlations.py), code fences
+(fences.py), MCP manifests (mcp.py)."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import replace
+from pathlib import PurePosixPath
+
+from skillscan.analyzers.base import FileResult, finding
+from skillscan.analyzers.instructions import context as ctx
+from skillscan.analyzers.instructions import mcp
+from skillscan.analyzers.instructions.commands import commands, commands_in
+from skillscan.analyzers.instructions.correlations import SINGLE_EVIDENCE, harvest, tampering
+from skillscan.analyzers.instructions.detectors import run_detectors
+from skillscan.analyzers.instructions.document import Document, Segment, parse_document
+from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, fence_lang
+from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
+from skillscan.analyzers.instructions.reporting import dedupe, report, report_mcp
+from skillscan.analyzers.instructions.unicode import hidden_unicode_only, unicode_findings
+from skillscan.analyzers.instructions.views import prose_view
+from skillscan.analyzers.normalize import normalize
+from skillscan.model import Channel, Confidence, Finding, Package, PackageFile
+
+INSTRUCTION_NAMES = frozenset({".cursorrules", ".windsurfrules", ".clinerules", "claude.md", "gemini.md", "agents.md",
+                               "copilot-instructions.md", "soul.md", "memory.md"})
+TEXT_DIRS = frozenset({"references", "reference", "commands", "agents", "prompts", "rules", "instructions"})
+
+
+class InstructionsAnalyzer:
+    name = "instructions"
+
+    def applies(self, file: PackageFile) -> bool:
+        # every text file: instruction files are read in full, any other (code, config) only for hidden
+        # Unicode (Tag-block text, bidi controls), which a model reads wherever it sits
+        return not file.is_binary and file.text is not None
+
+    @staticmethod
+    def instruction_file(file: PackageFile) -> bool:
+        if file.language == "markdown":
+            return True
+        path = PurePosixPath(file.path.split("#", 1)[0])
+        name = path.name.lower()
+        if name in INSTRUCTION_NAMES or mcp.is_manifest(file.path):
+            return True
+        return file.language == "text" and (any(p.lower() in TEXT_DIRS for p in path.parts[:-1])
+                                            or name.endswith(".prompt") or (file.virtual and file.size < 1_000_000))
+
+    def analyze_file(self, package: Package, file: PackageFile) -> FileResult:
+        text = (file.text or "")[:MAX_TEXT]
+        if not self.instruction_file(file):
+            return FileResult(tuple(dedupe(hidden_unicode_only(file.path, text))))
+        if mcp.is_manifest(file.path) and file.language == "json":
+            return FileResult(tuple(self._manifest(file.path, text)))
+        doc = parse_document(file.path, text, markdown=file.language == "markdown" and not file.truncated)
+        findings = dedupe(self._document(package, file, doc))
+        return FileResult(tuple(findings), tuple(fence_files(file, doc)))
+
+    # ---- documents -------------------------------------------------------------------------------
+
+    def _document(self, package: Package, file: PackageFile, doc: Document, *,
+                  followed: bool = False) -> list[Finding]:
+        out: list[Finding] = []
+        out += unicode_findings(doc)
+        ref_file = ctx.reference_file(file.path) and not followed
+        prose_like = [s for s in doc.segments if s.kind in ("prose", "heading", "html", "table")
+                      or (s.kind == "fence" and fence_lang(s.info) in PROSE_FENCES)]
+        if prose_like:
+            # one pass over every prose-like block (a fence of Markdown/text is text the agent is told to
+            # write or read, e.g. a CLAUDE.md to create), each at its own lines: bounded work per file
+            view, starts, bounds = prose_view(doc, prose_like)
+            for m in run_detectors(view.text, "prose", bounds):
+                line = view.line_at(m.start)
+                i = bisect_right(starts, line) - 1
+                src = prose_like[i] if i >= 0 else prose_like[0]
+                out += report(doc, view, m, ref_file=ref_file, src=src)
+        in_view = {id(s) for s in prose_like}
+        for seg in doc.segments:
+            if id(seg) in in_view:
+                continue
+            for m in run_detectors(seg.text, seg.kind):
+                out += report(doc, seg, m, ref_file=ref_file)
+            if seg.kind == "comment":
+                for m in run_detectors(seg.text, "section"):
+                    out += report(doc, seg, m, ref_file=ref_file)
+        for section in doc.sections:
+            first, text = doc.section_view(section)
+            text = text[:MAX_SECTION]
+            seg = Segment("section", first, text, text, heading=section.path)
+            for m in run_detectors(text, "section"):
+                out += report(doc, seg, m, ref_file=ref_file)
+        for hidden in doc.normalized.hidden:
+            decoded = normalize(hidden.text).text
+            seg = Segment("hidden", hidden.line, decoded, decoded, column=hidden.column)
+            for kind in ("hidden", "section"):
+                for m in run_detectors(decoded, kind):
+                    out += report(doc, seg, m, ref_file=False, decoded=hidden.text)
+            out += commands_in(doc, seg, decoded, Confidence.HIGH, "prose")
+        out += commands(doc, ref_file=ref_file)
+        out += harvest(doc, out)
+        out += tampering(doc, out)
+        # one store read or one configuration write is evidence, not yet an attack: it is reported a step
+        # lower (review, not block) once harvesting and tampering have been judged from the full-strength reads
+        return [replace(f, confidence=ctx.lower(f.confidence)) if f.rule_id in SINGLE_EVIDENCE else f for f in out]
+
+    # ---- MCP manifests ---------------------------------------------------------------------------
+
+    def _manifest(self, path: str, text: str) -> list[Finding]:
+        data = mcp.load_json(text)
+        if data is None:
+            return []
+        out: list[Finding] = []
+        for where, value in mcp.descriptions(data):
+            line = mcp.line_of_string(text, value)
+            norm = normalize(value)
+            doc = Document(path, norm, tuple(text.split("\n")), (), ())
+            seg = Segment("mcp", line, norm.text, norm.text, heading=where)
+            for m in run_detectors(norm.text, "mcp") + run_detectors(norm.text, "prose"):
+                out.append(report_mcp(doc, seg, m, where))
+            for hidden in norm.hidden:
+                decoded = normalize(hidden.text).text
+                out.append(finding(
+                    "hidden-unicode-tag-instructions",
+                    f"{where} carries hidden Unicode Tag text: “{hidden.text[:120]}”", path, line,
+                    snippet=where, channel=Channel.INSTRUCTION, decoded=hidden.text))
+                hseg = Segment("mcp", line, decoded, decoded, heading=where)
+                for m in run_detectors(decoded, "mcp") + run_detectors(decoded, "hidden"):
+                    out.append(report_mcp(doc, hseg, m, where, decoded=hidden.text))
+            if norm.bidi:
+                out.append(finding("bidi-control-characters",
+                                   f"{where} contains bidirectional control characters ({norm.bidi[0][2]})", path, line,
+                                   snippet=where, channel=Channel.INSTRUCTION))
+        return dedupe(out)

@@ -1,0 +1,73 @@
+"""Fences: their language, the fence holding a line, and code fences (Python/JavaScript/TypeScript)
+handed to the code engines as virtual files."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from skillscan.analyzers.instructions import context as ctx
+from skillscan.analyzers.instructions.document import Document, Segment
+from skillscan.model import Channel, Confidence, PackageFile
+
+PROSE_FENCES = frozenset({"markdown", "md", "text", "txt", "plain", "plaintext", "prompt", ""})
+
+
+def fence_lang(info: str) -> str:
+    return info.split()[0].lower().strip("{}.") if info.split() else ""
+
+
+
+def fence_at(doc: Document, line: int) -> Segment | None:
+    for s in doc.segments:
+        if s.kind == "fence" and s.line <= line < s.line + s.raw.count("\n") + 1:
+            return s
+    return None
+
+
+CODE_FENCES = {"python": ("python", "py"), "py": ("python", "py"), "python3": ("python", "py"),
+               "javascript": ("javascript", "js"), "js": ("javascript", "js"), "node": ("javascript", "js"),
+               "mjs": ("javascript", "mjs"), "typescript": ("typescript", "ts"), "ts": ("typescript", "ts")}
+MAX_FENCE_FILES = 20
+MAX_FENCE_BYTES = 256 * 1024
+
+
+def fence_files(file: PackageFile, doc: Document) -> list[PackageFile]:
+    """Python/JavaScript/TypeScript fences (and unlabelled fences that read as Python) as virtual files
+    for the code engines, with the same confidence ceiling their shell commands would get: high for a
+    code fence in the instructions, medium unlabelled, low in reference files or where the text
+    presents the code as an example, an indicator or something to avoid."""
+    from skillscan.analyzers.decode import looks_like
+    from skillscan.loaders.files import make_file
+
+    if "#fence-" in file.path:
+        return []
+    ref_file: bool | None = None
+    raw_lines: list[str] | None = None  # split when the first code fence is met
+    out: list[PackageFile] = []
+    for seg in doc.segments:
+        if len(out) >= MAX_FENCE_FILES:
+            break
+        if seg.kind != "fence" or not seg.raw.strip():
+            continue
+        lang = fence_lang(seg.info)
+        ceiling = Confidence.HIGH
+        if lang in CODE_FENCES:
+            language, ext = CODE_FENCES[lang]
+        elif lang == "" and looks_like(seg.raw) == "python":
+            language, ext = "python", "py"
+            ceiling = Confidence.MEDIUM
+        else:
+            continue
+        intro = doc.previous_text(seg.line - 1)
+        if ref_file is None:
+            ref_file = ctx.reference_file(file.path)
+        if ref_file or ctx.described(doc, seg.line, intro):
+            ceiling = Confidence.LOW
+        if raw_lines is None:
+            raw_lines = (file.text or "").split("\n")
+        n = seg.raw.count("\n") + 1
+        code = "\n".join(raw_lines[seg.line - 1 : seg.line - 1 + n])  # the file's own text, not normalised
+        data = code.encode("utf-8", "replace")[:MAX_FENCE_BYTES]
+        v = make_file(f"{file.path}#fence-{seg.line}.{ext}", data, origin=f"{file.path}:{seg.line}")
+        out.append(replace(v, language=language, channel=Channel.INSTRUCTION, max_confidence=ceiling))
+    return out

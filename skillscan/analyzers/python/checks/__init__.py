@@ -1,0 +1,31 @@
+"""The Python rule families, one module each, listed explicitly in `FAMILIES` (the visitor is built from
+them, as bandit's plugins or zizmor's audits are listed). Each family extends the analysis core
+(scope → values → call capabilities → taint → flows) with the checks of its rules; the visitor
+(`visitor.py`) dispatches libcst's visit/leave events to them in a fixed order.
+
+| family | rules |
+|---|---|
+| capabilities | the capability events of an API call (capability map rule ids), py-write-outside-package |
+| environment | environment reads, whole-environment dumps and environment writes |
+| tls | py-tls-verify-disabled |
+| mining | py-mining-pool |
+| reverse_shell | py-reverse-shell |
+| process | process starts (capability map rule ids), py-detached-process, the shell analyzer on commands |
+| decoded | decoded-payload (literals decoded to code, scanned as virtual files) |
+
+The flow rules (py-download-execute, py-exec-decoded-payload, py-secret-exfiltration-flow,
+py-credential-flow) belong to the core: `flows.py`.
+"""
+
+from __future__ import annotations
+
+from skillscan.analyzers.python.checks.capabilities import CapabilityChecks
+from skillscan.analyzers.python.checks.decoded import DecodedPayloadChecks
+from skillscan.analyzers.python.checks.environment import EnvironmentChecks
+from skillscan.analyzers.python.checks.mining import MiningChecks
+from skillscan.analyzers.python.checks.process import ProcessChecks
+from skillscan.analyzers.python.checks.reverse_shell import ReverseShellChecks
+from skillscan.analyzers.python.checks.tls import TlsChecks
+
+FAMILIES: tuple[type, ...] = (CapabilityChecks, EnvironmentChecks, TlsChecks, ProcessChecks, MiningChecks,
+                              ReverseShellChecks, DecodedPayloadChecks)

@@ -1,0 +1,72 @@
+"""Positions of reported libcst nodes, without libcst's metadata providers."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+import libcst as cst
+
+from skillscan.model import Location
+
+
+class Locator:
+    """Positions without PositionProvider: the source text of a node (libcst round-trips exactly) is
+    searched for from a cursor that follows the pre-order visit; a cheap line index maps offsets to
+    lines. Only reported nodes are located."""
+
+    def __init__(self, module: cst.Module, source: str) -> None:
+        self.module = module
+        self.source = source
+        self.cursor = 0
+        self.newlines = [i for i, ch in enumerate(source) if ch == "\n"] if len(source) < 4_000_000 else []
+        self.cache: dict[int, tuple[int, int]] = {}
+        self.claimed: set[tuple[int, str]] = set()
+
+    def _pattern(self, node: cst.CSTNode) -> re.Pattern[str] | None:
+        target = node.func if isinstance(node, cst.Call) else node
+        try:
+            code = self.module.code_for_node(target)
+        except Exception:  # noqa: BLE001 - codegen of a detached node
+            return None
+        if not code:
+            return None
+        head = re.escape(code[:400])
+        lead = r"(?<![\w.])" if code[:1].isidentifier() else ""
+        tail = r"\s*\(" if isinstance(node, cst.Call) else (r"(?!\w)" if code[-1:].isalnum() else "")
+        return re.compile(lead + head + tail)
+
+    def _ok(self, pos: int) -> bool:
+        """Not inside a whole-line comment."""
+        start = self.source.rfind("\n", 0, pos) + 1
+        return not self.source[start:pos].lstrip().startswith("#")
+
+    def offset(self, node: cst.CSTNode) -> int:
+        key = id(node)
+        if key in self.cache:
+            return self.cache[key][0]
+        pattern = self._pattern(node)
+        pos = -1
+        if pattern is not None:
+            for m in pattern.finditer(self.source, self.cursor):
+                if self._ok(m.start()) and (m.start(), pattern.pattern) not in self.claimed:
+                    pos = m.start()
+                    self.cursor = pos
+                    break
+            if pos < 0:
+                for m in pattern.finditer(self.source, 0, self.cursor + 1):
+                    if self._ok(m.start()):
+                        pos = m.start()
+            self.claimed.add((pos, pattern.pattern))
+        if pos < 0:
+            pos = self.cursor
+        self.cache[key] = (pos, 0)
+        return pos
+
+    def location(self, path: str, node: cst.CSTNode) -> Location:
+        pos = self.offset(node)
+        line = bisect.bisect_left(self.newlines, pos) + 1
+        start = self.newlines[line - 2] + 1 if line >= 2 else 0
+        end = self.newlines[line - 1] if line - 1 < len(self.newlines) else len(self.source)
+        return Location(path, line, pos - start + 1, None, None, self.source[start:end].strip()[:300])
+

@@ -1,0 +1,157 @@
+"""The ground of one pass: per-pass state, scopes and names (imports, aliases, qualified names, types) and
+the emission of events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import libcst as cst
+
+from skillscan.analyzers.python.capmap import CapMap
+from skillscan.analyzers.python.events import Event, Result
+from skillscan.analyzers.python.literals import call_arg
+from skillscan.analyzers.python.locator import Locator
+from skillscan.analyzers.python.names import MAX_EVENTS, MAX_EXPR_DEPTH, PATHLIB_ONLY
+from skillscan.analyzers.python.values import Binding, FuncInfo, Source, Val
+from skillscan.model import Capability, Confidence, Location, Severity
+
+
+class Scope(cst.CSTVisitor):
+    def __init__(self, module: cst.Module, source: str, path: str, capmap: CapMap, shell: Any | None,
+                 confidence_cap: Confidence = Confidence.HIGH) -> None:
+        super().__init__()
+        self.module = module
+        self.path = path
+        self.capmap = capmap
+        self.shell = shell  # the shell analyzer module (lazy import), or None
+        self.confidence_cap = confidence_cap
+        self.loc = Locator(module, source)
+        self.scopes: list[dict[str, Binding]] = [{}]
+        self.funcs: list[FuncInfo] = []
+        self.result = Result()
+        self._qual_cache: dict[int, str | None] = {}
+        self._source_cache: dict[int, tuple[Source, ...]] = {}
+        self._store_targets: set[int] = set()
+        self._env_kw_nodes: set[int] = set()
+        self._decode_candidates: dict[int, tuple[cst.CSTNode, Val]] = {}
+        self._consumed_literals: set[int] = set()
+        self._executed: set[int] = set()  # nodes passed to exec/eval/subprocess
+        self._guess_literals: list[tuple[cst.SimpleString, str]] = []
+        self._path_taint: dict[str, Source] = {}  # path value → source (downloaded file, copied store)
+        self._deferred_calls: list[tuple[str, list[tuple[int | str, tuple[Source, ...]]], Location]] = []
+        self._flow_seen: set[tuple[str, int, int, str]] = set()
+        self._socket_connects: list[Location] = []
+        self._dup2: list[Location] = []
+        self._shell_spawns: list[Location] = []
+        self._star_imports: list[str] = []
+        self._mining = capmap.pattern("mining_url")
+        self._miners = capmap.words("miner_binaries")
+        self._interpreters = capmap.words("interpreters")
+        self._shells = capmap.words("shells")
+        self._tls_off_calls = frozenset(capmap.indicators.get("tls_off_calls", []) or [])
+        self._home_env = frozenset(capmap.indicators.get("home_env", ["HOME"]) or [])
+        self.shell_findings: list[Any] = []
+        self._deferred_funcs: dict[str, FuncInfo] = {}
+        self._deferred_caller: dict[int, FuncInfo] = {}
+
+    # ------------------------------------------------------------------ scopes and names
+
+    def lookup(self, name: str) -> Binding | None:
+        for scope in reversed(self.scopes):
+            b = scope.get(name)
+            if b is not None:
+                return b
+        return None
+
+    def bind(self, name: str, binding: Binding) -> None:
+        self.scopes[-1][name] = binding
+
+
+    def qualname(self, node: cst.BaseExpression, depth: int = 0) -> str | None:
+        """The fully qualified name an expression refers to, through imports and aliases."""
+        key = id(node)
+        if key in self._qual_cache:
+            return self._qual_cache[key]
+        result = self._qualname(node, depth)
+        self._qual_cache[key] = result
+        return result
+
+    def _qualname(self, node: cst.BaseExpression, depth: int) -> str | None:
+        if depth > MAX_EXPR_DEPTH:
+            return None
+        if isinstance(node, cst.Name):
+            b = self.lookup(node.value)
+            if b is not None:
+                if b.alias:
+                    return b.alias
+                if b.type:
+                    return b.type
+                return None
+            for mod in self._star_imports:
+                if self.capmap.lookup(f"{mod}.{node.value}") is not None:
+                    return f"{mod}.{node.value}"
+            return node.value
+        if isinstance(node, cst.Attribute):
+            base = self.qualname(node.value, depth + 1)
+            if base is None:
+                base = self.type_of(node.value, depth + 1)
+            if base is None and node.attr.value in PATHLIB_ONLY:
+                base = "pathlib.Path"
+            return f"{base}.{node.attr.value}" if base else None
+        if isinstance(node, cst.Call):
+            func = self.qualname(node.func, depth + 1)
+            if func in ("__import__", "importlib.import_module", "builtins.__import__"):
+                v = self.value_of(call_arg(node, 0, "name"), depth + 1)
+                return v.text if v is not None and v.exact else None
+            if func in ("getattr", "builtins.getattr"):
+                positional = [a.value for a in node.args if a.keyword is None]
+                if len(positional) >= 2:
+                    base = self.qualname(positional[0], depth + 1) or self.type_of(positional[0], depth + 1)
+                    attr = self.value_of(positional[1], depth + 1)
+                    if base and attr is not None and attr.exact:
+                        return f"{base}.{attr.text}"
+            return None
+        return None
+
+    def type_of(self, node: cst.BaseExpression | None, depth: int = 0) -> str | None:
+        if node is None or depth > MAX_EXPR_DEPTH:
+            return None
+        if isinstance(node, cst.Name):
+            b = self.lookup(node.value)
+            return b.type if b is not None else None
+        if isinstance(node, cst.Call):
+            q = self.qualname(node.func, depth + 1)
+            if q is None:
+                return None
+            if q in self.capmap.instances:
+                return self.capmap.instances[q]
+            if q.startswith("pathlib.Path.") and q.rsplit(".", 1)[1] in ("resolve", "absolute", "expanduser",
+                                                                         "joinpath", "with_name", "with_suffix"):
+                return "pathlib.Path"
+            return None
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide) and \
+                self.type_of(node.left, depth + 1) == "pathlib.Path":
+            return "pathlib.Path"
+        if isinstance(node, cst.Attribute) and node.attr.value == "parent" and \
+                self.type_of(node.value, depth + 1) == "pathlib.Path":
+            return "pathlib.Path"
+        return None
+
+    # ------------------------------------------------------------------ literal resolution
+
+
+    def emit(self, rule_id: str, message: str, location: Location, caps: Iterable[Capability] = (), *,
+             confidence: Confidence | None = None, severity: Severity | None = None,
+             related: Iterable[Location] = (), decoded: str | None = None) -> None:
+        if len(self.result.events) >= MAX_EVENTS:
+            return
+        conf = confidence
+        if conf is not None and conf > self.confidence_cap:
+            conf = self.confidence_cap
+        if conf is None and self.confidence_cap < Confidence.HIGH:
+            conf = self.confidence_cap
+        self.result.events.append(Event(rule_id, message, location, tuple(caps), conf, severity, tuple(related),
+                                        decoded))
+
+    # ------------------------------------------------------------------ visitor: imports and scopes

@@ -1,0 +1,71 @@
+"""A pre-order walk over a libcst tree that calls a visitor's `visit_<Node>` / `leave_<Node>` methods."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import libcst as cst
+
+# Fields that never contain code worth visiting (whitespace, punctuation, operators as tokens).
+_SKIP_FIELDS = frozenset({
+    "lpar", "rpar", "comma", "semicolon", "colon", "dot", "equal", "whitespace_before", "whitespace_after",
+    "whitespace_after_func", "whitespace_before_args", "whitespace_after_star", "whitespace_after_arg",
+    "whitespace_before_colon", "whitespace_after_colon", "whitespace_before_indicator", "whitespace_after_indicator",
+    "whitespace_after_def", "whitespace_after_name", "whitespace_before_params", "whitespace_after_class",
+    "whitespace_after_for", "whitespace_before_in", "whitespace_after_in", "whitespace_after_if",
+    "whitespace_after_while", "whitespace_after_with", "whitespace_after_import", "whitespace_after_from",
+    "whitespace_before_import", "whitespace_after_return", "whitespace_after_await", "whitespace_after_lambda",
+    "whitespace_after_async", "whitespace_after_except", "whitespace_after_yield", "whitespace_after_assert",
+    "whitespace_after_del", "whitespace_after_global", "whitespace_after_nonlocal", "whitespace_after_raise",
+    "whitespace_before_from", "whitespace_after_as", "whitespace_before_as", "whitespace_after_at",
+    "whitespace_after_elif", "whitespace_after_match", "whitespace_after_case", "whitespace_before_else",
+    "whitespace_after_else", "whitespace_before_if", "leading_lines", "lines_after_decorators", "header", "footer",
+    "trailing_whitespace", "newline", "indent", "operator", "asynchronous", "walrus", "star_tok",
+    "whitespace_before_walrus", "whitespace_after_walrus", "lbrace", "rbrace", "lbracket", "rbracket",
+    "first_line", "empty_lines", "last_line",
+})
+_FIELD_CACHE: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    names = _FIELD_CACHE.get(cls)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(cls) if f.name not in _SKIP_FIELDS)
+        orders: dict[type, tuple[str, ...]] = {cst.FunctionDef: ("decorators", "name", "params", "returns"),
+                                               cst.ClassDef: ("decorators", "name", "bases", "keywords")}
+        first = orders.get(cls)
+        if first:  # source order, not field order
+            names = first + tuple(n for n in names if n not in first)
+        _FIELD_CACHE[cls] = names
+    return names
+
+
+def walk(visitor: Any, module: cst.Module) -> None:
+    """Pre-order walk calling `visit_<Node>` / `leave_<Node>` like libcst's visitor, without libcst's
+    node reconstruction (its `visit` rebuilds every node, several times the cost of the walk)."""
+    visits: dict[type, Any] = {}
+    leaves: dict[type, Any] = {}
+    CSTNode = cst.CSTNode
+
+    def go(node: cst.CSTNode) -> None:
+        cls = type(node)
+        try:
+            v = visits[cls]
+            lv = leaves[cls]
+        except KeyError:
+            v = visits[cls] = getattr(visitor, "visit_" + cls.__name__, None)
+            lv = leaves[cls] = getattr(visitor, "leave_" + cls.__name__, None)
+        if v is None or v(node) is not False:
+            for name in _child_fields(cls):
+                value = getattr(node, name)
+                if isinstance(value, CSTNode):
+                    go(value)
+                elif isinstance(value, (tuple, list)):
+                    for item in value:
+                        if isinstance(item, CSTNode):
+                            go(item)
+        if lv is not None:
+            lv(node)
+
+    go(module)

@@ -1,0 +1,163 @@
+"""Paths and persistence: secret files read, files written (and those that persist: shell profiles,
+agent configuration, services), redirections (including `/dev/tcp` connections), environment reads
+and scheduled (`crontab`) commands."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from skillscan.analyzers.shell.capmap import base_name
+from skillscan.analyzers.shell.decode import prog_name, stdin_payload
+from skillscan.analyzers.shell.state import AnalyzerBase, Frame
+from skillscan.analyzers.shell.syntax import Cmd, Word
+from skillscan.capabilities.urls import operand_host as host_operand
+from skillscan.lazyre import lazy
+from skillscan.model import Capability, Confidence
+
+# rule ids whose logic is this module (tests/test_rule_modules.py)
+RULE_IDS: tuple[str, ...] = ("shell-env-read", "shell-file-write", "shell-persistence", "shell-secret-file-read")
+
+WRITERS_LAST = {"cp", "mv", "install", "ln", "rsync", "copy", "copy-item", "move-item", "xcopy", "robocopy"}
+WRITERS_ALL = {"tee", "set-content", "add-content", "out-file", "touch"}
+
+
+def path_scope(value: str | None) -> str:
+    if value is None or value == "":
+        return "*"
+    v = value.replace("\\", "/")
+    if "$" in v and not v.startswith(("$PKG", "$WORK", "$TMP", "$DATA")):
+        return "*"
+    if v.startswith(("~", "/", "$")):
+        if v.startswith(("/tmp/", "/var/tmp/")) or v in ("/tmp", "/var/tmp"):
+            return "$TMP" + v[v.index("tmp") + 3:]
+        return v
+    if re.match(r"^[A-Za-z]:/", v):
+        return v
+    v = v.removeprefix("./")
+    return "$WORK/" + v if v else "$WORK"
+
+
+_HOME_PREFIX = lazy(r"^(?:/home/[^/]+|/Users/[^/]+|/root|[A-Za-z]:/Users/[^/]+|%USERPROFILE%|\$env:USERPROFILE|"
+                          r"\$HOME|\$\{HOME\})(?=/|$)", re.IGNORECASE)
+
+
+_APPDATA = lazy(r"(?i)%APPDATA%|\$env:APPDATA")
+_LOCALAPPDATA = lazy(r"(?i)%LOCALAPPDATA%|\$env:LOCALAPPDATA")
+
+
+def home_path(value: str) -> str:
+    v = value.replace("\\", "/")
+    if "%" in v or "$" in v:
+        v = _APPDATA.sub("~/AppData/Roaming", v)
+        v = _LOCALAPPDATA.sub("~/AppData/Local", v)
+    return _HOME_PREFIX.sub("~", v) if v[:1] in "/%$" or v[1:2] == ":" else v
+
+
+class PathsMixin(AnalyzerBase):
+    # paths: secrets read, persistence writes
+    def _paths(self, cmd: Cmd, key: str, args: list[Word], values: list[str | None], frame: Frame) -> None:
+        reads = key not in self.cm.path_neutral
+        for v in values[:256]:
+            if not v or len(v) > 4096:
+                continue
+            hp = home_path(v)
+            if reads:
+                self._secret(cmd, hp, frame, key)
+        if key in WRITERS_LAST or key in WRITERS_ALL or key == "sed":
+            ops = [v for v in values if v and not v.startswith("-")]
+            if key in WRITERS_LAST:
+                targets = ops[-1:] if len(ops) >= 2 else []
+            elif key == "sed":
+                targets = ops[1:] if any(v and re.fullmatch(r"-[a-zA-Z]*i.*|--in-place.*", v) for v in values) else []
+            else:
+                targets = ops
+            for t in targets:
+                self._write(cmd, home_path(t), frame, key)
+
+    def _secret(self, cmd: Cmd, path: str, frame: Frame, how: str) -> None:
+        if self.cm.env_dump_paths is not None and self.cm.env_dump_paths.search(path):
+            self.run.add(frame, cmd, "shell-env-read", ["env.read[*]"], f"`{how}` reads the whole environment ({path})")
+            return
+        if self.cm.secret_any is not None and not self.cm.secret_any.search(path):
+            return
+        for pr in self.cm.secret_paths:
+            if pr.pattern.search(path):
+                if pr.value == "dotenv" and re.search(r"\.(example|sample|template|dist)$", path):
+                    return
+                rule = pr.rule or "shell-secret-file-read"
+                self.run.add(frame, cmd, rule, [Capability("secrets.read", pr.value),
+                                                Capability("fs.read", path_scope(path))],
+                             f"`{how}` reads {path} ({pr.value} credentials)")
+                return
+
+    def _write(self, cmd: Cmd, path: str, frame: Frame, how: str) -> None:
+        if path in ("/dev/null", "/dev/stdout", "/dev/stderr", "-") or path.startswith("/dev/fd/"):
+            return
+        scope = path_scope(path)
+        self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)], f"`{how}` writes {scope}")
+        if self.cm.persist_any is not None and not self.cm.persist_any.search(path):
+            return
+        for pr in self.cm.persist_paths:
+            if pr.pattern.search(path):
+                caps = [Capability("persist", pr.value), Capability("fs.write", scope)]
+                if pr.value == "agent-config":
+                    caps.append(Capability("agent.config.write", PurePosixPath(path).name))
+                self.run.add(frame, cmd, "shell-persistence", caps,
+                             f"`{how}` writes {path}, which persists ({pr.value})")
+                return
+
+    def _redirects(self, cmd: Cmd, frame: Frame) -> None:
+        name = prog_name(cmd.words[0].value) if cmd.words and cmd.words[0].value else ""
+        for r in cmd.redirects:
+            if r.target is None or r.op in ("<<", "<<-", "<<<"):
+                continue
+            value = r.target.value
+            if value is None:
+                if r.op in (">", ">>", "&>", "&>>", ">|"):
+                    self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", "*")],
+                                 "writes to a file computed at run time")
+                continue
+            if re.match(r"^/dev/(tcp|udp)/", value):
+                parts = value.split("/")
+                host = host_operand(parts[3]) if len(parts) > 3 else "*"
+                interactive = name in self.cm.shells or base_name(name) in self.cm.shells
+                exec_only = name == "exec" and len(cmd.words) == 1
+                dup = any(x.op in (">&", "<&", "&>") or (x.target is not None and x.target.value in ("1", "0", "2"))
+                          for x in cmd.redirects if x is not r)
+                if interactive or (exec_only and r.op in ("<>", "<&", "<")) or (dup and name in ("exec",)):
+                    self.run.add(frame, cmd, "shell-reverse-shell", [Capability("net.egress", host), "proc.shell"],
+                                 f"a shell's input/output is connected to {value}",
+                                 confidence=None if interactive else Confidence.MEDIUM)
+                else:
+                    self.run.add(frame, cmd, "shell-network-egress", [Capability("net.egress", host)],
+                                 f"opens a raw connection to {value}")
+                continue
+            if r.op in (">", ">>", "&>", "&>>", ">|", ">&") and not re.fullmatch(r"\d+|-", value):
+                self._write(cmd, home_path(value), frame, name or "redirect")
+            elif r.op in ("<", "<>"):
+                self._secret(cmd, home_path(value), frame, name or "redirect")
+
+    def _env_reads(self, cmd: Cmd, frame: Frame) -> None:
+        for name in dict.fromkeys(cmd.env_reads):
+            if not name.isupper() and not re.fullmatch(r"[A-Z][A-Z0-9_]*", name):
+                continue
+            if name in self.cm.ignored_env:
+                continue
+            caps = [Capability("env.read", name)]
+            if self.cm.credential_env is not None and self.cm.credential_env.search(name):
+                caps.append(Capability("secrets.read", f"env:{name}"))
+            self.run.add(frame, cmd, "shell-env-read", caps, f"reads the environment variable {name}")
+
+    _CRON_LINE = lazy(r"^\s*(?:@\w+|(?:\S+\s+){5})(.+)$")
+
+    def _cron_lines(self, cmd: Cmd, frame: Frame) -> None:
+        """`echo '*/5 * * * * curl … | sh' | crontab -`: the scheduled commands are commands too."""
+        pl = stdin_payload(cmd)
+        if pl is None or not pl.text:
+            return
+        pin = frame.pin or (*frame.at(cmd.row, cmd.col), cmd.stmt or cmd.text)
+        for line in pl.text.splitlines()[:64]:
+            m = self._CRON_LINE.match(line)
+            if m and not line.lstrip().startswith("#"):
+                self.text(m.group(1), Frame(frame.line, frame.column, frame.depth + 1, "bash", pin, frame.decoded))

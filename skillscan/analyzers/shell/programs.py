@@ -1,0 +1,185 @@
+"""Capability-map application: wrappers (`sudo`, `env`, `timeout` …) and program entries of
+`rules/capabilities/shell.yaml` turned into findings, with their messages from
+`rules/capabilities/shell-messages.yaml`."""
+
+from __future__ import annotations
+
+import re
+
+from skillscan.analyzers.shell.capmap import Program, Then, normalise, parse_options
+from skillscan.analyzers.shell.decode import first_url, prog_name
+from skillscan.analyzers.shell.hosts import matches_host
+from skillscan.analyzers.shell.messages import program_message
+from skillscan.analyzers.shell.state import AnalyzerBase, Frame
+from skillscan.analyzers.shell.syntax import Cmd, Word
+from skillscan.capabilities.urls import host_of
+from skillscan.capabilities.urls import operand_host as host_operand
+from skillscan.model import Capability, Severity
+
+# rules with logic of their own here; every other rule a capability-map entry names is data
+# (rules/capabilities/shell.yaml) applied by this module
+RULE_IDS: tuple[str, ...] = ("shell-crypto-miner", "shell-network-egress", "shell-network-upload",
+                             "shell-package-install")
+
+
+def fmt_pkg(eco: str, value: str) -> str | None:
+    if not value or value.startswith(("-", ".", "/", "~", "$")) or value in (".",):
+        return None
+    if "://" in value or value.startswith("git+"):
+        url = value.split("+", 1)[1] if value.startswith("git+") else value
+        return "url:" + url
+    if re.search(r"\.(txt|toml|cfg|lock|json|whl|tar\.gz|zip)$", value) and "/" in value:
+        return None
+    if eco == "pypi":
+        value = re.sub(r"\[.*?\]", "", value)
+        value = re.sub(r"\s*==\s*", "@", value)
+    return value
+
+
+class ProgramsMixin(AnalyzerBase):
+    # wrappers: sudo, nohup, env, timeout … report themselves, then the wrapped command is analysed
+    def _unwrap(self, cmd: Cmd, words: list[Word], frame: Frame) -> int:
+        i = 0
+        for _ in range(16):
+            if i >= len(words) or words[i].value is None:
+                return i
+            name = prog_name(words[i].value)
+            w = self.cm.wrappers.get(normalise(name))
+            if w is None:
+                return i
+            if normalise(name) == "env" and all(x.value is not None and (x.value.startswith("-") or "=" in x.value)
+                                                for x in words[i + 1:]):
+                self.run.add(frame, cmd, "shell-env-read", ["env.read[*]"], "`env` prints the whole environment")
+            if name != "exec":
+                self.run.add(frame, cmd, "shell-exec", [Capability("proc.exec", name)], f"runs `{name}`")
+            if w.base is not None:
+                self._then(cmd, frame, w.base, name, {}, [], f"`{name}` runs a command")
+            i += 1
+            skip = w.skip_operands
+            while i < len(words):
+                v = words[i].value
+                if v is None:
+                    break
+                if v.startswith("-") and v != "-":
+                    i += 2 if v in w.options_with_value else 1
+                    continue
+                if w.assignments and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", v):
+                    i += 1
+                    continue
+                if skip:
+                    skip -= 1
+                    i += 1
+                    continue
+                break
+        return i
+
+    # program entries from the data map
+    def _program(self, cmd: Cmd, name: str, prog: Program, args: list[Word], values: list[str | None],
+                 frame: Frame) -> None:
+        windows = frame.dialect != "bash" or any(o.startswith("/") for w in prog.when for o in w.any_flag)
+        parsed = parse_options(values, prog.options_with_value, windows=windows)
+        flags = {f for f, _ in parsed.flags}
+        flags_l = {f.lower() for f in flags}
+        operands = [values[i] for i in parsed.operands]
+        url = None
+        host = "*"
+        if prog.hosts == "url":
+            url = first_url([v for _, v in parsed.flags] + operands)
+            host = host_of(url) if url else (host_operand(operands[0]) if operands and prog.hosts == "url"
+                                             and operands[0] and "." in operands[0] and "/" not in operands[0]
+                                             else "*")
+        elif prog.hosts == "positional":
+            host = host_operand(operands[0]) if operands else "*"
+        elif prog.hosts == "remote-path":
+            for v in operands:
+                if v and re.match(r"^([^/@:\s]+@)?[A-Za-z0-9][A-Za-z0-9.-]+:(?!//)", v) and not re.match(r"^[A-Za-z]:", v):
+                    host = host_operand(v)
+                    break
+        fill = {"host": host, "url": url or "*", "argv0": name, "arg1": next((o for o in operands if o), "*")}
+        lowered_ops = [o.lower() if o else "" for o in operands]
+        if prog.base is not None:
+            self._then(cmd, frame, prog.base, name, fill, self._packages(prog.base, name, operands, 0),
+                       self._message(prog.base.rule, name, fill))
+        for w in prog.when:
+            sub_len = 0
+            if w.subcommand:
+                match = next((s for s in w.subcommand if tuple(lowered_ops[: len(s)]) == s or
+                              (len(s) == 1 and s[0].startswith("-") and s[0] in flags)), None)
+                if match is None:
+                    continue
+                sub_len = len(match) if not match[0].startswith("-") else 0
+            if w.any_flag and not (w.any_flag & flags or (windows and {f.lower() for f in w.any_flag} & flags_l)):
+                continue
+            if w.no_flag and (w.no_flag & flags):
+                continue
+            given = len([o for o in operands if o is not None])
+            if w.max_operands is not None and given > w.max_operands:
+                continue
+            if w.min_operands is not None and len(operands) < w.min_operands:  # a run-time value counts too
+                continue
+            if w.arg_regex is not None:
+                hit = next((v for v in values if v is not None and w.arg_regex.search(v)), None)
+                if hit is None:
+                    continue
+                fill = dict(fill, arg1=hit)
+            pkgs = self._packages(w.then, name, operands, sub_len)
+            self._then(cmd, frame, w.then, name, fill, pkgs, self._message(w.then.rule, name, fill))
+        uploads = {"-d", "--data", "--data-binary", "--data-raw", "-F", "--form", "-T", "--upload-file", "--json",
+                   "--post-data", "--post-file"}
+        if prog.hosts == "url" and url and flags & uploads and matches_host(url, self.cm.exfil_hosts):
+            self.run.add(frame, cmd, "shell-network-upload", [Capability("net.egress", host)],
+                         f"`{name}` sends data to {host}, a webhook/paste/tunnel host", severity=Severity.HIGH)
+
+    @staticmethod
+    def _packages(then: Then, name: str, operands: list[str | None], sub_len: int) -> list[str]:
+        if not then.packages:
+            return []
+        rest = [o for o in operands[sub_len:] if o]
+        if then.packages == "first":
+            rest = rest[:1]
+        return rest
+
+    def _then(self, cmd: Cmd, frame: Frame, then: Then, name: str, fill: dict[str, str], pkgs: list[str],
+              message: str) -> None:
+        caps: list[str] = []
+        for template in then.capabilities:
+            if "{pkg}" in template:
+                eco = template.split("[", 1)[1].split(":", 1)[0] if "[" in template else ""
+                eco = {"apt-get": "apt", "aptitude": "apt"}.get(eco.replace("{argv0}", name),
+                                                                  eco.replace("{argv0}", name))
+                formatted = [p for p in (fmt_pkg(eco, v) for v in pkgs) if p]
+                for p in formatted or ["*"]:
+                    if p.startswith("url:"):  # installed from a URL: no registry, no pinning, build code runs
+                        caps += [f"pkg.install[{p}]", f"code.remote[{p[4:]}]", f"net.egress[{host_of(p[4:])}]"]
+                        continue
+                    caps.append(template.replace("{argv0}", eco).replace("{pkg}", p))
+                continue
+            out = template
+            for k, v in fill.items():
+                out = out.replace("{" + k + "}", v)
+            caps.append(out)
+        try:
+            parsed = [Capability.parse(c) for c in caps]
+        except ValueError:
+            parsed = []
+        severity = then.severity
+        if severity is None and any(c.kind == "code.remote" for c in parsed) and then.rule.startswith("shell-package"):
+            severity = "medium"  # a package installed straight from a URL: unpinned code that runs at install
+        self.run.add(frame, cmd, then.rule, parsed, message, severity=severity, confidence=then.confidence)
+
+    @staticmethod
+    def _message(rule: str, name: str, fill: dict[str, str]) -> str:
+        return program_message(rule, name, fill)
+
+    def _miner_args(self, cmd: Cmd, name: str, values: list[str | None], frame: Frame) -> None:
+        rx = self.cm.miner_args
+        if rx is None:
+            return
+        for v in values[:256]:
+            if v and rx.search(v):
+                caps: list[Capability | str] = ["compute.mine"]
+                m = re.search(r"stratum\d?\+(?:tcp|ssl|tls)://([^/\s:'\"]+)", v, re.IGNORECASE)
+                if m:
+                    caps.append(Capability("net.egress", m.group(1).lower()))
+                self.run.add(frame, cmd, "shell-crypto-miner", caps, f"`{name}` is given mining-pool arguments ({v[:80]})")
+                return

@@ -1,0 +1,156 @@
+"""The state of one command analysis: where a command is (`CommandContext`), the nested frame a text
+is analysed in (`Frame`, mapping positions back into the file), and the hits one call records (`Run`).
+`AnalyzerBase` is what the rule families (nested.py, downloads.py, paths.py, programs.py) share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from skillscan.analyzers.base import finding
+from skillscan.analyzers.shell.capmap import Capmap
+from skillscan.analyzers.shell.decode import MAX_DECODED
+from skillscan.analyzers.shell.syntax import Cmd
+from skillscan.lazyre import lazy
+from skillscan.model import Capability, Channel, Confidence, Finding, Severity
+
+if TYPE_CHECKING:
+    from skillscan.analyzers.shell.decode import Payload
+    from skillscan.analyzers.shell.syntax import Word
+
+PLACEHOLDER = lazy(r"(?<![<\w$])<([A-Za-z][A-Za-z0-9_ .:/|-]{0,60}[A-Za-z0-9_])>(?![>&(])")
+
+
+def mask_placeholders(text: str) -> str:
+    """Documentation placeholders (`--scope <team>`) would parse as redirections; keep them as words
+    of the same length so positions do not move."""
+    if "<" not in text:
+        return text
+    return PLACEHOLDER.sub(lambda m: "_" + m.group(1).replace(" ", "_") + "_", text)
+
+
+MAX_DEPTH = 4  # nested command texts (sh -c inside eval inside a decoded payload …)
+MAX_TOTAL_CHARS = 2 * 1024 * 1024  # all text analysed by one call, nested texts included
+MAX_HITS = 5000
+MAX_ARGV = 10_000
+SNIPPET = 300
+
+
+@dataclass(frozen=True)
+class CommandContext:
+    path: str  # package-relative file the command is in
+    line: int = 1  # 1-based line of the command's first character in that file
+    column: int = 1
+    channel: Channel = Channel.CODE
+    max_confidence: Confidence = Confidence.HIGH  # callers lower this for examples/reference prose
+    source: str = "script"  # script | hook | mcp | install | load-time | fence | inline | code
+
+
+@dataclass(frozen=True)
+class Frame:
+    line: int
+    column: int
+    depth: int = 0
+    dialect: str = "bash"  # bash | powershell | batch
+    pin: tuple[int, int, str] | None = None  # decoded text: every finding goes to the command that decoded it
+    decoded: str | None = None
+
+    def at(self, row: int, col: int) -> tuple[int, int]:
+        if self.pin is not None:
+            return self.pin[0], self.pin[1]
+        if row == 0:
+            return self.line, self.column + col
+        return self.line + row, col + 1
+
+
+@dataclass
+class Hit:
+    rule: str
+    caps: list[Capability]
+    message: str
+    line: int
+    column: int
+    snippet: str
+    severity: Severity | None = None
+    confidence: Confidence | None = None
+    decoded: str | None = None
+
+
+@dataclass
+class Run:
+    ctx: CommandContext
+    capmap: Capmap
+    hits: dict[tuple[str, int, int, str | None], Hit] = field(default_factory=dict)
+    budget: int = MAX_TOTAL_CHARS
+    downloads: dict[str, str] = field(default_factory=dict)
+    decoded_texts: list[tuple[int, str, str]] = field(default_factory=list)  # (line, dialect, text)
+    decoded_files: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    clones: dict[str, str] = field(default_factory=dict)  # directory → repository URL (git clone)
+    literal_files: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # path → (text, line, column)
+    running: set[str] = field(default_factory=set)
+    cwd: str | None = None
+
+    # -- recording -----------------------------------------------------------------
+    def add(self, frame: Frame, cmd: Cmd, rule: str, caps: Sequence[Capability | str], message: str,
+            severity: Severity | str | None = None, confidence: Confidence | str | None = None,
+            decoded: str | None = None, row: int | None = None, col: int | None = None) -> None:
+        if len(self.hits) >= MAX_HITS:
+            return
+        line, column = frame.at(cmd.row if row is None else row, cmd.col if col is None else col)
+        snippet = frame.pin[2] if frame.pin is not None else (cmd.stmt or cmd.text)
+        snippet = " ".join(snippet.split())[:SNIPPET]
+        decoded = decoded if decoded is not None else frame.decoded
+        key = (rule, line, column, decoded)
+        parsed = [c if isinstance(c, Capability) else Capability.parse(c) for c in caps]
+        sev = Severity.parse(severity) if isinstance(severity, str) else severity
+        conf = Confidence.parse(confidence) if isinstance(confidence, str) else confidence
+        old = self.hits.get(key)
+        if old is None:
+            self.hits[key] = Hit(rule, parsed, message, line, column, snippet, sev, conf, decoded)
+            return
+        for c in parsed:
+            if c not in old.caps:
+                old.caps.append(c)
+        if sev is not None and (old.severity is None or sev > old.severity):
+            old.severity = sev
+            old.message = message
+        if conf is not None and old.confidence is not None and conf > old.confidence:
+            old.confidence = conf
+
+    def findings(self) -> list[Finding]:
+        from skillscan.catalog import get_catalog
+
+        catalog = get_catalog()
+        out = []
+        for h in self.hits.values():
+            rule = catalog.rule(h.rule)
+            conf = h.confidence if h.confidence is not None else rule.confidence
+            conf = min(conf, self.ctx.max_confidence)
+            out.append(finding(h.rule, h.message, self.ctx.path, h.line, h.column, snippet=h.snippet,
+                               capabilities=sorted(set(h.caps), key=str), channel=self.ctx.channel,
+                               confidence=conf, severity=h.severity,
+                               decoded=h.decoded[:MAX_DECODED] if h.decoded else None))
+        return out
+
+
+class AnalyzerBase:
+    """What every family mixin of the analyzer (infer._Analyzer) relies on: the run and its map, and
+    the entry points of the other families (declared here for the type checker only)."""
+
+    run: Run
+    cm: Capmap
+
+    if TYPE_CHECKING:
+        def text(self, text: str, frame: Frame) -> None: ...
+        def command(self, cmd: Cmd, frame: Frame) -> None: ...
+        def _payload(self, cmd: Cmd, pl: Payload, frame: Frame, dialect: str | None, how: str) -> None: ...
+        def _decoded(self, cmd: Cmd, text: str, decoders: tuple[str, ...], frame: Frame, dialect: str | None,
+                     how: str) -> None: ...
+        def _code_word(self, cmd: Cmd, word: Word, dialect: str, how: str, frame: Frame,
+                       is_eval: bool = False) -> None: ...
+        def _remote(self, cmd: Cmd, url: str, frame: Frame, message: str, download: bool = False) -> None: ...
+        def _run_file(self, cmd: Cmd, path: str, frame: Frame, how: str, dialect: str | None = "bash") -> None: ...
+        def _secret(self, cmd: Cmd, path: str, frame: Frame, how: str) -> None: ...
+        def _write(self, cmd: Cmd, path: str, frame: Frame, how: str) -> None: ...
+        def _is_download(self, value: str) -> str | None: ...

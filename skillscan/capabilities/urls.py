@@ -1,0 +1,164 @@
+"""The one place URLs are taken apart: the host of a URL as each kind of source spells it, the host of
+a network operand (`user@host:path`), and the parts the remote fetcher needs. Nothing else in skillscan
+calls `urlsplit`/`urlparse` (tests/test_concepts.py checks it).
+
+Hosts are lower-case, without user info, port or trailing dot; `*` (or the caller's marker) when the
+host is not statically known. Every reader shares `authority_host`; they differ only in what they
+accept as a URL, which depends on the source:
+
+* `host_of` — a URL in a shell command, a manifest or a permission declaration (`urlsplit`; a bare
+  `host/path` is read as https) checked against a strict host name / IP shape;
+* `literal_host` — a URL folded from code literals (Python, JavaScript): any `scheme://authority`,
+  or with `bare` a leading `host[:port]`; unknown parts (the caller's marker) make it unknown;
+* `script_host` — a value folded from JavaScript: network schemes only, or a bare dotted host;
+* `operand_host` — an ssh/scp/rsync/nc operand;
+* `normalize_host` — a host written in a declaration (`https://api.x.com/v1`, `x.com:443`, `[::1]`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from urllib.parse import SplitResult, urlsplit, urlunsplit
+
+from skillscan.lazyre import lazy
+
+RAW_IP = lazy(r"^\d{1,3}(\.\d{1,3}){3}$|^\[?[0-9a-f:]+:[0-9a-f:]*\]?$", re.IGNORECASE)
+HOST_RE = lazy(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$", re.IGNORECASE)
+_SCHEME_AUTHORITY = lazy(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://([^/?#]*)")
+_LITERAL_HOST = lazy(r"^[a-z0-9._\-:]+$")
+
+
+def parts(url: str) -> SplitResult:
+    """`urlsplit`, for the remote fetcher (raises ValueError on a malformed URL)."""
+    return urlsplit(url)
+
+
+def hostname(url: str) -> str | None:
+    """The host name as `urlsplit` reads it (lower-case), None when it has none."""
+    return urlsplit(url).hostname
+
+
+def netloc(url: str) -> str:
+    return urlsplit(url).netloc
+
+
+def file_name(url: str) -> str:
+    """The last segment of a URL's path (`https://x/a/tool.sh?x=1` → `tool.sh`)."""
+    return PurePosixPath(urlsplit(url).path).name
+
+
+def without_credentials(url: str) -> str:
+    """The URL without user name and password (never forwarded to another host)."""
+    p = urlsplit(url)
+    if p.username is None and p.password is None:
+        return url
+    netloc_ = p.hostname or ""
+    if p.port:
+        netloc_ += f":{p.port}"
+    return urlunsplit((p.scheme, netloc_, p.path, p.query, p.fragment))
+
+
+def authority_host(authority: str) -> str:
+    """`user@host:port` / `[v6]:port` → `host` / `v6`, lower-case, without trailing dot."""
+    authority = authority.rsplit("@", 1)[-1]
+    if authority.startswith("["):
+        host = authority[1 : authority.find("]")] if "]" in authority else authority[1:]
+    else:
+        host = authority.split(":", 1)[0]
+    return host.strip().lower().rstrip(".")
+
+
+def host_of(url: str | None) -> str:
+    """Host of a URL in a command, manifest or declaration; a bare `host/path` is read as https; `*`
+    when there is none or it is not a host name or IP address."""
+    if not url or url == "*":
+        return "*"
+    try:
+        host = (urlsplit(url if "://" in url else "https://" + url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return "*"
+    return host if host and (HOST_RE.match(host) or RAW_IP.match(host)) else "*"
+
+
+def url_host(url: str) -> str:
+    """Host of an absolute URL as `urlsplit` reads it, `*` when it has none."""
+    try:
+        return (urlsplit(url).hostname or "*").lower()
+    except ValueError:
+        return "*"
+
+
+def literal_host(url: str, unknown: str = "*") -> str:
+    """Host of a URL folded from code literals (or a bare `host[:port][/path]`); `unknown` when a part
+    is not statically known (`unknown` inside the value) or the result is not host-shaped."""
+    u = url.strip()
+    if not u or u.startswith(unknown):
+        return unknown
+    m = _SCHEME_AUTHORITY.match(u)
+    netloc_ = m.group(1) if m else (u.split("/", 1)[0] if "://" not in u else "")
+    host = authority_host(netloc_)
+    if not host or unknown in host or "{" in host or not _LITERAL_HOST.match(host):
+        return unknown
+    return host
+
+
+def operand_host(value: str | None) -> str:
+    """`user@host`, `ssh://user@host:22`, `host:path`, `host` → host, else `*`."""
+    if not value or value.startswith("-") or "$" in value:
+        return "*"
+    v = value
+    if "://" in v:
+        return host_of(v)
+    v = v.rsplit("@", 1)[-1]
+    if v.startswith("["):
+        v = v[1:].split("]", 1)[0]
+    else:
+        v = v.split(":", 1)[0].split("/", 1)[0]
+    v = v.lower()
+    if RAW_IP.match(v) or (HOST_RE.match(v) and ("." in v or v == "localhost" or "@" in value)):
+        return v
+    return "*"
+
+
+def normalize_host(host: str) -> str:
+    """A declared host: scheme, path, query, user info and a single port dropped; `[v6]` unwrapped."""
+    h = host.strip().lower()
+    if "://" in h:
+        h = h.split("://", 1)[1]
+    h = h.split("/", 1)[0].split("?", 1)[0].split("@")[-1]
+    if h.startswith("[") and "]" in h:  # IPv6 literal
+        return h[1 : h.index("]")]
+    if h.count(":") == 1:
+        name, _, port = h.partition(":")
+        if port.isdigit() or port == "*":
+            h = name
+    return h.rstrip(".")
+
+
+_SCRIPT_URL = lazy(r"^([a-zA-Z][a-zA-Z0-9+.-]*):(?://)?([^/?#\s]*)")
+_SCRIPT_BARE = lazy(r"^[A-Za-z0-9.-]+(?::\d+)?$")
+_SCRIPT_HOST = lazy(r"[a-z0-9.:_-]+")
+NETWORK_SCHEMES = ("http", "https", "ws", "wss", "ftp", "tcp", "udp")
+
+
+def script_host(value: str | None, unknown: str) -> str:
+    """Host of a value folded from JavaScript: a network-scheme URL (`//` optional) or a bare dotted
+    `host[:port]`; `*` when there is none or a part is unknown (`unknown` inside the host)."""
+    if not value:
+        return "*"
+    v = value.strip()
+    m = _SCRIPT_URL.match(v)
+    if m and m.group(1).lower() in NETWORK_SCHEMES:
+        authority = m.group(2)
+    elif _SCRIPT_BARE.match(v) and "." in v:
+        authority = v
+    else:
+        return "*"
+    bare_host = authority.rsplit("@", 1)[-1]
+    if bare_host.startswith("[") and "]" not in bare_host:
+        return "*"  # an unterminated IPv6 literal
+    host = authority_host(authority)
+    if not host or unknown in host or not _SCRIPT_HOST.fullmatch(host):
+        return "*"
+    return host

@@ -1,0 +1,144 @@
+"""Each shared concept has one implementation, in skillscan/capabilities/: URLs are taken apart only in
+urls.py, base64/hex bytes are decoded only in decoding.py, and finding fingerprints are hashed only in
+fingerprint.py. The source is read with `ast` (nothing is imported), so a new copy anywhere fails here."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from skillscan.capabilities import commands, decoding, urls
+
+ROOT = Path(__file__).resolve().parent.parent / "skillscan"
+
+URL_SPLITTERS = {"urlsplit", "urlparse", "urlunsplit", "urlunparse", "splitport", "splithost"}
+DECODERS = {"b64decode", "urlsafe_b64decode", "standard_b64decode", "decodebytes", "decodestring", "b32decode",
+            "b16decode", "b85decode", "a85decode", "fromhex", "unhexlify", "a2b_hex", "a2b_base64", "a2b_qp",
+            "a2b_uu"}
+DECODER_MODULES = {"base64", "binascii"}
+
+
+def modules() -> Iterator[tuple[str, ast.AST]]:
+    for path in sorted(ROOT.rglob("*.py")):
+        rel = path.relative_to(ROOT.parent).as_posix()
+        yield rel, ast.parse(path.read_text(encoding="utf-8"), filename=rel)
+
+
+def called_names(tree: ast.AST) -> Iterator[tuple[str, str, int]]:
+    """(receiver or "", name, line) of every call and of every `from x import name`."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            f = node.func
+            if isinstance(f, ast.Attribute):
+                recv = f.value.id if isinstance(f.value, ast.Name) else ""
+                yield recv, f.attr, node.lineno
+            elif isinstance(f, ast.Name):
+                yield "", f.id, node.lineno
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                yield node.module, alias.name, node.lineno
+
+
+def offenders(allowed: str, hit: object) -> list[str]:
+    out = []
+    for rel, tree in modules():
+        if rel == allowed:
+            continue
+        for recv, name, line in called_names(tree):
+            if hit(recv, name):  # type: ignore[operator]
+                out.append(f"{rel}:{line}: {recv + '.' if recv else ''}{name}")
+    return out
+
+
+def test_urls_are_split_only_in_capabilities_urls() -> None:
+    found = offenders("skillscan/capabilities/urls.py",
+                      lambda recv, name: name in URL_SPLITTERS and recv in ("", "parse", "urllib.parse"))
+    assert found == []
+
+
+def test_base64_and_hex_are_decoded_only_in_capabilities_decoding() -> None:
+    def hit(recv: str, name: str) -> bool:
+        if recv in DECODER_MODULES:
+            return name in DECODERS or recv == "binascii"
+        return recv in ("bytes", "bytearray") and name == "fromhex"
+
+    assert offenders("skillscan/capabilities/decoding.py", hit) == []
+
+
+def test_fingerprints_are_hashed_only_in_capabilities_fingerprint() -> None:
+    found = []
+    for rel, tree in modules():
+        if rel == "skillscan/capabilities/fingerprint.py":
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and "fingerprint" in node.name.lower():
+                if any(isinstance(n, ast.Name) and n.id == "hashlib" for n in ast.walk(node)):
+                    found.append(f"{rel}:{node.lineno}: {node.name}")
+    assert found == []
+    assert (ROOT / "capabilities" / "fingerprint.py").is_file()
+
+
+def test_the_checks_are_not_vacuous() -> None:
+    """The scanners find the real implementations, so a copy elsewhere would be found too."""
+    tree = ast.parse((ROOT / "capabilities" / "urls.py").read_text(encoding="utf-8"))
+    assert any(name == "urlsplit" for _, name, _ in called_names(tree))
+    tree = ast.parse((ROOT / "capabilities" / "decoding.py").read_text(encoding="utf-8"))
+    assert any(recv == "base64" and name == "b64decode" for recv, name, _ in called_names(tree))
+    assert any(recv == "bytes" and name == "fromhex" for recv, name, _ in called_names(tree))
+
+
+@pytest.mark.parametrize(("url", "host"), [
+    ("https://User:pw@API.Example.com.:8443/v1?q=1", "api.example.com"),
+    ("example.org/path", "example.org"),
+    ("http://[::1]:8080/", "::1"),
+    ("https://$HOST/x", "*"),
+    ("", "*"),
+])
+def test_host_of(url: str, host: str) -> None:
+    assert urls.host_of(url) == host
+
+
+def test_literal_and_script_hosts_mark_unknown_parts() -> None:
+    assert urls.literal_host("https://*.example.com/x") == "*"
+    assert urls.literal_host("ftp://files.example.net/a") == "files.example.net"
+    assert urls.script_host("wss://a.example/\x00", "\x00") == "a.example"
+    assert urls.script_host("https://\x00.example/x", "\x00") == "*"
+    assert urls.script_host("mailto:a@example.com", "\x00") == "*"  # not a network scheme
+    assert urls.operand_host("deploy@build.example.com:/srv") == "build.example.com"
+    assert urls.normalize_host("https://x.example.com:443/v1") == "x.example.com"
+
+
+def test_decoders() -> None:
+    assert decoding.b64decode("aGVs\nbG8") == b"hello"
+    assert decoding.b64decode(b"-_8", altchars=decoding.URLSAFE) == b"\xfb\xff"
+    assert decoding.b64decode("a") is None
+    assert decoding.hexdecode("68 69") == b"hi"
+    assert decoding.hexdecode("6") is None
+    assert decoding.unicode_unescape("\\x41\\u00e9") == "Aé".encode()
+
+
+@pytest.mark.parametrize(("command", "program"), [
+    ("NODE_ENV=production timeout 30 node build.js", "node"),
+    ("sudo -E /usr/bin/Python3.11 -m pip install x", "python"),
+    ("env -i nohup ./run.sh", "run.sh"),
+    ("nice -n 5", ""),
+    ('bash -c "unbalanced', "bash"),
+])
+def test_program_of_a_command_line(command: str, program: str) -> None:
+    assert commands.program(command) == program
+
+
+@pytest.mark.parametrize(("command", "program"), [
+    ("sudo -E node server.js", "node"),  # declarations skipped no `sudo` before
+    ("timeout 30 python3 x.py", "python"),  # the manifest engine read `30`, and kept `python3`
+    ("builtin cd /tmp", "cd"),  # the manifest engine did not know `builtin`
+    ("NODE_ENV=production npx -y @acme/mcp", "npx"),
+])
+def test_declarations_manifests_and_scripts_read_the_same_program(command: str, program: str) -> None:
+    from skillscan.analyzers.manifest import program as manifest_program
+    from skillscan.permissions.surfaces import argv0
+
+    assert argv0(command) == manifest_program(command) == commands.program(command) == program
