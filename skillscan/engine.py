@@ -31,6 +31,8 @@ from skillscan.model import (
     Severity,
     Verdict,
 )
+from skillscan.fold import fold_report
+from skillscan.place import place
 from skillscan.suppress import Baseline, as_evidence, baseline_key, inline_suppressions, is_suppressed
 
 MAX_VIRTUAL_DEPTH = 3
@@ -287,9 +289,11 @@ def sort_key(f: Finding) -> tuple[str, int, int, str, str]:
     return (f.location.path, f.location.line, f.location.column, f.rule_id, f.message)
 
 
-def _filter(pkg: Package, findings: list[Finding], options: ScanOptions) -> tuple[list[Finding], int, int]:
+def _filter(pkg: Package, findings: list[Finding], options: ScanOptions,
+            context: Sequence[Finding] = ()) -> tuple[list[Finding], int, int]:
     """Consumer config (disable, ignores, severity remaps), then inline suppressions (author mode only),
-    then the baseline. Suppressed and baselined findings stay only as capability evidence."""
+    then the baseline (by the fingerprint of the folded report finding each belongs to, folded with the
+    `context` findings decided before). Suppressed and baselined findings stay only as capability evidence."""
     if options.config is not None:
         findings = options.config.apply(findings, pkg.root)
     suppressed = baselined = 0
@@ -305,10 +309,10 @@ def _filter(pkg: Package, findings: list[Finding], options: ScanOptions) -> tupl
                     kept.append(f)
             findings = kept
     if options.baseline is not None and options.baseline.keys:
-        from skillscan.report.json import fingerprints
+        from skillscan.fold import group_fingerprints
 
         kept = []
-        for f, fp in zip(findings, fingerprints(tuple(findings)), strict=True):
+        for f, fp in zip(findings, group_fingerprints(findings, context), strict=True):
             if f.severity > Severity.INFO and baseline_key(pkg.root, fp) in options.baseline:
                 kept.append(as_evidence(f))
                 baselined += 1
@@ -540,13 +544,16 @@ class _Scan:
         findings = analysed + package_findings
         if options.merge:
             findings = merge_findings(findings)
+        findings = place(pkg, findings, w.virtual)  # real files, source-text snippets
         findings.sort(key=sort_key)
-        findings, suppressed, baselined = _filter(pkg, findings, options)
+        placed = list(findings)
+        findings, suppressed, _ = _filter(pkg, findings, options)
         errors = tuple(pkg.errors) + tuple(w.batch_errors)
         verdict = decide(pkg, findings, errors, options)
         if verdict.findings:  # the gate's own findings (undeclared, unused, combinations…), filtered alike
-            gate_findings, _, _ = _filter(pkg, list(verdict.findings), options)
+            gate_findings, _, _ = _filter(pkg, place(pkg, verdict.findings, w.virtual), options, context=placed)
             findings = sorted([*findings, *gate_findings], key=sort_key)
+        findings, baselined = fold_report(pkg.root, findings, options.baseline, enabled=options.merge)
         shown = tuple(f for f in findings if f.severity >= options.min_severity)
         self.results[w.index] = PackageResult(_slim(pkg), shown, verdict, errors, suppressed, baselined)
 
