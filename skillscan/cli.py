@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from skillscan import __version__
-from skillscan.cliopts import ColorMode, check_jobs, check_writable, use_color, write_file
+from skillscan.cliopts import ColorMode, check_jobs, check_writable, echo_errors, use_color, write_file
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Static scanner and least-privilege gate for AI agent skill packages.")
@@ -222,6 +222,8 @@ def scan(
     _write(text, output)
     if sarif_output is not None:
         _write(sarif_text, sarif_output)
+    if format != OutputFormat.text or output is not None:  # the text report on a terminal shows them
+        echo_errors(report)
     if output is not None and not quiet:
         from skillscan.report.text import summary_line
 
@@ -281,7 +283,7 @@ def gate(
     day = resolve_as_of(as_of).isoformat()
     options, fail = _options(paths, config=config, no_config=no_config, baseline=None, author=False, jobs=jobs,
                              min_severity="info", fail_on=fail_on.value if fail_on else None,
-                             policy_path=str(policy) if policy else None, as_of=day, use_cache=False)
+                             policy_path=str(policy) if policy else None, as_of=day, use_cache=False, gate=True)
     try:
         report = run_scan(paths, options)  # type: ignore[arg-type]
     except Exception as exc:  # internal error: exit 2 with a message, never a traceback on stdout
@@ -300,6 +302,7 @@ def gate(
     report = replace(report, results=tuple(results))
     record = verdict_record(report, loaded, day, matched)  # type: ignore[arg-type]
     _write(render(record), output)
+    echo_errors(report)
     assert isinstance(report, Report)
     raise typer.Exit(exit_code(report, fail))
 

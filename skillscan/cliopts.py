@@ -71,3 +71,15 @@ def use_color(mode: ColorMode, to_terminal: bool) -> bool:
     if mode is ColorMode.never:
         return False
     return to_terminal and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def echo_errors(report: object) -> None:
+    """Each error of a package that could not be scanned, one line each on stderr (sanitised: package text)."""
+    from skillscan.model import Decision, Report
+    from skillscan.report.sanitize import visible
+
+    assert isinstance(report, Report)
+    for r in report.results:
+        if r.verdict.decision is Decision.ERROR:
+            for err in r.errors or r.verdict.reasons[:1]:
+                typer.echo(f"skillscan: error: {visible(err)}", err=True)

@@ -33,6 +33,7 @@ from skillscan.model import (
 )
 from skillscan.fold import fold_report
 from skillscan.place import place
+from skillscan.verdicts import adjust
 from skillscan.suppress import Baseline, as_evidence, baseline_key, inline_suppressions, is_suppressed
 
 MAX_VIRTUAL_DEPTH = 3
@@ -55,6 +56,7 @@ class ScanOptions:
     as_of: str | None = None
     min_severity: Severity = Severity.INFO
     merge: bool = True
+    gate: bool = False  # `skillscan gate`: generic packages get the policy's `generic` (default review)
     use_cache: bool = True
     cache_dir: str | None = None  # default: the user cache directory
     config: Config | None = None  # the consumer's configuration (never one found inside a package in gate mode)
@@ -549,7 +551,7 @@ class _Scan:
         placed = list(findings)
         findings, suppressed, _ = _filter(pkg, findings, options)
         errors = tuple(pkg.errors) + tuple(w.batch_errors)
-        verdict = decide(pkg, findings, errors, options)
+        verdict = adjust(pkg, decide(pkg, findings, errors, options), options)
         if verdict.findings:  # the gate's own findings (undeclared, unused, combinations…), filtered alike
             gate_findings, _, _ = _filter(pkg, place(pkg, verdict.findings, w.virtual), options, context=placed)
             findings = sorted([*findings, *gate_findings], key=sort_key)

@@ -94,6 +94,7 @@ class Policy:
     allow_hosts: tuple[str, ...]
     trusted_installers: tuple[str, ...]
     waivers: tuple[Waiver, ...]
+    generic: Decision | None = None  # files with no package manifest; None: `review` in gate, `allow` in scan
 
     # -- tiers, adjusted by the policy's host lists
     def tier(self, cap: Capability) -> int:
@@ -275,6 +276,7 @@ def _build(data: dict[str, Any], digest: str, source: str) -> Policy:
         allow_hosts=tuple(str(h) for h in data.get("allow_hosts") or ()),
         trusted_installers=tuple(str(h) for h in data.get("trusted_installers") or ()),
         waivers=tuple(waivers),
+        generic=DEC[data["generic"]] if data.get("generic") else None,
     )
 
 

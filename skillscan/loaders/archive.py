@@ -264,7 +264,7 @@ def load_archive_bytes(input_arg: str, display_name: str, data: bytes, limits: L
     except (MemoryError, RecursionError) as exc:
         return [error_package(input_arg, f"{input_arg}: archive cannot be read: {type(exc).__name__}")]
     if not contents.files:
-        return [error_package(input_arg, f"{input_arg}: archive holds no regular files"
+        return [error_package(input_arg, f"no package found in {input_arg}: the archive holds no regular files"
                               + (f" ({'; '.join(contents.skipped[:3])})" if contents.skipped else ""))]
     return packages_from_tree(input_arg, f"{display_name}!/", f"{display_name}!", contents.files, contents.skipped,
                               limits=limits)

@@ -249,6 +249,9 @@ def load_path(input_arg: str, limits: Limits = Limits()) -> list[Package]:
     try:
         if path.is_dir():
             walked = walk_directory(str(path), limits)
+            if not walked.files:  # nothing to scan is never `allow`
+                why = f"; skipped: {'; '.join(walked.skipped[:3])}" if walked.skipped else ""
+                return [error_package(input_arg, f"no package found in {input_arg}: the directory holds no files{why}")]
             return packages_from_tree(input_arg, display_root(str(path)), str(path), walked.files, walked.skipped,
                                       limits=limits)
         if not path.is_file():
