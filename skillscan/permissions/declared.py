@@ -187,7 +187,7 @@ def _strings(value: Any) -> list[str]:
 
 def _frontmatter(out: _Out, path: str, text: str) -> None:
     fm = parse_frontmatter(text)
-    if not fm.present or fm.error:
+    if not fm.present:  # invalid YAML is read leniently, as the host agents read it
         return
     data = fm.data
     for key in ("allowed-tools", "allowed_tools", "allowedTools", "tools"):
