@@ -9,7 +9,8 @@ groups:
   rule, an engine's before the gate's, then the rule's catalogue severity and confidence; stable under
   severity remaps and baselines, so fingerprints stay put);
 - findings of the same rule on that line join it (one finding per rule and location);
-- capability findings on that line join the first group: their capabilities become evidence on it;
+- capability findings on that line join the first group (any under a malicious finding, else the plain
+  `info` ones): their capabilities become evidence on it;
 - the gate's findings (undeclared, unused…) join a group whose capabilities cover theirs;
 - the folded finding keeps the strongest severity and confidence of its members, the union of their
   capabilities and related locations, and the distinct messages of its rule and of the gate's findings.
@@ -24,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from skillscan.catalog import get_catalog
-from skillscan.model import Finding, Location, RuleClass
+from skillscan.model import Finding, Location, RuleClass, Severity
 
 GATE_ENGINE = "permissions"
 MAX_MESSAGES = 4
@@ -40,11 +41,17 @@ def _rank(f: Finding) -> tuple[int, int, int, int, int, str]:
             int(rule.confidence if rule else f.confidence), -f.location.column, f.rule_id)
 
 
-def _is_evidence(f: Finding) -> bool:
-    """A capability finding of an engine: evidence for whatever behaviour its line has."""
+def _is_evidence(f: Finding, primary: Finding) -> bool:
+    """A capability finding of an engine that is evidence for the primary's behaviour: any capability finding
+    under a malicious one, else a plain (info) one; a capability finding that is a finding in its own right
+    (a load-time command) stays beside a hygiene finding."""
     catalog = get_catalog()
-    cls = catalog.rule(f.rule_id).rule_class if f.rule_id in catalog else f.rule_class
-    return cls is RuleClass.CAPABILITY and f.engine != GATE_ENGINE
+    rule = catalog.rule(f.rule_id) if f.rule_id in catalog else None
+    if f.engine == GATE_ENGINE or (rule.rule_class if rule else f.rule_class) is not RuleClass.CAPABILITY:
+        return False
+    main = catalog.rule(primary.rule_id) if primary.rule_id in catalog else None
+    return (main.rule_class if main else primary.rule_class) is RuleClass.MALICIOUS or \
+        (rule.severity if rule else f.severity) is Severity.INFO
 
 
 def _caps(f: Finding) -> set[str]:
@@ -58,7 +65,7 @@ def _bucket_groups(items: list[tuple[int, Finding]]) -> list[list[int]]:
     first = True
     while rest:
         primary = rest[0][1]
-        take = [it for it in rest if it[1].rule_id == primary.rule_id or first and _is_evidence(it[1])]
+        take = [it for it in rest if it[1].rule_id == primary.rule_id or first and _is_evidence(it[1], primary)]
         covered: set[str] = set().union(*(_caps(f) for _, f in take))
         taken = {i for i, _ in take}
         take += [it for it in rest if it[0] not in taken and it[1].engine == GATE_ENGINE and it[1].capabilities
