@@ -533,7 +533,7 @@ class _Scan:
             errors = pkg.errors + ((w.crashed,) if w.crashed else ())
             self.results[w.index] = PackageResult(_slim(pkg), (), Verdict(Decision.ERROR, reasons=errors), errors)
             return
-        analysed = w.findings + w.batch
+        analysed = place(pkg, w.findings + w.batch, w.virtual)  # real files, source snippets, before caching
         if w.cached is not None and w.cached.package_findings is not None:
             package_findings = list(w.cached.package_findings)
         else:
@@ -543,17 +543,16 @@ class _Scan:
                     self.cache.put(w.key, analysed)
                 if not failed:
                     self.cache.put(w.context, analysed, package_findings)
-        findings = analysed + package_findings
+        findings = analysed + place(pkg, package_findings)
         if options.merge:
             findings = merge_findings(findings)
-        findings = place(pkg, findings, w.virtual)  # real files, source-text snippets
         findings.sort(key=sort_key)
         placed = list(findings)
         findings, suppressed, _ = _filter(pkg, findings, options)
         errors = tuple(pkg.errors) + tuple(w.batch_errors)
         verdict = adjust(pkg, decide(pkg, findings, errors, options), options)
         if verdict.findings:  # the gate's own findings (undeclared, unused, combinations…), filtered alike
-            gate_findings, _, _ = _filter(pkg, place(pkg, verdict.findings, w.virtual), options, context=placed)
+            gate_findings, _, _ = _filter(pkg, place(pkg, verdict.findings), options, context=placed)
             findings = sorted([*findings, *gate_findings], key=sort_key)
         findings, baselined = fold_report(pkg.root, findings, options.baseline, enabled=options.merge)
         shown = tuple(f for f in findings if f.severity >= options.min_severity)

@@ -94,6 +94,7 @@ def test_md_text_has_no_live_markup() -> None:
         assert not _live_tokens(f"| a |\n|---|\n| {out} |"), (s, out)
         # GitHub autolinks bare URLs, www. names and e-mail addresses: none survives unescaped
         assert "https://" not in out and "www." not in out
+        assert "<" not in out and ">" not in out  # not even the source holds a tag
     assert "\u2060" in md_text("@octocat and #12")  # no mention, no issue reference
 
 

@@ -92,7 +92,7 @@ def workflow_property(text: object) -> str:
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping these leaves no
 # emphasis, link, image, autolink (`:` in `https:`, `.` in `www.`, `@` in e-mail addresses), raw HTML,
 # entity, table cell break or block marker in package text.
-_MD_PUNCT = re.compile(r"([\\`*_\[\]()<>!#|~&:@.{}+\-=^$\"'])")
+_MD_PUNCT = re.compile(r"([\\`*_\[\]()!#|~&:@.{}+\-=^$\"'])")
 # GitHub turns `@user` and `#123` into mentions and references after rendering; a word joiner keeps them text.
 _MENTION = re.compile(r"(?<=[@#])(?=\w)")
 
@@ -101,7 +101,8 @@ def md_text(text: object, limit: int | None = 200) -> str:
     """Package text as inert inline Markdown (one line; table-cell safe)."""
     s = clip(" ".join(visible(text).split()), limit)
     s = _MENTION.sub("\u2060", s)
-    return _MD_PUNCT.sub(r"\\\1", s)
+    # `<` and `>` as entities, so not even the Markdown source holds a tag
+    return _MD_PUNCT.sub(r"\\\1", s).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def md_code(text: object, limit: int | None = 120) -> str:
