@@ -547,12 +547,11 @@ class _Scan:
         if options.merge:
             findings = merge_findings(findings)
         findings.sort(key=sort_key)
-        placed = list(findings)
         findings, suppressed, _ = _filter(pkg, findings, options)
         errors = tuple(pkg.errors) + tuple(w.batch_errors)
         verdict = adjust(pkg, decide(pkg, findings, errors, options), options)
         if verdict.findings:  # the gate's own findings (undeclared, unused, combinations…), filtered alike
-            gate_findings, _, _ = _filter(pkg, place(pkg, verdict.findings), options, context=placed)
+            gate_findings, _, _ = _filter(pkg, place(pkg, verdict.findings), options, context=findings)
             findings = sorted([*findings, *gate_findings], key=sort_key)
         findings, baselined = fold_report(pkg.root, findings, options.baseline, enabled=options.merge)
         shown = tuple(f for f in findings if f.severity >= options.min_severity)
