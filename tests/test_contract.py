@@ -246,6 +246,9 @@ def test_baselined_findings_are_marked(tmp_path: Path) -> None:
     assert all(f["severity"] == "info" for f in marked)
     text = skillscan("scan", "tool", "--baseline", "base.json", "--no-config", cwd=tmp_path).stdout
     assert f"{written} finding(s) in the baseline" in text
+    shown = skillscan("scan", "tool", "--baseline", "base.json", "--no-config", "--min-severity", "info",
+                      cwd=tmp_path).stdout
+    assert shown.count("(in the baseline)") == written
     sarif = json.loads(skillscan("scan", "tool", "--baseline", "base.json", "--no-config", "-f", "sarif",
                                  "--min-severity", "info", cwd=tmp_path).stdout)
     suppressed = [r for r in sarif["runs"][0]["results"] if r.get("suppressions")]
