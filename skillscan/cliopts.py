@@ -35,7 +35,8 @@ def check_jobs(jobs: int | None) -> int | None:
         return None
     top = 4 * cores()
     if jobs < 0 or jobs > top:
-        raise fail(f"--jobs {jobs} is out of range: use 1 to {top} (4 × {cores()} cores), or 0 for one per core")
+        raise fail(f"jobs {jobs} (--jobs or the configuration's `jobs`) is out of range: use 1 to {top} "
+                   f"(4 × {cores()} cores), or 0 for one per core")
     return jobs
 
 
