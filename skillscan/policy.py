@@ -407,7 +407,8 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             if dec is Decision.ALLOW:
                 acc.findings.append(_gate_finding(
                     "undeclared-capability", f"{cap} is not declared; {package.format} has no field to declare "
-                    f"{cap.kind}, so it is reported without changing the verdict ({_where(ev)})", ev, [cap], severity=Severity.LOW))
+                    f"{cap.kind}, so it is reported without changing the verdict ({_where(ev)})", ev, [cap],
+                    severity=Severity.LOW))
                 continue
         else:
             dec = policy.undeclared[t].grade(ic.evidence)
