@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from skillscan._version import __version__
+from skillscan.cliopts import ColorMode, check_jobs, check_writable, echo_errors, use_color, write_file
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Static scanner and least-privilege gate for AI agent skill packages.")
@@ -81,12 +82,7 @@ def _write(text: str | list[bytes], output: Path | None) -> None:
         buffer.writelines(chunks)
         buffer.flush()
         return
-    try:
-        with open(output, "wb") as fh:
-            fh.writelines(chunks)
-    except OSError as exc:
-        typer.echo(f"skillscan: cannot write {output}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(EXIT_ERROR) from None
+    write_file(output, chunks)
 
 
 class _Progress:
@@ -136,7 +132,7 @@ def _options(paths: list[str], *, config: Path | None, no_config: bool, baseline
         typer.echo(f"skillscan: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR) from None
     options = ScanOptions(
-        jobs=jobs if jobs is not None else (cfg.jobs or 0),
+        jobs=check_jobs(jobs if jobs is not None else (cfg.jobs or 0)) or 0,
         author=author,
         min_severity=Severity.parse(min_severity or cfg.min_severity or "low"),
         config=cfg,
@@ -159,8 +155,9 @@ def scan(
     sarif_output: Annotated[Path | None, typer.Option("--sarif-output", help="Also write SARIF here.")] = None,
     fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="Exit 1 at or above this verdict [default: block].")] = None,
     min_severity: Annotated[MinSeverity | None, typer.Option("--min-severity", help="Hide findings below this (info findings are capability evidence) [default: low].")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (0 = one per core).")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr.")] = False,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes, 1 to 4 × cores (0 = one per core).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the report and errors: no progress, no summary line.")] = False,
+    color: Annotated[ColorMode, typer.Option("--color", help="Colour the text report: auto (a terminal, unless NO_COLOR is set), always, never.")] = ColorMode.auto,
     author: Annotated[bool, typer.Option("--author", help="Author mode: honour inline suppressions and package config.")] = False,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
@@ -177,6 +174,8 @@ def scan(
 ) -> None:
     """Scan packages and report findings, capabilities and a verdict."""
     _check_policy(policy, as_of)
+    check_writable(output, "--output")
+    check_writable(sarif_output, "--sarif-output")
     from skillscan.engine import scan as run_scan
     from skillscan.loaders.files import limits_from_options
     from skillscan.report import renderer
@@ -211,7 +210,7 @@ def scan(
         if format == OutputFormat.text:
             from skillscan.report.text import render as render_text
 
-            text = render_text(report, color=output is None and sys.stdout.isatty())
+            text = render_text(report, color=use_color(color, output is None), summary=not quiet)
         else:
             from skillscan.report.json import render_chunks
 
@@ -223,6 +222,12 @@ def scan(
     _write(text, output)
     if sarif_output is not None:
         _write(sarif_text, sarif_output)
+    if format != OutputFormat.text or output is not None:  # the text report on a terminal shows them
+        echo_errors(report)
+    if output is not None and not quiet:
+        from skillscan.report.text import summary_line
+
+        typer.echo(f"skillscan: {summary_line(report)}; report written to {output}", err=True)
     raise typer.Exit(exit_code(report, fail))
 
 
@@ -253,7 +258,7 @@ def gate(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD for waivers [default: SOURCE_DATE_EPOCH or today].")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the verdict record here.")] = None,
     fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="Exit 1 at or above this decision [default: block].")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (0 = one per core).")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes, 1 to 4 × cores (0 = one per core).")] = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
 ) -> None:
@@ -268,6 +273,7 @@ def gate(
     from skillscan.report.record import previous_entries, previous_key, render, verdict_record
 
     loaded = _check_policy(policy, as_of)
+    check_writable(output, "--output")
     prev: dict[str, dict[str, object]] = {}
     if previous is not None:
         try:
@@ -278,7 +284,7 @@ def gate(
     day = resolve_as_of(as_of).isoformat()
     options, fail = _options(paths, config=config, no_config=no_config, baseline=None, author=False, jobs=jobs,
                              min_severity="info", fail_on=fail_on.value if fail_on else None,
-                             policy_path=str(policy) if policy else None, as_of=day, use_cache=False)
+                             policy_path=str(policy) if policy else None, as_of=day, use_cache=False, gate=True)
     try:
         report = run_scan(paths, options)  # type: ignore[arg-type]
     except Exception as exc:  # internal error: exit 2 with a message, never a traceback on stdout
@@ -297,6 +303,7 @@ def gate(
     report = replace(report, results=tuple(results))
     record = verdict_record(report, loaded, day, matched)  # type: ignore[arg-type]
     _write(render(record), output)
+    echo_errors(report)
     assert isinstance(report, Report)
     raise typer.Exit(exit_code(report, fail))
 
@@ -312,7 +319,7 @@ def baseline_create(
     author: Annotated[bool, typer.Option("--author", help="Author mode: honour inline suppressions.")] = False,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes, 1 to 4 × cores (0 = one per core).")] = None,
 ) -> None:
     """Scan and write the content fingerprints of every finding to a baseline file."""
     import json
@@ -320,11 +327,12 @@ def baseline_create(
     from skillscan.engine import scan as run_scan
     from skillscan.suppress import baseline_document
 
+    check_writable(output, "--output")
     options, _ = _options(paths, config=config, no_config=no_config, baseline=None, author=author, jobs=jobs,
                           min_severity="low", fail_on="never")
     report = run_scan(paths, options)  # type: ignore[arg-type]
     doc = baseline_document(report.results)
-    output.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    write_file(output, (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     typer.echo(f"skillscan: wrote {len(doc['fingerprints'])} fingerprints to {output}", err=True)
     errors = [r for r in report.results if r.verdict.decision.value == "error"]
     raise typer.Exit(EXIT_ERROR if errors else EXIT_OK)

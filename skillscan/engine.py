@@ -30,8 +30,11 @@ from skillscan.model import (
     Verdict,
     fingerprints,
 )
+from skillscan.fold import fold_report, group_fingerprints
 from skillscan.permissions.permit import permit
+from skillscan.place import place
 from skillscan.policy import decide, permit_options, policy_for, resolve_as_of
+from skillscan.verdicts import adjust
 from skillscan.suppress import Baseline, as_evidence, baseline_key, inline_suppressions, is_suppressed
 
 # streaming: packages are loaded and analysed in groups, so memory follows the group, not the scan
@@ -51,6 +54,7 @@ class ScanOptions:
     as_of: str | None = None
     min_severity: Severity = Severity.INFO
     merge: bool = True
+    gate: bool = False  # `skillscan gate`: generic packages get the policy's `generic` (default review)
     use_cache: bool = True
     cache_dir: str | None = None  # default: the user cache directory
     config: Config | None = None  # the consumer's configuration (never one found inside a package in gate mode)
@@ -88,9 +92,11 @@ def sort_key(f: Finding) -> tuple[str, int, int, str, str]:
     return (f.location.path, f.location.line, f.location.column, f.rule_id, f.message)
 
 
-def _filter(pkg: Package, findings: list[Finding], options: ScanOptions) -> tuple[list[Finding], int, int]:
+def _filter(pkg: Package, findings: list[Finding], options: ScanOptions,
+            context: Sequence[Finding] = ()) -> tuple[list[Finding], int, int]:
     """Consumer config (disable, ignores, severity remaps), then inline suppressions (author mode only),
-    then the baseline. Suppressed and baselined findings stay only as capability evidence."""
+    then the baseline (by the fingerprint of the folded report finding each belongs to, folded with the
+    `context` findings decided before). Suppressed and baselined findings stay only as capability evidence."""
     if options.config is not None:
         findings = options.config.apply(findings, pkg.root)
     suppressed = baselined = 0
@@ -107,7 +113,7 @@ def _filter(pkg: Package, findings: list[Finding], options: ScanOptions) -> tupl
             findings = kept
     if options.baseline is not None and options.baseline.keys:
         kept = []
-        for f, fp in zip(findings, fingerprints(tuple(findings)), strict=True):
+        for f, fp in zip(findings, group_fingerprints(findings, context), strict=True):
             if f.severity > Severity.INFO and baseline_key(pkg.root, fp) in options.baseline:
                 kept.append(as_evidence(f))
                 baselined += 1
@@ -324,7 +330,7 @@ class _Scan:
             errors = pkg.errors + ((w.crashed,) if w.crashed else ())
             self.results[w.index] = PackageResult(_slim(pkg), (), Verdict(Decision.ERROR, reasons=errors), errors)
             return
-        analysed = w.findings + w.batch
+        analysed = place(pkg, w.findings + w.batch, w.virtual)  # real files, source snippets, before caching
         if w.cached is not None and w.cached.package_findings is not None:
             package_findings = list(w.cached.package_findings)
         else:
@@ -334,16 +340,17 @@ class _Scan:
                     self.cache.put(w.key, analysed)
                 if not failed:
                     self.cache.put(w.context, analysed, package_findings)
-        findings = analysed + package_findings
+        findings = analysed + place(pkg, package_findings)
         if options.merge:
             findings = merge_findings(findings)
         findings.sort(key=sort_key)
-        findings, suppressed, baselined = _filter(pkg, findings, options)
+        findings, suppressed, _ = _filter(pkg, findings, options)
         errors = tuple(pkg.errors) + tuple(w.batch_errors)
         verdict = judge(pkg, findings, errors, options)
         if verdict.findings:  # the gate's own findings (undeclared, unused, combinations…), filtered alike
-            gate_findings, _, _ = _filter(pkg, list(verdict.findings), options)
+            gate_findings, _, _ = _filter(pkg, place(pkg, verdict.findings), options, context=findings)
             findings = sorted([*findings, *gate_findings], key=sort_key)
+        findings, baselined = fold_report(pkg.root, findings, options.baseline, enabled=options.merge)
         shown = tuple(f for f in findings if f.severity >= options.min_severity)
         self.results[w.index] = PackageResult(_slim(pkg), shown, verdict, errors, suppressed, baselined)
 
@@ -352,7 +359,8 @@ def judge(pkg: Package, findings: list[Finding], errors: tuple[str, ...], option
     """The permit stage, then the decide stage, under the scan's policy and day."""
     policy = policy_for(options.policy_path, options.config.policy if options.config is not None else None)
     permitted = permit(pkg, findings, permit_options(policy))
-    return decide(pkg, findings, errors, permitted, policy, resolve_as_of(options.as_of))
+    verdict = decide(pkg, findings, errors, permitted, policy, resolve_as_of(options.as_of))
+    return adjust(pkg, verdict, policy.generic, options.gate)
 
 
 def _package_findings(pkg: Package) -> tuple[list[Finding], bool]:

@@ -150,6 +150,7 @@ class Finding:
     related: tuple[Location, ...] = ()
     decoded: str | None = None
     engine: str = ""
+    baselined: bool = False  # in the --baseline: kept out of the verdict, shown (as info) only when asked
 
     def fingerprint(self, occurrence: int = 0) -> str:
         """Content fingerprint: rule, package-relative path, normalised snippet, occurrence — never a line."""

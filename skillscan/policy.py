@@ -90,6 +90,7 @@ class Policy:
     allow_hosts: tuple[str, ...]
     trusted_installers: tuple[str, ...]
     waivers: tuple[Waiver, ...]
+    generic: Decision | None = None  # files with no package manifest; None: `review` in gate, `allow` in scan
 
     # -- tiers, adjusted by the policy's host lists
     def tier(self, cap: Capability) -> int:
@@ -267,6 +268,7 @@ def _build(data: dict[str, Any], digest: str, source: str) -> Policy:
         allow_hosts=tuple(str(h) for h in data.get("allow_hosts") or ()),
         trusted_installers=tuple(str(h) for h in data.get("trusted_installers") or ()),
         waivers=tuple(waivers),
+        generic=DEC[data["generic"]] if data.get("generic") else None,
     )
 
 
@@ -303,6 +305,9 @@ class _Acc:
             self.reasons.append((rank, reason))
         if rank > _RANK[self.decision]:
             self.decision = d
+
+
+_RISK = {1: "low-risk", 2: "sensitive", 3: "dangerous"}  # the policy's capability tiers, in words
 
 
 def _where(e: Evidence) -> str:
@@ -381,7 +386,7 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         if t <= 1:
             dec = policy.undeclared[1].grade(ic.evidence)
             if dec is not Decision.ALLOW:
-                text = f"undeclared tier-1 capability {cap} ({_where(ev)})"
+                text = f"undeclared capability {cap} ({_where(ev)})"
                 acc.raise_to(dec, text)
                 acc.findings.append(_gate_finding("undeclared-capability", text, ev, [cap]))
             continue
@@ -389,8 +394,9 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             dec = policy.no_field_tier2
             if dec is Decision.ALLOW:
                 acc.findings.append(_gate_finding(
-                    "undeclared-capability", f"{cap} is not declared (tier 2); {package.format} has no field for "
-                    f"{cap.kind}, so this is reported, not gated ({_where(ev)})", ev, [cap], severity=Severity.LOW))
+                    "undeclared-capability", f"{cap} is not declared; {package.format} has no field to declare "
+                    f"{cap.kind}, so it is reported without changing the verdict ({_where(ev)})", ev, [cap],
+                    severity=Severity.LOW))
                 continue
         else:
             dec = policy.undeclared[t].grade(ic.evidence)
@@ -398,11 +404,11 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
                     e.channel in (Channel.MANIFEST, Channel.CODE) and e.confidence >= policy.undeclared[t].min_confidence
                     for e in ic.evidence):
                 dec = Decision.REVIEW  # seen only in instructions, and not a payload kind
-        text = f"undeclared tier-{t} capability {cap} ({_where(ev)})"
+        text = f"undeclared {_RISK[min(t, 3)]} capability {cap} ({_where(ev)})"
         if dec is Decision.ALLOW:
             acc.findings.append(_gate_finding(
-                "undeclared-capability", f"{cap} is not declared (tier {t}); the evidence is below the policy's "
-                f"threshold for review ({_where(ev)})", ev, [cap], severity=Severity.LOW))
+                "undeclared-capability", f"{cap} ({_RISK[min(t, 3)]}) is not declared; the evidence is too weak "
+                f"for the policy to ask for review ({_where(ev)})", ev, [cap], severity=Severity.LOW))
             continue
         acc.raise_to(dec, text)
         rule = "undeclared-dangerous-capability" if t >= 3 else "undeclared-sensitive-capability"

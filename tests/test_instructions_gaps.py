@@ -83,7 +83,8 @@ def test_fence_virtual_files_are_bounded() -> None:
 
 def test_python_fence_is_analysed_by_the_python_engine(tmp_path: Path) -> None:
     findings = scan_tree(tmp_path, {"SKILL.md": FRONT + "# Sync\n\nRun this:\n\n```python\n" + EXFIL + "```\n"})
-    fence = [f for f in findings if f.location.path.startswith("SKILL.md#fence-") and f.engine == "python"]
+    # a fence's findings are located in SKILL.md itself, at the code's own lines
+    fence = [f for f in findings if f.location.path == "SKILL.md" and f.engine == "python"]
     assert fence, [f.rule_id for f in findings]
     assert all(f.channel is Channel.INSTRUCTION for f in fence)
     assert any(Capability("secrets.read", "cloud:aws") in f.capabilities and f.confidence >= Confidence.MEDIUM
@@ -95,8 +96,8 @@ def test_python_fence_under_detection_heading_or_in_references_is_low(tmp_path: 
         "SKILL.md": FRONT + "# Scanner\n\n## Detecting malicious code — example\n\n```python\n" + EXFIL + "```\n",
         "references/samples.md": "# Samples\n\n```python\n" + EXFIL + "```\n",
     })
-    fence = [f for f in findings if "#fence-" in f.location.path and f.engine == "python"]
-    assert {f.location.path.split("#")[0] for f in fence} == {"SKILL.md", "references/samples.md"}
+    fence = [f for f in findings if f.engine == "python"]
+    assert {f.location.path for f in fence} == {"SKILL.md", "references/samples.md"}
     assert all(f.confidence is Confidence.LOW for f in fence)
 
 

@@ -149,11 +149,14 @@ def test_fingerprints_ignore_line_numbers_and_count_occurrences(tmp_path: Path) 
                     for doc in (before, after))
     assert fb["line"] != fa["line"]
     assert fb["fingerprint"] == fa["fingerprint"]
-    # the same finding twice in one file gets two different fingerprints
-    make_skill(tmp_path, "twice", "name: twice\ndescription: d\n", "A !`git status` and B !`git status`\n")
+    # the same finding on two lines of one file gets two different fingerprints; twice on one line, one finding
+    make_skill(tmp_path, "twice", "name: twice\ndescription: d\n", "A !`git status`\n\nB !`git status`\n")
     twice, _ = scan_json("twice", cwd=tmp_path)
     fps = [f["fingerprint"] for f in twice["packages"][0]["findings"] if f["rule_id"] == "load-time-command"]
     assert len(fps) == 2 and len(set(fps)) == 2
+    make_skill(tmp_path, "once", "name: once\ndescription: d\n", "A !`git status` and B !`git status`\n")
+    once, _ = scan_json("once", cwd=tmp_path)
+    assert len([f for f in once["packages"][0]["findings"] if f["rule_id"] == "load-time-command"]) == 1
 
 
 def test_the_documented_example_validates(validator: jsonschema.protocols.Validator) -> None:

@@ -103,7 +103,9 @@ def fixture_report() -> dict[str, tuple[Decision, list[Finding]]]:
 def test_script_in_a_package_through_the_engine(fixture_report: dict[str, tuple[Decision, list[Finding]]]) -> None:
     decision, fs = fixture_report["shell-malicious-dropper"]
     script = [f for f in fs if f.location.path == "scripts/setup.sh"]
-    assert {f.channel for f in script} == {Channel.CODE}
+    # the script's own findings are code; those of the payload it decodes (located on the same line,
+    # and saying so) keep the channel of the engine that read the payload
+    assert {f.channel for f in script if "payload decoded as" not in f.message} == {Channel.CODE}
     found = caps(script)
     assert {"code.remote[http://203.0.113.7/p.sh]", "persist[cron]", "secrets.read[ssh]", "secrets.read[cloud:aws]",
             "net.egress[webhook.site]", "compute.mine", "proc.daemon"} <= found

@@ -143,9 +143,9 @@ class ManifestAnalyzer:
         if not fm.present:
             return [finding("skill-frontmatter-missing", "SKILL.md has no frontmatter", path, 1,
                             snippet=line_text(md.text, 1), channel=Channel.MANIFEST)]
-        if fm.error:
-            return [finding("skill-frontmatter-invalid", f"frontmatter: {fm.error}", path, 1,
-                            snippet=line_text(md.text, 1), channel=Channel.MANIFEST)]
+        if fm.error:  # reported; the rest is checked on the lenient reading the host agents make
+            out.append(finding("skill-frontmatter-invalid", f"frontmatter: {fm.error}", path, 1,
+                               snippet=line_text(md.text, 1), channel=Channel.MANIFEST))
         data = fm.data
         name = data.get("name")
         name_line = fm.key_lines.get("name", 1)
@@ -208,7 +208,7 @@ class ManifestAnalyzer:
             if not f.path.endswith(".md"):
                 continue
             fm = parse_frontmatter(f.text)
-            if not fm.present or fm.error:
+            if not fm.present:
                 continue
             out += self._allowed_tools(fm.data, fm.key_lines, f)
             out += self._permission_mode(fm.data, fm.key_lines, f)

@@ -135,7 +135,10 @@ def parse_agent_skill(root: str, files: tuple[PackageFile, ...]) -> Parsed:
     md = skill_md(files)
     dirname = PurePosixPath(root.rstrip("/")).name or root
     if md is None or md.text is None:
-        return Parsed(name=dirname, format="agent-skill", errors=("SKILL.md is not readable text",))
+        if md is None:
+            return Parsed(name=dirname, format="agent-skill", errors=("SKILL.md is missing",))
+        return Parsed(name=dirname, format="agent-skill", manifest_path=md.path,
+                      errors=(f"{md.path}: not readable text",))
     fm = parse_frontmatter(md.text)
     name = str(fm.data.get("name") or dirname)
     version = fm.data.get("version") or (fm.data.get("metadata") or {}).get("version", "") \

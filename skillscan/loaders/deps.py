@@ -11,6 +11,10 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+
 from skillscan.formats.common import ManifestError, key_line, load_json_text
 from skillscan.model import PackageFile, Surface
 
@@ -18,7 +22,6 @@ VENDORED = ("node_modules", ".venv", "venv", "site-packages", "dist-packages", "
 LIFECYCLE = ("preinstall", "install", "postinstall", "prepare", "preprepare", "postprepare", "prepublish",
              "preuninstall", "uninstall", "postuninstall")
 MAX_DEPENDENCIES = 2000
-_REQ = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*(.*)$")
 _PEP723 = re.compile(r"(?m)^# /// script\s*$\n((?:^#(?: .*)?$\n)*?)^# ///\s*$")
 
 
@@ -30,6 +33,7 @@ class Dependency:
     path: str
     line: int
     kind: str = "runtime"  # runtime | dev | optional | build | url
+    hashed: bool = False  # pip `--hash=…` given: the artefact is pinned by digest
 
     @property
     def scope(self) -> str:
@@ -40,6 +44,15 @@ class Dependency:
     @property
     def pinned(self) -> bool:
         s = self.spec.strip()
+        if self.hashed:
+            return True
+        if self.ecosystem == "pypi" and self.kind != "url" and s and "sha256:" not in s:
+            try:
+                specs = list(SpecifierSet(s))
+            except InvalidSpecifier:
+                specs = []  # Poetry's own syntax (`1.2.3`, `^1.2`): the patterns below
+            if specs:
+                return len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version
         return bool(re.fullmatch(r"(==|===)\s*[\w.+!-]+", s) or re.fullmatch(r"\d+(\.\d+)*([-+][\w.]+)?", s)
                     or "sha256:" in s or re.search(r"#[0-9a-f]{40}\b", s))
 
@@ -49,21 +62,29 @@ def vendored(path: str) -> bool:
 
 
 def _requirement(line_text: str, path: str, line: int, kind: str = "runtime") -> Dependency | None:
-    text = line_text.split(" #", 1)[0].strip()
-    if not text or text.startswith(("#", "-r", "-c", "--", "-e ", "-i ", "-f ")):
-        if text.startswith("-e ") or "://" in text:
-            return Dependency("pypi", text.split()[-1], "", path, line, "url")
+    """One requirement line (requirements files, PEP 621 / PEP 723 lists), parsed as PEP 508 by `packaging`.
+    pip options are skipped, except editable installs (`-e URL`), which are URL dependencies; a trailing
+    `--hash=…` marks the requirement as hash-pinned."""
+    text = line_text.split(" #", 1)[0].strip().removesuffix("\\").strip()
+    if not text or text.startswith("#"):
         return None
-    if "://" in text or text.startswith(("git+", "./", "../", "/")):
-        name = text.split("@", 1)[0].strip() if " @ " in text else text
-        return Dependency("pypi", name.split()[0], text, path, line, "url")
-    m = _REQ.match(text.split(";", 1)[0])
-    if not m:
+    if text.startswith(("-e ", "--editable ", "--editable=")):
+        return Dependency("pypi", text.replace("=", " ").split()[-1], "", path, line, "url")
+    if text.startswith("-"):
+        return None  # -r, -c, --index-url and the other pip options
+    requirement, _, options = text.partition(" --")
+    hashed = any(o.startswith("hash=") for o in (" --" + options).split(" --")[1:])
+    if "://" in requirement and " @ " not in requirement or requirement.startswith(("git+", "./", "../", "/")):
+        name = requirement.split("#egg=", 1)[-1] if "#egg=" in requirement else requirement
+        return Dependency("pypi", name.split()[0], requirement, path, line, "url")
+    try:
+        req = Requirement(requirement)
+    except InvalidRequirement:
         return None
-    spec = m.group(3).strip()
-    if spec.startswith("@"):
-        kind = "url"
-    return Dependency("pypi", m.group(1).lower().replace("_", "-"), spec, path, line, kind)
+    name = canonicalize_name(req.name)
+    if req.url:
+        return Dependency("pypi", name, req.url, path, line, "url")
+    return Dependency("pypi", name, str(req.specifier), path, line, kind, hashed=hashed)
 
 
 def requirements(f: PackageFile) -> list[Dependency]:

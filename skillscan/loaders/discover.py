@@ -247,6 +247,9 @@ def load_path(input_arg: str, limits: Limits = Limits()) -> list[Package]:
     try:
         if path.is_dir():
             walked = walk_directory(str(path), limits)
+            if not walked.files:  # nothing to scan is never `allow`
+                why = f"; skipped: {'; '.join(walked.skipped[:3])}" if walked.skipped else ""
+                return [error_package(input_arg, f"no package found in {input_arg}: the directory holds no files{why}")]
             return packages_from_tree(input_arg, display_root(str(path)), str(path), walked.files, walked.skipped,
                                       limits=limits)
         if not path.is_file():
@@ -285,7 +288,7 @@ def load_archive_bytes(input_arg: str, display_name: str, data: bytes, limits: L
     except (MemoryError, RecursionError) as exc:
         return [error_package(input_arg, f"{input_arg}: archive cannot be read: {type(exc).__name__}")]
     if not contents.files:
-        return [error_package(input_arg, f"{input_arg}: archive holds no regular files"
+        return [error_package(input_arg, f"no package found in {input_arg}: the archive holds no regular files"
                               + (f" ({'; '.join(contents.skipped[:3])})" if contents.skipped else ""))]
     return packages_from_tree(input_arg, f"{display_name}!/", f"{display_name}!", contents.files, contents.skipped,
                               limits=limits)

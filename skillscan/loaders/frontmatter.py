@@ -50,8 +50,11 @@ def _parse(text: str) -> Frontmatter:
             key_lines.setdefault(line.split(":", 1)[0].strip().strip("'\""), i)
     try:
         data = load_yaml(raw)
-    except YamlError as exc:
-        return Frontmatter(present=True, error=str(exc), body=body, body_line=end + 2, key_lines=key_lines)
+    except YamlError as exc:  # reported (skill-frontmatter-invalid), and read as the host agents read it
+        from skillscan.loaders.lenient import lenient_mapping
+
+        return Frontmatter(data=lenient_mapping(raw), present=True, error=str(exc), body=body, body_line=end + 2,
+                           key_lines=key_lines)
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -130,7 +130,7 @@ def _meta_block(meta: Any) -> tuple[str, dict[str, Any]] | None:
 
 def _frontmatter(out: _Out, path: str, text: str) -> None:
     fm = parse_frontmatter(text)
-    if not fm.present or fm.error:
+    if not fm.present:  # invalid YAML is read leniently, as the host agents read it
         return
     data = fm.data
     for key in ("allowed-tools", "allowed_tools", "allowedTools", "tools"):

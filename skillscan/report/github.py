@@ -1,22 +1,20 @@
-"""GitHub Actions workflow-command annotations, for repositories without code scanning."""
+"""GitHub Actions workflow-command annotations, for repositories without code scanning. Every value is
+encoded by the sanitiser (`%0A`, `%25`; `%3A`, `%2C` in properties; other controls shown visibly), so
+package text cannot end a command or forge another one."""
 
 from __future__ import annotations
 
 from urllib.parse import unquote
 
 from skillscan.model import Report, Severity
+from skillscan.report.sanitize import workflow_data as escape_data
+from skillscan.report.sanitize import workflow_property as escape_property
 from skillscan.report.sarif import artifact_uri
+
+__all__ = ["render", "escape_data", "escape_property"]
 
 COMMAND = {Severity.CRITICAL: "error", Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "notice",
            Severity.INFO: "notice"}
-
-
-def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(text: str) -> str:
-    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def render(report: Report) -> str:

@@ -65,6 +65,8 @@ def finding_dict(f: Finding, fingerprint: str) -> dict[str, Any]:
         d["decoded"] = f.decoded
     if f.related:
         d["related"] = [{"path": r.path, "line": r.line, "column": r.column, "snippet": r.snippet} for r in f.related]
+    if f.baselined:
+        d["baselined"] = True
     return d
 
 

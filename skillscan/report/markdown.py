@@ -1,6 +1,7 @@
 """Markdown for pull-request comments and GitHub step summaries: a summary table, then per package
 its verdict, reasons, capabilities and findings. Kept under GitHub's comment size limit
-(65,536 characters); what does not fit is counted, not silently dropped."""
+(65,536 characters); what does not fit is counted, not silently dropped. Package text goes through
+the sanitiser: no live link, image, mention, HTML or markup from a package."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections import Counter
 
 from skillscan.docs import help_uri
 from skillscan.model import PackageResult, Report
+from skillscan.report.sanitize import md_code, md_fence, md_text
 
 ICON = {"allow": "✅", "review": "⚠️", "block": "⛔", "error": "❗"}
 MAX_CHARS = 60_000  # GitHub rejects comments over 65,536 characters; leave room for a wrapper
@@ -15,21 +17,13 @@ MAX_ROWS = 50  # findings per package
 
 
 def _cell(text: str, limit: int = 200) -> str:
-    text = " ".join(str(text).split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    """Package text in a table cell or list item: no live link, image, mention or markup."""
+    return md_text(text, limit)
 
 
 def _code(text: str, limit: int = 120) -> str:
-    """An inline code span that survives backticks and pipes in hostile names."""
-    text = " ".join(str(text).split())
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    text = text.replace("|", "\\|")
-    fence = "``" if "`" in text else "`"
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    """Package text as one inline code span that survives backticks and pipes in hostile names."""
+    return md_code(text, limit)
 
 
 def _package(r: PackageResult) -> list[str]:
@@ -59,7 +53,7 @@ def _package(r: PackageResult) -> list[str]:
             lines.append(f"\n… and {len(r.findings) - MAX_ROWS} more findings (see the JSON or SARIF report).")
     if verdict.suggested_declaration:
         fmt, text = verdict.suggested_declaration[0]
-        lines += ["", f"Suggested minimal declaration ({_cell(fmt, 40)}):", "", "````", text, "````"]
+        lines += ["", f"Suggested minimal declaration ({_cell(fmt, 40)}):", "", md_fence(text)]
     return lines
 
 

@@ -17,6 +17,7 @@ from skillscan.catalog import get_catalog
 from skillscan.docs import help_uri, rule_markdown
 from skillscan.model import Confidence, Finding, Location, PackageResult, Report, Rule, Severity
 from skillscan.report.json import fingerprints
+from skillscan.report.sanitize import visible
 
 __all__ = ["SARIF_SCHEMA", "artifact_uri", "render", "rule_markdown", "sarif_dict"]
 
@@ -171,12 +172,14 @@ def result(f: Finding, r: PackageResult, fp: str, rule_index: int) -> dict[str, 
         "ruleId": f.rule_id,
         "ruleIndex": rule_index,
         "level": LEVEL[f.severity],
-        "message": {"text": message},
+        "message": {"text": visible(message)},
         "locations": [{"physicalLocation": physical}],
         "partialFingerprints": {FINGERPRINT_KEY: fp},
         "properties": {"confidence": f.confidence.label, "severity": f.severity.label, "channel": f.channel.value,
                        "capabilities": [str(c) for c in f.capabilities], "package": root},
     }
+    if f.baselined:
+        res["suppressions"] = [{"kind": "external", "justification": "in the skillscan baseline"}]
     if f.severity in SECURITY_SEVERITY:
         res["properties"]["security-severity"] = SECURITY_SEVERITY[f.severity]
     if f.decoded is not None:
@@ -185,7 +188,7 @@ def result(f: Finding, r: PackageResult, fp: str, rule_index: int) -> dict[str, 
         related = []
         for i, loc in enumerate(f.related[: MAX_LOCATIONS - 1], start=1):
             rphys, _ = _physical(root, loc, line_only=True)
-            related.append({"id": i, "message": {"text": f"{loc.path}:{loc.line}"}, "physicalLocation": rphys})
+            related.append({"id": i, "message": {"text": visible(f"{loc.path}:{loc.line}")}, "physicalLocation": rphys})
         res["relatedLocations"] = related
     return res
 
@@ -205,7 +208,7 @@ def sarif_dict(report: Report) -> dict[str, Any]:
                 continue
             results.append(result(f, r, fp, index[f.rule_id]))
         for err in r.errors:
-            notifications.append({"level": "error", "message": {"text": f"{r.package.input}: {err}"}})
+            notifications.append({"level": "error", "message": {"text": visible(f"{r.package.input}: {err}")}})
     if dropped:
         notifications.append({"level": "warning", "message": {
             "text": f"{dropped} results left out: GitHub accepts at most {MAX_RESULTS} results per run"}})

@@ -294,7 +294,7 @@ def parse_document(path: str, text: str, *, markdown: bool = True) -> Document:
     offset = 0
     frontmatter: dict[str, Any] = {}
     segments: list[Segment] = []
-    if fm is not None and fm.present and not fm.error:
+    if fm is not None and fm.present and (fm.data or not fm.error):
         frontmatter = fm.data
         offset = fm.body_line - 1
         for key, value in fm.data.items():
