@@ -100,10 +100,15 @@ def run_worker(settings: Settings) -> int:
     migrate(engine)
     worker = Worker(Store(engine), settings)
     stop = threading.Event()
+    # the loop runs in a thread and the main thread only joins it: a signal handler calling stop.set()
+    # in the thread that waits on the same event could deadlock on the event's lock
+    loop = threading.Thread(target=worker.run, args=(stop,), name="worker")
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     log.info("worker %s started", worker.id)
-    worker.run(stop)
+    loop.start()
+    while loop.is_alive():
+        loop.join(0.5)
     return 0
 
 
