@@ -168,12 +168,15 @@ def running(data: Path, database: str | None, *extra: str, workers: int = 1) -> 
 # -- packages --------------------------------------------------------------------------------------
 
 def skill_zip(name: str, body: str = "Body.\n", extra: dict[str, str] | None = None) -> bytes:
-    """A small Agent Skill as a zip archive (its text makes its content, hence its digest, unique)."""
+    """A small Agent Skill as a zip archive (its text makes its content, hence its digest, unique;
+    fixed member dates make the same text the same bytes)."""
     buf = io.BytesIO()
+    members = {"SKILL.md": f"---\nname: {name}\ndescription: A test skill named {name}.\n---\n\n{body}",
+               **(extra or {})}
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr(f"{name}/SKILL.md", f"---\nname: {name}\ndescription: A test skill named {name}.\n---\n\n{body}")
-        for path, text in (extra or {}).items():
-            zf.writestr(f"{name}/{path}", text)
+        for path, text in members.items():
+            zf.writestr(zipfile.ZipInfo(f"{name}/{path}", date_time=(2026, 1, 1, 0, 0, 0)), text,
+                        compress_type=zipfile.ZIP_DEFLATED)
     return buf.getvalue()
 
 
