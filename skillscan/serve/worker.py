@@ -107,8 +107,8 @@ class Worker:
         if decided is None:  # the lease was lost (this worker was presumed dead): another finishes it
             log.warning("scan %s: lease lost, result discarded", scan_id)
             return 0
-        for d in decided:
-            if d.webhook:
+        for d in decided:  # a re-check calls the webhook only when the decision changed
+            if d.webhook and d.before != d.decision:
                 self.hooks.submit(deliver, self.store.engine, d, self.settings.webhook_timeout)
         return 1
 
