@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
-__all__ = ["UsageError", "scan", "gate", "Document", "SeverityName"]
+__all__ = ["Document", "SeverityName", "UsageError", "gate", "scan"]
 
 Document = dict[str, Any]
 SeverityName = Literal["info", "low", "medium", "high", "critical"]

@@ -36,7 +36,7 @@ class Blob:
 
 
 def sniff(head: bytes) -> str:
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return ".zip"
     if head.startswith(b"\x1f\x8b"):
         return ".tar.gz"

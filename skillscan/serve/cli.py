@@ -20,7 +20,7 @@ import time
 import uuid
 from pathlib import Path
 
-from skillscan.serve.settings import MB, Settings
+from skillscan.serve.settings import Settings
 
 log = logging.getLogger("skillscan.serve")
 SUBCOMMANDS = ("worker", "recheck", "openapi")

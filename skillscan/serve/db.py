@@ -17,7 +17,7 @@ def database_url(data: Path, database: str | None) -> str:
     """`--database` as given (postgresql://… is driven by psycopg 3), else SQLite in the data directory."""
     if not database:
         return f"sqlite:///{(data / 'skillscan.db').resolve()}"
-    if database.startswith("postgresql://") or database.startswith("postgres://"):
+    if database.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + database.split("://", 1)[1]
     return database
 
@@ -26,7 +26,9 @@ def is_sqlite(engine: sa.engine.Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str) -> sa.engine.Engine:
+def make_engine(url: str, *, readonly: bool = False) -> sa.engine.Engine:
+    """`readonly`: an engine for reads only; on SQLite its transactions begin DEFERRED, so readers
+    never wait for the write lock (WAL lets them read beside the one writer)."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 60, "check_same_thread": False},
                                   poolclass=sa.pool.QueuePool, pool_size=8, max_overflow=8)
@@ -43,7 +45,7 @@ def make_engine(url: str) -> sa.engine.Engine:
 
         @sa.event.listens_for(engine, "begin")
         def _begin(conn: sa.engine.Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)

@@ -66,7 +66,7 @@ class Cluster:
 
     def stop(self) -> None:
         subprocess.run([*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast",
-                        "-w", "stop"], capture_output=True, timeout=60)
+                        "-w", "stop"], check=False, capture_output=True, timeout=60)
         shutil.rmtree(self.root, ignore_errors=True)
 
 

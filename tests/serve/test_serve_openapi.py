@@ -12,7 +12,7 @@ from servehelp import REPO, env, running
 
 
 def test_published_openapi_document_is_current() -> None:
-    proc = subprocess.run([sys.executable, "-m", "skillscan", "serve", "openapi"], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "skillscan", "serve", "openapi"], check=False, capture_output=True, text=True,
                           env=env(), cwd=REPO, timeout=120)
     assert proc.returncode == 0, proc.stderr
     published = (REPO / "docs" / "openapi.json").read_text(encoding="utf-8")
