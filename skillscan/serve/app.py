@@ -15,12 +15,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from skillscan import __version__
-from skillscan.serve.auth import Principal, require_admin
+from skillscan.serve.auth import current, require, require_admin
 from skillscan.serve.blobs import Blob, BlobStore, UploadError
 from skillscan.serve.limits import BodyLimit, RateLimit, client_key
 from skillscan.serve.queries import MAX_BATCH, Queries
 from skillscan.serve.settings import Settings, engine_key
 from skillscan.serve.store import Conflict, Forbidden, Store
+from skillscan.serve.tokens import Principal
 from skillscan.serve.webhook import check_url
 
 NAME_RE = re.compile(r"^[A-Za-z0-9@_][A-Za-z0-9._@+-]{0,213}$")
@@ -110,16 +111,32 @@ def _queries(request: Request) -> Queries:
 
 Q = Annotated[Queries, Depends(_queries)]
 Admin = Annotated[Principal, Depends(require_admin)]
+Publisher = Annotated[Principal, Depends(require("publisher"))]
+Who = Annotated[Principal, Depends(current)]
 
 
-def add_routes(app: FastAPI) -> None:
+def _shown(record: dict[str, Any], who: Principal, owners: set[str]) -> dict[str, Any]:
+    """The full record for moderators and for the publisher owning the name; the public view else."""
+    if who.sees_everything or (who.can("publisher") and who.name in owners):
+        return record
+    from skillscan.serve.redact import redact
+
+    return redact(record)
+
+
+def add_routes(app: FastAPI) -> None:  # noqa: C901 - the route table
+    from skillscan.serve.people import add_people_routes
+
+    add_people_routes(app)
+
     @app.post("/v1/packages", status_code=202, response_model=Accepted, tags=["submit"],
               responses={200: {"description": "The same name@version with the same content was submitted before"},
                          401: {}, 403: {}, 409: {}, 413: {}, 422: {}, 429: {}})
-    async def submit(request: Request, response: Response, principal: Admin,
+    async def submit(request: Request, response: Response, principal: Publisher,
                      name: Annotated[str, Form(description="Package name (owned by its first publisher)")],
                      version: Annotated[str, Form()],
-                     publisher: Annotated[str | None, Form(description="Publisher (default: the caller)")] = None,
+                     publisher: Annotated[str | None, Form(description="Publisher (admin tokens only; "
+                                                           "default: the token's subject)")] = None,
                      webhook: Annotated[str | None, Form(description="URL POSTed to when the job ends")] = None,
                      ref: Annotated[str | None, Form(description="A remote reference the CLI resolves, "
                                                      "e.g. https://…/x.zip, npm:pkg@1.0.0")] = None,
@@ -129,6 +146,8 @@ def add_routes(app: FastAPI) -> None:
         its queue position."""
         request.app.state.rate.check(_client(request))
         _check_name(name, version)
+        if publisher and publisher != principal.name and not principal.can("admin"):
+            raise HTTPException(403, "a publisher token submits under its own name only")
         if (file is None) == (ref is None):
             raise HTTPException(422, "give exactly one of file (an archive upload) or ref (a remote reference)")
         try:
@@ -180,24 +199,25 @@ def add_routes(app: FastAPI) -> None:
         return q.events(job)
 
     @app.get("/v1/jobs/{job}/verdict", tags=["read"], responses={200: {"description": VERDICT_DOC}, 404: {}})
-    def job_verdict(job: str, q: Q) -> Any:
-        """The verdict record of a job (404 until it is scanned)."""
+    def job_verdict(job: str, q: Q, who: Who) -> Any:
+        """The verdict record of a job (404 until it is scanned): full evidence for moderators and the
+        name's publisher, evidence reduced to rule ids and file:line for everyone else."""
         state, record = q.verdict_of_job(job)
         if state is None:
             raise HTTPException(404, "no such job")
         if record is None:
             raise HTTPException(404, f"not scanned yet (state: {state})")
-        return record
+        return _shown(record, who, q.owners_of_job(job))
 
     @app.get("/v1/verdicts/sha256/{digest}", tags=["read"], responses={200: {"description": VERDICT_DOC}, 404: {}})
-    def verdict_by_digest(digest: str, q: Q) -> Any:
+    def verdict_by_digest(digest: str, q: Q, who: Who) -> Any:
         """The newest verdict record for an archive's sha256."""
         if not SHA_RE.match(digest):
             raise HTTPException(422, "a sha256 is 64 lowercase hex digits")
         record = q.verdict_by_sha256(digest)
         if record is None:
             raise HTTPException(404, "no verdict for this digest")
-        return record
+        return _shown(record, who, q.owners_of_digest(digest))
 
     @app.post("/v1/verdicts/batch", tags=["read"])
     def verdict_batch(q: Q, body: Annotated[BatchRequest, Body()]) -> dict[str, Any]:
@@ -223,12 +243,12 @@ def add_routes(app: FastAPI) -> None:
 
     @app.get("/v1/packages/{name}/versions/{version}/verdict", tags=["read"],
              responses={200: {"description": VERDICT_DOC}, 404: {}})
-    def name_version_verdict(name: str, version: str, q: Q) -> Any:
+    def name_version_verdict(name: str, version: str, q: Q, who: Who) -> Any:
         """The verdict record of name@version."""
         found = q.job_for(name, version)
         if found is None:
             raise HTTPException(404, "no such version")
-        return job_verdict(found["job"], q)
+        return job_verdict(found["job"], q, who)
 
     @app.get("/v1/packages/{name}/latest", response_model=Job, tags=["read"], responses={404: {}})
     def latest(name: str, q: Q) -> Any:

@@ -1,20 +1,19 @@
-"""Who is calling. Until the roles issue (per-user hashed tokens with scopes) there is one admin
-token: it submits (on behalf of a named publisher) and starts re-checks; reads are public."""
+"""Who is calling: the bootstrap admin token (`--token`, else DATA/admin-token) or a stored bearer
+token (skillscan/serve/tokens.py). No token is an anonymous reader of public (redacted) verdicts; a
+forged, expired or revoked token is 401; a token without the scope an action needs is 403."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi import HTTPException, Request
 
+from skillscan.serve.tokens import ANONYMOUS, Principal, verify
 
-@dataclass(frozen=True)
-class Principal:
-    name: str
-    roles: frozenset[str]
+ADMIN = Principal("admin", frozenset({"admin"}))
 
 
 def load_or_create_token(data: Path, given: str | None) -> str:
@@ -36,10 +35,33 @@ def bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def require_admin(request: Request) -> Principal:
-    token = bearer(request)
+def principal_for(request: Request, token: str | None) -> Principal:
     if token is None:
-        raise HTTPException(401, "an admin bearer token is required", headers={"WWW-Authenticate": "Bearer"})
-    if not hmac.compare_digest(token.encode(), request.app.state.settings.token.encode()):
-        raise HTTPException(401, "invalid token", headers={"WWW-Authenticate": "Bearer"})
-    return Principal("admin", frozenset({"admin"}))
+        return ANONYMOUS
+    if hmac.compare_digest(token.encode(), request.app.state.settings.token.encode()):
+        return ADMIN
+    found = verify(request.app.state.store.engine, token)
+    if found is None:
+        raise HTTPException(401, "invalid, expired or revoked token", headers={"WWW-Authenticate": "Bearer"})
+    return found
+
+
+def current(request: Request) -> Principal:
+    return principal_for(request, bearer(request))
+
+
+def require(scope: str) -> Callable[[Request], Principal]:
+    def dependency(request: Request) -> Principal:
+        who = current(request)
+        if who is ANONYMOUS:
+            raise HTTPException(401, f"a bearer token with the {scope} scope is required",
+                                headers={"WWW-Authenticate": "Bearer"})
+        if not who.can(scope):
+            raise HTTPException(403, f"this token lacks the {scope} scope")
+        return who
+
+    dependency.__name__ = f"require_{scope}"
+    return dependency
+
+
+require_admin = require("admin")

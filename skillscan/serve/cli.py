@@ -40,6 +40,8 @@ def _parser(sub: str | None) -> argparse.ArgumentParser:
     p.add_argument("--lease", type=float, default=300.0, help="Seconds a claim lasts unrenewed [default: 300]")
     p.add_argument("--poll", type=float, default=0.5, help="Seconds an idle worker waits [default: 0.5]")
     p.add_argument("--jobs", type=int, default=0, help="Pipeline processes per worker (0 = one per core)")
+    if sub == "worker":  # set by `skillscan serve` for the workers it starts: they stop when it is gone
+        p.add_argument("--parent", type=int, default=0, help=argparse.SUPPRESS)
     if sub is None:
         p.add_argument("--host", default="127.0.0.1", help="Address to listen on [default: 127.0.0.1]")
         p.add_argument("--port", type=int, default=8080, help="Port [default: 8080]")
@@ -71,7 +73,7 @@ def main(argv: list[str]) -> int:
         sys.stdout.write(openapi_json())
         return 0
     if sub == "worker":
-        return run_worker(settings_from(args))
+        return run_worker(settings_from(args), parent=args.parent)
     if sub == "recheck":
         return run_recheck(settings_from(args))
     return run_server(args)
@@ -91,7 +93,7 @@ def openapi_json() -> str:
     return json.dumps(app.openapi(), indent=2, sort_keys=True) + "\n"
 
 
-def run_worker(settings: Settings) -> int:
+def run_worker(settings: Settings, parent: int = 0) -> int:
     from skillscan.serve.db import make_engine, migrate
     from skillscan.serve.store import Store
     from skillscan.serve.worker import Worker
@@ -109,6 +111,9 @@ def run_worker(settings: Settings) -> int:
     loop.start()
     while loop.is_alive():
         loop.join(0.5)
+        if parent and os.getppid() != parent:  # the server that started this worker is gone
+            log.warning("worker %s: parent %s exited, stopping", worker.id, parent)
+            stop.set()
     return 0
 
 
@@ -135,8 +140,12 @@ def run_recheck(settings: Settings) -> int:
 
 
 def _worker_argv(args: argparse.Namespace, settings: Settings) -> list[str]:
+    """Workers started beside the API share this machine's cores: with `--jobs 0` each gets its share
+    (cores / workers, at least one) rather than one pipeline process per core each."""
+    jobs = args.jobs or max(1, (len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                else (os.cpu_count() or 1)) // max(1, args.workers))
     argv = [sys.executable, "-m", "skillscan", "serve", "worker", "--data", str(args.data), "--batch",
-            str(args.batch), "--lease", str(args.lease), "--poll", str(args.poll), "--jobs", str(args.jobs)]
+            str(args.batch), "--lease", str(args.lease), "--poll", str(args.poll), "--jobs", str(jobs)]
     if args.database:
         argv += ["--database", args.database]
     if args.policy:
@@ -183,6 +192,7 @@ def run_server(args: argparse.Namespace) -> int:
 
     from skillscan.serve.app import create_app
     from skillscan.serve.auth import load_or_create_token
+    from skillscan.serve.server import Server
 
     args.data.mkdir(parents=True, exist_ok=True)
     token = load_or_create_token(args.data, args.token)
@@ -190,10 +200,11 @@ def run_server(args: argparse.Namespace) -> int:
     app = create_app(settings)  # migrates the store before any worker starts
     if not args.token:
         log.info("admin token in %s", args.data / "admin-token")
-    supervisor = Supervisor(_worker_argv(args, settings), max(0, args.workers))
+    supervisor = Supervisor(_worker_argv(args, settings) + ["--parent", str(os.getpid())], max(0, args.workers))
     supervisor.start()
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+        Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="info")).run()
     finally:
         supervisor.close()
     return 0
+

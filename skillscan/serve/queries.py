@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from skillscan.serve.schema import blobs, events, scans, verdicts, versions
+from skillscan.serve.schema import blobs, events, names, scans, verdicts, versions
 
 MAX_BATCH = 100
 
@@ -40,6 +40,16 @@ class Queries:
             v = conn.execute(sa.select(versions).where(versions.c.name == name, versions.c.version == version)
                              ).mappings().first()
             return _job(conn, v) if v else None
+
+    def owners_of_job(self, job: str) -> set[str]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(names.c.owner).join(versions, versions.c.name == names.c.name)
+                                    .where(versions.c.id == job)).scalars())
+
+    def owners_of_digest(self, digest: str) -> set[str]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(names.c.owner).join(versions, versions.c.name == names.c.name)
+                                    .where(versions.c.sha256 == digest)).scalars())
 
     def versions_of(self, name: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

@@ -8,6 +8,9 @@ them; tests/test_serve_store.py checks that the migrated schema matches this met
 - findings: the verdict's findings, one row each, for queries
 - versions: a submitted name@version (the job the API hands out), linked to its scan and verdict
 - events: what happened to a version (queued, claimed, requeued, scanned, decided, webhook, recheck)
+  and every change people make (tokens, holds, releases, overrides, appeals): the audit log
+- tokens: bearer tokens, stored as sha256 of their secret, with scopes and expiry (migration 0002)
+- appeals: a publisher's appeal of a held or rejected version and the moderator's decision
 """
 
 from __future__ import annotations
@@ -90,6 +93,8 @@ versions = sa.Table(
     sa.Column("webhook", sa.Text, nullable=True),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
+    # a moderator decided this version's state: a re-check updates its decision, not its state
+    sa.Column("moderated", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("name", "version", name="uq_versions_name_version"),
     sa.Index("ix_versions_scan", "scan_id"),
     sa.Index("ix_versions_name_state", "name", "state"),
@@ -104,4 +109,29 @@ events = sa.Table(
     sa.Column("actor", sa.String(200), nullable=False),
     sa.Column("detail", sa.Text, nullable=False),  # JSON
     sa.Column("at", sa.Float, nullable=False),
+)
+
+tokens = sa.Table(
+    "tokens", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),  # public part of the token
+    sa.Column("secret_sha256", sa.String(64), nullable=False),
+    sa.Column("subject", sa.String(200), nullable=False),  # who: a publisher's or a moderator's name
+    sa.Column("scopes", sa.String(200), nullable=False),  # comma-separated: publisher,reader,moderator,admin
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=True),
+    sa.Column("revoked_at", sa.Float, nullable=True),
+)
+
+appeals = sa.Table(
+    "appeals", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("version_id", sa.String(32), sa.ForeignKey("versions.id"), nullable=False, index=True),
+    sa.Column("publisher", sa.String(200), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # open | granted | denied
+    sa.Column("decided_by", sa.String(200), nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("decided_at", sa.Float, nullable=True),
 )

@@ -232,13 +232,16 @@ class Store:
         for v in conn.execute(q).mappings().all():
             if v["verdict_id"] == verdict_id:
                 continue
+            # a moderator's decision stands: a re-check updates the gate's decision beside it, not the state
+            kept = v["state"] if v["moderated"] else state
             conn.execute(versions.update().where(versions.c.id == v["id"]).values(
-                state=state, decision=decision, verdict_id=verdict_id, updated_at=now))
+                state=kept, decision=decision, verdict_id=verdict_id, updated_at=now))
             before = v["decision"]
             event(conn, "scanned", version_id=v["id"], scan_id=scan_id, decision=decision, verdict=verdict_id)
-            event(conn, state, version_id=v["id"], scan_id=scan_id,
-                  reason=f"the gate's decision is {decision}", **({"before": before} if before else {}))
-            out.append(Decided(v["id"], v["name"], v["version"], v["sha256"], state, decision, v["webhook"], before))
+            if not v["moderated"]:
+                event(conn, state, version_id=v["id"], scan_id=scan_id,
+                      reason=f"the gate's decision is {decision}", **({"before": before} if before else {}))
+            out.append(Decided(v["id"], v["name"], v["version"], v["sha256"], kept, decision, v["webhook"], before))
         return out
 
     # -- re-check ---------------------------------------------------------------------------------

@@ -103,6 +103,7 @@ class Server:
         return httpx.Client(base_url=self.base, headers=headers, timeout=60, trust_env=False)
 
     def stop(self) -> None:
+        """SIGTERM (the server stops its workers), then make sure nothing of its session is left."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -110,6 +111,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
 
 
 def env() -> dict[str, str]:

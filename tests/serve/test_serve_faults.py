@@ -143,3 +143,31 @@ def test_recheck_after_a_policy_change_lists_changed_verdicts(backend: tuple[Pat
     assert report["pending"] == 0 and report["versions"] == 2
     assert [(x["name"], x["before"], x["after"], x["state"]) for x in report["changed"]] == [
         ("envy", "block", "review", "held")]
+
+
+
+def _children(pid: int) -> list[int]:
+    text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    return [int(x) for x in text.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_stopping_the_server_stops_its_workers(tmp_path: Path) -> None:
+    with running(tmp_path / "data", None, workers=2) as srv:
+        deadline = time.monotonic() + 60
+        while len(children := _children(srv.proc.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(children) == 2
+        srv.proc.send_signal(signal.SIGTERM)
+        assert srv.proc.wait(timeout=60) == 0
+        deadline = time.monotonic() + 30
+        while any(_alive(p) for p in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(p) for p in children)
