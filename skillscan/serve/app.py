@@ -148,6 +148,11 @@ def add_routes(app: FastAPI) -> None:  # noqa: C901 - the route table
         _check_name(name, version)
         if publisher and publisher != principal.name and not principal.can("admin"):
             raise HTTPException(403, "a publisher token submits under its own name only")
+        from skillscan.serve.moderation import owner
+
+        known = await run_in_threadpool(owner, request.app.state.store.engine, name)
+        if known is not None and known != (publisher or principal.name):  # before the upload is stored
+            raise HTTPException(403, f"the name {name!r} belongs to another publisher")
         if (file is None) == (ref is None):
             raise HTTPException(422, "give exactly one of file (an archive upload) or ref (a remote reference)")
         try:

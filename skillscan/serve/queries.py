@@ -160,6 +160,8 @@ class Queries:
 
 def _change(before: str | None, after: str | None) -> str:
     rank = {"allow": 0, "review": 1, "block": 2, "error": 3}
+    if before is None:
+        return "first decision"  # a version that was still queued under the old rules or policy
     if after == "block":
         return "newly blocked"
     if after == "allow":

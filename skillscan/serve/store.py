@@ -247,11 +247,18 @@ class Store:
     # -- re-check ---------------------------------------------------------------------------------
 
     def stale(self, engine_key: str) -> list[str]:
-        """Decided versions whose verdict came from other rules, policy or tool."""
+        """Decided versions whose verdict came from other rules, policy or tool — and queued versions
+        whose scan waits under another engine key (left by workers of an older release, which no
+        worker of this one claims)."""
         with self.engine.connect() as conn:
-            return list(conn.execute(sa.select(versions.c.id).join(verdicts, verdicts.c.id == versions.c.verdict_id)
-                                     .where(verdicts.c.engine_key != engine_key).order_by(versions.c.created_at)
-                                     ).scalars())
+            decided = conn.execute(sa.select(versions.c.id, versions.c.created_at)
+                                   .join(verdicts, verdicts.c.id == versions.c.verdict_id)
+                                   .where(verdicts.c.engine_key != engine_key)).all()
+            waiting = conn.execute(sa.select(versions.c.id, versions.c.created_at)
+                                   .join(scans, scans.c.id == versions.c.scan_id)
+                                   .where(versions.c.state == "queued", scans.c.engine_key != engine_key,
+                                          scans.c.status == "queued")).all()
+        return [r.id for r in sorted({*decided, *waiting}, key=lambda r: (r.created_at, r.id))]
 
     def requeue_for(self, version_ids: Sequence[str], engine_key: str, actor: str, recheck: str) -> list[int]:
         """Link each version to a scan of its content under the current engine key (same drift basis);

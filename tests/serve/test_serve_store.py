@@ -113,3 +113,17 @@ def test_expired_lease_requeues_and_the_dead_worker_writes_nothing(store: tuple[
     again = s.submit(name="lease2", version="1", publisher="p", blob=_blob(blobs, "lease"), source="t",
                      webhook=None, engine_key="k", actor="admin")
     assert (again.state, again.decision, again.queue_position) == ("held", "review", 0)
+
+
+def test_recheck_adopts_versions_queued_under_an_older_engine_key(store: tuple[Store, BlobStore]) -> None:
+    s, blobs = store
+    old = s.submit(name="left", version="1", publisher="p", blob=_blob(blobs, "left"), source="t", webhook=None,
+                   engine_key="old", actor="admin")
+    assert s.claim("new-worker", "new", 5, 60) == []  # never claimed by a worker of another release
+    assert s.stale("new") == [old.job]
+    [scan_id] = s.requeue_for([old.job], "new", "admin", "r1")
+    [claimed] = s.claim("new-worker", "new", 5, 60)
+    assert claimed.scan_id == scan_id != old.scan_id
+    decided = s.complete("new-worker", scan_id, _record(), 1.0)
+    assert decided is not None and [(d.job, d.state) for d in decided] == [(old.job, "approved")]
+    assert s.stale("new") == []
