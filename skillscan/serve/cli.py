@@ -51,6 +51,9 @@ def _parser(sub: str | None) -> argparse.ArgumentParser:
         p.add_argument("--max-upload", default="50M", help="Upload size limit [default: 50M]")
         p.add_argument("--rate-limit", type=int, default=60,
                        help="Submissions per client per minute, 0 = unlimited [default: 60]")
+        p.add_argument("--retain-rejected-days", type=float, default=0.0,
+                       help="Remove the archives of versions rejected more than this many days ago "
+                            "(records and audit stay), 0 = keep them [default: 0]")
     return p
 
 
@@ -62,7 +65,8 @@ def settings_from(args: argparse.Namespace, token: str = "") -> Settings:
     return Settings(data=args.data, database=database_url(args.data, args.database), token=token,
                     policy=args.policy, batch=args.batch, lease=args.lease, poll=args.poll, jobs=args.jobs,
                     max_upload=parse_size(getattr(args, "max_upload", "50M")),
-                    rate_limit=getattr(args, "rate_limit", 60))
+                    rate_limit=getattr(args, "rate_limit", 60),
+                    retain_rejected_days=getattr(args, "retain_rejected_days", 0.0))
 
 
 def main(argv: list[str]) -> int:
@@ -202,9 +206,31 @@ def run_server(args: argparse.Namespace) -> int:
         log.info("admin token in %s", args.data / "admin-token")
     supervisor = Supervisor(_worker_argv(args, settings) + ["--parent", str(os.getpid())], max(0, args.workers))
     supervisor.start()
+    stop = threading.Event()
+    if settings.retain_rejected_days > 0:
+        threading.Thread(target=_retention, args=(app, settings, stop), daemon=True).start()
     try:
         Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="info")).run()
     finally:
+        stop.set()
         supervisor.close()
     return 0
+
+
+def _retention(app: object, settings: Settings, stop: threading.Event) -> None:
+    """Remove expired archives of rejected versions: at start, then every hour (or sooner for a
+    retention shorter than two hours)."""
+    from skillscan.serve.retention import sweep_rejected
+
+    state = app.state  # type: ignore[attr-defined]
+    interval = min(3600.0, settings.retain_rejected_days * 86400 / 2)
+    while True:
+        try:
+            removed = sweep_rejected(state.store.engine, state.blobs, settings.retain_rejected_days)
+            if removed:
+                log.info("retention: removed %d archives of rejected versions", len(removed))
+        except Exception:  # a database hiccup: the next round tries again
+            log.exception("retention sweep failed")
+        if stop.wait(interval):
+            return
 

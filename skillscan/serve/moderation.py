@@ -97,7 +97,7 @@ def list_appeals(engine: sa.Engine, status: str | None = None) -> list[dict[str,
 
 
 PEOPLE = ("token.created", "token.revoked", "hold", "release", "reject", "appeal", "appeal.granted",
-          "appeal.denied", "submitted", "recheck")
+          "appeal.denied", "submitted", "recheck", "delete", "blob.removed")
 
 
 def audit(engine: sa.Engine, job: str | None = None, limit: int = 500) -> list[dict[str, Any]]:

@@ -117,6 +117,41 @@ def add_people_routes(app: FastAPI) -> None:  # noqa: C901 - the route table
         except moderation.Refused as exc:
             raise HTTPException(409, str(exc)) from None
 
+    def _owner_or_moderator(request: Request, who: Principal, name: str) -> None:
+        if not who.scopes:
+            raise HTTPException(401, "a bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+        if who.sees_everything:
+            return
+        if who.can("publisher") and moderation.owner(_engine(request), name) == who.name:
+            return
+        raise HTTPException(403, "only the name's publisher or a moderator may do this")
+
+    @app.post("/v1/jobs/{job}/delete", tags=["retention"], responses={401: {}, 403: {}, 404: {}})
+    def delete_version(request: Request, job: str, who: Who, body: Annotated[Reason, Body()]) -> dict[str, Any]:
+        """Delete a version (the name's publisher or a moderator, with a reason): its archive is removed
+        once no live version carries the same content; its record, verdict and audit events stay."""
+        from skillscan.serve.retention import delete_version as delete
+
+        found = request.app.state.queries.job(job)
+        if found is None:
+            raise HTTPException(404, "no such job")
+        _owner_or_moderator(request, who, found["name"])
+        done = delete(_engine(request), request.app.state.blobs, job, who.name, body.reason)
+        if done is None:
+            raise HTTPException(404, "no such job")
+        return done
+
+    @app.get("/v1/packages/{name}/export", tags=["retention"], responses={401: {}, 403: {}, 404: {}})
+    def export(request: Request, name: str, who: Who) -> dict[str, Any]:
+        """A name's full record for its publisher (or a moderator): every version with its full verdict
+        record, appeals and events."""
+        from skillscan.serve.retention import export as export_name
+
+        if moderation.owner(_engine(request), name) is None:
+            raise HTTPException(404, "no such name")
+        _owner_or_moderator(request, who, name)
+        return export_name(_engine(request), name)
+
     @app.get("/v1/audit", tags=["moderation"], responses={401: {}, 403: {}})
     def audit(request: Request, who: Moderator, job: str | None = None, limit: int = 500) -> list[dict[str, Any]]:
         """The audit log, newest first: who did what, when and why (tokens, submissions, holds,

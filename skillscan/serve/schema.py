@@ -11,6 +11,8 @@ them; tests/test_serve_store.py checks that the migrated schema matches this met
   and every change people make (tokens, holds, releases, overrides, appeals): the audit log
 - tokens: bearer tokens, stored as sha256 of their secret, with scopes and expiry (migration 0002)
 - appeals: a publisher's appeal of a held or rejected version and the moderator's decision
+A deleted version keeps its row, verdict and events (state `deleted`); its archive file is removed
+once no other live version carries the same content (blobs.removed_at).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ blobs = sa.Table(
     sa.Column("size", sa.BigInteger, nullable=False),
     sa.Column("suffix", sa.String(16), nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("removed_at", sa.Float, nullable=True),  # the file was deleted (retention); records stay
 )
 
 scans = sa.Table(

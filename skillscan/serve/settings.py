@@ -26,6 +26,7 @@ class Settings:
     jobs: int = 0  # pipeline processes per worker run (0: one per core)
     max_attempts: int = 3  # runs of a scan that failed before it is recorded as an error verdict
     webhook_timeout: float = 5.0
+    retain_rejected_days: float = 0.0  # remove archives of versions rejected longer ago (0: keep them)
 
     @property
     def blob_dir(self) -> Path:

@@ -148,7 +148,7 @@ class Store:
             q = (sa.select(scans.c.id, scans.c.sha256, scans.c.basis_verdict, scans.c.status, scans.c.lease_owner,
                            blobs.c.suffix)
                  .join(blobs, blobs.c.sha256 == scans.c.sha256)
-                 .where(scans.c.engine_key == engine_key,
+                 .where(scans.c.engine_key == engine_key, blobs.c.removed_at.is_(None),
                         sa.or_(scans.c.status == "queued",
                                sa.and_(scans.c.status == "running", scans.c.lease_expires < now)))
                  .order_by(scans.c.id).limit(batch))
@@ -251,9 +251,12 @@ class Store:
         whose scan waits under another engine key (left by workers of an older release, which no
         worker of this one claims)."""
         with self.engine.connect() as conn:
+            # a deleted version, or one whose archive retention removed, cannot be scanned again
             decided = conn.execute(sa.select(versions.c.id, versions.c.created_at)
                                    .join(verdicts, verdicts.c.id == versions.c.verdict_id)
-                                   .where(verdicts.c.engine_key != engine_key)).all()
+                                   .join(blobs, blobs.c.sha256 == versions.c.sha256)
+                                   .where(verdicts.c.engine_key != engine_key, versions.c.state != "deleted",
+                                          blobs.c.removed_at.is_(None))).all()
             waiting = conn.execute(sa.select(versions.c.id, versions.c.created_at)
                                    .join(scans, scans.c.id == versions.c.scan_id)
                                    .where(versions.c.state == "queued", scans.c.engine_key != engine_key,

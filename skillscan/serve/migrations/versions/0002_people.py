@@ -1,4 +1,5 @@
-"""People: bearer tokens with scopes and expiry, appeals, and versions a moderator decided.
+"""People: bearer tokens with scopes and expiry, appeals, versions a moderator decided, and blobs
+removed by retention.
 
 Revision ID: 0002
 Revises: 0001
@@ -42,9 +43,13 @@ def upgrade() -> None:
     op.create_index("ix_appeals_version_id", "appeals", ["version_id"])
     with op.batch_alter_table("versions") as batch:
         batch.add_column(sa.Column("moderated", sa.Boolean, nullable=False, server_default=sa.false()))
+    with op.batch_alter_table("blobs") as batch:
+        batch.add_column(sa.Column("removed_at", sa.Float, nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("blobs") as batch:
+        batch.drop_column("removed_at")
     with op.batch_alter_table("versions") as batch:
         batch.drop_column("moderated")
     op.drop_table("appeals")
