@@ -11,6 +11,11 @@ run as root). The section is written into docs/benchmarks.md between `<!-- servi
 `<!-- service:end -->`.
 
     python bench/service.py [--shared ../shared] [--count 64] [--concurrency 8] [--no-write]
+    python bench/service.py --faults [--count 8]     # the fault figures (block `service-faults`)
+
+With `--faults`: a worker killed mid-batch (the time from the kill until every job is decided by a
+second worker, with a 10-second lease), the server stopped with jobs queued and started again (jobs
+lost, time to drain) and the same archive submitted by every client at once (scans run).
 """
 
 from __future__ import annotations
@@ -25,13 +30,22 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "serve"))
 from benchlib import REPO, machine, now, skillscan_version, write_block  # noqa: E402
-from servehelp import Server, pg_bin, start_cluster, start_server, wait_decided  # noqa: E402
+from servehelp import (  # noqa: E402
+    Server,
+    pg_bin,
+    running,
+    start_cluster,
+    start_server,
+    start_worker,
+    wait_decided,
+)
 
 
 @dataclass(frozen=True)
@@ -143,6 +157,133 @@ def service_run(archives: dict[str, bytes], store: str, workers: int, concurrenc
     return Run(store, workers, len(archives), seconds, statistics.median(latencies), q[18], size, load)
 
 
+@dataclass(frozen=True)
+class Fault:
+    store: str
+    fault: str
+    packages: int
+    outcome: str
+    seconds: float
+
+
+def _counts(data: Path, database: str | None) -> tuple[int, int, int]:
+    """(scans, verdicts, scans run more than once) in the store."""
+    import sqlalchemy as sa
+
+    from skillscan.serve.db import database_url, make_engine
+    from skillscan.serve.schema import scans, verdicts
+
+    engine = make_engine(database_url(data, database))
+    with engine.connect() as conn:
+        n_scans = conn.execute(sa.select(sa.func.count()).select_from(scans)).scalar_one()
+        n_verdicts = conn.execute(sa.select(sa.func.count()).select_from(verdicts)).scalar_one()
+        retried = conn.execute(sa.select(sa.func.count()).select_from(scans).where(scans.c.attempts > 1)).scalar_one()
+    engine.dispose()
+    return int(n_scans), int(n_verdicts), int(retried)
+
+
+def _submit_all(server: Server, archives: dict[str, bytes]) -> list[str]:
+    with server.client() as c:
+        return [c.post("/v1/packages", data={"name": n, "version": "1"},
+                       files={"file": (f"{n}.zip", b, "application/zip")}).json()["job"] for n, b in archives.items()]
+
+
+def _decided(server: Server, jobs: list[str]) -> int:
+    with server.client() as c:
+        return sum(1 for j in jobs if wait_decided(c, j, timeout=3600)["state"] in ("approved", "held", "rejected"))
+
+
+def fault_runs(archives: dict[str, bytes], store: str, new_db: Callable[[], str | None]) -> list[Fault]:
+    """Each fault on a cold store: a new data directory and a new database (`new_db`)."""
+    import signal
+
+    out = []
+    database = new_db()
+    with tempfile.TemporaryDirectory() as tmp:  # a worker killed mid-batch
+        data = Path(tmp) / "data"
+        with running(data, database, "--rate-limit", "0", workers=0) as srv:
+            jobs = _submit_all(srv, archives)
+            doomed = start_worker(data, database, "--lease", "10")
+            while _counts(data, database)[0] and not _running(data, database):
+                time.sleep(0.02)
+            os.killpg(doomed.pid, signal.SIGKILL)
+            doomed.wait()
+            killed = time.perf_counter()
+            rescuer = start_worker(data, database, "--lease", "10")
+            try:
+                done = _decided(srv, jobs)
+            finally:
+                rescuer.terminate()
+                rescuer.wait()
+            seconds = time.perf_counter() - killed
+        n_scans, n_verdicts, retried = _counts(data, database)
+        out.append(Fault(store, "worker killed mid-batch (lease 10 s)", len(jobs),
+                         f"{done}/{len(jobs)} decided, {n_verdicts} verdicts for {n_scans} scans, "
+                         f"{retried} scans re-queued", seconds))
+    database = new_db()
+    with tempfile.TemporaryDirectory() as tmp:  # restart with jobs queued
+        data = Path(tmp) / "data"
+        with running(data, database, "--rate-limit", "0", workers=0) as srv:
+            jobs = _submit_all(srv, archives)
+        started = time.perf_counter()
+        with running(data, database, "--rate-limit", "0", workers=1) as srv:
+            done = _decided(srv, jobs)
+        seconds = time.perf_counter() - started
+        out.append(Fault(store, "server restarted with every job queued", len(jobs),
+                         f"{len(jobs) - done} lost, {done}/{len(jobs)} decided after the restart", seconds))
+    database = new_db()
+    with tempfile.TemporaryDirectory() as tmp:  # the same content from every client at once
+        data = Path(tmp) / "data"
+        body = next(iter(archives.values()))
+        with running(data, database, "--rate-limit", "0", workers=1) as srv:
+            started = time.perf_counter()
+
+            def same(i: int) -> str:
+                with srv.client() as c:
+                    return str(c.post("/v1/packages", data={"name": f"twin{i}", "version": "1"},
+                                      files={"file": ("twin.zip", body, "application/zip")}).json()["job"])
+
+            with concurrent.futures.ThreadPoolExecutor(len(archives)) as pool:
+                jobs = list(pool.map(same, range(len(archives))))
+            done = _decided(srv, jobs)
+            seconds = time.perf_counter() - started
+        n_scans, n_verdicts, _ = _counts(data, database)
+        out.append(Fault(store, "same archive submitted by every client at once", len(jobs),
+                         f"{done}/{len(jobs)} decided by {n_scans} scan(s), {n_verdicts} verdict(s)", seconds))
+    return out
+
+
+def _running(data: Path, database: str | None) -> bool:
+    import sqlalchemy as sa
+
+    from skillscan.serve.db import database_url, make_engine
+    from skillscan.serve.schema import scans
+
+    engine = make_engine(database_url(data, database))
+    with engine.connect() as conn:
+        n = conn.execute(sa.select(sa.func.count()).select_from(scans).where(scans.c.status == "running")).scalar_one()
+    engine.dispose()
+    return bool(n)
+
+
+def render_faults(faults: list[Fault], args: argparse.Namespace) -> str:
+    lines = [
+        "## Gate service faults (`bench/service.py --faults`)",
+        "",
+        f"Command: `python bench/service.py --faults --count {args.count}` — {now()}, {skillscan_version()}, on "
+        f"{machine()}. Each row is a cold store; packages are distinct archives of the shared corpus (the last row "
+        "submits the first of them under as many names at once). Seconds: from the kill to the last decision; "
+        "from the restart to the last decision; from the first submission to the last decision.",
+        "",
+        "| store | fault | jobs | outcome | seconds |",
+        "|---|---|---:|---|---:|",
+    ]
+    lines += [f"| {f.store} | {f.fault} | {f.packages} | {f.outcome} | {f.seconds:.1f} |" for f in faults]
+    lines += ["", "The machine is shared and noisy; the seconds are inflated by other jobs (load average "
+              f"{os.getloadavg()[0]:.1f} at the end)."]
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
@@ -151,6 +292,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--database", help="postgresql://… server to create the runs' databases on")
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--faults", action="store_true", help="the fault runs instead of the load runs")
     args = ap.parse_args()
 
     dirs = corpus_packages(args.shared, args.count)
@@ -159,6 +301,20 @@ def main() -> None:
     cluster = None
     if not args.database and pg_bin() is not None:
         cluster = start_cluster(pg_bin())  # type: ignore[arg-type]
+    if args.faults:
+        try:
+            faults = fault_runs(archives, "sqlite", lambda: None)
+            if cluster is not None or args.database:
+                faults += fault_runs(archives, "postgresql",
+                                     cluster.new_database if cluster else lambda: _new_db(args.database))
+        finally:
+            if cluster is not None:
+                cluster.stop()
+        body = render_faults(faults, args)
+        print(body)
+        if not args.no_write:
+            write_block("service-faults", body)
+        return
     try:
         rate, cli_load = cli_rate(archives)
         print(f"CLI: {rate:.2f} packages/s", file=sys.stderr)

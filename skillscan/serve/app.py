@@ -85,14 +85,21 @@ async def _chunks(upload: UploadFile) -> AsyncIterator[bytes]:
         yield chunk
 
 
+def bare_app() -> FastAPI:
+    """The app with its routes and no store: what the OpenAPI document is made from."""
+    app = FastAPI(title="skillscan gate service", version=__version__,
+                  description="Submit skill packages, follow their jobs and read verdict records "
+                              "(skillscan.verdict/v1). See docs/service.md.")
+    add_routes(app)
+    return app
+
+
 def create_app(settings: Settings) -> FastAPI:
     from skillscan.serve.db import make_engine, migrate
 
     engine = make_engine(settings.database)
     migrate(engine)
-    app = FastAPI(title="skillscan gate service", version=__version__,
-                  description="Submit skill packages, follow their jobs and read verdict records "
-                              "(skillscan.verdict/v1). See docs/service.md.")
+    app = bare_app()
     app.state.settings = settings
     app.state.store = Store(engine)
     app.state.queries = Queries(make_engine(settings.database, readonly=True) if engine.dialect.name == "sqlite"
@@ -101,7 +108,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.blobs.sweep_temp()
     app.state.rate = RateLimit(settings.rate_limit)
     app.add_middleware(BodyLimit, max_upload=settings.max_upload)
-    add_routes(app)
     return app
 
 

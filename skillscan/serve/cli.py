@@ -85,16 +85,9 @@ def main(argv: list[str]) -> int:
 
 def openapi_json() -> str:
     """The OpenAPI document of the app (built without a store: the routes alone)."""
-    from fastapi import FastAPI
+    from skillscan.serve.app import bare_app
 
-    from skillscan import __version__
-    from skillscan.serve.app import add_routes
-
-    app = FastAPI(title="skillscan gate service", version=__version__,
-                  description="Submit skill packages, follow their jobs and read verdict records "
-                              "(skillscan.verdict/v1). See docs/service.md.")
-    add_routes(app)
-    return json.dumps(app.openapi(), indent=2, sort_keys=True) + "\n"
+    return json.dumps(bare_app().openapi(), indent=2, sort_keys=True) + "\n"
 
 
 def run_worker(settings: Settings, parent: int = 0) -> int:
