@@ -131,9 +131,11 @@ def _shown(record: dict[str, Any], who: Principal, owners: set[str]) -> dict[str
 
 
 def add_routes(app: FastAPI) -> None:  # noqa: C901 - the route table
+    from skillscan.serve.pages import add_pages
     from skillscan.serve.people import add_people_routes
 
     add_people_routes(app)
+    add_pages(app)
 
     @app.post("/v1/packages", status_code=202, response_model=Accepted, tags=["submit"],
               responses={200: {"description": "The same name@version with the same content was submitted before"},

@@ -138,3 +138,13 @@ appeals = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("decided_at", sa.Float, nullable=True),
 )
+
+sessions = sa.Table(
+    "sessions", metadata,  # the moderation page's sign-ins
+    sa.Column("id_sha256", sa.String(64), primary_key=True),  # sha256 of the cookie's value
+    sa.Column("subject", sa.String(200), nullable=False),
+    sa.Column("scopes", sa.String(200), nullable=False),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("expires_at", sa.Float, nullable=False),
+)

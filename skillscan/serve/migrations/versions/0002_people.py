@@ -1,5 +1,5 @@
-"""People: bearer tokens with scopes and expiry, appeals, versions a moderator decided, and blobs
-removed by retention.
+"""People: bearer tokens with scopes and expiry, moderation page sessions, appeals, versions a
+moderator decided, and blobs removed by retention.
 
 Revision ID: 0002
 Revises: 0001
@@ -29,6 +29,15 @@ def upgrade() -> None:
         sa.Column("revoked_at", sa.Float, nullable=True),
     )
     op.create_table(
+        "sessions",
+        sa.Column("id_sha256", sa.String(64), primary_key=True),
+        sa.Column("subject", sa.String(200), nullable=False),
+        sa.Column("scopes", sa.String(200), nullable=False),
+        sa.Column("csrf", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.Float, nullable=False),
+        sa.Column("expires_at", sa.Float, nullable=False),
+    )
+    op.create_table(
         "appeals",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("version_id", sa.String(32), sa.ForeignKey("versions.id"), nullable=False),
@@ -53,4 +62,5 @@ def downgrade() -> None:
     with op.batch_alter_table("versions") as batch:
         batch.drop_column("moderated")
     op.drop_table("appeals")
+    op.drop_table("sessions")
     op.drop_table("tokens")
