@@ -110,3 +110,52 @@ def test_a_held_version_shows_its_evidence_and_drift_and_is_moderated_from_its_f
         # signing out ends the session
         assert moe.post("/moderation/logout", data={"csrf": csrf}).status_code == 303
         assert moe.get("/moderation/").status_code == 303
+
+
+def test_moderation_page_in_headless_chromium(server: Server) -> None:
+    """Sign in, open a held version, release it with a reason, see the audit event — in a real
+    browser; screenshots are kept in test-artifacts/."""
+    import os
+
+    from cdp import browser, chromium_path
+
+    binary = chromium_path()
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is missing; .ci/run installs it")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    artifacts = REPO / "test-artifacts"
+    moe = _token(server, "moe3", "moderator")
+    with server.client() as admin:
+        wait_decided(admin, submit(admin, "browsed", "1.0.0", dir_zip(REPO / "fixtures" / "lp-drift-v1"),
+                                   publisher="pub3").json()["job"])
+        held = wait_decided(admin, submit(admin, "browsed", "2.0.0", dir_zip(REPO / "fixtures" / "lp-drift-v2"),
+                                          publisher="pub3").json()["job"])
+    assert held["state"] == "held"
+    store = "pg" if server.database else "sqlite"
+    with browser(binary) as page:
+        page.goto(f"{server.base}/moderation/", "/moderation/login")
+        page.eval(f"document.getElementById('token').value = {moe!r}; document.getElementById('sign-in').click()")
+        page.wait_for("/moderation/")
+        assert page.eval("document.querySelector('.who').textContent") == "moe3"
+        assert page.eval("document.cookie") == ""  # HttpOnly: the session is out of the page's reach
+        page.screenshot(artifacts / f"moderation-queue-{store}.png")
+        page.eval(f"document.querySelector('a[href=\"/moderation/jobs/{held['job']}\"]').click()")
+        page.wait_for(f"/moderation/jobs/{held['job']}")
+        assert page.eval("document.getElementById('state').textContent") == "held"
+        assert "1.0.0" in page.eval("document.getElementById('drift').textContent")
+        page.screenshot(artifacts / f"moderation-version-{store}.png")
+        page.eval("const f = document.getElementById('form-release'); "
+                  "f.querySelector('textarea').value = 'the metrics host is the vendor\\'s own'; "
+                  "f.querySelector('button').click()")
+        page.wait_for(f"/moderation/jobs/{held['job']}")
+        deadline = __import__("time").monotonic() + 30
+        while page.eval("document.getElementById('state').textContent") != "approved":
+            assert __import__("time").monotonic() < deadline
+            page.wait_for(f"/moderation/jobs/{held['job']}")
+        rows = page.eval("[...document.querySelectorAll('tr.event-release td')].map(td => td.textContent)")
+        assert rows[:2] == ["release", "moe3"] and "the metrics host is the vendor's own" in rows[2]
+        page.screenshot(artifacts / f"moderation-released-{store}.png")
+    with server.client() as admin:
+        audit = admin.get("/v1/audit", params={"job": held["job"]}).json()
+    assert [(e["kind"], e["actor"]) for e in audit if e["kind"] == "release"] == [("release", "moe3")]
