@@ -136,7 +136,7 @@ def test_tokens_and_name_ownership(server: Server) -> None:
         assert r.status_code == 403 and "belongs to another publisher" in r.json()["detail"]
         assert submit(c, "owned", "1", skill_zip("owned", "Other bytes.\n"), publisher="alice").status_code == 409
         assert submit(c, "bad/name", "1", data).status_code == 422
-        assert submit(c, "owned", "1", data, webhook="file:///etc/passwd").status_code == 422
+        assert submit(c, "owned", "1", data, publisher="alice", webhook="file:///etc/passwd").status_code == 422
 
 
 def _tar_gz() -> bytes:
