@@ -54,6 +54,20 @@ class Page:
             time.sleep(0.1)
         raise AssertionError(f"page {path} did not load: at {self.eval('location.href')}")
 
+    def act_and_wait(self, script: str, path: str, timeout: float = 60) -> None:
+        """Run `script` (a click, a form submission) and wait until a new document at `path` loaded —
+        also when it is the same path as the current one."""
+        self.eval("window.__skillscanOld = true")
+        self.eval(script)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(RuntimeError):
+                state = self.eval("[typeof window.__skillscanOld, location.pathname, document.readyState].join(' ')")
+                if state == f"undefined {path} complete":
+                    return
+            time.sleep(0.1)
+        raise AssertionError(f"no new page {path}: at {self.eval('location.href')}")
+
     def goto(self, url: str, path: str) -> None:
         self.call("Page.navigate", url=url)
         self.wait_for(path)

@@ -135,24 +135,20 @@ def test_moderation_page_in_headless_chromium(server: Server) -> None:
     store = "pg" if server.database else "sqlite"
     with browser(binary) as page:
         page.goto(f"{server.base}/moderation/", "/moderation/login")
-        page.eval(f"document.getElementById('token').value = {moe!r}; document.getElementById('sign-in').click()")
-        page.wait_for("/moderation/")
+        page.act_and_wait(f"document.getElementById('token').value = {moe!r}; "
+                          "document.getElementById('sign-in').click()", "/moderation/")
         assert page.eval("document.querySelector('.who').textContent") == "moe3"
         assert page.eval("document.cookie") == ""  # HttpOnly: the session is out of the page's reach
         page.screenshot(artifacts / f"moderation-queue-{store}.png")
-        page.eval(f"document.querySelector('a[href=\"/moderation/jobs/{held['job']}\"]').click()")
-        page.wait_for(f"/moderation/jobs/{held['job']}")
+        page.act_and_wait(f"document.querySelector('a[href=\"/moderation/jobs/{held['job']}\"]').click()",
+                          f"/moderation/jobs/{held['job']}")
         assert page.eval("document.getElementById('state').textContent") == "held"
         assert "1.0.0" in page.eval("document.getElementById('drift').textContent")
         page.screenshot(artifacts / f"moderation-version-{store}.png")
-        page.eval("const f = document.getElementById('form-release'); "
-                  "f.querySelector('textarea').value = 'the metrics host is the vendor\\'s own'; "
-                  "f.querySelector('button').click()")
-        page.wait_for(f"/moderation/jobs/{held['job']}")
-        deadline = __import__("time").monotonic() + 30
-        while page.eval("document.getElementById('state').textContent") != "approved":
-            assert __import__("time").monotonic() < deadline
-            page.wait_for(f"/moderation/jobs/{held['job']}")
+        page.act_and_wait("const f = document.getElementById('form-release'); "
+                          "f.querySelector('textarea').value = 'the metrics host is the vendor\\'s own'; "
+                          "f.querySelector('button').click()", f"/moderation/jobs/{held['job']}")
+        assert page.eval("document.getElementById('state').textContent") == "approved"
         rows = page.eval("[...document.querySelectorAll('tr.event-release td')].map(td => td.textContent)")
         assert rows[:2] == ["release", "moe3"] and "the metrics host is the vendor's own" in rows[2]
         page.screenshot(artifacts / f"moderation-released-{store}.png")
