@@ -1,23 +1,23 @@
-"""skillscan: a static scanner and least-privilege gate for AI agent skill packages."""
+"""skillscan: a static scanner and least-privilege gate for AI agent skill packages.
+
+`skillscan.scan(paths, …)` and `skillscan.gate(paths, …)` are the Python API (skillscan/api.py,
+docs/api.md); they are imported on first use, so `import skillscan` stays cheap."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from skillscan._version import __version__
 
-__all__ = ["__version__", "scan"]
-
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from skillscan.api import gate, scan
 
-    from skillscan.engine import ScanOptions
-    from skillscan.model import Report
+__all__ = ["__version__", "gate", "scan"]
 
 
-def scan(paths: Sequence[str], options: ScanOptions | None = None) -> Report:
-    """Scan paths and return the report (the public API)."""
-    from skillscan.engine import ScanOptions
-    from skillscan.engine import scan as _scan
+def __getattr__(name: str) -> Any:
+    if name in ("scan", "gate"):
+        from skillscan import api
 
-    return _scan(paths, options or ScanOptions())
+        return getattr(api, name)
+    raise AttributeError(f"module 'skillscan' has no attribute {name!r}")

@@ -396,6 +396,15 @@ def explain(rule_id: Annotated[str, typer.Argument(help="A rule id, e.g. unscope
         sys.stdout.write(text)
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+             add_help_option=False)
+def serve(ctx: typer.Context) -> None:
+    """The gate as a service (needs the serve extra): `skillscan serve --help`."""
+    from skillscan.serve.cli import main as serve_main
+
+    raise typer.Exit(serve_main(list(ctx.args)))
+
+
 def _app_for(args: list[str]) -> typer.Typer:
     """The app to run for these arguments. Typer turns every registered command's signature into click
     parameters before it looks at argv (~5 ms for the five commands); when the first argument names a
