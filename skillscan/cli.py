@@ -174,9 +174,12 @@ def scan(
     cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Result cache directory [default: the user cache].")] = None,
     policy: Annotated[Optional[Path], typer.Option("--policy", help="Gate policy YAML [default: rules/policies/default.yaml].")] = None,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Evaluation date YYYY-MM-DD for waivers [default: SOURCE_DATE_EPOCH or today].")] = None,
+    ca_bundle: Annotated[Optional[Path], typer.Option("--ca-bundle", help="Trust only these CA certificates (PEM) for remote sources [default: SSL_CERT_FILE, else the system trust store].")] = None,
 ) -> None:
     """Scan packages and report findings, capabilities and a verdict."""
     _check_policy(policy, as_of)
+    if ca_bundle is not None:
+        _use_ca_bundle(ca_bundle)
     from skillscan.engine import scan as run_scan
     from skillscan.loaders.files import limits_from_options
     from skillscan.report import renderer
@@ -224,6 +227,18 @@ def scan(
     if sarif_output is not None:
         _write(sarif_text, sarif_output)
     raise typer.Exit(exit_code(report, fail))
+
+
+def _use_ca_bundle(path: Path) -> None:
+    """--ca-bundle: checked now (a usage error if unreadable), used by every download of this run."""
+    import os
+
+    from skillscan.loaders.transport import CA_BUNDLE_ENV
+
+    if not path.is_file():
+        typer.echo(f"skillscan: --ca-bundle {path}: no such file", err=True)
+        raise typer.Exit(EXIT_ERROR)
+    os.environ[CA_BUNDLE_ENV] = str(path.resolve())
 
 
 def _check_policy(policy: Optional[Path], as_of: Optional[str]) -> object:
