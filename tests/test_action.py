@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from clihelp import REPO, write_skill
 
 pytestmark = pytest.mark.slow
@@ -65,7 +64,7 @@ def run_action(workspace: Path, runner_temp: Path, action_path: Path, *, command
     for key, value in inputs.items():
         env[f"GHA_SKILLSCAN_{key.upper()}"] = value
     proc = subprocess.run(["bash", str(action_path / "action.sh"), command], cwd=workspace, env=env,
-                          capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL)
+                          capture_output=True, text=True, timeout=900, stdin=subprocess.DEVNULL, check=False)
     outputs = dict(line.split("=", 1) for line in output.read_text().splitlines() if "=" in line)
     return proc.returncode, outputs, proc.stdout + proc.stderr
 
@@ -217,5 +216,5 @@ def test_dogfood_workflow_scans_paths_that_exist() -> None:
 def test_zizmor_finds_nothing_in_action_and_workflows() -> None:
     zizmor = shutil.which("zizmor") or str(Path(sys.executable).parent / "zizmor")
     proc = subprocess.run([zizmor, "--offline", "--min-severity", "medium", "--format", "plain", "action.yml",
-                           ".github/workflows"], cwd=REPO, capture_output=True, text=True, timeout=120)
+                           ".github/workflows"], cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr

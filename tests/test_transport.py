@@ -11,9 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from clihelp import run_cli
 from tlsfixture import Pki, connect_proxy, https_server, make_pki
+
 from skillscan.loaders.transport import HopError, check_hop
 from skillscan.remote import RemoteError, fetch
 

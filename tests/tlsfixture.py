@@ -36,7 +36,7 @@ def _name(cn: str) -> x509.Name:
 
 def make_pki(directory: Path) -> Pki:
     """A CA and a server certificate for 127.0.0.1 and localhost, written as PEM files."""
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (x509.CertificateBuilder().subject_name(_name("skillscan test CA")).issuer_name(_name("skillscan test CA"))
           .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
@@ -80,7 +80,7 @@ def https_server(pki: Pki) -> Iterator[HttpsServer]:
         def log_message(self, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             srv = state["s"]
             srv.requests.append(self.path)
             route = srv.routes.get(self.path)
