@@ -23,6 +23,7 @@ class OutputFormat(StrEnum):
     sarif = "sarif"
     markdown = "markdown"
     github = "github"
+    html = "html"
 
 
 class FailOn(StrEnum):
@@ -157,6 +158,7 @@ def scan(
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
     sarif_output: Annotated[Optional[Path], typer.Option("--sarif-output", help="Also write SARIF here.")] = None,
+    html_output: Annotated[Optional[Path], typer.Option("--html-output", help="Also write the HTML report here.")] = None,
     fail_on: Annotated[Optional[FailOn], typer.Option("--fail-on", help="Exit 1 at or above this verdict [default: block].")] = None,
     min_severity: Annotated[Optional[MinSeverity], typer.Option("--min-severity", help="Hide findings below this (info findings are capability evidence) [default: low].")] = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Worker processes (0 = one per core).")] = None,
@@ -220,12 +222,15 @@ def scan(
 
             text = render_chunks(report) if format == OutputFormat.json else renderer(format.value)(report)
         sarif_text = renderer("sarif")(report) if sarif_output is not None else ""
+        html_text = renderer("html")(report) if html_output is not None else ""
     except Exception as exc:  # a renderer bug is an internal error (exit 2), never a traceback
         typer.echo(f"skillscan: internal error while rendering: {type(exc).__name__}: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR if fail != "never" else EXIT_OK) from None
     _write(text, output)
     if sarif_output is not None:
         _write(sarif_text, sarif_output)
+    if html_output is not None:
+        _write(html_text, html_output)
     raise typer.Exit(exit_code(report, fail))
 
 
