@@ -160,7 +160,10 @@ print(max(verdicts, key=lambda v: rank.get(v, 3)) if verdicts else "allow")
 PY
 )
 
-if [ "$upload" = true ] && [ "$is_pr" = true ] && [ "$(event_field fork)" = true ]; then
+# pull_request_target runs with the base repository's token, so only the other pull request events lose
+# security-events: write for forks
+if [ "$upload" = true ] && [ "$is_pr" = true ] && [ "${GITHUB_EVENT_NAME:-}" != pull_request_target ] \
+   && [ "$(event_field fork)" = true ]; then
   upload=false
   echo "::notice title=skillscan::SARIF upload skipped: pull requests from forks get no security-events: write. The findings are in this log, the annotations and the job summary."
 fi

@@ -117,6 +117,9 @@ def test_pull_request_from_a_fork_skips_the_upload_with_a_notice(tmp_path: Path,
     same = run_action(tmp_path, runner_temp, action_path, paths="helper", event_name="pull_request",
                       event=pr_event(head_repo="acme/skills"))
     assert same[1]["upload"] == "true" and "upload skipped" not in same[2]
+    target = run_action(tmp_path, runner_temp, action_path, paths="helper", event_name="pull_request_target",
+                        event=pr_event(head_repo="mallory/skills"))
+    assert target[1]["upload"] == "true"  # that event runs with the base repository's token
 
 
 def test_only_new_reports_findings_new_against_the_base_commit(tmp_path: Path, runner_temp: Path,
