@@ -155,18 +155,28 @@ def test_remote_input_says_why_there_is_no_context(tmp_path: Path) -> None:
     assert "not kept for remote downloads" in proc.stdout
 
 
-def test_page_budget_switches_to_short_form_and_says_so(scanned: tuple[Path, dict[str, object], Path]) -> None:
+def test_page_budget_switches_to_smaller_forms_and_says_so(scanned: tuple[Path, dict[str, object], Path]) -> None:
     _, doc, _ = scanned
+    packages = doc["packages"]  # type: ignore[index]
     full = render_document(doc)
-    small = render_document(doc, budget=len(full.encode()) // 3)
-    assert len(small) < len(full)
-    dom = parse(small)
-    shorts = dom.tags("details", "short")
-    assert shorts and len(dom.tags("details", "pkg")) == len(doc["packages"])  # type: ignore[arg-type]
-    assert f"{len(shorts)} of {len(doc['packages'])} packages are shown in short form" in small  # type: ignore[arg-type]
-    # allow packages are shortened before the ones that need attention
+    assert "compact form" not in full and "pkg compact" not in full
+
     def verdict(attrs: dict[str, str]) -> str:
         return next(c for c in attrs["class"].split() if c in ("allow", "review", "block", "error"))
 
-    full_allow = [a for a in dom.tags("details", "pkg") if "short" not in a["class"].split() and verdict(a) == "allow"]
-    assert not full_allow or all(verdict(a) == "allow" for a in shorts)
+    for budget, form in ((len(full.encode()) - 2_000, "compact"), (1, "short")):
+        page = render_document(doc, budget=budget)
+        dom = parse(page)
+        sections = dom.tags("details", "pkg")
+        smaller = [a for a in sections if form in a["class"].split()]
+        assert smaller and len(sections) == len(packages)  # every package is still there
+        compact = len(dom.tags("details", "compact"))
+        short = len(dom.tags("details", "short"))
+        assert f"{compact} of {len(packages)} packages are shown in compact form" in page
+        assert f"and {short} in short form" in page
+        if form == "compact":  # packages that pass are demoted before those that need attention
+            assert any(verdict(a) == "allow" for a in smaller)
+            assert len(smaller) < len(packages)  # the budget was nearly met: not everything was demoted
+            assert "findings without source lines" in page and dom.tags("ul", "flist")
+        else:
+            assert short == len(packages) and not dom.tags("pre", "src")

@@ -10,8 +10,9 @@ Size: a finding of medium severity or above shows ``2 * RADIUS + 1`` lines of co
 its own line), lines are cut at 240 characters, a package shows at most
 ``MAX_FINDINGS`` findings (the rest are counted), and the summary index lists at most
 ``MAX_INDEX`` packages. Should the package sections still pass ``PAGE_BUDGET``, packages are shown
-in a short form (verdict and reasons), `allow` ones first, and the page says how many — so a
-10,000-package sweep stays under 50 MB (bench/html_size.py measures it)."""
+in a compact form (findings without source lines), then if need be in a short form (verdict and
+reasons), `allow` ones first, and the page says how many — so a 10,000-package sweep stays under
+50 MB (bench/html_size.py measures it)."""
 
 from __future__ import annotations
 
@@ -28,8 +29,8 @@ MAX_FINDINGS = 60
 CONTEXT_FROM = "medium"  # findings from this severity up show the lines around them; below, their line
 MAX_INDEX = 500
 MAX_TEXT = 2000
-PAGE_BUDGET = 45_000_000  # bytes of package sections; past it, packages are shown in short form
-FRAME_ALLOWANCE = 400_000  # the page around them: style, summary cards, the attention index
+PAGE_BUDGET = 45_000_000  # bytes of the page; past it, packages are shown in compact, then short form
+NOTICE_ALLOWANCE = 1_000  # the notice that says how many packages are shown in a smaller form
 OPEN_UP_TO = 25  # with this many packages or fewer, those that are not `allow` start expanded
 VERDICT_ORDER = {"error": 0, "block": 1, "review": 2, "allow": 3}
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
@@ -121,34 +122,42 @@ def render_document(doc: Mapping[str, Any], *, reader: SourceReader | None = Non
                     title: str = "skillscan report", budget: int = PAGE_BUDGET) -> str:
     """The page for a report dict of the JSON contract; `reader` supplies source context. Packages
     are shown in full; if the page would pass `budget` bytes, `allow` packages (then the others),
-    from the last up, are shown in short form instead, and the page says how many."""
+    from the last up, are shown in compact form (findings without source lines), then if need be in
+    short form (verdict and reasons), and the page says how many."""
     packages = [package_view(p, i, reader) for i, p in enumerate(doc.get("packages") or [])]
     few = len(packages) <= OPEN_UP_TO
     macros = environment().get_template("package.html.j2").module
     sections = [str(macros.package(v, open=few and v["verdict"] != "allow")) for v in packages]
-    total = sum(len(x.encode("utf-8")) for x in sections) + FRAME_ALLOWANCE
-    short = 0
-    if total > budget:
-        order = [i for i in reversed(range(len(packages))) if packages[i]["verdict"] == "allow"] + \
-                [i for i in reversed(range(len(packages))) if packages[i]["verdict"] != "allow"]
-        for i in order:
-            if total <= budget:
-                break
-            compact = str(macros.package_short(packages[i]))
-            total -= len(sections[i].encode("utf-8")) - len(compact.encode("utf-8"))
-            sections[i] = compact
-            short += 1
     attention = sorted((v for v in packages if v["verdict"] != "allow"), key=lambda v: VERDICT_ORDER[v["verdict"]])
     tool = doc.get("tool") or {}
     summary = doc.get("summary") or {}
     from markupsafe import Markup
 
-    return str(environment().get_template("report.html.j2").render(
-        title=title, packages=packages, sections=[Markup(x) for x in sections], short_count=short,
-        budget_mb=budget // 1_000_000,
-        index=attention[:MAX_INDEX], index_hidden=max(0, len(attention) - MAX_INDEX),
-        tool={"version": clean(tool.get("version"), 40), "rules_digest": clean(tool.get("rules_digest"), 80)},
-        summary={k: summary.get(k, 0) for k in ("packages", "allow", "review", "block", "errors", "seconds")}))
+    def page(sections: list[str], compact: int, short: int) -> str:
+        return str(environment().get_template("report.html.j2").render(
+            title=title, packages=packages, sections=[Markup(x) for x in sections], compact_count=compact,
+            short_count=short, budget_label=f"{budget / 1e6:g} MB" if budget >= 1_000_000 else f"{budget / 1e3:g} KB",
+            index=attention[:MAX_INDEX], index_hidden=max(0, len(attention) - MAX_INDEX),
+            tool={"version": clean(tool.get("version"), 40), "rules_digest": clean(tool.get("rules_digest"), 80)},
+            summary={k: summary.get(k, 0) for k in ("packages", "allow", "review", "block", "errors", "seconds")}))
+
+    frame = len(page([], 0, 0).encode("utf-8")) + NOTICE_ALLOWANCE + len(sections)  # + a newline each
+    total = sum(len(x.encode("utf-8")) for x in sections) + frame
+    order = [i for i in reversed(range(len(packages))) if packages[i]["verdict"] == "allow"] + \
+            [i for i in reversed(range(len(packages))) if packages[i]["verdict"] != "allow"]
+    demoted: dict[str, set[int]] = {"package_compact": set(), "package_short": set()}
+    for form in ("package_compact", "package_short"):  # each pass only while the page is over budget
+        for i in order:
+            if total <= budget:
+                break
+            smaller = str(getattr(macros, form)(packages[i]))
+            saved = len(sections[i].encode("utf-8")) - len(smaller.encode("utf-8"))
+            if saved > 0:
+                total -= saved
+                sections[i] = smaller
+                demoted["package_compact"].discard(i)
+                demoted[form].add(i)
+    return page(sections, len(demoted["package_compact"]), len(demoted["package_short"]))
 
 
 def render(report: Report) -> str:
