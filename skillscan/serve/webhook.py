@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import time
 from typing import Any
-from urllib.parse import urlsplit
-
 import httpx
 
+from skillscan.capabilities import urls as url_parts
 from skillscan.serve.store import Decided, event
 
 TRIES = 3
 
 
 def check_url(url: str) -> str:
-    parts = urlsplit(url)
+    parts = url_parts.parts(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("webhook must be an http or https URL")
     return url
