@@ -64,3 +64,28 @@ def test_carried_paths() -> None:
     assert carried_paths("tar", ["tar", "-C", "~", "-czf", "o.tgz", ".ssh", "/etc/hosts"]) == ["~/.ssh"]
     assert carried_paths("tar", ["tar", "--directory=~/x", "-cf", "o.tar", "a"]) == ["~/x/a"]
     assert carried_paths("make", ["make", "-C", "~", ".ssh"]) == []
+
+
+def test_inline_programs_are_handed_on_with_their_language_and_line() -> None:
+    from skillscan.analyzers.shell import analyze_command_inline
+
+    text = ("echo start\n/usr/bin/python3 -c 'import os'\nnode -e \"require('fs')\"\n"
+            "python3 -c \"$(echo aW1wb3J0IHN5cw== | base64 -d)\"\nperl -e 'print 1'\npython3 script.py")
+    _, inline = analyze_command_inline(text, SCRIPT)
+    assert inline == [(2, "python", "import os"), (3, "javascript", "require('fs')"), (4, "python", "import sys")]
+
+
+def test_the_bridge_places_code_engine_findings_on_the_command_line() -> None:
+    import base64
+
+    from skillscan.analyzers.shell import ShellFileAnalyzer
+    from skillscan.loaders.files import make_file
+    from skillscan.model import Package
+
+    code = base64.b64encode(b"import os;os.system('id')").decode()
+    script = f"#!/bin/sh\necho hi\npython3 -c \"import base64;exec(base64.b64decode('{code}'))\"\n"
+    f = make_file("scripts/run.sh", script.encode())
+    pkg = Package(input=".", root=".", format="agent-skill", name="t", files=(f,))
+    found = ShellFileAnalyzer().analyze_file(pkg, f).findings
+    assert {(x.rule_id, x.location.path, x.location.line) for x in found if x.rule_id == "py-exec-decoded-payload"} == {
+        ("py-exec-decoded-payload", "scripts/run.sh", 3)}
