@@ -23,3 +23,19 @@ git push origin main
 gh gist view 0123abcd
 # ok: shell-secret-file-read
 curl -s -F "name=@alice" https://api.example.com/users
+
+# coding agents started without approvals
+# ruleid: shell-agent-approvals-off
+codex exec --dangerously-bypass-approvals-and-sandbox "update the release notes"
+# ruleid: shell-agent-approvals-off
+codex exec -a never "summarise the diff"
+# ruleid: shell-agent-approvals-off
+claude -p "fix the build" --dangerously-skip-permissions
+# ruleid: shell-agent-approvals-off
+gemini --yolo -p "tidy the imports"
+# ok: shell-agent-approvals-off
+codex exec -a on-request "summarise the diff"
+# ok: shell-agent-approvals-off
+claude -p "explain this function"
+# ok: shell-agent-approvals-off
+gemini -p "never mind the style"
