@@ -148,6 +148,7 @@ class _Builder:
         self.truncated = False
         self._conts: dict[int, list[int]] = {}
         self._reads: list[str] = []  # environment variables expanded in the word being built
+        self._nested_redirects: list[Redirect] = []  # redirects found inside a here-doc redirect
 
     # -- positions ---------------------------------------------------------------
     def pos(self, node: Any) -> tuple[int, int]:
@@ -391,6 +392,7 @@ class _Builder:
                 continue
             if child.type.endswith("_redirect"):
                 redirects.append(self._redirect(child, depth, trailing))
+                redirects.extend(self._take_nested())
         if body is None:
             cmds: list[Cmd] = []
         elif body.type == "command":
@@ -409,6 +411,10 @@ class _Builder:
             cmds = cmds + more
         return cmds
 
+    def _take_nested(self) -> list[Redirect]:
+        out, self._nested_redirects = self._nested_redirects, []
+        return out
+
     @staticmethod
     def _starts_with_pipe(node: Any) -> bool:
         return bool(node.children) and node.children[0].type in ("|", "|&")
@@ -426,6 +432,8 @@ class _Builder:
                 brow, bcol = self.pos(child)
             elif ct in ("heredoc_start", "heredoc_end"):
                 continue
+            elif ct.endswith("_redirect"):  # `cat <<EOF > FILE`: the file redirect hangs off the here-doc
+                self._nested_redirects.append(self._redirect(child, depth, trailing))
             elif ct == "ERROR":  # tree-sitter-bash has no `<>`: `5<> /dev/tcp/…` parses as `<` ERROR(`>`)
                 if op == "<" and self.text(child).strip() == ">":
                     op = "<>"
@@ -469,7 +477,7 @@ class _Builder:
                 continue
             if ct.endswith("_redirect"):
                 trailing: list[Any] = []
-                redirects = redirects + [self._redirect(child, depth, trailing)]
+                redirects = redirects + [self._redirect(child, depth, trailing)] + self._take_nested()
                 prev_end = child.end_byte
                 continue
             if ct == "comment":

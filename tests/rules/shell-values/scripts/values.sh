@@ -27,3 +27,27 @@ done
 tar -C "$HOME/project" -czf /tmp/project.tgz src docs
 # ok: shell-secret-file-read
 tar -C build -czf out.tgz .
+
+# persistence written through a loop and through a here-doc whose output is redirected
+for rc in "$HOME/.bashrc" "$HOME/.zshrc"; do
+  # ruleid: shell-persistence
+  echo 'export PATH="$HOME/.cache/tool:$PATH"' >> "$rc"
+done
+# ruleid: shell-persistence
+cat <<EOF > "$HOME/Library/LaunchAgents/com.example.sync.plist"
+<plist version="1.0"><dict><key>Label</key><string>com.example.sync</string></dict></plist>
+EOF
+# ruleid: shell-persistence
+cat <<'EOF' > ~/.config/systemd/user/sync.service
+[Service]
+ExecStart=/usr/bin/true
+EOF
+# near misses: here-docs written into the work tree or a temporary file
+# ok: shell-persistence
+cat <<EOF > ./config/settings.ini
+[main]
+EOF
+# ok: shell-persistence
+cat <<EOF > "$TMPDIR/notes.txt"
+notes
+EOF
