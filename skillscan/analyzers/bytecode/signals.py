@@ -39,8 +39,8 @@ def signals(pyc: Pyc, path: str) -> list[Signal]:
             if host and host != "*" and host not in hosts and len(hosts) < 16:
                 hosts[host] = url
     for host, url in hosts.items():
-        out.append(Signal(f"compiled code {path} holds the URL {url[:200]}", (Capability("net.egress", host),),
-                          Severity.MEDIUM, url[:200]))
+        # a constant is not a connection: reported, with no capability (examples and test data hold URLs too)
+        out.append(Signal(f"compiled code {path} holds the URL {url[:200]}", (), Severity.LOW, url[:200]))
     ex, dec = names & EXEC, names & DECODERS
     if ex and dec:
         out.append(Signal(f"compiled code {path} uses {_list(ex)} together with {_list(dec)} (code decoded at "
@@ -48,10 +48,9 @@ def signals(pyc: Pyc, path: str) -> list[Signal]:
                           Severity.HIGH))
     proc = names & PROCESS
     if proc:
-        out.append(Signal(f"compiled code {path} uses {_list(proc)} (runs commands)",
-                          (Capability("proc.exec", "*"),), Severity.MEDIUM))
+        out.append(Signal(f"compiled code {path} uses {_list(proc)} (runs commands)", (), Severity.MEDIUM))
     sock = names & SOCKET
     if "socket" in names and sock - {"socket"}:
-        out.append(Signal(f"compiled code {path} uses {_list(sock)} (opens network connections)",
-                          (Capability("net.egress", "*"),), Severity.MEDIUM))
+        out.append(Signal(f"compiled code {path} uses {_list(sock)} (opens network connections)", (),
+                          Severity.MEDIUM))
     return out
