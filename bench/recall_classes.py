@@ -67,8 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("after")
     ap.add_argument("--no-write", action="store_true")
     a = ap.parse_args(argv)
-    body = "## Recall in code and commands, per class (`bench/recall_classes.py`)\n\n" + \
-        table(_load(a.before), _load(a.after))
+    body = ("## Recall in code and commands, per class (`bench/recall_classes.py`)\n\n"
+            "Command: `python bench/quality.py --sets dev,calib,msb-train --no-write --json RUN.json` on the commit "
+            "before and after the change, then `python bench/recall_classes.py BEFORE.json AFTER.json`.\n\n"
+            + table(_load(a.before), _load(a.after)))
     print(body)
     if not a.no_write:
         write_block("recall-classes", body)
