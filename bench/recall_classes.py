@@ -22,17 +22,17 @@ from benchlib import write_block
 # class → (the rules whose findings the class's mechanisms add, what the class now catches)
 CLASSES: dict[str, tuple[tuple[str, ...], str]] = {
     "values that travel": (("shell-secret-file-read", "py-secret-access", "shell-persistence"),
-                           "for loops over literal lists and arrays (shell), `\"${A[@]}\"`, curl `@FILE` fields, "
-                           "`tar -C DIR` operands, Python for loops over literal lists/tuples/sets"),
+                           ("for loops over literal lists and arrays (shell), `\"${A[@]}\"`, curl `@FILE` fields, "
+                           "`tar -C DIR` operands, Python for loops over literal lists/tuples/sets")),
     "inline interpreters": (("py-exec-decoded-payload", "decoded-payload", "py-dynamic-code"),
-                            "`python -c` / `node -e` code (decoded or not) in scripts, fences and hook/MCP/install "
-                            "commands read by the file engines"),
+                            ("`python -c` / `node -e` code (decoded or not) in scripts, fences and hook/MCP/install "
+                            "commands read by the file engines")),
     "uploads": (("shell-network-upload",),
                 "scp/rsync to a remote destination, `gh gist create`, `git push URL`, curl `-F f=@FILE`"),
     "agent approvals off": (("shell-agent-approvals-off",),
                             "claude/codex/gemini started with approvals or sandbox turned off"),
-    "persistence forms": (("shell-persistence",), "rc files written in a loop, here-docs redirected into "
-                          "LaunchAgents/systemd units"),
+    "persistence forms": (("shell-persistence",), ("rc files written in a loop, here-docs redirected into "
+                          "LaunchAgents/systemd units")),
     "opaque code": (("pyc-bytecode-content",), "compiled Python read for names and constants"),
 }
 
@@ -46,8 +46,8 @@ def _count(runs: dict[str, dict[str, object]], rules: tuple[str, ...], label: st
 
 
 def table(before: dict[str, dict[str, object]], after: dict[str, dict[str, object]]) -> str:
-    lines = ["| class | what it catches | malicious inputs with its rules (before → after) | "
-             "benign inputs with its rules (before → after) |", "|---|---|---|---|"]
+    lines = [("| class | what it catches | malicious inputs with its rules (before → after) | "
+             "benign inputs with its rules (before → after) |"), "|---|---|---|---|"]
     for name, (rules, what) in CLASSES.items():
         lines.append(f"| {name} | {what} | {_count(before, rules, 'malicious')} → {_count(after, rules, 'malicious')}"
                      f" | {_count(before, rules, 'benign')} → {_count(after, rules, 'benign')} |")
@@ -56,8 +56,8 @@ def table(before: dict[str, dict[str, object]], after: dict[str, dict[str, objec
     down = [i for i in after if i in before and rank[after[i]["verdict"]] < rank[before[i]["verdict"]]]  # type: ignore[index]
     mal_up = sum(1 for i in up if after[i]["label"] == "malicious")
     ben_up = sum(1 for i in up if after[i]["label"] == "benign")
-    lines += ["", f"Inputs whose verdict rose: {mal_up} malicious, {ben_up} benign; fell: {len(down)}. "
-              "Rules counted are those the class's mechanisms report (an input can count in several classes)."]
+    lines += ["", (f"Inputs whose verdict rose: {mal_up} malicious, {ben_up} benign; fell: {len(down)}. "
+              "Rules counted are those the class's mechanisms report (an input can count in several classes).")]
     return "\n".join(lines)
 
 
