@@ -14,6 +14,7 @@ FILE_ANALYZERS: tuple[str, ...] = (
     "skillscan.analyzers.shell:ShellFileAnalyzer",
     "skillscan.analyzers.instructions:InstructionsAnalyzer",
     "skillscan.analyzers.yara:YaraAnalyzer",
+    "skillscan.analyzers.bytecode:BytecodeAnalyzer",
 )
 # whole-package engines over manifests and surfaces
 PACKAGE_ANALYZERS: tuple[str, ...] = (

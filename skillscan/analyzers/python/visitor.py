@@ -15,8 +15,12 @@ from skillscan.analyzers.python.walk import walk
 
 __all__ = ["ModuleVisitor", "walk"]
 
+MAX_LOOP_VALUES = 8  # literal values of a `for` the body is followed with
+MAX_LOOP_NEST = 2  # loops inside loops followed value by value
+
 
 class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
+    _loop_depth = 0
     # ------------------------------------------------------------------ imports and scopes
 
 
@@ -160,6 +164,39 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         for t in targets:
             if isinstance(t, cst.Name):
                 self.bind(t.value, Binding(taint=taint))
+        values = self._loop_values(node.iter) if isinstance(node.target, cst.Name) else []
+        if not values or self._loop_depth >= MAX_LOOP_NEST:
+            return
+        # `for p in ["~/.ssh/id_rsa", "~/.aws/credentials"]:` — the body is followed once per literal
+        # value (at most MAX_LOOP_VALUES), with the name bound to that value; the walk itself makes
+        # the pass for the first value
+        name = node.target.value
+        self._loop_depth += 1
+        try:
+            for v in values[1:]:
+                self.bind(name, Binding(value=v, taint=taint))
+                walk(self, node.body)
+        finally:
+            self._loop_depth -= 1
+        self.bind(name, Binding(value=values[0], taint=taint))
+
+    def _loop_values(self, it: cst.BaseExpression) -> list[Val]:
+        """The statically known strings a `for` iterates over: a literal list, tuple or set, or a name
+        last bound to one."""
+        if isinstance(it, cst.Name):
+            b = self.lookup(it.value)
+            it = b.node if b is not None and isinstance(b.node, cst.BaseExpression) else it
+        if not isinstance(it, (cst.List, cst.Tuple, cst.Set)) or not it.elements:
+            return []
+        out: list[Val] = []
+        for e in it.elements[:MAX_LOOP_VALUES]:
+            if isinstance(e, cst.StarredElement):
+                return []
+            v = self.value_of(e.value)
+            if v is None or not v.exact or not isinstance(v.data, str):
+                return []
+            out.append(v)
+        return out
 
     def visit_With(self, node: cst.With) -> None:
         for item in node.items:

@@ -16,8 +16,15 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from skillscan.analyzers.base import FileResult
+from skillscan.analyzers.shell.bridge import read_inline
 from skillscan.analyzers.shell.capmap import Capmap, load_capmap
-from skillscan.analyzers.shell.infer import CommandContext, analyze_argv, analyze_command, analyze_command_decoded
+from skillscan.analyzers.shell.infer import (
+    CommandContext,
+    analyze_argv,
+    analyze_command,
+    analyze_command_decoded,
+    analyze_command_inline,
+)
 from skillscan.model import Channel, Finding, Package, PackageFile
 
 __all__ = [
@@ -28,6 +35,7 @@ __all__ = [
     "analyze_argv",
     "analyze_command",
     "analyze_command_decoded",
+    "analyze_command_inline",
     "dialect_of",
     "load_capmap",
 ]
@@ -61,11 +69,13 @@ class ShellFileAnalyzer:
 
     def analyze_file(self, package: Package, file: PackageFile) -> FileResult:
         # Decoded payloads are analysed in place (Finding.decoded); they are not re-emitted as virtual
-        # files because the blob decoder already hands encoded literals to the later engines.
+        # files because the blob decoder already hands encoded literals to the later engines. Inline
+        # programs of interpreters (`python -c CODE`, `node -e CODE`) go to the code engines (bridge.py).
         assert file.text is not None
         ctx = CommandContext(path=file.path, line=1, column=1, channel=Channel.CODE, source="script")
-        findings = analyze_command(file.text, ctx, capmap=load_capmap(self.capmap_path),
-                                   dialect=dialect_of(file.path, file.language))
+        findings, inline = analyze_command_inline(file.text, ctx, capmap=load_capmap(self.capmap_path),
+                                                  dialect=dialect_of(file.path, file.language))
+        findings += read_inline(package, file.path, inline)
         return FileResult(findings=tuple(findings))
 
 
@@ -89,5 +99,7 @@ class ShellSurfaceAnalyzer:
             ctx = CommandContext(path=surface.path, line=max(1, surface.line), column=1, channel=Channel.MANIFEST,
                                  source=source)
             dialect = "powershell" if extra.get("shell", "").lower() in ("powershell", "pwsh") else "bash"
-            out.extend(analyze_command(command, ctx, capmap=capmap, dialect=dialect))
+            found, inline = analyze_command_inline(command, ctx, capmap=capmap, dialect=dialect)
+            out.extend(found)
+            out.extend(read_inline(package, surface.path, inline, Channel.MANIFEST))
         return out

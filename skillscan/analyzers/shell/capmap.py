@@ -40,6 +40,7 @@ class When:
     arg_regex: LazyRegex | None = None
     max_operands: int | None = None
     min_operands: int | None = None
+    last_operand: bool = False  # arg_regex is matched against the last operand only (a destination)
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ def _program(d: dict[str, Any], where: str, lazy: bool = False) -> Program:
             arg_regex=_regex(w.get("arg_regex"), f"{where}.when[{i}]", lazy),
             max_operands=int(w["max_operands"]) if w.get("max_operands") is not None else None,
             min_operands=int(w["min_operands"]) if w.get("min_operands") is not None else None,
+            last_operand=bool(w.get("last_operand", False)),
         ))
     base = _then(d, where)
     if base is not None and d.get("packages"):

@@ -38,7 +38,7 @@ from skillscan.model import Capability, Finding
 RULE_IDS: tuple[str, ...] = ("shell-exec", "shell-background-process")
 
 __all__ = ["MAX_DEPTH", "MAX_HITS", "MAX_TOTAL_CHARS", "CommandContext", "analyze_argv", "analyze_command",
-           "analyze_command_decoded", "home_path", "host_of", "host_operand", "mask_placeholders", "path_scope"]
+           "analyze_command_decoded", "analyze_command_inline", "home_path", "host_of", "host_operand", "mask_placeholders", "path_scope"]
 
 # PowerShell cmdlet aliases (not processes; their capabilities come from the map)
 PS_ALIASES = {"iwr", "irm", "iex", "gci", "gc", "sc", "ac", "ls", "dir", "cat", "type", "cd", "sl", "echo", "write",
@@ -187,6 +187,17 @@ def analyze_command_decoded(command: str, ctx: CommandContext, *, capmap: Capmap
     analyzer = _Analyzer(run)
     analyzer.text(command[:MAX_COMMAND_CHARS], Frame(max(1, ctx.line), max(1, ctx.column), 0, dialect))
     return run.findings(), run.decoded_texts
+
+
+def analyze_command_inline(command: str, ctx: CommandContext, *, capmap: Capmap | None = None,
+                           dialect: str = "bash") -> tuple[list[Finding], list[tuple[int, str, str]]]:
+    """`analyze_command` plus the interpreters' inline programs it met (`python -c CODE`, `node -e
+    CODE`, decoded or not), [(line, language, code)], for the code engines to read as files."""
+    if not isinstance(command, str) or not command.strip():
+        return [], []
+    run = Run(ctx, capmap or load_capmap())
+    _Analyzer(run).text(command[:MAX_COMMAND_CHARS], Frame(max(1, ctx.line), max(1, ctx.column), 0, dialect))
+    return run.findings(), run.inline_code
 
 
 _ARGV_VAR = lazy(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}|\$([A-Za-z_][A-Za-z0-9_]*)")

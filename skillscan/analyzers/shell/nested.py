@@ -19,6 +19,12 @@ from skillscan.model import Capability
 # rule ids whose logic is this module (tests/test_rule_modules.py)
 RULE_IDS: tuple[str, ...] = ("shell-decoded-payload-exec", "shell-dynamic-command", "shell-reverse-shell")
 
+# interpreters whose inline code (`python -c`, `node -e` …) the code engines read as a file of this language
+INLINE_LANGUAGE = {"python": "python", "python2": "python", "pypy": "python", "pypy3": "python",
+                   "node": "javascript", "nodejs": "javascript", "deno": "javascript", "bun": "javascript"}
+MAX_INLINE_CODES = 16  # inline programs handed on from one analysed text
+MAX_INLINE_CODE = 256 * 1024  # characters of one inline program handed on
+
 NETCAT = {"nc", "ncat", "netcat", "nc.openbsd", "nc.traditional", "telnet", "socat", "openssl", "pwncat"}
 PS_IEX = {"iex", "invoke-expression"}
 
@@ -132,6 +138,11 @@ class NestedMixin(AnalyzerBase):
     def _inline_program(self, cmd: Cmd, name: str, code: str, frame: Frame) -> None:
         """Interpreter inline code (`python -c`, `node -e` …): reverse-shell shapes, URLs, and string
         literals handed to exec/system/subprocess, which are shell commands analysed in turn."""
+        program = name if name != "decoded code" else (cmd.words[0].value or "") if cmd.words else ""
+        language = INLINE_LANGUAGE.get(base_name(prog_name(program)))
+        if language is not None and len(self.run.inline_code) < MAX_INLINE_CODES:
+            pin = frame.pin or (*frame.at(cmd.row, cmd.col), cmd.stmt or cmd.text)
+            self.run.inline_code.append((pin[0], language, code[:MAX_INLINE_CODE]))
         found: list[tuple[int, str]] = []
         for m in list(self._EXEC_LITERAL.finditer(code[:20000]))[:16]:
             if " " in m.group(2) or "|" in m.group(2):

@@ -54,11 +54,50 @@ def home_path(value: str) -> str:
     return _HOME_PREFIX.sub("~", v) if v[:1] in "/%$" or v[1:2] == ":" else v
 
 
+_FILE_FIELD = lazy(r"^(?:[\w.\[\]-]{1,64}=)?[@<](?=[~/.$%A-Za-z])([^;]+)")  # @FILE, name=@FILE, name=<FILE
+ARCHIVERS = {"tar", "bsdtar", "gtar"}
+_FILE_OPTION = lazy(r"^(?:-[A-Za-z]*f|--file)$")
+_OLD_STYLE_FILE = lazy(r"^[A-Za-z]*f[A-Za-z]*$")
+
+
+def _archive_named(values: list[str | None], i: int) -> bool:
+    """values[i] is the archive's own name: after `-f`/`-czf`/`--file`, or after an old-style
+    first operand with f (`tar czf out.tgz …`)."""
+    prev = values[i - 1] or ""
+    return bool(_FILE_OPTION.match(prev) or (i == 2 and _OLD_STYLE_FILE.match(prev)))
+
+
+def carried_paths(key: str, values: list[str | None]) -> list[str]:
+    """Files a command reads that are not plain operands: uploaded form fields and request bodies
+    (`curl -F f=@FILE`, `--data-binary @FILE`), and an archiver's operands relative to its `-C DIR`
+    (`tar -C ~ -czf out.tgz .aws .kube` reads ~/.aws and ~/.kube)."""
+    out: list[str] = []
+    for v in values[:256]:
+        m = _FILE_FIELD.match(v) if v else None
+        if m and m.group(1) != "-":
+            out.append(m.group(1))
+    if key in ARCHIVERS:
+        base: str | None = None
+        skip = False
+        for i, v in enumerate(values[:256]):
+            if v is None or skip:
+                skip = False
+                continue
+            if v == "-C" or v == "--directory":
+                base = values[i + 1] if i + 1 < len(values) else None
+                skip = True
+            elif v.startswith("--directory="):
+                base = v.split("=", 1)[1]
+            elif base and i > 1 and not v.startswith(("-", "/", "~", "$")) and not _archive_named(values, i):
+                out.append(base.rstrip("/") + "/" + v.removeprefix("./"))
+    return out
+
+
 class PathsMixin(AnalyzerBase):
     # paths: secrets read, persistence writes
     def _paths(self, cmd: Cmd, key: str, args: list[Word], values: list[str | None], frame: Frame) -> None:
         reads = key not in self.cm.path_neutral
-        for v in values[:256]:
+        for v in [*values[:256], *carried_paths(key, values)]:
             if not v or len(v) > 4096:
                 continue
             hp = home_path(v)

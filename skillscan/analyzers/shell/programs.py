@@ -118,7 +118,8 @@ class ProgramsMixin(AnalyzerBase):
             if w.min_operands is not None and len(operands) < w.min_operands:  # a run-time value counts too
                 continue
             if w.arg_regex is not None:
-                hit = next((v for v in values if v is not None and w.arg_regex.search(v)), None)
+                pool = operands[-1:] if w.last_operand else values
+                hit = next((v for v in pool if v is not None and w.arg_regex.search(v)), None)
                 if hit is None:
                     continue
                 fill = dict(fill, arg1=hit)

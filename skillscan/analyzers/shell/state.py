@@ -85,6 +85,7 @@ class Run:
     budget: int = MAX_TOTAL_CHARS
     downloads: dict[str, str] = field(default_factory=dict)
     decoded_texts: list[tuple[int, str, str]] = field(default_factory=list)  # (line, dialect, text)
+    inline_code: list[tuple[int, str, str]] = field(default_factory=list)  # (line, language, code) of `python -c` …
     decoded_files: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     clones: dict[str, str] = field(default_factory=dict)  # directory → repository URL (git clone)
     literal_files: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # path → (text, line, column)

