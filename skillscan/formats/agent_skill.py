@@ -17,6 +17,7 @@ from skillscan.formats.emit import Suggestion, yaml_suggestion
 from skillscan.formats.spec import SKILL_KINDS, SKILL_TOOL_ONLY, FormatSpec, Parsed
 from skillscan.loaders.frontmatter import Frontmatter, parse_frontmatter
 from skillscan.model import Capability, Channel, InferredCapability, Package, PackageFile, Surface
+from skillscan.yamlsafe import YamlError, load_yaml
 
 # `metadata.openclaw` and its aliases; a past revision of OpenClaw's own summarize skill used `dna`.
 # The one list: the loader names a package openclaw-skill by it and permit reads its grants by it.
@@ -72,10 +73,9 @@ def allowed_tools(value: object) -> list[str]:
 
 
 def openclaw_block(meta: Any) -> tuple[str, dict[str, Any]] | None:
-    """The `metadata.openclaw` block (or an alias), with JSON/YAML strings decoded."""
+    """The `metadata.openclaw` block (or an alias), with JSON/YAML strings decoded: the one reading of it,
+    for the loader (which names the package openclaw-skill by it) and for what a frontmatter declares."""
     if isinstance(meta, str):
-        from skillscan.yamlsafe import YamlError, load_yaml
-
         try:
             meta = load_yaml(meta)
         except YamlError:
@@ -86,8 +86,6 @@ def openclaw_block(meta: Any) -> tuple[str, dict[str, Any]] | None:
         if key in meta:
             block = meta[key]
             if isinstance(block, str):
-                from skillscan.yamlsafe import YamlError, load_yaml
-
                 try:
                     block = load_yaml(block)
                 except YamlError:
@@ -213,7 +211,7 @@ def declare_frontmatter(out: Fields, path: str, text: str, fm: Frontmatter) -> N
                 out.add(Capability("proc.exec", word.lower()), "weak", path, line, "compatibility")
         if re.search(r"\b(internet|network|online|web access)\b", compat, re.IGNORECASE):
             out.add(Capability("net.egress", "*"), "weak", path, line, "compatibility")
-    claw = _meta_block(data.get("metadata"))
+    claw = openclaw_block(data.get("metadata"))
     if claw is None:
         for key in OPENCLAW_KEYS:
             if isinstance(data.get(key), Mapping):
@@ -221,35 +219,6 @@ def declare_frontmatter(out: Fields, path: str, text: str, fm: Frontmatter) -> N
                 break
     if claw is not None:
         declare_openclaw(out, path, text, claw[0], claw[1])
-
-
-def _meta_block(meta: Any) -> tuple[str, dict[str, Any]] | None:
-    if isinstance(meta, str):
-        import json
-
-        try:
-            meta = json.loads(meta)
-        except ValueError:
-            from skillscan.yamlsafe import YamlError, load_yaml
-
-            try:
-                meta = load_yaml(meta)
-            except YamlError:
-                return None
-    if not isinstance(meta, Mapping):
-        return None
-    for key in OPENCLAW_KEYS:
-        block = meta.get(key)
-        if isinstance(block, str):
-            import json
-
-            try:
-                block = json.loads(block)
-            except ValueError:
-                block = None
-        if isinstance(block, Mapping):
-            return key, dict(block)
-    return None
 
 
 def declare_openclaw(out: Fields, path: str, text: str, key: str, block: Mapping[str, Any]) -> None:
