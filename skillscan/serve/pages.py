@@ -25,14 +25,28 @@ from skillscan.serve.schema import sessions, versions
 COOKIE = "skillscan_session"
 LOGIN_COOKIE = "skillscan_login_csrf"
 SESSION_SECONDS = 8 * 3600
+MAX_TEXT = 4000
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def shown(value: Any) -> Any:
+    """Every value a page prints passes the project's one sanitiser (control, bidi and invisible
+    characters made visible, length capped) before Jinja2's autoescape; sections already rendered by
+    the report's templates (Markup, sanitised there) pass as they are."""
+    from markupsafe import Markup
+
+    from skillscan.report.sanitize import clip, visible
+
+    if isinstance(value, Markup):
+        return value
+    return clip(visible("" if value is None else value), MAX_TEXT)
 
 
 def _env() -> Any:
     import jinja2
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                             undefined=jinja2.StrictUndefined)
+                             undefined=jinja2.StrictUndefined, finalize=shown)
     env.filters["utc"] = lambda t: time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(float(t)))
     return env
 
@@ -137,7 +151,10 @@ def add_pages(app: FastAPI) -> None:  # noqa: C901 - the page table
                                 .order_by(versions.c.updated_at.desc()).limit(500)).mappings().all()
             queued = conn.execute(sa.select(sa.func.count()).select_from(versions)
                                   .where(versions.c.state == "queued")).scalar_one()
-        appeals = moderation.list_appeals(request.app.state.store.engine, "open")
+        every = moderation.list_appeals(request.app.state.store.engine)
+        # open appeals first (oldest first), then the latest decided ones
+        appeals = [a for a in every if a["status"] == "open"] + \
+            sorted((a for a in every if a["status"] != "open"), key=lambda a: -(a["decided_at"] or 0))[:100]
         return _render("queue.html", session=session, held=held, queued=queued, appeals=appeals)
 
     @app.get("/moderation/jobs/{job}", include_in_schema=False)
