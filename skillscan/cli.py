@@ -24,6 +24,7 @@ class OutputFormat(StrEnum):
     sarif = "sarif"
     markdown = "markdown"
     github = "github"
+    html = "html"
 
 
 class FailOn(StrEnum):
@@ -153,6 +154,7 @@ def scan(
     format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
     sarif_output: Annotated[Path | None, typer.Option("--sarif-output", help="Also write SARIF here.")] = None,
+    html_output: Annotated[Path | None, typer.Option("--html-output", help="Also write the HTML report here.")] = None,
     fail_on: Annotated[FailOn | None, typer.Option("--fail-on", help="Exit 1 at or above this verdict [default: block].")] = None,
     min_severity: Annotated[MinSeverity | None, typer.Option("--min-severity", help="Hide findings below this (info findings are capability evidence) [default: low].")] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes, 1 to 4 × cores (0 = one per core).")] = None,
@@ -171,11 +173,15 @@ def scan(
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Result cache directory [default: the user cache].")] = None,
     policy: Annotated[Path | None, typer.Option("--policy", help="Gate policy YAML [default: rules/policies/default.yaml].")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD for waivers [default: SOURCE_DATE_EPOCH or today].")] = None,
+    ca_bundle: Annotated[Path | None, typer.Option("--ca-bundle", help="Trust only these CA certificates (PEM) for remote sources [default: SSL_CERT_FILE, else the system trust store].")] = None,
 ) -> None:
     """Scan packages and report findings, capabilities and a verdict."""
     _check_policy(policy, as_of)
+    if ca_bundle is not None:
+        _use_ca_bundle(ca_bundle)
     check_writable(output, "--output")
     check_writable(sarif_output, "--sarif-output")
+    check_writable(html_output, "--html-output")
     from skillscan.engine import scan as run_scan
     from skillscan.loaders.files import limits_from_options
     from skillscan.report import renderer
@@ -216,12 +222,15 @@ def scan(
 
             text = render_chunks(report) if format == OutputFormat.json else renderer(format.value)(report)
         sarif_text = renderer("sarif")(report) if sarif_output is not None else ""
+        html_text = renderer("html")(report) if html_output is not None else ""
     except Exception as exc:  # a renderer bug is an internal error (exit 2), never a traceback
         typer.echo(f"skillscan: internal error while rendering: {type(exc).__name__}: {exc}", err=True)
         raise typer.Exit(EXIT_ERROR if fail != "never" else EXIT_OK) from None
     _write(text, output)
     if sarif_output is not None:
         _write(sarif_text, sarif_output)
+    if html_output is not None:
+        _write(html_text, html_output)
     if format != OutputFormat.text or output is not None:  # the text report on a terminal shows them
         echo_errors(report)
     if output is not None and not quiet:
@@ -229,6 +238,18 @@ def scan(
 
         typer.echo(f"skillscan: {summary_line(report)}; report written to {output}", err=True)
     raise typer.Exit(exit_code(report, fail))
+
+
+def _use_ca_bundle(path: Path) -> None:
+    """--ca-bundle: checked now (a usage error if unreadable), used by every download of this run."""
+    import os
+
+    from skillscan.loaders.transport import CA_BUNDLE_ENV
+
+    if not path.is_file():
+        typer.echo(f"skillscan: --ca-bundle {path}: no such file", err=True)
+        raise typer.Exit(EXIT_ERROR)
+    os.environ[CA_BUNDLE_ENV] = str(path.resolve())
 
 
 def _check_policy(policy: Path | None, as_of: str | None) -> object:

@@ -7,9 +7,9 @@ archives:
 - ``npm:pkg@version``                    registry metadata, then the package tarball (integrity checked)
 - ``pypi:pkg==version``                  PyPI JSON metadata, then the sdist (sha256 checked)
 
-Downloads are streamed with a size cap, connect/read timeouts and an overall deadline; redirects are
-followed by hand (at most five) and never carry credentials to another host; plain ``http`` is only
-accepted for loopback addresses. Bodies are cached by sha256 so a re-scan of a pinned package does
+Downloads are streamed with a size cap, connect/read timeouts and an overall deadline; the trust
+store, proxies and redirects (at most five, each hop checked, no credentials to another host; plain
+``http`` only for loopback addresses) are ``skillscan.loaders.transport``'s. Bodies are cached by sha256 so a re-scan of a pinned package does
 not download it again. Base URLs come from the environment (``SKILLSCAN_GITHUB_URL``,
 ``SKILLSCAN_CLAWHUB_URL``, ``SKILLSCAN_NPM_REGISTRY``, ``SKILLSCAN_PYPI_URL``)."""
 
@@ -17,19 +17,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import ipaddress
 import os
 import re
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote, urlencode, urljoin
+from urllib.parse import quote, urlencode
 
 from skillscan.capabilities import urls as url_parts
 
 PREFIXES = ("https://", "http://", "github:", "clawhub:", "npm:", "pypi:")
-MAX_REDIRECTS = 5
 DEFAULTS = {
     "SKILLSCAN_GITHUB_URL": "https://codeload.github.com",
     "SKILLSCAN_CLAWHUB_URL": "https://clawhub.ai",
@@ -102,70 +100,47 @@ def store(data: bytes) -> None:
         pass
 
 
-def _check_url(url: str) -> None:
-    parts = url_parts.parts(url)
-    if parts.scheme == "https":
-        return
-    if parts.scheme == "http":
-        host = parts.hostname or ""
-        try:
-            if host == "localhost" or ipaddress.ip_address(host).is_loopback:
-                return
-        except ValueError:
-            pass
-        raise RemoteError(f"{url}: plain http is only accepted for loopback addresses; use https")
-    raise RemoteError(f"{url}: unsupported URL scheme {parts.scheme!r}")
-
-
-def _strip_credentials(url: str) -> str:
-    return url_parts.without_credentials(url)
-
-
 def fetch(url: str, limits: FetchLimits = FetchLimits(), *, accept: str = "*/*") -> bytes:
-    """GET `url` with every bound applied; raises RemoteError with a clear message."""
+    """GET `url` with every bound applied; raises RemoteError with a clear message. Trust store,
+    proxies and redirects (each hop checked) are skillscan.loaders.transport's."""
     import httpx
 
+    from skillscan.loaders.transport import MAX_REDIRECTS, HopError, client, describe
+
+    chosen = None
+
     started = time.monotonic()
-    timeout = httpx.Timeout(limits.read_timeout, connect=limits.connect_timeout)
     current = url
-    first_host = url_parts.hostname(url)
-    with httpx.Client(follow_redirects=False, timeout=timeout, trust_env=False,
-                      headers={"User-Agent": "skillscan", "Accept": accept}) as client:
-        for _ in range(MAX_REDIRECTS + 1):
-            _check_url(current)
-            try:
-                with client.stream("GET", current) as response:
-                    if response.is_redirect:
-                        location = response.headers.get("location")
-                        if not location:
-                            raise RemoteError(f"{current}: redirect without a Location header")
-                        target = urljoin(current, location)
-                        if url_parts.hostname(target) != first_host:
-                            target = _strip_credentials(target)  # never forward credentials across hosts
-                        current = target
-                        continue
-                    if response.status_code != 200:
-                        raise RemoteError(f"{current}: HTTP {response.status_code}")
-                    declared = response.headers.get("content-length")
-                    if declared and declared.isdigit() and int(declared) > limits.max_bytes:
-                        raise RemoteError(f"{current}: {declared} bytes is over the download cap of {limits.max_bytes}")
-                    chunks: list[bytes] = []
-                    total = 0
-                    for chunk in response.iter_raw():
-                        total += len(chunk)
-                        if total > limits.max_bytes:
-                            raise RemoteError(f"{current}: download exceeds the cap of {limits.max_bytes} bytes")
-                        if time.monotonic() - started > limits.deadline:
-                            raise RemoteError(f"{current}: download took longer than {limits.deadline:.0f} s")
-                        chunks.append(chunk)
-                    return b"".join(chunks)
-            except httpx.TimeoutException:
-                raise RemoteError(f"{current}: timed out") from None
-            except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-                raise RemoteError(f"{current}: connection broken or response truncated ({exc})") from None
-            except httpx.HTTPError as exc:
-                raise RemoteError(f"{current}: {type(exc).__name__}: {exc}") from None
-    raise RemoteError(f"{url}: more than {MAX_REDIRECTS} redirects")
+    try:
+        http, chosen = client(url, connect_timeout=limits.connect_timeout, read_timeout=limits.read_timeout,
+                              accept=accept)
+        with http, http.stream("GET", url) as response:
+            current = str(response.url)
+            if response.status_code != 200:
+                raise RemoteError(f"{current}: HTTP {response.status_code}")
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > limits.max_bytes:
+                raise RemoteError(f"{current}: {declared} bytes is over the download cap of {limits.max_bytes}")
+            chunks: list[bytes] = []
+            total = 0
+            for chunk in response.iter_raw():
+                total += len(chunk)
+                if total > limits.max_bytes:
+                    raise RemoteError(f"{current}: download exceeds the cap of {limits.max_bytes} bytes")
+                if time.monotonic() - started > limits.deadline:
+                    raise RemoteError(f"{current}: download took longer than {limits.deadline:.0f} s")
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except HopError as exc:
+        raise RemoteError(str(exc)) from None
+    except httpx.TooManyRedirects:
+        raise RemoteError(f"{url}: more than {MAX_REDIRECTS} redirects") from None
+    except httpx.TimeoutException:
+        raise RemoteError(f"{current}: timed out") from None
+    except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+        raise RemoteError(f"{current}: connection broken or response truncated ({exc})") from None
+    except httpx.HTTPError as exc:
+        raise RemoteError(f"{current}: {describe(exc, chosen) if chosen else exc}") from None
 
 
 def fetch_json(url: str, limits: FetchLimits) -> dict[str, object]:

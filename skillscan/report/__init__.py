@@ -1,4 +1,4 @@
-"""Report renderers: text (rich), json (v1 contract), sarif (2.1.0), markdown."""
+"""Report renderers: text (rich), json (v1 contract), sarif (2.1.0), markdown, github, html."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from skillscan.model import Report
 
-FORMATS = ("text", "json", "sarif", "markdown")
+FORMATS = ("text", "json", "sarif", "markdown", "github", "html")
 
 
 def renderer(name: str) -> Callable[[Report], str]:
@@ -20,6 +20,8 @@ def renderer(name: str) -> Callable[[Report], str]:
         from skillscan.report.text import render
     elif name == "github":
         from skillscan.report.github import render
+    elif name == "html":
+        from skillscan.report.html import render
     else:
         raise ValueError(f"unknown output format {name!r}")
     return render
