@@ -1,7 +1,9 @@
 """The moderation page through the real server, against SQLite and PostgreSQL: sign-in with a
-moderator token (a session cookie: HttpOnly, SameSite=Strict), the queue, a version's evidence and
-drift (package text escaped), hold/release/reject and appeal decisions from the forms — a form
-without its CSRF token is 403 and changes nothing — each leaving an audit event."""
+moderator token (a session cookie: HttpOnly, SameSite=Strict), the queue and the appeals list, a
+version's evidence and drift (through the HTML report's package template, with source context from
+the stored archive, and without it once the archive is deleted; package text through the shared
+sanitiser and escaped), hold/release/reject and appeal decisions from the forms — a form without its
+CSRF token is 403 and changes nothing — each leaving an audit event."""
 
 from __future__ import annotations
 
@@ -77,7 +79,9 @@ def test_a_held_version_shows_its_evidence_and_drift_and_is_moderated_from_its_f
         page = moe.get(f"/moderation/jobs/{v2['job']}").text
         assert "Compared with the previous approved version 1.0.0" in page
         assert 'class="new">net.egress[ingest.metrics-tracker.example]<' in page
-        assert "<pre>" in page and "scripts/report.sh:" in page
+        # the report's package template, with the lines around a finding read from the stored archive
+        assert 'class="pkg review"' in page and 'class="file">scripts/report.sh<' in page
+        assert '<pre class="src"' in page and "# new in 2.0.0: &#34;usage statistics&#34;" in page
         shown = moe.get(f"/moderation/jobs/{hostile['job']}").text
         assert HOSTILE not in shown and "&lt;script&gt;" in shown
         assert "\u202e" not in shown and "\x1b" not in shown and "\\u202e\\x1b[2J" in shown
@@ -111,6 +115,12 @@ def test_a_held_version_shows_its_evidence_and_drift_and_is_moderated_from_its_f
         audit = admin.get("/v1/audit", params={"job": hostile["job"]}).json()
         assert ("appeal.denied", "moe2", "an IP address, not a host you own") in [
             (e["kind"], e["actor"], e["detail"].get("reason")) for e in audit]
+        # deleting the version removes its archive: the page still shows the evidence, without context
+        assert '<pre class="src"' in moe.get(f"/moderation/jobs/{hostile['job']}").text
+        assert admin.post(f"/v1/jobs/{hostile['job']}/delete", json={"reason": "withdrawn"}).json()["blob_removed"]
+        gone = moe.get(f"/moderation/jobs/{hostile['job']}").text
+        assert 'id="archive-removed"' in gone and "the archive is no longer stored" in gone
+        assert "curl https://203.0.113.9/x.sh" in gone  # the recorded snippet
         # signing out ends the session
         assert moe.post("/moderation/logout", data={"csrf": csrf}).status_code == 303
         assert moe.get("/moderation/").status_code == 303
