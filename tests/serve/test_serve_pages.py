@@ -159,6 +159,11 @@ def test_moderation_page_in_headless_chromium(server: Server) -> None:
         assert page.eval("document.getElementById('state').textContent") == "held"
         assert "1.0.0" in page.eval("document.getElementById('drift').textContent")
         page.screenshot(artifacts / f"moderation-version-{store}.png")
+        # the evidence: the report's finding layout with the source lines around it
+        assert page.eval("document.querySelectorAll('details.pkg pre.src').length") >= 1
+        page.eval("document.querySelector('div.file').scrollIntoView()")
+        page.screenshot(artifacts / f"moderation-evidence-{store}.png")
+        page.eval("window.scrollTo(0, 0)")
         page.act_and_wait("const f = document.getElementById('form-release'); "
                           "f.querySelector('textarea').value = 'the metrics host is the vendor\\'s own'; "
                           "f.querySelector('button').click()", f"/moderation/jobs/{held['job']}")
