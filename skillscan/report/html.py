@@ -62,8 +62,10 @@ def environment() -> Any:
                               undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
-def package_view(p: Mapping[str, Any], index: int, reader: SourceReader | None = None) -> dict[str, Any]:
-    """What the package template shows, from one package of the JSON report."""
+def package_view(p: Mapping[str, Any], index: int, reader: SourceReader | None = None,
+                 context_from: str = CONTEXT_FROM) -> dict[str, Any]:
+    """What the package template shows, from one package of the JSON report; findings from
+    `context_from` severity up get source lines (the moderation page, one version, asks for all)."""
     findings = list(p.get("findings") or [])
     shown = findings[:MAX_FINDINGS]
     files = []
@@ -75,7 +77,7 @@ def package_view(p: Mapping[str, Any], index: int, reader: SourceReader | None =
             at_line = list(group)
             worst = min(SEVERITY_ORDER.get(str(f.get("severity")), 9) for f in at_line)
             ctx = reader.context(p.get("input", ""), p.get("root", ""), path, line) \
-                if reader and worst <= SEVERITY_ORDER[CONTEXT_FROM] else None
+                if reader and worst <= SEVERITY_ORDER[context_from] else None
             spots.append({
                 "line": line,
                 "findings": [{

@@ -44,6 +44,8 @@ def moderate(engine: sa.Engine, job: str, action: str, reason: str, actor: str) 
         v = _version(conn, job)
         if v["state"] == "queued":
             raise Refused("the version is not scanned yet")
+        if v["state"] == "deleted":
+            raise Refused("the version was deleted")
         conn.execute(versions.update().where(versions.c.id == job).values(state=state, moderated=True,
                                                                           updated_at=time.time()))
         event(conn, action, version_id=job, actor=actor, reason=reason, before=v["state"], after=state,
@@ -75,6 +77,8 @@ def decide_appeal(engine: sa.Engine, appeal_id: int, grant: bool, reason: str, a
         conn.execute(appeals.update().where(appeals.c.id == appeal_id).values(status=status, decided_by=actor,
                                                                               reason=reason, decided_at=now))
         v = _version(conn, a["version_id"])
+        if grant and v["state"] == "deleted":
+            raise Refused("the version was deleted")
         after = v["state"]
         if grant:
             after = "approved"

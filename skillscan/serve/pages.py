@@ -3,7 +3,8 @@ moderator signs in with a token; the session is a random cookie (HttpOnly, SameS
 over https) whose sha256 is stored with its CSRF token; every form carries the CSRF token and a
 POST without it (or with another) is 403. Pages: the queue (held versions, open appeals), a
 version (verdict, evidence with source context, drift against the previous approved version,
-events) with hold / release / reject forms, each with a reason."""
+events) with hold / release / reject forms, each with a reason. A version's packages are rendered
+by the HTML report's package template (skillscan/serve/pageview.py); the pages share its style."""
 
 from __future__ import annotations
 
@@ -25,14 +26,32 @@ from skillscan.serve.schema import sessions, versions
 COOKIE = "skillscan_session"
 LOGIN_COOKIE = "skillscan_login_csrf"
 SESSION_SECONDS = 8 * 3600
+MAX_TEXT = 4000
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def shown(value: Any) -> Any:
+    """Every value a page prints passes the project's one sanitiser (control, bidi and invisible
+    characters made visible, length capped) before Jinja2's autoescape; sections already rendered by
+    the report's templates (Markup, sanitised there) pass as they are."""
+    from markupsafe import Markup
+
+    from skillscan.report.sanitize import clip, visible
+
+    if isinstance(value, Markup):
+        return value
+    return clip(visible("" if value is None else value), MAX_TEXT)
 
 
 def _env() -> Any:
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                             undefined=jinja2.StrictUndefined)
+    from skillscan.report.html import TEMPLATES as REPORT_TEMPLATES
+
+    loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(TEMPLATES)),
+                                  jinja2.FileSystemLoader(str(REPORT_TEMPLATES))])  # style.css.j2
+    env = jinja2.Environment(loader=loader, autoescape=True,
+                             undefined=jinja2.StrictUndefined, finalize=shown)
     env.filters["utc"] = lambda t: time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(float(t)))
     return env
 
@@ -74,15 +93,24 @@ def _render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
 
 
 def _version_view(request: Request, job: str) -> dict[str, Any]:
+    from skillscan.serve.pageview import sections
+    from skillscan.serve.schema import blobs as blob_table
+
     q = request.app.state.queries
     found = q.job(job)
     if found is None:
         raise HTTPException(404, "no such job")
     _, record = q.verdict_of_job(job)
-    packages = []
-    for p in (record or {}).get("packages", []):
-        packages.append({**p, "findings_shown": p.get("findings", [])[:500]})
-    return {"job": found, "record": record, "packages": packages, "events": q.events(job),
+    with request.app.state.store.engine.connect() as conn:
+        blob = conn.execute(sa.select(blob_table.c.suffix, blob_table.c.removed_at)
+                            .where(blob_table.c.sha256 == found["sha256"])).first()
+    path = None
+    if blob is not None and blob.removed_at is None:
+        path = request.app.state.blobs.path(found["sha256"], blob.suffix)
+    display = f"{found['sha256']}{blob.suffix if blob is not None else ''}"
+    packages = (record or {}).get("packages", [])
+    return {"job": found, "record": record, "packages": packages, "archive_kept": path is not None,
+            "sections": sections(record, display, path) if record else [], "events": q.events(job),
             "appeals": [a for a in moderation.list_appeals(request.app.state.store.engine) if a["job"] == job]}
 
 
@@ -137,7 +165,10 @@ def add_pages(app: FastAPI) -> None:  # noqa: C901 - the page table
                                 .order_by(versions.c.updated_at.desc()).limit(500)).mappings().all()
             queued = conn.execute(sa.select(sa.func.count()).select_from(versions)
                                   .where(versions.c.state == "queued")).scalar_one()
-        appeals = moderation.list_appeals(request.app.state.store.engine, "open")
+        every = moderation.list_appeals(request.app.state.store.engine)
+        # open appeals first (oldest first), then the latest decided ones
+        appeals = [a for a in every if a["status"] == "open"] + \
+            sorted((a for a in every if a["status"] != "open"), key=lambda a: -(a["decided_at"] or 0))[:100]
         return _render("queue.html", session=session, held=held, queued=queued, appeals=appeals)
 
     @app.get("/moderation/jobs/{job}", include_in_schema=False)

@@ -120,11 +120,16 @@ def test_moderation_and_appeals_leave_audit_events(server: Server, people: dict[
         assert mod.post(f"/v1/appeals/{appeal['appeal']}/decision",
                         json={"grant": False, "reason": "again"}).status_code == 409
         assert mod.post(f"/v1/jobs/{job}/hold", json={"reason": "second look"}).json()["state"] == "held"
+        held = alice.post(f"/v1/jobs/{job}/appeals", json={"message": "nothing changed since"})  # held: appealable
+        assert held.status_code == 201
+        denied = mod.post(f"/v1/appeals/{held.json()['appeal']}/decision", json={"grant": False, "reason": "wait"})
+        assert denied.json()["state"] == "held" and alice.get(f"/v1/jobs/{job}").json()["state"] == "held"
         assert mod.post(f"/v1/jobs/{job}/release", json={"reason": "looked again"}).json()["state"] == "approved"
         audit = mod.get("/v1/audit", params={"job": job}).json()
         assert reader.get("/v1/audit").status_code == 403
     got = [(e["kind"], e["actor"], e["detail"].get("reason") or e["detail"].get("message")) for e in reversed(audit)]
     assert got == [("submitted", "alice", None), ("reject", "moe", "the publisher's key leaked"),
                    ("appeal", "alice", "rotated the key"), ("appeal.granted", "moe", "key rotation verified"),
-                   ("hold", "moe", "second look"), ("release", "moe", "looked again")]
+                   ("hold", "moe", "second look"), ("appeal", "alice", "nothing changed since"),
+                   ("appeal.denied", "moe", "wait"), ("release", "moe", "looked again")]
     assert all(e["at"] > 0 for e in audit)

@@ -50,6 +50,8 @@ def test_delete_keeps_the_record_and_removes_the_archive_when_unused(server: Ser
         second = alice.post(f"/v1/jobs/{two['job']}/delete", json={"reason": "withdrawn"}).json()
         assert second["blob_removed"] is True and not _blob(server, one["sha256"])
         assert alice.get(f"/v1/jobs/{one['job']}").json()["state"] == "deleted"
+        with server.client(t["moe"]) as moe:  # a deleted version cannot be approved again
+            assert moe.post(f"/v1/jobs/{one['job']}/release", json={"reason": "x"}).status_code == 409
         assert alice.get(f"/v1/jobs/{one['job']}/verdict").json() == record
     with server.client(t["moe"]) as moe:
         audit = moe.get("/v1/audit", params={"job": one["job"]}).json()
