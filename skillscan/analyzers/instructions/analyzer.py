@@ -18,6 +18,8 @@ from skillscan.analyzers.instructions.detectors import run_detectors
 from skillscan.analyzers.instructions.document import Document, Segment, parse_document
 from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, fence_lang
 from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
+from skillscan.analyzers.instructions.prerequisites import prerequisite_links
+from skillscan.analyzers.instructions.steering import steering
 from skillscan.analyzers.instructions.reporting import dedupe, report, report_mcp
 from skillscan.analyzers.instructions.unicode import hidden_unicode_only, unicode_findings
 from skillscan.analyzers.instructions.views import prose_view
@@ -99,6 +101,8 @@ class InstructionsAnalyzer:
                     out += report(doc, seg, m, ref_file=False, decoded=hidden.text)
             out += commands_in(doc, seg, decoded, Confidence.HIGH, "prose")
         out += commands(doc, ref_file=ref_file)
+        out += prerequisite_links(doc)
+        out += steering(doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step
