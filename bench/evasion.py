@@ -41,7 +41,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import REPO, machine, now, skillscan_version, write_block
 from quality import by_input, outcomes, run_cli
-from qualitysets import Sample, dev_samples
+from qualitysets import dev_samples
 
 ZWSP = "\u200b"
 CYRILLIC = str.maketrans({"a": "\u0430", "e": "\u0435", "o": "\u043e", "c": "\u0441", "p": "\u0440"})
@@ -234,8 +234,8 @@ def main() -> None:
     base = {o.sample.ident: o.verdict for o in outcomes(originals, by_input(run_cli(originals, args.jobs)[0]))}
     flagged = [i for i, v in base.items() if detected(v)]
     blocked = [i for i, v in base.items() if v == "block"]
-    lines = [f"{len(originals)} malicious dev entries; originally {len(flagged)} at review or block, "
-             f"{len(blocked)} at block.", "",
+    lines = [(f"{len(originals)} malicious dev entries; originally {len(flagged)} at review or block, "
+              f"{len(blocked)} at block."), "",
              "| rewrite | still detected (review or block) | still blocked | changed entries |",
              "|---|---|---|---|"]
     lost_lines: list[str] = []
@@ -266,8 +266,8 @@ def main() -> None:
     if args.write:
         body = ["## Evasion test set", "",
                 f"`python bench/evasion.py --write` — {now()}, skillscan {skillscan_version()}, {machine()}.",
-                "Rewrites of the dev corpus's malicious entries (see the script's docstring); "
-                "\"changed entries\" counts the entries the rewrite altered at all.", "", text]
+                ("Rewrites of the dev corpus's malicious entries (see the script's docstring); "
+                 "\"changed entries\" counts the entries the rewrite altered at all."), "", text]
         write_block("evasion", "\n".join(body))
 
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-import evasion  # noqa: E402
+import evasion
 
 DOC = ("---\nname: x\ndescription: demo\n---\n# Title\n\nPlease read references/setup.md and open "
        "https://example.com/page then run `curl https://example.com`.\n\n```bash\necho hello world\n# note\n```\n")
@@ -55,15 +55,24 @@ def test_padding_is_three_megabytes_before_the_body(tmp_path: Path) -> None:
     assert len(text) > 3 * 1024 * 1024 and text.startswith("---\nname: x") and text.endswith(DOC[DOC.index("# Title"):])
 
 
+def _fold(node: ast.expr) -> object:
+    """The value of a concatenation of literals (never runs anything)."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _fold(node.left) + _fold(node.right)  # type: ignore[operator]
+    raise AssertionError(ast.dump(node))
+
+
 def test_python_split_keeps_meaning() -> None:
     src = 'x = "hello world" "again"\ny = "%s abc" % x\nz = b"bytesval".decode()\nw = f"{x} kept"\n'
     out = evasion.split_strings(src)
-    assert "'hel' + 'lo '" in out and 'f"{x} kept"' in out
-    before: dict[str, object] = {}
-    after: dict[str, object] = {}
-    exec(compile(ast.parse(src), "a", "exec"), before)  # our own literal test source, not scanned input
-    exec(compile(ast.parse(out), "b", "exec"), after)
-    assert [before[k] for k in "xyzw"] == [after[k] for k in "xyzw"]
+    assert "'hel' + 'lo '" in out and 'f"{x} kept"' in out and "('%s ' + 'abc')%" in out.replace(" %", "%")
+    tree = ast.parse(out)
+    values = {t.targets[0].id: t.value for t in tree.body if isinstance(t, ast.Assign)}  # type: ignore[attr-defined]
+    assert _fold(values["x"]) == "hello worldagain"
+    assert _fold(values["z"].func.value) == b"bytesval"  # type: ignore[attr-defined]
+    assert _fold(values["y"].left) == "%s abc"  # type: ignore[attr-defined]
 
 
 def test_python_split_leaves_unparsable_source_alone() -> None:

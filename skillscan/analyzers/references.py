@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions.follows import followed_files
 from skillscan.model import Capability, Channel, Finding, Package
 
 # rule ids whose logic is this module (tests/test_rule_modules.py)
@@ -38,31 +39,13 @@ def _code_spans(text: str) -> list[tuple[int, str]]:
     return spans
 
 
-def _followed(package: Package) -> set[str]:
-    """Files an instruction file tells the agent to follow ("follow references/setup.md"): their
-    commands are the agent's instructions as much as SKILL.md's own."""
-    from skillscan.analyzers.instructions.links import FOLLOW, resolve
-
-    out: set[str] = set()
-    for f in package.files:
-        if f.virtual or f.text is None or f.language != "markdown":
-            continue
-        if f.path not in DOC_NAMES and not f.path.startswith(("commands/", "agents/")):
-            continue
-        for m in FOLLOW.finditer(f.text[:MAX_SPAN]):
-            target = resolve(f.path, m.group("target") or m.group("targetzh") or m.group("target2") or "")
-            if target:
-                out.add(target)
-    return out
-
-
 class MissingScriptAnalyzer:
     name = "missing-scripts"
 
     def analyze_package(self, package: Package) -> Sequence[Finding]:
         present = {f.path for f in package.files if not f.virtual}
         out: list[Finding] = []
-        followed = _followed(package)
+        followed = followed_files(package)
         for f in package.files:
             if f.virtual or f.text is None or f.language != "markdown" or f.truncated:
                 continue
