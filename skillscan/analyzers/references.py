@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions.follows import followed_files
 from skillscan.model import Capability, Channel, Finding, Package
 
 # rule ids whose logic is this module (tests/test_rule_modules.py)
@@ -44,10 +45,11 @@ class MissingScriptAnalyzer:
     def analyze_package(self, package: Package) -> Sequence[Finding]:
         present = {f.path for f in package.files if not f.virtual}
         out: list[Finding] = []
+        followed = followed_files(package)
         for f in package.files:
             if f.virtual or f.text is None or f.language != "markdown" or f.truncated:
                 continue
-            if f.path not in DOC_NAMES and not f.path.startswith(("commands/", "agents/")):
+            if f.path not in DOC_NAMES and not f.path.startswith(("commands/", "agents/")) and f.path not in followed:
                 continue
             if not any(ext in f.text for ext in EXTENSIONS):
                 continue

@@ -18,15 +18,29 @@ from skillscan.analyzers.instructions.detectors import run_detectors
 from skillscan.analyzers.instructions.document import Document, Segment, parse_document
 from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, fence_lang
 from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
+from skillscan.analyzers.instructions.prerequisites import prerequisite_links
 from skillscan.analyzers.instructions.reporting import dedupe, report, report_mcp
+from skillscan.analyzers.instructions.steering import steering
 from skillscan.analyzers.instructions.unicode import hidden_unicode_only, unicode_findings
 from skillscan.analyzers.instructions.views import prose_view
 from skillscan.analyzers.normalize import normalize
+from skillscan.analyzers.roles import assign_roles
 from skillscan.model import Channel, Confidence, Finding, Package, PackageFile
 
 INSTRUCTION_NAMES = frozenset({".cursorrules", ".windsurfrules", ".clinerules", "claude.md", "gemini.md", "agents.md",
                                "copilot-instructions.md", "soul.md", "memory.md"})
 TEXT_DIRS = frozenset({"references", "reference", "commands", "agents", "prompts", "rules", "instructions"})
+
+
+def with_roles(path: str, text: str, findings: list[Finding], referenced: str | None = None) -> list[Finding]:
+    """Each instruction finding with the role of the line it cites (skillscan/analyzers/roles.py: document
+    structure, the file's place, and `referenced` — how SKILL.md refers to the file). The document is
+    read for roles only when it gave findings."""
+    if not any(f.channel is Channel.INSTRUCTION and f.location.path == path for f in findings):
+        return findings
+    roles = assign_roles(path, text, referenced)
+    return [replace(f, role=roles.role_at(f.location.line))
+            if f.channel is Channel.INSTRUCTION and f.location.path == path else f for f in findings]
 
 
 class InstructionsAnalyzer:
@@ -55,7 +69,9 @@ class InstructionsAnalyzer:
         if mcp.is_manifest(file.path) and file.language == "json":
             return FileResult(tuple(self._manifest(file.path, text)))
         doc = parse_document(file.path, text, markdown=file.language == "markdown" and not file.truncated)
-        findings = dedupe(self._document(package, file, doc))
+        # roles from the file alone: whether SKILL.md tells the agent to follow this file is judged on the whole
+        # package (links.py gives a followed file's findings again, as instructions)
+        findings = with_roles(file.path, text, dedupe(self._document(package, file, doc)))
         return FileResult(tuple(findings), tuple(fence_files(file, doc)))
 
     # ---- documents -------------------------------------------------------------------------------
@@ -99,6 +115,8 @@ class InstructionsAnalyzer:
                     out += report(doc, seg, m, ref_file=False, decoded=hidden.text)
             out += commands_in(doc, seg, decoded, Confidence.HIGH, "prose")
         out += commands(doc, ref_file=ref_file)
+        out += prerequisite_links(doc)
+        out += steering(doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step

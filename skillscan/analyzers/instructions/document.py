@@ -8,6 +8,7 @@ inline) and become their own segments, as does the frontmatter.
 
 from __future__ import annotations
 
+import re
 import threading
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
@@ -305,7 +306,8 @@ def parse_document(path: str, text: str, *, markdown: bool = True) -> Document:
     if markdown and len(norm.text) <= MAX_MARKDOWN_CHARS:
         segments += _markdown_segments(body_lines, offset, lines, sections)
     else:
-        segments += _paragraph_segments(body_lines, offset)
+        structured = markdown or path.split("#", 1)[0].lower().endswith((".md", ".mdc", ".markdown"))
+        segments += _paragraph_segments(body_lines, offset, sections if structured else None)
     if not sections or sections[0].start > offset + 1:
         first = sections[0].start - 1 if sections else len(lines)
         sections.insert(0, Section("", 0, offset + 1, max(offset + 1, first), ""))
@@ -330,17 +332,41 @@ def parse_document(path: str, text: str, *, markdown: bool = True) -> Document:
     return Document(path, norm, tuple(lines), with_headings, tuple(sections), frontmatter)
 
 
-def _paragraph_segments(body: list[str], offset: int) -> list[Segment]:
+def _paragraph_segments(body: list[str], offset: int, sections: list[Section] | None = None) -> list[Segment]:
+    """Without a Markdown parser (a body too large for it, or not Markdown): paragraphs cut on blank
+    lines, and — so that a large body keeps its structure — fenced blocks (``` and ~~~) as fences and
+    ATX headings (`# Title`) as sections, in one pass over the lines."""
     out: list[Segment] = []
-    start = None
+    heads: list[tuple[int, int, str]] = []
+    start: int | None = None
+    fence, fence_start, info = "", 0, ""
     for i, line in enumerate(body + [""]):
-        if line.strip() and start is None:
-            start = i
-        elif not line.strip() and start is not None:
+        if fence:
+            if i == len(body) or line.lstrip().startswith(fence):
+                code = "\n".join(body[fence_start:i])
+                out.append(Segment("fence", offset + fence_start + 1, code, code, info=info))
+                fence = ""
+            continue
+        opener = FENCE_LINE.match(line) if sections is not None else None
+        heading = HEADING_LINE.match(line) if sections is not None else None
+        if (opener or heading or not line.strip()) and start is not None:
             chunk = "\n".join(body[start:i])
             out.append(Segment("prose", offset + start + 1, blank_markup(chunk), chunk))
             start = None
+        if opener:
+            fence, fence_start, info = opener.group(1), i + 1, opener.group(2).strip()
+        elif heading:
+            heads.append((len(heading.group(1)), offset + i + 1, heading.group(2).strip()))
+            out.append(Segment("heading", offset + i + 1, blank_markup(line), line))
+        elif line.strip() and start is None:
+            start = i
+    if sections is not None:
+        _sections_from_heads(heads, offset + len(body), sections)
     return out
+
+
+FENCE_LINE = re.compile(r"^\s{0,3}(`{3,}|~{3,})(.*)$")
+HEADING_LINE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
 OPENERS = {"paragraph_open": "prose", "heading_open": "heading", "table_open": "table"}
@@ -437,7 +463,11 @@ def _parse_markdown_segments(text: str, body: list[str], offset: int, lines: lis
             chunk = blank_comments("\n".join(body[start:end]))
             if chunk.strip():
                 out.append(Segment("html", offset + start + 1, blank_markup(chunk), chunk))
-    total = len(lines)
+    _sections_from_heads(heads, len(lines), sections)
+    return out
+
+
+def _sections_from_heads(heads: list[tuple[int, int, str]], total: int, sections: list[Section]) -> None:
     stack: list[tuple[int, int, str, str]] = []  # (level, line, title, path) of open sections
     for level, line, title in heads:
         while stack and stack[-1][0] >= level:
@@ -448,4 +478,3 @@ def _parse_markdown_segments(text: str, body: list[str], offset: int, lines: lis
     for lv, ln, t, path in stack:
         sections.append(Section(t, lv, ln, total, path))
     sections.sort(key=lambda s: s.start)
-    return out

@@ -3,21 +3,14 @@ that (reference) file's instructions count in full."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 from skillscan.analyzers.instructions import context as ctx
-from skillscan.analyzers.instructions.analyzer import InstructionsAnalyzer
+from skillscan.analyzers.instructions.analyzer import InstructionsAnalyzer, with_roles
 from skillscan.analyzers.instructions.document import parse_document
+from skillscan.analyzers.instructions.follows import FOLLOW, resolve
 from skillscan.analyzers.instructions.limits import MAX_TEXT
 from skillscan.model import Finding, Location, Package, PackageFile
-
-FOLLOW = re.compile(
-    r"\b(?:follow|run|execute|complete|perform|apply|obey|carry\s+out|do)\b[^\n]{0,60}?\b(?:instructions|steps|commands|"
-    r"setup|procedure|guide|checklist|directions|tasks)\b[^\n]{0,40}?\b(?:in|from|at|of|listed\s+in|described\s+in)\s+"
-    r"\[?`?(?P<target>[\w./-]+\.(?:md|txt|mdc))|(?:按照|遵循|执行|完成)[^\n]{0,30}?(?P<targetzh>[\w./-]+\.(?:md|txt))"
-    r"|\b(?:follow|execute|run|apply|obey)\s+(?:the\s+|all\s+)?(?:of\s+)?\[?`?(?P<target2>[\w./-]+\.(?:md|txt|mdc))",
-    re.IGNORECASE)
 
 
 class InstructionLinksAnalyzer:
@@ -61,33 +54,22 @@ class InstructionLinksAnalyzer:
         return out
 
 
-def resolve(base: str, target: str) -> str:
-    import posixpath
-
-    target = target.strip("`[]()")
-    if not target or "://" in target:
-        return ""
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
-    if joined.startswith("..") or not joined:
-        joined = posixpath.normpath(target)
-    return "" if joined.startswith("..") else joined
-
-
 def stronger_when_followed(analyzer: InstructionsAnalyzer, package: Package, f: PackageFile,
                             via: Location) -> list[Finding]:
     """Findings the followed file gets when read as instructions that the per-file pass reported weaker."""
     text = (f.text or "")[:MAX_TEXT]
     doc = parse_document(f.path, text, markdown=f.language == "markdown" and not f.truncated)
-    before = {(x.rule_id, x.location.line, tuple(map(str, x.capabilities))): x.confidence
-              for x in analyzer._document(package, f, doc)}
+    before = {(x.rule_id, x.location.line, tuple(map(str, x.capabilities))): (x.confidence, x.role)
+              for x in with_roles(f.path, text, analyzer._document(package, f, doc))}
     out: list[Finding] = []
-    for x in analyzer._document(package, f, doc, followed=True):
+    # the per-file pass (in a worker, without the package's other files) could not know the file is
+    # followed: a finding it gave at a weaker confidence, or with another role than an instruction's, is
+    # given again as the followed file's instruction
+    for x in with_roles(f.path, text, analyzer._document(package, f, doc, followed=True), "follow"):
         key = (x.rule_id, x.location.line, tuple(map(str, x.capabilities)))
-        if key in before and x.confidence <= before[key]:
+        if key in before and x.confidence <= before[key][0] and x.role == before[key][1]:
             continue
         out.append(replace(x, message=f"{x.message} (followed from {via.path}:{via.line})",
                            related=x.related + (via,)))
     return out
 
-
-# ---- helpers ---------------------------------------------------------------------------------------

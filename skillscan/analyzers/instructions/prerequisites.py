@@ -1,0 +1,96 @@
+"""Fake prerequisites with only a link: a must-install precondition ("X must be installed before using
+this skill", "使用本技能前必须安装 X") whose download link points at a host that cannot be the tool's
+vendor — a free-hosting subdomain, a file host or drop, a paste site, a link shortener, a tunnel or a
+raw IP (the never-coherent categories of `rules/purpose/services.yaml`) — and is not the package's own
+homepage. The structure is the evidence, not the wording: the precondition is recognised by a modal
+of necessity next to an install/download verb, in English or Chinese, and the host by its category.
+"""
+
+from __future__ import annotations
+
+import re
+
+from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions.document import Document
+from skillscan.model import Channel, Finding
+from skillscan.purpose.domains import same_site
+from skillscan.purpose.services import load_table
+
+RULE_IDS: tuple[str, ...] = ("fake-prerequisite-link",)
+
+# a precondition: necessity + installing/downloading, or installing + "before/first"
+PRECONDITION = re.compile(
+    r"\b(?:must|needs?\s+to|has\s+to|have\s+to|is\s+required\s+to)\s+(?:first\s+)?be\s+(?:installed|downloaded|set\s*up|running)\b"
+    r"|\brequires?\b[^.\n]{0,80}\b(?:to\s+be\s+)?(?:installed|downloaded)\b"
+    r"|\b(?:install|download|get)\b[^.\n]{0,80}\b(?:before\s+(?:using|you\s+use|running|use)|first\b|prior\s+to)"
+    r"|\b(?:before\s+(?:using|you\s+use|running)|to\s+use)\s+this\s+(?:skill|tool|plugin|extension)\b[^.\n]{0,80}\b(?:install|download)"
+    r"|\b(?:required|prerequisite|mandatory)\b[^.\n]{0,60}\b(?:install|download)"
+    r"|\b(?:install|download)\b[^.\n]{0,60}\b(?:required|prerequisite|mandatory)\b"
+    r"|(?:必须|需要|务必|请先|须先|先)[^。\n]{0,30}(?:安装|下载)"
+    r"|(?:安装|下载)[^。\n]{0,40}(?:之前|以前|前提|先决条件|才能)"
+    r"|使用(?:本|此|该|这个)(?:技能|工具|插件)(?:之)?前[^。\n]{0,40}(?:安装|下载)",
+    re.IGNORECASE)
+DOWNLOAD = re.compile(r"\b(?:download|install|installer|get\s+it|setup)\b|下载|安装|地址", re.IGNORECASE)
+URL = re.compile(r"\bhttps?://[^\s<>\"'`)\]]+", re.IGNORECASE)
+LURE_CATEGORIES = frozenset({"free-hosting", "file-hosting", "file-drop", "paste", "url-shortener", "tunnel",
+                             "raw-ip"})
+FOLLOWING_LINES = 3  # lines of a paragraph looked at for the link
+MAX_REPORTS = 5  # per file: enough for a verdict
+# project pages of code hosts: many real tools' official sites live there (jqlang.github.io)
+PROJECT_PAGES = ("github.io", "gitlab.io")
+
+
+def _homepage(doc: Document) -> str:
+    value = doc.frontmatter.get("homepage") if isinstance(doc.frontmatter, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _link_lines(lines: tuple[str, ...], i: int) -> list[int]:
+    """The lines whose links belong to the precondition on line `i`: the rest of its paragraph, and —
+    when that has no link — the next paragraph's lines that speak of downloading or installing."""
+    own, j = [i], i + 1
+    while j < len(lines) and j <= i + FOLLOWING_LINES and lines[j].strip() and not PRECONDITION.search(lines[j]):
+        own.append(j)
+        j += 1
+    if any(URL.search(lines[k]) for k in own):
+        return own
+    while j < len(lines) and not lines[j].strip():
+        j += 1
+    nxt = []
+    while j < len(lines) and lines[j].strip() and len(nxt) < FOLLOWING_LINES and not PRECONDITION.search(lines[j]):
+        if DOWNLOAD.search(lines[j]):
+            nxt.append(j)
+        j += 1
+    return own + nxt
+
+
+def prerequisite_links(doc: Document) -> list[Finding]:
+    table = load_table()
+    homepage = _homepage(doc)
+    out: list[Finding] = []
+    seen: set[str] = set()
+    lines = doc.lines
+    for i, text in enumerate(lines):
+        if len(out) >= MAX_REPORTS:
+            break
+        pre = PRECONDITION.search(text)
+        if pre is None:
+            continue
+        for j in _link_lines(lines, i):
+            for url in URL.finditer(lines[j]):
+                host = url.group(0).split("://", 1)[1].split("/", 1)[0].split("?", 1)[0]
+                sink = table.sink(host)
+                if sink is None or sink.category not in LURE_CATEGORIES or host in seen:
+                    continue
+                if (homepage and same_site(host, homepage)) or host.lower().endswith(PROJECT_PAGES):
+                    continue
+                seen.add(host)
+                quote = " ".join(pre.group(0).split())[:100]
+                out.append(finding(
+                    "fake-prerequisite-link",
+                    f"Fake prerequisite: download link: “{quote}” sends the reader to download from {host} — "
+                    f"{sink.label}, not the package's own site",
+                    doc.path, i + 1, pre.start() + 1, snippet=text.strip()[:200],
+                    capabilities=(f"net.egress[{host}]", "code.remote"), channel=Channel.INSTRUCTION,
+                ))
+    return out

@@ -1,0 +1,79 @@
+"""Sabotage without a command: prose that makes a file outside the package steer what the agent
+delivers. Three parts in one paragraph of prose (or an HTML comment) aimed at the agent:
+
+1. a path to a specific data file outside the package and its workspace-relative paths — under a home
+   directory (`~/`, `/home/<user>/`, `/Users/<user>/`, `/root/`) or a mount/data root (`/data/`,
+   `/mnt/`, `/app/`, `/workspace/`, `/srv/`, `/opt/`) — with a document or data extension, and not
+   inside a dot-directory (a tool's own configuration, `~/.aliyun/config.json`) or `/tmp/`;
+2. what the agent is to do with it: carry it into the result (preserve, embed, prepend, verbatim,
+   hidden, "treat it as", take precedence, override, in place of …), or act on its mere existence
+   ("if <file> exists / is present");
+3. no negation in front ("never treat … as").
+
+The file is one the user never handed over and the package does not ship; whatever sits there
+decides part of the output. English and Chinese.
+"""
+
+from __future__ import annotations
+
+import re
+
+from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions.document import Document
+from skillscan.model import Channel, Confidence, Finding
+
+RULE_IDS: tuple[str, ...] = ("outside-file-steers-output",)
+
+OUTSIDE_FILE = re.compile(
+    r"(?<![\w.$}/])(?:~|/(?:root|home/[\w-]+|Users/[\w-]+|data|mnt|app|workspace|srv|opt))"
+    r"(?:/[\w@%+<>-][\w.@%+<>-]*)*/[\w@%+<>-][\w.@%+<>-]*"
+    r"\.(?:json|jsonl|md|txt|csv|tsv|ya?ml|html?|xlsx|docx|pptx|pdf|log|toml|ini|xml)\b")
+STEER = re.compile(
+    r"\b(?:preserve[sd]?|preserving|embed(?:s|ded)?|prepend(?:s|ed)?|verbatim|hidden|"
+    r"treat\s+(?:it|them|this|that|the\s+[\w-]+(?:\s+[\w-]+)?)\s+as|carry\s+(?:over|forward|its|the)|"
+    r"take[sn]?\s+precedence|supersedes?|overrides?|in\s+place\s+of)\b"
+    r"|(?:原样|原封不动|保留|隐藏|嵌入|视为|当作|优先于|覆盖|替换)", re.IGNORECASE)
+EXISTS = re.compile(
+    r"\b(?:if|when|whenever|once)\b[^.\n]{0,160}?\b(?:exists?|is\s+present|are\s+present|is\s+available|is\s+found)\b"
+    r"|(?:如果|若|当)[^。\n]{0,80}(?:存在|可用)", re.IGNORECASE)
+NEGATION = re.compile(r"\b(?:never|do\s+not|don't|must\s+not|should\s+not|avoid)\b|不要|禁止|切勿|不得", re.IGNORECASE)
+SENTENCE = re.compile(r"(?<=[.!?。！？])\s+")
+KINDS = frozenset({"prose", "comment"})
+MAX_REPORTS = 5  # per file: enough for a verdict
+
+
+def _negated(paragraph: str, start: int) -> bool:
+    """Is the sentence holding offset `start` a prohibition?"""
+    begin = 0
+    for m in SENTENCE.finditer(paragraph, 0, start):
+        begin = m.end()
+    return bool(NEGATION.search(paragraph[begin:start + 1]) and NEGATION.search(paragraph[begin:begin + 40]))
+
+
+def steering(doc: Document) -> list[Finding]:
+    out: list[Finding] = []
+    for seg in doc.segments:
+        if seg.kind not in KINDS or len(out) >= MAX_REPORTS:
+            continue
+        text = seg.raw or seg.text
+        path = OUTSIDE_FILE.search(text)
+        if path is None or "/tmp/" in path.group(0):
+            continue
+        inner = path.group(0).split("/")[1:-1]
+        if any(part.startswith(".") for part in inner):
+            continue
+        how = STEER.search(text) or EXISTS.search(text)
+        if how is None or _negated(text, path.start()):
+            continue
+        line = seg.line_at(path.start())
+        verb = " ".join(how.group(0).split())[:60]
+        hidden = " (in an HTML comment)" if seg.kind == "comment" else ""
+        out.append(finding(
+            "outside-file-steers-output",
+            f"Outside file steers the output: the instructions{hidden} let {path.group(0)}, a file outside the "
+            f"package, decide part of what the agent delivers (“{verb}”)",
+            doc.path, line, snippet=doc.lines[line - 1].strip()[:200] if 0 < line <= len(doc.lines) else "",
+            channel=Channel.INSTRUCTION,
+            confidence=Confidence.HIGH if seg.kind == "comment" else None,
+        ))
+    return out
