@@ -190,7 +190,7 @@ def hook_surfaces(hooks: Any, path: str, text: str | None, origin: str = "") -> 
                 if h.get("command") or h.get("url"):
                     pos = value_pos(text, str(h.get("command") or h.get("url") or ""), cursor)
                     if text and pos >= 0:
-                        line, cursor = line_at(text, pos), pos
+                        line, cursor = line_at(text, pos), pos + 1
                 out.append(Surface(kind="hook", path=path, command=command, event=str(event), matcher=matcher_s,
                                    url=str(h.get("url") or ""), gated=gated, line=line, extra=tuple(extra)))
     return out
