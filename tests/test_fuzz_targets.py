@@ -57,3 +57,21 @@ def test_shell_parser_survives_astral_characters_after_a_brace() -> None:
     proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120,
                           env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_a_zip_of_an_unsupported_version_is_an_archive_error() -> None:
+    """Found by bench/fuzz.py: zipfile raised NotImplementedError ("zip file version 13.2") from the
+    constructor, which escaped the loader."""
+    import io
+    import zipfile
+
+    from skillscan.loaders.archive import ArchiveError, read_archive
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("SKILL.md", "---\nname: a\n---\n")
+    data = bytearray(buf.getvalue())
+    central = data.index(b"PK\x01\x02")
+    data[central + 6:central + 8] = (132).to_bytes(2, "little")  # version needed to extract: 13.2
+    with pytest.raises(ArchiveError, match="zip file version"):
+        read_archive(bytes(data))
