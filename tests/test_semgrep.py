@@ -139,15 +139,16 @@ def test_offline_flags_and_explicit_file_list() -> None:
     assert "--experimental" not in SemgrepAnalyzer(native=False).command(["f0.js"], 1)
 
 
-def test_big_and_minified_files_skip_semgrep() -> None:
+def test_big_files_skip_semgrep_but_minified_ones_do_not() -> None:
     big = make_file("big.js", b"// x\n" * (MAX_TARGET_BYTES // 5 + 10))
-    minified = make_file("bundle.min.js", b"var a=1;" * 20000)
+    minified = make_file("bundle.min.js", b"var a=1;" * 20000)  # 160 KB on one line: analysed (issue 18)
     small_one_line = make_file("tiny.min.js", b'require("child_process").execSync("id");' * 3)
-    assert too_big(big) and too_big(minified) and not too_big(small_one_line)
-    targets, skipped = SemgrepAnalyzer().targets([pkg("x", {}).__class__(
-        input="x", root="x", format="generic", name="x", files=(big, minified, small_one_line))])
-    assert [t.file.path for t in targets] == ["tiny.min.js"]
-    assert sorted(f.path for _, f in skipped) == ["big.js", "bundle.min.js"]
+    assert too_big(big) and not too_big(minified) and not too_big(small_one_line)
+    package = pkg("x", {}).__class__(input="x", root="x", format="generic", name="x",
+                                     files=(big, minified, small_one_line))
+    targets, skipped = SemgrepAnalyzer().targets([package])
+    assert sorted(t.file.path for t in targets) == ["bundle.min.js", "tiny.min.js"]
+    assert [f.path for _, f in skipped] == ["big.js"]
 
 
 # -- failures are errors, never silent passes ------------------------------------------------------
@@ -308,16 +309,19 @@ def test_lifecycle_scripts_defer_to_install_surfaces() -> None:
     assert not [f for f in SemgrepAnalyzer().analyze_batch([surfaced])[0] if f.rule_id == "js-lifecycle-script"]
 
 
-def test_skipped_files_are_reported_only_when_no_streamed_engine_reads_them(monkeypatch: pytest.MonkeyPatch) -> None:
-    import skillscan.analyzers as registry
-
-    minified = make_file("dist/bundle.js", b"var a=1;" * 20000)
-    package = Package(input="m", root="m", format="generic", name="m", files=(minified,))
-    assert any("yara" in s for s in registry.FILE_ANALYZERS)
-    assert SemgrepAnalyzer().analyze_batch([package]) == [[]]  # YARA and the token passes read it
-    monkeypatch.setattr(registry, "FILE_ANALYZERS", ())
+def test_minified_bundles_are_analysed_and_oversized_files_always_reported() -> None:
+    """Issue 18: a long comment line must not hide the code after it (a padded stealer was `allow`), and
+    a file semgrep skips is analysis-incomplete even though YARA reads it (YARA finds no data flow)."""
+    padded = make_file("dist/bundle.js", b"/*" + b"x" * 70_000 + b"*/" + EXEC.encode())
+    package = Package(input="m", root="m", format="generic", name="m", files=(padded,))
     (found,) = SemgrepAnalyzer().analyze_batch([package])
-    assert [(f.rule_id, f.location.path) for f in found] == [("analysis-incomplete", "dist/bundle.js")]
+    assert "js-child-process" in {f.rule_id for f in found}
+    assert "analysis-incomplete" not in {f.rule_id for f in found}
+    big = make_file("dist/huge.js", b"// x\n" * (MAX_TARGET_BYTES // 5 + 10))
+    (found,) = SemgrepAnalyzer().analyze_batch([Package(input="m", root="m", format="generic", name="m",
+                                                        files=(big,))])
+    assert [(f.rule_id, f.location.path) for f in found] == [("analysis-incomplete", "dist/huge.js")]
+    assert "larger than 1,000,000 bytes" in found[0].message
 
 
 def test_command_lines_name_the_program_past_assignments_and_wrappers() -> None:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from skillscan.lines import line_col
 from skillscan.catalog import get_catalog
 from skillscan.model import Capability, Channel, Confidence, Finding, Location, Package, PackageFile, Severity
 
@@ -84,9 +85,7 @@ def finding(
 
 def line_of(text: str, offset: int) -> tuple[int, int]:
     """1-based (line, column) of a character offset."""
-    line = text.count("\n", 0, offset) + 1
-    start = text.rfind("\n", 0, offset) + 1
-    return line, offset - start + 1
+    return line_col(text, offset)  # one pass per text, then a binary search per offset
 
 
 def line_text(text: str, line: int) -> str:

@@ -39,8 +39,6 @@ from skillscan.catalog import rules_dir
 from skillscan.model import Finding, Package, PackageFile
 
 MAX_TARGET_BYTES = 1_000_000  # bigger files go to YARA and the token passes only
-MINIFIED_MIN_BYTES = 64 * 1024  # a smaller file is always scanned, however it is formatted
-MINIFIED_AVG_LINE = 500
 BATCH_FILES = 1000
 BATCH_BYTES = 48 * 1024 * 1024
 RULE_TIMEOUT_S = 30  # semgrep --timeout: per file and rule (generous: a loaded CI machine is slow)
@@ -66,14 +64,6 @@ def semgrep_rules_dir() -> Path:
     return rules_dir() / "semgrep"
 
 
-def is_minified(file: PackageFile) -> bool:
-    text = file.text or ""
-    if len(file.data) < MINIFIED_MIN_BYTES:
-        return False
-    lines = text.count("\n") + 1
-    return len(text) / lines > MINIFIED_AVG_LINE
-
-
 def wants(file: PackageFile) -> bool:
     """Files semgrep adds something to: JS/TS code, and JSON that may carry npm lifecycle scripts."""
     if file.text is None or file.is_binary:
@@ -86,7 +76,9 @@ def wants(file: PackageFile) -> bool:
 
 
 def too_big(file: PackageFile) -> bool:
-    return file.truncated or len(file.data) > MAX_TARGET_BYTES or is_minified(file)
+    """Files semgrep does not read. Minified and long-line code is read like any other (semgrep handles
+    long lines; a long comment line must not hide the code after it)."""
+    return file.truncated or len(file.data) > MAX_TARGET_BYTES
 
 
 def _suffix(file: PackageFile) -> str:
@@ -97,13 +89,6 @@ def _suffix(file: PackageFile) -> str:
         return ext
     return ".ts" if file.language == "typescript" else ".js"
 
-
-
-def _covered_elsewhere() -> bool:
-    """True when a streamed engine (YARA) reads the files semgrep skips."""
-    from skillscan.analyzers import FILE_ANALYZERS
-
-    return any("yara" in spec for spec in FILE_ANALYZERS)
 
 
 class SemgrepAnalyzer:
@@ -204,10 +189,11 @@ class SemgrepAnalyzer:
     def analyze_batch(self, packages: Sequence[Package]) -> list[list[Finding]]:
         out: list[list[Finding]] = [[] for _ in packages]
         targets, skipped = self.targets(packages)
-        if skipped and not _covered_elsewhere():
-            for i, f in skipped:
-                out[i].append(finding("analysis-incomplete", f"semgrep skipped {f.path}: larger than "
-                                      f"{MAX_TARGET_BYTES} bytes or minified, and no other engine reads it", f.path))
+        # YARA reads these files too, but finds no flow from a source to a sink: the skip is always reported
+        for i, f in skipped:
+            why = "only its first part was read" if f.truncated else f"larger than {MAX_TARGET_BYTES:,} bytes"
+            out[i].append(finding("analysis-incomplete", f"semgrep skipped {f.path}: {why}, so its code was not "
+                                  "analysed for data flows (YARA patterns only)", f.path))
         batches = self.batches(targets)
         if not batches:
             return out

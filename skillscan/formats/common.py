@@ -10,6 +10,7 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from skillscan.lines import line_at
 from skillscan.formats.spec import Parsed
 from skillscan.model import PackageFile, Surface
 from skillscan.yamlsafe import YamlError, load_yaml
@@ -81,16 +82,26 @@ def key_line(text: str | None, key: str, start: int = 0) -> int:
     if not text or not key:
         return 1
     m = re.compile(r'(?:"' + re.escape(key) + r'"\s*:|(?m:^[ \t-]*)' + re.escape(key) + r"\s*[:=])").search(text, start)
-    return text.count("\n", 0, m.start()) + 1 if m else 1
+    return line_at(text, m.start()) if m else 1
 
 
-def value_line(text: str | None, value: str) -> int:
+def value_line(text: str | None, value: str, start: int = 0) -> int:
+    """1-based line of the first occurrence of `value` (or its JSON-escaped form) at or after `start`,
+    else of the first anywhere, else 1."""
+    i = value_pos(text, value, start)
+    return line_at(text, i) if text and i >= 0 else 1
+
+
+def value_pos(text: str | None, value: str, start: int = 0) -> int:
     if not text or not value:
-        return 1
-    i = text.find(value)
-    if i < 0:
-        i = text.find(json.dumps(value)[1:-1])
-    return text.count("\n", 0, i) + 1 if i >= 0 else 1
+        return -1
+    for needle in (value, json.dumps(value)[1:-1]):
+        i = text.find(needle, start)
+        if i < 0 and start:
+            i = text.find(needle, 0, start + len(needle))
+        if i >= 0:
+            return i
+    return -1
 
 
 def command_line(command: Any, args: Any = None) -> str:
@@ -142,6 +153,7 @@ def hook_surfaces(hooks: Any, path: str, text: str | None, origin: str = "") -> 
     out: list[Surface] = []
     if not isinstance(hooks, Mapping):
         return out
+    cursor = 0  # hooks are listed in document order: each command is looked for after the previous one
     for event, groups in hooks.items():
         if isinstance(groups, Mapping):
             groups = [groups]
@@ -174,8 +186,11 @@ def hook_surfaces(hooks: Any, path: str, text: str | None, origin: str = "") -> 
                 if h.get("allowedEnvVars"):
                     extra.append(("allowedEnvVars", ",".join(str(v) for v in h["allowedEnvVars"]
                                                              if isinstance(v, str))))
-                line = value_line(text, str(h.get("command") or h.get("url") or "")) if (h.get("command") or
-                                                                                      h.get("url")) else ev_line
+                line = ev_line
+                if h.get("command") or h.get("url"):
+                    pos = value_pos(text, str(h.get("command") or h.get("url") or ""), cursor)
+                    if text and pos >= 0:
+                        line, cursor = line_at(text, pos), pos + 1
                 out.append(Surface(kind="hook", path=path, command=command, event=str(event), matcher=matcher_s,
                                    url=str(h.get("url") or ""), gated=gated, line=line, extra=tuple(extra)))
     return out

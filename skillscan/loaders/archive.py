@@ -98,7 +98,7 @@ def _read_zip(data: bytes, limits: Limits) -> ArchiveContents:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise ArchiveError(f"not a readable zip archive: {exc}") from None
     if len(infos) > limits.max_files:
         raise ArchiveError(f"{len(infos)} members, more than the {limits.max_files} allowed")

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
+from skillscan.bounds import cap_surfaces
 from skillscan.formats import TREE, FormatSpec, Parsed, formats
 from skillscan.formats.agent_skill import skill_frontmatter
 from skillscan.loaders import archive, remote
@@ -137,13 +138,14 @@ def build_package(input_arg: str, root_path: str, root_display: str, spec: Forma
     known = {(s.path, s.line, s.command) for s in parsed.surfaces}
     surfaces = parsed.surfaces + tuple(s for s in install_surfaces + from_settings
                                        if (s.path, s.line, s.command) not in known)
+    surfaces, over_bound = cap_surfaces(surfaces)
     inner, inner_skipped = nested_members(files, limits)
     all_files = files + tuple(inner)
     return Package(
         input=input_arg, root=root_display, format=parsed.format, name=parsed.name or name_default,
         version=parsed.version, files=all_files, sha256=content_digest(files), manifest=parsed.manifest,
         manifest_path=parsed.manifest_path, surfaces=surfaces, errors=parsed.errors + tuple(settings_errors),
-        skipped=tuple(skipped) + parsed.skipped + tuple(inner_skipped),
+        skipped=tuple(skipped) + parsed.skipped + tuple(inner_skipped) + over_bound,
         nested=nested, frontmatter=skill_frontmatter(all_files),
     )
 

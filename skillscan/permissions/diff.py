@@ -74,13 +74,20 @@ def inferred_capabilities(package: Package, findings: Sequence[Finding]) -> tupl
                     by_cap[cc] = {ev}
                 else:
                     have.add(ev)
+    # (path, line) of each capability's evidence, built once per capability: a set lookup per surface keeps
+    # this linear in the number of surfaces (a package may have 100,000 load-time commands)
+    at: dict[Capability, set[tuple[str, int]]] = {}
     for s in package.surfaces:
         ev = (s.path, s.line, SURFACE_RULE, Channel.MANIFEST, Confidence.HIGH)
         for c in surface_capabilities(s):
             for cc in closure_of(c):
                 have = by_cap.setdefault(cc, set())
-                if not any(e[0] == s.path and e[1] == s.line for e in have):
+                seen = at.get(cc)
+                if seen is None:
+                    seen = at[cc] = {(e[0], e[1]) for e in have}
+                if (s.path, s.line) not in seen:
                     have.add(ev)  # only when no engine reported it at the surface already
+                    seen.add((s.path, s.line))
     made: dict[tuple[str, int, str, Channel, Confidence], Evidence] = {}
     out = []
     for cap in sorted(by_cap, key=str):

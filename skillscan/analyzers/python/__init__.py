@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["PythonAnalyzer", "analyze_source"]
 
 RECURSION_LIMIT = 12_000
+FLATTEN_DEPTH = 60  # skillscan.analyzers.python.flatten.FLATTEN_DEPTH, without importing it up front
 
 
 def _shell_module() -> Any | None:
@@ -40,17 +41,22 @@ def analyze_source(text: str, path: str, capmap: CapMap, *, truncated: bool = Fa
     """(result, shell-analyzer findings, mode) for one Python text; mode is `cst` or why the token
     pass ran instead (`syntax`, `depth`, `size`, `crash`)."""
     # libcst and the visitor load only when a scan meets Python: a skill of Markdown alone never pays for them
-    from skillscan.analyzers.python.tokens import scan_tokens, token_pass
+    from skillscan.analyzers.python.flatten import flatten_deep
+    from skillscan.analyzers.python.tokens import MAX_CHAIN, MAX_INDENT, scan_tokens, token_pass
     from skillscan.analyzers.python.visitor import ModuleVisitor, walk
 
     shell = _shell_module()
+    original = text
     scan = scan_tokens(text, keep=False)
     mode = "cst"
     if truncated:
         mode = "size"
     elif scan.too_deep:
         mode = "depth"
-    if mode == "cst":
+        flat = flatten_deep(text) if scan.max_chain <= MAX_CHAIN and scan.max_indent <= MAX_INDENT else None
+        if flat is not None and not scan_tokens(flat.text, keep=False).too_deep:
+            text, mode = flat.text, f"flattened:{flat.spans}:{flat.first_line}"
+    if mode == "cst" or mode.startswith("flattened:"):
         import libcst as cst
 
         try:
@@ -73,7 +79,7 @@ def analyze_source(text: str, path: str, capmap: CapMap, *, truncated: bool = Fa
                 mode = "depth"
             finally:
                 sys.setrecursionlimit(old)
-    result, found = token_pass(text, path, capmap, None, shell, Confidence.LOW)
+    result, found = token_pass(original, path, capmap, None, shell, Confidence.LOW)
     return result, found, mode
 
 
@@ -102,7 +108,12 @@ class PythonAnalyzer:
         findings.extend(shell_found)
         # a documentation snippet (a code fence) is often a fragment: reading it token by token is expected
         snippet_in_docs = file.virtual and file.channel is Channel.INSTRUCTION and mode == "syntax"
-        if mode != "cst" and not snippet_in_docs:
+        if mode.startswith("flattened:"):  # parsed in full but for the deepest brackets: say what was left out
+            _, spans, line = mode.split(":")
+            findings.append(finding("analysis-incomplete", f"{file.path}: {spans} bracket expression(s) nested "
+                                    f"deeper than {FLATTEN_DEPTH} levels (the first on line {line}) were not "
+                                    "analysed; the rest of the file was", file.path, int(line), 1))
+        elif mode != "cst" and not snippet_in_docs:
             why = {"syntax": "it does not parse as Python 3 (Python 2 or a syntax error)",
                    "depth": "it is nested too deeply for a safe parse",
                    "size": "it is larger than the parse cap",

@@ -17,6 +17,11 @@ from skillscan.analyzers.shell.decode import Payload, stdout_payload
 from skillscan.lazyre import lazy
 
 MAX_TEXT = 512 * 1024  # characters of one command text that are parsed
+# tree-sitter-bash's scanner crashes the process (SIGSEGV) on some characters outside the Basic Multilingual
+# Plane after `{` (found by bench/fuzz.py). The parser reads a copy in which every byte of a non-ASCII
+# character is `%` (a word character in bash, never part of a name or an operator), so byte offsets still
+# point into the original text, which is where every value is read from.
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 MAX_NODES = 200_000  # tree nodes visited per parse
 MAX_NEST = 64  # nesting of substitutions/compound statements followed
 MAX_COMMANDS = 20_000
@@ -527,7 +532,7 @@ class _Builder:
 def parse_script(text: str, env: dict[str, Word] | None = None) -> Script:
     truncated = len(text) > MAX_TEXT
     src = text[:MAX_TEXT].encode("utf-8", "replace")
-    tree = _parser().parse(src)
+    tree = _parser().parse(_NON_ASCII.sub(b"%", src))
     b = _Builder(src, env)
     b.visit(tree.root_node, 0)
     return Script(b.commands, truncated or b.truncated, b.errors)

