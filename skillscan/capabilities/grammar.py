@@ -254,8 +254,6 @@ def _implied(cap: Capability) -> frozenset[Capability]:
         b = normalize_binary(scope) if scope else ""
         if b in ELEVATE_BINARIES:
             out.add(Capability("proc.elevate"))
-        if b in TUNNEL_BINARIES:
-            out.add(Capability("net.tunnel", TUNNEL_BINARIES[b]))
         if b in MINER_BINARIES:
             out.add(Capability("compute.mine"))
     elif kind == "fs.read" and scope:
@@ -399,6 +397,10 @@ def covers(declared: Capability, inferred: Capability) -> bool:
             return d.scope in (None, "*") or d.scope == (u.scope or "")[4:]
         if d.kind == "secrets.read" and u.kind == "env.read" and (d.scope or "").startswith("env:"):
             return u.scope == (d.scope or "")[4:]
+        # running a tunnel tool is not by itself a tunnel (`ngrok version`, `tailscale status`): the engines
+        # infer net.tunnel from the subcommand; declaring the program still covers the tunnels it opens
+        if d.kind == "proc.exec" and u.kind == "net.tunnel" and d.scope:
+            return TUNNEL_BINARIES.get(normalize_binary(d.scope)) == u.scope
         if d.kind == "fs.write" and u.kind == "fs.delete":
             return covers(Capability("fs.write", d.scope), Capability("fs.write", u.scope))
         if d.kind == "secrets.read" and u.kind == "fs.read" and u.scope:
