@@ -81,7 +81,7 @@ class Hit:
 class Run:
     ctx: CommandContext
     capmap: Capmap
-    hits: dict[tuple[str, int, int, str | None], Hit] = field(default_factory=dict)
+    hits: dict[tuple[str, int, str | None], Hit] = field(default_factory=dict)
     budget: int = MAX_TOTAL_CHARS
     downloads: dict[str, str] = field(default_factory=dict)
     decoded_texts: list[tuple[int, str, str]] = field(default_factory=list)  # (line, dialect, text)
@@ -101,7 +101,7 @@ class Run:
         snippet = frame.pin[2] if frame.pin is not None else (cmd.stmt or cmd.text)
         snippet = " ".join(snippet.split())[:SNIPPET]
         decoded = decoded if decoded is not None else frame.decoded
-        key = (rule, line, column, decoded)
+        key = (rule, line, decoded)  # one finding per rule and line: a second command there joins it
         parsed = [c if isinstance(c, Capability) else Capability.parse(c) for c in caps]
         sev = Severity.parse(severity) if isinstance(severity, str) else severity
         conf = Confidence.parse(confidence) if isinstance(confidence, str) else confidence
@@ -112,9 +112,11 @@ class Run:
         for c in parsed:
             if c not in old.caps:
                 old.caps.append(c)
-        if sev is not None and (old.severity is None or sev > old.severity):
+        stronger = sev is not None and (old.severity is None or sev > old.severity)
+        if message not in old.message.split("; ") and old.message.count("; ") < 3:
+            old.message = f"{message}; {old.message}" if stronger else f"{old.message}; {message}"
+        if stronger:
             old.severity = sev
-            old.message = message
         if conf is not None and old.confidence is not None and conf > old.confidence:
             old.confidence = conf
 
