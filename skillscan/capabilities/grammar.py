@@ -213,6 +213,8 @@ def host_covers(declared: str, inferred: str) -> bool:
 
 @lru_cache(maxsize=CACHE)
 def secret_kind_of_path(path: str) -> str | None:
+    if path.endswith(".pub"):
+        return None  # a public key (`~/.ssh/id_ed25519.pub`) is meant to be shared
     for pattern, kind in SECRET_PATHS:
         if glob_match(pattern, path) or (pattern.endswith("/**") and path == pattern[:-3]):
             return kind

@@ -19,15 +19,17 @@ if TYPE_CHECKING:
     from skillscan.analyzers.shell.decode import Payload
     from skillscan.analyzers.shell.syntax import Word
 
-PLACEHOLDER = lazy(r"(?<![<\w$])<([A-Za-z][A-Za-z0-9_ .:/|-]{0,60}[A-Za-z0-9_])>(?![>&(])")
+PLACEHOLDER = lazy(r"(?<![<$])<([A-Za-z][A-Za-z0-9_ .:/|-]{0,60}[A-Za-z0-9_])>(?![>&(])")
+_NOT_WORD = lazy(r"[^A-Za-z0-9_]")
 
 
 def mask_placeholders(text: str) -> str:
-    """Documentation placeholders (`--scope <team>`) would parse as redirections; keep them as words
-    of the same length so positions do not move."""
+    """Documentation placeholders (`--scope <team>`, `--priority <Low|High>`, `id_ed25519_<name>.pub`)
+    would parse as redirections and pipes; keep each as one word of the same length (`_Low_High_`), so
+    positions do not move and no part of it becomes a command, a redirect target or a path."""
     if "<" not in text:
         return text
-    return PLACEHOLDER.sub(lambda m: "_" + m.group(1).replace(" ", "_") + "_", text)
+    return PLACEHOLDER.sub(lambda m: "_" + _NOT_WORD.sub("_", m.group(1)) + "_", text)
 
 
 MAX_DEPTH = 4  # nested command texts (sh -c inside eval inside a decoded payload …)
