@@ -94,7 +94,7 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin):
         self.run.budget -= len(text)
         if frame.dialect == "bash":
             if self.run.ctx.source != "script":
-                text = mask_placeholders(text)
+                text = mask_placeholders(text, self.run.written)
             cmds = parse_script(text).commands
         else:
             from skillscan.analyzers.shell.winshell import parse_windows

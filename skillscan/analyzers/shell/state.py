@@ -4,6 +4,8 @@ is analysed in (`Frame`, mapping positions back into the file), and the hits one
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -23,13 +25,21 @@ PLACEHOLDER = lazy(r"(?<![<$])<([A-Za-z][A-Za-z0-9_ .:/|-]{0,60}[A-Za-z0-9_])>(?
 _NOT_WORD = lazy(r"[^A-Za-z0-9_]")
 
 
-def mask_placeholders(text: str) -> str:
+def mask_placeholders(text: str, written: dict[str, str] | None = None) -> str:
     """Documentation placeholders (`--scope <team>`, `--priority <Low|High>`, `id_ed25519_<name>.pub`)
     would parse as redirections and pipes; keep each as one word of the same length (`_Low_High_`), so
-    positions do not move and no part of it becomes a command, a redirect target or a path."""
+    positions do not move and no part of it becomes a command, a redirect target or a path. `written`
+    receives masked → as written, so that messages can show the placeholder as the text has it."""
     if "<" not in text:
         return text
-    return PLACEHOLDER.sub(lambda m: "_" + _NOT_WORD.sub("_", m.group(1)) + "_", text)
+
+    def mask(m: re.Match[str]) -> str:
+        masked = "_" + _NOT_WORD.sub("_", m.group(1)) + "_"
+        if written is not None and len(written) < 256:
+            written[masked] = m.group(0)
+        return masked
+
+    return PLACEHOLDER.sub(mask, text)
 
 
 MAX_DEPTH = 4  # nested command texts (sh -c inside eval inside a decoded payload …)
@@ -92,6 +102,7 @@ class Run:
     literal_files: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # path → (text, line, column)
     running: set[str] = field(default_factory=set)
     cwd: str | None = None
+    written: dict[str, str] = field(default_factory=dict)  # masked placeholder → as the text writes it
 
     # -- recording -----------------------------------------------------------------
     def add(self, frame: Frame, cmd: Cmd, rule: str, caps: Sequence[Capability | str], message: str,
@@ -99,6 +110,8 @@ class Run:
             decoded: str | None = None, row: int | None = None, col: int | None = None) -> None:
         if len(self.hits) >= MAX_HITS:
             return
+        for masked, original in self.written.items() if "_" in message else ():
+            message = message.replace(masked, original)
         line, column = frame.at(cmd.row if row is None else row, cmd.col if col is None else col)
         snippet = frame.pin[2] if frame.pin is not None else (cmd.stmt or cmd.text)
         snippet = " ".join(snippet.split())[:SNIPPET]
