@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from skillscan.diskcache import atomic_write, cache_subdir
-from skillscan.model import Capability, Channel, Confidence, Finding, Location, RuleClass, Severity
+from skillscan.model import Capability, Channel, Confidence, Finding, Flow, Location, RuleClass, Severity
 
-FORMAT = 3
+FORMAT = 4
 
 
 def default_cache_dir() -> Path | None:
@@ -44,6 +44,8 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
         "confidence": int(f.confidence), "rule_class": f.rule_class.value,
         "capabilities": [[c.kind, c.scope] for c in f.capabilities], "channel": f.channel.value,
         "related": [_loc(r) for r in f.related], "decoded": f.decoded, "engine": f.engine,
+        "flow": None if f.flow is None else [f.flow.source, list(f.flow.names), f.flow.sink, f.flow.host, f.flow.part,
+                                             f.flow.service],
     }
 
 
@@ -66,6 +68,7 @@ def finding_from_json(d: dict[str, Any]) -> Finding:
         severity=_SEVERITY[d["severity"]], confidence=_CONFIDENCE[d["confidence"]], rule_class=_CLASS[d["rule_class"]],
         capabilities=tuple(_capability(k, s) for k, s in d["capabilities"]), channel=_CHANNEL[d["channel"]],
         related=tuple(Location(**r) for r in d["related"]), decoded=d["decoded"], engine=d["engine"],
+        flow=None if d.get("flow") is None else Flow(d["flow"][0], tuple(d["flow"][1]), *d["flow"][2:]),
     )
 
 

@@ -146,6 +146,22 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class Flow:
+    """What a data-flow finding moves, and where. `source`: `environment` (every variable), `variables`
+    (the ones in `names`), `file` (the content of the files in `names`) or `store` (a credential store
+    of kind `names[0]`); `sink`: `network`, `subprocess`, `interpreter` or `exec`; for the network, `host`
+    (None when not known) and `part` (`header`, `body` or `url`, None when not known); `service`: `same`
+    when the variable's service owns the host, `other` when both are known and differ, else None."""
+
+    source: str
+    names: tuple[str, ...] = ()
+    sink: str = "network"
+    host: str | None = None
+    part: str | None = None
+    service: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule_id: str
     message: str
@@ -161,6 +177,7 @@ class Finding:
     baselined: bool = False  # in the --baseline: kept out of the verdict, shown (as info) only when asked
     # one of ROLES; None computes the default from the channel (code → `code`, instruction → `agent-instruction`)
     role: str | None = None
+    flow: Flow | None = None
 
     def __post_init__(self) -> None:
         if self.role is None:

@@ -150,7 +150,10 @@ def test_closure_applies_implications() -> None:
     got = closure([C("env.read[GITHUB_TOKEN]"), C("fs.read[~/.aws/credentials]"), C("proc.exec[sudo]"),
                    C("fs.write[~/.zshrc]"), C("proc.exec[ngrok]"), C("agent.tool[Bash(git status:*)]")])
     assert caps("secrets.read[env:GITHUB_TOKEN]", "secrets.read[cloud:aws]", "proc.elevate", "persist[shell-rc]",
-                "net.tunnel[ngrok]", "proc.exec[git]") <= got
+                "proc.exec[git]") <= got
+    # running a tunnel tool is not a tunnel by itself (`ngrok version`); a declared program covers its tunnels
+    assert C("net.tunnel[ngrok]") not in got
+    assert covers(C("proc.exec[ngrok]"), C("net.tunnel[ngrok]")) and not covers(C("proc.exec[git]"), C("net.tunnel[ngrok]"))
 
 
 @pytest.mark.parametrize(("entry", "expected"), [

@@ -38,7 +38,7 @@ CAPABILITY_CASES = [
     ("ssh -N -R 8080:localhost:80 relay.example.org", {"net.tunnel[ssh]", "net.egress[relay.example.org]"}),
     ("ssh -D 1080 user@relay.example.org", {"net.tunnel[ssh]"}),
     ("ssh -w 0:0 root@relay.example.org", {"net.tunnel[ssh]"}),
-    ("ssh -L 5432:localhost:5432 bastion.example.org", {"net.tunnel[ssh]"}),
+    ("ssh -L 5432:localhost:5432 bastion.example.org", {"net.egress[bastion.example.org]"}),
     ("autossh -M 0 -R 2222:localhost:22 relay.example.org", {"net.tunnel[autossh]"}),
     ("ngrok http 3000", {"net.tunnel[ngrok]"}),
     ("frpc -c frpc.ini", {"net.tunnel[frp]"}),

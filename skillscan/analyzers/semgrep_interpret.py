@@ -304,7 +304,10 @@ def _write_exec(m: Match, r: Resolver) -> list[Finding]:
     import re
 
     url = None
-    for lit in re.findall(r"""['"`](https?://[^'"`\s]{3,300})['"`]""", r.source[:2_000_000]):
+    # only a URL in the lines just before the write can be where the written file came from; a URL
+    # elsewhere in the file says nothing about this one
+    near = "\n".join(r.source[:2_000_000].splitlines()[max(0, m.line - 21):m.line])
+    for lit in re.findall(r"""['"`](https?://[^'"`\s]{3,300})['"`]""", near):
         url = lit
         break
     scope = url.replace(",", "%2C") if url else "*"

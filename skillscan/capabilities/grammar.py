@@ -213,6 +213,8 @@ def host_covers(declared: str, inferred: str) -> bool:
 
 @lru_cache(maxsize=CACHE)
 def secret_kind_of_path(path: str) -> str | None:
+    if path.endswith(".pub"):
+        return None  # a public key (`~/.ssh/id_ed25519.pub`) is meant to be shared
     for pattern, kind in SECRET_PATHS:
         if glob_match(pattern, path) or (pattern.endswith("/**") and path == pattern[:-3]):
             return kind
@@ -254,8 +256,6 @@ def _implied(cap: Capability) -> frozenset[Capability]:
         b = normalize_binary(scope) if scope else ""
         if b in ELEVATE_BINARIES:
             out.add(Capability("proc.elevate"))
-        if b in TUNNEL_BINARIES:
-            out.add(Capability("net.tunnel", TUNNEL_BINARIES[b]))
         if b in MINER_BINARIES:
             out.add(Capability("compute.mine"))
     elif kind == "fs.read" and scope:
@@ -399,6 +399,10 @@ def covers(declared: Capability, inferred: Capability) -> bool:
             return d.scope in (None, "*") or d.scope == (u.scope or "")[4:]
         if d.kind == "secrets.read" and u.kind == "env.read" and (d.scope or "").startswith("env:"):
             return u.scope == (d.scope or "")[4:]
+        # running a tunnel tool is not by itself a tunnel (`ngrok version`, `tailscale status`): the engines
+        # infer net.tunnel from the subcommand; declaring the program still covers the tunnels it opens
+        if d.kind == "proc.exec" and u.kind == "net.tunnel" and d.scope:
+            return TUNNEL_BINARIES.get(normalize_binary(d.scope)) == u.scope
         if d.kind == "fs.write" and u.kind == "fs.delete":
             return covers(Capability("fs.write", d.scope), Capability("fs.write", u.scope))
         if d.kind == "secrets.read" and u.kind == "fs.read" and u.scope:

@@ -64,6 +64,10 @@ def finding_dict(f: Finding, fingerprint: str) -> dict[str, Any]:
         d["end_column"] = max(1, loc.end_column)
     if f.decoded is not None:
         d["decoded"] = f.decoded
+    if f.flow is not None:
+        d["flow"] = {k: v for k, v in (("source", f.flow.source), ("names", list(f.flow.names)), ("sink", f.flow.sink),
+                                       ("host", f.flow.host), ("part", f.flow.part), ("service", f.flow.service))
+                     if v is not None}
     if f.related:
         d["related"] = [{"path": r.path, "line": r.line, "column": r.column, "snippet": r.snippet} for r in f.related]
     if f.baselined:

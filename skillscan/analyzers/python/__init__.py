@@ -131,6 +131,7 @@ class PythonAnalyzer:
 
     @staticmethod
     def _finding(e: Event) -> Finding:
-        return finding(e.rule_id, e.message, e.location.path, e.location.line, e.location.column,
-                       snippet=e.location.snippet, capabilities=e.capabilities, confidence=e.confidence,
-                       severity=e.severity, related=e.related, decoded=e.decoded)
+        f = finding(e.rule_id, e.message, e.location.path, e.location.line, e.location.column,
+                    snippet=e.location.snippet, capabilities=e.capabilities, confidence=e.confidence,
+                    severity=e.severity, related=e.related, decoded=e.decoded)
+        return f if e.flow is None else replace(f, flow=e.flow)

@@ -8,7 +8,7 @@ from skillscan.analyzers.python.capmap import ApiEntry
 from skillscan.analyzers.python.evaluate import Evaluator
 from skillscan.analyzers.python.literals import call_arg, call_kwarg, is_true
 from skillscan.analyzers.python.names import split_words
-from skillscan.analyzers.python.values import UNKNOWN, Val, host_of
+from skillscan.analyzers.python.values import UNKNOWN, Val, env_name_glob, host_of
 from skillscan.capabilities.grammar import (
     is_agent_config_path,
     is_credential_env,
@@ -78,9 +78,11 @@ class CallCapabilities(Evaluator):
             return caps
         if h in ("env", "env_write"):
             v = self.value_of(call_arg(node, entry.arg, entry.kw))
-            name = v.text if v is not None and v.exact else UNKNOWN
-            caps = [Capability(kind, name)]
-            if h == "env" and name != UNKNOWN and is_credential_env(name):
+            name = v.text if v is not None and v.exact else None
+            # a computed name is one variable the analysis cannot name (or a glob of it), never the whole
+            # environment: env.read with no scope, or with the known parts (`*_TOKEN`)
+            caps = [Capability(kind, name if name is not None else env_name_glob(v))]
+            if h == "env" and name is not None and is_credential_env(name):
                 caps.append(Capability("secrets.read", f"env:{name}"))
             return caps
         if h in ("subprocess", "shell", "execv"):

@@ -31,6 +31,10 @@ from skillscan.analyzers.python.scope import Scope
 from skillscan.analyzers.python.values import UNKNOWN, Val
 
 
+# APIs that create a file in the temporary directory (its `.name` is there)
+TEMP_FILES = frozenset({"tempfile.NamedTemporaryFile", "tempfile.TemporaryFile", "tempfile.SpooledTemporaryFile"})
+
+
 class Evaluator(Scope):
     def value_of(self, node: cst.BaseExpression | None, depth: int = 0) -> Val | None:
         if node is None or depth > MAX_EXPR_DEPTH:
@@ -107,6 +111,8 @@ class Evaluator(Scope):
             q = self.qualname(node, depth + 1)
             if q in ("os.sep", "os.path.sep"):
                 return Val("/")
+            if node.attr.value == "name" and self._made_by(node.value, depth) in TEMP_FILES:
+                return Val("$TMP/*", False)  # `tempfile.NamedTemporaryFile(…) as tmp` … `tmp.name`
             return None
         if isinstance(node, cst.Call):
             return self._call_value(node, depth)
@@ -116,6 +122,13 @@ class Evaluator(Scope):
         if isinstance(node, (cst.List, cst.Tuple)):
             return None
         return None
+
+    def _made_by(self, node: cst.BaseExpression, depth: int) -> str | None:
+        """The API whose call made a value: the call itself, or the call a name was last bound to."""
+        if isinstance(node, cst.Name):
+            b = self.lookup(node.value)
+            node = b.node if b is not None and isinstance(b.node, cst.Call) else node
+        return self.qualname(node.func, depth + 1) if isinstance(node, cst.Call) else None
 
     def _env_value(self, name: str | None) -> Val:
         if name in self._home_env:
@@ -149,6 +162,8 @@ class Evaluator(Scope):
             return Val("$WORK")
         if q in ("tempfile.gettempdir", "tempfile.mkdtemp", "tempfile.gettempdirb"):
             return Val("$TMP")
+        if q == "tempfile.mktemp":
+            return Val("$TMP/*", False)
         if q in ("os.getenv", "os.environ.get"):
             name = self.value_of(positional[0], depth + 1) if positional else None
             return self._env_value(name.text if name is not None else None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from skillscan.model import Capability, Confidence, Location, Severity
+from skillscan.model import Capability, Confidence, Flow, Location, Severity
 
 
 @dataclass
@@ -18,6 +18,7 @@ class Event:
     severity: Severity | None = None
     related: tuple[Location, ...] = ()
     decoded: str | None = None
+    flow: Flow | None = None
 
 
 @dataclass

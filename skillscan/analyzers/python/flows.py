@@ -8,12 +8,13 @@ from collections.abc import Iterable
 import libcst as cst
 
 from skillscan.analyzers.python.capmap import ApiEntry
+from skillscan.analyzers.python.flowfacts import flow_of, merged_flow, merged_message, part_of, what, where
 from skillscan.analyzers.python.literals import call_kwarg, is_true
 from skillscan.analyzers.python.names import COPIES, FLOW_KW_IGNORED, NETWORK_TOOLS
 from skillscan.analyzers.python.taint import Tainter
 from skillscan.analyzers.python.values import UNKNOWN, Source, Val
 from skillscan.capabilities.grammar import normalize_binary, normalize_path, secret_kind_of_path
-from skillscan.model import Capability, Location
+from skillscan.model import Capability, Flow, Location
 
 RULE_IDS: tuple[str, ...] = ("py-credential-flow", "py-download-execute", "py-exec-decoded-payload",
                              "py-secret-exfiltration-flow")
@@ -70,9 +71,45 @@ class Flows(Tainter):
     def _sink_args(self, node: cst.Call) -> list[cst.BaseExpression]:
         return [a.value for a in node.args if not (a.keyword is not None and a.keyword.value in FLOW_KW_IGNORED)]
 
+    def _sink_parts(self, node: cst.Call, entry: ApiEntry) -> list[tuple[Source, str | None, str | None]]:
+        """Each tainted value reaching the call with the part of the request it fills and, for a header, its
+        name when the headers are a literal dict (here or where the variable was assigned)."""
+        out: list[tuple[Source, str | None, str | None]] = []
+        position = 0
+        for a in node.args:
+            kw = a.keyword.value if a.keyword is not None else None
+            if kw in FLOW_KW_IGNORED:
+                continue
+            part = part_of(kw, position, entry.arg or 0) if entry.sink == "network" else None
+            if kw is None and isinstance(a.value, cst.Name) and \
+                    isinstance(getattr(self.lookup(a.value.value), "node", None), cst.Call):
+                part = None  # a request object built earlier: its parts were reported where it was built
+            if kw is None:
+                position += 1
+            named = self._header_names(a.value) if part == "header" else {}
+            for t in self.taint_of(a.value):
+                out.append((t, part, named.get((t.kind, t.label))))
+        return out
+
+    def _header_names(self, value: cst.BaseExpression) -> dict[tuple[str, str], str]:
+        node: object = value
+        if isinstance(value, cst.Name):
+            b = self.lookup(value.value)
+            node = b.node if b is not None else None
+        out: dict[tuple[str, str], str] = {}
+        if isinstance(node, cst.Dict):
+            for e in node.elements:
+                if isinstance(e, cst.DictElement):
+                    key = self.value_of(e.key)
+                    if key is not None and key.exact:
+                        for t in self.taint_of(e.value):
+                            out.setdefault((t.kind, t.label), key.text)
+        return out
+
     def _sink(self, node: cst.Call, entry: ApiEntry, q: str) -> None:
         args = self._sink_args(node)
-        taints = self._cap(t for a in args for t in self.taint_of(a))
+        parts = self._sink_parts(node, entry)
+        taints = self._cap(t for t, _, _ in parts)
         if entry.sink == "exec" and args:
             self._executed.add(id(args[0]))
             v = self.value_of(args[0])
@@ -92,17 +129,23 @@ class Flows(Tainter):
             sink_kind = "network"
         desc = f"{q}" + (f" ({' '.join(argv)[:60]})" if argv else "")
         sink_cap = self._caps_for(node, entry, q, quiet=True)
-        for t in taints:
+        kept = set(taints)
+        for t, part, header in parts:
+            if t not in kept:
+                continue
             if t.kind == "param":
                 if self.funcs:
                     kind = "interp" if sink_kind == "subprocess" and interpreter else sink_kind
                     self.funcs[-1].param_sinks.append((t.param or 0, kind, loc, desc, sink_cap[0] if sink_cap else None))
                 continue
             self._flow(t, sink_kind if not (sink_kind == "subprocess" and interpreter) else "interp", loc, desc,
-                       sink_cap[0] if sink_cap else None)
+                       sink_cap[0] if sink_cap else None, part, header)
 
-    def _flow(self, t: Source, sink_kind: str, loc: Location, desc: str, sink_cap: Capability | None) -> None:
+    def _flow(self, t: Source, sink_kind: str, loc: Location, desc: str, sink_cap: Capability | None,
+              part: str | None = None, header: str | None = None) -> None:
         caps = [c for c in (t.capability, sink_cap) if c is not None]
+        host = sink_cap.scope if sink_cap is not None and sink_cap.kind == "net.egress" else None
+        flow = flow_of(t, sink_kind, host, part)
         if t.kind == "remote" and sink_kind in ("exec", "interp"):
             self._flow_finding("py-download-execute", t, loc, f"executes content downloaded from {t.label} via {desc}",
                                [Capability("code.remote", t.label if t.label != UNKNOWN else UNKNOWN)])
@@ -110,11 +153,33 @@ class Flows(Tainter):
             self._flow_finding("py-exec-decoded-payload", t, loc, f"executes decoded data ({t.label}) via {desc}",
                                [Capability("code.dynamic", "eval")])
         elif t.kind in ("store", "envdump") and sink_kind == "network":
-            self._flow_finding("py-secret-exfiltration-flow", t, loc,
-                               f"sends {t.label} ({'whole environment' if t.kind == 'envdump' else 'credential store'}) "
-                               f"to the network via {desc}", caps)
+            self._fact_finding("py-secret-exfiltration-flow", t, loc, ("sends", what(t), where(flow, header, desc)),
+                               caps, flow)
         elif t.kind in ("store", "envdump", "cred") and sink_kind in ("network", "subprocess", "interp", "exec"):
-            self._flow_finding("py-credential-flow", t, loc, f"passes {t.label} to {desc}", caps)
+            verb = "sends" if sink_kind == "network" else "passes"
+            self._fact_finding("py-credential-flow", t, loc, (verb, what(t), where(flow, header, desc)), caps, flow)
+
+    def _fact_finding(self, rule: str, t: Source, loc: Location, sentence: tuple[str, str, str],
+                      caps: list[Capability], flow: Flow) -> None:
+        """One finding per rule and location: a further value reaching the same call joins the first finding
+        (its message, capabilities, sources and flow facts)."""
+        key = (rule, loc.line, t.location.line, t.label)
+        if key in self._flow_seen:
+            return
+        self._flow_seen.add(key)
+        at = (rule, loc.path, loc.line, loc.column)
+        if at not in self._flow_events:
+            before = len(self.result.events)
+            self.emit(rule, " ".join(sentence), loc, caps, related=(t.location,), flow=flow)
+            if len(self.result.events) > before:
+                self._flow_events[at] = (self.result.events[-1], [sentence])
+            return
+        ev, sentences = self._flow_events[at]
+        sentences.append(sentence)
+        ev.message = merged_message(sentences)
+        ev.capabilities = ev.capabilities + tuple(c for c in caps if c not in ev.capabilities)
+        ev.related = ev.related + ((t.location,) if t.location not in ev.related else ())
+        ev.flow = merged_flow(ev.flow, flow)
 
     def _flow_finding(self, rule: str, t: Source, loc: Location, message: str, caps: list[Capability],
                       extra: Iterable[Location] = ()) -> None:

@@ -14,7 +14,7 @@ from skillscan.analyzers.python.literals import call_arg
 from skillscan.analyzers.python.locator import Locator
 from skillscan.analyzers.python.names import MAX_EVENTS, MAX_EXPR_DEPTH, PATHLIB_ONLY
 from skillscan.analyzers.python.values import Binding, FuncInfo, Source, Val
-from skillscan.model import Capability, Confidence, Location, Severity
+from skillscan.model import Capability, Confidence, Flow, Location, Severity
 
 
 class Scope(cst.CSTVisitor):
@@ -41,6 +41,8 @@ class Scope(cst.CSTVisitor):
         self._path_taint: dict[str, Source] = {}  # path value → source (downloaded file, copied store)
         self._deferred_calls: list[tuple[str, list[tuple[int | str, tuple[Source, ...]]], Location]] = []
         self._flow_seen: set[tuple[str, int, int, str]] = set()
+        # one flow finding per rule and location: (rule, path, line, column) → (event, [(verb, what, where)])
+        self._flow_events: dict[tuple[str, str, int, int], tuple[Event, list[tuple[str, str, str]]]] = {}
         self._socket_connects: list[Location] = []
         self._dup2: list[Location] = []
         self._shell_spawns: list[Location] = []
@@ -143,7 +145,7 @@ class Scope(cst.CSTVisitor):
 
     def emit(self, rule_id: str, message: str, location: Location, caps: Iterable[Capability] = (), *,
              confidence: Confidence | None = None, severity: Severity | None = None,
-             related: Iterable[Location] = (), decoded: str | None = None) -> None:
+             related: Iterable[Location] = (), decoded: str | None = None, flow: Flow | None = None) -> None:
         if len(self.result.events) >= MAX_EVENTS:
             return
         conf = confidence
@@ -152,6 +154,6 @@ class Scope(cst.CSTVisitor):
         if conf is None and self.confidence_cap < Confidence.HIGH:
             conf = self.confidence_cap
         self.result.events.append(Event(rule_id, message, location, tuple(caps), conf, severity, tuple(related),
-                                        decoded))
+                                        decoded, flow))
 
     # ------------------------------------------------------------------ visitor: imports and scopes

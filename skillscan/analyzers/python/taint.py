@@ -62,7 +62,7 @@ class Tainter(CallCapabilities):
                     for _scope, kind in self._secret_reads_via(node, b.func):
                         out.append(Source("cred" if kind == "dotenv" else "store", kind,
                                           self.loc.location(self.path, node), Capability("secrets.read", kind)))
-            if isinstance(node.func, cst.Attribute):
+            if isinstance(node.func, cst.Attribute) and not self._env_method(q):
                 out.extend(self.taint_of(node.func.value, depth + 1))
             for a in args:
                 out.extend(self.taint_of(a, depth + 1))
@@ -97,6 +97,13 @@ class Tainter(CallCapabilities):
         if isinstance(node, (cst.Await, cst.StarredElement)):
             return self.taint_of(node.expression if isinstance(node, cst.Await) else node.value, depth + 1)
         return ()
+
+    def _env_method(self, q: str | None) -> bool:
+        """`os.environ.get(NAME)`, `.setdefault`, `.pop`: the call reads or writes one variable, so the
+        receiver `os.environ` does not make its value the whole environment (`.copy()`, `.items()` do,
+        through their own capability)."""
+        entry = self.capmap.lookup(q) if q and q.startswith("os.environ.") else None
+        return entry is not None and entry.handler in ("env", "env_write")
 
     def _comp_taint(self, for_in: cst.CompFor, depth: int) -> list[Source]:
         out = list(self.taint_of(for_in.iter, depth + 1))

@@ -167,11 +167,12 @@ def token_pass(text: str, path: str, capmap: CapMap, scan: Scan | None, shell: A
             q = ".".join([head] + parts[1:])
             nxt = toks[j + 1] if j + 1 < n else None
             if q == "os.environ" and nxt is not None and nxt.string == "[" and j + 2 < n:
-                name = _literal(toks[j + 2]) or UNKNOWN
+                name = _literal(toks[j + 2])
                 caps = [Capability("env.read", name)]
-                if name != UNKNOWN and is_credential_env(name):
+                if name is not None and is_credential_env(name):
                     caps.append(Capability("secrets.read", f"env:{name}"))
-                emit(capmap.rule_for(None, "env.read"), f"reads environment variable {name}", tok, caps)
+                emit(capmap.rule_for(None, "env.read"), f"reads environment variable {name}" if name else
+                     "reads an environment variable whose name is computed", tok, caps)
             if nxt is not None and (nxt.string == "(" or (nxt.type == tokenize.STRING and q in ("exec", "eval"))):
                 entry = capmap.lookup(q)
                 args, argv = _call_args(toks, j + 1)
@@ -314,8 +315,7 @@ def _token_event(entry: ApiEntry, q: str, args: list[str | None], argv: list[str
         if kind == "fs.write" and arg and persist_kind_of_path(scope):
             caps.append(Capability("persist", persist_kind_of_path(scope)))
     elif entry.handler in ("env", "env_write"):
-        name = arg or UNKNOWN
-        caps = [Capability(kind, name)]
+        caps = [Capability(kind, arg or None)]  # an unknown name is one variable, not the whole environment
         if entry.handler == "env" and arg and is_credential_env(arg):
             caps.append(Capability("secrets.read", f"env:{arg}"))
     elif entry.handler in ("subprocess", "shell", "execv"):

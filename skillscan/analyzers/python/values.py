@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from skillscan.capabilities.urls import literal_host
@@ -66,6 +67,14 @@ class Binding:
     taint: tuple[Source, ...] = ()
     func: FuncInfo | None = None
     path: Val | None = None  # for file objects: the path opened
+
+
+def env_name_glob(v: Val | None) -> str | None:
+    """The scope of a read of an environment variable whose name is computed: the known parts as a glob
+    (`*_TOKEN`), or None (one variable the analysis cannot name) — never `*`, the whole environment."""
+    if v is None or v.text.strip("*") == "" or not re.fullmatch(r"[A-Za-z0-9_*]+", v.text):
+        return None
+    return v.text
 
 
 def host_of(url: str) -> str:

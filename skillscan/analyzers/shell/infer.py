@@ -59,6 +59,8 @@ def _plausible_program(value: str, name: str, args: list[Word]) -> bool:
     fences of other languages fed in as shell)."""
     if not name or not PROGRAM_NAME.match(name) or name.isdigit():
         return False
+    if len(name) > 2 and name.startswith("_") and name.endswith("_"):
+        return False  # a masked placeholder (`<file content>`) or Markdown emphasis (`_file_content_`)
     if NOT_PROGRAM_CHAR.search(value):
         return False
     return not (value in HTTP_VERBS and args and args[0].value and args[0].value.startswith(("/", "http")))
@@ -92,7 +94,7 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin):
         self.run.budget -= len(text)
         if frame.dialect == "bash":
             if self.run.ctx.source != "script":
-                text = mask_placeholders(text)
+                text = mask_placeholders(text, self.run.written)
             cmds = parse_script(text).commands
         else:
             from skillscan.analyzers.shell.winshell import parse_windows

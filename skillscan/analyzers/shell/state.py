@@ -4,6 +4,8 @@ is analysed in (`Frame`, mapping positions back into the file), and the hits one
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -19,15 +21,25 @@ if TYPE_CHECKING:
     from skillscan.analyzers.shell.decode import Payload
     from skillscan.analyzers.shell.syntax import Word
 
-PLACEHOLDER = lazy(r"(?<![<\w$])<([A-Za-z][A-Za-z0-9_ .:/|-]{0,60}[A-Za-z0-9_])>(?![>&(])")
+PLACEHOLDER = lazy(r"(?<![<$])<([A-Za-z][A-Za-z0-9_ .:/|-]{0,60}[A-Za-z0-9_])>(?![>&(])")
+_NOT_WORD = lazy(r"[^A-Za-z0-9_]")
 
 
-def mask_placeholders(text: str) -> str:
-    """Documentation placeholders (`--scope <team>`) would parse as redirections; keep them as words
-    of the same length so positions do not move."""
+def mask_placeholders(text: str, written: dict[str, str] | None = None) -> str:
+    """Documentation placeholders (`--scope <team>`, `--priority <Low|High>`, `id_ed25519_<name>.pub`)
+    would parse as redirections and pipes; keep each as one word of the same length (`_Low_High_`), so
+    positions do not move and no part of it becomes a command, a redirect target or a path. `written`
+    receives masked → as written, so that messages can show the placeholder as the text has it."""
     if "<" not in text:
         return text
-    return PLACEHOLDER.sub(lambda m: "_" + m.group(1).replace(" ", "_") + "_", text)
+
+    def mask(m: re.Match[str]) -> str:
+        masked = "_" + _NOT_WORD.sub("_", m.group(1)) + "_"
+        if written is not None and len(written) < 256:
+            written[masked] = m.group(0)
+        return masked
+
+    return PLACEHOLDER.sub(mask, text)
 
 
 MAX_DEPTH = 4  # nested command texts (sh -c inside eval inside a decoded payload …)
@@ -81,7 +93,7 @@ class Hit:
 class Run:
     ctx: CommandContext
     capmap: Capmap
-    hits: dict[tuple[str, int, int, str | None], Hit] = field(default_factory=dict)
+    hits: dict[tuple[str, int, str | None], Hit] = field(default_factory=dict)
     budget: int = MAX_TOTAL_CHARS
     downloads: dict[str, str] = field(default_factory=dict)
     decoded_texts: list[tuple[int, str, str]] = field(default_factory=list)  # (line, dialect, text)
@@ -91,6 +103,7 @@ class Run:
     literal_files: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # path → (text, line, column)
     running: set[str] = field(default_factory=set)
     cwd: str | None = None
+    written: dict[str, str] = field(default_factory=dict)  # masked placeholder → as the text writes it
 
     # -- recording -----------------------------------------------------------------
     def add(self, frame: Frame, cmd: Cmd, rule: str, caps: Sequence[Capability | str], message: str,
@@ -98,11 +111,13 @@ class Run:
             decoded: str | None = None, row: int | None = None, col: int | None = None) -> None:
         if len(self.hits) >= MAX_HITS:
             return
+        for masked, original in self.written.items() if "_" in message else ():
+            message = message.replace(masked, original)
         line, column = frame.at(cmd.row if row is None else row, cmd.col if col is None else col)
         snippet = frame.pin[2] if frame.pin is not None else (cmd.stmt or cmd.text)
         snippet = " ".join(snippet.split())[:SNIPPET]
         decoded = decoded if decoded is not None else frame.decoded
-        key = (rule, line, column, decoded)
+        key = (rule, line, decoded)  # one finding per rule and line: a second command there joins it
         parsed = [c if isinstance(c, Capability) else Capability.parse(c) for c in caps]
         sev = Severity.parse(severity) if isinstance(severity, str) else severity
         conf = Confidence.parse(confidence) if isinstance(confidence, str) else confidence
@@ -113,9 +128,11 @@ class Run:
         for c in parsed:
             if c not in old.caps:
                 old.caps.append(c)
-        if sev is not None and (old.severity is None or sev > old.severity):
+        stronger = sev is not None and (old.severity is None or sev > old.severity)
+        if message not in old.message.split("; ") and old.message.count("; ") < 3:
+            old.message = f"{message}; {old.message}" if stronger else f"{old.message}; {message}"
+        if stronger:
             old.severity = sev
-            old.message = message
         if conf is not None and old.confidence is not None and conf > old.confidence:
             old.confidence = conf
 

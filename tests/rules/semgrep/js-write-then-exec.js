@@ -15,3 +15,22 @@ function report(out) {
   // ok: js-write-then-exec
   execFileSync("git", ["add", out]);
 }
+
+async function writeConfig(path, content) {
+  await fs.promises.writeFile(path, content, "utf8");
+  // ok: js-write-then-exec
+  await fs.promises.chmod(path, 0o600);
+  return path;
+}
+
+function saveKey(p, key) {
+  fs.writeFileSync(p, key);
+  // ok: js-write-then-exec
+  fs.chmodSync(p, "644");
+}
+
+function dropper(p, body) {
+  fs.writeFileSync(p, body);
+  // ruleid: js-write-then-exec
+  fs.chmodSync(p, 0o700);
+}

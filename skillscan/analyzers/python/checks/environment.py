@@ -6,7 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
-from skillscan.analyzers.python.values import UNKNOWN
+from skillscan.analyzers.python.values import UNKNOWN, env_name_glob
 from skillscan.capabilities.grammar import is_credential_env
 from skillscan.model import Capability
 
@@ -27,12 +27,13 @@ class EnvironmentChecks(Flows):
         if not isinstance(sl, cst.Index):
             return
         name = self.value_of(sl.value)
-        env = name.text if name is not None and name.exact else UNKNOWN
-        caps = [Capability("env.read", env)]
-        if env != UNKNOWN and is_credential_env(env):
+        env = name.text if name is not None and name.exact else None
+        caps = [Capability("env.read", env if env is not None else env_name_glob(name))]
+        if env is not None and is_credential_env(env):
             caps.append(Capability("secrets.read", f"env:{env}"))
         rule = self.capmap.rule_for(None, "env.read")
-        self.emit(rule, f"reads environment variable {env}", self.loc.location(self.path, node), caps)
+        what = f"reads environment variable {env}" if env is not None else "reads an environment variable whose name is computed"
+        self.emit(rule, what, self.loc.location(self.path, node), caps)
 
     def check_env_args(self, node: cst.Call) -> None:
         """Whole-environment reads passed as an argument (dict(os.environ), json.dumps(os.environ))."""

@@ -1,0 +1,113 @@
+"""The facts of a data flow, as data (`model.Flow`) and as the sentence of its finding: what is sent
+(the whole environment, named variables, a file's content, a credential store), where it goes (which
+host, in which part of the request: a header — which one —, the body or the URL) and whether the
+variable's service owns that host. No libcst here: the caller says which argument carried the value."""
+
+from __future__ import annotations
+
+from skillscan.analyzers.python.values import UNKNOWN, Source
+from skillscan.model import Flow
+from skillscan.purpose.domains import normalize_host
+from skillscan.purpose.services import load_table
+
+# keyword arguments of HTTP clients, by the part of the request they fill
+HEADER_KWS = frozenset({"headers", "auth", "cookies"})
+BODY_KWS = frozenset({"data", "json", "files", "content", "body"})
+URL_KWS = frozenset({"url", "params"})
+SINK_WORDS = {"network": "the network", "subprocess": "a subprocess", "interp": "an interpreter", "exec": "exec"}
+
+
+def part_of(keyword: str | None, position: int, url_position: int) -> str | None:
+    """The part of a request an argument fills: `header`, `body`, `url`, or None when not known."""
+    if keyword is not None:
+        return "header" if keyword in HEADER_KWS else "body" if keyword in BODY_KWS else \
+            "url" if keyword in URL_KWS else None
+    if position == url_position:
+        return "url"
+    return "body" if position == url_position + 1 else None
+
+
+def variable_of(t: Source) -> str | None:
+    """The environment variable a `cred` source names (`env:DO_API_TOKEN` → DO_API_TOKEN)."""
+    scope = (t.capability.scope or "") if t.capability is not None else t.label
+    return scope[4:] if t.kind == "cred" and scope.startswith("env:") else None
+
+
+def same_service(variable: str | None, host: str | None) -> str | None:
+    """`same` when a service of the variable owns the host, `other` when both are known to the services
+    table and none does, else None."""
+    if not variable or not host or host == UNKNOWN:
+        return None
+    table = load_table()
+    by_env = {s.id for s in table.for_env(variable)}
+    by_host = {s.id for s in table.for_host(host)}
+    if not by_env or not by_host:
+        return None
+    return "same" if by_env & by_host else "other"
+
+
+def flow_of(t: Source, sink: str, host: str | None, part: str | None) -> Flow:
+    if t.kind == "envdump":
+        source, names = "environment", ()
+    elif t.kind == "cred" and variable_of(t):
+        source, names = "variables", (variable_of(t) or "",)
+    elif t.kind == "cred":
+        source, names = "file", (t.label,)
+    else:
+        source, names = "store", (t.label,)
+    host = normalize_host(host) if host and host != UNKNOWN else None
+    net = sink == "network"
+    return Flow(source, names, "interpreter" if sink == "interp" else sink, host if net else None,
+                part if net else None, same_service(names[0] if source == "variables" else None, host) if net else None)
+
+
+def what(t: Source) -> str:
+    """The thing sent, as the message names it."""
+    if t.kind == "envdump":
+        return f"the whole environment ({t.label})"
+    var = variable_of(t)
+    if var:
+        return var
+    if t.kind == "cred":
+        return f"the content of {t.label}"
+    return f"{t.label} credential-store data"
+
+
+def where(flow: Flow, header: str | None, desc: str) -> str:
+    """`as the Authorization header to api.digitalocean.com via requests.get`."""
+    if flow.sink != "network":
+        return f"to {SINK_WORDS.get(flow.sink, flow.sink)} via {desc}"
+    part = {"header": f"as the {header} header" if header else "in a request header", "body": "in the request body",
+            "url": "in the URL"}.get(flow.part or "", "")
+    dest = flow.host or "a host the analysis could not resolve"
+    service = " (the variable's own service)" if flow.service == "same" else ""
+    return f"{part + ' ' if part else ''}to {dest}{service} via {desc}"
+
+
+SOURCE_ORDER = ("environment", "store", "file", "variables")
+
+
+def merged_flow(a: Flow | None, b: Flow) -> Flow:
+    """Two values reaching one call: the broader source (the whole environment, then a credential store, a
+    file, named variables), every name, and the sink facts both share (else None)."""
+    if a is None:
+        return b
+    source = min(a.source, b.source, key=SOURCE_ORDER.index)
+    names = tuple(dict.fromkeys(a.names + b.names))
+    return Flow(source, names, a.sink, a.host if a.host == b.host else None, a.part if a.part == b.part else None,
+                a.service if a.service == b.service else None)
+
+
+def merged_message(sentences: list[tuple[str, str, str]]) -> str:
+    """`sends A and B in the request body to h via f`; sentences whose verb and destination differ are joined
+    with `;`."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for verb, thing, dest in sentences:
+        groups.setdefault((verb, dest), [])
+        if thing not in groups[(verb, dest)]:
+            groups[(verb, dest)].append(thing)
+    parts = []
+    for (verb, dest), things in groups.items():
+        listed = things[0] if len(things) == 1 else ", ".join(things[:-1]) + " and " + things[-1]
+        parts.append(f"{verb} {listed} {dest}")
+    return "; ".join(parts)
