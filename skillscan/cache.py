@@ -20,7 +20,7 @@ from typing import Any
 from skillscan.diskcache import atomic_write, cache_subdir
 from skillscan.model import Capability, Channel, Confidence, Finding, Flow, Location, RuleClass, Severity
 
-FORMAT = 4
+FORMAT = 5
 
 
 def default_cache_dir() -> Path | None:
@@ -46,6 +46,7 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
         "related": [_loc(r) for r in f.related], "decoded": f.decoded, "engine": f.engine,
         "flow": None if f.flow is None else [f.flow.source, list(f.flow.names), f.flow.sink, f.flow.host, f.flow.part,
                                              f.flow.service],
+        "role": f.role,
     }
 
 
@@ -69,6 +70,7 @@ def finding_from_json(d: dict[str, Any]) -> Finding:
         capabilities=tuple(_capability(k, s) for k, s in d["capabilities"]), channel=_CHANNEL[d["channel"]],
         related=tuple(Location(**r) for r in d["related"]), decoded=d["decoded"], engine=d["engine"],
         flow=None if d.get("flow") is None else Flow(d["flow"][0], tuple(d["flow"][1]), *d["flow"][2:]),
+        role=d.get("role"),
     )
 
 
