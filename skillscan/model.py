@@ -56,6 +56,13 @@ class Channel(StrEnum):
     METADATA = "metadata"
 
 
+ROLES = ("code", "agent-instruction", "user-command", "reference", "quoted", "test-data", "hidden")
+# who the cited text speaks to, when the analyser that found it did not say (skillscan.analyzers.roles
+# refines instruction findings): code and manifests run; instructions and metadata reach the agent
+_DEFAULT_ROLE = {"code": "code", "manifest": "code", "instruction": "agent-instruction",
+                 "metadata": "agent-instruction"}
+
+
 class Decision(StrEnum):
     ALLOW = "allow"
     REVIEW = "review"
@@ -150,6 +157,14 @@ class Finding:
     related: tuple[Location, ...] = ()
     decoded: str | None = None
     engine: str = ""
+    # one of ROLES; None computes the default from the channel (code → `code`, instruction → `agent-instruction`)
+    role: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.role is None:
+            object.__setattr__(self, "role", _DEFAULT_ROLE[self.channel.value])
+        elif self.role not in ROLES:
+            raise ValueError(f"not a role: {self.role!r}")
 
     def fingerprint(self, occurrence: int = 0) -> str:
         """Content fingerprint: rule, package-relative path, normalised snippet, occurrence — never a line."""

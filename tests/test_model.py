@@ -89,3 +89,17 @@ def test_inferred_confidence_is_the_strongest_evidence() -> None:
           Evidence("b", 2, "r", Channel.CODE, Confidence.MEDIUM)]
     assert InferredCapability(Capability("proc.shell"), tuple(ev)).confidence is Confidence.MEDIUM
     assert InferredCapability(Capability("proc.shell"), ()).confidence is Confidence.LOW
+
+
+@pytest.mark.parametrize(("channel", "role"), [
+    (Channel.CODE, "code"), (Channel.MANIFEST, "code"), (Channel.INSTRUCTION, "agent-instruction"),
+    (Channel.METADATA, "agent-instruction"),
+])
+def test_finding_role_defaults_from_the_channel(channel: Channel, role: str) -> None:
+    f = Finding("r", "m", Location("a"), Severity.LOW, Confidence.LOW, RuleClass.HYGIENE, channel=channel)
+    assert f.role == role
+    given_role = Finding("r", "m", Location("a"), Severity.LOW, Confidence.LOW, RuleClass.HYGIENE, channel=channel,
+                         role="reference")
+    assert given_role.role == "reference"
+    with pytest.raises(ValueError):
+        Finding("r", "m", Location("a"), Severity.LOW, Confidence.LOW, RuleClass.HYGIENE, role="narrator")

@@ -84,6 +84,8 @@ def test_contract_fields_are_present(report: dict[str, Any]) -> None:
     assert set(finding) >= {"rule_id", "severity", "confidence", "message", "path", "line", "column", "capability",
                             "fingerprint"}
     assert set(report["summary"]) == {"packages", "allow", "review", "block", "errors", "seconds"}
+    assert all(f["role"] in ("code", "agent-instruction", "user-command", "reference", "quoted", "test-data",
+                             "hidden") for p in report["packages"] for f in p["findings"])
 
 
 def test_paths_are_package_relative(report: dict[str, Any]) -> None:
@@ -128,6 +130,7 @@ def _mutated(report: dict[str, Any], path: list[Any], value: Any, delete: bool =
     (["packages", 1, "findings", 0, "line"], 0, False),
     (["packages", 1, "findings", 0, "fingerprint"], None, True),
     (["packages", 1, "findings", 0, "capability"], "Not A Capability", False),
+    (["packages", 1, "findings", 0, "role"], "narrator", False),
     (["packages", 4, "errors"], [], False),  # an error verdict must say why
     (["packages", 4, "verdict"], "allow", False),  # an unreadable input is never allowed
 ])

@@ -54,6 +54,7 @@ def finding_dict(f: Finding, fingerprint: str) -> dict[str, Any]:
         "capability": caps[0] if caps else None,
         "capabilities": caps,
         "channel": _VALUE[f.channel],
+        "role": f.role,
         "snippet": loc.snippet,
         "fingerprint": fingerprint,
     }

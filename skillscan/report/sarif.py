@@ -175,7 +175,7 @@ def result(f: Finding, r: PackageResult, fp: str, rule_index: int) -> dict[str, 
         "locations": [{"physicalLocation": physical}],
         "partialFingerprints": {FINGERPRINT_KEY: fp},
         "properties": {"confidence": f.confidence.label, "severity": f.severity.label, "channel": f.channel.value,
-                       "capabilities": [str(c) for c in f.capabilities], "package": root},
+                       "role": f.role, "capabilities": [str(c) for c in f.capabilities], "package": root},
     }
     if f.severity in SECURITY_SEVERITY:
         res["properties"]["security-severity"] = SECURITY_SEVERITY[f.severity]
