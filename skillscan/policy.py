@@ -36,8 +36,15 @@ from skillscan.model import (
 from skillscan.permissions.diff import client_auth_only, is_covered, strongest
 from skillscan.permissions.permit import PermitOptions, Permitted
 from skillscan.policy_match import _allowed_host, _cap_matches, _forbidden_of_kind, _trusted_installer
-from skillscan.policy_purpose import egress_reason, package_purpose, untrusted_target, vendor_installer
+from skillscan.policy_purpose import (
+    egress_reason,
+    names_untrusted_endpoint,
+    package_purpose,
+    vendor_installer,
+)
 from skillscan.policy_roles import CONTEXT_ROLES, context_only, roles_by_evidence
+from skillscan.policy_temper import rank as _rank
+from skillscan.policy_temper import temper as _temper
 
 POLICY_SCHEMA_ID = "skillscan.policy/v1"
 PRESETS = ("default", "strict", "author")  # shipped in rules/policies/<name>.yaml
@@ -313,7 +320,8 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             continue
         dec = Decision.BLOCK if f.confidence >= policy.hard_block_confidence else Decision.REVIEW
         where = f"{f.location.path}:{f.location.line}"
-        if f.role in CONTEXT_ROLES and f.rule_id not in policy.any_role_rules:
+        if f.role in CONTEXT_ROLES and f.rule_id not in policy.any_role_rules and not names_untrusted_endpoint(
+                f"{f.location.snippet} {f.decoded or ''}"):
             dec, where = min(dec, Decision.REVIEW, key=_rank), f"{where}, {f.role} text, not code or an agent instruction"
         acc.raise_to(dec, f"{f.rule_id}: {f.message} ({where})")
 
@@ -466,31 +474,6 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         suggested_paths=tuple(sg.path for sg in suggestions),
         findings=tuple(acc.findings),
     )
-
-def _rank(d: Decision) -> int:
-    return d.rank
-
-
-def _temper(dec: Decision, text: str, t: int, ic: InferredCapability, no_field: bool,
-            roles: dict[tuple[str, int, str], str], policy: Policy, purpose: Any) -> tuple[Decision, str]:
-    """An undeclared capability's decision, tempered by roles, the vendor's own installer and formats with
-    nowhere to declare it (privilege without malice is review). A raw-IP, plain-http or throwaway target
-    is a malice indicator: judged the same in every role and format."""
-    if untrusted_target(ic.capability.kind, ic.capability.scope or ""):
-        return dec, text
-    if context_only(ic.evidence, roles):
-        cap_at = Decision.REVIEW if t >= 3 else Decision.ALLOW
-        return min(dec, cap_at, key=_rank), text + "; every mention is reference, quoted, test or user-command text"
-    if ic.capability.kind == "code.remote":
-        said = vendor_installer(ic.capability.scope or "", purpose)
-        if said:
-            return min(dec, Decision.REVIEW, key=_rank), f"{text}; {said}"
-    if t >= 3 and no_field and dec is Decision.BLOCK and ic.capability.kind not in policy.payload_kinds:
-        return min(dec, policy.no_field_tier3, key=_rank), text
-    if t >= 3 and policy.strict_tier3 and not no_field:
-        return Decision.BLOCK, f"{text}; the policy requires tier-3 capabilities to be declared"
-    return dec, text
-
 
 # rule ids whose logic is this module (tests/test_rule_modules.py)
 RULE_IDS: tuple[str, ...] = (

@@ -111,6 +111,19 @@ def untrusted_target(kind: str, scope: str) -> bool:
     return info.kind == "ip" or load_table().sink(scope) is not None
 
 
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_URL_HOST = re.compile(r"https?://([^/\s\"'`<>)]+)", re.IGNORECASE)
+
+
+def names_untrusted_endpoint(text: str) -> bool:
+    """The text names a literal outside endpoint no purpose makes coherent: a public IP address or a
+    throwaway sink host (paste, request catcher, file drop, tunnel, shortener). Placeholders
+    (ATTACKER_IP, 10.10.10.10, example hosts) are not literal outside endpoints."""
+    if any(host_info(m.group(0)).kind == "ip" for m in _IPV4.finditer(text[:4000])):
+        return True
+    return any(load_table().sink(m.group(1)) is not None for m in _URL_HOST.finditer(text[:4000]))
+
+
 def egress_reason(host: str, purpose: StatedPurpose) -> str | None:
     c = judge_host(host, purpose, load_table())
     return c.reason if c.status == "explained" and c.category not in ("loopback",) else None
