@@ -18,7 +18,7 @@ import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 
-from skillscan.analyzers.roles import DocumentRoles, assign_roles, file_role
+from skillscan.analyzers.roles import DocumentRoles, assign_roles, file_role, load_vocab
 from skillscan.model import Evidence, Finding, Package, PackageFile
 
 CONTEXT_ROLES = frozenset({"reference", "quoted", "test-data", "user-command"})
@@ -74,6 +74,18 @@ def _structured(path: str) -> bool:
     return path.lower().endswith(_PROSE) or file_role(path)[0] in ("code", "test-data")
 
 
+def _test_code(package: Package, path: str, entries: Sequence[str]) -> bool:
+    """A code file under a test or fixture directory that nothing runs on the package's behalf: no
+    execution surface names it and no instruction file tells the agent to run it."""
+    dirs = {d.lower() for d in path.split("/")[:-1]}
+    if not dirs & load_vocab().test_dirs:
+        return False
+    name = path.rsplit("/", 1)[-1]
+    if any(name in f"{s.command} {s.path}" for s in package.surfaces):
+        return False
+    return _referenced(path, entries) is None
+
+
 def with_roles(package: Package, findings: Iterable[Finding]) -> list[Finding]:
     cache: dict[str, DocumentRoles | None] = {}
     entries: list[str] | None = None
@@ -84,7 +96,7 @@ def with_roles(package: Package, findings: Iterable[Finding]) -> list[Finding]:
             continue
         pf = package.file(fd.location.path)
         host, line = _host(package, pf, fd.location.line) if pf is not None else (None, 1)
-        if host is None or host.text is None or host.path == package.manifest_path or not _structured(host.path):
+        if host is None or host.text is None or not _structured(host.path):
             out.append(fd)
             continue
         if host.path not in cache:
@@ -92,9 +104,12 @@ def with_roles(package: Package, findings: Iterable[Finding]) -> list[Finding]:
                 entries = _entry_texts(package)
             base, _, _ = file_role(host.path)
             referenced = None if base in ("code", "test-data", "agent-instruction") else _referenced(host.path, entries)
-            cache[host.path] = assign_roles(host.path, host.text, referenced)
+            if base == "code" and _test_code(package, host.path, entries):
+                cache[host.path] = None
+            else:
+                cache[host.path] = assign_roles(host.path, host.text, referenced)
         roles = cache[host.path]
-        role = roles.role_at(line) if roles is not None else fd.role
+        role = roles.role_at(line) if roles is not None else "test-data"
         # a manifest's own fields are configuration the host runs, whatever the file's prose role
         if fd.channel.value == "manifest" or role == fd.role:
             out.append(fd)
