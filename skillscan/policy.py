@@ -409,6 +409,10 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         combos.append(str(combo))
         dec = policy.combinations.get(combo.name, Decision.REVIEW)
         text = f"dangerous combination {combo} ({_where(combo.evidence)})"
+        if any(context_only(ic.evidence, roles) for ic in d.inferred if ic.capability in combo.legs):
+            # a leg only in reference, quoted, test or user-command text: no flow the package runs
+            dec = Decision.REVIEW if dec is Decision.BLOCK else Decision.ALLOW
+            text += "; a leg is only reference, quoted, test or user-command text"
         acc.raise_to(dec, text)
         acc.findings.append(_gate_finding(rule, text, combo.evidence, list(combo.legs),
                                           severity=Severity.CRITICAL if dec is Decision.BLOCK else None))
