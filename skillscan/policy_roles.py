@@ -109,7 +109,10 @@ def with_roles(package: Package, findings: Iterable[Finding]) -> list[Finding]:
             else:
                 cache[host.path] = assign_roles(host.path, host.text, referenced)
         roles = cache[host.path]
-        role = roles.role_at(line) if roles is not None else "test-data"
+        region = roles.region_at(line) if roles is not None else None
+        role = (region.role if region else roles.base) if roles is not None else "test-data"
+        if region is not None and region.negated:
+            role = fd.role  # a prohibition the agent obeys is still told to it: negation does not change a verdict
         # a manifest's own fields are configuration the host runs, whatever the file's prose role
         if fd.channel.value == "manifest" or role == fd.role:
             out.append(fd)
