@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -244,6 +245,8 @@ class Package:
     errors: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()  # what was not fully analysed (caps), reported and at least `review`
     nested: tuple[str, ...] = ()  # nested package roots reported inside this one (plugin skills)
+    # the loader's parse of each SKILL.md-style file's frontmatter (path -> formats' Frontmatter), read by permit
+    frontmatter: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def file(self, path: str) -> PackageFile | None:
         for f in self.files:

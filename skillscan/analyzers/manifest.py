@@ -14,8 +14,10 @@ from typing import Any
 from skillscan.analyzers.base import finding, line_text
 from skillscan.capabilities import commands
 from skillscan.capabilities.urls import url_host
+from skillscan.formats import spec_for
 from skillscan.formats.agent_skill import allowed_tools
 from skillscan.formats.common import key_line
+from skillscan.formats.declare import scoped
 from skillscan.loaders.archive import is_archive_name
 from skillscan.loaders.deps import scan_dependencies, vendored
 from skillscan.loaders.frontmatter import parse_frontmatter
@@ -40,13 +42,7 @@ RUNNER_FLAGS_WITH_VALUE = {
 }
 
 
-def cap(kind: str, scope: str | None = None) -> Capability:
-    """A capability whose scope came from package text: one scope, no separators, bounded."""
-    if scope is None:
-        return Capability(kind)
-    clean = re.sub(r"[,\[\]\s]+", "_", scope).strip("_")[:200]
-    return Capability(kind, clean or "*")
-
+cap = scoped  # a capability whose scope came from package text
 
 argv = commands.words
 host = url_host
@@ -315,60 +311,14 @@ class ManifestAnalyzer:
 
     # --- per-format fields ------------------------------------------------------------------------
     def _format_fields(self, package: Package) -> list[Finding]:
-        out: list[Finding] = []
-        m = package.manifest
+        """What the package's format names as risky in its manifest (formats/<format>.py `field_notes`)."""
         mf = package.file(package.manifest_path) if package.manifest_path else None
         text = mf.text if mf is not None else None
-        claw = m.get("_openclaw") if isinstance(m.get("_openclaw"), dict) else None
-        if claw is not None and claw.get("always") is True:
-            line = key_line(text, "always")
-            out.append(finding("skill-always-on", "`always: true` loads the skill in every session, bypassing its "
-                               "`requires` gates", package.manifest_path, line, snippet=line_text(text or "", line),
-                               channel=Channel.MANIFEST, capabilities=[Capability("persist", "always-on")]))
-        if claw is not None:
-            out += self._openclaw_requires(claw, package.manifest_path, text)
-        if package.format == "mcpb" and m.get("tools_generated") is True:
-            line = key_line(text, "tools_generated")
-            out.append(finding("mcpb-tools-generated", "`tools_generated: true`: the server's tools are decided at run "
-                               "time, not declared", package.manifest_path, line, snippet=line_text(text or "", line),
-                               channel=Channel.MANIFEST))
-        if package.format == "gemini-extension" and m.get("migratedTo"):
-            line = key_line(text, "migratedTo")
-            out.append(finding("extension-migrated-to", f"`migratedTo: {m['migratedTo']}` moves every install to "
-                               "another repository", package.manifest_path, line, snippet=line_text(text or "", line),
-                               channel=Channel.MANIFEST,
-                               capabilities=[cap("code.remote", str(m["migratedTo"]))]
-                               if "," not in str(m["migratedTo"]) else []))
-        if package.format == "mcp-server":
-            for pkg in m.get("packages") if isinstance(m.get("packages"), list) else []:
-                if isinstance(pkg, dict) and pkg.get("registryType") == "mcpb" and not pkg.get("fileSha256"):
-                    line = key_line(text, "registryType")
-                    out.append(finding("install-download-unverified", f"MCPB package {pkg.get('identifier')} has no "
-                                       "`fileSha256`", package.manifest_path, line, snippet=line_text(text or "", line),
-                                       channel=Channel.MANIFEST))
+        spec = spec_for(package.format)
+        notes = spec.field_notes(package, text) if spec is not None and spec.field_notes is not None else []
+        out = [finding(n.rule, n.message, package.manifest_path, n.line, snippet=line_text(text or "", n.line),
+                       channel=Channel.MANIFEST, capabilities=n.capabilities) for n in notes]
         out += self._name_mismatch(package, text)
-        return out
-
-    def _openclaw_requires(self, claw: dict[str, Any], path: str, text: str | None) -> list[Finding]:
-        out: list[Finding] = []
-        requires = claw.get("requires") if isinstance(claw.get("requires"), dict) else {}
-        caps: list[Capability] = []
-        for key in ("bins", "anyBins"):
-            caps += [cap("proc.exec", PurePosixPath(str(b)).name) for b in requires.get(key) or []
-                     if isinstance(b, str) and b and "," not in b]
-        caps += [cap("env.read", str(e)) for e in requires.get("env") or [] if isinstance(e, str) and e]
-        primary = claw.get("primaryEnv")
-        if isinstance(primary, str) and primary:
-            caps.append(cap("secrets.read", f"env:{primary}"))
-        for ev in claw.get("envVars") or [] if isinstance(claw.get("envVars"), list) else []:
-            if isinstance(ev, dict) and isinstance(ev.get("name"), str):
-                caps.append(cap("env.read", ev["name"]))
-        if caps:
-            line = key_line(text, "requires") if requires else key_line(text, "primaryEnv")
-            out.append(finding("openclaw-requires-declared", "OpenClaw metadata declares "
-                               + ", ".join(sorted({str(c) for c in caps})), path, line,
-                               snippet=line_text(text or "", line), channel=Channel.MANIFEST,
-                               capabilities=sorted(set(caps))))
         return out
 
     def _name_mismatch(self, package: Package, text: str | None) -> list[Finding]:

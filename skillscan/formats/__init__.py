@@ -19,7 +19,7 @@ _ALL = (AGENT_SKILL, CLAUDE_PLUGIN, CODEX_SKILL, CURSOR_RULES, DIFY, GEMINI, MAR
 FORMATS: tuple[FormatSpec, ...] = tuple(sorted(_ALL, key=lambda s: -s.priority))
 assert len({s.name for s in FORMATS}) == len(FORMATS), "a format name is listed twice"
 
-__all__ = ["FORMATS", "TREE", "FormatSpec", "Parsed", "declarable", "find", "formats", "tool_only"]
+__all__ = ["FORMATS", "TREE", "FormatSpec", "Parsed", "declarable", "find", "formats", "spec_for", "tool_only"]
 
 
 def formats() -> tuple[FormatSpec, ...]:
@@ -31,6 +31,15 @@ def find(name: str) -> FormatSpec:
         if spec.name == name:
             return spec
     raise KeyError(name)
+
+
+def spec_for(fmt: str) -> FormatSpec | None:
+    """The format a package belongs to, by the format name its parser gave it (agent-skill also yields
+    openclaw-skill); None for generic packages."""
+    for spec in FORMATS:
+        if spec.name == fmt or fmt in spec.declarable:
+            return spec
+    return None
 
 
 def declarable(fmt: str) -> frozenset[str]:

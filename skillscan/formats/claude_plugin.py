@@ -4,10 +4,12 @@ inside the plugin). Every component path in plugin.json may also be a path, a li
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
 from skillscan.formats.agent_skill import frontmatter_hook_surfaces, load_time_commands
+from skillscan.formats.claude_rules import allowed_tools_entries
 from skillscan.formats.common import (
     ManifestError,
     command_line,
@@ -19,9 +21,11 @@ from skillscan.formats.common import (
     resolve,
     value_line,
 )
+from skillscan.formats.declare import Fields, mapping_of, mcp_config_env, servers, user_config
+from skillscan.formats.emit import Suggestion, yaml_suggestion
 from skillscan.formats.spec import SKILL_KINDS, SKILL_TOOL_ONLY, FormatSpec, Parsed
 from skillscan.loaders.frontmatter import parse_frontmatter
-from skillscan.model import PackageFile, Surface
+from skillscan.model import Capability, InferredCapability, Package, PackageFile, Surface
 
 PLUGIN_JSON = ".claude-plugin/plugin.json"
 DEFAULTS = {"hooks": "hooks/hooks.json", "mcpServers": ".mcp.json", "lspServers": ".lsp.json",
@@ -171,8 +175,38 @@ def parse_claude_plugin(root: str, files: tuple[PackageFile, ...]) -> Parsed:
                   manifest_path=PLUGIN_JSON if pj is not None else "", surfaces=surfaces, errors=tuple(c.errors))
 
 
+def declare_plugin(out: Fields, package: Package) -> None:
+    """`userConfig` options and the env/headers of the plugin's MCP servers."""
+    m = package.manifest
+    pj = package.file(PLUGIN_JSON)
+    text = pj.text if pj is not None else None
+    path = pj.path if pj is not None else package.manifest_path or PLUGIN_JSON
+    sensitive = user_config(out, m.get("userConfig"), path, text, "userConfig", plugin=True)
+    comps = mapping_of(m.get("_components"))
+    configs = comps.get("mcpServers", m.get("mcpServers"))
+    mcp_file = package.file(".mcp.json")
+    for name, cfg in servers(configs):
+        src = mcp_file if mcp_file is not None and name in (mcp_file.text or "") else pj
+        mcp_config_env(out, cfg, src.path if src else path, src.text if src else None, f"mcpServers.{name}",
+                       sensitive)
+
+
+def write_plugin(caps: Sequence[Capability], package: Package,
+            inferred: Sequence[InferredCapability]) -> tuple[tuple[Suggestion, ...], list[Capability]]:
+    """`allowed-tools` for the plugin's skills (the rest is disclosed in the generic block)."""
+    out: tuple[Suggestion, ...] = ()
+    if any(f.path.startswith("skills/") and f.path.endswith("/SKILL.md") for f in package.files):
+        entries, _ = allowed_tools_entries([c for c in caps if c.kind in ("proc.exec", "proc.shell", "net.egress",
+                                                                           "fs.read", "fs.write", "fs.delete")],
+                                           package, inferred)
+        if entries:
+            out = (yaml_suggestion(package.format, "skills/<name>/SKILL.md", {"allowed-tools": " ".join(entries)}),)
+    return out, list(caps)
+
+
 CLAUDE_PLUGIN = FormatSpec(name="claude-plugin", markers=MARKERS, parse=parse_claude_plugin, priority=30,
                            owns_nested=True,
                            declarable={"claude-plugin": SKILL_KINDS | {"agent.hook", "proc.daemon", "env.read",
                                                                        "secrets.read"}},
-                           tool_only={"claude-plugin": SKILL_TOOL_ONLY})
+                           tool_only={"claude-plugin": SKILL_TOOL_ONLY}, declare=declare_plugin,
+                           write_suggestion=write_plugin)

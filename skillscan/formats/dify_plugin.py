@@ -3,6 +3,7 @@ provider YAML → tool YAML), `requirements.txt` installed by the host."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -15,8 +16,10 @@ from skillscan.formats.common import (
     resolve,
     unreadable_manifest,
 )
+from skillscan.formats.declare import Fields, line_of, mapping_of, strings
+from skillscan.formats.emit import Suggestion, yaml_suggestion
 from skillscan.formats.spec import FormatSpec, Parsed
-from skillscan.model import PackageFile, Surface
+from skillscan.model import Capability, InferredCapability, Package, PackageFile, Surface
 
 MANIFEST = "manifest.yaml"
 MAX_PROVIDER_FILES = 256
@@ -95,6 +98,45 @@ def parse_dify(root: str, files: tuple[PackageFile, ...]) -> Parsed:
                   surfaces=tuple(surfaces), errors=tuple(errors))
 
 
+def declare_dify(out: Fields, package: Package) -> None:
+    """`resource.permission` (endpoint, model, tool, …), `network.domains` and requirements.txt."""
+    m = package.manifest
+    f = package.file(MANIFEST)
+    text = f.text if f is not None else None
+    path = MANIFEST
+    resource = mapping_of(m.get("resource"))
+    perm = mapping_of(resource.get("permission"))
+    for key, spec in perm.items():
+        if not isinstance(spec, Mapping) or not spec.get("enabled", True):
+            continue
+        line = line_of(text, f"{key}:")
+        if key == "endpoint":
+            out.add(Capability("net.listen", "dify-endpoint"), "grant", path, line, "resource.permission.endpoint")
+        elif key == "model":
+            out.add(Capability("host.api", "dify:model"), "grant", path, line, "resource.permission.model")
+            for sub, val in spec.items():
+                if sub != "enabled" and val is True:
+                    out.add(Capability("host.api", f"dify:model.{sub}"), "grant", path, line, "resource.permission.model")
+        else:
+            out.add(Capability("host.api", f"dify:{key}"), "grant", path, line, f"resource.permission.{key}")
+    network = mapping_of(m.get("network"))
+    if not network and isinstance(resource.get("network"), Mapping):
+        network = resource["network"]
+    for d in strings(network.get("domains")):
+        out.add(Capability("net.egress", d), "grant", path, line_of(text, d), "network.domains")
+    if package.file("requirements.txt") is not None:
+        out.add(Capability("pkg.install", "pypi:*"), "surface", "requirements.txt", 1, "requirements.txt")
+
+
+def write_dify(caps: Sequence[Capability], package: Package,
+            inferred: Sequence[InferredCapability]) -> tuple[tuple[Suggestion, ...], list[Capability]]:
+    """Every needed named host in `network.domains`."""
+    hosts = sorted({c.scope for c in caps if c.kind == "net.egress" and c.scope and c.scope != "*"})
+    out = (yaml_suggestion(package.format, MANIFEST, {"network": {"domains": hosts}}),) if hosts else ()
+    return out, [c for c in caps if c.kind != "net.egress" or c.scope in (None, "*")]
+
+
 DIFY = FormatSpec(name="dify-plugin", markers=(MANIFEST,), parse=parse_dify, priority=22,
                   probe=is_dify_manifest,
-                  declarable={"dify-plugin": frozenset({"host.api", "net.listen", "net.egress", "pkg.install"})})
+                  declarable={"dify-plugin": frozenset({"host.api", "net.listen", "net.egress", "pkg.install"})},
+                  declare=declare_dify, write_suggestion=write_dify)

@@ -4,21 +4,26 @@ expanded), `hooks/hooks.json`, `GEMINI.md`, nested `skills/` and `agents/` (repo
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
+from skillscan.capabilities.grammar import agent_tool_capabilities, is_credential_env
 from skillscan.formats.common import (
     ManifestError,
     file_map,
     hook_surfaces,
+    key_line,
     mapping,
     mcp_surfaces,
     read_json,
     read_toml,
     value_line,
 )
+from skillscan.formats.declare import FieldNote, Fields, line_of, list_of, mcp_config_env, scoped, servers, strings
+from skillscan.formats.emit import Suggestion, env_names, json_suggestion, secret_env_names
 from skillscan.formats.spec import FormatSpec, Parsed
-from skillscan.model import PackageFile, Surface
+from skillscan.model import Capability, InferredCapability, Package, PackageFile, Surface
 
 MANIFEST = "gemini-extension.json"
 
@@ -99,6 +104,46 @@ def parse_gemini(root: str, files: tuple[PackageFile, ...]) -> Parsed:
                   manifest_path=MANIFEST, surfaces=tuple(surfaces), errors=tuple(errors))
 
 
+def declare_extension(out: Fields, package: Package) -> None:
+    """`settings` (environment variables, sensitive or not), MCP server env/headers and `excludeTools`."""
+    m = package.manifest
+    f = package.file(MANIFEST)
+    text = f.text if f is not None else None
+    path = MANIFEST
+    for s in list_of(m.get("settings")):
+        if isinstance(s, Mapping) and isinstance(s.get("envVar"), str):
+            n = s["envVar"]
+            out.add(Capability("env.read", n), "grant", path, line_of(text, n), "settings.envVar")
+            if s.get("sensitive") is True:
+                out.add(Capability("secrets.read", f"env:{n}"), "grant", path, line_of(text, n), "settings.envVar")
+    for name, cfg in servers(m.get("mcpServers")):
+        mcp_config_env(out, cfg, path, text, f"mcpServers.{name}", set())
+    for entry in strings(list_of(m.get("excludeTools"))):
+        out.negatives.extend(agent_tool_capabilities(entry))
+
+
+def extension_notes(package: Package, text: str | None) -> list[FieldNote]:
+    moved = package.manifest.get("migratedTo")
+    if not moved:
+        return []
+    return [FieldNote("extension-migrated-to", f"`migratedTo: {moved}` moves every install to another repository",
+                      key_line(text, "migratedTo"), (scoped("code.remote", str(moved)),) if "," not in str(moved) else ())]
+
+
+def write_extension(caps: Sequence[Capability], package: Package,
+            inferred: Sequence[InferredCapability]) -> tuple[tuple[Suggestion, ...], list[Capability]]:
+    """Each needed environment variable as a `settings` entry."""
+    envs = env_names(caps)
+    if not envs:
+        return (), list(caps)
+    secret = secret_env_names(inferred)
+    data = {"settings": [{"name": e, "description": f"value of {e}", "envVar": e,
+                          "sensitive": e in secret or is_credential_env(e)} for e in envs]}
+    return (json_suggestion(package.format, MANIFEST, data),), [c for c in caps if c.kind != "env.read"]
+
+
 GEMINI = FormatSpec(name="gemini-extension", markers=(MANIFEST,), parse=parse_gemini, priority=32,
                     owns_nested=True,
-                    declarable={"gemini-extension": frozenset({"env.read", "secrets.read", "agent.hook", "agent.tool"})})
+                    declarable={"gemini-extension": frozenset({"env.read", "secrets.read", "agent.hook", "agent.tool"})},
+                    declare=declare_extension, write_suggestion=write_extension,
+                    field_notes=extension_notes)

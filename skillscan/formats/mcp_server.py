@@ -3,19 +3,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from skillscan.capabilities.grammar import is_credential_env, normalize_host
 from skillscan.formats.common import (
     ManifestError,
     command_line,
     file_map,
+    key_line,
     mapping,
     read_json,
     unreadable_manifest,
     value_line,
 )
+from skillscan.formats.declare import FieldNote, Fields, line_of, list_of
+from skillscan.formats.emit import Suggestion, env_names, json_suggestion, secret_env_names
 from skillscan.formats.spec import FormatSpec, Parsed
-from skillscan.model import PackageFile, Surface
+from skillscan.model import Capability, InferredCapability, Package, PackageFile, Surface
 
 SERVER_JSON = "server.json"
 RUNNERS = {"npm": "npx", "pypi": "uvx", "oci": "docker", "nuget": "dnx", "cargo": "cargo", "mcpb": "mcpb"}
@@ -95,7 +100,71 @@ def parse_server_json(root: str, files: tuple[PackageFile, ...]) -> Parsed:
                   manifest=manifest, manifest_path=SERVER_JSON, surfaces=tuple(surfaces))
 
 
+ECOSYSTEMS = {"npm": "npm", "pypi": "pypi", "oci": "oci", "nuget": "nuget", "mcpb": "url", "cargo": "cargo", "go": "go"}
+
+
+def declare_server(out: Fields, package: Package) -> None:
+    """Registry packages (installs, runtime, environment variables, file arguments) and remotes."""
+    m = package.manifest
+    f = package.file(SERVER_JSON)
+    text = f.text if f is not None else None
+    path = SERVER_JSON
+    for pkg in list_of(m.get("packages")):
+        if not isinstance(pkg, Mapping):
+            continue
+        ident = str(pkg.get("identifier", "*"))
+        ver = str(pkg.get("version", "")) if pkg.get("version") else ""
+        rt = str(pkg.get("registryType", ""))
+        line = line_of(text, ident)
+        out.add(Capability("pkg.install", f"{ECOSYSTEMS.get(rt, rt or 'npm')}:{ident}{'@' + ver if ver else ''}"),
+                "surface", path, line, "packages")
+        if pkg.get("runtimeHint"):
+            out.add(Capability("proc.exec", str(pkg["runtimeHint"])), "surface", path, line, "packages.runtimeHint")
+        for ev in list_of(pkg.get("environmentVariables")):
+            if isinstance(ev, Mapping) and isinstance(ev.get("name"), str):
+                n = ev["name"]
+                out.add(Capability("env.read", n), "grant", path, line_of(text, n), "environmentVariables")
+                if ev.get("isSecret") is True:
+                    out.add(Capability("secrets.read", f"env:{n}"), "grant", path, line_of(text, n),
+                            "environmentVariables")
+        for arg in list_of(pkg.get("packageArguments")) + list_of(pkg.get("runtimeArguments")):
+            if isinstance(arg, Mapping) and arg.get("format") == "filepath":
+                out.add(Capability("fs.read", "*"), "user", path, line, "packageArguments")
+                out.add(Capability("fs.write", "*"), "user", path, line, "packageArguments")
+        transport = pkg.get("transport")
+        if isinstance(transport, Mapping) and isinstance(transport.get("url"), str) and "://" in transport["url"]:
+            out.add(Capability("net.egress", normalize_host(transport["url"])), "surface", path,
+                    line_of(text, transport["url"]), "packages.transport")
+    for remote in list_of(m.get("remotes")):
+        if isinstance(remote, Mapping) and isinstance(remote.get("url"), str):
+            out.add(Capability("net.egress", normalize_host(remote["url"])), "surface", path,
+                    line_of(text, remote["url"]), "remotes")
+
+
+def server_notes(package: Package, text: str | None) -> list[FieldNote]:
+    """An MCPB package downloaded without `fileSha256`."""
+    out = []
+    for pkg in list_of(package.manifest.get("packages")):
+        if isinstance(pkg, dict) and pkg.get("registryType") == "mcpb" and not pkg.get("fileSha256"):
+            out.append(FieldNote("install-download-unverified", f"MCPB package {pkg.get('identifier')} has no "
+                                 "`fileSha256`", key_line(text, "registryType")))
+    return out
+
+
+def write_server(caps: Sequence[Capability], package: Package,
+            inferred: Sequence[InferredCapability]) -> tuple[tuple[Suggestion, ...], list[Capability]]:
+    """Each needed environment variable in `environmentVariables`."""
+    envs = env_names(caps)
+    if not envs:
+        return (), list(caps)
+    secret = secret_env_names(inferred)
+    data = {"environmentVariables": [{"name": e, "isSecret": e in secret or is_credential_env(e)} for e in envs]}
+    return (json_suggestion(package.format, SERVER_JSON, data),), [c for c in caps if c.kind != "env.read"]
+
+
 MCP_SERVER = FormatSpec(name="mcp-server", markers=(SERVER_JSON,), parse=parse_server_json, priority=24,
                         probe=is_server_json,
                         declarable={"mcp-server": frozenset({"pkg.install", "proc.exec", "env.read", "secrets.read",
-                                                             "net.egress", "fs.read", "fs.write"})})
+                                                             "net.egress", "fs.read", "fs.write"})},
+                        declare=declare_server, write_suggestion=write_server,
+                        field_notes=server_notes)

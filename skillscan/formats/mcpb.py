@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from skillscan.capabilities.grammar import is_credential_env
 from skillscan.formats.common import (
     ManifestError,
     command_line,
@@ -17,8 +19,10 @@ from skillscan.formats.common import (
     unreadable_manifest,
     value_line,
 )
+from skillscan.formats.declare import FieldNote, Fields, line_of, list_of, mapping_of, mcp_config_env, user_config
+from skillscan.formats.emit import Suggestion, env_names, json_suggestion, secret_env_names
 from skillscan.formats.spec import FormatSpec, Parsed
-from skillscan.model import PackageFile, Surface
+from skillscan.model import Capability, InferredCapability, Package, PackageFile, Surface
 
 MANIFEST = "manifest.json"
 
@@ -75,6 +79,50 @@ def parse_mcpb(root: str, files: tuple[PackageFile, ...]) -> Parsed:
                   surfaces=tuple(surfaces))
 
 
+def declare_mcpb(out: Fields, package: Package) -> None:
+    """`user_config` options, the server's `mcp_config` env, a native binary server, the tools it lists."""
+    m = package.manifest
+    f = package.file(MANIFEST)
+    text = f.text if f is not None else None
+    path = MANIFEST
+    sensitive = user_config(out, m.get("user_config"), path, text, "user_config")
+    server = mapping_of(m.get("server"))
+    cfg = mapping_of(server.get("mcp_config"))
+    mcp_config_env(out, cfg, path, text, "server.mcp_config", sensitive)
+    args = " ".join(str(a) for a in cfg.get("args") or [] if isinstance(a, (str, int)))
+    if "${HOME}" in args:
+        out.add(Capability("fs.read", "~/**"), "grant", path, line_of(text, "${HOME}"), "server.mcp_config.args")
+    if server.get("type") == "binary":
+        out.add(Capability("code.dynamic", "native"), "grant", path, line_of(text, '"binary"'), "server.type")
+    for tool in list_of(m.get("tools")):
+        if isinstance(tool, Mapping) and isinstance(tool.get("name"), str):
+            out.add(Capability("agent.tool", f"mcp:{m.get('name', '*')}/{tool['name']}"), "surface", path,
+                    line_of(text, tool["name"]), "tools")
+    if m.get("privacy_policies"):
+        out.add(Capability("net.egress", "*"), "weak", path, line_of(text, "privacy_policies"), "privacy_policies")
+
+
+def mcpb_notes(package: Package, text: str | None) -> list[FieldNote]:
+    if package.manifest.get("tools_generated") is not True:
+        return []
+    return [FieldNote("mcpb-tools-generated", "`tools_generated: true`: the server's tools are decided at run "
+                      "time, not declared", key_line(text, "tools_generated"))]
+
+
+def write_mcpb(caps: Sequence[Capability], package: Package,
+            inferred: Sequence[InferredCapability]) -> tuple[tuple[Suggestion, ...], list[Capability]]:
+    """Each needed environment variable as a `user_config` option passed in `server.mcp_config.env`."""
+    envs = env_names(caps)
+    if not envs:
+        return (), list(caps)
+    secret = secret_env_names(inferred)
+    env = {e: "${user_config." + e.lower() + "}" for e in envs}
+    uc = {e.lower(): {"type": "string", "title": e, "sensitive": e in secret or is_credential_env(e)} for e in envs}
+    data = {"server": {"mcp_config": {"env": env}}, "user_config": uc}
+    return (json_suggestion(package.format, MANIFEST, data),), [c for c in caps if c.kind != "env.read"]
+
+
 MCPB = FormatSpec(name="mcpb", markers=(MANIFEST,), parse=parse_mcpb, priority=25, probe=is_mcpb_manifest,
                   declarable={"mcpb": frozenset({"proc.exec", "env.read", "secrets.read", "fs.read", "fs.write",
-                                                 "code.dynamic", "agent.tool"})})
+                                                 "code.dynamic", "agent.tool"})},
+                  declare=declare_mcpb, write_suggestion=write_mcpb, field_notes=mcpb_notes)

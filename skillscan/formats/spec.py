@@ -1,16 +1,19 @@
 """What a package format is: the marker files that make a directory its root, a parser that turns the
 package's files into a typed manifest and execution surfaces, and which capability kinds its manifest
-can declare. Each format module under skillscan/formats/ builds one `FormatSpec`; the list of formats
+can declare, how its manifest declares them (`declare`) and how a suggested declaration is written in it
+(`write_suggestion`). Each format module under skillscan/formats/ builds one `FormatSpec`; the list of formats
 is the explicit tuple in `skillscan.formats`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from skillscan.model import PackageFile, Surface
+from skillscan.formats.declare import FieldNote, Fields
+from skillscan.formats.emit import Suggestion
+from skillscan.model import Capability, InferredCapability, Package, PackageFile, Surface
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,14 @@ class Parsed:
 
 Parser = Callable[[str, tuple[PackageFile, ...]], Parsed]
 Probe = Callable[[PackageFile], bool]
+# Adds what the package's manifest declares (read from what the loader parsed and recorded on the Package).
+Reader = Callable[[Fields, Package], None]
+# Risky fields of the package's manifest (given the manifest file's text) for the manifest analyzer to report.
+Notes = Callable[[Package, str | None], list[FieldNote]]
+# The needed capabilities written in the format: its suggestions, and the capabilities it has no field for
+# (these go to the generic block).
+Writer = Callable[[Sequence[Capability], Package, Sequence[InferredCapability]],
+                  tuple[tuple[Suggestion, ...], list[Capability]]]
 
 
 @dataclass(frozen=True)
@@ -44,6 +55,9 @@ class FormatSpec:
     # ... and the kinds its fields can grant to the agent's tools but not to what a bundled script does
     # inside itself (evidence seen only in code is then of a kind the format cannot declare).
     tool_only: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    declare: Reader | None = None  # the manifest's own fields (SKILL.md frontmatter is read for every package)
+    write_suggestion: Writer | None = None  # None: everything goes to the generic block
+    field_notes: Notes | None = None
 
 
 # SKILL.md-based formats all accept `allowed-tools`.

@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from skillscan.formats import TREE, FormatSpec, Parsed, formats
+from skillscan.formats.agent_skill import skill_frontmatter
 from skillscan.loaders import archive, remote
 from skillscan.loaders.archive import nested_members
 from skillscan.loaders.deps import scan_dependencies
@@ -137,12 +138,13 @@ def build_package(input_arg: str, root_path: str, root_display: str, spec: Forma
     surfaces = parsed.surfaces + tuple(s for s in install_surfaces + from_settings
                                        if (s.path, s.line, s.command) not in known)
     inner, inner_skipped = nested_members(files, limits)
+    all_files = files + tuple(inner)
     return Package(
         input=input_arg, root=root_display, format=parsed.format, name=parsed.name or name_default,
-        version=parsed.version, files=files + tuple(inner), sha256=content_digest(files), manifest=parsed.manifest,
+        version=parsed.version, files=all_files, sha256=content_digest(files), manifest=parsed.manifest,
         manifest_path=parsed.manifest_path, surfaces=surfaces, errors=parsed.errors + tuple(settings_errors),
         skipped=tuple(skipped) + parsed.skipped + tuple(inner_skipped),
-        nested=nested,
+        nested=nested, frontmatter=skill_frontmatter(all_files),
     )
 
 

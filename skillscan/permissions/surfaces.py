@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import Any
 
 from skillscan.capabilities import commands
 from skillscan.capabilities.grammar import normalize, normalize_host
+from skillscan.formats.declare import strings
 from skillscan.model import Capability, Surface
 
 
@@ -18,14 +18,6 @@ from skillscan.model import Capability, Surface
 def argv0(command: str) -> str:
     """The program a command line runs (capabilities/commands.program)."""
     return commands.program(command)
-
-
-def strings(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [v for v in re.split(r"[\s,]+", value) if v]
-    if isinstance(value, list):
-        return [str(v) for v in value if isinstance(v, (str, int)) and str(v).strip()]
-    return []
 
 
 def surface_capabilities(s: Surface) -> list[Capability]:
