@@ -40,7 +40,7 @@ def _host_ok(kind: str, scope: str) -> bool:
     if kind == "code.remote" and not scope.lower().startswith("https://"):
         return False
     info = host_info(scope)
-    if info.kind in ("ip", "invalid", "unlisted", "public-suffix"):
+    if info.kind in ("ip", "private-ip", "invalid"):  # a literal address is no vendor domain
         return False
     return load_table().sink(scope) is None
 
