@@ -45,14 +45,14 @@ def test_ordinary_capabilities_are_suggested(text: str) -> None:
 
 # --- every fixture and a sample of calib packages, rescanned with their suggestion applied ----------
 
-import re  # noqa: E402
-import shutil  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+import re
+import shutil
+from pathlib import Path
+from typing import Any
 
-import yaml  # noqa: E402
-from clirun import FIXTURES, REPO  # noqa: E402
-from test_gate import _generic_caps, apply_suggestion, gate  # noqa: E402
+import yaml
+from clirun import FIXTURES, REPO
+from test_gate import _generic_caps, apply_suggestion, gate
 
 CALIB = REPO.parent / "shared" / "corpus" / "calib" / "benign"
 _UNSCOPED_BASH = re.compile(r"(?:^|[\s,\[])Bash(?:$|[\s,\]])", re.MULTILINE)
