@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from skillscan.analyzers.roles import DocumentRoles, assign_roles, file_role, load_vocab
-from skillscan.model import Evidence, Finding, Package, PackageFile
+from skillscan.model import Evidence, Finding, Package, PackageFile, RuleClass
 
 CONTEXT_ROLES = frozenset({"reference", "quoted", "test-data", "user-command"})
 _DEFAULTS = {"code": "code", "manifest": "code", "instruction": "agent-instruction", "metadata": "agent-instruction"}
@@ -113,6 +113,9 @@ def with_roles(package: Package, findings: Iterable[Finding]) -> list[Finding]:
         role = (region.role if region else roles.base) if roles is not None else "test-data"
         if region is not None and region.negated:
             role = fd.role  # a prohibition the agent obeys is still told to it: negation does not change a verdict
+        elif role == "quoted" and roles is not None and roles.base == "agent-instruction" and \
+                fd.rule_class is RuleClass.MALICIOUS:
+            role = fd.role  # quoting or fencing a payload inside an instruction file does not change its verdict
         # a manifest's own fields are configuration the host runs, whatever the file's prose role
         if fd.channel.value == "manifest" or role == fd.role:
             out.append(fd)
