@@ -171,7 +171,7 @@ def scan(
     max_archive_depth: Annotated[int | None, typer.Option("--max-archive-depth", help="Nested archives opened this deep [default: 3].")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the result cache.")] = False,
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Result cache directory [default: the user cache].")] = None,
-    policy: Annotated[Path | None, typer.Option("--policy", help="Gate policy YAML [default: rules/policies/default.yaml].")] = None,
+    policy: Annotated[Path | None, typer.Option("--policy", help="Gate policy: a preset (default, strict, author) or a policy YAML [default: default].")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD for waivers [default: SOURCE_DATE_EPOCH or today].")] = None,
     ca_bundle: Annotated[Path | None, typer.Option("--ca-bundle", help="Trust only these CA certificates (PEM) for remote sources [default: SSL_CERT_FILE, else the system trust store].")] = None,
 ) -> None:
@@ -182,6 +182,7 @@ def scan(
     check_writable(html_output, "--html-output")
     if ca_bundle is not None:
         _use_ca_bundle(ca_bundle)
+    author = author or str(policy) == "author"  # the author preset: the default's decisions, suppressions honoured
     from skillscan.engine import scan as run_scan
     from skillscan.loaders.files import limits_from_options
     from skillscan.report import renderer
@@ -274,7 +275,7 @@ def _check_policy(policy: Path | None, as_of: str | None) -> object:
 @app.command()
 def gate(
     paths: Annotated[list[str], typer.Argument(help="Packages to judge (directories, archives, remote sources).")],
-    policy: Annotated[Path | None, typer.Option("--policy", help="Gate policy YAML [default: rules/policies/default.yaml].")] = None,
+    policy: Annotated[Path | None, typer.Option("--policy", help="Gate policy: a preset (default, strict, author) or a policy YAML [default: default].")] = None,
     previous: Annotated[Path | None, typer.Option("--previous", help="The previous approved verdict record (or JSON report): capabilities new since then force at least review.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD for waivers [default: SOURCE_DATE_EPOCH or today].")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the verdict record here.")] = None,

@@ -35,6 +35,7 @@ from skillscan.permissions.permit import permit
 from skillscan.place import place
 from skillscan.policy import decide, permit_options, policy_for, resolve_as_of
 from skillscan.verdicts import adjust
+from skillscan.policy_roles import with_roles
 from skillscan.suppress import Baseline, as_evidence, baseline_key, inline_suppressions, is_suppressed
 
 # streaming: packages are loaded and analysed in groups, so memory follows the group, not the scan
@@ -346,6 +347,7 @@ class _Scan:
         findings.sort(key=sort_key)
         findings, suppressed, _ = _filter(pkg, findings, options)
         errors = tuple(pkg.errors) + tuple(w.batch_errors)
+        findings = with_roles(pkg, findings)  # who each cited text speaks to (DESIGN.md "Permit and decide")
         verdict = judge(pkg, findings, errors, options)
         if verdict.findings:  # the gate's own findings (undeclared, unused, combinations…), filtered alike
             gate_findings, _, _ = _filter(pkg, place(pkg, verdict.findings), options, context=findings)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from skillscan.analyzers.base import finding
-from skillscan.capabilities.grammar import TOP, closure, glob_match, host_covers, normalize, normalize_host
+from skillscan.capabilities.grammar import TOP, closure
 from skillscan.capabilities.tiers import is_local_host, risk_level, tier
 from skillscan.catalog import rules_dir
 from skillscan.model import (
@@ -35,8 +35,19 @@ from skillscan.model import (
 )
 from skillscan.permissions.diff import client_auth_only, is_covered, strongest
 from skillscan.permissions.permit import PermitOptions, Permitted
+from skillscan.policy_match import _allowed_host, _cap_matches, _forbidden_of_kind, _trusted_installer
+from skillscan.policy_purpose import (
+    egress_reason,
+    names_untrusted_endpoint,
+    package_purpose,
+    vendor_installer,
+)
+from skillscan.policy_roles import CONTEXT_ROLES, context_only, roles_by_evidence
+from skillscan.policy_temper import rank as _rank
+from skillscan.policy_temper import temper as _temper
 
 POLICY_SCHEMA_ID = "skillscan.policy/v1"
+PRESETS = ("default", "strict", "author")  # shipped in rules/policies/<name>.yaml
 CONF = {"low": Confidence.LOW, "medium": Confidence.MEDIUM, "high": Confidence.HIGH}
 DEC = {"allow": Decision.ALLOW, "review": Decision.REVIEW, "block": Decision.BLOCK}
 
@@ -91,6 +102,14 @@ class Policy:
     trusted_installers: tuple[str, ...]
     waivers: tuple[Waiver, ...]
     generic: Decision | None = None  # files with no package manifest; None: `review` in gate, `allow` in scan
+    # malice indicators judged the same in every role (DESIGN.md "Permit and decide")
+    any_role_rules: frozenset[str] = frozenset()
+    # undeclared tier-3 capabilities in formats with no field to declare them
+    no_field_tier3: Decision = Decision.BLOCK
+    # `strict`: undeclared tier-3 capabilities block wherever the format can declare them
+    strict_tier3: bool = False
+    # kinds `no_field_tier3` never tempers: a credential read or mining is not privilege a purpose needs
+    payload_kinds: frozenset[str] = frozenset()
 
     # -- tiers, adjusted by the policy's host lists
     def tier(self, cap: Capability) -> int:
@@ -120,58 +139,6 @@ class Policy:
 
     def expired_waivers(self, package: str, as_of: _dt.date) -> list[Waiver]:
         return [w for w in self.waivers if w.expires < as_of and fnmatch.fnmatchcase(package, w.package)]
-
-
-# Pure functions of the policy's (immutable) host lists and a string, asked for every capability of
-# every package: memoised.
-@lru_cache(maxsize=4096)
-def _trusted_installer(trusted_installers: tuple[str, ...], url: str) -> bool:
-    low = url.lower()
-    if low.startswith("http://"):
-        return False
-    rest = low.split("://", 1)[-1]
-    host = normalize_host(low)
-    for entry in trusted_installers:
-        e = entry.lower()
-        if "/" in e:
-            if rest.startswith(e.rstrip("/") + "/") or rest == e:
-                return True
-        elif host_covers(e, host) or host_covers("*." + e, host):
-            return True
-    return False
-
-
-@lru_cache(maxsize=4096)
-def _allowed_host(allow_hosts: tuple[str, ...], host: str) -> bool:
-    return is_local_host(host) or any(host_covers(h.lower(), host) for h in allow_hosts)
-
-
-@lru_cache(maxsize=256)
-def _forbidden_of_kind(forbidden: tuple[tuple[str, str], ...], kind: str) -> tuple[tuple[str, str], ...]:
-    """The forbidden patterns that can match a capability of this kind, in the policy's order (a
-    pattern of another kind never matches; one that does not parse is kept, to fail as before)."""
-    out = []
-    for pattern, why in forbidden:
-        try:
-            if Capability.parse(pattern).kind != kind:
-                continue
-        except ValueError:
-            pass
-        out.append((pattern, why))
-    return tuple(out)
-
-
-@lru_cache(maxsize=16384)
-def _cap_matches(pattern: str, cap: Capability) -> bool:
-    p = Capability.parse(pattern)
-    if p.kind != cap.kind:
-        return False
-    if p.scope is None or p.scope == "*":
-        return True
-    if cap.scope is None:
-        return False
-    return glob_match(p.scope, cap.scope) or normalize(p) == cap or (
-        cap.kind == "net.egress" and host_covers(normalize_host(p.scope), cap.scope))
 
 
 def rules_policy_dir() -> Path:
@@ -212,6 +179,8 @@ def load_policy(path: str | None = None) -> Policy:
     (`tests/test_speed_paths.py`), so a plain scan does not pay for importing jsonschema."""
     from skillscan.yamlsafe import YamlError, load_yaml
 
+    if path in PRESETS and not Path(path).exists():  # `--policy default|strict|author`
+        path = None if path == "default" else str(rules_policy_dir() / f"{path}.yaml")
     p = Path(path) if path else default_policy_path()
     try:
         raw = p.read_bytes()
@@ -269,6 +238,10 @@ def _build(data: dict[str, Any], digest: str, source: str) -> Policy:
         trusted_installers=tuple(str(h) for h in data.get("trusted_installers") or ()),
         waivers=tuple(waivers),
         generic=DEC[data["generic"]] if data.get("generic") else None,
+        any_role_rules=frozenset((data.get("roles") or {}).get("any_role_rules") or ()),
+        no_field_tier3=DEC[und.get("no_field_tier3", "block")],
+        strict_tier3=bool(und.get("strict_tier3", False)),
+        payload_kinds=frozenset(und.get("payload_kinds") or ()),
     )
 
 
@@ -341,6 +314,8 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
     acc = _Acc()
     name = package.name
     declared, d = permitted.declared, permitted.diff
+    roles = roles_by_evidence(findings)
+    purpose = package_purpose(package, d.inferred)
 
     # 1. hard indicators
     for f in findings:
@@ -349,7 +324,11 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         if policy.waiver_for(name, rule=f.rule_id, as_of=as_of):
             continue
         dec = Decision.BLOCK if f.confidence >= policy.hard_block_confidence else Decision.REVIEW
-        acc.raise_to(dec, f"{f.rule_id}: {f.message} ({f.location.path}:{f.location.line})")
+        where = f"{f.location.path}:{f.location.line}"
+        if f.role in CONTEXT_ROLES and f.rule_id not in policy.any_role_rules and not names_untrusted_endpoint(
+                f"{f.location.snippet} {f.decoded or ''}"):
+            dec, where = min(dec, Decision.REVIEW, key=_rank), f"{where}, {f.role} text, not code or an agent instruction"
+        acc.raise_to(dec, f"{f.rule_id}: {f.message} ({where})")
 
     # forbidden capabilities: whatever is declared
     forbidden_hit: set[Capability] = set()
@@ -362,6 +341,9 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             ev = _best(ic)
             dec = Decision.BLOCK if ic.confidence >= policy.forbidden_min_confidence else Decision.REVIEW
             text = f"forbidden capability {ic.capability}: {why or 'the policy forbids it'} ({_where(ev)})"
+            if context_only(ic.evidence, roles):
+                dec = min(dec, Decision.REVIEW, key=_rank)
+                text += "; every mention is reference, quoted, test or user-command text"
             acc.raise_to(dec, text)
             acc.findings.append(_gate_finding("forbidden-capability", text, ev, [ic.capability],
                                               severity=Severity.CRITICAL if dec is Decision.BLOCK else Severity.HIGH))
@@ -405,6 +387,7 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
                     for e in ic.evidence):
                 dec = Decision.REVIEW  # seen only in instructions, and not a payload kind
         text = f"undeclared {_RISK[min(t, 3)]} capability {cap} ({_where(ev)})"
+        dec, text = _temper(dec, text, t, ic, no_field, roles, policy, purpose)
         if dec is Decision.ALLOW:
             acc.findings.append(_gate_finding(
                 "undeclared-capability", f"{cap} ({_RISK[min(t, 3)]}) is not declared; the evidence is too weak "
@@ -432,6 +415,10 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         combos.append(str(combo))
         dec = policy.combinations.get(combo.name, Decision.REVIEW)
         text = f"dangerous combination {combo} ({_where(combo.evidence)})"
+        if any(context_only(ic.evidence, roles) for ic in d.inferred if ic.capability in combo.legs):
+            # a leg only in reference, quoted, test or user-command text: no flow the package runs
+            dec = Decision.REVIEW if dec is Decision.BLOCK else Decision.ALLOW
+            text += "; a leg is only reference, quoted, test or user-command text"
         acc.raise_to(dec, text)
         acc.findings.append(_gate_finding(rule, text, combo.evidence, list(combo.legs),
                                           severity=Severity.CRITICAL if dec is Decision.BLOCK else None))
@@ -452,7 +439,13 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             continue
         grade = policy.findings["critical" if f.severity >= Severity.CRITICAL else "high"]
         dec = grade.grade([Evidence(f.location.path, f.location.line, f.rule_id, f.channel, f.confidence)])
-        acc.raise_to(dec, f"{f.rule_id}: {f.message} ({f.location.path}:{f.location.line})")
+        where = f"{f.location.path}:{f.location.line}"
+        vendor = [r for c in f.capabilities if c.kind == "code.remote" and (r := vendor_installer(c.scope or "", purpose))]
+        if f.role in CONTEXT_ROLES:
+            dec, where = min(dec, Decision.REVIEW, key=_rank), f"{where}, {f.role} text"
+        if vendor:
+            dec, where = min(dec, Decision.REVIEW, key=_rank), f"{where}; {vendor[0]}"
+        acc.raise_to(dec, f"{f.rule_id}: {f.message} ({where})")
 
     # incomplete analysis and errors
     for f in findings:
@@ -464,6 +457,11 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         text = f"waiver for {w.capability or w.rule} expired on {w.expires.isoformat()} (as of {as_of.isoformat()})"
         acc.reasons.append((0, text))
 
+    for ic in d.inferred:  # the verdict says when the purpose explains where the package reaches
+        if ic.capability.kind == "net.egress" and ic.capability.scope and acc.decision is not Decision.ALLOW:
+            said = egress_reason(ic.capability.scope, purpose)
+            if said:
+                acc.reasons.append((0, f"{ic.capability}: {said}"))
     suggestions = permitted.suggestions
     tiers = [policy.tier(ic.capability) for ic in d.inferred if ic.capability.kind != "agent.tool"]
     disclosures = (

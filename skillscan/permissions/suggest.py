@@ -14,6 +14,7 @@ from skillscan.formats import spec_for
 from skillscan.formats.emit import Suggestion, _block_yaml, _yaml
 from skillscan.model import Capability, InferredCapability, Package
 from skillscan.permissions.declared import Declared
+from skillscan.permissions.safe import safe_to_suggest
 
 __all__ = ["Suggestion", "_block_yaml", "_yaml", "generic_block", "suggest"]
 
@@ -52,6 +53,8 @@ def _needed(inferred: Sequence[InferredCapability], declared: Declared) -> list[
         c = ic.capability
         if c.kind in SELF or any(covers(s, c) for s in surface):
             continue
+        if not safe_to_suggest(c):
+            continue  # never unscoped shell, an untrusted host or a mis-read scope: left undeclared, reported
         if c.kind == "secrets.read" and (c.scope or "").startswith("env:"):
             continue  # expressed by the env.read of the same name
         if c.kind == "secrets.read" and c.scope not in (None, "*") and not (c.scope or "").startswith("env:"):

@@ -1,0 +1,129 @@
+"""Purpose for the decide stage: the package's stated purpose (skillscan.purpose) from what the decide
+stage has, and the two questions the policy asks of it.
+
+- `package_purpose(package, inferred)`: name, description and homepage/repository from the manifest,
+  declared environment variables, and the programs the package runs (`proc.exec[...]`) as its
+  documented tools.
+- `vendor_installer(url, purpose)`: a reason sentence when a remote installer comes from the vendor
+  of a tool or service the package states — the tool's own repository on a code host
+  (`raw.githubusercontent.com/<owner>/<tool>/…` for a package that runs `<tool>`), or a registrable
+  domain of a stated service or of the homepage (`get.docker.com` for a package that runs docker);
+  else None. Plain http, sinks (paste, file-drop, shorteners, raw IPs) and hosts outside every
+  stated service are never a vendor's own.
+- `egress_reason(host, purpose)`: the coherence sentence for a host the package reaches when its
+  stated purpose explains it ("reaches api.telegram.org — the skill's stated service (Telegram, …)"),
+  else None; credential stores, the whole environment and throwaway sinks are never explained."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from skillscan.model import InferredCapability, Package
+from skillscan.purpose.coherence import judge_host
+from skillscan.purpose.domains import host_info
+from skillscan.purpose.services import load_table
+from skillscan.purpose.stated import StatedPurpose, stated_purpose
+
+_REPO_URL = re.compile(r"^https://(?:raw\.githubusercontent\.com|github\.com|gitlab\.com)/([\w.-]+)/([\w.-]+)/",
+                       re.IGNORECASE)
+_MAX = 64
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [v for k, v in value.items() if k in ("url", "homepage") and isinstance(v, str)]
+    return []
+
+
+def _homepage(manifest: dict[str, Any]) -> str:
+    for key in ("homepage", "repository", "url", "website"):
+        for s in _strings(manifest.get(key)):
+            if s.strip().lower().startswith(("https://", "http://")):
+                return s.strip()
+    return ""
+
+
+def _env(manifest: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for key in ("env", "environment"):
+        v = manifest.get(key)
+        if isinstance(v, (dict, list)):
+            out += [k for k in v if isinstance(k, str)]
+    return out[:_MAX]
+
+
+def _tool(scope: str) -> str:
+    return scope.strip().replace("\\", "/").rsplit("/", 1)[-1].lower()
+
+
+def package_purpose(package: Package, inferred: Iterable[InferredCapability]) -> StatedPurpose:
+    m = package.manifest if isinstance(package.manifest, dict) else {}
+    desc = m.get("description")
+    tools = sorted({_tool(ic.capability.scope) for ic in inferred
+                    if ic.capability.kind == "proc.exec" and ic.capability.scope and ic.capability.scope != "*"})
+    return stated_purpose(name=package.name or "", description=desc if isinstance(desc, str) else "",
+                          homepage=_homepage(m), env=_env(m), tools=tools[:_MAX])
+
+
+def _repo_tool(repo: str) -> str:
+    return re.sub(r"(?:[-_.](?:cli|sh|tool|tools))$", "", repo.lower().removesuffix(".git"))
+
+
+def vendor_installer(url: str, purpose: StatedPurpose) -> str | None:
+    low = url.strip()
+    if not low.lower().startswith("https://"):
+        return None
+    table = load_table()
+    info = host_info(low)
+    if info.kind != "domain" or table.sink(low):
+        return None
+    m = _REPO_URL.match(low)
+    if m:
+        owner, repo = m.group(1), m.group(2)
+        tool = _repo_tool(repo)
+        if tool and tool in purpose.documented_tools:
+            return (f"{url} installs {tool}, a program the skill runs, from that program's own repository "
+                    f"({owner}/{repo})")
+        return None
+    if table.is_code_host(low):
+        return None
+    for svc in table.for_host(low):
+        stated = purpose.service(svc.id)
+        if stated is not None:
+            return f"{url} is on {info.registrable}, the domain of {svc.label} ({stated.source()})"
+    if info.registrable and info.registrable in purpose.documented_sites:
+        return f"{url} is on {info.registrable}, the skill's own homepage's domain"
+    return None
+
+
+def untrusted_target(kind: str, scope: str) -> bool:
+    """A scope that is a malice indicator whatever the role or format: code fetched over plain http or
+    from a raw IP or a throwaway sink, data sent to a raw IP or a throwaway sink."""
+    if kind not in ("code.remote", "net.egress", "ui.exfil-render") or not scope or scope == "*":
+        return False
+    if kind == "code.remote" and scope.lower().startswith("http://"):
+        return True
+    info = host_info(scope)
+    return info.kind == "ip" or load_table().sink(scope) is not None
+
+
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_URL_HOST = re.compile(r"https?://([^/\s\"'`<>)]+)", re.IGNORECASE)
+
+
+def names_untrusted_endpoint(text: str) -> bool:
+    """The text names a literal outside endpoint no purpose makes coherent: a public IP address or a
+    throwaway sink host (paste, request catcher, file drop, tunnel, shortener). Placeholders
+    (ATTACKER_IP, 10.10.10.10, example hosts) are not literal outside endpoints."""
+    if any(host_info(m.group(0)).kind == "ip" for m in _IPV4.finditer(text[:4000])):
+        return True
+    return any(load_table().sink(m.group(1)) is not None for m in _URL_HOST.finditer(text[:4000]))
+
+
+def egress_reason(host: str, purpose: StatedPurpose) -> str | None:
+    c = judge_host(host, purpose, load_table())
+    return c.reason if c.status == "explained" and c.category not in ("loopback",) else None
