@@ -31,5 +31,5 @@ def temper(dec: Decision, text: str, t: int, ic: InferredCapability, no_field: b
     if t >= 3 and no_field and dec is Decision.BLOCK and ic.capability.kind not in policy.payload_kinds:
         return min(dec, policy.no_field_tier3, key=rank), text
     if t >= 3 and policy.strict_tier3 and not no_field:
-        return Decision.BLOCK, f"{text}; the policy requires tier-3 capabilities to be declared"
+        return Decision.BLOCK, f"{text}; the policy requires dangerous capabilities to be declared"
     return dec, text
