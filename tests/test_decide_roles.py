@@ -245,7 +245,7 @@ def test_strict_blocks_undeclared_tier3_where_the_format_can_declare(
         presets: dict[str, dict[str, dict[str, Any]]]) -> None:
     strict = presets["strict"]
     assert strict["sudo-md"]["verdict"] == "block"
-    assert any("the policy requires tier-3 capabilities to be declared" in r for r in strict["sudo-md"]["reasons"])
+    assert any("the policy requires dangerous capabilities to be declared" in r for r in strict["sudo-md"]["reasons"])
     assert strict["dropper-script"]["verdict"] == "block"
 
 
