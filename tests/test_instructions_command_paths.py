@@ -16,7 +16,7 @@ from skillscan.analyzers.instructions import (
     RUN_SENTENCE,
     parse_document,
 )
-from skillscan.analyzers.shell.syntax import _unescape_word
+from skillscan.analyzers.shell.words import _unescape_word
 from skillscan.model import Confidence
 
 WORDS = ["run", "Run", "execute", "paste", "curl", "bash", "sh", "git", "clone", "http", "https", "//", "evil.example",

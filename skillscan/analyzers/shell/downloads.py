@@ -12,7 +12,7 @@ from skillscan.analyzers.shell.decode import first_url, stdout_payload
 from skillscan.analyzers.shell.hosts import matches_host
 from skillscan.analyzers.shell.paths import WRITERS_LAST
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
-from skillscan.analyzers.shell.syntax import Cmd, Word
+from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities import urls
 from skillscan.capabilities.urls import RAW_IP, host_of
 from skillscan.model import Capability, Severity

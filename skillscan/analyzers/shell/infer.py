@@ -28,7 +28,8 @@ from skillscan.analyzers.shell.state import (
     Run,
     mask_placeholders,
 )
-from skillscan.analyzers.shell.syntax import Cmd, Word, parse_script
+from skillscan.analyzers.shell.syntax import parse_script
+from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.urls import host_of
 from skillscan.capabilities.urls import operand_host as host_operand
 from skillscan.lazyre import lazy

@@ -10,7 +10,7 @@ import shlex
 from skillscan.analyzers.shell.capmap import base_name, normalise
 from skillscan.analyzers.shell.decode import MAX_DECODED, Payload, prog_name, stdin_payload, utf16_b64
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
-from skillscan.analyzers.shell.syntax import Cmd, Word
+from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.urls import host_of
 from skillscan.capabilities.urls import operand_host as host_operand
 from skillscan.lazyre import lazy

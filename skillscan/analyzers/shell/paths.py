@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from skillscan.analyzers.shell.capmap import base_name
 from skillscan.analyzers.shell.decode import prog_name, stdin_payload
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
-from skillscan.analyzers.shell.syntax import Cmd, Word
+from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.urls import operand_host as host_operand
 from skillscan.lazyre import lazy
 from skillscan.model import Capability, Confidence

@@ -11,7 +11,7 @@ from skillscan.analyzers.shell.decode import first_url, prog_name
 from skillscan.analyzers.shell.hosts import matches_host
 from skillscan.analyzers.shell.messages import program_message
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
-from skillscan.analyzers.shell.syntax import Cmd, Word
+from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.urls import host_of
 from skillscan.capabilities.urls import operand_host as host_operand
 from skillscan.model import Capability, Severity

@@ -5,7 +5,6 @@ is analysed in (`Frame`, mapping positions back into the file), and the hits one
 from __future__ import annotations
 
 import re
-
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -13,13 +12,13 @@ from typing import TYPE_CHECKING
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.shell.capmap import Capmap
 from skillscan.analyzers.shell.decode import MAX_DECODED
-from skillscan.analyzers.shell.syntax import Cmd
+from skillscan.analyzers.shell.words import Cmd
 from skillscan.lazyre import lazy
 from skillscan.model import Capability, Channel, Confidence, Finding, Severity
 
 if TYPE_CHECKING:
     from skillscan.analyzers.shell.decode import Payload
-    from skillscan.analyzers.shell.syntax import Word
+    from skillscan.analyzers.shell.words import Word
 
 PLACEHOLDER = lazy(r"(?<![<$])<([A-Za-z][A-Za-z0-9_ .:/|-]{0,60}[A-Za-z0-9_])>(?![>&(])")
 _NOT_WORD = lazy(r"[^A-Za-z0-9_]")

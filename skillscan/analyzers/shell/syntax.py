@@ -9,13 +9,14 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from skillscan.analyzers.shell.decode import Payload, stdout_payload
+from skillscan.analyzers.shell.words import Cmd, Redirect, Script, Word, _unescape_word, ansi_c
 from skillscan.lazyre import lazy
 
+_ESC_DQ = lazy(r"\\([\\\"$`\n])")  # backslash escapes inside a double-quoted string
 MAX_TEXT = 512 * 1024  # characters of one command text that are parsed
 # tree-sitter-bash's scanner crashes the process (SIGSEGV) on some characters outside the Basic Multilingual
 # Plane after `{` (found by bench/fuzz.py). The parser reads a copy in which every byte of a non-ASCII
@@ -39,106 +40,6 @@ def _parser() -> Any:
     from tree_sitter import Language, Parser
 
     return Parser(Language(tree_sitter_bash.language()))
-
-
-@dataclass
-class Word:
-    value: str | None  # static value, None when it depends on run time
-    raw: str
-    row: int  # 0-based within the analysed text
-    col: int  # 0-based character column
-    payload: Payload | None = None  # what a substitution inside produced (decoded / fetched)
-    procsub: bool = False  # `<(…)`: a path whose content is `payload`
-    single_quoted: bool = False
-
-    @property
-    def decoded(self) -> bool:
-        return bool(self.payload and self.payload.decoders)
-
-    @property
-    def url(self) -> str | None:
-        return self.payload.url if self.payload else None
-
-
-@dataclass
-class Redirect:
-    op: str
-    fd: str | None
-    target: Word | None = None
-    body: str | None = None  # here-doc / here-string text
-    body_row: int = 0
-    body_col: int = 0
-
-
-@dataclass
-class Cmd:
-    words: list[Word]
-    row: int
-    col: int
-    text: str
-    assigns: list[tuple[str, Word]] = field(default_factory=list)
-    redirects: list[Redirect] = field(default_factory=list)
-    upstream: Cmd | None = None  # previous pipeline stage (its stdout is our stdin)
-    downstream: Cmd | None = None
-    background: bool = False
-    env_reads: list[str] = field(default_factory=list)
-    stmt: str = ""  # the whole pipeline this command is a stage of (for snippets)
-
-    @property
-    def argv(self) -> list[str | None]:
-        return [w.value for w in self.words]
-
-    def stdin_text(self) -> tuple[str, int, int] | None:
-        for r in self.redirects:
-            if r.body is not None:
-                return r.body, r.body_row, r.body_col
-        return None
-
-
-@dataclass
-class Script:
-    commands: list[Cmd]
-    truncated: bool = False
-    error_nodes: int = 0
-
-
-_ESC_DQ = lazy(r"\\([\\\"$`\n])")
-_ANSI = lazy(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|[abefnrtv\\'\"?]|c.)")
-_ANSI_SIMPLE = {"a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v",
-                "\\": "\\", "'": "'", '"': '"', "?": "?"}
-
-
-def ansi_c(body: str) -> str:
-    def sub(m: re.Match[str]) -> str:
-        s = m.group(1)
-        if s[0] in "xuU":
-            try:
-                return chr(int(s[1:], 16))
-            except (ValueError, OverflowError):
-                return ""
-        if s[0].isdigit():
-            return chr(int(s, 8) & 0xFF)
-        if s[0] == "c":
-            return chr(ord(s[1]) & 0x1F)
-        return _ANSI_SIMPLE.get(s, s)
-
-    return _ANSI.sub(sub, body)
-
-
-def _unescape_word(text: str) -> str:
-    if "\\" not in text:  # nothing escaped: the loop below would copy every character
-        return text
-    out, i = [], 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text):
-            if text[i + 1] != "\n":
-                out.append(text[i + 1])
-            i += 2
-            continue
-        out.append(ch)
-        i += 1
-    return "".join(out)
 
 
 class _Builder:

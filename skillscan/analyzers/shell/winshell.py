@@ -9,7 +9,8 @@ import re
 from collections.abc import Iterator
 
 from skillscan.analyzers.shell.decode import MAX_DECODED, URL_RE, Payload, as_text
-from skillscan.analyzers.shell.syntax import MAX_COMMANDS, MAX_TEXT, Cmd, Redirect, Word
+from skillscan.analyzers.shell.syntax import MAX_COMMANDS, MAX_TEXT
+from skillscan.analyzers.shell.words import Cmd, Redirect, Word
 from skillscan.capabilities import decoding
 from skillscan.lazyre import lazy
 
