@@ -31,6 +31,7 @@ GATE_ENGINE = "permissions"
 MAX_MESSAGES = 4
 MAX_RELATED = 50
 _CLASS_RANK = {RuleClass.MALICIOUS: 2, RuleClass.HYGIENE: 1, RuleClass.CAPABILITY: 0}
+_CONTEXT_ROLES = frozenset({"user-command", "reference", "quoted", "test-data"})
 
 
 def _rank(f: Finding) -> tuple[int, int, int, int, int, str]:
@@ -110,7 +111,13 @@ def merged(members: Sequence[Finding]) -> Finding:
             if key not in seen and (loc.path, loc.line) != (primary.location.path, primary.location.line):
                 seen.add(key)
                 related.append(loc)
-    return replace(primary, message=message, severity=max(f.severity for f in members),
+    # text the agent is told to follow outranks context about it: when the primary is context and another
+    # engine's finding at the place is an instruction to the agent, the folded finding is that instruction
+    role = primary.role
+    if role in _CONTEXT_ROLES:
+        told = [f.role for f in members if f.engine != GATE_ENGINE and f.role in ("hidden", "agent-instruction")]
+        role = told[0] if told else role
+    return replace(primary, message=message, severity=max(f.severity for f in members), role=role,
                    confidence=max(f.confidence for f in members), capabilities=tuple(caps),
                    related=tuple(related[:MAX_RELATED]))
 

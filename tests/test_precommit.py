@@ -46,8 +46,9 @@ def hook_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     # the dependencies of the running environment, without downloading anything
     (Path(purelib) / "deps.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     wheel = next(wheels.glob("skillscan_gate-*.whl"))
+    # --ignore-installed: the running environment (seen through deps.pth) may hold skillscan already, as CI's does
     subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "--quiet", "--no-deps",
-                    "--no-index", str(wheel)], check=True, timeout=300)
+                    "--no-index", "--ignore-installed", str(wheel)], check=True, timeout=300)
     assert (env_dir / "bin" / "skillscan-pre-commit").is_file()
     home = tmp_path_factory.mktemp("pre-commit-home")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}

@@ -39,7 +39,14 @@ def with_roles(path: str, text: str, findings: list[Finding], referenced: str | 
     if not any(f.channel is Channel.INSTRUCTION and f.location.path == path for f in findings):
         return findings
     roles = assign_roles(path, text, referenced)
-    return [replace(f, role=roles.role_at(f.location.line))
+
+    def role(line: int) -> str:
+        # framing a sentence as quoted or negated inside an instruction file does not make it context
+        # (DESIGN.md "Permit and decide"): the agent still reads it as part of its instructions
+        r = roles.role_at(line)
+        return "agent-instruction" if r == "quoted" and roles.base == "agent-instruction" else r
+
+    return [replace(f, role=role(f.location.line))
             if f.channel is Channel.INSTRUCTION and f.location.path == path else f for f in findings]
 
 
