@@ -10,8 +10,8 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from skillscan.lines import line_at
 from skillscan.formats.spec import Parsed
+from skillscan.lines import line_at
 from skillscan.model import PackageFile, Surface
 from skillscan.yamlsafe import YamlError, load_yaml
 

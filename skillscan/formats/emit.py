@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from skillscan.capabilities.grammar import is_credential_env
 from skillscan.model import Capability, InferredCapability
 
 
@@ -124,6 +125,18 @@ def _mapping(data: dict[Any, Any], indent: str, lines: list[str], seen: set[int]
 def env_names(caps: Sequence[Capability]) -> list[str]:
     """The named environment variables among the needed capabilities."""
     return sorted({c.scope for c in caps if c.kind == "env.read" and c.scope and c.scope != "*"})
+
+
+def needed_env(caps: Sequence[Capability], inferred: Sequence[InferredCapability]) -> list[tuple[str, bool]]:
+    """Each named environment variable among the needed capabilities, with whether it holds a secret (the
+    findings read it as one, or its name says it is a credential) — what every env-declaring format writes."""
+    secret = secret_env_names(inferred)
+    return [(e, e in secret or is_credential_env(e)) for e in env_names(caps)]
+
+
+def without_env(caps: Sequence[Capability]) -> list[Capability]:
+    """The needed capabilities an environment declaration does not cover."""
+    return [c for c in caps if c.kind != "env.read"]
 
 
 def secret_env_names(inferred: Sequence[InferredCapability]) -> set[str]:

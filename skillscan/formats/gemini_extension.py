@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
-from skillscan.capabilities.grammar import agent_tool_capabilities, is_credential_env
+from skillscan.capabilities.grammar import agent_tool_capabilities
 from skillscan.formats.common import (
     ManifestError,
     file_map,
@@ -21,7 +21,7 @@ from skillscan.formats.common import (
     value_line,
 )
 from skillscan.formats.declare import FieldNote, Fields, line_of, list_of, mcp_config_env, scoped, servers, strings
-from skillscan.formats.emit import Suggestion, env_names, json_suggestion, secret_env_names
+from skillscan.formats.emit import Suggestion, json_suggestion, needed_env, without_env
 from skillscan.formats.spec import FormatSpec, Parsed
 from skillscan.model import Capability, InferredCapability, Package, PackageFile, Surface
 
@@ -133,13 +133,12 @@ def extension_notes(package: Package, text: str | None) -> list[FieldNote]:
 def write_extension(caps: Sequence[Capability], package: Package,
             inferred: Sequence[InferredCapability]) -> tuple[tuple[Suggestion, ...], list[Capability]]:
     """Each needed environment variable as a `settings` entry."""
-    envs = env_names(caps)
+    envs = needed_env(caps, inferred)
     if not envs:
         return (), list(caps)
-    secret = secret_env_names(inferred)
-    data = {"settings": [{"name": e, "description": f"value of {e}", "envVar": e,
-                          "sensitive": e in secret or is_credential_env(e)} for e in envs]}
-    return (json_suggestion(package.format, MANIFEST, data),), [c for c in caps if c.kind != "env.read"]
+    data = {"settings": [{"name": e, "description": f"value of {e}", "envVar": e, "sensitive": secret}
+                         for e, secret in envs]}
+    return (json_suggestion(package.format, MANIFEST, data),), without_env(caps)
 
 
 GEMINI = FormatSpec(name="gemini-extension", markers=(MANIFEST,), parse=parse_gemini, priority=32,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from skillscan.capabilities.grammar import is_credential_env, normalize_host
+from skillscan.capabilities.grammar import normalize_host
 from skillscan.formats.common import (
     ManifestError,
     command_line,
@@ -18,7 +18,7 @@ from skillscan.formats.common import (
     value_line,
 )
 from skillscan.formats.declare import FieldNote, Fields, line_of, list_of
-from skillscan.formats.emit import Suggestion, env_names, json_suggestion, secret_env_names
+from skillscan.formats.emit import Suggestion, json_suggestion, needed_env, without_env
 from skillscan.formats.spec import FormatSpec, Parsed
 from skillscan.model import Capability, InferredCapability, Package, PackageFile, Surface
 
@@ -154,12 +154,11 @@ def server_notes(package: Package, text: str | None) -> list[FieldNote]:
 def write_server(caps: Sequence[Capability], package: Package,
             inferred: Sequence[InferredCapability]) -> tuple[tuple[Suggestion, ...], list[Capability]]:
     """Each needed environment variable in `environmentVariables`."""
-    envs = env_names(caps)
+    envs = needed_env(caps, inferred)
     if not envs:
         return (), list(caps)
-    secret = secret_env_names(inferred)
-    data = {"environmentVariables": [{"name": e, "isSecret": e in secret or is_credential_env(e)} for e in envs]}
-    return (json_suggestion(package.format, SERVER_JSON, data),), [c for c in caps if c.kind != "env.read"]
+    data = {"environmentVariables": [{"name": e, "isSecret": secret} for e, secret in envs]}
+    return (json_suggestion(package.format, SERVER_JSON, data),), without_env(caps)
 
 
 MCP_SERVER = FormatSpec(name="mcp-server", markers=(SERVER_JSON,), parse=parse_server_json, priority=24,

@@ -7,7 +7,6 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from skillscan.capabilities.grammar import is_credential_env
 from skillscan.formats.common import (
     ManifestError,
     command_line,
@@ -20,7 +19,7 @@ from skillscan.formats.common import (
     value_line,
 )
 from skillscan.formats.declare import FieldNote, Fields, line_of, list_of, mapping_of, mcp_config_env, user_config
-from skillscan.formats.emit import Suggestion, env_names, json_suggestion, secret_env_names
+from skillscan.formats.emit import Suggestion, json_suggestion, needed_env, without_env
 from skillscan.formats.spec import FormatSpec, Parsed
 from skillscan.model import Capability, InferredCapability, Package, PackageFile, Surface
 
@@ -112,14 +111,13 @@ def mcpb_notes(package: Package, text: str | None) -> list[FieldNote]:
 def write_mcpb(caps: Sequence[Capability], package: Package,
             inferred: Sequence[InferredCapability]) -> tuple[tuple[Suggestion, ...], list[Capability]]:
     """Each needed environment variable as a `user_config` option passed in `server.mcp_config.env`."""
-    envs = env_names(caps)
+    envs = needed_env(caps, inferred)
     if not envs:
         return (), list(caps)
-    secret = secret_env_names(inferred)
-    env = {e: "${user_config." + e.lower() + "}" for e in envs}
-    uc = {e.lower(): {"type": "string", "title": e, "sensitive": e in secret or is_credential_env(e)} for e in envs}
+    env = {e: "${user_config." + e.lower() + "}" for e, _ in envs}
+    uc = {e.lower(): {"type": "string", "title": e, "sensitive": secret} for e, secret in envs}
     data = {"server": {"mcp_config": {"env": env}}, "user_config": uc}
-    return (json_suggestion(package.format, MANIFEST, data),), [c for c in caps if c.kind != "env.read"]
+    return (json_suggestion(package.format, MANIFEST, data),), without_env(caps)
 
 
 MCPB = FormatSpec(name="mcpb", markers=(MANIFEST,), parse=parse_mcpb, priority=25, probe=is_mcpb_manifest,
