@@ -75,3 +75,18 @@ def test_a_zip_of_an_unsupported_version_is_an_archive_error() -> None:
     data[central + 6:central + 8] = (132).to_bytes(2, "little")  # version needed to extract: 13.2
     with pytest.raises(ArchiveError, match="zip file version"):
         read_archive(bytes(data))
+
+
+def test_a_lone_carriage_return_keeps_markdown_lines_aligned() -> None:
+    """Found by bench/fuzz.py: markdown-it ends a line at a lone \\r while skillscan numbers lines by \\n, so
+    a heading after one sat past the end of the file and the instructions engine failed on it."""
+    from fuzztargets import TARGETS as targets
+    from skillscan.analyzers.instructions.document import parse_document
+
+    package = next(t for t in targets if t.name == "package")
+    package.check([("SKILL.md", "\U00089c4dr\r\u00f4```bash\n## tdo ")])  # the input the run found
+    doc = parse_document("SKILL.md", "intro\r# Not a heading here\n## Setup\nbody\n")
+    assert [(s.heading, s.start, s.end) for s in doc.sections] == [("", 1, 1), ("Setup", 2, 4)]
+    for section in doc.sections:
+        first, _text = doc.section_view(section)
+        assert 1 <= first <= len(doc.lines)

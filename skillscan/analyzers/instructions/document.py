@@ -142,6 +142,8 @@ class Document:
         while ancestor is not None:
             keep.add(ancestor.start)
             ancestor = self._parent(ancestor)
+        if not keep:  # a section with no line of its own
+            return section.start, ""
         first, last = min(keep), max(keep)
         text = "\n".join(self.lines[i - 1] if i in keep else "" for i in range(first, last + 1))
         text = blank_comments(text)
@@ -385,6 +387,9 @@ _memo_chars = 0
 _memo_lock = threading.Lock()  # the engine calls parsers from its main thread; library callers may not
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
 def _markdown_segments(body: list[str], offset: int, lines: list[str], sections: list[Section]) -> list[Segment]:
     """The segments of a Markdown body that starts after `offset` file lines (`lines[offset:] == body`), its
     sections appended to `sections`. The result is a function of (offset, body text) alone — the parser is
@@ -416,7 +421,9 @@ def _parse_markdown_segments(text: str, body: list[str], offset: int, lines: lis
                              ) -> list[Segment]:
     md = _markdown()
     env: dict[str, Any] = {}
-    tokens = md.parse(text, env)
+    # markdown-it ends a line at a lone \r too; skillscan numbers lines by \n alone, so a lone \r is read as
+    # a space here (same length) and the parser's line map stays the file's
+    tokens = md.parse(_LONE_CR.sub(" ", text), env)
     out: list[Segment] = []
     heads: list[tuple[int, int, str]] = []  # (level, line, title)
     pending_kind = ""
