@@ -13,7 +13,7 @@
 `DocumentRoles` (frozen): `path`, `base` (the file's role) and `base_why`, `subagent` (True for an
 agent/subagent definition, whose persona and mission statements are legitimate), `regions`: a
 tuple of `Region(start, end, role, why, kind, negated)` covering every line once (lines as
-`split_lines` counts them: \\n, \\r\\n, \\r), 1-based inclusive lines, consecutive lines with the same decision merged; `role_at(line)` and
+`split_lines` counts them: by \\n, as every engine numbers lines), 1-based inclusive lines, consecutive lines with the same decision merged; `role_at(line)` and
 `region_at(line)` look one up.
 
 Roles (`ROLES`): `agent-instruction` (the agent is told it), `user-command` (a command offered to
@@ -59,13 +59,19 @@ _ALERT = re.compile(r"^\s*>\s*(?:\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]|\*\
 _FRONTMATTER = re.compile(r"\A(?:\ufeff)?---[ \t]*\r?\n(?:.*?\r?\n)?---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 
-_NEWLINES = re.compile(r"\r\n?")
+_CARRIAGE_RETURNS = re.compile(r"\r\n?")
+
+
+def _lf_only(text: str) -> str:
+    """`text` with \\r\\n as \\n and a lone \\r as a space: markdown-it ends a line at a lone \\r, the rest of
+    skillscan does not, and a role must sit on the line a finding cites."""
+    return _CARRIAGE_RETURNS.sub(lambda m: "\n" if len(m.group()) == 2 else " ", text)
 
 
 def split_lines(text: str) -> list[str]:
-    """Lines as markdown-it and the rest of skillscan count them: split on \\n, \\r\\n and \\r only (not on
-    the other characters `str.splitlines` breaks at); a final line break ends the last line."""
-    parts = _NEWLINES.sub("\n", text).split("\n")
+    """Lines as every engine of skillscan numbers them: split on \\n (\\r\\n counts once; a lone \\r is no
+    line break); a final line break ends the last line."""
+    parts = _lf_only(text).split("\n")
     if len(parts) > 1 and parts[-1] == "":
         parts.pop()
     return parts
@@ -259,7 +265,7 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
         raise ValueError(f"referenced must be one of {REFERENCES}")
     base, base_why, subagent = file_role(path, referenced, v)
     truncated = len(text) > MAX_CHARS
-    body = _NEWLINES.sub("\n", text[:MAX_CHARS])
+    body = _lf_only(text[:MAX_CHARS])
     lines = split_lines(body)
     n = len(split_lines(text))
     roles: list[tuple[str, str, str, bool] | None] = [None] * len(lines)
