@@ -17,6 +17,16 @@ def _newlines(text: str) -> tuple[int, ...]:
     return tuple(out)
 
 
+def text_lines(text: str) -> list[str]:
+    """The lines of `text` as findings number them: split at \\n alone, with the \\r of a \\r\\n ending dropped
+    and a final line break ending the last line. Unlike `str.splitlines`, no other character (a lone \\r,
+    \\x0c, \\x85, U+2028 …) ends a line, so line N here is the line a finding at line N cites."""
+    lines = text.split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
 def line_at(text: str, offset: int) -> int:
     """1-based line of character `offset` (the same as `text.count("\\n", 0, offset) + 1`)."""
     return bisect.bisect_left(_newlines(text), offset) + 1

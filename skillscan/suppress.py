@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from skillscan.lines import text_lines
 from skillscan.model import Finding, Package, PackageResult, RuleClass, Severity, fingerprints
 
 BASELINE_FORMAT = "skillscan-baseline/v1"
@@ -44,7 +45,7 @@ def inline_suppressions(package: Package) -> list[Suppression]:
     for f in package.files:
         if f.text is None or f.virtual or "skillscan:" not in f.text:
             continue
-        lines = f.text.splitlines()
+        lines = text_lines(f.text)
         for number, line in enumerate(lines, start=1):
             if len(line) > MAX_LINE or "skillscan:" not in line:
                 continue

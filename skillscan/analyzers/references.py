@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.follows import followed_files
+from skillscan.lines import text_lines
 from skillscan.model import Capability, Channel, Finding, Package
 
 # rule ids whose logic is this module (tests/test_rule_modules.py)
@@ -69,7 +70,7 @@ class MissingScriptAnalyzer:
                     reported.add(raw)
                     line = f.text.count("\n", 0, offset + m.start("path")) + 1
                     if lines is None:
-                        lines = f.text.splitlines()
+                        lines = text_lines(f.text)
                     out.append(finding(
                         "instructions-run-missing-script",
                         f"instructions run `{raw}`, which the package does not contain: the code that would run "

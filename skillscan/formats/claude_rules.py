@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from skillscan.capabilities.grammar import SHELLS, TOP, normalize_binary
+from skillscan.lines import text_lines
 from skillscan.model import Capability, InferredCapability, Package
 
 
@@ -51,7 +52,7 @@ def shell_scripts(package: Package | None, ic: InferredCapability | None) -> lis
             f = package.file(e.path)
             if f is None or f.text is None:
                 continue
-            lines = split[e.path] = f.text.splitlines()
+            lines = split[e.path] = text_lines(f.text)
         if 0 < e.line <= len(lines):
             for m in SHELL_SCRIPT.finditer(lines[e.line - 1]):
                 if normalize_binary(m.group(1)) == ic.capability.scope:

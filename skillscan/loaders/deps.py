@@ -16,6 +16,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
 from skillscan.formats.common import ManifestError, key_line, load_json_text
+from skillscan.lines import text_lines
 from skillscan.model import PackageFile, Surface
 
 VENDORED = ("node_modules", ".venv", "venv", "site-packages", "dist-packages", "vendor", "__pypackages__")
@@ -89,7 +90,7 @@ def _requirement(line_text: str, path: str, line: int, kind: str = "runtime") ->
 
 def requirements(f: PackageFile) -> list[Dependency]:
     out = []
-    for i, raw in enumerate((f.text or "").splitlines(), start=1):
+    for i, raw in enumerate(text_lines(f.text or ""), start=1):
         dep = _requirement(raw, f.path, i)
         if dep is not None:
             out.append(dep)

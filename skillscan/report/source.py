@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from skillscan.lines import text_lines
 from skillscan.loaders.files import Limits
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
@@ -91,7 +92,7 @@ class SourceReader:
         text = members.get(f"{inner}/{path}" if inner else path)
         if text is None:
             return None, "the archive member is binary or was not read"
-        return text.splitlines(), ""
+        return text_lines(text), ""
 
     def _read_archive(self, archive: str) -> tuple[dict[str, str | None] | None, str]:
         from skillscan.loaders.archive import MAX_ARCHIVE_BYTES, ArchiveError, read_archive
@@ -110,4 +111,4 @@ class SourceReader:
 def _split(data: bytes) -> list[str] | None:
     if len(data) > MAX_FILE_BYTES or b"\0" in data[:8192]:
         return None
-    return data.decode("utf-8", "replace").splitlines()
+    return text_lines(data.decode("utf-8", "replace"))
