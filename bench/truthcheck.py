@@ -11,7 +11,11 @@ What counts as "the cited line and the value followed to it" (the report does no
   definitions; for `…#decoded-N` / `…#blob-N` the host text and every base64, hex and char-code
   literal in it, decoded;
 * for a `combination-*` finding, whose location is one leg, the evidence lines of each of its
-  capabilities (`capabilities.inferred[].evidence`).
+  capabilities (`capabilities.inferred[].evidence`);
+* the finding's own `related` locations (the link a precondition points to, the evidence merged
+  into a folded finding), each read like the cited line;
+* for a compiled Python file (`.pyc`), whose "lines" are not text, every printable string of four or
+  more characters in its bytes: the constants the bytecode reader found are among them.
 
     check_report(report_dict, root) -> list[Violation]
 
@@ -74,6 +78,7 @@ _KEYWORDS = frozenset(["if", "else", "elif", "for", "while", "in", "is", "not", 
 _FILE_TOKEN = re.compile(r"(?<![\w/.~$-])[~$\w.-]*/[\w.-]+(?:/[\w.-]+)*")  # a file a command writes and another runs
 _B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2}){8,}")
+_PRINTABLE = re.compile(rb"[\x20-\x7e]{4,}")
 _CHARCODES = re.compile(r"\d{2,3}(?:\s*,\s*\d{2,3}){3,}")
 
 
@@ -239,6 +244,17 @@ class Package:
                 return [(str(e["path"]), int(e["line"])) for e in ic.get("evidence") or []]
         return []
 
+    def bytecode_strings(self, rel: str) -> str | None:
+        """The printable runs (≥ 4 characters) of a compiled file's bytes, one a line."""
+        p = self.base / rel
+        try:
+            if not (self.readable and p.is_file() and p.stat().st_size <= MAX_FILE):
+                return None
+            raw = p.read_bytes()
+        except OSError:
+            return None
+        return "\n".join(m.group(0).decode("latin-1") for m in _PRINTABLE.finditer(raw))
+
     def haystack(self, path: str, line: int) -> str | None:
         """The cited line's statement and the values followed to it (None: the file cannot be read)."""
         if (path, line) not in self._hay:
@@ -247,6 +263,8 @@ class Package:
 
     def _haystack(self, path: str, line: int) -> str | None:
         host, *virtual = path.split("#")
+        if host.endswith(".pyc") and not virtual:
+            return self.bytecode_strings(host)
         lines = self.lines(host)
         if lines is None:
             return None
@@ -319,6 +337,8 @@ def check_package(pkg: dict[str, object], root: Path, stats: Stats | None = None
         if hay is None:
             stats.unchecked["archive or remote package" if not files.readable else "file not readable"] += 1
             continue
+        for r in f.get("related") or []:  # type: ignore[union-attr]
+            hay += "\n" + (files.haystack(str(r["path"]), int(r.get("line") or 0)) or "")
         if rule.startswith("combination-"):
             for cap in f.get("capabilities") or []:
                 for p, ln in files.evidence_lines(str(cap)):

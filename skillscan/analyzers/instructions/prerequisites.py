@@ -12,7 +12,7 @@ import re
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Finding
+from skillscan.model import Channel, Finding, Location
 from skillscan.purpose.domains import same_site
 from skillscan.purpose.services import load_table
 
@@ -92,5 +92,7 @@ def prerequisite_links(doc: Document) -> list[Finding]:
                     f"{sink.label}, not the package's own site",
                     doc.path, i + 1, pre.start() + 1, snippet=text.strip()[:200],
                     capabilities=(f"net.egress[{host}]", "code.remote"), channel=Channel.INSTRUCTION,
+                    related=() if j == i else (Location(doc.path, j + 1, url.start() + 1,
+                                                        snippet=lines[j].strip()[:200]),),
                 ))
     return out
