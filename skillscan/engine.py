@@ -13,6 +13,7 @@ from pathlib import Path
 
 from skillscan.analyze import Workers, _collect, _engine_error, _in_context, _InFlight, _submit, resolve_jobs
 from skillscan.analyzers import batch_analyzers, engine_versions, package_analyzers
+from skillscan.analyzers.shell.agentwrite import own_entries
 from skillscan.cache import Entry, ResultCache, context_key
 from skillscan.catalog import get_catalog, rules_dir
 from skillscan.config import Config
@@ -341,7 +342,7 @@ class _Scan:
                     self.cache.put(w.key, analysed)
                 if not failed:
                     self.cache.put(w.context, analysed, package_findings)
-        findings = analysed + place(pkg, package_findings)
+        findings = own_entries(pkg, analysed + place(pkg, package_findings))  # the package's own name, now known
         if options.merge:
             findings = merge_findings(findings)
         findings.sort(key=sort_key)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from skillscan.analyzers.base import finding
@@ -86,6 +86,7 @@ class Hit:
     severity: Severity | None = None
     confidence: Confidence | None = None
     decoded: str | None = None
+    role: str | None = None  # set only where the command's own text decides who it is for (a value to fill in)
 
 
 @dataclass
@@ -107,7 +108,8 @@ class Run:
     # -- recording -----------------------------------------------------------------
     def add(self, frame: Frame, cmd: Cmd, rule: str, caps: Sequence[Capability | str], message: str,
             severity: Severity | str | None = None, confidence: Confidence | str | None = None,
-            decoded: str | None = None, row: int | None = None, col: int | None = None) -> None:
+            decoded: str | None = None, row: int | None = None, col: int | None = None,
+            role: str | None = None) -> None:
         if len(self.hits) >= MAX_HITS:
             return
         for masked, original in self.written.items() if "_" in message else ():
@@ -122,8 +124,10 @@ class Run:
         conf = Confidence.parse(confidence) if isinstance(confidence, str) else confidence
         old = self.hits.get(key)
         if old is None:
-            self.hits[key] = Hit(rule, parsed, message, line, column, snippet, sev, conf, decoded)
+            self.hits[key] = Hit(rule, parsed, message, line, column, snippet, sev, conf, decoded, role)
             return
+        if old.role != role:
+            old.role = None  # another command on the line: the line's role is the document's
         for c in parsed:
             if c not in old.caps:
                 old.caps.append(c)
@@ -144,10 +148,10 @@ class Run:
             rule = catalog.rule(h.rule)
             conf = h.confidence if h.confidence is not None else rule.confidence
             conf = min(conf, self.ctx.max_confidence)
-            out.append(finding(h.rule, h.message, self.ctx.path, h.line, h.column, snippet=h.snippet,
-                               capabilities=sorted(set(h.caps), key=str), channel=self.ctx.channel,
-                               confidence=conf, severity=h.severity,
-                               decoded=h.decoded[:MAX_DECODED] if h.decoded else None))
+            f = finding(h.rule, h.message, self.ctx.path, h.line, h.column, snippet=h.snippet,
+                        capabilities=sorted(set(h.caps), key=str), channel=self.ctx.channel,
+                        confidence=conf, severity=h.severity, decoded=h.decoded[:MAX_DECODED] if h.decoded else None)
+            out.append(replace(f, role=h.role) if h.role is not None else f)
         return out
 
 
