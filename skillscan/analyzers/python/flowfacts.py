@@ -80,8 +80,21 @@ def where(flow: Flow, header: str | None, desc: str) -> str:
     part = {"header": f"as the {header} header" if header else "in a request header", "body": "in the request body",
             "url": "in the URL"}.get(flow.part or "", "")
     dest = flow.host or "a host the analysis could not resolve"
-    service = " (the variable's own service)" if flow.service == "same" else ""
+    service = " (the variable's own service)" if flow.service == "same" else other_service(flow)
     return f"{part + ' ' if part else ''}to {dest}{service} via {desc}"
+
+
+def other_service(flow: Flow) -> str:
+    """` (a host of Telegram, not of OpenAI, the variable's service)` for a named credential sent to another
+    service's host; "" otherwise."""
+    if flow.service != "other" or not flow.names or not flow.host:
+        return ""
+    table = load_table()
+    owner = table.for_env(flow.names[0])
+    at = table.for_host(flow.host)
+    if not owner or not at:
+        return ""
+    return f" (a host of {at[0].label}, not of {owner[0].label}, the variable's service)"
 
 
 SOURCE_ORDER = ("environment", "store", "file", "variables")

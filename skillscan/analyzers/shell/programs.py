@@ -36,6 +36,15 @@ def fmt_pkg(eco: str, value: str) -> str | None:
     return value
 
 
+
+def upload_sink(host: str) -> str:
+    """What an upload host of `hosts.exfil` is: a chat service's API (its bot or webhook endpoint, rules/purpose/
+    services.yaml) or a webhook, paste, file-drop or tunnel host."""
+    from skillscan.purpose.services import load_table
+
+    chat = [s for s in load_table().for_host(host) if s.id in ("telegram", "discord", "slack")]
+    return f"the {chat[0].label} chat API (its bot or webhook endpoint)" if chat else "a webhook/paste/tunnel host"
+
 class ProgramsMixin(AnalyzerBase):
     # wrappers: sudo, nohup, env, timeout … report themselves, then the wrapped command is analysed
     def _unwrap(self, cmd: Cmd, words: list[Word], frame: Frame) -> int:
@@ -129,7 +138,7 @@ class ProgramsMixin(AnalyzerBase):
                    "--post-data", "--post-file"}
         if prog.hosts == "url" and url and flags & uploads and matches_host(url, self.cm.exfil_hosts):
             self.run.add(frame, cmd, "shell-network-upload", [Capability("net.egress", host)],
-                         f"`{name}` sends data to {host}, a webhook/paste/tunnel host", severity=Severity.HIGH)
+                         f"`{name}` sends data to {host}, {upload_sink(host)}", severity=Severity.HIGH)
 
     @staticmethod
     def _packages(then: Then, name: str, operands: list[str | None], sub_len: int) -> list[str]:
