@@ -83,8 +83,10 @@ def merge_findings(findings: Sequence[Finding]) -> list[Finding]:
         if other is None:
             best[key] = f
         elif other.engine != f.engine:
-            if strength(f) > strength(other):
-                best[key] = f
+            win, lose = (f, other) if strength(f) > strength(other) else (other, f)
+            if lose.flow is not None and win.flow is None:  # the flow facts (what is sent where) stay stated
+                win = replace(win, flow=lose.flow, message=f"{win.message}; {lose.message}")
+            best[key] = win
         else:
             out.append(f)
     return out + list(best.values())

@@ -173,12 +173,6 @@ class PathsMixin(AnalyzerBase):
                 Capability("agent.config.write", entry)]
         self.run.add(frame, cmd, "shell-persistence", caps, f"`{how}` writes {path} — {loc.reason}")
 
-    def _as_written(self, text: str) -> str:
-        """A path with its documentation placeholders as the text writes them (`_name_` → `<name>`)."""
-        for masked, original in self.run.written.items() if "_" in text else ():
-            text = text.replace(masked, original)
-        return text
-
     def _rc_setting(self, cmd: Cmd, path: str, scope: str, frame: Frame, how: str, setting: RcSetting,
                     caps: list[Capability]) -> None:
         """An environment setting added to a shell profile: the user's configuration when a document
