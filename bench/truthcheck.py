@@ -334,7 +334,9 @@ def _composed(piece: str, hay: str) -> bool:
 def _placeholder(piece: str, hay: str) -> bool:
     """`_NAME_` is how the analysers write a `<NAME>` / `{NAME}` placeholder of the text."""
     names = re.findall(r"_([A-Za-z][\w-]*?)_(?=$|[./-])", piece)
-    return bool(names) and all(re.search(rf"[<{{]{re.escape(n)}[>}}]", hay) for n in names)
+    # the mask writes every non-word character of the placeholder as `_` (`<skill-name>` → `_skill_name_`)
+    return bool(names) and all(re.search("[<{]" + "[^A-Za-z0-9]".join(map(re.escape, n.split("_"))) + "[>}]", hay)
+                               for n in names)
 
 
 def check_package(pkg: dict[str, object], root: Path, stats: Stats | None = None) -> list[Violation]:
