@@ -326,9 +326,9 @@ def occurs(named: Named, hay: str, own_dirs: frozenset[str] = frozenset()) -> bo
 
 def _composed(piece: str, hay: str) -> bool:
     """A piece the analysis built from parts (`f"{base}.{ext}"` with `ext = "wav"` → `.wav`;
-    `"ppt/slides/" + "_rels"`): every word of it occurs as a whole word of the text followed (a cut value,
-    `id_ed25519.pu` from `.pub`, does not)."""
-    words = [w for w in re.split(r"[^A-Za-z0-9_]+", piece) if w]
+    `"ppt/slides/" + "_rels"`): every word of it (two characters or more) occurs as a whole word of the text
+    followed."""
+    words = [w for w in re.split(r"[^A-Za-z0-9_]+", piece) if len(w) >= 2]
     return bool(words) and all(re.search(rf"(?<![A-Za-z0-9]){re.escape(w)}(?![A-Za-z0-9])", hay) for w in words)
 
 
