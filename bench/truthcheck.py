@@ -11,7 +11,14 @@ What counts as "the cited line and the value followed to it" (the report does no
   definitions; for `…#decoded-N` / `…#blob-N` the host text and every base64, hex and char-code
   literal in it, decoded;
 * for a `combination-*` finding, whose location is one leg, the evidence lines of each of its
-  capabilities (`capabilities.inferred[].evidence`).
+  capabilities (`capabilities.inferred[].evidence`);
+* the finding's own `related` locations (the link a precondition points to, the evidence merged
+  into a folded finding), each read like the cited line;
+* the commands the package's manifest makes the host run at the cited line (the report's `surfaces`:
+  a Dify runner's `pip install .`, an MCP registry entry's `npx @scope/server`), which the format
+  derives from that line;
+* for a compiled Python file (`.pyc`), whose "lines" are not text, every printable string of four or
+  more characters in its bytes: the constants the bytecode reader found are among them.
 
     check_report(report_dict, root) -> list[Violation]
 
@@ -31,6 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from truthnames import ANCHORS, Named, claims_whole_environment, named_things
+
+from skillscan.capabilities.grammar import normalize_binary
 
 MAX_FILE = 2_000_000
 # gate rules with one finding per capability: several at one location are distinct claims unless identical
@@ -64,7 +73,7 @@ WHOLE_ENV_READS = re.compile("|".join((
     r"\bprocess\.env\b(?!\s*(?:\.|\[|\?\.))",
     r"\bDeno\.env\.toObject\b", r"\bBun\.env\b(?!\s*[.\[])", r"\bos\.Environ\(\)", r"\bSystem\.getenv\(\s*\)",
     r"\bENV\.(?:to_h|to_hash|each|keys|values|map|select)\b",
-    r"(?:^|[;&|`(]|\$\()\s*(?:env|printenv)\s*(?:$|[|;&>)`])", r"\bexport\s+-p\b", r"\bdeclare\s+-x\b",
+    r"(?:^|[;&|`(]|\$\(|\b(?:if|then|do|while|until|else|!)\s)\s*(?:env|printenv)\s*(?:$|[|;&>)`])", r"\bexport\s+-p\b", r"\bdeclare\s+-x\b",
     r"/proc/(?:self|\d+|\$\w+)/environ",
     r"(?i:\b(?:Get-ChildItem|gci|ls|dir)\s+env:(?!\w))", r"(?i:GetEnvironmentVariables\s*\(\s*\))",
 )), re.MULTILINE)
@@ -72,8 +81,9 @@ _NAMED_MEMBERSHIP = re.compile(r"[\"'][\w-]+[\"']\s+(?:not\s+)?in\s+os\.environ\
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KEYWORDS = frozenset(["if", "else", "elif", "for", "while", "in", "is", "not", "and", "or", "def", "return", "import", "from", "as", "with", "try", "except", "class", "self", "this", "const", "let", "var", "function", "true", "false", "none", "null", "True", "False", "None", "async", "await", "new", "echo", "then", "fi", "do", "done", "export", "local", "print", "str", "int", "len", "dict", "list", "os", "sys"])
 _FILE_TOKEN = re.compile(r"(?<![\w/.~$-])[~$\w.-]*/[\w.-]+(?:/[\w.-]+)*")  # a file a command writes and another runs
-_B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+_B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}|[A-Za-z0-9+/]{6,}={1,2}")  # long runs, or short ones padded
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2}){8,}")
+_PRINTABLE = re.compile(rb"[\x20-\x7e]{4,}")
 _CHARCODES = re.compile(r"\d{2,3}(?:\s*,\s*\d{2,3}){3,}")
 
 
@@ -163,14 +173,15 @@ def _closure(index: FileIndex, seed: list[int], scope: range) -> list[int]:
     centre = seed[0] if seed else 0
     near = range(max(scope.start, centre - NEAR), min(scope.stop, centre + NEAR + 1))
     for _ in range(DEPTH):
-        names = {n for j in frontier for n in index.idents(j) if n not in _KEYWORDS and len(n) > 1} - seen_names
+        names = {n for j in frontier for n in index.idents(j) if n not in _KEYWORDS and (len(n) > 1 or n in index.assigned)
+                 } - seen_names
         files = {p for j in frontier for p in _FILE_TOKEN.findall(lines[j][:2000])} - seen_names
         seen_names |= names | files
         frontier = []
         for name in sorted(names) + sorted(files):
-            if name in names:
-                found = [j for j in index.assigned.get(name, ()) if j in scope]
-                found += [j for j in near if name in index.idents(j)]
+            if name in names:  # a one-letter name (`local h=…`) only by its definitions near the line
+                found = [j for j in index.assigned.get(name, ()) if j in (scope if len(name) > 1 else near)]
+                found += [j for j in near if name in index.idents(j)] if len(name) > 1 else []
             else:
                 found = [j for j in near if name in lines[j]]
             found += [k for j in found for k in _returns(lines, j)]
@@ -184,9 +195,13 @@ def _closure(index: FileIndex, seed: list[int], scope: range) -> list[int]:
     return chosen
 
 
+_ADJACENT = re.compile(r"""(['"])\s*(?:\\?\n\s*|\+\s*)\1""")  # 'abc' 'def' / "abc" + "def": one literal
+
+
 def _decoded(text: str) -> str:
     out = []
-    for m in list(_B64.finditer(text))[:200]:
+    joined = _ADJACENT.sub("", text)
+    for m in list(_B64.finditer(joined))[:200]:
         try:
             raw = base64.b64decode(m.group(0) + "=" * (-len(m.group(0)) % 4))
         except (binascii.Error, ValueError):
@@ -239,6 +254,17 @@ class Package:
                 return [(str(e["path"]), int(e["line"])) for e in ic.get("evidence") or []]
         return []
 
+    def bytecode_strings(self, rel: str) -> str | None:
+        """The printable runs (≥ 4 characters) of a compiled file's bytes, one a line."""
+        p = self.base / rel
+        try:
+            if not (self.readable and p.is_file() and p.stat().st_size <= MAX_FILE):
+                return None
+            raw = p.read_bytes()
+        except OSError:
+            return None
+        return "\n".join(m.group(0).decode("latin-1") for m in _PRINTABLE.finditer(raw))
+
     def haystack(self, path: str, line: int) -> str | None:
         """The cited line's statement and the values followed to it (None: the file cannot be read)."""
         if (path, line) not in self._hay:
@@ -247,6 +273,8 @@ class Package:
 
     def _haystack(self, path: str, line: int) -> str | None:
         host, *virtual = path.split("#")
+        if host.endswith(".pyc") and not virtual:
+            return self.bytecode_strings(host)
         lines = self.lines(host)
         if lines is None:
             return None
@@ -285,18 +313,31 @@ def occurs(named: Named, hay: str, own_dirs: frozenset[str] = frozenset()) -> bo
         return re.search(rf"(?<![A-Za-z0-9_]){re.escape(v)}(?![A-Za-z0-9_])", hay) is not None
     if named.kind == "program":
         stem = re.escape(re.sub(r"[\d.]+$", "", v) or v)
-        return re.search(rf"(?<![\w-]){stem}[\d.]*(?:\.exe)?(?![\w-])", hay, re.IGNORECASE) is not None
+        if re.search(rf"(?<![\w-]){stem}[\d.]*(?:\.exe)?(?![\w-])", hay, re.IGNORECASE) is not None:
+            return True
+        # the analysers name a program by its normal name (`pwsh` → powershell, `python3.11` → python)
+        return any(normalize_binary(w) == v.lower() for w in set(re.findall(r"[\w.+-]+", hay)[:20000]))
     parts = [p for p in re.split(r"[/\\]", v) if p not in ("", ".", "..", "%USERPROFILE%", *ANCHORS)]
     if v.startswith("$PKG/"):  # the package's own directories come from the file's place (`__file__`)
         parts = [p for p in parts if p not in own_dirs]
     pieces = [q for p in parts for q in re.split(r"\*|\?|\[[^\]]*\]", p) if len(q) >= 2]
-    return all(q in hay or _placeholder(q, hay) for q in pieces)
+    return all(q in hay or _placeholder(q, hay) or _composed(q, hay) for q in pieces)
+
+
+def _composed(piece: str, hay: str) -> bool:
+    """A piece the analysis built from parts (`f"{base}.{ext}"` with `ext = "wav"` → `.wav`;
+    `"ppt/slides/" + "_rels"`): every word of it (two characters or more) occurs as a whole word of the text
+    followed."""
+    words = [w for w in re.split(r"[^A-Za-z0-9_]+", piece) if len(w) >= 2]
+    return bool(words) and all(re.search(rf"(?<![A-Za-z0-9]){re.escape(w)}(?![A-Za-z0-9])", hay) for w in words)
 
 
 def _placeholder(piece: str, hay: str) -> bool:
     """`_NAME_` is how the analysers write a `<NAME>` / `{NAME}` placeholder of the text."""
     names = re.findall(r"_([A-Za-z][\w-]*?)_(?=$|[./-])", piece)
-    return bool(names) and all(re.search(rf"[<{{]{re.escape(n)}[>}}]", hay) for n in names)
+    # the mask writes every non-word character of the placeholder as `_` (`<skill-name>` → `_skill_name_`)
+    return bool(names) and all(re.search("[<{]" + "[^A-Za-z0-9]".join(map(re.escape, n.split("_"))) + "[>}]", hay)
+                               for n in names)
 
 
 def check_package(pkg: dict[str, object], root: Path, stats: Stats | None = None) -> list[Violation]:
@@ -319,6 +360,11 @@ def check_package(pkg: dict[str, object], root: Path, stats: Stats | None = None
         if hay is None:
             stats.unchecked["archive or remote package" if not files.readable else "file not readable"] += 1
             continue
+        for sf in pkg.get("surfaces") or []:  # type: ignore[union-attr]
+            if sf.get("path") == path and int(sf.get("line") or 0) == line:
+                hay += "\n" + str(sf.get("command") or "")
+        for r in f.get("related") or []:  # type: ignore[union-attr]
+            hay += "\n" + (files.haystack(str(r["path"]), int(r.get("line") or 0)) or "")
         if rule.startswith("combination-"):
             for cap in f.get("capabilities") or []:
                 for p, ln in files.evidence_lines(str(cap)):

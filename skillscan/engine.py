@@ -13,6 +13,7 @@ from pathlib import Path
 
 from skillscan.analyze import Workers, _collect, _engine_error, _in_context, _InFlight, _submit, resolve_jobs
 from skillscan.analyzers import batch_analyzers, engine_versions, package_analyzers
+from skillscan.analyzers.shell.agentwrite import own_entries
 from skillscan.cache import Entry, ResultCache, context_key
 from skillscan.catalog import get_catalog, rules_dir
 from skillscan.config import Config
@@ -82,8 +83,10 @@ def merge_findings(findings: Sequence[Finding]) -> list[Finding]:
         if other is None:
             best[key] = f
         elif other.engine != f.engine:
-            if strength(f) > strength(other):
-                best[key] = f
+            win, lose = (f, other) if strength(f) > strength(other) else (other, f)
+            if lose.flow is not None and win.flow is None:  # the flow facts (what is sent where) stay stated
+                win = replace(win, flow=lose.flow, message=f"{win.message}; {lose.message}")
+            best[key] = win
         else:
             out.append(f)
     return out + list(best.values())
@@ -341,7 +344,7 @@ class _Scan:
                     self.cache.put(w.key, analysed)
                 if not failed:
                     self.cache.put(w.context, analysed, package_findings)
-        findings = analysed + place(pkg, package_findings)
+        findings = own_entries(pkg, analysed + place(pkg, package_findings))  # the package's own name, now known
         if options.merge:
             findings = merge_findings(findings)
         findings.sort(key=sort_key)

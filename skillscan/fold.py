@@ -98,8 +98,10 @@ def merged(members: Sequence[Finding]) -> Finding:
     if len(members) == 1:
         return primary
     caps = list(dict.fromkeys(c for f in members for c in f.capabilities))
+    # a member's flow facts (what is sent where) stay stated: its sentence joins and its flow is kept
+    flow = primary.flow or next((f.flow for f in members if f.flow is not None), None)
     messages = list(dict.fromkeys(f.message for f in members if f.rule_id == primary.rule_id
-                                  or f.engine == GATE_ENGINE))
+                                  or f.engine == GATE_ENGINE or (f.flow is not None and f.flow == flow)))
     message = "; ".join(messages[:MAX_MESSAGES])
     if len(messages) > MAX_MESSAGES:
         message += f"; and {len(messages) - MAX_MESSAGES} more"
@@ -119,7 +121,7 @@ def merged(members: Sequence[Finding]) -> Finding:
         role = told[0] if told else role
     return replace(primary, message=message, severity=max(f.severity for f in members), role=role,
                    confidence=max(f.confidence for f in members), capabilities=tuple(caps),
-                   related=tuple(related[:MAX_RELATED]))
+                   related=tuple(related[:MAX_RELATED]), flow=flow)
 
 
 def sort_key(f: Finding) -> tuple[str, int, int, str, str]:

@@ -34,8 +34,12 @@ RISKY_HOST_SUFFIXES = (
     "beeceptor.com", "requestcatcher.com", "interact.sh", "oast.fun", "oast.pro", "oast.live", "burpcollaborator.net",
     "pastebin.com", "paste.ee", "hastebin.com", "ghostbin.co", "transfer.sh", "file.io", "0x0.st", "temp.sh",
     "ngrok.io", "ngrok-free.app", "ngrok-free.dev", "ngrok.app", "ngrok.dev", "localhost.run", "lhr.life", "trycloudflare.com", "loca.lt", "serveo.net", "bore.pub",
-    "discord.com/api/webhooks", "discordapp.com", "api.telegram.org", "glot.io", "ix.io", "termbin.com",
+    "discord.com/api/webhooks", "discordapp.com", "glot.io", "ix.io", "termbin.com",
 )
+# not here: api.telegram.org, the Telegram service's own API (rules/purpose/services.yaml). A bot sending
+# messages with its own TELEGRAM_* token is that service's API; a chat API used as a drop is a flow
+# fact — a credential of another service sent there (`Flow.service == "other"`, the purpose coherence
+# "a credential of X sent to another host"), or a file's or a store's content uploaded
 
 LOW_SECRET_KINDS = ("env:", "user-config", "dotenv")  # own-service credentials: tier 2 (user-config: 1)
 

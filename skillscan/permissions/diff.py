@@ -253,6 +253,28 @@ def _pair(left: Sequence[InferredCapability], right: Sequence[InferredCapability
     return None
 
 
+CHAT_SERVICES = frozenset({"telegram", "discord", "slack"})  # ids in rules/purpose/services.yaml
+
+
+def _chat_api(c: Capability) -> bool:
+    from skillscan.purpose.services import load_table
+
+    return any(s.id in CHAT_SERVICES for s in load_table().for_host(c.scope or ""))
+
+
+def chat_drop(secret: InferredCapability, egress: InferredCapability) -> bool:
+    """A chat API used as a drop: one finding (a flow, a command) both reads the credential and reaches the
+    chat service's API, and the credential is not that chat service's own (a bot's own token sending its
+    messages is the service's API)."""
+    from skillscan.purpose.services import load_table
+
+    if not {(e.path, e.line) for e in secret.evidence} & {(e.path, e.line) for e in egress.evidence}:
+        return False
+    table = load_table()
+    variable = (secret.capability.scope or "").removeprefix("env:")
+    return not {s.id for s in table.for_env(variable)} & {s.id for s in table.for_host(egress.capability.scope or "")}
+
+
 def _egress(c: Capability) -> bool:
     return c.kind == "net.egress" and not is_local_host(c.scope or "*")
 
@@ -279,7 +301,7 @@ def combinations(package: Package, inferred: Sequence[InferredCapability], decla
     risky = [e for e in egress if tier_of(e.capability) >= 3]
     env_secrets = _all(ics, lambda c: c.kind == "secrets.read" and tier_of(c) == 2)
     if not pair:
-        pair2 = _pair(env_secrets, risky)
+        pair2 = _pair(env_secrets, risky) or _pair(env_secrets, _all(egress, _chat_api), chat_drop)
         if pair2:
             add("secret-to-risky-host", *pair2)
     pair = _pair(_all(ics, lambda c: c.kind == "env.read" and c.scope == "*"), untrusted_egress)

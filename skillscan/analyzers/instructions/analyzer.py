@@ -46,7 +46,13 @@ def with_roles(path: str, text: str, findings: list[Finding], referenced: str | 
         r = roles.role_at(line)
         return "agent-instruction" if r == "quoted" and roles.base == "agent-instruction" else r
 
-    return [replace(f, role=role(f.location.line))
+    def keep(f: Finding) -> str:
+        # a command whose own text is for the user (a value the user fills in) stays `user-command` in an
+        # instruction; reference, quoted or test text stays what the document makes it
+        r = role(f.location.line)
+        return "user-command" if f.role == "user-command" and r == "agent-instruction" else r
+
+    return [replace(f, role=keep(f))
             if f.channel is Channel.INSTRUCTION and f.location.path == path else f for f in findings]
 
 

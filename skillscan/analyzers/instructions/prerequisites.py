@@ -12,7 +12,7 @@ import re
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Finding
+from skillscan.model import Channel, Finding, Location
 from skillscan.purpose.domains import same_site
 from skillscan.purpose.services import load_table
 
@@ -28,7 +28,8 @@ PRECONDITION = re.compile(
     r"|\b(?:install|download)\b[^.\n]{0,60}\b(?:required|prerequisite|mandatory)\b"
     r"|(?:必须|需要|务必|请先|须先|先)[^。\n]{0,30}(?:安装|下载)"
     r"|(?:安装|下载)[^。\n]{0,40}(?:之前|以前|前提|先决条件|才能)"
-    r"|使用(?:本|此|该|这个)(?:技能|工具|插件)(?:之)?前[^。\n]{0,40}(?:安装|下载)",
+    r"|使用(?:本|此|该|这个)(?:技能|工具|插件)(?:之)?前[^。\n]{0,40}(?:安装|下载)"
+    r"|\b(?:is|are)\s+required\s+for\s+(?:the|this)\s+(?:skill|tool|plugin|extension)\s+to\s+(?:work|run|function)\b",
     re.IGNORECASE)
 DOWNLOAD = re.compile(r"\b(?:download|install|installer|get\s+it|setup)\b|下载|安装|地址", re.IGNORECASE)
 URL = re.compile(r"\bhttps?://[^\s<>\"'`)\]]+", re.IGNORECASE)
@@ -64,6 +65,42 @@ def _link_lines(lines: tuple[str, ...], i: int) -> list[int]:
     return own + nxt
 
 
+_SUBJECT = re.compile(r"([A-Za-z][\w.-]{2,40})[*_`'\"”’\s]*$")  # the program named right before the precondition
+_CODE = re.compile(r"`[^`\n]+`")
+CODE_HOSTS = frozenset({"github.com", "gitlab.com", "bitbucket.org", "pypi.org", "npmjs.com", "www.npmjs.com"})
+
+
+def _subject(text: str, start: int) -> str:
+    m = _SUBJECT.search(text[:start])
+    word = m.group(1) if m else ""
+    return "" if word.lower() in _NOT_PROGRAMS else word
+
+
+_NOT_PROGRAMS = frozenset({"this", "it", "that", "which", "skill", "tool", "the", "and", "be", "package", "packages",
+                           "library", "module", "dependency", "dependencies", "plugin", "extension", "app", "software",
+                           "following", "also", "first", "installed", "version", "latest", "cli", "server"})
+# the precondition is about the skill itself ("… is required for the skill to work", "before using this skill")
+_ABOUT_SKILL = re.compile(r"\b(?:skill|plugin|extension)\b|技能|插件", re.IGNORECASE)
+
+
+def _used(doc: Document, program: str, line: int) -> bool:
+    """The document runs or names `program` as code anywhere but the precondition's line: a code fence,
+    or an inline code span."""
+    low = program.lower()
+    fence = False
+    for i, text in enumerate(doc.lines):
+        if text.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+            continue
+        if i == line:
+            continue
+        if fence and re.search(rf"(?<![\w-]){re.escape(low)}(?![\w-])", text.lower()):
+            return True
+        if any(re.search(rf"(?<![\w-]){re.escape(low)}(?![\w-])", c.lower()) for c in _CODE.findall(text)):
+            return True
+    return False
+
+
 def prerequisite_links(doc: Document) -> list[Finding]:
     table = load_table()
     homepage = _homepage(doc)
@@ -80,17 +117,26 @@ def prerequisite_links(doc: Document) -> list[Finding]:
             for url in URL.finditer(lines[j]):
                 host = url.group(0).split("://", 1)[1].split("/", 1)[0].split("?", 1)[0]
                 sink = table.sink(host)
-                if sink is None or sink.category not in LURE_CATEGORIES or host in seen:
+                if host in seen or (homepage and same_site(host, homepage)) or host.lower().endswith(PROJECT_PAGES):
                     continue
-                if (homepage and same_site(host, homepage)) or host.lower().endswith(PROJECT_PAGES):
+                program = _subject(text, pre.start())
+                if sink is not None and sink.category in LURE_CATEGORIES:
+                    what = f"{sink.label}, not the package's own site"
+                elif program and _ABOUT_SKILL.search(text) and host.lower() not in CODE_HOSTS and \
+                        not table.for_host(host) and not _used(doc, program, i):
+                    what = f"a site the package does not give as its homepage, for {program}, which no command or code of " \
+                           "this document runs"
+                else:
                     continue
                 seen.add(host)
                 quote = " ".join(pre.group(0).split())[:100]
                 out.append(finding(
                     "fake-prerequisite-link",
                     f"Fake prerequisite: download link: “{quote}” sends the reader to download from {host} — "
-                    f"{sink.label}, not the package's own site",
+                    f"{what}",
                     doc.path, i + 1, pre.start() + 1, snippet=text.strip()[:200],
                     capabilities=(f"net.egress[{host}]", "code.remote"), channel=Channel.INSTRUCTION,
+                    related=() if j == i else (Location(doc.path, j + 1, url.start() + 1,
+                                                        snippet=lines[j].strip()[:200]),),
                 ))
     return out

@@ -83,7 +83,8 @@ def report(doc: Document, seg: Segment, m: Match, *, ref_file: bool,
         confidence = ctx.raise_(confidence) if not reasons else confidence
         notes.append("obfuscated with invisible or look-alike characters")
     quote = " ".join(m.text.split())[:160]
-    detail = m.pattern.message.format(secret=secret_name(m, place.sentence), payload=payload_name(m)) \
+    file = m.groups.get("file") or m.groups.get("file2") or "the file"  # the configuration file a pattern names
+    detail = m.pattern.message.format(secret=secret_name(m, place.sentence), payload=payload_name(m), file=file) \
         if m.pattern.message else ""
     message = f"{rule.title}: {detail or '“' + quote + '”'}"
     if place.heading and seg.kind == "section":

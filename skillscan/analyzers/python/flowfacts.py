@@ -5,10 +5,10 @@ variable's service owns that host. No libcst here: the caller says which argumen
 
 from __future__ import annotations
 
+from skillscan.analyzers.flowfacts import same_service, sent_to
 from skillscan.analyzers.python.values import UNKNOWN, Source
 from skillscan.model import Flow
 from skillscan.purpose.domains import normalize_host
-from skillscan.purpose.services import load_table
 
 # keyword arguments of HTTP clients, by the part of the request they fill
 HEADER_KWS = frozenset({"headers", "auth", "cookies"})
@@ -31,19 +31,6 @@ def variable_of(t: Source) -> str | None:
     """The environment variable a `cred` source names (`env:DO_API_TOKEN` → DO_API_TOKEN)."""
     scope = (t.capability.scope or "") if t.capability is not None else t.label
     return scope[4:] if t.kind == "cred" and scope.startswith("env:") else None
-
-
-def same_service(variable: str | None, host: str | None) -> str | None:
-    """`same` when a service of the variable owns the host, `other` when both are known to the services
-    table and none does, else None."""
-    if not variable or not host or host == UNKNOWN:
-        return None
-    table = load_table()
-    by_env = {s.id for s in table.for_env(variable)}
-    by_host = {s.id for s in table.for_host(host)}
-    if not by_env or not by_host:
-        return None
-    return "same" if by_env & by_host else "other"
 
 
 def flow_of(t: Source, sink: str, host: str | None, part: str | None) -> Flow:
@@ -77,11 +64,7 @@ def where(flow: Flow, header: str | None, desc: str) -> str:
     """`as the Authorization header to api.digitalocean.com via requests.get`."""
     if flow.sink != "network":
         return f"to {SINK_WORDS.get(flow.sink, flow.sink)} via {desc}"
-    part = {"header": f"as the {header} header" if header else "in a request header", "body": "in the request body",
-            "url": "in the URL"}.get(flow.part or "", "")
-    dest = flow.host or "a host the analysis could not resolve"
-    service = " (the variable's own service)" if flow.service == "same" else ""
-    return f"{part + ' ' if part else ''}to {dest}{service} via {desc}"
+    return f"{sent_to(flow, header)} via {desc}"
 
 
 SOURCE_ORDER = ("environment", "store", "file", "variables")

@@ -23,8 +23,10 @@ class Locator:
         self.cache: dict[int, tuple[int, int]] = {}
         self.claimed: set[tuple[int, str]] = set()
 
-    def _pattern(self, node: cst.CSTNode) -> re.Pattern[str] | None:
-        target = node.func if isinstance(node, cst.Call) else node
+    def _pattern(self, node: cst.CSTNode, whole: bool = False) -> re.Pattern[str] | None:
+        """The node's source text as a pattern; for a call, its callee followed by `(` — or, with `whole`,
+        the call's own text with its arguments (`os.getenv("A")` is not `os.getenv("B")`)."""
+        target = node.func if isinstance(node, cst.Call) and not whole else node
         try:
             code = self.module.code_for_node(target)
         except Exception:  # noqa: BLE001 - codegen of a detached node
@@ -33,7 +35,7 @@ class Locator:
             return None
         head = re.escape(code[:400])
         lead = r"(?<![\w.])" if code[:1].isidentifier() else ""
-        tail = r"\s*\(" if isinstance(node, cst.Call) else (r"(?!\w)" if code[-1:].isalnum() else "")
+        tail = r"\s*\(" if isinstance(node, cst.Call) and not whole else (r"(?!\w)" if code[-1:].isalnum() else "")
         return re.compile(lead + head + tail)
 
     def _ok(self, pos: int) -> bool:
@@ -45,7 +47,17 @@ class Locator:
         key = id(node)
         if key in self.cache:
             return self.cache[key][0]
-        pattern = self._pattern(node)
+        # a call by its whole text first: calls of one function look alike up to their arguments, and a
+        # function analysed out of visiting order (at its call site) must not take another call's place
+        pos = self._find(self._pattern(node, whole=True)) if isinstance(node, cst.Call) else -1
+        if pos < 0:
+            pos = self._find(self._pattern(node))
+        if pos < 0:
+            pos = self.cursor
+        self.cache[key] = (pos, 0)
+        return pos
+
+    def _find(self, pattern: re.Pattern[str] | None) -> int:
         pos = -1
         if pattern is not None:
             for m in pattern.finditer(self.source, self.cursor):
@@ -57,10 +69,8 @@ class Locator:
                 for m in pattern.finditer(self.source, 0, self.cursor + 1):
                     if self._ok(m.start()):
                         pos = m.start()
-            self.claimed.add((pos, pattern.pattern))
-        if pos < 0:
-            pos = self.cursor
-        self.cache[key] = (pos, 0)
+            if pos >= 0:
+                self.claimed.add((pos, pattern.pattern))
         return pos
 
     def location(self, path: str, node: cst.CSTNode) -> Location:

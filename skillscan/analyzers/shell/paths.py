@@ -5,15 +5,18 @@ and scheduled (`crontab`) commands."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import PurePosixPath
 
+from skillscan.analyzers.shell.agentwrite import OWN_KINDS, classify_write
 from skillscan.analyzers.shell.capmap import base_name
 from skillscan.analyzers.shell.decode import prog_name, stdin_payload
+from skillscan.analyzers.shell.rcsetting import RcSetting, rc_setting
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.urls import operand_host as host_operand
 from skillscan.lazyre import lazy
-from skillscan.model import Capability, Confidence
+from skillscan.model import Capability, Channel, Confidence
 
 # rule ids whose logic is this module (tests/test_rule_modules.py)
 RULE_IDS: tuple[str, ...] = ("shell-env-read", "shell-file-write", "shell-persistence", "shell-secret-file-read")
@@ -105,14 +108,16 @@ class PathsMixin(AnalyzerBase):
                 self._secret(cmd, hp, frame, key)
         if key in WRITERS_LAST or key in WRITERS_ALL or key == "sed":
             ops = [v for v in values if v and not v.startswith("-")]
+            sources: list[str] = []
             if key in WRITERS_LAST:
                 targets = ops[-1:] if len(ops) >= 2 else []
+                sources = [home_path(o) for o in ops[:-1]]
             elif key == "sed":
                 targets = ops[1:] if any(v and re.fullmatch(r"-[a-zA-Z]*i.*|--in-place.*", v) for v in values) else []
             else:
                 targets = ops
             for t in targets:
-                self._write(cmd, home_path(t), frame, key)
+                self._write(cmd, home_path(t), frame, key, sources)
 
     def _secret(self, cmd: Cmd, path: str, frame: Frame, how: str) -> None:
         if self.cm.env_dump_paths is not None and self.cm.env_dump_paths.search(path):
@@ -130,21 +135,57 @@ class PathsMixin(AnalyzerBase):
                              f"`{how}` reads {path} ({pr.value} credentials)")
                 return
 
-    def _write(self, cmd: Cmd, path: str, frame: Frame, how: str) -> None:
+    def _write(self, cmd: Cmd, path: str, frame: Frame, how: str, sources: Sequence[str] = ()) -> None:
         if path in ("/dev/null", "/dev/stdout", "/dev/stderr", "-") or path.startswith("/dev/fd/"):
             return
         scope = path_scope(path)
-        self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)], f"`{how}` writes {scope}")
-        if self.cm.persist_any is not None and not self.cm.persist_any.search(path):
+        rule = next((pr for pr in self.cm.persist_paths if pr.pattern.search(path)), None) \
+            if self.cm.persist_any is None or self.cm.persist_any.search(path) else None
+        if rule is not None and rule.value == "agent-config":
+            self._agent_write(cmd, path, scope, frame, how, sources)
             return
-        for pr in self.cm.persist_paths:
-            if pr.pattern.search(path):
-                caps = [Capability("persist", pr.value), Capability("fs.write", scope)]
-                if pr.value == "agent-config":
-                    caps.append(Capability("agent.config.write", PurePosixPath(path).name))
-                self.run.add(frame, cmd, "shell-persistence", caps,
-                             f"`{how}` writes {path}, which persists ({pr.value})")
-                return
+        setting = rc_setting(cmd, self._as_written) if rule is not None and rule.value == "shell-rc" else None
+        if rule is not None and setting is not None:
+            self._rc_setting(cmd, path, scope, frame, how, setting, [Capability("persist", rule.value),
+                                                                     Capability("fs.write", scope)])
+            return
+        self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)], f"`{how}` writes {scope}")
+        if rule is None:
+            return
+        caps = [Capability("persist", rule.value), Capability("fs.write", scope)]
+        self.run.add(frame, cmd, "shell-persistence", caps, f"`{how}` writes {path}, which persists ({rule.value})")
+
+    def _agent_write(self, cmd: Cmd, path: str, scope: str, frame: Frame, how: str, sources: Sequence[str]) -> None:
+        """A write into a host agent's tree, said as what it is: the package installing or updating itself
+        (or its own state), another package's entry, the agent's settings, memory or credentials."""
+        unmask = self._as_written
+        loc = classify_write(unmask(path), [unmask(s) for s in sources])
+        if loc.kind in OWN_KINDS or loc.kind == "none":
+            what = loc.reason if loc.kind in OWN_KINDS else "a file in a host agent's directory that is not its " \
+                "settings, memory, credentials or a skills entry"
+            self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)],
+                         f"`{how}` writes {scope} — {what}")
+            return
+        self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)], f"`{how}` writes {scope}")
+        entry = loc.entry if loc.kind == "other-skill" and loc.entry and not loc.entry.startswith("*") \
+            else PurePosixPath(path).name
+        caps = [Capability("persist", "agent-config"), Capability("fs.write", scope),
+                Capability("agent.config.write", entry)]
+        self.run.add(frame, cmd, "shell-persistence", caps, f"`{how}` writes {path} — {loc.reason}")
+
+    def _rc_setting(self, cmd: Cmd, path: str, scope: str, frame: Frame, how: str, setting: RcSetting,
+                    caps: list[Capability]) -> None:
+        """An environment setting added to a shell profile: the user's configuration when a document
+        offers it with a value the user fills in; persistence otherwise (code, or an instruction the
+        agent can run as written)."""
+        said = f"`{how}` adds {setting.describe()} to {path}"
+        if setting.placeholder and self.run.ctx.channel is Channel.INSTRUCTION:  # fs.write alone: no persist claim
+            self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)],
+                         f"{said} — the user's own configuration: a value the user fills in, not something the "
+                         "agent can run as written", role="user-command")
+            return
+        self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)], f"`{how}` writes {scope}")
+        self.run.add(frame, cmd, "shell-persistence", caps, f"{said}, which persists in the shell profile (shell-rc)")
 
     def _redirects(self, cmd: Cmd, frame: Frame) -> None:
         name = prog_name(cmd.words[0].value) if cmd.words and cmd.words[0].value else ""

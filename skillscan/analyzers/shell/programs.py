@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import re
 
+from skillscan.analyzers.flowfacts import same_service, sent_to
 from skillscan.analyzers.shell.capmap import Program, Then, normalise, parse_options
 from skillscan.analyzers.shell.decode import first_url, prog_name
 from skillscan.analyzers.shell.hosts import matches_host
 from skillscan.analyzers.shell.messages import program_message
+from skillscan.analyzers.shell.requests import sent_values, url_host
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.urls import host_of
 from skillscan.capabilities.urls import operand_host as host_operand
-from skillscan.model import Capability, Severity
+from skillscan.model import Capability, Flow, Severity
 
 # rules with logic of their own here; every other rule a capability-map entry names is data
 # (rules/capabilities/shell.yaml) applied by this module
@@ -34,6 +36,15 @@ def fmt_pkg(eco: str, value: str) -> str | None:
         value = re.sub(r"\[.*?\]", "", value)
         value = re.sub(r"\s*==\s*", "@", value)
     return value
+
+
+def upload_sink(host: str) -> str:
+    """What an upload host of `hosts.exfil` is: a chat service's API (its bot or webhook endpoint, rules/purpose/
+    services.yaml) or a webhook, paste, file-drop or tunnel host."""
+    from skillscan.purpose.services import load_table
+
+    chat = [s for s in load_table().for_host(host) if s.id in ("telegram", "discord", "slack")]
+    return f"the {chat[0].label} chat API (its bot or webhook endpoint)" if chat else "a webhook/paste/tunnel host"
 
 
 class ProgramsMixin(AnalyzerBase):
@@ -88,6 +99,8 @@ class ProgramsMixin(AnalyzerBase):
             host = host_of(url) if url else (host_operand(operands[0]) if operands and prog.hosts == "url"
                                              and operands[0] and "." in operands[0] and "/" not in operands[0]
                                              else "*")
+            if url is None and host == "*":  # `https://api.telegram.org/bot$TOKEN/…`: the host part is literal
+                host = url_host(args) or "*"
         elif prog.hosts == "positional":
             host = host_operand(operands[0]) if operands else "*"
         elif prog.hosts == "remote-path":
@@ -125,11 +138,29 @@ class ProgramsMixin(AnalyzerBase):
                 fill = dict(fill, arg1=hit)
             pkgs = self._packages(w.then, name, operands, sub_len)
             self._then(cmd, frame, w.then, name, fill, pkgs, self._message(w.then.rule, name, fill))
+        if prog.hosts == "url":
+            self._request_flows(cmd, frame, name, args, host)
         uploads = {"-d", "--data", "--data-binary", "--data-raw", "-F", "--form", "-T", "--upload-file", "--json",
                    "--post-data", "--post-file"}
         if prog.hosts == "url" and url and flags & uploads and matches_host(url, self.cm.exfil_hosts):
             self.run.add(frame, cmd, "shell-network-upload", [Capability("net.egress", host)],
-                         f"`{name}` sends data to {host}, a webhook/paste/tunnel host", severity=Severity.HIGH)
+                         f"`{name}` sends data to {host}, {upload_sink(host)}", severity=Severity.HIGH)
+
+    def _request_flows(self, cmd: Cmd, frame: Frame, name: str, args: list[Word], host: str) -> None:
+        """The credential variables and files the request carries, as flow facts (analyzers/shell/requests.py)."""
+        credential = self.cm.credential_env
+
+        def is_credential(v: str) -> bool:
+            return v not in self.cm.ignored_env and credential is not None and bool(credential.search(v))
+
+        dest = None if host == "*" else host
+        for sent in sent_values(args, is_credential):
+            thing = sent.thing if sent.source == "variables" else f"the content of {self._as_written(sent.thing)}"
+            flow = Flow(sent.source, (sent.thing,), "network", dest, sent.part,
+                        same_service(sent.thing, dest) if sent.source == "variables" else None)
+            rule = "shell-network-upload" if sent.part == "body" else "shell-network-egress"
+            self.run.add(frame, cmd, rule, [Capability("net.egress", host)],
+                         f"`{name}` sends {thing} {sent_to(flow, sent.header)}", flow=flow)
 
     @staticmethod
     def _packages(then: Then, name: str, operands: list[str | None], sub_len: int) -> list[str]:

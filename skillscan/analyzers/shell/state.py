@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from skillscan.analyzers.base import finding
@@ -14,7 +14,7 @@ from skillscan.analyzers.shell.capmap import Capmap
 from skillscan.analyzers.shell.decode import MAX_DECODED
 from skillscan.analyzers.shell.words import Cmd
 from skillscan.lazyre import lazy
-from skillscan.model import Capability, Channel, Confidence, Finding, Severity
+from skillscan.model import Capability, Channel, Confidence, Finding, Flow, Severity
 
 if TYPE_CHECKING:
     from skillscan.analyzers.shell.decode import Payload
@@ -86,6 +86,8 @@ class Hit:
     severity: Severity | None = None
     confidence: Confidence | None = None
     decoded: str | None = None
+    role: str | None = None  # set only where the command's own text decides who it is for (a value to fill in)
+    flow: Flow | None = None  # what a request carries (analyzers/shell/requests.py)
 
 
 @dataclass
@@ -107,7 +109,8 @@ class Run:
     # -- recording -----------------------------------------------------------------
     def add(self, frame: Frame, cmd: Cmd, rule: str, caps: Sequence[Capability | str], message: str,
             severity: Severity | str | None = None, confidence: Confidence | str | None = None,
-            decoded: str | None = None, row: int | None = None, col: int | None = None) -> None:
+            decoded: str | None = None, row: int | None = None, col: int | None = None,
+            role: str | None = None, flow: Flow | None = None) -> None:
         if len(self.hits) >= MAX_HITS:
             return
         for masked, original in self.written.items() if "_" in message else ():
@@ -122,8 +125,12 @@ class Run:
         conf = Confidence.parse(confidence) if isinstance(confidence, str) else confidence
         old = self.hits.get(key)
         if old is None:
-            self.hits[key] = Hit(rule, parsed, message, line, column, snippet, sev, conf, decoded)
+            self.hits[key] = Hit(rule, parsed, message, line, column, snippet, sev, conf, decoded, role, flow)
             return
+        if flow is not None:
+            old.flow = flow if old.flow is None else merge_flows(old.flow, flow)
+        if old.role != role:
+            old.role = None  # another command on the line: the line's role is the document's
         for c in parsed:
             if c not in old.caps:
                 old.caps.append(c)
@@ -144,11 +151,21 @@ class Run:
             rule = catalog.rule(h.rule)
             conf = h.confidence if h.confidence is not None else rule.confidence
             conf = min(conf, self.ctx.max_confidence)
-            out.append(finding(h.rule, h.message, self.ctx.path, h.line, h.column, snippet=h.snippet,
-                               capabilities=sorted(set(h.caps), key=str), channel=self.ctx.channel,
-                               confidence=conf, severity=h.severity,
-                               decoded=h.decoded[:MAX_DECODED] if h.decoded else None))
+            f = finding(h.rule, h.message, self.ctx.path, h.line, h.column, snippet=h.snippet,
+                        capabilities=sorted(set(h.caps), key=str), channel=self.ctx.channel,
+                        confidence=conf, severity=h.severity, decoded=h.decoded[:MAX_DECODED] if h.decoded else None)
+            if h.role is not None or h.flow is not None:
+                f = replace(f, role=h.role if h.role is not None else f.role, flow=h.flow)
+            out.append(f)
         return out
+
+
+def merge_flows(a: Flow, b: Flow) -> Flow:
+    """Two values one command sends: a file's content before named variables, every name, and the sink
+    facts both share (else None)."""
+    source = a.source if a.source == b.source or a.source == "file" else b.source
+    return Flow(source, tuple(dict.fromkeys(a.names + b.names)), a.sink, a.host if a.host == b.host else None,
+                a.part if a.part == b.part else None, a.service if a.service == b.service else None)
 
 
 class AnalyzerBase:
@@ -157,6 +174,12 @@ class AnalyzerBase:
 
     run: Run
     cm: Capmap
+
+    def _as_written(self, text: str) -> str:
+        """A value with its documentation placeholders as the text writes them (`_name_` → `<name>`)."""
+        for masked, original in self.run.written.items() if "_" in text else ():
+            text = text.replace(masked, original)
+        return text
 
     if TYPE_CHECKING:
         def text(self, text: str, frame: Frame) -> None: ...

@@ -1,0 +1,45 @@
+"""Flow facts every engine states alike (issue 14): whether a credential's service owns the host it is
+sent to, and how a message says so. The Python engine (analyzers/python/flowfacts.py) and the shell
+engine (analyzers/shell/requests.py) both build `model.Flow` with these.
+
+- `same_service(variable, host) -> "same" | "other" | None`: `same` when a service of the variable owns
+  the host (rules/purpose/services.yaml), `other` when both are known and none does, else None.
+- `service_phrase(flow) -> str`: " (the variable's own service)", " (a host of Telegram, not of OpenAI,
+  the variable's service)" or "".
+- `sent_to(flow, header) -> str`: "as the Authorization header to api.digitalocean.com (…)"."""
+
+from __future__ import annotations
+
+from skillscan.model import Flow
+from skillscan.purpose.services import load_table
+
+
+def same_service(variable: str | None, host: str | None) -> str | None:
+    if not variable or not host or host == "*":
+        return None
+    table = load_table()
+    by_env = {s.id for s in table.for_env(variable)}
+    by_host = {s.id for s in table.for_host(host)}
+    if not by_env or not by_host:
+        return None
+    return "same" if by_env & by_host else "other"
+
+
+def service_phrase(flow: Flow) -> str:
+    if flow.service == "same":
+        return " (the variable's own service)"
+    if flow.service != "other" or not flow.names or not flow.host:
+        return ""
+    table = load_table()
+    owner = table.for_env(flow.names[0])
+    at = table.for_host(flow.host)
+    if not owner or not at:
+        return ""
+    return f" (a host of {at[0].label}, not of {owner[0].label}, the variable's service)"
+
+
+def sent_to(flow: Flow, header: str | None) -> str:
+    part = {"header": f"as the {header} header" if header else "in a request header", "body": "in the request body",
+            "url": "in the URL"}.get(flow.part or "", "")
+    dest = flow.host or "a host the analysis could not resolve"
+    return f"{part + ' ' if part else ''}to {dest}{service_phrase(flow)}"

@@ -1,0 +1,74 @@
+"""What a command adds to a shell profile (`~/.bashrc`, `~/.zshrc`, …) when that is only environment
+settings: `export NAME=value` lines (an API key the user pastes in, a PATH entry for an installed
+tool). `rc_setting(cmd) -> RcSetting | None` reads the text the command writes (an `echo`/`printf`
+argument, a here-document, the upstream stage of `tee`); None when it writes anything else — a command,
+an alias, a `source`, a function, text computed at run time — which stays plain persistence.
+
+`RcSetting` (frozen): `names` (the variables set, in order), `placeholder` (True when a value is a
+placeholder the user fills in: `your_key`, `<token>`, `YOUR_API_KEY`, `xxx…`, `...`), and
+`describe()` — the fact for a message ("the environment setting `export LANGSMITH_API_KEY=…`")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from skillscan.analyzers.shell.decode import stdout_payload
+from skillscan.analyzers.shell.words import Cmd
+
+MAX_LINES = 16
+_EXPORT = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*?)\s*$")
+# a value with a command substitution, backquote, process substitution or a `;`/`&`/`|` runs code
+_RUNS = re.compile(r"\$\(|`|<\(|[;&|]")
+_PLACEHOLDER = re.compile(
+    r"^(?:<[^<>]+>|\{\{?[^{}]+\}\}?|\[[^\[\]]+\]|(?i:your[-_ ]?\w*|my[-_]\w*(?:key|token|secret)\w*|"
+    r"(?:api[-_]?)?key[-_]?here|token[-_]?here|changeme|replace[-_]?me\w*|placeholder|xxx+\w*|\*{3,}|\.{3}|…)|"
+    r"[A-Za-z]+[-_](?:xxx+|\.\.\.|…)\w*)$")
+
+
+@dataclass(frozen=True)
+class RcSetting:
+    names: tuple[str, ...]
+    placeholder: bool
+
+    def describe(self) -> str:
+        shown = ", ".join(f"`export {n}=…`" for n in self.names[:3]) + (" …" if len(self.names) > 3 else "")
+        return f"the environment setting{'s' if len(self.names) > 1 else ''} {shown}"
+
+
+def _unquote(value: str) -> str:
+    v = value.strip()
+    if len(v) >= 2 and v[0] == v[-1] and v[0] in "\"'":
+        return v[1:-1]
+    return v
+
+
+def settings_of(text: str) -> RcSetting | None:
+    """The environment settings a profile text consists of, or None if it holds anything else."""
+    names: list[str] = []
+    placeholder = False
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    if not lines or len(lines) > MAX_LINES:
+        return None
+    for ln in lines:
+        m = _EXPORT.match(ln)
+        if m is None:
+            return None
+        name, raw = m.group(1), m.group(2)
+        value = _unquote(raw)
+        if _RUNS.search(raw) or name in ("PROMPT_COMMAND", "BASH_ENV", "ENV", "LD_PRELOAD", "LD_LIBRARY_PATH",
+                                          "PYTHONSTARTUP", "NODE_OPTIONS", "ZDOTDIR", "DYLD_INSERT_LIBRARIES"):
+            return None  # a value that runs code, or a variable whose value makes the shell or a loader run code
+        names.append(name)
+        placeholder = placeholder or bool(value and _PLACEHOLDER.match(value.strip()))
+    return RcSetting(tuple(names), placeholder)
+
+
+def rc_setting(cmd: Cmd, as_written: Callable[[str], str] = str) -> RcSetting | None:
+    """The environment settings `cmd` writes to a file, when that is all it writes (`as_written` restores
+    the documentation placeholders the parser masked, `<token>`)."""
+    payload = stdout_payload(cmd)
+    if payload is None or payload.text is None or payload.decoders:
+        return None
+    return settings_of(as_written(payload.text))

@@ -1,0 +1,91 @@
+"""What an HTTP client command (`curl`, `wget`, `http`) sends, as flow facts (issue 14): which
+credential variables or files, in which part of the request (a header — which one —, the body, the
+URL), to which host, and whether the variable's service owns that host — the same `model.Flow` the
+Python engine gives ("`curl` sends DO_API_TOKEN as the Authorization header to api.digitalocean.com
+(the variable's own service)").
+
+- `sent_values(words, credential) -> list[Sent]`: the credential variables (`credential(name)` says
+  which names are credentials) and files (`-d @FILE`, `-F f=@FILE`, `-T FILE`) each option carries.
+- `url_host(words) -> str | None`: the host of the request's URL when the URL is only partly static
+  (`https://api.telegram.org/bot$TOKEN/sendMessage` → api.telegram.org): the host part must be literal.
+Words are read as written (`Word.raw`), so a value computed at run time still shows its variables."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from skillscan.analyzers.shell.words import Word
+
+_VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+_STATIC_URL = re.compile(r"^[\"']?(https?://[A-Za-z0-9.-]+(?::\d+)?)(?=[/?#\"'$]|$)", re.IGNORECASE)
+HEADER_OPTIONS = frozenset({"-H", "--header"})
+BODY_OPTIONS = frozenset({"-d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--data-ascii", "-F",
+                          "--form", "--form-string", "--json", "--post-data", "--body-data"})
+FILE_OPTIONS = frozenset({"-T", "--upload-file", "--post-file", "--body-file"})
+_FILE_FIELD = re.compile(r"^(?:[\w.\[\]-]{1,64}=)?@(?!-$)([^;\s\"']+)")
+MAX_WORDS = 256
+
+
+@dataclass(frozen=True)
+class Sent:
+    thing: str  # the variable's name, or the file's path
+    source: str  # `variables` | `file`
+    part: str  # `header` | `body` | `url`
+    header: str | None = None  # the header's name, for part `header`
+
+
+def _unquote(raw: str) -> str:
+    return raw[1:-1] if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'" else raw
+
+
+def _option(raw: str) -> tuple[str, str | None]:
+    """`--header=X` → (`--header`, X); `-HX` → (`-H`, X); `-d` → (`-d`, None)."""
+    if raw.startswith("--") and "=" in raw:
+        name, value = raw.split("=", 1)
+        return name, value
+    if len(raw) > 2 and raw[0] == "-" and raw[1] != "-" and raw[:2] in HEADER_OPTIONS | BODY_OPTIONS | FILE_OPTIONS:
+        return raw[:2], raw[2:]
+    return raw, None
+
+
+def sent_values(words: Sequence[Word], credential: Callable[[str], bool]) -> list[Sent]:
+    out: list[Sent] = []
+    i = 0
+    seen_url = False
+    while i < min(len(words), MAX_WORDS):
+        raw = words[i].raw
+        name, value = _option(_unquote(raw))
+        if name in HEADER_OPTIONS | BODY_OPTIONS | FILE_OPTIONS:
+            if value is None:
+                i += 1
+                value = _unquote(words[i].raw) if i < len(words) else ""
+            if name in HEADER_OPTIONS:
+                header = value.split(":", 1)[0].strip() if ":" in value else None
+                out += [Sent(v, "variables", "header", header) for v in _VAR.findall(value) if credential(v)]
+            elif name in FILE_OPTIONS:
+                if value and value != "-":
+                    out.append(Sent(value, "file", "body"))
+            else:
+                m = _FILE_FIELD.match(value)
+                if m:
+                    out.append(Sent(m.group(1), "file", "body"))
+                out += [Sent(v, "variables", "body") for v in _VAR.findall(value) if credential(v)]
+        elif not seen_url and "://" in raw and not raw.startswith("-"):
+            seen_url = True
+            out += [Sent(v, "variables", "url") for v in _VAR.findall(raw) if credential(v)]
+        i += 1
+    return list(dict.fromkeys(out))
+
+
+def url_host(words: Sequence[Word]) -> str | None:
+    """The literal host of the first URL operand whose later parts are computed at run time."""
+    for w in words[:MAX_WORDS]:
+        if "://" in w.raw and not w.raw.startswith("-"):
+            m = _STATIC_URL.match(w.raw)
+            if m is None:
+                return None
+            host = m.group(1).split("://", 1)[1].split(":", 1)[0].lower()
+            return host or None
+    return None
