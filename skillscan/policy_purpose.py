@@ -10,6 +10,11 @@ stage has, and the two questions the policy asks of it.
   domain of a stated service or of the homepage (`get.docker.com` for a package that runs docker);
   else None. Plain http, sinks (paste, file-drop, shorteners, raw IPs) and hosts outside every
   stated service are never a vendor's own.
+- `proportional_read_egress(combination, findings, purpose)`: the sentence saying why a `home-read-egress`
+  combination is proportional on its precise flows — the file read is a path chosen at run time
+  (`fs.read[*]`, not the home directory), no data flow sends a file's content, a credential store or
+  the environment to the network, and every credential sent out belongs to a service in the table
+  (or a declared variable) and none to a service other than the host's — else None.
 - `egress_reason(host, purpose)`: the coherence sentence for a host the package reaches when its
   stated purpose explains it ("reaches api.telegram.org — the skill's stated service (Telegram, …)"),
   else None; credential stores, the whole environment and throwaway sinks are never explained."""
@@ -20,7 +25,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from skillscan.model import InferredCapability, Package
+from skillscan.model import Finding, InferredCapability, Package
 from skillscan.purpose.coherence import judge_host
 from skillscan.purpose.domains import host_info
 from skillscan.purpose.services import load_table
@@ -127,3 +132,23 @@ def names_untrusted_endpoint(text: str) -> bool:
 def egress_reason(host: str, purpose: StatedPurpose) -> str | None:
     c = judge_host(host, purpose, load_table())
     return c.reason if c.status == "explained" and c.category not in ("loopback",) else None
+
+
+def proportional_read_egress(combo: Any, findings: Iterable[Finding], purpose: StatedPurpose) -> str | None:
+    if combo.name != "home-read-egress" or not any(c.kind == "fs.read" and c.scope == "*" for c in combo.legs):
+        return None  # the home directory or the whole disk: never explained by a purpose
+    table = load_table()
+    sent: set[str] = set()
+    for f in findings:
+        flow = f.flow
+        if flow is None or flow.sink != "network":
+            continue
+        if flow.source != "variables" or flow.service == "other":
+            return None
+        for name in flow.names:
+            if name not in purpose.declared_env and not table.for_env(name):
+                return None
+            sent.add(name)
+    said = f" and sends only {', '.join(sorted(sent)[:3])}, the credential of its own service," if sent else ""
+    return (f"the file read is a path chosen at run time, not the home directory,{said} and no data flow "
+            "carries a file's content, a credential store or the environment to the network")

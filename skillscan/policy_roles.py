@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from skillscan.analyzers.roles import DocumentRoles, assign_roles, file_role, load_vocab
-from skillscan.model import Evidence, Finding, Package, PackageFile, RuleClass
+from skillscan.model import Capability, Decision, Evidence, Finding, Package, PackageFile, RuleClass
 
 CONTEXT_ROLES = frozenset({"reference", "quoted", "test-data", "user-command"})
 _DEFAULTS = {"code": "code", "manifest": "code", "instruction": "agent-instruction", "metadata": "agent-instruction"}
@@ -36,6 +39,23 @@ def _entry_texts(package: Package) -> list[str]:
         if role == "agent-instruction":
             out.append(f.text)
     return out
+
+
+def _listed(package: Package) -> tuple[str, ...]:
+    """Paths (files or directories) a plugin manifest lists as its agents or commands: the host loads
+    them as instructions wherever they live."""
+    m = package.manifest if isinstance(package.manifest, dict) else {}
+    out: list[str] = []
+    for key in ("agents", "commands"):
+        v = m.get(key)
+        for item in ([v] if isinstance(v, str) else v if isinstance(v, list) else [])[:256]:
+            if isinstance(item, str) and item.strip():
+                out.append(item.strip().replace("\\", "/").removeprefix("./").rstrip("/"))
+    return tuple(out)
+
+
+def _manifest_entry(path: str, listed: Sequence[str]) -> bool:
+    return path.lower().endswith(".md") and any(path == p or path.startswith(p + "/") for p in listed if p)
 
 
 def _referenced(path: str, entries: Sequence[str]) -> str | None:
@@ -89,6 +109,7 @@ def _test_code(package: Package, path: str, entries: Sequence[str]) -> bool:
 def with_roles(package: Package, findings: Iterable[Finding]) -> list[Finding]:
     cache: dict[str, DocumentRoles | None] = {}
     entries: list[str] | None = None
+    listed = _listed(package)
     out = []
     for fd in findings:
         if fd.role != _DEFAULTS[fd.channel.value]:
@@ -103,7 +124,8 @@ def with_roles(package: Package, findings: Iterable[Finding]) -> list[Finding]:
             if entries is None:
                 entries = _entry_texts(package)
             base, _, _ = file_role(host.path)
-            referenced = None if base in ("code", "test-data", "agent-instruction") else _referenced(host.path, entries)
+            referenced = None if base in ("code", "test-data", "agent-instruction") else (
+                "entry" if _manifest_entry(host.path, listed) else _referenced(host.path, entries))
             if base == "code" and _test_code(package, host.path, entries):
                 cache[host.path] = None
             else:
@@ -124,9 +146,35 @@ def with_roles(package: Package, findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
-def roles_by_evidence(findings: Iterable[Finding]) -> dict[tuple[str, int, str], str]:
+class RoleMap(dict[tuple[str, int, str], str]):
+    """(path, line, rule id) → the role of the finding there, and which files are instructions to the
+    agent (SKILL.md, command and agent files, files an instruction file tells the agent to follow)."""
+
+    def __init__(self, package: Package | None = None) -> None:
+        super().__init__()
+        self._package = package
+        self._entries: list[str] | None = None
+        self._instruction: dict[str, bool] = {}
+
+    def instruction_file(self, path: str) -> bool:
+        if path not in self._instruction:
+            pf = self._package.file(path) if self._package is not None else None
+            host = _host(self._package, pf, 1)[0] if pf is not None and self._package is not None else None
+            where = host.path if host is not None else path
+            base = file_role(where)[0]
+            if base == "reference" and self._package is not None and _manifest_entry(where, _listed(self._package)):
+                base = "agent-instruction"
+            if base == "reference" and self._package is not None:
+                if self._entries is None:
+                    self._entries = _entry_texts(self._package)
+                base = "agent-instruction" if _referenced(where, self._entries) == "follow" else base
+            self._instruction[path] = base == "agent-instruction"
+        return self._instruction[path]
+
+
+def roles_by_evidence(findings: Iterable[Finding], package: Package | None = None) -> RoleMap:
     """(path, line, rule id) → the role of the finding there (the most behavioural one when several)."""
-    out: dict[tuple[str, int, str], str] = {}
+    out = RoleMap(package)
     for f in findings:
         key = (f.location.path, f.location.line, f.rule_id)
         if key not in out or out[key] in CONTEXT_ROLES:
@@ -139,3 +187,103 @@ def context_only(evidence: Sequence[Evidence], roles: dict[tuple[str, int, str],
     nothing that runs or that the agent is told to do exercises the capability."""
     found = [roles.get((e.path, e.line, e.rule_id)) for e in evidence]
     return bool(found) and all(r in CONTEXT_ROLES for r in found)
+
+
+@dataclass(frozen=True)
+class ContextTable:
+    """rules/roles/context.yaml: what a capability mentioned only in context text is worth."""
+    review_kinds: frozenset[str]
+    vendor_kinds: frozenset[str]
+    client_config_files: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def context_table() -> ContextTable:
+    from skillscan.catalog import rules_dir
+    from skillscan.ruledata import load_yaml_file
+
+    data = load_yaml_file(rules_dir() / "roles" / "context.yaml")
+    if not isinstance(data, dict):
+        raise ValueError("rules/roles/context.yaml: expected a mapping")
+    return ContextTable(*(frozenset(str(v).lower() for v in data.get(k) or ())
+                          for k in ("review_kinds", "vendor_kinds", "client_config_files")))
+
+
+def _family(kind: str, kinds: frozenset[str]) -> bool:
+    return any(kind == k or kind.startswith(k + ".") for k in kinds)
+
+
+def for_people(evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], str]) -> bool:
+    """Every mention is text for people: a command offered to the user, test data, or reference or quoted
+    text in a file that is not an instruction to the agent (a README, docs nothing tells the agent to
+    follow). Quoted or example text inside SKILL.md is still read by the agent: not for people only."""
+    def one(e: Evidence) -> bool:
+        role = roles.get((e.path, e.line, e.rule_id))
+        if role in ("user-command", "test-data"):
+            return True
+        if role not in CONTEXT_ROLES:
+            return False
+        return isinstance(roles, RoleMap) and not roles.instruction_file(e.path)
+    return bool(evidence) and all(one(e) for e in evidence)
+
+
+def context_ceiling(cap: Capability, evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], str],
+                    vendor: bool) -> Decision:
+    """The most a capability is worth when every mention of it is context (`context_only`), by the table
+    in rules/roles/context.yaml: review for kinds worth a look wherever they are documented, an agent
+    config file that is not the user's own client config, a remote installer not from the stated vendor
+    (`vendor`: policy_purpose.vendor_installer or a trusted installer said yes), and example or quoted text
+    inside an instruction file; hygiene (allow) for text for people, and for the stated vendor's own
+    installer wherever it is only shown."""
+    from skillscan.policy_purpose import untrusted_target
+
+    table = context_table()
+    kind = cap.kind.lower()
+    if _family(kind, table.review_kinds) or untrusted_target(cap.kind, cap.scope or ""):
+        return Decision.REVIEW
+    if kind == "agent.config.write":
+        name = (cap.scope or "").replace("\\", "/").rsplit("/", 1)[-1].lower()
+        if name not in table.client_config_files:
+            return Decision.REVIEW
+    if _family(kind, table.vendor_kinds):
+        return Decision.ALLOW if vendor else Decision.REVIEW
+    return Decision.ALLOW if for_people(evidence, roles) else Decision.REVIEW
+
+
+def vendor_ok(cap: Capability, purpose: Any, trusted: Callable[[str], bool]) -> bool:
+    """A remote installer the purpose explains: the stated vendor's own (policy_purpose.vendor_installer)
+    or one of the policy's trusted installers."""
+    from skillscan.policy_purpose import vendor_installer
+
+    scope = cap.scope or ""
+    return cap.kind == "code.remote" and bool(scope) and scope != "*" and (
+        trusted(scope) or vendor_installer(scope, purpose) is not None)
+
+
+def finding_ceiling(f: Finding, roles: dict[tuple[str, int, str], str], purpose: Any,
+                    policy: Any) -> Decision:
+    """`context_ceiling` for one capability finding in context text: the highest over its dangerous
+    capabilities (tier 3 by the policy; a sensitive one in context text is hygiene, as undeclared).
+    One that names none (a script the text runs is missing) is hygiene when the text is quoted data or
+    an example, or written for people."""
+    ev = [Evidence(f.location.path, f.location.line, f.rule_id, f.channel, f.confidence)]
+    if not f.capabilities:  # nothing to weigh but the text: shown (quoted data, an example) or for people
+        return Decision.ALLOW if f.role in ("quoted", "test-data") or for_people(ev, roles) else Decision.REVIEW
+    return max((context_ceiling(c, ev, roles, vendor_ok(c, purpose, policy.trusted_installer))
+                if policy.tier(c) >= 3 else Decision.ALLOW for c in f.capabilities), key=lambda d: d.rank)
+
+
+def malice_context_ceiling(f: Finding, roles: dict[tuple[str, int, str], str]) -> Decision:
+    """The most a malice finding in context text is worth when it is not a malice indicator judged in any
+    role (the caller checks those): hygiene when it is in text for people (a README's table of attack
+    strings, a changelog, docs nothing tells the agent to follow, test data); review when it is quoted or
+    an example inside a file the agent reads as instructions."""
+    ev = Evidence(f.location.path, f.location.line, f.rule_id, f.channel, f.confidence)
+    return Decision.ALLOW if for_people([ev], roles) else Decision.REVIEW
+
+
+def allow_why(evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], str]) -> str:
+    """Why an undeclared capability is reported without changing the verdict."""
+    if context_only(evidence, roles):
+        return "every mention is reference, quoted, test or user-command text, not code or an agent instruction"
+    return "the evidence is too weak for the policy to ask for review"
