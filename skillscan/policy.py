@@ -44,7 +44,7 @@ from skillscan.policy_purpose import (
     vendor_installer,
 )
 from skillscan.policy_roles import CONTEXT_ROLES, allow_why, context_ceiling, context_only, finding_ceiling, roles_by_evidence
-from skillscan.policy_roles import malice_context_ceiling as _malice_ceiling
+from skillscan.policy_roles import gate_roles, malice_context_ceiling as _malice_ceiling
 from skillscan.policy_temper import rank as _rank
 from skillscan.policy_temper import temper as _temper
 
@@ -487,7 +487,7 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         disclosures=disclosures,
         suggested_declaration=tuple((sg.format, sg.text) for sg in suggestions),
         suggested_paths=tuple(sg.path for sg in suggestions),
-        findings=tuple(acc.findings),
+        findings=gate_roles(acc.findings, roles),
     )
 
 # rule ids whose logic is this module (tests/test_rule_modules.py)

@@ -155,6 +155,17 @@ class RoleMap(dict[tuple[str, int, str], str]):
         self._package = package
         self._entries: list[str] | None = None
         self._instruction: dict[str, bool] = {}
+        self._places: dict[tuple[str, int], str] | None = None
+        self._indexed = 0
+
+    def at(self, path: str, line: int) -> str | None:
+        """The most behavioural role among the findings at a place (None: no finding there)."""
+        if self._places is None or len(self) != self._indexed:
+            self._places, self._indexed = {}, len(self)
+            for (p, ln, _), role in self.items():
+                if self._places.get((p, ln)) in (None, *CONTEXT_ROLES):
+                    self._places[(p, ln)] = role
+        return self._places.get((path, line))
 
     def instruction_file(self, path: str) -> bool:
         if path not in self._instruction:
@@ -195,6 +206,7 @@ class ContextTable:
     review_kinds: frozenset[str]
     vendor_kinds: frozenset[str]
     client_config_files: frozenset[str]
+    standing_rules: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -206,7 +218,7 @@ def context_table() -> ContextTable:
     if not isinstance(data, dict):
         raise ValueError("rules/roles/context.yaml: expected a mapping")
     return ContextTable(*(frozenset(str(v).lower() for v in data.get(k) or ())
-                          for k in ("review_kinds", "vendor_kinds", "client_config_files")))
+                          for k in ("review_kinds", "vendor_kinds", "client_config_files", "standing_rules")))
 
 
 def _family(kind: str, kinds: frozenset[str]) -> bool:
@@ -246,7 +258,8 @@ def context_ceiling(cap: Capability, evidence: Sequence[Evidence], roles: dict[t
         if name not in table.client_config_files:
             return Decision.REVIEW
     if _family(kind, table.vendor_kinds):
-        return Decision.ALLOW if vendor else Decision.REVIEW
+        standing = any(e.rule_id in table.standing_rules for e in evidence)
+        return Decision.ALLOW if vendor and not standing else Decision.REVIEW
     return Decision.ALLOW if for_people(evidence, roles) else Decision.REVIEW
 
 
@@ -287,3 +300,14 @@ def allow_why(evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], st
     if context_only(evidence, roles):
         return "every mention is reference, quoted, test or user-command text, not code or an agent instruction"
     return "the evidence is too weak for the policy to ask for review"
+
+
+def gate_roles(findings: Iterable[Finding], roles: dict[tuple[str, int, str], str]) -> tuple[Finding, ...]:
+    """The decide stage's own findings (undeclared, forbidden, combinations) take the role of the evidence
+    they cite — a forbidden capability seen only in a README's user command is `user-command`, not the
+    default role of its channel."""
+    out = []
+    for f in findings:
+        role = roles.at(f.location.path, f.location.line) if isinstance(roles, RoleMap) else None
+        out.append(dataclasses.replace(f, role=role) if role and role != f.role else f)
+    return tuple(out)
