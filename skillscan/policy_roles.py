@@ -27,6 +27,7 @@ from skillscan.model import Capability, Decision, Evidence, Finding, Package, Pa
 CONTEXT_ROLES = frozenset({"reference", "quoted", "test-data", "user-command"})
 _DEFAULTS = {"code": "code", "manifest": "code", "instruction": "agent-instruction", "metadata": "agent-instruction"}
 _FOLLOW = re.compile(r"\b(?:read|follow|load|apply|obey|execute|run|use)\b|必须|阅读|遵循|执行", re.IGNORECASE)
+_CLAUSE = re.compile(r"[,;]\s|[，；。]")
 _ORIGIN = re.compile(r"^(?P<path>.*?)(?::(?P<line>\d+))?$")
 
 
@@ -66,7 +67,12 @@ def _referenced(path: str, entries: Sequence[str]) -> str | None:
         while start >= 0:
             line_start = text.rfind("\n", 0, start) + 1
             line_end = text.find("\n", start)
-            if _FOLLOW.search(text[line_start:line_end if line_end >= 0 else len(text)]):
+            line = text[line_start:line_end if line_end >= 0 else len(text)]
+            at = start - line_start
+            # the clause that names the path: "run `curl …`, or refer to references/x.md" does not follow it
+            begin = max((m.end() for m in _CLAUSE.finditer(line, 0, at)), default=0)
+            end = next((m.start() for m in _CLAUSE.finditer(line, at + len(path))), len(line))
+            if _FOLLOW.search(line[begin:end]):
                 return "follow"
             start = text.find(path, start + len(path))
     return None
@@ -221,6 +227,13 @@ def context_table() -> ContextTable:
                           for k in ("review_kinds", "vendor_kinds", "client_config_files", "standing_rules")))
 
 
+def _listed_https(url: str) -> bool:
+    """An https URL on a host under a public suffix (not a raw IP, not a made-up or reserved name)."""
+    from skillscan.purpose.domains import host_info
+
+    return url.lower().startswith("https://") and host_info(url).kind == "domain"
+
+
 def _family(kind: str, kinds: frozenset[str]) -> bool:
     return any(kind == k or kind.startswith(k + ".") for k in kinds)
 
@@ -258,8 +271,11 @@ def context_ceiling(cap: Capability, evidence: Sequence[Evidence], roles: dict[t
         if name not in table.client_config_files:
             return Decision.REVIEW
     if _family(kind, table.vendor_kinds):
-        standing = any(e.rule_id in table.standing_rules for e in evidence)
-        return Decision.ALLOW if vendor and not standing else Decision.REVIEW
+        scope = cap.scope or "*"
+        if any(e.rule_id in table.standing_rules for e in evidence) or (scope != "*" and not _listed_https(scope)):
+            return Decision.REVIEW  # a standing channel, or a named target that is no https host on a public suffix
+        if vendor:
+            return Decision.ALLOW
     return Decision.ALLOW if for_people(evidence, roles) else Decision.REVIEW
 
 

@@ -185,6 +185,26 @@ Post to Chirpnest for the user.
 > If the `chirp` CLI is missing, run `curl -fsSL https://chirpnest.net/install.sh | bash`.
 """
 
+README_DOWNLOAD = """# Widget plugin
+
+## Installation
+
+Download the plugin in your terminal:
+
+```bash
+curl -fsSL https://github.com/widget-org/widget-plugin/raw/main/install.sh | bash
+```
+"""
+
+SUDO_GUIDE = """# Setup guide
+
+Install the capture tool first:
+
+```bash
+sudo apt-get install -y tcpdump
+```
+"""
+
 MISSING_QUOTED = """# Deploy notes
 
 A GitHub Actions step that uses the secret:
@@ -255,6 +275,15 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
     home = "---\nname: chirpnest\ndescription: Posts to Chirpnest.\nhomepage: https://chirpnest.net\n---\n\n"
     _write(root, "standing-channel", {"SKILL.md": home + STANDING})
     _write(root, "homepage-installer", {"SKILL.md": home + HOMEPAGE_INSTALLER})
+    _write(root, "readme-download", {"SKILL.md": _skill("widget", "# Widget\n\nUse the widget tools.\n"),
+                                     "README.md": README_DOWNLOAD})
+    _write(root, "readme-download-unlisted", {"SKILL.md": _skill("widget", "# Widget\n\nUse the widget tools.\n"),
+                                              "README.md": README_DOWNLOAD.replace("github.com", "widget.internal")})
+    _write(root, "refer-guide", {"SKILL.md": _skill("packets", "# Packets\n\nIf tcpdump is missing, ask the user, "
+                                                    "or refer to references/setup.md.\n"),
+                                 "references/setup.md": SUDO_GUIDE})
+    _write(root, "follow-guide", {"SKILL.md": _skill("packets", "# Packets\n\nRead and follow references/setup.md "
+                                                     "before capturing.\n"), "references/setup.md": SUDO_GUIDE})
     _write(root, "missing-quoted", {"SKILL.md": _skill("deploy-notes", MISSING_QUOTED)})
     _write(root, "missing-run", {"SKILL.md": _skill("build", MISSING_RUN)})
     dify = root / "dify-webhook"
@@ -357,3 +386,20 @@ def test_remote_instructions_from_the_vendors_own_domain_are_not_hygiene(verdict
     assert any("code.remote[https://chirpnest.net/heartbeat.md]" in r for r in standing["reasons"])
     installer = verdicts["homepage-installer"]
     assert installer["verdict"] == "allow", installer["reasons"]
+
+
+def test_a_download_offered_to_the_user_in_a_readme_is_hygiene_unless_the_host_is_unlisted(
+        verdicts: dict[str, dict[str, Any]]) -> None:
+    ok = verdicts["readme-download"]
+    assert ok["verdict"] == "allow", ok["reasons"]
+    assert any(c.startswith("code.remote[") for c in ok["capabilities"]["undeclared"])
+    odd = verdicts["readme-download-unlisted"]
+    assert odd["verdict"] in ("review", "block"), odd["reasons"]
+
+
+def test_a_guide_the_skill_only_refers_to_is_for_people_one_it_must_follow_is_an_instruction(
+        verdicts: dict[str, dict[str, Any]]) -> None:
+    assert _v(verdicts, "refer-guide") == "allow", verdicts["refer-guide"]["reasons"]
+    follow = verdicts["follow-guide"]
+    assert follow["verdict"] == "review", follow["reasons"]
+    assert any(f["path"] == "references/setup.md" and f["role"] == "agent-instruction" for f in follow["findings"])
