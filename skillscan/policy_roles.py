@@ -188,6 +188,26 @@ class RoleMap(dict[tuple[str, int, str], str]):
             self._instruction[path] = base == "agent-instruction"
         return self._instruction[path]
 
+    def agent_reads(self, path: str) -> bool:
+        """The agent reads the file: an instruction file, or a file an instruction file names (a skill's
+        references/ are loaded on demand) that is not written for people (README, CHANGELOG, docs/)."""
+        if self.instruction_file(path):
+            return True
+        if self._package is None or _people_file(path):
+            return False
+        if self._entries is None:
+            self._entries = _entry_texts(self._package)
+        name = path.rsplit("/", 1)[-1]
+        return any(path in t or (len(name) > 4 and name in t) for t in self._entries)
+
+
+def _people_file(path: str) -> bool:
+    """A file written for people: README, CHANGELOG, CONTRIBUTING… anywhere, or under docs/ or .github/."""
+    vocab = load_vocab()
+    parts = [p.lower() for p in path.replace("\\", "/").split("/") if p]
+    return bool(parts) and (parts[-1] in vocab.reference_files or parts[-1].startswith("readme")
+                            or any(d in ("docs", "doc", ".github") for d in parts[:-1]))
+
 
 def roles_by_evidence(findings: Iterable[Finding], package: Package | None = None) -> RoleMap:
     """(path, line, rule id) → the role of the finding there (the most behavioural one when several)."""
@@ -240,16 +260,23 @@ def _family(kind: str, kinds: frozenset[str]) -> bool:
 
 def for_people(evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], str]) -> bool:
     """Every mention is text for people: a command offered to the user, test data, or reference or quoted
-    text in a file that is not an instruction to the agent (a README, docs nothing tells the agent to
-    follow). Quoted or example text inside SKILL.md is still read by the agent: not for people only."""
+    text in a file the agent does not read (a README, a changelog, docs/, a file no instruction file
+    names). Quoted or example text inside SKILL.md, or in a references/ file SKILL.md names, is still
+    read by the agent: not for people only."""
     def one(e: Evidence) -> bool:
         role = roles.get((e.path, e.line, e.rule_id))
         if role in ("user-command", "test-data"):
             return True
         if role not in CONTEXT_ROLES:
             return False
-        return isinstance(roles, RoleMap) and not roles.instruction_file(e.path)
+        return isinstance(roles, RoleMap) and not roles.agent_reads(e.path)
     return bool(evidence) and all(one(e) for e in evidence)
+
+
+def _always_review(cap: Capability) -> bool:
+    from skillscan.policy_purpose import untrusted_target
+
+    return _family(cap.kind.lower(), context_table().review_kinds) or untrusted_target(cap.kind, cap.scope or "")
 
 
 def context_ceiling(cap: Capability, evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], str],
@@ -260,11 +287,9 @@ def context_ceiling(cap: Capability, evidence: Sequence[Evidence], roles: dict[t
     (`vendor`: policy_purpose.vendor_installer or a trusted installer said yes), and example or quoted text
     inside an instruction file; hygiene (allow) for text for people, and for the stated vendor's own
     installer wherever it is only shown."""
-    from skillscan.policy_purpose import untrusted_target
-
     table = context_table()
     kind = cap.kind.lower()
-    if _family(kind, table.review_kinds) or untrusted_target(cap.kind, cap.scope or ""):
+    if _always_review(cap):
         return Decision.REVIEW
     if kind == "agent.config.write":
         name = (cap.scope or "").replace("\\", "/").rsplit("/", 1)[-1].lower()
@@ -299,7 +324,8 @@ def finding_ceiling(f: Finding, roles: dict[tuple[str, int, str], str], purpose:
     if not f.capabilities:  # nothing to weigh but the text: shown (quoted data, an example) or for people
         return Decision.ALLOW if f.role in ("quoted", "test-data") or for_people(ev, roles) else Decision.REVIEW
     return max((context_ceiling(c, ev, roles, vendor_ok(c, purpose, policy.trusted_installer))
-                if policy.tier(c) >= 3 else Decision.ALLOW for c in f.capabilities), key=lambda d: d.rank)
+                if policy.tier(c) >= 3 or _always_review(c) else Decision.ALLOW for c in f.capabilities),
+               key=lambda d: d.rank)
 
 
 def malice_context_ceiling(f: Finding, roles: dict[tuple[str, int, str], str]) -> Decision:

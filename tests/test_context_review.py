@@ -282,6 +282,8 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
     _write(root, "refer-guide", {"SKILL.md": _skill("packets", "# Packets\n\nIf tcpdump is missing, ask the user, "
                                                     "or refer to references/setup.md.\n"),
                                  "references/setup.md": SUDO_GUIDE})
+    _write(root, "docs-guide", {"SKILL.md": _skill("packets", "# Packets\n\nSummarise capture files.\n"),
+                                "docs/setup.md": SUDO_GUIDE})
     _write(root, "follow-guide", {"SKILL.md": _skill("packets", "# Packets\n\nRead and follow references/setup.md "
                                                      "before capturing.\n"), "references/setup.md": SUDO_GUIDE})
     _write(root, "missing-quoted", {"SKILL.md": _skill("deploy-notes", MISSING_QUOTED)})
@@ -397,9 +399,12 @@ def test_a_download_offered_to_the_user_in_a_readme_is_hygiene_unless_the_host_i
     assert odd["verdict"] in ("review", "block"), odd["reasons"]
 
 
-def test_a_guide_the_skill_only_refers_to_is_for_people_one_it_must_follow_is_an_instruction(
+def test_a_guide_the_skill_refers_to_is_read_by_the_agent_one_it_must_follow_is_an_instruction(
         verdicts: dict[str, dict[str, Any]]) -> None:
-    assert _v(verdicts, "refer-guide") == "allow", verdicts["refer-guide"]["reasons"]
+    refer = verdicts["refer-guide"]  # the agent reads it on demand: context, but not text for people only
+    assert refer["verdict"] == "review", refer["reasons"]
+    assert not any(f["path"] == "references/setup.md" and f["role"] == "agent-instruction" for f in refer["findings"])
+    assert _v(verdicts, "docs-guide") == "allow", verdicts["docs-guide"]["reasons"]
     follow = verdicts["follow-guide"]
     assert follow["verdict"] == "review", follow["reasons"]
     assert any(f["path"] == "references/setup.md" and f["role"] == "agent-instruction" for f in follow["findings"])
