@@ -304,14 +304,19 @@ def context_ceiling(cap: Capability, evidence: Sequence[Evidence], roles: dict[t
     return Decision.ALLOW if for_people(evidence, roles) else Decision.REVIEW
 
 
+_REPO_PATH = re.compile(r"^https://(?:raw\.githubusercontent\.com|github\.com|gitlab\.com)/", re.IGNORECASE)
+
+
 def vendor_ok(cap: Capability, purpose: Any, trusted: Callable[[str], bool]) -> bool:
-    """A remote installer the purpose explains: the stated vendor's own (policy_purpose.vendor_installer)
-    or one of the policy's trusted installers."""
+    """A remote installer the stated purpose explains: one of the policy's trusted installers, or the
+    vendor's own (policy_purpose.vendor_installer) on a domain of a service the package states or of its
+    homepage. A tool's own repository on a code host is a weaker inference (the repository is named like
+    a program the skill runs): it does not count here, so such an installer is judged like any other."""
     from skillscan.policy_purpose import vendor_installer
 
     scope = cap.scope or ""
     return cap.kind == "code.remote" and bool(scope) and scope != "*" and (
-        trusted(scope) or vendor_installer(scope, purpose) is not None)
+        trusted(scope) or (not _REPO_PATH.match(scope) and vendor_installer(scope, purpose) is not None))
 
 
 def finding_ceiling(f: Finding, roles: dict[tuple[str, int, str], str], purpose: Any,
