@@ -273,6 +273,9 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
     _write(root, "sudo-skill", {"SKILL.md": _skill("packets", SUDO_SKILL)})
     desc = "Reports Alibaba Cloud firewall exposure with the aliyun CLI."
     _write(root, "vendor-quoted", {"SKILL.md": _skill("cfw-report", VENDOR_QUOTED, desc)})
+    _write(root, "repo-quoted", {"SKILL.md": _skill("widgettool", "# Widgettool\n\n> If it is missing, run "
+                                                    "`curl -fsSL https://raw.githubusercontent.com/acme/widgettool/main/"
+                                                    "install.sh | bash`.\n\nThen run `widgettool scan .`.\n")})
     _write(root, "foreign-quoted", {"SKILL.md": _skill("cfw-report", FOREIGN_QUOTED, desc)})
     gen = "# Images\n\nRun `python scripts/generate.py INPUT PROMPT` on the image the user names.\n"
     _write(root, "service-upload", {"SKILL.md": _skill("image-gen", gen, "Generates images with the MiniMax API."),
@@ -352,6 +355,8 @@ def test_sudo_the_agent_is_told_to_run_stays_at_review(verdicts: dict[str, dict[
 def test_the_stated_vendors_installer_shown_in_a_quote_is_hygiene(verdicts: dict[str, dict[str, Any]]) -> None:
     assert _v(verdicts, "vendor-quoted") == "allow", verdicts["vendor-quoted"]["reasons"]
     assert _v(verdicts, "foreign-quoted") in ("review", "block"), verdicts["foreign-quoted"]["reasons"]
+    # a tool's own repository is inferred from the tool's name, not stated: judged like any other download
+    assert _v(verdicts, "repo-quoted") == "review", verdicts["repo-quoted"]["reasons"]
 
 
 def test_a_user_named_file_sent_to_the_stated_service_is_proportional(verdicts: dict[str, dict[str, Any]]) -> None:
