@@ -40,9 +40,11 @@ from skillscan.policy_purpose import (
     egress_reason,
     names_untrusted_endpoint,
     package_purpose,
+    proportional_read_egress,
     vendor_installer,
 )
-from skillscan.policy_roles import CONTEXT_ROLES, context_only, roles_by_evidence
+from skillscan.policy_roles import CONTEXT_ROLES, allow_why, context_ceiling, context_only, finding_ceiling, roles_by_evidence
+from skillscan.policy_roles import gate_roles, malice_context_ceiling as _malice_ceiling
 from skillscan.policy_temper import rank as _rank
 from skillscan.policy_temper import temper as _temper
 
@@ -314,7 +316,7 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
     acc = _Acc()
     name = package.name
     declared, d = permitted.declared, permitted.diff
-    roles = roles_by_evidence(findings)
+    roles = roles_by_evidence(findings, package)
     purpose = package_purpose(package, d.inferred)
 
     # 1. hard indicators
@@ -327,7 +329,7 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         where = f"{f.location.path}:{f.location.line}"
         if f.role in CONTEXT_ROLES and f.rule_id not in policy.any_role_rules and not names_untrusted_endpoint(
                 f"{f.location.snippet} {f.decoded or ''}"):
-            dec, where = min(dec, Decision.REVIEW, key=_rank), f"{where}, {f.role} text, not code or an agent instruction"
+            dec, where = min(dec, _malice_ceiling(f, roles), key=_rank), f"{where}, {f.role} text, not code or an agent instruction"
         acc.raise_to(dec, f"{f.rule_id}: {f.message} ({where})")
 
     # forbidden capabilities: whatever is declared
@@ -342,7 +344,7 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             dec = Decision.BLOCK if ic.confidence >= policy.forbidden_min_confidence else Decision.REVIEW
             text = f"forbidden capability {ic.capability}: {why or 'the policy forbids it'} ({_where(ev)})"
             if context_only(ic.evidence, roles):
-                dec = min(dec, Decision.REVIEW, key=_rank)
+                dec = min(dec, context_ceiling(ic.capability, ic.evidence, roles, False), key=_rank)
                 text += "; every mention is reference, quoted, test or user-command text"
             acc.raise_to(dec, text)
             acc.findings.append(_gate_finding("forbidden-capability", text, ev, [ic.capability],
@@ -364,7 +366,7 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             t = 2  # `ssh host`: the user's own key, used by its own client
         ev = _best(ic)
         no_field = not declared.has_field(cap.kind, package.format, {
-            e.channel.value for e in ic.evidence if e.confidence >= policy.undeclared[2].min_confidence})
+            e.channel.value for e in ic.evidence if e.confidence >= policy.undeclared[2].min_confidence}, cap.scope)
         if t <= 1:
             dec = policy.undeclared[1].grade(ic.evidence)
             if dec is not Decision.ALLOW:
@@ -390,8 +392,8 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         dec, text = _temper(dec, text, t, ic, no_field, roles, policy, purpose)
         if dec is Decision.ALLOW:
             acc.findings.append(_gate_finding(
-                "undeclared-capability", f"{cap} ({_RISK[min(t, 3)]}) is not declared; the evidence is too weak "
-                f"for the policy to ask for review ({_where(ev)})", ev, [cap], severity=Severity.LOW))
+                "undeclared-capability", f"{cap} ({_RISK[min(t, 3)]}) is not declared; {allow_why(ic.evidence, roles)} "
+                f"({_where(ev)})", ev, [cap], severity=Severity.LOW))
             continue
         acc.raise_to(dec, text)
         rule = "undeclared-dangerous-capability" if t >= 3 else "undeclared-sensitive-capability"
@@ -419,6 +421,8 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             # a leg only in reference, quoted, test or user-command text: no flow the package runs
             dec = Decision.REVIEW if dec is Decision.BLOCK else Decision.ALLOW
             text += "; a leg is only reference, quoted, test or user-command text"
+        elif said := proportional_read_egress(combo, findings, purpose):  # DESIGN rule 4: the precise flows
+            dec, text = Decision.ALLOW, f"{text}; {said}"
         acc.raise_to(dec, text)
         acc.findings.append(_gate_finding(rule, text, combo.evidence, list(combo.legs),
                                           severity=Severity.CRITICAL if dec is Decision.BLOCK else None))
@@ -442,7 +446,8 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         where = f"{f.location.path}:{f.location.line}"
         vendor = [r for c in f.capabilities if c.kind == "code.remote" and (r := vendor_installer(c.scope or "", purpose))]
         if f.role in CONTEXT_ROLES:
-            dec, where = min(dec, Decision.REVIEW, key=_rank), f"{where}, {f.role} text"
+            ceiling = finding_ceiling(f, roles, purpose, policy)
+            dec, where = min(dec, ceiling, key=_rank), f"{where}, {f.role} text"
         if vendor:
             dec, where = min(dec, Decision.REVIEW, key=_rank), f"{where}; {vendor[0]}"
         acc.raise_to(dec, f"{f.rule_id}: {f.message} ({where})")
@@ -482,7 +487,7 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         disclosures=disclosures,
         suggested_declaration=tuple((sg.format, sg.text) for sg in suggestions),
         suggested_paths=tuple(sg.path for sg in suggestions),
-        findings=tuple(acc.findings),
+        findings=gate_roles(acc.findings, roles),
     )
 
 # rule ids whose logic is this module (tests/test_rule_modules.py)

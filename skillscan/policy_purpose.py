@@ -10,6 +10,13 @@ stage has, and the two questions the policy asks of it.
   domain of a stated service or of the homepage (`get.docker.com` for a package that runs docker);
   else None. Plain http, sinks (paste, file-drop, shorteners, raw IPs) and hosts outside every
   stated service are never a vendor's own.
+- `proportional_read_egress(combination, findings, purpose)`: the sentence saying why a `home-read-egress`
+  or `environment-exfiltration` combination is proportional on its precise flows — no data flow sends
+  a file's content, a credential store or the environment to the network, and every credential sent
+  out belongs to a service in the table (or a declared variable) and none to a service other than the
+  host's; for home-read-egress the file read is a path chosen at run time (`fs.read[*]`, not the home
+  directory); for environment-exfiltration the flow analysis saw the reported egress and it sends
+  named credentials only — else None.
 - `egress_reason(host, purpose)`: the coherence sentence for a host the package reaches when its
   stated purpose explains it ("reaches api.telegram.org — the skill's stated service (Telegram, …)"),
   else None; credential stores, the whole environment and throwaway sinks are never explained."""
@@ -17,10 +24,10 @@ stage has, and the two questions the policy asks of it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from skillscan.model import InferredCapability, Package
+from skillscan.model import Finding, InferredCapability, Package
 from skillscan.purpose.coherence import judge_host
 from skillscan.purpose.domains import host_info
 from skillscan.purpose.services import load_table
@@ -127,3 +134,43 @@ def names_untrusted_endpoint(text: str) -> bool:
 def egress_reason(host: str, purpose: StatedPurpose) -> str | None:
     c = judge_host(host, purpose, load_table())
     return c.reason if c.status == "explained" and c.category not in ("loopback",) else None
+
+
+def _network_flows(findings: Iterable[Finding], purpose: StatedPurpose) -> tuple[list[Finding], set[str]] | None:
+    """Every finding whose data flow reaches the network, and the variables they send; None when one sends
+    a file's content, a credential store or the environment, a credential of a service other than the
+    host's, or a variable of no service in the table that the package does not declare."""
+    table = load_table()
+    flows, sent = [], set()
+    for f in findings:
+        flow = f.flow
+        if flow is None or flow.sink != "network":
+            continue
+        if flow.source != "variables" or flow.service == "other":
+            return None
+        for name in flow.names:
+            if name not in purpose.declared_env and not table.for_env(name):
+                return None
+            sent.add(name)
+        flows.append(f)
+    return flows, sent
+
+
+def _sends(sent: set[str]) -> str:
+    return f" and sends only {', '.join(sorted(sent)[:3])}, the credential of its own service," if sent else ""
+
+
+def proportional_read_egress(combo: Any, findings: Sequence[Finding], purpose: StatedPurpose) -> str | None:
+    legs = combo.legs
+    if combo.name == "home-read-egress" and any(c.kind == "fs.read" and c.scope == "*" for c in legs):
+        got = _network_flows(findings, purpose)  # fs.read[*]: a run-time path, not the home directory
+        if got is not None:
+            return (f"the file read is a path chosen at run time, not the home directory,{_sends(got[1])} and no "
+                    "data flow carries a file's content, a credential store or the environment to the network")
+    if combo.name == "environment-exfiltration" and any(c.kind == "net.egress" and c.scope == "*" for c in legs):
+        got = _network_flows(findings, purpose)
+        at = {(combo.evidence.path, combo.evidence.line)}
+        if got is not None and got[1] and any((f.location.path, f.location.line) in at for f in got[0]):
+            return (f"the data flows to the network{_sends(got[1])} and none carries the environment, a file's "
+                    "content or a credential store")
+    return None

@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from skillscan.analyzers.roles import DocumentRoles, assign_roles, file_role, load_vocab
-from skillscan.model import Evidence, Finding, Package, PackageFile, RuleClass
+from skillscan.model import Capability, Decision, Evidence, Finding, Package, PackageFile, RuleClass
 
 CONTEXT_ROLES = frozenset({"reference", "quoted", "test-data", "user-command"})
 _DEFAULTS = {"code": "code", "manifest": "code", "instruction": "agent-instruction", "metadata": "agent-instruction"}
 _FOLLOW = re.compile(r"\b(?:read|follow|load|apply|obey|execute|run|use)\b|必须|阅读|遵循|执行", re.IGNORECASE)
+_CLAUSE = re.compile(r"[,;]\s|[，；。]")
 _ORIGIN = re.compile(r"^(?P<path>.*?)(?::(?P<line>\d+))?$")
 
 
@@ -38,6 +42,23 @@ def _entry_texts(package: Package) -> list[str]:
     return out
 
 
+def _listed(package: Package) -> tuple[str, ...]:
+    """Paths (files or directories) a plugin manifest lists as its agents or commands: the host loads
+    them as instructions wherever they live."""
+    m = package.manifest if isinstance(package.manifest, dict) else {}
+    out: list[str] = []
+    for key in ("agents", "commands"):
+        v = m.get(key)
+        for item in ([v] if isinstance(v, str) else v if isinstance(v, list) else [])[:256]:
+            if isinstance(item, str) and item.strip():
+                out.append(item.strip().replace("\\", "/").removeprefix("./").rstrip("/"))
+    return tuple(out)
+
+
+def _manifest_entry(path: str, listed: Sequence[str]) -> bool:
+    return path.lower().endswith(".md") and any(path == p or path.startswith(p + "/") for p in listed if p)
+
+
 def _referenced(path: str, entries: Sequence[str]) -> str | None:
     """`follow` when an instruction file names the path on a line that tells the agent to read, follow,
     load or run it; else None (derived from the path)."""
@@ -46,7 +67,12 @@ def _referenced(path: str, entries: Sequence[str]) -> str | None:
         while start >= 0:
             line_start = text.rfind("\n", 0, start) + 1
             line_end = text.find("\n", start)
-            if _FOLLOW.search(text[line_start:line_end if line_end >= 0 else len(text)]):
+            line = text[line_start:line_end if line_end >= 0 else len(text)]
+            at = start - line_start
+            # the clause that names the path: "run `curl …`, or refer to references/x.md" does not follow it
+            begin = max((m.end() for m in _CLAUSE.finditer(line, 0, at)), default=0)
+            end = next((m.start() for m in _CLAUSE.finditer(line, at + len(path))), len(line))
+            if _FOLLOW.search(line[begin:end]):
                 return "follow"
             start = text.find(path, start + len(path))
     return None
@@ -89,6 +115,7 @@ def _test_code(package: Package, path: str, entries: Sequence[str]) -> bool:
 def with_roles(package: Package, findings: Iterable[Finding]) -> list[Finding]:
     cache: dict[str, DocumentRoles | None] = {}
     entries: list[str] | None = None
+    listed = _listed(package)
     out = []
     for fd in findings:
         if fd.role != _DEFAULTS[fd.channel.value]:
@@ -103,7 +130,8 @@ def with_roles(package: Package, findings: Iterable[Finding]) -> list[Finding]:
             if entries is None:
                 entries = _entry_texts(package)
             base, _, _ = file_role(host.path)
-            referenced = None if base in ("code", "test-data", "agent-instruction") else _referenced(host.path, entries)
+            referenced = None if base in ("code", "test-data", "agent-instruction") else (
+                "entry" if _manifest_entry(host.path, listed) else _referenced(host.path, entries))
             if base == "code" and _test_code(package, host.path, entries):
                 cache[host.path] = None
             else:
@@ -124,9 +152,66 @@ def with_roles(package: Package, findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
-def roles_by_evidence(findings: Iterable[Finding]) -> dict[tuple[str, int, str], str]:
+class RoleMap(dict[tuple[str, int, str], str]):
+    """(path, line, rule id) → the role of the finding there, and which files are instructions to the
+    agent (SKILL.md, command and agent files, files an instruction file tells the agent to follow)."""
+
+    def __init__(self, package: Package | None = None) -> None:
+        super().__init__()
+        self._package = package
+        self._entries: list[str] | None = None
+        self._instruction: dict[str, bool] = {}
+        self._places: dict[tuple[str, int], str] | None = None
+        self._indexed = 0
+
+    def at(self, path: str, line: int) -> str | None:
+        """The most behavioural role among the findings at a place (None: no finding there)."""
+        if self._places is None or len(self) != self._indexed:
+            self._places, self._indexed = {}, len(self)
+            for (p, ln, _), role in self.items():
+                if self._places.get((p, ln)) in (None, *CONTEXT_ROLES):
+                    self._places[(p, ln)] = role
+        return self._places.get((path, line))
+
+    def instruction_file(self, path: str) -> bool:
+        if path not in self._instruction:
+            pf = self._package.file(path) if self._package is not None else None
+            host = _host(self._package, pf, 1)[0] if pf is not None and self._package is not None else None
+            where = host.path if host is not None else path
+            base = file_role(where)[0]
+            if base == "reference" and self._package is not None and _manifest_entry(where, _listed(self._package)):
+                base = "agent-instruction"
+            if base == "reference" and self._package is not None:
+                if self._entries is None:
+                    self._entries = _entry_texts(self._package)
+                base = "agent-instruction" if _referenced(where, self._entries) == "follow" else base
+            self._instruction[path] = base == "agent-instruction"
+        return self._instruction[path]
+
+    def agent_reads(self, path: str) -> bool:
+        """The agent reads the file: an instruction file, or a file an instruction file names (a skill's
+        references/ are loaded on demand) that is not written for people (README, CHANGELOG, docs/)."""
+        if self.instruction_file(path):
+            return True
+        if self._package is None or _people_file(path):
+            return False
+        if self._entries is None:
+            self._entries = _entry_texts(self._package)
+        name = path.rsplit("/", 1)[-1]
+        return any(path in t or (len(name) > 4 and name in t) for t in self._entries)
+
+
+def _people_file(path: str) -> bool:
+    """A file written for people: README, CHANGELOG, CONTRIBUTING… anywhere, or under docs/ or .github/."""
+    vocab = load_vocab()
+    parts = [p.lower() for p in path.replace("\\", "/").split("/") if p]
+    return bool(parts) and (parts[-1] in vocab.reference_files or parts[-1].startswith("readme")
+                            or any(d in ("docs", "doc", ".github") for d in parts[:-1]))
+
+
+def roles_by_evidence(findings: Iterable[Finding], package: Package | None = None) -> RoleMap:
     """(path, line, rule id) → the role of the finding there (the most behavioural one when several)."""
-    out: dict[tuple[str, int, str], str] = {}
+    out = RoleMap(package)
     for f in findings:
         key = (f.location.path, f.location.line, f.rule_id)
         if key not in out or out[key] in CONTEXT_ROLES:
@@ -139,3 +224,137 @@ def context_only(evidence: Sequence[Evidence], roles: dict[tuple[str, int, str],
     nothing that runs or that the agent is told to do exercises the capability."""
     found = [roles.get((e.path, e.line, e.rule_id)) for e in evidence]
     return bool(found) and all(r in CONTEXT_ROLES for r in found)
+
+
+@dataclass(frozen=True)
+class ContextTable:
+    """rules/roles/context.yaml: what a capability mentioned only in context text is worth."""
+    review_kinds: frozenset[str]
+    vendor_kinds: frozenset[str]
+    client_config_files: frozenset[str]
+    standing_rules: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=1)
+def context_table() -> ContextTable:
+    from skillscan.catalog import rules_dir
+    from skillscan.ruledata import load_yaml_file
+
+    data = load_yaml_file(rules_dir() / "roles" / "context.yaml")
+    if not isinstance(data, dict):
+        raise ValueError("rules/roles/context.yaml: expected a mapping")
+    return ContextTable(*(frozenset(str(v).lower() for v in data.get(k) or ())
+                          for k in ("review_kinds", "vendor_kinds", "client_config_files", "standing_rules")))
+
+
+def _listed_https(url: str) -> bool:
+    """An https URL on a host under a public suffix (not a raw IP, not a made-up or reserved name)."""
+    from skillscan.purpose.domains import host_info
+
+    return url.lower().startswith("https://") and host_info(url).kind == "domain"
+
+
+def _family(kind: str, kinds: frozenset[str]) -> bool:
+    return any(kind == k or kind.startswith(k + ".") for k in kinds)
+
+
+def for_people(evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], str]) -> bool:
+    """Every mention is text for people: a command offered to the user, test data, or reference or quoted
+    text in a file the agent does not read (a README, a changelog, docs/, a file no instruction file
+    names). Quoted or example text inside SKILL.md, or in a references/ file SKILL.md names, is still
+    read by the agent: not for people only."""
+    def one(e: Evidence) -> bool:
+        role = roles.get((e.path, e.line, e.rule_id))
+        if role in ("user-command", "test-data"):
+            return True
+        if role not in CONTEXT_ROLES:
+            return False
+        return isinstance(roles, RoleMap) and not roles.agent_reads(e.path)
+    return bool(evidence) and all(one(e) for e in evidence)
+
+
+def _always_review(cap: Capability) -> bool:
+    from skillscan.policy_purpose import untrusted_target
+
+    return _family(cap.kind.lower(), context_table().review_kinds) or untrusted_target(cap.kind, cap.scope or "")
+
+
+def context_ceiling(cap: Capability, evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], str],
+                    vendor: bool) -> Decision:
+    """The most a capability is worth when every mention of it is context (`context_only`), by the table
+    in rules/roles/context.yaml: review for kinds worth a look wherever they are documented, an agent
+    config file that is not the user's own client config, a remote installer not from the stated vendor
+    (`vendor`: policy_purpose.vendor_installer or a trusted installer said yes), and example or quoted text
+    inside an instruction file; hygiene (allow) for text for people, and for the stated vendor's own
+    installer wherever it is only shown."""
+    table = context_table()
+    kind = cap.kind.lower()
+    if _always_review(cap):
+        return Decision.REVIEW
+    if kind == "agent.config.write":
+        name = (cap.scope or "").replace("\\", "/").rsplit("/", 1)[-1].lower()
+        if name not in table.client_config_files:
+            return Decision.REVIEW
+    if _family(kind, table.vendor_kinds):
+        scope = cap.scope or "*"
+        if any(e.rule_id in table.standing_rules for e in evidence) or (scope != "*" and not _listed_https(scope)):
+            return Decision.REVIEW  # a standing channel, or a named target that is no https host on a public suffix
+        if vendor:
+            return Decision.ALLOW
+    return Decision.ALLOW if for_people(evidence, roles) else Decision.REVIEW
+
+
+_REPO_PATH = re.compile(r"^https://(?:raw\.githubusercontent\.com|github\.com|gitlab\.com)/", re.IGNORECASE)
+
+
+def vendor_ok(cap: Capability, purpose: Any, trusted: Callable[[str], bool]) -> bool:
+    """A remote installer the stated purpose explains: one of the policy's trusted installers, or the
+    vendor's own (policy_purpose.vendor_installer) on a domain of a service the package states or of its
+    homepage. A tool's own repository on a code host is a weaker inference (the repository is named like
+    a program the skill runs): it does not count here, so such an installer is judged like any other."""
+    from skillscan.policy_purpose import vendor_installer
+
+    scope = cap.scope or ""
+    return cap.kind == "code.remote" and bool(scope) and scope != "*" and (
+        trusted(scope) or (not _REPO_PATH.match(scope) and vendor_installer(scope, purpose) is not None))
+
+
+def finding_ceiling(f: Finding, roles: dict[tuple[str, int, str], str], purpose: Any,
+                    policy: Any) -> Decision:
+    """`context_ceiling` for one capability finding in context text: the highest over its dangerous
+    capabilities (tier 3 by the policy; a sensitive one in context text is hygiene, as undeclared).
+    One that names none (a script the text runs is missing) is hygiene when the text is quoted data or
+    an example, or written for people."""
+    ev = [Evidence(f.location.path, f.location.line, f.rule_id, f.channel, f.confidence)]
+    if not f.capabilities:  # nothing to weigh but the text: shown (quoted data, an example) or for people
+        return Decision.ALLOW if f.role in ("quoted", "test-data") or for_people(ev, roles) else Decision.REVIEW
+    return max((context_ceiling(c, ev, roles, vendor_ok(c, purpose, policy.trusted_installer))
+                if policy.tier(c) >= 3 or _always_review(c) else Decision.ALLOW for c in f.capabilities),
+               key=lambda d: d.rank)
+
+
+def malice_context_ceiling(f: Finding, roles: dict[tuple[str, int, str], str]) -> Decision:
+    """The most a malice finding in context text is worth when it is not a malice indicator judged in any
+    role (the caller checks those): hygiene when it is in text for people (a README's table of attack
+    strings, a changelog, docs nothing tells the agent to follow, test data); review when it is quoted or
+    an example inside a file the agent reads as instructions."""
+    ev = Evidence(f.location.path, f.location.line, f.rule_id, f.channel, f.confidence)
+    return Decision.ALLOW if for_people([ev], roles) else Decision.REVIEW
+
+
+def allow_why(evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], str]) -> str:
+    """Why an undeclared capability is reported without changing the verdict."""
+    if context_only(evidence, roles):
+        return "every mention is reference, quoted, test or user-command text, not code or an agent instruction"
+    return "the evidence is too weak for the policy to ask for review"
+
+
+def gate_roles(findings: Iterable[Finding], roles: dict[tuple[str, int, str], str]) -> tuple[Finding, ...]:
+    """The decide stage's own findings (undeclared, forbidden, combinations) take the role of the evidence
+    they cite — a forbidden capability seen only in a README's user command is `user-command`, not the
+    default role of its channel."""
+    out = []
+    for f in findings:
+        role = roles.at(f.location.path, f.location.line) if isinstance(roles, RoleMap) else None
+        out.append(dataclasses.replace(f, role=role) if role and role != f.role else f)
+    return tuple(out)

@@ -7,7 +7,7 @@ from typing import Any
 
 from skillscan.model import Decision, InferredCapability
 from skillscan.policy_purpose import untrusted_target, vendor_installer
-from skillscan.policy_roles import context_only
+from skillscan.policy_roles import context_ceiling, context_only, vendor_ok
 
 
 def rank(d: Decision) -> int:
@@ -22,7 +22,8 @@ def temper(dec: Decision, text: str, t: int, ic: InferredCapability, no_field: b
     if untrusted_target(ic.capability.kind, ic.capability.scope or ""):
         return dec, text
     if context_only(ic.evidence, roles):
-        cap_at = Decision.REVIEW if t >= 3 else Decision.ALLOW
+        cap_at = context_ceiling(ic.capability, ic.evidence, roles, vendor_ok(
+            ic.capability, purpose, policy.trusted_installer)) if t >= 3 else Decision.ALLOW
         return min(dec, cap_at, key=rank), text + "; every mention is reference, quoted, test or user-command text"
     if ic.capability.kind == "code.remote":
         said = vendor_installer(ic.capability.scope or "", purpose)

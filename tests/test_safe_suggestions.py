@@ -64,10 +64,27 @@ _RAW_IP = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
 KNOWN_GAPS = ("pkg.install[download:",)
 
 
+def _calib_by_format(per_format: int = 2) -> list[Path]:
+    """The first packages of every format in calib's manifest (so each format that can declare is rescanned
+    on real packages, not only on fixtures)."""
+    manifest = CALIB.parent / "MANIFEST.tsv"
+    if not manifest.is_file():
+        return []
+    seen: dict[str, int] = {}
+    out = []
+    for line in manifest.read_text(encoding="utf-8").splitlines()[1:]:
+        cols = line.split("\t")
+        if len(cols) < 7 or seen.get(cols[6], 0) >= per_format or not (CALIB / cols[1]).is_dir():
+            continue
+        seen[cols[6]] = seen.get(cols[6], 0) + 1
+        out.append(CALIB / cols[1])
+    return out
+
+
 def _inputs() -> list[Path]:
     fixtures = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
     calib = sorted(p for p in CALIB.iterdir() if p.is_dir())[::40] if CALIB.is_dir() else []
-    return fixtures + calib
+    return fixtures + sorted(set(calib) | set(_calib_by_format()))
 
 
 def test_suggestions_are_safe_and_applying_them_adds_nothing(tmp_path: Path) -> None:
@@ -78,6 +95,11 @@ def test_suggestions_are_safe_and_applying_them_adds_nothing(tmp_path: Path) -> 
         shutil.copytree(src, work / name, symlinks=True)
         names.append(name)
     before, _, _ = gate(*names, cwd=work)
+    from skillscan.formats import FORMATS
+
+    # every format with a writer (openclaw-skill is agent-skill's writer under another name) is rescanned
+    writers = {fmt for spec in FORMATS if spec.write_suggestion is not None for fmt in spec.declarable}
+    assert writers - {"openclaw-skill"} <= {p["format"] for p in before["packages"]}, writers
     for p in before["packages"]:
         for s in p["suggested_declarations"]:
             assert not _UNSCOPED_BASH.search(s["text"]), (p["root"], s["text"])

@@ -117,6 +117,8 @@ class DocumentRoles:
 @dataclass(frozen=True)
 class Vocab:
     instruction_files: frozenset[str]
+    instruction_suffixes: frozenset[str]
+    agent_suffixes: frozenset[str]
     instruction_dirs: frozenset[str]
     test_dirs: frozenset[str]
     reference_dirs: frozenset[str]
@@ -150,7 +152,7 @@ def _set(values: Any) -> frozenset[str]:
 def build_vocab(data: Any) -> Vocab:
     if not isinstance(data, dict):
         raise ValueError("roles vocabulary: expected a mapping")
-    sets = ("instruction_files", "instruction_dirs", "test_dirs", "reference_dirs", "reference_files",
+    sets = ("instruction_files", "instruction_suffixes", "agent_suffixes", "instruction_dirs", "test_dirs", "reference_dirs", "reference_files",
             "code_extensions", "shell_fence", "program_fence", "data_fence")
     pats = ("reference_heading", "test_heading", "user_cue", "agent_cue", "describe_cue", "negation",
             "table_reference_header", "directive_comment")
@@ -178,7 +180,7 @@ def file_role(path: str, referenced: str | None = None, vocab: Vocab | None = No
     name = parts[-1].lower() if parts else ""
     dirs = [p.lower() for p in parts[:-1]]
     ext = name.rsplit(".", 1)[-1] if "." in name else ""
-    subagent = bool(dirs) and dirs[-1] == "agents" and ext == "md"
+    subagent = (bool(dirs) and dirs[-1] == "agents" and ext == "md") or name.endswith(tuple(v.agent_suffixes))
     if ext in v.code_extensions:
         return "code", f"a code file (.{ext})", False
     if any(d in v.test_dirs for d in dirs):
@@ -186,7 +188,7 @@ def file_role(path: str, referenced: str | None = None, vocab: Vocab | None = No
         return "test-data", f"a file under {d}/", False
     if referenced == "follow":
         return "agent-instruction", "a file the entry file tells the agent to read and follow", subagent
-    entry = (name in v.instruction_files or name.endswith(".mdc")
+    entry = (name in v.instruction_files or name.endswith(".mdc") or name.endswith(tuple(v.instruction_suffixes))
              or (bool(dirs) and dirs[-1] in v.instruction_dirs and ext in ("md", "mdc", "toml", "txt")))
     if referenced == "entry" or (referenced is None and entry):
         what = "an agent or subagent definition" if subagent else "an instruction file the agent loads"

@@ -19,7 +19,7 @@ _ALL = (AGENT_SKILL, CLAUDE_PLUGIN, CODEX_SKILL, CURSOR_RULES, DIFY, GEMINI, MAR
 FORMATS: tuple[FormatSpec, ...] = tuple(sorted(_ALL, key=lambda s: -s.priority))
 assert len({s.name for s in FORMATS}) == len(FORMATS), "a format name is listed twice"
 
-__all__ = ["FORMATS", "TREE", "FormatSpec", "Parsed", "declarable", "find", "formats", "spec_for", "tool_only"]
+__all__ = ["FORMATS", "TREE", "FormatSpec", "Parsed", "declarable", "find", "formats", "named_only", "spec_for", "tool_only"]
 
 
 def formats() -> tuple[FormatSpec, ...]:
@@ -47,6 +47,14 @@ def declarable(fmt: str) -> frozenset[str]:
     for spec in FORMATS:
         if fmt in spec.declarable:
             return spec.declarable[fmt]
+    return frozenset()
+
+
+def named_only(fmt: str) -> frozenset[str]:
+    """The kinds whose field in this format only lists named scopes (no way to declare `kind[*]`)."""
+    for spec in FORMATS:
+        if fmt in spec.named_only:
+            return spec.named_only[fmt]
     return frozenset()
 
 

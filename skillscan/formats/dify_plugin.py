@@ -139,4 +139,5 @@ def write_dify(caps: Sequence[Capability], package: Package,
 DIFY = FormatSpec(name="dify-plugin", markers=(MANIFEST,), parse=parse_dify, priority=22,
                   probe=is_dify_manifest,
                   declarable={"dify-plugin": frozenset({"host.api", "net.listen", "net.egress", "pkg.install"})},
+                  named_only={"dify-plugin": frozenset({"net.egress"})},  # network.domains lists hosts
                   declare=declare_dify, write_suggestion=write_dify)

@@ -55,6 +55,9 @@ class FormatSpec:
     # ... and the kinds its fields can grant to the agent's tools but not to what a bundled script does
     # inside itself (evidence seen only in code is then of a kind the format cannot declare).
     tool_only: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # ... and the kinds whose field only names scopes (a list of hosts): an unscoped capability of such a
+    # kind (`net.egress[*]`, a host the user configures at run time) has no field to declare it.
+    named_only: Mapping[str, frozenset[str]] = field(default_factory=dict)
     declare: Reader | None = None  # the manifest's own fields (SKILL.md frontmatter is read for every package)
     write_suggestion: Writer | None = None  # None: everything goes to the generic block
     field_notes: Notes | None = None

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from skillscan.capabilities.grammar import TOP, covers, normalize
-from skillscan.formats import declarable, spec_for, tool_only
+from skillscan.formats import declarable, named_only, spec_for, tool_only
 from skillscan.formats.agent_skill import declare_frontmatter
 from skillscan.formats.declare import Declaration, Fields
 from skillscan.model import Capability, Package
@@ -32,9 +32,10 @@ class Declared:
     def capabilities(self) -> frozenset[Capability]:
         return frozenset(d.capability for d in self.declarations)
 
-    def has_field(self, kind: str, fmt: str, channels: Iterable[str]) -> bool:
-        """Could the package's format declare this kind, for evidence seen in these channels?"""
-        if kind not in self.declarable:
+    def has_field(self, kind: str, fmt: str, channels: Iterable[str], scope: str | None = None) -> bool:
+        """Could the package's format declare this kind, for evidence seen in these channels? An unscoped
+        `kind[*]` has no field where the format's field only names scopes (dify `network.domains`)."""
+        if kind not in self.declarable or (scope == "*" and kind in named_only(fmt)):
             return False
         chans = set(channels)
         return not (kind in tool_only(fmt) and chans and chans <= {"code"})
