@@ -172,8 +172,9 @@ def script_host(value: str | None, unknown: str) -> str:
 _TEXT_AUTHORITY = lazy(r"https?://([^/\s\"'`<>)]+)", re.IGNORECASE)
 _PROSE_HOST = lazy(r"https?://(?:[^@/\s]*@)?(\[[^\]]+\]|[^/:\s?#]+)", re.IGNORECASE)
 _BYTES_URL = re.compile(
-    rb"[a-z][a-z0-9+.-]{0,20}://(?:[^/\s@]{1,100}@)?([a-z0-9.-]{1,253}|\[[0-9a-f:]{2,45}\])[^\s)\]\"'<>]*", re.I)
-_BYTES_HOST_NAME = re.compile(rb"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}", re.I)
+    rb"[a-z][a-z0-9+.-]{0,20}://(?:[^/\s@]{1,100}@)?([a-z0-9.-]{1,253}|\[[0-9a-f:]{2,45}\])[^\s)\]\"'<>]*",
+    re.IGNORECASE)
+_BYTES_HOST_NAME = re.compile(rb"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}", re.IGNORECASE)
 
 
 def text_authorities(text: str) -> Iterator[str]:
