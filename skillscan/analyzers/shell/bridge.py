@@ -7,10 +7,17 @@ placed on the line of the command that holds the program."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from skillscan.analyzers.base import FileAnalyzer
+from skillscan.loaders.files import make_file
 from skillscan.model import Channel, Finding, Package, PackageFile
+
+# The file engines, handed in by the analyzer registry (skillscan/analyzers/__init__.py): the shell room
+# imports no engine above it, and the Python engine (which reads subprocess commands through the shell
+# analyzer) does not import itself back through here.
+Engines = Callable[[], Sequence[FileAnalyzer]]
 
 SUFFIX = {"python": "py", "javascript": "js"}
 ENGINES = ("python", "js-decode", "yara")  # the file engines that read one file on their own
@@ -20,8 +27,6 @@ MAX_FILES = 32  # inline programs (and what they decode to) read for one command
 
 def inline_files(path: str, inline: Sequence[tuple[int, str, str]]) -> list[tuple[int, PackageFile]]:
     """(line, virtual file) for each inline program found in the command text of `path`."""
-    from skillscan.loaders.files import make_file
-
     out = []
     for n, (line, language, code) in enumerate(inline[:MAX_FILES], start=1):
         vf = make_file(f"{path}#inline-{n}.{SUFFIX.get(language, 'txt')}", code.encode("utf-8", "replace"),
@@ -30,14 +35,12 @@ def inline_files(path: str, inline: Sequence[tuple[int, str, str]]) -> list[tupl
     return out
 
 
-def read_inline(package: Package, path: str, inline: Sequence[tuple[int, str, str]],
+def read_inline(package: Package, path: str, inline: Sequence[tuple[int, str, str]], file_engines: Engines,
                 channel: Channel | None = None) -> list[Finding]:
     """The file engines' findings on the inline programs of `path`, each on its command's line."""
     if not inline:
         return []
-    from skillscan.analyzers import file_analyzers
-
-    engines = [a for a in file_analyzers() if getattr(a, "name", "") in ENGINES]
+    engines = [a for a in file_engines() if getattr(a, "name", "") in ENGINES]
     queue = [(vf, 0, line) for line, vf in inline_files(path, inline)]
     out: list[Finding] = []
     seen = 0
