@@ -28,7 +28,8 @@ from skillscan.analyzers.shell.state import (
     Run,
     mask_placeholders,
 )
-from skillscan.analyzers.shell.syntax import parse_script
+from skillscan.analyzers.shell.syntax import HOME_VARS, parse_script
+from skillscan.analyzers.shell.winshell import parse_windows
 from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.urls import host_of
 from skillscan.capabilities.urls import operand_host as host_operand
@@ -98,8 +99,6 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin):
                 text = mask_placeholders(text, self.run.written)
             cmds = parse_script(text).commands
         else:
-            from skillscan.analyzers.shell.winshell import parse_windows
-
             cmds = parse_windows(text, frame.dialect)
         for cmd in cmds:
             if len(self.run.hits) >= MAX_HITS:
@@ -209,8 +208,6 @@ _ARGV_VAR = lazy(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}|\$([A-Za-z_][A-Za-
 def _expand_argv_item(value: str, reads: list[str]) -> str | None:
     """MCP/hook hosts expand `${VAR}` in argv; anchors become scope prefixes, other variables make
     the word unknown (and are environment reads)."""
-    from skillscan.analyzers.shell.syntax import HOME_VARS
-
     if "$" not in value:
         return value
     unknown = False

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import shlex
 
-from skillscan.analyzers.shell.capmap import base_name, normalise
+from skillscan.analyzers.shell.capmap import Interpreter, base_name, normalise
 from skillscan.analyzers.shell.decode import MAX_DECODED, Payload, prog_name, stdin_payload, utf16_b64
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.words import Cmd, Word
@@ -60,8 +60,6 @@ class NestedMixin(AnalyzerBase):
             self._payload(cmd, payload, frame, "bash", f"`… | {name}`")
 
     def _interpreter(self, cmd: Cmd, name: str, it: object, args: list[Word], frame: Frame) -> None:
-        from skillscan.analyzers.shell.capmap import Interpreter
-
         assert isinstance(it, Interpreter)
         key = base_name(normalise(name))
         dialect = "powershell" if key in ("powershell", "pwsh") else "batch" if key == "cmd" else None

@@ -13,6 +13,7 @@ from skillscan.analyzers.base import finding
 from skillscan.analyzers.shell.capmap import Capmap
 from skillscan.analyzers.shell.decode import MAX_DECODED
 from skillscan.analyzers.shell.words import Cmd
+from skillscan.catalog import get_catalog
 from skillscan.lazyre import lazy
 from skillscan.model import Capability, Channel, Confidence, Finding, Severity
 
@@ -136,8 +137,6 @@ class Run:
             old.confidence = conf
 
     def findings(self) -> list[Finding]:
-        from skillscan.catalog import get_catalog
-
         catalog = get_catalog()
         out = []
         for h in self.hits.values():
