@@ -86,6 +86,8 @@ def test_the_bridge_places_code_engine_findings_on_the_command_line() -> None:
     script = f"#!/bin/sh\necho hi\npython3 -c \"import base64;exec(base64.b64decode('{code}'))\"\n"
     f = make_file("scripts/run.sh", script.encode())
     pkg = Package(input=".", root=".", format="agent-skill", name="t", files=(f,))
-    found = ShellFileAnalyzer().analyze_file(pkg, f).findings
+    from skillscan.analyzers import file_analyzers
+
+    found = ShellFileAnalyzer(file_engines=file_analyzers).analyze_file(pkg, f).findings
     assert {(x.rule_id, x.location.path, x.location.line) for x in found if x.rule_id == "py-exec-decoded-payload"} == {
         ("py-exec-decoded-payload", "scripts/run.sh", 3)}
