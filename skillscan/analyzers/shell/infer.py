@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from skillscan.analyzers.shell.capmap import Capmap, base_name, load_capmap, normalise
 from skillscan.analyzers.shell.decode import FETCHERS, prog_name
 from skillscan.analyzers.shell.downloads import DownloadsMixin
+from skillscan.analyzers.shell.messages import say
 from skillscan.analyzers.shell.nested import PS_IEX, NestedMixin
 from skillscan.analyzers.shell.paths import PathsMixin, home_path, path_scope
 from skillscan.analyzers.shell.programs import ProgramsMixin
@@ -128,7 +129,7 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin):
             key = key.lower()
         if cmd.background:
             self.run.add(frame, cmd, "shell-background-process", ["proc.daemon"],
-                         f"`{name}` is started in the background (`&`)")
+                         say("background", name=name))
         if key in EVAL or (frame.dialect == "powershell" and key in PS_IEX):
             self._eval(cmd, name, args, frame)
             return
@@ -137,7 +138,7 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin):
             return
         if key not in self.cm.builtins and not (frame.dialect == "powershell" and
                                                  (re.fullmatch(r"[a-z]+-[a-z]+", key) or key in PS_ALIASES)):
-            self.run.add(frame, cmd, "shell-exec", [Capability("proc.exec", name)], f"runs `{name}`")
+            self.run.add(frame, cmd, "shell-exec", [Capability("proc.exec", name)], say("exec", name=name))
         self._downloaded_exec(cmd, pw, frame)
         values = [w.value for w in args]
         prog = self.cm.lookup(key) or self.cm.lookup(base_name(key))
@@ -161,11 +162,11 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin):
 
     def _dynamic_program(self, cmd: Cmd, pw: Word, frame: Frame) -> None:
         if pw.payload is not None and (pw.payload.url or pw.payload.decoders):
-            self._payload(cmd, pw.payload, frame, "bash", "a command substitution used as the command")
+            self._payload(cmd, pw.payload, frame, "bash", say("how-substitution"))
             return
         if pw.value is None and pw.raw.startswith(("$(", "`", '"$(')):
             self.run.add(frame, cmd, "shell-dynamic-command", ["proc.shell"],
-                         "the program to run is computed at run time")
+                         say("dynamic-program"))
 
 
 

@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 
 from skillscan.analyzers.shell.capmap import base_name
 from skillscan.analyzers.shell.decode import prog_name, stdin_payload
+from skillscan.analyzers.shell.messages import say
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.urls import operand_host as host_operand
@@ -116,7 +117,7 @@ class PathsMixin(AnalyzerBase):
 
     def _secret(self, cmd: Cmd, path: str, frame: Frame, how: str) -> None:
         if self.cm.env_dump_paths is not None and self.cm.env_dump_paths.search(path):
-            self.run.add(frame, cmd, "shell-env-read", ["env.read[*]"], f"`{how}` reads the whole environment ({path})")
+            self.run.add(frame, cmd, "shell-env-read", ["env.read[*]"], say("env-dump", how=how, path=path))
             return
         if self.cm.secret_any is not None and not self.cm.secret_any.search(path):
             return
@@ -127,14 +128,14 @@ class PathsMixin(AnalyzerBase):
                 rule = pr.rule or "shell-secret-file-read"
                 self.run.add(frame, cmd, rule, [Capability("secrets.read", pr.value),
                                                 Capability("fs.read", path_scope(path))],
-                             f"`{how}` reads {path} ({pr.value} credentials)")
+                             say("secret-read", how=how, path=path, kind=pr.value))
                 return
 
     def _write(self, cmd: Cmd, path: str, frame: Frame, how: str) -> None:
         if path in ("/dev/null", "/dev/stdout", "/dev/stderr", "-") or path.startswith("/dev/fd/"):
             return
         scope = path_scope(path)
-        self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)], f"`{how}` writes {scope}")
+        self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)], say("file-write", how=how, scope=scope))
         if self.cm.persist_any is not None and not self.cm.persist_any.search(path):
             return
         for pr in self.cm.persist_paths:
@@ -143,7 +144,7 @@ class PathsMixin(AnalyzerBase):
                 if pr.value == "agent-config":
                     caps.append(Capability("agent.config.write", PurePosixPath(path).name))
                 self.run.add(frame, cmd, "shell-persistence", caps,
-                             f"`{how}` writes {path}, which persists ({pr.value})")
+                             say("persist-write", how=how, path=path, kind=pr.value))
                 return
 
     def _redirects(self, cmd: Cmd, frame: Frame) -> None:
@@ -155,7 +156,7 @@ class PathsMixin(AnalyzerBase):
             if value is None:
                 if r.op in (">", ">>", "&>", "&>>", ">|"):
                     self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", "*")],
-                                 "writes to a file computed at run time")
+                                 say("file-write-dynamic"))
                 continue
             if re.match(r"^/dev/(tcp|udp)/", value):
                 parts = value.split("/")
@@ -166,11 +167,11 @@ class PathsMixin(AnalyzerBase):
                           for x in cmd.redirects if x is not r)
                 if interactive or (exec_only and r.op in ("<>", "<&", "<")) or (dup and name in ("exec",)):
                     self.run.add(frame, cmd, "shell-reverse-shell", [Capability("net.egress", host), "proc.shell"],
-                                 f"a shell's input/output is connected to {value}",
+                                 say("dev-tcp-shell", device=value),
                                  confidence=None if interactive else Confidence.MEDIUM)
                 else:
                     self.run.add(frame, cmd, "shell-network-egress", [Capability("net.egress", host)],
-                                 f"opens a raw connection to {value}")
+                                 say("dev-tcp-egress", device=value))
                 continue
             if r.op in (">", ">>", "&>", "&>>", ">|", ">&") and not re.fullmatch(r"\d+|-", value):
                 self._write(cmd, home_path(value), frame, name or "redirect")
@@ -186,7 +187,7 @@ class PathsMixin(AnalyzerBase):
             caps = [Capability("env.read", name)]
             if self.cm.credential_env is not None and self.cm.credential_env.search(name):
                 caps.append(Capability("secrets.read", f"env:{name}"))
-            self.run.add(frame, cmd, "shell-env-read", caps, f"reads the environment variable {name}")
+            self.run.add(frame, cmd, "shell-env-read", caps, say("env-read", name=name))
 
     _CRON_LINE = lazy(r"^\s*(?:@\w+|(?:\S+\s+){5})(.+)$")
 

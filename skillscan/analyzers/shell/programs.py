@@ -9,7 +9,7 @@ import re
 from skillscan.analyzers.shell.capmap import Program, Then, normalise, parse_options
 from skillscan.analyzers.shell.decode import first_url, prog_name
 from skillscan.analyzers.shell.hosts import matches_host
-from skillscan.analyzers.shell.messages import program_message
+from skillscan.analyzers.shell.messages import program_message, say
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.urls import host_of
@@ -49,11 +49,11 @@ class ProgramsMixin(AnalyzerBase):
                 return i
             if normalise(name) == "env" and all(x.value is not None and (x.value.startswith("-") or "=" in x.value)
                                                 for x in words[i + 1:]):
-                self.run.add(frame, cmd, "shell-env-read", ["env.read[*]"], "`env` prints the whole environment")
+                self.run.add(frame, cmd, "shell-env-read", ["env.read[*]"], say("env-print"))
             if name != "exec":
-                self.run.add(frame, cmd, "shell-exec", [Capability("proc.exec", name)], f"runs `{name}`")
+                self.run.add(frame, cmd, "shell-exec", [Capability("proc.exec", name)], say("exec", name=name))
             if w.base is not None:
-                self._then(cmd, frame, w.base, name, {}, [], f"`{name}` runs a command")
+                self._then(cmd, frame, w.base, name, {}, [], say("wrapper-runs", name=name))
             i += 1
             skip = w.skip_operands
             while i < len(words):
@@ -129,7 +129,7 @@ class ProgramsMixin(AnalyzerBase):
                    "--post-data", "--post-file"}
         if prog.hosts == "url" and url and flags & uploads and matches_host(url, self.cm.exfil_hosts):
             self.run.add(frame, cmd, "shell-network-upload", [Capability("net.egress", host)],
-                         f"`{name}` sends data to {host}, a webhook/paste/tunnel host", severity=Severity.HIGH)
+                         say("upload-sink", name=name, host=host), severity=Severity.HIGH)
 
     @staticmethod
     def _packages(then: Then, name: str, operands: list[str | None], sub_len: int) -> list[str]:
@@ -182,5 +182,6 @@ class ProgramsMixin(AnalyzerBase):
                 m = re.search(r"stratum\d?\+(?:tcp|ssl|tls)://([^/\s:'\"]+)", v, re.IGNORECASE)
                 if m:
                     caps.append(Capability("net.egress", m.group(1).lower()))
-                self.run.add(frame, cmd, "shell-crypto-miner", caps, f"`{name}` is given mining-pool arguments ({v[:80]})")
+                self.run.add(frame, cmd, "shell-crypto-miner", caps,
+                             say("miner-args", name=name, args=v[:80]))
                 return
