@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from skillscan.analyzers.base import FileAnalyzer
+from skillscan.analyzers.base import FileAnalyzer, finding
+from skillscan.analyzers.shell.messages import say
 from skillscan.loaders.files import make_file
 from skillscan.model import Channel, Finding, Package, PackageFile
 
@@ -41,9 +42,12 @@ def read_inline(package: Package, path: str, inline: Sequence[tuple[int, str, st
     if not inline:
         return []
     engines = [a for a in file_engines() if getattr(a, "name", "") in ENGINES]
+    if not engines:
+        return [_incomplete(path, inline[0][0], channel, say("bound-no-engines", count=len(inline)))]
     queue = [(vf, 0, line) for line, vf in inline_files(path, inline)]
     out: list[Finding] = []
     seen = 0
+    dropped: list[int] = [line for line, _, _ in inline[MAX_FILES:]]  # lines of the programs not read
     while queue:
         vf, depth, line = queue.pop(0)
         for engine in engines:
@@ -57,4 +61,14 @@ def read_inline(package: Package, path: str, inline: Sequence[tuple[int, str, st
                 seen += 1
                 if depth + 1 < MAX_DEPTH and seen <= MAX_FILES:
                     queue.append((v, depth + 1, line))
+                else:
+                    dropped.append(line)
+    if dropped:
+        out.append(_incomplete(path, min(dropped), channel, say("bound-inline-files", count=len(dropped),
+                                                                files=MAX_FILES, depth=MAX_DEPTH - 1)))
     return out
+
+
+def _incomplete(path: str, line: int, channel: Channel | None, why: str) -> Finding:
+    return finding("analysis-incomplete", say("incomplete", path=path, why=why), path, line,
+                   channel=channel or Channel.CODE)

@@ -140,9 +140,14 @@ class NestedMixin(AnalyzerBase):
         literals handed to exec/system/subprocess, which are shell commands analysed in turn."""
         program = name if name != "decoded code" else (cmd.words[0].value or "") if cmd.words else ""
         language = INLINE_LANGUAGE.get(base_name(prog_name(program)))
-        if language is not None and len(self.run.inline_code) < MAX_INLINE_CODES:
+        if language is not None and len(self.run.inline_code) >= MAX_INLINE_CODES:
+            self.run.skip(frame, say("bound-inline-count", limit=MAX_INLINE_CODES), cmd.row, cmd.col)
+        elif language is not None:
             pin = frame.pin or (*frame.at(cmd.row, cmd.col), cmd.stmt or cmd.text)
             self.run.inline_code.append((pin[0], language, code[:MAX_INLINE_CODE]))
+            if len(code) > MAX_INLINE_CODE:
+                self.run.skip(frame, say("bound-inline-size", limit=f"{MAX_INLINE_CODE:,}", size=f"{len(code):,}"),
+                              cmd.row, cmd.col)
         found: list[tuple[int, str]] = []
         for m in list(self._EXEC_LITERAL.finditer(code[:20000]))[:16]:
             if " " in m.group(2) or "|" in m.group(2):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.shell.capmap import Capmap
 from skillscan.analyzers.shell.decode import MAX_DECODED
+from skillscan.analyzers.shell.messages import say
 from skillscan.analyzers.shell.words import Cmd
 from skillscan.catalog import get_catalog
 from skillscan.lazyre import lazy
@@ -104,12 +105,18 @@ class Run:
     running: set[str] = field(default_factory=set)
     cwd: str | None = None
     written: dict[str, str] = field(default_factory=dict)  # masked placeholder → as the text writes it
+    skipped: dict[str, tuple[int, int]] = field(default_factory=dict)  # what a bound left out → first place
+
+    def skip(self, frame: Frame, why: str, row: int = 0, col: int = 0) -> None:
+        """A bound cut the analysis short: reported (analysis-incomplete) once per reason, where it first bit."""
+        self.skipped.setdefault(why, frame.at(row, col))
 
     # -- recording -----------------------------------------------------------------
     def add(self, frame: Frame, cmd: Cmd, rule: str, caps: Sequence[Capability | str], message: str,
             severity: Severity | str | None = None, confidence: Confidence | str | None = None,
             decoded: str | None = None, row: int | None = None, col: int | None = None) -> None:
         if len(self.hits) >= MAX_HITS:
+            self.skip(frame, say("bound-hits", limit=f"{MAX_HITS:,}"), cmd.row, cmd.col)
             return
         for masked, original in self.written.items() if "_" in message else ():
             message = message.replace(masked, original)
@@ -147,6 +154,9 @@ class Run:
                                capabilities=sorted(set(h.caps), key=str), channel=self.ctx.channel,
                                confidence=conf, severity=h.severity,
                                decoded=h.decoded[:MAX_DECODED] if h.decoded else None))
+        for why, (line, column) in self.skipped.items():
+            out.append(finding("analysis-incomplete", say("incomplete", path=self.ctx.path, why=why), self.ctx.path,
+                               line, column, channel=self.ctx.channel))
         return out
 
 
