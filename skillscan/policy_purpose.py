@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from skillscan.capabilities.urls import text_authorities
 from skillscan.model import Finding, InferredCapability, Package
 from skillscan.purpose.coherence import judge_host
 from skillscan.purpose.domains import host_info
@@ -119,7 +120,6 @@ def untrusted_target(kind: str, scope: str) -> bool:
 
 
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
-_URL_HOST = re.compile(r"https?://([^/\s\"'`<>)]+)", re.IGNORECASE)
 
 
 def names_untrusted_endpoint(text: str) -> bool:
@@ -128,7 +128,7 @@ def names_untrusted_endpoint(text: str) -> bool:
     (ATTACKER_IP, 10.10.10.10, example hosts) are not literal outside endpoints."""
     if any(host_info(m.group(0)).kind == "ip" for m in _IPV4.finditer(text[:4000])):
         return True
-    return any(load_table().sink(m.group(1)) is not None for m in _URL_HOST.finditer(text[:4000]))
+    return any(load_table().sink(authority) is not None for authority in text_authorities(text[:4000]))
 
 
 def egress_reason(host: str, purpose: StatedPurpose) -> str | None:

@@ -1,9 +1,10 @@
-"""The module graph of skillscan/: no import cycle (imports inside functions included) and every room
-imports only the rooms below it (docs/architecture.md)."""
+"""The module graph of skillscan/: no import cycle (imports inside functions and import paths handed to
+importlib included) and every room imports only the rooms below it (docs/architecture.md)."""
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,12 +27,18 @@ def modules() -> dict[str, Path]:
     return {module_name(p): p for p in sorted(PKG.rglob("*.py"))}
 
 
+ENTRY = re.compile(r"skillscan(?:\.\w+)+:\w+")
+
+
 def imports(name: str, path: Path, known: dict[str, Path]) -> Iterator[str]:
-    """Every skillscan module this module imports, at any depth of its code. `from pkg import name`
-    counts as an import of `pkg.name` when that is a module, else of `pkg`."""
+    """Every skillscan module this module imports, at any depth of its code, including through a
+    `"skillscan.module:attr"` import path it hands to importlib. `from pkg import name` counts as an
+    import of `pkg.name` when that is a module, else of `pkg`."""
     is_pkg = path.name == "__init__.py"
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-        if isinstance(node, ast.Import):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and ENTRY.match(node.value):
+            yield node.value.partition(":")[0]  # a "module:attr" import path (the analyzer registry's entries)
+        elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.startswith("skillscan"):
                     yield alias.name
@@ -136,7 +143,8 @@ def test_report_does_not_reach_back_into_the_engine() -> None:
 def test_graph_sees_imports_inside_functions(tmp_path: Path) -> None:
     src = tmp_path / "skillscan" / "x.py"
     src.parent.mkdir()
-    src.write_text("def f():\n    from skillscan import y\n    from .z import w\n", encoding="utf-8")
-    known = {"skillscan.x": src, "skillscan.y": src, "skillscan.z": src}
-    assert set(imports("skillscan.x", src, known)) == {"skillscan.y", "skillscan.z"}
+    src.write_text("def f():\n    from skillscan import y\n    from .z import w\n"
+                   "SPECS = ('skillscan.v:Engine',)\n", encoding="utf-8")
+    known = {"skillscan.x": src, "skillscan.y": src, "skillscan.z": src, "skillscan.v": src}
+    assert set(imports("skillscan.x", src, known)) == {"skillscan.y", "skillscan.z", "skillscan.v"}
     assert cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]

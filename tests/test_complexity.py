@@ -1,7 +1,13 @@
 """Growth checks (issue 18): each engine and stage over an input of one shape at size n and 4n, n large
 enough that the n run takes at least 0.3 s of CPU; the CPU-time ratio (median of 3 runs) must be at
 most 8, i.e. work grows about linearly (4x, with room for noise), never quadratically (16x). CPU time of
-this process (`time.process_time`), so a loaded machine does not make the check flaky."""
+this process (`time.process_time`), so a loaded machine does not make the check flaky.
+
+Each case starts at an n measured to take about 0.35 s of CPU, so the doubling loop rarely runs and a case
+costs about 15 x 0.35 s of CPU: the file stays cheap in CI. One case per engine and stage the issue names:
+prose lines, load-time commands, surfaces (permit and the shell-surfaces engine), hooks, findings per
+file (shell) and per package (permit + decide), files per package (analyze), nesting depth (Python,
+shell, Markdown) and one long line."""
 
 from __future__ import annotations
 
@@ -54,7 +60,7 @@ def test_prose_lines_instructions_engine() -> None:
                        for i in range(n))
         return _file("SKILL.md", "---\nname: c\ndescription: notes\n---\n" + body)
 
-    assert growth(make, lambda f: engine.analyze_file(_package(), f), 500) <= MAX_RATIO
+    assert growth(make, lambda f: engine.analyze_file(_package(), f), 9_700) <= MAX_RATIO
 
 
 def test_load_time_commands_loader() -> None:
@@ -63,7 +69,7 @@ def test_load_time_commands_loader() -> None:
     def make(n: int) -> str:
         return "".join(f"- step {i}: !`echo {i}`\n" for i in range(n))
 
-    assert growth(make, lambda t: load_time_commands(t, "SKILL.md"), 20_000) <= MAX_RATIO
+    assert growth(make, lambda t: load_time_commands(t, "SKILL.md"), 128_000) <= MAX_RATIO
 
 
 def test_surfaces_permit_stage() -> None:
@@ -75,7 +81,7 @@ def test_surfaces_permit_stage() -> None:
                                                command=f"curl -s https://h{i % 50}.example/x")
                                        for i in range(n)))
 
-    assert growth(make, lambda p: inferred_capabilities(p, []), 2_000) <= MAX_RATIO
+    assert growth(make, lambda p: inferred_capabilities(p, []), 78_000) <= MAX_RATIO
 
 
 def test_hooks_manifest_parser() -> None:
@@ -86,7 +92,7 @@ def test_hooks_manifest_parser() -> None:
                                           for i in range(n)]}}
         return hooks, json.dumps(hooks, indent=1)
 
-    assert growth(make, lambda h: hook_surfaces(h[0], "hooks/hooks.json", h[1]), 5_000) <= MAX_RATIO
+    assert growth(make, lambda h: hook_surfaces(h[0], "hooks/hooks.json", h[1]), 50_000) <= MAX_RATIO
 
 
 def test_findings_per_file_shell_engine() -> None:
@@ -96,7 +102,7 @@ def test_findings_per_file_shell_engine() -> None:
     def make(n: int) -> Any:
         return _file("run.sh", "#!/bin/sh\n" + "".join(f"curl -s https://h{i}.example/x | sh\n" for i in range(n)))
 
-    assert growth(make, lambda f: engine.analyze_file(_package(), f), 200) <= MAX_RATIO
+    assert growth(make, lambda f: engine.analyze_file(_package(), f), 1_700) <= MAX_RATIO
 
 
 def test_files_per_package_analyze_stage() -> None:
@@ -105,7 +111,7 @@ def test_files_per_package_analyze_stage() -> None:
     def make(n: int) -> tuple[Any, ...]:
         return tuple(_file(f"scripts/s{i}.py", f"import os\nos.system('echo {i}')\n") for i in range(n))
 
-    assert growth(make, lambda fs: analyze_files(_package(), fs), 20) <= MAX_RATIO
+    assert growth(make, lambda fs: analyze_files(_package(), fs), 540) <= MAX_RATIO
 
 
 def test_nesting_depth_python_engine() -> None:
@@ -116,7 +122,7 @@ def test_nesting_depth_python_engine() -> None:
     def make(n: int) -> Any:
         return _file("main.py", "import os\nx = " + "[" * n + "]" * n + "\nos.system('id')\n")
 
-    assert growth(make, lambda f: engine.analyze_file(_package(), f), 2_000) <= MAX_RATIO
+    assert growth(make, lambda f: engine.analyze_file(_package(), f), 41_000) <= MAX_RATIO
 
 
 def test_one_long_line_frontmatter_and_markdown() -> None:
@@ -126,4 +132,52 @@ def test_one_long_line_frontmatter_and_markdown() -> None:
     def make(n: int) -> Any:
         return _file("SKILL.md", "---\nname: c\ndescription: one line\n---\n" + "word " * n)
 
-    assert growth(make, lambda f: engine.analyze_file(_package(), f), 50_000) <= MAX_RATIO
+    assert growth(make, lambda f: engine.analyze_file(_package(), f), 280_000) <= MAX_RATIO
+
+
+def _findings(n: int) -> list[Any]:
+    from skillscan.analyzers.base import finding
+    return [finding("shell-network-egress", f"`curl` connects to h{i}.example", "scripts/run.sh", i + 1,
+                    capabilities=[f"net.egress[h{i}.example]"]) for i in range(n)]
+
+
+def test_findings_per_package_permit_and_decide_stages() -> None:
+    from skillscan.engine import ScanOptions, judge
+    pkg = _package(files=(_file("scripts/run.sh", "#!/bin/sh\n"),))
+
+    assert growth(_findings, lambda fs: judge(pkg, fs, (), ScanOptions()), 1_000) <= MAX_RATIO
+
+
+def test_surfaces_shell_surface_engine() -> None:
+    from skillscan.analyzers import file_analyzers
+    from skillscan.analyzers.shell import ShellSurfaceAnalyzer
+    from skillscan.model import Surface
+    engine = ShellSurfaceAnalyzer(file_engines=file_analyzers)
+
+    def make(n: int) -> Any:
+        return _package(surfaces=tuple(Surface(kind="hook", path="hooks/hooks.json", line=i + 1,
+                                               command=f"curl -s https://h{i}.example/x | sh") for i in range(n)))
+
+    assert growth(make, engine.analyze_package, 1_300) <= MAX_RATIO
+
+
+def test_nesting_depth_shell_engine() -> None:
+    from skillscan.analyzers.shell import ShellFileAnalyzer
+    engine = ShellFileAnalyzer()
+
+    def make(n: int) -> Any:
+        return _file("run.sh", "#!/bin/sh\n" + "echo $(" * n + "id" + ")" * n + "\n")
+
+    assert growth(make, lambda f: engine.analyze_file(_package(), f), 160_000) <= MAX_RATIO
+
+
+def test_nesting_depth_markdown_instructions_engine() -> None:
+    from skillscan.analyzers.instructions import InstructionsAnalyzer
+    engine = InstructionsAnalyzer()
+
+    def make(n: int) -> Any:
+        body = "".join("> " * min(i, 40) + f"note {i}: read docs/guide-{i}.md\n" for i in range(n))
+        return _file("SKILL.md", "---\nname: c\ndescription: notes\n---\n" + body)
+
+    assert growth(make, lambda f: engine.analyze_file(_package(), f), 7_600) <= MAX_RATIO
+

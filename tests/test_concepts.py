@@ -5,6 +5,7 @@ fingerprint.py. The source is read with `ast` (nothing is imported), so a new co
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,6 +82,39 @@ def test_fingerprints_are_hashed_only_in_capabilities_fingerprint() -> None:
     assert (ROOT / "capabilities" / "fingerprint.py").is_file()
 
 
+SAMPLE_URL = "see https://user@api.example.com:8443/v1/x?q=1 here"
+SAMPLE_HOSTS = {"api.example.com", "api.example.com:8443", "user@api.example.com", "user@api.example.com:8443"}
+
+
+def host_extractors(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """(line, pattern) of every regex literal that takes the host out of a URL: a string or bytes
+    constant with `://` that, compiled, captures the host (or authority) of a sample URL."""
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Constant) or not isinstance(node.value, (str, bytes)):
+            continue
+        value = node.value
+        if (b"://" if isinstance(value, bytes) else "://") not in value:
+            continue
+        sample: str | bytes = SAMPLE_URL.encode() if isinstance(value, bytes) else SAMPLE_URL
+        for flags in (0, re.IGNORECASE):
+            try:
+                m = re.compile(value, flags).search(sample)  # type: ignore[call-overload]
+            except (re.error, TypeError, ValueError):
+                break
+            groups = [g.decode() if isinstance(g, bytes) else g for g in (m.groups() if m else ()) if g]
+            if SAMPLE_HOSTS.intersection(g.lower() for g in groups):
+                yield node.lineno, value if isinstance(value, str) else value.decode("latin-1")
+                break
+
+
+def test_url_hosts_are_read_only_in_capabilities_urls() -> None:
+    """No regex outside urls.py takes a host out of a URL (the YARA engine, the prose capabilities and
+    the purpose check each had their own)."""
+    found = [f"{rel}:{line}: {pattern[:60]}" for rel, tree in modules() if rel != "skillscan/capabilities/urls.py"
+             for line, pattern in host_extractors(tree)]
+    assert found == []
+
+
 def test_the_checks_are_not_vacuous() -> None:
     """The scanners find the real implementations, so a copy elsewhere would be found too."""
     tree = ast.parse((ROOT / "capabilities" / "urls.py").read_text(encoding="utf-8"))
@@ -88,6 +122,10 @@ def test_the_checks_are_not_vacuous() -> None:
     tree = ast.parse((ROOT / "capabilities" / "decoding.py").read_text(encoding="utf-8"))
     assert any(recv == "base64" and name == "b64decode" for recv, name, _ in called_names(tree))
     assert any(recv == "bytes" and name == "fromhex" for recv, name, _ in called_names(tree))
+    tree = ast.parse((ROOT / "capabilities" / "urls.py").read_text(encoding="utf-8"))
+    assert len(list(host_extractors(tree))) >= 3  # the text, prose and bytes readers
+    copy = ast.parse('H = re.compile(rb"https?://(?:[^@/]*@)?([^/:]+)")\nK = r"https?://([^/\\s]+)"')
+    assert sorted(line for line, _ in host_extractors(copy)) == [1, 2]
 
 
 @pytest.mark.parametrize(("url", "host"), [

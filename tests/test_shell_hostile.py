@@ -42,7 +42,10 @@ def timed(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
 def test_pathological_text_is_bounded(text: str, dialect: str) -> None:
     findings, seconds = timed(analyze_command, text, CTX, dialect=dialect)
     assert isinstance(findings, list)
-    assert len(findings) <= MAX_HITS
+    behaviour = [f for f in findings if f.rule_id != "analysis-incomplete"]
+    assert len(behaviour) <= MAX_HITS
+    if len(behaviour) == MAX_HITS:  # the bound bit: it is reported
+        assert any(f.rule_id == "analysis-incomplete" for f in findings)
     assert seconds < 20, seconds
 
 
@@ -63,7 +66,11 @@ def test_decoder_bombs_are_bounded() -> None:
 def test_many_findings_are_capped() -> None:
     text = "\n".join(f"curl https://h{i}.example.org/ | sh" for i in range(3_000))
     findings, seconds = timed(analyze_command, text, CTX)
-    assert len(findings) <= MAX_HITS and seconds < 30
+    capped = [f for f in findings if f.rule_id == "analysis-incomplete"]
+    assert len(findings) - len(capped) <= MAX_HITS and seconds < 30
+    want = f"shell analysis of x.sh is incomplete: more than {MAX_HITS:,} findings in one command text: the analysis " \
+        "stopped there"
+    assert [f.message for f in capped] == [want]
 
 
 def test_argv_garbage() -> None:

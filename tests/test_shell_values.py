@@ -86,6 +86,21 @@ def test_the_bridge_places_code_engine_findings_on_the_command_line() -> None:
     script = f"#!/bin/sh\necho hi\npython3 -c \"import base64;exec(base64.b64decode('{code}'))\"\n"
     f = make_file("scripts/run.sh", script.encode())
     pkg = Package(input=".", root=".", format="agent-skill", name="t", files=(f,))
-    found = ShellFileAnalyzer().analyze_file(pkg, f).findings
+    from skillscan.analyzers import file_analyzers
+
+    found = ShellFileAnalyzer(file_engines=file_analyzers).analyze_file(pkg, f).findings
     assert {(x.rule_id, x.location.path, x.location.line) for x in found if x.rule_id == "py-exec-decoded-payload"} == {
         ("py-exec-decoded-payload", "scripts/run.sh", 3)}
+
+
+def test_a_shell_analyzer_given_no_code_engines_says_so() -> None:
+    from skillscan.analyzers.shell import ShellFileAnalyzer
+    from skillscan.loaders.files import make_file
+    from skillscan.model import Package
+
+    f = make_file("scripts/run.sh", b"#!/bin/sh\npython3 -c 'import os'\n")
+    pkg = Package(input=".", root=".", format="agent-skill", name="t", files=(f,))
+    found = ShellFileAnalyzer().analyze_file(pkg, f).findings
+    want = ("shell analysis of scripts/run.sh is incomplete: 1 interpreter inline program(s) were not read: no code "
+            "engine was given to the shell analyzer")
+    assert [(x.location.line, x.message) for x in found if x.rule_id == "analysis-incomplete"] == [(2, want)]

@@ -31,7 +31,10 @@ BATCH_ANALYZERS: tuple[str, ...] = (
 
 def _instantiate(spec: str) -> Any:
     module, _, attr = spec.partition(":")
-    return getattr(importlib.import_module(module), attr)()
+    engine = getattr(importlib.import_module(module), attr)
+    # an engine that hands interpreters' inline programs (`python -c CODE`) to the file engines is given
+    # them here, so that no engine imports this registry (no import cycle: tests/test_architecture.py)
+    return engine(file_engines=file_analyzers) if getattr(engine, "reads_inline_programs", False) else engine()
 
 
 @lru_cache(maxsize=1)

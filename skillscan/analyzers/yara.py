@@ -23,7 +23,6 @@ regex for them makes YARA slow; this analyzer runs them on the same file.
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from typing import Any
 import yara
 
 from skillscan.analyzers.base import FileResult, finding
+from skillscan.capabilities.urls import first_host_name, url_in_line
 from skillscan.catalog import rules_dir
 from skillscan.diskcache import atomic_write, cache_subdir
 from skillscan.model import Capability, Channel, Confidence, Finding, Package, PackageFile, Severity
@@ -41,9 +41,6 @@ MATCH_TIMEOUT_S = 20
 MAX_RELATED = 5
 PROSE_LANGUAGES = frozenset({"markdown", "text"})
 DOC_DIRS = frozenset({"references", "reference", "docs", "doc", "examples", "example"})
-_HOST_RE = re.compile(rb"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}", re.I)
-_URL_RE = re.compile(rb"[a-z][a-z0-9+.-]{0,20}://(?:[^/\s@]{1,100}@)?([a-z0-9.-]{1,253}|\[[0-9a-f:]{2,45}\])[^\s)\]\"'<>]*",
-                     re.I)
 
 # how many times this process compiled or loaded the rule set (read by tests)
 STATS: dict[str, int] = {"compiled": 0, "loaded": 0, "cache_writes": 0}
@@ -185,13 +182,10 @@ def host_at(data: bytes, hit: Hit | None, whole_url: bool = False) -> str:
     start = data.rfind(b"\n", 0, hit.offset) + 1
     end = data.find(b"\n", hit.offset)
     line = data[start : end if end >= 0 else len(data)]
-    at = hit.offset - start
-    for url in _URL_RE.finditer(line):
-        if url.start() <= at < url.end() + 1:
-            return (url.group(0).decode("utf-8", "replace")[:300] if whole_url
-                    else url.group(1).decode("ascii", "replace").lower())
-    host = _HOST_RE.search(hit.data)
-    return host.group(0).decode("ascii").lower() if host else "*"
+    found = url_in_line(line, hit.offset - start, whole_url)
+    if found is not None:
+        return found
+    return first_host_name(hit.data) or "*"
 
 
 def _capabilities(meta: dict[str, Any], data: bytes, first: Hit | None) -> list[Capability]:

@@ -12,12 +12,16 @@ accept as a URL, which depends on the source:
   or with `bare` a leading `host[:port]`; unknown parts (the caller's marker) make it unknown;
 * `script_host` — a value folded from JavaScript: network schemes only, or a bare dotted host;
 * `operand_host` — an ssh/scp/rsync/nc operand;
-* `normalize_host` — a host written in a declaration (`https://api.x.com/v1`, `x.com:443`, `[::1]`).
+* `normalize_host` — a host written in a declaration (`https://api.x.com/v1`, `x.com:443`, `[::1]`);
+* `text_authorities`, `prose_host`, `url_in_line`, `first_host_name` — URLs found in running text
+  (the purpose check, prose capabilities) and in bytes (YARA hits). No other module holds a regex that
+  takes a host out of a URL (tests/test_concepts.py checks that too).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
@@ -162,3 +166,41 @@ def script_host(value: str | None, unknown: str) -> str:
     if not host or unknown in host or not _SCRIPT_HOST.fullmatch(host):
         return "*"
     return host
+
+
+# URLs found in running text or bytes: each reader keeps what its caller accepts as a URL.
+_TEXT_AUTHORITY = lazy(r"https?://([^/\s\"'`<>)]+)", re.IGNORECASE)
+_PROSE_HOST = lazy(r"https?://(?:[^@/\s]*@)?(\[[^\]]+\]|[^/:\s?#]+)", re.IGNORECASE)
+_BYTES_URL = re.compile(
+    rb"[a-z][a-z0-9+.-]{0,20}://(?:[^/\s@]{1,100}@)?([a-z0-9.-]{1,253}|\[[0-9a-f:]{2,45}\])[^\s)\]\"'<>]*",
+    re.IGNORECASE)
+_BYTES_HOST_NAME = re.compile(rb"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}", re.IGNORECASE)
+
+
+def text_authorities(text: str) -> Iterator[str]:
+    """The authority (`user@host:port`, as written) of every http(s) URL in running text."""
+    for m in _TEXT_AUTHORITY.finditer(text):
+        yield m.group(1)
+
+
+def prose_host(url: str) -> str | None:
+    """Host (lower-case; `[v6]` kept bracketed) of an http(s) URL quoted from prose, None when `url`
+    does not start with one."""
+    m = _PROSE_HOST.match(url)
+    return m.group(1).lower() if m else None
+
+
+def url_in_line(line: bytes, at: int, whole_url: bool = False) -> str | None:
+    """The host (or with `whole_url` the URL, at most 300 characters) of the `scheme://` URL of a
+    line of bytes that covers offset `at` (or ends just before it); None when no URL does."""
+    for url in _BYTES_URL.finditer(line):
+        if url.start() <= at < url.end() + 1:
+            return (url.group(0).decode("utf-8", "replace")[:300] if whole_url
+                    else url.group(1).decode("ascii", "replace").lower())
+    return None
+
+
+def first_host_name(data: bytes) -> str | None:
+    """The first dotted host name in `data` (lower-case), None when there is none."""
+    host = _BYTES_HOST_NAME.search(data)
+    return host.group(0).decode("ascii").lower() if host else None

@@ -19,7 +19,8 @@ _ALL = (AGENT_SKILL, CLAUDE_PLUGIN, CODEX_SKILL, CURSOR_RULES, DIFY, GEMINI, MAR
 FORMATS: tuple[FormatSpec, ...] = tuple(sorted(_ALL, key=lambda s: -s.priority))
 assert len({s.name for s in FORMATS}) == len(FORMATS), "a format name is listed twice"
 
-__all__ = ["FORMATS", "TREE", "FormatSpec", "Parsed", "declarable", "find", "formats", "named_only", "spec_for", "tool_only"]
+__all__ = ["FORMATS", "TREE", "FormatSpec", "Parsed", "code_elsewhere", "declarable", "find", "formats", "named_only",
+           "spec_for", "tool_only"]
 
 
 def formats() -> tuple[FormatSpec, ...]:
@@ -63,3 +64,9 @@ def tool_only(fmt: str) -> frozenset[str]:
         if fmt in spec.tool_only:
             return spec.tool_only[fmt]
     return frozenset()
+
+
+def code_elsewhere(fmt: str) -> bool:
+    """A package of this format (as the parser named it) points at code published elsewhere."""
+    spec = spec_for(fmt)
+    return spec is not None and spec.code_elsewhere

@@ -166,4 +166,4 @@ MCP_SERVER = FormatSpec(name="mcp-server", markers=(SERVER_JSON,), parse=parse_s
                         declarable={"mcp-server": frozenset({"pkg.install", "proc.exec", "env.read", "secrets.read",
                                                              "net.egress", "fs.read", "fs.write"})},
                         declare=declare_server, write_suggestion=write_server,
-                        field_notes=server_notes)
+                        field_notes=server_notes, code_elsewhere=True)

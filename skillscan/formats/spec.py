@@ -61,6 +61,9 @@ class FormatSpec:
     declare: Reader | None = None  # the manifest's own fields (SKILL.md frontmatter is read for every package)
     write_suggestion: Writer | None = None  # None: everything goes to the generic block
     field_notes: Notes | None = None
+    # The package only points at code published elsewhere (an MCP registry entry names a package on npm or
+    # PyPI): what its manifest grants cannot be judged unused from the files scanned.
+    code_elsewhere: bool = False
 
 
 # SKILL.md-based formats all accept `allowed-tools`.

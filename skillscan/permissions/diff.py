@@ -21,6 +21,7 @@ from skillscan.capabilities.grammar import (
     secret_kind_of_path,
 )
 from skillscan.capabilities.tiers import is_local_host, is_risky_host, tier
+from skillscan.formats import code_elsewhere
 from skillscan.model import Capability, Channel, Confidence, Evidence, Finding, InferredCapability, Package, Surface
 from skillscan.permissions.declared import Declared
 from skillscan.permissions.surfaces import surface_capabilities
@@ -171,8 +172,8 @@ def diff(package: Package, findings: Sequence[Finding], declared: Declared, tier
     icaps = [ic.capability for ic in inferred]
     unused: list[tuple[Capability, str, int]] = []
     seen: set[Capability] = set()
-    # an MCP registry entry points at code published elsewhere: its grants cannot be judged unused
-    judged = declared.declarations if package.format != "mcp-server" else ()
+    # a package that points at code published elsewhere (an MCP registry entry): its grants cannot be judged unused
+    judged = () if code_elsewhere(package.format) else declared.declarations
     for d in judged:
         # platform APIs and untrusted input are not inferred from code: never reported unused
         if d.source != "grant" or d.capability in seen or d.capability.kind in ("input.untrusted", "host.api"):
@@ -370,8 +371,6 @@ def _surface_combinations(package: Package, ics: Sequence[InferredCapability], d
         if s.event in PROMPT_EVENTS and not s.gated:
             sends = [ic for ic in local if _egress(ic.capability) and not trusted_host(ic.capability.scope or "*")]
             if dict(s.extra).get("type") == "http" and s.url:
-                from skillscan.capabilities.grammar import normalize_host
-
                 host = normalize_host(s.url)
                 if not is_local_host(host) and not trusted_host(host):
                     sends.append(InferredCapability(normalize(Capability("net.egress", host)), hook.evidence))

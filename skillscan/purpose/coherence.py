@@ -84,6 +84,24 @@ def _host_words(host: str) -> str:
     return host_info(host).host or host
 
 
+def _by_owner(subject: str, owned: str, owners: tuple[Service, ...], purpose: StatedPurpose, unowned: str,
+              *otherwise: Coherence | None) -> Coherence:
+    """The one shape of every judgement by owning service: explained by a stated owner, else by the first
+    other explanation given (`otherwise`), else unexplained — naming the owner the skill does not state,
+    or saying what nothing accounts for (`unowned`). `owned` is what the thing is to its owner ("the CLI
+    of ")."""
+    svc = _stated(purpose, owners)
+    if svc:
+        return Coherence("explained", f"{subject} — {owned}the skill's stated service ({_why(purpose, svc)})", svc.id)
+    explained = next((c for c in otherwise if c is not None), None)
+    if explained is not None:
+        return explained
+    if owners:
+        return Coherence("unexplained", f"{subject} — {owned}{owners[0].label}, a service the skill does not state",
+                         owners[0].id)
+    return Coherence("unexplained", f"{subject} — {unowned}")
+
+
 def judge_host(host: str, purpose: StatedPurpose, table: ServiceTable) -> Coherence:
     info = host_info(host)
     h = _host_words(host)
@@ -93,21 +111,14 @@ def judge_host(host: str, purpose: StatedPurpose, table: ServiceTable) -> Cohere
     if sink:
         return Coherence("never", f"reaches {h} — {sink.label} ({sink.matched}), which no stated purpose "
                                   "makes coherent", category=sink.category)
-    owners = table.for_host(host)
-    svc = _stated(purpose, owners)
-    if svc:
-        return Coherence("explained", f"reaches {h} — the skill's stated service ({_why(purpose, svc)})", svc.id)
-    if info.registrable and info.registrable in purpose.documented_sites:
-        return Coherence("explained", f"reaches {h} — on {info.registrable}, a site the skill's documentation "
-                                      "or homepage names", category="documented-site")
-    if info.kind == "private-ip":
-        return Coherence("unexplained", f"reaches {h} — an address on the local network that no stated "
-                                        "service explains", category="private-ip")
-    if owners:
-        return Coherence("unexplained", f"reaches {h} — {owners[0].label}, a service the skill does not state",
-                         owners[0].id)
-    return Coherence("unexplained", f"reaches {h} — a host that no stated service or documented site of the "
-                                    "skill accounts for")
+    documented = info.registrable and info.registrable in purpose.documented_sites
+    return _by_owner(
+        f"reaches {h}", "", table.for_host(host), purpose,
+        "a host that no stated service or documented site of the skill accounts for",
+        Coherence("explained", f"reaches {h} — on {info.registrable}, a site the skill's documentation or homepage "
+                               "names", category="documented-site") if documented else None,
+        Coherence("unexplained", f"reaches {h} — an address on the local network that no stated service explains",
+                  category="private-ip") if info.kind == "private-ip" else None)
 
 
 def judge_env(fact: EnvUse, purpose: StatedPurpose, table: ServiceTable) -> Coherence:
@@ -121,18 +132,11 @@ def judge_env(fact: EnvUse, purpose: StatedPurpose, table: ServiceTable) -> Cohe
     owners = table.for_env(var)
     declared = var in purpose.declared_env
     if not dest:
-        svc = _stated(purpose, owners)
-        if svc:
-            return Coherence("explained", f"reads {var} — a credential of the skill's stated service "
-                                          f"({_why(purpose, svc)})", svc.id)
-        if declared:
-            return Coherence("explained", f"reads {var} — an environment variable the skill declares",
-                             category="declared-env")
-        if owners:
-            return Coherence("unexplained", f"reads {var} — a credential of {owners[0].label}, a service the skill "
-                                            "does not state", owners[0].id)
-        return Coherence("unexplained", f"reads {var} — an environment variable the skill neither declares nor "
-                                        "ties to a stated service")
+        return _by_owner(
+            f"reads {var}", "a credential of ", owners, purpose,
+            "an environment variable the skill neither declares nor ties to a stated service",
+            Coherence("explained", f"reads {var} — an environment variable the skill declares",
+                      category="declared-env") if declared else None)
     sent = f"sends {var}{how} to {dest}"
     info = host_info(fact.sent_to)
     if info.kind == "loopback":
@@ -175,32 +179,18 @@ def judge_file(path: str, purpose: StatedPurpose, table: ServiceTable) -> Cohere
     loc = classify_agent_path(path, purpose.package)
     if loc.kind in ("own-install", "own-state"):
         return Coherence("explained", f"reads {path} — {loc.reason}", category=loc.kind)
-    owners = table.for_file(path)
-    svc = _stated(purpose, owners)
-    if svc:
-        return Coherence("explained", f"reads {path} — the credential or config file of the skill's stated "
-                                      f"service ({_why(purpose, svc)})", svc.id)
-    if owners:
-        return Coherence("unexplained", f"reads {path} — the credential or config file of {owners[0].label}, "
-                                        "a service the skill does not state", owners[0].id)
-    return Coherence("unexplained", f"reads {path} — a file that no stated service of the skill accounts for")
+    return _by_owner(f"reads {path}", "the credential or config file of ", table.for_file(path), purpose,
+                     "a file that no stated service of the skill accounts for")
 
 
 def judge_tool(program: str, purpose: StatedPurpose, table: ServiceTable) -> Coherence:
     base = program.strip().replace("\\", "/").rsplit("/", 1)[-1]
-    owners = table.for_tool(program)
-    svc = _stated(purpose, owners)
-    if svc:
-        return Coherence("explained", f"runs {base} — the CLI of the skill's stated service "
-                                      f"({_why(purpose, svc)})", svc.id)
-    if base.lower().removesuffix(".exe") in purpose.documented_tools:
-        return Coherence("explained", f"runs {base} — a program the skill's documentation names",
-                         category="documented-tool")
-    if owners:
-        return Coherence("unexplained", f"runs {base} — the CLI of {owners[0].label}, a service the skill does "
-                                        "not state", owners[0].id)
-    return Coherence("unexplained", f"runs {base} — a program the skill neither documents nor ties to a stated "
-                                    "service")
+    documented = base.lower().removesuffix(".exe") in purpose.documented_tools
+    return _by_owner(
+        f"runs {base}", "the CLI of ", table.for_tool(program), purpose,
+        "a program the skill neither documents nor ties to a stated service",
+        Coherence("explained", f"runs {base} — a program the skill's documentation names",
+                  category="documented-tool") if documented else None)
 
 
 def judge(fact: Fact, purpose: StatedPurpose, table: ServiceTable | None = None) -> Coherence:

@@ -9,11 +9,12 @@ names that run decoded or dynamic code (`exec` with `b64decode`, `system`, `sock
 from __future__ import annotations
 
 from skillscan.analyzers.base import FileResult, finding
-from skillscan.analyzers.bytecode.marshal_strings import MAX_PYC_BYTES, read_pyc
+from skillscan.analyzers.bytecode.marshal_strings import MAX_PYC_BYTES, MAX_STRINGS, read_pyc
 from skillscan.analyzers.bytecode.signals import signals
 from skillscan.model import Confidence, Finding, Package, PackageFile
 
 RULE_IDS: tuple[str, ...] = ("pyc-bytecode-content",)
+MAX_COMMANDS = 32  # string constants that read as shell commands, analysed per file
 
 __all__ = ["BytecodeAnalyzer"]
 
@@ -32,6 +33,13 @@ class BytecodeAnalyzer:
         if pyc.truncated:
             out.append(finding("analysis-incomplete", f"bytecode read only the first {MAX_PYC_BYTES} bytes of "
                                f"{file.path}", file.path))
+        if pyc.strings_capped:
+            out.append(finding("analysis-incomplete", f"bytecode read only the first {MAX_STRINGS:,} distinct strings "
+                               f"of {file.path}: its later names and constants were not examined", file.path))
+        if len(pyc.commands) > MAX_COMMANDS:
+            out.append(finding("analysis-incomplete", f"bytecode of {file.path} holds {len(pyc.commands):,} string "
+                               f"constants that read as shell commands: only the first {MAX_COMMANDS} were analysed",
+                               file.path))
         for sig in signals(pyc, file.path):
             out.append(finding("pyc-bytecode-content", sig.message, file.path, 1, snippet=sig.snippet,
                                capabilities=sig.capabilities, severity=sig.severity,
@@ -49,6 +57,6 @@ def shell_findings(path: str, commands: list[str]) -> list[Finding]:
 
     ctx = CommandContext(path=path, line=1, column=1, max_confidence=Confidence.MEDIUM, source="code")
     out: list[Finding] = []
-    for c in commands[:32]:
+    for c in commands[:MAX_COMMANDS]:
         out.extend(analyze_command(c, ctx))
     return out

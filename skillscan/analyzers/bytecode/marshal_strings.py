@@ -29,7 +29,8 @@ class Pyc:
     names: list[str] = field(default_factory=list)  # identifiers: imports, attributes, functions
     constants: list[str] = field(default_factory=list)  # other text constants
     commands: list[str] = field(default_factory=list)  # constants that read as shell commands
-    truncated: bool = False
+    truncated: bool = False  # the file is over MAX_PYC_BYTES: only its start was read
+    strings_capped: bool = False  # MAX_STRINGS distinct strings were read before the end of what was read
 
 
 def _printable(text: str) -> bool:
@@ -73,4 +74,5 @@ def read_pyc(data: bytes) -> Pyc | None:
                 if _COMMAND.match(text):
                     pyc.commands.append(text)
         i = start + n
+    pyc.strings_capped = len(seen) >= MAX_STRINGS and i < len(buf) - 1
     return pyc

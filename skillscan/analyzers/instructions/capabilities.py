@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from skillscan.analyzers.instructions.detectors import Match
+from skillscan.capabilities.urls import prose_host
 from skillscan.model import Capability
 
 URL = re.compile(r"https?://[^\s)>\]\"'`<，。]+", re.IGNORECASE)
-HOST = re.compile(r"https?://(?:[^@/\s]*@)?(\[[^\]]+\]|[^/:\s?#]+)", re.IGNORECASE)
 SECRET_SCOPES = (
     (re.compile(r"ssh|id_(?:rsa|ed25519|ecdsa|dsa)", re.IGNORECASE), "ssh"),
     (re.compile(r"aws", re.IGNORECASE), "cloud:aws"),
@@ -53,9 +53,9 @@ def match_capabilities(m: Match, sentence: str = "") -> list[Capability]:
                 caps.append(Capability("secrets.read", scope))
                 break
         for u in urls:
-            host = HOST.match(u)
+            host = prose_host(u)
             if host:
-                caps.append(Capability("net.egress", host.group(1).lower()))
+                caps.append(Capability("net.egress", host))
     return list(dict.fromkeys(caps))
 
 

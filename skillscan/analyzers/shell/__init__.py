@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from skillscan.analyzers.base import FileResult
-from skillscan.analyzers.shell.bridge import read_inline
+from skillscan.analyzers.shell.bridge import Engines, read_inline
 from skillscan.analyzers.shell.capmap import Capmap, load_capmap
 from skillscan.analyzers.shell.infer import (
     CommandContext,
@@ -56,13 +56,20 @@ def dialect_of(path: str, language: str = "") -> str:
     return {".ps1": "powershell", ".psm1": "powershell", ".bat": "batch", ".cmd": "batch"}.get(suffix, "bash")
 
 
+def no_engines() -> tuple[()]:
+    return ()
+
+
 class ShellFileAnalyzer:
-    """Shell, PowerShell and batch scripts (by extension or shebang)."""
+    """Shell, PowerShell and batch scripts (by extension or shebang). `file_engines` (the registry's file
+    engines, handed in by skillscan/analyzers/__init__.py) read the inline programs of interpreters."""
 
     name = "shell"
+    reads_inline_programs = True
 
-    def __init__(self, capmap_path: str | None = None) -> None:
+    def __init__(self, capmap_path: str | None = None, file_engines: Engines = no_engines) -> None:
         self.capmap_path = capmap_path
+        self.file_engines = file_engines
 
     def applies(self, file: PackageFile) -> bool:
         return file.language in LANG_DIALECT and file.text is not None and not file.truncated
@@ -75,7 +82,7 @@ class ShellFileAnalyzer:
         ctx = CommandContext(path=file.path, line=1, column=1, channel=Channel.CODE, source="script")
         findings, inline = analyze_command_inline(file.text, ctx, capmap=load_capmap(self.capmap_path),
                                                   dialect=dialect_of(file.path, file.language))
-        findings += read_inline(package, file.path, inline)
+        findings += read_inline(package, file.path, inline, self.file_engines)
         return FileResult(findings=tuple(findings))
 
 
@@ -83,9 +90,11 @@ class ShellSurfaceAnalyzer:
     """Every command a host runs on the package's behalf (`package.surfaces`), channel manifest."""
 
     name = "shell-surfaces"
+    reads_inline_programs = True
 
-    def __init__(self, capmap_path: str | None = None) -> None:
+    def __init__(self, capmap_path: str | None = None, file_engines: Engines = no_engines) -> None:
         self.capmap_path = capmap_path
+        self.file_engines = file_engines
 
     def analyze_package(self, package: Package) -> Sequence[Finding]:
         capmap = load_capmap(self.capmap_path)
@@ -101,5 +110,5 @@ class ShellSurfaceAnalyzer:
             dialect = "powershell" if extra.get("shell", "").lower() in ("powershell", "pwsh") else "bash"
             found, inline = analyze_command_inline(command, ctx, capmap=capmap, dialect=dialect)
             out.extend(found)
-            out.extend(read_inline(package, surface.path, inline, Channel.MANIFEST))
+            out.extend(read_inline(package, surface.path, inline, self.file_engines, Channel.MANIFEST))
         return out

@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from skillscan.analyzers.shell.decode import first_url, stdout_payload
 from skillscan.analyzers.shell.hosts import matches_host
+from skillscan.analyzers.shell.messages import say
 from skillscan.analyzers.shell.paths import WRITERS_LAST
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.words import Cmd, Word
@@ -35,12 +36,12 @@ class DownloadsMixin(AnalyzerBase):
                                          or scheme == "http" or odd_port)
         if untrusted:
             self.run.add(frame, cmd, "remote-code-untrusted-host", caps,
-                         message + " (raw IP, plain HTTP, paste, tunnel or shortener host)")
+                         say("untrusted-host", message=message))
             return
         rule = "remote-code-download-exec" if download else "remote-code-pipe-to-shell"
         vendor = host != "*" and (matches_host(url, self.cm.vendor_installers) or
                                   bool(self.cm.vendor_host_regex and self.cm.vendor_host_regex.match(host)))
-        self.run.add(frame, cmd, rule, caps, message + (" (a vendor install script)" if vendor else ""),
+        self.run.add(frame, cmd, rule, caps, say("vendor-script", message=message) if vendor else message,
                      severity=None if vendor else Severity.HIGH)
 
     def _record_download(self, key: str, args: list[Word], values: list[str | None]) -> None:
@@ -87,14 +88,15 @@ class DownloadsMixin(AnalyzerBase):
 
     def _downloaded_exec(self, cmd: Cmd, pw: Word, frame: Frame) -> None:
         if pw.value and ("/" in pw.value or "\\" in pw.value or pw.value.endswith((".sh", ".exe", ".ps1"))):
-            self._run_file(cmd, pw.value, frame, f"`{pw.value}`")
+            self._run_file(cmd, pw.value, frame, say("how-program", name=pw.value))
 
     def _run_file(self, cmd: Cmd, path: str, frame: Frame, how: str, dialect: str | None = "bash") -> None:
         """A file is executed: if this command text downloaded it (or cloned the repository it is in),
         that is remote code; if it wrote decoded text into it, that text is a hidden command."""
         url = self._is_download(path) or self._cloned(path)
         if url:
-            self._remote(cmd, url, frame, f"{how} runs {path}, downloaded from {url}", download=True)
+            self._remote(cmd, url, frame, say("downloaded-run", how=how, path=path, url=url),
+                         download=True)
         literal = self._lookup(self.run.literal_files, path)
         if literal is not None and dialect == "bash" and path not in self.run.running:
             self.run.running.add(path)  # a script that runs itself is analysed once
@@ -102,7 +104,7 @@ class DownloadsMixin(AnalyzerBase):
         hidden = self._lookup(self.run.decoded_files, path)
         if hidden is not None:
             self._decoded(cmd, hidden[0], hidden[1], frame, dialect if dialect != "python" else None,
-                          f"{how} runs {path}, written from a decoded literal,")
+                          say("decoded-file-run", how=how, path=path))
 
     def _cloned(self, path: str) -> str | None:
         if not self.run.clones:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from skillscan.analyzers.shell.capmap import Capmap, base_name, load_capmap, normalise
 from skillscan.analyzers.shell.decode import FETCHERS, prog_name
 from skillscan.analyzers.shell.downloads import DownloadsMixin
+from skillscan.analyzers.shell.messages import say
 from skillscan.analyzers.shell.nested import PS_IEX, NestedMixin
 from skillscan.analyzers.shell.paths import PathsMixin, home_path, path_scope
 from skillscan.analyzers.shell.programs import ProgramsMixin
@@ -28,7 +29,8 @@ from skillscan.analyzers.shell.state import (
     Run,
     mask_placeholders,
 )
-from skillscan.analyzers.shell.syntax import parse_script
+from skillscan.analyzers.shell.syntax import HOME_VARS, MAX_COMMANDS, MAX_NEST, MAX_NODES, MAX_TEXT, parse_script
+from skillscan.analyzers.shell.winshell import parse_windows
 from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.urls import host_of
 from skillscan.capabilities.urls import operand_host as host_operand
@@ -89,20 +91,31 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin):
 
     # entry points
     def text(self, text: str, frame: Frame) -> None:
-        if frame.depth > MAX_DEPTH or self.run.budget <= 0 or not text.strip():
+        if not text.strip():
             return
+        if frame.depth > MAX_DEPTH:
+            self.run.skip(frame, say("bound-nesting", limit=MAX_DEPTH))
+            return
+        if len(text) > self.run.budget:
+            self.run.skip(frame, say("bound-budget", limit=f"{MAX_TOTAL_CHARS:,}"))
+            if self.run.budget <= 0:
+                return
         text = text[: self.run.budget]
         self.run.budget -= len(text)
         if frame.dialect == "bash":
             if self.run.ctx.source != "script":
                 text = mask_placeholders(text, self.run.written)
-            cmds = parse_script(text).commands
+            script = parse_script(text)
+            cmds, cut = script.commands, script.truncated
         else:
-            from skillscan.analyzers.shell.winshell import parse_windows
-
             cmds = parse_windows(text, frame.dialect)
+            cut = len(text) > MAX_TEXT or len(cmds) >= MAX_COMMANDS
+        if cut:
+            self.run.skip(frame, say("bound-parse", chars=f"{MAX_TEXT:,}", nodes=f"{MAX_NODES:,}",
+                                     commands=f"{MAX_COMMANDS:,}", nest=MAX_NEST))
         for cmd in cmds:
             if len(self.run.hits) >= MAX_HITS:
+                self.run.skip(frame, say("bound-hits", limit=f"{MAX_HITS:,}"), cmd.row, cmd.col)
                 break
             self.command(cmd, frame)
 
@@ -111,6 +124,8 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin):
         self._redirects(cmd, frame)
         self._env_reads(cmd, frame)
         words = cmd.words[:MAX_ARGV]
+        if len(cmd.words) > MAX_ARGV:
+            self.run.skip(frame, say("bound-argv", limit=f"{MAX_ARGV:,}"), cmd.row, cmd.col)
         if not words:
             return
         i = self._unwrap(cmd, words, frame)
@@ -129,7 +144,7 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin):
             key = key.lower()
         if cmd.background:
             self.run.add(frame, cmd, "shell-background-process", ["proc.daemon"],
-                         f"`{name}` is started in the background (`&`)")
+                         say("background", name=name))
         if key in EVAL or (frame.dialect == "powershell" and key in PS_IEX):
             self._eval(cmd, name, args, frame)
             return
@@ -138,7 +153,7 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin):
             return
         if key not in self.cm.builtins and not (frame.dialect == "powershell" and
                                                  (re.fullmatch(r"[a-z]+-[a-z]+", key) or key in PS_ALIASES)):
-            self.run.add(frame, cmd, "shell-exec", [Capability("proc.exec", name)], f"runs `{name}`")
+            self.run.add(frame, cmd, "shell-exec", [Capability("proc.exec", name)], say("exec", name=name))
         self._downloaded_exec(cmd, pw, frame)
         values = [w.value for w in args]
         prog = self.cm.lookup(key) or self.cm.lookup(base_name(key))
@@ -162,17 +177,23 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin):
 
     def _dynamic_program(self, cmd: Cmd, pw: Word, frame: Frame) -> None:
         if pw.payload is not None and (pw.payload.url or pw.payload.decoders):
-            self._payload(cmd, pw.payload, frame, "bash", "a command substitution used as the command")
+            self._payload(cmd, pw.payload, frame, "bash", say("how-substitution"))
             return
         if pw.value is None and pw.raw.startswith(("$(", "`", '"$(')):
             self.run.add(frame, cmd, "shell-dynamic-command", ["proc.shell"],
-                         "the program to run is computed at run time")
+                         say("dynamic-program"))
 
 
 
 # ---- public entry points ------------------------------------------------------------------------
 
 MAX_COMMAND_CHARS = 1024 * 1024
+
+
+def _read(run: Run, command: str, frame: Frame) -> None:
+    if len(command) > MAX_COMMAND_CHARS:
+        run.skip(frame, say("bound-command-chars", limit=f"{MAX_COMMAND_CHARS:,}", size=f"{len(command):,}"))
+    _Analyzer(run).text(command[:MAX_COMMAND_CHARS], frame)
 
 
 def analyze_command(command: str, ctx: CommandContext, *, capmap: Capmap | None = None,
@@ -187,8 +208,7 @@ def analyze_command_decoded(command: str, ctx: CommandContext, *, capmap: Capmap
     if not isinstance(command, str) or not command.strip():
         return [], []
     run = Run(ctx, capmap or load_capmap())
-    analyzer = _Analyzer(run)
-    analyzer.text(command[:MAX_COMMAND_CHARS], Frame(max(1, ctx.line), max(1, ctx.column), 0, dialect))
+    _read(run, command, Frame(max(1, ctx.line), max(1, ctx.column), 0, dialect))
     return run.findings(), run.decoded_texts
 
 
@@ -199,7 +219,7 @@ def analyze_command_inline(command: str, ctx: CommandContext, *, capmap: Capmap 
     if not isinstance(command, str) or not command.strip():
         return [], []
     run = Run(ctx, capmap or load_capmap())
-    _Analyzer(run).text(command[:MAX_COMMAND_CHARS], Frame(max(1, ctx.line), max(1, ctx.column), 0, dialect))
+    _read(run, command, Frame(max(1, ctx.line), max(1, ctx.column), 0, dialect))
     return run.findings(), run.inline_code
 
 
@@ -209,8 +229,6 @@ _ARGV_VAR = lazy(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}|\$([A-Za-z_][A-Za-
 def _expand_argv_item(value: str, reads: list[str]) -> str | None:
     """MCP/hook hosts expand `${VAR}` in argv; anchors become scope prefixes, other variables make
     the word unknown (and are environment reads)."""
-    from skillscan.analyzers.shell.syntax import HOME_VARS
-
     if "$" not in value:
         return value
     unknown = False
@@ -237,9 +255,12 @@ def analyze_argv(argv: Sequence[str], ctx: CommandContext, *, capmap: Capmap | N
         return []
     run = Run(ctx, capmap or load_capmap())
     analyzer = _Analyzer(run)
+    frame = Frame(max(1, ctx.line), max(1, ctx.column), 0, "bash")
+    if len(argv) > MAX_ARGV:
+        run.skip(frame, say("bound-argv", limit=f"{MAX_ARGV:,}"))
     text = " ".join(items)
     reads: list[str] = []
     words = [Word(_expand_argv_item(v, reads), v, 0, 0) for v in items]
     cmd = Cmd(words=words, row=0, col=0, text=text[:SNIPPET], env_reads=reads)
-    analyzer.command(cmd, Frame(max(1, ctx.line), max(1, ctx.column), 0, "bash"))
+    analyzer.command(cmd, frame)
     return run.findings()

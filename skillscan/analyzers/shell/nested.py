@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 import shlex
 
-from skillscan.analyzers.shell.capmap import base_name, normalise
+from skillscan.analyzers.shell.capmap import Interpreter, base_name, normalise
 from skillscan.analyzers.shell.decode import MAX_DECODED, Payload, prog_name, stdin_payload, utf16_b64
+from skillscan.analyzers.shell.messages import say
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.urls import host_of
@@ -35,7 +36,7 @@ class NestedMixin(AnalyzerBase):
         values = [w.value for w in args]
         for idx, v in enumerate(values):
             if v is not None and (v == "-c" or re.fullmatch(r"-[a-zA-Z]*c[a-zA-Z]*", v)) and idx + 1 < len(args):
-                self._code_word(cmd, args[idx + 1], "bash", f"`{name} -c`", frame)
+                self._code_word(cmd, args[idx + 1], "bash", say("how-shell-c", name=name), frame)
                 return
         stdin_mode = any(v is not None and re.fullmatch(r"-[a-zA-Z]*s[a-zA-Z]*", v) for v in values)
         operand = None
@@ -50,18 +51,16 @@ class NestedMixin(AnalyzerBase):
         if operand is not None:
             if operand.procsub or operand.payload is not None:
                 if operand.payload is not None:
-                    self._payload(cmd, operand.payload, frame, "bash", f"`{name} <(…)`")
+                    self._payload(cmd, operand.payload, frame, "bash", say("how-procsub", name=name))
                 return
             if operand.value is not None:
-                self._run_file(cmd, operand.value, frame, f"`{name}`")
+                self._run_file(cmd, operand.value, frame, say("how-program", name=name))
             return
         payload = stdin_payload(cmd)
         if payload is not None:
-            self._payload(cmd, payload, frame, "bash", f"`… | {name}`")
+            self._payload(cmd, payload, frame, "bash", say("how-piped", name=name))
 
     def _interpreter(self, cmd: Cmd, name: str, it: object, args: list[Word], frame: Frame) -> None:
-        from skillscan.analyzers.shell.capmap import Interpreter
-
         assert isinstance(it, Interpreter)
         key = base_name(normalise(name))
         dialect = "powershell" if key in ("powershell", "pwsh") else "batch" if key == "cmd" else None
@@ -81,7 +80,8 @@ class NestedMixin(AnalyzerBase):
                 blob = args[idx + 1].value
                 text = utf16_b64(blob) if blob else None
                 if text:
-                    self._decoded(cmd, text, ("base64 utf-16le",), frame, "powershell", f"`{name} -EncodedCommand`")
+                    self._decoded(cmd, text, ("base64 utf-16le",), frame, "powershell",
+                                  say("how-encoded", name=name))
                 return
             if vl in it.inline and idx + 1 < len(args):
                 code_word = args[idx + 1]
@@ -92,12 +92,12 @@ class NestedMixin(AnalyzerBase):
                             else None
                         code_word = Word(joined, " ".join(w.raw for w in rest), rest[0].row, rest[0].col,
                                          rest[0].payload)
-                    self._code_word(cmd, code_word, dialect, f"`{name} {v}`", frame)
+                    self._code_word(cmd, code_word, dialect, say("how-flag", name=name, flag=v), frame)
                 else:
                     self.run.add(frame, cmd, "shell-dynamic-command", ["code.dynamic[eval]"],
-                                 f"`{name} {v}` runs inline code")
+                                 say("inline-code", name=name, flag=v))
                     if code_word.payload is not None and (code_word.payload.url or code_word.payload.decoders):
-                        self._payload(cmd, code_word.payload, frame, None, f"`{name} {v}`")
+                        self._payload(cmd, code_word.payload, frame, None, say("how-flag", name=name, flag=v))
                     elif code_word.value:
                         self._inline_program(cmd, name, code_word.value, frame)
                 return
@@ -106,17 +106,17 @@ class NestedMixin(AnalyzerBase):
             if dialect is None and not v.startswith("-"):
                 operand = args[idx]
                 if operand.payload is not None:
-                    self._payload(cmd, operand.payload, frame, None, f"`{name} <(…)`")
+                    self._payload(cmd, operand.payload, frame, None, say("how-procsub", name=name))
                 else:
-                    self._run_file(cmd, v, frame, f"`{name}`", dialect="python")
+                    self._run_file(cmd, v, frame, say("how-program", name=name), dialect="python")
                 return
         if dialect is None:
             payload = stdin_payload(cmd)
             if payload is not None and (payload.url or payload.decoders or payload.text):
                 self.run.add(frame, cmd, "shell-dynamic-command", ["code.dynamic[eval]"],
-                             f"`{name}` runs code from its standard input")
+                             say("stdin-code", name=name))
                 if payload.url or payload.decoders:
-                    self._payload(cmd, payload, frame, None, f"`… | {name}`")
+                    self._payload(cmd, payload, frame, None, say("how-piped", name=name))
                 elif payload.text:
                     self._inline_program(cmd, name, payload.text, frame)
 
@@ -140,9 +140,14 @@ class NestedMixin(AnalyzerBase):
         literals handed to exec/system/subprocess, which are shell commands analysed in turn."""
         program = name if name != "decoded code" else (cmd.words[0].value or "") if cmd.words else ""
         language = INLINE_LANGUAGE.get(base_name(prog_name(program)))
-        if language is not None and len(self.run.inline_code) < MAX_INLINE_CODES:
+        if language is not None and len(self.run.inline_code) >= MAX_INLINE_CODES:
+            self.run.skip(frame, say("bound-inline-count", limit=MAX_INLINE_CODES), cmd.row, cmd.col)
+        elif language is not None:
             pin = frame.pin or (*frame.at(cmd.row, cmd.col), cmd.stmt or cmd.text)
             self.run.inline_code.append((pin[0], language, code[:MAX_INLINE_CODE]))
+            if len(code) > MAX_INLINE_CODE:
+                self.run.skip(frame, say("bound-inline-size", limit=f"{MAX_INLINE_CODE:,}", size=f"{len(code):,}"),
+                              cmd.row, cmd.col)
         found: list[tuple[int, str]] = []
         for m in list(self._EXEC_LITERAL.finditer(code[:20000]))[:16]:
             if " " in m.group(2) or "|" in m.group(2):
@@ -156,32 +161,32 @@ class NestedMixin(AnalyzerBase):
             self.text(literal, Frame(frame.line, frame.column, frame.depth + 1, "bash", pin, frame.decoded))
         if self._REVSHELL_CODE.search(code[:20000]):
             self.run.add(frame, cmd, "shell-reverse-shell", ["proc.shell", "net.egress[*]"],
-                         f"`{name}` inline code connects a socket to a shell")
+                         say("inline-reverse-shell", name=name))
         for url in re.findall(r"https?://[^\s'\"<>)]+", code[:20000])[:8]:
             self.run.add(frame, cmd, "shell-network-egress", [Capability("net.egress", host_of(url))],
-                         f"`{name}` inline code contacts {host_of(url)}")
+                         say("inline-egress", name=name, host=host_of(url)))
 
     # eval / iex / source
     def _eval(self, cmd: Cmd, name: str, args: list[Word], frame: Frame) -> None:
         if not args:
             payload = stdin_payload(cmd) if frame.dialect == "powershell" else None
             if payload is not None:
-                self._payload(cmd, payload, frame, frame.dialect, f"`… | {name}`")
+                self._payload(cmd, payload, frame, frame.dialect, say("how-piped", name=name))
             return
         joined_value = " ".join(w.value for w in args if w.value is not None) \
             if all(w.value is not None for w in args) else None
         payload = next((w.payload for w in args if w.payload is not None), None)
         word = Word(joined_value, " ".join(w.raw for w in args), args[0].row, args[0].col, payload)
-        self._code_word(cmd, word, frame.dialect, f"`{name}`", frame, is_eval=True)
+        self._code_word(cmd, word, frame.dialect, say("how-program", name=name), frame, is_eval=True)
 
     def _source(self, cmd: Cmd, args: list[Word], frame: Frame) -> None:
         if not args:
             return
         w = args[0]
         if w.payload is not None:
-            self._payload(cmd, w.payload, frame, "bash", "`source <(…)`")
+            self._payload(cmd, w.payload, frame, "bash", say("how-procsub", name="source"))
         elif w.value:
-            self._run_file(cmd, w.value, frame, "`source`")
+            self._run_file(cmd, w.value, frame, say("how-program", name="source"))
 
     def _code_word(self, cmd: Cmd, word: Word, dialect: str, how: str, frame: Frame, is_eval: bool = False) -> None:
         pl = word.payload
@@ -190,7 +195,7 @@ class NestedMixin(AnalyzerBase):
             return
         if word.value is None:
             caps = ["proc.shell"] + (["code.dynamic[eval]"] if is_eval else [])
-            self.run.add(frame, cmd, "shell-dynamic-command", caps, f"{how} runs a command built at run time")
+            self.run.add(frame, cmd, "shell-dynamic-command", caps, say("dynamic-code-word", how=how))
             return
         quote = 2 if word.raw.startswith("$'") else 1 if word.raw[:1] in "'\"" else 0
         line, column = frame.at(word.row, word.col + quote)
@@ -198,7 +203,7 @@ class NestedMixin(AnalyzerBase):
 
     def _payload(self, cmd: Cmd, pl: Payload, frame: Frame, dialect: str | None, how: str) -> None:
         if pl.url:
-            self._remote(cmd, pl.url, frame, f"{how} runs code fetched from {pl.url}")
+            self._remote(cmd, pl.url, frame, say("fetched-code", how=how, url=pl.url))
         if pl.decoders and pl.text:
             self._decoded(cmd, pl.text, pl.decoders, frame, dialect, how)
         elif pl.text and not pl.url and dialect is not None:
@@ -214,7 +219,7 @@ class NestedMixin(AnalyzerBase):
                  how: str) -> None:
         shown = text[:MAX_DECODED]
         self.run.add(frame, cmd, "shell-decoded-payload-exec", ["proc.shell"],
-                     f"{how} runs a hidden command decoded with {' | '.join(dict.fromkeys(decoders))}",
+                     say("decoded-command", how=how, decoders=" | ".join(dict.fromkeys(decoders))),
                      decoded=shown)
         if dialect is None:
             self._inline_program(cmd, "decoded code", text, frame)
@@ -242,5 +247,5 @@ class NestedMixin(AnalyzerBase):
                 hosts = [host_operand(w.value) for w in other.words[1:] if w.value and not w.value.startswith("-")]
                 host = next((h for h in hosts if h != "*"), "*")
                 self.run.add(frame, cmd, "shell-reverse-shell", [Capability("net.egress", host), "proc.shell"],
-                             f"a shell is piped to/from `{oname}` ({host})")
+                             say("piped-shell", peer=oname, host=host))
                 return

@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 from skillscan.analyzers.shell.agentwrite import OWN_KINDS, classify_write
 from skillscan.analyzers.shell.capmap import base_name
 from skillscan.analyzers.shell.decode import prog_name, stdin_payload
+from skillscan.analyzers.shell.messages import say
 from skillscan.analyzers.shell.rcsetting import RcSetting, rc_setting
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.words import Cmd, Word
@@ -121,7 +122,7 @@ class PathsMixin(AnalyzerBase):
 
     def _secret(self, cmd: Cmd, path: str, frame: Frame, how: str) -> None:
         if self.cm.env_dump_paths is not None and self.cm.env_dump_paths.search(path):
-            self.run.add(frame, cmd, "shell-env-read", ["env.read[*]"], f"`{how}` reads the whole environment ({path})")
+            self.run.add(frame, cmd, "shell-env-read", ["env.read[*]"], say("env-dump", how=how, path=path))
             return
         if self.cm.secret_any is not None and not self.cm.secret_any.search(path):
             return
@@ -132,7 +133,7 @@ class PathsMixin(AnalyzerBase):
                 rule = pr.rule or "shell-secret-file-read"
                 self.run.add(frame, cmd, rule, [Capability("secrets.read", pr.value),
                                                 Capability("fs.read", path_scope(path))],
-                             f"`{how}` reads {path} ({pr.value} credentials)")
+                             say("secret-read", how=how, path=path, kind=pr.value))
                 return
 
     def _write(self, cmd: Cmd, path: str, frame: Frame, how: str, sources: Sequence[str] = ()) -> None:
@@ -149,11 +150,11 @@ class PathsMixin(AnalyzerBase):
             self._rc_setting(cmd, path, scope, frame, how, setting, [Capability("persist", rule.value),
                                                                      Capability("fs.write", scope)])
             return
-        self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)], f"`{how}` writes {scope}")
+        self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)], say("file-write", how=how, scope=scope))
         if rule is None:
             return
         caps = [Capability("persist", rule.value), Capability("fs.write", scope)]
-        self.run.add(frame, cmd, "shell-persistence", caps, f"`{how}` writes {path}, which persists ({rule.value})")
+        self.run.add(frame, cmd, "shell-persistence", caps, say("persist-write", how=how, path=path, kind=rule.value))
 
     def _agent_write(self, cmd: Cmd, path: str, scope: str, frame: Frame, how: str, sources: Sequence[str]) -> None:
         """A write into a host agent's tree, said as what it is: the package installing or updating itself
@@ -161,31 +162,31 @@ class PathsMixin(AnalyzerBase):
         unmask = self._as_written
         loc = classify_write(unmask(path), [unmask(s) for s in sources])
         if loc.kind in OWN_KINDS or loc.kind == "none":
-            what = loc.reason if loc.kind in OWN_KINDS else "a file in a host agent's directory that is not its " \
-                "settings, memory, credentials or a skills entry"
+            what = loc.reason if loc.kind in OWN_KINDS else say("agent-tree-other")
             self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)],
-                         f"`{how}` writes {scope} — {what}")
+                         say("file-write-agent-tree", how=how, scope=scope, what=what))
             return
-        self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)], f"`{how}` writes {scope}")
+        self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)],
+                     say("file-write", how=how, scope=scope))
         entry = loc.entry if loc.kind == "other-skill" and loc.entry and not loc.entry.startswith("*") \
             else PurePosixPath(path).name
         caps = [Capability("persist", "agent-config"), Capability("fs.write", scope),
                 Capability("agent.config.write", entry)]
-        self.run.add(frame, cmd, "shell-persistence", caps, f"`{how}` writes {path} — {loc.reason}")
+        self.run.add(frame, cmd, "shell-persistence", caps, say("agent-tree-persist", how=how, path=path, reason=loc.reason))
 
     def _rc_setting(self, cmd: Cmd, path: str, scope: str, frame: Frame, how: str, setting: RcSetting,
                     caps: list[Capability]) -> None:
         """An environment setting added to a shell profile: the user's configuration when a document
         offers it with a value the user fills in; persistence otherwise (code, or an instruction the
         agent can run as written)."""
-        said = f"`{how}` adds {setting.describe()} to {path}"
+        said = say("rc-setting", how=how, setting=setting.describe(), path=path)
         if setting.placeholder and self.run.ctx.channel is Channel.INSTRUCTION:  # fs.write alone: no persist claim
             self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)],
-                         f"{said} — the user's own configuration: a value the user fills in, not something the "
-                         "agent can run as written", role="user-command")
+                         say("rc-setting-user", said=said), role="user-command")
             return
-        self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)], f"`{how}` writes {scope}")
-        self.run.add(frame, cmd, "shell-persistence", caps, f"{said}, which persists in the shell profile (shell-rc)")
+        self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)],
+                     say("file-write", how=how, scope=scope))
+        self.run.add(frame, cmd, "shell-persistence", caps, say("rc-setting-persist", said=said))
 
     def _redirects(self, cmd: Cmd, frame: Frame) -> None:
         name = prog_name(cmd.words[0].value) if cmd.words and cmd.words[0].value else ""
@@ -196,7 +197,7 @@ class PathsMixin(AnalyzerBase):
             if value is None:
                 if r.op in (">", ">>", "&>", "&>>", ">|"):
                     self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", "*")],
-                                 "writes to a file computed at run time")
+                                 say("file-write-dynamic"))
                 continue
             if re.match(r"^/dev/(tcp|udp)/", value):
                 parts = value.split("/")
@@ -207,11 +208,11 @@ class PathsMixin(AnalyzerBase):
                           for x in cmd.redirects if x is not r)
                 if interactive or (exec_only and r.op in ("<>", "<&", "<")) or (dup and name in ("exec",)):
                     self.run.add(frame, cmd, "shell-reverse-shell", [Capability("net.egress", host), "proc.shell"],
-                                 f"a shell's input/output is connected to {value}",
+                                 say("dev-tcp-shell", device=value),
                                  confidence=None if interactive else Confidence.MEDIUM)
                 else:
                     self.run.add(frame, cmd, "shell-network-egress", [Capability("net.egress", host)],
-                                 f"opens a raw connection to {value}")
+                                 say("dev-tcp-egress", device=value))
                 continue
             if r.op in (">", ">>", "&>", "&>>", ">|", ">&") and not re.fullmatch(r"\d+|-", value):
                 self._write(cmd, home_path(value), frame, name or "redirect")
@@ -227,7 +228,7 @@ class PathsMixin(AnalyzerBase):
             caps = [Capability("env.read", name)]
             if self.cm.credential_env is not None and self.cm.credential_env.search(name):
                 caps.append(Capability("secrets.read", f"env:{name}"))
-            self.run.add(frame, cmd, "shell-env-read", caps, f"reads the environment variable {name}")
+            self.run.add(frame, cmd, "shell-env-read", caps, say("env-read", name=name))
 
     _CRON_LINE = lazy(r"^\s*(?:@\w+|(?:\S+\s+){5})(.+)$")
 

@@ -10,7 +10,7 @@ from skillscan.analyzers.flowfacts import same_service, sent_to
 from skillscan.analyzers.shell.capmap import Program, Then, normalise, parse_options
 from skillscan.analyzers.shell.decode import first_url, prog_name
 from skillscan.analyzers.shell.hosts import matches_host
-from skillscan.analyzers.shell.messages import program_message
+from skillscan.analyzers.shell.messages import program_message, say
 from skillscan.analyzers.shell.requests import sent_values, url_host
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.words import Cmd, Word
@@ -60,11 +60,11 @@ class ProgramsMixin(AnalyzerBase):
                 return i
             if normalise(name) == "env" and all(x.value is not None and (x.value.startswith("-") or "=" in x.value)
                                                 for x in words[i + 1:]):
-                self.run.add(frame, cmd, "shell-env-read", ["env.read[*]"], "`env` prints the whole environment")
+                self.run.add(frame, cmd, "shell-env-read", ["env.read[*]"], say("env-print"))
             if name != "exec":
-                self.run.add(frame, cmd, "shell-exec", [Capability("proc.exec", name)], f"runs `{name}`")
+                self.run.add(frame, cmd, "shell-exec", [Capability("proc.exec", name)], say("exec", name=name))
             if w.base is not None:
-                self._then(cmd, frame, w.base, name, {}, [], f"`{name}` runs a command")
+                self._then(cmd, frame, w.base, name, {}, [], say("wrapper-runs", name=name))
             i += 1
             skip = w.skip_operands
             while i < len(words):
@@ -144,7 +144,7 @@ class ProgramsMixin(AnalyzerBase):
                    "--post-data", "--post-file"}
         if prog.hosts == "url" and url and flags & uploads and matches_host(url, self.cm.exfil_hosts):
             self.run.add(frame, cmd, "shell-network-upload", [Capability("net.egress", host)],
-                         f"`{name}` sends data to {host}, {upload_sink(host)}", severity=Severity.HIGH)
+                         say("upload-sink", name=name, host=host, sink=upload_sink(host)), severity=Severity.HIGH)
 
     def _request_flows(self, cmd: Cmd, frame: Frame, name: str, args: list[Word], host: str) -> None:
         """The credential variables and files the request carries, as flow facts (analyzers/shell/requests.py)."""
@@ -155,12 +155,12 @@ class ProgramsMixin(AnalyzerBase):
 
         dest = None if host == "*" else host
         for sent in sent_values(args, is_credential):
-            thing = sent.thing if sent.source == "variables" else f"the content of {self._as_written(sent.thing)}"
+            thing = sent.thing if sent.source == "variables" else say("content-of", path=self._as_written(sent.thing))
             flow = Flow(sent.source, (sent.thing,), "network", dest, sent.part,
                         same_service(sent.thing, dest) if sent.source == "variables" else None)
             rule = "shell-network-upload" if sent.part == "body" else "shell-network-egress"
             self.run.add(frame, cmd, rule, [Capability("net.egress", host)],
-                         f"`{name}` sends {thing} {sent_to(flow, sent.header)}", flow=flow)
+                         say("request-flow", name=name, thing=thing, to=sent_to(flow, sent.header)), flow=flow)
 
     @staticmethod
     def _packages(then: Then, name: str, operands: list[str | None], sub_len: int) -> list[str]:
@@ -213,5 +213,6 @@ class ProgramsMixin(AnalyzerBase):
                 m = re.search(r"stratum\d?\+(?:tcp|ssl|tls)://([^/\s:'\"]+)", v, re.IGNORECASE)
                 if m:
                     caps.append(Capability("net.egress", m.group(1).lower()))
-                self.run.add(frame, cmd, "shell-crypto-miner", caps, f"`{name}` is given mining-pool arguments ({v[:80]})")
+                self.run.add(frame, cmd, "shell-crypto-miner", caps,
+                             say("miner-args", name=name, args=v[:80]))
                 return

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.shell.capmap import Capmap
 from skillscan.analyzers.shell.decode import MAX_DECODED
+from skillscan.analyzers.shell.messages import say
 from skillscan.analyzers.shell.words import Cmd
+from skillscan.catalog import get_catalog
 from skillscan.lazyre import lazy
 from skillscan.model import Capability, Channel, Confidence, Finding, Flow, Severity
 
@@ -105,6 +107,11 @@ class Run:
     running: set[str] = field(default_factory=set)
     cwd: str | None = None
     written: dict[str, str] = field(default_factory=dict)  # masked placeholder → as the text writes it
+    skipped: dict[str, tuple[int, int]] = field(default_factory=dict)  # what a bound left out → first place
+
+    def skip(self, frame: Frame, why: str, row: int = 0, col: int = 0) -> None:
+        """A bound cut the analysis short: reported (analysis-incomplete) once per reason, where it first bit."""
+        self.skipped.setdefault(why, frame.at(row, col))
 
     # -- recording -----------------------------------------------------------------
     def add(self, frame: Frame, cmd: Cmd, rule: str, caps: Sequence[Capability | str], message: str,
@@ -112,6 +119,7 @@ class Run:
             decoded: str | None = None, row: int | None = None, col: int | None = None,
             role: str | None = None, flow: Flow | None = None) -> None:
         if len(self.hits) >= MAX_HITS:
+            self.skip(frame, say("bound-hits", limit=f"{MAX_HITS:,}"), cmd.row, cmd.col)
             return
         for masked, original in self.written.items() if "_" in message else ():
             message = message.replace(masked, original)
@@ -143,8 +151,6 @@ class Run:
             old.confidence = conf
 
     def findings(self) -> list[Finding]:
-        from skillscan.catalog import get_catalog
-
         catalog = get_catalog()
         out = []
         for h in self.hits.values():
@@ -157,6 +163,9 @@ class Run:
             if h.role is not None or h.flow is not None:
                 f = replace(f, role=h.role if h.role is not None else f.role, flow=h.flow)
             out.append(f)
+        for why, (line, column) in self.skipped.items():
+            out.append(finding("analysis-incomplete", say("incomplete", path=self.ctx.path, why=why), self.ctx.path,
+                               line, column, channel=self.ctx.channel))
         return out
 
 
