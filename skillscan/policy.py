@@ -43,8 +43,8 @@ from skillscan.policy_gate import gate_finding as _gate_finding
 from skillscan.policy_gate import where as _where
 from skillscan.policy_match import _allowed_host, _cap_matches, _forbidden_of_kind, _trusted_installer
 from skillscan.policy_practice import PRACTICE as _PRACTICE
+from skillscan.policy_practice import combination_explained, security_practice
 from skillscan.policy_practice import forbidden_explained as _forbidden_explained
-from skillscan.policy_practice import security_practice
 from skillscan.policy_purpose import (
     egress_reason,
     names_untrusted_endpoint,
@@ -407,6 +407,9 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             text += "; a leg is only reference, quoted, test or user-command text"
         elif own and dec is Decision.BLOCK:
             dec, text = Decision.REVIEW, f"{text}; {own}"  # the stated service's own token to its own API
+        elif dec is Decision.BLOCK and (said := combination_explained(package, combo, d.inferred, roles,
+                                                                      policy.security_practice)):
+            dec, text = Decision.REVIEW, f"{text}; {said}"
         acc.raise_to(dec, text)
         acc.findings.append(gate(rule, text, combo.evidence, list(combo.legs),
                                           severity=Severity.CRITICAL if dec is Decision.BLOCK else None))

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from skillscan.model import InferredCapability, Package
-from skillscan.permissions.diff import strongest
+from skillscan.permissions.diff import Combination, strongest
 from skillscan.policy_download import stated_text
 from skillscan.policy_purpose import names_untrusted_endpoint
 
@@ -48,9 +48,23 @@ def forbidden_explained(package: Package, ic: InferredCapability, roles: dict[tu
                          words: Sequence[str]) -> str | None:
     """Why a forbidden capability the package openly exercises is review: the stated purpose of the skill
     its evidence belongs to is security practice. Never for hidden text or an untrusted target."""
-    if any(roles.get((e.path, e.line, e.rule_id)) == "hidden" for e in ic.evidence):
-        return None
-    if names_untrusted_endpoint(ic.capability.scope or ""):
+    if not _open(ic, roles):
         return None
     said = security_practice(package, strongest(ic).path, words)
+    return PRACTICE.format(said) if said else None
+
+
+def _open(ic: InferredCapability, roles: dict[tuple[str, int, str], str]) -> bool:
+    """Openly exercised: no evidence in hidden text, no literal untrusted endpoint as its target."""
+    hidden = any(roles.get((e.path, e.line, e.rule_id)) == "hidden" for e in ic.evidence)
+    return not hidden and not names_untrusted_endpoint(ic.capability.scope or "")
+
+
+def combination_explained(package: Package, combo: Combination, inferred: Sequence[InferredCapability],
+                          roles: dict[tuple[str, int, str], str], words: Sequence[str]) -> str | None:
+    """The same for a dangerous combination: every leg openly exercised and the skill the combination is
+    reported in states security practice."""
+    if not all(_open(ic, roles) for ic in inferred if ic.capability in combo.legs):
+        return None
+    said = security_practice(package, combo.evidence.path, words)
     return PRACTICE.format(said) if said else None
