@@ -42,8 +42,9 @@ from skillscan.policy_gate import best as _best
 from skillscan.policy_gate import gate_finding as _gate_finding
 from skillscan.policy_gate import where as _where
 from skillscan.policy_match import _allowed_host, _cap_matches, _forbidden_of_kind, _trusted_installer
+from skillscan.policy_polarity import POLARITY_RULES, transparent
 from skillscan.policy_practice import PRACTICE as _PRACTICE
-from skillscan.policy_practice import combination_explained, security_practice
+from skillscan.policy_practice import any_role_endpoint, combination_explained, security_practice
 from skillscan.policy_practice import forbidden_explained as _forbidden_explained
 from skillscan.policy_purpose import (
     egress_reason,
@@ -278,6 +279,12 @@ def policy_for(policy_path: str | None, config_policy: str | None = None) -> Pol
 # ---------------------------------------------------------------------------------------------------
 
 
+def _line(package: Package, f: Finding) -> str:
+    pf = package.file(f.location.path)
+    lines = pf.text.splitlines() if pf is not None and pf.text else []
+    return lines[f.location.line - 1] if 0 < f.location.line <= len(lines) else f.location.snippet
+
+
 def permit_options(policy: Policy) -> PermitOptions:
     """What the permit stage needs from the policy."""
     return PermitOptions(policy.tier, policy.top_covers_tier3, policy.allowed_host)
@@ -302,11 +309,15 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             continue
         dec = Decision.BLOCK if f.confidence >= policy.hard_block_confidence else Decision.REVIEW
         where = f"{f.location.path}:{f.location.line}"
+        if dec is Decision.BLOCK and f.rule_id in POLARITY_RULES and (
+                said := transparent(f.rule_id, _line(package, f))):
+            dec, where = Decision.REVIEW, f"{where}; {said}"
         open_text = f.rule_id not in policy.any_role_rules and not names_untrusted_endpoint(
             f"{f.location.snippet} {f.decoded or ''}")
         if f.role in CONTEXT_ROLES and open_text:
             dec, where = min(dec, Decision.REVIEW, key=_rank), f"{where}, {f.role} text, not code or an agent instruction"
-        elif dec is Decision.BLOCK and open_text and f.role != "hidden" and (
+        elif dec is Decision.BLOCK and f.rule_id not in policy.any_role_rules and f.role != "hidden" and \
+                not any_role_endpoint(f"{f.location.snippet} {f.decoded or ''}") and (
                 said := security_practice(package, f.location.path, policy.security_practice)):
             dec, where = Decision.REVIEW, f"{where}; {_PRACTICE.format(said)}"
         acc.raise_to(dec, f"{f.rule_id}: {f.message} ({where})")
@@ -372,7 +383,7 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
                 dec = Decision.REVIEW  # seen only in instructions, and not a payload kind
         text = f"undeclared {_RISK[min(t, 3)]} capability {cap} ({_where(ev)})"
         dec, text = _temper(dec, text, t, ic, no_field, roles, policy, purpose, stated_words(package, ev.path),
-                            egress)
+                            egress, security_practice(package, ev.path, policy.security_practice))
         if dec is Decision.ALLOW:
             acc.findings.append(gate(
                 "undeclared-capability", f"{cap} ({_RISK[min(t, 3)]}) is not declared; the evidence is too weak "

@@ -20,6 +20,7 @@ from skillscan.capabilities.tiers import is_local_host
 from skillscan.model import Capability, InferredCapability
 from skillscan.policy_roles import CONTEXT_ROLES
 from skillscan.purpose.coherence import judge_host
+from skillscan.purpose.domains import host_info
 from skillscan.purpose.services import load_table
 from skillscan.purpose.stated import StatedPurpose
 
@@ -48,8 +49,8 @@ def unexplained_egress(inferred: Iterable[InferredCapability], roles: dict[tuple
         host = ic.capability.scope or ""
         if ic.capability.kind != "net.egress" or not host or host == "*" or is_local_host(host) or allowed(host):
             continue
-        if judge_host(host, purpose, table).explained:
-            continue
+        if host_info(host).kind not in ("domain", "ip") or judge_host(host, purpose, table).explained:
+            continue  # a placeholder (`mcp-host`, `TARGET`) is no literal endpoint
         for e in ic.evidence:
             if roles.get((e.path, e.line, e.rule_id), "") not in CONTEXT_ROLES:
                 out.setdefault(e.path, host)

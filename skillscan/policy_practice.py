@@ -6,8 +6,7 @@ subject. A malice rule or a forbidden capability in such a skill's open text is 
 
 It never softens: hidden text, the policy's any-role malice indicators (download-and-execute from an
 untrusted host, fake-prerequisite lures, password-protected archives, raw-IP or paste links), or text
-naming a literal outside endpoint (a public IP, a throwaway sink) — those are judged the same whatever
-the skill says it is for. The vocabulary is policy data (`security_practice` in rules/policies/)."""
+naming a public IP or a paste site — those are judged the same whatever the skill says it is for. The vocabulary is policy data (`security_practice` in rules/policies/)."""
 
 from __future__ import annotations
 
@@ -18,7 +17,11 @@ from functools import lru_cache
 from skillscan.model import InferredCapability, Package
 from skillscan.permissions.diff import Combination, strongest
 from skillscan.policy_download import stated_text
-from skillscan.policy_purpose import names_untrusted_endpoint
+from skillscan.purpose.domains import host_info
+from skillscan.purpose.services import load_table
+
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_HOSTS = re.compile(r"(?<![\w.-])((?:[a-z0-9-]+\.)+[a-z]{2,})(?![\w-])", re.IGNORECASE)
 
 
 @lru_cache(maxsize=8)
@@ -54,10 +57,20 @@ def forbidden_explained(package: Package, ic: InferredCapability, roles: dict[tu
     return PRACTICE.format(said) if said else None
 
 
+def any_role_endpoint(text: str) -> bool:
+    """The text names an endpoint DESIGN judges the same in any role: a public IP address or a paste
+    site. (A request catcher or a file drop cited by a forensic or CTF guide is the practice's subject.)"""
+    if any(host_info(m.group(0)).kind == "ip" for m in _IPV4.finditer(text[:4000])):
+        return True
+    table = load_table()
+    return any((sink := table.sink(h)) is not None and sink.category in ("paste", "raw-ip")
+               for h in _HOSTS.findall(text[:4000]))
+
+
 def _open(ic: InferredCapability, roles: dict[tuple[str, int, str], str]) -> bool:
-    """Openly exercised: no evidence in hidden text, no literal untrusted endpoint as its target."""
+    """Openly exercised: no evidence in hidden text, no raw-IP or paste endpoint as its target."""
     hidden = any(roles.get((e.path, e.line, e.rule_id)) == "hidden" for e in ic.evidence)
-    return not hidden and not names_untrusted_endpoint(ic.capability.scope or "")
+    return not hidden and not any_role_endpoint(ic.capability.scope or "")
 
 
 def combination_explained(package: Package, combo: Combination, inferred: Sequence[InferredCapability],

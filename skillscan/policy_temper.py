@@ -12,6 +12,7 @@ from typing import Any
 from skillscan.model import Channel, Decision, InferredCapability
 from skillscan.policy_credentials import unexplained_store
 from skillscan.policy_download import unexplained_download
+from skillscan.policy_practice import PRACTICE
 from skillscan.policy_purpose import untrusted_target, vendor_installer
 from skillscan.policy_roles import context_only
 from skillscan.purpose.domains import host_info
@@ -51,12 +52,21 @@ def _credential_malice(ic: InferredCapability, roles: dict[tuple[str, int, str],
 
 def temper(dec: Decision, text: str, t: int, ic: InferredCapability, no_field: bool,
            roles: dict[tuple[str, int, str], str], policy: Any, purpose: Any,
-           words: Iterable[str] = (), egress: dict[str, str] | None = None) -> tuple[Decision, str]:
+           words: Iterable[str] = (), egress: dict[str, str] | None = None,
+           practice: str | None = None) -> tuple[Decision, str]:
     """An undeclared capability's decision, tempered by roles, the vendor's own installer and malice
     facts. A raw-IP, plain-http or throwaway target is a malice indicator: judged the same in every role
     and format."""
     scope = ic.capability.scope or ""
     if untrusted_target(ic.capability.kind, scope) and not _placeholder(scope):
+        sink = load_table().sink(scope)
+        cited = ic.capability.kind == "net.egress" and sink is not None and sink.category not in ("paste", "raw-ip")
+        if cited and context_only(ic.evidence, roles):
+            # a request catcher or file drop named in a test, reference or quoted text: context (DESIGN:
+            # only raw-IP and paste links are judged the same in any role)
+            return min(dec, Decision.REVIEW, key=rank), f"{text}; every mention is reference, quoted, test or user-command text"
+        if cited and practice:
+            return min(dec, Decision.REVIEW, key=rank), f"{text}; {PRACTICE.format(practice)}"
         return dec, f"{text}; the target is {_untrusted_why(scope)}"
     if context_only(ic.evidence, roles):
         cap_at = Decision.REVIEW if t >= 3 else Decision.ALLOW
@@ -69,6 +79,8 @@ def temper(dec: Decision, text: str, t: int, ic: InferredCapability, no_field: b
             return min(dec, Decision.REVIEW, key=rank), f"{text}; {said}"
         if t >= 3 and dec is Decision.BLOCK and ic.capability.kind in policy.payload_kinds:
             why = unexplained_download(scope, words, purpose, policy.trusted_installer)
+            if why and practice:  # a security skill's tooling from an https domain: transparent, review
+                return min(dec, Decision.REVIEW, key=rank), f"{text}; {PRACTICE.format(practice)}"
             if why:
                 return dec, f"{text}; {why}"
     if ic.capability.kind == "secrets.read" and t >= 3 and dec is Decision.BLOCK:
