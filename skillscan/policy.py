@@ -44,7 +44,14 @@ from skillscan.policy_gate import where as _where
 from skillscan.policy_match import _allowed_host, _cap_matches, _forbidden_of_kind, _trusted_installer
 from skillscan.policy_polarity import POLARITY_RULES, transparent
 from skillscan.policy_practice import PRACTICE as _PRACTICE
-from skillscan.policy_practice import any_role_endpoint, combination_explained, security_practice
+from skillscan.policy_practice import (
+    RELAYS,
+    any_role_endpoint,
+    combination_explained,
+    line_text,
+    names_relay,
+    security_practice,
+)
 from skillscan.policy_practice import forbidden_explained as _forbidden_explained
 from skillscan.policy_purpose import (
     egress_reason,
@@ -279,12 +286,6 @@ def policy_for(policy_path: str | None, config_policy: str | None = None) -> Pol
 # ---------------------------------------------------------------------------------------------------
 
 
-def _line(package: Package, f: Finding) -> str:
-    pf = package.file(f.location.path)
-    lines = pf.text.splitlines() if pf is not None and pf.text else []
-    return lines[f.location.line - 1] if 0 < f.location.line <= len(lines) else f.location.snippet
-
-
 def permit_options(policy: Policy) -> PermitOptions:
     """What the permit stage needs from the policy."""
     return PermitOptions(policy.tier, policy.top_covers_tier3, policy.allowed_host)
@@ -310,10 +311,11 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         dec = Decision.BLOCK if f.confidence >= policy.hard_block_confidence else Decision.REVIEW
         where = f"{f.location.path}:{f.location.line}"
         if dec is Decision.BLOCK and f.rule_id in POLARITY_RULES and (
-                said := transparent(f.rule_id, _line(package, f))):
+                said := transparent(f.rule_id, line_text(package, f.location.path, f.location.line, f.location.snippet))):
             dec, where = Decision.REVIEW, f"{where}; {said}"
-        open_text = f.rule_id not in policy.any_role_rules and not names_untrusted_endpoint(
-            f"{f.location.snippet} {f.decoded or ''}")
+        cited = f"{f.location.snippet} {f.decoded or ''}"
+        relay = f.role in CONTEXT_ROLES and any_role_endpoint(f"{cited} {line_text(package, f.location.path, f.location.line, f.location.snippet)}", RELAYS)
+        open_text = f.rule_id not in policy.any_role_rules and not names_untrusted_endpoint(cited) and not relay
         if f.role in CONTEXT_ROLES and open_text:
             dec, where = min(dec, Decision.REVIEW, key=_rank), f"{where}, {f.role} text, not code or an agent instruction"
         elif dec is Decision.BLOCK and f.rule_id not in policy.any_role_rules and f.role != "hidden" and \
@@ -333,7 +335,7 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             ev = _best(ic)
             dec = Decision.BLOCK if ic.confidence >= policy.forbidden_min_confidence else Decision.REVIEW
             text = f"forbidden capability {ic.capability}: {why or 'the policy forbids it'} ({_where(ev)})"
-            if context_only(ic.evidence, roles):
+            if context_only(ic.evidence, roles) and not names_relay(package, ic.evidence):
                 dec = min(dec, Decision.REVIEW, key=_rank)
                 text += "; every mention is reference, quoted, test or user-command text"
             elif dec is Decision.BLOCK and (said := _forbidden_explained(package, ic, roles, policy.security_practice)):

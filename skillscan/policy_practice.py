@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from skillscan.model import InferredCapability, Package
+from skillscan.model import Evidence, InferredCapability, Package
 from skillscan.permissions.diff import Combination, strongest
 from skillscan.policy_download import stated_text
 from skillscan.purpose.domains import host_info
@@ -57,14 +57,29 @@ def forbidden_explained(package: Package, ic: InferredCapability, roles: dict[tu
     return PRACTICE.format(said) if said else None
 
 
-def any_role_endpoint(text: str) -> bool:
+def any_role_endpoint(text: str, categories: tuple[str, ...] = ("paste", "raw-ip")) -> bool:
     """The text names an endpoint DESIGN judges the same in any role: a public IP address or a paste
-    site. (A request catcher or a file drop cited by a forensic or CTF guide is the practice's subject.)"""
+    site (and, for a tunnel, a public tunnel relay: `categories` adds `tunnel`). A request catcher or a
+    file drop cited by a forensic or CTF guide is the practice's subject."""
     if any(host_info(m.group(0)).kind == "ip" for m in _IPV4.finditer(text[:4000])):
         return True
     table = load_table()
-    return any((sink := table.sink(h)) is not None and sink.category in ("paste", "raw-ip")
+    return any((sink := table.sink(h)) is not None and sink.category in categories
                for h in _HOSTS.findall(text[:4000]))
+
+
+RELAYS = ("paste", "raw-ip", "tunnel")  # a tunnel to an outside relay is malice in any role
+
+
+def line_text(package: Package, path: str, line: int, fallback: str = "") -> str:
+    pf = package.file(path)
+    lines = pf.text.splitlines() if pf is not None and pf.text else []
+    return lines[line - 1] if 0 < line <= len(lines) else fallback
+
+
+def names_relay(package: Package, evidence: Sequence[Evidence]) -> bool:
+    """A line of the evidence names a public IP, a paste site or a public tunnel relay (`bore.pub`)."""
+    return any(any_role_endpoint(line_text(package, e.path, e.line), RELAYS) for e in evidence[:16])
 
 
 def _open(ic: InferredCapability, roles: dict[tuple[str, int, str], str]) -> bool:
