@@ -59,14 +59,6 @@ def temper(dec: Decision, text: str, t: int, ic: InferredCapability, no_field: b
     and format."""
     scope = ic.capability.scope or ""
     if untrusted_target(ic.capability.kind, scope) and not _placeholder(scope):
-        sink = load_table().sink(scope)
-        cited = ic.capability.kind == "net.egress" and sink is not None and sink.category not in ("paste", "raw-ip")
-        if cited and context_only(ic.evidence, roles):
-            # a request catcher or file drop named in a test, reference or quoted text: context (DESIGN:
-            # only raw-IP and paste links are judged the same in any role)
-            return min(dec, Decision.REVIEW, key=rank), f"{text}; every mention is reference, quoted, test or user-command text"
-        if cited and practice:
-            return min(dec, Decision.REVIEW, key=rank), f"{text}; {PRACTICE.format(practice)}"
         return dec, f"{text}; the target is {_untrusted_why(scope)}"
     if context_only(ic.evidence, roles):
         cap_at = Decision.REVIEW if t >= 3 else Decision.ALLOW
