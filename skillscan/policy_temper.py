@@ -58,18 +58,24 @@ def temper(dec: Decision, text: str, t: int, ic: InferredCapability, no_field: b
     facts. A raw-IP, plain-http or throwaway target is a malice indicator: judged the same in every role
     and format."""
     scope = ic.capability.scope or ""
-    if untrusted_target(ic.capability.kind, scope) and not _placeholder(scope):
+    kind = ic.capability.kind
+    # a package installed over plain http or from a raw IP or a sink is download-and-execute from an
+    # untrusted host (its https origin is judged as a package source, not against the purpose)
+    url = scope[4:] if kind == "pkg.install" and scope.startswith("url:") else ""
+    if url and untrusted_target("code.remote", url) and not _placeholder(url):
+        return dec, f"{text}; the target is {_untrusted_why(url)}"
+    if untrusted_target(kind, scope) and not _placeholder(scope):
         return dec, f"{text}; the target is {_untrusted_why(scope)}"
     if context_only(ic.evidence, roles):
         cap_at = Decision.REVIEW if t >= 3 else Decision.ALLOW
         return min(dec, cap_at, key=rank), text + "; every mention is reference, quoted, test or user-command text"
     if t >= 3 and policy.strict_tier3 and not no_field:
         return Decision.BLOCK, f"{text}; the policy requires dangerous capabilities to be declared"
-    if ic.capability.kind == "code.remote":
+    if kind == "code.remote":
         said = vendor_installer(scope, purpose)
         if said:
             return min(dec, Decision.REVIEW, key=rank), f"{text}; {said}"
-        if t >= 3 and dec is Decision.BLOCK and ic.capability.kind in policy.payload_kinds:
+        if t >= 3 and dec is Decision.BLOCK and kind in policy.payload_kinds:
             why = unexplained_download(scope, words, purpose, policy.trusted_installer)
             if why and practice:  # a security skill's tooling from an https domain: transparent, review
                 return min(dec, Decision.REVIEW, key=rank), f"{text}; {PRACTICE.format(practice)}"
