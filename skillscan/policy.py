@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import fnmatch
+import functools
 import hashlib
 import json
 import os
@@ -16,7 +17,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from skillscan.analyzers.base import finding
 from skillscan.capabilities.grammar import TOP, closure
 from skillscan.capabilities.tiers import is_local_host, risk_level, tier
 from skillscan.catalog import rules_dir
@@ -27,15 +27,32 @@ from skillscan.model import (
     Decision,
     Evidence,
     Finding,
-    InferredCapability,
     Package,
     RuleClass,
     Severity,
     Verdict,
 )
-from skillscan.permissions.diff import client_auth_only, is_covered, strongest
+from skillscan.permissions.diff import client_auth_only, is_covered
 from skillscan.permissions.permit import PermitOptions, Permitted
+from skillscan.policy_credentials import own_service_flow, unexplained_egress
+from skillscan.policy_download import stated_words
+from skillscan.policy_gate import RISK as _RISK
+from skillscan.policy_gate import Acc as _Acc
+from skillscan.policy_gate import best as _best
+from skillscan.policy_gate import gate_finding as _gate_finding
+from skillscan.policy_gate import where as _where
 from skillscan.policy_match import _allowed_host, _cap_matches, _forbidden_of_kind, _trusted_installer
+from skillscan.policy_polarity import POLARITY_RULES, transparent
+from skillscan.policy_practice import PRACTICE as _PRACTICE
+from skillscan.policy_practice import (
+    RELAYS,
+    any_role_endpoint,
+    combination_explained,
+    line_text,
+    names_relay,
+    security_practice,
+)
+from skillscan.policy_practice import forbidden_explained as _forbidden_explained
 from skillscan.policy_purpose import (
     egress_reason,
     names_untrusted_endpoint,
@@ -43,8 +60,16 @@ from skillscan.policy_purpose import (
     proportional_read_egress,
     vendor_installer,
 )
-from skillscan.policy_roles import CONTEXT_ROLES, allow_why, context_ceiling, context_only, finding_ceiling, roles_by_evidence
-from skillscan.policy_roles import gate_roles, malice_context_ceiling as _malice_ceiling
+from skillscan.policy_roles import (
+    CONTEXT_ROLES,
+    allow_why,
+    context_ceiling,
+    context_only,
+    finding_ceiling,
+    gate_roles,
+    roles_by_evidence,
+)
+from skillscan.policy_roles import malice_context_ceiling as _malice_ceiling
 from skillscan.policy_temper import rank as _rank
 from skillscan.policy_temper import temper as _temper
 
@@ -110,8 +135,12 @@ class Policy:
     no_field_tier3: Decision = Decision.BLOCK
     # `strict`: undeclared tier-3 capabilities block wherever the format can declare them
     strict_tier3: bool = False
-    # kinds `no_field_tier3` never tempers: a credential read or mining is not privilege a purpose needs
+    # kinds whose host is judged: remote code from a host the stated purpose does not explain is malice
     payload_kinds: frozenset[str] = frozenset()
+    # undeclared tier-3 capabilities with no malice fact, where the format can declare them
+    privilege: Decision = Decision.REVIEW
+    # stated purposes of transparent security practice: their open text about attacks is review
+    security_practice: tuple[str, ...] = ()
 
     # -- tiers, adjusted by the policy's host lists
     def tier(self, cap: Capability) -> int:
@@ -244,6 +273,8 @@ def _build(data: dict[str, Any], digest: str, source: str) -> Policy:
         no_field_tier3=DEC[und.get("no_field_tier3", "block")],
         strict_tier3=bool(und.get("strict_tier3", False)),
         payload_kinds=frozenset(und.get("payload_kinds") or ()),
+        privilege=DEC[und.get("privilege", "review")],
+        security_practice=tuple(str(w) for w in (data.get("security_practice") or {}).get("words") or ()),
     )
 
 
@@ -265,45 +296,6 @@ def policy_for(policy_path: str | None, config_policy: str | None = None) -> Pol
 # ---------------------------------------------------------------------------------------------------
 
 
-_RANK = {d: d.rank for d in Decision}
-
-
-@dataclass
-class _Acc:
-    decision: Decision = Decision.ALLOW
-    reasons: list[tuple[int, str]] = field(default_factory=list)  # (rank for ordering, text)
-    findings: list[Finding] = field(default_factory=list)
-
-    def raise_to(self, d: Decision, reason: str) -> None:
-        rank = _RANK[d]
-        if rank > 0:  # above allow
-            self.reasons.append((rank, reason))
-        if rank > _RANK[self.decision]:
-            self.decision = d
-
-
-_RISK = {1: "low-risk", 2: "sensitive", 3: "dangerous"}  # the policy's capability tiers, in words
-
-
-def _where(e: Evidence) -> str:
-    return f"{e.path}:{e.line}, {e.channel.value}, {e.confidence.label} confidence, {e.rule_id}"
-
-
-def _best(ic: InferredCapability) -> Evidence:
-    return strongest(ic)
-
-
-def _gate_finding(rule_id: str, message: str, ev: Evidence | tuple[str, int], caps: Sequence[Capability],
-                  severity: Severity | None = None, confidence: Confidence | None = None,
-                  channel: Channel | None = None) -> Finding:
-    path, line = (ev.path, ev.line) if isinstance(ev, Evidence) else ev
-    ch = channel or (ev.channel if isinstance(ev, Evidence) else Channel.MANIFEST)
-    conf = confidence if confidence is not None else (ev.confidence if isinstance(ev, Evidence) else None)
-    # the snippet names the capabilities, never a line: fingerprints must survive edits above the finding
-    return finding(rule_id, message, path, line, capabilities=caps, channel=ch, confidence=conf, severity=severity,
-                   snippet=" ".join(str(c) for c in caps))
-
-
 def permit_options(policy: Policy) -> PermitOptions:
     """What the permit stage needs from the policy."""
     return PermitOptions(policy.tier, policy.top_covers_tier3, policy.allowed_host)
@@ -317,6 +309,7 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
     name = package.name
     declared, d = permitted.declared, permitted.diff
     roles = roles_by_evidence(findings, package)
+    gate = functools.partial(_gate_finding, roles=roles)
     purpose = package_purpose(package, d.inferred)
 
     # 1. hard indicators
@@ -327,9 +320,18 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             continue
         dec = Decision.BLOCK if f.confidence >= policy.hard_block_confidence else Decision.REVIEW
         where = f"{f.location.path}:{f.location.line}"
-        if f.role in CONTEXT_ROLES and f.rule_id not in policy.any_role_rules and not names_untrusted_endpoint(
-                f"{f.location.snippet} {f.decoded or ''}"):
+        if dec is Decision.BLOCK and f.rule_id in POLARITY_RULES and (
+                said := transparent(f.rule_id, line_text(package, f.location.path, f.location.line, f.location.snippet))):
+            dec, where = Decision.REVIEW, f"{where}; {said}"
+        cited = f"{f.location.snippet} {f.decoded or ''}"
+        relay = f.role in CONTEXT_ROLES and any_role_endpoint(f"{cited} {line_text(package, f.location.path, f.location.line, f.location.snippet)}", RELAYS)
+        open_text = f.rule_id not in policy.any_role_rules and not names_untrusted_endpoint(cited) and not relay
+        if f.role in CONTEXT_ROLES and open_text:
             dec, where = min(dec, _malice_ceiling(f, roles), key=_rank), f"{where}, {f.role} text, not code or an agent instruction"
+        elif dec is Decision.BLOCK and f.rule_id not in policy.any_role_rules and f.role != "hidden" and \
+                not any_role_endpoint(f"{f.location.snippet} {f.decoded or ''}") and (
+                said := security_practice(package, f.location.path, policy.security_practice)):
+            dec, where = Decision.REVIEW, f"{where}; {_PRACTICE.format(said)}"
         acc.raise_to(dec, f"{f.rule_id}: {f.message} ({where})")
 
     # forbidden capabilities: whatever is declared
@@ -343,17 +345,20 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             ev = _best(ic)
             dec = Decision.BLOCK if ic.confidence >= policy.forbidden_min_confidence else Decision.REVIEW
             text = f"forbidden capability {ic.capability}: {why or 'the policy forbids it'} ({_where(ev)})"
-            if context_only(ic.evidence, roles):
+            if context_only(ic.evidence, roles) and not names_relay(package, ic.evidence):
                 dec = min(dec, context_ceiling(ic.capability, ic.evidence, roles, False), key=_rank)
                 text += "; every mention is reference, quoted, test or user-command text"
+            elif dec is Decision.BLOCK and (said := _forbidden_explained(package, ic, roles, policy.security_practice)):
+                dec, text = Decision.REVIEW, f"{text}; {said}"
             acc.raise_to(dec, text)
-            acc.findings.append(_gate_finding("forbidden-capability", text, ev, [ic.capability],
+            acc.findings.append(gate("forbidden-capability", text, ev, [ic.capability],
                                               severity=Severity.CRITICAL if dec is Decision.BLOCK else Severity.HIGH))
             forbidden_hit.add(ic.capability)
             break
 
     # 2. coverage: undeclared, graded by tier, channel and confidence
     undeclared_caps: list[Capability] = []
+    egress = unexplained_egress(d.inferred, roles, purpose, policy.allowed_host)
     for ic in d.undeclared:
         cap = ic.capability
         if policy.waiver_for(name, capability=cap, as_of=as_of):
@@ -372,12 +377,12 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             if dec is not Decision.ALLOW:
                 text = f"undeclared capability {cap} ({_where(ev)})"
                 acc.raise_to(dec, text)
-                acc.findings.append(_gate_finding("undeclared-capability", text, ev, [cap]))
+                acc.findings.append(gate("undeclared-capability", text, ev, [cap]))
             continue
         if t == 2 and no_field:
             dec = policy.no_field_tier2
             if dec is Decision.ALLOW:
-                acc.findings.append(_gate_finding(
+                acc.findings.append(gate(
                     "undeclared-capability", f"{cap} is not declared; {package.format} has no field to declare "
                     f"{cap.kind}, so it is reported without changing the verdict ({_where(ev)})", ev, [cap],
                     severity=Severity.LOW))
@@ -389,22 +394,23 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
                     for e in ic.evidence):
                 dec = Decision.REVIEW  # seen only in instructions, and not a payload kind
         text = f"undeclared {_RISK[min(t, 3)]} capability {cap} ({_where(ev)})"
-        dec, text = _temper(dec, text, t, ic, no_field, roles, policy, purpose)
+        dec, text = _temper(dec, text, t, ic, no_field, roles, policy, purpose, stated_words(package, ev.path),
+                            egress, security_practice(package, ev.path, policy.security_practice))
         if dec is Decision.ALLOW:
-            acc.findings.append(_gate_finding(
+            acc.findings.append(gate(
                 "undeclared-capability", f"{cap} ({_RISK[min(t, 3)]}) is not declared; {allow_why(ic.evidence, roles)} "
                 f"({_where(ev)})", ev, [cap], severity=Severity.LOW))
             continue
         acc.raise_to(dec, text)
         rule = "undeclared-dangerous-capability" if t >= 3 else "undeclared-sensitive-capability"
-        acc.findings.append(_gate_finding(rule, text, ev, [cap]))
+        acc.findings.append(gate(rule, text, ev, [cap]))
 
     # 3. over-privilege
     for cap, path, line in d.unused:
         if cap.kind in ("agent.tool",):
             continue
         text = f"declared {cap} is never used: narrow or remove it"
-        acc.findings.append(_gate_finding("unused-declared-capability", text, (path, line), [cap],
+        acc.findings.append(gate("unused-declared-capability", text, (path, line), [cap],
                                           confidence=Confidence.MEDIUM, channel=Channel.MANIFEST))
         acc.raise_to(policy.unused, text)
 
@@ -417,14 +423,20 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         combos.append(str(combo))
         dec = policy.combinations.get(combo.name, Decision.REVIEW)
         text = f"dangerous combination {combo} ({_where(combo.evidence)})"
+        own = own_service_flow(combo.legs, purpose)
         if any(context_only(ic.evidence, roles) for ic in d.inferred if ic.capability in combo.legs):
             # a leg only in reference, quoted, test or user-command text: no flow the package runs
             dec = Decision.REVIEW if dec is Decision.BLOCK else Decision.ALLOW
             text += "; a leg is only reference, quoted, test or user-command text"
         elif said := proportional_read_egress(combo, findings, purpose):  # DESIGN rule 4: the precise flows
             dec, text = Decision.ALLOW, f"{text}; {said}"
+        elif own and dec is Decision.BLOCK:
+            dec, text = Decision.REVIEW, f"{text}; {own}"  # the stated service's own token to its own API
+        elif dec is Decision.BLOCK and (said := combination_explained(package, combo, d.inferred, roles,
+                                                                      policy.security_practice)):
+            dec, text = Decision.REVIEW, f"{text}; {said}"
         acc.raise_to(dec, text)
-        acc.findings.append(_gate_finding(rule, text, combo.evidence, list(combo.legs),
+        acc.findings.append(gate(rule, text, combo.evidence, list(combo.legs),
                                           severity=Severity.CRITICAL if dec is Decision.BLOCK else None))
 
     # capability findings the engines graded high or critical, about capabilities not declared

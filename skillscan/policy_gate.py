@@ -1,0 +1,65 @@
+"""The gate's own findings (undeclared, forbidden, unused, combinations): built from the evidence they
+cite, in that evidence's role (a command offered to the user stays `user-command`); the accumulator of
+the decision and its reasons; how a reason cites its evidence."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from skillscan.analyzers.base import finding
+from skillscan.model import (
+    ROLES,
+    Capability,
+    Channel,
+    Confidence,
+    Decision,
+    Evidence,
+    Finding,
+    InferredCapability,
+    Severity,
+)
+from skillscan.permissions.diff import strongest
+
+
+def gate_finding(rule_id: str, message: str, ev: Evidence | tuple[str, int], caps: Sequence[Capability],
+                 severity: Severity | None = None, confidence: Confidence | None = None,
+                 channel: Channel | None = None, roles: dict[tuple[str, int, str], str] | None = None) -> Finding:
+    path, line = (ev.path, ev.line) if isinstance(ev, Evidence) else ev
+    ch = channel or (ev.channel if isinstance(ev, Evidence) else Channel.MANIFEST)
+    conf = confidence if confidence is not None else (ev.confidence if isinstance(ev, Evidence) else None)
+    # the snippet names the capabilities, never a line: fingerprints must survive edits above the finding
+    out = finding(rule_id, message, path, line, capabilities=caps, channel=ch, confidence=conf, severity=severity,
+                  snippet=" ".join(str(c) for c in caps))
+    # the gate's finding speaks in the role of the evidence it cites (a command offered to the user…)
+    role = roles.get((ev.path, ev.line, ev.rule_id)) if roles and isinstance(ev, Evidence) else None
+    return dataclasses.replace(out, role=role) if role in ROLES and role != out.role else out
+
+
+_RANK = {d: d.rank for d in Decision}
+
+
+@dataclass
+class Acc:
+    decision: Decision = Decision.ALLOW
+    reasons: list[tuple[int, str]] = field(default_factory=list)  # (rank for ordering, text)
+    findings: list[Finding] = field(default_factory=list)
+
+    def raise_to(self, d: Decision, reason: str) -> None:
+        rank = _RANK[d]
+        if rank > 0:  # above allow
+            self.reasons.append((rank, reason))
+        if rank > _RANK[self.decision]:
+            self.decision = d
+
+
+RISK = {1: "low-risk", 2: "sensitive", 3: "dangerous"}  # the policy's capability tiers, in words
+
+
+def where(e: Evidence) -> str:
+    return f"{e.path}:{e.line}, {e.channel.value}, {e.confidence.label} confidence, {e.rule_id}"
+
+
+def best(ic: InferredCapability) -> Evidence:
+    return strongest(ic)

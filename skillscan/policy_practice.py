@@ -1,0 +1,98 @@
+"""Transparent security practice (DESIGN.md "Permit and decide"; issue class 1: text that describes or
+defends against an attack): a skill whose stated purpose — its name and description, or those of the
+SKILL.md the evidence belongs to — is testing, analysing or defending against attacks (a forensic
+guide, a penetration-testing methodology, a detection-rule builder) cites attack techniques as its
+subject. A malice rule or a forbidden capability in such a skill's open text is review, not block.
+
+It never softens: hidden text, the policy's any-role malice indicators (download-and-execute from an
+untrusted host, fake-prerequisite lures, password-protected archives, raw-IP or paste links), or text
+naming a public IP or a paste site — those are judged the same whatever the skill says it is for. The vocabulary is policy data (`security_practice` in rules/policies/)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from skillscan.model import Evidence, InferredCapability, Package
+from skillscan.permissions.diff import Combination, strongest
+from skillscan.policy_download import stated_text
+from skillscan.purpose.domains import host_info
+from skillscan.purpose.services import load_table
+
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_HOSTS = re.compile(r"(?<![\w.-])((?:[a-z0-9-]+\.)+[a-z]{2,})(?![\w-])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=8)
+def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    parts = []
+    for w in words:
+        esc = re.escape(w.lower()).replace(r"\ ", r"[\s_-]+")
+        parts.append(esc if re.search(r"[\u3000-\u9fff]", w) else rf"(?<![a-z0-9]){esc}(?![a-z0-9])")
+    return re.compile("|".join(parts))
+
+
+def security_practice(package: Package, path: str, words: Sequence[str]) -> str | None:
+    """The stated-purpose words that say the skill is security practice, or None."""
+    pat = _pattern(tuple(words))
+    if pat is None:
+        return None
+    m = pat.search(stated_text(package, path).replace("_", " ").replace("-", " "))
+    return m.group(0) if m else None
+
+
+PRACTICE = "the skill's stated purpose is security practice (“{}”): open text about an attack is review"
+
+
+def forbidden_explained(package: Package, ic: InferredCapability, roles: dict[tuple[str, int, str], str],
+                         words: Sequence[str]) -> str | None:
+    """Why a forbidden capability the package openly exercises is review: the stated purpose of the skill
+    its evidence belongs to is security practice. Never for hidden text or an untrusted target."""
+    if not _open(ic, roles):
+        return None
+    said = security_practice(package, strongest(ic).path, words)
+    return PRACTICE.format(said) if said else None
+
+
+def any_role_endpoint(text: str, categories: tuple[str, ...] = ("paste", "raw-ip")) -> bool:
+    """The text names an endpoint DESIGN judges the same in any role: a public IP address or a paste
+    site (and, for a tunnel, a public tunnel relay: `categories` adds `tunnel`). A request catcher or a
+    file drop cited by a forensic or CTF guide is the practice's subject."""
+    if any(host_info(m.group(0)).kind == "ip" for m in _IPV4.finditer(text[:4000])):
+        return True
+    table = load_table()
+    return any((sink := table.sink(h)) is not None and sink.category in categories
+               for h in _HOSTS.findall(text[:4000]))
+
+
+RELAYS = ("paste", "raw-ip", "tunnel")  # a tunnel to an outside relay is malice in any role
+
+
+def line_text(package: Package, path: str, line: int, fallback: str = "") -> str:
+    pf = package.file(path)
+    lines = pf.text.splitlines() if pf is not None and pf.text else []
+    return lines[line - 1] if 0 < line <= len(lines) else fallback
+
+
+def names_relay(package: Package, evidence: Sequence[Evidence]) -> bool:
+    """A line of the evidence names a public IP, a paste site or a public tunnel relay (`bore.pub`)."""
+    return any(any_role_endpoint(line_text(package, e.path, e.line), RELAYS) for e in evidence[:16])
+
+
+def _open(ic: InferredCapability, roles: dict[tuple[str, int, str], str]) -> bool:
+    """Openly exercised: no evidence in hidden text, no raw-IP or paste endpoint as its target."""
+    hidden = any(roles.get((e.path, e.line, e.rule_id)) == "hidden" for e in ic.evidence)
+    return not hidden and not any_role_endpoint(ic.capability.scope or "")
+
+
+def combination_explained(package: Package, combo: Combination, inferred: Sequence[InferredCapability],
+                          roles: dict[tuple[str, int, str], str], words: Sequence[str]) -> str | None:
+    """The same for a dangerous combination: every leg openly exercised and the skill the combination is
+    reported in states security practice."""
+    if not all(_open(ic, roles) for ic in inferred if ic.capability in combo.legs):
+        return None
+    said = security_practice(package, combo.evidence.path, words)
+    return PRACTICE.format(said) if said else None
