@@ -121,3 +121,18 @@ def test_inline_code_without_a_decoded_payload_is_only_inline_code() -> None:
     got = rules("perl -e 'print join(\",\", map { $_ * 2 } 1..3)'\nruby -e 'puts [1,2].sum'")
     assert "shell-decoded-payload-exec" not in got
     assert "shell-dynamic-command" in got
+
+
+# ---- agent credential stores, with the home directory written out ---------------------------------------
+
+def test_agent_credential_stores_under_a_written_out_home_are_credential_stores() -> None:
+    from skillscan.capabilities.grammar import secret_kind_of_path
+
+    assert secret_kind_of_path("/root/.openclaw/agents/main/agent/auth-profiles.json") == "agent-cred"
+    assert secret_kind_of_path("/home/ann/.aws/credentials") == "cloud:aws"
+    assert secret_kind_of_path("/Users/ann/.gemini/mcp-oauth-tokens.json") == "agent-cred"
+    assert secret_kind_of_path("C:/Users/ann/.ssh/id_rsa") == "ssh"
+    # not credential stores: the agent's settings, a project file under a home, a public key
+    assert secret_kind_of_path("/root/.openclaw/agents/main/agent/models.json") is None
+    assert secret_kind_of_path("/home/ann/project/README.md") is None
+    assert secret_kind_of_path("/home/ann/.ssh/id_rsa.pub") is None
