@@ -8,7 +8,8 @@ Rule `meta` drives the mapping to findings (the catalog reads the same keys for 
   first match (`net.egress[webhook.site]`, `code.remote[https://glot.io/snippets/x]`);
 - `anchor = "$s"`, `window = N` — the finding is placed at the first `$s` that has another string of
   the rule within N bytes (for proximity conditions);
-- `extra_capability` — a second capability the match implies;
+- `extra_capability` — a second capability the match implies; `{host}` in it is the host of the
+  first match (`net.egress[{host}]` puts a mining pool's host in the inferred egress);
 - `prose = "hard" | "low" | "skip"` — how the rule treats Markdown/text: `hard` indicators keep their
   confidence, except in documentation folders (`references/`, `docs/`, `examples/`) where a quoted
   indicator is reported with low confidence (review, not block); `low` ones are always reported with
@@ -190,6 +191,9 @@ def host_at(data: bytes, hit: Hit | None, whole_url: bool = False) -> str:
         if url.start() <= at < url.end() + 1:
             return (url.group(0).decode("utf-8", "replace")[:300] if whole_url
                     else url.group(1).decode("ascii", "replace").lower())
+    for name in _HOST_RE.finditer(line):  # the whole host name the hit is part of (`pool.supportxmr.com`)
+        if name.start() <= at < name.end():
+            return name.group(0).decode("ascii").lower()
     host = _HOST_RE.search(hit.data)
     return host.group(0).decode("ascii").lower() if host else "*"
 
@@ -203,8 +207,10 @@ def _capabilities(meta: dict[str, Any], data: bytes, first: Hit | None) -> list[
             cap = Capability(cap.kind, host_at(data, first, whole_url=meta.get("scope") == "url"))
         caps.append(cap)
     extra = str(meta.get("extra_capability") or "").strip()
-    if extra:
-        caps.append(Capability.parse(extra))
+    if extra:  # `net.egress[{host}]`: the host of the first match, as `scope = "host"` gives it
+        host = host_at(data, first) if "{host}" in extra else ""
+        if host != "*":
+            caps.append(Capability.parse(extra.replace("{host}", host)))
     return caps
 
 
