@@ -15,6 +15,7 @@ from skillscan.analyzers.shell.capmap import Capmap, base_name, load_capmap, nor
 from skillscan.analyzers.shell.decode import FETCHERS, prog_name
 from skillscan.analyzers.shell.dns import DnsMixin
 from skillscan.analyzers.shell.downloads import DownloadsMixin
+from skillscan.analyzers.shell.envflow import EnvFlowMixin
 from skillscan.analyzers.shell.nested import PS_IEX, NestedMixin
 from skillscan.analyzers.shell.paths import PathsMixin, home_path, path_scope
 from skillscan.analyzers.shell.programs import ProgramsMixin
@@ -83,7 +84,7 @@ def _prose_like(words: list[Word], ctx: CommandContext) -> bool:
 # ---- the analysis ------------------------------------------------------------------------------
 
 
-class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin):
+class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin, EnvFlowMixin):
     def __init__(self, run: Run) -> None:
         self.run = run
         self.cm = run.capmap
@@ -165,6 +166,7 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
             self._paths(cmd, key, args, values, frame)
             self._miner_args(cmd, name, values, frame)
             self._dns_exfil(cmd, key, name, args, frame)
+            self._env_upload(cmd, frame)
         self._pipeline_shell(cmd, key, args, frame)
 
     def _ps_facts(self, text: str, frame: Frame) -> None:

@@ -96,7 +96,10 @@ def facts(text: str) -> list[Fact]:
         line = lines[row] if row < len(lines) else b""
         return len(line[:byte].decode("utf-8", "replace"))
 
+    sources: list[tuple[Any, Entry]] = []
+
     def emit(node: Any, e: Entry, fill: dict[str, str]) -> None:
+        sources.append((node, e))
         row, _ = node.start_point
         if (row, e.rule) in seen or len(out) >= MAX_FACTS:
             return
@@ -142,7 +145,60 @@ def facts(text: str) -> list[Fact]:
                         if e.kind == "type" and e.type_re and e.type_re.search(tname):
                             emit(operand, e, {"type": tname})
         stack.extend(reversed(node.children))
+    out.extend(_sent(sources, tree.root_node, col_of))
     out.sort(key=lambda f: (f.row, f.col))
+    return out
+
+
+SENDERS = {"invoke-restmethod", "irm", "invoke-webrequest", "iwr"}
+_URL = re.compile(r"https?://([A-Za-z0-9.-]+)")
+
+
+def _assigned_variable(node: Any) -> str | None:
+    """`$v` when `node` is inside the value of `$v = …` (within a few levels)."""
+    n = node.parent
+    for _ in range(40):
+        if n is None:
+            return None
+        if n.type == "assignment_expression":
+            left = n.child_by_field_name("left") or (n.children[0] if n.children else None)
+            text = left.text.decode("utf-8", "replace").strip() if left is not None else ""
+            return text.lower() if re.fullmatch(r"\$[A-Za-z_][A-Za-z0-9_:]*", text) else None
+        n = n.parent
+    return None
+
+
+def _sent(sources: list[tuple[Any, Entry]], root: Any, col_of: Any) -> list[Fact]:
+    """A variable assigned from an environment dump or a credential read, passed to a web cmdlet."""
+    held: dict[str, Entry] = {}
+    for node, e in sources:
+        var = _assigned_variable(node)
+        if var is not None and e.rule in ("shell-env-read", "shell-credential-store-read"):
+            held.setdefault(var, e)
+    if not held:
+        return []
+    out: list[Fact] = []
+    stack = [root]
+    visited = 0
+    while stack and visited < MAX_NODES and len(out) < MAX_FACTS:
+        node = stack.pop()
+        visited += 1
+        if node.type == "command":
+            name_node = node.child_by_field_name("command_name")
+            name = name_node.text.decode("utf-8", "replace").lower() if name_node is not None else ""
+            if name in SENDERS:
+                text = node.text.decode("utf-8", "replace")
+                for var, e in held.items():
+                    if re.search(re.escape(var) + r"(?![A-Za-z0-9_])", text, re.I):
+                        m = _URL.search(text)
+                        host = m.group(1).lower() if m else "*"
+                        what = "the whole environment" if e.rule == "shell-env-read" else "credentials read from a Windows credential store"
+                        out.append(Fact(node.start_point[0], col_of(node.start_point), "shell-env-exfiltration",
+                                        (*e.capabilities, f"net.egress[{host}]"),
+                                        f"`{name_node.text.decode('utf-8', 'replace')}` sends `{var}`, which holds "  # type: ignore[union-attr]
+                                        f"{what}, to {host}"))
+                        break
+        stack.extend(reversed(node.children))
     return out
 
 
