@@ -37,8 +37,12 @@ CLASSES: dict[str, tuple[tuple[str, ...], str]] = {
                     "compiled Python read for names and constants; Office documents with a VBA project and "
                     "executables packed by UPX/MPRESS/ASPack/Themida/PECompact/Petite (review)"),
     "PowerShell expressions": (("shell-env-read", "shell-credential-store-read"),
+                               "(counts every finding of these two rules, bash included) "
                                "`[Environment]::GetEnvironmentVariables()`, DPAPI `ProtectedData]::Unprotect`, "
                                "`Get-StoredCredential`, `PasswordVault` read on a tree-sitter-powershell parse"),
+    "environment sent out": (("shell-env-exfiltration",),
+                             "`printenv`/`env`/`cat /proc/self/environ` piped into `curl -d @-`/`-T -`/`nc`; a "
+                             "PowerShell variable holding the environment or a credential read sent by a web cmdlet"),
     "DNS exfiltration": (("shell-dns-exfiltration",),
                          "`dig`/`nslookup`/`host`/`Resolve-DnsName` of a name that starts with command output or "
                          "a variable assigned from a command, under a literal domain"),
@@ -46,7 +50,7 @@ CLASSES: dict[str, tuple[tuple[str, ...], str]] = {
                                             "`perl -e`/`ruby -e`/`php -r` code that executes a base64/hex-decoded "
                                             "literal; its `system(\"…\")` strings analysed as commands"),
     "agent credential stores": (("py-secret-access", "py-secret-exfiltration-flow", "shell-secret-file-read"),
-                                "OpenClaw `auth-profiles.json`, Gemini account/MCP token files, and credential "
+                                "(counts every finding of these rules) OpenClaw `auth-profiles.json`, Gemini account/MCP token files, and credential "
                                 "stores under a written-out home (`/root/…`, `/home/<user>/…`)"),
     "sabotage in scripts": (("py-outside-file-steers-output",),
                             "a Python script that tests for a fixed data file under a written-out home or data "
