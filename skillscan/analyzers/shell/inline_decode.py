@@ -7,8 +7,6 @@ text as inline code of the same interpreter (its `system("…")` strings become 
 
 from __future__ import annotations
 
-import binascii
-
 from skillscan.capabilities import decoding
 from skillscan.lazyre import lazy
 
@@ -38,10 +36,7 @@ def _text(raw: bytes | None) -> str | None:
 
 
 def _hex(blob: str) -> bytes | None:
-    try:
-        return binascii.unhexlify("".join(blob.split()))
-    except (binascii.Error, ValueError):
-        return None
+    return decoding.hexdecode("".join(blob.split()))
 
 
 def decoded_literals(code: str) -> list[tuple[str, str]]:
