@@ -33,7 +33,30 @@ CLASSES: dict[str, tuple[tuple[str, ...], str]] = {
                             "claude/codex/gemini started with approvals or sandbox turned off"),
     "persistence forms": (("shell-persistence",), ("rc files written in a loop, here-docs redirected into "
                           "LaunchAgents/systemd units")),
-    "opaque code": (("pyc-bytecode-content",), "compiled Python read for names and constants"),
+    "opaque code": (("pyc-bytecode-content", "office-macro-document", "packed-executable"),
+                    "compiled Python read for names and constants; Office documents with a VBA project and "
+                    "executables packed by UPX/MPRESS/ASPack/Themida/PECompact/Petite (review)"),
+    "PowerShell expressions": (("shell-env-read", "shell-credential-store-read"),
+                               "(counts every finding of these two rules, bash included) "
+                               "`[Environment]::GetEnvironmentVariables()`, DPAPI `ProtectedData]::Unprotect`, "
+                               "`Get-StoredCredential`, `PasswordVault` read on a tree-sitter-powershell parse"),
+    "environment sent out": (("shell-env-exfiltration",),
+                             "`printenv`/`env`/`cat /proc/self/environ` piped into `curl -d @-`/`-T -`/`nc`; a "
+                             "PowerShell variable holding the environment or a credential read sent by a web cmdlet"),
+    "DNS exfiltration": (("shell-dns-exfiltration",),
+                         "`dig`/`nslookup`/`host`/`Resolve-DnsName` of a name that starts with command output or "
+                         "a variable assigned from a command, under a literal domain"),
+    "inline interpreters (perl/ruby/php)": (("shell-decoded-payload-exec",),
+                                            "`perl -e`/`ruby -e`/`php -r` code that executes a base64/hex-decoded "
+                                            "literal; its `system(\"…\")` strings analysed as commands"),
+    "agent credential stores": (("py-secret-access", "py-secret-exfiltration-flow", "shell-secret-file-read"),
+                                "(counts every finding of these rules) OpenClaw `auth-profiles.json`, Gemini account/MCP token files, and credential "
+                                "stores under a written-out home (`/root/…`, `/home/<user>/…`)"),
+    "sabotage in scripts": (("py-outside-file-steers-output",),
+                            "a Python script that tests for a fixed data file under a written-out home or data "
+                            "root and reads it (review)"),
+    "miners as data": (("miner-pool-endpoint", "miner-stratum-url", "miner-wallet-pool-pair", "miner-config"),
+                       "pool host of a stratum URL or known pool in the inferred egress"),
 }
 
 

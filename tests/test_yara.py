@@ -278,7 +278,10 @@ def rewrites(text: str, spaces: bool) -> list[str]:
 def test_every_yara_rule_has_a_rewritten_positive() -> None:
     yara_ids = {r.id for r in get_catalog().sorted() if ".yar:" in r.source}
     assert len(yara_ids) >= 25
-    assert yara_ids - {"embedded-executable"} <= {p[0] for p in POSITIVES}
+    # rules anchored on a binary header (no text to rewrite) have their samples in their own tests:
+    # embedded-executable here above, office-macro-document and packed-executable in test_opaque_code.py
+    binary = {"embedded-executable", "office-macro-document", "packed-executable"}
+    assert yara_ids - binary <= {p[0] for p in POSITIVES}
 
 
 @pytest.mark.parametrize(("rule_id", "name", "text", "spaces"), POSITIVES, ids=[p[0] for p in POSITIVES])

@@ -8,7 +8,8 @@ Rule `meta` drives the mapping to findings (the catalog reads the same keys for 
   first match (`net.egress[webhook.site]`, `code.remote[https://glot.io/snippets/x]`);
 - `anchor = "$s"`, `window = N` — the finding is placed at the first `$s` that has another string of
   the rule within N bytes (for proximity conditions);
-- `extra_capability` — a second capability the match implies;
+- `extra_capability` — a second capability the match implies; `{host}` in it is the host of the
+  first match (`net.egress[{host}]` puts a mining pool's host in the inferred egress);
 - `prose = "hard" | "low" | "skip"` — how the rule treats Markdown/text: `hard` indicators keep their
   confidence, except in documentation folders (`references/`, `docs/`, `examples/`) where a quoted
   indicator is reported with low confidence (review, not block); `low` ones are always reported with
@@ -32,7 +33,7 @@ from typing import Any
 import yara
 
 from skillscan.analyzers.base import FileResult, finding
-from skillscan.capabilities.urls import first_host_name, url_in_line
+from skillscan.capabilities.urls import first_host_name, host_name_at, url_in_line
 from skillscan.catalog import rules_dir
 from skillscan.diskcache import atomic_write, cache_subdir
 from skillscan.model import Capability, Channel, Confidence, Finding, Package, PackageFile, Severity
@@ -182,7 +183,7 @@ def host_at(data: bytes, hit: Hit | None, whole_url: bool = False) -> str:
     start = data.rfind(b"\n", 0, hit.offset) + 1
     end = data.find(b"\n", hit.offset)
     line = data[start : end if end >= 0 else len(data)]
-    found = url_in_line(line, hit.offset - start, whole_url)
+    found = url_in_line(line, hit.offset - start, whole_url) or host_name_at(line, hit.offset - start)
     if found is not None:
         return found
     return first_host_name(hit.data) or "*"
@@ -197,8 +198,10 @@ def _capabilities(meta: dict[str, Any], data: bytes, first: Hit | None) -> list[
             cap = Capability(cap.kind, host_at(data, first, whole_url=meta.get("scope") == "url"))
         caps.append(cap)
     extra = str(meta.get("extra_capability") or "").strip()
-    if extra:
-        caps.append(Capability.parse(extra))
+    if extra:  # `net.egress[{host}]`: the host of the first match, as `scope = "host"` gives it
+        host = host_at(data, first) if "{host}" in extra else ""
+        if host != "*":
+            caps.append(Capability.parse(extra.replace("{host}", host)))
     return caps
 
 

@@ -53,6 +53,8 @@ SECRET_PATHS: tuple[tuple[str, str], ...] = (
     ("~/.claude/.credentials.json", "agent-cred"), ("~/.codex/auth.json", "agent-cred"),
     ("~/.gemini/oauth_creds.json", "agent-cred"), ("~/.openclaw/credentials/**", "agent-cred"),
     ("~/.clawdbot/credentials/**", "agent-cred"), ("~/.config/openai/**", "agent-cred"),
+    ("~/.openclaw/agents/*/agent/auth-profiles.json", "agent-cred"), ("~/.gemini/google_accounts.json", "agent-cred"),
+    ("~/.gemini/mcp-oauth-tokens.json", "agent-cred"),
     ("**/.env", "dotenv"), ("**/.env.*", "dotenv"),
 )
 
@@ -211,10 +213,16 @@ def host_covers(declared: str, inferred: str) -> bool:
 # implications
 
 
+# a home directory written out (`/root`, `/home/<user>`, `/Users/<user>`, `C:/Users/<user>`) is `~` for
+# the credential-store globs, which are home-relative
+_HOME_DIR = re.compile(r"^(?:/root|/home/[^/]+|/Users/[^/]+|[A-Za-z]:/Users/[^/]+)(?=/)")
+
+
 @lru_cache(maxsize=CACHE)
 def secret_kind_of_path(path: str) -> str | None:
     if path.endswith(".pub"):
         return None  # a public key (`~/.ssh/id_ed25519.pub`) is meant to be shared
+    path = _HOME_DIR.sub("~", path)
     for pattern, kind in SECRET_PATHS:
         if glob_match(pattern, path) or (pattern.endswith("/**") and path == pattern[:-3]):
             return kind

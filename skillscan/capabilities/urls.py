@@ -200,6 +200,15 @@ def url_in_line(line: bytes, at: int, whole_url: bool = False) -> str | None:
     return None
 
 
+def host_name_at(line: bytes, at: int) -> str | None:
+    """The whole dotted host name in a line of bytes that covers offset `at` (`pool.supportxmr.com` for a
+    hit on `supportxmr`), lower-case; None when none does."""
+    for name in _BYTES_HOST_NAME.finditer(line):
+        if name.start() <= at < name.end():
+            return name.group(0).decode("ascii").lower()
+    return None
+
+
 def first_host_name(data: bytes) -> str | None:
     """The first dotted host name in `data` (lower-case), None when there is none."""
     host = _BYTES_HOST_NAME.search(data)

@@ -209,6 +209,8 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
 
     def visit_Call(self, node: cst.Call) -> None:
         q = self.qualname(node.func)
+        self.note_existence_test(node, q)
+        self.note_read_call(node, q)
         if q is None:
             return
         entry = self.capmap.lookup(q)
@@ -252,3 +254,4 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self._propagate_flows()
         self.finish_reverse_shell()
         self.finish_decoded()
+        self.finish_steering()

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 
 from skillscan.analyzers.shell.capmap import Capmap, base_name, load_capmap, normalise
 from skillscan.analyzers.shell.decode import FETCHERS, prog_name
+from skillscan.analyzers.shell.dns import DnsMixin
 from skillscan.analyzers.shell.downloads import DownloadsMixin
+from skillscan.analyzers.shell.envflow import EnvFlowMixin
 from skillscan.analyzers.shell.messages import say
 from skillscan.analyzers.shell.nested import PS_IEX, NestedMixin
 from skillscan.analyzers.shell.paths import PathsMixin, home_path, path_scope
@@ -84,10 +86,11 @@ def _prose_like(words: list[Word], ctx: CommandContext) -> bool:
 # ---- the analysis ------------------------------------------------------------------------------
 
 
-class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin):
+class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin, EnvFlowMixin):
     def __init__(self, run: Run) -> None:
         self.run = run
         self.cm = run.capmap
+        self.texts: list[str] = []  # every text analysed in this run (assignments seen by dns.py)
 
     # entry points
     def text(self, text: str, frame: Frame) -> None:
@@ -102,6 +105,8 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin):
                 return
         text = text[: self.run.budget]
         self.run.budget -= len(text)
+        if len(self.texts) < 64:
+            self.texts.append(text)
         if frame.dialect == "bash":
             if self.run.ctx.source != "script":
                 text = mask_placeholders(text, self.run.written)
@@ -110,6 +115,8 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin):
         else:
             cmds = parse_windows(text, frame.dialect)
             cut = len(text) > MAX_TEXT or len(cmds) >= MAX_COMMANDS
+            if frame.dialect == "powershell":
+                self._ps_facts(text, frame)
         if cut:
             self.run.skip(frame, say("bound-parse", chars=f"{MAX_TEXT:,}", nodes=f"{MAX_NODES:,}",
                                      commands=f"{MAX_COMMANDS:,}", nest=MAX_NEST))
@@ -173,7 +180,19 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin):
         if key not in self.cm.inert:
             self._paths(cmd, key, args, values, frame)
             self._miner_args(cmd, name, values, frame)
+            self._dns_exfil(cmd, key, name, args, frame)
+            self._env_upload(cmd, frame)
         self._pipeline_shell(cmd, key, args, frame)
+
+    def _ps_facts(self, text: str, frame: Frame) -> None:
+        """PowerShell expressions the tokenizer does not see (psfacts.py, rules/capabilities/powershell.yaml)."""
+        from skillscan.analyzers.shell.psfacts import facts
+
+        lines = text.split("\n")
+        for f in facts(text):
+            line = lines[f.row] if f.row < len(lines) else ""
+            cmd = Cmd(words=[], row=f.row, col=f.col, text=line.strip())
+            self.run.add(frame, cmd, f.rule, list(f.capabilities), f.message)
 
     def _dynamic_program(self, cmd: Cmd, pw: Word, frame: Frame) -> None:
         if pw.payload is not None and (pw.payload.url or pw.payload.decoders):

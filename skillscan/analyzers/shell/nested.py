@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 import shlex
+from dataclasses import replace
 
 from skillscan.analyzers.shell.capmap import Interpreter, base_name, normalise
 from skillscan.analyzers.shell.decode import MAX_DECODED, Payload, prog_name, stdin_payload, utf16_b64
+from skillscan.analyzers.shell.inline_decode import decoded_literals
 from skillscan.analyzers.shell.messages import say
-from skillscan.analyzers.shell.state import AnalyzerBase, Frame
+from skillscan.analyzers.shell.state import MAX_DEPTH, AnalyzerBase, Frame
 from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.urls import host_of
 from skillscan.capabilities.urls import operand_host as host_operand
@@ -165,6 +167,11 @@ class NestedMixin(AnalyzerBase):
         for url in re.findall(r"https?://[^\s'\"<>)]+", code[:20000])[:8]:
             self.run.add(frame, cmd, "shell-network-egress", [Capability("net.egress", host_of(url))],
                          say("inline-egress", name=name, host=host_of(url)))
+        if language is None and frame.depth < MAX_DEPTH:
+            # perl -e / ruby -e / php -r: no code engine reads them, so their decoded literals are read here
+            for decoder, text in decoded_literals(code):
+                self._decoded(cmd, text, (decoder,), replace(frame, depth=frame.depth + 1), None,
+                              say("how-inline-code", name=name))
 
     # eval / iex / source
     def _eval(self, cmd: Cmd, name: str, args: list[Word], frame: Frame) -> None:

@@ -12,6 +12,7 @@ them, as bandit's plugins or zizmor's audits are listed). Each family extends th
 | reverse_shell | py-reverse-shell |
 | process | process starts (capability map rule ids), py-detached-process, the shell analyzer on commands |
 | decoded | decoded-payload (literals decoded to code, scanned as virtual files) |
+| steering | py-outside-file-steers-output |
 
 The flow rules (py-download-execute, py-exec-decoded-payload, py-secret-exfiltration-flow,
 py-credential-flow) belong to the core: `flows.py`.
@@ -25,7 +26,8 @@ from skillscan.analyzers.python.checks.environment import EnvironmentChecks
 from skillscan.analyzers.python.checks.mining import MiningChecks
 from skillscan.analyzers.python.checks.process import ProcessChecks
 from skillscan.analyzers.python.checks.reverse_shell import ReverseShellChecks
+from skillscan.analyzers.python.checks.steering import SteeringChecks
 from skillscan.analyzers.python.checks.tls import TlsChecks
 
 FAMILIES: tuple[type, ...] = (CapabilityChecks, EnvironmentChecks, TlsChecks, ProcessChecks, MiningChecks,
-                              ReverseShellChecks, DecodedPayloadChecks)
+                              ReverseShellChecks, DecodedPayloadChecks, SteeringChecks)

@@ -1,0 +1,213 @@
+"""PowerShell facts from a real parse (tree-sitter-powershell): .NET static members
+(`[Environment]::GetEnvironmentVariables()`, `[Security.Cryptography.ProtectedData]::Unprotect(…)`),
+.NET/WinRT types a script names (`[Windows.Security.Credentials.PasswordVault]`, `New-Object Type`)
+and cmdlets (`Get-StoredCredential`), mapped to capabilities by `rules/capabilities/powershell.yaml`.
+
+The hand tokenizer (winshell.py) turns statements into commands for the shell rules; it does not see
+expressions inside assignments, pipelines or script blocks, which is where these reads live. The
+parse is bounded (MAX_TEXT characters, MAX_NODES nodes visited); a text the grammar cannot load or
+parse yields no facts here and keeps the tokenizer's findings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from skillscan.catalog import rules_dir
+
+MAX_TEXT = 512 * 1024  # characters of one PowerShell text parsed
+MAX_NODES = 200_000  # syntax nodes visited in one text
+MAX_FACTS = 64
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str  # member | type | command
+    type_re: re.Pattern[str] | None
+    member_re: re.Pattern[str] | None
+    names: frozenset[str]
+    rule: str
+    capabilities: tuple[str, ...]
+    message: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    row: int  # 0-based within the text
+    col: int  # 0-based character column
+    rule: str
+    capabilities: tuple[str, ...]
+    message: str
+
+
+@lru_cache(maxsize=1)
+def entries() -> tuple[Entry, ...]:
+    import yaml
+
+    data = yaml.safe_load((rules_dir() / "capabilities" / "powershell.yaml").read_text(encoding="utf-8")) or {}
+    out = []
+    for kind, key in (("member", "members"), ("type", "types"), ("command", "commands")):
+        for e in data.get(key) or []:
+            out.append(Entry(kind,
+                             re.compile(e["type"], re.I) if e.get("type") else None,
+                             re.compile(e["member"], re.I) if e.get("member") else None,
+                             frozenset(n.lower() for n in e.get("names") or ()),
+                             e["rule"], tuple(e.get("capabilities") or ()), e["message"]))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    """The PowerShell grammar, or None where the package is missing or does not load."""
+    try:
+        import tree_sitter_powershell
+        from tree_sitter import Language, Parser
+
+        return Parser(Language(tree_sitter_powershell.language()))
+    except Exception:  # noqa: BLE001 — an absent or incompatible grammar means no facts, not a crash
+        return None
+
+
+def available() -> bool:
+    return _parser() is not None
+
+
+def _type_name(text: str) -> str:
+    name = text.strip().strip("[]").split(",", 1)[0].strip()
+    return name
+
+
+def facts(text: str) -> list[Fact]:
+    """The facts of one PowerShell text, in text order."""
+    parser = _parser()
+    if parser is None or "\x00" in text:
+        return []
+    src = text[:MAX_TEXT].encode("utf-8", "replace")
+    tree = parser.parse(src)
+    lines = src.split(b"\n")
+    table = entries()
+    out: list[Fact] = []
+    seen: set[tuple[int, str]] = set()
+
+    def col_of(point: tuple[int, int]) -> int:
+        row, byte = point
+        line = lines[row] if row < len(lines) else b""
+        return len(line[:byte].decode("utf-8", "replace"))
+
+    sources: list[tuple[Any, Entry]] = []
+
+    def emit(node: Any, e: Entry, fill: dict[str, str]) -> None:
+        sources.append((node, e))
+        row, _ = node.start_point
+        if (row, e.rule) in seen or len(out) >= MAX_FACTS:
+            return
+        seen.add((row, e.rule))
+        message = e.message
+        for k, v in fill.items():
+            message = message.replace("{" + k + "}", v)
+        out.append(Fact(row, col_of(node.start_point), e.rule, e.capabilities, message))
+
+    stack = [tree.root_node]
+    visited = 0
+    while stack and visited < MAX_NODES and len(out) < MAX_FACTS:
+        node = stack.pop()
+        visited += 1
+        kind = node.type
+        if kind == "invokation_expression":
+            children = node.children
+            tl = next((c for c in children if c.type == "type_literal"), None)
+            mn = next((c for c in children if c.type == "member_name"), None)
+            if tl is not None and mn is not None:
+                tname = _type_name(tl.text.decode("utf-8", "replace"))
+                member = mn.text.decode("utf-8", "replace")
+                for e in table:
+                    if e.kind == "member" and e.type_re and e.member_re and e.type_re.search(tname) \
+                            and e.member_re.search(member):
+                        emit(node, e, {"type": tname, "member": member})
+        elif kind == "type_literal":
+            tname = _type_name(node.text.decode("utf-8", "replace"))
+            for e in table:
+                if e.kind == "type" and e.type_re and e.type_re.search(tname):
+                    emit(node, e, {"type": tname})
+        elif kind == "command":
+            name_node = node.child_by_field_name("command_name")
+            name = name_node.text.decode("utf-8", "replace").lower() if name_node is not None else ""
+            for e in table:
+                if e.kind == "command" and name in e.names:
+                    emit(node, e, {"name": name_node.text.decode("utf-8", "replace")})  # type: ignore[union-attr]
+            if name == "new-object":
+                operand = next((c for c in _descendants(node, 6) if c.type == "generic_token"), None)
+                if operand is not None:
+                    tname = _type_name(operand.text.decode("utf-8", "replace"))
+                    for e in table:
+                        if e.kind == "type" and e.type_re and e.type_re.search(tname):
+                            emit(operand, e, {"type": tname})
+        stack.extend(reversed(node.children))
+    out.extend(_sent(sources, tree.root_node, col_of))
+    out.sort(key=lambda f: (f.row, f.col))
+    return out
+
+
+SENDERS = {"invoke-restmethod", "irm", "invoke-webrequest", "iwr"}
+_URL = re.compile(r"https?://([A-Za-z0-9.-]+)")
+
+
+def _assigned_variable(node: Any) -> str | None:
+    """`$v` when `node` is inside the value of `$v = …` (within a few levels)."""
+    n = node.parent
+    for _ in range(40):
+        if n is None:
+            return None
+        if n.type == "assignment_expression":
+            left = n.child_by_field_name("left") or (n.children[0] if n.children else None)
+            text = left.text.decode("utf-8", "replace").strip() if left is not None else ""
+            return text.lower() if re.fullmatch(r"\$[A-Za-z_][A-Za-z0-9_:]*", text) else None
+        n = n.parent
+    return None
+
+
+def _sent(sources: list[tuple[Any, Entry]], root: Any, col_of: Any) -> list[Fact]:
+    """A variable assigned from an environment dump or a credential read, passed to a web cmdlet."""
+    held: dict[str, Entry] = {}
+    for node, e in sources:
+        var = _assigned_variable(node)
+        if var is not None and e.rule in ("shell-env-read", "shell-credential-store-read"):
+            held.setdefault(var, e)
+    if not held:
+        return []
+    out: list[Fact] = []
+    stack = [root]
+    visited = 0
+    while stack and visited < MAX_NODES and len(out) < MAX_FACTS:
+        node = stack.pop()
+        visited += 1
+        if node.type == "command":
+            name_node = node.child_by_field_name("command_name")
+            name = name_node.text.decode("utf-8", "replace").lower() if name_node is not None else ""
+            if name in SENDERS:
+                text = node.text.decode("utf-8", "replace")
+                for var, e in held.items():
+                    if re.search(re.escape(var) + r"(?![A-Za-z0-9_])", text, re.I):
+                        m = _URL.search(text)
+                        host = m.group(1).lower() if m else "*"
+                        what = "the whole environment" if e.rule == "shell-env-read" else "credentials read from a Windows credential store"
+                        out.append(Fact(node.start_point[0], col_of(node.start_point), "shell-env-exfiltration",
+                                        (*e.capabilities, f"net.egress[{host}]"),
+                                        f"`{name_node.text.decode('utf-8', 'replace')}` sends `{var}`, which holds "  # type: ignore[union-attr]
+                                        f"{what}, to {host}"))
+                        break
+        stack.extend(reversed(node.children))
+    return out
+
+
+def _descendants(node: Any, limit: int) -> list[Any]:
+    """The first `limit` nodes under `node`, breadth first."""
+    out: list[Any] = []
+    queue = list(node.children)
+    while queue and len(out) < limit * 4:
+        n = queue.pop(0)
+        out.append(n)
+        queue.extend(n.children)
+    return out
