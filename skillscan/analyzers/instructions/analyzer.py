@@ -16,6 +16,7 @@ from skillscan.analyzers.instructions.commands import commands, commands_in
 from skillscan.analyzers.instructions.correlations import SINGLE_EVIDENCE, harvest, tampering
 from skillscan.analyzers.instructions.detectors import run_detectors
 from skillscan.analyzers.instructions.document import Document, Segment, parse_document
+from skillscan.analyzers.instructions.hidden import hidden_findings
 from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, fence_lang
 from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
 from skillscan.analyzers.instructions.prerequisites import prerequisite_links
@@ -123,6 +124,7 @@ class InstructionsAnalyzer:
             out += commands_in(doc, seg, decoded, Confidence.HIGH, "prose")
         out += commands(doc, ref_file=ref_file)
         out += prerequisite_links(doc)
+        out += hidden_findings(doc)
         out += steering(doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
