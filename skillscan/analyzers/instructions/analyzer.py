@@ -18,6 +18,7 @@ from skillscan.analyzers.instructions.detectors import run_detectors
 from skillscan.analyzers.instructions.document import Document, Segment, parse_document
 from skillscan.analyzers.instructions.hidden import hidden_findings
 from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, fence_lang
+from skillscan.analyzers.instructions.lookalike import lookalike_links
 from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
 from skillscan.analyzers.instructions.prerequisites import prerequisite_links
 from skillscan.analyzers.instructions.reporting import dedupe, report, report_mcp
@@ -125,6 +126,7 @@ class InstructionsAnalyzer:
         out += commands(doc, ref_file=ref_file)
         out += prerequisite_links(doc)
         out += hidden_findings(doc)
+        out += lookalike_links(doc)
         out += steering(doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
