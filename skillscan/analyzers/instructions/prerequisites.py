@@ -1,9 +1,10 @@
 """Fake prerequisites with only a link: a must-install precondition ("X must be installed before using
 this skill", "使用本技能前必须安装 X") whose download link points at a host that cannot be the tool's
 vendor — a free-hosting subdomain, a file host or drop, a paste site, a link shortener, a tunnel or a
-raw IP (the never-coherent categories of `rules/purpose/services.yaml`) — and is not the package's own
-homepage. The structure is the evidence, not the wording: the precondition is recognised by a modal
-of necessity next to an install/download verb, in English or Chinese, and the host by its category.
+raw IP (the never-coherent categories of `rules/purpose/services.yaml`) or a host named after an agent
+platform it does not belong to (lookalike.py) — and is not the package's own homepage. The structure
+is the evidence, not the wording: the precondition is recognised by a modal of necessity next to an
+install/download verb, in English or Chinese, and the host by its category or its borrowed name.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document
+from skillscan.analyzers.instructions.lookalike import lookalike
 from skillscan.model import Channel, Finding
 from skillscan.purpose.domains import same_site
 from skillscan.purpose.services import load_table
@@ -80,7 +82,13 @@ def prerequisite_links(doc: Document) -> list[Finding]:
             for url in URL.finditer(lines[j]):
                 host = url.group(0).split("://", 1)[1].split("/", 1)[0].split("?", 1)[0]
                 sink = table.sink(host)
-                if sink is None or sink.category not in LURE_CATEGORIES or host in seen:
+                if host in seen:
+                    continue
+                if sink is not None and sink.category in LURE_CATEGORIES:
+                    label = sink.label
+                elif (brand := lookalike(host)) is not None:  # named after an agent platform it is not
+                    label = f"a host named after {brand} that is none of the domains listed as its own"
+                else:
                     continue
                 if (homepage and same_site(host, homepage)) or host.lower().endswith(PROJECT_PAGES):
                     continue
@@ -89,7 +97,7 @@ def prerequisite_links(doc: Document) -> list[Finding]:
                 out.append(finding(
                     "fake-prerequisite-link",
                     f"Fake prerequisite: download link: “{quote}” sends the reader to download from {host} — "
-                    f"{sink.label}, not the package's own site",
+                    f"{label}, not the package's own site",
                     doc.path, i + 1, pre.start() + 1, snippet=text.strip()[:200],
                     capabilities=(f"net.egress[{host}]", "code.remote"), channel=Channel.INSTRUCTION,
                 ))
