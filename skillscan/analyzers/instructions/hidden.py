@@ -78,11 +78,19 @@ def _fence_lines(doc: Document) -> set[int]:
     return lines
 
 
-def _position(text: str, offset: int, starts: list[int]) -> tuple[int, int]:
-    from bisect import bisect_right
+class _Lines:
+    """Line and column of offsets asked in ascending order (each pass restarts the cursor): linear in the
+    text, and nothing is counted when a document has no hidden text at all."""
 
-    i = bisect_right(starts, offset) - 1
-    return i + 1, offset - starts[i] + 1
+    def __init__(self, text: str) -> None:
+        self.text, self.offset, self.line = text, 0, 1
+
+    def at(self, offset: int) -> tuple[int, int]:
+        if offset < self.offset:
+            self.offset, self.line = 0, 1
+        self.line += self.text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
 
 
 def hidden_texts(doc: Document) -> list[Hidden]:
@@ -90,12 +98,12 @@ def hidden_texts(doc: Document) -> list[Hidden]:
     w = words()
     directive = load_vocab().directive_comment
     text = doc.normalized.text
-    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    lines = _Lines(text)
     fenced = _fence_lines(doc)
     out: list[Hidden] = []
     for start, body, end in iter_comments(text):
         content = text[body : end - 3]
-        line, col = _position(text, body, starts)
+        line, col = lines.at(body)
         stripped = content.strip()
         if line in fenced or not stripped or w.maintainer_note.search(stripped) \
                 or (directive.search(stripped) and "\n" not in stripped):
@@ -103,7 +111,7 @@ def hidden_texts(doc: Document) -> list[Hidden]:
         out.append(Hidden("comment", line, col, content))
     if "<" in text:
         for m in w.hidden_element.finditer(text):
-            line, col = _position(text, m.end(), starts)
+            line, col = lines.at(m.end())
             if line in fenced:
                 continue
             close = re.search(rf"</{re.escape(m.group('tag'))}\s*>", text[m.end() : m.end() + MAX_HIDDEN],
@@ -113,13 +121,13 @@ def hidden_texts(doc: Document) -> list[Hidden]:
                 out.append(Hidden("element", line, col, re.sub(r"<[^>\n]{0,200}>", " ", inner)))
         for m in w.invisible_image.finditer(text):
             alt = m.group("a") if m.group("a") is not None else m.group("b") or ""
-            line, col = _position(text, m.start(), starts)
+            line, col = lines.at(m.start())
             if alt.strip() and line not in fenced:
                 out.append(Hidden("image", line, col, alt))
     if "]:" in text:
         for m in w.link_comment.finditer(text):
             value = next((g for g in (m.group("a"), m.group("b"), m.group("c")) if g is not None), "")
-            line, col = _position(text, m.start(), starts)
+            line, col = lines.at(m.start())
             if value.strip() and line not in fenced:
                 out.append(Hidden("link-comment", line, col, value))
     return out
