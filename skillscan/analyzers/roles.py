@@ -23,7 +23,9 @@ invisible Unicode), `code` (code files). Decided from, in order of precedence:
 1. the file's place: code extensions → `code`; tests/, fixtures/, evals/ → `test-data`; SKILL.md,
    command and agent files, always-loaded instruction files, or `follow` → `agent-instruction`;
    references/, docs/, examples/, README and other files → `reference`;
-2. hidden text (not in code or test-data files): HTML comments, Unicode tag and bidi characters;
+2. hidden text (not in code or test-data files): HTML comments, Unicode tag and bidi characters, the
+   opening line of an element a rendered page hides, an invisible image's line and `[//]: # (…)`
+   link-definition comments;
 3. fences: the info string (shell and program languages vs data/output/example words) and the
    sentence introducing it ("run this in your terminal" → `user-command`; "the agent runs" →
    `agent-instruction`; "for example"/"attackers" → `reference`); a data fence is `quoted`;
@@ -340,9 +342,18 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
             continue  # empty, or shown inside a code block (an XML/HTML comment in the code, visible)
         for i in range(first, min(last + 1, len(lines))):
             roles[i] = ("hidden", "inside an HTML comment", "html-comment", False)
+    element, link_comment, image = _hidden_markup()
     for i, line in enumerate(lines):
         if _HIDDEN_CHARS.search(line):
             roles[i] = ("hidden", "contains invisible tag or bidi-control characters", "hidden-chars", False)
+        elif roles[i] is not None and roles[i][2] == "fence":
+            continue
+        elif "]:" in line and link_comment.match(line):
+            roles[i] = ("hidden", "a link reference definition used as a comment", "hidden-markup", False)
+        elif "<" in line and element.search(line):
+            roles[i] = ("hidden", "in an element the rendered page hides", "hidden-markup", False)
+        elif "<" in line and image.search(line):
+            roles[i] = ("hidden", "the text of an invisible image", "hidden-markup", False)
     regions: list[Region] = []
     for i in range(len(lines)):
         role, why, kind, neg = roles[i] or (base, base_why, "text", False)
@@ -354,6 +365,18 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
     if n > len(lines):
         regions.append(Region(len(lines) + 1, n, base, f"{base_why} (beyond the analysed length)", "text"))
     return DocumentRoles(path, base, base_why, tuple(regions), subagent, truncated)
+
+
+@lru_cache(maxsize=1)
+def _hidden_markup() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Hidden elements and `[//]: # (…)` lines (rules/instructions/hidden.yaml, shared with the
+    instructions engine's hidden.py): the line that opens them is `hidden`."""
+    from skillscan.catalog import rules_dir
+    from skillscan.ruledata import load_yaml_file
+
+    data = load_yaml_file(rules_dir() / "instructions" / "hidden.yaml")
+    return (re.compile(data["hidden_element"], re.IGNORECASE), re.compile(data["link_comment"], re.IGNORECASE),
+            re.compile(data["invisible_image"], re.IGNORECASE))
 
 
 def assign_file_roles(root: Path, relpath: str, referenced: str | None = None) -> DocumentRoles:

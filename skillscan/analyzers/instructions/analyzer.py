@@ -16,8 +16,11 @@ from skillscan.analyzers.instructions.commands import commands, commands_in
 from skillscan.analyzers.instructions.correlations import SINGLE_EVIDENCE, harvest, tampering
 from skillscan.analyzers.instructions.detectors import run_detectors
 from skillscan.analyzers.instructions.document import Document, Segment, parse_document
+from skillscan.analyzers.instructions.hidden import hidden_findings
 from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, fence_lang
+from skillscan.analyzers.instructions.lookalike import lookalike_links
 from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
+from skillscan.analyzers.instructions.payloads import config_payloads
 from skillscan.analyzers.instructions.prerequisites import prerequisite_links
 from skillscan.analyzers.instructions.reporting import dedupe, report, report_mcp
 from skillscan.analyzers.instructions.steering import steering
@@ -129,6 +132,9 @@ class InstructionsAnalyzer:
             out += commands_in(doc, seg, decoded, Confidence.HIGH, "prose")
         out += commands(doc, ref_file=ref_file)
         out += prerequisite_links(doc)
+        out += hidden_findings(doc)
+        out += lookalike_links(doc)
+        out += config_payloads(doc)
         out += steering(doc)
         out += harvest(doc, out)
         out += tampering(doc, out)

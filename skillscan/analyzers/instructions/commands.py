@@ -10,6 +10,7 @@ from typing import Any
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import context as ctx
 from skillscan.analyzers.instructions.document import Document, Segment
+from skillscan.analyzers.instructions.inline import told_command
 from skillscan.analyzers.instructions.memo import memoized
 from skillscan.model import Channel, Confidence, Finding
 
@@ -78,11 +79,14 @@ def commands(doc: Document, *, ref_file: bool) -> list[Finding]:
             if ref_file:
                 ceiling = Confidence.LOW
             for line, code in seg.inline_code:
-                if w.command_start.match(code) and " " in code.strip():
+                cmd: str | None = code if w.command_start.match(code) and " " in code.strip() else None
+                if cmd is None and 0 < line <= len(doc.lines):
+                    cmd = told_command(code, doc.lines[line - 1])  # any mapped program the reader is told to run
+                if cmd is not None:
                     c = Confidence.LOW if ceiling == Confidence.LOW or ctx.described(doc, line, doc.lines[line - 1]) \
                         else ceiling
                     column = max(1, doc.lines[line - 1].find(code) + 1) if 0 < line <= len(doc.lines) else 1
-                    out += analyze(doc.path, code, line, column, c, "inline")
+                    out += analyze(doc.path, cmd, line, column, c, "inline")
             out += commands_in(doc, seg, seg.raw, ceiling, "prose")
     return out
 

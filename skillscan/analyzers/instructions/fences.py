@@ -3,6 +3,7 @@ handed to the code engines as virtual files."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from skillscan.analyzers.instructions import context as ctx
@@ -70,4 +71,42 @@ def fence_files(file: PackageFile, doc: Document) -> list[PackageFile]:
         data = code.encode("utf-8", "replace")[:MAX_FENCE_BYTES]
         v = make_file(f"{file.path}#fence-{seg.line}.{ext}", data, origin=f"{file.path}:{seg.line}")
         out.append(replace(v, language=language, channel=Channel.INSTRUCTION, max_confidence=ceiling))
+    return out + prose_code_lines(file, doc, MAX_FENCE_FILES - len(out))
+
+
+PROSE_PYTHON = re.compile(r"^\s*(?:import\s+[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*;|from\s+[\w.]+\s+import\s+\w[^\n]*;)"
+                          r"[^\n]*\w\s*\(")
+MAX_PROSE_LINE = 2000
+
+
+def prose_code_lines(file: PackageFile, doc: Document, room: int) -> list[PackageFile]:
+    """A Python statement written as a line of prose, outside any fence (`import requests;
+    requests.get(…)`): the agent reads it as code to run just as it would a fence, so it goes to the
+    Python engine as a one-line fence at its own line (medium ceiling; low in reference files or where
+    the text presents it as an example). A line counts only when it imports a module, calls something on
+    the same line and parses as Python (`ast.parse`, never run)."""
+    import ast
+
+    from skillscan.loaders.files import make_file
+
+    if room <= 0 or "import" not in (file.text or ""):
+        return []
+    fenced: set[int] = set()
+    for seg in doc.segments:
+        if seg.kind == "fence":
+            fenced.update(range(seg.line - 1, seg.line + seg.raw.count("\n") + 2))
+    out: list[PackageFile] = []
+    ref_file = ctx.reference_file(file.path)
+    for i, line in enumerate((file.text or "").split("\n"), start=1):
+        if len(out) >= room:
+            break
+        if i in fenced or len(line) > MAX_PROSE_LINE or "`" in line or not PROSE_PYTHON.match(line):
+            continue
+        try:
+            ast.parse(line.strip())
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        ceiling = Confidence.LOW if ref_file or ctx.described(doc, i, doc.previous_text(i - 1)) else Confidence.MEDIUM
+        v = make_file(f"{file.path}#fence-{i}.py", line.encode("utf-8", "replace"), origin=f"{file.path}:{i}")
+        out.append(replace(v, language="python", channel=Channel.INSTRUCTION, max_confidence=ceiling))
     return out

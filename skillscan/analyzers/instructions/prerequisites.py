@@ -1,9 +1,10 @@
 """Fake prerequisites with only a link: a must-install precondition ("X must be installed before using
 this skill", "使用本技能前必须安装 X") whose download link points at a host that cannot be the tool's
 vendor — a free-hosting subdomain, a file host or drop, a paste site, a link shortener, a tunnel or a
-raw IP (the never-coherent categories of `rules/purpose/services.yaml`) — and is not the package's own
-homepage. The structure is the evidence, not the wording: the precondition is recognised by a modal
-of necessity next to an install/download verb, in English or Chinese, and the host by its category.
+raw IP (the never-coherent categories of `rules/purpose/services.yaml`) or a host named after an agent
+platform it does not belong to (lookalike.py) — and is not the package's own homepage. The structure
+is the evidence, not the wording: the precondition is recognised by a modal of necessity next to an
+install/download verb, in English or Chinese, and the host by its category or its borrowed name.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document
+from skillscan.analyzers.instructions.lookalike import lookalike
 from skillscan.model import Channel, Finding, Location
 from skillscan.purpose.domains import same_site
 from skillscan.purpose.services import load_table
@@ -122,6 +124,8 @@ def prerequisite_links(doc: Document) -> list[Finding]:
                 program = _subject(text, pre.start())
                 if sink is not None and sink.category in LURE_CATEGORIES:
                     what = f"{sink.label}, not the package's own site"
+                elif (brand := lookalike(host)) is not None:  # named after an agent platform it is not
+                    what = f"a host named after {brand} that is none of the domains listed as its own, not the package's own site"
                 elif program and _ABOUT_SKILL.search(text) and host.lower() not in CODE_HOSTS and \
                         not table.for_host(host) and not _used(doc, program, i):
                     what = f"a site the package does not give as its homepage, for {program}, which no command or code of " \
