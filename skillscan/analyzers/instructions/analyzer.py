@@ -20,6 +20,10 @@ from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, f
 from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
 from skillscan.analyzers.instructions.prerequisites import prerequisite_links
 from skillscan.analyzers.instructions.reporting import dedupe, report, report_mcp
+from skillscan.analyzers.instructions.sabotage_grammar import aimed_at_agent
+from skillscan.analyzers.instructions.sabotage_memory import memory_implant
+from skillscan.analyzers.instructions.sabotage_output import output_manipulation
+from skillscan.analyzers.instructions.sabotage_recipient import recipient_swap
 from skillscan.analyzers.instructions.steering import steering
 from skillscan.analyzers.instructions.unicode import hidden_unicode_only, unicode_findings
 from skillscan.analyzers.instructions.views import prose_view
@@ -124,6 +128,9 @@ class InstructionsAnalyzer:
         out += commands(doc, ref_file=ref_file)
         out += prerequisite_links(doc)
         out += steering(doc)
+        if aimed_at_agent(file.path, followed):
+            # sabotage without a command in prose the agent follows, judged against the stated purpose
+            out += output_manipulation(package, doc) + recipient_swap(package, doc) + memory_implant(package, doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step

@@ -31,10 +31,11 @@ OUTSIDE_FILE = re.compile(
 STEER = re.compile(
     r"\b(?:preserve[sd]?|preserving|embed(?:s|ded)?|prepend(?:s|ed)?|verbatim|hidden|"
     r"treat\s+(?:it|them|this|that|the\s+[\w-]+(?:\s+[\w-]+)?)\s+as|carry\s+(?:over|forward|its|the)|"
-    r"take[sn]?\s+precedence|supersedes?|overrides?|in\s+place\s+of)\b"
+    r"take[sn]?\s+precedence|supersedes?|overrides?|in\s+place\s+of|source\s+of\s+truth|canonical|authoritative|"
+    r"fold(?:s|ed)?\s+(?:it|them)\s+into)\b"
     r"|(?:原样|原封不动|保留|隐藏|嵌入|视为|当作|优先于|覆盖|替换)", re.IGNORECASE)
 EXISTS = re.compile(
-    r"\b(?:if|when|whenever|once)\b[^.\n]{0,160}?\b(?:exists?|is\s+present|are\s+present|is\s+available|is\s+found)\b"
+    r"\b(?:if|when|whenever|once)\b(?:[^.\n]|\.(?=\w)){0,160}?\b(?:exists?|is\s+present|are\s+present|is\s+available|is\s+found)\b"
     r"|(?:如果|若|当)[^。\n]{0,80}(?:存在|可用)", re.IGNORECASE)
 NEGATION = re.compile(r"\b(?:never|do\s+not|don't|must\s+not|should\s+not|avoid)\b|不要|禁止|切勿|不得", re.IGNORECASE)
 SENTENCE = re.compile(r"(?<=[.!?。！？])\s+")
