@@ -20,6 +20,7 @@ from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, f
 from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
 from skillscan.analyzers.instructions.prerequisites import prerequisite_links
 from skillscan.analyzers.instructions.reporting import dedupe, report, report_mcp
+from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
 from skillscan.analyzers.instructions.sabotage_grammar import aimed_at_agent
 from skillscan.analyzers.instructions.sabotage_memory import memory_implant
 from skillscan.analyzers.instructions.sabotage_output import output_manipulation
@@ -131,6 +132,7 @@ class InstructionsAnalyzer:
         if aimed_at_agent(file.path, followed):
             # sabotage without a command in prose the agent follows, judged against the stated purpose
             out += output_manipulation(package, doc) + recipient_swap(package, doc) + memory_implant(package, doc)
+            out += data_as_instructions(package, doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step
