@@ -20,6 +20,7 @@ and data the user did not write (documents, pages, emails) it is medium."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
@@ -52,28 +53,30 @@ def _obeys(s: str) -> tuple[str, bool] | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _cue() -> g.Cue:
+    v = g.vocabulary()
+    return g.union(v["data.provenance"], v["data.as_authority"])
+
+
 def data_as_instructions(package: Package, doc: Document) -> list[Finding]:
     if g.coherent("data", g.stated_purpose_text(package)):
         return []
     out: list[Finding] = []
-    for seg in doc.segments:
-        if seg.kind not in g.KINDS or len(out) >= g.MAX_REPORTS:
+    bound = [False]
+    for c in g.candidates(doc, _cue(), bound):
+        hit = _obeys(c.sentence.text)
+        if hit is None:
             continue
-        for sent in g.sentences(seg.text):
-            if not g.directive(sent.text):
-                continue
-            hit = _obeys(sent.text)
-            if hit is None:
-                continue
-            what, strong = hit
-            line = seg.line_at(sent.start + len(sent.text) - len(sent.text.lstrip()))
-            hidden = seg.kind in ("comment", "hidden")
-            where = " (in an HTML comment)" if seg.kind == "comment" else ""
-            out.append(finding(
-                "sabotage-data-as-instructions",
-                f"Goal handed to data: the instructions{where} tell the agent to {what}: “{g.cite(sent.text)}”",
-                doc.path, line, snippet=doc.lines[line - 1].strip()[:200] if 0 < line <= len(doc.lines) else "",
-                channel=Channel.INSTRUCTION,
-                confidence=Confidence.HIGH if hidden else (Confidence.MEDIUM if strong else Confidence.LOW)))
+        what, strong = hit
+        line = g.report_line(c)
+        hidden = c.segment.kind in ("comment", "hidden")
+        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
+        out.append(finding(
+            "sabotage-data-as-instructions",
+            f"Goal handed to data: the instructions{where} tell the agent to {what}: “{g.cite(c.sentence.text)}”",
+            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
+            confidence=Confidence.HIGH if hidden else (Confidence.MEDIUM if strong else Confidence.LOW)))
+        if len(out) >= g.MAX_REPORTS:
             break
-    return out
+    return out + ([g.bound_finding(doc, "sabotage-data-as-instructions")] if bound[0] else [])

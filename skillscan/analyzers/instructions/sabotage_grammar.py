@@ -12,18 +12,24 @@ purpose (`coherent`)? Nothing here decides a verdict."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol, cast
 
+import re2  # type: ignore[import-untyped]
+
+from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions.document import Document, Segment
 from skillscan.analyzers.roles import file_role
 from skillscan.catalog import rules_dir
-from skillscan.model import Package
+from skillscan.model import Channel, Finding, Package
 from skillscan.yamlsafe import load_yaml
 
 KINDS = frozenset({"prose", "comment", "hidden"})  # segments read as sentences (tables are data, not directives)
 MAX_SENTENCE = 600  # characters of one sentence looked at
 MAX_REPORTS = 8  # per rule and file: enough for a verdict
+MAX_CANDIDATES = 1_000  # sentences per rule and file that carry a cue and are read in full
 _SPLIT = re.compile(r"(?<=[.!?。！？；;])\s+|(?<=[。！？；])|\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)")
 _QUOTES = (("\u201c", "\u201d"), ("\"", "\""), ("「", "」"), ("『", "』"))
 
@@ -57,6 +63,20 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(out)
 
 
+class Cue(Protocol):
+    def search(self, text: str) -> object: ...
+
+
+def union(*patterns: re.Pattern[str]) -> Cue:
+    """One pattern matching where any of `patterns` matches: the cheap pre-test of a detector, run on RE2
+    (linear time, no backtracking) over every prose segment. The patterns use no look-around."""
+    options = re2.Options()
+    options.case_sensitive = False
+    options.max_mem = 32 << 20
+    options.log_errors = False
+    return cast(Cue, re2.compile("|".join(f"(?:{p.pattern})" for p in patterns), options))
+
+
 def sentences(text: str) -> list[Sentence]:
     """The sentences (and list items) of a segment's text, each with its offset; long ones cut."""
     out: list[Sentence] = []
@@ -68,6 +88,48 @@ def sentences(text: str) -> list[Sentence]:
     if pos < len(text):
         out.append(Sentence(text[pos:][:MAX_SENTENCE], pos))
     return [s for s in out if s.text.strip()]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    segment: Segment
+    sentence: Sentence
+    following: str  # the next sentence of the same segment, or ""
+
+
+def candidates(doc: Document, cue: Cue, bound: list[bool]) -> Iterator[Candidate]:
+    """The directive sentences of the document's prose that carry `cue` (a cheap test run once per segment
+    and once per sentence before the detector's own grammar), at most MAX_CANDIDATES of them; `bound[0]`
+    is set when more were left unread."""
+    seen = 0
+    for seg in doc.segments:
+        if seg.kind not in KINDS or not cue.search(seg.text):
+            continue
+        sents = sentences(seg.text)
+        for i, sent in enumerate(sents):
+            if not cue.search(sent.text) or not directive(sent.text):
+                continue
+            if seen >= MAX_CANDIDATES:
+                bound[0] = True
+                return
+            seen += 1
+            yield Candidate(seg, sent, sents[i + 1].text if i + 1 < len(sents) else "")
+
+
+def bound_finding(doc: Document, rule_id: str) -> Finding:
+    """The report of the bound: the rest of the file was not read for this rule."""
+    return finding("analysis-incomplete",
+                   f"{doc.path}: only the first {MAX_CANDIDATES} candidate sentences were read for {rule_id}; "
+                   "the rest of the file was not checked for it", doc.path, 1, channel=Channel.INSTRUCTION)
+
+
+def report_line(c: Candidate) -> int:
+    """The file line where the candidate sentence starts."""
+    return c.segment.line_at(c.sentence.start + len(c.sentence.text) - len(c.sentence.text.lstrip()))
+
+
+def snippet(doc: Document, line: int) -> str:
+    return doc.lines[line - 1].strip()[:200] if 0 < line <= len(doc.lines) else ""
 
 
 def directive(sentence: str) -> bool:

@@ -17,6 +17,7 @@ gets no finding. English and Chinese."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
@@ -46,28 +47,30 @@ def _implant(s: str) -> tuple[str, Confidence | None] | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _cue() -> g.Cue:
+    return g.union(g.vocabulary()["memory.store"])
+
+
 def memory_implant(package: Package, doc: Document) -> list[Finding]:
     if g.coherent("memory", g.stated_purpose_text(package)):
         return []
     out: list[Finding] = []
-    for seg in doc.segments:
-        if seg.kind not in g.KINDS or len(out) >= g.MAX_REPORTS:
+    bound = [False]
+    for c in g.candidates(doc, _cue(), bound):
+        hit = _implant(c.sentence.text)
+        if hit is None:
             continue
-        for sent in g.sentences(seg.text):
-            if not g.directive(sent.text):
-                continue
-            hit = _implant(sent.text)
-            if hit is None:
-                continue
-            what, conf = hit
-            hidden = seg.kind in ("comment", "hidden")
-            line = seg.line_at(sent.start + len(sent.text) - len(sent.text.lstrip()))
-            where = " (in an HTML comment)" if seg.kind == "comment" else ""
-            out.append(finding(
-                "sabotage-memory-implant",
-                f"Memory implant: the instructions{where} tell the agent to {what} beyond this task: "
-                f"“{g.cite(sent.text)}”",
-                doc.path, line, snippet=doc.lines[line - 1].strip()[:200] if 0 < line <= len(doc.lines) else "",
-                channel=Channel.INSTRUCTION, confidence=Confidence.HIGH if hidden else conf))
+        what, conf = hit
+        line = g.report_line(c)
+        hidden = c.segment.kind in ("comment", "hidden")
+        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
+        out.append(finding(
+            "sabotage-memory-implant",
+            f"Memory implant: the instructions{where} tell the agent to {what} beyond this task: "
+            f"“{g.cite(c.sentence.text)}”",
+            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
+            confidence=Confidence.HIGH if hidden else conf))
+        if len(out) >= g.MAX_REPORTS:
             break
-    return out
+    return out + ([g.bound_finding(doc, "sabotage-memory-implant")] if bound[0] else [])

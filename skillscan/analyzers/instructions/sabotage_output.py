@@ -20,6 +20,7 @@ adds UTM links, a triage skill suppresses false positives) gets no finding. Engl
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
@@ -134,33 +135,33 @@ def _alter(s: str, _next: str) -> tuple[str, str] | None:
 CHECKS = (_drop, _force, _plant, _alter)
 
 
+@lru_cache(maxsize=1)
+def _cue() -> g.Cue:
+    """Every check needs a condition, or (for planted content) its object: sentences without any are skipped."""
+    v = g.vocabulary()
+    return g.union(v["grammar.against_task"], _FROM_LIST, _ALWAYS, _EVERY, v["output.alter_aim"],
+                   v["output.planted_object"], _HIDDEN, _COMMENT)
+
+
 def output_manipulation(package: Package, doc: Document) -> list[Finding]:
-    purpose = g.stated_purpose_text(package)
-    if g.coherent("output", purpose):
+    if g.coherent("output", g.stated_purpose_text(package)):
         return []
     out: list[Finding] = []
-    for seg in doc.segments:
-        if seg.kind not in g.KINDS or len(out) >= g.MAX_REPORTS:
+    bound = [False]
+    for c in g.candidates(doc, _cue(), bound):
+        hit = next((h for h in (check(c.sentence.text, c.following) for check in CHECKS) if h), None)
+        if hit is None:
             continue
-        sents = g.sentences(seg.text)
-        for i, sent in enumerate(sents):
-            if not g.directive(sent.text):
-                continue
-            following = sents[i + 1].text if i + 1 < len(sents) else ""
-            hit = next((h for h in (check(sent.text, following) for check in CHECKS) if h), None)
-            if hit is None:
-                continue
-            what, condition = hit
-            line = seg.line_at(sent.start + len(sent.text) - len(sent.text.lstrip()))
-            hidden = seg.kind in ("comment", "hidden")
-            weak = _WEAK.fullmatch(condition.strip())
-            conf = Confidence.HIGH if hidden else (Confidence.LOW if weak else None)
-            where = " (in an HTML comment)" if seg.kind == "comment" else ""
-            out.append(finding(
-                "sabotage-output-manipulation",
-                f"Output manipulation: the instructions{where} tell the agent to {what}: "
-                f"“{g.cite(sent.text)}”",
-                doc.path, line, snippet=doc.lines[line - 1].strip()[:200] if 0 < line <= len(doc.lines) else "",
-                channel=Channel.INSTRUCTION, confidence=conf))
+        what, condition = hit
+        line = g.report_line(c)
+        hidden = c.segment.kind in ("comment", "hidden")
+        weak = _WEAK.fullmatch(condition.strip())
+        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
+        out.append(finding(
+            "sabotage-output-manipulation",
+            f"Output manipulation: the instructions{where} tell the agent to {what}: “{g.cite(c.sentence.text)}”",
+            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
+            confidence=Confidence.HIGH if hidden else (Confidence.LOW if weak else None)))
+        if len(out) >= g.MAX_REPORTS:
             break
-    return out
+    return out + ([g.bound_finding(doc, "sabotage-output-manipulation")] if bound[0] else [])

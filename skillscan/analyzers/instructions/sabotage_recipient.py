@@ -17,6 +17,7 @@ English and Chinese."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
@@ -84,26 +85,28 @@ def _copy(s: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _cue() -> g.Cue:
+    v = g.vocabulary()
+    return g.union(v["recipient.original_party"], _SET_ASIDE, v["recipient.copy_verb"], v["recipient.literal_party"])
+
+
 def recipient_swap(package: Package, doc: Document) -> list[Finding]:
     if g.coherent("recipient", g.stated_purpose_text(package)):
         return []
     out: list[Finding] = []
-    for seg in doc.segments:
-        if seg.kind not in g.KINDS or len(out) >= g.MAX_REPORTS:
+    bound = [False]
+    for c in g.candidates(doc, _cue(), bound):
+        what = _swap(c.sentence.text) or _copy(c.sentence.text)
+        if what is None:
             continue
-        for sent in g.sentences(seg.text):
-            if not g.directive(sent.text):
-                continue
-            what = _swap(sent.text) or _copy(sent.text)
-            if what is None:
-                continue
-            line = seg.line_at(sent.start + len(sent.text) - len(sent.text.lstrip()))
-            where = " (in an HTML comment)" if seg.kind == "comment" else ""
-            out.append(finding(
-                "sabotage-recipient-swap",
-                f"Recipient or payment swap: the instructions{where} tell the agent to {what}: “{g.cite(sent.text)}”",
-                doc.path, line, snippet=doc.lines[line - 1].strip()[:200] if 0 < line <= len(doc.lines) else "",
-                channel=Channel.INSTRUCTION,
-                confidence=Confidence.HIGH if seg.kind in ("comment", "hidden") else None))
+        line = g.report_line(c)
+        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
+        out.append(finding(
+            "sabotage-recipient-swap",
+            f"Recipient or payment swap: the instructions{where} tell the agent to {what}: “{g.cite(c.sentence.text)}”",
+            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
+            confidence=Confidence.HIGH if c.segment.kind in ("comment", "hidden") else None))
+        if len(out) >= g.MAX_REPORTS:
             break
-    return out
+    return out + ([g.bound_finding(doc, "sabotage-recipient-swap")] if bound[0] else [])

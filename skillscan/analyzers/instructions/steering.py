@@ -51,20 +51,33 @@ def _negated(paragraph: str, start: int) -> bool:
     return bool(NEGATION.search(paragraph[begin:start + 1]) and NEGATION.search(paragraph[begin:begin + 40]))
 
 
+WRITTEN = re.compile(r"\b(?:writes?|wrote|written|saves?|saved|outputs?|creates?|generates?)\s+(?:to\s+|into\s+)?[`'\"]?$",
+                     re.IGNORECASE)
+
+
+def _steering_path(text: str, at: int) -> re.Match[str] | None:
+    """The outside data file the steering sentence is about: of the paragraph's outside files (not in /tmp/,
+    not in a tool's dot-directory, not the file the agent is told to write), the one nearest to `at`."""
+    best: re.Match[str] | None = None
+    for m in OUTSIDE_FILE.finditer(text):
+        if "/tmp/" in m.group(0) or any(p.startswith(".") for p in m.group(0).split("/")[1:-1]):
+            continue
+        if WRITTEN.search(text[max(0, m.start() - 30):m.start()]):
+            continue
+        if best is None or abs(m.start() - at) < abs(best.start() - at):
+            best = m
+    return best
+
+
 def steering(doc: Document) -> list[Finding]:
     out: list[Finding] = []
     for seg in doc.segments:
         if seg.kind not in KINDS or len(out) >= MAX_REPORTS:
             continue
         text = seg.raw or seg.text
-        path = OUTSIDE_FILE.search(text)
-        if path is None or "/tmp/" in path.group(0):
-            continue
-        inner = path.group(0).split("/")[1:-1]
-        if any(part.startswith(".") for part in inner):
-            continue
         how = STEER.search(text) or EXISTS.search(text)
-        if how is None or _negated(text, path.start()):
+        path = _steering_path(text, how.start()) if how is not None else None
+        if path is None or how is None or _negated(text, path.start()):
             continue
         line = seg.line_at(path.start())
         verb = " ".join(how.group(0).split())[:60]
