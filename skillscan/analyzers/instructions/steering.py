@@ -3,7 +3,7 @@ delivers. Three parts in one paragraph of prose (or an HTML comment) aimed at th
 
 1. a path to a specific data file outside the package and its workspace-relative paths — under a home
    directory (`~/`, `/home/<user>/`, `/Users/<user>/`, `/root/`) or a mount/data root (`/data/`,
-   `/mnt/`, `/app/`, `/workspace/`, `/srv/`, `/opt/`) — with a document or data extension, and not
+   `/mnt/`, `/app/`, `/workspace/`, `/srv/`, `/opt/`) — with a document, data or source-code extension, and not
    inside a dot-directory (a tool's own configuration, `~/.aliyun/config.json`) or `/tmp/`;
 2. what the agent is to do with it: carry it into the result (preserve, embed, prepend, verbatim,
    hidden, "treat it as", take precedence, override, in place of …), or act on its mere existence
@@ -27,12 +27,13 @@ RULE_IDS: tuple[str, ...] = ("outside-file-steers-output",)
 OUTSIDE_FILE = re.compile(
     r"(?<![\w.$}/])(?:~|/(?:root|home/[\w-]+|Users/[\w-]+|data|mnt|app|workspace|srv|opt))"
     r"(?:/[\w@%+<>-][\w.@%+<>-]*)*/[\w@%+<>-][\w.@%+<>-]*"
-    r"\.(?:json|jsonl|md|txt|csv|tsv|ya?ml|html?|xlsx|docx|pptx|pdf|log|toml|ini|xml)\b")
+    r"\.(?:json|jsonl|md|txt|csv|tsv|ya?ml|html?|xlsx|docx|pptx|pdf|log|toml|ini|xml|"
+    r"py|js|mjs|ts|sh|scala|java|javafrag|rb|go|rs|php)\b")
 STEER = re.compile(
     r"\b(?:preserve[sd]?|preserving|embed(?:s|ded)?|prepend(?:s|ed)?|verbatim|hidden|"
     r"treat\s+(?:it|them|this|that|the\s+[\w-]+(?:\s+[\w-]+)?)\s+as|carry\s+(?:over|forward|its|the)|"
     r"take[sn]?\s+precedence|supersedes?|overrides?|in\s+place\s+of|source\s+of\s+truth|canonical|authoritative|"
-    r"fold(?:s|ed)?\s+(?:it|them)\s+into)\b"
+    r"fold(?:s|ed)?\s+(?:it|them)\s+into|vendor(?:s|ed|ing)?)\b"
     r"|(?:原样|原封不动|保留|隐藏|嵌入|视为|当作|优先于|覆盖|替换)", re.IGNORECASE)
 EXISTS = re.compile(
     r"\b(?:if|when|whenever|once)\b(?:[^.\n]|\.(?=\w)){0,160}?\b(?:exists?|is\s+present|are\s+present|is\s+available|is\s+found)\b"
