@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from clirun import make_skill, scan_json
+
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import parse_document
 from skillscan.analyzers.instructions.sabotage_output import output_manipulation

@@ -48,8 +48,9 @@ def _obeys(s: str) -> tuple[str, bool] | None:
         if not (source and binding and act) or g.negated(s, act.start()) or g.quoted(s, order.start()):
             continue
         strong = bool(_STRONG.search(s))
-        return (f"obey {order.group(0)} that come from data it reads (“{act.group(0)}”, “{source.group(0)}”, "
-                f"“{binding.group(0)}”)", strong)
+        what = (f"obey {order.group(0)} that come from data it reads (“{act.group(0)}”, “{source.group(0)}”, "
+                f"“{binding.group(0)}”)")
+        return what, strong
     return None
 
 

@@ -49,7 +49,7 @@ class Vocabulary:
 
 
 def _alternation(items: Any) -> str:
-    return "|".join(f"(?:{str(x)})" for x in items or ())
+    return "|".join(f"(?:{x!s})" for x in items or ())
 
 
 @lru_cache(maxsize=1)
@@ -123,9 +123,13 @@ def bound_finding(doc: Document, rule_id: str) -> Finding:
                    "the rest of the file was not checked for it", doc.path, 1, channel=Channel.INSTRUCTION)
 
 
-def report_line(c: Candidate) -> int:
-    """The file line where the candidate sentence starts."""
-    return c.segment.line_at(c.sentence.start + len(c.sentence.text) - len(c.sentence.text.lstrip()))
+def report_line(c: Candidate, anchor: str = "") -> int:
+    """The file line of `anchor` (the thing the message names) in the candidate sentence, else the line where
+    the sentence starts."""
+    at = c.sentence.text.find(anchor) if anchor else -1
+    if at < 0:
+        at = len(c.sentence.text) - len(c.sentence.text.lstrip())
+    return c.segment.line_at(c.sentence.start + at)
 
 
 def snippet(doc: Document, line: int) -> str:

@@ -29,7 +29,7 @@ _GAP = 100
 _YOURS = re.compile(r"\byour\b|你的|您的", re.IGNORECASE)
 
 
-def _implant(s: str) -> tuple[str, Confidence | None] | None:
+def _implant(s: str) -> tuple[str, Confidence | None, str] | None:
     v = g.vocabulary()
     for act in v["memory.write_verb"].finditer(s):
         store = v["memory.store"].search(s, max(0, act.start() - _GAP), min(len(s), act.end() + _GAP))
@@ -43,7 +43,7 @@ def _implant(s: str) -> tuple[str, Confidence | None] | None:
             continue  # "add an instruction to your .cursor/rules": advice to the user about their own file
         reach = " and ".join(f"“{m.group(0)}”" for m in (beyond, rule) if m)
         conf = None if beyond and rule else Confidence.LOW
-        return f"write into {store.group(0)}, the agent's persistent context ({reach})", conf
+        return f"write into {store.group(0)}, the agent's persistent context ({reach})", conf, store.group(0)
     return None
 
 
@@ -61,8 +61,8 @@ def memory_implant(package: Package, doc: Document) -> list[Finding]:
         hit = _implant(c.sentence.text)
         if hit is None:
             continue
-        what, conf = hit
-        line = g.report_line(c)
+        what, conf, anchor = hit
+        line = g.report_line(c, anchor)
         hidden = c.segment.kind in ("comment", "hidden")
         where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
         out.append(finding(

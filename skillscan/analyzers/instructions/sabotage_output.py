@@ -65,7 +65,7 @@ def _acted(sentence: str, act: re.Match[str]) -> bool:
     its own negation, so only a negation before that one counts."""
     at = act.start()
     text = act.group(0).lower()
-    if text.startswith("not ") or text.startswith("不"):
+    if text.startswith(("not ", "不")):
         before = sentence[:at].rstrip()
         for neg in ("do", "does", "must", "should", "shall"):
             if before.lower().endswith(neg):
@@ -113,12 +113,14 @@ def _plant(s: str, following: str) -> tuple[str, str] | None:
             # a secret in the deliverable is a leak only where the reader cannot see it
             hidden = _HIDDEN.search(s) or _COMMENT.search(s)
             if hidden and _acted(s, act):
-                return (f"copy {obj.group(0)} into a part of its output the reader does not see "
-                        f"(“{act.group(0)}”, “{hidden.group(0)}”)", hidden.group(0))
+                what = (f"copy {obj.group(0)} into a part of its output the reader does not see "
+                        f"(“{act.group(0)}”, “{hidden.group(0)}”)")
+                return what, hidden.group(0)
             continue
         if obj and cond and _acted(s, act):
-            return (f"put {obj.group(0)} the user did not ask for into its output (“{act.group(0)}”, "
-                    f"“{cond.group(0)}”)", cond.group(0))
+            what = (f"put {obj.group(0)} the user did not ask for into its output (“{act.group(0)}”, "
+                    f"“{cond.group(0)}”)")
+            return what, cond.group(0)
     return None
 
 

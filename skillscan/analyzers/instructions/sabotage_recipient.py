@@ -43,7 +43,7 @@ def _acted(sentence: str, at: int) -> bool:
     return not g.negated(sentence, at) and not g.quoted(sentence, at)
 
 
-def _swap(s: str) -> str | None:
+def _swap(s: str) -> tuple[str, str] | None:
     v = g.vocabulary()
     original = v["recipient.original_party"].search(s)
     if original is not None:
@@ -51,7 +51,7 @@ def _swap(s: str) -> str | None:
         act = v["recipient.swap_verb"].search(s, 0, original.start())
         if obj and act and _acted(s, act.start()):
             return (f"send to or pay another {obj.group(0)} than the one the task names "
-                    f"(“{act.group(0)}”, “{original.group(0)}”)")
+                    f"(“{act.group(0)}”, “{original.group(0)}”)"), obj.group(0)
         return None
     aside = _SET_ASIDE.search(s)
     if aside is not None:
@@ -59,7 +59,7 @@ def _swap(s: str) -> str | None:
         act = v["recipient.swap_verb"].search(s, 0, aside.start())
         if obj and act and _acted(s, act.start()):
             return (f"send to or pay another party than the {obj.group(0)} the task names "
-                    f"(“{act.group(0)}”, “{aside.group(0)} … {obj.group(0)}”)")
+                    f"(“{act.group(0)}”, “{aside.group(0)} … {obj.group(0)}”)"), obj.group(0)
     for act in v["recipient.swap_verb"].finditer(s):
         if act.group(0).lower() not in ("replace", "replaces", "replaced", "swap", "swapped", "substitute",
                                         "substitutes", "substituted", "change", "changes", "changed",
@@ -70,18 +70,18 @@ def _swap(s: str) -> str | None:
             continue
         lit = v["recipient.literal_party"].search(s, obj.end())
         if lit and _REPLACEMENT.search(s, obj.end(), lit.start()) and _acted(s, act.start()):
-            return f"replace the {obj.group(0)} with {lit.group(0)} (“{act.group(0)}”)"
+            return f"replace the {obj.group(0)} with {lit.group(0)} (“{act.group(0)}”)", lit.group(0)
     return None
 
 
-def _copy(s: str) -> str | None:
+def _copy(s: str) -> tuple[str, str] | None:
     v = g.vocabulary()
     for act in v["recipient.copy_verb"].finditer(s):
         party = v["recipient.literal_party"].search(s) or _NAMED_PARTY.search(s)
         cond = _UNASKED.search(s)
         if party and cond and _acted(s, act.start()):
             return (f"copy messages to {party.group(0)}, a party the user did not name "
-                    f"(“{act.group(0)}”, “{cond.group(0)}”)")
+                    f"(“{act.group(0)}”, “{cond.group(0)}”)"), party.group(0)
     return None
 
 
@@ -97,10 +97,11 @@ def recipient_swap(package: Package, doc: Document) -> list[Finding]:
     out: list[Finding] = []
     bound = [False]
     for c in g.candidates(doc, _cue(), bound):
-        what = _swap(c.sentence.text) or _copy(c.sentence.text)
-        if what is None:
+        hit = _swap(c.sentence.text) or _copy(c.sentence.text)
+        if hit is None:
             continue
-        line = g.report_line(c)
+        what, anchor = hit
+        line = g.report_line(c, anchor)
         where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
         out.append(finding(
             "sabotage-recipient-swap",
