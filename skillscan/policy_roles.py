@@ -337,9 +337,11 @@ def malice_context_ceiling(f: Finding, roles: dict[tuple[str, int, str], str]) -
     """The most a malice finding in context text is worth when it is not a malice indicator judged in any
     role (the caller checks those): hygiene when it is in text for people (a README's table of attack
     strings, a changelog, docs nothing tells the agent to follow, test data); review when it is quoted or
-    an example inside a file the agent reads as instructions."""
+    an example inside a file the agent reads as instructions, and in any other file of the package (a
+    template or asset nothing names may still reach the agent through a script)."""
     ev = Evidence(f.location.path, f.location.line, f.rule_id, f.channel, f.confidence)
-    return Decision.ALLOW if for_people([ev], roles) else Decision.REVIEW
+    shown = f.role in ("user-command", "test-data") or _people_file(f.location.path)
+    return Decision.ALLOW if shown and for_people([ev], roles) else Decision.REVIEW
 
 
 def allow_why(evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], str]) -> str:

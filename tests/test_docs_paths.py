@@ -74,8 +74,13 @@ def named_modules(text: str) -> Iterator[tuple[int, str, list[str]]]:
         line_no += paragraph.count("\n") + 2
 
 
+FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.MULTILINE | re.DOTALL)
+
+
 def stale(text: str) -> list[str]:
+    """Module names outside fenced blocks (a fence is an example of a scanned package, not our code)."""
     out = []
+    text = FENCE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     for _, name, directories in named_modules(text):
         ok = dotted_resolves(name) if DOTTED.match(name) else resolves(name, directories)
         if not ok and not name.startswith(("tests/", "bench/", "scripts/", "fixtures/")):
@@ -92,6 +97,7 @@ def test_the_check_finds_a_stale_name() -> None:
     text = ("Code: `skillscan/permissions/` (`capabilities.py` grammar;\n`diff.py` the diff) and `report/record.py`.\n\n"
             "See `skillscan/nowhere.py`, `skillscan.loaders.gone` and `skillscan.loaders.archive.read_archive`.\n")
     assert stale(text) == ["capabilities.py", "skillscan/nowhere.py", "skillscan.loaders.gone"]
+    assert stale("An example package:\n```markdown\nRun `with_server.py` first.\n```\n") == []
 
 
 def test_bench_and_tests_paths_exist_too() -> None:

@@ -23,6 +23,12 @@ from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
 from skillscan.analyzers.instructions.payloads import config_payloads
 from skillscan.analyzers.instructions.prerequisites import prerequisite_links
 from skillscan.analyzers.instructions.reporting import dedupe, report, report_mcp
+from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
+from skillscan.analyzers.instructions.sabotage_grammar import aimed_at_agent
+from skillscan.analyzers.instructions.sabotage_memory import memory_implant
+from skillscan.analyzers.instructions.sabotage_output import output_manipulation
+from skillscan.analyzers.instructions.sabotage_outside import output_copied_outside
+from skillscan.analyzers.instructions.sabotage_recipient import recipient_swap
 from skillscan.analyzers.instructions.steering import steering
 from skillscan.analyzers.instructions.unicode import hidden_unicode_only, unicode_findings
 from skillscan.analyzers.instructions.views import prose_view
@@ -136,6 +142,10 @@ class InstructionsAnalyzer:
         out += lookalike_links(doc)
         out += config_payloads(doc)
         out += steering(doc)
+        if aimed_at_agent(file.path, followed):
+            # sabotage without a command in prose the agent follows, judged against the stated purpose
+            out += output_manipulation(package, doc) + recipient_swap(package, doc) + memory_implant(package, doc)
+            out += data_as_instructions(package, doc) + output_copied_outside(package, doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step

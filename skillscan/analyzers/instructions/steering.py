@@ -3,7 +3,7 @@ delivers. Three parts in one paragraph of prose (or an HTML comment) aimed at th
 
 1. a path to a specific data file outside the package and its workspace-relative paths — under a home
    directory (`~/`, `/home/<user>/`, `/Users/<user>/`, `/root/`) or a mount/data root (`/data/`,
-   `/mnt/`, `/app/`, `/workspace/`, `/srv/`, `/opt/`) — with a document or data extension, and not
+   `/mnt/`, `/app/`, `/workspace/`, `/srv/`, `/opt/`) — with a document, data or source-code extension, and not
    inside a dot-directory (a tool's own configuration, `~/.aliyun/config.json`) or `/tmp/`;
 2. what the agent is to do with it: carry it into the result (preserve, embed, prepend, verbatim,
    hidden, "treat it as", take precedence, override, in place of …), or act on its mere existence
@@ -27,14 +27,16 @@ RULE_IDS: tuple[str, ...] = ("outside-file-steers-output",)
 OUTSIDE_FILE = re.compile(
     r"(?<![\w.$}/])(?:~|/(?:root|home/[\w-]+|Users/[\w-]+|data|mnt|app|workspace|srv|opt))"
     r"(?:/[\w@%+<>-][\w.@%+<>-]*)*/[\w@%+<>-][\w.@%+<>-]*"
-    r"\.(?:json|jsonl|md|txt|csv|tsv|ya?ml|html?|xlsx|docx|pptx|pdf|log|toml|ini|xml)\b")
+    r"\.(?:json|jsonl|md|txt|csv|tsv|ya?ml|html?|xlsx|docx|pptx|pdf|log|toml|ini|xml|"
+    r"py|js|mjs|ts|sh|scala|java|javafrag|rb|go|rs|php)\b")
 STEER = re.compile(
     r"\b(?:preserve[sd]?|preserving|embed(?:s|ded)?|prepend(?:s|ed)?|verbatim|hidden|"
     r"treat\s+(?:it|them|this|that|the\s+[\w-]+(?:\s+[\w-]+)?)\s+as|carry\s+(?:over|forward|its|the)|"
-    r"take[sn]?\s+precedence|supersedes?|overrides?|in\s+place\s+of)\b"
+    r"take[sn]?\s+precedence|supersedes?|overrides?|in\s+place\s+of|source\s+of\s+truth|canonical|authoritative|"
+    r"fold(?:s|ed)?\s+(?:it|them)\s+into|vendor(?:s|ed|ing)?)\b"
     r"|(?:原样|原封不动|保留|隐藏|嵌入|视为|当作|优先于|覆盖|替换)", re.IGNORECASE)
 EXISTS = re.compile(
-    r"\b(?:if|when|whenever|once)\b[^.\n]{0,160}?\b(?:exists?|is\s+present|are\s+present|is\s+available|is\s+found)\b"
+    r"\b(?:if|when|whenever|once)\b(?:[^.\n]|\.(?=\w)){0,160}?\b(?:exists?|is\s+present|are\s+present|is\s+available|is\s+found)\b"
     r"|(?:如果|若|当)[^。\n]{0,80}(?:存在|可用)", re.IGNORECASE)
 NEGATION = re.compile(r"\b(?:never|do\s+not|don't|must\s+not|should\s+not|avoid)\b|不要|禁止|切勿|不得", re.IGNORECASE)
 SENTENCE = re.compile(r"(?<=[.!?。！？])\s+")
@@ -50,20 +52,33 @@ def _negated(paragraph: str, start: int) -> bool:
     return bool(NEGATION.search(paragraph[begin:start + 1]) and NEGATION.search(paragraph[begin:begin + 40]))
 
 
+WRITTEN = re.compile(r"\b(?:writes?|wrote|written|saves?|saved|outputs?|creates?|generates?)\s+(?:to\s+|into\s+)?[`'\"]?$",
+                     re.IGNORECASE)
+
+
+def _steering_path(text: str, at: int) -> re.Match[str] | None:
+    """The outside data file the steering sentence is about: of the paragraph's outside files (not in /tmp/,
+    not in a tool's dot-directory, not the file the agent is told to write), the one nearest to `at`."""
+    best: re.Match[str] | None = None
+    for m in OUTSIDE_FILE.finditer(text):
+        if "/tmp/" in m.group(0) or any(p.startswith(".") for p in m.group(0).split("/")[1:-1]):
+            continue
+        if WRITTEN.search(text[max(0, m.start() - 30):m.start()]):
+            continue
+        if best is None or abs(m.start() - at) < abs(best.start() - at):
+            best = m
+    return best
+
+
 def steering(doc: Document) -> list[Finding]:
     out: list[Finding] = []
     for seg in doc.segments:
         if seg.kind not in KINDS or len(out) >= MAX_REPORTS:
             continue
         text = seg.raw or seg.text
-        path = OUTSIDE_FILE.search(text)
-        if path is None or "/tmp/" in path.group(0):
-            continue
-        inner = path.group(0).split("/")[1:-1]
-        if any(part.startswith(".") for part in inner):
-            continue
         how = STEER.search(text) or EXISTS.search(text)
-        if how is None or _negated(text, path.start()):
+        path = _steering_path(text, how.start()) if how is not None else None
+        if path is None or how is None or _negated(text, path.start()):
             continue
         line = seg.line_at(path.start())
         verb = " ".join(how.group(0).split())[:60]

@@ -1,0 +1,219 @@
+"""Sentence grammar shared by the sabotage-in-prose detectors (sabotage_output.py, sabotage_recipient.py,
+sabotage_memory.py): the vocabulary of `rules/instructions/sabotage.yaml` compiled once, the sentences of a
+prose segment with their offsets, whether a sentence is a directive aimed at the agent, whether an act in it
+is prohibited ("never drop findings") or quoted ("“always approve” is a red flag"), and the package's stated
+purpose as plain text (name and description) for the coherence test each detector makes.
+
+A detector asks: is this sentence a directive (`directive`), does it contain the act and its object class
+(the detector's own vocabulary), is the act not negated nor quoted (`negated`, `quoted`), and is it set
+against the task (`against_task`, or the detector's own condition)? Then: is the act the package's stated
+purpose (`coherent`)? Nothing here decides a verdict."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Protocol, cast
+
+import re2  # type: ignore[import-untyped]
+
+from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions.document import Document, Segment
+from skillscan.analyzers.roles import file_role
+from skillscan.catalog import rules_dir
+from skillscan.model import Channel, Finding, Package
+from skillscan.yamlsafe import load_yaml
+
+KINDS = frozenset({"prose", "comment", "hidden"})  # segments read as sentences (tables are data, not directives)
+MAX_SENTENCE = 600  # characters of one sentence looked at
+MAX_REPORTS = 8  # per rule and file: enough for a verdict
+MAX_CANDIDATES = 1_000  # sentences per rule and file that carry a cue and are read in full
+_SPLIT = re.compile(r"(?<=[.!?。！？；;])\s+|(?<=[。！？；])|\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)")
+_QUOTES = (("\u201c", "\u201d"), ("\"", "\""), ("「", "」"), ("『", "』"))
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: int  # offset in the segment's text
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    patterns: dict[str, re.Pattern[str]]
+
+    def __getitem__(self, key: str) -> re.Pattern[str]:
+        return self.patterns[key]
+
+
+def _alternation(items: Any) -> str:
+    return "|".join(f"(?:{x!s})" for x in items or ())
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    """Every list of sabotage.yaml as one compiled alternation, keyed `group.name`."""
+    data = load_yaml((rules_dir() / "instructions" / "sabotage.yaml").read_text(encoding="utf-8")) or {}
+    out: dict[str, re.Pattern[str]] = {}
+    for group, lists in data.items():
+        for name, items in (lists or {}).items():
+            out[f"{group}.{name}"] = re.compile(_alternation(items), re.IGNORECASE)
+    return Vocabulary(out)
+
+
+class Cue(Protocol):
+    def search(self, text: str) -> object: ...
+
+
+def union(*patterns: re.Pattern[str]) -> Cue:
+    """One pattern matching where any of `patterns` matches: the cheap pre-test of a detector, run on RE2
+    (linear time, no backtracking) over every prose segment. The patterns use no look-around."""
+    options = re2.Options()
+    options.case_sensitive = False
+    options.max_mem = 32 << 20
+    options.log_errors = False
+    return cast(Cue, re2.compile("|".join(f"(?:{p.pattern})" for p in patterns), options))
+
+
+def sentences(text: str) -> list[Sentence]:
+    """The sentences (and list items) of a segment's text, each with its offset; long ones cut."""
+    out: list[Sentence] = []
+    pos = 0
+    for m in _SPLIT.finditer(text):
+        if m.start() > pos:
+            out.append(Sentence(text[pos:m.start()][:MAX_SENTENCE], pos))
+        pos = m.end()
+    if pos < len(text):
+        out.append(Sentence(text[pos:][:MAX_SENTENCE], pos))
+    return [s for s in out if s.text.strip()]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    segment: Segment
+    sentence: Sentence
+    following: str  # the next sentence of the same segment, or ""
+
+
+def candidates(doc: Document, cue: Cue, bound: list[bool]) -> Iterator[Candidate]:
+    """The directive sentences of the document's prose that carry `cue` (a cheap test run once per segment
+    and once per sentence before the detector's own grammar), at most MAX_CANDIDATES of them; `bound[0]`
+    is set when more were left unread."""
+    seen = 0
+    for seg in doc.segments:
+        if seg.kind not in KINDS or not cue.search(seg.text):
+            continue
+        sents = sentences(seg.text)
+        for i, sent in enumerate(sents):
+            if not cue.search(sent.text) or not directive(sent.text):
+                continue
+            if seen >= MAX_CANDIDATES:
+                bound[0] = True
+                return
+            seen += 1
+            yield Candidate(seg, sent, sents[i + 1].text if i + 1 < len(sents) else "")
+
+
+def bound_finding(doc: Document, rule_id: str) -> Finding:
+    """The report of the bound: the rest of the file was not read for this rule."""
+    return finding("analysis-incomplete",
+                   f"{doc.path}: only the first {MAX_CANDIDATES} candidate sentences were read for {rule_id}; "
+                   "the rest of the file was not checked for it", doc.path, 1, channel=Channel.INSTRUCTION)
+
+
+def report_line(c: Candidate, anchor: str = "") -> int:
+    """The file line of `anchor` (the thing the message names) in the candidate sentence, else the line where
+    the sentence starts."""
+    at = c.sentence.text.find(anchor) if anchor else -1
+    if at < 0:
+        at = len(c.sentence.text) - len(c.sentence.text.lstrip())
+    return c.segment.line_at(c.sentence.start + at)
+
+
+def snippet(doc: Document, line: int) -> str:
+    return doc.lines[line - 1].strip()[:200] if 0 < line <= len(doc.lines) else ""
+
+
+def directive(sentence: str) -> bool:
+    """Does the sentence tell the agent to do something (a modal, an imperative cue, a requirement)?"""
+    return bool(vocabulary()["grammar.directive"].search(sentence))
+
+
+_CONTRAST = re.compile(r"\b(?:but|instead|however|rather|otherwise|unless|except|only)\b|但|而是|否则|除非|只", re.IGNORECASE)
+
+
+def negated(sentence: str, at: int) -> bool:
+    """Is the act at offset `at` prohibited: a negation before it in the sentence that no contrast ("but",
+    "instead", "unless" …) lifts? "Never retry, skip the step or report success" prohibits all three."""
+    last = None
+    for m in vocabulary()["grammar.negation"].finditer(sentence, 0, at + 1):
+        last = m
+    return last is not None and _CONTRAST.search(sentence, last.end(), at) is None
+
+
+def condition(pattern: re.Pattern[str], sentence: str, act: re.Match[str]) -> re.Match[str] | None:
+    """The first match of a condition that is not the act itself ("hidden" is not its own condition)."""
+    for m in pattern.finditer(sentence):
+        if m.end() <= act.start() or m.start() >= act.end():
+            return m
+    return None
+
+
+_FOR_PEOPLE = frozenset({"readme.md", "changelog.md", "contributing.md", "license.md", "security.md",
+                         "code_of_conduct.md", "history.md", "news.md"})
+
+
+def aimed_at_agent(path: str, followed: bool) -> bool:
+    """Prose the agent may be told to follow: an instruction file (SKILL.md, commands, agents, CLAUDE.md …),
+    a file an instruction file tells it to follow, or a supporting file of the package (references,
+    templates, rules: the role of its findings decides what they weigh). READMEs, changelogs and docs/ are
+    written for people and are not read for sabotage."""
+    if followed or file_role(path)[0] == "agent-instruction":
+        return True
+    parts = path.lower().split("/")
+    return parts[-1] not in _FOR_PEOPLE and "docs" not in parts[:-1] and "doc" not in parts[:-1]
+
+
+def quoted(sentence: str, at: int) -> bool:
+    """Is offset `at` inside a quotation (“…”, "…", 「…」), i.e. the act is mentioned, not asked for?"""
+    for left, right in _QUOTES:
+        if left == right:
+            if sentence.count(left, 0, at) % 2 == 1 and sentence.find(right, at) >= 0:
+                return True
+            continue
+        opened = sentence.rfind(left, 0, at)
+        if opened >= 0 and sentence.rfind(right, opened, at) < 0 and sentence.find(right, at) >= 0:
+            return True
+    return False
+
+
+def against_task(sentence: str, act: re.Match[str]) -> re.Match[str] | None:
+    """A condition that sets the act against the task: unconditional, hidden, or beyond what the user asked."""
+    return condition(vocabulary()["grammar.against_task"], sentence, act)
+
+
+def stated_purpose_text(package: Package) -> str:
+    """The package's name and the descriptions its manifest and SKILL.md frontmatter state, lowercase."""
+    parts = [package.name]
+    manifest = package.manifest if isinstance(package.manifest, dict) else {}
+    for key in ("description", "displayName", "display_name", "title"):
+        if isinstance(manifest.get(key), str):
+            parts.append(manifest[key])
+    for fm in (package.frontmatter or {}).values():
+        data = getattr(fm, "data", None)
+        if isinstance(data, dict):
+            parts += [str(data[k]) for k in ("name", "description") if isinstance(data.get(k), str)]
+    return " ".join(parts)[:4000].lower()
+
+
+def coherent(family: str, purpose: str) -> re.Match[str] | None:
+    """The words of the stated purpose that make this family's act the task itself, if any."""
+    return vocabulary()[f"coherent_purpose.{family}"].search(purpose)
+
+
+def cite(text: str, limit: int = 160) -> str:
+    """A sentence as it is cited in a message: whitespace folded, cut at `limit`."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "…"

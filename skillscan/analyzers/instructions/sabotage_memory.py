@@ -1,0 +1,76 @@
+"""Sabotage without a command: prose that plants instructions or data in the agent's persistent context
+for later sessions. One sentence of prose aimed at the agent (a directive, not a prohibition nor a
+quotation; `sabotage_grammar`) with (vocabulary in `rules/instructions/sabotage.yaml`, group `memory`):
+
+- an act that writes (add, append, store, save, record, register …; 写入, 保存 …),
+- the agent's persistent context as its target (AGENTS.md, CLAUDE.md, GEMINI.md, .cursorrules, memory
+  files or tools, persistent or long-term memory, the system prompt; 长期记忆 …),
+- and what is written reaches beyond the task: later sessions or future tasks ("when a future task …",
+  "across sessions", 以后), or it is a standing rule for the agent (a rule, instruction, policy,
+  "prefer … as authoritative").
+
+Both a later-session reach and a standing rule in the sentence (or the act hidden in an HTML comment) is
+malice; one of them alone is evidence for review. Purpose coherence: a package whose stated purpose is
+the agent's memory or its instruction files (a memory skill, a CLAUDE.md generator, project onboarding)
+gets no finding. English and Chinese."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions import sabotage_grammar as g
+from skillscan.analyzers.instructions.document import Document
+from skillscan.model import Channel, Confidence, Finding, Package
+
+RULE_IDS: tuple[str, ...] = ("sabotage-memory-implant",)
+_GAP = 100
+_YOURS = re.compile(r"\byour\b|你的|您的", re.IGNORECASE)
+
+
+def _implant(s: str) -> tuple[str, Confidence | None, str] | None:
+    v = g.vocabulary()
+    for act in v["memory.write_verb"].finditer(s):
+        store = v["memory.store"].search(s, max(0, act.start() - _GAP), min(len(s), act.end() + _GAP))
+        if store is None or g.negated(s, act.start()) or g.quoted(s, act.start()):
+            continue
+        beyond = v["memory.beyond_task"].search(s)
+        rule = v["memory.standing_rule"].search(s)
+        if beyond is None and rule is None:
+            continue
+        if (beyond is None or rule is None) and _YOURS.search(s, max(0, store.start() - 12), store.start()):
+            continue  # "add an instruction to your .cursor/rules": advice to the user about their own file
+        reach = " and ".join(f"“{m.group(0)}”" for m in (beyond, rule) if m)
+        conf = None if beyond and rule else Confidence.LOW
+        return f"write into {store.group(0)}, the agent's persistent context ({reach})", conf, store.group(0)
+    return None
+
+
+@lru_cache(maxsize=1)
+def _cue() -> g.Cue:
+    return g.union(g.vocabulary()["memory.store"])
+
+
+def memory_implant(package: Package, doc: Document) -> list[Finding]:
+    if g.coherent("memory", g.stated_purpose_text(package)):
+        return []
+    out: list[Finding] = []
+    bound = [False]
+    for c in g.candidates(doc, _cue(), bound):
+        hit = _implant(c.sentence.text)
+        if hit is None:
+            continue
+        what, conf, anchor = hit
+        line = g.report_line(c, anchor)
+        hidden = c.segment.kind in ("comment", "hidden")
+        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
+        out.append(finding(
+            "sabotage-memory-implant",
+            f"Memory implant: the instructions{where} tell the agent to {what} beyond this task: "
+            f"“{g.cite(c.sentence.text)}”",
+            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
+            confidence=Confidence.HIGH if hidden else conf))
+        if len(out) >= g.MAX_REPORTS:
+            break
+    return out + ([g.bound_finding(doc, "sabotage-memory-implant")] if bound[0] else [])

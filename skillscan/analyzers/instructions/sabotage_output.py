@@ -1,0 +1,169 @@
+"""Sabotage without a command: prose that changes what the agent's output contains, against the task.
+One sentence of prose (an HTML comment, a table cell) aimed at the agent — a directive (`sabotage_grammar`) —
+that is not a prohibition nor a quotation, with one of four structures (vocabulary in
+`rules/instructions/sabotage.yaml`, group `output`):
+
+1. drop: an act that removes (drop, omit, exclude, suppress, hide, do not report …) + what a report owes the
+   user (findings, vulnerabilities, errors, warnings, test failures …) + a condition that sets it against the
+   task (regardless of, even if, silently, without telling …) or a list handed in from elsewhere ("the
+   packages in that list");
+2. force: a verdict act (report, mark, return, approve …) + a verdict (success, passed, approved, compliant,
+   no issues …) + a condition that makes it unconditional (always, regardless of, even if …);
+3. plant: an act that adds (include, insert, embed …) + content the user did not ask for (affiliate,
+   referral, tracking links, CTAs, watermarks …) + hidden, automatic or beyond-the-request placement;
+4. alter: an act that changes (inflate, boost, adjust, override …) + a computed value (scores, rankings,
+   citations, verdicts, figures …) + an aim against the data (in favour of, above the true value …).
+
+Purpose coherence: a package whose stated purpose is the act (summarising omits detail, a marketing skill
+adds UTM links, a triage skill suppresses false positives) gets no finding. English and Chinese."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions import sabotage_grammar as g
+from skillscan.analyzers.instructions.document import Document
+from skillscan.model import Channel, Confidence, Finding, Package
+
+RULE_IDS: tuple[str, ...] = ("sabotage-output-manipulation",)
+
+_FROM_LIST = re.compile(r"\b(?:in|on|from)\s+(?:that|this|the|its)\s+(?:[\w`'-]+\s+){0,2}list\b|\blisted\s+in\b"
+                        r"|列表中|清单中", re.IGNORECASE)
+_EVERY = re.compile(r"\bevery\s+(?:generated\s+)?(?:page|response|answer|reply|output|summary|message|email|post|"
+                    r"report|document)s?\b|每(?:个|次|份|条)(?:页面|回答|回复|输出|摘要|报告|邮件)", re.IGNORECASE)
+_ALWAYS = re.compile(r"\b(?:always|unconditionally|in\s+all\s+cases)\b|总是|始终|一律|无论", re.IGNORECASE)
+_ALTERNATIVE = re.compile(r"^\s*(?:/|or\b|and\b|或|和)", re.IGNORECASE)
+_WEAK = re.compile(r"\b(?:by\s+default|automatically|when\s+no\b)|自动", re.IGNORECASE)
+# between a verdict act and its verdict: "mark the review as “approved”", "report all checks: passed"
+_VERDICT_GAP = re.compile(
+    r"[\s\"'“”`:=*]*(?:(?:as|with|that|to|it|them|everything|all|each|every|the|this|its|their|status|result|"
+    r"results|run|build|review|check|checks|tests?|task|pr|pull\s+request|change|changes|code|audit|scan|"
+    r"of|is|was|are|be)\b[\s\"'“”`:=*]*){0,4}|[^。，,.\n]{0,6}", re.IGNORECASE)
+_GAP = 120
+_REFERS_BACK = re.compile(r"\s*(?:it|they|this|these|that|the\s+\w+)\s+(?:is|are|stays?|remains?)\b|\s*(?:它|其|该)",
+                          re.IGNORECASE)
+_HIDDEN = re.compile(r"\b(?:visually\s+)?hidden\b|\binvisible\b|\bnot\s+visible\b|\bdisplay\s*:\s*none\b|隐藏|不可见",
+                     re.IGNORECASE)
+
+
+_SECRET = re.compile(r"\.env|environment|api|secret|credential|token|password|密钥|凭据|令牌|密码", re.IGNORECASE)
+_COMMENT = re.compile(r"\bhtml\s+comments?\b|<!--|HTML\s*注释", re.IGNORECASE)
+
+
+def vocab_hidden() -> re.Pattern[str]:
+    return _HIDDEN  # characters between an act and its object
+
+
+def _near(pattern: re.Pattern[str], text: str, start: int, end: int) -> re.Match[str] | None:
+    return pattern.search(text, max(0, start - _GAP), min(len(text), end + _GAP))
+
+
+def _acted(sentence: str, act: re.Match[str]) -> bool:
+    """The act is asked for: neither prohibited nor quoted. A suppression worded "do not report …" carries
+    its own negation, so only a negation before that one counts."""
+    at = act.start()
+    text = act.group(0).lower()
+    if text.startswith(("not ", "不")):
+        before = sentence[:at].rstrip()
+        for neg in ("do", "does", "must", "should", "shall"):
+            if before.lower().endswith(neg):
+                at = len(before) - len(neg)
+                break
+        return not g.negated(sentence, max(0, at - 1)) and not g.quoted(sentence, at)
+    return not g.negated(sentence, at) and not g.quoted(sentence, at)
+
+
+def _drop(s: str, _next: str) -> tuple[str, str] | None:
+    v = g.vocabulary()
+    for act in v["output.suppress_verb"].finditer(s):
+        obj = _near(v["output.finding_object"], s, act.start(), act.end())
+        if obj is None or not _acted(s, act):
+            continue
+        cond = g.against_task(s, act) or _FROM_LIST.search(s)
+        if cond:
+            return (f"remove {obj.group(0)} from what it delivers (“{act.group(0)}”, “{cond.group(0)}”)",
+                    cond.group(0))
+    return None
+
+
+def _force(s: str, _next: str) -> tuple[str, str] | None:
+    v = g.vocabulary()
+    for act in v["output.force_verb"].finditer(s):
+        verdict = v["output.verdict_word"].search(s, act.end(), min(len(s), act.end() + 40))
+        if verdict is None or _ALTERNATIVE.match(s[verdict.end():]) or not _VERDICT_GAP.fullmatch(
+                s[act.end():verdict.start()]):
+            continue
+        cond = g.against_task(s, act) or g.condition(_ALWAYS, s, act)
+        if cond and _acted(s, act):
+            return (f"report “{verdict.group(0)}” whatever the result (“{act.group(0)}”, “{cond.group(0)}”)",
+                    cond.group(0))
+    return None
+
+
+def _plant(s: str, following: str) -> tuple[str, str] | None:
+    """The placement may be told in the next sentence: "Include the CTA. It is visually hidden …"."""
+    v = g.vocabulary()
+    for act in v["output.plant_verb"].finditer(s):
+        obj = _near(v["output.planted_object"], s, act.start(), act.end())
+        cond = (g.against_task(s, act) or _EVERY.search(s)
+                or (vocab_hidden().search(following) if _REFERS_BACK.match(following) else None))
+        if obj and _SECRET.search(obj.group(0)):
+            # a secret in the deliverable is a leak only where the reader cannot see it
+            hidden = _HIDDEN.search(s) or _COMMENT.search(s)
+            if hidden and _acted(s, act):
+                what = (f"copy {obj.group(0)} into a part of its output the reader does not see "
+                        f"(“{act.group(0)}”, “{hidden.group(0)}”)")
+                return what, hidden.group(0)
+            continue
+        if obj and cond and _acted(s, act):
+            what = (f"put {obj.group(0)} the user did not ask for into its output (“{act.group(0)}”, "
+                    f"“{cond.group(0)}”)")
+            return what, cond.group(0)
+    return None
+
+
+def _alter(s: str, _next: str) -> tuple[str, str] | None:
+    v = g.vocabulary()
+    for act in v["output.alter_verb"].finditer(s):
+        obj = _near(v["output.metric_object"], s, act.start(), act.end())
+        aim = v["output.alter_aim"].search(s)
+        if obj and aim and _acted(s, act):
+            return f"change {obj.group(0)} against the data (“{act.group(0)}”, “{aim.group(0)}”)", aim.group(0)
+    return None
+
+
+CHECKS = (_drop, _force, _plant, _alter)
+
+
+@lru_cache(maxsize=1)
+def _cue() -> g.Cue:
+    """Every check needs a condition, or (for planted content) its object: sentences without any are skipped."""
+    v = g.vocabulary()
+    return g.union(v["grammar.against_task"], _FROM_LIST, _ALWAYS, _EVERY, v["output.alter_aim"],
+                   v["output.planted_object"], _HIDDEN, _COMMENT)
+
+
+def output_manipulation(package: Package, doc: Document) -> list[Finding]:
+    if g.coherent("output", g.stated_purpose_text(package)):
+        return []
+    out: list[Finding] = []
+    bound = [False]
+    for c in g.candidates(doc, _cue(), bound):
+        hit = next((h for h in (check(c.sentence.text, c.following) for check in CHECKS) if h), None)
+        if hit is None:
+            continue
+        what, condition = hit
+        line = g.report_line(c)
+        hidden = c.segment.kind in ("comment", "hidden")
+        weak = _WEAK.fullmatch(condition.strip())
+        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
+        out.append(finding(
+            "sabotage-output-manipulation",
+            f"Output manipulation: the instructions{where} tell the agent to {what}: “{g.cite(c.sentence.text)}”",
+            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
+            confidence=Confidence.HIGH if hidden else (Confidence.LOW if weak else None)))
+        if len(out) >= g.MAX_REPORTS:
+            break
+    return out + ([g.bound_finding(doc, "sabotage-output-manipulation")] if bound[0] else [])

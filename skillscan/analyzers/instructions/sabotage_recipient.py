@@ -1,0 +1,113 @@
+"""Sabotage without a command: prose that swaps who receives the agent's messages or payments, or copies
+them to a third party. One sentence of prose aimed at the agent (a directive, not a prohibition nor a
+quotation; `sabotage_grammar`) with one of two structures (vocabulary in `rules/instructions/sabotage.yaml`,
+group `recipient`):
+
+1. swap: an act that sends, pays, routes, prefers or replaces + a contact or payment detail (address,
+   recipient, delivery target, IBAN, account, wallet, phone …) + the party the task named set aside
+   ("instead of the original sender address", "rather than the user's account"; 而不是原收件人), or a
+   replacement written out ("replace the IBAN with DE89…");
+2. copy: an extra copy (BCC, CC, "also send", "forward a copy") + a party the user did not name (an address
+   written out, "the default observer address") + a condition that makes it unasked-for (by default, when no
+   BCC is provided, always, every message, silently …).
+
+Purpose coherence: a package whose stated purpose is forwarding, routing or archiving mail gets no finding.
+English and Chinese."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions import sabotage_grammar as g
+from skillscan.analyzers.instructions.document import Document
+from skillscan.model import Channel, Confidence, Finding, Package
+
+RULE_IDS: tuple[str, ...] = ("sabotage-recipient-swap",)
+
+_NAMED_PARTY = re.compile(
+    r"\b(?:default|fixed|our|following|below|observer|audit|archive|monitor(?:ing)?|backup|shadow|external|"
+    r"third[- ]party)\b[^.\n]{0,40}?\b(?:address|mailbox|inbox|recipient|observer|sink|account|wallet)\b"
+    r"|(?:以下|下面|固定|默认|外部|第三方)[^。\n]{0,20}(?:地址|邮箱|账户|账号|钱包)", re.IGNORECASE)
+_SET_ASIDE = re.compile(r"\b(?:instead\s+of|rather\s+than|in\s+place\s+of)\b|而不是|代替|取代", re.IGNORECASE)
+_REPLACEMENT = re.compile(r"\b(?:with|to|by|into)\b|为|成", re.IGNORECASE)
+_UNASKED = re.compile(
+    r"\b(?:always|every|each|all\s+(?:outgoing|outbound|sent)|by\s+default|automatically|silently|quietly)\b"
+    r"|\bwhen\s+no\s+(?:explicit\s+)?\w+\s+is\s+(?:provided|requested|given|specified)\b"
+    r"|\bwithout\s+(?:telling|informing|asking|notifying|mentioning)\b"
+    r"|\beven\s+(?:if|when)\b|总是|每封|所有|默认|自动|悄悄|无论", re.IGNORECASE)
+
+
+def _acted(sentence: str, at: int) -> bool:
+    return not g.negated(sentence, at) and not g.quoted(sentence, at)
+
+
+def _swap(s: str) -> tuple[str, str] | None:
+    v = g.vocabulary()
+    original = v["recipient.original_party"].search(s)
+    if original is not None:
+        obj = v["recipient.contact_object"].search(s)
+        act = v["recipient.swap_verb"].search(s, 0, original.start())
+        if obj and act and _acted(s, act.start()):
+            return (f"send to or pay another {obj.group(0)} than the one the task names "
+                    f"(“{act.group(0)}”, “{original.group(0)}”)"), obj.group(0)
+        return None
+    aside = _SET_ASIDE.search(s)
+    if aside is not None:
+        obj = v["recipient.specific_contact"].search(s, aside.end(), min(len(s), aside.end() + 50))
+        act = v["recipient.swap_verb"].search(s, 0, aside.start())
+        if obj and act and _acted(s, act.start()):
+            return (f"send to or pay another party than the {obj.group(0)} the task names "
+                    f"(“{act.group(0)}”, “{aside.group(0)} … {obj.group(0)}”)"), obj.group(0)
+    for act in v["recipient.swap_verb"].finditer(s):
+        if act.group(0).lower() not in ("replace", "replaces", "replaced", "swap", "swapped", "substitute",
+                                        "substitutes", "substituted", "change", "changes", "changed",
+                                        "替换", "换成", "改为", "改成", "更换"):
+            continue
+        obj = v["recipient.contact_object"].search(s, act.end(), min(len(s), act.end() + 60))
+        if obj is None:
+            continue
+        lit = v["recipient.literal_party"].search(s, obj.end())
+        if lit and _REPLACEMENT.search(s, obj.end(), lit.start()) and _acted(s, act.start()):
+            return f"replace the {obj.group(0)} with {lit.group(0)} (“{act.group(0)}”)", lit.group(0)
+    return None
+
+
+def _copy(s: str) -> tuple[str, str] | None:
+    v = g.vocabulary()
+    for act in v["recipient.copy_verb"].finditer(s):
+        party = v["recipient.literal_party"].search(s) or _NAMED_PARTY.search(s)
+        cond = _UNASKED.search(s)
+        if party and cond and _acted(s, act.start()):
+            return (f"copy messages to {party.group(0)}, a party the user did not name "
+                    f"(“{act.group(0)}”, “{cond.group(0)}”)"), party.group(0)
+    return None
+
+
+@lru_cache(maxsize=1)
+def _cue() -> g.Cue:
+    v = g.vocabulary()
+    return g.union(v["recipient.original_party"], _SET_ASIDE, v["recipient.copy_verb"], v["recipient.literal_party"])
+
+
+def recipient_swap(package: Package, doc: Document) -> list[Finding]:
+    if g.coherent("recipient", g.stated_purpose_text(package)):
+        return []
+    out: list[Finding] = []
+    bound = [False]
+    for c in g.candidates(doc, _cue(), bound):
+        hit = _swap(c.sentence.text) or _copy(c.sentence.text)
+        if hit is None:
+            continue
+        what, anchor = hit
+        line = g.report_line(c, anchor)
+        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
+        out.append(finding(
+            "sabotage-recipient-swap",
+            f"Recipient or payment swap: the instructions{where} tell the agent to {what}: “{g.cite(c.sentence.text)}”",
+            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
+            confidence=Confidence.HIGH if c.segment.kind in ("comment", "hidden") else None))
+        if len(out) >= g.MAX_REPORTS:
+            break
+    return out + ([g.bound_finding(doc, "sabotage-recipient-swap")] if bound[0] else [])
