@@ -168,14 +168,16 @@ def _submit(packages: Sequence[Package], jobs: int, workers: Workers) -> _InFlig
     tasks = _tasks(packages)
     if jobs <= 1 or not tasks or (len(tasks) <= 1 and not workers.started):
         return _InFlight(len(packages), tasks, None)
-    futures: list[Future[tuple[list[Finding], list[PackageFile], Shared]] | None] = []
+    futures: list[Future[tuple[list[Finding], list[PackageFile], Shared]] | None] = [None] * len(tasks)
+    # the largest tasks start first, so that the group does not end waiting for one big file started last;
+    # results are still collected (and reported) in task order
+    order = sorted(range(len(tasks)), key=lambda k: -sum(f.size for f in tasks[k][1][1]))
     try:
         pool = workers.pool()
-        for _, args in tasks:
-            futures.append(pool.submit(_worker, args))
-    except BrokenProcessPool:  # the rest are run one by one when collected
+        for k in order:
+            futures[k] = pool.submit(_worker, tasks[k][1])
+    except BrokenProcessPool:  # the rest (None) are run one by one when collected
         workers.discard()
-        futures += [None] * (len(tasks) - len(futures))
     return _InFlight(len(packages), tasks, futures)
 
 
