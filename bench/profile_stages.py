@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import REPO, machine, now, write_block  # noqa: E402
+from benchlib import REPO, machine, now, write_block
 
 sys.path.insert(0, str(REPO))
 
@@ -96,11 +96,10 @@ class _TimedProxy:
 def instrument() -> None:
     import libcst
 
-    import skillscan.analyzers.instructions.document as document
-    import skillscan.analyzers.roles as roles
-    import skillscan.analyzers.shell.syntax as syntax
-    import skillscan.engine as engine
-    from skillscan.analyzers import batch_analyzers, file_analyzers, package_analyzers
+    from skillscan import engine
+    from skillscan.analyzers import batch_analyzers, file_analyzers, package_analyzers, roles
+    from skillscan.analyzers.instructions import document
+    from skillscan.analyzers.shell import syntax
 
     engine.iter_inputs = _timed_iter("load", engine.iter_inputs)
     for a in file_analyzers():
@@ -147,11 +146,11 @@ def instrument() -> None:
     syntax._parser = lambda: _TimedProxy(ts_parser, "  parser: tree-sitter-bash")
     timed_roles = _timed("  roles: assign_roles (computed, not remembered)", roles.assign_roles)
     try:
-        import skillscan.analyzers.roles_share as roles_share
+        from skillscan.analyzers import roles_share
         roles_share.assign_roles = timed_roles
     except ImportError:  # before roles were shared: every caller imported assign_roles itself
         import skillscan.analyzers.instructions.analyzer as instr
-        import skillscan.policy_roles as policy_roles
+        from skillscan import policy_roles
         instr.assign_roles = policy_roles.assign_roles = timed_roles  # type: ignore[attr-defined]
 
 
@@ -201,7 +200,7 @@ def serial_share(inputs: list[str], pairs: int) -> list[str]:
             cpus.append(c)
     m1, m2 = min(w1), min(w2)
     p = max(0.0, min(1.0, 2 * (1 - m2 / m1)))
-    return ["| jobs | wall s (best of %d) | CPU s of the tree |" % pairs, "|---|---|---|",
+    return [f"| jobs | wall s (best of {pairs}) | CPU s of the tree |", "|---|---|---|",
             f"| 1 | {m1:.1f} | {min(c1):.1f} |", f"| 2 | {m2:.1f} | {min(c2):.1f} |", "",
             f"Speed-up with 2 workers: {m1 / m2:.2f}× → parallel fraction ≈ {p:.0%}, serial share ≈ {1 - p:.0%} "
             "(paired runs 1 2 1 2; the machine is shared, so read the ratio, not the seconds)."]
@@ -237,7 +236,7 @@ def main() -> int:
     print("\n".join(lines))
     if args.write:
         cmd = f"python bench/profile_stages.py --sets {args.sets} --write"
-        body = "\n".join([f"## Profile by stage and engine (issue 23)", "",
+        body = "\n".join(["## Profile by stage and engine (issue 23)", "",
                           f"`{cmd}` — {now()}, {machine()}.", "", *lines])
         write_block("profile-stages", body)
     return 0

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import REPO, machine, now, write_block  # noqa: E402
-from registry_speed import SAMPLE_S, _status_kb, _tree, size_mb  # noqa: E402
+from benchlib import REPO, machine, now, write_block
+from registry_speed import SAMPLE_S, _status_kb, _tree, size_mb
 
 SCAN = ["-m", "skillscan", "scan", "--format", "json", "--no-cache", "--no-config", "--fail-on", "never", "--quiet"]
 SMALL = "fixtures/core-benign-git-helper"
@@ -127,7 +127,8 @@ def main() -> int:
 
     try:
         for tree in (ref, REPO):  # bytecode compiled first, as an installation does
-            subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "skillscan")], capture_output=True)
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "skillscan")], capture_output=True,
+                           check=False)
         inputs = corpus(args.shared, ("calib", "msb-train"))
         if "small" in cases:
             small = str(REPO / SMALL)
@@ -148,7 +149,7 @@ def main() -> int:
             emit(row(f"calib + msb-train, {len(inputs)} inputs (target ≥ 4×)", a, b, len(inputs),
                      size_mb([Path(p) for p in inputs])))
     finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(ref)], cwd=REPO, capture_output=True)
+        subprocess.run(["git", "worktree", "remove", "--force", str(ref)], cwd=REPO, capture_output=True, check=False)
         shutil.rmtree(ref.parent, ignore_errors=True)
     cmd = f"python bench/real_speed.py --ref {args.ref} --pairs {args.pairs} --cases {args.cases} --write"
     text = "\n".join([

@@ -35,7 +35,6 @@ from typing import Any
 from skillscan.purpose.domains import host_info, host_within, normalize_host
 from skillscan.purpose.paths import glob_match
 
-
 MEMO_HOSTS = 16_384  # remembered answers per table (forgotten all at once beyond)
 
 
