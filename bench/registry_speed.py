@@ -7,6 +7,8 @@ are paid as a user pays them):
 - one small skill end to end (`fixtures/core-benign-git-helper`), with `--no-cache` and with a warm
   result cache (median of `--runs`);
 - the dev corpus (`../shared/corpus/dev`, every input) as one batch, `--no-cache`;
+- the real corpora (`--real`, default calib and msb-train under `../shared/corpus`), each as one batch of
+  its package directories and then together, `--no-cache` (packages/s and MB/s beside the generated ones);
 - generated registries (`bench/gen_registry.py`, seed 7; default 1,000 and 5,000 packages), every
   package directory passed as its own input, each scanned once with an empty result cache (full
   analysis plus cache writes), then the first one again, unchanged, with that cache (median of `--runs`);
@@ -17,7 +19,7 @@ average when it started, and peak memory: the main process (`VmHWM`) and the who
 (sum of `VmRSS` over the CLI, its pool workers and semgrep, sampled every 50 ms). Packages/s and
 MB/s use the package count of the JSON report and the bytes of the input files.
 
-    python bench/registry_speed.py [--runs 5] [--sizes 1000,5000] [--workdir /tmp/skillscan-bench] [--no-write]
+    python bench/registry_speed.py [--runs 5] [--sizes 1000,5000] [--real calib,msb-train] [--workdir /tmp/skillscan-bench] [--no-write]
 
 The table goes into docs/benchmarks.md between `<!-- speed-targets:start -->` and
 `<!-- speed-targets:end -->`; other sections are left alone.
@@ -168,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--sizes", default="1000,5000", help="registry sizes to generate and sweep ('' for none)")
     ap.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    ap.add_argument("--real", default="calib,msb-train", help="real corpora under <shared>/corpus ('' for none)")
     ap.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "skillscan-bench")
     ap.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = ap.parse_args(argv)
@@ -217,6 +220,25 @@ def main(argv: list[str] | None = None) -> int:
         emit(row(f"dev corpus, {len(inputs)} inputs ({n} packages), one batch, `--no-cache`",
                  [measure(cmd) for _ in range(runs)], n, size_mb(inputs), "≤ 3 s"))
 
+    # the real corpora (issue 23): each package directory its own input, as a registry sweep passes them
+    real: list[str] = []
+    for name in [n for n in args.real.split(",") if n.strip()]:
+        base = args.shared / "corpus" / name
+        pkgs = sorted(str(p) for label in ("benign", "malicious") if (base / label).is_dir()
+                      for p in (base / label).iterdir() if p.is_dir())
+        if not pkgs:
+            continue
+        real += pkgs
+        cmd = py + SCAN + ["--no-cache", *pkgs]
+        n = checked(cmd, f"{name} corpus")
+        emit(row(f"real corpus `{name}`, {len(pkgs)} inputs ({n} packages), one batch, `--no-cache`",
+                 [measure(cmd)], n, size_mb([Path(p) for p in pkgs])))
+    if len(real) > len(inputs) and args.real.count(",") >= 1:
+        cmd = py + SCAN + ["--no-cache", *real]
+        n = checked(cmd, "real corpora together")
+        emit(row(f"real corpora `{args.real}` together, {len(real)} inputs ({n} packages), `--no-cache`",
+                 [measure(cmd)], n, size_mb([Path(p) for p in real])))
+
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     first: tuple[Path, Path, int, float, list[str]] | None = None
     for count in sizes:
@@ -247,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
     imports = import_costs(["-m", "skillscan", "scan", *SCAN[1:], "--no-cache", str(small)])
     version_imports = import_costs(["-m", "skillscan", "--version"])
     command = "python bench/registry_speed.py" + (f" --runs {args.runs}" if args.runs != 5 else "") + (
-        f" --sizes {args.sizes}" if args.sizes != "1000,5000" else "")
+        f" --sizes {args.sizes}" if args.sizes != "1000,5000" else "") + (
+        f" --real {args.real}" if args.real != "calib,msb-train" else "")
     text = "\n".join([
         "## Speed: the performance targets (`bench/registry_speed.py`)",
         "",

@@ -9,8 +9,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
+from typing import Any
 
-from skillscan.analyzers import file_analyzers
+from skillscan.analyzers import file_analyzers, roles_share
 from skillscan.analyzers.base import FileResult, finding
 from skillscan.model import Finding, Package, PackageFile
 
@@ -88,9 +89,13 @@ def _engine_error(engine: str, f: PackageFile, message: str) -> Finding:
     return finding("analysis-incomplete", f"{engine} could not analyse {f.path}: {message}", f.path)
 
 
-def _worker(args: tuple[Package, tuple[PackageFile, ...]]) -> tuple[list[Finding], list[PackageFile]]:
+Shared = list[tuple[Any, Any]]  # roles the task computed (skillscan/analyzers/roles_share.py), for the main process
+
+
+def _worker(args: tuple[Package, tuple[PackageFile, ...]]) -> tuple[list[Finding], list[PackageFile], Shared]:
     package, files = args
-    return analyze_files(package, files)
+    findings, virtual = analyze_files(package, files)
+    return findings, virtual, roles_share.drain()
 
 
 def _tasks(packages: Sequence[Package]) -> list[tuple[int, tuple[Package, tuple[PackageFile, ...]]]]:
@@ -154,7 +159,7 @@ class _InFlight:
 
     count: int  # packages
     tasks: list[tuple[int, tuple[Package, tuple[PackageFile, ...]]]]
-    futures: list[Future[tuple[list[Finding], list[PackageFile]]] | None] | None
+    futures: list[Future[tuple[list[Finding], list[PackageFile], Shared]] | None] | None
 
 
 def _submit(packages: Sequence[Package], jobs: int, workers: Workers) -> _InFlight:
@@ -163,14 +168,16 @@ def _submit(packages: Sequence[Package], jobs: int, workers: Workers) -> _InFlig
     tasks = _tasks(packages)
     if jobs <= 1 or not tasks or (len(tasks) <= 1 and not workers.started):
         return _InFlight(len(packages), tasks, None)
-    futures: list[Future[tuple[list[Finding], list[PackageFile]]] | None] = []
+    futures: list[Future[tuple[list[Finding], list[PackageFile], Shared]] | None] = [None] * len(tasks)
+    # the largest tasks start first, so that the group does not end waiting for one big file started last;
+    # results are still collected (and reported) in task order
+    order = sorted(range(len(tasks)), key=lambda k: -sum(f.size for f in tasks[k][1][1]))
     try:
         pool = workers.pool()
-        for _, args in tasks:
-            futures.append(pool.submit(_worker, args))
-    except BrokenProcessPool:  # the rest are run one by one when collected
+        for k in order:
+            futures[k] = pool.submit(_worker, tasks[k][1])
+    except BrokenProcessPool:  # the rest (None) are run one by one when collected
         workers.discard()
-        futures += [None] * (len(tasks) - len(futures))
     return _InFlight(len(packages), tasks, futures)
 
 
@@ -185,22 +192,23 @@ def _collect(flight: _InFlight, workers: Workers, progress: Callable[[str, int, 
     crashed: dict[int, str] = {}
     for k, (i, args) in enumerate(flight.tasks):
         if flight.futures is None:
-            fs, vs = _worker(args)
+            fs, vs, shared = _worker(args)
         else:
             fut = flight.futures[k]
             try:
                 if fut is None:
                     raise BrokenProcessPool("not submitted")
-                fs, vs = fut.result()
+                fs, vs, shared = fut.result()
             except BrokenProcessPool:
                 workers.discard()
                 quiesce()
                 with ProcessPoolExecutor(max_workers=1) as single:
                     try:
-                        fs, vs = single.submit(_worker, args).result()
+                        fs, vs, shared = single.submit(_worker, args).result()
                     except BrokenProcessPool:
                         crashed[i] = "an analysis worker crashed on this package (pathological input)"
-                        fs, vs = [], []
+                        fs, vs, shared = [], [], []
+        roles_share.seed(shared)
         findings[i].extend(fs)
         virtual[i].extend(vs)
         if progress is not None:

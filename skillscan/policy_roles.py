@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from skillscan.analyzers.roles import DocumentRoles, assign_roles, file_role, load_vocab
+from skillscan.analyzers.roles import DocumentRoles, file_role, load_vocab
+from skillscan.analyzers.roles_share import roles_of
 from skillscan.model import Capability, Decision, Evidence, Finding, Package, PackageFile, RuleClass
 
 CONTEXT_ROLES = frozenset({"reference", "quoted", "test-data", "user-command"})
@@ -135,7 +136,7 @@ def with_roles(package: Package, findings: Iterable[Finding]) -> list[Finding]:
             if base == "code" and _test_code(package, host.path, entries):
                 cache[host.path] = None
             else:
-                cache[host.path] = assign_roles(host.path, host.text, referenced)
+                cache[host.path] = roles_of(host.path, host.text, referenced)  # often known from the workers
         roles = cache[host.path]
         region = roles.region_at(line) if roles is not None else None
         role = (region.role if region else roles.base) if roles is not None else "test-data"

@@ -26,6 +26,7 @@ Interface (all frozen dataclasses, all lookups pure):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +34,8 @@ from typing import Any
 
 from skillscan.purpose.domains import host_info, host_within, normalize_host
 from skillscan.purpose.paths import glob_match
+
+MEMO_HOSTS = 16_384  # remembered answers per table (forgotten all at once beyond)
 
 
 class TableError(ValueError):
@@ -77,6 +80,8 @@ class ServiceTable:
     _by_id: dict[str, Service] = field(default_factory=dict, compare=False, repr=False)
     _by_env: dict[str, tuple[Service, ...]] = field(default_factory=dict, compare=False, repr=False)
     _by_tool: dict[str, tuple[Service, ...]] = field(default_factory=dict, compare=False, repr=False)
+    # answers by host (a pure function of the host and this table): scans ask about the same hosts again and again
+    _memo: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         env: dict[str, list[Service]] = {}
@@ -93,7 +98,18 @@ class ServiceTable:
     def service(self, service_id: str) -> Service | None:
         return self._by_id.get(service_id)
 
+    def _remembered(self, kind: str, host: str, compute: Callable[[str], Any]) -> Any:
+        key = (kind, host)
+        if key not in self._memo:
+            if len(self._memo) >= MEMO_HOSTS:
+                self._memo.clear()
+            self._memo[key] = compute(host)
+        return self._memo[key]
+
     def for_host(self, host: str) -> tuple[Service, ...]:
+        return self._remembered("for_host", host, self._for_host)  # type: ignore[no-any-return]
+
+    def _for_host(self, host: str) -> tuple[Service, ...]:
         h = normalize_host(host)
         if not h:
             return ()
@@ -121,6 +137,9 @@ class ServiceTable:
         return tuple(s for s in self.services if any(glob_match(g, path) for g in s.files))
 
     def sink(self, host: str) -> SinkMatch | None:
+        return self._remembered("sink", host, self._sink)  # type: ignore[no-any-return]
+
+    def _sink(self, host: str) -> SinkMatch | None:
         info = host_info(host)
         if info.kind == "ip":
             return SinkMatch("raw-ip", "a raw IP address", info.host)

@@ -33,7 +33,7 @@ from skillscan.analyzers.instructions.steering import steering
 from skillscan.analyzers.instructions.unicode import hidden_unicode_only, unicode_findings
 from skillscan.analyzers.instructions.views import prose_view
 from skillscan.analyzers.normalize import normalize
-from skillscan.analyzers.roles import assign_roles
+from skillscan.analyzers.roles_share import roles_of
 from skillscan.model import Channel, Confidence, Finding, Package, PackageFile
 
 INSTRUCTION_NAMES = frozenset({".cursorrules", ".windsurfrules", ".clinerules", "claude.md", "gemini.md", "agents.md",
@@ -47,7 +47,7 @@ def with_roles(path: str, text: str, findings: list[Finding], referenced: str | 
     read for roles only when it gave findings."""
     if not any(f.channel is Channel.INSTRUCTION and f.location.path == path for f in findings):
         return findings
-    roles = assign_roles(path, text, referenced)
+    roles = roles_of(path, text, referenced)  # computed once per document (roles_share.py)
 
     def role(line: int) -> str:
         # framing a sentence as quoted or negated inside an instruction file does not make it context

@@ -94,6 +94,12 @@ class PythonAnalyzer:
         return file.language == "python"
 
     def analyze_file(self, package: Package, file: PackageFile) -> FileResult:
+        from skillscan.analyzers.python.repeat import remembered
+
+        # a function of the file alone (never of `package`): a file seen before in this process is not re-parsed
+        return remembered(file, lambda f: self._analyze_file(package, f), self.capmap_path)
+
+    def _analyze_file(self, package: Package, file: PackageFile) -> FileResult:
         from skillscan.loaders.files import make_file
 
         capmap = load_capmap(self.capmap_path)
