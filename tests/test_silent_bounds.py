@@ -118,3 +118,39 @@ def test_bytecode_commands_beyond_the_bound(tmp_path: Path, count: int) -> None:
     got = scan(package(tmp_path, "p", {"lib/mod.pyc": pyc(commands)}))["p"]
     says = [m for m in incomplete(got) if "string constants that read as shell commands" in m]
     assert len(says) == (count > MAX_COMMANDS), incomplete(got)
+
+
+# --- the Python and JavaScript engines ---------------------------------------------------------------
+
+def py_file(body: str) -> dict[str, bytes]:
+    return {"scripts/tool.py": body.encode()}
+
+
+def test_python_findings_beyond_the_bound(tmp_path: Path) -> None:
+    from skillscan.analyzers.python.names import MAX_EVENTS
+
+    line = "os.system('id')\n"
+    check(tmp_path, py_file("import os\n" + line * 50), py_file("import os\n" + line * (MAX_EVENTS + 1)),
+          f"more than {MAX_EVENTS:,} findings in one file")
+
+
+def test_python_encoded_payloads_beyond_the_bound(tmp_path: Path) -> None:
+    from skillscan.analyzers.python.names import MAX_DECODED
+
+    def payloads(n: int) -> str:
+        return "import base64\n" + "".join(_exec(f"print('step {i} of the job')") + "\n" for i in range(n))
+
+    check(tmp_path, py_file(payloads(MAX_DECODED)), py_file(payloads(MAX_DECODED + 1)),
+          f"more than {MAX_DECODED} encoded payloads in one file")
+
+
+def test_javascript_encoded_payloads_beyond_the_bound(tmp_path: Path) -> None:
+    from skillscan.analyzers.js_decode import MAX_PAYLOADS
+
+    def payloads(n: int) -> dict[str, bytes]:
+        code = [b64("console.log(require('os').hostname(), %d)" % i) for i in range(n)]
+        calls = "".join("eval(atob('%s'));\n" % c for c in code)
+        return {"scripts/tool.js": calls.encode()}
+
+    check(tmp_path, payloads(MAX_PAYLOADS), payloads(MAX_PAYLOADS + 1),
+          f"decoding stopped after {MAX_PAYLOADS} payloads")

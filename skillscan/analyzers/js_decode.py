@@ -46,29 +46,46 @@ def _call_extent(text: str, start: int) -> int:
             return end
 
 
-def find_payloads(source: str) -> list[Payload]:
+MAX_SOURCE = 4 * 1024 * 1024  # characters of a file read for decoder calls and literals
+
+
+def find_payloads(source: str, cut: list[str] | None = None) -> list[Payload]:
     """Readable text hidden in a JS file's literals: explicit decoder calls over constants, hex/unicode
-    escape runs, and long literals that decode (base64, hex, char codes…) to text."""
+    escape runs, and long literals that decode (base64, hex, char codes…) to text. Each bound that stops
+    the search early is said in `cut` (when given), so the caller can report what was not read."""
     from skillscan.analyzers.decode import decode_literal
 
-    text = source[: 4 * 1024 * 1024]
+    said = cut if cut is not None else []
+    text = source[:MAX_SOURCE]
+    if len(source) > MAX_SOURCE:
+        said.append(f"only the first {MAX_SOURCE:,} characters were searched for encoded literals")
     resolver = Resolver(text)
     out: list[Payload] = []
     seen: set[str] = set()  # decoded values already reported
     seen_src: set[str] = set()  # call texts and literal bodies already decoded
 
-    def add(value: str | None, how: str, offset: int) -> None:
+    def novel(value: str | None) -> bool:
         if not value or UNKNOWN in value or len(value.strip()) < MIN_DECODED or value in seen:
-            return
+            return False
         printable = sum(1 for c in value if c.isprintable() or c in "\n\r\t")
-        if printable < 0.95 * len(value):
-            return
+        return printable >= 0.95 * len(value)
+
+    def add(value: str | None, how: str, offset: int) -> bool:
+        """Record a new payload; False (and `said` tells why) once MAX_PAYLOADS are recorded."""
+        if not novel(value):
+            return True
+        assert value is not None
+        if len(out) >= MAX_PAYLOADS:
+            said.append(_stopped(len(out), 0, 1))
+            return False
         seen.add(value)
         out.append(Payload(value[:MAX_VALUE], how, offset))
+        return True
 
     budget = 2 * 1024 * 1024  # characters all decoder calls together may cost
     for count, m in enumerate(_DECODER_CALL.finditer(text)):
-        if len(out) >= MAX_PAYLOADS or count >= MAX_CALLS or budget <= 0:
+        if count >= MAX_CALLS or budget <= 0:
+            said.append(_stopped(len(out), count, budget))
             break
         window = text[m.start() : m.start() + MAX_CALL_WINDOW]
         end = _call_extent(window, 0)
@@ -78,14 +95,15 @@ def find_payloads(source: str) -> list[Payload]:
         if window[:end] in seen_src:
             continue
         seen_src.add(window[:end])
-        add(resolver.constant(window[:end]), m.group(0).rstrip("( ").split()[-1], m.start())
+        if not add(resolver.constant(window[:end]), m.group(0).rstrip("( ").split()[-1], m.start()):
+            return out
     for m in _HEX_ESCAPES.finditer(text):
-        if len(out) >= MAX_PAYLOADS:
-            break
-        add(unescape(m.group(0)), "escapes", m.start())
+        if not add(unescape(m.group(0)), "escapes", m.start()):
+            return out
     literal_budget = 2 * 1024 * 1024  # characters of literals handed to the guessing decoders
     for m in _LITERAL.finditer(text):
-        if len(out) >= MAX_PAYLOADS or literal_budget <= 0:
+        if literal_budget <= 0:
+            said.append(_stopped(len(out), 0, literal_budget))
             break
         body = unescape(m.group(2)) if m.group(1) != "`" or "${" not in m.group(2) else None
         if not body or body in seen or body in seen_src:
@@ -93,8 +111,17 @@ def find_payloads(source: str) -> list[Payload]:
         seen_src.add(body)
         literal_budget -= len(body)
         for dec in decode_literal(body, max_results=2):
-            add(dec.text, "+".join(dec.chain) or "literal", m.start())
+            if not add(dec.text, "+".join(dec.chain) or "literal", m.start()):
+                return out
     return out
+
+
+def _stopped(found: int, calls: int, budget: int) -> str:
+    if found >= MAX_PAYLOADS:
+        return f"decoding stopped after {MAX_PAYLOADS} payloads; later encoded literals were not decoded"
+    if calls >= MAX_CALLS:
+        return f"decoding stopped after {MAX_CALLS:,} decoder calls; later calls were not decoded"
+    return "decoding stopped at its budget of 2 MB of decoded input; later encoded literals were not decoded"
 
 
 class JsDecodeAnalyzer:
@@ -117,7 +144,8 @@ class JsDecodeAnalyzer:
         text = file.text or ""
         findings = []
         virtual = []
-        for n, p in enumerate(find_payloads(text), start=1):
+        cut: list[str] = []
+        for n, p in enumerate(find_payloads(text, cut), start=1):
             line, col = line_of(text, p.offset)
             lang = looks_like(p.text)
             vf = make_file(f"{file.path}#decoded-{n}", p.text.encode("utf-8", "replace"),
@@ -128,4 +156,6 @@ class JsDecodeAnalyzer:
             findings.append(finding("js-decoded-payload", f"literal decodes ({p.how}) to {lang} "
                                     f"({len(p.text)} characters); scanned as {vf.path}", file.path, line, col,
                                     snippet=line_text(text, line).strip()[:200], decoded=p.text[:2000]))
+        for why in dict.fromkeys(cut):  # each bound that stopped the search, once
+            findings.append(finding("analysis-incomplete", f"{file.path}: {why}", file.path, 1, 1))
         return FileResult(tuple(findings), tuple(virtual))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from skillscan.analyzers.base import FileResult, finding
 from skillscan.analyzers.python.capmap import CapMap, load_capmap
+from skillscan.analyzers.python.names import MAX_DECODED, MAX_EVENTS
 from skillscan.model import Channel, Confidence, Finding, Package, PackageFile
 
 RULE_IDS: tuple[str, ...] = ("py-unparsed-file",)
@@ -112,6 +113,7 @@ class PythonAnalyzer:
             result, shell_found, mode = analyze_source(text, file.path, capmap, truncated=file.truncated)
         findings = [self._finding(e) for e in result.events]
         findings.extend(shell_found)
+        findings.extend(_bounds(file.path, result.dropped))
         # a documentation snippet (a code fence) is often a fragment: reading it token by token is expected
         snippet_in_docs = file.virtual and file.channel is Channel.INSTRUCTION and mode == "syntax"
         if mode.startswith("flattened:"):  # parsed in full but for the deepest brackets: say what was left out
@@ -141,3 +143,15 @@ class PythonAnalyzer:
                     snippet=e.location.snippet, capabilities=e.capabilities, confidence=e.confidence,
                     severity=e.severity, related=e.related, decoded=e.decoded)
         return f if e.flow is None else replace(f, flow=e.flow)
+
+
+def _bounds(path: str, dropped: dict[str, int]) -> list[Finding]:
+    """A bound of the engine that left something out, said as analysis-incomplete."""
+    out = []
+    if dropped.get("findings"):
+        out.append(finding("analysis-incomplete", f"{path}: more than {MAX_EVENTS:,} findings in one file; "
+                           f"{dropped['findings']:,} more were not recorded", path, 1, 1))
+    if dropped.get("decoded"):
+        out.append(finding("analysis-incomplete", f"{path}: more than {MAX_DECODED} encoded payloads in one file; "
+                           "the rest were not decoded or analysed", path, 1, 1))
+    return out

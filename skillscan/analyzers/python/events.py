@@ -34,4 +34,5 @@ class VirtualPayload:
 class Result:
     events: list[Event] = field(default_factory=list)
     payloads: list[VirtualPayload] = field(default_factory=list)
+    dropped: dict[str, int] = field(default_factory=dict)  # bound → what it left out (reported by the engine)
 

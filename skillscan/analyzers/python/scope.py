@@ -147,6 +147,7 @@ class Scope(cst.CSTVisitor):
              confidence: Confidence | None = None, severity: Severity | None = None,
              related: Iterable[Location] = (), decoded: str | None = None, flow: Flow | None = None) -> None:
         if len(self.result.events) >= MAX_EVENTS:
+            self.result.dropped["findings"] = self.result.dropped.get("findings", 0) + 1
             return
         conf = confidence
         if conf is not None and conf > self.confidence_cap:

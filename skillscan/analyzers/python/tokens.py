@@ -14,7 +14,7 @@ from typing import Any
 from skillscan.analyzers.decode import CODE_MARKERS, decode_chain, decode_literal, looks_like
 from skillscan.analyzers.python.capmap import ApiEntry, CapMap
 from skillscan.analyzers.python.events import Event, Result, VirtualPayload
-from skillscan.analyzers.python.names import DECODERS, split_words
+from skillscan.analyzers.python.names import DECODERS, MAX_EVENTS, split_words
 from skillscan.analyzers.python.values import UNKNOWN, host_of
 from skillscan.capabilities.grammar import (
     is_credential_env,
@@ -147,8 +147,10 @@ def token_pass(text: str, path: str, capmap: CapMap, scan: Scan | None, shell: A
         return Location(path, row, tok.start[1] + 1, None, None, snippet)
 
     def emit(rule: str, message: str, tok: tokenize.TokenInfo, caps: list[Capability], decoded: str | None = None) -> None:
-        if len(result.events) < 2000:
+        if len(result.events) < MAX_EVENTS:
             result.events.append(Event(rule, message, loc(tok), tuple(caps), confidence, None, (), decoded))
+        else:
+            result.dropped["findings"] = result.dropped.get("findings", 0) + 1
 
     n = len(toks)
     i = 0

@@ -60,6 +60,7 @@ class DecodedPayloadChecks(Flows):
         n = 0
         for node, v in self._decode_candidates.values():
             if n >= MAX_DECODED:
+                self.result.dropped["decoded"] = 1
                 break
             dec = decode_chain(v.raw, [])
             if dec is None:
@@ -71,6 +72,7 @@ class DecodedPayloadChecks(Flows):
             self._payload(node, dec, v.chain + dec.chain)
         for node, text in self._guess_literals:
             if n >= MAX_DECODED:
+                self.result.dropped["decoded"] = 1
                 break
             if id(node) in self._consumed_literals:
                 continue
