@@ -183,6 +183,13 @@ def text_authorities(text: str) -> Iterator[str]:
         yield m.group(1)
 
 
+def url_hosts(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, host) of every http(s) URL in running text: the authority without user info or port,
+    lower-case, a trailing dot dropped."""
+    for m in _TEXT_AUTHORITY.finditer(text):
+        yield m.start(), re.split(r"[:?#\]]", m.group(1).split("@")[-1], maxsplit=1)[0].lower().rstrip(".")
+
+
 def prose_host(url: str) -> str | None:
     """Host (lower-case; `[v6]` kept bracketed) of an http(s) URL quoted from prose, None when `url`
     does not start with one."""

@@ -6,18 +6,17 @@ name in the host is what makes the page look official. The package's own homepag
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document
+from skillscan.capabilities.urls import url_hosts
 from skillscan.catalog import rules_dir
 from skillscan.model import Channel, Finding
 from skillscan.purpose.domains import host_info, same_site
 from skillscan.yamlsafe import load_yaml
 
 RULE_IDS: tuple[str, ...] = ("platform-lookalike-link",)
-URL = re.compile(r"\bhttps?://([^\s<>\"'`)\]/?#]+)", re.IGNORECASE)
 MAX_REPORTS = 5
 PROJECT_PAGES = frozenset({"github.io", "gitlab.io"})  # <organisation>.github.io: the organisation's own pages
 
@@ -58,8 +57,7 @@ def lookalike_links(doc: Document) -> list[Finding]:
     for i, line in enumerate(doc.lines):
         if "://" not in line:
             continue
-        for m in URL.finditer(line):
-            host = m.group(1).split("@")[-1].split(":")[0].lower().rstrip(".")
+        for at, host in url_hosts(line):
             if host in seen or (isinstance(homepage, str) and homepage and same_site(host, homepage)):
                 continue
             brand = lookalike(host)
@@ -70,7 +68,7 @@ def lookalike_links(doc: Document) -> list[Finding]:
                 "platform-lookalike-link",
                 f"Look-alike platform link: {host} carries the name “{brand}” but is none of the domains listed as its own "
                 f"({', '.join(sorted(brands()[brand]))})",
-                doc.path, i + 1, m.start() + 1, snippet=line.strip()[:200], channel=Channel.INSTRUCTION))
+                doc.path, i + 1, at + 1, snippet=line.strip()[:200], channel=Channel.INSTRUCTION))
             if len(out) >= MAX_REPORTS:
                 return out
     return out
