@@ -154,3 +154,13 @@ def test_javascript_encoded_payloads_beyond_the_bound(tmp_path: Path) -> None:
 
     check(tmp_path, payloads(MAX_PAYLOADS), payloads(MAX_PAYLOADS + 1),
           f"decoding stopped after {MAX_PAYLOADS} payloads")
+
+
+def test_powershell_parse_beyond_the_bound(tmp_path: Path) -> None:
+    from skillscan.analyzers.shell.psfacts import MAX_TEXT
+
+    line = "Write-Output 'formatting the report files now'\n"
+    small = line * 100
+    big = line * (MAX_TEXT // len(line) + 10)
+    check(tmp_path, {"scripts/run.ps1": small.encode()}, {"scripts/run.ps1": big.encode()},
+          f"only the first {MAX_TEXT:,} characters of a PowerShell text were parsed")

@@ -189,10 +189,13 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
         from skillscan.analyzers.shell.psfacts import facts
 
         lines = text.split("\n")
-        for f in facts(text):
+        cut: list[str] = []
+        for f in facts(text, cut):
             line = lines[f.row] if f.row < len(lines) else ""
             cmd = Cmd(words=[], row=f.row, col=f.col, text=line.strip())
             self.run.add(frame, cmd, f.rule, list(f.capabilities), f.message)
+        for why in cut:
+            self.run.skip(frame, say("bound-psfacts", why=why))
 
     def _dynamic_program(self, cmd: Cmd, pw: Word, frame: Frame) -> None:
         if pw.payload is not None and (pw.payload.url or pw.payload.decoders):

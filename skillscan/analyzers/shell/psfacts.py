@@ -79,8 +79,12 @@ def _type_name(text: str) -> str:
     return name
 
 
-def facts(text: str) -> list[Fact]:
-    """The facts of one PowerShell text, in text order."""
+def facts(text: str, cut: list[str] | None = None) -> list[Fact]:
+    """The facts of one PowerShell text, in text order; a bound that stopped the parse or the walk early is
+    said in `cut` (when given)."""
+    said = cut if cut is not None else []
+    if len(text) > MAX_TEXT:
+        said.append(f"only the first {MAX_TEXT:,} characters of a PowerShell text were parsed for its facts")
     parser = _parser()
     if parser is None or "\x00" in text:
         return []
@@ -145,6 +149,9 @@ def facts(text: str) -> list[Fact]:
                         if e.kind == "type" and e.type_re and e.type_re.search(tname):
                             emit(operand, e, {"type": tname})
         stack.extend(reversed(node.children))
+    if stack and visited >= MAX_NODES:
+        said.append(f"the walk over a PowerShell text stopped after {MAX_NODES:,} syntax nodes: the rest was not read "
+                    "for its facts")
     out.extend(_sent(sources, tree.root_node, col_of))
     out.sort(key=lambda f: (f.row, f.col))
     return out
