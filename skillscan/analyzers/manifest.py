@@ -102,7 +102,8 @@ class ManifestAnalyzer:
 
     def analyze_package(self, package: Package) -> Sequence[Finding]:
         findings: list[Finding] = []
-        if package.format in ("agent-skill", "openclaw-skill", "codex-skill") and package.manifest_path:
+        spec = spec_for(package.format)
+        if spec is not None and spec.skill_md_manifest and package.manifest_path:
             findings.extend(self._skill_md(package, package.manifest_path, self._dirname(package)))
         for nested in package.nested:
             md = f"{nested}/SKILL.md"
@@ -324,7 +325,8 @@ class ManifestAnalyzer:
     def _name_mismatch(self, package: Package, text: str | None) -> list[Finding]:
         dirname = self._dirname(package)
         declared = package.manifest.get("name")
-        if package.format not in ("claude-plugin", "gemini-extension", "mcpb") or not isinstance(declared, str):
+        spec = spec_for(package.format)
+        if spec is None or not spec.names_itself or not isinstance(declared, str):
             return []
         if not dirname or dirname == declared or not declared:
             return []

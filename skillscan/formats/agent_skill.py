@@ -365,7 +365,7 @@ def write_skill(caps: Sequence[Capability], package: Package,
     return ((yaml_suggestion(fmt, path, data),) if data else ()), leftover
 
 
-AGENT_SKILL = FormatSpec(name="agent-skill", markers=("SKILL.md", "skill.md"), parse=parse_agent_skill,
+AGENT_SKILL = FormatSpec(name="agent-skill", skill_md_manifest=True, markers=("SKILL.md", "skill.md"), parse=parse_agent_skill,
                                   priority=10,
                          declarable={"agent-skill": SKILL_KINDS,
                                      "openclaw-skill": SKILL_KINDS | {"env.read", "secrets.read", "pkg.install",

@@ -204,7 +204,7 @@ def write_plugin(caps: Sequence[Capability], package: Package,
     return out, list(caps)
 
 
-CLAUDE_PLUGIN = FormatSpec(name="claude-plugin", markers=MARKERS, parse=parse_claude_plugin, priority=30,
+CLAUDE_PLUGIN = FormatSpec(name="claude-plugin", names_itself=True, markers=MARKERS, parse=parse_claude_plugin, priority=30,
                            owns_nested=True,
                            declarable={"claude-plugin": SKILL_KINDS | {"agent.hook", "proc.daemon", "env.read",
                                                                        "secrets.read"}},

@@ -113,6 +113,6 @@ def write_codex(caps: Sequence[Capability], package: Package,
     return out, leftover
 
 
-CODEX_SKILL = FormatSpec(name="codex-skill", markers=(OPENAI_YAML,), parse=parse_codex_skill, priority=20,
+CODEX_SKILL = FormatSpec(name="codex-skill", skill_md_manifest=True, markers=(OPENAI_YAML,), parse=parse_codex_skill, priority=20,
                          declarable={"codex-skill": SKILL_KINDS}, declare=declare_codex, write_suggestion=write_codex,
                          field_notes=openclaw_notes)  # an OpenClaw block in its SKILL.md counts as in any skill

@@ -141,7 +141,7 @@ def write_extension(caps: Sequence[Capability], package: Package,
     return (json_suggestion(package.format, MANIFEST, data),), without_env(caps)
 
 
-GEMINI = FormatSpec(name="gemini-extension", markers=(MANIFEST,), parse=parse_gemini, priority=32,
+GEMINI = FormatSpec(name="gemini-extension", names_itself=True, markers=(MANIFEST,), parse=parse_gemini, priority=32,
                     owns_nested=True,
                     declarable={"gemini-extension": frozenset({"env.read", "secrets.read", "agent.hook", "agent.tool"})},
                     declare=declare_extension, write_suggestion=write_extension,

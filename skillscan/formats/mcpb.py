@@ -120,7 +120,7 @@ def write_mcpb(caps: Sequence[Capability], package: Package,
     return (json_suggestion(package.format, MANIFEST, data),), without_env(caps)
 
 
-MCPB = FormatSpec(name="mcpb", markers=(MANIFEST,), parse=parse_mcpb, priority=25, probe=is_mcpb_manifest,
+MCPB = FormatSpec(name="mcpb", names_itself=True, markers=(MANIFEST,), parse=parse_mcpb, priority=25, probe=is_mcpb_manifest,
                   declarable={"mcpb": frozenset({"proc.exec", "env.read", "secrets.read", "fs.read", "fs.write",
                                                  "code.dynamic", "agent.tool"})},
                   declare=declare_mcpb, write_suggestion=write_mcpb, field_notes=mcpb_notes)

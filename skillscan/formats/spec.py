@@ -64,6 +64,10 @@ class FormatSpec:
     # The package only points at code published elsewhere (an MCP registry entry names a package on npm or
     # PyPI): what its manifest grants cannot be judged unused from the files scanned.
     code_elsewhere: bool = False
+    # The main manifest is a SKILL.md: its frontmatter's name and description are checked as a skill's.
+    skill_md_manifest: bool = False
+    # The manifest names the package, and the directory it ships in is expected to carry that name.
+    names_itself: bool = False
 
 
 # SKILL.md-based formats all accept `allowed-tools`.

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from skillscan.capabilities.urls import url_hosts
 from skillscan.catalog import rules_dir
 
 MAX_TEXT = 512 * 1024  # characters of one PowerShell text parsed
@@ -51,8 +52,8 @@ def entries() -> tuple[Entry, ...]:
     for kind, key in (("member", "members"), ("type", "types"), ("command", "commands")):
         for e in data.get(key) or []:
             out.append(Entry(kind,
-                             re.compile(e["type"], re.I) if e.get("type") else None,
-                             re.compile(e["member"], re.I) if e.get("member") else None,
+                             re.compile(e["type"], re.IGNORECASE) if e.get("type") else None,
+                             re.compile(e["member"], re.IGNORECASE) if e.get("member") else None,
                              frozenset(n.lower() for n in e.get("names") or ()),
                              e["rule"], tuple(e.get("capabilities") or ()), e["message"]))
     return tuple(out)
@@ -158,7 +159,6 @@ def facts(text: str, cut: list[str] | None = None) -> list[Fact]:
 
 
 SENDERS = {"invoke-restmethod", "irm", "invoke-webrequest", "iwr"}
-_URL = re.compile(r"https?://([A-Za-z0-9.-]+)")
 
 
 def _assigned_variable(node: Any) -> str | None:
@@ -196,9 +196,8 @@ def _sent(sources: list[tuple[Any, Entry]], root: Any, col_of: Any) -> list[Fact
             if name in SENDERS:
                 text = node.text.decode("utf-8", "replace")
                 for var, e in held.items():
-                    if re.search(re.escape(var) + r"(?![A-Za-z0-9_])", text, re.I):
-                        m = _URL.search(text)
-                        host = m.group(1).lower() if m else "*"
+                    if re.search(re.escape(var) + r"(?![A-Za-z0-9_])", text, re.IGNORECASE):
+                        host = next((h for _, h in url_hosts(text)), "*")
                         what = "the whole environment" if e.rule == "shell-env-read" else "credentials read from a Windows credential store"
                         out.append(Fact(node.start_point[0], col_of(node.start_point), "shell-env-exfiltration",
                                         (*e.capabilities, f"net.egress[{host}]"),
