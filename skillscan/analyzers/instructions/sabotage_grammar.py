@@ -12,7 +12,7 @@ purpose (`coherent`)? Nothing here decides a verdict."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol, cast
@@ -23,7 +23,7 @@ from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document, Segment
 from skillscan.analyzers.roles import file_role
 from skillscan.catalog import rules_dir
-from skillscan.model import Channel, Finding, Package
+from skillscan.model import Channel, Confidence, Finding, Package
 from skillscan.yamlsafe import load_yaml
 
 KINDS = frozenset({"prose", "comment", "hidden"})  # segments read as sentences (tables are data, not directives)
@@ -121,6 +121,29 @@ def bound_finding(doc: Document, rule_id: str) -> Finding:
     return finding("analysis-incomplete",
                    f"{doc.path}: only the first {MAX_CANDIDATES} candidate sentences were read for {rule_id}; "
                    "the rest of the file was not checked for it", doc.path, 1, channel=Channel.INSTRUCTION)
+
+
+def report_matches(doc: Document, cue: Cue, match: Callable[[str], tuple[str, str] | None], rule_id: str,
+                   label: str) -> list[Finding]:
+    """One finding per candidate sentence `match` explains as (what the agent is told to do, the thing it
+    names), at most MAX_REPORTS, and the bound's own report when the candidates ran out early. Hidden
+    text (an HTML comment, hidden markup) raises the confidence."""
+    out: list[Finding] = []
+    bound = [False]
+    for c in candidates(doc, cue, bound):
+        hit = match(c.sentence.text)
+        if hit is None:
+            continue
+        what, anchor = hit
+        line = report_line(c, anchor)
+        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
+        out.append(finding(
+            rule_id, f"{label}: the instructions{where} tell the agent to {what}: “{cite(c.sentence.text)}”",
+            doc.path, line, snippet=snippet(doc, line), channel=Channel.INSTRUCTION,
+            confidence=Confidence.HIGH if c.segment.kind in ("comment", "hidden") else None))
+        if len(out) >= MAX_REPORTS:
+            break
+    return out + ([bound_finding(doc, rule_id)] if bound[0] else [])
 
 
 def report_line(c: Candidate, anchor: str = "") -> int:

@@ -18,10 +18,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.model import Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("sabotage-output-copied-outside",)
 
@@ -81,21 +80,4 @@ def _cue() -> g.Cue:
 
 
 def output_copied_outside(package: Package, doc: Document) -> list[Finding]:
-    out: list[Finding] = []
-    bound = [False]
-    for c in g.candidates(doc, _cue(), bound):
-        hit = _copied(c.sentence.text)
-        if hit is None:
-            continue
-        what, anchor = hit
-        line = g.report_line(c, anchor)
-        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
-        out.append(finding(
-            "sabotage-output-copied-outside",
-            f"Output copied outside the workspace: the instructions{where} tell the agent to {what}: "
-            f"“{g.cite(c.sentence.text)}”",
-            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-            confidence=Confidence.HIGH if c.segment.kind in ("comment", "hidden") else None))
-        if len(out) >= g.MAX_REPORTS:
-            break
-    return out + ([g.bound_finding(doc, "sabotage-output-copied-outside")] if bound[0] else [])
+    return g.report_matches(doc, _cue(), _copied, "sabotage-output-copied-outside", "Output copied outside the workspace")

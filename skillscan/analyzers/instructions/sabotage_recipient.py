@@ -19,10 +19,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.model import Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("sabotage-recipient-swap",)
 
@@ -94,20 +93,5 @@ def _cue() -> g.Cue:
 def recipient_swap(package: Package, doc: Document) -> list[Finding]:
     if g.coherent("recipient", g.stated_purpose_text(package)):
         return []
-    out: list[Finding] = []
-    bound = [False]
-    for c in g.candidates(doc, _cue(), bound):
-        hit = _swap(c.sentence.text) or _copy(c.sentence.text)
-        if hit is None:
-            continue
-        what, anchor = hit
-        line = g.report_line(c, anchor)
-        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
-        out.append(finding(
-            "sabotage-recipient-swap",
-            f"Recipient or payment swap: the instructions{where} tell the agent to {what}: “{g.cite(c.sentence.text)}”",
-            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-            confidence=Confidence.HIGH if c.segment.kind in ("comment", "hidden") else None))
-        if len(out) >= g.MAX_REPORTS:
-            break
-    return out + ([g.bound_finding(doc, "sabotage-recipient-swap")] if bound[0] else [])
+    return g.report_matches(doc, _cue(), lambda text: _swap(text) or _copy(text), "sabotage-recipient-swap",
+                            "Recipient or payment swap")
