@@ -138,3 +138,13 @@ def test_comma_in_a_literal_path_stays_one_scope() -> None:
     (fs,) = SemgrepAnalyzer().analyze_batch([p])
     caps = {str(c) for f in fs for c in f.capabilities}
     assert "fs.write[/home/u/.bashrc%2Cbak/.bashrc]" in caps
+
+
+def test_a_template_literal_cut_before_its_closing_backtick_keeps_its_last_character() -> None:
+    """semgrep's match of `${keyPath}.pub` can end before the closing backtick: the value is `….pub`, not
+    `….pu` (a path cut short was named in a finding)."""
+    r = Resolver('const keyPath = "/home/u/.ssh/id_ed25519";\n')
+    assert r.value("`${keyPath}.pub") == "/home/u/.ssh/id_ed25519.pub"
+    assert r.value("`${keyPath}.pub`") == "/home/u/.ssh/id_ed25519.pub"
+    assert r.value("`a\\``") == "a`" and r.value("`a\\`") == "a`"
+    assert UNKNOWN not in (r.value("`${keyPath}`") or UNKNOWN)

@@ -108,7 +108,10 @@ class Resolver:
         if e[0] in "'\"" and skip_string(e, 0) == len(e) and e[-1] == e[0]:
             return unescape(e[1:-1])
         if e[0] == "`" and skip_string(e, 0) == len(e):
-            return self._template(e[1:-1], depth)
+            # semgrep's match of a template literal can end before its closing backtick: the body is then the
+            # rest of the text, not the text less its last character
+            closed = len(e) > 1 and e[-1] == "`" and not e.endswith("\\`")
+            return self._template(e[1:-1] if closed else e[1:], depth)
         if e[0] == "(" and skip_group(e, 0) == len(e):
             return self._eval(e[1:-1], depth + 1)
         if e[0] == "[" and skip_group(e, 0) == len(e):
