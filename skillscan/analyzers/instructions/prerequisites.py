@@ -14,6 +14,7 @@ import re
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document
 from skillscan.analyzers.instructions.lookalike import lookalike
+from skillscan.capabilities.urls import normalize_host
 from skillscan.model import Channel, Finding, Location
 from skillscan.purpose.domains import same_site
 from skillscan.purpose.services import load_table
@@ -117,7 +118,7 @@ def prerequisite_links(doc: Document) -> list[Finding]:
             continue
         for j in _link_lines(lines, i):
             for url in URL.finditer(lines[j]):
-                host = url.group(0).split("://", 1)[1].split("/", 1)[0].split("?", 1)[0]
+                host = normalize_host(url.group(0))
                 sink = table.sink(host)
                 if host in seen or (homepage and same_site(host, homepage)) or host.lower().endswith(PROJECT_PAGES):
                     continue

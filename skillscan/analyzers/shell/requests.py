@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from skillscan.analyzers.shell.words import Word
+from skillscan.capabilities.urls import normalize_host
 
 _VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
 _STATIC_URL = re.compile(r"^[\"']?(https?://[A-Za-z0-9.-]+(?::\d+)?)(?=[/?#\"'$]|$)", re.IGNORECASE)
@@ -86,6 +87,5 @@ def url_host(words: Sequence[Word]) -> str | None:
             m = _STATIC_URL.match(w.raw)
             if m is None:
                 return None
-            host = m.group(1).split("://", 1)[1].split(":", 1)[0].lower()
-            return host or None
+            return normalize_host(m.group(1)) or None
     return None
