@@ -37,6 +37,16 @@ def make_skill(root: Path, name: str, frontmatter: str = "", body: str = "Body.\
     return pkg
 
 
+def make_described_skill(root: Path, name: str, description: str, body: str,
+                         extra: dict[str, str] | None = None) -> Path:
+    """A skill with this description and body, and any further files (`extra`: relative path → text)."""
+    pkg = make_skill(root, name, f"name: {name}\ndescription: {description}\n", body)
+    for rel, text in (extra or {}).items():
+        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pkg / rel).write_text(text, encoding="utf-8")
+    return pkg
+
+
 def make_review_skill(root: Path, name: str = "linked") -> Path:
     """A skill whose analysis is incomplete (a link leaving the package) — at least `review`."""
     pkg = make_skill(root, name)

@@ -18,18 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from clirun import make_described_skill as _skill
 from clirun import scan_json
 
 OUTSIDE_IP = "45.61.170.22"  # outside every reserved range; never contacted (the scanner runs nothing)
-
-
-def _skill(root: Path, name: str, description: str, body: str, extra: dict[str, str] | None = None) -> None:
-    pkg = root / name
-    pkg.mkdir(parents=True)
-    (pkg / "SKILL.md").write_text(f"---\nname: {name}\ndescription: {description}\n---\n\n{body}", encoding="utf-8")
-    for rel, text in (extra or {}).items():
-        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
-        (pkg / rel).write_text(text, encoding="utf-8")
 
 
 def _pipe(url: str) -> str:
