@@ -30,49 +30,21 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import REPO, machine, now, write_block
-from registry_speed import SAMPLE_S, _status_kb, _tree, size_mb
+from registry_speed import Run, size_mb
+from registry_speed import measure as measure_argv
 
 SCAN = ["-m", "skillscan", "scan", "--format", "json", "--no-cache", "--no-config", "--fail-on", "never", "--quiet"]
 SMALL = "fixtures/core-benign-git-helper"
 
 
-@dataclass(frozen=True)
-class Run:
-    wall: float
-    cpu: float
-    tree_mb: float
-    code: int
-
-
 def measure(tree: Path, args: list[str]) -> Run:
-    """One whole process of the CLI of `tree` (its own directory first on sys.path)."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
-    started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, *args], cwd=tree, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, env=env)
-    peak = [0]
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], sum(_status_kb(p, "VmRSS") for p in _tree(proc.pid)))
-            done.wait(SAMPLE_S)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    return Run(wall, usage.ru_utime + usage.ru_stime, max(peak[0] / 1024, usage.ru_maxrss / 1024),
-               os.waitstatus_to_exitcode(status))
+    """One whole process of the CLI of `tree` (its own directory first on sys.path): wall, CPU of the
+    process tree and peak memory, as registry_speed measures them."""
+    return measure_argv([sys.executable, *args], env={**os.environ, "PYTHONPATH": str(tree)}, cwd=tree)
 
 
 def corpus(shared: Path, names: tuple[str, ...]) -> list[str]:

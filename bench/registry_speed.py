@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import REPO, machine, now, skillscan_version, write_block  # noqa: E402
+from benchlib import REPO, machine, now, skillscan_version, write_block
 
 SCAN = ["scan", "--format", "json", "--fail-on", "never", "--quiet", "--no-config"]
 SAMPLE_S = 0.05
@@ -95,11 +95,12 @@ def _tree(pid: int) -> list[int]:
     return seen
 
 
-def measure(argv: list[str], env: dict[str, str] | None = None, stdout: Path | None = None) -> Run:
+def measure(argv: list[str], env: dict[str, str] | None = None, stdout: Path | None = None,
+            cwd: Path = REPO) -> Run:
     load = os.getloadavg()[0]
     out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115
     started = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=REPO, stdout=out, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL, env=env)
     peaks = {"main": 0, "tree": 0}
     done = threading.Event()
 
@@ -255,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         if r.code not in (0, 1):
             sys.exit(f"registry {count}: exit {r.code}")
         n, mb = packages_in(report), size_mb([reg])
-        target = "≤ 20 s" if count == 1000 else f"≤ 5 × the 1,000 run" if count > 1000 else ""
+        target = "≤ 20 s" if count == 1000 else "≤ 5 × the 1,000 run" if count > 1000 else ""
         emit(row(f"generated registry, {count:,} packages ({n:,} reported), empty cache "
                  f"({gen.stdout.strip().split('with_code_share=')[-1].split()[0]} with code)", [r], n, mb, target))
         if first is None:
