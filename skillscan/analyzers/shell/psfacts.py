@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from skillscan.analyzers.shell.messages import say
 from skillscan.capabilities.urls import url_hosts
 from skillscan.catalog import rules_dir
 
@@ -198,11 +199,11 @@ def _sent(sources: list[tuple[Any, Entry]], root: Any, col_of: Any) -> list[Fact
                 for var, e in held.items():
                     if re.search(re.escape(var) + r"(?![A-Za-z0-9_])", text, re.IGNORECASE):
                         host = next((h for _, h in url_hosts(text)), "*")
-                        what = "the whole environment" if e.rule == "shell-env-read" else "credentials read from a Windows credential store"
+                        what = say("ps-held-env") if e.rule == "shell-env-read" else say("ps-held-credentials")
+                        sender = name_node.text.decode("utf-8", "replace")  # type: ignore[union-attr]
                         out.append(Fact(node.start_point[0], col_of(node.start_point), "shell-env-exfiltration",
                                         (*e.capabilities, f"net.egress[{host}]"),
-                                        f"`{name_node.text.decode('utf-8', 'replace')}` sends `{var}`, which holds "  # type: ignore[union-attr]
-                                        f"{what}, to {host}"))
+                                        say("ps-sends-held", name=sender, var=var, what=what, host=host)))
                         break
         stack.extend(reversed(node.children))
     return out
