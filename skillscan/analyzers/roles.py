@@ -354,6 +354,11 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
             roles[i] = ("hidden", "in an element the rendered page hides", "hidden-markup", False)
         elif "<" in line and image.search(line):
             roles[i] = ("hidden", "the text of an invisible image", "hidden-markup", False)
+    for first, last in _hidden_spans(body, element):  # every line of a multi-line hidden element, not only its first
+        if roles[first] is not None and roles[first][0] == "hidden" and roles[first][2] == "hidden-markup":
+            for i in range(first + 1, min(last + 1, len(lines))):
+                if roles[i] is None or roles[i][2] != "fence":
+                    roles[i] = ("hidden", "in an element the rendered page hides", "hidden-markup", False)
     regions: list[Region] = []
     for i in range(len(lines)):
         role, why, kind, neg = roles[i] or (base, base_why, "text", False)
@@ -365,6 +370,28 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
     if n > len(lines):
         regions.append(Region(len(lines) + 1, n, base, f"{base_why} (beyond the analysed length)", "text"))
     return DocumentRoles(path, base, base_why, tuple(regions), subagent, truncated)
+
+
+_HIDDEN_SPAN = 4000  # characters of one hidden element looked at for its closing tag (as hidden.py reads it)
+
+
+def _hidden_spans(body: str, element: re.Pattern[str]) -> list[tuple[int, int]]:
+    """(first, last) 0-based lines of each hidden element that closes on a later line (or runs on for
+    _HIDDEN_SPAN characters without closing), linear in the text."""
+    if "<" not in body:
+        return []
+    out: list[tuple[int, int]] = []
+    counted, line = 0, 0
+    for m in element.finditer(body):
+        line += body.count("\n", counted, m.start())
+        counted = m.start()
+        window = body[m.end():m.end() + _HIDDEN_SPAN]
+        close = re.search(rf"</{re.escape(m.group('tag'))}\s*>", window, re.IGNORECASE)
+        inner = window[:close.start()] if close else window
+        extra = body.count("\n", m.start(), m.end()) + inner.count("\n")
+        if extra:
+            out.append((line, line + extra))
+    return out
 
 
 @lru_cache(maxsize=1)
