@@ -1,0 +1,106 @@
+"""Trigger hijack: prose that stretches a skill beyond its own kind of request to every request, message or
+session of the agent. One sentence of prose aimed at the agent (frontmatter description, body, HTML comment
+or hidden text; not a prohibition nor a quotation; `sabotage_grammar`) with (vocabulary in
+`rules/instructions/scope.yaml`):
+
+- a requirement (must, mandatory, always; 必须, 始终 …), a universal unit of the agent's work with no domain
+  word narrowing it ("ANY user message", "every new Claude Code instance"; 所有请求, 每次对话) and what the
+  skill does on each (load or apply itself, come before the answer, run in the background, follow every
+  answer; 回复之前, 后台 …);
+- or a claim that the skill loads itself with the highest priority or cannot be bypassed (无法绕过);
+- or a claim that it overrides or stops every other skill or framework (覆盖所有其他技能).
+
+"Use this skill for all spreadsheet requests" names the skill's own trigger and is not reported. Purpose
+coherence: a package whose stated purpose is a persona, tone or house style for every answer gets no
+finding. The finding is evidence for review (low confidence); in hidden text it is raised. English and
+Chinese."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions import sabotage_grammar as g
+from skillscan.analyzers.instructions.document import Document
+from skillscan.catalog import rules_dir
+from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.yamlsafe import load_yaml
+
+RULE_IDS: tuple[str, ...] = ("trigger-hijack-instruction",)
+KINDS = frozenset({"prose", "heading", "comment", "hidden"})
+MAX_REPORTS = 8  # per file: enough for a verdict
+
+
+@dataclass(frozen=True)
+class ScopeWords:
+    scope: re.Pattern[str]
+    act: re.Pattern[str]
+    force: re.Pattern[str]
+    self_activation: re.Pattern[str]
+    over_others: re.Pattern[str]
+    coherent_purpose: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def words() -> ScopeWords:
+    data = load_yaml((rules_dir() / "instructions" / "scope.yaml").read_text(encoding="utf-8")) or {}
+
+    def one(key: str) -> re.Pattern[str]:
+        return re.compile("|".join(f"(?:{p})" for p in data[key]), re.IGNORECASE)
+
+    return ScopeWords(*(one(k) for k in ("scope", "act", "force", "self_activation", "over_others",
+                                         "coherent_purpose")))
+
+
+def hijack(sentence: str) -> tuple[str, str] | None:
+    """(what the sentence makes the skill do, the words that say it), or None."""
+    w = words()
+    for m in w.over_others.finditer(sentence):
+        if not g.negated(sentence, m.start()) and not g.quoted(sentence, m.start()):
+            return "set the skill over every other skill or framework", m.group(0)
+    for m in w.self_activation.finditer(sentence):
+        if not g.negated(sentence, m.start()) and not g.quoted(sentence, m.start()):
+            return "make the skill load itself everywhere or resist being turned off", m.group(0)
+    scope = w.scope.search(sentence)
+    if scope is None or w.act.search(sentence) is None or w.force.search(sentence) is None:
+        return None
+    if g.negated(sentence, scope.start()) or g.quoted(sentence, scope.start()):
+        return None
+    return "stretch the skill to every request or session, not only requests of its own kind", scope.group(0)
+
+
+def _sentences(doc: Document) -> list[tuple[str, int, str]]:
+    """(segment kind, file line, sentence) of the prose the agent reads, the frontmatter description first."""
+    out: list[tuple[str, int, str]] = []
+    for seg in doc.segments:
+        if seg.kind == "frontmatter" and seg.heading == "frontmatter:description":
+            out += [("frontmatter", seg.line, s.text) for s in g.sentences(seg.text)]
+        elif seg.kind in KINDS:
+            out += [(seg.kind, seg.line_at(s.start + len(s.text) - len(s.text.lstrip())), s.text)
+                    for s in g.sentences(seg.text)]
+    return out
+
+
+def trigger_hijack(package: Package, doc: Document) -> list[Finding]:
+    w = words()
+    if w.coherent_purpose.search(g.stated_purpose_text(package)):
+        return []
+    out: list[Finding] = []
+    for kind, line, sentence in _sentences(doc):
+        if not (w.scope.search(sentence) or w.self_activation.search(sentence) or w.over_others.search(sentence)):
+            continue
+        hit = hijack(sentence)
+        if hit is None:
+            continue
+        what, cue = hit
+        where = " (in an HTML comment)" if kind == "comment" else " (in its description)" if kind == "frontmatter" else ""
+        out.append(finding(
+            "trigger-hijack-instruction",
+            f"Trigger hijack: the instructions{where} {what} (“{g.cite(cue, 60)}”): “{g.cite(sentence)}”",
+            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
+            confidence=Confidence.MEDIUM if kind in ("comment", "hidden") else Confidence.LOW))
+        if len(out) >= MAX_REPORTS:
+            break
+    return out
