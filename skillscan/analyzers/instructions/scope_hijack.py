@@ -30,7 +30,7 @@ from skillscan.yamlsafe import load_yaml
 
 RULE_IDS: tuple[str, ...] = ("trigger-hijack-instruction",)
 KINDS = frozenset({"prose", "heading", "comment", "hidden"})
-MAX_REPORTS = 8  # per file: enough for a verdict
+MAX_REPORTS = 12  # per file: enough for a verdict
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,9 @@ class ScopeWords:
     self_activation: re.Pattern[str]
     over_others: re.Pattern[str]
     coherent_purpose: re.Pattern[str]
+    trigger_list: re.Pattern[str]
+    generic_triggers: frozenset[str]
+    min_generic_triggers: int
 
 
 @lru_cache(maxsize=1)
@@ -51,7 +54,23 @@ def words() -> ScopeWords:
         return re.compile("|".join(f"(?:{p})" for p in data[key]), re.IGNORECASE)
 
     return ScopeWords(*(one(k) for k in ("scope", "act", "force", "self_activation", "over_others",
-                                         "coherent_purpose")))
+                                         "coherent_purpose")),
+                      re.compile(data["trigger_list"], re.IGNORECASE),
+                      frozenset(str(x).lower() for x in data["generic_triggers"]), int(data["min_generic_triggers"]))
+
+
+def generic_triggers(sentence: str) -> list[str]:
+    """The generic request words of a trigger list in the sentence ("Triggers: build, fix, review …"), in
+    order, when there are at least `min_generic_triggers` of them; else []."""
+    w = words()
+    m = w.trigger_list.search(sentence)
+    if m is None:
+        return []
+    seen: list[str] = []
+    for word in re.findall(r"[A-Za-z]+", m.group("items")):
+        if word.lower() in w.generic_triggers and word.lower() not in seen:
+            seen.append(word.lower())
+    return seen if len(seen) >= w.min_generic_triggers else []
 
 
 def hijack(sentence: str) -> tuple[str, str] | None:
@@ -59,16 +78,18 @@ def hijack(sentence: str) -> tuple[str, str] | None:
     w = words()
     for m in w.over_others.finditer(sentence):
         if not g.negated(sentence, m.start()) and not g.quoted(sentence, m.start()):
-            return "set the skill over every other skill or framework", m.group(0)
+            return f"set the skill over every other skill or framework (“{g.cite(m.group(0), 60)}”)", m.group(0)
     for m in w.self_activation.finditer(sentence):
         if not g.negated(sentence, m.start()) and not g.quoted(sentence, m.start()):
-            return "make the skill load itself everywhere or resist being turned off", m.group(0)
+            return f"make the skill load itself everywhere or resist being turned off (“{g.cite(m.group(0), 60)}”)", m.group(0)
+    if generic := generic_triggers(sentence):
+        return f"list {len(generic)} generic request words as the skill's triggers ({', '.join(generic[:6])} …)", generic[0]
     scope = w.scope.search(sentence)
     if scope is None or w.act.search(sentence) is None or w.force.search(sentence) is None:
         return None
     if g.negated(sentence, scope.start()) or g.quoted(sentence, scope.start()):
         return None
-    return "stretch the skill to every request or session, not only requests of its own kind", scope.group(0)
+    return f"claim “{g.cite(scope.group(0), 60)}” for the skill, beyond requests of its own kind", scope.group(0)
 
 
 def _sentences(doc: Document) -> list[tuple[str, int, str]]:
@@ -89,16 +110,17 @@ def trigger_hijack(package: Package, doc: Document) -> list[Finding]:
         return []
     out: list[Finding] = []
     for kind, line, sentence in _sentences(doc):
-        if not (w.scope.search(sentence) or w.self_activation.search(sentence) or w.over_others.search(sentence)):
+        if not (w.scope.search(sentence) or w.self_activation.search(sentence) or w.over_others.search(sentence)
+                or w.trigger_list.search(sentence)):
             continue
         hit = hijack(sentence)
         if hit is None:
             continue
-        what, cue = hit
+        what, _ = hit
         where = " (in an HTML comment)" if kind == "comment" else " (in its description)" if kind == "frontmatter" else ""
         out.append(finding(
             "trigger-hijack-instruction",
-            f"Trigger hijack: the instructions{where} {what} (“{g.cite(cue, 60)}”): “{g.cite(sentence)}”",
+            f"Trigger hijack: the instructions{where} {what}: “{g.cite(sentence)}”",
             doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
             confidence=Confidence.MEDIUM if kind in ("comment", "hidden") else Confidence.LOW))
         if len(out) >= MAX_REPORTS:
