@@ -31,6 +31,7 @@ from skillscan.analyzers.instructions.sabotage_outside import output_copied_outs
 from skillscan.analyzers.instructions.sabotage_recipient import recipient_swap
 from skillscan.analyzers.instructions.scope_hijack import trigger_hijack
 from skillscan.analyzers.instructions.collection import data_collection
+from skillscan.analyzers.instructions.outside_guidance import outside_guidance
 from skillscan.analyzers.instructions.steering import steering
 from skillscan.analyzers.instructions.unicode import hidden_unicode_only, unicode_findings
 from skillscan.analyzers.instructions.views import prose_view
@@ -148,7 +149,7 @@ class InstructionsAnalyzer:
             # sabotage without a command in prose the agent follows, judged against the stated purpose
             out += output_manipulation(package, doc) + recipient_swap(package, doc) + memory_implant(package, doc)
             out += data_as_instructions(package, doc) + output_copied_outside(package, doc)
-            out += trigger_hijack(package, doc) + data_collection(package, doc)
+            out += trigger_hijack(package, doc) + data_collection(package, doc) + outside_guidance(doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step

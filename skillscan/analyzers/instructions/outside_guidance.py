@@ -1,0 +1,90 @@
+"""Outside guidance: prose that makes a document outside the package — at an absolute host path under a home
+directory or a data/mount root (`/root/`, `/home/<user>/`, `/app/`, `/data/` …; the paths steering.py
+recognises, not `/tmp/` nor a tool's own dot-directory) — guidance the agent is to take. One sentence of
+prose aimed at the agent (not a prohibition) with (vocabulary in `rules/instructions/guidance.yaml`):
+
+1. a path to a text document (.md, .txt, .rst) outside the package;
+2. framed as guidance: a guidance noun just before it ("the local policy file `/x`", "the note `/x`") or
+   just after it ("`/x` as the handoff note", "`/x` defines …");
+3. a verb by which the agent takes it (read, use, consult, follow, apply; 阅读, 遵循 …).
+
+The package does not ship that document and the user did not hand it over: whoever can write there writes
+the agent's instructions (an indirect prompt injection). Evidence for review; in an HTML comment raised.
+English and Chinese."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions import sabotage_grammar as g
+from skillscan.analyzers.instructions.document import Document
+from skillscan.analyzers.instructions.steering import OUTSIDE_FILE
+from skillscan.catalog import rules_dir
+from skillscan.model import Channel, Confidence, Finding
+from skillscan.yamlsafe import load_yaml
+
+RULE_IDS: tuple[str, ...] = ("outside-guidance-instruction",)
+KINDS = frozenset({"prose", "comment"})
+MAX_REPORTS = 5  # per file: enough for a verdict
+_BEFORE, _AFTER = 60, 80  # characters looked at on each side of the path for its framing
+
+
+@dataclass(frozen=True)
+class GuidanceWords:
+    document_ext: re.Pattern[str]
+    frame_before: re.Pattern[str]
+    frame_after: re.Pattern[str]
+    take: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def words() -> GuidanceWords:
+    data = load_yaml((rules_dir() / "instructions" / "guidance.yaml").read_text(encoding="utf-8")) or {}
+
+    def one(key: str) -> re.Pattern[str]:
+        items = data[key] if isinstance(data[key], list) else [data[key]]
+        return re.compile("|".join(f"(?:{p})" for p in items), re.IGNORECASE)
+
+    return GuidanceWords(one("document_ext"), one("frame_before"), one("frame_after"), one("take"))
+
+
+def guidance(sentence: str) -> tuple[str, str] | None:
+    """(the outside document, the words that frame it as guidance) of a sentence, or None."""
+    w = words()
+    for m in OUTSIDE_FILE.finditer(sentence):
+        path = m.group(0)
+        if not w.document_ext.search(path) or "/tmp/" in path or any(p.startswith(".") for p in path.split("/")[1:-1]):
+            continue
+        frame = w.frame_before.search(sentence[max(0, m.start() - _BEFORE):m.start()]) or \
+            w.frame_after.search(sentence[m.end():m.end() + _AFTER])
+        if frame is None or not w.take.search(sentence) or g.negated(sentence, m.start()):
+            continue
+        return path, " ".join(frame.group(0).strip("`'\"() ").split())
+    return None
+
+
+def outside_guidance(doc: Document) -> list[Finding]:
+    out: list[Finding] = []
+    for seg in doc.segments:
+        if seg.kind not in KINDS or "/" not in seg.text:
+            continue
+        text = seg.raw or seg.text
+        for sent in g.sentences(text):
+            hit = guidance(sent.text)
+            if hit is None:
+                continue
+            path, frame = hit
+            line = seg.line_at(sent.start + max(0, sent.text.find(path)))
+            where = " (in an HTML comment)" if seg.kind == "comment" else ""
+            out.append(finding(
+                "outside-guidance-instruction",
+                f"Outside guidance: the instructions{where} make {path}, a document outside the package, guidance "
+                f"for the agent (“{frame}”): “{g.cite(sent.text)}”",
+                doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
+                confidence=Confidence.MEDIUM if seg.kind == "comment" else Confidence.LOW))
+            if len(out) >= MAX_REPORTS:
+                return out
+    return out
