@@ -92,10 +92,23 @@ def hijack(sentence: str) -> tuple[str, str] | None:
     return f"claim “{g.cite(scope.group(0), 60)}” for the skill, beyond requests of its own kind", scope.group(0)
 
 
+# words every shape of the grammar needs one of: a cheap RE2 test of a whole segment before it is split
+_CUE = re.compile(r"\b(?:all|every|each|any|skills?|protocol|plugin|triggers?|activation|activate)\b"
+                  r"|所有|全部|任何|每|技能", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _cue() -> g.Cue:
+    return g.union(_CUE)
+
+
 def _sentences(doc: Document) -> list[tuple[str, int, str]]:
     """(segment kind, file line, sentence) of the prose the agent reads, the frontmatter description first."""
     out: list[tuple[str, int, str]] = []
+    cue = _cue()
     for seg in doc.segments:
+        if not cue.search(seg.text):
+            continue
         if seg.kind == "frontmatter" and seg.heading == "frontmatter:description":
             out += [("frontmatter", seg.line, s.text) for s in g.sentences(seg.text)]
         elif seg.kind in KINDS:
