@@ -125,6 +125,32 @@ def operand_host(value: str | None) -> str:
     return "*"
 
 
+def scheme(url: str) -> str:
+    """The lower-case scheme of `scheme://…`, "" when the text has no `://`."""
+    return url.split("://", 1)[0].lower() if "://" in url else ""
+
+
+def after_scheme(url: str) -> str:
+    """The text after `scheme://` (authority, path, query), lower-case; the whole text when it has no
+    `://` — what host-and-path prefix lists (`github.com/org/`) are matched against."""
+    return url.split("://", 1)[-1].lower()
+
+
+def with_scheme(url: str, new_scheme: str) -> str:
+    """`url` with its scheme replaced (`postgresql://…` → `postgresql+psycopg://…`)."""
+    return new_scheme + "://" + url.split("://", 1)[1] if "://" in url else url
+
+
+_STATIC_ORIGIN = lazy(r"^[\"']?(https?://[A-Za-z0-9.-]+(?::\d+)?)(?=[/?#\"'$]|$)", re.IGNORECASE)
+
+
+def static_host(raw: str) -> str | None:
+    """Host of an http(s) URL written in a shell word whose later parts are computed at run time
+    (`https://api.telegram.org/bot$TOKEN/send` → api.telegram.org); None unless the host is literal."""
+    m = _STATIC_ORIGIN.match(raw)
+    return (normalize_host(m.group(1)) or None) if m else None
+
+
 def normalize_host(host: str) -> str:
     """A declared host: scheme, path, query, user info and a single port dropped; `[v6]` unwrapped."""
     h = host.strip().lower()
