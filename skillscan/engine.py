@@ -29,7 +29,6 @@ from skillscan.model import (
     RuleClass,
     Severity,
     Verdict,
-    fingerprints,
 )
 from skillscan.fold import fold_report, group_fingerprints
 from skillscan.permissions.permit import permit

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
-from urllib.parse import SplitResult, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit
 
 from skillscan.lazyre import lazy
 
@@ -50,17 +50,6 @@ def netloc(url: str) -> str:
 def file_name(url: str) -> str:
     """The last segment of a URL's path (`https://x/a/tool.sh?x=1` → `tool.sh`)."""
     return PurePosixPath(urlsplit(url).path).name
-
-
-def without_credentials(url: str) -> str:
-    """The URL without user name and password (never forwarded to another host)."""
-    p = urlsplit(url)
-    if p.username is None and p.password is None:
-        return url
-    netloc_ = p.hostname or ""
-    if p.port:
-        netloc_ += f":{p.port}"
-    return urlunsplit((p.scheme, netloc_, p.path, p.query, p.fragment))
 
 
 def authority_host(authority: str) -> str:
