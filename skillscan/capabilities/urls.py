@@ -141,13 +141,16 @@ def static_host(raw: str) -> str | None:
 
 
 def normalize_host(host: str) -> str:
-    """A declared host: scheme, path, query, user info and a single port dropped; `[v6]` unwrapped."""
+    """A host as written in a declaration, a service list or a URL: scheme (or a leading `//`), path,
+    query, fragment, user info and a single port dropped; `[v6]` unwrapped ("" when unterminated)."""
     h = host.strip().lower()
     if "://" in h:
         h = h.split("://", 1)[1]
-    h = h.split("/", 1)[0].split("?", 1)[0].split("@")[-1]
-    if h.startswith("[") and "]" in h:  # IPv6 literal
-        return h[1 : h.index("]")]
+    elif h.startswith("//"):
+        h = h[2:]
+    h = h.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].split("@")[-1]
+    if h.startswith("["):  # IPv6 literal
+        return h[1 : h.index("]")] if "]" in h else ""
     if h.count(":") == 1:
         name, _, port = h.partition(":")
         if port.isdigit() or port == "*":
