@@ -23,6 +23,7 @@ from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document, Segment
 from skillscan.analyzers.roles import file_role
 from skillscan.catalog import rules_dir
+from skillscan.loaders.frontmatter import Frontmatter
 from skillscan.model import Channel, Confidence, Finding, Package
 from skillscan.yamlsafe import load_yaml
 
@@ -235,9 +236,8 @@ def stated_purpose_text(package: Package) -> str:
         if isinstance(manifest.get(key), str):
             parts.append(manifest[key])
     for fm in (package.frontmatter or {}).values():
-        data = getattr(fm, "data", None)
-        if isinstance(data, dict):
-            parts += [str(data[k]) for k in ("name", "description") if isinstance(data.get(k), str)]
+        if isinstance(fm, Frontmatter):
+            parts += [str(fm.data[k]) for k in ("name", "description") if isinstance(fm.data.get(k), str)]
     return " ".join(parts)[:4000].lower()
 
 
