@@ -322,10 +322,28 @@ _DEFINES = re.compile(r"[+|]?=(?!=)|\bin\b")
 
 
 def substituted(lines: list[str], index: FileIndex, seed: list[int], scope: range) -> list[str]:
-    """The cited statement with each variable it interpolates (`$x`, `${x}`, `{x}`, `${x}` in a template)
-    replaced by each value a definition of that variable in scope gives (`for x in a b c`, `x = "v"`):
-    the values the analysis followed to the line, composed as the line composes them."""
-    text = "\n".join(lines[j] for j in seed)[:4000]
+    """The cited statement, and the definitions of the names it uses (three steps deep: `open(out)` ←
+    `out = f"{base}.{ext}"`), each with every variable it interpolates (`$x`, `${x}`, `{x}`) replaced by
+    each value a definition of that variable in scope gives (`for x in a b c`, `x = "v"`): the values the
+    analysis followed to the line, composed as the code composes them."""
+    out: list[str] = []
+    statements, seen = [seed], {tuple(seed)}
+    for _ in range(3):
+        following: list[list[int]] = []
+        for st in statements:
+            text = "\n".join(lines[j] for j in st)[:4000]
+            out += _interpolated(lines, index, text, scope)
+            for name in sorted(set(_IDENT.findall(text)) - _KEYWORDS)[:32]:
+                for j in index.assigned.get(name, ())[:8]:
+                    nxt = _statement(lines, j, 5)
+                    if j in scope and tuple(nxt) not in seen:
+                        seen.add(tuple(nxt))
+                        following.append(nxt)
+        statements = following[:32]
+    return out
+
+
+def _interpolated(lines: list[str], index: FileIndex, text: str, scope: range) -> list[str]:
     out: list[str] = []
     for name in list(dict.fromkeys(next(g for g in m.groups() if g) for m in _REF.finditer(text)))[:8]:
         values: list[str] = []
