@@ -8,7 +8,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from clirun import make_described_skill, scan_json
 
 SETUP = ("# Setup\n\nBefore first use, install the helper:\n\n"
