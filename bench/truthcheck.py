@@ -265,6 +265,17 @@ class Package:
             return None
         return "\n".join(m.group(0).decode("latin-1") for m in _PRINTABLE.finditer(raw))
 
+    def composed(self, path: str, line: int) -> str:
+        """The cited statement as each value followed to it composes it (`substituted`), one a line."""
+        host, *virtual = path.split("#")
+        lines = self.lines(host)
+        if lines is None or not 1 <= line <= len(lines) or virtual:
+            return ""
+        seed = _statement(lines, line - 1)
+        if host not in self._index:
+            self._index[host] = FileIndex(lines)
+        return "\n".join(substituted(lines, self._index[host], seed, range(len(lines))))
+
     def haystack(self, path: str, line: int) -> str | None:
         """The cited line's statement and the values followed to it (None: the file cannot be read)."""
         if (path, line) not in self._hay:
@@ -305,6 +316,48 @@ class Package:
         return _decoded("\n".join(lines[j] for j in _closure(self._index[host], seed, scope)))
 
 
+_REF = re.compile(r"\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)|\{([A-Za-z_]\w*)\}|\$\{\s*([A-Za-z_]\w*)\s*\}")
+_VALUE = re.compile(r"\"([^\"\n]{1,200})\"|'([^'\n]{1,200})'|([\w.~/-]+)")
+_DEFINES = re.compile(r"[+|]?=(?!=)|\bin\b")
+
+
+def substituted(lines: list[str], index: FileIndex, seed: list[int], scope: range) -> list[str]:
+    """The cited statement, and the definitions of the names it uses (three steps deep: `open(out)` ←
+    `out = f"{base}.{ext}"`), each with every variable it interpolates (`$x`, `${x}`, `{x}`) replaced by
+    each value a definition of that variable in scope gives (`for x in a b c`, `x = "v"`): the values the
+    analysis followed to the line, composed as the code composes them."""
+    out: list[str] = []
+    statements, seen = [seed], {tuple(seed)}
+    for _ in range(3):
+        following: list[list[int]] = []
+        for st in statements:
+            text = "\n".join(lines[j] for j in st)[:4000]
+            out += _interpolated(lines, index, text, scope)
+            for name in sorted(set(_IDENT.findall(text)) - _KEYWORDS)[:32]:
+                for j in index.assigned.get(name, ())[:8]:
+                    nxt = _statement(lines, j, 5)
+                    if j in scope and tuple(nxt) not in seen:
+                        seen.add(tuple(nxt))
+                        following.append(nxt)
+        statements = following[:32]
+    return out
+
+
+def _interpolated(lines: list[str], index: FileIndex, text: str, scope: range) -> list[str]:
+    out: list[str] = []
+    for name in list(dict.fromkeys(next(g for g in m.groups() if g) for m in _REF.finditer(text)))[:8]:
+        values: list[str] = []
+        for j in index.assigned.get(name, ())[:8]:
+            if j not in scope:
+                continue
+            d = _DEFINES.search(lines[j], lines[j].find(name) + len(name)) if name in lines[j] else None
+            rhs = lines[j][d.end():] if d else ""
+            values += [next(g for g in m.groups() if g) for m in _VALUE.finditer(rhs[:500])][:32]
+        refs = re.compile(rf"\$\{{\s*{name}\s*\}}|\${name}(?!\w)|\{{{name}\}}")
+        out += [refs.sub(lambda _m, v=v: v, text) for v in dict.fromkeys(values) if v not in _KEYWORDS]
+    return out
+
+
 def occurs(named: Named, hay: str, own_dirs: frozenset[str] = frozenset()) -> bool:
     v = named.value
     if named.kind == "host":
@@ -321,15 +374,10 @@ def occurs(named: Named, hay: str, own_dirs: frozenset[str] = frozenset()) -> bo
     if v.startswith("$PKG/"):  # the package's own directories come from the file's place (`__file__`)
         parts = [p for p in parts if p not in own_dirs]
     pieces = [q for p in parts for q in re.split(r"\*|\?|\[[^\]]*\]", p) if len(q) >= 2]
-    return all(q in hay or _placeholder(q, hay) or _composed(q, hay) for q in pieces)
-
-
-def _composed(piece: str, hay: str) -> bool:
-    """A piece the analysis built from parts (`f"{base}.{ext}"` with `ext = "wav"` → `.wav`;
-    `"ppt/slides/" + "_rels"`): every word of it (two characters or more) occurs as a whole word of the text
-    followed."""
-    words = [w for w in re.split(r"[^A-Za-z0-9_]+", piece) if len(w) >= 2]
-    return bool(words) and all(re.search(rf"(?<![A-Za-z0-9]){re.escape(w)}(?![A-Za-z0-9])", hay) for w in words)
+    # each piece whole: a piece made by joining words found in different places of the followed text is
+    # not a value the analysis read (the composed-word rule accepted `id_ed25519.pub` from `id_ed25519`
+    # on one line and `.pub` on another)
+    return all(q in hay or _placeholder(q, hay) for q in pieces)
 
 
 def _placeholder(piece: str, hay: str) -> bool:
@@ -371,7 +419,8 @@ def check_package(pkg: dict[str, object], root: Path, stats: Stats | None = None
                     hay += "\n" + (files.haystack(p, ln) or "")
         stats.checked += 1
         for n in things:
-            if not occurs(n, hay, frozenset(path.split("#")[0].split("/")[:-1])):
+            own = frozenset(path.split("#")[0].split("/")[:-1])
+            if not occurs(n, hay, own) and not occurs(n, files.composed(path, line), own):
                 out.append(Violation(where, rule, path, line, n.kind, n.value, message))
         if whole and not WHOLE_ENV_READS.search(_NAMED_MEMBERSHIP.sub(" ", hay)):
             out.append(Violation(where, rule, path, line, "whole-environment", "", message))

@@ -13,11 +13,18 @@ from typing import Any
 
 from skillscan.analyzers import file_analyzers, roles_share
 from skillscan.analyzers.base import FileResult, finding
+from skillscan.analyzers.instructions.follows import with_followed
 from skillscan.model import Finding, Package, PackageFile
 
 MAX_VIRTUAL_DEPTH = 3
 MAX_VIRTUAL_FILES = 256
 CHUNK_FILES = 64
+
+
+def with_facts(package: Package) -> Package:
+    """The package with the facts its engines and the roles share, found once before the workers start:
+    the files its instructions tell the agent to follow (`Package.followed`)."""
+    return with_followed(package) if package.format != "unknown" else package
 
 
 def _context(package: Package) -> Package:

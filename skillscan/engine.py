@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from skillscan.analyze import Workers, _collect, _engine_error, _in_context, _InFlight, _submit, resolve_jobs
+from skillscan.analyze import Workers, _collect, _engine_error, _in_context, _InFlight, _submit, resolve_jobs, with_facts
 from skillscan.analyzers import batch_analyzers, engine_versions, package_analyzers
 from skillscan.analyzers.shell.agentwrite import own_entries
 from skillscan.cache import Entry, ResultCache, context_key
@@ -29,7 +29,6 @@ from skillscan.model import (
     RuleClass,
     Severity,
     Verdict,
-    fingerprints,
 )
 from skillscan.fold import fold_report, group_fingerprints
 from skillscan.permissions.permit import permit
@@ -213,7 +212,7 @@ class _Scan:
         """Look the group up in the cache and queue its file tasks in the pool; return at once. When the
         group completes a batch for the batch engines (or is the only one), they start now too, in a
         thread, beside the pool."""
-        works = [_Work(self.loaded + k, p) for k, p in enumerate(packages)]
+        works = [_Work(self.loaded + k, with_facts(p)) for k, p in enumerate(packages)]
         first = self.loaded == 0
         self.loaded += len(packages)
         if self.cache is not None:

@@ -265,6 +265,10 @@ class Package:
     nested: tuple[str, ...] = ()  # nested package roots reported inside this one (plugin skills)
     # the loader's parse of each SKILL.md-style file's frontmatter (path -> formats' Frontmatter), read by permit
     frontmatter: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # files an instruction document tells the agent to follow (path -> the sentence saying so), found once
+    # by the analyze stage (analyzers/instructions/follows.py) for the instructions engine and the roles;
+    # None: not computed yet
+    followed: Mapping[str, Location] | None = field(default=None, hash=False, compare=False)
 
     def file(self, path: str) -> PackageFile | None:
         for f in self.files:

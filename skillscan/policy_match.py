@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from skillscan.capabilities.grammar import glob_match, host_covers, normalize, normalize_host
 from skillscan.capabilities.tiers import is_local_host
+from skillscan.capabilities.urls import after_scheme
 from skillscan.model import Capability
 
 
@@ -17,7 +18,7 @@ def _trusted_installer(trusted_installers: tuple[str, ...], url: str) -> bool:
     low = url.lower()
     if low.startswith("http://"):
         return False
-    rest = low.split("://", 1)[-1]
+    rest = after_scheme(low)
     host = normalize_host(low)
     for entry in trusted_installers:
         e = entry.lower()

@@ -79,6 +79,12 @@ def _referenced(path: str, entries: Sequence[str]) -> str | None:
     return None
 
 
+def _follows(package: Package, path: str, entries: Sequence[str]) -> str | None:
+    """`follow` for a file of the package's fact "followed from its instructions" (`Package.followed`,
+    found once by the analyze stage) or named on a line that tells the agent to read, follow, load or run it."""
+    return "follow" if package.followed and path in package.followed else _referenced(path, entries)
+
+
 def _host(package: Package, f: PackageFile, line: int) -> tuple[PackageFile | None, int]:
     """A virtual file's host file and line (the literal it was decoded from), else the file itself."""
     seen = 0
@@ -132,7 +138,7 @@ def with_roles(package: Package, findings: Iterable[Finding]) -> list[Finding]:
                 entries = _entry_texts(package)
             base, _, _ = file_role(host.path)
             referenced = None if base in ("code", "test-data", "agent-instruction") else (
-                "entry" if _manifest_entry(host.path, listed) else _referenced(host.path, entries))
+                "entry" if _manifest_entry(host.path, listed) else _follows(package, host.path, entries))
             if base == "code" and _test_code(package, host.path, entries):
                 cache[host.path] = None
             else:
@@ -185,7 +191,7 @@ class RoleMap(dict[tuple[str, int, str], str]):
             if base == "reference" and self._package is not None:
                 if self._entries is None:
                     self._entries = _entry_texts(self._package)
-                base = "agent-instruction" if _referenced(where, self._entries) == "follow" else base
+                base = "agent-instruction" if _follows(self._package, where, self._entries) == "follow" else base
             self._instruction[path] = base == "agent-instruction"
         return self._instruction[path]
 

@@ -10,7 +10,6 @@ Neither removes an inferred capability: the gate still sees what the package can
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -18,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from skillscan.capabilities.fingerprint import baseline_key
 from skillscan.lines import text_lines
 from skillscan.model import Finding, Package, PackageResult, RuleClass, Severity, fingerprints
 
@@ -69,11 +69,6 @@ def is_suppressed(finding: Finding, suppressions: Iterable[Suppression]) -> bool
 def as_evidence(finding: Finding) -> Finding:
     """A removed finding keeps its capabilities as plain evidence (info, class capability)."""
     return replace(finding, severity=Severity.INFO, rule_class=RuleClass.CAPABILITY)
-
-
-def baseline_key(root: str, fingerprint: str) -> str:
-    """A finding's fingerprint is package-relative; the baseline key adds the package root."""
-    return hashlib.sha256(f"{root}\0{fingerprint}".encode("utf-8", "replace")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,24 @@ def test_analyzers_stay_below_permit_decide_report() -> None:
     assert _offenders(("skillscan.analyzers",), ("skillscan.analyze",) + UPPER) == []
 
 
+def test_decide_modules_are_one_floor() -> None:
+    """Every `policy_*` module beside policy.py is the decide stage: nothing below it (analyzers, purpose,
+    formats, loaders, permit) imports one (UPPER names `skillscan.policy`, which a prefix test does not
+    extend to `skillscan.policy_roles`)."""
+    decide = tuple(sorted({m for m in graph() if m.startswith("skillscan.policy")}))
+    assert "skillscan.policy_roles" in decide and "skillscan.policy_load" in decide
+    lower = ("skillscan.analyzers", "skillscan.analyze", "skillscan.purpose", "skillscan.formats", "skillscan.loaders",
+             "skillscan.capabilities", "skillscan.model", PERMIT)
+    assert [f"{a} -> {b}" for a, deps in graph().items() if _in(a, *lower) for b in deps if b in decide] == []
+
+
+def test_purpose_sits_below_the_analyzers() -> None:
+    """Purpose (stated services, domains, the agents' own locations) is read by analyzers, permit and
+    decide; it reads only the ground floor, the rule data and itself."""
+    assert _offenders(("skillscan.purpose",), ("skillscan.analyzers", "skillscan.analyze", "skillscan.loaders",
+                                               "skillscan.formats") + UPPER) == []
+
+
 def test_report_does_not_reach_back_into_the_engine() -> None:
     assert _offenders((REPORT,), ("skillscan.engine", "skillscan.cli")) == []
 

@@ -55,8 +55,37 @@ def offenders(allowed: str, hit: object) -> list[str]:
 
 
 def test_urls_are_split_only_in_capabilities_urls() -> None:
-    found = offenders("skillscan/capabilities/urls.py",
-                      lambda recv, name: name in URL_SPLITTERS and recv in ("", "parse", "urllib.parse"))
+    """No `urlsplit`/`urlparse` (under any receiver or alias) and no `urllib.parse` import elsewhere."""
+    found = offenders("skillscan/capabilities/urls.py", lambda recv, name: name in URL_SPLITTERS
+                      or (recv == "urllib" and name == "parse"))
+    found += [f"{rel}:{node.lineno}: import urllib.parse" for rel, tree in modules()
+              if rel != "skillscan/capabilities/urls.py" for node in ast.walk(tree)
+              if isinstance(node, ast.Import) and any(a.name == "urllib.parse" for a in node.names)]
+    assert found == []
+
+
+SLICERS = {"split", "rsplit", "partition", "rpartition", "index", "rindex", "find", "rfind"}
+
+
+def scheme_slices(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """(line, call) of every call that cuts text at `://` by hand: `x.split("://")`, `x.find("://")`,
+    `x.partition("//")`, `re.split(r"://", x)`, `x[x.index("://") + 3:]`…"""
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+            continue
+        name = node.func.attr
+        args = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, (str, bytes))]
+        cut = any((b"://" if isinstance(a, bytes) else "://") in a for a in args)
+        if name in SLICERS and (cut or "//" in args):  # also re.split(r"://", x)
+            yield node.lineno, name
+
+
+def test_urls_are_cut_at_the_scheme_only_in_capabilities_urls() -> None:
+    """The scheme and the rest of a URL are separated only by urls.py (`scheme`, `after_scheme`,
+    `with_scheme`, the host readers); the shell analyzer, the policy matchers, the capability grammar
+    and the purpose check each had their own `split("://")`."""
+    found = [f"{rel}:{line}: .{name}(\"://\")" for rel, tree in modules() if rel != "skillscan/capabilities/urls.py"
+             for line, name in scheme_slices(tree)]
     assert found == []
 
 
@@ -64,26 +93,85 @@ def test_base64_and_hex_are_decoded_only_in_capabilities_decoding() -> None:
     def hit(recv: str, name: str) -> bool:
         if recv in DECODER_MODULES:
             return name in DECODERS or recv == "binascii"
+        if name in DECODERS and recv and not recv.startswith(("skillscan", "decoding")):
+            return True  # `import base64 as b; b.b64decode(x)`, `x.fromhex(...)`, `from base64 import …`
         return recv in ("bytes", "bytearray") and name == "fromhex"
 
-    assert offenders("skillscan/capabilities/decoding.py", hit) == []
+    found = offenders("skillscan/capabilities/decoding.py", hit)
+    # a codec named by string: codecs.decode(x, "hex"), x.decode("base64"), codecs.getdecoder("hex")
+    for rel, tree in modules():
+        if rel == "skillscan/capabilities/decoding.py":
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    node.func.attr in ("decode", "getdecoder", "lookup", "iterdecode"):
+                codec = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+                if any(c.lower().replace("-", "_") in HEX_BASE64_CODECS for c in codec):
+                    found.append(f"{rel}:{node.lineno}: {node.func.attr}({codec[0]!r})")
+    assert found == []
+
+
+HEX_BASE64_CODECS = {"hex", "hex_codec", "base64", "base_64", "base64_codec", "uu", "uu_codec", "quopri",
+                     "quopri_codec", "quotedprintable", "quoted_printable"}
+
+
+# Every other module that hashes, and what it hashes (none of them a finding): a new one must say why
+# here, so a second fingerprint cannot appear unseen.
+HASHERS = {
+    "skillscan/engine.py": "the package context and skillscan's own code, for the result cache",
+    "skillscan/cache.py": "the result cache's keys",
+    "skillscan/catalog.py": "the rules digest",
+    "skillscan/ruledata.py": "the compiled rule data's cache keys",
+    "skillscan/policy_load.py": "the policy file's digest",
+    "skillscan/loaders/files.py": "a package's content digest",
+    "skillscan/analyzers/roles_share.py": "the key of a document's memoised roles",
+    "skillscan/analyzers/yara.py": "the compiled rules' cache key",
+    "skillscan/analyzers/shell/capmap.py": "the capability map's cache key",
+    "skillscan/loaders/remote.py": "the integrity of a fetched archive",
+    "skillscan/serve/blobs.py": "the content address of an uploaded archive",
+    "skillscan/serve/pages.py": "the CSRF token of a form",
+    "skillscan/serve/tokens.py": "an API token at rest",
+    "skillscan/serve/settings.py": "the service's verdict cache key",
+}
+HASH_NAMES = {"hashlib", "sha1", "sha256", "sha512", "md5", "blake2b", "blake2s", "xxhash", "mmh3", "hash"}
+FINDING_PARTS = {"rule_id", "rule", "snippet", "fingerprint", "occurrence"}
 
 
 def test_fingerprints_are_hashed_only_in_capabilities_fingerprint() -> None:
+    """Only fingerprint.py hashes a finding; the modules that hash something else are listed above,
+    and none of them hashes a finding's rule, snippet or occurrence."""
     found = []
     for rel, tree in modules():
         if rel == "skillscan/capabilities/fingerprint.py":
             continue
+        hashes = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and (
+            isinstance(n.func, ast.Attribute) and isinstance(n.func.value, ast.Name) and n.func.value.id == "hashlib"
+            or isinstance(n.func, ast.Name) and n.func.id in HASH_NAMES - {"hash", "hashlib"})]
+        if hashes and rel not in HASHERS:
+            found.append(f"{rel}:{hashes[0].lineno}: hashes, and is not a listed hasher")
+        for call in hashes:
+            named = {n.attr if isinstance(n, ast.Attribute) else n.id for arg in call.args for n in ast.walk(arg)
+                     if isinstance(n, (ast.Name, ast.Attribute))}
+            if named & FINDING_PARTS:
+                found.append(f"{rel}:{call.lineno}: hashes {sorted(named & FINDING_PARTS)}")
         for node in ast.walk(tree):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and "fingerprint" in node.name.lower():
-                if any(isinstance(n, ast.Name) and n.id == "hashlib" for n in ast.walk(node)):
+                if any(isinstance(n, ast.Name) and n.id in HASH_NAMES for n in ast.walk(node)):
                     found.append(f"{rel}:{node.lineno}: {node.name}")
     assert found == []
     assert (ROOT / "capabilities" / "fingerprint.py").is_file()
+    assert all((ROOT.parent / rel).is_file() for rel in HASHERS)
 
 
-SAMPLE_URL = "see https://user@api.example.com:8443/v1/x?q=1 here"
+SAMPLE_URLS = ("see https://user@api.example.com:8443/v1/x?q=1 here", "https://api.example.com:8443/v1/x?q=1",
+               "'https://api.example.com/v1'")
 SAMPLE_HOSTS = {"api.example.com", "api.example.com:8443", "user@api.example.com", "user@api.example.com:8443"}
+
+
+def _is_host(group: str) -> bool:
+    """A captured group that is the sample's host or authority (with or without its scheme)."""
+    g = group.lower().strip("'\"")
+    return g in SAMPLE_HOSTS or (g.split("//", 1)[-1] in SAMPLE_HOSTS and g.startswith("https://"))
 
 
 def host_extractors(tree: ast.AST) -> Iterator[tuple[int, str]]:
@@ -95,16 +183,21 @@ def host_extractors(tree: ast.AST) -> Iterator[tuple[int, str]]:
         value = node.value
         if (b"://" if isinstance(value, bytes) else "://") not in value:
             continue
-        sample: str | bytes = SAMPLE_URL.encode() if isinstance(value, bytes) else SAMPLE_URL
-        for flags in (0, re.IGNORECASE):
-            try:
-                m = re.compile(value, flags).search(sample)  # type: ignore[call-overload]
-            except (re.error, TypeError, ValueError):
-                break
-            groups = [g.decode() if isinstance(g, bytes) else g for g in (m.groups() if m else ()) if g]
-            if SAMPLE_HOSTS.intersection(g.lower() for g in groups):
-                yield node.lineno, value if isinstance(value, str) else value.decode("latin-1")
-                break
+        if any(_captures_host(value, url) for url in SAMPLE_URLS):
+            yield node.lineno, value if isinstance(value, str) else value.decode("latin-1")
+
+
+def _captures_host(pattern: str | bytes, url: str) -> bool:
+    sample: str | bytes = url.encode() if isinstance(pattern, bytes) else url
+    for flags in (0, re.IGNORECASE):
+        try:
+            m = re.compile(pattern, flags).search(sample)  # type: ignore[call-overload]
+        except (re.error, TypeError, ValueError):
+            return False
+        groups = [g.decode() if isinstance(g, bytes) else g for g in (m.groups() if m else ()) if g]
+        if any(_is_host(g) for g in groups):
+            return True
+    return False
 
 
 def test_url_hosts_are_read_only_in_capabilities_urls() -> None:
@@ -124,8 +217,17 @@ def test_the_checks_are_not_vacuous() -> None:
     assert any(recv == "bytes" and name == "fromhex" for recv, name, _ in called_names(tree))
     tree = ast.parse((ROOT / "capabilities" / "urls.py").read_text(encoding="utf-8"))
     assert len(list(host_extractors(tree))) >= 3  # the text, prose and bytes readers
-    copy = ast.parse('H = re.compile(rb"https?://(?:[^@/]*@)?([^/:]+)")\nK = r"https?://([^/\\s]+)"')
-    assert sorted(line for line, _ in host_extractors(copy)) == [1, 2]
+    copy = ast.parse('H = re.compile(rb"https?://(?:[^@/]*@)?([^/:]+)")\nK = r"https?://([^/\\s]+)"\n'
+                     'S = r"^[\\"\']?(https?://[A-Za-z0-9.-]+(?::\\d+)?)(?=[/?#]|$)"')
+    assert sorted(line for line, _ in host_extractors(copy)) == [1, 2, 3]
+    tree = ast.parse((ROOT / "capabilities" / "urls.py").read_text(encoding="utf-8"))
+    assert list(scheme_slices(tree))  # urls.py itself cuts at the scheme
+    cuts = ast.parse('a = u.split("://", 1)[-1]\nb = u[u.find("://") + 3:]\nc = re.split(r"://", u)\n'
+                     'd = u.partition("//")\ne = u.startswith("https://")')
+    assert sorted(line for line, _ in scheme_slices(cuts)) == [1, 2, 3, 4]
+    decoders = ast.parse('import codecs\nx = codecs.decode(s, "hex")\ny = s.decode("base64")\nz = s.decode("utf-8")')
+    assert [n.lineno for n in ast.walk(decoders) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+            and any(isinstance(a, ast.Constant) and a.value in HEX_BASE64_CODECS for a in n.args)] == [2, 3]
 
 
 @pytest.mark.parametrize(("url", "host"), [

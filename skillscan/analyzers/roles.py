@@ -46,7 +46,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -404,9 +403,3 @@ def _hidden_markup() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]
     data = load_yaml_file(rules_dir() / "instructions" / "hidden.yaml")
     return (re.compile(data["hidden_element"], re.IGNORECASE), re.compile(data["link_comment"], re.IGNORECASE),
             re.compile(data["invisible_image"], re.IGNORECASE))
-
-
-def assign_file_roles(root: Path, relpath: str, referenced: str | None = None) -> DocumentRoles:
-    """Convenience: read `root/relpath` as UTF-8 (replacement on errors) and assign its roles."""
-    text = (root / relpath).read_text(encoding="utf-8", errors="replace")
-    return assign_roles(relpath, text, referenced)

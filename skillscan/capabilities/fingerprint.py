@@ -25,5 +25,10 @@ def fingerprints(keys: Iterable[tuple[str, str, str]]) -> list[str]:
     return out
 
 
+def baseline_key(root: str, fingerprint: str) -> str:
+    """A finding's fingerprint is package-relative; the baseline key adds the package root."""
+    return hashlib.sha256(f"{root}\0{fingerprint}".encode("utf-8", "replace")).hexdigest()[:32]
+
+
 def _digest(rule_id: str, path: str, snippet: str, occurrence: int) -> str:
     return hashlib.sha256("\0".join([rule_id, path, snippet, str(occurrence)]).encode("utf-8", "replace")).hexdigest()[:32]

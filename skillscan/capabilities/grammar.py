@@ -15,7 +15,7 @@ except ImportError:  # pragma: no cover
     _re2 = None
 
 from skillscan.capabilities.commands import program_name as normalize_binary
-from skillscan.capabilities.urls import normalize_host
+from skillscan.capabilities.urls import after_scheme, normalize_host
 from skillscan.model import Capability
 
 TOP = Capability("proc.shell")  # ⊤: an arbitrary shell string implies every capability
@@ -431,7 +431,7 @@ def covers(declared: Capability, inferred: Capability) -> bool:
         return _pkg_covers(ds, us)
     if d.kind == "code.remote":
         return us == ds or us.startswith(ds.rstrip("/") + "/") or host_covers(normalize_host(ds), normalize_host(us)) \
-            and "/" not in ds.split("://", 1)[-1]
+            and "/" not in after_scheme(ds)
     if d.kind == "secrets.read" and ds == "user-config":
         return us.startswith("user-config")
     return ds == us or glob_match(ds, us)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
-from urllib.parse import SplitResult, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urlsplit
 
 from skillscan.lazyre import lazy
 
@@ -50,17 +50,6 @@ def netloc(url: str) -> str:
 def file_name(url: str) -> str:
     """The last segment of a URL's path (`https://x/a/tool.sh?x=1` → `tool.sh`)."""
     return PurePosixPath(urlsplit(url).path).name
-
-
-def without_credentials(url: str) -> str:
-    """The URL without user name and password (never forwarded to another host)."""
-    p = urlsplit(url)
-    if p.username is None and p.password is None:
-        return url
-    netloc_ = p.hostname or ""
-    if p.port:
-        netloc_ += f":{p.port}"
-    return urlunsplit((p.scheme, netloc_, p.path, p.query, p.fragment))
 
 
 def authority_host(authority: str) -> str:
@@ -125,14 +114,43 @@ def operand_host(value: str | None) -> str:
     return "*"
 
 
+def scheme(url: str) -> str:
+    """The lower-case scheme of `scheme://…`, "" when the text has no `://`."""
+    return url.split("://", 1)[0].lower() if "://" in url else ""
+
+
+def after_scheme(url: str) -> str:
+    """The text after `scheme://` (authority, path, query), lower-case; the whole text when it has no
+    `://` — what host-and-path prefix lists (`github.com/org/`) are matched against."""
+    return url.split("://", 1)[-1].lower()
+
+
+def with_scheme(url: str, new_scheme: str) -> str:
+    """`url` with its scheme replaced (`postgresql://…` → `postgresql+psycopg://…`)."""
+    return new_scheme + "://" + url.split("://", 1)[1] if "://" in url else url
+
+
+_STATIC_ORIGIN = lazy(r"^[\"']?(https?://[A-Za-z0-9.-]+(?::\d+)?)(?=[/?#\"'$]|$)", re.IGNORECASE)
+
+
+def static_host(raw: str) -> str | None:
+    """Host of an http(s) URL written in a shell word whose later parts are computed at run time
+    (`https://api.telegram.org/bot$TOKEN/send` → api.telegram.org); None unless the host is literal."""
+    m = _STATIC_ORIGIN.match(raw)
+    return (normalize_host(m.group(1)) or None) if m else None
+
+
 def normalize_host(host: str) -> str:
-    """A declared host: scheme, path, query, user info and a single port dropped; `[v6]` unwrapped."""
+    """A host as written in a declaration, a service list or a URL: scheme (or a leading `//`), path,
+    query, fragment, user info and a single port dropped; `[v6]` unwrapped ("" when unterminated)."""
     h = host.strip().lower()
     if "://" in h:
         h = h.split("://", 1)[1]
-    h = h.split("/", 1)[0].split("?", 1)[0].split("@")[-1]
-    if h.startswith("[") and "]" in h:  # IPv6 literal
-        return h[1 : h.index("]")]
+    elif h.startswith("//"):
+        h = h[2:]
+    h = h.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].split("@")[-1]
+    if h.startswith("["):  # IPv6 literal
+        return h[1 : h.index("]")] if "]" in h else ""
     if h.count(":") == 1:
         name, _, port = h.partition(":")
         if port.isdigit() or port == "*":

@@ -18,7 +18,6 @@ from skillscan.capabilities.grammar import (
     implied,
     normalize,
     normalize_host,
-    secret_kind_of_path,
 )
 from skillscan.capabilities.tiers import is_local_host, is_risky_host, tier
 from skillscan.formats import code_elsewhere
@@ -50,10 +49,6 @@ class Diff:
     undeclared: tuple[InferredCapability, ...]
     unused: tuple[tuple[Capability, str, int], ...]  # (capability, path, line) of the declaration
     combinations: tuple[Combination, ...]
-
-
-def evidence_of(f: Finding) -> Evidence:
-    return Evidence(f.location.path, f.location.line, f.rule_id, f.channel, f.confidence)
 
 
 def inferred_capabilities(package: Package, findings: Sequence[Finding]) -> tuple[InferredCapability, ...]:
@@ -384,13 +379,6 @@ def _surface_combinations(package: Package, ics: Sequence[InferredCapability], d
                                        strongest(remote[0])))
     return out
 
-
-def secret_kind(cap: Capability) -> str | None:
-    if cap.kind == "secrets.read":
-        return cap.scope
-    if cap.kind == "fs.read" and cap.scope:
-        return secret_kind_of_path(cap.scope)
-    return None
 
 # rule ids whose logic is this module (tests/test_rule_modules.py)
 RULE_IDS: tuple[str, ...] = (

@@ -2,7 +2,8 @@
 
 Interface:
 - `normalize_host(value) -> str`: the lower-case host of a host name, `host:port`, `[v6]:port` or URL
-  (scheme, userinfo, port, path and a trailing dot removed); `""` when there is none.
+  (scheme, userinfo, port, path and a trailing dot removed); `""` when there is none — the one
+  implementation, `skillscan.capabilities.urls.normalize_host`, re-exported.
 - `host_info(value) -> HostInfo` (frozen): `host`, `kind` (one of `KINDS`: `domain`, `ip`, `loopback`,
   `private-ip`, `single-label`, `unlisted`, `public-suffix`, `invalid`), `registrable` (the
   registrable domain — public suffix plus one label — or None), `suffix` (the public suffix or ""),
@@ -25,6 +26,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from skillscan.capabilities.urls import normalize_host
+
 KINDS = ("domain", "ip", "loopback", "private-ip", "single-label", "unlisted", "public-suffix", "invalid")
 MAX_HOST_LEN = 253
 
@@ -45,23 +48,6 @@ def _extractor() -> Any:
     # no suffix_list_urls and no cache_dir: the snapshot bundled with the package, never the network
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True,
                                  fallback_to_snapshot=True)
-
-
-def normalize_host(value: str) -> str:
-    text = value.strip()
-    if "://" in text:
-        text = text.split("://", 1)[1]
-    elif text.startswith("//"):
-        text = text[2:]
-    for stop in "/?#":
-        text = text.split(stop, 1)[0]
-    text = text.rsplit("@", 1)[-1]
-    if text.startswith("["):
-        end = text.find("]")
-        return text[1:end].lower() if end > 0 else ""
-    if text.count(":") == 1:
-        text = text.split(":", 1)[0]
-    return text.rstrip(".").lower()
 
 
 def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:

@@ -17,7 +17,7 @@ reasons), `allow` ones first, and the page says how many — so a 10,000-package
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -168,7 +168,3 @@ def render(report: Report) -> str:
     return render_document(report_dict(report), reader=SourceReader())
 
 
-def render_packages(packages: Iterable[Mapping[str, Any]], reader: SourceReader | None = None) -> list[str]:
-    """The package sections alone (for pages that embed them, such as a moderation queue)."""
-    macro = environment().get_template("package.html.j2").module.package
-    return [str(macro(package_view(p, i, reader), open=False)) for i, p in enumerate(packages)]

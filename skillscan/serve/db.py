@@ -10,6 +10,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from skillscan.capabilities.urls import with_scheme
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -18,7 +20,7 @@ def database_url(data: Path, database: str | None) -> str:
     if not database:
         return f"sqlite:///{(data / 'skillscan.db').resolve()}"
     if database.startswith(("postgresql://", "postgres://")):
-        return "postgresql+psycopg://" + database.split("://", 1)[1]
+        return with_scheme(database, "postgresql+psycopg")
     return database
 
 

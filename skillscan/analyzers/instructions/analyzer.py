@@ -89,13 +89,16 @@ class InstructionsAnalyzer:
 
     def analyze_file(self, package: Package, file: PackageFile) -> FileResult:
         text = (file.text or "")[:MAX_TEXT]
+        # a file the package's instructions tell the agent to follow is read as instructions by links.py,
+        # with the sentence that sends the agent there: each of its findings is reported once, there
+        followed = package.followed is not None and file.path in package.followed
         if not self.instruction_file(file):
-            return FileResult(tuple(dedupe(hidden_unicode_only(file.path, text))))
+            return FileResult(() if followed else tuple(dedupe(hidden_unicode_only(file.path, text))))
         if mcp.is_manifest(file.path) and file.language == "json":
             return FileResult(tuple(self._manifest(file.path, text)))
         doc = parse_document(file.path, text, markdown=file.language == "markdown" and not file.truncated)
-        # roles from the file alone: whether SKILL.md tells the agent to follow this file is judged on the whole
-        # package (links.py gives a followed file's findings again, as instructions)
+        if followed:
+            return FileResult((), tuple(fence_files(file, doc)))
         findings = with_roles(file.path, text, dedupe(self._document(package, file, doc)))
         return FileResult(tuple(findings), tuple(fence_files(file, doc)))
 

@@ -99,9 +99,6 @@ class Document:
     sections: tuple[Section, ...]
     frontmatter: dict[str, Any] = field(default_factory=dict)
 
-    def section_text(self, section: Section) -> str:
-        return blank_markup("\n".join(self.lines[section.start - 1 : section.end]))
-
     def section_view(self, section: Section) -> tuple[int, str]:
         """(first line, text) of a section's own content (up to its first sub-heading) together with its
         parent's own content and its ancestors' heading lines; other lines are blanked, so offsets still

@@ -22,10 +22,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("sabotage-data-as-instructions",)
 _STRONG = re.compile(r"\b(?:mandatory|authoritative|binding|take\s+precedence|override|as\s+if)\b|强制|权威|优先",
@@ -63,21 +62,12 @@ def _cue() -> g.Cue:
 def data_as_instructions(package: Package, doc: Document) -> list[Finding]:
     if g.coherent("data", g.stated_purpose_text(package)):
         return []
-    out: list[Finding] = []
-    bound = [False]
-    for c in g.candidates(doc, _cue(), bound):
-        hit = _obeys(c.sentence.text)
-        if hit is None:
-            continue
-        what, strong = hit
-        line = g.report_line(c)
-        hidden = c.segment.kind in ("comment", "hidden")
-        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
-        out.append(finding(
-            "sabotage-data-as-instructions",
-            f"Goal handed to data: the instructions{where} tell the agent to {what}: “{g.cite(c.sentence.text)}”",
-            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-            confidence=Confidence.HIGH if hidden else (Confidence.MEDIUM if strong else Confidence.LOW)))
-        if len(out) >= g.MAX_REPORTS:
-            break
-    return out + ([g.bound_finding(doc, "sabotage-data-as-instructions")] if bound[0] else [])
+    return g.report_matches(doc, _cue(), _hit, "sabotage-data-as-instructions", "Goal handed to data")
+
+
+def _hit(c: g.Candidate) -> g.Hit | None:
+    found = _obeys(c.sentence.text)
+    if found is None:
+        return None
+    what, strong = found
+    return g.Hit(what, confidence=Confidence.MEDIUM if strong else Confidence.LOW)

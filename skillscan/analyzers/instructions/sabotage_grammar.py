@@ -23,6 +23,7 @@ from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document, Segment
 from skillscan.analyzers.roles import file_role
 from skillscan.catalog import rules_dir
+from skillscan.loaders.frontmatter import Frontmatter
 from skillscan.model import Channel, Confidence, Finding, Package
 from skillscan.yamlsafe import load_yaml
 
@@ -123,24 +124,34 @@ def bound_finding(doc: Document, rule_id: str) -> Finding:
                    "the rest of the file was not checked for it", doc.path, 1, channel=Channel.INSTRUCTION)
 
 
-def report_matches(doc: Document, cue: Cue, match: Callable[[str], tuple[str, str] | None], rule_id: str,
-                   label: str) -> list[Finding]:
-    """One finding per candidate sentence `match` explains as (what the agent is told to do, the thing it
-    names), at most MAX_REPORTS, and the bound's own report when the candidates ran out early. Hidden
-    text (an HTML comment, hidden markup) raises the confidence."""
+@dataclass(frozen=True)
+class Hit:
+    """What a detector read in a candidate sentence: what the agent is told to do, the thing it names (the
+    reported line is that thing's line), the confidence outside hidden text, and words after `what`."""
+    what: str
+    anchor: str = ""
+    confidence: Confidence | None = None
+    tail: str = ""
+
+
+def report_matches(doc: Document, cue: Cue, match: Callable[[Candidate], Hit | tuple[str, str] | None],
+                   rule_id: str, label: str) -> list[Finding]:
+    """One finding per candidate sentence `match` explains — as a `Hit` or as (what the agent is told to
+    do, the thing it names) — at most MAX_REPORTS, and the bound's own report when the candidates ran out
+    early. Hidden text (an HTML comment, hidden markup) raises the confidence to high."""
     out: list[Finding] = []
     bound = [False]
     for c in candidates(doc, cue, bound):
-        hit = match(c.sentence.text)
-        if hit is None:
+        found = match(c)
+        if found is None:
             continue
-        what, anchor = hit
-        line = report_line(c, anchor)
+        hit = found if isinstance(found, Hit) else Hit(*found)
+        line = report_line(c, hit.anchor)
         where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
         out.append(finding(
-            rule_id, f"{label}: the instructions{where} tell the agent to {what}: “{cite(c.sentence.text)}”",
+            rule_id, f"{label}: the instructions{where} tell the agent to {hit.what}{hit.tail}: “{cite(c.sentence.text)}”",
             doc.path, line, snippet=snippet(doc, line), channel=Channel.INSTRUCTION,
-            confidence=Confidence.HIGH if c.segment.kind in ("comment", "hidden") else None))
+            confidence=Confidence.HIGH if c.segment.kind in ("comment", "hidden") else hit.confidence))
         if len(out) >= MAX_REPORTS:
             break
     return out + ([bound_finding(doc, rule_id)] if bound[0] else [])
@@ -225,9 +236,8 @@ def stated_purpose_text(package: Package) -> str:
         if isinstance(manifest.get(key), str):
             parts.append(manifest[key])
     for fm in (package.frontmatter or {}).values():
-        data = getattr(fm, "data", None)
-        if isinstance(data, dict):
-            parts += [str(data[k]) for k in ("name", "description") if isinstance(data.get(k), str)]
+        if isinstance(fm, Frontmatter):
+            parts += [str(fm.data[k]) for k in ("name", "description") if isinstance(fm.data.get(k), str)]
     return " ".join(parts)[:4000].lower()
 
 

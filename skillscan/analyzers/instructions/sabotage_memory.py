@@ -19,10 +19,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("sabotage-memory-implant",)
 _GAP = 100
@@ -55,22 +54,12 @@ def _cue() -> g.Cue:
 def memory_implant(package: Package, doc: Document) -> list[Finding]:
     if g.coherent("memory", g.stated_purpose_text(package)):
         return []
-    out: list[Finding] = []
-    bound = [False]
-    for c in g.candidates(doc, _cue(), bound):
-        hit = _implant(c.sentence.text)
-        if hit is None:
-            continue
-        what, conf, anchor = hit
-        line = g.report_line(c, anchor)
-        hidden = c.segment.kind in ("comment", "hidden")
-        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
-        out.append(finding(
-            "sabotage-memory-implant",
-            f"Memory implant: the instructions{where} tell the agent to {what} beyond this task: "
-            f"“{g.cite(c.sentence.text)}”",
-            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-            confidence=Confidence.HIGH if hidden else conf))
-        if len(out) >= g.MAX_REPORTS:
-            break
-    return out + ([g.bound_finding(doc, "sabotage-memory-implant")] if bound[0] else [])
+    return g.report_matches(doc, _cue(), _hit, "sabotage-memory-implant", "Memory implant")
+
+
+def _hit(c: g.Candidate) -> g.Hit | None:
+    found = _implant(c.sentence.text)
+    if found is None:
+        return None
+    what, conf, anchor = found
+    return g.Hit(what, anchor, conf, " beyond this task")

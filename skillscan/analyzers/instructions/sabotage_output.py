@@ -22,10 +22,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("sabotage-output-manipulation",)
 
@@ -148,22 +147,12 @@ def _cue() -> g.Cue:
 def output_manipulation(package: Package, doc: Document) -> list[Finding]:
     if g.coherent("output", g.stated_purpose_text(package)):
         return []
-    out: list[Finding] = []
-    bound = [False]
-    for c in g.candidates(doc, _cue(), bound):
-        hit = next((h for h in (check(c.sentence.text, c.following) for check in CHECKS) if h), None)
-        if hit is None:
-            continue
-        what, condition = hit
-        line = g.report_line(c)
-        hidden = c.segment.kind in ("comment", "hidden")
-        weak = _WEAK.fullmatch(condition.strip())
-        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
-        out.append(finding(
-            "sabotage-output-manipulation",
-            f"Output manipulation: the instructions{where} tell the agent to {what}: “{g.cite(c.sentence.text)}”",
-            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-            confidence=Confidence.HIGH if hidden else (Confidence.LOW if weak else None)))
-        if len(out) >= g.MAX_REPORTS:
-            break
-    return out + ([g.bound_finding(doc, "sabotage-output-manipulation")] if bound[0] else [])
+    return g.report_matches(doc, _cue(), _hit, "sabotage-output-manipulation", "Output manipulation")
+
+
+def _hit(c: g.Candidate) -> g.Hit | None:
+    found = next((h for h in (check(c.sentence.text, c.following) for check in CHECKS) if h), None)
+    if found is None:
+        return None
+    what, condition = found
+    return g.Hit(what, confidence=Confidence.LOW if _WEAK.fullmatch(condition.strip()) else None)

@@ -80,4 +80,4 @@ def _cue() -> g.Cue:
 
 
 def output_copied_outside(package: Package, doc: Document) -> list[Finding]:
-    return g.report_matches(doc, _cue(), _copied, "sabotage-output-copied-outside", "Output copied outside the workspace")
+    return g.report_matches(doc, _cue(), lambda c: _copied(c.sentence.text), "sabotage-output-copied-outside", "Output copied outside the workspace")

@@ -93,5 +93,5 @@ def _cue() -> g.Cue:
 def recipient_swap(package: Package, doc: Document) -> list[Finding]:
     if g.coherent("recipient", g.stated_purpose_text(package)):
         return []
-    return g.report_matches(doc, _cue(), lambda text: _swap(text) or _copy(text), "sabotage-recipient-swap",
+    return g.report_matches(doc, _cue(), lambda c: _swap(c.sentence.text) or _copy(c.sentence.text), "sabotage-recipient-swap",
                             "Recipient or payment swap")

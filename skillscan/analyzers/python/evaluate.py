@@ -187,8 +187,6 @@ class Evaluator(Scope):
                 sep = self.value_of(receiver, depth + 1)
                 if sep is not None and positional:
                     return self._str_join(sep, positional[0], depth)
-                if self.type_of(receiver, depth + 1) == "pathlib.Path" or sep is None:
-                    pass
             if attr == "joinpath":
                 base = self.value_of(receiver, depth + 1)
                 return self._join([base] + [self.value_of(p, depth + 1) for p in positional])

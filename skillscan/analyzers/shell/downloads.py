@@ -29,7 +29,7 @@ class DownloadsMixin(AnalyzerBase):
     def _remote(self, cmd: Cmd, url: str, frame: Frame, message: str, download: bool = False) -> None:
         host = host_of(url)
         caps = [Capability("code.remote", url if url != "*" else "*"), Capability("net.egress", host)]
-        scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+        scheme = urls.scheme(url)
         netloc = urls.netloc(url) if "://" in url else ""
         odd_port = bool(re.search(r":\d{2,5}$", netloc)) and not netloc.endswith(":443")
         untrusted = host != "*" and bool(RAW_IP.match(host) or matches_host(url, self.cm.untrusted_hosts)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from skillscan.capabilities.urls import host_of
+from skillscan.capabilities.urls import after_scheme, host_of
 
 
 def matches_host(url: str, entries: Sequence[str]) -> bool:
     host = host_of(url)
     if host == "*":
         return False
-    rest = url.split("://", 1)[-1].lower()
+    rest = after_scheme(url)
     for e in entries:
         if "/" in e:
             if rest.startswith(e) or rest.split("@", 1)[-1].startswith(e):

@@ -17,10 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from skillscan.analyzers.shell.words import Word
-from skillscan.capabilities.urls import normalize_host
+from skillscan.capabilities.urls import static_host
 
 _VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
-_STATIC_URL = re.compile(r"^[\"']?(https?://[A-Za-z0-9.-]+(?::\d+)?)(?=[/?#\"'$]|$)", re.IGNORECASE)
 HEADER_OPTIONS = frozenset({"-H", "--header"})
 BODY_OPTIONS = frozenset({"-d", "--data", "--data-raw", "--data-binary", "--data-urlencode", "--data-ascii", "-F",
                           "--form", "--form-string", "--json", "--post-data", "--body-data"})
@@ -84,8 +83,5 @@ def url_host(words: Sequence[Word]) -> str | None:
     """The literal host of the first URL operand whose later parts are computed at run time."""
     for w in words[:MAX_WORDS]:
         if "://" in w.raw and not w.raw.startswith("-"):
-            m = _STATIC_URL.match(w.raw)
-            if m is None:
-                return None
-            return normalize_host(m.group(1)) or None
+            return static_host(w.raw)
     return None
