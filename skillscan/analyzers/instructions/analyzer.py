@@ -27,6 +27,7 @@ from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
 from skillscan.analyzers.instructions.sabotage_grammar import aimed_at_agent
 from skillscan.analyzers.instructions.sabotage_memory import memory_implant
 from skillscan.analyzers.instructions.sabotage_output import output_manipulation
+from skillscan.analyzers.instructions.sabotage_persist import agent_persistence
 from skillscan.analyzers.instructions.sabotage_outside import output_copied_outside
 from skillscan.analyzers.instructions.sabotage_recipient import recipient_swap
 from skillscan.analyzers.instructions.steering import steering
@@ -146,6 +147,7 @@ class InstructionsAnalyzer:
             # sabotage without a command in prose the agent follows, judged against the stated purpose
             out += output_manipulation(package, doc) + recipient_swap(package, doc) + memory_implant(package, doc)
             out += data_as_instructions(package, doc) + output_copied_outside(package, doc)
+            out += agent_persistence(package, doc, out)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step
