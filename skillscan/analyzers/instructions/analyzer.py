@@ -23,6 +23,7 @@ from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
 from skillscan.analyzers.instructions.payloads import config_payloads
 from skillscan.analyzers.instructions.prerequisites import prerequisite_links
 from skillscan.analyzers.instructions.reporting import dedupe, report, report_mcp
+from skillscan.analyzers.instructions.sabotage_authority import authority_widening
 from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
 from skillscan.analyzers.instructions.sabotage_grammar import aimed_at_agent
 from skillscan.analyzers.instructions.sabotage_memory import memory_implant
@@ -147,7 +148,7 @@ class InstructionsAnalyzer:
             # sabotage without a command in prose the agent follows, judged against the stated purpose
             out += output_manipulation(package, doc) + recipient_swap(package, doc) + memory_implant(package, doc)
             out += data_as_instructions(package, doc) + output_copied_outside(package, doc)
-            out += agent_persistence(package, doc, out)
+            out += agent_persistence(package, doc, out) + authority_widening(package, doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step
