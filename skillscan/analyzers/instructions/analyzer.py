@@ -31,6 +31,7 @@ from skillscan.analyzers.instructions.sabotage_output import output_manipulation
 from skillscan.analyzers.instructions.sabotage_persist import agent_persistence
 from skillscan.analyzers.instructions.sabotage_outside import output_copied_outside
 from skillscan.analyzers.instructions.sabotage_recipient import recipient_swap
+from skillscan.analyzers.instructions.sabotage_route import traffic_rerouted
 from skillscan.analyzers.instructions.sabotage_sendout import content_sent_out
 from skillscan.analyzers.instructions.steering import steering
 from skillscan.analyzers.instructions.unicode import hidden_unicode_only, unicode_findings
@@ -150,7 +151,7 @@ class InstructionsAnalyzer:
             out += output_manipulation(package, doc) + recipient_swap(package, doc) + memory_implant(package, doc)
             out += data_as_instructions(package, doc) + output_copied_outside(package, doc)
             out += agent_persistence(package, doc, out) + authority_widening(package, doc)
-            out += content_sent_out(package, doc)
+            out += content_sent_out(package, doc) + traffic_rerouted(package, doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step
