@@ -17,7 +17,6 @@ Vocabulary in `rules/instructions/sabotage.yaml`, group `persistence`. English a
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from skillscan.analyzers.base import finding
