@@ -8,7 +8,7 @@ nor a quotation; `sabotage_grammar`) with (vocabulary in `rules/instructions/sab
   跳过权限确认) — medium confidence: the user's last check on the agent is switched off by the package;
 - or a broad privilege — an administrator role or policy (AdministratorAccess), full, unrestricted or
   wildcard permissions, cross-account access (管理员权限, 跨账号访问) — asked for out of convenience and not
-  for the task ("for debugging convenience", "can be scoped later", "temporarily", a literal 12-digit
+  for the task ("for debugging convenience", "can be scoped later", a literal 12-digit
   account; 为了方便, 之后再收紧) — low confidence (review).
 
 A package whose stated purpose is access management, IAM, privileged access or a security review gets no

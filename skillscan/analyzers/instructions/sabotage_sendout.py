@@ -6,7 +6,8 @@ One sentence of prose aimed at the agent (a directive, not a prohibition nor a q
 - an act that hands content to a remote party (post, send, upload, publish, push, forward, submit …;
   发送, 上传, 推送 …) and the user's material as its object, within the clause after the act (before it in
   Chinese: 将文档发送到 …),
-- an http(s) URL after the act in the same sentence, whose host is not the package's homepage site, not a
+- an http(s) URL after the act in the same sentence, given as the destination ("to", "at", "into", "via";
+  到, 至), whose host is not the package's homepage site, not a
   loopback or documentation host, and whose registrable name the stated purpose (name, description)
   does not mention: a skill for a service posts to that service; a status page nobody named is a sink.
 
@@ -26,6 +27,7 @@ from skillscan.purpose.domains import registrable_domain, same_site
 
 RULE_IDS: tuple[str, ...] = ("sabotage-content-sent-out",)
 _GAP = 80
+_DEST = re.compile(r"\b(?:to|at|into|onto|via)\b|到|至", re.IGNORECASE)
 _LOCAL = re.compile(r"^(?:localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$|(?:^|\.)(?:example|test|invalid|local|"
                     r"localhost)$|(?:^|\.)example\.(?:com|org|net)$", re.IGNORECASE)
 
@@ -57,9 +59,10 @@ def _sent(s: str, purpose: str, homepage: str) -> tuple[str, str] | None:
         if s[act.end():act.end() + 1] == "-" or obj is None or g.negated(s, act.start()) or g.quoted(s, act.start()):
             continue
         for at, host in hosts:
-            if at > act.end() and not _accounted(host, purpose, homepage):
-                what = f"send {obj.group(0)} to {host} (“{act.group(0)}”), a host the package does not account for"
-                return what, host
+            # the URL is where the material goes: "post … to/at URL", "发送到 URL"
+            if at <= act.end() or not _DEST.search(s, act.end(), at) or _accounted(host, purpose, homepage):
+                continue
+            return f"send {obj.group(0)} to {host} (“{act.group(0)}”), a host the package does not account for", host
     return None
 
 
