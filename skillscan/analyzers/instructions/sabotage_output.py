@@ -48,6 +48,7 @@ _HIDDEN = re.compile(r"\b(?:visually\s+)?hidden\b|\binvisible\b|\bnot\s+visible\
                      re.IGNORECASE)
 
 
+_LITERAL = re.compile(r"[\"“「'`]([^\"”」'`\n]{1,80})[\"”」'`]")
 _ANSWER = re.compile(r"\b(?:answer|response|reply|output|summary|report|result|message)s?\b|回答|回复|输出|摘要|报告",
                      re.IGNORECASE)
 _SECRET = re.compile(r"\.env|environment|api|secret|credential|token|password|密钥|凭据|令牌|密码", re.IGNORECASE)
@@ -140,6 +141,17 @@ def _plant_text(s: str, _next: str) -> tuple[str, str] | None:
     return None
 
 
+def _planted_literal(s: str) -> str:
+    """The literal a planted-phrase sentence quotes (the line the finding cites), or ""."""
+    v = g.vocabulary()
+    text = v["output.planted_text"].search(s)
+    if text is None:
+        return ""
+    m = _LITERAL.search(s, text.end(), min(len(s), text.end() + 40))
+    return m.group(1) if m else text.group(0)
+    return None
+
+
 def _alter(s: str, _next: str) -> tuple[str, str] | None:
     v = g.vocabulary()
     for act in v["output.alter_verb"].finditer(s):
@@ -172,11 +184,11 @@ def output_manipulation(package: Package, doc: Document) -> list[Finding]:
     out: list[Finding] = []
     bound = [False]
     for c in g.candidates(doc, _cue(), bound):
-        hit = next((h for h in (check(c.sentence.text, c.following) for check in checks) if h), None)
+        hit = next(((check, h) for check in checks if (h := check(c.sentence.text, c.following))), None)
         if hit is None:
             continue
-        what, condition = hit
-        line = g.report_line(c)
+        check, (what, condition) = hit
+        line = g.report_line(c, _planted_literal(c.sentence.text) if check is _plant_text else "")
         hidden = c.segment.kind in ("comment", "hidden")
         weak = _WEAK.fullmatch(condition.strip())
         where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
