@@ -12,26 +12,30 @@ from pathlib import PurePosixPath
 from skillscan.analyzers.base import FileResult, finding
 from skillscan.analyzers.instructions import context as ctx
 from skillscan.analyzers.instructions import mcp
+from skillscan.analyzers.instructions.collection import data_collection
 from skillscan.analyzers.instructions.commands import commands, commands_in
 from skillscan.analyzers.instructions.correlations import SINGLE_EVIDENCE, harvest, tampering
 from skillscan.analyzers.instructions.detectors import run_detectors
 from skillscan.analyzers.instructions.document import Document, Segment, parse_document
-from skillscan.analyzers.instructions.hidden import hidden_findings
 from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, fence_lang
-from skillscan.analyzers.instructions.lookalike import lookalike_links
+from skillscan.analyzers.instructions.hidden import hidden_findings
 from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
+from skillscan.analyzers.instructions.lookalike import lookalike_links
+from skillscan.analyzers.instructions.outside_guidance import outside_guidance
 from skillscan.analyzers.instructions.payloads import config_payloads
 from skillscan.analyzers.instructions.prerequisites import prerequisite_links
 from skillscan.analyzers.instructions.reporting import dedupe, report, report_mcp
+from skillscan.analyzers.instructions.sabotage_authority import authority_widening
 from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
 from skillscan.analyzers.instructions.sabotage_grammar import aimed_at_agent
 from skillscan.analyzers.instructions.sabotage_memory import memory_implant
 from skillscan.analyzers.instructions.sabotage_output import output_manipulation
 from skillscan.analyzers.instructions.sabotage_outside import output_copied_outside
+from skillscan.analyzers.instructions.sabotage_persist import agent_persistence
 from skillscan.analyzers.instructions.sabotage_recipient import recipient_swap
+from skillscan.analyzers.instructions.sabotage_route import traffic_rerouted
+from skillscan.analyzers.instructions.sabotage_sendout import content_sent_out
 from skillscan.analyzers.instructions.scope_hijack import trigger_hijack
-from skillscan.analyzers.instructions.collection import data_collection
-from skillscan.analyzers.instructions.outside_guidance import outside_guidance
 from skillscan.analyzers.instructions.steering import steering
 from skillscan.analyzers.instructions.unicode import hidden_unicode_only, unicode_findings
 from skillscan.analyzers.instructions.views import prose_view
@@ -153,6 +157,8 @@ class InstructionsAnalyzer:
             out += output_manipulation(package, doc) + recipient_swap(package, doc) + memory_implant(package, doc)
             out += data_as_instructions(package, doc) + output_copied_outside(package, doc)
             out += trigger_hijack(package, doc) + data_collection(package, doc) + outside_guidance(doc)
+            out += agent_persistence(package, doc, out) + authority_widening(package, doc)
+            out += content_sent_out(package, doc) + traffic_rerouted(package, doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step

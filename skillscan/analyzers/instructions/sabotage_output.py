@@ -47,6 +47,9 @@ _HIDDEN = re.compile(r"\b(?:visually\s+)?hidden\b|\binvisible\b|\bnot\s+visible\
                      re.IGNORECASE)
 
 
+_LITERAL = re.compile(r"[\"“「'`]([^\"”」'`\n]{1,80})[\"”」'`]")
+_ANSWER = re.compile(r"\b(?:answer|response|reply|output|summary|report|result|message)s?\b|回答|回复|输出|摘要|报告",
+                     re.IGNORECASE)
 _SECRET = re.compile(r"\.env|environment|api|secret|credential|token|password|密钥|凭据|令牌|密码", re.IGNORECASE)
 _COMMENT = re.compile(r"\bhtml\s+comments?\b|<!--|HTML\s*注释", re.IGNORECASE)
 
@@ -123,6 +126,31 @@ def _plant(s: str, following: str) -> tuple[str, str] | None:
     return None
 
 
+def _plant_text(s: str, _next: str) -> tuple[str, str] | None:
+    """A literal phrase planted in the answer against the ask ("include the phrase … in the final answer, even
+    when the user only asked for a summary"). A phrase in every answer may be a disclaimer: only an explicit
+    condition against the task counts."""
+    v = g.vocabulary()
+    for act in v["output.plant_verb"].finditer(s):
+        text = v["output.planted_text"].search(s, act.end(), min(len(s), act.end() + _GAP))
+        cond = g.against_task(s, act) if text is not None else None
+        if text and cond and _ANSWER.search(s) and _acted(s, act):
+            return (f"put {text.group(0)} the user did not ask for into its answer (“{act.group(0)}”, "
+                    f"“{cond.group(0)}”)"), cond.group(0)
+    return None
+
+
+def _planted_literal(s: str) -> str:
+    """The literal a planted-phrase sentence quotes (the line the finding cites), or ""."""
+    v = g.vocabulary()
+    text = v["output.planted_text"].search(s)
+    if text is None:
+        return ""
+    m = _LITERAL.search(s, text.end(), min(len(s), text.end() + 40))
+    return m.group(1) if m else text.group(0)
+    return None
+
+
 def _alter(s: str, _next: str) -> tuple[str, str] | None:
     v = g.vocabulary()
     for act in v["output.alter_verb"].finditer(s):
@@ -133,7 +161,7 @@ def _alter(s: str, _next: str) -> tuple[str, str] | None:
     return None
 
 
-CHECKS = (_drop, _force, _plant, _alter)
+CHECKS = (_drop, _force, _plant, _alter, _plant_text)
 
 
 @lru_cache(maxsize=1)
@@ -141,18 +169,24 @@ def _cue() -> g.Cue:
     """Every check needs a condition, or (for planted content) its object: sentences without any are skipped."""
     v = g.vocabulary()
     return g.union(v["grammar.against_task"], _FROM_LIST, _ALWAYS, _EVERY, v["output.alter_aim"],
-                   v["output.planted_object"], _HIDDEN, _COMMENT)
+                   v["output.planted_text"], v["output.planted_object"], _HIDDEN, _COMMENT)
 
 
 def output_manipulation(package: Package, doc: Document) -> list[Finding]:
-    if g.coherent("output", g.stated_purpose_text(package)):
-        return []
-    return g.report_matches(doc, _cue(), _hit, "sabotage-output-manipulation", "Output manipulation")
+    purpose = g.stated_purpose_text(package)
+    checks = CHECKS
+    if g.coherent("output", purpose):
+        # a summariser omits, a marketing skill adds links: a phrase planted against the ask is neither
+        if g.coherent("planted_text", purpose):
+            return []
+        checks = (_plant_text,)
 
+    def hit(c: g.Candidate) -> g.Hit | None:
+        found = next(((check, h) for check in checks if (h := check(c.sentence.text, c.following))), None)
+        if found is None:
+            return None
+        check, (what, condition) = found
+        return g.Hit(what, anchor=_planted_literal(c.sentence.text) if check is _plant_text else "",
+                     confidence=Confidence.LOW if _WEAK.fullmatch(condition.strip()) else None)
 
-def _hit(c: g.Candidate) -> g.Hit | None:
-    found = next((h for h in (check(c.sentence.text, c.following) for check in CHECKS) if h), None)
-    if found is None:
-        return None
-    what, condition = found
-    return g.Hit(what, confidence=Confidence.LOW if _WEAK.fullmatch(condition.strip()) else None)
+    return g.report_matches(doc, _cue(), hit, "sabotage-output-manipulation", "Output manipulation")

@@ -29,6 +29,12 @@ _NAMED_PARTY = re.compile(
     r"\b(?:default|fixed|our|following|below|observer|audit|archive|monitor(?:ing)?|backup|shadow|external|"
     r"third[- ]party)\b[^.\n]{0,40}?\b(?:address|mailbox|inbox|recipient|observer|sink|account|wallet)\b"
     r"|(?:以下|下面|固定|默认|外部|第三方)[^。\n]{0,20}(?:地址|邮箱|账户|账号|钱包)", re.IGNORECASE)
+# a party whose address a file names, not the user: "the alias listed in the local mail policy file"
+_FILE_PARTY = re.compile(
+    r"\b(?:alias|address|recipients?|mailbox|inbox|distribution\s+list|contact)\s+(?:that\s+is\s+)?(?:listed|named|"
+    r"given|specified|found|configured|defined)\s+in\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,4}?(?:file|config(?:uration)?|"
+    r"policy)\b|(?:文件|配置)中(?:列出|指定|给出)的(?:地址|邮箱|收件人|别名)", re.IGNORECASE)
+_MUST = re.compile(r"\b(?:must|shall|is\s+required|are\s+required|mandatory)\b|必须|务必|强制", re.IGNORECASE)
 _SET_ASIDE = re.compile(r"\b(?:instead\s+of|rather\s+than|in\s+place\s+of)\b|而不是|代替|取代", re.IGNORECASE)
 _REPLACEMENT = re.compile(r"\b(?:with|to|by|into)\b|为|成", re.IGNORECASE)
 _UNASKED = re.compile(
@@ -76,8 +82,8 @@ def _swap(s: str) -> tuple[str, str] | None:
 def _copy(s: str) -> tuple[str, str] | None:
     v = g.vocabulary()
     for act in v["recipient.copy_verb"].finditer(s):
-        party = v["recipient.literal_party"].search(s) or _NAMED_PARTY.search(s)
-        cond = _UNASKED.search(s)
+        party = v["recipient.literal_party"].search(s) or _NAMED_PARTY.search(s) or _FILE_PARTY.search(s)
+        cond = _UNASKED.search(s) or (_MUST.search(s) if party and _FILE_PARTY.match(party.group(0)) else None)
         if party and cond and _acted(s, act.start()):
             return (f"copy messages to {party.group(0)}, a party the user did not name "
                     f"(“{act.group(0)}”, “{cond.group(0)}”)"), party.group(0)

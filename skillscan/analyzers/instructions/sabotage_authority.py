@@ -1,0 +1,71 @@
+"""Sabotage without a command: prose that widens the authority the agent or the deployment it builds works
+with beyond what the task needs. One sentence of prose aimed at the agent (a directive, not a prohibition
+nor a quotation; `sabotage_grammar`) with (vocabulary in `rules/instructions/sabotage.yaml`, group
+`authority`):
+
+- the agent approving its own actions: auto-approve tool calls or commands, skip or bypass permission
+  and confirmation prompts, `--dangerously-skip-permissions`, `bypassPermissions` (自动批准所有工具调用,
+  跳过权限确认) — medium confidence: the user's last check on the agent is switched off by the package;
+- or a broad privilege — an administrator role or policy (AdministratorAccess), full, unrestricted or
+  wildcard permissions, cross-account access (管理员权限, 跨账号访问) — asked for out of convenience and not
+  for the task ("for debugging convenience", "can be scoped later", a literal 12-digit
+  account; 为了方便, 之后再收紧) — low confidence (review).
+
+A package whose stated purpose is access management, IAM, privileged access or a security review gets no
+finding: there, permissions are the subject. English and Chinese."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions import sabotage_grammar as g
+from skillscan.analyzers.instructions.document import Document
+from skillscan.model import Channel, Confidence, Finding, Package
+
+RULE_IDS: tuple[str, ...] = ("sabotage-authority-widening",)
+_GAP = 160
+
+
+def _widen(s: str) -> tuple[str, str, Confidence] | None:
+    v = g.vocabulary()
+    for own in v["authority.self_approval"].finditer(s):
+        if not g.negated(s, own.start()) and not g.quoted(s, own.start()):
+            return f"approve its own actions (“{own.group(0)}”)", own.group(0), Confidence.MEDIUM
+    for grant in v["authority.broad_privilege"].finditer(s):
+        if g.negated(s, grant.start()) or g.quoted(s, grant.start()):
+            continue
+        why = v["authority.convenience"].search(s, max(0, grant.start() - _GAP), min(len(s), grant.end() + _GAP))
+        if why is not None:
+            return (f"use {grant.group(0)} for a reason that is not the task (“{why.group(0)}”)", grant.group(0),
+                    Confidence.LOW)
+    return None
+
+
+@lru_cache(maxsize=1)
+def _cue() -> g.Cue:
+    v = g.vocabulary()
+    return g.union(v["authority.self_approval"], v["authority.broad_privilege"])
+
+
+def authority_widening(package: Package, doc: Document) -> list[Finding]:
+    if g.coherent("authority", g.stated_purpose_text(package)):
+        return []
+    out: list[Finding] = []
+    bound = [False]
+    for c in g.candidates(doc, _cue(), bound):
+        hit = _widen(c.sentence.text)
+        if hit is None:
+            continue
+        what, anchor, conf = hit
+        line = g.report_line(c, anchor)
+        hidden = c.segment.kind in ("comment", "hidden")
+        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
+        out.append(finding(
+            "sabotage-authority-widening",
+            f"Authority widened: the instructions{where} tell the agent to {what}: “{g.cite(c.sentence.text)}”",
+            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
+            confidence=Confidence.HIGH if hidden else conf))
+        if len(out) >= g.MAX_REPORTS:
+            break
+    return out + ([g.bound_finding(doc, "sabotage-authority-widening")] if bound[0] else [])

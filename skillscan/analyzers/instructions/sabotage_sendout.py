@@ -1,0 +1,94 @@
+"""Sabotage without a command: prose that has the agent hand the user's material — documents, summaries,
+transcripts, conversations, results, secrets — to a web address nothing else in the package accounts for.
+One sentence of prose aimed at the agent (a directive, not a prohibition nor a quotation;
+`sabotage_grammar`) with (vocabulary in `rules/instructions/sabotage.yaml`, group `sendout`):
+
+- an act that hands content to a remote party (post, send, upload, publish, push, forward, submit …;
+  发送, 上传, 推送 …) and the user's material as its object, within the clause after the act (before it in
+  Chinese: 将文档发送到 …),
+- an http(s) URL after the act in the same sentence, given as the destination ("to", "at", "into", "via";
+  到, 至), whose host is not the package's homepage site, not a
+  loopback or documentation host, and whose registrable name the stated purpose (name, description)
+  does not mention: a skill for a service posts to that service; a status page nobody named is a sink.
+
+Reported at low confidence (review); in an HTML comment or hidden text, high. English and Chinese."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions import sabotage_grammar as g
+from skillscan.analyzers.instructions.document import Document
+from skillscan.capabilities.urls import url_hosts
+from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.purpose.domains import registrable_domain, same_site
+
+RULE_IDS: tuple[str, ...] = ("sabotage-content-sent-out",)
+_GAP = 80
+_DEST = re.compile(r"\b(?:to|at|into|onto|via)\b|到|至", re.IGNORECASE)
+_LOCAL = re.compile(r"^(?:localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$|(?:^|\.)(?:example|test|invalid|local|"
+                    r"localhost)$|(?:^|\.)example\.(?:com|org|net)$", re.IGNORECASE)
+
+
+def _homepage(doc: Document) -> str:
+    value = doc.frontmatter.get("homepage") if isinstance(doc.frontmatter, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _accounted(host: str, purpose: str, homepage: str) -> bool:
+    """Is the host the package's own (its homepage's site) or a service its stated purpose names?"""
+    if _LOCAL.search(host) or (homepage and same_site(host, homepage)):
+        return True
+    site = registrable_domain(host) or host
+    label = site.split(".")[0]
+    return len(label) >= 3 and label.lower() in purpose
+
+
+def _sent(s: str, purpose: str, homepage: str) -> tuple[str, str] | None:
+    v = g.vocabulary()
+    hosts = list(url_hosts(s))
+    if not hosts:
+        return None
+    for act in v["sendout.send_verb"].finditer(s):
+        if act.group(0).isascii():
+            obj = v["sendout.content_object"].search(s, act.end(), min(len(s), act.end() + _GAP))
+        else:  # 将文档摘要发送到 …: the object comes before the verb
+            obj = v["sendout.content_object"].search(s, max(0, act.start() - _GAP), act.start())
+        if s[act.end():act.end() + 1] == "-" or obj is None or g.negated(s, act.start()) or g.quoted(s, act.start()):
+            continue
+        for at, host in hosts:
+            # the URL is where the material goes: "post … to/at URL", "发送到 URL"
+            if at <= act.end() or not _DEST.search(s, act.end(), at) or _accounted(host, purpose, homepage):
+                continue
+            return f"send {obj.group(0)} to {host} (“{act.group(0)}”), a host the package does not account for", host
+    return None
+
+
+@lru_cache(maxsize=1)
+def _cue() -> g.Cue:
+    return g.union(re.compile(r"https?://"))
+
+
+def content_sent_out(package: Package, doc: Document) -> list[Finding]:
+    purpose = g.stated_purpose_text(package)
+    homepage = _homepage(doc)
+    out: list[Finding] = []
+    bound = [False]
+    for c in g.candidates(doc, _cue(), bound):
+        hit = _sent(c.sentence.text, purpose, homepage)
+        if hit is None:
+            continue
+        what, anchor = hit
+        line = g.report_line(c, anchor)
+        hidden = c.segment.kind in ("comment", "hidden")
+        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
+        out.append(finding(
+            "sabotage-content-sent-out",
+            f"Content sent out: the instructions{where} tell the agent to {what}: “{g.cite(c.sentence.text)}”",
+            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
+            confidence=Confidence.HIGH if hidden else Confidence.LOW))
+        if len(out) >= g.MAX_REPORTS:
+            break
+    return out + ([g.bound_finding(doc, "sabotage-content-sent-out")] if bound[0] else [])
