@@ -99,11 +99,12 @@ def prose_findings(file: PackageFile, found: list[Prose]) -> list[Finding]:
     text = file.text or ""
     for p in found:
         steps = ", then ".join(p.chain)
-        flat = " ".join(p.text.split())
-        preview = flat[:160] + ("…" if len(flat) > 160 else "")
+        cjk = len(CJK.findall(p.text))
+        words, unit = (cjk, "CJK characters") if cjk >= MIN_CJK else (len(WORD.findall(p.text)), "words")
         out.append(replace(finding(
             "data-encoded-prose",
-            f"{file.path} line {p.line} holds an encoded run that decodes ({steps}) to prose: “{preview}”",
+            f"{file.path} line {p.line} holds an encoded run that decodes ({steps}) to prose of {words} {unit} "
+            "(the decoded text is given with this finding)",
             file.path, p.line, p.column, snippet=line_text(text, p.line).strip()[:200],
             channel=Channel.INSTRUCTION, decoded=p.text[:2000]), role="hidden"))
     return out
