@@ -232,6 +232,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.note_connect(entry, q, loc)
         if entry.kind == "net.egress":
             self.check_mining_pool(node, entry, loc)
+            self.check_upload(node, entry, q, loc)
         self._report_caps(entry, q, caps, loc)
 
     def leave_Call(self, original_node: cst.Call) -> None:

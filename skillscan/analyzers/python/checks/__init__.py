@@ -13,6 +13,7 @@ them, as bandit's plugins or zizmor's audits are listed). Each family extends th
 | process | process starts (capability map rule ids), py-detached-process, the shell analyzer on commands |
 | decoded | decoded-payload (literals decoded to code, scanned as virtual files) |
 | steering | py-outside-file-steers-output |
+| upload | py-upload-to-drop-host |
 
 The flow rules (py-download-execute, py-exec-decoded-payload, py-secret-exfiltration-flow,
 py-credential-flow) belong to the core: `flows.py`.
@@ -28,6 +29,7 @@ from skillscan.analyzers.python.checks.process import ProcessChecks
 from skillscan.analyzers.python.checks.reverse_shell import ReverseShellChecks
 from skillscan.analyzers.python.checks.steering import SteeringChecks
 from skillscan.analyzers.python.checks.tls import TlsChecks
+from skillscan.analyzers.python.checks.upload import UploadChecks
 
 FAMILIES: tuple[type, ...] = (CapabilityChecks, EnvironmentChecks, TlsChecks, ProcessChecks, MiningChecks,
-                              ReverseShellChecks, DecodedPayloadChecks, SteeringChecks)
+                              ReverseShellChecks, DecodedPayloadChecks, SteeringChecks, UploadChecks)
