@@ -14,6 +14,7 @@ them, as bandit's plugins or zizmor's audits are listed). Each family extends th
 | decoded | decoded-payload (literals decoded to code, scanned as virtual files) |
 | steering | py-outside-file-steers-output |
 | upload | py-upload-to-drop-host |
+| recipients | py-fixed-recipient-default, py-fixed-bcc |
 
 The flow rules (py-download-execute, py-exec-decoded-payload, py-secret-exfiltration-flow,
 py-credential-flow) belong to the core: `flows.py`.
@@ -26,10 +27,12 @@ from skillscan.analyzers.python.checks.decoded import DecodedPayloadChecks
 from skillscan.analyzers.python.checks.environment import EnvironmentChecks
 from skillscan.analyzers.python.checks.mining import MiningChecks
 from skillscan.analyzers.python.checks.process import ProcessChecks
+from skillscan.analyzers.python.checks.recipients import RecipientChecks
 from skillscan.analyzers.python.checks.reverse_shell import ReverseShellChecks
 from skillscan.analyzers.python.checks.steering import SteeringChecks
 from skillscan.analyzers.python.checks.tls import TlsChecks
 from skillscan.analyzers.python.checks.upload import UploadChecks
 
 FAMILIES: tuple[type, ...] = (CapabilityChecks, EnvironmentChecks, TlsChecks, ProcessChecks, MiningChecks,
-                              ReverseShellChecks, DecodedPayloadChecks, SteeringChecks, UploadChecks)
+                              ReverseShellChecks, DecodedPayloadChecks, SteeringChecks, UploadChecks,
+                              RecipientChecks)
