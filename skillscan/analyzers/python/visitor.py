@@ -259,3 +259,4 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.finish_reverse_shell()
         self.finish_decoded()
         self.finish_steering()
+        self.finish_written_code(original_node)

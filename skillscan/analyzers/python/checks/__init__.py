@@ -15,6 +15,7 @@ them, as bandit's plugins or zizmor's audits are listed). Each family extends th
 | steering | py-outside-file-steers-output |
 | upload | py-upload-to-drop-host |
 | recipients | py-fixed-recipient-default, py-fixed-bcc |
+| written_code | py-runs-written-code |
 
 The flow rules (py-download-execute, py-exec-decoded-payload, py-secret-exfiltration-flow,
 py-credential-flow) belong to the core: `flows.py`.
@@ -32,7 +33,8 @@ from skillscan.analyzers.python.checks.reverse_shell import ReverseShellChecks
 from skillscan.analyzers.python.checks.steering import SteeringChecks
 from skillscan.analyzers.python.checks.tls import TlsChecks
 from skillscan.analyzers.python.checks.upload import UploadChecks
+from skillscan.analyzers.python.checks.written_code import WrittenCodeChecks
 
 FAMILIES: tuple[type, ...] = (CapabilityChecks, EnvironmentChecks, TlsChecks, ProcessChecks, MiningChecks,
                               ReverseShellChecks, DecodedPayloadChecks, SteeringChecks, UploadChecks,
-                              RecipientChecks)
+                              RecipientChecks, WrittenCodeChecks)
