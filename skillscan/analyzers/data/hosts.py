@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from skillscan.analyzers.base import finding
 from skillscan.capabilities.urls import url_hosts
-from skillscan.model import Channel, Finding, PackageFile
+from skillscan.model import Channel, Finding, Location, PackageFile
 from skillscan.purpose.domains import host_info
 
 RULE_IDS: tuple[str, ...] = ("lookalike-host",)
@@ -134,7 +134,8 @@ def lookalike_hosts(file: PackageFile) -> list[Finding]:
                 "lookalike-host",
                 f"{file.path} names {real.host} (line {real.line}) and {fake.host} (line {fake.line}): hosts under "
                 f"different domains whose names differ only by look-alike characters ({difference(real.host, fake.host)})",
-                file.path, fake.line, fake.column, snippet=_line(file, fake.line), channel=Channel.CODE))
+                file.path, fake.line, fake.column, snippet=_line(file, fake.line), channel=Channel.CODE,
+                related=(Location(file.path, real.line, real.column, None, None, _line(file, real.line)),)))
         if len(out) >= MAX_REPORTS:
             break
     return out
