@@ -12,6 +12,7 @@ FILE_ANALYZERS: tuple[str, ...] = (
     "skillscan.analyzers.python:PythonAnalyzer",
     "skillscan.analyzers.js_decode:JsDecodeAnalyzer",
     "skillscan.analyzers.shell:ShellFileAnalyzer",
+    "skillscan.analyzers.data:DataAnalyzer",
     "skillscan.analyzers.instructions:InstructionsAnalyzer",
     "skillscan.analyzers.yara:YaraAnalyzer",
     "skillscan.analyzers.bytecode:BytecodeAnalyzer",

@@ -85,6 +85,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
     def leave_Assign(self, original_node: cst.Assign) -> None:
         for t in original_node.targets:
             self._assign(t.target, original_node.value)
+            self.check_bcc_assign(t.target, original_node.value)
 
     def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
         if original_node.value is not None:
@@ -211,11 +212,13 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         q = self.qualname(node.func)
         self.note_existence_test(node, q)
         self.note_read_call(node, q)
+        self.check_bcc_call(node)
         if q is None:
             return
         entry = self.capmap.lookup(q)
         positional = [a.value for a in node.args if a.keyword is None and not a.star]
         self.check_env_args(node)
+        self.check_recipient_default(node, q)
         self.check_tls_call(node, q, entry)
         self.note_dup2(node, q, positional)
         if entry is None:
@@ -232,6 +235,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.note_connect(entry, q, loc)
         if entry.kind == "net.egress":
             self.check_mining_pool(node, entry, loc)
+            self.check_upload(node, entry, q, loc)
         self._report_caps(entry, q, caps, loc)
 
     def leave_Call(self, original_node: cst.Call) -> None:
@@ -255,3 +259,4 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.finish_reverse_shell()
         self.finish_decoded()
         self.finish_steering()
+        self.finish_written_code(original_node)

@@ -13,6 +13,9 @@ them, as bandit's plugins or zizmor's audits are listed). Each family extends th
 | process | process starts (capability map rule ids), py-detached-process, the shell analyzer on commands |
 | decoded | decoded-payload (literals decoded to code, scanned as virtual files) |
 | steering | py-outside-file-steers-output |
+| upload | py-upload-to-drop-host |
+| recipients | py-fixed-recipient-default, py-fixed-bcc |
+| written_code | py-runs-written-code |
 
 The flow rules (py-download-execute, py-exec-decoded-payload, py-secret-exfiltration-flow,
 py-credential-flow) belong to the core: `flows.py`.
@@ -25,9 +28,13 @@ from skillscan.analyzers.python.checks.decoded import DecodedPayloadChecks
 from skillscan.analyzers.python.checks.environment import EnvironmentChecks
 from skillscan.analyzers.python.checks.mining import MiningChecks
 from skillscan.analyzers.python.checks.process import ProcessChecks
+from skillscan.analyzers.python.checks.recipients import RecipientChecks
 from skillscan.analyzers.python.checks.reverse_shell import ReverseShellChecks
 from skillscan.analyzers.python.checks.steering import SteeringChecks
 from skillscan.analyzers.python.checks.tls import TlsChecks
+from skillscan.analyzers.python.checks.upload import UploadChecks
+from skillscan.analyzers.python.checks.written_code import WrittenCodeChecks
 
 FAMILIES: tuple[type, ...] = (CapabilityChecks, EnvironmentChecks, TlsChecks, ProcessChecks, MiningChecks,
-                              ReverseShellChecks, DecodedPayloadChecks, SteeringChecks)
+                              ReverseShellChecks, DecodedPayloadChecks, SteeringChecks, UploadChecks,
+                              RecipientChecks, WrittenCodeChecks)

@@ -1,0 +1,141 @@
+"""Look-alike hosts in code and data: a host that differs from another host of the same file, or from a
+service's own domain (rules/purpose/services.yaml), only by look-alike characters — a digit for a
+letter (`f1xture`, `g00gle`), `rn` for `m`, `vv` for `w`, a hyphen for a dot (`api-telegram.org` for
+`api.telegram.org`). A script that writes the look-alike into an MCP configuration, a saved route or
+a report link sends the agent's later calls or the user's clicks to someone else while every reading
+of the name looks right. Hosts under the same registrable domain are never look-alikes of each other."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from skillscan.analyzers.base import finding
+from skillscan.capabilities.urls import url_hosts
+from skillscan.model import Channel, Finding, Location, PackageFile
+from skillscan.purpose.domains import host_info
+
+RULE_IDS: tuple[str, ...] = ("lookalike-host",)
+
+MAX_LINES = 20_000
+MAX_HOSTS = 200
+MAX_REPORTS = 3
+# what each look-alike spelling reads as (applied in order, on a lower-case host)
+FOLDS: tuple[tuple[str, str], ...] = (("rn", "m"), ("vv", "w"), ("0", "o"), ("1", "l"), ("i", "l"), ("3", "e"),
+                                      ("5", "s"), ("-", "."), ("_", "."))
+
+
+@dataclass(frozen=True)
+class Seen:
+    host: str
+    line: int
+    column: int
+    site: str  # registrable domain, or the last two labels of a name under an unlisted suffix
+
+
+def skeleton(host: str) -> str:
+    out = host.lower()
+    for a, b in FOLDS:
+        out = out.replace(a, b)
+    return out
+
+
+def _site(host: str) -> str | None:
+    info = host_info(host)
+    if info.kind == "domain" and info.registrable:
+        return info.registrable
+    if info.kind == "unlisted":
+        return ".".join(info.host.split(".")[-2:])
+    return None
+
+
+@lru_cache(maxsize=1)
+def service_domains() -> dict[str, tuple[str, str]]:
+    """skeleton of a service's domain or API host → (that name, the service's label)."""
+    from skillscan.purpose.services import load_table
+
+    out: dict[str, tuple[str, str]] = {}
+    for svc in load_table().services:
+        for name in (*svc.domains, *svc.hosts):
+            out.setdefault(skeleton(name), (name, svc.label))
+    for name in load_table().code_hosts:  # where code and packages live: github.com, pypi.org …
+        out.setdefault(skeleton(name), (name, name))
+    return out
+
+
+def _suspicion(host: str) -> int:
+    """How many look-alike spellings a name carries: of two look-alikes, the one with more is the imitation."""
+    return sum(host.count(a) for a, _ in FOLDS if a != "i")
+
+
+def _hosts(file: PackageFile) -> list[Seen]:
+    out: list[Seen] = []
+    seen: set[str] = set()
+    for i, line in enumerate((file.text or "").split("\n")[:MAX_LINES], start=1):
+        if "://" not in line:
+            continue
+        for at, host in url_hosts(line):
+            if host in seen or len(out) >= MAX_HOSTS:
+                continue
+            site = _site(host)
+            if site is None:
+                continue
+            seen.add(host)
+            out.append(Seen(host, i, at + 1, site))
+    return out
+
+
+def _service_twin(s: Seen) -> tuple[str, str] | None:
+    """(the service's own name, its label) that the host imitates, if any."""
+    table = service_domains()
+    for candidate in (s.host, s.site):
+        twin = table.get(skeleton(candidate))
+        # a look-alike spelling must make the difference: `mall.example` is no imitation of `mail.example`
+        if twin is not None and _site(twin[0]) != s.site and _suspicion(candidate) > _suspicion(twin[0]):
+            return twin
+    return None
+
+
+def difference(real: str, fake: str) -> str:
+    """The look-alike spellings that turn one name into the other, said character by character when the
+    names have the same length (`1 for i`), else in general."""
+    if len(real) != len(fake):
+        groups = [f"{a} for {b}" for a, b in FOLDS if len(a) == 2 and a in fake and a not in real]
+        return ", ".join(groups) or "look-alike letter groups"
+    pairs = list(dict.fromkeys(f"{b} for {a}" for a, b in zip(real, fake) if a != b))
+    return ", ".join(pairs[:4])
+
+
+def _line(file: PackageFile, line: int) -> str:
+    lines = (file.text or "").split("\n")
+    return lines[line - 1].strip()[:200] if 0 < line <= len(lines) else ""
+
+
+def lookalike_hosts(file: PackageFile) -> list[Finding]:
+    hosts = _hosts(file)
+    if not hosts:
+        return []
+    out: list[Finding] = []
+    by_skeleton: dict[str, Seen] = {}
+    for s in hosts:
+        first = by_skeleton.setdefault(skeleton(s.host), s)
+        twin = _service_twin(s)
+        if twin is not None:
+            out.append(finding(
+                "lookalike-host",
+                f"{file.path} line {s.line} names {s.host}, which differs from {twin[1]}'s {twin[0]} only by look-alike "
+                f"characters ({difference(twin[0], s.host if skeleton(s.host) == skeleton(twin[0]) else s.site)}) "
+                "and lies under another domain",
+                file.path, s.line, s.column, snippet=_line(file, s.line), channel=Channel.CODE))
+        elif first is not s and first.site != s.site and _service_twin(first) is None and \
+                _suspicion(s.host) != _suspicion(first.host):
+            real, fake = (first, s) if _suspicion(s.host) > _suspicion(first.host) else (s, first)
+            out.append(finding(
+                "lookalike-host",
+                f"{file.path} names {real.host} (line {real.line}) and {fake.host} (line {fake.line}): hosts under "
+                f"different domains whose names differ only by look-alike characters ({difference(real.host, fake.host)})",
+                file.path, fake.line, fake.column, snippet=_line(file, fake.line), channel=Channel.CODE,
+                related=(Location(file.path, real.line, real.column, None, None, _line(file, real.line)),)))
+        if len(out) >= MAX_REPORTS:
+            break
+    return out

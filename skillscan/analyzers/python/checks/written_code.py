@@ -1,0 +1,127 @@
+"""py-runs-written-code: a function writes a computed value (not a literal) to a script file it creates —
+`tempfile.NamedTemporaryFile(suffix=".py")`, `open("….sh", "w")` — and runs that file with an
+interpreter (`subprocess.run(["python3", path])`), in a file that also decodes base64 or hex data.
+Running a script written at run time is `exec` by another name; with a decoder beside it, the code run is
+a payload the file carries hidden (decoded, possibly reassembled from pieces), not code a reviewer can
+read. A code runner that writes the user's own snippet and runs it has no decoder and is not reported."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from skillscan.analyzers.python.flows import Flows
+from skillscan.lazyre import lazy
+
+RULE_IDS: tuple[str, ...] = ("py-runs-written-code",)
+
+SCRIPT_SUFFIX = lazy(r"(?i)\.(?:py|sh|bash|js|mjs|ps1|rb|pl)$")
+INTERPRETERS = frozenset({"python", "python3", "python2", "sh", "bash", "zsh", "node", "pwsh", "powershell", "ruby",
+                          "perl", "sys.executable"})
+RUNNERS = frozenset({"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
+                     "subprocess.Popen", "os.system", "os.popen"})
+DECODER = lazy(r"\b(?:b64decode|b32decode|a85decode|decodebytes|fromhex|unhexlify)\b")
+MAX_REPORTS = 3
+
+
+class WrittenCodeChecks(Flows):
+    def finish_written_code(self, module: cst.Module) -> None:
+        source = self.loc.source
+        decoder = DECODER.search(source)
+        if decoder is None:
+            return
+        decoded_line = source.count("\n", 0, decoder.start()) + 1
+        scopes: list[cst.CSTNode] = [module]
+        scopes += [n for n in _walk(module) if isinstance(n, cst.FunctionDef)]
+        reported = 0
+        for scope in scopes:
+            for run, written in self._runs(scope):
+                if reported >= MAX_REPORTS:
+                    return
+                loc = self.loc.location(self.path, run)
+                wline = self.loc.location(self.path, written).line
+                self.emit("py-runs-written-code",
+                          f"writes a computed value to a script file (line {wline}) and runs it with an interpreter; "
+                          f"this file also decodes encoded data (line {decoded_line})", loc)
+                reported += 1
+
+    def _runs(self, scope: cst.CSTNode) -> list[tuple[cst.Call, cst.CSTNode]]:
+        nodes = list(_walk(scope, into_functions=False))
+        files: set[str] = set()  # names bound to a script file opened for writing
+        for n in nodes:
+            if isinstance(n, cst.WithItem) and n.asname is not None and isinstance(n.asname.name, cst.Name) and \
+                    self._script_file(n.item):
+                files.add(n.asname.name.value)
+            if isinstance(n, cst.Assign) and len(n.targets) == 1 and isinstance(n.targets[0].target, cst.Name) and \
+                    self._script_file(n.value):
+                files.add(n.targets[0].target.value)
+        written: dict[str, cst.CSTNode] = {}
+        for n in nodes:
+            if isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) and n.func.attr.value == "write" and \
+                    isinstance(n.func.value, cst.Name) and n.func.value.value in files and n.args and \
+                    not isinstance(n.args[0].value, (cst.SimpleString, cst.ConcatenatedString)):
+                written[n.func.value.value] = n
+        if not written:
+            return []
+        paths: dict[str, cst.CSTNode] = {}  # names holding the written file's path
+        for n in nodes:
+            if isinstance(n, cst.Assign) and len(n.targets) == 1 and isinstance(n.targets[0].target, cst.Name) and \
+                    isinstance(n.value, cst.Attribute) and n.value.attr.value == "name" and \
+                    isinstance(n.value.value, cst.Name) and n.value.value.value in written:
+                paths[n.targets[0].target.value] = written[n.value.value.value]
+        out: list[tuple[cst.Call, cst.CSTNode]] = []
+        for n in nodes:
+            if isinstance(n, cst.Call) and self.qualname(n.func) in RUNNERS and n.args:
+                hit = self._runs_file(n.args[0].value, written, paths)
+                if hit is not None:
+                    out.append((n, hit))
+        return out
+
+    def _script_file(self, expr: cst.BaseExpression) -> bool:
+        if not isinstance(expr, cst.Call):
+            return False
+        q = self.qualname(expr.func)
+        if q in ("tempfile.NamedTemporaryFile", "tempfile.mkstemp"):
+            for a in expr.args:
+                if a.keyword is not None and a.keyword.value == "suffix":
+                    v = self.value_of(a.value)
+                    return v is not None and bool(SCRIPT_SUFFIX.search(v.text))
+            return False
+        if q in ("open", "builtins.open", "io.open") and expr.args:
+            v = self.value_of(expr.args[0].value)
+            mode = self.value_of(expr.args[1].value) if len(expr.args) > 1 else None
+            return v is not None and bool(SCRIPT_SUFFIX.search(v.text)) and mode is not None and \
+                any(c in mode.text for c in "wa")
+        return False
+
+    def _runs_file(self, arg: cst.BaseExpression, written: dict[str, cst.CSTNode],
+                   paths: dict[str, cst.CSTNode]) -> cst.CSTNode | None:
+        if not isinstance(arg, cst.List) or len(arg.elements) < 2:
+            return None
+        first = arg.elements[0].value
+        prog = self.value_of(first)
+        name = prog.text.rsplit("/", 1)[-1] if prog is not None else (self.qualname(first) or "")
+        if name not in INTERPRETERS:
+            return None
+        for e in arg.elements[1:]:
+            v = e.value
+            if isinstance(v, cst.Name) and v.value in paths:
+                return paths[v.value]
+            if isinstance(v, cst.Attribute) and v.attr.value == "name" and isinstance(v.value, cst.Name) and \
+                    v.value.value in written:
+                return written[v.value.value]
+            if isinstance(v, cst.Call) and self.qualname(v.func) in ("str", "builtins.str") and v.args:
+                inner = v.args[0].value
+                if isinstance(inner, cst.Name) and inner.value in paths:
+                    return paths[inner.value]
+        return None
+
+
+def _walk(node: cst.CSTNode, into_functions: bool = True):  # type: ignore[no-untyped-def]
+    """Every node under `node`, depth-first; nested function bodies only with `into_functions`."""
+    stack = list(node.children)
+    while stack:
+        n = stack.pop()
+        yield n
+        if isinstance(n, cst.FunctionDef) and not into_functions:
+            continue
+        stack.extend(n.children)
