@@ -11,6 +11,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from typing import Any
 
+from skillscan import lazyre_cache
 from skillscan.analyzers import file_analyzers, roles_share
 from skillscan.analyzers.base import FileResult, finding
 from skillscan.model import Finding, Package, PackageFile
@@ -95,6 +96,7 @@ Shared = list[tuple[Any, Any]]  # roles the task computed (skillscan/analyzers/r
 def _worker(args: tuple[Package, tuple[PackageFile, ...]]) -> tuple[list[Finding], list[PackageFile], Shared]:
     package, files = args
     findings, virtual = analyze_files(package, files)
+    lazyre_cache.save()  # forked workers skip exit handlers: regexes compiled here are kept now
     return findings, virtual, roles_share.drain()
 
 
