@@ -15,7 +15,10 @@ check is ignored and rebuilt; `_sre.compile` itself validates the opcodes it is 
 list raises), and any entry it refuses is compiled the ordinary way and replaced. The file lives in
 skillscan's cache directory (`$SKILLSCAN_CACHE_DIR` or the user cache; no directory, no file) and is
 written atomically, merged with what other processes wrote meanwhile, at exit (`save()`; pool
-workers call it after a task, since forked workers skip exit handlers).
+workers call it after a task, since forked workers skip exit handlers). Only patterns whose ordinary
+compile is slow (≥ 0.5 ms: the few dozen vocabularies and grammars that hold nearly all of the compile
+time) are kept, at most 500 new ones per process, so the many small patterns built while scanning
+(escaped snippets, per-document words) neither grow the file nor make a process write it.
 
 `install()` is idempotent and cheap: the file is read on the first compile after it."""
 
@@ -27,12 +30,17 @@ import hashlib
 import marshal
 import sys
 import threading
+import time
 from pathlib import Path
 from re import _compiler
 from typing import Any
 
 MAGIC = b"skillscan-re-1\n"
-MAX_ENTRIES = 20_000  # past this the file starts again empty (patterns built from changing data)
+MAX_ENTRIES = 4_000  # past this the file starts again empty (patterns built from changing data)
+MAX_FRESH = 500  # patterns one process may add
+# only patterns whose ordinary compile took this long are kept: the rule vocabularies and detector
+# grammars (a few dozen, almost all of the compile time), not the many small patterns built at run time
+MIN_SECONDS = 0.0005
 _BUILD = hashlib.blake2b(f"{sys.version}|{sys.implementation.cache_tag}|{_sre.MAGIC}|{_sre.CODESIZE}".encode(),
                          digest_size=8).hexdigest()
 
@@ -123,10 +131,12 @@ def _compile(p: Any, flags: int = 0) -> Any:
         except Exception:  # noqa: BLE001 — an entry the engine refuses: compiled afresh and replaced below
             rec = None
     _capture.args = None
+    started = time.perf_counter()
     rx = _original(p, flags)
+    slow = time.perf_counter() - started >= MIN_SECONDS
     args = _capture.args
     _capture.args = None
-    if args is not None:
+    if args is not None and slow and len(_fresh) < MAX_FRESH:
         with _lock:
             _entries[key] = args
             _fresh[key] = args
