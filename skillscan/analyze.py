@@ -175,12 +175,23 @@ def _submit(packages: Sequence[Package], jobs: int, workers: Workers) -> _InFlig
     # results are still collected (and reported) in task order
     order = sorted(range(len(tasks)), key=lambda k: -sum(f.size for f in tasks[k][1][1]))
     try:
+        if not workers.started and len(tasks) > jobs:
+            _warm()  # every worker will run several tasks: set the engines up once, before the fork
         pool = workers.pool()
         for k in order:
             futures[k] = pool.submit(_worker, tasks[k][1])
     except BrokenProcessPool:  # the rest (None) are run one by one when collected
         workers.discard()
     return _InFlight(len(packages), tasks, futures)
+
+
+def _warm() -> None:
+    """The file engines' set-up (libcst's import, the detector set's compile) done here before the pool
+    forks, so the workers inherit it instead of each paying for it."""
+    for analyzer in file_analyzers():
+        warm = getattr(analyzer, "warm", None)
+        if warm is not None:
+            warm()
 
 
 def _collect(flight: _InFlight, workers: Workers, progress: Callable[[str, int, int], None] | None = None,
