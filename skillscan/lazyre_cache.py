@@ -16,7 +16,7 @@ list raises), and any entry it refuses is compiled the ordinary way and replaced
 skillscan's cache directory (`$SKILLSCAN_CACHE_DIR` or the user cache; no directory, no file) and is
 written atomically, merged with what other processes wrote meanwhile, at exit (`save()`; pool
 workers call it after a task, since forked workers skip exit handlers). Only patterns whose ordinary
-compile is slow (≥ 0.5 ms: the few dozen vocabularies and grammars that hold nearly all of the compile
+compile is slow (≥ 0.2 ms: the hundred or so vocabularies and grammars that hold nearly all of the compile
 time) are kept, at most 500 new ones per process, so the many small patterns built while scanning
 (escaped snippets, per-document words) neither grow the file nor make a process write it.
 
@@ -40,7 +40,7 @@ MAX_ENTRIES = 4_000  # past this the file starts again empty (patterns built fro
 MAX_FRESH = 500  # patterns one process may add
 # only patterns whose ordinary compile took this long are kept: the rule vocabularies and detector
 # grammars (a few dozen, almost all of the compile time), not the many small patterns built at run time
-MIN_SECONDS = 0.0005
+MIN_SECONDS = 0.0002
 _BUILD = hashlib.blake2b(f"{sys.version}|{sys.implementation.cache_tag}|{_sre.MAGIC}|{_sre.CODESIZE}".encode(),
                          digest_size=8).hexdigest()
 
