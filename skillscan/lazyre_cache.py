@@ -45,7 +45,7 @@ _BUILD = hashlib.blake2b(f"{sys.version}|{sys.implementation.cache_tag}|{_sre.MA
                          digest_size=8).hexdigest()
 
 Key = tuple[Any, int]  # (pattern str or bytes, flags as given)
-Record = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]  # the `_sre.compile` arguments
+Record = tuple[Any, ...]  # the `_sre.compile` arguments after the pattern
 
 _original = _compiler.compile
 _entries: dict[Key, Record] = {}
@@ -61,15 +61,34 @@ class _Recorder:
     """Stands in for the `_sre` module inside `re._compiler`: passes every call through, and keeps the
     arguments of `compile` for the thread that is compiling."""
 
+    def __init__(self) -> None:
+        # `_sre`'s other names as plain attributes: re's code generator reads some of them per character
+        self.__dict__.update({k: getattr(_sre, k) for k in dir(_sre) if not k.startswith("__") and k != "compile"})
+
     def __getattr__(self, name: str) -> Any:
         return getattr(_sre, name)
 
     @staticmethod
-    def compile(pattern: Any, flags: int, code: list[int], groups: int, groupindex: dict[str, int],
-                indexgroup: tuple[str | None, ...]) -> Any:
-        _capture.args = (int(flags), [int(x) for x in code], int(groups), {str(k): int(v) for k, v in groupindex.items()},
-                         tuple(indexgroup))
-        return _sre.compile(pattern, flags, code, groups, groupindex, indexgroup)
+    def compile(pattern: Any, *args: Any) -> Any:
+        # (flags, code, groups, groupindex, indexgroup) in CPython 3.11–3.13; kept as plain data whatever they are
+        rx = _sre.compile(pattern, *args)
+        _capture.args = tuple(_plain(a) for a in args)
+        return rx
+
+
+def _plain(value: Any) -> Any:
+    """`value` with int subclasses (opcode constants, `RegexFlag`) as plain ints, so marshal can store it."""
+    if isinstance(value, bool) or value is None or isinstance(value, (str, bytes)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    return value  # anything else makes the save fail (nothing written), never the compile
 
 
 def cache_path() -> Path | None:
@@ -106,8 +125,7 @@ def _read(path: Path | None) -> dict[Key, Record]:
 
 def _well_formed(key: Any, rec: Any) -> bool:
     return (isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], (str, bytes)) and isinstance(key[1], int)
-            and isinstance(rec, tuple) and len(rec) == 5 and isinstance(rec[0], int) and isinstance(rec[1], list)
-            and isinstance(rec[2], int) and isinstance(rec[3], dict) and isinstance(rec[4], tuple))
+            and isinstance(rec, tuple))
 
 
 def _load() -> None:
