@@ -176,7 +176,7 @@ def _submit(packages: Sequence[Package], jobs: int, workers: Workers) -> _InFlig
     order = sorted(range(len(tasks)), key=lambda k: -sum(f.size for f in tasks[k][1][1]))
     try:
         if not workers.started and len(tasks) > jobs:
-            _warm()  # every worker will run several tasks: set the engines up once, before the fork
+            _warm(tasks)  # the workers will run several tasks each: set the engines up once, before the fork
         pool = workers.pool()
         for k in order:
             futures[k] = pool.submit(_worker, tasks[k][1])
@@ -185,12 +185,13 @@ def _submit(packages: Sequence[Package], jobs: int, workers: Workers) -> _InFlig
     return _InFlight(len(packages), tasks, futures)
 
 
-def _warm() -> None:
-    """The file engines' set-up (libcst's import, the detector set's compile) done here before the pool
-    forks, so the workers inherit it instead of each paying for it."""
+def _warm(tasks: Sequence[tuple[int, tuple[Package, tuple[PackageFile, ...]]]]) -> None:
+    """The set-up of each file engine that files of two or more tasks need (libcst's import, the detector
+    set's compile), done here before the pool forks, so the workers inherit it instead of each paying
+    for it; an engine no task needs is not set up at all."""
     for analyzer in file_analyzers():
         warm = getattr(analyzer, "warm", None)
-        if warm is not None:
+        if warm is not None and sum(any(analyzer.applies(f) for f in files) for _, (_, files) in tasks) >= 2:
             warm()
 
 
