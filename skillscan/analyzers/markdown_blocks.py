@@ -14,7 +14,7 @@ readers only read tokens (never assign to them); each gets its own list and its 
 (the link reference definitions the block parse collects).
 
 Bounded: the last few texts of a process (a document's two readers run back to back), each at most
-`MAX_CHARS`."""
+`MAX_CHARS`, together at most `BUDGET_CHARS`."""
 
 from __future__ import annotations
 
@@ -22,11 +22,13 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-MAX_ENTRIES = 8
-MAX_CHARS = 2_000_000
+MAX_ENTRIES = 4
+MAX_CHARS = 1_000_000  # a longer text is parsed for each reader (its tokens are not kept)
+BUDGET_CHARS = 2_000_000  # text of all kept entries: bounds the tokens a worker holds on to
 
 _memo: OrderedDict[tuple[Any, str], tuple[list[Any], dict[str, Any]]] = OrderedDict()
 _lock = threading.Lock()
+_chars = 0
 
 
 def _signature(md: Any) -> tuple[Any, ...]:
@@ -47,9 +49,13 @@ def block_tokens(md: Any, text: str) -> tuple[list[Any], dict[str, Any]]:
         return list(hit[0]), dict(hit[1])
     env: dict[str, Any] = {}
     tokens = md.parse(text, env)
+    global _chars
     if len(text) <= MAX_CHARS:
         with _lock:
-            _memo[key] = (tokens, dict(env))
-            while len(_memo) > MAX_ENTRIES:
-                _memo.popitem(last=False)
+            if key not in _memo:
+                _memo[key] = (tokens, dict(env))
+                _chars += len(text)
+            while len(_memo) > MAX_ENTRIES or _chars > BUDGET_CHARS:
+                (_, old), _ = _memo.popitem(last=False)
+                _chars -= len(old)
     return list(tokens), env
