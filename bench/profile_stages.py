@@ -12,7 +12,9 @@ Two measurements:
    roles (`with_roles`), permit, decide (the rest of `judge`), place/merge/filter/fold (the rest of
    `finish`), report (the JSON renderer). Inside the engines, the parsers are timed too:
    libcst `parse_module`, markdown-it block parses (by caller: the instructions engine or roles),
-   tree-sitter-bash parses. The 20 costliest (engine, file) pairs are listed.
+   tree-sitter-bash parses; and the fixed set-up: regex compiles (after the on-disk regex cache the
+   CLI installs) and the instruction detector set. `bench/startup_speed.py` breaks down the fixed
+   cost of one process. The 20 costliest (engine, file) pairs are listed.
 2. The serial share: whole `python -m skillscan scan --no-cache` processes over the same inputs
    with `--jobs 1` and `--jobs 2`, paired (1 2 1 2), wall and CPU of the process tree. With an
    ideal 2-way split, wall(2)/wall(1) = 1 − p/2 where p is the parallel fraction; the serial share
@@ -94,7 +96,16 @@ class _TimedProxy:
 
 
 def instrument() -> None:
+    import re._compiler as re_compiler
+
     import libcst
+
+    try:  # as the CLI does: regex opcodes read back from the on-disk cache (skillscan/lazyre_cache.py)
+        from skillscan import lazyre_cache
+        lazyre_cache.install()
+    except ImportError:  # a tree before the cache
+        pass
+    re_compiler.compile = _timed("  regex compile (what the on-disk cache leaves)", re_compiler.compile)
 
     from skillscan import engine
     from skillscan.analyzers import batch_analyzers, file_analyzers, package_analyzers, roles
@@ -142,6 +153,8 @@ def instrument() -> None:
     document._markdown = lambda: _TimedProxy(doc_md, "  parser: markdown-it (instructions engine)")
     roles_md = roles._markdown()
     roles._markdown = lambda: _TimedProxy(roles_md, "  parser: markdown-it (roles)")
+    from skillscan.analyzers.instructions import detectors
+    detectors.load_detector_set = _timed("  instructions: detector set compiled", detectors.load_detector_set)
     ts_parser = syntax._parser()
     syntax._parser = lambda: _TimedProxy(ts_parser, "  parser: tree-sitter-bash")
     timed_roles = _timed("  roles: assign_roles (computed, not remembered)", roles.assign_roles)

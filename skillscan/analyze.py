@@ -11,6 +11,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from typing import Any
 
+from skillscan import lazyre_cache
 from skillscan.analyzers import file_analyzers, roles_share
 from skillscan.analyzers.base import FileResult, finding
 from skillscan.analyzers.instructions.follows import with_followed
@@ -102,6 +103,7 @@ Shared = list[tuple[Any, Any]]  # roles the task computed (skillscan/analyzers/r
 def _worker(args: tuple[Package, tuple[PackageFile, ...]]) -> tuple[list[Finding], list[PackageFile], Shared]:
     package, files = args
     findings, virtual = analyze_files(package, files)
+    lazyre_cache.save()  # forked workers skip exit handlers: regexes compiled here are kept now
     return findings, virtual, roles_share.drain()
 
 
@@ -180,12 +182,24 @@ def _submit(packages: Sequence[Package], jobs: int, workers: Workers) -> _InFlig
     # results are still collected (and reported) in task order
     order = sorted(range(len(tasks)), key=lambda k: -sum(f.size for f in tasks[k][1][1]))
     try:
+        if not workers.started and len(tasks) > jobs:
+            _warm(tasks)  # the workers will run several tasks each: set the engines up once, before the fork
         pool = workers.pool()
         for k in order:
             futures[k] = pool.submit(_worker, tasks[k][1])
     except BrokenProcessPool:  # the rest (None) are run one by one when collected
         workers.discard()
     return _InFlight(len(packages), tasks, futures)
+
+
+def _warm(tasks: Sequence[tuple[int, tuple[Package, tuple[PackageFile, ...]]]]) -> None:
+    """The set-up of each file engine that files of two or more tasks need (libcst's import, the detector
+    set's compile), done here before the pool forks, so the workers inherit it instead of each paying
+    for it; an engine no task needs is not set up at all."""
+    for analyzer in file_analyzers():
+        warm = getattr(analyzer, "warm", None)
+        if warm is not None and sum(any(analyzer.applies(f) for f in files) for _, (_, files) in tasks) >= 2:
+            warm()
 
 
 def _collect(flight: _InFlight, workers: Workers, progress: Callable[[str, int, int], None] | None = None,

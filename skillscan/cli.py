@@ -445,6 +445,9 @@ def _app_for(args: list[str]) -> typer.Typer:
 
 
 def main() -> None:
+    from skillscan import lazyre_cache
+
+    lazyre_cache.install()  # regexes compiled by an earlier process are read, not compiled again
     _app_for(sys.argv[1:])()
 
 

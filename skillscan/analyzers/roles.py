@@ -50,6 +50,8 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
+from skillscan.analyzers.markdown_blocks import block_tokens
+
 ROLES = ("agent-instruction", "user-command", "reference", "quoted", "test-data", "hidden", "code")
 REFERENCES = ("entry", "follow", "link", "none")
 MAX_CHARS = 2_000_000  # longer text: the rest keeps the file's role (reported in `truncated`)
@@ -280,7 +282,7 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
     for i in range(min(fm_lines, len(lines))):
         roles[i] = (base, "frontmatter", "frontmatter", False)
     parse_text = "\n" * fm_lines + body[fm.end():] if fm else body
-    tokens = _markdown().parse(parse_text)
+    tokens, _ = block_tokens(_markdown(), parse_text)  # one parse per text with the instructions engine
     headings: dict[int, tuple[int, str]] = {}  # line index → (level, title)
     for idx, tok in enumerate(tokens):
         if tok.type == "heading_open" and tok.map and idx + 1 < len(tokens):

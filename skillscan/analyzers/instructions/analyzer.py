@@ -81,6 +81,14 @@ class InstructionsAnalyzer:
         return not file.is_binary and file.text is not None
 
     @staticmethod
+    def warm() -> None:
+        """Compile the detector set — called before the pool forks when several workers would each compile
+        it (skillscan/analyze.py)."""
+        from skillscan.analyzers.instructions.detectors import detector_set
+
+        detector_set()
+
+    @staticmethod
     def instruction_file(file: PackageFile) -> bool:
         if file.language == "markdown":
             return True

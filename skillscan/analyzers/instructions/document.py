@@ -18,6 +18,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
+from skillscan.analyzers.markdown_blocks import block_tokens
 from skillscan.analyzers.normalize import Normalized, normalize
 from skillscan.loaders.frontmatter import parse_frontmatter
 
@@ -417,10 +418,9 @@ def _markdown_segments(body: list[str], offset: int, lines: list[str], sections:
 def _parse_markdown_segments(text: str, body: list[str], offset: int, lines: list[str], sections: list[Section]
                              ) -> list[Segment]:
     md = _markdown()
-    env: dict[str, Any] = {}
     # markdown-it ends a line at a lone \r too; skillscan numbers lines by \n alone, so a lone \r is read as
-    # a space here (same length) and the parser's line map stays the file's
-    tokens = md.parse(_LONE_CR.sub(" ", text), env)
+    # a space here (same length) and the parser's line map stays the file's. One parse per text with roles.py
+    tokens, env = block_tokens(md, _LONE_CR.sub(" ", text))
     out: list[Segment] = []
     heads: list[tuple[int, int, str]] = []  # (level, line, title)
     pending_kind = ""

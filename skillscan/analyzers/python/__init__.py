@@ -94,6 +94,14 @@ class PythonAnalyzer:
         # binary-looking .py files (NUL bytes) are read token by token rather than skipped
         return file.language == "python"
 
+    def warm(self) -> None:
+        """Load what every file needs (libcst, the visitor, the capability map) — called before the pool
+        forks when several workers would each load it (skillscan/analyze.py)."""
+        import libcst  # noqa: F401
+        from skillscan.analyzers.python import flatten, tokens, visitor  # noqa: F401
+
+        load_capmap(self.capmap_path)
+
     def analyze_file(self, package: Package, file: PackageFile) -> FileResult:
         from skillscan.analyzers.python.repeat import remembered
 

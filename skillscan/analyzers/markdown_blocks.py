@@ -1,0 +1,61 @@
+"""One Markdown block parse per text, shared by its readers.
+
+The instructions engine (`instructions/document.py`) and the roles of prose (`roles.py`) both run
+markdown-it's block parser over a document, one after the other in the same task: for a document
+without frontmatter or carriage returns the two parse the very same string. `block_tokens(md, text)`
+parses once and hands the second reader the first reader's tokens.
+
+Why the tokens are the ones the second reader's own parse would give: the parse is deterministic,
+and a text is shared only between parsers whose configuration can change the block stream — the
+options, the active core rules and the active block rules — is the same (part of the key). Inline
+rules are not part of it: both readers disable the core `inline` rule, so no inline rule runs during
+the parse (the instructions engine parses inline content itself, later, with its own parser). The
+readers only read tokens (never assign to them); each gets its own list and its own copy of `env`
+(the link reference definitions the block parse collects).
+
+Bounded: the last few texts of a process (a document's two readers run back to back), each at most
+`MAX_CHARS`, together at most `BUDGET_CHARS`."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+MAX_ENTRIES = 4
+MAX_CHARS = 1_000_000  # a longer text is parsed for each reader (its tokens are not kept)
+BUDGET_CHARS = 2_000_000  # text of all kept entries: bounds the tokens a worker holds on to
+
+_memo: OrderedDict[tuple[Any, str], tuple[list[Any], dict[str, Any]]] = OrderedDict()
+_lock = threading.Lock()
+_chars = 0
+
+
+def _signature(md: Any) -> tuple[Any, ...]:
+    """What in a parser's configuration can change its block tokens: options, active core and block rules."""
+    options = tuple(sorted((k, repr(v)) for k, v in dict(md.options).items()))
+    return options, tuple(md.core.ruler.get_active_rules()), tuple(md.block.ruler.get_active_rules())
+
+
+def block_tokens(md: Any, text: str) -> tuple[list[Any], dict[str, Any]]:
+    """(`md.parse(text, env)`, env) — from an earlier parse of the same text by an equally configured
+    parser when there is one in this process."""
+    key = (_signature(md), text)
+    with _lock:
+        hit = _memo.get(key)
+        if hit is not None:
+            _memo.move_to_end(key)
+    if hit is not None:
+        return list(hit[0]), dict(hit[1])
+    env: dict[str, Any] = {}
+    tokens = md.parse(text, env)
+    global _chars
+    if len(text) <= MAX_CHARS:
+        with _lock:
+            if key not in _memo:
+                _memo[key] = (tokens, dict(env))
+                _chars += len(text)
+            while len(_memo) > MAX_ENTRIES or _chars > BUDGET_CHARS:
+                (_, old), _ = _memo.popitem(last=False)
+                _chars -= len(old)
+    return list(tokens), env
