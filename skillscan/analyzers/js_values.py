@@ -188,7 +188,7 @@ class Resolver:
         if name in ("join", "resolve", "normalize") and callee.split(".")[0] in ("path", "join", "resolve", "posix",
                                                                                     "win32", "normalize"):
             vals = [self._eval(a, depth + 1) for a in args]
-            return _join([UNKNOWN if v is None else v for v in vals], absolute_reset=(name == "resolve"))
+            return join_path([UNKNOWN if v is None else v for v in vals], absolute_reset=(name == "resolve"))
         if callee in ("atob", "window.atob", "globalThis.atob") and args:
             return self._decode(args[0], ["base64"], depth)
         if callee in ("Buffer.from", "newBuffer", "Buffer") and args:
@@ -265,7 +265,7 @@ class Resolver:
         return "".join(out)
 
 
-def _join(parts: list[str], absolute_reset: bool = False) -> str:
+def join_path(parts: list[str], absolute_reset: bool = False) -> str:
     out = ""
     for p in parts:
         if absolute_reset and p.startswith(("/", "~", "$")):
