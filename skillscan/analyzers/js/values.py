@@ -62,6 +62,11 @@ def dotted(parsed: Parsed, node: Any) -> str:
     return ""
 
 
+def key(node: Any) -> tuple[int, int, str]:
+    """A node's identity: tree-sitter hands out a new wrapper object on each access, so `id()` is no key."""
+    return node.start_byte, node.end_byte, node.type
+
+
 def string_value(parsed: Parsed, node: Any) -> str:
     return unescape(parsed.text(node)[1:-1])
 
@@ -108,7 +113,7 @@ class Values:
     def __init__(self, parsed: Parsed, bindings: Bindings | None = None) -> None:
         self.parsed = parsed
         self.bindings = bindings if bindings is not None else Bindings(parsed)
-        self._active: set[int] = set()  # bindings being evaluated (a = a + "x" must not loop)
+        self._active: set[tuple[int, int, str]] = set()  # bindings being evaluated (a = a + "x" must not loop)
 
     def value(self, node: Any) -> str | None:
         """The folded value, or None when nothing of it is known."""
@@ -182,13 +187,13 @@ class Values:
         if name in ("__dirname", "__filename"):
             return "$PKG"
         bound = self.bindings.lookup(name, node.start_byte)
-        if bound is None or id(bound) in self._active:
+        if bound is None or key(bound) in self._active:
             return None
-        self._active.add(id(bound))
+        self._active.add(key(bound))
         try:
             return self._eval(bound, depth + 1, {})
         finally:
-            self._active.discard(id(bound))
+            self._active.discard(key(bound))
 
     def _member(self, node: Any, depth: int, env: dict[str, str | None]) -> str | None:
         name = dotted(self.parsed, node)
@@ -339,7 +344,7 @@ class Values:
     def _local_call(self, name: str, args: list[Any], depth: int, env: dict[str, str | None]) -> str | None:
         """The value a local function with a single `return` gives for these arguments."""
         fn = self.bindings.functions.get(name)
-        if fn is None or id(fn) in self._active:
+        if fn is None or key(fn) in self._active:
             return None
         body = fn.child_by_field_name("body")
         if body is None:
@@ -353,11 +358,11 @@ class Values:
         names = _param_names(self.parsed, params)
         inner: dict[str, str | None] = {n: (self._eval(args[i], depth + 1, env) if i < len(args) else None)
                                          for i, n in enumerate(names)}
-        self._active.add(id(fn))
+        self._active.add(key(fn))
         try:
             return self._eval(body, depth + 1, inner)
         finally:
-            self._active.discard(id(fn))
+            self._active.discard(key(fn))
 
 
 _METHODS = frozenset({"toString", "valueOf", "trim", "toLowerCase", "toUpperCase", "split", "reverse", "join",
