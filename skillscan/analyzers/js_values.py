@@ -10,6 +10,7 @@ input and output sizes are capped; nothing is ever executed."""
 
 
 import re
+from typing import Any
 
 from skillscan.analyzers.decode import decode_chain
 from skillscan.analyzers.js_syntax import (
@@ -44,12 +45,39 @@ _CODEC = {"base64": "base64", "base64url": "base64url", "hex": "hex", "latin1": 
 
 
 class Resolver:
-    """Folds JS expressions of one file to constant strings (with UNKNOWN for unknown parts)."""
+    """Folds JS expressions of one file to constant strings (with UNKNOWN for unknown parts): on the parse
+    (`analyzers/js/values.py`, names bound by the file's declarations) when the expression's text is one clean
+    expression, else by the text folding below (a semgrep match cut inside a template literal, text the
+    grammar refuses)."""
 
-    def __init__(self, source: str = "") -> None:
+    def __init__(self, source: str = "", path: str = "", language: str = "typescript") -> None:
         self.source = source
+        self.path = path
+        self.language = language
         self._consts: dict[str, str] | None = None
         self._work = MAX_WORK
+        self._tree: Any = None
+
+    @property
+    def tree_values(self) -> Any:
+        """The file's parse and bindings, evaluated for snippets (a name reads its first binding)."""
+        if self._tree is None:
+            from skillscan.analyzers.js.parse import parse
+            from skillscan.analyzers.js.values import Values
+
+            self._tree = Values(parse(self.source, self.path, self.language), first_binding=True)
+        return self._tree
+
+    def _parsed_value(self, expr: str) -> tuple[bool, str | None]:
+        """(True, value) when the parse folds `expr`; (False, None) when the text folding must."""
+        from skillscan.analyzers.js.parse import parse_snippet
+
+        node = parse_snippet(expr[:MAX_EXPR]) if len(expr) <= MAX_EXPR else None
+        if node is None:
+            return False, None
+        values = self.tree_values
+        values._active.clear()
+        return True, values._eval(node, 0, {})
 
     @property
     def consts(self) -> dict[str, str]:
@@ -73,14 +101,18 @@ class Resolver:
 
     def value(self, expr: str) -> str | None:
         """The folded value, or None when nothing of it is known."""
-        v = self._eval(expr, 0)
+        parsed, v = self._parsed_value(expr)
+        if not parsed:
+            v = self._eval(expr, 0)
         if v is None or v.strip(UNKNOWN) == "":
             return None
         return v[:MAX_VALUE]
 
     def constant(self, expr: str) -> str | None:
         """The value only when it is entirely constant."""
-        v = self._eval(expr, 0)
+        parsed, v = self._parsed_value(expr)
+        if not parsed:
+            v = self._eval(expr, 0)
         return v if v is not None and UNKNOWN not in v else None
 
     # -- evaluation ------------------------------------------------------------------------------

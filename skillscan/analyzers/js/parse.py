@@ -49,7 +49,9 @@ class Parsed:
     _lines: list[int] | None = None
 
     def text(self, node: Any) -> str:
-        return self.src[node.start_byte:node.end_byte].decode("utf-8", "replace")
+        """A node's source text — of whichever parse it belongs to (a snippet's nodes read their own text)."""
+        raw = node.text
+        return raw.decode("utf-8", "replace") if raw is not None else ""
 
     def position(self, node: Any) -> tuple[int, int]:
         """(1-based line, 1-based character column) of a node."""
@@ -92,6 +94,25 @@ class Parsed:
                     self._say(f"code nested deeper than {MAX_NEST} levels was not analysed")
                 continue
             stack.extend((c, depth + 1) for c in reversed(node.children))
+
+
+def parse_snippet(expr: str) -> Any:
+    """The expression node of one expression's text (parsed as TypeScript inside parentheses), or None when
+    the text is not one clean expression."""
+    src = ("(" + expr + "\n)").encode("utf-8", "replace")
+    if len(src) > MAX_SOURCE:
+        return None
+    tree = _parser("typescript").parse(src)
+    root = tree.root_node if tree is not None else None
+    if root is None or root.has_error or root.named_child_count != 1:
+        return None
+    stmt = root.named_children[0]
+    if stmt.type != "expression_statement" or not stmt.named_children:
+        return None
+    node = stmt.named_children[0]
+    if node.type != "parenthesized_expression" or node.named_child_count != 1:
+        return None
+    return node.named_children[0]
 
 
 def parse(text: str, path: str, language: str) -> Parsed:

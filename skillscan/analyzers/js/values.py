@@ -30,14 +30,16 @@ PATH_MODULES = ("path", "join", "resolve", "posix", "win32", "normalize")
 
 
 def unwrap(node: Any) -> Any:
-    """The expression inside TypeScript casts, `!`, parentheses and `await`."""
-    while node is not None and node.type in _TS_WRAPPERS:
+    """The expression inside TypeScript casts, `!`, parentheses and `await` (None past MAX_DEPTH of them)."""
+    for _ in range(MAX_DEPTH + 1):
+        if node is None or node.type not in _TS_WRAPPERS:
+            return node
         inner = [c for c in node.named_children if c.type not in ("type_annotation",) and not c.type.endswith("_type")
                  and c.type not in ("type_identifier", "generic_type", "predefined_type")]
         if not inner:
             return node
         node = inner[-1] if node.type == "type_assertion" else inner[0]
-    return node
+    return None
 
 
 def dotted(parsed: Parsed, node: Any) -> str:
@@ -110,9 +112,11 @@ class Bindings:
 class Values:
     """Folds expression nodes of one parsed file to strings (UNKNOWN for parts not known)."""
 
-    def __init__(self, parsed: Parsed, bindings: Bindings | None = None) -> None:
+    def __init__(self, parsed: Parsed, bindings: Bindings | None = None, first_binding: bool = False) -> None:
         self.parsed = parsed
         self.bindings = bindings if bindings is not None else Bindings(parsed)
+        # a snippet's nodes have no place in the file: a name then reads its first binding
+        self.first_binding = first_binding
         self._active: set[tuple[int, int, str]] = set()  # bindings being evaluated (a = a + "x" must not loop)
 
     def value(self, node: Any) -> str | None:
@@ -138,6 +142,8 @@ class Values:
         if self.parsed.spent():
             return None
         node = unwrap(node)
+        if node is None:
+            return None
         t = node.type
         p = self.parsed
         if t == "string":
@@ -186,7 +192,7 @@ class Values:
             return env[name]
         if name in ("__dirname", "__filename"):
             return "$PKG"
-        bound = self.bindings.lookup(name, node.start_byte)
+        bound = self.bindings.lookup(name, -1 if self.first_binding else node.start_byte)
         if bound is None or key(bound) in self._active:
             return None
         self._active.add(key(bound))
@@ -234,7 +240,7 @@ class Values:
                 return node
             if node.type != "identifier":
                 return None
-            node = self.bindings.lookup(self.parsed.text(node), node.start_byte)
+            node = self.bindings.lookup(self.parsed.text(node), -1 if self.first_binding else node.start_byte)
         return None
 
     def _args(self, node: Any) -> list[Any]:
