@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from skillscan.analyzers.decode import decode_chain
+from skillscan.analyzers.js.values import UNKNOWN, join_path
 from skillscan.analyzers.js_syntax import (
     MAX_EXPR,
     array_items,
@@ -27,7 +28,6 @@ from skillscan.analyzers.js_syntax import (
 from skillscan.capabilities.urls import script_host
 from skillscan.lazyre import lazy
 
-UNKNOWN = "\x00"  # stands for a part whose value is not known statically
 MAX_VALUE = 256 * 1024
 MAX_DEPTH = 12
 MAX_DECL = 8 * 1024  # characters of one declaration looked at
@@ -295,21 +295,6 @@ class Resolver:
                 return None
             out.append(chr(int(v)))
         return "".join(out)
-
-
-def join_path(parts: list[str], absolute_reset: bool = False) -> str:
-    out = ""
-    for p in parts:
-        if absolute_reset and p.startswith(("/", "~", "$")):
-            out = p
-            continue
-        if not out:
-            out = p
-        elif p:
-            out = out.rstrip("/") + "/" + p.lstrip("/")
-    while "//" in out:
-        out = out.replace("//", "/")
-    return out
 
 
 def host_of(value: str | None) -> str:

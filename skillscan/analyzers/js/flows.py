@@ -84,12 +84,12 @@ class FlowFinder:
         return [c for c in args.named_children if c.type != "comment"] if args is not None else []
 
     def _host(self, node: Any) -> str | None:
-        from skillscan.analyzers.js_values import host_of
+        from skillscan.capabilities.urls import script_host
 
         v = self.values.value(node)
         if not v or "://" not in v:
             return None
-        h = host_of(v)
+        h = script_host(v, UNKNOWN)
         return None if h == "*" else h
 
     def _object(self, node: Any) -> Any:

@@ -272,8 +272,6 @@ class Values:
         if callee in ("process.cwd", "Deno.cwd"):
             return "$WORK"
         if name in ("join", "resolve", "normalize") and callee.split(".")[0] in PATH_MODULES:
-            from skillscan.analyzers.js_values import join_path
-
             vals = [self._eval(a, depth + 1, env) for a in args]
             return join_path([UNKNOWN if v is None else v for v in vals], absolute_reset=(name == "resolve"))
         if callee in ("atob", "window.atob", "globalThis.atob") and args:
@@ -385,4 +383,19 @@ def _param_names(parsed: Parsed, params: Any) -> list[str]:
         target = c.child_by_field_name("pattern") if c.type in ("required_parameter", "optional_parameter") else \
             c.child_by_field_name("left") if c.type == "assignment_pattern" else c
         out.append(parsed.text(target) if target is not None and target.type == "identifier" else "")
+    return out
+
+
+def join_path(parts: list[str], absolute_reset: bool = False) -> str:
+    out = ""
+    for p in parts:
+        if absolute_reset and p.startswith(("/", "~", "$")):
+            out = p
+            continue
+        if not out:
+            out = p
+        elif p:
+            out = out.rstrip("/") + "/" + p.lstrip("/")
+    while "//" in out:
+        out = out.replace("//", "/")
     return out
