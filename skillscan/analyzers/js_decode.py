@@ -72,8 +72,7 @@ def decoder_calls(values: Any) -> list[tuple[int, str, str | None]]:
         while outer.parent is not None and outer.parent.type == "member_expression" and \
                 outer.parent.parent is not None and outer.parent.parent.type == "call_expression":
             outer = outer.parent.parent
-        out.append((node.start_byte, callee.rsplit(".", 1)[-1] if callee != "Buffer" else "Buffer",
-                    values.constant(outer)))
+        out.append((node.start_byte, "atob" if callee.endswith(".atob") else callee, values.constant(outer)))
         if len(out) > MAX_CALLS:
             break
     return out
