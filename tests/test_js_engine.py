@@ -18,8 +18,8 @@ def _values_of(src: str, callee: str = "use", path: str = "x.ts") -> list[str | 
     parsed = parse(src, path, "typescript" if path.endswith("ts") else "javascript")
     values = Values(parsed)
     out = []
-    for node in parsed.walk():
-        if node.type == "call_expression" and parsed.text(node.child_by_field_name("function")) == callee:
+    for node in parsed.of_kind("call_expression"):
+        if parsed.text(node.child_by_field_name("function")) == callee:
             out.append(values.value(node.child_by_field_name("arguments").named_children[0]))
     return out
 

@@ -57,13 +57,12 @@ DECODERS = frozenset({"atob", "window.atob", "globalThis.atob", "Buffer.from", "
 def decoder_calls(values: Any) -> list[tuple[int, str, str | None]]:
     """(byte offset, decoder, folded constant) of each decoder call of a parsed file, in source order: the
     call with the method chain that follows it (`Buffer.from(x, "base64").toString()`), folded on the parse."""
+    from skillscan.analyzers.js.flows import calls
     from skillscan.analyzers.js.values import dotted
 
     parsed = values.parsed
     out = []
-    for node in parsed.walk():
-        if node.type not in ("call_expression", "new_expression"):
-            continue
+    for node in calls(parsed):
         fn = node.child_by_field_name("constructor" if node.type == "new_expression" else "function")
         callee = dotted(parsed, fn) if fn is not None else ""
         if callee not in DECODERS or (callee == "Buffer") != (node.type == "new_expression"):

@@ -57,6 +57,7 @@ class Resolver:
         self._consts: dict[str, str] | None = None
         self._work = MAX_WORK
         self._tree: Any = None
+        self._region: tuple[int, int] | None = None
 
     @property
     def tree_values(self) -> Any:
@@ -65,19 +66,44 @@ class Resolver:
             from skillscan.analyzers.js.parse import parse
             from skillscan.analyzers.js.values import Values
 
-            self._tree = Values(parse(self.source, self.path, self.language), first_binding=True)
+            self._tree = Values(parse(self.source, self.path, self.language))
         return self._tree
+
+    def place(self, start: int, end: int) -> None:
+        """The byte range in the file of the match whose expressions are folded next: an expression found
+        there is folded as the file's own node; another one's names read the binding nearest before `start`."""
+        self._region = (start, end)
 
     def _parsed_value(self, expr: str) -> tuple[bool, str | None]:
         """(True, value) when the parse folds `expr`; (False, None) when the text folding must."""
         from skillscan.analyzers.js.parse import parse_snippet
 
+        values = self.tree_values
+        values._active.clear()
+        node = self._file_node(expr, values)
+        if node is not None:
+            values.anchor = None
+            return True, values._eval(node, 0, {})
         node = parse_snippet(expr[:MAX_EXPR]) if len(expr) <= MAX_EXPR else None
         if node is None:
             return False, None
-        values = self.tree_values
-        values._active.clear()
+        values.anchor = self._region[0] if self._region is not None else -1
         return True, values._eval(node, 0, {})
+
+    def _file_node(self, expr: str, values: Any) -> Any:
+        """The file's node whose text is exactly `expr`, found inside the placed match; None elsewhere."""
+        root = values.parsed.root
+        if self._region is None or root is None:
+            return None
+        want = expr.strip().encode("utf-8", "replace")
+        start, end = self._region
+        at = values.parsed.src.find(want, start, end) if want else -1
+        if at < 0:
+            return None
+        node = root.named_descendant_for_byte_range(at, at + len(want))
+        if node is None or node.start_byte != at or node.end_byte != at + len(want):
+            return None
+        return node
 
     @property
     def consts(self) -> dict[str, str]:

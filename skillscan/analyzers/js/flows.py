@@ -165,9 +165,9 @@ class FlowFinder:
         from skillscan.analyzers.base import finding
 
         out: list[Finding] = []
-        for node in self.parsed.walk():
-            if node.type not in ("call_expression", "new_expression"):
-                continue
+        for node in calls(self.parsed):
+            if self.parsed.spent():
+                break
             sink = self.sink(node)
             if sink is None:
                 continue
@@ -188,6 +188,11 @@ class FlowFinder:
                             related=related)
                 out.append(replace(f, flow=flow))
         return out
+
+
+def calls(parsed: Parsed) -> list[Any]:
+    """Every call and `new` expression of the file, in source order."""
+    return sorted(parsed.of_kind("call_expression") + parsed.of_kind("new_expression"), key=lambda n: n.start_byte)
 
 
 def _source_cap(s: Source) -> str:

@@ -42,9 +42,7 @@ class Taint:
     def _env_patterns(self) -> dict[str, list[tuple[int, Source]]]:
         """`const {GITHUB_TOKEN, X: y} = process.env`: the names bound to one variable each."""
         out: dict[str, list[tuple[int, Source]]] = {}
-        for node in self.parsed.walk():
-            if node.type != "variable_declarator":
-                continue
+        for node in self.parsed.of_kind("variable_declarator"):
             name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
             if name is None or value is None or name.type != "object_pattern" or dotted(self.parsed, value) != ENV:
                 continue

@@ -80,7 +80,8 @@ class Bindings:
     def __init__(self, parsed: Parsed) -> None:
         self.values: dict[str, list[tuple[int, Any]]] = {}
         self.functions: dict[str, Any] = {}
-        for node in parsed.walk():
+        kinds = ("variable_declarator", "assignment_expression", "function_declaration", "generator_function_declaration")
+        for node in sorted((n for k in kinds for n in parsed.of_kind(k)), key=lambda n: n.start_byte):
             t = node.type
             if t == "variable_declarator":
                 name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
@@ -112,12 +113,16 @@ class Bindings:
 class Values:
     """Folds expression nodes of one parsed file to strings (UNKNOWN for parts not known)."""
 
-    def __init__(self, parsed: Parsed, bindings: Bindings | None = None, first_binding: bool = False) -> None:
+    def __init__(self, parsed: Parsed, bindings: Bindings | None = None) -> None:
         self.parsed = parsed
         self.bindings = bindings if bindings is not None else Bindings(parsed)
-        # a snippet's nodes have no place in the file: a name then reads its first binding
-        self.first_binding = first_binding
+        # a snippet's nodes have no place in the file: a name in one reads the binding nearest before `anchor`
+        # (the byte offset of the snippet in the file), or the first binding when the place is not known
+        self.anchor: int | None = None
         self._active: set[tuple[int, int, str]] = set()  # bindings being evaluated (a = a + "x" must not loop)
+
+    def _at(self, node: Any) -> int:
+        return node.start_byte if self.anchor is None else self.anchor
 
     def value(self, node: Any) -> str | None:
         """The folded value, or None when nothing of it is known."""
@@ -192,13 +197,15 @@ class Values:
             return env[name]
         if name in ("__dirname", "__filename"):
             return "$PKG"
-        bound = self.bindings.lookup(name, -1 if self.first_binding else node.start_byte)
+        bound = self.bindings.lookup(name, self._at(node))
         if bound is None or key(bound) in self._active:
             return None
         self._active.add(key(bound))
+        anchor, self.anchor = self.anchor, None  # a bound node is the file's own: its names read by its place
         try:
             return self._eval(bound, depth + 1, {})
         finally:
+            self.anchor = anchor
             self._active.discard(key(bound))
 
     def _member(self, node: Any, depth: int, env: dict[str, str | None]) -> str | None:
@@ -240,7 +247,7 @@ class Values:
                 return node
             if node.type != "identifier":
                 return None
-            node = self.bindings.lookup(self.parsed.text(node), -1 if self.first_binding else node.start_byte)
+            node = self.bindings.lookup(self.parsed.text(node), self._at(node))
         return None
 
     def _args(self, node: Any) -> list[Any]:
