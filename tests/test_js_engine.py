@@ -112,6 +112,24 @@ def test_request_objects_and_sockets_carry_their_host() -> None:
                                         "body to 203.0.113.9")]
 
 
+def test_a_response_does_not_carry_the_request_credential() -> None:
+    got = _flows('const res = await fetch("https://api.example.com/ids", {headers: {Authorization: '
+                 '`Bearer ${process.env.EXAMPLE_API_KEY}`}}).then(r => r.json());\n'
+                 'const id = res[0].id;\n'
+                 'await fetch(`https://api.example.com/items/${id}`);\n')
+    assert [m for _, m, _ in got] == ["sends EXAMPLE_API_KEY as the Authorization header to api.example.com via fetch"]
+
+
+def test_a_signature_made_with_a_key_is_not_the_key_and_shorthand_headers_are_named() -> None:
+    got = _flows('const key = process.env.SIGNING_PRIVATE_KEY;\n'
+                 'function sign(k, body) { return crypto.createHmac("sha256", k).update(body).digest("hex"); }\n'
+                 'const auth = { "X-Signature": sign(key, "x") };\n'
+                 'await fetch("https://api.example.com/a", { headers: auth });\n'
+                 'const headers = { "X-API-Key": process.env.EXAMPLE_API_KEY };\n'
+                 'await fetch("https://api.example.com/b", { headers });\n')
+    assert [m for _, m, _ in got] == ["sends EXAMPLE_API_KEY as the X-API-Key header to api.example.com via fetch"]
+
+
 def test_no_flow_without_a_credential_or_a_network_sink() -> None:
     assert _flows('spawn("node", ["w.js"], {env: {...process.env, X: "1"}});\n'
                   'execFileSync("git", ["push"], {env: {GITHUB_TOKEN: process.env.GITHUB_TOKEN}});\n'

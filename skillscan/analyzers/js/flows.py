@@ -12,13 +12,13 @@ from typing import Any
 
 from skillscan.analyzers.flowfacts import part_phrase, same_service, sent_to
 from skillscan.analyzers.js.parse import Parsed
-from skillscan.analyzers.js.taint import Source, Taint
+from skillscan.analyzers.js.taint import REQUESTS, Source, Taint
 from skillscan.analyzers.js.values import UNKNOWN, Values, dotted, string_value, unwrap
 from skillscan.model import Finding, Flow, Location
 
 RULE_IDS: tuple[str, ...] = ("js-credential-flow", "js-secret-exfiltration-flow")
 
-FETCH = frozenset({"fetch", "globalThis.fetch", "window.fetch", "undici.fetch", "nodeFetch", "crossFetch"})
+FETCH = REQUESTS - {"got", "ky", "request", "superagent", "needle", "axios"}
 AXIOS_URL_FIRST = frozenset({"get", "delete", "head", "options"})
 AXIOS_DATA = frozenset({"post", "put", "patch"})
 HTTP_MODULES = frozenset({"http", "https", "http2"})

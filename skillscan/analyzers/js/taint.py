@@ -17,6 +17,18 @@ FILE_READS = frozenset({"fs.readFileSync", "readFileSync", "fs.readFile", "readF
                         "fsp.readFile", "fsPromises.readFile", "promises.readFile", "Bun.file", "Deno.readTextFile",
                         "Deno.readTextFileSync"})
 ENV = "process.env"
+# network calls: their result (a response) carries none of their arguments' sources
+REQUESTS = frozenset({"fetch", "globalThis.fetch", "window.fetch", "undici.fetch", "nodeFetch", "crossFetch", "got", "ky",
+                      "request", "superagent", "needle", "axios"})
+# calls whose result carries their arguments (serialisers, encoders, containers); any other call's result (a local
+# function, a signature, a hash) is not taken to be its arguments
+PASS_ARGS = frozenset({"JSON.stringify", "String", "Buffer.from", "Buffer.concat", "btoa", "encodeURIComponent",
+                       "encodeURI", "escape", "Object.assign", "Object.entries", "Object.values", "Object.keys",
+                       "Object.fromEntries", "Array.from", "URLSearchParams", "Headers", "Blob", "structuredClone",
+                       "Promise.resolve", "qs.stringify", "querystring.stringify", "zlib.gzipSync", "zlib.deflateSync",
+                       "zlib.brotliCompressSync"})
+PASS_METHOD_ARGS = frozenset({"concat"})
+REQUEST_MODULES = frozenset({"axios", "got", "ky", "http", "https", "http2", "superagent", "needle", "undici"})
 
 
 @dataclass(frozen=True)
@@ -113,11 +125,16 @@ class Taint:
                     line, col = p.position(node)
                     return [Source("store", shown or "", line, col, kind)]
                 return []
+            if callee in REQUESTS or callee.split(".")[0] in REQUEST_MODULES:
+                return []  # a response is what the host sent back, not what the request carried
             out: list[Source] = []
-            if fn is not None and fn.type == "member_expression":
-                out += self.of(fn.child_by_field_name("object"), depth + 1)
-            for a in arg_nodes:
-                out += self.of(a, depth + 1)
+            method = callee.rpartition(".")[2] if callee else ""
+            if fn is not None and fn.type == "member_expression" and callee not in PASS_ARGS:
+                out += self.of(fn.child_by_field_name("object"), depth + 1)  # `token.trim()`, `env.toString()`
+                method = self.parsed.text(fn.child_by_field_name("property"))
+            if callee in PASS_ARGS or method in PASS_METHOD_ARGS:
+                for a in arg_nodes:
+                    out += self.of(a, depth + 1)
             return out
         if t in ("arrow_function", "function_expression", "function", "string", "number", "regex"):
             return []

@@ -245,7 +245,7 @@ class Values:
             node = unwrap(node)
             if node is None or node.type in ("object", "array"):
                 return node
-            if node.type != "identifier":
+            if node.type not in ("identifier", "shorthand_property_identifier"):
                 return None
             node = self.bindings.lookup(self.parsed.text(node), self._at(node))
         return None
