@@ -151,3 +151,17 @@ def test_cli_reports_flow_facts_in_json(tmp_path: Path) -> None:
     assert f["flow"] == {"source": "variables", "names": ["GITHUB_TOKEN"], "sink": "network",
                          "host": "api.github.com", "part": "header", "service": "same"}
     assert f["line"] == 3 and f["related"][0]["line"] == 1
+
+
+def test_semgrep_matches_read_their_nearest_binding_and_object_members(tmp_path: Path) -> None:
+    from skillscan.analyzers.semgrep import SemgrepAnalyzer
+    from skillscan.loaders.files import make_file
+    from skillscan.model import Package
+
+    src = ('let base = "https://first.example";\nfetch(base);\nbase = "https://second.example";\nfetch(base);\n'
+           'const cfg = { url: "https://third.example/x" };\nfetch(cfg.url);\n')
+    p = Package(input="c", root="c", format="generic", name="c", files=(make_file("c.js", src.encode()),))
+    found = SemgrepAnalyzer().analyze_batch([p])
+    hosts = sorted((f.location.line, str(c)) for fs in found for f in fs for c in f.capabilities if c.kind == "net.egress")
+    assert hosts == [(2, "net.egress[first.example]"), (4, "net.egress[second.example]"),
+                     (6, "net.egress[third.example]")]
