@@ -180,11 +180,10 @@ class JsDecodeAnalyzer:
 
         from skillscan.analyzers.base import FileResult, finding, line_of, line_text
         from skillscan.analyzers.decode import looks_like
-        from skillscan.loaders.files import make_file
-
         from skillscan.analyzers.js.flows import FlowFinder
         from skillscan.analyzers.js.parse import parse
         from skillscan.analyzers.js.values import Values
+        from skillscan.loaders.files import make_file
 
         text = file.text or ""
         findings = []
