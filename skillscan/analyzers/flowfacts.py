@@ -6,7 +6,8 @@ engine (analyzers/shell/requests.py) both build `model.Flow` with these.
   the host (rules/purpose/services.yaml), `other` when both are known and none does, else None.
 - `service_phrase(flow) -> str`: " (the variable's own service)", " (a host of Telegram, not of OpenAI,
   the variable's service)" or "".
-- `sent_to(flow, header) -> str`: "as the Authorization header to api.digitalocean.com (…)"."""
+- `sent_to(flow, header) -> str`: "as the Authorization header to api.digitalocean.com (…)"; `part_phrase` is
+  its first half."""
 
 from __future__ import annotations
 
@@ -38,8 +39,13 @@ def service_phrase(flow: Flow) -> str:
     return f" (a host of {at[0].label}, not of {owner[0].label}, the variable's service)"
 
 
-def sent_to(flow: Flow, header: str | None) -> str:
-    part = {"header": f"as the {header} header" if header else "in a request header", "body": "in the request body",
+def part_phrase(flow: Flow, header: str | None) -> str:
+    """`as the Authorization header`, `in the request body`, `in the URL`, or "" when the part is not known."""
+    return {"header": f"as the {header} header" if header else "in a request header", "body": "in the request body",
             "url": "in the URL"}.get(flow.part or "", "")
+
+
+def sent_to(flow: Flow, header: str | None) -> str:
+    part = part_phrase(flow, header)
     dest = flow.host or "a host the analysis could not resolve"
     return f"{part + ' ' if part else ''}to {dest}{service_phrase(flow)}"

@@ -1,6 +1,7 @@
-"""The file engine "js-decode": readable text hidden in JavaScript/TypeScript literals (explicit decoder calls
-over constants, hex/unicode escape runs, long literals that decode) becomes virtual files every later
-engine scans. Values are folded by `js_values.Resolver`."""
+"""The file engine "js-decode", which parses each JavaScript/TypeScript file once (`analyzers/js/`): readable
+text hidden in its literals (explicit decoder calls over constants, folded on the parse; hex/unicode escape
+runs; long literals that decode) becomes virtual files every later engine scans, and its source → network
+flows become findings with flow facts (`analyzers/js/flows.py`)."""
 
 from __future__ import annotations
 
@@ -49,10 +50,38 @@ def _call_extent(text: str, start: int) -> int:
 MAX_SOURCE = 4 * 1024 * 1024  # characters of a file read for decoder calls and literals
 
 
-def find_payloads(source: str, cut: list[str] | None = None) -> list[Payload]:
-    """Readable text hidden in a JS file's literals: explicit decoder calls over constants, hex/unicode
-    escape runs, and long literals that decode (base64, hex, char codes…) to text. Each bound that stops
-    the search early is said in `cut` (when given), so the caller can report what was not read."""
+DECODERS = frozenset({"atob", "window.atob", "globalThis.atob", "Buffer.from", "Buffer", "String.fromCharCode",
+                      "decodeURIComponent", "unescape"})
+
+
+def decoder_calls(values: Any) -> list[tuple[int, str, str | None]]:
+    """(byte offset, decoder, folded constant) of each decoder call of a parsed file, in source order: the
+    call with the method chain that follows it (`Buffer.from(x, "base64").toString()`), folded on the parse."""
+    from skillscan.analyzers.js.flows import calls
+    from skillscan.analyzers.js.values import dotted
+
+    parsed = values.parsed
+    out = []
+    for node in calls(parsed):
+        fn = node.child_by_field_name("constructor" if node.type == "new_expression" else "function")
+        callee = dotted(parsed, fn) if fn is not None else ""
+        if callee not in DECODERS or (callee == "Buffer") != (node.type == "new_expression"):
+            continue
+        outer = node
+        while outer.parent is not None and outer.parent.type == "member_expression" and \
+                outer.parent.parent is not None and outer.parent.parent.type == "call_expression":
+            outer = outer.parent.parent
+        out.append((node.start_byte, "atob" if callee.endswith(".atob") else callee, values.constant(outer)))
+        if len(out) > MAX_CALLS:
+            break
+    return out
+
+
+def find_payloads(source: str, cut: list[str] | None = None, values: Any = None) -> list[Payload]:
+    """Readable text hidden in a JS file's literals: explicit decoder calls over constants (folded on the
+    file's parse, `values`, when given), hex/unicode escape runs, and long literals that decode (base64,
+    hex, char codes…) to text. Each bound that stops the search early is said in `cut` (when given), so the
+    caller can report what was not read."""
     from skillscan.analyzers.decode import decode_literal
 
     said = cut if cut is not None else []
@@ -82,8 +111,20 @@ def find_payloads(source: str, cut: list[str] | None = None) -> list[Payload]:
         out.append(Payload(value[:MAX_VALUE], how, offset))
         return True
 
+    if values is not None and values.parsed.root is not None:
+        calls = decoder_calls(values)
+        src = values.parsed.src
+        for count, (at, how, value) in enumerate(calls):
+            if count >= MAX_CALLS:
+                said.append(_stopped(len(out), count, 1))
+                break
+            if not add(value, how, len(src[:at].decode("utf-8", "replace"))):
+                return out
+        calls_done = True
+    else:
+        calls_done = False
     budget = 2 * 1024 * 1024  # characters all decoder calls together may cost
-    for count, m in enumerate(_DECODER_CALL.finditer(text)):
+    for count, m in enumerate(() if calls_done else _DECODER_CALL.finditer(text)):
         if count >= MAX_CALLS or budget <= 0:
             said.append(_stopped(len(out), count, budget))
             break
@@ -139,13 +180,18 @@ class JsDecodeAnalyzer:
 
         from skillscan.analyzers.base import FileResult, finding, line_of, line_text
         from skillscan.analyzers.decode import looks_like
+        from skillscan.analyzers.js.flows import FlowFinder
+        from skillscan.analyzers.js.parse import parse
+        from skillscan.analyzers.js.values import Values
         from skillscan.loaders.files import make_file
 
         text = file.text or ""
         findings = []
         virtual = []
+        parsed = parse(text, file.path, file.language)  # once: decoder calls and flows read the same tree
+        values = Values(parsed)
         cut: list[str] = []
-        for n, p in enumerate(find_payloads(text, cut), start=1):
+        for n, p in enumerate(find_payloads(text, cut, values), start=1):
             line, col = line_of(text, p.offset)
             lang = looks_like(p.text)
             vf = make_file(f"{file.path}#decoded-{n}", p.text.encode("utf-8", "replace"),
@@ -156,6 +202,8 @@ class JsDecodeAnalyzer:
             findings.append(finding("js-decoded-payload", f"literal decodes ({p.how}) to {lang} "
                                     f"({len(p.text)} characters); scanned as {vf.path}", file.path, line, col,
                                     snippet=line_text(text, line).strip()[:200], decoded=p.text[:2000]))
+        findings.extend(FlowFinder(parsed, values, file.path).findings())
+        cut.extend(parsed.cut)
         for why in dict.fromkeys(cut):  # each bound that stopped the search, once
             findings.append(finding("analysis-incomplete", f"{file.path}: {why}", file.path, 1, 1))
         return FileResult(tuple(findings), tuple(virtual))

@@ -10,8 +10,10 @@ input and output sizes are capped; nothing is ever executed."""
 
 
 import re
+from typing import Any
 
 from skillscan.analyzers.decode import decode_chain
+from skillscan.analyzers.js.values import UNKNOWN, join_path
 from skillscan.analyzers.js_syntax import (
     MAX_EXPR,
     array_items,
@@ -26,7 +28,6 @@ from skillscan.analyzers.js_syntax import (
 from skillscan.capabilities.urls import script_host
 from skillscan.lazyre import lazy
 
-UNKNOWN = "\x00"  # stands for a part whose value is not known statically
 MAX_VALUE = 256 * 1024
 MAX_DEPTH = 12
 MAX_DECL = 8 * 1024  # characters of one declaration looked at
@@ -44,12 +45,65 @@ _CODEC = {"base64": "base64", "base64url": "base64url", "hex": "hex", "latin1": 
 
 
 class Resolver:
-    """Folds JS expressions of one file to constant strings (with UNKNOWN for unknown parts)."""
+    """Folds JS expressions of one file to constant strings (with UNKNOWN for unknown parts): on the parse
+    (`analyzers/js/values.py`, names bound by the file's declarations) when the expression's text is one clean
+    expression, else by the text folding below (a semgrep match cut inside a template literal, text the
+    grammar refuses)."""
 
-    def __init__(self, source: str = "") -> None:
+    def __init__(self, source: str = "", path: str = "", language: str = "typescript") -> None:
         self.source = source
+        self.path = path
+        self.language = language
         self._consts: dict[str, str] | None = None
         self._work = MAX_WORK
+        self._tree: Any = None
+        self._region: tuple[int, int] | None = None
+
+    @property
+    def tree_values(self) -> Any:
+        """The file's parse and bindings, evaluated for snippets (a name reads its first binding)."""
+        if self._tree is None:
+            from skillscan.analyzers.js.parse import parse
+            from skillscan.analyzers.js.values import Values
+
+            self._tree = Values(parse(self.source, self.path, self.language))
+        return self._tree
+
+    def place(self, start: int, end: int) -> None:
+        """The byte range in the file of the match whose expressions are folded next: an expression found
+        there is folded as the file's own node; another one's names read the binding nearest before `start`."""
+        self._region = (start, end)
+
+    def _parsed_value(self, expr: str) -> tuple[bool, str | None]:
+        """(True, value) when the parse folds `expr`; (False, None) when the text folding must."""
+        from skillscan.analyzers.js.parse import parse_snippet
+
+        values = self.tree_values
+        values._active.clear()
+        node = self._file_node(expr, values)
+        if node is not None:
+            values.anchor = None
+            return True, values._eval(node, 0, {})
+        node = parse_snippet(expr[:MAX_EXPR]) if len(expr) <= MAX_EXPR else None
+        if node is None:
+            return False, None
+        values.anchor = self._region[0] if self._region is not None else -1
+        return True, values._eval(node, 0, {})
+
+    def _file_node(self, expr: str, values: Any) -> Any:
+        """The file's node whose text is exactly `expr`, found inside the placed match; None elsewhere."""
+        root = values.parsed.root
+        if self._region is None or root is None:
+            return None
+        want = expr.strip().encode("utf-8", "replace")
+        start, end = self._region
+        at = values.parsed.src.find(want, start, end) if want else -1
+        if at < 0:
+            return None
+        node = root.named_descendant_for_byte_range(at, at + len(want))
+        if node is None or node.start_byte != at or node.end_byte != at + len(want):
+            return None
+        return node
 
     @property
     def consts(self) -> dict[str, str]:
@@ -73,14 +127,18 @@ class Resolver:
 
     def value(self, expr: str) -> str | None:
         """The folded value, or None when nothing of it is known."""
-        v = self._eval(expr, 0)
+        parsed, v = self._parsed_value(expr)
+        if not parsed:
+            v = self._eval(expr, 0)
         if v is None or v.strip(UNKNOWN) == "":
             return None
         return v[:MAX_VALUE]
 
     def constant(self, expr: str) -> str | None:
         """The value only when it is entirely constant."""
-        v = self._eval(expr, 0)
+        parsed, v = self._parsed_value(expr)
+        if not parsed:
+            v = self._eval(expr, 0)
         return v if v is not None and UNKNOWN not in v else None
 
     # -- evaluation ------------------------------------------------------------------------------
@@ -188,7 +246,7 @@ class Resolver:
         if name in ("join", "resolve", "normalize") and callee.split(".")[0] in ("path", "join", "resolve", "posix",
                                                                                     "win32", "normalize"):
             vals = [self._eval(a, depth + 1) for a in args]
-            return _join([UNKNOWN if v is None else v for v in vals], absolute_reset=(name == "resolve"))
+            return join_path([UNKNOWN if v is None else v for v in vals], absolute_reset=(name == "resolve"))
         if callee in ("atob", "window.atob", "globalThis.atob") and args:
             return self._decode(args[0], ["base64"], depth)
         if callee in ("Buffer.from", "newBuffer", "Buffer") and args:
@@ -263,21 +321,6 @@ class Resolver:
                 return None
             out.append(chr(int(v)))
         return "".join(out)
-
-
-def _join(parts: list[str], absolute_reset: bool = False) -> str:
-    out = ""
-    for p in parts:
-        if absolute_reset and p.startswith(("/", "~", "$")):
-            out = p
-            continue
-        if not out:
-            out = p
-        elif p:
-            out = out.rstrip("/") + "/" + p.lstrip("/")
-    while "//" in out:
-        out = out.replace("//", "/")
-    return out
 
 
 def host_of(value: str | None) -> str:

@@ -21,6 +21,8 @@ Handler = Callable[[Match, Resolver], list[Finding]]
 
 def interpret(m: Match, r: Resolver) -> list[Finding]:
     handler = HANDLERS.get(m.rule_id, _plain)
+    if handler is not _plain and handler is not _lifecycle:
+        r.place(m.start, m.end)  # the match's expressions are the file's own nodes: names read their nearest binding
     return handler(m, r)
 
 

@@ -1,0 +1,269 @@
+"""Source → network flows in one JavaScript/TypeScript file, as `model.Flow` facts and sentences that say what
+goes where: `sends GITHUB_TOKEN as the Authorization header to api.github.com (the variable's own service) via
+fetch`. Sinks: `fetch`, `axios` (and its methods), `got`, `http(s).request|get` (and `.write`/`.end` on the
+request), `new WebSocket(url)` and `.send` on it, `navigator.sendBeacon`, `.write` on a `net`/`tls` socket. A child process's `env` option is not egress and is not a
+sink. Rules: js-secret-exfiltration-flow (the whole environment or a credential file to the network),
+js-credential-flow (a named credential variable to the network)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from skillscan.analyzers.flowfacts import part_phrase, same_service, sent_to
+from skillscan.analyzers.js.parse import Parsed
+from skillscan.analyzers.js.taint import REQUESTS, Source, Taint
+from skillscan.analyzers.js.values import UNKNOWN, Values, dotted, string_value, unwrap
+from skillscan.model import Finding, Flow, Location
+
+RULE_IDS: tuple[str, ...] = ("js-credential-flow", "js-secret-exfiltration-flow")
+
+FETCH = REQUESTS - {"got", "ky", "request", "superagent", "needle", "axios"}
+AXIOS_URL_FIRST = frozenset({"get", "delete", "head", "options"})
+AXIOS_DATA = frozenset({"post", "put", "patch"})
+HTTP_MODULES = frozenset({"http", "https", "http2"})
+HEADER_KEYS = frozenset({"headers", "auth", "Authorization", "authorization"})
+BODY_KEYS = frozenset({"body", "data", "json", "form", "formData"})
+URL_KEYS = ("url", "baseURL", "baseUrl", "href", "uri")
+QUERY_KEYS = frozenset({"params", "searchParams", "query", "path"})
+
+
+@dataclass(frozen=True)
+class Part:
+    """One value reaching a sink: the node, the part of the request it fills and the header's name."""
+
+    node: Any
+    part: str | None
+    header: str | None = None
+
+
+@dataclass(frozen=True)
+class Sink:
+    desc: str
+    host: str | None
+    parts: tuple[Part, ...]
+
+
+class FlowFinder:
+    def __init__(self, parsed: Parsed, values: Values, path: str) -> None:
+        self.parsed = parsed
+        self.values = values
+        self.taint = Taint(parsed, values)
+        self.path = path
+
+    # -- sinks ------------------------------------------------------------------------------------------------------
+    def sink(self, node: Any) -> Sink | None:
+        p = self.parsed
+        is_new = node.type == "new_expression"
+        fn = unwrap(node.child_by_field_name("constructor" if is_new else "function"))
+        callee = dotted(p, fn)
+        args = self._args(node)
+        if not callee or not args and not callee.endswith((".write", ".end", ".send")):
+            return None
+        head, _, method = callee.rpartition(".")
+        if is_new:
+            if callee in ("WebSocket", "ws.WebSocket", "WebSocketClient"):
+                return Sink(f"new {callee}", self._host(args[0]), (Part(args[0], "url"),))
+            return None
+        if callee in FETCH or callee == "got" or callee in ("ky", "request", "superagent", "needle"):
+            return Sink(callee, self._host(args[0]), (Part(args[0], "url"),) + self._options(args[1:2]))
+        if callee in ("axios", "axios.request"):
+            return Sink(callee, self._host_in(args[0]), self._options(args[:1]))
+        if head in ("axios", "got", "ky") and method in AXIOS_URL_FIRST | AXIOS_DATA:
+            data = (Part(args[1], "body"),) if method in AXIOS_DATA and len(args) > 1 else ()
+            opts = args[2:3] if method in AXIOS_DATA else args[1:2]
+            return Sink(callee, self._host(args[0]), (Part(args[0], "url"),) + data + self._options(opts))
+        if head in HTTP_MODULES and method in ("request", "get"):
+            return self._http(callee, args)
+        if callee in ("navigator.sendBeacon", "sendBeacon"):
+            return Sink(callee, self._host(args[0]), (Part(args[0], "url"),) + tuple(Part(a, "body") for a in args[1:2]))
+        if head in ("net", "tls") and method in ("connect", "createConnection"):  # what is sent: `.write` on it
+            return Sink(callee, self._socket_host(args), ())
+        if method in ("write", "end", "send") and fn is not None and fn.type == "member_expression":
+            return self._on_request(callee, fn.child_by_field_name("object"), args)
+        return None
+
+    def _args(self, node: Any) -> list[Any]:
+        args = node.child_by_field_name("arguments")
+        return [c for c in args.named_children if c.type != "comment"] if args is not None else []
+
+    def _host(self, node: Any) -> str | None:
+        from skillscan.capabilities.urls import script_host
+
+        v = self.values.value(node)
+        if not v or "://" not in v:
+            return None
+        h = script_host(v, UNKNOWN)
+        return None if h == "*" else h
+
+    def _object(self, node: Any) -> Any:
+        return self.values._container(node, 0)
+
+    def _pairs(self, node: Any) -> list[tuple[str, Any]]:
+        obj = self._object(node)
+        if obj is None or obj.type != "object":
+            return []
+        out = []
+        for c in obj.named_children:
+            if c.type == "pair":
+                k = c.child_by_field_name("key")
+                key = string_value(self.parsed, k) if k is not None and k.type == "string" else \
+                    self.parsed.text(k) if k is not None else ""
+                out.append((key, c.child_by_field_name("value")))
+            elif c.type == "shorthand_property_identifier":
+                out.append((self.parsed.text(c), c))
+        return out
+
+    def _host_in(self, node: Any) -> str | None:
+        pairs = dict(self._pairs(node))
+        for k in URL_KEYS:
+            if k in pairs:
+                return self._host(pairs[k])
+        for k in ("hostname", "host"):
+            if k in pairs:
+                v = self.values.constant(pairs[k])
+                return v.lower() if v and "/" not in v and v.strip() else None
+        return None
+
+    def _socket_host(self, args: list[Any]) -> str | None:
+        """`net.connect(443, "h")`, `net.connect({host: "h", port})`."""
+        first = unwrap(args[0]) if args else None
+        if first is not None and first.type in ("object", "identifier") and self._pairs(first):
+            return self._host_in(first)
+        for a in args[:2]:
+            v = self.values.constant(a)
+            if v and not v.isdigit() and "/" not in v and "." in v:
+                return v.lower()
+        return None
+
+    def _options(self, opts: list[Any]) -> tuple[Part, ...]:
+        out: list[Part] = []
+        for o in opts:
+            pairs = self._pairs(o)
+            if not pairs:
+                out.append(Part(o, None))
+                continue
+            for key, value in pairs:
+                if key in HEADER_KEYS:
+                    named = self._pairs(value)
+                    if named:
+                        out.extend(Part(v, "header", k) for k, v in named)
+                    else:
+                        out.append(Part(value, "header", key if key[0].isupper() else None))
+                elif key in BODY_KEYS:
+                    out.append(Part(value, "body"))
+                elif key in URL_KEYS or key in QUERY_KEYS:
+                    out.append(Part(value, "url"))
+        return tuple(out)
+
+    def _http(self, callee: str, args: list[Any]) -> Sink:
+        first = unwrap(args[0])
+        if first is not None and first.type in ("object", "identifier") and self._pairs(first):
+            return Sink(callee, self._host_in(first), self._options([first]))
+        return Sink(callee, self._host(first), (Part(first, "url"),) + self._options(args[1:2]))
+
+    def _on_request(self, callee: str, obj: Any, args: list[Any]) -> Sink | None:
+        """`req.write(body)` on `const req = http.request(…)`, `ws.send(data)` on `const ws = new WebSocket(…)`."""
+        obj = unwrap(obj)
+        if obj is None or obj.type != "identifier" or not args:
+            return None
+        bound = unwrap(self.values.bindings.lookup(self.parsed.text(obj), obj.start_byte))
+        if bound is None or bound.type not in ("call_expression", "new_expression"):
+            return None
+        made = self.sink(bound)
+        if made is None:
+            return None
+        return Sink(f"{callee} on {made.desc}", made.host, (Part(args[0], "body"),))
+
+    # -- findings ---------------------------------------------------------------------------------------------------
+    def findings(self) -> list[Finding]:
+        from skillscan.analyzers.base import finding
+
+        out: list[Finding] = []
+        for node in calls(self.parsed):
+            if self.parsed.spent():
+                break
+            sink = self.sink(node)
+            if sink is None:
+                continue
+            found: dict[str, list[tuple[Source, Part]]] = {}
+            for part in sink.parts:
+                for src in self.taint.of(part.node):
+                    rule = "js-credential-flow" if src.kind == "variables" else "js-secret-exfiltration-flow"
+                    if all((s, q.part, q.header) != (src, part.part, part.header) for s, q in found.get(rule, [])):
+                        found.setdefault(rule, []).append((src, part))
+            line, col = self.parsed.position(node)
+            snippet = self.parsed.text(node).splitlines()[0].strip()[:200] if self.parsed.text(node) else ""
+            for rule, items in found.items():
+                flow = _merged([_flow(s, p, sink.host) for s, p in items])
+                message = _sentence(items, sink)
+                caps = [f"net.egress[{sink.host or '*'}]"] + [_source_cap(s) for s, _ in items]
+                related = tuple(dict.fromkeys(Location(self.path, s.line, s.column) for s, _ in items))
+                f = finding(rule, message, self.path, line, col, snippet=snippet, capabilities=dict.fromkeys(caps),
+                            related=related)
+                out.append(replace(f, flow=flow))
+        return out
+
+
+def calls(parsed: Parsed) -> list[Any]:
+    """Every call and `new` expression of the file, in source order."""
+    return sorted(parsed.of_kind("call_expression") + parsed.of_kind("new_expression"), key=lambda n: n.start_byte)
+
+
+def _source_cap(s: Source) -> str:
+    if s.kind == "environment":
+        return "env.read[*]"
+    if s.kind == "variables":
+        return f"secrets.read[env:{s.name}]"
+    return f"secrets.read[{s.store}]"
+
+
+def _what(s: Source) -> str:
+    if s.kind == "environment":
+        return "the whole environment (process.env)"
+    if s.kind == "variables":
+        return s.name
+    return f"the content of {s.name} ({s.store} credential store)"
+
+
+def _flow(s: Source, part: Part, host: str | None) -> Flow:
+    from skillscan.purpose.domains import normalize_host
+
+    source = {"environment": "environment", "variables": "variables"}.get(s.kind, "store")
+    names = () if s.kind == "environment" else (s.store,) if s.kind == "store" else (s.name,)
+    h = normalize_host(host) if host and host != UNKNOWN else None
+    return Flow(source, names, "network", h, part.part, same_service(s.name if s.kind == "variables" else None, h))
+
+
+_ORDER = ("environment", "store", "file", "variables")
+
+
+def _merged(flows: list[Flow]) -> Flow:
+    first = flows[0]
+    source = min((f.source for f in flows), key=_ORDER.index)
+    names = tuple(dict.fromkeys(n for f in flows for n in f.names))
+    same = {f.part for f in flows}
+    services = {f.service for f in flows}
+    return Flow(source, names, "network", first.host, first.part if len(same) == 1 else None,
+                first.service if len(services) == 1 else None)
+
+
+def _sentence(items: list[tuple[Source, Part]], sink: Sink) -> str:
+    """`sends GITHUB_TOKEN as the Authorization header to api.github.com (the variable's own service) via fetch`;
+    several values: `sends A as the Authorization header and B in the request body to h via fetch`."""
+    if len(items) == 1:
+        s, part = items[0]
+        return f"sends {_what(s)} {sent_to(_flow(s, part, sink.host), part.header)} via {sink.desc}"
+    groups: dict[str, list[str]] = {}
+    for s, part in items:
+        things = groups.setdefault(part_phrase(_flow(s, part, sink.host), part.header), [])
+        if _what(s) not in things:
+            things.append(_what(s))
+    clauses = [f"{_listed(things)} {phrase}".rstrip() for phrase, things in groups.items()]
+    listed = _listed(clauses)
+    dest = sink.host or "a host the analysis could not resolve"
+    return f"sends {listed} to {dest} via {sink.desc}"
+
+
+def _listed(things: list[str]) -> str:
+    return things[0] if len(things) == 1 else ", ".join(things[:-1]) + " and " + things[-1]

@@ -1,0 +1,170 @@
+"""One bounded tree-sitter parse of a JavaScript/TypeScript file (tree-sitter-javascript for .js/.mjs/.cjs/.jsx,
+tree-sitter-typescript for .ts/.tsx), and an index of the nodes the analysis starts from (declarations,
+assignments, functions, calls) found by one tree-sitter query. Nothing is executed. The bounds — bytes parsed,
+nodes indexed and evaluated, seconds spent — are each said in `Parsed.cut` when they stop the analysis early,
+so the caller reports what was not read."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+MAX_SOURCE = 2 * 1024 * 1024  # bytes of one file that are parsed
+MAX_NODES = 400_000  # tree nodes indexed and evaluated per file
+MAX_SECONDS = 3.0  # seconds one file's analysis may take
+# the node kinds the analysis starts from, found by one tree-sitter query (in C, not a Python walk)
+INDEXED = ("variable_declarator", "assignment_expression", "function_declaration", "generator_function_declaration",
+           "call_expression", "new_expression")
+
+
+@lru_cache(maxsize=3)
+def _parser(grammar: str) -> Any:
+    from tree_sitter import Language, Parser
+
+    if grammar == "javascript":
+        import tree_sitter_javascript
+
+        return Parser(Language(tree_sitter_javascript.language()))
+    import tree_sitter_typescript
+
+    lang = tree_sitter_typescript.language_tsx() if grammar == "tsx" else tree_sitter_typescript.language_typescript()
+    return Parser(Language(lang))
+
+
+def grammar_for(path: str, language: str) -> str:
+    if path.lower().endswith(".tsx"):
+        return "tsx"
+    return "typescript" if language == "typescript" or path.lower().endswith((".ts", ".mts", ".cts")) else "javascript"
+
+
+@dataclass
+class Parsed:
+    """A parsed file: its bytes, the tree's root (None when it could not be parsed), what stopped early."""
+
+    src: bytes
+    root: Any
+    cut: list[str] = field(default_factory=list)
+    nodes: int = 0
+    deadline: float = 0.0
+    grammar: str = "javascript"
+    _lines: list[int] | None = None
+    _index: dict[str, list[Any]] | None = None
+
+    def text(self, node: Any) -> str:
+        """A node's source text — of whichever parse it belongs to (a snippet's nodes read their own text)."""
+        raw = node.text
+        return raw.decode("utf-8", "replace") if raw is not None else ""
+
+    def position(self, node: Any) -> tuple[int, int]:
+        """(1-based line, 1-based character column) of a node."""
+        row, bcol = node.start_point
+        if self._lines is None:
+            starts = [0]
+            starts.extend(i + 1 for i, b in enumerate(self.src) if b == 10)
+            self._lines = starts
+        start = self._lines[row] if row < len(self._lines) else 0
+        return row + 1, len(self.src[start:start + bcol].decode("utf-8", "replace")) + 1
+
+    def spent(self) -> bool:
+        """True (and the bound said once) when the walk's node or time budget is used up."""
+        if self.nodes > MAX_NODES:
+            self._say(f"only the first {MAX_NODES:,} syntax nodes were analysed")
+            return True
+        if self.nodes % 512 == 0 and time.monotonic() > self.deadline:
+            self._say(f"the analysis stopped after {MAX_SECONDS:g} seconds; later code was not analysed")
+            self.nodes = MAX_NODES + 1
+            return True
+        return False
+
+    def _say(self, why: str) -> None:
+        if why not in self.cut:
+            self.cut.append(why)
+
+    def of_kind(self, kind: str) -> list[Any]:
+        """Every node of one of the indexed kinds (`INDEXED`), in source order, within the node bound."""
+        if self._index is None:
+            self._index = _index(self)
+        return self._index.get(kind, [])
+
+
+def parse_snippet(expr: str) -> Any:
+    """The expression node of one expression's text (parsed as TypeScript inside parentheses), or None when
+    the text is not one clean expression."""
+    src = ("(" + expr + "\n)").encode("utf-8", "replace")
+    if len(src) > MAX_SOURCE:
+        return None
+    tree = _parser("typescript").parse(src)
+    root = tree.root_node if tree is not None else None
+    if root is None or root.has_error or root.named_child_count != 1:
+        return None
+    stmt = root.named_children[0]
+    if stmt.type != "expression_statement" or not stmt.named_children:
+        return None
+    node = stmt.named_children[0]
+    if node.type != "parenthesized_expression" or node.named_child_count != 1:
+        return None
+    return node.named_children[0]
+
+
+def parse(text: str, path: str, language: str) -> Parsed:
+    src = text.encode("utf-8", "replace")
+    cut: list[str] = []
+    if len(src) > MAX_SOURCE:
+        src = src[:MAX_SOURCE]
+        cut.append(f"only the first {MAX_SOURCE:,} bytes were parsed")
+    try:
+        tree = _parser(grammar_for(path, language)).parse(src)
+    except (ValueError, RuntimeError) as exc:  # pragma: no cover - tree-sitter refuses only broken input
+        return Parsed(src, None, cut + [f"the file could not be parsed ({exc.__class__.__name__})"])
+    return Parsed(src, tree.root_node if tree is not None else None, cut, deadline=time.monotonic() + MAX_SECONDS,
+                  grammar=grammar_for(path, language))
+
+
+@lru_cache(maxsize=3)
+def _query(grammar: str) -> Any:
+    from tree_sitter import Query
+
+    return Query(_parser(grammar).language, " ".join(f"({kind}) @{kind}" for kind in INDEXED))
+
+
+def _index(parsed: Parsed) -> dict[str, list[Any]]:
+    """The indexed nodes by kind. An error-free tree is searched by one query; a tree with syntax errors by a
+    bounded cursor walk (tree-sitter's query engine is quadratic on some deeply nested error trees)."""
+    if parsed.root is None:
+        return {}
+    if not parsed.root.has_error:
+        from tree_sitter import QueryCursor
+
+        found = QueryCursor(_query(parsed.grammar)).captures(parsed.root)
+        out = {k: sorted(v, key=lambda n: n.start_byte) for k, v in found.items()}
+    else:
+        out = _walk(parsed)
+    total = sum(len(v) for v in out.values())
+    if total > MAX_NODES:
+        parsed.cut.append(f"only the first {MAX_NODES:,} declarations and calls were analysed")
+        last = sorted(n.start_byte for v in out.values() for n in v)[MAX_NODES]
+        out = {k: [n for n in v if n.start_byte < last] for k, v in out.items()}
+    return out
+
+
+def _walk(parsed: Parsed) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    wanted = frozenset(INDEXED)
+    cursor = parsed.root.walk()
+    visited = 0
+    while True:
+        visited += 1
+        if visited % 4096 == 0 and (visited > 8 * MAX_NODES or time.monotonic() > parsed.deadline):
+            parsed.cut.append(f"only part of the file was indexed: its syntax tree is malformed and larger than the "
+                              f"analysis bound ({visited:,} nodes, {MAX_SECONDS:g} seconds)")
+            return out
+        node = cursor.node
+        if node.type in wanted:
+            out.setdefault(node.type, []).append(node)
+        if cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent():
+                return out
