@@ -17,6 +17,10 @@ stage has, and the two questions the policy asks of it.
   host's; for home-read-egress the file read is a path chosen at run time (`fs.read[*]`, not the home
   directory); for environment-exfiltration the flow analysis saw the reported egress and it sends
   named credentials only — else None.
+- `elevated_install(ic, inferred, purpose, words)`: the sentence saying why an undeclared elevation
+  (`proc.elevate`, `proc.exec[sudo]`) is proportionate — every line that elevates only runs a system
+  package manager (rules/purpose/installs.yaml) and at least one package it installs is a program the
+  skill runs or a word of its stated name or description — else None.
 - `egress_reason(host, purpose)`: the coherence sentence for a host the package reaches when its
   stated purpose explains it ("reaches api.telegram.org — the skill's stated service (Telegram, …)"),
   else None; credential stores, the whole environment and throwaway sinks are never explained."""
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from skillscan.capabilities.urls import text_authorities
@@ -174,3 +179,63 @@ def proportional_read_egress(combo: Any, findings: Sequence[Finding], purpose: S
             return (f"the data flows to the network{_sends(got[1])} and none carries the environment, a file's "
                     "content or a credential store")
     return None
+
+
+@lru_cache(maxsize=1)
+def _installs() -> tuple[frozenset[str], frozenset[str]]:
+    from skillscan.catalog import rules_dir
+    from skillscan.ruledata import load_yaml_file
+
+    data = load_yaml_file(rules_dir() / "purpose" / "installs.yaml")
+    if not isinstance(data, dict):
+        raise ValueError("rules/purpose/installs.yaml: expected a mapping")
+    return (frozenset(str(v).lower() for v in data.get("elevators") or ()),
+            frozenset(str(v).lower() for v in data.get("package_managers") or ()))
+
+
+def _named(pkg: str, purpose: StatedPurpose, words: frozenset[str]) -> bool:
+    name = re.split(r"[=:<>@]", pkg.lower(), maxsplit=1)[0]
+    parts = [p for p in re.split(r"[-_.+]", name) if len(p) >= 4]
+    return name in purpose.documented_tools or name in words or any(p in words or p in purpose.documented_tools
+                                                                   for p in parts)
+
+
+def elevated_install(ic: InferredCapability, inferred: Sequence[InferredCapability], purpose: StatedPurpose,
+                     words: frozenset[str]) -> str | None:
+    cap = ic.capability
+    elevators, managers = _installs()
+    if not (cap.kind == "proc.elevate" or (cap.kind == "proc.exec" and (cap.scope or "").lower() in elevators)):
+        return None
+    lines = {(e.path, e.line) for e in ic.evidence}
+    if not lines or len(lines) > _MAX:
+        return None
+    on: dict[tuple[str, int], list[Any]] = {at: [] for at in lines}
+    for other in inferred:
+        for e in other.evidence:
+            if (e.path, e.line) in on:
+                on[(e.path, e.line)].append(other.capability)
+    named: list[str] = []
+    for at, caps in sorted(on.items()):
+        ran_manager = False
+        for c in caps:
+            scope = (c.scope or "").lower()
+            if c.kind == "proc.elevate" or (c.kind == "proc.exec" and scope in elevators):
+                continue
+            if c.kind == "proc.exec" and scope in managers:
+                ran_manager = True
+                continue
+            manager, _, pkg = scope.partition(":")
+            if c.kind == "pkg.install" and manager in managers and pkg and pkg != "*":
+                ran_manager = True
+                if _named(pkg, purpose, words):
+                    named.append(pkg)
+                continue
+            return None  # something else is elevated, written or run on the line
+        if not ran_manager:
+            return None
+    if not named:
+        return None
+    where = ", ".join(f"{p}:{ln}" for p, ln in sorted(lines)[:3])
+    return (f"every elevated command only runs a system package manager, installing "
+            f"{', '.join(dict.fromkeys(named[:3]))}, which the skill runs or names ({where}): proportionate "
+            "to its stated purpose")
