@@ -234,6 +234,7 @@ class ContextTable:
     vendor_kinds: frozenset[str]
     client_config_files: frozenset[str]
     standing_rules: frozenset[str] = frozenset()
+    steering_rules: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -245,7 +246,8 @@ def context_table() -> ContextTable:
     if not isinstance(data, dict):
         raise ValueError("rules/roles/context.yaml: expected a mapping")
     return ContextTable(*(frozenset(str(v).lower() for v in data.get(k) or ())
-                          for k in ("review_kinds", "vendor_kinds", "client_config_files", "standing_rules")))
+                          for k in ("review_kinds", "vendor_kinds", "client_config_files", "standing_rules",
+                                    "steering_rules")))
 
 
 def _listed_https(url: str) -> bool:
@@ -355,7 +357,8 @@ def malice_context_ceiling(f: Finding, roles: dict[tuple[str, int, str], str], p
     strings, a changelog, docs nothing tells the agent to follow, test data), in reference or quoted text of
     a prose guide that is not an instruction file (a references/ page the agent consults on demand), and —
     when the skill states security practice (`practice`, policy_practice) — in a table, an example or a
-    quote of its instruction file: the attack is the skill's subject, shown, not exercised. Review when it
+    quote of its instruction file: the attack is the skill's subject, shown, not exercised — except the
+    table's `steering_rules` (sabotage of the agent's work: any text the agent reads steers it). Review when it
     is quoted or an example inside an instruction file of any other skill, and in any other file of the
     package (a template or asset nothing names may still reach the agent through a script)."""
     ev = Evidence(f.location.path, f.location.line, f.rule_id, f.channel, f.confidence)
@@ -363,7 +366,8 @@ def malice_context_ceiling(f: Finding, roles: dict[tuple[str, int, str], str], p
     if shown and for_people([ev], roles):
         return Decision.ALLOW
     prose = f.location.path.lower().endswith(_PROSE)
-    if prose and f.role in ("reference", "quoted") and isinstance(roles, RoleMap) and (
+    steers = f.rule_id.lower() in context_table().steering_rules  # text the agent reads steers it anywhere
+    if prose and not steers and f.role in ("reference", "quoted") and isinstance(roles, RoleMap) and (
             practice or not roles.instruction_file(f.location.path)):
         return Decision.ALLOW  # a guide consulted on demand; a security skill's table or example of its subject
     return Decision.REVIEW
