@@ -62,10 +62,10 @@ from skillscan.policy_practice import (
 from skillscan.policy_practice import forbidden_explained as _forbidden_explained
 from skillscan.policy_purpose import (
     egress_reason,
-    elevated_install,
     names_untrusted_endpoint,
     package_purpose,
     proportional_read_egress,
+    proportionate,
     vendor_installer,
 )
 from skillscan.policy_roles import (
@@ -176,10 +176,10 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
                     for e in ic.evidence):
                 dec = Decision.REVIEW  # seen only in instructions, and not a payload kind
         text = f"undeclared {_RISK[min(t, 3)]} capability {cap} ({_where(ev)})"
-        if t >= 3 and not (policy.strict_tier3 and not no_field) and (
-                said := elevated_install(ic, d.inferred, purpose, stated_words(package, ev.path))):
-            acc.findings.append(gate("undeclared-capability", f"{cap} ({_RISK[3]}) is not declared; {said}", ev,
-                                     [cap], severity=Severity.LOW))
+        if not (t >= 3 and policy.strict_tier3 and not no_field) and (
+                said := proportionate(package, ic, d.inferred, purpose, stated_words(package, ev.path))):
+            acc.findings.append(gate("undeclared-capability", f"{cap} ({_RISK[min(t, 3)]}) is not declared; {said}",
+                                     ev, [cap], severity=Severity.LOW))
             continue  # DESIGN rule 3: proportionate to the stated purpose, hygiene
         dec, text = _temper(dec, text, t, ic, no_field, roles, policy, purpose, stated_words(package, ev.path),
                             egress, security_practice(package, ev.path, policy.security_practice))

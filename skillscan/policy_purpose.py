@@ -21,6 +21,12 @@ stage has, and the two questions the policy asks of it.
   (`proc.elevate`, `proc.exec[sudo]`) is proportionate — every line that elevates only runs a system
   package manager (rules/purpose/installs.yaml) and at least one package it installs is a program the
   skill runs or a word of its stated name or description — else None.
+- `script_egress(package, ic, purpose)`: the sentence saying why an undeclared `net.egress[*]` from
+  code is proportionate — every http(s) URL in the code files it is seen in, and on the instruction
+  lines it is seen on, names a host the stated purpose explains (its service, its homepage), at least
+  one — else None. A credential store,
+  the whole environment or a throwaway sink is never explained (`judge_host`).
+- `proportionate(package, ic, inferred, purpose, words)`: the first of these sentences that applies.
 - `egress_reason(host, purpose)`: the coherence sentence for a host the package reaches when its
   stated purpose explains it ("reaches api.telegram.org — the skill's stated service (Telegram, …)"),
   else None; credential stores, the whole environment and throwaway sinks are never explained."""
@@ -32,7 +38,8 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from skillscan.capabilities.urls import text_authorities
+from skillscan.capabilities.urls import text_authorities, url_hosts
+from skillscan.model import Channel
 from skillscan.model import Finding, InferredCapability, Package
 from skillscan.purpose.coherence import judge_host
 from skillscan.purpose.domains import host_info
@@ -239,3 +246,42 @@ def elevated_install(ic: InferredCapability, inferred: Sequence[InferredCapabili
     return (f"every elevated command only runs a system package manager, installing "
             f"{', '.join(dict.fromkeys(named[:3]))}, which the skill runs or names ({where}): proportionate "
             "to its stated purpose")
+
+
+def script_egress(package: Package, ic: InferredCapability, purpose: StatedPurpose) -> str | None:
+    cap = ic.capability
+    if cap.kind != "net.egress" or cap.scope not in (None, "*") or not ic.evidence:
+        return None
+    if not any(e.channel is Channel.CODE for e in ic.evidence):
+        return None
+    hosts: dict[str, str] = {}
+    texts: list[str] = []
+    for e in ic.evidence[:_MAX]:  # code: the whole file; an instruction: the line that reaches out
+        f = package.file(e.path)
+        if f is None or not f.text:
+            return None
+        if e.channel is Channel.CODE:
+            texts.append(f.text[:200_000])
+        else:
+            lines = f.text.splitlines()
+            texts.append(lines[e.line - 1] if 0 < e.line <= len(lines) else "")
+    for text in dict.fromkeys(texts):
+        for _, host in url_hosts(text):
+            if host in hosts:
+                continue
+            if len(hosts) >= _MAX:
+                return None
+            why = egress_reason(host, purpose)
+            if why is None:
+                return None  # a host the purpose does not explain (or a loopback/placeholder): not proportionate
+            hosts[host] = why
+    if not hosts:
+        return None
+    first = next(iter(hosts.values()))
+    return (f"every URL in the code that reaches the network names a host the stated purpose explains "
+            f"({', '.join(list(hosts)[:3])}): {first}")
+
+
+def proportionate(package: Package, ic: InferredCapability, inferred: Sequence[InferredCapability],
+                  purpose: StatedPurpose, words: frozenset[str]) -> str | None:
+    return elevated_install(ic, inferred, purpose, words) or script_egress(package, ic, purpose)
