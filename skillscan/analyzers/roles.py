@@ -137,7 +137,6 @@ class Vocab:
     negation: re.Pattern[str]
     table_reference_header: re.Pattern[str]
     directive_comment: re.Pattern[str]
-    file_content: re.Pattern[str]
 
 
 def _alt(patterns: Any) -> re.Pattern[str]:
@@ -158,7 +157,7 @@ def build_vocab(data: Any) -> Vocab:
     sets = ("instruction_files", "instruction_suffixes", "agent_suffixes", "instruction_dirs", "test_dirs", "reference_dirs", "reference_files",
             "code_extensions", "shell_fence", "program_fence", "data_fence")
     pats = ("reference_heading", "test_heading", "user_cue", "agent_cue", "describe_cue", "negation",
-            "table_reference_header", "directive_comment", "file_content")
+            "table_reference_header", "directive_comment")
     return Vocab(**{k: _set(data.get(k)) for k in sets}, **{k: _alt(data.get(k)) for k in pats})
 
 
@@ -309,8 +308,6 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
                 role, why = "quoted", "a code block inside a blockquote"
             elif tok.type == "code_block":
                 role, why = _fence_role("", _intro(lines, first), inner_base, v)
-            elif v.file_content.match(tok.content):
-                role, why = "quoted", "a file's content (its first line is an interpreter line), shown to be saved"
             else:
                 role, why = _fence_role(tok.info, _intro(lines, first), inner_base, v)
             for i in range(first, last):
