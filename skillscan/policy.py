@@ -102,7 +102,8 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         dec = Decision.BLOCK if f.confidence >= policy.hard_block_confidence else Decision.REVIEW
         where = f"{f.location.path}:{f.location.line}"
         if f.rule_id in POLARITY_RULES and (
-                said := transparent(f.rule_id, line_text(package, f.location.path, f.location.line, f.location.snippet))):
+                said := transparent(f.rule_id, line_text(package, f.location.path, f.location.line, f.location.snippet),
+                                    f.location.snippet)):
             dec, where = Decision.ALLOW, f"{where}; {said}"  # asks for transparency: hygiene, not concealment
         cited = f"{f.location.snippet} {f.decoded or ''}"
         relay = f.role in CONTEXT_ROLES and any_role_endpoint(f"{cited} {line_text(package, f.location.path, f.location.line, f.location.snippet)}", RELAYS)
