@@ -179,8 +179,8 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         text = f"undeclared {_RISK[min(t, 3)]} capability {cap} ({_where(ev)})"
         if not (t >= 3 and policy.strict_tier3 and not no_field) and (
                 said := proportionate(package, ic, d.inferred, purpose, stated_words(package, ev.path))):
-            acc.findings.append(gate("undeclared-capability", f"{cap} ({_RISK[min(t, 3)]}) is not declared; {said}",
-                                     ev, [cap], severity=Severity.LOW))
+            acc.findings.append(gate("undeclared-capability", f"{cap} ({_RISK[min(t, 3)]}) is not declared; {said} "
+                                     f"({_where(ev)})", ev, [cap], severity=Severity.LOW))
             continue  # DESIGN rule 3: proportionate to the stated purpose, hygiene
         dec, text = _temper(dec, text, t, ic, no_field, roles, policy, purpose, stated_words(package, ev.path),
                             egress, security_practice(package, ev.path, policy.security_practice))

@@ -242,10 +242,15 @@ def elevated_install(ic: InferredCapability, inferred: Sequence[InferredCapabili
             return None
     if not named:
         return None
-    where = ", ".join(f"{p}:{ln}" for p, ln in sorted(lines)[:3])
-    return (f"every elevated command only runs a system package manager, installing "
-            f"{', '.join(dict.fromkeys(named[:3]))}, which the skill runs or names ({where}): proportionate "
-            "to its stated purpose")
+    from skillscan.permissions.diff import strongest
+
+    best = strongest(ic)
+    here = [pkg for (at, caps) in on.items() if at == (best.path, best.line) for c in caps
+            if c.kind == "pkg.install" and (pkg := (c.scope or "").partition(":")[2]) in named]
+    what = (f"this one installing {', '.join(dict.fromkeys(here[:3]))}, which the skill runs or names" if here
+            else "one of them installing a package the skill runs or names")
+    return (f"every elevated command only runs a system package manager, {what}: proportionate to its "
+            "stated purpose")
 
 
 def script_egress(package: Package, ic: InferredCapability, purpose: StatedPurpose) -> str | None:
@@ -277,9 +282,8 @@ def script_egress(package: Package, ic: InferredCapability, purpose: StatedPurpo
             hosts[host] = why
     if not hosts:
         return None
-    first = next(iter(hosts.values()))
-    return (f"every URL in the code that reaches the network names a host the stated purpose explains "
-            f"({', '.join(list(hosts)[:3])}): {first}")
+    first = next(iter(hosts.values())).split(" — ", 1)[-1]
+    return f"every URL in the code that reaches the network is on a host the stated purpose explains: {first}"
 
 
 def proportionate(package: Package, ic: InferredCapability, inferred: Sequence[InferredCapability],

@@ -178,7 +178,7 @@ def test_an_elevated_install_of_the_tool_the_skill_runs_is_proportionate(verdict
     assert p["verdict"] == "allow", p["reasons"]
     assert "proc.elevate" in p["capabilities"]["undeclared"]
     said = _gate(p, "proc.elevate")
-    assert said and "only runs a system package manager, installing nmap" in said[0]["message"], p["findings"]
+    assert said and "only runs a system package manager, this one installing nmap" in said[0]["message"], p["findings"]
 
 
 @pytest.mark.parametrize("name", ["install-chmod", "install-other"])
@@ -238,7 +238,7 @@ def test_unscoped_egress_from_a_script_naming_only_the_stated_service_is_proport
     ok = verdicts["egress-service"]
     assert ok["verdict"] == "allow", ok["reasons"]
     said = _gate(ok, "net.egress[*]")
-    assert any("names a host the stated purpose explains" in f["message"] and "telegram.org" in f["message"]
+    assert any("is on a host the stated purpose explains: the skill's stated service (Telegram" in f["message"]
                for f in said), ok["findings"]
     other = verdicts["egress-other"]
     assert other["verdict"] == "review", other["reasons"]
