@@ -65,6 +65,7 @@ from skillscan.policy_purpose import (
     names_untrusted_endpoint,
     package_purpose,
     proportional_read_egress,
+    proportionate,
     vendor_installer,
 )
 from skillscan.policy_roles import (
@@ -100,14 +101,16 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             continue
         dec = Decision.BLOCK if f.confidence >= policy.hard_block_confidence else Decision.REVIEW
         where = f"{f.location.path}:{f.location.line}"
-        if dec is Decision.BLOCK and f.rule_id in POLARITY_RULES and (
-                said := transparent(f.rule_id, line_text(package, f.location.path, f.location.line, f.location.snippet))):
-            dec, where = Decision.REVIEW, f"{where}; {said}"
+        if f.rule_id in POLARITY_RULES and (
+                said := transparent(f.rule_id, line_text(package, f.location.path, f.location.line, f.location.snippet),
+                                    f.location.snippet)):
+            dec, where = Decision.ALLOW, f"{where}; {said}"  # asks for transparency: hygiene, not concealment
         cited = f"{f.location.snippet} {f.decoded or ''}"
         relay = f.role in CONTEXT_ROLES and any_role_endpoint(f"{cited} {line_text(package, f.location.path, f.location.line, f.location.snippet)}", RELAYS)
         open_text = f.rule_id not in policy.any_role_rules and not names_untrusted_endpoint(cited) and not relay
         if f.role in CONTEXT_ROLES and open_text:
-            dec, where = min(dec, _malice_ceiling(f, roles), key=_rank), f"{where}, {f.role} text, not code or an agent instruction"
+            practice = bool(security_practice(package, f.location.path, policy.security_practice))
+            dec, where = min(dec, _malice_ceiling(f, roles, practice), key=_rank), f"{where}, {f.role} text, not code or an agent instruction"
         elif dec is Decision.BLOCK and f.rule_id not in policy.any_role_rules and f.role != "hidden" and \
                 not any_role_endpoint(f"{f.location.snippet} {f.decoded or ''}") and (
                 said := security_practice(package, f.location.path, policy.security_practice)):
@@ -174,6 +177,11 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
                     for e in ic.evidence):
                 dec = Decision.REVIEW  # seen only in instructions, and not a payload kind
         text = f"undeclared {_RISK[min(t, 3)]} capability {cap} ({_where(ev)})"
+        if not (t >= 3 and policy.strict_tier3 and not no_field) and (
+                said := proportionate(package, ic, d.inferred, purpose, stated_words(package, ev.path))):
+            acc.findings.append(gate("undeclared-capability", f"{cap} ({_RISK[min(t, 3)]}) is not declared; {said} "
+                                     f"({_where(ev)})", ev, [cap], severity=Severity.LOW))
+            continue  # DESIGN rule 3: proportionate to the stated purpose, hygiene
         dec, text = _temper(dec, text, t, ic, no_field, roles, policy, purpose, stated_words(package, ev.path),
                             egress, security_practice(package, ev.path, policy.security_practice))
         if dec is Decision.ALLOW:

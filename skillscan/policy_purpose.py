@@ -17,6 +17,16 @@ stage has, and the two questions the policy asks of it.
   host's; for home-read-egress the file read is a path chosen at run time (`fs.read[*]`, not the home
   directory); for environment-exfiltration the flow analysis saw the reported egress and it sends
   named credentials only — else None.
+- `elevated_install(ic, inferred, purpose, words)`: the sentence saying why an undeclared elevation
+  (`proc.elevate`, `proc.exec[sudo]`) is proportionate — every line that elevates only runs a system
+  package manager (rules/purpose/installs.yaml) and at least one package it installs is a program the
+  skill runs or a word of its stated name or description — else None.
+- `script_egress(package, ic, purpose)`: the sentence saying why an undeclared `net.egress[*]` from
+  code is proportionate — every http(s) URL in the code files it is seen in, and on the instruction
+  lines it is seen on, names a host the stated purpose explains (its service, its homepage), at least
+  one — else None. A credential store,
+  the whole environment or a throwaway sink is never explained (`judge_host`).
+- `proportionate(package, ic, inferred, purpose, words)`: the first of these sentences that applies.
 - `egress_reason(host, purpose)`: the coherence sentence for a host the package reaches when its
   stated purpose explains it ("reaches api.telegram.org — the skill's stated service (Telegram, …)"),
   else None; credential stores, the whole environment and throwaway sinks are never explained."""
@@ -25,9 +35,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
-from skillscan.capabilities.urls import text_authorities
+from skillscan.capabilities.urls import text_authorities, url_hosts
+from skillscan.model import Channel
 from skillscan.model import Finding, InferredCapability, Package
 from skillscan.purpose.coherence import judge_host
 from skillscan.purpose.domains import host_info
@@ -174,3 +186,106 @@ def proportional_read_egress(combo: Any, findings: Sequence[Finding], purpose: S
             return (f"the data flows to the network{_sends(got[1])} and none carries the environment, a file's "
                     "content or a credential store")
     return None
+
+
+@lru_cache(maxsize=1)
+def _installs() -> tuple[frozenset[str], frozenset[str]]:
+    from skillscan.catalog import rules_dir
+    from skillscan.ruledata import load_yaml_file
+
+    data = load_yaml_file(rules_dir() / "purpose" / "installs.yaml")
+    if not isinstance(data, dict):
+        raise ValueError("rules/purpose/installs.yaml: expected a mapping")
+    return (frozenset(str(v).lower() for v in data.get("elevators") or ()),
+            frozenset(str(v).lower() for v in data.get("package_managers") or ()))
+
+
+def _named(pkg: str, purpose: StatedPurpose, words: frozenset[str]) -> bool:
+    name = re.split(r"[=:<>@]", pkg.lower(), maxsplit=1)[0]
+    parts = [p for p in re.split(r"[-_.+]", name) if len(p) >= 4]
+    return name in purpose.documented_tools or name in words or any(p in words or p in purpose.documented_tools
+                                                                   for p in parts)
+
+
+def elevated_install(ic: InferredCapability, inferred: Sequence[InferredCapability], purpose: StatedPurpose,
+                     words: frozenset[str]) -> str | None:
+    cap = ic.capability
+    elevators, managers = _installs()
+    if not (cap.kind == "proc.elevate" or (cap.kind == "proc.exec" and (cap.scope or "").lower() in elevators)):
+        return None
+    lines = {(e.path, e.line) for e in ic.evidence}
+    if not lines or len(lines) > _MAX:
+        return None
+    on: dict[tuple[str, int], list[Any]] = {at: [] for at in lines}
+    for other in inferred:
+        for e in other.evidence:
+            if (e.path, e.line) in on:
+                on[(e.path, e.line)].append(other.capability)
+    named: list[str] = []
+    for at, caps in sorted(on.items()):
+        ran_manager = False
+        for c in caps:
+            scope = (c.scope or "").lower()
+            if c.kind == "proc.elevate" or (c.kind == "proc.exec" and scope in elevators):
+                continue
+            if c.kind == "proc.exec" and scope in managers:
+                ran_manager = True
+                continue
+            manager, _, pkg = scope.partition(":")
+            if c.kind == "pkg.install" and manager in managers and pkg and pkg != "*":
+                ran_manager = True
+                if _named(pkg, purpose, words):
+                    named.append(pkg)
+                continue
+            return None  # something else is elevated, written or run on the line
+        if not ran_manager:
+            return None
+    if not named:
+        return None
+    from skillscan.permissions.diff import strongest
+
+    best = strongest(ic)
+    here = [pkg for (at, caps) in on.items() if at == (best.path, best.line) for c in caps
+            if c.kind == "pkg.install" and (pkg := (c.scope or "").partition(":")[2]) in named]
+    what = (f"this one installing {', '.join(dict.fromkeys(here[:3]))}, which the skill runs or names" if here
+            else "one of them installing a package the skill runs or names")
+    return (f"every elevated command only runs a system package manager, {what}: proportionate to its "
+            "stated purpose")
+
+
+def script_egress(package: Package, ic: InferredCapability, purpose: StatedPurpose) -> str | None:
+    cap = ic.capability
+    if cap.kind != "net.egress" or cap.scope not in (None, "*") or not ic.evidence:
+        return None
+    if not any(e.channel is Channel.CODE for e in ic.evidence):
+        return None
+    hosts: dict[str, str] = {}
+    texts: list[str] = []
+    for e in ic.evidence[:_MAX]:  # code: the whole file; an instruction: the line that reaches out
+        f = package.file(e.path)
+        if f is None or not f.text:
+            return None
+        if e.channel is Channel.CODE:
+            texts.append(f.text[:200_000])
+        else:
+            lines = f.text.splitlines()
+            texts.append(lines[e.line - 1] if 0 < e.line <= len(lines) else "")
+    for text in dict.fromkeys(texts):
+        for _, host in url_hosts(text):
+            if host in hosts:
+                continue
+            if len(hosts) >= _MAX:
+                return None
+            why = egress_reason(host, purpose)
+            if why is None:
+                return None  # a host the purpose does not explain (or a loopback/placeholder): not proportionate
+            hosts[host] = why
+    if not hosts:
+        return None
+    first = next(iter(hosts.values())).split(" — ", 1)[-1]
+    return f"every URL in the code that reaches the network is on a host the stated purpose explains: {first}"
+
+
+def proportionate(package: Package, ic: InferredCapability, inferred: Sequence[InferredCapability],
+                  purpose: StatedPurpose, words: frozenset[str]) -> str | None:
+    return elevated_install(ic, inferred, purpose, words) or script_egress(package, ic, purpose)

@@ -240,6 +240,7 @@ class ContextTable:
     vendor_kinds: frozenset[str]
     client_config_files: frozenset[str]
     standing_rules: frozenset[str] = frozenset()
+    steering_rules: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -251,7 +252,8 @@ def context_table() -> ContextTable:
     if not isinstance(data, dict):
         raise ValueError("rules/roles/context.yaml: expected a mapping")
     return ContextTable(*(frozenset(str(v).lower() for v in data.get(k) or ())
-                          for k in ("review_kinds", "vendor_kinds", "client_config_files", "standing_rules")))
+                          for k in ("review_kinds", "vendor_kinds", "client_config_files", "standing_rules",
+                                    "steering_rules")))
 
 
 def _listed_https(url: str) -> bool:
@@ -280,6 +282,19 @@ def for_people(evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], s
     return bool(evidence) and all(one(e) for e in evidence)
 
 
+def background(evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], str]) -> bool:
+    """Every mention is background: text for people (`for_people`), or reference or quoted text in a file
+    that is not itself an instruction file — a references/ guide SKILL.md names for the agent to consult
+    on demand, but never tells it to follow. Example or quoted text inside SKILL.md, a command or agent
+    file, or a file the agent must follow is not background: framing it there does not change a verdict."""
+    def one(e: Evidence) -> bool:
+        role = roles.get((e.path, e.line, e.rule_id))
+        if role in ("user-command", "test-data"):
+            return True
+        return role in CONTEXT_ROLES and isinstance(roles, RoleMap) and not roles.instruction_file(e.path)
+    return bool(evidence) and all(one(e) for e in evidence)
+
+
 def _always_review(cap: Capability) -> bool:
     from skillscan.policy_purpose import untrusted_target
 
@@ -291,9 +306,10 @@ def context_ceiling(cap: Capability, evidence: Sequence[Evidence], roles: dict[t
     """The most a capability is worth when every mention of it is context (`context_only`), by the table
     in rules/roles/context.yaml: review for kinds worth a look wherever they are documented, an agent
     config file that is not the user's own client config, a remote installer not from the stated vendor
-    (`vendor`: policy_purpose.vendor_installer or a trusted installer said yes), and example or quoted text
-    inside an instruction file; hygiene (allow) for text for people, and for the stated vendor's own
-    installer wherever it is only shown."""
+    (`vendor`: policy_purpose.vendor_installer or a trusted installer said yes) unless only text for people
+    shows it, and example or quoted text inside an instruction file; hygiene (allow) for background text
+    (`background`: text for people, a reference guide the agent consults but is not told to follow), and
+    for the stated vendor's own installer wherever it is only shown."""
     table = context_table()
     kind = cap.kind.lower()
     if _always_review(cap):
@@ -308,7 +324,8 @@ def context_ceiling(cap: Capability, evidence: Sequence[Evidence], roles: dict[t
             return Decision.REVIEW  # a standing channel, or a named target that is no https host on a public suffix
         if vendor:
             return Decision.ALLOW
-    return Decision.ALLOW if for_people(evidence, roles) else Decision.REVIEW
+        return Decision.ALLOW if for_people(evidence, roles) else Decision.REVIEW  # downloads: text for people only
+    return Decision.ALLOW if background(evidence, roles) else Decision.REVIEW
 
 
 _REPO_PATH = re.compile(r"^https://(?:raw\.githubusercontent\.com|github\.com|gitlab\.com)/", re.IGNORECASE)
@@ -340,15 +357,26 @@ def finding_ceiling(f: Finding, roles: dict[tuple[str, int, str], str], purpose:
                key=lambda d: d.rank)
 
 
-def malice_context_ceiling(f: Finding, roles: dict[tuple[str, int, str], str]) -> Decision:
+def malice_context_ceiling(f: Finding, roles: dict[tuple[str, int, str], str], practice: bool = False) -> Decision:
     """The most a malice finding in context text is worth when it is not a malice indicator judged in any
     role (the caller checks those): hygiene when it is in text for people (a README's table of attack
-    strings, a changelog, docs nothing tells the agent to follow, test data); review when it is quoted or
-    an example inside a file the agent reads as instructions, and in any other file of the package (a
-    template or asset nothing names may still reach the agent through a script)."""
+    strings, a changelog, docs nothing tells the agent to follow, test data), in reference or quoted text of
+    a prose guide that is not an instruction file (a references/ page the agent consults on demand), and —
+    when the skill states security practice (`practice`, policy_practice) — in a table, an example or a
+    quote of its instruction file: the attack is the skill's subject, shown, not exercised — except the
+    table's `steering_rules` (sabotage of the agent's work: any text the agent reads steers it). Review when it
+    is quoted or an example inside an instruction file of any other skill, and in any other file of the
+    package (a template or asset nothing names may still reach the agent through a script)."""
     ev = Evidence(f.location.path, f.location.line, f.rule_id, f.channel, f.confidence)
     shown = f.role in ("user-command", "test-data") or _people_file(f.location.path)
-    return Decision.ALLOW if shown and for_people([ev], roles) else Decision.REVIEW
+    if shown and for_people([ev], roles):
+        return Decision.ALLOW
+    prose = f.location.path.lower().endswith(_PROSE)
+    steers = f.rule_id.lower() in context_table().steering_rules  # text the agent reads steers it anywhere
+    if prose and not steers and f.role in ("reference", "quoted") and isinstance(roles, RoleMap) and (
+            practice or not roles.instruction_file(f.location.path)):
+        return Decision.ALLOW  # a guide consulted on demand; a security skill's table or example of its subject
+    return Decision.REVIEW
 
 
 def allow_why(evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], str]) -> str:

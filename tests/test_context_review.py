@@ -431,8 +431,9 @@ def test_a_download_offered_to_the_user_in_a_readme_is_hygiene_unless_the_host_i
 
 def test_a_guide_the_skill_refers_to_is_read_by_the_agent_one_it_must_follow_is_an_instruction(
         verdicts: dict[str, dict[str, Any]]) -> None:
-    refer = verdicts["refer-guide"]  # the agent reads it on demand: context, but not text for people only
-    assert refer["verdict"] == "review", refer["reasons"]
+    refer = verdicts["refer-guide"]  # the agent consults it on demand: background, not an instruction
+    assert refer["verdict"] == "allow", refer["reasons"]
+    assert "proc.elevate" in refer["capabilities"]["undeclared"]
     assert not any(f["path"] == "references/setup.md" and f["role"] == "agent-instruction" for f in refer["findings"])
     assert _v(verdicts, "docs-guide") == "allow", verdicts["docs-guide"]["reasons"]
     follow = verdicts["follow-guide"]
