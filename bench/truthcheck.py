@@ -420,7 +420,9 @@ def check_package(pkg: dict[str, object], root: Path, stats: Stats | None = None
         stats.checked += 1
         for n in things:
             own = frozenset(path.split("#")[0].split("/")[:-1])
-            if not occurs(n, hay, own) and not occurs(n, files.composed(path, line), own):
+            # each piece whole in the followed values or in the statement as they compose it (a path's
+            # directories from one definition, its file name composed on the cited statement)
+            if not occurs(n, hay + "\n" + files.composed(path, line), own):
                 out.append(Violation(where, rule, path, line, n.kind, n.value, message))
         if whole and not WHOLE_ENV_READS.search(_NAMED_MEMBERSHIP.sub(" ", hay)):
             out.append(Violation(where, rule, path, line, "whole-environment", "", message))
