@@ -25,6 +25,7 @@ from skillscan.capabilities.tiers import is_local_host
 from skillscan.capabilities.urls import url_hosts
 from skillscan.model import Capability, Confidence, Evidence, Finding, InferredCapability, Package
 from skillscan.policy_download import stated_text
+from skillscan.policy_practice import any_role_endpoint
 from skillscan.policy_roles import CONTEXT_ROLES, RoleMap
 from skillscan.purpose.coherence import judge_host
 from skillscan.purpose.domains import host_info
@@ -35,6 +36,7 @@ RULE_IDS: tuple[str, ...] = ("persistent-remote-code",)
 
 _ENCODED = ("#decoded-", "#blob-")  # virtual files decoded from an encoded literal or blob
 _FENCE = re.compile(r"^\s*(```|~~~)")
+SINKS = ("raw-ip", "paste", "tunnel", "request-catcher", "file-drop", "file-hosting", "free-hosting", "url-shortener")
 MAX_STEP = 200  # lines of a fenced step looked at after the evidence line
 MAX_EVIDENCE = 32
 
@@ -106,6 +108,8 @@ def _why_not_open(package: Package, ic: InferredCapability, roles: RoleMap, find
         if any(p == e.path and first <= ln <= last for p, ln in remote):
             return f"the step at {e.path}:{e.line} runs remote code"
         text = "\n".join(_lines(package, e.path)[first - 1: last])
+        if any_role_endpoint(text, SINKS):
+            return f"the step at {e.path}:{e.line} names a public IP address or a throwaway host"
         host = _outside_host(text, purpose)
         if host:
             return f"the step at {e.path}:{e.line} names {host}, a host the stated purpose does not explain"
