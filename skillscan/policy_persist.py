@@ -47,7 +47,7 @@ def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
     for w in words:
         esc = re.escape(w.lower()).replace(r"\ ", r"[\s_-]+")
         parts.append(esc if re.search(r"[\u3000-\u9fff]", w) else rf"(?<![a-z0-9]){esc}(?![a-z0-9])")
-    return re.compile("|".join(parts)) if parts else None
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
 def stated_mechanism(package: Package, path: str, words: Sequence[str]) -> str | None:
@@ -56,7 +56,7 @@ def stated_mechanism(package: Package, path: str, words: Sequence[str]) -> str |
     pat = _pattern(tuple(words))
     if pat is None:
         return None
-    m = pat.search(stated_text(package, path).replace("_", " ").replace("-", " "))
+    m = pat.search(stated_text(package, path, lower=False).replace("_", " ").replace("-", " "))
     return m.group(0) if m else None
 
 
