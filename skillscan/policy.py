@@ -49,6 +49,8 @@ from skillscan.policy_load import (  # noqa: F401 (the policy API, re-exported)
     rules_policy_dir,
 )
 from skillscan.policy_match import _cap_matches, _forbidden_of_kind
+from skillscan.policy_egress import EgressPolicy, data_to_sink, unnamed_messaging
+from skillscan.policy_persist import disclosed_on_request, occasion, remote_persistence
 from skillscan.policy_polarity import POLARITY_RULES, transparent
 from skillscan.policy_practice import PRACTICE as _PRACTICE
 from skillscan.policy_practice import (
@@ -133,11 +135,37 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
                 text += "; every mention is reference, quoted, test or user-command text"
             elif dec is Decision.BLOCK and (said := _forbidden_explained(package, ic, roles, policy.security_practice)):
                 dec, text = Decision.REVIEW, f"{text}; {said}"
+            elif dec is Decision.BLOCK and (said := disclosed_on_request(
+                    package, ic, dict(policy.forbidden_purposes).get(pattern, ()), roles, findings, d.inferred,
+                    purpose, ev)):
+                dec, text = min(dec, policy.disclosed, key=_rank), f"{text}; {said}"  # rule 2
             acc.raise_to(dec, text)
             acc.findings.append(gate("forbidden-capability", text, ev, [ic.capability],
                                               severity=Severity.CRITICAL if dec is Decision.BLOCK else Severity.HIGH))
             forbidden_hit.add(ic.capability)
             break
+
+    # persistence whose own line runs remote code: whatever the URL serves runs at every session (rule 1)
+    for persist, remote, ev in remote_persistence(d.inferred, roles):
+        if policy.waiver_for(name, rule="persistent-remote-code", as_of=as_of):
+            break
+        text = (f"{persist} fetches and runs remote code ({remote}): whatever that URL serves is run again at "
+                f"every {occasion(persist)} ({_where(ev)})")
+        acc.raise_to(Decision.BLOCK, text)
+        acc.findings.append(gate("persistent-remote-code", text, ev, [persist, remote], severity=Severity.CRITICAL))
+
+    # disproportionate egress: data to a throwaway host (malice), an unnamed messaging service (privilege)
+    eg = EgressPolicy(policy.messaging_services, policy.hosting_providers,
+                      functools.partial(security_practice, package, words=policy.security_practice))
+    for rule, dec, hits in (("data-to-throwaway-host", policy.sink_egress, data_to_sink(package, d.inferred, findings, roles, eg)),
+                            ("undisclosed-messaging-egress", policy.messaging_egress, unnamed_messaging(d.inferred, roles, purpose, eg))):
+        for hit in hits:
+            if policy.waiver_for(name, rule=rule, capability=hit.capability, as_of=as_of):
+                break
+            text = f"{hit.said} ({_where(hit.evidence)})"
+            acc.raise_to(dec, text)
+            acc.findings.append(gate(rule, text, hit.evidence, [hit.capability],
+                                     severity=Severity.CRITICAL if dec is Decision.BLOCK else Severity.HIGH))
 
     # 2. coverage: undeclared, graded by tier, channel and confidence
     undeclared_caps: list[Capability] = []

@@ -50,9 +50,9 @@ def _frontmatter(text: str) -> str:
     return " ".join(v for _, v in _FIELD.findall(m.group(1))) if m else ""
 
 
-def stated_text(package: Package, path: str) -> str:
+def stated_text(package: Package, path: str, lower: bool = True) -> str:
     """The package's name and description and the name and description of the nearest SKILL.md above
-    `path`, as one lower-case text."""
+    `path`, as one lower-case text (`lower=False`: as written)."""
     manifest = package.manifest if isinstance(package.manifest, dict) else {}
     desc = manifest.get("description")
     parts = [package.name or "", desc if isinstance(desc, str) else ""]
@@ -65,7 +65,8 @@ def stated_text(package: Package, path: str) -> str:
         if str(folder) in (".", "", "/"):
             break
         folder = folder.parent
-    return " ".join(parts)[: 3 * _MAX_TEXT].lower()
+    text = " ".join(parts)[: 3 * _MAX_TEXT]
+    return text.lower() if lower else text
 
 
 def stated_words(package: Package, path: str) -> frozenset[str]:

@@ -94,6 +94,14 @@ class Policy:
     privilege: Decision = Decision.REVIEW
     # stated purposes of transparent security practice: their open text about attacks is review
     security_practice: tuple[str, ...] = ()
+    # rule 2: forbidden pattern → words of a stated purpose that manages it; what it is when disclosed
+    forbidden_purposes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    disclosed: Decision = Decision.REVIEW
+    # disproportionate egress: messaging service ids, free-hosting suffix → its provider's words
+    messaging_services: frozenset[str] = frozenset()
+    hosting_providers: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    messaging_egress: Decision = Decision.REVIEW
+    sink_egress: Decision = Decision.BLOCK
 
     # -- tiers, adjusted by the policy's host lists
     def tier(self, cap: Capability) -> int:
@@ -198,6 +206,7 @@ def _build(data: dict[str, Any], digest: str, source: str) -> Policy:
                               expires=_dt.date.fromisoformat(str(w["expires"])),
                               capability=w.get("capability"), rule=w.get("rule")))
     find = data.get("findings") or {}
+    egress = data.get("egress") or {}
     return Policy(
         name=str(data["name"]), version=str(data["version"]), digest=digest, source=source,
         hard_block_confidence=CONF[(data.get("hard_indicators") or {}).get("block_confidence", "medium")],
@@ -228,6 +237,13 @@ def _build(data: dict[str, Any], digest: str, source: str) -> Policy:
         payload_kinds=frozenset(und.get("payload_kinds") or ()),
         privilege=DEC[und.get("privilege", "review")],
         security_practice=tuple(str(w) for w in (data.get("security_practice") or {}).get("words") or ()),
+        forbidden_purposes=tuple((str(c["capability"]), tuple(str(w) for w in c["purpose"]))
+                                 for c in forb.get("capabilities") or [] if c.get("purpose")),
+        disclosed=DEC[forb.get("disclosed", "review")],
+        messaging_services=frozenset(str(x) for x in egress.get("messaging_services") or ()),
+        hosting_providers=tuple((str(k), tuple(str(w) for w in v)) for k, v in (egress.get("hosting_providers") or {}).items()),
+        messaging_egress=DEC[egress.get("unnamed_messaging", "review")],
+        sink_egress=DEC[egress.get("data_to_throwaway_host", "block")],
     )
 
 

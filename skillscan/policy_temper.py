@@ -35,6 +35,21 @@ def _untrusted_why(scope: str) -> str:
     return "plain http"
 
 
+# sink categories judged the same in every role (DESIGN.md: raw-IP and paste links; a tunnel relay)
+ANY_ROLE_SINKS = frozenset({"raw-ip", "paste", "tunnel"})
+
+
+def _named_only(ic: InferredCapability, roles: dict[tuple[str, int, str], str]) -> bool:
+    """A throwaway host (request catcher, file drop, file host, free hosting, shortener) that data is sent to
+    only in context text — a test's fixture value, an attacker's host named in a forensic guide's sample
+    output: the package does not send data there, so its role decides (a raw IP, a paste site or a tunnel
+    relay is judged the same in any role)."""
+    if ic.capability.kind != "net.egress" or not context_only(ic.evidence, roles):
+        return False
+    sink = load_table().sink(ic.capability.scope or "")
+    return sink is not None and sink.category not in ANY_ROLE_SINKS
+
+
 def _credential_malice(ic: InferredCapability, roles: dict[tuple[str, int, str], str], purpose: Any,
                        egress: dict[str, str]) -> str | None:
     store = unexplained_store(ic.capability.scope or "", purpose)
@@ -64,7 +79,7 @@ def temper(dec: Decision, text: str, t: int, ic: InferredCapability, no_field: b
     url = scope[4:] if kind == "pkg.install" and scope.startswith("url:") else ""
     if url and untrusted_target("code.remote", url) and not _placeholder(url):
         return dec, f"{text}; the target is {_untrusted_why(url)}"
-    if untrusted_target(kind, scope) and not _placeholder(scope):
+    if untrusted_target(kind, scope) and not _placeholder(scope) and not _named_only(ic, roles):
         return dec, f"{text}; the target is {_untrusted_why(scope)}"
     if context_only(ic.evidence, roles):
         cap_at = context_ceiling(ic.capability, ic.evidence, roles, vendor_ok(

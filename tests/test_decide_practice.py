@@ -111,3 +111,13 @@ def test_the_stated_services_own_token_to_its_own_api_is_proportional(verdicts: 
         got = verdicts[name]
         assert got["verdict"] != "block", got["reasons"]
         assert not any("secret-to-risky-host" in r for r in got["reasons"]), got["reasons"]
+
+
+def test_a_messaging_service_the_purpose_does_not_name_is_review(verdicts: dict[str, dict[str, Any]]) -> None:
+    """Disproportionate egress (policy_egress): a weather skill posting a document to a Telegram chat is
+    review; the Telegram skill with the same script is not reported for it."""
+    weather = verdicts["weather"]
+    assert weather["verdict"] == "review", weather["reasons"]
+    assert any("a messaging service its stated purpose does not name" in r for r in weather["reasons"])
+    assert not any("a messaging service its stated purpose does not name" in r
+                   for r in verdicts["telegram-notify"]["reasons"])

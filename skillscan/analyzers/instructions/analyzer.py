@@ -19,6 +19,7 @@ from skillscan.analyzers.instructions.detectors import run_detectors
 from skillscan.analyzers.instructions.document import Document, Segment, parse_document
 from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, fence_lang
 from skillscan.analyzers.instructions.hidden import hidden_findings
+from skillscan.analyzers.instructions.hookconfig import hook_configs
 from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
 from skillscan.analyzers.instructions.lookalike import lookalike_links
 from skillscan.analyzers.instructions.outside_guidance import outside_guidance
@@ -159,6 +160,7 @@ class InstructionsAnalyzer:
         out += hidden_findings(doc)
         out += lookalike_links(doc)
         out += config_payloads(doc)
+        out += hook_configs(doc, ref_file=ref_file)
         out += steering(doc)
         if aimed_at_agent(file.path, followed):
             # sabotage without a command in prose the agent follows, judged against the stated purpose

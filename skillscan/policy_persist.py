@@ -1,0 +1,176 @@
+"""Rule 2 of the presets for persistence and tunnels (DESIGN.md "Permit and decide"): a forbidden
+capability blocks when it is hidden, incoherent with the purpose or pointed at an outside endpoint;
+disclosed and on the user's request it is review.
+
+- `disclosed_on_request(...)`: the sentence saying why a forbidden persistence or tunnel is review —
+  the skill's stated purpose is managing that mechanism (a crontab manager, a hook installer, a
+  shell-setup skill: the words of the policy's forbidden entry, `purpose:`, found in the name and
+  description of the skill the evidence belongs to), every behavioural mention is open text of a file
+  the agent reads as its instructions (not hidden, not decoded from an encoded blob, not code), and
+  the step it belongs to runs no remote code and names no outside endpoint (a public IP, a throwaway
+  sink, or a host the stated purpose does not explain). Else None: the capability blocks.
+- `remote_persistence(inferred)`: a persistence mechanism (a cron entry, a shell start-up file, a
+  service unit, a load-time agent hook) whose own line runs remote code — whatever the URL serves is
+  run again at every session, login or schedule: persistence of remote code, blocked whatever the
+  purpose says (rule 1)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from skillscan.capabilities.grammar import LOAD_EVENTS
+from skillscan.capabilities.tiers import is_local_host
+from skillscan.capabilities.urls import url_hosts
+from skillscan.model import Capability, Confidence, Evidence, Finding, InferredCapability, Package
+from skillscan.policy_download import stated_text
+from skillscan.policy_practice import any_role_endpoint
+from skillscan.policy_roles import CONTEXT_ROLES, RoleMap
+from skillscan.purpose.coherence import judge_host
+from skillscan.purpose.domains import host_info
+from skillscan.purpose.services import load_table
+from skillscan.purpose.stated import StatedPurpose
+
+RULE_IDS: tuple[str, ...] = ("persistent-remote-code",)
+
+_ENCODED = ("#decoded-", "#blob-")  # virtual files decoded from an encoded literal or blob
+_FENCE = re.compile(r"^\s*(```|~~~)")
+SINKS = ("raw-ip", "paste", "tunnel", "request-catcher", "file-drop", "file-hosting", "free-hosting", "url-shortener")
+MAX_STEP = 200  # lines of a fenced step looked at after the evidence line
+MAX_EVIDENCE = 32
+
+
+@lru_cache(maxsize=64)
+def _pattern(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    parts = []
+    for w in words:
+        esc = re.escape(w.lower()).replace(r"\ ", r"[\s_-]+")
+        parts.append(esc if re.search(r"[\u3000-\u9fff]", w) else rf"(?<![a-z0-9]){esc}(?![a-z0-9])")
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+def stated_mechanism(package: Package, path: str, words: Sequence[str]) -> str | None:
+    """The word of the stated purpose (name and description of the skill `path` belongs to) that says the
+    skill manages this mechanism, or None."""
+    pat = _pattern(tuple(words))
+    if pat is None:
+        return None
+    m = pat.search(stated_text(package, path, lower=False).replace("_", " ").replace("-", " "))
+    return m.group(0) if m else None
+
+
+def _lines(package: Package, path: str) -> list[str]:
+    pf = package.file(path)
+    return pf.text.split("\n") if pf is not None and pf.text else []
+
+
+def step_lines(package: Package, path: str, line: int) -> tuple[int, int]:
+    """The lines of the step an evidence line belongs to: the line itself, and when it sits in a fence,
+    the rest of that fence (a heredoc or a config body written by the command on the line)."""
+    lines = _lines(package, path)
+    if not 0 < line <= len(lines):
+        return line, line
+    opened = sum(1 for x in lines[: line - 1] if _FENCE.match(x)) % 2 == 1
+    if not opened:
+        return line, line
+    end = line
+    while end < len(lines) and end - line < MAX_STEP and not _FENCE.match(lines[end]):
+        end += 1
+    return line, end
+
+
+def _outside_host(text: str, purpose: StatedPurpose) -> str | None:
+    table = load_table()
+    for _, host in url_hosts(text[:20_000]):
+        if not host or is_local_host(host) or host_info(host).kind in ("single-label", "invalid", "loopback"):
+            continue
+        if judge_host(host, purpose, table).status != "explained":
+            return host
+    return None
+
+
+def _why_not_open(package: Package, ic: InferredCapability, roles: RoleMap, findings: Sequence[Finding],
+                  inferred: Sequence[InferredCapability], purpose: StatedPurpose) -> str | None:
+    """Why the capability is not exercised in the open on a step free of outside endpoints; None when it is."""
+    acting = [e for e in ic.evidence[:MAX_EVIDENCE] if roles.get((e.path, e.line, e.rule_id)) not in CONTEXT_ROLES]
+    if not acting:
+        return "no open step"
+    decoded = {(f.location.path, f.location.line) for f in findings if f.decoded}
+    remote = {(e.path, e.line) for x in inferred if x.capability.kind == "code.remote" for e in x.evidence}
+    for e in acting:
+        role = roles.get((e.path, e.line, e.rule_id), "")
+        if role != "agent-instruction" or any(m in e.path for m in _ENCODED) or (e.path, e.line) in decoded:
+            return f"{e.path}:{e.line} is {role or 'unknown'} text, not an open step of the instructions"
+        if not roles.instruction_file(e.path):
+            return f"{e.path} is not a file the agent reads as instructions"
+        first, last = step_lines(package, e.path, e.line)
+        if any(p == e.path and first <= ln <= last for p, ln in remote):
+            return f"the step at {e.path}:{e.line} runs remote code"
+        text = "\n".join(_lines(package, e.path)[first - 1: last])
+        if any_role_endpoint(text, SINKS):
+            return f"the step at {e.path}:{e.line} names a public IP address or a throwaway host"
+        host = _outside_host(text, purpose)
+        if host:
+            return f"the step at {e.path}:{e.line} names {host}, a host the stated purpose does not explain"
+    return None
+
+
+def disclosed_on_request(package: Package, ic: InferredCapability, words: Sequence[str], roles: RoleMap,
+                         findings: Sequence[Finding], inferred: Sequence[InferredCapability],
+                         purpose: StatedPurpose, ev: Evidence) -> str | None:
+    said = stated_mechanism(package, ev.path, words)
+    if said is None or _why_not_open(package, ic, roles, findings, inferred, purpose) is not None:
+        return None
+    return (f"the skill's stated purpose is managing it (“{said}”) and its instructions show the step in the "
+            "open, with no remote code and no outside endpoint: review")
+
+
+_OCCASION = {"cron": "scheduled run", "shell-rc": "new shell", "git-hook": "git operation", "systemd": "boot or login",
+             "launchd": "boot or login", "autostart": "login", "win-run": "login", "SessionStart": "session start",
+             "Setup": "setup", "InstructionsLoaded": "load of the instructions"}
+
+
+def occasion(cap: Capability) -> str:
+    """When the host runs a persistence mechanism, in words."""
+    return _OCCASION.get(cap.scope or "", "start")
+
+
+def _persistent(cap: Capability) -> bool:
+    if cap.kind == "persist":
+        return (cap.scope or "") not in ("agent-memory",)
+    return cap.kind == "agent.hook" and (cap.scope or "") in LOAD_EVENTS
+
+
+def _acts(e: Evidence, roles: RoleMap) -> bool:
+    """Evidence of something run or told to the agent at medium confidence or more: code, an instruction,
+    hidden text, or a quoted block inside a file the agent reads as instructions (the config SKILL.md tells
+    the agent to write is quoted data the agent acts on)."""
+    if e.confidence < Confidence.MEDIUM:
+        return False
+    role = roles.get((e.path, e.line, e.rule_id))
+    return role not in CONTEXT_ROLES or (role == "quoted" and roles.instruction_file(e.path))
+
+
+def remote_persistence(inferred: Sequence[InferredCapability],
+                       roles: RoleMap) -> list[tuple[Capability, Capability, Evidence]]:
+    """(persistence, remote code, evidence) for each persistence mechanism whose own line runs remote code,
+    in code or text the agent is told to act on (`_acts`)."""
+    remote: dict[tuple[str, int], InferredCapability] = {}
+    for ic in inferred:
+        if ic.capability.kind == "code.remote":
+            for e in ic.evidence[:MAX_EVIDENCE]:
+                if _acts(e, roles):
+                    remote.setdefault((e.path, e.line), ic)
+    out: list[tuple[Capability, Capability, Evidence]] = []
+    seen: set[Capability] = set()
+    for ic in inferred:
+        if not _persistent(ic.capability):
+            continue
+        for e in ic.evidence[:MAX_EVIDENCE]:
+            hit = remote.get((e.path, e.line)) if _acts(e, roles) else None
+            if hit is not None and hit.capability not in seen:
+                seen.add(hit.capability)
+                out.append((ic.capability, hit.capability, e))
+                break
+    return out
