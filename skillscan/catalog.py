@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from skillscan.capabilities import decoding
 from skillscan.lazyre import lazy
 from skillscan.model import Confidence, Rule, RuleClass, RuleDocs, Severity
 
@@ -91,12 +92,11 @@ _YARA_META_RE = lazy(r'^\s*(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|(true|false|-?\d+)
 _YARA_ESCAPE_RE = lazy(r'\\(["\\nt]|x[0-9a-fA-F]{2})')
 
 
-def _yara_unescape(raw: str) -> str:
-    def one(m: re.Match[str]) -> str:
-        c = m.group(1)
-        return {"n": "\n", "t": "\t"}.get(c, c) if len(c) == 1 else chr(int(c[1:], 16))
+_YARA_SIMPLE = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 
-    return _YARA_ESCAPE_RE.sub(one, raw)
+
+def _yara_unescape(raw: str) -> str:
+    return decoding.string_unescape(raw, _YARA_ESCAPE_RE, _YARA_SIMPLE)[0]
 
 
 def yara_metadata(text: str) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from skillscan.model import Finding, Location, Package
+from skillscan.model import Finding, Location, Package, PackageFile
 
 MAX_REGION = 240  # characters of a region whose end the engine did not give
 MAX_SNIPPET = 2000  # characters of any snippet (a region is cut to fit)
@@ -99,10 +99,10 @@ def _related(loc: Location, origins: Mapping[str, str], texts: _Texts) -> Locati
     return region(host, texts.of(host.path))
 
 
-def place(package: Package, findings: Iterable[Finding], virtual: Sequence[object] = ()) -> list[Finding]:
+def place(package: Package, findings: Iterable[Finding], virtual: Sequence[PackageFile] = ()) -> list[Finding]:
     """Every finding located in a real file with its source text as the snippet (see the module doc)."""
     texts = _Texts(package)
-    origins = {v.path: v.origin for v in virtual if getattr(v, "origin", None)}  # type: ignore[attr-defined]
+    origins = {v.path: v.origin for v in virtual if v.origin}
     out = []
     for f in findings:
         loc, payload = host_location(f.location, origins, texts)

@@ -1,6 +1,6 @@
 """Each shared concept has one implementation, in skillscan/capabilities/: URLs are taken apart only in
-urls.py, base64/hex bytes are decoded only in decoding.py, and finding fingerprints are hashed only in
-fingerprint.py. The source is read with `ast` (nothing is imported), so a new copy anywhere fails here."""
+urls.py, base64/hex bytes and the backslash escapes of string literals are decoded only in decoding.py,
+and finding fingerprints are hashed only in fingerprint.py. The source is read with `ast` (nothing is imported), so a new copy anywhere fails here."""
 
 from __future__ import annotations
 
@@ -115,6 +115,44 @@ HEX_BASE64_CODECS = {"hex", "hex_codec", "base64", "base_64", "base64_codec", "u
                      "quopri_codec", "quotedprintable", "quoted_printable"}
 
 
+ESCAPE_CODECS = {"unicode_escape", "raw_unicode_escape", "string_escape"}
+CHAR_MAKERS = {"chr", "bytes", "bytearray", "to_bytes"}
+
+
+def _base(call: ast.Call) -> object:
+    if len(call.args) > 1 and isinstance(call.args[1], ast.Constant):
+        return call.args[1].value
+    return next((k.value.value for k in call.keywords if k.arg == "base" and isinstance(k.value, ast.Constant)), None)
+
+
+def escape_decoders(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """(line, what) of every hand-written reader of numeric escapes: a function that reads digits as hex
+    or octal (`int(x, 16)`, `int(x, 8)`) and makes characters or bytes of them (`chr`, `bytes`…) —
+    `\\xHH`, `\\uHHHH`, `\\NNN` read by hand — and every `unicode_escape` codec named by string."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            calls = [n for n in ast.walk(node) if isinstance(n, ast.Call)]
+            radix = [c for c in calls if isinstance(c.func, ast.Name) and c.func.id == "int" and _base(c) in (8, 16)]
+            makes = any(isinstance(c.func, ast.Name) and c.func.id in CHAR_MAKERS
+                        or isinstance(c.func, ast.Attribute) and c.func.attr in CHAR_MAKERS for c in calls)
+            if radix and makes:
+                yield radix[0].lineno, getattr(node, "name", "lambda")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                node.func.attr in ("decode", "getdecoder", "lookup", "iterdecode"):
+            codec = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            if any(c.lower().replace("-", "_") in ESCAPE_CODECS for c in codec):
+                yield node.lineno, f"{node.func.attr}({codec[0]!r})"
+
+
+def test_string_escapes_are_read_only_in_capabilities_decoding() -> None:
+    """`\\xHH`, `\\uHHHH`, `\\u{…}` and octal escapes are read only by `decoding.string_escape`: the
+    shell's ANSI-C and printf readers, the JS string reader and the YARA meta reader each had their own.
+    Which escapes a language accepts stays with the language, as data (a regex and a table)."""
+    found = sorted({f"{rel}:{line}: {what}" for rel, tree in modules()
+                    if rel != "skillscan/capabilities/decoding.py" for line, what in escape_decoders(tree)})
+    assert found == []
+
+
 # Every other module that hashes, and what it hashes (none of them a finding): a new one must say why
 # here, so a second fingerprint cannot appear unseen.
 HASHERS = {
@@ -226,6 +264,13 @@ def test_the_checks_are_not_vacuous() -> None:
     cuts = ast.parse('a = u.split("://", 1)[-1]\nb = u[u.find("://") + 3:]\nc = re.split(r"://", u)\n'
                      'd = u.partition("//")\ne = u.startswith("https://")')
     assert sorted(line for line, _ in scheme_slices(cuts)) == [1, 2, 3, 4]
+    tree = ast.parse((ROOT / "capabilities" / "decoding.py").read_text(encoding="utf-8"))
+    assert sorted(what for _, what in escape_decoders(tree)) == ["decode('unicode_escape')", "string_escape"]
+    copies = ast.parse('def a(m):\n    return chr(int(m.group(1)[1:], 16))\n'
+                       'def b(e):\n    cp = int(e, base=8)\n    return chr(cp & 0xFF)\n'
+                       'c = lambda m: bytes([int(m[1], 16)])\nd = s.decode("unicode-escape")\n'
+                       'def e(v):\n    return chr(int(v))\ndef f(v):\n    return int(v, 16) + 1\n')
+    assert sorted(line for line, _ in escape_decoders(copies)) == [2, 4, 6, 7]
     decoders = ast.parse('import codecs\nx = codecs.decode(s, "hex")\ny = s.decode("base64")\nz = s.decode("utf-8")')
     assert [n.lineno for n in ast.walk(decoders) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
             and any(isinstance(a, ast.Constant) and a.value in HEX_BASE64_CODECS for a in n.args)] == [2, 3]

@@ -4,10 +4,10 @@ bounded."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from skillscan.capabilities import decoding
 from skillscan.lazyre import lazy
 
 MAX_EXPR = 64 * 1024
@@ -17,22 +17,9 @@ _SIMPLE_ESC = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v",
 
 
 def unescape(body: str) -> str:
-    """The value of a JS string literal body (between the quotes)."""
-    def sub(m: re.Match[str]) -> str:
-        e = m.group(1)
-        if e in _SIMPLE_ESC:
-            return _SIMPLE_ESC[e]
-        if e.startswith("u{"):
-            cp = int(e[2:-1], 16)
-            return chr(cp) if cp <= 0x10FFFF else ""
-        if e[0] == "u" and len(e) == 5:
-            return chr(int(e[1:], 16))
-        if e[0] == "x" and len(e) == 3:
-            return chr(int(e[1:], 16))
-        if e[0] in "01234567":
-            return "\0" if e == "0" else chr(int(e, 8))
-        return e
-    return _ESC.sub(sub, body)
+    """The value of a JS string literal body (between the quotes): JS's escapes, read by the shared
+    decoder (octal escapes keep every bit)."""
+    return decoding.string_unescape(body, _ESC, _SIMPLE_ESC, octal_mask=None)[0]
 
 
 _STRING_REST = {"'": lazy(r"(?:[^'\\\n]|\\[\s\S])*(?:'|\n|$)"),

@@ -3,7 +3,18 @@
 A skill whose instructions say `./setup.sh` or `source env.sh` while no such file is in the package
 asks the agent to run code nobody can review: whatever sits at that path on the user's machine, or
 arrives later, is what runs (the "bundled artifact" trojan). The scan cannot vouch for it, so it is
-reported for review rather than passed unseen."""
+reported for review rather than passed unseen.
+
+Which documents are read as instructions here is on purpose not `Package.followed` (the analyze
+stage's fact, read by the instructions engine and the roles): that fact holds reference files
+(references/, docs/…) that any Markdown document of the package — a README included — tells the
+agent to follow. This rule reads the entry files (SKILL.md, commands/*.md, agents/*.md) and any file
+an entry file tells the agent to follow (`follows.followed_files`), wherever it lives: a root
+INSTALL.md that SKILL.md says to follow runs scripts as surely as references/setup.md, while a
+README's "follow the steps in docs/setup.md" is addressed to a person installing the package, so a
+script missing from those steps is not reported as the agent being told to run unseen code. Moving
+this rule onto `Package.followed` would change its findings, so it is a judgement change, not a
+refactor."""
 
 from __future__ import annotations
 

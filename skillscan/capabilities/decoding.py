@@ -1,6 +1,10 @@
 """The one implementation of the byte decoders every engine uses: base64 (standard, URL-safe, base32,
-base85, ascii85), hex and unicode escapes. Each returns None for input that is not valid for it;
-what to do with the bytes (text, UTF-16, a decode chain) is the caller's. Pure, no I/O."""
+base85, ascii85), hex, unicode escapes, and the backslash escapes of string literals (`\\xHH`, `\\uHHHH`,
+`\\u{…}`, `\\UHHHHHHHH`, `\\NNN` octal, `\\cX`). Each returns None for input that is not valid for it;
+what to do with the bytes (text, UTF-16, a decode chain) is the caller's. Pure, no I/O.
+
+Which backslash escapes a language accepts is data its caller keeps (a regex whose group 1 is the
+escape after the backslash, and a table of its one-character escapes); how an escape is read is here."""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ import base64
 import binascii
 import codecs
 import re
+from collections.abc import Mapping
+from typing import Protocol
 
 _WS_STR = re.compile(r"\s+")
 _WS_BYTES = re.compile(rb"\s+")
@@ -65,3 +71,46 @@ def unicode_unescape(text: str) -> bytes | None:
         return codecs.decode(text.encode("latin-1", "replace"), "unicode_escape").encode("utf-8", "replace")
     except (UnicodeError, ValueError):
         return None
+
+
+class _Substituter(Protocol):
+    def sub(self, repl: object, string: str) -> str: ...
+
+
+def string_escape(escape: str, simple: Mapping[str, str], *, octal_mask: int | None = 0xFF) -> tuple[str, bool]:
+    """The character one backslash escape stands for (`escape` is the text after the backslash), and
+    whether it was a numeric (hex, unicode or octal) escape. `simple` maps the language's one-character
+    escapes; anything else not numeric stands for itself. A code point past U+10FFFF reads as nothing.
+    `octal_mask` keeps the low bits of an octal escape (shells keep one byte; None keeps all)."""
+    if escape in simple:
+        return simple[escape], False
+    head = escape[0]
+    if head == "u" and escape.startswith("u{") and escape.endswith("}"):
+        cp = int(escape[2:-1], 16)
+        return (chr(cp) if cp <= 0x10FFFF else ""), True
+    if head in "xuU" and len(escape) > 1:
+        try:
+            return chr(int(escape[1:], 16)), True
+        except (ValueError, OverflowError):
+            return "", True
+    if head in "01234567":
+        value = int(escape, 8)
+        return chr(value & octal_mask if octal_mask is not None else value), True
+    if head == "c" and len(escape) == 2:
+        return chr(ord(escape[1]) & 0x1F), False
+    return escape, False
+
+
+def string_unescape(text: str, pattern: _Substituter, simple: Mapping[str, str], *,
+                    octal_mask: int | None = 0xFF) -> tuple[str, bool]:
+    """`text` with every backslash escape `pattern` matches (group 1: the escape after the backslash)
+    replaced by its character (`string_escape`), and whether any numeric escape was present."""
+    numeric = False
+
+    def one(m: re.Match[str]) -> str:
+        nonlocal numeric
+        ch, was_numeric = string_escape(m.group(1), simple, octal_mask=octal_mask)
+        numeric = numeric or was_numeric
+        return ch
+
+    return pattern.sub(one, text), numeric

@@ -43,7 +43,7 @@ def _findings(console: Console, r: PackageResult) -> None:
 
 def _finding(console: Console, f: Finding, *, first: bool) -> None:
     sev = f.severity.label
-    mark = " [dim](in the baseline)[/]" if getattr(f, "baselined", False) else ""
+    mark = " [dim](in the baseline)[/]" if f.baselined else ""
     console.print(f"    [{SEV_STYLE[sev]}]{sev:8}[/] {f.location.line}:{f.location.column} "
                   f"[bold]{f.rule_id}[/] {_s(f.message)}{mark}")
     if f.location.snippet:

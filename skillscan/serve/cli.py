@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 from skillscan.serve.settings import Settings
@@ -57,16 +58,25 @@ def _parser(sub: str | None) -> argparse.ArgumentParser:
     return p
 
 
-def settings_from(args: argparse.Namespace, token: str = "") -> Settings:
+@dataclass(frozen=True)
+class ServerLimits:
+    """The options only `skillscan serve` itself takes (the API's limits); a worker or a recheck runs
+    with these defaults."""
+
+    max_upload: str = "50M"
+    rate_limit: int = 60
+    retain_rejected_days: float = 0.0
+
+
+def settings_from(args: argparse.Namespace, token: str = "", limits: ServerLimits = ServerLimits()) -> Settings:
     from skillscan.loaders.files import parse_size
     from skillscan.serve.db import database_url
 
     args.data.mkdir(parents=True, exist_ok=True)
     return Settings(data=args.data, database=database_url(args.data, args.database), token=token,
                     policy=args.policy, batch=args.batch, lease=args.lease, poll=args.poll, jobs=args.jobs,
-                    max_upload=parse_size(getattr(args, "max_upload", "50M")),
-                    rate_limit=getattr(args, "rate_limit", 60),
-                    retain_rejected_days=getattr(args, "retain_rejected_days", 0.0))
+                    max_upload=parse_size(limits.max_upload), rate_limit=limits.rate_limit,
+                    retain_rejected_days=limits.retain_rejected_days)
 
 
 def main(argv: list[str]) -> int:
@@ -193,7 +203,7 @@ def run_server(args: argparse.Namespace) -> int:
 
     args.data.mkdir(parents=True, exist_ok=True)
     token = load_or_create_token(args.data, args.token)
-    settings = settings_from(args, token)
+    settings = settings_from(args, token, ServerLimits(args.max_upload, args.rate_limit, args.retain_rejected_days))
     app = create_app(settings)  # migrates the store before any worker starts
     if not args.token:
         log.info("admin token in %s", args.data / "admin-token")

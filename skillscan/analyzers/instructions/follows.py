@@ -38,7 +38,9 @@ def target_of(m: re.Match[str], base: str) -> str:
 
 
 def followed_files(package: Package) -> frozenset[str]:
-    """Paths the package's entry files (SKILL.md, commands/*.md, agents/*.md) tell the agent to follow."""
+    """Paths the package's entry files (SKILL.md, commands/*.md, agents/*.md) tell the agent to follow,
+    whatever they are (the missing-script rule's scope; why it is not `followed` is said in
+    analyzers/references.py)."""
     out: set[str] = set()
     for f in package.files:
         if f.virtual or f.text is None or f.language != "markdown":

@@ -39,20 +39,7 @@ class Payload:
 
 def printf_escapes(fmt: str) -> tuple[str, bool]:
     """printf/echo -e escape interpretation; True if a hex/octal escape was present."""
-    hidden = False
-
-    def sub(m: re.Match[str]) -> str:
-        nonlocal hidden
-        s = m.group(1)
-        if s[0] == "x" or s[0] == "u":
-            hidden = True
-            return chr(int(s[1:], 16))
-        if s[0].isdigit():
-            hidden = True
-            return chr(int(s, 8) & 0xFF)
-        return _SIMPLE.get(s, s)
-
-    return _PRINTF_ESC.sub(sub, fmt), hidden
+    return decoding.string_unescape(fmt, _PRINTF_ESC, _SIMPLE)
 
 
 def b64decode(text: str) -> str | None:

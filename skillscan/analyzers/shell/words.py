@@ -4,10 +4,10 @@ value. skillscan.analyzers.shell.syntax builds it from tree-sitter-bash; every s
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from skillscan.analyzers.shell.decode import Payload
+from skillscan.capabilities import decoding
 from skillscan.lazyre import lazy
 
 
@@ -78,20 +78,8 @@ _ANSI_SIMPLE = {"a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "n": "\n", "r": "\
 
 
 def ansi_c(body: str) -> str:
-    def sub(m: re.Match[str]) -> str:
-        s = m.group(1)
-        if s[0] in "xuU":
-            try:
-                return chr(int(s[1:], 16))
-            except (ValueError, OverflowError):
-                return ""
-        if s[0].isdigit():
-            return chr(int(s, 8) & 0xFF)
-        if s[0] == "c":
-            return chr(ord(s[1]) & 0x1F)
-        return _ANSI_SIMPLE.get(s, s)
-
-    return _ANSI.sub(sub, body)
+    """The value of an ANSI-C `$'…'` string body: bash's escapes, read by the shared decoder."""
+    return decoding.string_unescape(body, _ANSI, _ANSI_SIMPLE)[0]
 
 
 def _unescape_word(text: str) -> str:
