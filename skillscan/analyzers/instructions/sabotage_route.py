@@ -17,10 +17,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("sabotage-traffic-rerouted",)
 _GAP = 90
@@ -50,21 +49,9 @@ def _cue() -> g.Cue:
 def traffic_rerouted(package: Package, doc: Document) -> list[Finding]:
     if g.coherent("route", g.stated_purpose_text(package)):
         return []
-    out: list[Finding] = []
-    bound = [False]
-    for c in g.candidates(doc, _cue(), bound):
-        hit = _rerouted(c.sentence.text)
-        if hit is None:
-            continue
-        what, anchor = hit
-        line = g.report_line(c, anchor)
-        hidden = c.segment.kind in ("comment", "hidden")
-        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
-        out.append(finding(
-            "sabotage-traffic-rerouted",
-            f"Traffic rerouted: the instructions{where} tell the agent to {what}: “{g.cite(c.sentence.text)}”",
-            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-            confidence=Confidence.HIGH if hidden else Confidence.LOW))
-        if len(out) >= g.MAX_REPORTS:
-            break
-    return out + ([g.bound_finding(doc, "sabotage-traffic-rerouted")] if bound[0] else [])
+
+    def hit(c: g.Candidate) -> g.Hit | None:
+        found = _rerouted(c.sentence.text)
+        return None if found is None else g.Hit(found[0], anchor=found[1], confidence=Confidence.LOW)
+
+    return g.report_matches(doc, _cue(), hit, "sabotage-traffic-rerouted", "Traffic rerouted")

@@ -18,11 +18,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
 from skillscan.capabilities.urls import url_hosts
-from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.model import Confidence, Finding, Package
 from skillscan.purpose.domains import registrable_domain, same_site
 
 RULE_IDS: tuple[str, ...] = ("sabotage-content-sent-out",)
@@ -74,21 +73,9 @@ def _cue() -> g.Cue:
 def content_sent_out(package: Package, doc: Document) -> list[Finding]:
     purpose = g.stated_purpose_text(package)
     homepage = _homepage(doc)
-    out: list[Finding] = []
-    bound = [False]
-    for c in g.candidates(doc, _cue(), bound):
-        hit = _sent(c.sentence.text, purpose, homepage)
-        if hit is None:
-            continue
-        what, anchor = hit
-        line = g.report_line(c, anchor)
-        hidden = c.segment.kind in ("comment", "hidden")
-        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
-        out.append(finding(
-            "sabotage-content-sent-out",
-            f"Content sent out: the instructions{where} tell the agent to {what}: “{g.cite(c.sentence.text)}”",
-            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-            confidence=Confidence.HIGH if hidden else Confidence.LOW))
-        if len(out) >= g.MAX_REPORTS:
-            break
-    return out + ([g.bound_finding(doc, "sabotage-content-sent-out")] if bound[0] else [])
+
+    def hit(c: g.Candidate) -> g.Hit | None:
+        found = _sent(c.sentence.text, purpose, homepage)
+        return None if found is None else g.Hit(found[0], anchor=found[1], confidence=Confidence.LOW)
+
+    return g.report_matches(doc, _cue(), hit, "sabotage-content-sent-out", "Content sent out")
