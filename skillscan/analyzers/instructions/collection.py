@@ -21,9 +21,7 @@ from functools import lru_cache
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.catalog import rules_dir
 from skillscan.model import Channel, Confidence, Finding, Package
-from skillscan.yamlsafe import load_yaml
 
 RULE_IDS: tuple[str, ...] = ("data-collection-instruction",)
 _GAP = 80  # characters between the ask and the secret it names
@@ -43,32 +41,26 @@ class CollectionWords:
 
 @lru_cache(maxsize=1)
 def words() -> CollectionWords:
-    data = load_yaml((rules_dir() / "instructions" / "collection.yaml").read_text(encoding="utf-8")) or {}
-    return CollectionWords(*(re.compile("|".join(f"(?:{p})" for p in data[k]), re.IGNORECASE)
-                             for k in CollectionWords.__dataclass_fields__))
+    data = g.instruction_data("collection")
+    return CollectionWords(*(g.alternation(data[k]) for k in CollectionWords.__dataclass_fields__))
 
 
-@dataclass(frozen=True)
-class Hit:
-    what: str  # what the agent is told to do, as the message says it
-    anchor: str  # the words the message names
-    confidence: Confidence
 
 
-def _asked_secret(s: str, password_ok: bool) -> Hit | None:
+def _asked_secret(s: str, password_ok: bool) -> g.Hit | None:
     w = words()
     for ask in w.ask.finditer(s):
         if g.negated(s, ask.start()) or g.quoted(s, ask.start()):
             continue
         window = (ask.start(), min(len(s), ask.end() + _GAP))
         if (m := w.vault_secret.search(s, *window)) is not None:
-            return Hit(f"ask the user for “{m.group(0)}”", m.group(0), Confidence.MEDIUM)
+            return g.Hit(f"ask the user for “{m.group(0)}”", m.group(0), Confidence.MEDIUM)
         if not password_ok and (m := w.account_secret.search(s, *window)) is not None:
-            return Hit(f"ask the user for “{m.group(0)}”", m.group(0), Confidence.LOW)
+            return g.Hit(f"ask the user for “{m.group(0)}”", m.group(0), Confidence.LOW)
     return None
 
 
-def _sent_conversation(s: str) -> Hit | None:
+def _sent_conversation(s: str) -> g.Hit | None:
     w = words()
     for send in w.send.finditer(s):
         if g.negated(s, send.start()) or g.quoted(s, send.start()):
@@ -79,7 +71,7 @@ def _sent_conversation(s: str) -> Hit | None:
         dest = w.destination.search(s, send.end()) if convo is not None else None
         if convo is not None and dest is not None:
             where = dest.group(0).rstrip(".,;:!?。，；：！？")
-            return Hit(f"send the conversation (“{convo.group(0)}”) to {where}", where, Confidence.MEDIUM)
+            return g.Hit(f"send the conversation (“{convo.group(0)}”) to {where}", where, Confidence.MEDIUM)
     return None
 
 
@@ -108,7 +100,7 @@ def data_collection(package: Package, doc: Document) -> list[Finding]:
             if hit is None:
                 continue
             at = s.find(hit.anchor)
-            line = seg.line_at(sent.start + (at if at >= 0 else 0))
+            line = seg.line_at(sent.start + (max(at, 0)))
             where = " (in an HTML comment)" if seg.kind == "comment" else ""
             out.append(finding(
                 "data-collection-instruction",

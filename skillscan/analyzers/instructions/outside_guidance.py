@@ -22,9 +22,7 @@ from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
 from skillscan.analyzers.instructions.steering import OUTSIDE_FILE
-from skillscan.catalog import rules_dir
 from skillscan.model import Channel, Confidence, Finding
-from skillscan.yamlsafe import load_yaml
 
 RULE_IDS: tuple[str, ...] = ("outside-guidance-instruction",)
 KINDS = frozenset({"prose", "comment"})
@@ -42,13 +40,8 @@ class GuidanceWords:
 
 @lru_cache(maxsize=1)
 def words() -> GuidanceWords:
-    data = load_yaml((rules_dir() / "instructions" / "guidance.yaml").read_text(encoding="utf-8")) or {}
-
-    def one(key: str) -> re.Pattern[str]:
-        items = data[key] if isinstance(data[key], list) else [data[key]]
-        return re.compile("|".join(f"(?:{p})" for p in items), re.IGNORECASE)
-
-    return GuidanceWords(one("document_ext"), one("frame_before"), one("frame_after"), one("take"))
+    data = g.instruction_data("guidance")
+    return GuidanceWords(*(g.alternation(data[k]) for k in ("document_ext", "frame_before", "frame_after", "take")))
 
 
 def guidance(sentence: str) -> tuple[str, str] | None:

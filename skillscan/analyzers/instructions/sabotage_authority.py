@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("sabotage-authority-widening",)
 _GAP = 160
@@ -51,21 +50,9 @@ def _cue() -> g.Cue:
 def authority_widening(package: Package, doc: Document) -> list[Finding]:
     if g.coherent("authority", g.stated_purpose_text(package)):
         return []
-    out: list[Finding] = []
-    bound = [False]
-    for c in g.candidates(doc, _cue(), bound):
-        hit = _widen(c.sentence.text)
-        if hit is None:
-            continue
-        what, anchor, conf = hit
-        line = g.report_line(c, anchor)
-        hidden = c.segment.kind in ("comment", "hidden")
-        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
-        out.append(finding(
-            "sabotage-authority-widening",
-            f"Authority widened: the instructions{where} tell the agent to {what}: “{g.cite(c.sentence.text)}”",
-            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-            confidence=Confidence.HIGH if hidden else conf))
-        if len(out) >= g.MAX_REPORTS:
-            break
-    return out + ([g.bound_finding(doc, "sabotage-authority-widening")] if bound[0] else [])
+
+    def hit(c: g.Candidate) -> g.Hit | None:
+        found = _widen(c.sentence.text)
+        return None if found is None else g.Hit(found[0], anchor=found[1], confidence=found[2])
+
+    return g.report_matches(doc, _cue(), hit, "sabotage-authority-widening", "Authority widened")

@@ -49,18 +49,24 @@ class Vocabulary:
         return self.patterns[key]
 
 
-def _alternation(items: Any) -> str:
-    return "|".join(f"(?:{x!s})" for x in items or ())
+def alternation(items: Any) -> re.Pattern[str]:
+    """A vocabulary list (or one pattern) of rules/instructions/*.yaml as one case-blind alternation."""
+    items = [items] if isinstance(items, str) else items or ()
+    return re.compile("|".join(f"(?:{x!s})" for x in items), re.IGNORECASE)
+
+
+def instruction_data(name: str) -> Any:
+    """The parsed rules/instructions/<name>.yaml (empty: {})."""
+    return load_yaml((rules_dir() / "instructions" / f"{name}.yaml").read_text(encoding="utf-8")) or {}
 
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
     """Every list of sabotage.yaml as one compiled alternation, keyed `group.name`."""
-    data = load_yaml((rules_dir() / "instructions" / "sabotage.yaml").read_text(encoding="utf-8")) or {}
     out: dict[str, re.Pattern[str]] = {}
-    for group, lists in data.items():
+    for group, lists in instruction_data("sabotage").items():
         for name, items in (lists or {}).items():
-            out[f"{group}.{name}"] = re.compile(_alternation(items), re.IGNORECASE)
+            out[f"{group}.{name}"] = alternation(items)
     return Vocabulary(out)
 
 

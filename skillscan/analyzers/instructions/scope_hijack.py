@@ -24,9 +24,7 @@ from functools import lru_cache
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.catalog import rules_dir
 from skillscan.model import Channel, Confidence, Finding, Package
-from skillscan.yamlsafe import load_yaml
 
 RULE_IDS: tuple[str, ...] = ("trigger-hijack-instruction",)
 KINDS = frozenset({"prose", "heading", "comment", "hidden"})
@@ -48,12 +46,8 @@ class ScopeWords:
 
 @lru_cache(maxsize=1)
 def words() -> ScopeWords:
-    data = load_yaml((rules_dir() / "instructions" / "scope.yaml").read_text(encoding="utf-8")) or {}
-
-    def one(key: str) -> re.Pattern[str]:
-        return re.compile("|".join(f"(?:{p})" for p in data[key]), re.IGNORECASE)
-
-    return ScopeWords(*(one(k) for k in ("scope", "act", "force", "self_activation", "over_others",
+    data = g.instruction_data("scope")
+    return ScopeWords(*(g.alternation(data[k]) for k in ("scope", "act", "force", "self_activation", "over_others",
                                          "coherent_purpose")),
                       re.compile(data["trigger_list"], re.IGNORECASE),
                       frozenset(str(x).lower() for x in data["generic_triggers"]), int(data["min_generic_triggers"]))
