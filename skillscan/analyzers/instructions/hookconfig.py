@@ -24,17 +24,23 @@ RULE_IDS: tuple[str, ...] = ("hook-config-instruction",)
 JSON_FENCES = frozenset({"json", "jsonc", "json5", ""})
 MAX_BLOCK = 64 * 1024  # characters of one block parsed
 MAX_HOOKS = 16  # hook commands read per file
+CAPPED = f"only the first {MAX_HOOKS} hook commands of the file were read as hooks"
 
 
 def hook_configs(doc: Document, *, ref_file: bool) -> list[Finding]:
     out: list[Finding] = []
     count = 0
     for seg in doc.segments:
-        if count >= MAX_HOOKS:
-            break
         if seg.kind != "fence" or fence_lang(seg.info) not in JSON_FENCES or '"hooks"' not in seg.raw:
             continue
-        if len(seg.raw) > MAX_BLOCK or not seg.raw.lstrip().startswith("{"):
+        if count >= MAX_HOOKS:
+            out.append(_bound(doc, seg.line, CAPPED))
+            break
+        if not seg.raw.lstrip().startswith("{"):
+            continue
+        if len(seg.raw) > MAX_BLOCK:
+            out.append(_bound(doc, seg.line, f"a JSON block naming hooks is over {MAX_BLOCK // 1024} KB and was "
+                                             "not read as a hook configuration"))
             continue
         try:
             data = load_json_text(seg.raw)
@@ -46,10 +52,11 @@ def hook_configs(doc: Document, *, ref_file: bool) -> list[Finding]:
         if ref_file or ctx.described(doc, seg.line, doc.previous_text(seg.line - 1)):
             ceiling = Confidence.LOW
         for s in hook_surfaces(data, doc.path, seg.raw):
-            if count >= MAX_HOOKS:
-                break
             if not s.command or not s.event:
                 continue
+            if count >= MAX_HOOKS:
+                out.append(_bound(doc, seg.line, CAPPED))
+                return out
             count += 1
             line = seg.line + max(s.line, 1) - 1
             out.append(finding(
@@ -59,3 +66,7 @@ def hook_configs(doc: Document, *, ref_file: bool) -> list[Finding]:
                 capabilities=[Capability("agent.hook", s.event[:64])]))
             out += analyze(doc.path, s.command, line, 1, ceiling, "fence")
     return out
+
+
+def _bound(doc: Document, line: int, what: str) -> Finding:
+    return finding("analysis-incomplete", f"{doc.path}: {what}", doc.path, line, channel=Channel.INSTRUCTION)
