@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from skillscan.analyzers.base import FileResult
-from skillscan.analyzers.data.encoded import encoded_prose, prose_findings
+from skillscan.analyzers.data.encoded import bound_finding, encoded_prose, prose_findings
 from skillscan.analyzers.data.hosts import lookalike_hosts
 from skillscan.analyzers.data.instructions import decoded_instructions
 from skillscan.model import Package, PackageFile
@@ -20,6 +20,8 @@ class DataAnalyzer:
 
     def analyze_file(self, package: Package, file: PackageFile) -> FileResult:
         out = lookalike_hosts(file)  # code and data alike
-        if file.language in DATA_LANGUAGES and (found := encoded_prose(file)):
+        if file.language in DATA_LANGUAGES:
+            found, unread = encoded_prose(file)
             out += prose_findings(file, found) + decoded_instructions(file, found)
+            out += [bound_finding(file, unread)] if unread else []
         return FileResult(tuple(out))

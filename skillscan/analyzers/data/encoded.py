@@ -16,8 +16,8 @@ from skillscan.model import Channel, Finding, PackageFile
 RULE_IDS: tuple[str, ...] = ("data-encoded-prose",)
 
 MIN_RUN = 40  # characters of an encoded run worth decoding
-MAX_SCAN_CHARS = 2 * 1024 * 1024
-MAX_RUNS = 200  # runs decoded per file
+MAX_SCAN_CHARS = 8_000_000  # characters of one file read, as the instructions engine reads (limits.MAX_TEXT)
+MAX_RUNS = 100_000  # candidate runs decoded per file (each is decoded in time linear in its length)
 MAX_REPORTS = 5
 MIN_WORDS = 6
 MIN_CJK = 12  # CJK characters, for text without spaces between words
@@ -78,20 +78,33 @@ def _layers(run: str, depth: int = 0) -> list[Decoded]:
     return [Decoded(d.text, d.data, (codec,) + d.chain) for d in _layers(inner, depth + 1)]
 
 
-def encoded_prose(file: PackageFile) -> list[Prose]:
-    text = (file.text or "")[:MAX_SCAN_CHARS]
+def encoded_prose(file: PackageFile) -> tuple[list[Prose], str]:
+    """The encoded runs of the file that decode to prose, and what a bound left unread ("" when nothing)."""
+    full = file.text or ""
+    text = full[:MAX_SCAN_CHARS]
+    unread = f"only the first {MAX_SCAN_CHARS:,} characters were read" if len(full) > MAX_SCAN_CHARS else ""
     out: list[Prose] = []
-    for n, m in enumerate(RUN.finditer(text)):
-        if n >= MAX_RUNS or len(out) >= MAX_REPORTS:
+    decoded = 0
+    for m in RUN.finditer(text):
+        if len(out) >= MAX_REPORTS:
             break
         if not _candidate(m.group()):
             continue
+        if decoded >= MAX_RUNS:
+            unread = f"only the first {MAX_RUNS:,} encoded runs were decoded"
+            break
+        decoded += 1
         for dec in _layers(m.group()):
             if dec.chain and _is_prose(dec.text):
                 line, col = line_of(text, m.start())
                 out.append(Prose(line, col, dec.chain, dec.text))
                 break
-    return out
+    return out, unread
+
+
+def bound_finding(file: PackageFile, unread: str) -> Finding:
+    return finding("analysis-incomplete", f"{file.path}: {unread} when looking for encoded prose; the rest of "
+                   "the file was not checked for it", file.path, 1, channel=Channel.CODE)
 
 
 def prose_findings(file: PackageFile, found: list[Prose]) -> list[Finding]:

@@ -10,15 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
+from skillscan.analyzers.base import finding, line_text
 from skillscan.capabilities.urls import url_hosts
 from skillscan.model import Channel, Finding, Location, PackageFile
 from skillscan.purpose.domains import host_info
 
 RULE_IDS: tuple[str, ...] = ("lookalike-host",)
 
-MAX_LINES = 20_000
-MAX_HOSTS = 200
+MAX_SCAN_CHARS = 8_000_000  # characters of one file read (each line and host costs a constant)
+MAX_HOSTS = 20_000  # distinct hosts compared per file
 MAX_REPORTS = 3
 # what each look-alike spelling reads as (applied in order, on a lower-case host)
 FOLDS: tuple[tuple[str, str], ...] = (("rn", "m"), ("vv", "w"), ("0", "o"), ("1", "l"), ("i", "l"), ("3", "e"),
@@ -68,21 +68,26 @@ def _suspicion(host: str) -> int:
     return sum(host.count(a) for a, _ in FOLDS if a != "i")
 
 
-def _hosts(file: PackageFile) -> list[Seen]:
+def _hosts(file: PackageFile) -> tuple[list[Seen], str]:
+    """The distinct hosts of the file's URLs, and what a bound left unread ("" when nothing)."""
+    full = file.text or ""
+    unread = f"only the first {MAX_SCAN_CHARS:,} characters were read" if len(full) > MAX_SCAN_CHARS else ""
     out: list[Seen] = []
     seen: set[str] = set()
-    for i, line in enumerate((file.text or "").split("\n")[:MAX_LINES], start=1):
+    for i, line in enumerate(full[:MAX_SCAN_CHARS].split("\n"), start=1):
         if "://" not in line:
             continue
         for at, host in url_hosts(line):
-            if host in seen or len(out) >= MAX_HOSTS:
+            if host in seen:
                 continue
+            if len(out) >= MAX_HOSTS:
+                return out, f"only the first {MAX_HOSTS:,} distinct hosts were compared"
             site = _site(host)
             if site is None:
                 continue
             seen.add(host)
             out.append(Seen(host, i, at + 1, site))
-    return out
+    return out, unread
 
 
 def _service_twin(s: Seen) -> tuple[str, str] | None:
@@ -107,15 +112,15 @@ def difference(real: str, fake: str) -> str:
 
 
 def _line(file: PackageFile, line: int) -> str:
-    lines = (file.text or "").split("\n")
-    return lines[line - 1].strip()[:200] if 0 < line <= len(lines) else ""
+    return line_text(file.text or "", line).strip()[:200]
 
 
 def lookalike_hosts(file: PackageFile) -> list[Finding]:
-    hosts = _hosts(file)
-    if not hosts:
-        return []
+    hosts, unread = _hosts(file)
     out: list[Finding] = []
+    if unread:
+        out.append(finding("analysis-incomplete", f"{file.path}: {unread} when looking for look-alike hosts; the "
+                           "rest of the file was not checked for them", file.path, 1, channel=Channel.CODE))
     by_skeleton: dict[str, Seen] = {}
     for s in hosts:
         first = by_skeleton.setdefault(skeleton(s.host), s)
@@ -136,6 +141,6 @@ def lookalike_hosts(file: PackageFile) -> list[Finding]:
                 f"different domains whose names differ only by look-alike characters ({difference(real.host, fake.host)})",
                 file.path, fake.line, fake.column, snippet=_line(file, fake.line), channel=Channel.CODE,
                 related=(Location(file.path, real.line, real.column, None, None, _line(file, real.line)),)))
-        if len(out) >= MAX_REPORTS:
+        if len(out) >= MAX_REPORTS + bool(unread):
             break
     return out
