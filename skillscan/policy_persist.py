@@ -65,24 +65,25 @@ def _lines(package: Package, path: str) -> list[str]:
     return pf.text.split("\n") if pf is not None and pf.text else []
 
 
-def step_lines(package: Package, path: str, line: int) -> tuple[int, int]:
+def step_lines(package: Package, path: str, line: int) -> tuple[int, int, bool]:
     """The lines of the step an evidence line belongs to: the line itself, and when it sits in a fence,
-    the rest of that fence (a heredoc or a config body written by the command on the line)."""
+    the rest of that fence (a heredoc or a config body written by the command on the line) — and whether
+    the fence goes on past the MAX_STEP lines read."""
     lines = _lines(package, path)
     if not 0 < line <= len(lines):
-        return line, line
+        return line, line, False
     opened = sum(1 for x in lines[: line - 1] if _FENCE.match(x)) % 2 == 1
     if not opened:
-        return line, line
+        return line, line, False
     end = line
     while end < len(lines) and end - line < MAX_STEP and not _FENCE.match(lines[end]):
         end += 1
-    return line, end
+    return line, end, end < len(lines) and not _FENCE.match(lines[end])
 
 
 def _outside_host(text: str, purpose: StatedPurpose) -> str | None:
     table = load_table()
-    for _, host in url_hosts(text[:20_000]):
+    for _, host in url_hosts(text):
         if not host or is_local_host(host) or host_info(host).kind in ("single-label", "invalid", "loopback"):
             continue
         if judge_host(host, purpose, table).status != "explained":
@@ -93,7 +94,9 @@ def _outside_host(text: str, purpose: StatedPurpose) -> str | None:
 def _why_not_open(package: Package, ic: InferredCapability, roles: RoleMap, findings: Sequence[Finding],
                   inferred: Sequence[InferredCapability], purpose: StatedPurpose) -> str | None:
     """Why the capability is not exercised in the open on a step free of outside endpoints; None when it is."""
-    acting = [e for e in ic.evidence[:MAX_EVIDENCE] if roles.get((e.path, e.line, e.rule_id)) not in CONTEXT_ROLES]
+    if len(ic.evidence) > MAX_EVIDENCE:
+        return f"it is exercised in {len(ic.evidence)} places, more than the {MAX_EVIDENCE} this rule reads"
+    acting = [e for e in ic.evidence if roles.get((e.path, e.line, e.rule_id)) not in CONTEXT_ROLES]
     if not acting:
         return "no open step"
     decoded = {(f.location.path, f.location.line) for f in findings if f.decoded}
@@ -104,7 +107,9 @@ def _why_not_open(package: Package, ic: InferredCapability, roles: RoleMap, find
             return f"{e.path}:{e.line} is {role or 'unknown'} text, not an open step of the instructions"
         if not roles.instruction_file(e.path):
             return f"{e.path} is not a file the agent reads as instructions"
-        first, last = step_lines(package, e.path, e.line)
+        first, last, cut = step_lines(package, e.path, e.line)
+        if cut:
+            return f"the step at {e.path}:{e.line} runs past the {MAX_STEP} lines this rule reads"
         if any(p == e.path and first <= ln <= last for p, ln in remote):
             return f"the step at {e.path}:{e.line} runs remote code"
         text = "\n".join(_lines(package, e.path)[first - 1: last])
