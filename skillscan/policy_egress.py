@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from skillscan.model import Capability, Channel, Confidence, Evidence, Finding, InferredCapability, Package
 from skillscan.policy_download import stated_text
+from skillscan.policy_practice import line_text
 from skillscan.policy_roles import CONTEXT_ROLES
 from skillscan.purpose.domains import host_within
 from skillscan.purpose.services import load_table
@@ -39,7 +40,6 @@ _SENDS = re.compile(
     r"|(?<![\w-])-X\s*['\"]?(?:POST|PUT|PATCH)\b|\bmethod\s*[=:]\s*['\"](?:POST|PUT|PATCH)['\"]"
     r"|\.(?:post|put|patch)\s*\(|\bsendBeacon\s*\(|\bInvoke-(?:RestMethod|WebRequest)\b[^\n]*-Body\b",
     re.IGNORECASE)
-MAX_EVIDENCE = 16
 
 
 @dataclass(frozen=True)
@@ -63,14 +63,6 @@ class Hit:
     said: str  # the sentence of the reason
     evidence: Evidence
     capability: Capability
-
-
-def _line(package: Package, path: str, line: int) -> str:
-    pf = package.file(path)
-    if pf is None or not pf.text:
-        return ""
-    lines = pf.text.split("\n")
-    return lines[line - 1][:4000] if 0 < line <= len(lines) else ""
 
 
 def _acting(e: Evidence, roles: Mapping[tuple[str, int, str], str]) -> bool:
@@ -113,7 +105,7 @@ def data_to_sink(package: Package, inferred: Sequence[InferredCapability], findi
         if sink is None or sink.category == "url-shortener":
             continue
         flows: dict[tuple[str, int], str] | None = None
-        for e in ic.evidence[:MAX_EVIDENCE]:
+        for e in ic.evidence:
             if not _acting(e, roles) or _cited(e, policy):
                 continue
             if sink.category == "free-hosting" and _provider_named(host, policy.providers, stated_text(package, e.path)):
@@ -121,7 +113,7 @@ def data_to_sink(package: Package, inferred: Sequence[InferredCapability], findi
             if flows is None:
                 flows = _flows_to(findings, host)
             what = flows.get((e.path, e.line))
-            if what is None and _SENDS.search(_line(package, e.path, e.line)):
+            if what is None and _SENDS.search(line_text(package, e.path, e.line)[:4000]):
                 what = "request data"
             if what is None:
                 continue
@@ -143,7 +135,7 @@ def unnamed_messaging(inferred: Sequence[InferredCapability], roles: Mapping[tup
         owners = [s for s in table.for_host(host) if s.id in policy.messaging]
         if not owners or any(s.id in purpose.ids for s in owners) or owners[0].id in seen:
             continue
-        acting = [e for e in ic.evidence[:MAX_EVIDENCE] if _acting(e, roles) and not _cited(e, policy)]
+        acting = [e for e in ic.evidence if _acting(e, roles) and not _cited(e, policy)]
         if not acting:
             continue
         seen.add(owners[0].id)

@@ -25,7 +25,7 @@ from skillscan.capabilities.tiers import is_local_host
 from skillscan.capabilities.urls import url_hosts
 from skillscan.model import Capability, Confidence, Evidence, Finding, InferredCapability, Package
 from skillscan.policy_download import stated_text
-from skillscan.policy_practice import any_role_endpoint
+from skillscan.policy_practice import any_role_endpoint, file_lines
 from skillscan.policy_roles import CONTEXT_ROLES, RoleMap
 from skillscan.purpose.coherence import judge_host
 from skillscan.purpose.domains import host_info
@@ -60,16 +60,11 @@ def stated_mechanism(package: Package, path: str, words: Sequence[str]) -> str |
     return m.group(0) if m else None
 
 
-def _lines(package: Package, path: str) -> list[str]:
-    pf = package.file(path)
-    return pf.text.split("\n") if pf is not None and pf.text else []
-
-
 def step_lines(package: Package, path: str, line: int) -> tuple[int, int, bool]:
     """The lines of the step an evidence line belongs to: the line itself, and when it sits in a fence,
     the rest of that fence (a heredoc or a config body written by the command on the line) — and whether
     the fence goes on past the MAX_STEP lines read."""
-    lines = _lines(package, path)
+    lines = file_lines(package, path)
     if not 0 < line <= len(lines):
         return line, line, False
     opened = sum(1 for x in lines[: line - 1] if _FENCE.match(x)) % 2 == 1
@@ -112,7 +107,7 @@ def _why_not_open(package: Package, ic: InferredCapability, roles: RoleMap, find
             return f"the step at {e.path}:{e.line} runs past the {MAX_STEP} lines this rule reads"
         if any(p == e.path and first <= ln <= last for p, ln in remote):
             return f"the step at {e.path}:{e.line} runs remote code"
-        text = "\n".join(_lines(package, e.path)[first - 1: last])
+        text = "\n".join(file_lines(package, e.path)[first - 1: last])
         if any_role_endpoint(text, SINKS):
             return f"the step at {e.path}:{e.line} names a public IP address or a throwaway host"
         host = _outside_host(text, purpose)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from skillscan.lines import text_lines
 from skillscan.model import Evidence, InferredCapability, Package
 from skillscan.permissions.diff import Combination, strongest
 from skillscan.policy_download import stated_text
@@ -71,9 +72,20 @@ def any_role_endpoint(text: str, categories: tuple[str, ...] = ("paste", "raw-ip
 RELAYS = ("paste", "raw-ip", "tunnel")  # a tunnel to an outside relay is malice in any role
 
 
-def line_text(package: Package, path: str, line: int, fallback: str = "") -> str:
+def file_lines(package: Package, path: str) -> tuple[str, ...]:
+    """The lines of a package file as findings number them (lines.text_lines); () for no such text. The
+    decide stage reads many evidence lines of one file: the last few files' lines are kept."""
     pf = package.file(path)
-    lines = pf.text.splitlines() if pf is not None and pf.text else []
+    return _lines_of(pf.text) if pf is not None and pf.text else ()
+
+
+@lru_cache(maxsize=4)
+def _lines_of(text: str) -> tuple[str, ...]:
+    return tuple(text_lines(text))
+
+
+def line_text(package: Package, path: str, line: int, fallback: str = "") -> str:
+    lines = file_lines(package, path)
     return lines[line - 1] if 0 < line <= len(lines) else fallback
 
 

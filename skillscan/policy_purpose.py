@@ -39,8 +39,7 @@ from functools import lru_cache
 from typing import Any
 
 from skillscan.capabilities.urls import text_authorities, url_hosts
-from skillscan.model import Channel
-from skillscan.model import Finding, InferredCapability, Package
+from skillscan.model import Channel, Finding, InferredCapability, Package
 from skillscan.purpose.coherence import judge_host
 from skillscan.purpose.domains import host_info
 from skillscan.purpose.services import load_table
