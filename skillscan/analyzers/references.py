@@ -14,7 +14,19 @@ INSTALL.md that SKILL.md says to follow runs scripts as surely as references/set
 README's "follow the steps in docs/setup.md" is addressed to a person installing the package, so a
 script missing from those steps is not reported as the agent being told to run unseen code. Moving
 this rule onto `Package.followed` would change its findings, so it is a judgement change, not a
-refactor."""
+refactor.
+
+Not reported, because the code is in front of the reviewer or nothing is run:
+- a script the same document writes or downloads before the line that runs it (`cat > x.sh <<EOF`,
+  `tee x.sh`, `curl -o x.sh URL`, `wget -O x.sh`), or lays out as a file's content (a fence whose first
+  lines name it, or a line just before the fence naming it: "Create `scripts/x.sh`:") — its code is in
+  the document, and a download is judged by the remote-code rules;
+- a usage string a script prints about itself (`echo "Usage: ./recon.sh <domain>"`): text, not a run;
+- a bare name (`./split-chain.sh`) the package ships in one of its directories (`scripts/split-chain.sh`):
+  run from that directory;
+- calls inside a script the document lays out as a file for the user's project (a fence starting with
+  `#!` whose header names its own path: `# scripts/setup-dev.sh`): they run in that project when the
+  script is run there, and the script itself is in front of the reviewer."""
 
 from __future__ import annotations
 
@@ -43,6 +55,56 @@ DOC_NAMES = ("SKILL.md", "skill.md")
 MAX_REPORTS = 5
 
 
+# the command of a line that only prints text: a script's usage line names the script without running it
+PRINTS = re.compile(r"^\s*(?:echo|printf|print|say|log_info|log)\b")
+# a step that writes or downloads a file: `> x.sh`, `tee x.sh`, `-o x.sh`, `-O x.sh`, `--output x.sh`
+WRITES = r"(?:>>?|\btee(?:[ \t]+-a)?|(?:^|[ \t])-[oO]|--output(?:-document)?[ =]?)[ \t]*[\"']?(?:[\w.$/{}~-]*/)?"
+# a fence's own header naming the file it lays out: `# scripts/x.sh`, `// x.sh`, `# File: x.sh`
+HEADER = re.compile(r"^[ \t]*(?:#|//)[ \t]*(?:(?:file|filename|save as|path)[ \t]*:?[ \t]*)?"
+                    r"(?P<path>(?:[\w.-]{1,128}/){0,16}[\w.-]{1,128}\.(?:sh|bash|zsh|command))[ \t]*$", re.IGNORECASE)
+NAMES = re.compile(r"[\w.-]{1,128}\.(?:sh|bash|zsh|command)\b")
+CREATES = re.compile(r"(?i)\b(?:create|save|write|add)\b|创建|保存|写入|新建")
+LAYS_OUT_LINES = 3  # header lines of a fence, and lines before it, that may name the file it lays out
+
+
+def _quoted_at(line: str, at: int) -> bool:
+    """True when position `at` of a shell line is inside a quoted string."""
+    quote = ""
+    for ch in line[:at]:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+    return bool(quote)
+
+
+def _printed(code: str, start: int) -> bool:
+    """The match at `start` is inside the quoted text of a line that prints it (a usage string)."""
+    ls = code.rfind("\n", 0, start) + 1
+    le = code.find("\n", start)
+    line = code[ls:le if le >= 0 else len(code)]
+    return bool(PRINTS.match(line)) and _quoted_at(line, start - ls)
+
+
+def _laid_out(text: str, offset: int, code: str) -> set[str]:
+    """Base names of the files a fence (starting at `offset`, body `code`) lays out: named by its own
+    header comment, after an optional shebang, or by a line just before the fence that says to create,
+    save or write it. A fence that itself runs the name is a command, not the file's content."""
+    names: set[str] = set()
+    for line in code.split("\n", LAYS_OUT_LINES + 1)[:LAYS_OUT_LINES]:
+        if not line.startswith("#!") and (m := HEADER.match(line)):
+            names.add(posixpath.basename(m.group("path")))
+    for line in text[max(0, offset - 600):offset].split("\n")[-LAYS_OUT_LINES - 1:-1]:
+        if CREATES.search(line):
+            names.update(m.group(0) for m in NAMES.finditer(line))
+    return names - {posixpath.basename(m.group("path")) for m in RUN_SCRIPT.finditer(code)}
+
+
+def _written_before(text: str, upto: int, name: str) -> bool:
+    """The document writes or downloads a file of this base name before `upto`."""
+    return re.search(WRITES + re.escape(name) + r"\b", text[:upto], re.MULTILINE) is not None
+
+
 def _code_spans(text: str) -> list[tuple[int, str]]:
     """(offset, code) for fenced blocks and inline code spans."""
     spans = [(m.start(2), m.group(2)) for m in FENCE.finditer(text)]
@@ -56,6 +118,9 @@ class MissingScriptAnalyzer:
 
     def analyze_package(self, package: Package) -> Sequence[Finding]:
         present = {f.path for f in package.files if not f.virtual}
+        shipped: dict[str, int] = {}
+        for p in present:
+            shipped[posixpath.basename(p)] = shipped.get(posixpath.basename(p), 0) + 1
         out: list[Finding] = []
         followed = followed_files(package)
         for f in package.files:
@@ -68,15 +133,26 @@ class MissingScriptAnalyzer:
             base = posixpath.dirname(f.path)
             reported: set[str] = set()
             lines: list[str] | None = None
-            for offset, code in _code_spans(f.text):
+            laid: set[str] = set()
+            spans = _code_spans(f.text)
+            for offset, code in spans:
+                if len(code) <= MAX_SPAN:
+                    laid |= _laid_out(f.text, offset, code)
+            for offset, code in spans:
                 if len(code) > MAX_SPAN or not any(ext in code for ext in EXTENSIONS):
                     continue
+                template = code.startswith("#!") and bool(_laid_out(f.text, offset, code))
                 for m in RUN_SCRIPT.finditer(code):
                     raw = m.group("path")
                     rel = posixpath.normpath(posixpath.join(base, raw))
                     if rel.startswith("../") or rel in present or posixpath.normpath(raw) in present:
                         continue
                     if "$" in raw or raw in reported or len(reported) >= MAX_REPORTS:
+                        continue
+                    name = posixpath.basename(raw)
+                    if ("/" not in posixpath.normpath(raw) and shipped.get(name) == 1) or name in laid or template \
+                            or _printed(code, m.start("path")) \
+                            or _written_before(f.text, offset + m.start("path"), name):
                         continue
                     reported.add(raw)
                     line = f.text.count("\n", 0, offset + m.start("path")) + 1
