@@ -212,3 +212,17 @@ def test_marketplace_inline_components_are_surfaces(tmp_path: Path) -> None:
     (m,) = [p for p in load_inputs([str(tmp_path / "m")]) if p.format == "claude-marketplace"]
     kinds = {(s.kind, s.command) for s in m.surfaces}
     assert {("hook", "./start.sh"), ("mcp-server", "uvx db-mcp")} <= kinds
+
+
+def test_marketplace_source_of_its_own_root_is_the_scanned_tree(tmp_path: Path) -> None:
+    # `./` (and `.`) name the marketplace's own root: a marketplace that is also the plugin is scanned
+    for source in ("./", "."):
+        write(tmp_path / "m", {".claude-plugin/marketplace.json": json.dumps(
+            {"name": "m", "plugins": [{"name": "self", "source": source}, {"name": "gone", "source": "./missing"}]}),
+            "skills/a/SKILL.md": "---\nname: a\ndescription: d\n---\n"})
+        m = load_inputs([str(tmp_path / "m")])[0]
+        assert m.format == "claude-marketplace"
+        assert [s.split(":")[1].strip() for s in m.skipped] == [
+            "plugin 'gone' source './missing' is not in the scanned tree, not scanned"]
+        (own,) = [s for s in m.surfaces if dict(s.extra).get("plugin") == "self"]
+        assert dict(own.extra)["scanned"] == "yes"

@@ -67,7 +67,8 @@ def parse_marketplace(root: str, files: tuple[PackageFile, ...]) -> Parsed:
         if isinstance(source, str):
             base = plugin_root if plugin_root and not source.startswith(("./", "../")) else ""
             rel = resolve("", f"{base}/{source}" if base else source)
-            full = resolve(tree_root, rel) if rel is not None else None
+            # `./` is the marketplace's own root: the scanned tree itself
+            full = None if rel is None else tree_root if rel == "" else resolve(tree_root, rel)
             scanned = full is not None and any(p.startswith(full + "/") or not full for p in tree_paths)
             extra.append(("source", source))
             surfaces.append(Surface(kind="marketplace-source", path=MARKETPLACE_JSON, line=value_line(text, source), extra=tuple(extra + [("scanned", "yes" if scanned else "no")])))
