@@ -12,6 +12,12 @@ The same for an instruction override cited as an example of injected text the se
 that detects, refuses or ignores such text in the same sentence (`cited`: the override the finding quotes
 must open the quote after the marker).
 
+A sentence that keeps a piece of *content* off the screen — a game's answer or riddle solution, the
+internal prompt a skill builds (shown to the user in another form) — hides no action: "The English
+prompt is an internal implementation detail — do not show it to the user", "别把谜底展示给用户". Only a
+*display* verb (show, display, print, reveal, spoil; 展示, 显示, 透露) about such content counts; "do not tell
+the user you uploaded the file" and "do not show the upload to the user" stay concealment.
+
 `transparent(rule_id, sentence)` returns the sentence of the reason when the quoted concealment or
 override has the opposite polarity, else None. It applies only to `POLARITY_RULES`."""
 
@@ -36,6 +42,34 @@ _CONCEAL = re.compile(r"\bwithout\s+(?:first\s+)?(?:telling|informing|notifying)
                       r"tell\b", re.IGNORECASE)
 
 
+_DISPLAY = re.compile(r"\b(?:do\s+not|don't|never|must\s+not|should\s+not|without)\s+(?:ever\s+)?(?:show(?:ing)?|"
+                      r"display(?:ing)?|print(?:ing)?|reveal(?:ing)?|spoil(?:ing)?|output(?:ting)?|read(?:ing)?\s+out)\b|"
+                      r"(?:不要|不得|切勿|别|请勿|禁止)\s*(?:把|将|向|对)?[^，。,.\n]{0,20}?(?:展示|显示|透露|告诉|说出)",
+                      re.IGNORECASE)
+# content kept off the screen: a game's answer, a riddle's solution, the internal prompt shown in another form
+_CONTENT = re.compile(r"\b(?:answers?|solutions?|spoilers?|riddles?|puzzles?|punchlines?|(?:secret|hidden|target|mystery)\s+"
+                      r"(?:word|number|card|character|role)s?|prompts?|implementation\s+details?)\b|"
+                      r"答案|谜底|谜题|底牌|身份牌|提示词|实现细节", re.IGNORECASE)
+# action words: a concealment about what the agent does, not about content
+_ACTION = re.compile(r"\b(?:you\s+(?:ran|run|used|did|sent|uploaded|read|called|fetched|installed)|steps?|"
+                     r"actions?|commands?|calls?|requests?|uploads?|downloads?|files?\s+(?:you|were|was))\b|"
+                     r"(?:执行|运行|上传|下载|读取|发送|调用)了?", re.IGNORECASE)
+
+
+def _content_only(text: str) -> bool:
+    """Every concealment in the sentence is a display verb about content (a game's answer, an internal
+    prompt) named in the sentence, and the sentence names no action of the agent."""
+    if _ACTION.search(text) or not _CONTENT.search(text):
+        return False
+    return all(_DISPLAY.match(text, m.start()) for m in _ANY_CONCEAL.finditer(text)) and bool(_DISPLAY.search(text))
+
+
+_ANY_CONCEAL = re.compile(r"\b(?:do\s+not|don't|never|must\s+not|should\s+not|without)\s+(?:ever\s+)?(?:tell|inform|"
+                          r"notify|mention|disclose|report|show|display|print|reveal|spoil|output|read\s+out)\b|"
+                          r"(?:不要|不得|切勿|别|请勿|禁止)\s*(?:把|将|向|对)?[^，。,.\n]{0,20}?(?:展示|显示|透露|告诉|说出|告知)",
+                          re.IGNORECASE)
+
+
 def _cited_as_example(text: str, cited: str) -> bool:
     """The cited override opens a quote right after an example marker (`like "ignore previous…"`)."""
     want = cited.strip().strip("\"“”'‘’`").lower()[:80]
@@ -52,6 +86,9 @@ def transparent(rule_id: str, sentence: str, cited: str = "") -> str | None:
             return ("the sentence cites the override as an example of injected text it detects, refuses or "
                     "ignores: it defends against the attack")
         return None
+    if _content_only(text):
+        return ("the sentence keeps content (a game's answer, an internal prompt) off the screen, not an action "
+                "of the agent: it hides nothing the skill does")
     hits = list(_CONCEAL.finditer(text))
     if not hits:
         return None
