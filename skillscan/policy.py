@@ -50,7 +50,7 @@ from skillscan.policy_load import (  # noqa: F401 (the policy API, re-exported)
 )
 from skillscan.policy_match import _cap_matches, _forbidden_of_kind
 from skillscan.policy_egress import EgressPolicy, data_to_sink, unnamed_messaging
-from skillscan.policy_persist import disclosed_on_request, occasion, remote_persistence
+from skillscan.policy_persist import disclosed_on_request, occasion, own_server, remote_persistence
 from skillscan.policy_polarity import POLARITY_RULES, transparent
 from skillscan.policy_practice import PRACTICE as _PRACTICE
 from skillscan.policy_practice import (
@@ -133,6 +133,8 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             if context_only(ic.evidence, roles) and not names_relay(package, ic.evidence):
                 dec = min(dec, context_ceiling(ic.capability, ic.evidence, roles, False), key=_rank)
                 text += "; every mention is reference, quoted, test or user-command text"
+            elif said := own_server(package, ic, roles, purpose):
+                dec, text = Decision.ALLOW, f"{text}; {said}"  # installing itself (issue 14), not tampering
             elif dec is Decision.BLOCK and (said := _forbidden_explained(package, ic, roles, policy.security_practice)):
                 dec, text = Decision.REVIEW, f"{text}; {said}"
             elif dec is Decision.BLOCK and (said := disclosed_on_request(
@@ -140,8 +142,8 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
                     purpose, ev)):
                 dec, text = min(dec, policy.disclosed, key=_rank), f"{text}; {said}"  # rule 2
             acc.raise_to(dec, text)
-            acc.findings.append(gate("forbidden-capability", text, ev, [ic.capability],
-                                              severity=Severity.CRITICAL if dec is Decision.BLOCK else Severity.HIGH))
+            acc.findings.append(gate("forbidden-capability", text, ev, [ic.capability], severity=Severity.CRITICAL
+                                     if dec is Decision.BLOCK else Severity.HIGH if dec is Decision.REVIEW else Severity.LOW))
             forbidden_hit.add(ic.capability)
             break
 

@@ -12,10 +12,17 @@ disclosed and on the user's request it is review.
 - `remote_persistence(inferred)`: a persistence mechanism (a cron entry, a shell start-up file, a
   service unit, a load-time agent hook) whose own line runs remote code — whatever the URL serves is
   run again at every session, login or schedule: persistence of remote code, blocked whatever the
-  purpose says (rule 1)."""
+  purpose says (rule 1).
+- `own_server(...)`: an MCP client's server list (`.mcp.json`, `claude_desktop_config.json`, …) that the
+  instructions write with the package's own server only — the JSON of the step names one server, called
+  like the package, whose https URL (if any) is on a host the stated purpose explains or the same file
+  documents in its prose (where the user gets the service's key), and nothing else (no
+  hooks, permissions or approvals): the package installing itself, as a skill copied into its skills
+  directory is (issue 14), not a rewrite of the host agent's permissions, hooks or approvals."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -174,3 +181,78 @@ def remote_persistence(inferred: Sequence[InferredCapability],
                 out.append((ic.capability, hit.capability, e))
                 break
     return out
+
+
+# an MCP client's own list of servers: holds server entries only, no hooks, permissions or approvals
+MCP_SERVER_LISTS = frozenset({".mcp.json", "mcp.json", "claude_desktop_config.json", "mcp_settings.json",
+                              "cline_mcp_settings.json", "mcp_config.json"})
+_SERVER_KEYS = frozenset({"type", "url", "command", "args", "headers", "env", "transport", "serverUrl", "httpUrl",
+                          "cwd", "timeout", "disabled", "description"})
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", name.lower().removesuffix("-plugin").removesuffix("-mcp"))
+
+
+def _fence_json(lines: list[str], line: int) -> object | None:
+    """The JSON of the fence that starts on the evidence line or within the next two lines."""
+    for start in range(line - 1, min(line + 2, len(lines))):
+        if _FENCE.match(lines[start]):
+            end = start + 1
+            while end < len(lines) and end - start < MAX_STEP and not _FENCE.match(lines[end]):
+                end += 1
+            if end >= len(lines) or end - start >= MAX_STEP:
+                return None
+            try:
+                return json.loads("\n".join(lines[start + 1:end]))
+            except ValueError:
+                return None
+    return None
+
+
+def _documented(package: Package, path: str, url: str) -> bool:
+    """The URL's registrable domain is documented in the open by the same instruction file outside its
+    fences (where the user gets the service's key, its dashboard): a host of the stated purpose (DESIGN.md)."""
+    want = next((host_info(h).registrable for _, h in url_hosts(url)), None)
+    if not want:
+        return False
+    prose, fenced = [], False
+    for x in file_lines(package, path)[:4000]:
+        if _FENCE.match(x):
+            fenced = not fenced
+        elif not fenced:
+            prose.append(x)
+    return any(host_info(h).registrable == want for _, h in url_hosts("\n".join(prose)))
+
+
+def own_server(package: Package, ic: InferredCapability, roles: RoleMap, purpose: StatedPurpose) -> str | None:
+    """The sentence saying why writing an MCP client's server list is the package installing its own
+    server, or None (see the module doc)."""
+    cap = ic.capability
+    name = (cap.scope or "").replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if cap.kind != "agent.config.write" or name not in MCP_SERVER_LISTS or not package.name or \
+            len(ic.evidence) > MAX_EVIDENCE:
+        return None
+    seen: set[str] = set()
+    for e in ic.evidence:
+        if roles.get((e.path, e.line, e.rule_id)) in CONTEXT_ROLES:
+            continue
+        doc = _fence_json(file_lines(package, e.path), e.line)
+        if not isinstance(doc, dict):
+            return None
+        servers = doc.get("mcpServers", doc) if set(doc) <= {"mcpServers"} or "mcpServers" not in doc else None
+        if not isinstance(servers, dict) or len(servers) != 1:
+            return None
+        (key, entry), = servers.items()
+        if not isinstance(entry, dict) or not set(entry) <= _SERVER_KEYS or _norm(str(key)) != _norm(package.name):
+            return None
+        url = str(entry.get("url") or entry.get("serverUrl") or entry.get("httpUrl") or "")
+        if url and (any_role_endpoint(url, SINKS) or not url.lower().startswith("https://") or (
+                _outside_host(url, purpose) and not _documented(package, e.path, url))):
+            return None
+        seen.add(str(key))
+    if not seen:
+        return None
+    return (f"the instructions add only the package's own MCP server (“{sorted(seen)[0]}”) to {name}, on a host "
+            "its stated purpose or its instructions document: the package installing itself, not a change to the "
+            "host agent's permissions, hooks or approvals")
