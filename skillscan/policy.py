@@ -109,7 +109,10 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             dec, where = Decision.ALLOW, f"{where}; {said}"  # asks for transparency: hygiene, not concealment
         cited = f"{f.location.snippet} {f.decoded or ''}"
         relay = f.role in CONTEXT_ROLES and any_role_endpoint(f"{cited} {line_text(package, f.location.path, f.location.line, f.location.snippet)}", RELAYS)
-        open_text = f.rule_id not in policy.any_role_rules and not names_untrusted_endpoint(cited) and not relay
+        # a request catcher or file drop named only in test data (a test file nothing runs) is the test's value;
+        # a raw IP, paste site or tunnel relay is judged the same in any role
+        open_text = f.rule_id not in policy.any_role_rules and not relay and (not names_untrusted_endpoint(cited) or (
+            f.role == "test-data" and not any_role_endpoint(cited, RELAYS)))
         if f.role in CONTEXT_ROLES and open_text:
             practice = bool(security_practice(package, f.location.path, policy.security_practice))
             dec, where = min(dec, _malice_ceiling(f, roles, practice), key=_rank), f"{where}, {f.role} text, not code or an agent instruction"

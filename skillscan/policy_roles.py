@@ -282,19 +282,6 @@ def for_people(evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], s
     return bool(evidence) and all(one(e) for e in evidence)
 
 
-def background(evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], str]) -> bool:
-    """Every mention is background: text for people (`for_people`), or reference or quoted text in a file
-    that is not itself an instruction file — a references/ guide SKILL.md names for the agent to consult
-    on demand, but never tells it to follow. Example or quoted text inside SKILL.md, a command or agent
-    file, or a file the agent must follow is not background: framing it there does not change a verdict."""
-    def one(e: Evidence) -> bool:
-        role = roles.get((e.path, e.line, e.rule_id))
-        if role in ("user-command", "test-data"):
-            return True
-        return role in CONTEXT_ROLES and isinstance(roles, RoleMap) and not roles.instruction_file(e.path)
-    return bool(evidence) and all(one(e) for e in evidence)
-
-
 def _always_review(cap: Capability) -> bool:
     from skillscan.policy_purpose import untrusted_target
 
@@ -304,16 +291,20 @@ def _always_review(cap: Capability) -> bool:
 def context_ceiling(cap: Capability, evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], str],
                     vendor: bool) -> Decision:
     """The most a capability is worth when every mention of it is context (`context_only`), by the table
-    in rules/roles/context.yaml: review for kinds worth a look wherever they are documented, an agent
-    config file that is not the user's own client config, a remote installer not from the stated vendor
-    (`vendor`: policy_purpose.vendor_installer or a trusted installer said yes) unless only text for people
-    shows it, and example or quoted text inside an instruction file; hygiene (allow) for background text
-    (`background`: text for people, a reference guide the agent consults but is not told to follow), and
-    for the stated vendor's own installer wherever it is only shown."""
+    in rules/roles/context.yaml. Privilege is what the package does: a capability it only shows — an
+    example, a quote, a sample output, a reference page, a command offered to the user, test data — is
+    context, hygiene (allow, reported with its evidence), in any file. Review stays for what is worth a
+    look even when only shown: the review kinds (tunnels, persistence, credential stores…) unless every
+    mention is a command offered to the user or test data, an agent config file that is not the user's own
+    client config, and a remote installer not from the stated vendor (`vendor`:
+    policy_purpose.vendor_installer or a trusted installer said yes) unless only text for people shows it;
+    a raw-IP, paste or throwaway target (a malice indicator) is review wherever it is named."""
     table = context_table()
     kind = cap.kind.lower()
     if _always_review(cap):
-        return Decision.REVIEW
+        # a command offered to the user or test data only shows it: hygiene, unless the target is a malice
+        # indicator judged the same in any role (a raw IP, a paste site, a tunnel relay)
+        return Decision.ALLOW if _shown_only(cap, evidence, roles) else Decision.REVIEW
     if kind == "agent.config.write":
         name = (cap.scope or "").replace("\\", "/").rsplit("/", 1)[-1].lower()
         if name not in table.client_config_files:
@@ -325,7 +316,16 @@ def context_ceiling(cap: Capability, evidence: Sequence[Evidence], roles: dict[t
         if vendor:
             return Decision.ALLOW
         return Decision.ALLOW if for_people(evidence, roles) else Decision.REVIEW  # downloads: text for people only
-    return Decision.ALLOW if background(evidence, roles) else Decision.REVIEW
+    return Decision.ALLOW  # shown, quoted or documented, never exercised: context (rules/roles/context.yaml)
+
+
+def _shown_only(cap: Capability, evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], str]) -> bool:
+    """Every mention is a command offered to the user or test data, and the target is no raw IP, paste
+    site or tunnel relay."""
+    from skillscan.policy_practice import RELAYS, any_role_endpoint
+
+    return bool(evidence) and all(roles.get((e.path, e.line, e.rule_id)) in ("user-command", "test-data")
+                                  for e in evidence) and not any_role_endpoint(cap.scope or "", RELAYS)
 
 
 _REPO_PATH = re.compile(r"^https://(?:raw\.githubusercontent\.com|github\.com|gitlab\.com)/", re.IGNORECASE)
