@@ -18,6 +18,9 @@ prompt is an internal implementation detail — do not show it to the user", "�
 *display* verb (show, display, print, reveal, spoil; 展示, 显示, 透露) about such content counts; "do not tell
 the user you uploaded the file" and "do not show the upload to the user" stay concealment.
 
+An override quoted as wording to avoid ("avoid override-style language ("ignore what the user said",
+"disregard the previous instruction")", "避免使用"忽略之前的指令"这类措辞") advises against the phrasing.
+
 `transparent(rule_id, sentence)` returns the sentence of the reason when the quoted concealment or
 override has the opposite polarity, else None. It applies only to `POLARITY_RULES`."""
 
@@ -70,6 +73,31 @@ _ANY_CONCEAL = re.compile(r"\b(?:do\s+not|don't|never|must\s+not|should\s+not|wi
                           re.IGNORECASE)
 
 
+_AVOID = re.compile(r"\b(?:avoid|do\s+not\s+use|don't\s+use|never\s+use|never\s+write|steer\s+clear\s+of|instead\s+of)\b|"
+                    r"避免|不要使用|切勿使用|不要写", re.IGNORECASE)
+_QUOTED = re.compile(r"[\"“「『]([^\"“”「」『』\n]{1,160})[\"”」』]")
+
+
+def _cited_as_wording_to_avoid(text: str, cited: str) -> bool:
+    """The cited override is one of the quoted phrases of a clause that says to avoid such wording:
+    `avoid override-style language ("ignore what the user said", "disregard the previous instruction")`.
+    Every quote between the avoid word and the cited one is a quote, joined only by commas, "or", "and"."""
+    want = cited.strip().strip("\"“”'‘’`").lower()[:80]
+    if not want:
+        return False
+    for m in _AVOID.finditer(text):
+        rest = text[m.end():m.end() + 600]
+        quotes = list(_QUOTED.finditer(rest))
+        if not quotes or len(rest[:quotes[0].start()]) > 60 or re.search(r"[.!?;。！？；]", rest[:quotes[0].start()]):
+            continue  # the quotes must belong to the avoid clause: "avoid errors. "Disregard…"" does not
+        for i, q in enumerate(quotes):
+            if i and re.sub(r"(?i)\b(?:or|and)\b|或|和|、|[\s,，;；]", "", rest[quotes[i - 1].end():q.start()]):
+                break  # the list of quoted phrases ended
+            if want in q.group(1).lower() or q.group(1).lower() in want:
+                return True
+    return False
+
+
 def _cited_as_example(text: str, cited: str) -> bool:
     """The cited override opens a quote right after an example marker (`like "ignore previous…"`)."""
     want = cited.strip().strip("\"“”'‘’`").lower()[:80]
@@ -85,6 +113,9 @@ def transparent(rule_id: str, sentence: str, cited: str = "") -> str | None:
         if _cited_as_example(text, cited) and _DEFEND.search(text):
             return ("the sentence cites the override as an example of injected text it detects, refuses or "
                     "ignores: it defends against the attack")
+        if _cited_as_wording_to_avoid(text, cited):
+            return ("the sentence quotes the override as wording to avoid: it advises against the phrasing, "
+                    "it does not give the instruction")
         return None
     if _content_only(text):
         return ("the sentence keeps content (a game's answer, an internal prompt) off the screen, not an action "
