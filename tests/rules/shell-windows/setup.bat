@@ -10,3 +10,7 @@ REM ruleid: shell-credential-store-read
 cmdkey /list
 REM ok: shell-exec
 echo done
+REM ruleid: shell-credential-store-read
+procdump.exe -accepteula -ma lsass.exe C:\Users\Public\l.dmp
+REM ok: shell-credential-store-read
+procdump.exe -ma 4242 C:\dumps\myapp.dmp
