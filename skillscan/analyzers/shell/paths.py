@@ -101,14 +101,17 @@ class PathsMixin(AnalyzerBase):
     # paths: secrets read, persistence writes
     def _paths(self, cmd: Cmd, key: str, args: list[Word], values: list[str | None], frame: Frame) -> None:
         reads = key not in self.cm.path_neutral
-        for v in [*values[:256], *carried_paths(key, values)]:
-            if not v or len(v) > 4096:
+        ops = [v for v in values if v and not v.startswith("-")]
+        # `cp .env.example .env` writes its destination, it does not read it
+        dest = max(i for i, v in enumerate(values) if v and not v.startswith("-")) \
+            if key in WRITERS_LAST and len(ops) >= 2 else -1
+        for i, v in enumerate([*values[:256], *carried_paths(key, values)]):
+            if not v or len(v) > 4096 or i == dest:
                 continue
             hp = home_path(v)
             if reads:
                 self._secret(cmd, hp, frame, key)
         if key in WRITERS_LAST or key in WRITERS_ALL or key == "sed":
-            ops = [v for v in values if v and not v.startswith("-")]
             sources: list[str] = []
             if key in WRITERS_LAST:
                 targets = ops[-1:] if len(ops) >= 2 else []

@@ -60,6 +60,10 @@ cat ~/.aws/credentials
 chmod 600 ~/.ssh/id_ed25519
 # ok: shell-secret-file-read
 cp .env.example .env.local.sample
+# ok: shell-secret-file-read
+cp .env.example .env.local
+# ruleid: shell-secret-file-read
+cp .env.local /tmp/backup.txt
 # ruleid: shell-stealer-path-read
 cp "$HOME/Library/Application Support/Google/Chrome/Default/Login Data" /tmp/ld
 # ok: shell-stealer-path-read
