@@ -21,6 +21,7 @@ Not reported, because the code is in front of the reviewer or nothing is run:
   `tee x.sh`, `curl -o x.sh URL`, `wget -O x.sh`), or lays out as a file's content (a fence whose first
   lines name it, or a line just before the fence naming it: "Create `scripts/x.sh`:") — its code is in
   the document, and a download is judged by the remote-code rules;
+- a name given as an example after "e.g.", "for example", "such as", "例如" (`e.g. \`./deploy.sh\``);
 - a usage string a script prints about itself (`echo "Usage: ./recon.sh <domain>"`): text, not a run;
 - a bare name (`./split-chain.sh`) the package ships in one of its directories (`scripts/split-chain.sh`):
   run from that directory;
@@ -100,6 +101,18 @@ def _laid_out(text: str, offset: int, code: str) -> set[str]:
     return names - {posixpath.basename(m.group("path")) for m in RUN_SCRIPT.finditer(code)}
 
 
+# a name given as an example of what the user's own script might be called: "e.g. `./deploy.sh`"
+EXAMPLE_BEFORE = re.compile(r"(?:\be\.g\.,?|\bfor\s+example,?|\bsuch\s+as|\blike|例如|比如|如)[\s:：,，(（]*$", re.IGNORECASE)
+
+
+def _named_as_example(text: str, offset: int, code: str) -> bool:
+    """An inline code span (`offset` inside the prose, not a fence) right after an example marker."""
+    if "\n" in code or offset < 1 or text[offset - 1] != "`":
+        return False
+    ls = text.rfind("\n", 0, offset) + 1
+    return EXAMPLE_BEFORE.search(text[max(ls, offset - 40):offset - 1]) is not None
+
+
 def _written_before(text: str, upto: int, name: str) -> bool:
     """The document writes or downloads a file of this base name before `upto`."""
     return re.search(WRITES + re.escape(name) + r"\b", text[:upto], re.MULTILINE) is not None
@@ -151,7 +164,7 @@ class MissingScriptAnalyzer:
                         continue
                     name = posixpath.basename(raw)
                     if ("/" not in posixpath.normpath(raw) and shipped.get(name) == 1) or name in laid or template \
-                            or _printed(code, m.start("path")) \
+                            or _printed(code, m.start("path")) or _named_as_example(f.text, offset, code) \
                             or _written_before(f.text, offset + m.start("path"), name):
                         continue
                     reported.add(raw)
