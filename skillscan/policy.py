@@ -60,6 +60,7 @@ from skillscan.policy_practice import (
     line_text,
     names_relay,
     security_practice,
+    stated_subject,
 )
 from skillscan.policy_practice import forbidden_explained as _forbidden_explained
 from skillscan.policy_purpose import (
@@ -114,7 +115,8 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         open_text = f.rule_id not in policy.any_role_rules and not relay and (not names_untrusted_endpoint(cited) or (
             f.role == "test-data" and not any_role_endpoint(cited, RELAYS)))
         if f.role in CONTEXT_ROLES and open_text:
-            practice = bool(security_practice(package, f.location.path, policy.security_practice))
+            practice = bool(security_practice(package, f.location.path, policy.security_practice)) or \
+                stated_subject(package, f.location.path, f.location.snippet)  # the attack is the skill's subject
             dec, where = min(dec, _malice_ceiling(f, roles, practice), key=_rank), f"{where}, {f.role} text, not code or an agent instruction"
         elif dec is Decision.BLOCK and f.rule_id not in policy.any_role_rules and f.role != "hidden" and \
                 not any_role_endpoint(f"{f.location.snippet} {f.decoded or ''}") and (

