@@ -21,7 +21,7 @@ Not reported, because the code is in front of the reviewer or nothing is run:
   `tee x.sh`, `curl -o x.sh URL`, `wget -O x.sh`), or lays out as a file's content (a fence whose first
   lines name it, or a line just before the fence naming it: "Create `scripts/x.sh`:") — its code is in
   the document, and a download is judged by the remote-code rules;
-- a name given as an example after "e.g.", "for example", "such as", "例如" (`e.g. \`./deploy.sh\``);
+- a name given as an example after "e.g.", "for example", "such as", "例如" ("e.g. `./deploy.sh`");
 - a usage string a script prints about itself (`echo "Usage: ./recon.sh <domain>"`): text, not a run;
 - a bare name (`./split-chain.sh`) the package ships in one of its directories (`scripts/split-chain.sh`):
   run from that directory;
