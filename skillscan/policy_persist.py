@@ -253,6 +253,6 @@ def own_server(package: Package, ic: InferredCapability, roles: RoleMap, purpose
         seen.add(str(key))
     if not seen:
         return None
-    return (f"the instructions add only the package's own MCP server (“{sorted(seen)[0]}”) to {name}, on a host "
+    return (f"the instructions add only the package's own MCP server (“{min(seen)}”) to {name}, on a host "
             "its stated purpose or its instructions document: the package installing itself, not a change to the "
             "host agent's permissions, hooks or approvals")
