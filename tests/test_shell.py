@@ -370,3 +370,19 @@ def test_command_v_looks_a_program_up_without_running_it(text: str) -> None:
                                        ("command -p crontab jobs.txt", "persist[cron]")])
 def test_command_without_a_lookup_flag_runs_its_program(text: str, cap: str) -> None:
     assert cap in caps(analyze_command(text, SCRIPT))
+
+
+@pytest.mark.parametrize("text", ["cp .env.example .env", "mv config/.env.sample .env", "tee .env < settings.txt",
+                                  "install -m 600 env.template .env"])
+def test_a_file_only_written_is_not_read(text: str) -> None:
+    # the destination of a copy, or what tee writes, is written: reading it is not a fact of the command
+    fs = analyze_command(text, SCRIPT)
+    assert "secrets.read[dotenv]" not in caps(fs) and "fs.read[$WORK/.env]" not in caps(fs)
+    assert "fs.write[$WORK/.env]" in caps(fs)
+
+
+@pytest.mark.parametrize("text, cap", [("cp .env /tmp/backup", "secrets.read[dotenv]"),
+                                       ("cp ~/.ssh/id_rsa /tmp/k", "secrets.read[ssh]"),
+                                       ("cp -t /tmp/out .env", "secrets.read[dotenv]")])
+def test_the_source_of_a_copy_is_still_read(text: str, cap: str) -> None:
+    assert cap in caps(analyze_command(text, SCRIPT))

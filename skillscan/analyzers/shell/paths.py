@@ -101,14 +101,18 @@ class PathsMixin(AnalyzerBase):
     # paths: secrets read, persistence writes
     def _paths(self, cmd: Cmd, key: str, args: list[Word], values: list[str | None], frame: Frame) -> None:
         reads = key not in self.cm.path_neutral
+        ops = [v for v in values if v and not v.startswith("-")]
+        # what `cp .env.example .env` or `tee .env` only writes is not read (`-t DIR` names the target elsewhere)
+        written_only = set(ops[-1:] if key in WRITERS_LAST and len(ops) >= 2 and not any(
+            v in ("-t", "--target-directory") or (v or "").startswith("--target-directory=") for v in values)
+            else ops if key in WRITERS_ALL else [])
         for v in [*values[:256], *carried_paths(key, values)]:
-            if not v or len(v) > 4096:
+            if not v or len(v) > 4096 or v in written_only:
                 continue
             hp = home_path(v)
             if reads:
                 self._secret(cmd, hp, frame, key)
         if key in WRITERS_LAST or key in WRITERS_ALL or key == "sed":
-            ops = [v for v in values if v and not v.startswith("-")]
             sources: list[str] = []
             if key in WRITERS_LAST:
                 targets = ops[-1:] if len(ops) >= 2 else []
