@@ -46,3 +46,51 @@ def test_a_format_whose_permissions_cover_scripts_still_asks_for_review(tmp_path
     assert p["format"] == "codex-skill"
     assert p["verdict"] == "review", _why(p)
     assert "undeclared sensitive capability fs.read[*]" in _why(p)
+
+
+# ---- a public key named from a private key's path is no credential store
+
+KEYGEN = ("import { readFile } from 'node:fs/promises';\nimport { join } from 'node:path';\n"
+          "export async function pub(dir) {\n  const keyPath = join(dir, 'id_ed25519');\n"
+          "  return (await readFile(`${keyPath}%s`, 'utf8')).trim();\n}\n")
+
+
+def test_reading_the_public_half_of_a_key_is_not_a_credential_read(tmp_path: Path) -> None:
+    p = _scan(make_described_skill(tmp_path, "keys", "Shows a public key.", "Run `node scripts/pub.mjs`.\n",
+                                   {"scripts/pub.mjs": KEYGEN % ".pub"}))
+    assert not any(c.startswith("secrets.read") for c in p["capabilities"]["undeclared"]), p["capabilities"]
+
+
+def test_reading_the_private_key_itself_is_still_a_credential_read(tmp_path: Path) -> None:
+    p = _scan(make_described_skill(tmp_path, "keys", "Shows a key.", "Run `node scripts/pub.mjs`.\n",
+                                   {"scripts/pub.mjs": KEYGEN % ""}))
+    assert "secrets.read[ssh]" in p["capabilities"]["undeclared"]
+    assert p["verdict"] != "allow"
+
+
+# ---- a script that starts a background sampler: a plugin's monitors declare only what the host runs
+
+SAMPLER = ("#!/usr/bin/env bash\nset -uo pipefail\nLOG=\"${1:-gpu.log}\"\n"
+           "nvidia-smi --query-gpu=temperature.gpu --format=csv -l 30 >> \"$LOG\" &\necho $! > \"$LOG.pid\"\n")
+
+
+def _plugin(tmp_path: Path, script: str) -> Path:
+    root = tmp_path / "gpu-ops"
+    (root / ".claude-plugin").mkdir(parents=True)
+    (root / ".claude-plugin" / "plugin.json").write_text('{"name": "gpu-ops", "description": "GPU operations."}\n')
+    make_described_skill(root / "skills", "gpu-thermal", "Watches GPU temperature during training.",
+                         "Sample while training:\n\n```bash\nbash assets/sample.sh gpu.log\n```\n",
+                         {"assets/sample.sh": script})
+    return root
+
+
+def test_a_plugin_script_starting_a_background_sampler_is_hygiene(tmp_path: Path) -> None:
+    p = _scan(_plugin(tmp_path, SAMPLER))
+    assert p["format"] == "claude-plugin" and "proc.daemon" in p["capabilities"]["undeclared"]
+    assert p["verdict"] == "allow", _why(p)
+    assert any("claude-plugin has no field to declare proc.daemon" in f["message"] for f in p["findings"])
+
+
+def test_a_plugin_script_that_also_persists_stays_flagged(tmp_path: Path) -> None:
+    p = _scan(_plugin(tmp_path, SAMPLER + "(crontab -l; echo '@reboot bash assets/sample.sh') | crontab -\n"))
+    assert p["verdict"] != "allow", _why(p)
