@@ -182,6 +182,27 @@ def normalize_line(line: str) -> tuple[str, list[tuple[int, str]], list[tuple[in
     return "".join(out), tags, zw, bidi, folded
 
 
+_OPENERS = {"\u202a": "\u202c", "\u202b": "\u202c", "\u202d": "\u202c", "\u202e": "\u202c",
+            "\u2066": "\u2069", "\u2067": "\u2069", "\u2068": "\u2069"}
+
+
+def reorders_words(line: str) -> bool:
+    """Whether a line's bidi embeddings, overrides or isolates hold a letter or digit: what each one reorders
+    runs to its terminator (PDF, PDI) or the end of the line. Controls around nothing but punctuation, spaces
+    and other invisible characters (`[\u202a-\u202e]` written raw in a regex of a scanner) change no word
+    the reader sees; Trojan Source needs words to move."""
+    for i, ch in enumerate(line):
+        end = _OPENERS.get(ch)
+        if end is None:
+            continue
+        for c in line[i + 1:]:
+            if c == end:
+                break
+            if unicodedata.category(c)[0] in "LN":
+                return True
+    return False
+
+
 def normalize(text: str) -> Normalized:
     if text.isascii():  # nothing to remove, fold or decode
         return Normalized(text)
