@@ -12,6 +12,7 @@ LRE, RLO, PDF, LRI, PDI = "\u202a", "\u202e", "\u202c", "\u2066", "\u2069"
 
 TABLES = [
     f'SMUGGLE = re.compile(r"[\u200b-\u200f{LRE}-{RLO}\u2060-\u206f\U000e0000-\U000e007f]")',
+    f'SMUGGLE = re.compile(r"[\u200b-\u200f{LRE}-{RLO}\u2060-\u206f\\U000e0000-\\U000e007f]")',
     f'BIDI = {{"{LRE}", "{RLO}", "{PDF}"}}',
     f"CONTROLS = '{LRI}{PDI}'  # isolates",
 ]
@@ -21,6 +22,7 @@ ATTACKS = [
     # commenting out: the return looks like part of a comment
     f"    # ok {RLO} {LRI}return True{PDI} {LRI}",
     f'cmd = "ls"  {RLO}; rm -rf ~{PDF}',
+    f'x = "{RLO}\\x41"; os.system(cmd)',
 ]
 
 
