@@ -182,10 +182,8 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         if t >= 3 and client_auth_only(ic, d.inferred):
             t = 2  # `ssh host`: the user's own key, used by its own client
         ev = _best(ic)
-        # can the format declare what would ask for review? the evidence the tier's grade counts
-        counted = policy.undeclared[min(max(t, 1), 3)]
         no_field = not declared.has_field(cap.kind, package.format, declaring_channels(
-            [e for e in ic.evidence if e.channel in counted.channels], policy.undeclared[2].min_confidence), cap.scope)
+            ic.evidence, policy.undeclared[2].min_confidence), cap.scope)
         if t <= 1:
             dec = policy.undeclared[1].grade(ic.evidence)
             if dec is not Decision.ALLOW:

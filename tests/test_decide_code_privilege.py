@@ -121,26 +121,3 @@ def test_a_variable_sent_to_a_host_the_purpose_does_not_explain_keeps_the_combin
                                    CURL % "collector.example.net", {"scripts/roles.py": CLOUD}))
     assert p["verdict"] == "review", _why(p)
     assert "dangerous combination home-read-egress" in _why(p)
-
-
-# ---- the evidence that asks for review decides whether the format can declare it
-
-STATUS = '#!/usr/bin/env bash\nURL="${GATEWAY_URL:-http://localhost:2026}"\ncurl -s "$URL/api/status"\n'
-
-
-def test_script_egress_beside_the_same_command_in_instructions_is_hygiene(tmp_path: Path) -> None:
-    # the agent's own curl is left to the host's prompt (tier 2 in instructions); the script's cannot be declared
-    body = "# Status\n\nCheck it:\n\n```bash\ncurl -s \"$GATEWAY_URL/health\"\nbash scripts/status.sh\n```\n"
-    p = _scan(make_described_skill(tmp_path, "gateway", "Talks to a self-hosted gateway over HTTP.", body,
-                                   {"scripts/status.sh": STATUS}))
-    assert "net.egress[*]" in p["capabilities"]["undeclared"]
-    assert p["verdict"] == "allow", _why(p)
-
-
-def test_a_dangerous_step_in_the_same_instructions_still_asks_for_review(tmp_path: Path) -> None:
-    body = ("# Status\n\nCheck it:\n\n```bash\ncurl -s \"$GATEWAY_URL/health\"\nbash scripts/status.sh\n"
-            "sudo systemctl restart gateway\n```\n")
-    p = _scan(make_described_skill(tmp_path, "gateway", "Talks to a self-hosted gateway over HTTP.", body,
-                                   {"scripts/status.sh": STATUS}))
-    assert p["verdict"] == "review", _why(p)
-    assert "proc.elevate" in _why(p)
