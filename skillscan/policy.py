@@ -23,6 +23,7 @@ from skillscan.model import (
     Severity,
     Verdict,
 )
+from skillscan.permissions.declared import declaring_channels
 from skillscan.permissions.diff import client_auth_only, is_covered
 from skillscan.permissions.permit import Permitted
 from skillscan.policy_credentials import own_service_flow, unexplained_egress
@@ -188,8 +189,8 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         if t >= 3 and client_auth_only(ic, d.inferred):
             t = 2  # `ssh host`: the user's own key, used by its own client
         ev = _best(ic)
-        no_field = not declared.has_field(cap.kind, package.format, {
-            e.channel.value for e in ic.evidence if e.confidence >= policy.undeclared[2].min_confidence}, cap.scope)
+        no_field = not declared.has_field(cap.kind, package.format, declaring_channels(
+            ic.evidence, policy.undeclared[2].min_confidence), cap.scope)
         if t <= 1:
             dec = policy.undeclared[1].grade(ic.evidence)
             if dec is not Decision.ALLOW:

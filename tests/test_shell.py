@@ -355,3 +355,34 @@ def test_powershell_and_batch_dialects() -> None:
                           CommandContext("setup.bat"), dialect="batch")
     assert "net.egress[y.example.org]" in caps(bat)
     assert "code.remote[https://y.example.org/t.exe]" in caps(bat)
+
+
+@pytest.mark.parametrize("text", ["command -v crontab >/dev/null", "if command -v crontab &>/dev/null; then echo ok; fi",
+                                  "command -V systemctl", "command -v sudo && echo has-sudo"])
+def test_command_v_looks_a_program_up_without_running_it(text: str) -> None:
+    # `command -v X` prints where X is: X never runs, so nothing X would do is inferred
+    found = caps(analyze_command(text, SCRIPT))
+    assert not {c for c in found if c.startswith(("persist", "proc.elevate", "proc.exec[crontab]", "proc.exec[systemctl]"))}
+
+
+@pytest.mark.parametrize("text, cap", [("command crontab jobs.txt", "persist[cron]"),
+                                       ("command sudo make install", "proc.elevate"),
+                                       ("command -p crontab jobs.txt", "persist[cron]")])
+def test_command_without_a_lookup_flag_runs_its_program(text: str, cap: str) -> None:
+    assert cap in caps(analyze_command(text, SCRIPT))
+
+
+@pytest.mark.parametrize("text", ["cp .env.example .env", "mv config/.env.sample .env", "tee .env < settings.txt",
+                                  "install -m 600 env.template .env"])
+def test_a_file_only_written_is_not_read(text: str) -> None:
+    # the destination of a copy, or what tee writes, is written: reading it is not a fact of the command
+    fs = analyze_command(text, SCRIPT)
+    assert "secrets.read[dotenv]" not in caps(fs) and "fs.read[$WORK/.env]" not in caps(fs)
+    assert "fs.write[$WORK/.env]" in caps(fs)
+
+
+@pytest.mark.parametrize("text, cap", [("cp .env /tmp/backup", "secrets.read[dotenv]"),
+                                       ("cp ~/.ssh/id_rsa /tmp/k", "secrets.read[ssh]"),
+                                       ("cp -t /tmp/out .env", "secrets.read[dotenv]")])
+def test_the_source_of_a_copy_is_still_read(text: str, cap: str) -> None:
+    assert cap in caps(analyze_command(text, SCRIPT))

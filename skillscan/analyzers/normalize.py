@@ -182,6 +182,29 @@ def normalize_line(line: str) -> tuple[str, list[tuple[int, str]], list[tuple[in
     return "".join(out), tags, zw, bidi, folded
 
 
+_OPENERS = {"\u202a": "\u202c", "\u202b": "\u202c", "\u202d": "\u202c", "\u202e": "\u202c",
+            "\u2066": "\u2069", "\u2067": "\u2069", "\u2068": "\u2069"}
+
+
+_ESCAPE = re.compile(r"\\(?:[uUxX]\{?[0-9a-fA-F]{1,8}\}?|N\{[^}\n]{1,80}\}|.)")
+
+
+def reorders_words(line: str) -> bool:
+    """Whether a line's bidi embeddings, overrides or isolates hold a letter or digit: what each one reorders
+    runs to its terminator (PDF, PDI) or the end of the line. Controls around nothing but punctuation, spaces,
+    backslash escapes and other invisible characters (`[\u202a-\u202e\U000e0000-…]` written raw in a
+    scanner's regex) change no word the reader sees; Trojan Source needs words to move."""
+    for i, ch in enumerate(line):
+        end = _OPENERS.get(ch)
+        if end is None:
+            continue
+        stop = line.find(end, i + 1)
+        span = _ESCAPE.sub("", line[i + 1:] if stop < 0 else line[i + 1:stop])
+        if any(unicodedata.category(c)[0] in "LN" for c in span):
+            return True
+    return False
+
+
 def normalize(text: str) -> Normalized:
     if text.isascii():  # nothing to remove, fold or decode
         return Normalized(text)

@@ -194,7 +194,14 @@ def _secret_read(m: Match, r: Resolver) -> list[Finding]:
         if kind:
             kinds.append(kind)
     if not kinds:
-        for lit in _secret_literals(r):
+        lits = _secret_literals(r)
+        name = path.rstrip("/").rsplit("/", 1)[-1] if path else ""
+        if name and "*" not in name and any(
+                name != (stem := lit.rstrip("/").rsplit("/", 1)[-1]) and name.startswith(stem) for lit in lits):
+            # `${keyPath}.pub` where keyPath names `id_ed25519`: the file read is another one (the public half),
+            # named in full, and it is no credential store
+            return []
+        for lit in lits:
             kind = secret_kind_of_path(lit)
             if kind and kind not in kinds:
                 kinds.append(kind)

@@ -208,5 +208,6 @@ CLAUDE_PLUGIN = FormatSpec(name="claude-plugin", names_itself=True, markers=MARK
                            owns_nested=True,
                            declarable={"claude-plugin": SKILL_KINDS | {"agent.hook", "proc.daemon", "env.read",
                                                                        "secrets.read"}},
-                           tool_only={"claude-plugin": SKILL_TOOL_ONLY}, declare=declare_plugin,
+                           # a monitor declares the background process the host runs, never one a script starts
+                           tool_only={"claude-plugin": SKILL_TOOL_ONLY | {"proc.daemon"}}, declare=declare_plugin,
                            write_suggestion=write_plugin)

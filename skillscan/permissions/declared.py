@@ -16,10 +16,30 @@ from skillscan.capabilities.grammar import TOP, covers, normalize
 from skillscan.formats import declarable, named_only, spec_for, tool_only
 from skillscan.formats.agent_skill import declare_frontmatter
 from skillscan.formats.declare import Declaration, Fields
-from skillscan.model import Capability, Package
+from skillscan.catalog import get_catalog
+from skillscan.model import Capability, Channel, Confidence, Evidence, Package
 from skillscan.permissions.surfaces import surface_capabilities
 
-__all__ = ["Declaration", "Declared", "declared_capabilities"]
+__all__ = ["Declaration", "Declared", "declared_capabilities", "declaring_channels"]
+
+# engines that read a program (Python, JavaScript): what they find is what the program does inside itself
+SCRIPT_ENGINES = frozenset({"python", "semgrep", "js-decode"})
+
+
+def declaring_channels(evidence: Iterable[Evidence], min_confidence: Confidence) -> frozenset[str]:
+    """The channels a declaration would have to cover, for the evidence at or above a confidence. A
+    Python or JavaScript program shown in an instruction's fenced block is a script the agent runs (with
+    `python`, `node`): what the program does inside itself is code, which a tool-level field such as
+    `allowed-tools` cannot name — only the program it runs (`Bash(python:*)`)."""
+    catalog = get_catalog()
+    out: set[str] = set()
+    for e in evidence:
+        if e.confidence < min_confidence:
+            continue
+        script = e.channel is Channel.INSTRUCTION and e.rule_id in catalog and \
+            catalog.rule(e.rule_id).engine in SCRIPT_ENGINES
+        out.add(Channel.CODE.value if script else e.channel.value)
+    return frozenset(out)
 
 
 @dataclass(frozen=True)

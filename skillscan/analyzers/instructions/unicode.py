@@ -12,7 +12,7 @@ from skillscan.analyzers.instructions import context as ctx
 from skillscan.analyzers.instructions.capabilities import match_capabilities
 from skillscan.analyzers.instructions.detectors import run_detectors
 from skillscan.analyzers.instructions.document import Document
-from skillscan.analyzers.normalize import normalize
+from skillscan.analyzers.normalize import normalize, reorders_words
 from skillscan.catalog import get_catalog
 from skillscan.model import Channel, Finding, Severity
 
@@ -69,7 +69,10 @@ def hidden_unicode_only(path: str, text: str) -> list[Finding]:
         return []
     norm = normalize(text)
     lines = norm.text.split("\n")
-    doc = Document(path, replace(norm, zero_width=()), tuple(lines), (), ())
+    raw = text.split("\n")
+    # in source and data, controls that reorder no word (a scanner's table of them) show the reader nothing else
+    bidi = tuple(b for b in norm.bidi if reorders_words(raw[b[0] - 1]))
+    doc = Document(path, replace(norm, zero_width=(), bidi=bidi), tuple(lines), (), ())
     out = unicode_findings(doc)
     for hidden in norm.hidden:
         decoded = normalize(hidden.text).text

@@ -23,8 +23,11 @@ from skillscan.model import Capability
 class CallCapabilities(Evaluator):
     def _path_arg(self, node: cst.Call, entry: ApiEntry) -> Val | None:
         if entry.handler == "path_self" or (entry.handler == "open" and entry.name.startswith("pathlib.")):
-            return self.value_of(node.func.value) if isinstance(node.func, cst.Attribute) else None
-        return self.value_of(call_arg(node, entry.arg, entry.kw))
+            expr = node.func.value if isinstance(node.func, cst.Attribute) else None
+        else:
+            expr = call_arg(node, entry.arg, entry.kw)
+        v = self.value_of(expr)
+        return v if v is not None or expr is None else self.returned(expr)
 
     def _open_mode(self, node: cst.Call, entry: ApiEntry) -> str:
         if entry.name.startswith("pathlib."):

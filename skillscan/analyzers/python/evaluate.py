@@ -33,6 +33,11 @@ from skillscan.analyzers.python.values import UNKNOWN, Val
 
 # APIs that create a file in the temporary directory (its `.name` is there)
 TEMP_FILES = frozenset({"tempfile.NamedTemporaryFile", "tempfile.TemporaryFile", "tempfile.SpooledTemporaryFile"})
+# APIs that make a new file or directory named prefix + random + suffix, in `dir=` or the temporary directory
+# (positional order: suffix, prefix, dir — only for the functions; the file classes take them by keyword)
+MAKERS = frozenset({"tempfile.mkstemp", "tempfile.mkdtemp", "tempfile.mktemp"}) | TEMP_FILES | {
+    "tempfile.TemporaryDirectory"}
+MAX_RETURNS = 8  # return values of a local function kept to resolve a call of it
 
 
 class Evaluator(Scope):
@@ -112,7 +117,8 @@ class Evaluator(Scope):
             if q in ("os.sep", "os.path.sep"):
                 return Val("/")
             if node.attr.value == "name" and self._made_by(node.value, depth) in TEMP_FILES:
-                return Val("$TMP/*", False)  # `tempfile.NamedTemporaryFile(…) as tmp` … `tmp.name`
+                # `tempfile.NamedTemporaryFile(…) as tmp` … `tmp.name`
+                return self.made_path(self._maker_call(node.value), depth) or Val("$TMP/*", False)
             return None
         if isinstance(node, cst.Call):
             return self._call_value(node, depth)
@@ -122,6 +128,41 @@ class Evaluator(Scope):
         if isinstance(node, (cst.List, cst.Tuple)):
             return None
         return None
+
+    def _maker_call(self, node: cst.BaseExpression) -> cst.Call | None:
+        if isinstance(node, cst.Name):
+            b = self.lookup(node.value)
+            node = b.node if b is not None and isinstance(b.node, cst.Call) else node
+        return node if isinstance(node, cst.Call) else None
+
+    def made_path(self, node: cst.Call | None, depth: int = 0) -> Val | None:
+        """The path of the file or directory a `tempfile` call makes: in its `dir=` (the temporary directory
+        when none is given), named prefix + a random part + suffix — `$TMP/dts_raw_*.json`, `*/*.tmp`."""
+        q = self.qualname(node.func, depth + 1) if node is not None else None
+        if node is None or q not in MAKERS:
+            return None
+        func = q not in TEMP_FILES and q != "tempfile.TemporaryDirectory"
+        parts = []
+        for i, kw in enumerate(("suffix", "prefix", "dir")):
+            a = call_arg(node, i if func else None, kw)
+            v = self.value_of(a, depth + 1) if a is not None else None
+            parts.append(None if a is None else (v.text if v is not None and isinstance(v.data, str) else UNKNOWN))
+        suffix, prefix, folder = parts
+        name = f"{prefix or ''}*{suffix or ''}"
+        return Val(posixpath.join(folder if folder is not None else "$TMP", name), False)
+
+    def returned(self, node: cst.BaseExpression | None) -> Val | None:
+        """The value a call of a local function returns (directly, or the call a name was last bound to),
+        when every `return` of it gives the same known value: `temp_path = save(…)` … `os.remove(temp_path)`."""
+        call = self._maker_call(node) if node is not None else None
+        if call is None or not isinstance(call.func, cst.Name):
+            return None
+        b = self.lookup(call.func.value)
+        values = b.func.values if b is not None and b.func is not None else []
+        if not values or any(v is None for v in values):
+            return None
+        first = values[0]
+        return first if all(v == first for v in values) else None
 
     def _made_by(self, node: cst.BaseExpression, depth: int) -> str | None:
         """The API whose call made a value: the call itself, or the call a name was last bound to."""
@@ -160,6 +201,8 @@ class Evaluator(Scope):
             return Val("~")
         if q in ("os.getcwd", "pathlib.Path.cwd", "os.getcwdb"):
             return Val("$WORK")
+        if q in ("tempfile.mkdtemp", "tempfile.TemporaryDirectory") and call_arg(node, 2, "dir") is not None:
+            return self.made_path(node, depth)  # a new directory inside `dir`
         if q in ("tempfile.gettempdir", "tempfile.mkdtemp", "tempfile.gettempdirb"):
             return Val("$TMP")
         if q == "tempfile.mktemp":

@@ -52,6 +52,7 @@ class FuncInfo:
     name: str
     params: list[str] = field(default_factory=list)
     returns: list[Source] = field(default_factory=list)
+    values: list[Val | None] = field(default_factory=list)  # the value of each `return` (evaluate.returned)
     # (param index, sink kind, sink location, sink description, capability of the sink)
     param_sinks: list[tuple[int, str, Location, str, Capability | None]] = field(default_factory=list)
     # parameters used as a path that is read: (param index, qualified API)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import libcst as cst
 
 from skillscan.analyzers.python.checks import FAMILIES
+from skillscan.analyzers.python.evaluate import MAX_RETURNS
 from skillscan.analyzers.python.literals import call_arg, concat
 from skillscan.analyzers.python.names import MAX_TAINTS
 from skillscan.analyzers.python.values import Binding, FuncInfo, Source, Val
@@ -70,6 +71,9 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.funcs.pop()
 
     def leave_Return(self, original_node: cst.Return) -> None:
+        if self.funcs and len(self.funcs[-1].values) < MAX_RETURNS:
+            node = original_node.value
+            self.funcs[-1].values.append(self.value_of(node) if node is not None else None)
         if self.funcs and original_node.value is not None:
             for t in self.taint_of(original_node.value):
                 if t.kind != "param" and len(self.funcs[-1].returns) < MAX_TAINTS:
@@ -140,6 +144,11 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
             for e in target.elements:
                 if isinstance(e.value, cst.Name):
                     self.bind(e.value.value, Binding(taint=taint))
+            # `fd, path = tempfile.mkstemp(…)`: the second name is the path of the file it made
+            made = self.made_path(value) if isinstance(value, cst.Call) and len(target.elements) == 2 else None
+            second = target.elements[1].value if made is not None else None
+            if isinstance(second, cst.Name) and self.qualname(value.func) == "tempfile.mkstemp":
+                self.bind(second.value, Binding(taint=taint, value=made))
         elif isinstance(target, cst.Subscript):
             if self.check_env_write(target):
                 return

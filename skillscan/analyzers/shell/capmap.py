@@ -52,6 +52,8 @@ class Program:
     when: tuple[When, ...] = ()
     assignments: bool = False
     skip_operands: int = 0
+    # a wrapper's flags that only look the command up (`command -v crontab`): nothing after them runs
+    lookup_flags: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,7 @@ def _program(d: dict[str, Any], where: str, lazy: bool = False) -> Program:
         options_with_value=frozenset(str(o) for o in (d.get("options_with_value") or [])),
         base=base, when=tuple(whens), assignments=bool(d.get("assignments")),
         skip_operands=int(d.get("skip_operands", 0)),
+        lookup_flags=frozenset(str(f) for f in (d.get("lookup_flags") or [])),
     )
 
 

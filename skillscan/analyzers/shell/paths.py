@@ -102,11 +102,12 @@ class PathsMixin(AnalyzerBase):
     def _paths(self, cmd: Cmd, key: str, args: list[Word], values: list[str | None], frame: Frame) -> None:
         reads = key not in self.cm.path_neutral
         ops = [v for v in values if v and not v.startswith("-")]
-        # `cp .env.example .env` writes its destination, it does not read it
-        dest = max(i for i, v in enumerate(values) if v and not v.startswith("-")) \
-            if key in WRITERS_LAST and len(ops) >= 2 else -1
-        for i, v in enumerate([*values[:256], *carried_paths(key, values)]):
-            if not v or len(v) > 4096 or i == dest:
+        # what `cp .env.example .env` or `tee .env` only writes is not read (`-t DIR` names the target elsewhere)
+        written_only = set(ops[-1:] if key in WRITERS_LAST and len(ops) >= 2 and not any(
+            v in ("-t", "--target-directory") or (v or "").startswith("--target-directory=") for v in values)
+            else ops if key in WRITERS_ALL else [])
+        for v in [*values[:256], *carried_paths(key, values)]:
+            if not v or len(v) > 4096 or v in written_only:
                 continue
             hp = home_path(v)
             if reads:

@@ -71,6 +71,8 @@ class ProgramsMixin(AnalyzerBase):
                 v = words[i].value
                 if v is None:
                     break
+                if v in w.lookup_flags:
+                    return len(words)  # `command -v crontab`: looks the program up, runs nothing
                 if v.startswith("-") and v != "-":
                     i += 2 if v in w.options_with_value else 1
                     continue
