@@ -32,7 +32,7 @@ from skillscan.yamlsafe import YamlError, load_yaml
 
 RULE_IDS: tuple[str, ...] = ("data-value-endpoint",)
 
-MAX_FILES = 64  # data files read per package
+MAX_FILES = 64  # named data files read per package
 MAX_CHARS = 1_000_000  # characters of one data file parsed
 MAX_VALUES = 4_000  # string values walked per file
 MAX_DEPTH = 32  # nesting followed
@@ -92,18 +92,23 @@ class _Walk:
                 yield from self.leaves(v, key, depth + 1)
 
 
+_DATA_NAME = re.compile(r"[\w.-]+\.(?:json|ya?ml|toml)\b", re.IGNORECASE)
+
+
 def _readers(package: Package, data: Sequence[PackageFile]) -> dict[str, str]:
-    """data file path → the first other file of the package that names it (by its file name)."""
-    names = {f.path: PurePosixPath(f.path).name for f in data}
+    """data file path → the first other file of the package that names it (by its file name): each text is
+    read once for data file names, whatever the number of data files."""
+    by_name: dict[str, list[str]] = {}
+    for f in data:
+        by_name.setdefault(PurePosixPath(f.path).name, []).append(f.path)
     found: dict[str, str] = {}
     for other in package.files:
         if other.text is None or other.is_binary or other.virtual or other.language in DATA:
             continue
-        for path, name in names.items():
-            if path not in found and other.path != path and name in other.text:
-                found[path] = other.path
-        if len(found) == len(names):
-            break
+        for name in set(_DATA_NAME.findall(other.text)) & by_name.keys():
+            for path in by_name[name]:
+                if path != other.path:
+                    found.setdefault(path, other.path)
     return found
 
 
@@ -159,11 +164,12 @@ class DataValuesAnalyzer:
         if not data:
             return []
         out: list[Finding] = []
-        if len(data) > MAX_FILES:
-            out.append(_incomplete(data[MAX_FILES].path, f"the package has more than {MAX_FILES} data files"))
-            data = data[:MAX_FILES]
         readers = _readers(package, data)
-        for f in data:
-            if f.path in readers:
-                out += _file(f, readers[f.path])
+        named = [f for f in data if f.path in readers]
+        if len(named) > MAX_FILES:
+            out.append(_incomplete(named[MAX_FILES].path, f"the package's files name more than {MAX_FILES} of its "
+                                   "data files"))
+            named = named[:MAX_FILES]
+        for f in named:
+            out += _file(f, readers[f.path])
         return out
