@@ -26,7 +26,7 @@ from typing import Any
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.shell import CommandContext, analyze_command
 from skillscan.capabilities.urls import host_of
-from skillscan.formats.common import ManifestError, load_json_text, value_line
+from skillscan.formats.common import ManifestError, load_json_text, value_line, value_pos
 from skillscan.model import Capability, Channel, Confidence, Finding, Package, PackageFile
 from skillscan.yamlsafe import YamlError, load_yaml
 
@@ -117,6 +117,26 @@ def _incomplete(path: str, what: str) -> Finding:
                    "package's code uses", path, 1, channel=Channel.CODE)
 
 
+def _commands(path: str, text: str, value: str) -> list[Finding]:
+    """A command value read by the shell analyzer, line by line at the line each is written on (a YAML block
+    scalar is indented in the file, so the value as a whole is not found there); a line not found as
+    written is not placed anywhere else."""
+    out: list[Finding] = []
+    at = 0
+    for part in value.split("\n"):
+        part = part.strip()
+        if not part or part.startswith("#"):
+            continue
+        pos = value_pos(text, part, at)
+        if pos < 0:
+            continue
+        at = pos + len(part)
+        ctx = CommandContext(path=path, line=text.count("\n", 0, pos) + 1, column=1, channel=Channel.CODE,
+                             max_confidence=Confidence.MEDIUM, source="script")
+        out += analyze_command(part, ctx)
+    return out
+
+
 def _file(file: PackageFile, reader: str) -> list[Finding]:
     out: list[Finding] = []
     if len(file.text or "") > MAX_CHARS or file.truncated:
@@ -133,9 +153,7 @@ def _file(file: PackageFile, reader: str) -> list[Finding]:
         if not value:
             continue
         if COMMAND_KEY.match(key) and len(value) <= MAX_COMMAND:
-            ctx = CommandContext(path=file.path, line=value_line(text, value), column=1, channel=Channel.CODE,
-                                 max_confidence=Confidence.MEDIUM, source="script")
-            out += analyze_command(value, ctx)
+            out += _commands(file.path, text, value)
         elif ENDPOINT_KEY.search(key) and URL.match(value) and reports < MAX_REPORTS:
             host = host_of(value)
             if host == "*":
