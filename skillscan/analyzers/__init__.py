@@ -23,6 +23,7 @@ PACKAGE_ANALYZERS: tuple[str, ...] = (
     "skillscan.analyzers.shell:ShellSurfaceAnalyzer",
     "skillscan.analyzers.instructions:InstructionLinksAnalyzer",
     "skillscan.analyzers.references:MissingScriptAnalyzer",
+    "skillscan.analyzers.data.values:DataValuesAnalyzer",
 )
 # engines that take many packages at once (semgrep)
 BATCH_ANALYZERS: tuple[str, ...] = (

@@ -20,11 +20,14 @@ from skillscan.analyzers.instructions.document import Document, Segment, parse_d
 from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, fence_lang
 from skillscan.analyzers.instructions.hidden import hidden_findings
 from skillscan.analyzers.instructions.hookconfig import hook_configs
+from skillscan.analyzers.instructions.host_reach import host_reach
 from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
 from skillscan.analyzers.instructions.lookalike import lookalike_links
+from skillscan.analyzers.instructions.outside_code import outside_code
 from skillscan.analyzers.instructions.outside_guidance import outside_guidance
 from skillscan.analyzers.instructions.payloads import config_payloads
 from skillscan.analyzers.instructions.prerequisites import prerequisite_links
+from skillscan.analyzers.instructions.records import record_tampering
 from skillscan.analyzers.instructions.reporting import dedupe, report, report_mcp
 from skillscan.analyzers.instructions.sabotage_authority import authority_widening
 from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
@@ -169,6 +172,7 @@ class InstructionsAnalyzer:
             out += trigger_hijack(package, doc) + data_collection(package, doc) + outside_guidance(doc)
             out += agent_persistence(package, doc, out) + authority_widening(package, doc)
             out += content_sent_out(package, doc) + traffic_rerouted(package, doc)
+            out += outside_code(doc) + host_reach(package, doc) + record_tampering(package, doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step

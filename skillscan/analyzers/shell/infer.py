@@ -19,6 +19,7 @@ from skillscan.analyzers.shell.envflow import EnvFlowMixin
 from skillscan.analyzers.shell.messages import say
 from skillscan.analyzers.shell.nested import PS_IEX, NestedMixin
 from skillscan.analyzers.shell.paths import PathsMixin, home_path, path_scope
+from skillscan.analyzers.shell.pathvar import PathVarMixin
 from skillscan.analyzers.shell.programs import ProgramsMixin
 from skillscan.analyzers.shell.state import (
     MAX_ARGV,
@@ -86,7 +87,7 @@ def _prose_like(words: list[Word], ctx: CommandContext) -> bool:
 # ---- the analysis ------------------------------------------------------------------------------
 
 
-class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin, EnvFlowMixin):
+class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin, EnvFlowMixin, PathVarMixin):
     def __init__(self, run: Run) -> None:
         self.run = run
         self.cm = run.capmap
@@ -112,6 +113,7 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
                 text = mask_placeholders(text, self.run.written)
             script = parse_script(text)
             cmds, cut = script.commands, script.truncated
+            self._path_settings(script.settings, frame)
         else:
             cmds = parse_windows(text, frame.dialect)
             cut = len(text) > MAX_TEXT or len(cmds) >= MAX_COMMANDS
@@ -129,6 +131,7 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
     # one command
     def command(self, cmd: Cmd, frame: Frame) -> None:
         self._redirects(cmd, frame)
+        self._cmd_path(cmd, frame)
         self._env_reads(cmd, frame)
         words = cmd.words[:MAX_ARGV]
         if len(cmd.words) > MAX_ARGV:

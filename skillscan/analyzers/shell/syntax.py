@@ -26,6 +26,7 @@ _NON_ASCII = re.compile(rb"[\x80-\xff]")
 MAX_NODES = 200_000  # tree nodes visited per parse
 MAX_NEST = 64  # nesting of substitutions/compound statements followed
 MAX_COMMANDS = 20_000
+MAX_SETTINGS = 256  # NAME=value statements kept for the analyzer (PATH settings: shell/pathvar.py)
 MAX_LOOP_VALUES = 8  # values of a `for` list (or an array) the loop body is followed with, one by one
 
 # variables whose value is a scope anchor (REFERENCE §4.2): home, package, data, workspace, temp
@@ -48,6 +49,7 @@ class _Builder:
         self.lines = src.split(b"\n")
         self.env: dict[str, Word] = dict(env or {})
         self.arrays: dict[str, list[Word]] = {}  # NAME=(a b c): the elements, when the list is literal
+        self.settings: list[tuple[str, Word]] = []  # NAME=value statements, in order (at most MAX_SETTINGS)
         self.commands: list[Cmd] = []
         self.nodes = 0
         self.errors = 0
@@ -268,6 +270,8 @@ class _Builder:
             return
         self.arrays.pop(name, None)
         self.env[name] = self.word(value_node, depth + 1)
+        if len(self.settings) < MAX_SETTINGS:
+            self.settings.append((name, self.env[name]))
 
     def _pipeline(self, node: Any, depth: int) -> list[Cmd]:
         stages: list[list[Cmd]] = []
@@ -436,4 +440,4 @@ def parse_script(text: str, env: dict[str, Word] | None = None) -> Script:
     tree = _parser().parse(_NON_ASCII.sub(b"%", src))
     b = _Builder(src, env)
     b.visit(tree.root_node, 0)
-    return Script(b.commands, truncated or b.truncated, b.errors)
+    return Script(b.commands, truncated or b.truncated, b.errors, b.settings)

@@ -70,6 +70,7 @@ class Script:
     commands: list[Cmd]
     truncated: bool = False
     error_nodes: int = 0
+    settings: list[tuple[str, Word]] = field(default_factory=list)  # NAME=value statements, in order
 
 
 _ANSI = lazy(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|[abefnrtv\\'\"?]|c.)")

@@ -1,0 +1,95 @@
+"""Host reach: prose that points the agent out of the sandbox it works in — a container given the host (its
+root filesystem mounted, `-v /:/host`; its Docker socket, `/var/run/docker.sock`; its process table,
+`--pid=host`) or the cloud instance-metadata service (`169.254.169.254`, `metadata.google.internal`,
+`/latest/meta-data`, `/computeMetadata/v1`), which hands the machine's cloud credentials to whoever asks.
+One sentence of prose aimed at the agent (vocabulary in `rules/instructions/host_reach.yaml`) that names one
+of them, is neither a prohibition nor a quotation, and does not guard against it (block, deny, SSRF,
+firewall, detect …: a defence or a review checklist names the same things), in a package whose stated
+purpose is not cloud, container or security tooling (whose subject they are). The fenced command is the shell
+analyzer's (`docker run --privileged -v /:/host` is `proc.elevate`); this rule reads the sentence that asks
+for it without a command. Evidence for review; in an HTML comment raised. English and Chinese."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions import sabotage_grammar as g
+from skillscan.analyzers.instructions.document import Document
+from skillscan.model import Channel, Confidence, Finding, Package
+
+RULE_IDS: tuple[str, ...] = ("host-reach-instruction",)
+KINDS = frozenset({"prose", "comment"})
+MAX_REPORTS = 5  # per file: enough for a verdict
+
+
+@dataclass(frozen=True)
+class ReachWords:
+    container_host: re.Pattern[str]
+    container_words: re.Pattern[str]
+    metadata: re.Pattern[str]
+    defence: re.Pattern[str]
+    coherent_purpose: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def words() -> ReachWords:
+    data = g.instruction_data("host_reach")
+    return ReachWords(*(g.alternation(data[k]) for k in ("container_host", "container_words", "metadata", "defence", "coherent_purpose")))
+
+
+@dataclass(frozen=True)
+class Reach:
+    named: str  # what the sentence names, as written
+    what: str  # what it is, in the message
+
+
+def reach(sentence: str) -> Reach | None:
+    """What a sentence points the agent at outside its sandbox, or None."""
+    w = words()
+    if w.defence.search(sentence):
+        return None
+    m = w.metadata.search(sentence)
+    if m is not None and not g.negated(sentence, m.start()) and not g.quoted(sentence, m.start()):
+        return Reach(m.group(0), "the cloud instance-metadata service, which hands out the machine's credentials")
+    if not w.container_words.search(sentence):
+        return None
+    for m in w.container_host.finditer(sentence):
+        named = m.group(0).strip(" `'\"=(")
+        if g.negated(sentence, m.start()) or g.quoted(sentence, m.start()):
+            continue
+        if "docker.sock" in named:
+            return Reach(named, "the host's Docker socket, which controls every container and the host")
+        if "pid" in named:
+            return Reach(named, "the host's process table, shared with a container")
+        return Reach(named, "the host's root filesystem, mounted into a container")
+    return None
+
+
+def host_reach(package: Package, doc: Document) -> list[Finding]:
+    out: list[Finding] = []
+    if words().coherent_purpose.search(g.stated_purpose_text(package)):
+        return out  # cloud, container or security tooling: the host and the metadata service are its subject
+    for seg in doc.segments:
+        if seg.kind not in KINDS:
+            continue
+        text = seg.raw or seg.text
+        if "/" not in text and "169.254" not in text and "metadata" not in text.lower():
+            continue
+        for sent in g.sentences(text):
+            hit = reach(sent.text)
+            if hit is None:
+                continue
+            line = seg.line_at(sent.start + max(0, sent.text.find(hit.named)))
+            where = " (in an HTML comment)" if seg.kind == "comment" else ""
+            out.append(finding(
+                "host-reach-instruction",
+                f"Host reach: the instructions{where} point the agent at {hit.named}, {hit.what}: "
+                f"“{g.cite(sent.text)}”",
+                doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
+                confidence=Confidence.MEDIUM if seg.kind == "comment" else Confidence.LOW))
+            if len(out) >= MAX_REPORTS:
+                return out
+    return out

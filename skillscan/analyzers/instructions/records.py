@@ -1,0 +1,117 @@
+"""Record tampering: prose that makes the record a reviewer relies on false. One sentence of prose aimed at
+the agent (not a quotation) with one of two structures (vocabulary in `rules/instructions/records.yaml`):
+
+1. keeping out: a negated keeping act (do not preserve / retain / record; 不要保留) + the evidence a
+   reviewer needs (revisions, corrections, conflicts, history, validation, audits, miss logs …) + a record
+   that is there for review (a reviewer trace, an audit trail, a review bundle or manifest; 审计日志) — the
+   review sees the first result and not what contradicted it;
+2. claiming: an act that records (keep, list, record, include …) + a record of the tools used
+   (`tool_called`, tools used, invocation log) + a counterfactual condition (even if, regardless of,
+   whether or not; 即使) — a tool or skill is reported as used although it was not, or its result was
+   rejected.
+
+A package whose own purpose is redaction or log minimisation gives the first structure a reason (its
+stated purpose names it) and gets no finding for it. Evidence for review; in an HTML comment raised.
+English and Chinese."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions import sabotage_grammar as g
+from skillscan.analyzers.instructions.document import Document
+from skillscan.model import Channel, Confidence, Finding, Package
+
+RULE_IDS: tuple[str, ...] = ("record-tampering-instruction",)
+KINDS = frozenset({"prose", "comment"})
+MAX_REPORTS = 5  # per file: enough for a verdict
+_OBJECT = 40  # characters after the act read for its object when the record is named before the act
+_PRIVACY = re.compile(r"\b(?:redact\w*|anonymi[sz]\w*|privacy|gdpr|data\s+minimi[sz]\w*|retention)\b|脱敏|隐私",
+                      re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class RecordWords:
+    keep_verb: re.Pattern[str]
+    keep_negation: re.Pattern[str]
+    evidence: re.Pattern[str]
+    review_record: re.Pattern[str]
+    claim_verb: re.Pattern[str]
+    usage_record: re.Pattern[str]
+    counterfactual: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def words() -> RecordWords:
+    data = g.instruction_data("records")
+    return RecordWords(*(g.alternation(data[k]) for k in (
+        "keep_verb", "keep_negation", "evidence", "review_record", "claim_verb", "usage_record", "counterfactual")))
+
+
+@dataclass(frozen=True)
+class Tamper:
+    anchor: str  # the words the finding is placed on
+    what: str  # what the sentence does to the record
+
+
+def _kept_out(sentence: str, w: RecordWords) -> Tamper | None:
+    for verb in w.keep_verb.finditer(sentence):
+        neg = w.keep_negation.search(sentence[max(0, verb.start() - 24):verb.start()])
+        if neg is None:
+            continue
+        record = w.review_record.search(sentence)
+        if record is None or g.quoted(sentence, verb.start()):
+            continue
+        # the object of the act: between it and the record ("preserve X in the trace"), or just after it
+        # when the record comes first ("在审计日志中保留X")
+        end = record.start() if record.start() >= verb.end() else min(len(sentence), verb.end() + _OBJECT)
+        evidence = w.evidence.search(sentence, verb.end(), end)
+        if evidence is None:
+            continue
+        return Tamper(record.group(0), f"keep {' '.join(evidence.group(0).split())} out of "
+                                       f"{' '.join(record.group(0).split())}")
+    return None
+
+
+def _claimed(sentence: str, w: RecordWords) -> Tamper | None:
+    record = w.usage_record.search(sentence)
+    if record is None or w.claim_verb.search(sentence) is None:
+        return None
+    cond = w.counterfactual.search(sentence)
+    if cond is None or g.quoted(sentence, record.start()) or g.negated(sentence, record.start()):
+        return None
+    return Tamper(record.group(0), f"keep a tool in the record of tools used ({record.group(0)}) under a "
+                                   f"counterfactual condition (“{' '.join(cond.group(0).split())}”)")
+
+
+def tampered(sentence: str, privacy_purpose: bool = False) -> Tamper | None:
+    """What a sentence does to a review or usage record, or None."""
+    w = words()
+    kept = None if privacy_purpose else _kept_out(sentence, w)
+    return kept or _claimed(sentence, w)
+
+
+def record_tampering(package: Package, doc: Document) -> list[Finding]:
+    out: list[Finding] = []
+    privacy = bool(_PRIVACY.search(g.stated_purpose_text(package)))
+    for seg in doc.segments:
+        if seg.kind not in KINDS:
+            continue
+        text = seg.raw or seg.text
+        for sent in g.sentences(text):
+            hit = tampered(sent.text, privacy)
+            if hit is None:
+                continue
+            line = seg.line_at(sent.start + max(0, sent.text.find(hit.anchor)))
+            where = " (in an HTML comment)" if seg.kind == "comment" else ""
+            out.append(finding(
+                "record-tampering-instruction",
+                f"Record tampering: the instructions{where} {hit.what}: “{g.cite(sent.text)}”",
+                doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
+                confidence=Confidence.MEDIUM if seg.kind == "comment" else Confidence.LOW))
+            if len(out) >= MAX_REPORTS:
+                return out
+    return out
