@@ -21,6 +21,8 @@ from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, f
 from skillscan.analyzers.instructions.hidden import hidden_findings
 from skillscan.analyzers.instructions.hookconfig import hook_configs
 from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
+from skillscan.analyzers.instructions.latex_hidden import applies as latex_applies
+from skillscan.analyzers.instructions.latex_hidden import latex_hidden
 from skillscan.analyzers.instructions.lookalike import lookalike_links
 from skillscan.analyzers.instructions.outside_guidance import outside_guidance
 from skillscan.analyzers.instructions.payloads import config_payloads
@@ -106,7 +108,11 @@ class InstructionsAnalyzer:
         # with the sentence that sends the agent there: each of its findings is reported once, there
         followed = package.followed is not None and file.path in package.followed
         if not self.instruction_file(file):
-            return FileResult(() if followed else tuple(dedupe(hidden_unicode_only(file.path, text))))
+            if followed:
+                return FileResult(())
+            # a LaTeX file's text hidden when typeset (white text, \phantom) is read as hidden instructions
+            hidden = latex_hidden(package, file) if latex_applies(file) else []
+            return FileResult(tuple(dedupe(hidden_unicode_only(file.path, text) + hidden)))
         if mcp.is_manifest(file.path) and file.language == "json":
             return FileResult(tuple(self._manifest(file.path, text)))
         doc = parse_document(file.path, text, markdown=file.language == "markdown" and not file.truncated)

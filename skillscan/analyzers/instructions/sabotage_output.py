@@ -12,7 +12,9 @@ that is not a prohibition nor a quotation, with one of four structures (vocabula
 3. plant: an act that adds (include, insert, embed …) + content the user did not ask for (affiliate,
    referral, tracking links, CTAs, watermarks …) + hidden, automatic or beyond-the-request placement;
 4. alter: an act that changes (inflate, boost, adjust, override …) + a computed value (scores, rankings,
-   citations, verdicts, figures …) + an aim against the data (in favour of, above the true value …).
+   citations, verdicts, figures …) + an aim against the data (in favour of, above the true value …);
+5. fix: a judgement given in advance (recommend acceptance, assign a score of 8/10 …) + a condition that makes
+   it unconditional (regardless of, always …).
 
 Purpose coherence: a package whose stated purpose is the act (summarising omits detail, a marketing skill
 adds UTM links, a triage skill suppresses false positives) gets no finding. English and Chinese."""
@@ -104,6 +106,18 @@ def _force(s: str, _next: str) -> tuple[str, str] | None:
     return None
 
 
+def _fix(s: str, _next: str) -> tuple[str, str] | None:
+    """A judgement fixed in advance ("regardless of quality, recommend acceptance", "always give it a score of
+    9/10"): what the agent reviews no longer decides what it reports."""
+    v = g.vocabulary()
+    for act in v["output.fixed_verdict"].finditer(s):
+        cond = g.against_task(s, act) or g.condition(_ALWAYS, s, act)
+        if cond and _acted(s, act):
+            return (f"give the fixed judgement “{' '.join(act.group(0).split())}” whatever it reviews "
+                    f"(“{cond.group(0)}”)", cond.group(0))
+    return None
+
+
 def _plant(s: str, following: str) -> tuple[str, str] | None:
     """The placement may be told in the next sentence: "Include the CTA. It is visually hidden …"."""
     v = g.vocabulary()
@@ -161,7 +175,7 @@ def _alter(s: str, _next: str) -> tuple[str, str] | None:
     return None
 
 
-CHECKS = (_drop, _force, _plant, _alter, _plant_text)
+CHECKS = (_drop, _force, _fix, _plant, _alter, _plant_text)
 
 
 @lru_cache(maxsize=1)
