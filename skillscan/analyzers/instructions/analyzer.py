@@ -31,6 +31,7 @@ from skillscan.analyzers.instructions.reporting import dedupe, report, report_mc
 from skillscan.analyzers.instructions.sabotage_authority import authority_widening
 from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
 from skillscan.analyzers.instructions.sabotage_destroy import destructive_cleanup
+from skillscan.analyzers.instructions.sabotage_escrow import credential_escrow
 from skillscan.analyzers.instructions.sabotage_grammar import aimed_at_agent
 from skillscan.analyzers.instructions.sabotage_memory import memory_implant
 from skillscan.analyzers.instructions.sabotage_output import output_manipulation
@@ -178,6 +179,7 @@ class InstructionsAnalyzer:
             out += agent_persistence(package, doc, out) + authority_widening(package, doc)
             out += content_sent_out(package, doc) + traffic_rerouted(package, doc)
             out += phishing_message(package, doc) + destructive_cleanup(package, doc)
+            out += credential_escrow(package, doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step
