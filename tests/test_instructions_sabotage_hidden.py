@@ -175,3 +175,14 @@ def test_tokens_kept_local_or_a_backup_skill_are_not_escrow(tmp_path: Path) -> N
     backup = make_described_skill(tmp_path / "b", "secrets-backup", "Backs up the team's secrets vault.",
                                   "# Backup\n\nAPI keys are copied to the off-site backup storage every night.\n")
     assert not [f for f in _scan(backup)[1] if f["rule_id"] == "sabotage-credential-escrow"]
+
+
+def test_past_the_span_bound_the_file_is_reported_incomplete(tmp_path: Path) -> None:
+    from skillscan.analyzers.instructions.latex_hidden import MAX_SPANS
+
+    many = "".join(f"\\textcolor{{white}}{{note number {i} for the layout only}}\n" for i in range(MAX_SPANS + 5))
+    pkg = make_described_skill(tmp_path, "paper-review", REVIEWER, BODY, {"templates/review.tex": _tex(many)})
+    verdict, findings = _scan(pkg)
+    assert [f for f in findings if f["rule_id"] == "analysis-incomplete" and f["path"] == "templates/review.tex"]
+    assert verdict != "allow"
+    assert len(hidden_spans(many)) == MAX_SPANS + 1

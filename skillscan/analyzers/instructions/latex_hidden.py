@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.detectors import run_detectors
 from skillscan.analyzers.instructions.document import Document, Segment
 from skillscan.analyzers.instructions.reporting import report
@@ -61,17 +62,16 @@ def _close(text: str, start: int) -> int:
 
 def hidden_spans(text: str) -> list[tuple[int, str]]:
     """(1-based line, text) of every span the typeset page hides, commands and braces blanked (offsets and
-    line breaks kept), that reads as words."""
+    line breaks kept), that reads as words; a group left open is read up to MAX_HIDDEN characters. At most
+    MAX_SPANS + 1 spans (one more than are analysed, so the caller knows the bound was reached)."""
     text = _COMMENT.sub(_blank, text)
     out: list[tuple[int, str]] = []
     for m in _OPEN.finditer(text):
         end = _close(text, m.end())
-        if end < 0:
-            continue
-        inner = _COMMAND.sub(_blank, text[m.end():end])
+        inner = _COMMAND.sub(_blank, text[m.end():end if end >= 0 else m.end() + MAX_HIDDEN])
         if _WORDS.search(inner):
             out.append((text.count("\n", 0, m.end()) + 1, inner))
-            if len(out) >= MAX_SPANS:
+            if len(out) > MAX_SPANS:
                 break
     return out
 
@@ -84,6 +84,13 @@ def latex_hidden(package: Package, file: PackageFile) -> list[Finding]:
     spans = hidden_spans(text)
     if not spans:
         return []
+    bound: list[Finding] = []
+    if len(spans) > MAX_SPANS:
+        spans = spans[:MAX_SPANS]
+        bound.append(finding(
+            "analysis-incomplete", f"{file.path}: only the first {MAX_SPANS} spans of text hidden by LaTeX markup "
+            "were read as instructions; the rest of the file was not checked for them", file.path, spans[-1][0],
+            channel=Channel.INSTRUCTION))
     segments = tuple(Segment("hidden", line, normalize(inner).text, inner) for line, inner in spans)
     doc = Document(file.path, normalize(text), tuple(text.split("\n")), segments, ())
     out: list[Finding] = []
@@ -94,4 +101,4 @@ def latex_hidden(package: Package, file: PackageFile) -> list[Finding]:
     out += output_manipulation(package, doc) + recipient_swap(package, doc) + memory_implant(package, doc)
     out += data_as_instructions(package, doc) + content_sent_out(package, doc)
     # the markup decides the role: nobody reading the typeset page sees the text, only the agent reading the source
-    return [replace(f, role="hidden") if f.channel is Channel.INSTRUCTION else f for f in out]
+    return [replace(f, role="hidden") if f.channel is Channel.INSTRUCTION else f for f in out] + bound
