@@ -20,9 +20,9 @@ from skillscan.analyzers.instructions.document import Document, Segment, parse_d
 from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, fence_lang
 from skillscan.analyzers.instructions.hidden import hidden_findings
 from skillscan.analyzers.instructions.hookconfig import hook_configs
-from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
 from skillscan.analyzers.instructions.latex_hidden import applies as latex_applies
 from skillscan.analyzers.instructions.latex_hidden import latex_hidden
+from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
 from skillscan.analyzers.instructions.lookalike import lookalike_links
 from skillscan.analyzers.instructions.outside_guidance import outside_guidance
 from skillscan.analyzers.instructions.payloads import config_payloads

@@ -115,8 +115,9 @@ def _fix(s: str, _next: str) -> tuple[str, str] | None:
     for act in v["output.fixed_verdict"].finditer(s):
         cond = g.against_task(s, act) or g.condition(_ALWAYS, s, act)
         if cond and _acted(s, act):
-            return (f"give the fixed judgement “{' '.join(act.group(0).split())}” whatever it reviews "
-                    f"(“{cond.group(0)}”)", cond.group(0))
+            what = (f"give the fixed judgement “{' '.join(act.group(0).split())}” whatever it reviews "
+                    f"(“{cond.group(0)}”)")
+            return what, cond.group(0)
     return None
 
 
