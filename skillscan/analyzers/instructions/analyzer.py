@@ -21,6 +21,8 @@ from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, f
 from skillscan.analyzers.instructions.hidden import hidden_findings
 from skillscan.analyzers.instructions.hookconfig import hook_configs
 from skillscan.analyzers.instructions.host_reach import host_reach
+from skillscan.analyzers.instructions.latex_hidden import applies as latex_applies
+from skillscan.analyzers.instructions.latex_hidden import latex_hidden
 from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
 from skillscan.analyzers.instructions.lookalike import lookalike_links
 from skillscan.analyzers.instructions.outside_code import outside_code
@@ -31,11 +33,14 @@ from skillscan.analyzers.instructions.records import record_tampering
 from skillscan.analyzers.instructions.reporting import dedupe, report, report_mcp
 from skillscan.analyzers.instructions.sabotage_authority import authority_widening
 from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
+from skillscan.analyzers.instructions.sabotage_destroy import destructive_cleanup
+from skillscan.analyzers.instructions.sabotage_escrow import credential_escrow
 from skillscan.analyzers.instructions.sabotage_grammar import aimed_at_agent
 from skillscan.analyzers.instructions.sabotage_memory import memory_implant
 from skillscan.analyzers.instructions.sabotage_output import output_manipulation
 from skillscan.analyzers.instructions.sabotage_outside import output_copied_outside
 from skillscan.analyzers.instructions.sabotage_persist import agent_persistence
+from skillscan.analyzers.instructions.sabotage_phishing import phishing_message
 from skillscan.analyzers.instructions.sabotage_recipient import recipient_swap
 from skillscan.analyzers.instructions.sabotage_route import traffic_rerouted
 from skillscan.analyzers.instructions.sabotage_sendout import content_sent_out
@@ -109,7 +114,11 @@ class InstructionsAnalyzer:
         # with the sentence that sends the agent there: each of its findings is reported once, there
         followed = package.followed is not None and file.path in package.followed
         if not self.instruction_file(file):
-            return FileResult(() if followed else tuple(dedupe(hidden_unicode_only(file.path, text))))
+            if followed:
+                return FileResult(())
+            # a LaTeX file's text hidden when typeset (white text, \phantom) is read as hidden instructions
+            hidden = latex_hidden(package, file) if latex_applies(file) else []
+            return FileResult(tuple(dedupe(hidden_unicode_only(file.path, text) + hidden)))
         if mcp.is_manifest(file.path) and file.language == "json":
             return FileResult(tuple(self._manifest(file.path, text)))
         doc = parse_document(file.path, text, markdown=file.language == "markdown" and not file.truncated)
@@ -173,6 +182,8 @@ class InstructionsAnalyzer:
             out += agent_persistence(package, doc, out) + authority_widening(package, doc)
             out += content_sent_out(package, doc) + traffic_rerouted(package, doc)
             out += outside_code(doc) + host_reach(package, doc) + record_tampering(package, doc)
+            out += phishing_message(package, doc) + destructive_cleanup(package, doc)
+            out += credential_escrow(package, doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step

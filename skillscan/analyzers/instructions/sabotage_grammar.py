@@ -153,7 +153,8 @@ def report_matches(doc: Document, cue: Cue, match: Callable[[Candidate], Hit | t
             continue
         hit = found if isinstance(found, Hit) else Hit(*found)
         line = report_line(c, hit.anchor)
-        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
+        where = {"comment": " (in an HTML comment)", "hidden": " (in text the rendered document hides)"}.get(
+            c.segment.kind, "")
         out.append(finding(
             rule_id, f"{label}: the instructions{where} tell the agent to {hit.what}{hit.tail}: “{cite(c.sentence.text)}”",
             doc.path, line, snippet=snippet(doc, line), channel=Channel.INSTRUCTION,

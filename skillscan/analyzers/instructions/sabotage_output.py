@@ -12,7 +12,11 @@ that is not a prohibition nor a quotation, with one of four structures (vocabula
 3. plant: an act that adds (include, insert, embed …) + content the user did not ask for (affiliate,
    referral, tracking links, CTAs, watermarks …) + hidden, automatic or beyond-the-request placement;
 4. alter: an act that changes (inflate, boost, adjust, override …) + a computed value (scores, rankings,
-   citations, verdicts, figures …) + an aim against the data (in favour of, above the true value …).
+   citations, verdicts, figures …) + an aim against the data (in favour of, above the true value …);
+5. fix: a judgement given in advance (recommend acceptance, assign a score of 8/10 …) + a condition that makes
+   it unconditional (regardless of, always …);
+6. expose: an act that hands text on (return, include, preserve …) + text its inputs hide from people (hidden
+   text layers, white-on-white text, invisible characters …) + unchanged (verbatim, as-is) — low confidence.
 
 Purpose coherence: a package whose stated purpose is the act (summarising omits detail, a marketing skill
 adds UTM links, a triage skill suppresses false positives) gets no finding. English and Chinese."""
@@ -104,6 +108,34 @@ def _force(s: str, _next: str) -> tuple[str, str] | None:
     return None
 
 
+def _fix(s: str, _next: str) -> tuple[str, str] | None:
+    """A judgement fixed in advance ("regardless of quality, recommend acceptance", "always give it a score of
+    9/10"): what the agent reviews no longer decides what it reports."""
+    v = g.vocabulary()
+    for act in v["output.fixed_verdict"].finditer(s):
+        cond = g.against_task(s, act) or g.condition(_ALWAYS, s, act)
+        if cond and _acted(s, act):
+            what = (f"give the fixed judgement “{' '.join(act.group(0).split())}” whatever it reviews "
+                    f"(“{cond.group(0)}”)")
+            return what, cond.group(0)
+    return None
+
+
+def _expose(s: str, _next: str) -> tuple[str, str] | None:
+    """Text its inputs hide from people (white-on-white text, hidden layers) handed on verbatim: the agent is
+    made to carry whatever a document hides — where injected instructions sit — into its answer."""
+    v = g.vocabulary()
+    hidden = v["output.hidden_input"].search(s)
+    same = v["output.verbatim"].search(s) if hidden else None
+    if hidden is None or same is None:
+        return None
+    for act in v["output.relay_verb"].finditer(s):
+        if _acted(s, act) and not g.negated(s, hidden.start()):
+            return (f"hand on {hidden.group(0)} of its inputs unchanged (“{act.group(0)}”, “{same.group(0)}”)",
+                    same.group(0))
+    return None
+
+
 def _plant(s: str, following: str) -> tuple[str, str] | None:
     """The placement may be told in the next sentence: "Include the CTA. It is visually hidden …"."""
     v = g.vocabulary()
@@ -161,14 +193,14 @@ def _alter(s: str, _next: str) -> tuple[str, str] | None:
     return None
 
 
-CHECKS = (_drop, _force, _plant, _alter, _plant_text)
+CHECKS = (_drop, _force, _fix, _expose, _plant, _alter, _plant_text)
 
 
 @lru_cache(maxsize=1)
 def _cue() -> g.Cue:
     """Every check needs a condition, or (for planted content) its object: sentences without any are skipped."""
     v = g.vocabulary()
-    return g.union(v["grammar.against_task"], _FROM_LIST, _ALWAYS, _EVERY, v["output.alter_aim"],
+    return g.union(v["grammar.against_task"], _FROM_LIST, _ALWAYS, _EVERY, v["output.alter_aim"], v["output.verbatim"],
                    v["output.planted_text"], v["output.planted_object"], _HIDDEN, _COMMENT)
 
 
@@ -186,7 +218,8 @@ def output_manipulation(package: Package, doc: Document) -> list[Finding]:
         if found is None:
             return None
         check, (what, condition) = found
+        weak = check is _expose or _WEAK.fullmatch(condition.strip())
         return g.Hit(what, anchor=_planted_literal(c.sentence.text) if check is _plant_text else "",
-                     confidence=Confidence.LOW if _WEAK.fullmatch(condition.strip()) else None)
+                     confidence=Confidence.LOW if weak else None)
 
     return g.report_matches(doc, _cue(), hit, "sabotage-output-manipulation", "Output manipulation")
