@@ -16,7 +16,7 @@ from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.urls import host_of
 from skillscan.capabilities.urls import operand_host as host_operand
-from skillscan.model import Capability, Flow, Severity
+from skillscan.model import Capability, Carrier, Flow, Severity
 
 # rules with logic of their own here; every other rule a capability-map entry names is data
 # (rules/capabilities/shell.yaml) applied by this module
@@ -154,13 +154,35 @@ class ProgramsMixin(AnalyzerBase):
             return v not in self.cm.ignored_env and credential is not None and bool(credential.search(v))
 
         dest = None if host == "*" else host
+        line = frame.at(cmd.row, cmd.col)[0]
+        hosted = self._host_carrier(frame, args, dest, line)
         for sent in sent_values(args, is_credential):
             thing = sent.thing if sent.source == "variables" else say("content-of", path=self._as_written(sent.thing))
+            carried = Carrier("variable", sent.thing, "", self.run.ctx.path, line) if sent.source == "variables" else \
+                Carrier("path", self._as_written(sent.thing), "", self.run.ctx.path, line)
             flow = Flow(sent.source, (sent.thing,), "network", dest, sent.part,
-                        same_service(sent.thing, dest) if sent.source == "variables" else None)
+                        same_service(sent.thing, dest) if sent.source == "variables" else None,
+                        (carried,) + hosted)
             rule = "shell-network-upload" if sent.part == "body" else "shell-network-egress"
             self.run.add(frame, cmd, rule, [Capability("net.egress", host)],
                          say("request-flow", name=name, thing=thing, to=sent_to(flow, sent.header)), flow=flow)
+
+    def _host_carrier(self, frame: Frame, args: list[Word], host: str | None, line: int) -> tuple[Carrier, ...]:
+        """Where the request's host is written: in its URL word on the command's line, or in the assignment of a
+        variable the URL expands (`API=https://…` … `curl "$API/x"`, followed through variables 4 deep)."""
+        url = next((w for w in args[:64] if "://" in (w.value or w.raw) and not w.raw.startswith("-")), None)
+        if host is None or url is None:
+            return ()
+        want = host.lower()
+        if want in url.raw.lower():
+            return (Carrier("host", host, "", self.run.ctx.path, line),)
+        frontier = list(url.via)
+        for _ in range(4):
+            for name, w in frontier:
+                if want in w.raw.lower():
+                    return (Carrier("host", host, name, self.run.ctx.path, frame.at(w.row, w.col)[0]),)
+            frontier = [v for _, w in frontier for v in w.via][:16]
+        return ()
 
     @staticmethod
     def _packages(then: Then, name: str, operands: list[str | None], sub_len: int) -> list[str]:
