@@ -280,7 +280,9 @@ class Package:
         if not holds:
             return False
         hay = self.haystack(path.split("#")[0], line) or ""
-        if name:
+        if name:  # the name is used on the way to the cited line: elsewhere than in the carrier's own statement
+            mine = {lines[j] for j in own}
+            hay = "\n".join(x for x in hay.split("\n") if x not in mine)
             head, last = name.split(".")[0].removesuffix("()"), name.split(".")[-1].removesuffix("()")
             around = text + "\n" + "\n".join(lines[j] for j in _object(lines, at - 1, False))
             named_here = re.search(rf"(?<![\w$]){re.escape(last)}(?![\w$])", around) is not None
