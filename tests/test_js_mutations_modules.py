@@ -129,3 +129,19 @@ def test_cli_reports_a_cross_file_flow_with_its_carriers(tmp_path: Path) -> None
         {"kind": "host", "value": "api.github.com", "name": "API_URL", "path": "src/config.ts", "line": 1},
         {"kind": "variable", "value": "GITHUB_TOKEN", "name": "TOKEN", "path": "src/config.ts", "line": 2}]
     assert f["related"][0] == {**f["related"][0], "path": "src/config.ts", "line": 2}
+
+
+def test_a_file_is_parsed_once_per_process_and_each_analysis_keeps_its_own_budget() -> None:
+    from skillscan.analyzers.js import parse as js_parse
+    from skillscan.analyzers.js_values import Resolver
+
+    src = 'const API = "https://api.example.org/v1";\nfetch(API + "/x");\n// parsed once: ' + "x" * 40 + "\n"
+    before = dict(js_parse.PARSES)
+    first = parse(src, "src/a.js", "javascript")
+    first.nodes = 12345
+    first.cut.append("a bound of the first analysis")
+    second = Resolver(src, "src/a.js", "javascript").tree_values.parsed  # the semgrep Resolver asks for the same file
+    assert js_parse.PARSES["parsed"] == before["parsed"] + 1 and js_parse.PARSES["shared"] == before["shared"] + 1
+    assert second.root.id == first.root.id and second.nodes == 0 and second.cut == []
+    parse(src, "src/a.ts", "typescript")  # another grammar: another tree
+    assert js_parse.PARSES["parsed"] == before["parsed"] + 2
