@@ -267,6 +267,9 @@ class Package:
     def carries(self, c: dict[str, object], path: str, line: int) -> bool:
         """The carrier holds its value (and its name) on its statement, and reaches the cited line."""
         rel, at, name, value = str(c["path"]), int(c["line"]), str(c.get("name") or ""), str(c["value"])
+        if "#decoded-" in rel or "#blob-" in rel:  # in a decoded payload: the value is in the decoded host text
+            hay = self.haystack(rel, at) or ""
+            return occurs(Named(str(c["kind"]), value), hay) and (not name or name.split(".")[-1] in hay)
         lines = self.lines(rel)
         if lines is None or not 1 <= at <= len(lines):
             return False
@@ -286,7 +289,7 @@ class Package:
             head, last = name.split(".")[0].removesuffix("()"), name.split(".")[-1].removesuffix("()")
             around = text + "\n" + "\n".join(lines[j] for j in _object(lines, at - 1, False))
             named_here = re.search(rf"(?<![\w$]){re.escape(last)}(?![\w$])", around) is not None
-            return named_here and re.search(rf"(?<![\w$]){re.escape(head)}(?![\w$])", hay) is not None
+            return named_here and re.search(rf"(?<!\w){re.escape(head)}(?![\w$])", hay) is not None
         return rel == path.split("#")[0] and lines[at - 1].strip() in hay
 
     def bytecode_strings(self, rel: str) -> str | None:

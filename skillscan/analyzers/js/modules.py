@@ -27,6 +27,7 @@ MAX_MODULES = 32  # imported modules of one package read for exports
 MAX_MODULE_BYTES = 256 * 1024
 MAX_EXPORTS = 128  # exports kept per module
 MAX_SCANNED = 512  # JS/TS files of one package searched for relative imports
+MAX_EXPORT_VALUE = 16 * 1024  # characters of an exported value handed to the importing files
 MODULE_DEPTH = 1  # a module's values are folded within the module: its own imports are not followed
 SUFFIXES = ("", ".ts", ".js", ".mjs", ".cjs", ".tsx", ".jsx", ".mts", ".cts", "/index.ts", "/index.js", "/index.mjs")
 _SPEC = re.compile(r"""(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*)(['"])(\.{1,2}/[^'"\n]{1,200})\1""")
@@ -154,6 +155,8 @@ def _export(parsed: Parsed, values: Values, taint: Any, name: str, node: Any) ->
 
     line = parsed.position(node)[0]
     value = values.value(node)
+    if value is not None and len(value) > MAX_EXPORT_VALUE:  # the rest is not known to the importing file
+        value = value[:MAX_EXPORT_VALUE] + UNKNOWN
     host = host_of(value)
     found = origin(values, node, host) if host else None
     sources = taint.of(node)

@@ -95,7 +95,9 @@ class ProgramsMixin(AnalyzerBase):
         url = None
         host = "*"
         if prog.hosts == "url":
-            url = first_url([v for _, v in parsed.flags] + operands)
+            # the request's URL is an operand (`curl -d "… https://other/…" https://api/…`: the data is not the
+            # address); a flag's value only when no operand is a URL (`--url U`, PowerShell's `-Uri U`)
+            url = first_url(operands) or first_url([v for _, v in parsed.flags])
             host = host_of(url) if url else (host_operand(operands[0]) if operands and prog.hosts == "url"
                                              and operands[0] and "." in operands[0] and "/" not in operands[0]
                                              else "*")
