@@ -124,3 +124,16 @@ def test_a_carrier_in_another_file_of_the_package(tmp_path: Path) -> None:
     assert check_report(report, tmp_path) == []
     report["packages"][0]["findings"][0]["flow"]["carriers"][0] = {**host, "name": "API_BASE"}
     assert [v.kind for v in check_report(report, tmp_path)] == ["host"]
+
+
+def test_the_request_url_is_the_operand_not_a_url_quoted_in_its_data() -> None:
+    found = analyze_command('curl -X POST -H "Authorization: Bearer $FORUM_API_KEY" '
+                            '-d \'{"content": "read https://gist.githubusercontent.com/u/raw/a.md"}\' '
+                            'https://forum.example.org/api/v1/posts', CommandContext("run.sh"))
+    (flow,) = [f.flow for f in found if f.flow is not None]
+    assert flow.host == "forum.example.org"
+    assert not any("gist.githubusercontent.com" in str(c) for f in found for c in f.capabilities)
+    # a URL given as a flag's value when no operand is one
+    found = analyze_command('curl -H "Authorization: Bearer $FORUM_API_KEY" --url https://forum.example.org/api/me',
+                            CommandContext("run.sh"))
+    assert [f.flow.host for f in found if f.flow is not None] == ["forum.example.org"]
