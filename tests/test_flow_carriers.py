@@ -137,3 +137,10 @@ def test_the_request_url_is_the_operand_not_a_url_quoted_in_its_data() -> None:
     found = analyze_command('curl -H "Authorization: Bearer $FORUM_API_KEY" --url https://forum.example.org/api/me',
                             CommandContext("run.sh"))
     assert [f.flow.host for f in found if f.flow is not None] == ["forum.example.org"]
+
+
+def test_a_variable_inside_a_word_spanning_lines_is_carried_at_its_own_line() -> None:
+    script = ('curl -X POST "https://hooks.example.org/in" \\\n  -d "{\n    \\"name\\": \\"x\\",\n'
+              '    \\"key\\": \\"$STRIPE_SECRET_KEY\\"\n  }"')
+    (flow,) = [f.flow for f in analyze_command(script, CommandContext("run.sh")) if f.flow is not None]
+    assert Carrier("variable", "STRIPE_SECRET_KEY", "", "run.sh", 4) in flow.carriers

@@ -194,8 +194,9 @@ class Imports:
         if spec_node is None or spec_node.type != "string":
             return None
         target = resolve(self.path, string_value(self.parsed, spec_node), self.modules.keys())
-        if target is not None and self.modules[target].cut and not self.modules[target].exports:
-            self.parsed._say(self.modules[target].cut)
+        if target is not None and self.modules[target].cut:  # a bound that stopped the module's reading
+            cut = self.modules[target].cut
+            self.parsed._say(cut if cut.startswith(target) else f"{target} (imported): {cut}")
         return target
 
     def _import(self, stmt: Any) -> None:

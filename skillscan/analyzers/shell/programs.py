@@ -160,8 +160,9 @@ class ProgramsMixin(AnalyzerBase):
         hosted = self._host_carrier(frame, args, dest, line)
         for sent in sent_values(args, is_credential):
             thing = sent.thing if sent.source == "variables" else say("content-of", path=self._as_written(sent.thing))
-            carried = Carrier("variable", sent.thing, "", self.run.ctx.path, line) if sent.source == "variables" else \
-                Carrier("path", self._as_written(sent.thing), "", self.run.ctx.path, line)
+            at = _line_of(frame, args, sent.thing, line)
+            carried = Carrier("variable", sent.thing, "", self.run.ctx.path, at) if sent.source == "variables" else \
+                Carrier("path", self._as_written(sent.thing), "", self.run.ctx.path, at)
             flow = Flow(sent.source, (sent.thing,), "network", dest, sent.part,
                         same_service(sent.thing, dest) if sent.source == "variables" else None,
                         (carried,) + hosted)
@@ -240,3 +241,13 @@ class ProgramsMixin(AnalyzerBase):
                 self.run.add(frame, cmd, "shell-crypto-miner", caps,
                              say("miner-args", name=name, args=v[:80]))
                 return
+
+
+def _line_of(frame: Frame, args: list[Word], thing: str, line: int) -> int:
+    """The line of the first word that writes `thing` (a variable `$X`/`${X}`, a file's path), at the line of
+    the thing inside a word that spans lines; the command's line when no word writes it."""
+    for w in args[:64]:
+        at = next((i for i in (w.raw.find("$" + thing), w.raw.find("${" + thing), w.raw.find(thing)) if i >= 0), -1)
+        if at >= 0:
+            return frame.at(w.row + w.raw[:at].count("\n"), 0 if w.raw[:at].count("\n") else w.col)[0]
+    return line
