@@ -6,7 +6,6 @@ so the caller reports what was not read."""
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -112,14 +111,14 @@ def parse_snippet(expr: str) -> Any:
     return node.named_children[0]
 
 
-# Trees shared within one process: a file is parsed once whether the module facts (js/modules.py, before the
+# Trees shared within one process, by grammar and source: a file is parsed once whether the module facts (js/modules.py, before the
 # workers), the js-decode engine or the semgrep Resolver asks first. A tree holds no analysis state (each
 # `Parsed` around it has its own budget, index and cuts). Trees cannot cross processes (tree-sitter's nodes do not
 # pickle): a file the js-decode engine parses in a worker process is parsed again in the main process only when
 # a semgrep match in it needs folding (bench/profile_stages.py counts the parses).
 MAX_SHARED = 64  # trees kept
 MAX_SHARED_BYTES = 16 * 1024 * 1024  # bytes of source of the trees kept
-_SHARED: OrderedDict[tuple[str, bytes], tuple[bytes, Any]] = OrderedDict()
+_SHARED: OrderedDict[tuple[str, bytes], tuple[bytes, Any]] = OrderedDict()  # (grammar, source) → tree
 PARSES = {"parsed": 0, "shared": 0}  # tree-sitter parses of JS/TS sources, and parses answered by a kept tree
 
 
@@ -127,10 +126,10 @@ _LOCK = threading.Lock()  # the semgrep batch thread and the module facts may pa
 
 
 def _tree(src: bytes, grammar: str) -> Any:
-    key = (grammar, hashlib.blake2b(src, digest_size=16).digest())
+    key = (grammar, src)
     with _LOCK:
         hit = _SHARED.get(key)
-        if hit is not None and hit[0] == src:
+        if hit is not None:
             _SHARED.move_to_end(key)
             PARSES["shared"] += 1
             return hit[1]
