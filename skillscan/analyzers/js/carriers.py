@@ -4,7 +4,8 @@ in another file of the package when `API` is imported), the read of each credent
 carried it (`const token = process.env.GITHUB_TOKEN`), the read of a credential file.
 
 `origin(values, node, want)` follows the value of `node` back to the string or template literal whose text
-holds `want`: through bindings, object properties, `+`, templates, calls' arguments and imports; bounded by
+holds `want` — or the decoder call whose folded value holds it (`atob("aHR0cHM6…")`): through bindings,
+object properties, `+`, templates, calls' arguments and imports; bounded by
 depth (MAX_DEPTH) and the parse's node budget."""
 
 from __future__ import annotations
@@ -92,6 +93,8 @@ class _Search:
             found = self.find(c, name, depth + 1)
             if found is not None:
                 return found
+        if t in ("call_expression", "new_expression") and self.want in (self.values.value(node) or "").lower():
+            return name, "", p.position(node)[0]  # a decoder over literals (`atob("aHR0cHM6…")`): written here, encoded
         return None
 
     def _member(self, node: Any, name: str, depth: int) -> tuple[str, str, int] | None:
