@@ -13,7 +13,12 @@ Two measurements:
    `finish`), report (the JSON renderer). Inside the engines, the parsers are timed too:
    libcst `parse_module`, markdown-it block parses (by caller: the instructions engine or roles),
    tree-sitter-bash parses; and the fixed set-up: regex compiles (after the on-disk regex cache the
-   CLI installs) and the instruction detector set. `bench/startup_speed.py` breaks down the fixed
+   CLI installs) and the instruction detector set. JavaScript/TypeScript parses are counted by who asks
+   (the package's module facts, the js-decode engine, the semgrep Resolver) against the tree-sitter parses
+   done: in one process a file is parsed once and its tree shared (skillscan/analyzers/js/parse.py). With
+   several jobs the js-decode engine runs in worker processes and a tree cannot cross to the main process
+   (tree-sitter nodes do not pickle), so the Resolver's requests are the upper bound of the files parsed
+   twice there — the table gives their count and the CPU of those parses. `bench/startup_speed.py` breaks down the fixed
    cost of one process. The 20 costliest (engine, file) pairs are listed.
 2. The serial share: whole `python -m skillscan scan --no-cache` processes over the same inputs
    with `--jobs 1` and `--jobs 2`, paired (1 2 1 2), wall and CPU of the process tree. With an
@@ -157,6 +162,7 @@ def instrument() -> None:
     detectors.load_detector_set = _timed("  instructions: detector set compiled", detectors.load_detector_set)
     ts_parser = syntax._parser()
     syntax._parser = lambda: _TimedProxy(ts_parser, "  parser: tree-sitter-bash")
+    _count_js_parses()
     timed_roles = _timed("  roles: assign_roles (computed, not remembered)", roles.assign_roles)
     try:
         from skillscan.analyzers import roles_share
@@ -165,6 +171,42 @@ def instrument() -> None:
         import skillscan.analyzers.instructions.analyzer as instr
         from skillscan import policy_roles
         instr.assign_roles = policy_roles.assign_roles = timed_roles  # type: ignore[attr-defined]
+
+
+JS_ASKS: dict[str, int] = defaultdict(int)  # JS/TS parse requests by the module asking
+
+
+def _count_js_parses() -> None:
+    try:
+        from skillscan.analyzers.js import modules as js_modules
+        from skillscan.analyzers.js import parse as js_parse
+    except ImportError:  # a tree before the JS room
+        return
+    inner = js_parse.parse
+    label = "  parser: tree-sitter JS/TS (requests answered by a kept tree included)"
+
+    def asked(text: str, path: str, language: str) -> Any:
+        frame = sys._getframe(1)
+        while frame.f_back is not None and frame.f_globals.get("__name__") in ("__main__", "profile_stages"):
+            frame = frame.f_back  # past this script's own timing wrappers
+        caller = frame.f_globals.get("__name__", "?").rsplit(".", 1)[-1]
+        JS_ASKS[caller] += 1
+        return inner(text, path, language)
+
+    js_parse.parse = _timed(label, asked)
+    js_modules.parse = js_parse.parse
+
+
+def js_parse_lines() -> list[str]:
+    try:
+        from skillscan.analyzers.js.parse import PARSES
+    except ImportError:
+        return []
+    asks = ", ".join(f"{k} {n}" for k, n in sorted(JS_ASKS.items()))
+    return ["", f"JavaScript/TypeScript: {sum(JS_ASKS.values())} parse requests ({asks or 'none'}); "
+            f"{PARSES['parsed']} tree-sitter parses, {PARSES['shared']} requests answered by a tree parsed before. "
+            "With several jobs, the js-decode requests run in worker processes and the js_values (semgrep Resolver) "
+            "requests parse again in the main process."]
 
 
 def corpus_inputs(shared: Path, sets: list[str]) -> list[str]:
@@ -243,7 +285,7 @@ def main() -> int:
     args = ap.parse_args()
     inputs = corpus_inputs(args.shared, args.sets.split(","))
     total, packages, size = profile(inputs)
-    lines = table(total, packages, size, args.top)
+    lines = table(total, packages, size, args.top) + js_parse_lines()
     if not args.no_serial:
         lines += ["", *serial_share(inputs, args.pairs)]
     print("\n".join(lines))

@@ -67,13 +67,22 @@ def section(per_set: dict[str, list[Violation]], stats: dict[str, Stats], comman
     return "\n".join([
         "## Truth of reasons (`bench/truth.py`, issue 14)", "",
         f"Command: `{command}` — {now()}, {skillscan_version()}.", "",
-        "A violation is a finding whose message names a host, path, environment variable or program that "
-        "is not on the cited line nor in the values followed to it (the statement; same-file definitions of "
-        "the names it uses, five steps deep, and nearby lines using the same names or files; the host file "
-        "around a Markdown fence; decoded values; a combination's other legs), a whole-environment claim "
-        "where only named variables are read (`whole-environment`), or several findings of one rule at one "
-        "location (`same-location`). Not yet a CI gate: issue 14 fixes these and then asserts zero. "
-        "Counts per rule and set:", "",
+        "A violation is a finding whose message names a host, path, environment variable or program that is "
+        "not where the analysis says it is. A data-flow finding carries its facts and, for each thing it "
+        "names, its carrier (`flow.carriers` in the JSON report: the variable, constant, property or import "
+        "that carried the thing to the cited line, and the file and line where the thing is written — another"
+        " file of the package for an imported constant); the flow's host, variables and files are checked "
+        "against their carriers: the value (a path piece by piece, with the definitions it composes) and the "
+        "carrying name are on the carrier's statement, and the carrier reaches the cited line (the name is "
+        "used in the cited statement or the values followed to it; without a name, the carrier's line is "
+        "among them). A flow fact named without a carrier is `uncarried`. Every other named thing must be on "
+        "the cited line or in the values followed to it (the statement; same-file definitions of the names it"
+        " uses, five steps deep, and nearby lines using the same names or files; the host file around a "
+        "Markdown fence; decoded values; a combination's other legs). Also violations: a whole-environment "
+        "claim where only named variables are read (`whole-environment`), and several findings of one rule at"
+        " one location (`same-location`). tests/test_truth.py runs the check over the rules' samples, "
+        "fixtures/ and the corpora and fails on any violation not listed in tests/truth_known.tsv. Counts per"
+        " rule and set:", "",
         table(per_set, stats), ""])
 
 
@@ -87,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reports", type=Path, help="read DIR/<set>.json instead of running the CLI")
     ap.add_argument("--jobs", type=int, default=0)
     ap.add_argument("--examples", type=int, default=3, help="examples printed per rule")
-    ap.add_argument("--kind", help="only violations of this kind (host, path, variable, program, whole-environment, "
+    ap.add_argument("--kind", help="only violations of this kind (host, path, variable, program, uncarried, whole-environment, "
                                    "same-location)")
     ap.add_argument("--rule", help="only violations of this rule")
     ap.add_argument("--write", action="store_true", help="record the counts in docs/benchmarks.md")
@@ -106,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         vs = check_report(doc, REPO, stats[name])
         per_set[name] = [v for v in vs if (not args.kind or v.kind == args.kind) and (not args.rule or v.rule_id == args.rule)]
         print(f"== {name}: {len(per_set[name])} violations in {stats[name].checked} checked findings "
-              f"(of {stats[name].findings}; unchecked: {dict(stats[name].unchecked) or 0})")
+              f"(of {stats[name].findings}; unchecked: {dict(stats[name].unchecked) or 0}; named flow facts checked "
+              f"against their carriers: {stats[name].carried})")
         print(grouped(per_set[name], args.examples))
     command = "python bench/truth.py" + (f" --sets {args.sets}" if args.sets != ",".join(SETS) else "")
     text = section(per_set, stats, command)

@@ -2,7 +2,17 @@
 message names occurs on the cited line, or in the value the analysis followed to that line; a
 whole-environment claim holds only where the whole environment is read.
 
-What counts as "the cited line and the value followed to it" (the report does not carry the flow):
+A data-flow finding carries its facts (`flow`) and, for each host, variable and file it names, where that
+thing is written and which name carried it to the cited line (`flow.carriers`: kind, value, name, path, line).
+Each named thing that is a fact of the flow (its host, one of its names) is checked against its carrier, not
+against a haystack: the value occurs in the carrier's statement (decoded forms included; a file's path piece by
+piece in the carrier statement and the definitions it composes); the carrying name occurs there too (or on the
+object literal holding the line); and the carrier reaches the cited line — the carrying name is used in the
+cited statement or the values followed to it, or (no name) the carrier's line is among them. The carrier may be
+in another file of the package (an imported constant). A flow fact named without a carrier is an `uncarried`
+violation; a carrier that fails is a violation of the thing's kind.
+
+For the other named things, what counts as "the cited line and the value followed to it":
 
 * the cited line, extended to the end of its statement (open brackets, `\\` continuations);
 * the definitions of the names used there, within the same file, three assignments deep
@@ -37,9 +47,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from truthnames import ANCHORS, Named, claims_whole_environment, named_things
+from truthnames import Named, carriers_of, claims_whole_environment, named_things, occurs
 
-from skillscan.capabilities.grammar import normalize_binary
 
 MAX_FILE = 2_000_000
 # gate rules with one finding per capability: several at one location are distinct claims unless identical
@@ -56,7 +65,7 @@ class Violation:
     rule_id: str
     path: str
     line: int
-    kind: str  # host | path | variable | program | whole-environment | same-location
+    kind: str  # host | path | variable | program | whole-environment | same-location | uncarried
     value: str
     message: str
 
@@ -65,6 +74,7 @@ class Violation:
 class Stats:
     findings: int = 0
     checked: int = 0  # findings naming something (or claiming the whole environment)
+    carried: int = 0  # named flow facts checked against their carriers
     unchecked: Counter[str] = field(default_factory=Counter)  # why a finding could not be checked
 
 
@@ -254,6 +264,34 @@ class Package:
                 return [(str(e["path"]), int(e["line"])) for e in ic.get("evidence") or []]
         return []
 
+    def carries(self, c: dict[str, object], path: str, line: int) -> bool:
+        """The carrier holds its value (and its name) on its statement, and reaches the cited line."""
+        rel, at, name, value = str(c["path"]), int(c["line"]), str(c.get("name") or ""), str(c["value"])
+        if "#decoded-" in rel or "#blob-" in rel:  # in a decoded payload: the value is in the decoded host text
+            hay = self.haystack(rel, at) or ""
+            return occurs(Named(str(c["kind"]), value), hay) and (not name or name.split(".")[-1] in hay)
+        lines = self.lines(rel)
+        if lines is None or not 1 <= at <= len(lines):
+            return False
+        own = _statement(lines, at - 1)
+        text = _decoded("\n".join(lines[j] for j in own))
+        if c["kind"] == "path":
+            holds = occurs(Named("path", value), text + "\n" + (self.haystack(rel, at) or ""),
+                           frozenset(rel.split("/")[:-1]))
+        else:
+            holds = occurs(Named(str(c["kind"]), value), text)
+        if not holds:
+            return False
+        hay = self.haystack(path.split("#")[0], line) or ""
+        if name:  # the name is used on the way to the cited line: elsewhere than in the carrier's own statement
+            mine = {lines[j] for j in own}
+            hay = "\n".join(x for x in hay.split("\n") if x not in mine)
+            head, last = name.split(".")[0].removesuffix("()"), name.split(".")[-1].removesuffix("()")
+            around = text + "\n" + "\n".join(lines[j] for j in _object(lines, at - 1, False))
+            named_here = re.search(rf"(?<![\w$]){re.escape(last)}(?![\w$])", around) is not None
+            return named_here and re.search(rf"(?<!\w){re.escape(head)}(?![\w$])", hay) is not None
+        return rel == path.split("#")[0] and lines[at - 1].strip() in hay
+
     def bytecode_strings(self, rel: str) -> str | None:
         """The printable runs (≥ 4 characters) of a compiled file's bytes, one a line."""
         p = self.base / rel
@@ -358,36 +396,6 @@ def _interpolated(lines: list[str], index: FileIndex, text: str, scope: range) -
     return out
 
 
-def occurs(named: Named, hay: str, own_dirs: frozenset[str] = frozenset()) -> bool:
-    v = named.value
-    if named.kind == "host":
-        return v.strip("[]").lower() in hay.lower()
-    if named.kind == "variable":
-        return re.search(rf"(?<![A-Za-z0-9_]){re.escape(v)}(?![A-Za-z0-9_])", hay) is not None
-    if named.kind == "program":
-        stem = re.escape(re.sub(r"[\d.]+$", "", v) or v)
-        if re.search(rf"(?<![\w-]){stem}[\d.]*(?:\.exe)?(?![\w-])", hay, re.IGNORECASE) is not None:
-            return True
-        # the analysers name a program by its normal name (`pwsh` → powershell, `python3.11` → python)
-        return any(normalize_binary(w) == v.lower() for w in set(re.findall(r"[\w.+-]+", hay)[:20000]))
-    parts = [p for p in re.split(r"[/\\]", v) if p not in ("", ".", "..", "%USERPROFILE%", *ANCHORS)]
-    if v.startswith("$PKG/"):  # the package's own directories come from the file's place (`__file__`)
-        parts = [p for p in parts if p not in own_dirs]
-    pieces = [q for p in parts for q in re.split(r"\*|\?|\[[^\]]*\]", p) if len(q) >= 2]
-    # each piece whole: a piece made by joining words found in different places of the followed text is
-    # not a value the analysis read (the composed-word rule accepted `id_ed25519.pub` from `id_ed25519`
-    # on one line and `.pub` on another)
-    return all(q in hay or _placeholder(q, hay) for q in pieces)
-
-
-def _placeholder(piece: str, hay: str) -> bool:
-    """`_NAME_` is how the analysers write a `<NAME>` / `{NAME}` placeholder of the text."""
-    names = re.findall(r"_([A-Za-z][\w-]*?)_(?=$|[./-])", piece)
-    # the mask writes every non-word character of the placeholder as `_` (`<skill-name>` → `_skill_name_`)
-    return bool(names) and all(re.search("[<{]" + "[^A-Za-z0-9]".join(map(re.escape, n.split("_"))) + "[>}]", hay)
-                               for n in names)
-
-
 def check_package(pkg: dict[str, object], root: Path, stats: Stats | None = None) -> list[Violation]:
     stats = stats if stats is not None else Stats()
     files = Package(pkg, root)
@@ -418,7 +426,16 @@ def check_package(pkg: dict[str, object], root: Path, stats: Stats | None = None
                 for p, ln in files.evidence_lines(str(cap)):
                     hay += "\n" + (files.haystack(p, ln) or "")
         stats.checked += 1
+        flow = f.get("flow") or {}
         for n in things:
+            carriers = carriers_of(n, flow)
+            if carriers is not None:
+                stats.carried += 1
+                if not carriers:
+                    out.append(Violation(where, rule, path, line, "uncarried", n.value, message))
+                elif not any(files.carries(c, path, line) for c in carriers):
+                    out.append(Violation(where, rule, path, line, n.kind, n.value, message))
+                continue
             own = frozenset(path.split("#")[0].split("/")[:-1])
             # each piece whole in the followed values or in the statement as they compose it (a path's
             # directories from one definition, its file name composed on the cited statement)

@@ -15,6 +15,10 @@ Extraction is generic, from the shapes the analysers write, never from one rule'
 * whole environment: "whole environment", "entire environment", "every variable", "all environment
   variables", `env.read[*]`, the `environment-exfiltration` combination.
 
+`occurs(named, text)` says whether a named thing is in a text (a path piece by piece, a program by its normal
+name); `carriers_of(named, flow)` picks the carriers (`flow.carriers` of the JSON report) of a thing that is a
+fact of the finding's flow.
+
 The gate's trailing `(path:line, channel, confidence, rule)` and `[lowered: …]` notes are not claims
 about the cited line and are left out; so are the analysers' own placeholders (`$VAR`, `*`).
 """
@@ -23,6 +27,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from skillscan.capabilities.grammar import normalize_binary
 
 KINDS = ("host", "path", "variable", "program")
 
@@ -168,3 +174,49 @@ def _inside_backticks(text: str, pos: int) -> bool:
 
 def claims_whole_environment(message: str) -> bool:
     return bool(_WHOLE_ENV.search(claim_text(message)))
+
+
+def occurs(named: Named, hay: str, own_dirs: frozenset[str] = frozenset()) -> bool:
+    v = named.value
+    if named.kind == "host":
+        return v.strip("[]").lower() in hay.lower()
+    if named.kind == "variable":
+        return re.search(rf"(?<![A-Za-z0-9_]){re.escape(v)}(?![A-Za-z0-9_])", hay) is not None
+    if named.kind == "program":
+        stem = re.escape(re.sub(r"[\d.]+$", "", v) or v)
+        if re.search(rf"(?<![\w-]){stem}[\d.]*(?:\.exe)?(?![\w-])", hay, re.IGNORECASE) is not None:
+            return True
+        # the analysers name a program by its normal name (`pwsh` → powershell, `python3.11` → python)
+        return any(normalize_binary(w) == v.lower() for w in set(re.findall(r"[\w.+-]+", hay)[:20000]))
+    parts = [p for p in re.split(r"[/\\]", v) if p not in ("", ".", "..", "%USERPROFILE%", *ANCHORS)]
+    if v.startswith("$PKG/"):  # the package's own directories come from the file's place (`__file__`)
+        parts = [p for p in parts if p not in own_dirs]
+    pieces = [q for p in parts for q in re.split(r"\*|\?|\[[^\]]*\]", p) if len(q) >= 2]
+    # each piece whole: a piece made by joining words found in different places of the followed text is
+    # not a value the analysis read (the composed-word rule accepted `id_ed25519.pub` from `id_ed25519`
+    # on one line and `.pub` on another)
+    return all(q in hay or _placeholder(q, hay) for q in pieces)
+
+
+def _placeholder(piece: str, hay: str) -> bool:
+    """`_NAME_` is how the analysers write a `<NAME>` / `{NAME}` placeholder of the text."""
+    names = re.findall(r"_([A-Za-z][\w-]*?)_(?=$|[./-])", piece)
+    # the mask writes every non-word character of the placeholder as `_` (`<skill-name>` → `_skill_name_`)
+    return bool(names) and all(re.search("[<{]" + "[^A-Za-z0-9]".join(map(re.escape, n.split("_"))) + "[>}]", hay)
+                               for n in names)
+
+
+def carriers_of(named: Named, flow: dict[str, object]) -> list[dict[str, object]] | None:
+    """The carriers of a named thing that is a fact of the finding's flow (its host, one of its names), [] when
+    it has none; None when the thing is not a flow fact (checked against the followed values instead)."""
+    if not flow:
+        return None
+    carriers = [c for c in flow.get("carriers") or [] if c.get("kind") == named.kind]  # type: ignore[union-attr]
+    if named.kind == "host":
+        if str(flow.get("host") or "").lower() != named.value.strip("[]").lower():
+            return None
+        return [c for c in carriers if str(c["value"]).lower() == named.value.strip("[]").lower()]
+    if named.kind in ("variable", "path"):
+        mine = [c for c in carriers if c["value"] == named.value]
+        return mine if mine or named.value in (flow.get("names") or ()) else None  # type: ignore[operator]
+    return None

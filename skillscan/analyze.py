@@ -24,8 +24,15 @@ CHUNK_FILES = 64
 
 def with_facts(package: Package) -> Package:
     """The package with the facts its engines and the roles share, found once before the workers start:
-    the files its instructions tell the agent to follow (`Package.followed`)."""
-    return with_followed(package) if package.format != "unknown" else package
+    the files its instructions tell the agent to follow (`Package.followed`) and what its JS/TS modules export
+    to one another (`Package.js_modules`)."""
+    if package.format == "unknown":
+        return package
+    if package.js_modules is None:
+        from skillscan.analyzers.js.modules import package_modules
+
+        package = replace(package, js_modules=package_modules(package))
+    return with_followed(package)
 
 
 def _context(package: Package) -> Package:

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from skillscan.diskcache import atomic_write, cache_subdir
-from skillscan.model import Capability, Channel, Confidence, Finding, Flow, Location, RuleClass, Severity
+from skillscan.model import Capability, Carrier, Channel, Confidence, Finding, Flow, Location, RuleClass, Severity
 
-FORMAT = 5
+FORMAT = 6
 
 
 def default_cache_dir() -> Path | None:
@@ -38,6 +38,10 @@ def _loc(loc: Location) -> dict[str, Any]:
     return asdict(loc)
 
 
+def _carriers(flow: Flow) -> list[tuple[str, str, str, str, int]]:
+    return [(c.kind, c.value, c.name, c.path, c.line) for c in flow.carriers]
+
+
 def finding_to_json(f: Finding) -> dict[str, Any]:
     return {
         "rule_id": f.rule_id, "message": f.message, "location": _loc(f.location), "severity": int(f.severity),
@@ -45,7 +49,7 @@ def finding_to_json(f: Finding) -> dict[str, Any]:
         "capabilities": [[c.kind, c.scope] for c in f.capabilities], "channel": f.channel.value,
         "related": [_loc(r) for r in f.related], "decoded": f.decoded, "engine": f.engine,
         "flow": None if f.flow is None else [f.flow.source, list(f.flow.names), f.flow.sink, f.flow.host, f.flow.part,
-                                             f.flow.service],
+                                             f.flow.service, [list(c) for c in _carriers(f.flow)]],
         "role": f.role,
     }
 
@@ -69,7 +73,8 @@ def finding_from_json(d: dict[str, Any]) -> Finding:
         severity=_SEVERITY[d["severity"]], confidence=_CONFIDENCE[d["confidence"]], rule_class=_CLASS[d["rule_class"]],
         capabilities=tuple(_capability(k, s) for k, s in d["capabilities"]), channel=_CHANNEL[d["channel"]],
         related=tuple(Location(**r) for r in d["related"]), decoded=d["decoded"], engine=d["engine"],
-        flow=None if d.get("flow") is None else Flow(d["flow"][0], tuple(d["flow"][1]), *d["flow"][2:]),
+        flow=None if d.get("flow") is None else Flow(d["flow"][0], tuple(d["flow"][1]), *d["flow"][2:6],
+                                                     tuple(Carrier(*c) for c in d["flow"][6])),
         role=d.get("role"),
     )
 

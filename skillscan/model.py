@@ -146,12 +146,53 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class Carrier:
+    """How one thing a flow's message names reached the cited line: `kind` (`host`, `variable` or `path`),
+    `value` (the thing as the message names it), `name` (the variable, constant, property or import that carried
+    it to the sink, "" when it is written in the sink's own statement), and `path`/`line` (where the value is
+    written: for `host` the literal holding it, for `variable` the read of the environment variable, for
+    `path` the literal of the file; `path` may be another file of the package when it was imported)."""
+
+    kind: str
+    value: str
+    name: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleExport:
+    """A value one JavaScript/TypeScript module of the package exports to the others (`export const API_URL = …`,
+    `module.exports = {host: …}`, an exported function's single return): its folded `value` (None when not
+    known), the `line` it is written on, the line of the literal holding its URL's host (`host_line`, 0 when
+    none), and the credential variables it reads (`variables`: name and line) or the whole environment."""
+
+    name: str
+    line: int
+    value: str | None = None
+    host_line: int = 0
+    variables: tuple[tuple[str, int], ...] = ()
+    environment: int = 0  # the line of a read of the whole environment, 0 when none
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleFacts:
+    """What the other files of a package may import from one JS/TS module: its exports, or why it was not read
+    (`cut`: a bound — module count or size — that the importing file's engine reports)."""
+
+    exports: tuple[ModuleExport, ...] = ()
+    cut: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Flow:
     """What a data-flow finding moves, and where. `source`: `environment` (every variable), `variables`
     (the ones in `names`), `file` (the content of the files in `names`) or `store` (a credential store
     of kind `names[0]`); `sink`: `network`, `subprocess`, `interpreter` or `exec`; for the network, `host`
     (None when not known) and `part` (`header`, `body` or `url`, None when not known); `service`: `same`
-    when the variable's service owns the host, `other` when both are known and differ, else None."""
+    when the variable's service owns the host, `other` when both are known and differ, else None;
+    `carriers`: where each named thing (the host, each variable, each file) is written and which name carried
+    it to the sink (`Carrier`)."""
 
     source: str
     names: tuple[str, ...] = ()
@@ -159,6 +200,7 @@ class Flow:
     host: str | None = None
     part: str | None = None
     service: str | None = None
+    carriers: tuple[Carrier, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +311,9 @@ class Package:
     # by the analyze stage (analyzers/instructions/follows.py) for the instructions engine and the roles;
     # None: not computed yet
     followed: Mapping[str, Location] | None = field(default=None, hash=False, compare=False)
+    # the JS/TS modules other JS/TS files of the package import by a relative path, with what they export
+    # (analyzers/js/modules.py; found once before the workers start); None: not computed yet
+    js_modules: Mapping[str, ModuleFacts] | None = field(default=None, hash=False, compare=False)
 
     def file(self, path: str) -> PackageFile | None:
         for f in self.files:

@@ -4,7 +4,7 @@ Engines report findings in virtual files (a code fence `SKILL.md#fence-16.py`, a
 `scripts/a.py#decoded-1`) and some fill the snippet with something other than source text (a capability,
 a summary). After analysis, `place` gives every finding (and its related locations):
 
-- a real file: a fence's code is the host file's own text, so line k of `X#fence-N.ext` is line N+k-1 of
+- a real file (for a flow's carriers in a fence too; one in a decoded payload keeps the payload's path): a fence's code is the host file's own text, so line k of `X#fence-N.ext` is line N+k-1 of
   X, columns unchanged; a decoded payload or blob is located on the line of the literal it was decoded
   from, and the message names the payload location;
 - a snippet that is exactly the source text of its region (`line:column` up to `end_line:end_column`),
@@ -111,5 +111,11 @@ def place(package: Package, findings: Iterable[Finding], virtual: Sequence[Packa
         message = f.message if payload is None else f"{f.message} (in the payload decoded as {payload})"
         if loc != f.location or related != f.related or message != f.message:
             f = replace(f, location=loc, related=related, message=message)
+        if f.flow is not None and any(_FENCE.search(c.path) for c in f.flow.carriers):  # a fence's carriers too
+            carriers = []
+            for c in f.flow.carriers:  # in a decoded payload, a carrier keeps the payload's path and line
+                at, payload_of = host_location(Location(c.path, c.line), origins, texts)
+                carriers.append(c if payload_of is not None else replace(c, path=at.path, line=at.line))
+            f = replace(f, flow=replace(f.flow, carriers=tuple(carriers)))
         out.append(f)
     return out

@@ -149,7 +149,11 @@ def test_cli_reports_flow_facts_in_json(tmp_path: Path) -> None:
     report, _ = scan_json("--no-cache", str(skill))
     (f,) = [f for p in report["packages"] for f in p["findings"] if f["rule_id"] == "js-credential-flow"]
     assert f["flow"] == {"source": "variables", "names": ["GITHUB_TOKEN"], "sink": "network",
-                         "host": "api.github.com", "part": "header", "service": "same"}
+                         "host": "api.github.com", "part": "header", "service": "same",
+                         "carriers": [{"kind": "host", "value": "api.github.com", "name": "API",
+                                       "path": "scripts/issues.mjs", "line": 2},
+                                      {"kind": "variable", "value": "GITHUB_TOKEN", "name": "token",
+                                       "path": "scripts/issues.mjs", "line": 1}]}
     assert f["line"] == 3 and f["related"][0]["line"] == 1
 
 

@@ -4,6 +4,8 @@ as `Flow` data and as the sentence of its finding (skillscan/analyzers/shell/req
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from skillscan.analyzers.shell import CommandContext, analyze_command
@@ -36,7 +38,7 @@ def _flows(command: str) -> list[tuple[str, str, Flow]]:
 def test_request_flow_facts(command: str, sentence: str, flow: Flow) -> None:
     found = _flows(command)
     assert any(sentence in message for _, message, _ in found), found
-    assert flow in [f for _, _, f in found]
+    assert flow in [replace(f, carriers=()) for _, _, f in found]  # carriers: tests/test_flow_carriers.py
 
 
 @pytest.mark.parametrize("command", [

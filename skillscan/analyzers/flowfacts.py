@@ -7,11 +7,15 @@ engine (analyzers/shell/requests.py) both build `model.Flow` with these.
 - `service_phrase(flow) -> str`: " (the variable's own service)", " (a host of Telegram, not of OpenAI,
   the variable's service)" or "".
 - `sent_to(flow, header) -> str`: "as the Authorization header to api.digitalocean.com (…)"; `part_phrase` is
-  its first half."""
+  its first half.
+- `carried(flow, carriers)`, `joined_carriers(a, b)`: the flow with where each named thing is written (`model.Carrier`),
+  and the carriers of two merged flows (every distinct one, in order)."""
 
 from __future__ import annotations
 
-from skillscan.model import Flow
+from dataclasses import replace
+
+from skillscan.model import Carrier, Flow
 from skillscan.purpose.services import load_table
 
 
@@ -49,3 +53,13 @@ def sent_to(flow: Flow, header: str | None) -> str:
     part = part_phrase(flow, header)
     dest = flow.host or "a host the analysis could not resolve"
     return f"{part + ' ' if part else ''}to {dest}{service_phrase(flow)}"
+
+
+def joined_carriers(a: Flow, b: Flow) -> tuple[Carrier, ...]:
+    return tuple(dict.fromkeys(a.carriers + b.carriers))
+
+
+def carried(flow: Flow, carriers: list[Carrier] | tuple[Carrier, ...]) -> Flow:
+    """The flow with these carriers added (each once; a host carrier only for the flow's own host)."""
+    kept = [c for c in carriers if c.kind != "host" or (flow.host is not None and c.value == flow.host)]
+    return replace(flow, carriers=tuple(dict.fromkeys(flow.carriers + tuple(kept))))

@@ -202,7 +202,7 @@ class JsDecodeAnalyzer:
             findings.append(finding("js-decoded-payload", f"literal decodes ({p.how}) to {lang} "
                                     f"({len(p.text)} characters); scanned as {vf.path}", file.path, line, col,
                                     snippet=line_text(text, line).strip()[:200], decoded=p.text[:2000]))
-        findings.extend(FlowFinder(parsed, values, file.path).findings())
+        findings.extend(FlowFinder(parsed, values, file.path, package.js_modules).findings())
         cut.extend(parsed.cut)
         for why in dict.fromkeys(cut):  # each bound that stopped the search, once
             findings.append(finding("analysis-incomplete", f"{file.path}: {why}", file.path, 1, 1))

@@ -68,6 +68,9 @@ def finding_dict(f: Finding, fingerprint: str) -> dict[str, Any]:
         d["flow"] = {k: v for k, v in (("source", f.flow.source), ("names", list(f.flow.names)), ("sink", f.flow.sink),
                                        ("host", f.flow.host), ("part", f.flow.part), ("service", f.flow.service))
                      if v is not None}
+        if f.flow.carriers:
+            d["flow"]["carriers"] = [{"kind": c.kind, "value": c.value, "name": c.name, "path": c.path, "line": c.line}
+                                     for c in f.flow.carriers]
     if f.related:
         d["related"] = [{"path": r.path, "line": r.line, "column": r.column, "snippet": r.snippet} for r in f.related]
     if f.baselined:

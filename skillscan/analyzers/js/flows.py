@@ -3,18 +3,27 @@ goes where: `sends GITHUB_TOKEN as the Authorization header to api.github.com (t
 fetch`. Sinks: `fetch`, `axios` (and its methods), `got`, `http(s).request|get` (and `.write`/`.end` on the
 request), `new WebSocket(url)` and `.send` on it, `navigator.sendBeacon`, `.write` on a `net`/`tls` socket. A child process's `env` option is not egress and is not a
 sink. Rules: js-secret-exfiltration-flow (the whole environment or a credential file to the network),
-js-credential-flow (a named credential variable to the network)."""
+js-credential-flow (a named credential variable to the network).
+
+The parts of a request are read where it is sent, with what was written into its objects before
+(js/mutations.py: `headers.set(…)`, `h[k] = v`, `Object.assign(opts, …)`, `opts.headers = …`) and their spreads
+(`{...headers}`, MAX_SPREAD deep); names imported from the package's own modules read their exports
+(js/modules.py). Each flow carries where its host, variables and files are written (js/carriers.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from skillscan.analyzers.flowfacts import part_phrase, same_service, sent_to
+from skillscan.analyzers.flowfacts import carried, part_phrase, same_service, sent_to
+from skillscan.analyzers.js.carriers import origin
+from skillscan.analyzers.js.modules import Imports
+from skillscan.analyzers.js.mutations import Mutations
 from skillscan.analyzers.js.parse import Parsed
 from skillscan.analyzers.js.taint import REQUESTS, Source, Taint
 from skillscan.analyzers.js.values import UNKNOWN, Values, dotted, string_value, unwrap
-from skillscan.model import Finding, Flow, Location
+from skillscan.model import Carrier, Finding, Flow, Location, ModuleFacts
 
 RULE_IDS: tuple[str, ...] = ("js-credential-flow", "js-secret-exfiltration-flow")
 
@@ -26,6 +35,8 @@ HEADER_KEYS = frozenset({"headers", "auth", "Authorization", "authorization"})
 BODY_KEYS = frozenset({"body", "data", "json", "form", "formData"})
 URL_KEYS = ("url", "baseURL", "baseUrl", "href", "uri")
 QUERY_KEYS = frozenset({"params", "searchParams", "query", "path"})
+MAX_SPREAD = 8  # objects spread or assigned into one another, followed this deep
+CONTAINERS = frozenset({"Headers", "Map", "URLSearchParams"})
 
 
 @dataclass(frozen=True)
@@ -42,14 +53,20 @@ class Sink:
     desc: str
     host: str | None
     parts: tuple[Part, ...]
+    host_node: Any = None  # the expression the host was folded from
 
 
 class FlowFinder:
-    def __init__(self, parsed: Parsed, values: Values, path: str) -> None:
+    def __init__(self, parsed: Parsed, values: Values, path: str,
+                 modules: Mapping[str, ModuleFacts] | None = None) -> None:
         self.parsed = parsed
         self.values = values
+        if modules:
+            values.imports = Imports(parsed, path, modules)
         self.taint = Taint(parsed, values)
+        self.mutations = Mutations(parsed, values)
         self.path = path
+        self._before = 0  # the byte offset of the call being read: writes into its objects before it count
 
     # -- sinks ------------------------------------------------------------------------------------------------------
     def sink(self, node: Any) -> Sink | None:
@@ -60,25 +77,27 @@ class FlowFinder:
         args = self._args(node)
         if not callee or not args and not callee.endswith((".write", ".end", ".send")):
             return None
+        self._before = node.start_byte
         head, _, method = callee.rpartition(".")
         if is_new:
             if callee in ("WebSocket", "ws.WebSocket", "WebSocketClient"):
-                return Sink(f"new {callee}", self._host(args[0]), (Part(args[0], "url"),))
+                return Sink(f"new {callee}", self._host(args[0]), (Part(args[0], "url"),), args[0])
             return None
         if callee in FETCH or callee == "got" or callee in ("ky", "request", "superagent", "needle"):
-            return Sink(callee, self._host(args[0]), (Part(args[0], "url"),) + self._options(args[1:2]))
+            return Sink(callee, self._host(args[0]), (Part(args[0], "url"),) + self._options(args[1:2]), args[0])
         if callee in ("axios", "axios.request"):
-            return Sink(callee, self._host_in(args[0]), self._options(args[:1]))
+            return Sink(callee, self._host_in(args[0]), self._options(args[:1]), self._url_node(args[0]))
         if head in ("axios", "got", "ky") and method in AXIOS_URL_FIRST | AXIOS_DATA:
             data = (Part(args[1], "body"),) if method in AXIOS_DATA and len(args) > 1 else ()
             opts = args[2:3] if method in AXIOS_DATA else args[1:2]
-            return Sink(callee, self._host(args[0]), (Part(args[0], "url"),) + data + self._options(opts))
+            return Sink(callee, self._host(args[0]), (Part(args[0], "url"),) + data + self._options(opts), args[0])
         if head in HTTP_MODULES and method in ("request", "get"):
             return self._http(callee, args)
         if callee in ("navigator.sendBeacon", "sendBeacon"):
-            return Sink(callee, self._host(args[0]), (Part(args[0], "url"),) + tuple(Part(a, "body") for a in args[1:2]))
+            return Sink(callee, self._host(args[0]), (Part(args[0], "url"),) + tuple(Part(a, "body") for a in args[1:2]),
+                        args[0])
         if head in ("net", "tls") and method in ("connect", "createConnection"):  # what is sent: `.write` on it
-            return Sink(callee, self._socket_host(args), ())
+            return Sink(callee, self._socket_host(args), (), node)
         if method in ("write", "end", "send") and fn is not None and fn.type == "member_expression":
             return self._on_request(callee, fn.child_by_field_name("object"), args)
         return None
@@ -97,14 +116,27 @@ class FlowFinder:
         return None if h == "*" else h
 
     def _object(self, node: Any) -> Any:
-        return self.values._container(node, 0)
+        """The object literal a name is bound to; for `new Headers({…})` / `new Map(…)`, its argument."""
+        obj = self.values._container(node, 0)
+        name = _target(self.parsed, node)
+        if obj is None and name and "." not in name:
+            bound = unwrap(self.values.bindings.lookup(name, node.start_byte))
+            if bound is not None and bound.type == "new_expression" and \
+                    self.parsed.text(bound.child_by_field_name("constructor")) in CONTAINERS:
+                args = self._args(bound)
+                obj = self.values._container(args[0], 0) if args else None
+        return obj
 
-    def _pairs(self, node: Any) -> list[tuple[str, Any]]:
-        obj = self._object(node)
-        if obj is None or obj.type != "object":
+    def _pairs(self, node: Any, depth: int = 0) -> list[tuple[str, Any]]:
+        """The (key, value) pairs of the object a request part is made of: its literal pairs, the objects spread
+        into it and what was written into it before the call (an unknown key is "")."""
+        if depth > MAX_SPREAD:
+            self.parsed._say(f"objects spread or assigned into one another more than {MAX_SPREAD} deep were not "
+                             "followed")
             return []
-        out = []
-        for c in obj.named_children:
+        obj = self._object(node)
+        out: list[tuple[str, Any]] = []
+        for c in obj.named_children if obj is not None and obj.type == "object" else ():
             if c.type == "pair":
                 k = c.child_by_field_name("key")
                 key = string_value(self.parsed, k) if k is not None and k.type == "string" else \
@@ -112,7 +144,22 @@ class FlowFinder:
                 out.append((key, c.child_by_field_name("value")))
             elif c.type == "shorthand_property_identifier":
                 out.append((self.parsed.text(c), c))
+            elif c.type == "spread_element" and c.named_children:
+                out += self._pairs(c.named_children[0], depth + 1)
+        return out + self._written(_target(self.parsed, node), depth)
+
+    def _written(self, target: str, depth: int) -> list[tuple[str, Any]]:
+        out: list[tuple[str, Any]] = []
+        for w in self.mutations.into(target, self._before):
+            if w.key == "*":
+                out += self._pairs(w.value, depth + 1)
+            else:
+                out.append((w.key or "", w.value))
         return out
+
+    def _url_node(self, node: Any) -> Any:
+        pairs = dict(self._pairs(node))
+        return next((pairs[k] for k in (*URL_KEYS, "hostname", "host") if k in pairs), None)
 
     def _host_in(self, node: Any) -> str | None:
         pairs = dict(self._pairs(node))
@@ -145,9 +192,10 @@ class FlowFinder:
                 continue
             for key, value in pairs:
                 if key in HEADER_KEYS:
-                    named = self._pairs(value)
+                    named = self._pairs(value) + self._written(f"{_target(self.parsed, o)}.{key}", 1) \
+                        if _target(self.parsed, o) else self._pairs(value)
                     if named:
-                        out.extend(Part(v, "header", k) for k, v in named)
+                        out.extend(Part(v, "header", k or None) for k, v in named)
                     else:
                         out.append(Part(value, "header", key if key[0].isupper() else None))
                 elif key in BODY_KEYS:
@@ -159,8 +207,8 @@ class FlowFinder:
     def _http(self, callee: str, args: list[Any]) -> Sink:
         first = unwrap(args[0])
         if first is not None and first.type in ("object", "identifier") and self._pairs(first):
-            return Sink(callee, self._host_in(first), self._options([first]))
-        return Sink(callee, self._host(first), (Part(first, "url"),) + self._options(args[1:2]))
+            return Sink(callee, self._host_in(first), self._options([first]), self._url_node(first))
+        return Sink(callee, self._host(first), (Part(first, "url"),) + self._options(args[1:2]), first)
 
     def _on_request(self, callee: str, obj: Any, args: list[Any]) -> Sink | None:
         """`req.write(body)` on `const req = http.request(…)`, `ws.send(data)` on `const ws = new WebSocket(…)`."""
@@ -173,7 +221,7 @@ class FlowFinder:
         made = self.sink(bound)
         if made is None:
             return None
-        return Sink(f"{callee} on {made.desc}", made.host, (Part(args[0], "body"),))
+        return Sink(f"{callee} on {made.desc}", made.host, (Part(args[0], "body"),), made.host_node)
 
     # -- findings ---------------------------------------------------------------------------------------------------
     def findings(self) -> list[Finding]:
@@ -196,13 +244,33 @@ class FlowFinder:
             snippet = self.parsed.text(node).splitlines()[0].strip()[:200] if self.parsed.text(node) else ""
             for rule, items in found.items():
                 flow = _merged([_flow(s, p, sink.host) for s, p in items])
+                flow = carried(flow, self._carriers(items, sink, flow.host))
                 message = _sentence(items, sink)
                 caps = [f"net.egress[{sink.host or '*'}]"] + [_source_cap(s) for s, _ in items]
-                related = tuple(dict.fromkeys(Location(self.path, s.line, s.column) for s, _ in items))
+                related = tuple(dict.fromkeys(Location(s.path or self.path, s.line, s.column) for s, _ in items))
                 f = finding(rule, message, self.path, line, col, snippet=snippet, capabilities=dict.fromkeys(caps),
                             related=related)
                 out.append(replace(f, flow=flow))
         return out
+
+
+    def _carriers(self, items: list[tuple[Source, Part]], sink: Sink, host: str | None) -> list[Carrier]:
+        """Where the host, each variable and each file the message names are written, and what carried them."""
+        out = [Carrier("variable" if s.kind == "variables" else "path", s.name, s.via, s.path or self.path, s.line)
+               for s, _ in items if s.kind in ("variables", "store")]
+        if host and sink.host_node is not None:
+            found = origin(self.values, sink.host_node, host)
+            if found is not None:
+                out.insert(0, Carrier("host", host, found[0], found[1] or self.path, found[2]))
+        return out
+
+
+def _target(parsed: Parsed, node: Any) -> str:
+    """The dotted name of an object written into (`opts`, `opts.headers`, a shorthand `{headers}`), else ""."""
+    node = unwrap(node)
+    if node is not None and node.type == "shorthand_property_identifier":
+        return parsed.text(node)
+    return dotted(parsed, node) if node is not None else ""
 
 
 def calls(parsed: Parsed) -> list[Any]:

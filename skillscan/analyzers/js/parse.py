@@ -6,7 +6,9 @@ so the caller reports what was not read."""
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -95,7 +97,8 @@ def parse_snippet(expr: str) -> Any:
     src = ("(" + expr + "\n)").encode("utf-8", "replace")
     if len(src) > MAX_SOURCE:
         return None
-    tree = _parser("typescript").parse(src)
+    with _LOCK:
+        tree = _parser("typescript").parse(src)
     root = tree.root_node if tree is not None else None
     if root is None or root.has_error or root.named_child_count != 1:
         return None
@@ -108,18 +111,51 @@ def parse_snippet(expr: str) -> Any:
     return node.named_children[0]
 
 
+# Trees shared within one process, by grammar and source: a file is parsed once whether the module facts (js/modules.py, before the
+# workers), the js-decode engine or the semgrep Resolver asks first. A tree holds no analysis state (each
+# `Parsed` around it has its own budget, index and cuts). Trees cannot cross processes (tree-sitter's nodes do not
+# pickle): a file the js-decode engine parses in a worker process is parsed again in the main process only when
+# a semgrep match in it needs folding (bench/profile_stages.py counts the parses).
+MAX_SHARED = 64  # trees kept
+MAX_SHARED_BYTES = 16 * 1024 * 1024  # bytes of source of the trees kept
+_SHARED: OrderedDict[tuple[str, bytes], tuple[bytes, Any]] = OrderedDict()  # (grammar, source) → tree
+PARSES = {"parsed": 0, "shared": 0}  # tree-sitter parses of JS/TS sources, and parses answered by a kept tree
+
+
+_LOCK = threading.Lock()  # the semgrep batch thread and the module facts may parse side by side
+
+
+def _tree(src: bytes, grammar: str) -> Any:
+    key = (grammar, src)
+    with _LOCK:
+        hit = _SHARED.get(key)
+        if hit is not None:
+            _SHARED.move_to_end(key)
+            PARSES["shared"] += 1
+            return hit[1]
+    with _LOCK:  # one parser per grammar: never used by two threads at once
+        tree = _parser(grammar).parse(src)
+        PARSES["parsed"] += 1
+        _SHARED[key] = (src, tree)
+        while len(_SHARED) > 1 and (len(_SHARED) > MAX_SHARED or
+                                    sum(len(v[0]) for v in _SHARED.values()) > MAX_SHARED_BYTES):
+            _SHARED.popitem(last=False)
+    return tree
+
+
 def parse(text: str, path: str, language: str) -> Parsed:
     src = text.encode("utf-8", "replace")
     cut: list[str] = []
     if len(src) > MAX_SOURCE:
         src = src[:MAX_SOURCE]
         cut.append(f"only the first {MAX_SOURCE:,} bytes were parsed")
+    grammar = grammar_for(path, language)
     try:
-        tree = _parser(grammar_for(path, language)).parse(src)
+        tree = _tree(src, grammar)
     except (ValueError, RuntimeError) as exc:  # pragma: no cover - tree-sitter refuses only broken input
         return Parsed(src, None, cut + [f"the file could not be parsed ({exc.__class__.__name__})"])
     return Parsed(src, tree.root_node if tree is not None else None, cut, deadline=time.monotonic() + MAX_SECONDS,
-                  grammar=grammar_for(path, language))
+                  grammar=grammar)
 
 
 @lru_cache(maxsize=3)

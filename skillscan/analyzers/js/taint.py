@@ -6,7 +6,7 @@ sources. Bounded by depth and the parse's node budget."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from skillscan.analyzers.js.parse import Parsed
@@ -34,13 +34,15 @@ REQUEST_MODULES = frozenset({"axios", "got", "ky", "http", "https", "http2", "su
 @dataclass(frozen=True)
 class Source:
     """`environment` (every variable), `variables` (`name` is the variable) or `store` (`name` is the path of a
-    credential file, `kind` its kind); `line` is where the value is read."""
+    credential file, `kind` its kind); `line` is where the value is read (in `path` when imported)."""
 
     kind: str
     name: str
     line: int
     column: int
     store: str = ""
+    via: str = ""  # the name whose definition reads it (`const token = process.env.X` → token), "" when read at the sink
+    path: str = ""  # the module of the package it is read in when imported (js/modules.py), "" for this file
 
 
 class Taint:
@@ -102,6 +104,11 @@ class Taint:
             if name == ENV:
                 line, col = p.position(node)
                 return [Source("environment", ENV, line, col)]
+            imports = self.values.imports
+            got = imports.of_member(obj, p.text(node.child_by_field_name("property"))) \
+                if imports is not None and t == "member_expression" else None
+            if got is not None:
+                return _imported(dotted(p, node), got[0].path, got[1])
             if obj is not None and dotted(p, obj) == ENV:
                 var = name[len(ENV) + 1:] if name.startswith(ENV + ".") else \
                     self.values.constant(node.child_by_field_name("index")) if t == "subscript_expression" else None
@@ -152,11 +159,23 @@ class Taint:
         bound = self.values.bindings.lookup(name, at)
         if pattern:
             before = [s for start, s in pattern if start < at] or [pattern[0][1]]
-            return [before[-1]]
+            return [replace(before[-1], via=name)]
+        imports = self.values.imports
+        if bound is None and imports is not None:
+            got = imports.of_name(name)
+            return _imported(name, got[0].path, got[1]) if got is not None else []
         if bound is None or key(bound) in self._active:
             return []
         self._active.add(key(bound))
         try:
-            return list(self.of(bound, depth + 1))
+            return [s if s.via else replace(s, via=name) for s in self.of(bound, depth + 1)]
         finally:
             self._active.discard(key(bound))
+
+
+def _imported(name: str, path: str, export: Any) -> list[Source]:
+    """The sources an imported export reads, in its module."""
+    out = [Source("variables", var, line, 1, via=name, path=path) for var, line in export.variables]
+    if export.environment:
+        out.append(Source("environment", ENV, export.environment, 1, via=name, path=path))
+    return out

@@ -120,6 +120,7 @@ class Values:
         # (the byte offset of the snippet in the file), or the first binding when the place is not known
         self.anchor: int | None = None
         self._active: set[tuple[int, int, str]] = set()  # bindings being evaluated (a = a + "x" must not loop)
+        self.imports: Any = None  # the file's names imported from the package's modules (js/modules.Imports)
 
     def _at(self, node: Any) -> int:
         return node.start_byte if self.anchor is None else self.anchor
@@ -198,6 +199,9 @@ class Values:
         if name in ("__dirname", "__filename"):
             return "$PKG"
         bound = self.bindings.lookup(name, self._at(node))
+        if bound is None and self.imports is not None:
+            got = self.imports.of_name(name)
+            return got[1].value if got is not None else None
         if bound is None or key(bound) in self._active:
             return None
         self._active.add(key(bound))
@@ -219,6 +223,10 @@ class Values:
             node.child_by_field_name("index")
         if obj is None or key_node is None:
             return None
+        if self.imports is not None and node.type == "member_expression":
+            got = self.imports.of_member(obj, self.parsed.text(key_node))
+            if got is not None:
+                return got[1].value
         key = self.parsed.text(key_node) if node.type == "member_expression" else self._known(key_node, depth + 1, env)
         if key is None:
             return None
@@ -267,7 +275,12 @@ class Values:
                 value = self._eval(fn.child_by_field_name("object"), depth + 1, env)
                 return None if value is None else self._method(value, method, args, depth, env)
         if fn is not None and fn.type == "identifier":
-            return self._local_call(self.parsed.text(fn), args, depth, env)
+            name = self.parsed.text(fn)
+            if name not in self.bindings.functions and self.imports is not None and name in self.imports.names:
+                imp = self.imports.names[name]
+                found = self.imports.export(imp.path, imp.export + "()")  # an imported function's single return
+                return found.value if found is not None else None
+            return self._local_call(name, args, depth, env)
         return None
 
     def _builtin(self, callee: str, args: list[Any], depth: int, env: dict[str, str | None]) -> str | None:

@@ -5,7 +5,7 @@ variable's service owns that host. No libcst here: the caller says which argumen
 
 from __future__ import annotations
 
-from skillscan.analyzers.flowfacts import same_service, sent_to
+from skillscan.analyzers.flowfacts import joined_carriers, same_service, sent_to
 from skillscan.analyzers.python.values import UNKNOWN, Source
 from skillscan.model import Flow
 from skillscan.purpose.domains import normalize_host
@@ -78,7 +78,7 @@ def merged_flow(a: Flow | None, b: Flow) -> Flow:
     source = min(a.source, b.source, key=SOURCE_ORDER.index)
     names = tuple(dict.fromkeys(a.names + b.names))
     return Flow(source, names, a.sink, a.host if a.host == b.host else None, a.part if a.part == b.part else None,
-                a.service if a.service == b.service else None)
+                a.service if a.service == b.service else None, joined_carriers(a, b))
 
 
 def merged_message(sentences: list[tuple[str, str, str]]) -> str:

@@ -7,7 +7,9 @@ from collections.abc import Iterable
 
 import libcst as cst
 
+from skillscan.analyzers.flowfacts import carried
 from skillscan.analyzers.python.capmap import ApiEntry
+from skillscan.analyzers.python.carriers import source_carriers
 from skillscan.analyzers.python.flowfacts import flow_of, merged_flow, merged_message, part_of, what, where
 from skillscan.analyzers.python.literals import call_kwarg, is_true
 from skillscan.analyzers.python.names import COPIES, FLOW_KW_IGNORED, NETWORK_TOOLS
@@ -129,6 +131,7 @@ class Flows(Tainter):
             sink_kind = "network"
         desc = f"{q}" + (f" ({' '.join(argv)[:60]})" if argv else "")
         sink_cap = self._caps_for(node, entry, q, quiet=True)
+        self._host_carrier(node, sink_cap[0] if sink_cap else None, loc)
         kept = set(taints)
         for t, part, header in parts:
             if t not in kept:
@@ -141,11 +144,24 @@ class Flows(Tainter):
             self._flow(t, sink_kind if not (sink_kind == "subprocess" and interpreter) else "interp", loc, desc,
                        sink_cap[0] if sink_cap else None, part, header)
 
+    def _host_carrier(self, node: cst.Call, cap: Capability | None, loc: Location) -> None:
+        """Where the host of the call at `loc` is written (kept by location: a call reached through a local
+        function's parameter is reported at the end of the module)."""
+        if cap is None or cap.kind != "net.egress" or not cap.scope or cap.scope == "*":
+            return
+        from skillscan.purpose.domains import normalize_host
+
+        found = self._hosts.find(node, normalize_host(cap.scope), loc, self.lookup)
+        if found is not None:
+            self._sink_hosts[(loc.line, loc.column)] = found
+
     def _flow(self, t: Source, sink_kind: str, loc: Location, desc: str, sink_cap: Capability | None,
               part: str | None = None, header: str | None = None) -> None:
         caps = [c for c in (t.capability, sink_cap) if c is not None]
         host = sink_cap.scope if sink_cap is not None and sink_cap.kind == "net.egress" else None
         flow = flow_of(t, sink_kind, host, part)
+        hosted = self._sink_hosts.get((loc.line, loc.column))
+        flow = carried(flow, source_carriers(t, flow) + ([hosted] if hosted is not None else []))
         if t.kind == "remote" and sink_kind in ("exec", "interp"):
             self._flow_finding("py-download-execute", t, loc, f"executes content downloaded from {t.label} via {desc}",
                                [Capability("code.remote", t.label if t.label != UNKNOWN else UNKNOWN)])

@@ -9,12 +9,13 @@ from typing import Any
 import libcst as cst
 
 from skillscan.analyzers.python.capmap import CapMap
+from skillscan.analyzers.python.carriers import HostCarrier
 from skillscan.analyzers.python.events import Event, Result
 from skillscan.analyzers.python.literals import call_arg
 from skillscan.analyzers.python.locator import Locator
 from skillscan.analyzers.python.names import MAX_EVENTS, MAX_EXPR_DEPTH, PATHLIB_ONLY
 from skillscan.analyzers.python.values import Binding, FuncInfo, Source, Val
-from skillscan.model import Capability, Confidence, Flow, Location, Severity
+from skillscan.model import Capability, Carrier, Confidence, Flow, Location, Severity
 
 
 class Scope(cst.CSTVisitor):
@@ -43,6 +44,8 @@ class Scope(cst.CSTVisitor):
         self._flow_seen: set[tuple[str, int, int, str]] = set()
         # one flow finding per rule and location: (rule, path, line, column) → (event, [(verb, what, where)])
         self._flow_events: dict[tuple[str, str, int, int], tuple[Event, list[tuple[str, str, str]]]] = {}
+        self._hosts = HostCarrier(module, source, path)  # where a flow's host is written (python/carriers.py)
+        self._sink_hosts: dict[tuple[int, int], Carrier] = {}  # by the sink's (line, column)
         self._socket_connects: list[Location] = []
         self._dup2: list[Location] = []
         self._shell_spawns: list[Location] = []

@@ -16,7 +16,7 @@ from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.urls import host_of
 from skillscan.capabilities.urls import operand_host as host_operand
-from skillscan.model import Capability, Flow, Severity
+from skillscan.model import Capability, Carrier, Flow, Severity
 
 # rules with logic of their own here; every other rule a capability-map entry names is data
 # (rules/capabilities/shell.yaml) applied by this module
@@ -97,7 +97,9 @@ class ProgramsMixin(AnalyzerBase):
         url = None
         host = "*"
         if prog.hosts == "url":
-            url = first_url([v for _, v in parsed.flags] + operands)
+            # the request's URL is an operand (`curl -d "… https://other/…" https://api/…`: the data is not the
+            # address); a flag's value only when no operand is a URL (`--url U`, PowerShell's `-Uri U`)
+            url = first_url(operands) or first_url([v for _, v in parsed.flags])
             host = host_of(url) if url else (host_operand(operands[0]) if operands and prog.hosts == "url"
                                              and operands[0] and "." in operands[0] and "/" not in operands[0]
                                              else "*")
@@ -156,13 +158,36 @@ class ProgramsMixin(AnalyzerBase):
             return v not in self.cm.ignored_env and credential is not None and bool(credential.search(v))
 
         dest = None if host == "*" else host
+        line = frame.at(cmd.row, cmd.col)[0]
+        hosted = self._host_carrier(frame, args, dest, line)
         for sent in sent_values(args, is_credential):
             thing = sent.thing if sent.source == "variables" else say("content-of", path=self._as_written(sent.thing))
+            at = _line_of(frame, args, sent.thing, line)
+            carried = Carrier("variable", sent.thing, "", self.run.ctx.path, at) if sent.source == "variables" else \
+                Carrier("path", self._as_written(sent.thing), "", self.run.ctx.path, at)
             flow = Flow(sent.source, (sent.thing,), "network", dest, sent.part,
-                        same_service(sent.thing, dest) if sent.source == "variables" else None)
+                        same_service(sent.thing, dest) if sent.source == "variables" else None,
+                        (carried,) + hosted)
             rule = "shell-network-upload" if sent.part == "body" else "shell-network-egress"
             self.run.add(frame, cmd, rule, [Capability("net.egress", host)],
                          say("request-flow", name=name, thing=thing, to=sent_to(flow, sent.header)), flow=flow)
+
+    def _host_carrier(self, frame: Frame, args: list[Word], host: str | None, line: int) -> tuple[Carrier, ...]:
+        """Where the request's host is written: in its URL word on the command's line, or in the assignment of a
+        variable the URL expands (`API=https://…` … `curl "$API/x"`, followed through variables 4 deep)."""
+        url = next((w for w in args[:64] if "://" in (w.value or w.raw) and not w.raw.startswith("-")), None)
+        if host is None or url is None:
+            return ()
+        want = host.lower()
+        if want in url.raw.lower():
+            return (Carrier("host", host, "", self.run.ctx.path, line),)
+        frontier = list(url.via)
+        for _ in range(4):
+            for name, w in frontier:
+                if want in w.raw.lower():
+                    return (Carrier("host", host, name, self.run.ctx.path, frame.at(w.row, w.col)[0]),)
+            frontier = [v for _, w in frontier for v in w.via][:16]
+        return ()
 
     @staticmethod
     def _packages(then: Then, name: str, operands: list[str | None], sub_len: int) -> list[str]:
@@ -218,3 +243,13 @@ class ProgramsMixin(AnalyzerBase):
                 self.run.add(frame, cmd, "shell-crypto-miner", caps,
                              say("miner-args", name=name, args=v[:80]))
                 return
+
+
+def _line_of(frame: Frame, args: list[Word], thing: str, line: int) -> int:
+    """The line of the first word that writes `thing` (a variable `$X`/`${X}`, a file's path), at the line of
+    the thing inside a word that spans lines; the command's line when no word writes it."""
+    for w in args[:64]:
+        at = next((i for i in (w.raw.find("$" + thing), w.raw.find("${" + thing), w.raw.find(thing)) if i >= 0), -1)
+        if at >= 0:
+            return frame.at(w.row + w.raw[:at].count("\n"), 0 if w.raw[:at].count("\n") else w.col)[0]
+    return line

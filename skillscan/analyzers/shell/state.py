@@ -174,7 +174,8 @@ def merge_flows(a: Flow, b: Flow) -> Flow:
     facts both share (else None)."""
     source = a.source if a.source == b.source or a.source == "file" else b.source
     return Flow(source, tuple(dict.fromkeys(a.names + b.names)), a.sink, a.host if a.host == b.host else None,
-                a.part if a.part == b.part else None, a.service if a.service == b.service else None)
+                a.part if a.part == b.part else None, a.service if a.service == b.service else None,
+                tuple(dict.fromkeys(a.carriers + b.carriers)))
 
 
 class AnalyzerBase:

@@ -56,6 +56,7 @@ class _Builder:
         self.truncated = False
         self._conts: dict[int, list[int]] = {}
         self._reads: list[str] = []  # environment variables expanded in the word being built
+        self._via: list[tuple[str, Word]] = []  # variables of the script expanded in the word being built
         self._nested_redirects: list[Redirect] = []  # redirects found inside a here-doc redirect
 
     # -- positions ---------------------------------------------------------------
@@ -76,8 +77,10 @@ class _Builder:
     def word(self, node: Any, depth: int) -> Word:
         row, col = self.pos(node)
         raw = self.text(node)
+        outer, self._via = self._via, []
         value, payload, procsub, sq = self._value(node, depth)
-        return Word(value, raw, row, col, payload, procsub, sq)
+        via, self._via = tuple(self._via[:8]), outer + self._via[:8]
+        return Word(value, raw, row, col, payload, procsub, sq, via)
 
     def _value(self, node: Any, depth: int) -> tuple[str | None, Payload | None, bool, bool]:
         self.nodes += 1
@@ -155,6 +158,7 @@ class _Builder:
             return HOME_VARS[name], None, False, False
         if name in self.env:
             w = self.env[name]
+            self._via.append((name, w))
             return w.value, w.payload, False, w.single_quoted
         if name.isidentifier() and not name.isdigit():
             self._reads.append(name)

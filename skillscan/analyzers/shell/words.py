@@ -20,6 +20,9 @@ class Word:
     payload: Payload | None = None  # what a substitution inside produced (decoded / fetched)
     procsub: bool = False  # `<(…)`: a path whose content is `payload`
     single_quoted: bool = False
+    # the variables of the script expanded in it, each with the word assigned to it (`curl "$API/x"` after
+    # `API=https://…`): where a value it carries is written (flow carriers, analyzers/shell/programs.py)
+    via: tuple[tuple[str, Word], ...] = ()
 
     @property
     def decoded(self) -> bool:

@@ -1,0 +1,97 @@
+"""Where each thing a Python flow names is written (`model.Carrier`): the read of each credential variable
+(`os.environ.get("DO_API_TOKEN")`, the source's own location), the read of a credential file, and the literal
+holding the host the request goes to — in the call itself, or in the assignment of a name the call uses
+(`API = "https://api.digitalocean.com/v2"` … `requests.get(f"{API}/droplets", …)`), followed through the
+names' last assigned expressions (MAX_HOPS names deep). No positions from libcst: an assignment's line is found
+in the source text (the line that assigns the name and, within its statement, holds the host)."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from skillscan.analyzers.python.values import Binding, Source
+from skillscan.model import Carrier, Flow, Location
+
+MAX_HOPS = 4  # names followed from the call to the literal
+MAX_NAMES = 16  # names looked at per hop
+STATEMENT_LINES = 12  # lines of one assignment searched for the host
+
+
+def source_carriers(t: Source, flow: Flow) -> list[Carrier]:
+    """The variable or file a source reads, at the line it is read."""
+    if flow.source == "variables" and flow.names:
+        return [Carrier("variable", flow.names[0], "", t.location.path, t.location.line)]
+    if flow.source == "file" and flow.names:
+        return [Carrier("path", flow.names[0], "", t.location.path, t.location.line)]
+    return []
+
+
+class HostCarrier:
+    """Finds the literal holding a host for calls of one module (`lookup` reads the names in scope at the call)."""
+
+    def __init__(self, module: cst.Module, source: str, path: str) -> None:
+        self.module = module
+        self.source = source
+        self.path = path
+        self._lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.source.split("\n")  # numbered as findings are
+        return self._lines
+
+    def _code(self, node: cst.CSTNode) -> str:
+        try:
+            return self.module.code_for_node(node)
+        except Exception:  # noqa: BLE001 - codegen of a detached node
+            return ""
+
+    def find(self, call: cst.Call, host: str, at: Location, lookup: object) -> Carrier | None:
+        want = host.lower()
+        if want in self._code(call).lower():
+            return Carrier("host", host, "", self.path, at.line)
+        frontier = _names(call)
+        seen: set[str] = set()
+        for _ in range(MAX_HOPS):
+            following: list[str] = []
+            for name in frontier[:MAX_NAMES]:
+                if name in seen:
+                    continue
+                seen.add(name)
+                b = lookup(name)  # type: ignore[operator]
+                node = b.node if isinstance(b, Binding) else None
+                if not isinstance(node, cst.CSTNode):
+                    continue
+                if want in self._code(node).lower():
+                    line = self._assigned(name, want, at.line)
+                    return Carrier("host", host, name, self.path, line) if line else None
+                following += _names(node)
+            frontier = following
+        return None
+
+    def _assigned(self, name: str, want: str, before: int) -> int:
+        """The line assigning `name` whose statement holds `want`: the last before the call, else the first."""
+        pattern = re.compile(rf"^\s*(?:global\s+)?{re.escape(name)}\s*(?::[^=\n]*)?=(?!=)")
+        found = [i + 1 for i, text in enumerate(self.lines) if pattern.match(text) and
+                 want in "\n".join(self.lines[i:i + STATEMENT_LINES]).lower()]
+        earlier = [n for n in found if n <= before]
+        return earlier[-1] if earlier else found[0] if found else 0
+
+
+def _names(node: cst.CSTNode) -> list[str]:
+    out: list[str] = []
+
+    class _Visit(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            if n.value not in out:
+                out.append(n.value)
+
+        def visit_Attribute(self, n: cst.Attribute) -> bool:
+            n.value.visit(self)  # `self.base` / `cfg.url`: the object's name, not the attribute's
+            return False
+
+    node.visit(_Visit())
+    return out
