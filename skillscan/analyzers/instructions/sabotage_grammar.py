@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 import re2  # type: ignore[import-untyped]
 
@@ -74,6 +74,20 @@ class Cue(Protocol):
     def search(self, text: str) -> object: ...
 
 
+# a text anchor (^ $ \A \z) other than a negated class: a cue with one may match a segment alone and not
+# the segments joined, so it is never tested on the whole document
+_EDGE = re.compile(r"(?<!\[)\^|\$|\\[AzZ]")
+
+
+@dataclass(frozen=True)
+class _Union:
+    compiled: Any
+    whole: bool  # no text anchor: a match inside a segment is a match in the segments joined by blank lines
+
+    def search(self, text: str) -> object:
+        return self.compiled.search(text)
+
+
 def union(*patterns: re.Pattern[str]) -> Cue:
     """One pattern matching where any of `patterns` matches: the cheap pre-test of a detector, run on RE2
     (linear time, no backtracking) over every prose segment. The patterns use no look-around."""
@@ -81,7 +95,32 @@ def union(*patterns: re.Pattern[str]) -> Cue:
     options.case_sensitive = False
     options.max_mem = 32 << 20
     options.log_errors = False
-    return cast(Cue, re2.compile("|".join(f"(?:{p.pattern})" for p in patterns), options))
+    source = "|".join(f"(?:{p.pattern})" for p in patterns)
+    return _Union(re2.compile(source, options), _EDGE.search(source) is None)
+
+
+# the segments of the last document joined, per kind set: every detector of one file reads the same text
+_joined: dict[frozenset[str] | None, str] = {}
+_joined_doc: list[Document | None] = [None]
+
+
+def _whole_text(doc: Document, kinds: frozenset[str] | None) -> str:
+    if _joined_doc[0] is not doc:
+        _joined.clear()
+        _joined_doc[0] = doc
+    text = _joined.get(kinds)
+    if text is None:
+        text = _joined[kinds] = "\n\n".join(s.text for s in doc.segments if kinds is None or s.kind in kinds)
+    return text
+
+
+def may_carry(doc: Document, cue: Cue, kinds: frozenset[str] | None = KINDS) -> bool:
+    """False when no segment of `kinds` (None: any) can carry `cue`: one search of the whole document before
+    the search of each segment. The blank line between segments is no word character, so a word boundary
+    at a segment's edge is one in the joined text too; a cue with a text anchor is always True."""
+    if not isinstance(cue, _Union) or not cue.whole:
+        return True
+    return cue.search(_whole_text(doc, kinds)) is not None
 
 
 def sentences(text: str) -> list[Sentence]:
@@ -109,6 +148,8 @@ def candidates(doc: Document, cue: Cue, bound: list[bool]) -> Iterator[Candidate
     and once per sentence before the detector's own grammar), at most MAX_CANDIDATES of them; `bound[0]`
     is set when more were left unread."""
     seen = 0
+    if not may_carry(doc, cue):
+        return
     for seg in doc.segments:
         if seg.kind not in KINDS or not cue.search(seg.text):
             continue
