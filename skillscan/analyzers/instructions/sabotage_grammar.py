@@ -124,7 +124,13 @@ def may_carry(doc: Document, cue: Cue, kinds: frozenset[str] | None = KINDS) -> 
 
 
 def sentences(text: str) -> list[Sentence]:
-    """The sentences (and list items) of a segment's text, each with its offset; long ones cut."""
+    """The sentences (and list items) of a segment's text, each with its offset; long ones cut. Split once
+    per text: every prose detector of a document reads the same segments."""
+    return list(_split_sentences(text))
+
+
+@lru_cache(maxsize=1024)
+def _split_sentences(text: str) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     pos = 0
     for m in _SPLIT.finditer(text):
@@ -133,7 +139,7 @@ def sentences(text: str) -> list[Sentence]:
         pos = m.end()
     if pos < len(text):
         out.append(Sentence(text[pos:][:MAX_SENTENCE], pos))
-    return [s for s in out if s.text.strip()]
+    return tuple(s for s in out if s.text.strip())
 
 
 @dataclass(frozen=True)
@@ -217,8 +223,10 @@ def snippet(doc: Document, line: int) -> str:
     return doc.lines[line - 1].strip()[:200] if 0 < line <= len(doc.lines) else ""
 
 
+@lru_cache(maxsize=4096)
 def directive(sentence: str) -> bool:
-    """Does the sentence tell the agent to do something (a modal, an imperative cue, a requirement)?"""
+    """Does the sentence tell the agent to do something (a modal, an imperative cue, a requirement)? Asked
+    by every detector whose cue the sentence carries: answered once per sentence."""
     return bool(vocabulary()["grammar.directive"].search(sentence))
 
 
