@@ -264,6 +264,9 @@ def _intro(lines: list[str], first: int) -> str:
     return " ".join(reversed(out))
 
 
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
 def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: Vocab | None = None) -> DocumentRoles:
     v = vocab or load_vocab()
     if referenced is not None and referenced not in REFERENCES:
@@ -327,7 +330,7 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
             continue
         s = line.strip()
         if s and base in ("agent-instruction", "reference") and i not in headings:
-            if v.negation.search(re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", s)):
+            if v.negation.search(_LIST_MARK.sub("", s)):
                 roles[i] = ("quoted", "a negated sentence", "text", True)
                 continue
             if v.describe_cue.search(s):
