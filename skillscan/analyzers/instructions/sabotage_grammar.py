@@ -71,12 +71,16 @@ def vocabulary() -> Vocabulary:
 
 
 class Cue(Protocol):
-    def search(self, text: str) -> object: ...
+    def search(self, text: str) -> object: ...  # truthy when the cue occurs in `text` (only that is asked)
 
 
 # a text anchor (^ $ \A \z) other than a negated class: a cue with one may match a segment alone and not
 # the segments joined, so it is never tested on the whole document
 _EDGE = re.compile(r"(?<!\[)\^|\$|\\[AzZ]")
+
+
+_UNANCHORED = re2._Anchor.UNANCHORED
+_NO_MATCH = (-1, -1)
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,10 @@ class _Union:
     whole: bool  # no text anchor: a match inside a segment is a match in the segments joined by blank lines
 
     def search(self, text: str) -> object:
-        return self.compiled.search(text)
+        """True when the cue occurs in `text`, else None: the RE2 search `compiled.search(text)` makes, on the
+        text's UTF-8 bytes, without building the match object (a detector only asks whether there is one)."""
+        data = text.encode("utf-8")
+        return True if self.compiled._regexp.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH else None
 
 
 def union(*patterns: re.Pattern[str]) -> Cue:
