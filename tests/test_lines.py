@@ -52,4 +52,4 @@ def test_one_line_cut_out_matches_the_split_on_any_text(text: str) -> None:
     from skillscan.lines import nth_line
 
     lines = text_lines(text)
-    assert [nth_line(text, n) for n in range(0, len(lines) + 2)] == ["", *lines, ""]
+    assert [nth_line(text, n) for n in range(len(lines) + 2)] == ["", *lines, ""]

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from skillscan.lines import line_col, nth_line
 from skillscan.catalog import get_catalog
+from skillscan.lines import line_col, nth_line
 from skillscan.model import Capability, Channel, Confidence, Finding, Location, Package, PackageFile, Severity
 
 
