@@ -27,6 +27,18 @@ def text_lines(text: str) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
+def nth_line(text: str, line: int) -> str:
+    """`text_lines(text)[line - 1]`, or "" past either end: cut out at the line's own line breaks (one pass
+    per text, then a lookup), so that quoting many lines of one long file stays linear in its size."""
+    nl = _newlines(text)
+    count = len(nl) if nl and nl[-1] == len(text) - 1 else len(nl) + 1  # a final line break ends the last line
+    if not 0 < line <= count:
+        return ""
+    start = nl[line - 2] + 1 if line > 1 else 0
+    end = nl[line - 1] if line - 1 < len(nl) else len(text)
+    return text[start : end - 1] if end > start and text[end - 1] == "\r" else text[start:end]
+
+
 def line_at(text: str, offset: int) -> int:
     """1-based line of character `offset` (the same as `text.count("\\n", 0, offset) + 1`)."""
     return bisect.bisect_left(_newlines(text), offset) + 1

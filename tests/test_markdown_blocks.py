@@ -81,3 +81,43 @@ def test_fixture_documents_parse_alike_in_both_readers() -> None:
     for path in paths:
         text = path.read_text(encoding="utf-8", errors="replace")
         assert _stream(doc_md.parse(text, {})) == _stream(roles_md.parse(text, {})), path
+
+
+def _shifted(tokens: list[Any], by: int) -> list[tuple[Any, ...]]:
+    return [s[:3] + ([a + by for a in s[3]] if s[3] else s[3],) + s[4:] for s in _stream(tokens)]
+
+
+def test_leading_blank_lines_only_move_the_line_map() -> None:
+    """roles.py parses a body after its frontmatter alone and moves the map down by the frontmatter's lines:
+    the tokens of the body behind k blank lines are the body's tokens, k lines lower."""
+    md = roles._markdown()
+    texts = TEXTS + [p.read_text(encoding="utf-8", errors="replace") for p in sorted((REPO / "fixtures").rglob("*.md"))]
+    for text in texts:
+        alone_env: dict[str, Any] = {}
+        alone = md.parse(text, alone_env)
+        for k in (1, 2, 5):
+            env: dict[str, Any] = {}
+            assert _stream(md.parse("\n" * k + text, env)) == _shifted(alone, k)
+            # link reference definitions: the same, at lines k lower (roles.py does not read them)
+            moved = {name: dict(ref, map=[a + k for a in ref["map"]]) for name, ref in alone_env.get("references", {}).items()}
+            assert env.get("references", {}) == moved
+
+
+def test_a_document_with_frontmatter_is_parsed_once_for_both_readers(monkeypatch: Any) -> None:
+    text = "---\nname: demo\ndescription: a demo skill\n---\n# Demo\n\n> quoted\n\n```bash\nls\n```\n\n| pattern | x |\n|---|---|\n| a | b |\n"
+    calls: list[str] = []
+    real = MarkdownIt.parse
+
+    def counting(self: MarkdownIt, src: str, env: Any = None) -> Any:
+        calls.append(src)
+        return real(self, src, env)
+
+    monkeypatch.setattr(MarkdownIt, "parse", counting)
+    document.parse_document("skills/demo/SKILL.md", text)
+    got = roles.assign_roles("skills/demo/SKILL.md", text)
+    assert len(calls) == 1
+    monkeypatch.setattr(MarkdownIt, "parse", real)
+    fresh = roles._markdown().parse("\n" * 4 + text.split("---\n", 2)[2], {})
+    assert [t.map[0] for t in fresh if t.type == "fence"] == [8]
+    assert got.role_at(9) == "agent-instruction" and got.region_at(9).kind == "fence"
+    assert got.role_at(7) == "quoted" and got.role_at(5) == "agent-instruction"

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-from skillscan.lines import line_col, text_lines
 from skillscan.catalog import get_catalog
+from skillscan.lines import line_col, nth_line
 from skillscan.model import Capability, Channel, Confidence, Finding, Location, Package, PackageFile, Severity
 
 
@@ -89,5 +89,4 @@ def line_of(text: str, offset: int) -> tuple[int, int]:
 
 
 def line_text(text: str, line: int) -> str:
-    lines = text_lines(text)
-    return lines[line - 1] if 0 < line <= len(lines) else ""
+    return nth_line(text, line)  # the line as `text_lines` gives it, without splitting the whole text per call

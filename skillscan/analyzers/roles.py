@@ -264,6 +264,9 @@ def _intro(lines: list[str], first: int) -> str:
     return " ".join(reversed(out))
 
 
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
 def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: Vocab | None = None) -> DocumentRoles:
     v = vocab or load_vocab()
     if referenced is not None and referenced not in REFERENCES:
@@ -281,29 +284,36 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
     fm_lines = body[:fm.end()].count("\n") if fm else 0
     for i in range(min(fm_lines, len(lines))):
         roles[i] = (base, "frontmatter", "frontmatter", False)
-    parse_text = "\n" * fm_lines + body[fm.end():] if fm else body
-    tokens, _ = block_tokens(_markdown(), parse_text)  # one parse per text with the instructions engine
+    # the body after the frontmatter is parsed alone, its line map moved down by the frontmatter's lines: the
+    # text the instructions engine parses (one parse per text, markdown_blocks.py), and the tokens a parse of
+    # the body behind that many blank lines gives (leading blank lines start no block and end none)
+    tokens, _ = block_tokens(_markdown(), body[fm.end():] if fm else body)
+    shift = fm_lines
     headings: dict[int, tuple[int, str]] = {}  # line index → (level, title)
     for idx, tok in enumerate(tokens):
         if tok.type == "heading_open" and tok.map and idx + 1 < len(tokens):
-            headings[tok.map[0]] = (int(tok.tag[1:]), tokens[idx + 1].content)
+            headings[tok.map[0] + shift] = (int(tok.tag[1:]), tokens[idx + 1].content)
     section_at = _sections(lines, headings, v)
     quote_depth = 0
     for tok in tokens:
-        if tok.type == "blockquote_open" and tok.map:
-            quote_depth += 1
-            if quote_depth == 1 and not _ALERT.match(lines[tok.map[0]] if tok.map[0] < len(lines) else ""):
-                for i in range(tok.map[0], min(tok.map[1], len(lines))):
-                    roles[i] = roles[i] or ("quoted", "a blockquote", "blockquote", False)
-        elif tok.type == "blockquote_close":
+        if tok.type == "blockquote_close":
             quote_depth -= 1
-        elif tok.type == "table_open" and tok.map:
-            header = lines[tok.map[0]] if tok.map[0] < len(lines) else ""
+            continue
+        if not tok.map:
+            continue
+        top, bottom = tok.map[0] + shift, tok.map[1] + shift
+        if tok.type == "blockquote_open":
+            quote_depth += 1
+            if quote_depth == 1 and not _ALERT.match(lines[top] if top < len(lines) else ""):
+                for i in range(top, min(bottom, len(lines))):
+                    roles[i] = roles[i] or ("quoted", "a blockquote", "blockquote", False)
+        elif tok.type == "table_open":
+            header = lines[top] if top < len(lines) else ""
             if v.table_reference_header.search(header):
-                for i in range(tok.map[0], min(tok.map[1], len(lines))):
+                for i in range(top, min(bottom, len(lines))):
                     roles[i] = roles[i] or ("reference", "a table of patterns or indicators", "table", False)
-        elif tok.type in ("fence", "code_block") and tok.map:
-            first, last = tok.map[0], min(tok.map[1], len(lines))
+        elif tok.type in ("fence", "code_block"):
+            first, last = top, min(bottom, len(lines))
             inner_base = (section_at[first] or (base, ""))[0]
             if quote_depth:
                 role, why = "quoted", "a code block inside a blockquote"
@@ -320,7 +330,7 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
             continue
         s = line.strip()
         if s and base in ("agent-instruction", "reference") and i not in headings:
-            if v.negation.search(re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", s)):
+            if v.negation.search(_LIST_MARK.sub("", s)):
                 roles[i] = ("quoted", "a negated sentence", "text", True)
                 continue
             if v.describe_cue.search(s):

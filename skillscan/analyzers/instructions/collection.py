@@ -88,6 +88,8 @@ def data_collection(package: Package, doc: Document) -> list[Finding]:
     conversation_ok = bool(w.coherent_conversation.search(purpose))
     out: list[Finding] = []
     cue = _cue()
+    if not g.may_carry(doc, cue):
+        return out
     for seg in doc.segments:
         if seg.kind not in g.KINDS or not cue.search(seg.text):
             continue

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
 import re2  # type: ignore[import-untyped]
 
@@ -71,7 +71,28 @@ def vocabulary() -> Vocabulary:
 
 
 class Cue(Protocol):
-    def search(self, text: str) -> object: ...
+    def search(self, text: str) -> object: ...  # truthy when the cue occurs in `text` (only that is asked)
+
+
+# a text anchor (^ $ \A \z) other than a negated class: a cue with one may match a segment alone and not
+# the segments joined, so it is never tested on the whole document
+_EDGE = re.compile(r"(?<!\[)\^|\$|\\[AzZ]")
+
+
+_UNANCHORED = re2._Anchor.UNANCHORED
+_NO_MATCH = (-1, -1)
+
+
+@dataclass(frozen=True)
+class _Union:
+    compiled: Any
+    whole: bool  # no text anchor: a match inside a segment is a match in the segments joined by blank lines
+
+    def search(self, text: str) -> object:
+        """True when the cue occurs in `text`, else None: the RE2 search `compiled.search(text)` makes, on the
+        text's UTF-8 bytes, without building the match object (a detector only asks whether there is one)."""
+        data = text.encode("utf-8")
+        return True if self.compiled._regexp.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH else None
 
 
 def union(*patterns: re.Pattern[str]) -> Cue:
@@ -81,11 +102,42 @@ def union(*patterns: re.Pattern[str]) -> Cue:
     options.case_sensitive = False
     options.max_mem = 32 << 20
     options.log_errors = False
-    return cast(Cue, re2.compile("|".join(f"(?:{p.pattern})" for p in patterns), options))
+    source = "|".join(f"(?:{p.pattern})" for p in patterns)
+    return _Union(re2.compile(source, options), _EDGE.search(source) is None)
+
+
+# the segments of the last document joined, per kind set: every detector of one file reads the same text
+_joined: dict[frozenset[str] | None, str] = {}
+_joined_doc: list[Document | None] = [None]
+
+
+def _whole_text(doc: Document, kinds: frozenset[str] | None) -> str:
+    if _joined_doc[0] is not doc:
+        _joined.clear()
+        _joined_doc[0] = doc
+    text = _joined.get(kinds)
+    if text is None:
+        text = _joined[kinds] = "\n\n".join(s.text for s in doc.segments if kinds is None or s.kind in kinds)
+    return text
+
+
+def may_carry(doc: Document, cue: Cue, kinds: frozenset[str] | None = KINDS) -> bool:
+    """False when no segment of `kinds` (None: any) can carry `cue`: one search of the whole document before
+    the search of each segment. The blank line between segments is no word character, so a word boundary
+    at a segment's edge is one in the joined text too; a cue with a text anchor is always True."""
+    if not isinstance(cue, _Union) or not cue.whole:
+        return True
+    return cue.search(_whole_text(doc, kinds)) is not None
 
 
 def sentences(text: str) -> list[Sentence]:
-    """The sentences (and list items) of a segment's text, each with its offset; long ones cut."""
+    """The sentences (and list items) of a segment's text, each with its offset; long ones cut. Split once
+    per text: every prose detector of a document reads the same segments."""
+    return list(_split_sentences(text))
+
+
+@lru_cache(maxsize=1024)
+def _split_sentences(text: str) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     pos = 0
     for m in _SPLIT.finditer(text):
@@ -94,7 +146,7 @@ def sentences(text: str) -> list[Sentence]:
         pos = m.end()
     if pos < len(text):
         out.append(Sentence(text[pos:][:MAX_SENTENCE], pos))
-    return [s for s in out if s.text.strip()]
+    return tuple(s for s in out if s.text.strip())
 
 
 @dataclass(frozen=True)
@@ -109,6 +161,8 @@ def candidates(doc: Document, cue: Cue, bound: list[bool]) -> Iterator[Candidate
     and once per sentence before the detector's own grammar), at most MAX_CANDIDATES of them; `bound[0]`
     is set when more were left unread."""
     seen = 0
+    if not may_carry(doc, cue):
+        return
     for seg in doc.segments:
         if seg.kind not in KINDS or not cue.search(seg.text):
             continue
@@ -177,8 +231,10 @@ def snippet(doc: Document, line: int) -> str:
     return doc.lines[line - 1].strip()[:200] if 0 < line <= len(doc.lines) else ""
 
 
+@lru_cache(maxsize=4096)
 def directive(sentence: str) -> bool:
-    """Does the sentence tell the agent to do something (a modal, an imperative cue, a requirement)?"""
+    """Does the sentence tell the agent to do something (a modal, an imperative cue, a requirement)? Asked
+    by every detector whose cue the sentence carries: answered once per sentence."""
     return bool(vocabulary()["grammar.directive"].search(sentence))
 
 

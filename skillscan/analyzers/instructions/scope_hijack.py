@@ -100,6 +100,8 @@ def _sentences(doc: Document) -> list[tuple[str, int, str]]:
     """(segment kind, file line, sentence) of the prose the agent reads, the frontmatter description first."""
     out: list[tuple[str, int, str]] = []
     cue = _cue()
+    if not g.may_carry(doc, cue, None):
+        return out
     for seg in doc.segments:
         if not cue.search(seg.text):
             continue
