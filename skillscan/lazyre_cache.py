@@ -16,7 +16,8 @@ list raises), and any entry it refuses is compiled the ordinary way and replaced
 skillscan's cache directory (`$SKILLSCAN_CACHE_DIR` or the user cache; no directory, no file) and is
 written atomically, merged with what other processes wrote meanwhile, at exit (`save()`; pool
 workers call it after a task, since forked workers skip exit handlers). Only patterns whose ordinary
-compile is slow (≥ 0.2 ms: the hundred or so vocabularies and grammars that hold nearly all of the compile
+compile is slow (≥ 0.2 ms of this thread's CPU, not wall time — on a loaded machine every small pattern
+would take that long by the clock and the file would never settle: the hundred or so vocabularies and grammars that hold nearly all of the compile
 time) are kept, at most 500 new ones per process, so the many small patterns built while scanning
 (escaped snippets, per-document words) neither grow the file nor make a process write it.
 
@@ -149,9 +150,9 @@ def _compile(p: Any, flags: int = 0) -> Any:
         except Exception:  # noqa: BLE001 — an entry the engine refuses: compiled afresh and replaced below
             rec = None
     _capture.args = None
-    started = time.perf_counter()
+    started = time.thread_time()
     rx = _original(p, flags)
-    slow = time.perf_counter() - started >= MIN_SECONDS
+    slow = time.thread_time() - started >= MIN_SECONDS
     args = _capture.args
     _capture.args = None
     if args is not None and slow and len(_fresh) < MAX_FRESH:
