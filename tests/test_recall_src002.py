@@ -1,5 +1,6 @@
 """Recall classes of issues 16/17 seen among missed skills: download-and-run told in prose
-(remote-script-run-instruction), end to end through the real CLI."""
+(remote-script-run-instruction, end to end through the real CLI) and packages run from a repository rather
+than a registry (`uvx --from git+…`, `name @ git+…`, npm `github:`), which are remote code like `pip install git+…`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from pathlib import Path
 
 import pytest
 from clirun import make_described_skill, scan_json
+
+from skillscan.analyzers.shell import CommandContext, analyze_command
+from skillscan.model import Channel
 
 EXPORT = "Saves the current session transcript to disk as Markdown."
 
@@ -40,3 +44,46 @@ def test_prose_download_and_run_is_judged_like_the_shell_form(tmp_path: Path, bo
 def test_near_misses_stay_silent(tmp_path: Path, body: str) -> None:
     pkg = make_described_skill(tmp_path, "saver", EXPORT, "# Saver\n\n" + body)
     assert _scan(pkg, "remote-script-run-instruction") == ("allow", [])
+
+
+def test_a_malformed_url_is_no_link_and_no_failed_analysis(tmp_path: Path) -> None:
+    pkg = make_described_skill(tmp_path, "saver", EXPORT, "# Saver\n\n1. Download the worker script:\n"
+                               "   - `https://[worker-name].[account].workers.dev/run.sh`\n   - run it once\n")
+    assert _scan(pkg, "remote-script-run-instruction")[1] == []
+    assert _scan(pkg, "analysis-incomplete")[1] == []
+
+
+# ---- packages run from a repository, not a registry: `uvx --from`, PEP 508 `name @ git+…`, npm `github:` ----
+
+SCRIPT = CommandContext("scripts/run.sh", 1, channel=Channel.CODE)
+
+
+def _caps(command: str) -> set[str]:
+    return {str(c) for f in analyze_command(command, SCRIPT) for c in f.capabilities}
+
+
+@pytest.mark.parametrize(("command", "expected", "absent"), [
+    ('uv run --from "tool @ git+https://github.com/someone/tool.git" tool list',
+     "code.remote[https://github.com/someone/tool.git]", "pkg.install[pypi:tool]"),
+    ("uvx --from git+https://github.com/someone/tool3 tool3", "code.remote[https://github.com/someone/tool3]",
+     "pkg.install[pypi:tool3]"),
+    ("pipx run --spec git+https://gitlab.com/someone/t.git t", "code.remote[https://gitlab.com/someone/t.git]",
+     "pkg.install[pypi:t]"),
+    ("npx github:someone/tool4", "code.remote[https://github.com/someone/tool4]", "pkg.install[npm:github:someone/tool4]"),
+    ('REPO="tool @ git+https://github.com/someone/tool.git"\nuv run --from "$REPO" tool',
+     "code.remote[https://github.com/someone/tool.git]", "pkg.install[pypi:tool]"),
+])
+def test_a_package_from_a_repository_is_remote_code(command: str, expected: str, absent: str) -> None:
+    found = _caps(command)
+    assert expected in found and absent not in found, sorted(found)
+
+
+@pytest.mark.parametrize(("command", "expected"), [
+    ("uvx --from mcp-server-fetch==1.0 mcp-server-fetch", "pkg.install[pypi:mcp-server-fetch@1.0]"),
+    ("uvx ruff check .", "pkg.install[pypi:ruff]"),
+    ("npx -y @scope/tool@2.0.0 --help", "pkg.install[npm:@scope/tool@2.0.0]"),
+    ("pipx run --spec black==24.8.0 black .", "pkg.install[pypi:black@24.8.0]"),
+])
+def test_a_registry_package_stays_a_registry_package(command: str, expected: str) -> None:
+    found = _caps(command)
+    assert expected in found and not any(c.startswith("code.remote") for c in found), sorted(found)

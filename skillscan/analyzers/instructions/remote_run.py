@@ -89,10 +89,12 @@ def remote_script_runs(doc: Document) -> list[Finding]:
             continue
         for m in URL.finditer(text):
             url = m.group(0).rstrip(".,;:*")
-            name = file_name(url)
+            try:  # a malformed URL (`https://[x`) names no file and no host
+                name, host = file_name(url), normalize_host(url)
+            except ValueError:
+                continue
             if not SCRIPT_PATH.search(name) or url in seen:
                 continue
-            host = normalize_host(url)
             if not host or is_local_host(host) or (homepage and same_site(host, homepage)):
                 continue
             window = _window(lines, i, fenced)

@@ -52,6 +52,9 @@ class Program:
     when: tuple[When, ...] = ()
     assignments: bool = False
     skip_operands: int = 0
+    # options whose value is where the package comes from (`uvx --from SPEC cmd`): that value, not the
+    # command operand, is the package the `packages` of a rule name
+    source_options: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -174,6 +177,7 @@ def _program(d: dict[str, Any], where: str, lazy: bool = False) -> Program:
         options_with_value=frozenset(str(o) for o in (d.get("options_with_value") or [])),
         base=base, when=tuple(whens), assignments=bool(d.get("assignments")),
         skip_operands=int(d.get("skip_operands", 0)),
+        source_options=frozenset(str(o) for o in (d.get("source_options") or [])),
     )
 
 
