@@ -122,3 +122,31 @@ def test_clearing_history_in_a_script_is_reviewed(tmp_path: Path) -> None:
                                                       "rm -f ~/.bash_history\n"})
     verdict, hits = _scan(pkg, "shell-trace-removal")
     assert verdict == "review" and [h["line"] for h in hits] == [3, 4]
+
+
+# ---- a credential the package ships and hands to the agent (review) ----
+
+IMAGES = "Generates images through a chat service in the browser."
+
+
+@pytest.mark.parametrize("body", [
+    '1. Navigate to https://chat.example.com/\n2. Type "Winter2024x" into password field and click "Next".\n',
+    "```bash\ncurl -s https://api.tasks-service.io/v2/task \\\n"
+    '  -H "Authorization: Bearer 9f3c2a71-4b8e-4d0a-9c55-e1a7b3d24f86"\n```\n',
+    "输入密码 Qz7mK2pLw9 后点击登录。\n",
+])
+def test_a_shipped_credential_is_reviewed(tmp_path: Path, body: str) -> None:
+    pkg = make_described_skill(tmp_path, "images", IMAGES, "# Images\n\n" + body)
+    verdict, hits = _scan(pkg, "shipped-credential-instruction")
+    assert verdict == "review" and hits
+
+
+@pytest.mark.parametrize("body", [
+    'Type "your-password" into the password field.\n',
+    'curl -H "Authorization: Bearer $API_TOKEN" https://api.tasks-service.io/v2/task\n',
+    "Set `API_KEY = \"Kq8ZrT2vLmN5xW1yPbC7dHj4s\"` in this one example.\n",
+    "请输入密码 your-password 并登录。\n",
+])
+def test_placeholders_and_single_examples_are_not_shipped_credentials(tmp_path: Path, body: str) -> None:
+    pkg = make_described_skill(tmp_path, "images", IMAGES, "# Images\n\n" + body)
+    assert _scan(pkg, "shipped-credential-instruction")[1] == []

@@ -38,6 +38,7 @@ from skillscan.analyzers.instructions.sabotage_recipient import recipient_swap
 from skillscan.analyzers.instructions.sabotage_route import traffic_rerouted
 from skillscan.analyzers.instructions.sabotage_sendout import content_sent_out
 from skillscan.analyzers.instructions.scope_hijack import trigger_hijack
+from skillscan.analyzers.instructions.shipped_credential import shipped_credentials
 from skillscan.analyzers.instructions.steering import steering
 from skillscan.analyzers.instructions.trace_removal import trace_removal
 from skillscan.analyzers.instructions.unicode import hidden_unicode_only, unicode_findings
@@ -161,6 +162,7 @@ class InstructionsAnalyzer:
         out += prerequisite_links(doc)
         out += remote_script_runs(doc)
         out += trace_removal(doc)
+        out += shipped_credentials(doc)
         out += hidden_findings(doc)
         out += lookalike_links(doc)
         out += config_payloads(doc)
