@@ -83,7 +83,7 @@ def _names_project(label: str, words: frozenset[str], repo: bool = False) -> boo
         return False
     if label in words:
         return True
-    head = label.split("-", 1)[0]
+    head = re.split(r"[-_]", label, maxsplit=1)[0]  # `runpod_ops` as `runpod-ops`
     if repo and head != label and head in words:
         return True
     return any(label == w + s for w in words for s in _SUFFIXES)

@@ -30,6 +30,7 @@ from skillscan.analyzers.instructions.outside_guidance import outside_guidance
 from skillscan.analyzers.instructions.payloads import config_payloads
 from skillscan.analyzers.instructions.prerequisites import prerequisite_links
 from skillscan.analyzers.instructions.records import record_tampering
+from skillscan.analyzers.instructions.remote_run import remote_script_runs
 from skillscan.analyzers.instructions.reporting import dedupe, report, report_mcp
 from skillscan.analyzers.instructions.sabotage_authority import authority_widening
 from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
@@ -45,7 +46,9 @@ from skillscan.analyzers.instructions.sabotage_recipient import recipient_swap
 from skillscan.analyzers.instructions.sabotage_route import traffic_rerouted
 from skillscan.analyzers.instructions.sabotage_sendout import content_sent_out
 from skillscan.analyzers.instructions.scope_hijack import trigger_hijack
+from skillscan.analyzers.instructions.shipped_credential import shipped_credentials
 from skillscan.analyzers.instructions.steering import steering
+from skillscan.analyzers.instructions.trace_removal import trace_removal
 from skillscan.analyzers.instructions.unicode import hidden_unicode_only, unicode_findings
 from skillscan.analyzers.instructions.views import prose_view
 from skillscan.analyzers.normalize import normalize
@@ -169,6 +172,9 @@ class InstructionsAnalyzer:
             out += commands_in(doc, seg, decoded, Confidence.HIGH, "prose")
         out += commands(doc, ref_file=ref_file)
         out += prerequisite_links(doc)
+        out += remote_script_runs(doc)
+        out += trace_removal(doc)
+        out += shipped_credentials(doc)
         out += hidden_findings(doc)
         out += lookalike_links(doc)
         out += config_payloads(doc)

@@ -54,6 +54,9 @@ class Program:
     skip_operands: int = 0
     # a wrapper's flags that only look the command up (`command -v crontab`): nothing after them runs
     lookup_flags: frozenset[str] = frozenset()
+    # options whose value is where the package comes from (`uvx --from SPEC cmd`): that value, not the
+    # command operand, is the package the `packages` of a rule name
+    source_options: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,7 @@ def _program(d: dict[str, Any], where: str, lazy: bool = False) -> Program:
         base=base, when=tuple(whens), assignments=bool(d.get("assignments")),
         skip_operands=int(d.get("skip_operands", 0)),
         lookup_flags=frozenset(str(f) for f in (d.get("lookup_flags") or [])),
+        source_options=frozenset(str(o) for o in (d.get("source_options") or [])),
     )
 
 

@@ -27,6 +27,12 @@ RULE_IDS: tuple[str, ...] = ("shell-crypto-miner", "shell-network-egress", "shel
 def fmt_pkg(eco: str, value: str) -> str | None:
     if not value or value.startswith(("-", ".", "/", "~", "$")) or value in (".",):
         return None
+    direct = re.match(r"^[A-Za-z0-9][\w.\-]*(?:\[[^\]]*\])?\s*@\s*(\S+://\S+|git\+\S+)$", value)
+    if direct:  # PEP 508 direct reference `name @ git+https://…`: the package comes from that URL
+        value = direct.group(1)
+    hosted = re.match(r"^(github|gitlab|bitbucket):([\w.\-]+/[\w.\-]+)(?:#.*)?$", value) if eco == "npm" else None
+    if hosted:  # npm's hosted-git shorthand `github:user/repo`: a repository, not the registry
+        value = f"https://{hosted.group(1)}.{'org' if hosted.group(1) == 'bitbucket' else 'com'}/{hosted.group(2)}"
     if "://" in value or value.startswith("git+"):
         url = value.split("+", 1)[1] if value.startswith("git+") else value
         return "url:" + url
@@ -113,9 +119,12 @@ class ProgramsMixin(AnalyzerBase):
                     host = host_operand(v)
                     break
         fill = {"host": host, "url": url or "*", "argv0": name, "arg1": next((o for o in operands if o), "*")}
+        # `uvx --from git+https://…/tool tool`: the package is the source option's value, not the command
+        source = next((v for f, v in parsed.flags if f in prog.source_options and v), None)
+        pkg_ops = [source] if source else operands
         lowered_ops = [o.lower() if o else "" for o in operands]
         if prog.base is not None:
-            self._then(cmd, frame, prog.base, name, fill, self._packages(prog.base, name, operands, 0),
+            self._then(cmd, frame, prog.base, name, fill, self._packages(prog.base, name, pkg_ops, 0),
                        self._message(prog.base.rule, name, fill))
         for w in prog.when:
             sub_len = 0
@@ -140,7 +149,8 @@ class ProgramsMixin(AnalyzerBase):
                 if hit is None:
                     continue
                 fill = dict(fill, arg1=hit)
-            pkgs = self._packages(w.then, name, operands, sub_len)
+            pkgs = self._packages(w.then, name, operands, sub_len) if not source else \
+                self._packages(w.then, name, pkg_ops, 0)
             self._then(cmd, frame, w.then, name, fill, pkgs, self._message(w.then.rule, name, fill))
         if prog.hosts == "url":
             self._request_flows(cmd, frame, name, args, host)
