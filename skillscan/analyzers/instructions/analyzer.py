@@ -35,6 +35,7 @@ from skillscan.analyzers.instructions.sabotage_outside import output_copied_outs
 from skillscan.analyzers.instructions.sabotage_persist import agent_persistence
 from skillscan.analyzers.instructions.sabotage_recipient import recipient_swap
 from skillscan.analyzers.instructions.sabotage_route import traffic_rerouted
+from skillscan.analyzers.instructions.sabotage_secrets import secrets_sent_out
 from skillscan.analyzers.instructions.sabotage_sendout import content_sent_out
 from skillscan.analyzers.instructions.scope_hijack import trigger_hijack
 from skillscan.analyzers.instructions.steering import steering
@@ -169,6 +170,7 @@ class InstructionsAnalyzer:
             out += trigger_hijack(package, doc) + data_collection(package, doc) + outside_guidance(doc)
             out += agent_persistence(package, doc, out) + authority_widening(package, doc)
             out += content_sent_out(package, doc) + traffic_rerouted(package, doc)
+            out += secrets_sent_out(package, doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step
