@@ -29,6 +29,7 @@ from skillscan.analyzers.instructions.reporting import dedupe, report, report_mc
 from skillscan.analyzers.instructions.sabotage_authority import authority_widening
 from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
 from skillscan.analyzers.instructions.sabotage_grammar import aimed_at_agent
+from skillscan.analyzers.instructions.sabotage_hook import install_hook_planted
 from skillscan.analyzers.instructions.sabotage_leak import secret_into_output
 from skillscan.analyzers.instructions.sabotage_memory import memory_implant
 from skillscan.analyzers.instructions.sabotage_output import output_manipulation
@@ -171,7 +172,7 @@ class InstructionsAnalyzer:
             out += trigger_hijack(package, doc) + data_collection(package, doc) + outside_guidance(doc)
             out += agent_persistence(package, doc, out) + authority_widening(package, doc)
             out += content_sent_out(package, doc) + traffic_rerouted(package, doc)
-            out += secrets_sent_out(package, doc) + secret_into_output(doc, out)
+            out += secrets_sent_out(package, doc) + secret_into_output(doc, out) + install_hook_planted(doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step
