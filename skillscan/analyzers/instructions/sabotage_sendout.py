@@ -31,12 +31,12 @@ _LOCAL = re.compile(r"^(?:localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$|(?:^
                     r"localhost)$|(?:^|\.)example\.(?:com|org|net)$", re.IGNORECASE)
 
 
-def _homepage(doc: Document) -> str:
+def homepage_of(doc: Document) -> str:
     value = doc.frontmatter.get("homepage") if isinstance(doc.frontmatter, dict) else None
     return value if isinstance(value, str) else ""
 
 
-def _accounted(host: str, purpose: str, homepage: str) -> bool:
+def accounted(host: str, purpose: str, homepage: str) -> bool:
     """Is the host the package's own (its homepage's site) or a service its stated purpose names?"""
     if _LOCAL.search(host) or (homepage and same_site(host, homepage)):
         return True
@@ -59,7 +59,7 @@ def _sent(s: str, purpose: str, homepage: str) -> tuple[str, str] | None:
             continue
         for at, host in hosts:
             # the URL is where the material goes: "post … to/at URL", "发送到 URL"
-            if at <= act.end() or not _DEST.search(s, act.end(), at) or _accounted(host, purpose, homepage):
+            if at <= act.end() or not _DEST.search(s, act.end(), at) or accounted(host, purpose, homepage):
                 continue
             return f"send {obj.group(0)} to {host} (“{act.group(0)}”), a host the package does not account for", host
     return None
@@ -72,7 +72,7 @@ def _cue() -> g.Cue:
 
 def content_sent_out(package: Package, doc: Document) -> list[Finding]:
     purpose = g.stated_purpose_text(package)
-    homepage = _homepage(doc)
+    homepage = homepage_of(doc)
 
     def hit(c: g.Candidate) -> g.Hit | None:
         found = _sent(c.sentence.text, purpose, homepage)
