@@ -23,7 +23,7 @@ from functools import lru_cache
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.analyzers.instructions.steering import OUTSIDE_FILE
+from skillscan.analyzers.instructions.steering import outside_files
 from skillscan.analyzers.shell.pathvar import PREPEND, outside_dir
 from skillscan.model import Channel, Confidence, Finding
 
@@ -61,9 +61,9 @@ def adopted(sentence: str) -> Adoption | None:
     verbs = list(w.adopt.finditer(sentence))
     if not verbs:
         return None
-    for m in OUTSIDE_FILE.finditer(sentence):
+    for m in outside_files(sentence):
         path = m.group(0)
-        if not w.code_ext.search(path) or "/tmp/" in path or any(p.startswith(".") for p in path.split("/")[1:-1]):
+        if not w.code_ext.search(path):
             continue
         verb = min(verbs, key=lambda v: abs(v.start() - m.start()))  # the adopting words nearest the path
         if g.negated(sentence, min(m.start(), verb.start())) or g.quoted(sentence, m.start()):

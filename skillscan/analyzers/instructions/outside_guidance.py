@@ -21,7 +21,7 @@ from functools import lru_cache
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.analyzers.instructions.steering import OUTSIDE_FILE
+from skillscan.analyzers.instructions.steering import outside_files
 from skillscan.model import Channel, Confidence, Finding
 
 RULE_IDS: tuple[str, ...] = ("outside-guidance-instruction",)
@@ -47,9 +47,9 @@ def words() -> GuidanceWords:
 def guidance(sentence: str) -> tuple[str, str] | None:
     """(the outside document, the words that frame it as guidance) of a sentence, or None."""
     w = words()
-    for m in OUTSIDE_FILE.finditer(sentence):
+    for m in outside_files(sentence):
         path = m.group(0)
-        if not w.document_ext.search(path) or "/tmp/" in path or any(p.startswith(".") for p in path.split("/")[1:-1]):
+        if not w.document_ext.search(path):
             continue
         frame = w.frame_before.search(sentence[max(0, m.start() - _BEFORE):m.start()]) or \
             w.frame_after.search(sentence[m.end():m.end() + _AFTER])

@@ -17,6 +17,7 @@ decides part of the output. English and Chinese.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document
@@ -29,6 +30,14 @@ OUTSIDE_FILE = re.compile(
     r"(?:/[\w@%+<>-][\w.@%+<>-]*)*/[\w@%+<>-][\w.@%+<>-]*"
     r"\.(?:json|jsonl|md|txt|csv|tsv|ya?ml|html?|xlsx|docx|pptx|pdf|log|toml|ini|xml|"
     r"py|js|mjs|ts|sh|scala|java|javafrag|rb|go|rs|php)\b")
+
+
+def outside_files(text: str) -> Iterator[re.Match[str]]:
+    """The OUTSIDE_FILE matches of `text` that are a user's own file: not under a /tmp/ directory and not
+    inside a tool's dot-directory (`~/.cache/x/y.json`)."""
+    for m in OUTSIDE_FILE.finditer(text):
+        if "/tmp/" not in m.group(0) and not any(p.startswith(".") for p in m.group(0).split("/")[1:-1]):
+            yield m
 STEER = re.compile(
     r"\b(?:preserve[sd]?|preserving|embed(?:s|ded)?|prepend(?:s|ed)?|verbatim|hidden|"
     r"treat\s+(?:it|them|this|that|the\s+[\w-]+(?:\s+[\w-]+)?)\s+as|carry\s+(?:over|forward|its|the)|"
@@ -60,9 +69,7 @@ def _steering_path(text: str, at: int) -> re.Match[str] | None:
     """The outside data file the steering sentence is about: of the paragraph's outside files (not in /tmp/,
     not in a tool's dot-directory, not the file the agent is told to write), the one nearest to `at`."""
     best: re.Match[str] | None = None
-    for m in OUTSIDE_FILE.finditer(text):
-        if "/tmp/" in m.group(0) or any(p.startswith(".") for p in m.group(0).split("/")[1:-1]):
-            continue
+    for m in outside_files(text):
         if WRITTEN.search(text[max(0, m.start() - 30):m.start()]):
             continue
         if best is None or abs(m.start() - at) < abs(best.start() - at):
