@@ -9,6 +9,8 @@ vm.runInNewContext(code, sandbox);
 // ruleid: js-dynamic-code
 setTimeout("doThing()", 100);
 // ruleid: js-dynamic-code
+setInterval("tick(" + n + ")", 1000);
+// ruleid: js-dynamic-code
 const s = new vm.Script(source);
 
 // ok: js-dynamic-code
@@ -17,3 +19,7 @@ eval("1 + 1");
 setTimeout(() => doThing(), 100);
 // ok: js-dynamic-code
 const data = JSON.parse(text);
+setTimeout(() => {
+  // ok: js-dynamic-code
+  toast.classList.remove("translate-x-full", "opacity-0");
+}, 100);
