@@ -41,8 +41,7 @@ class CollectionWords:
 
 @lru_cache(maxsize=1)
 def words() -> CollectionWords:
-    data = g.instruction_data("collection")
-    return CollectionWords(*(g.alternation(data[k]) for k in CollectionWords.__dataclass_fields__))
+    return g.word_set(CollectionWords, "collection")
 
 
 

@@ -36,8 +36,7 @@ class ReachWords:
 
 @lru_cache(maxsize=1)
 def words() -> ReachWords:
-    data = g.instruction_data("host_reach")
-    return ReachWords(*(g.alternation(data[k]) for k in ("container_host", "container_words", "metadata", "defence", "coherent_purpose")))
+    return g.word_set(ReachWords, "host_reach")
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,7 @@ class CodeWords:
 
 @lru_cache(maxsize=1)
 def words() -> CodeWords:
-    data = g.instruction_data("outside_code")
-    return CodeWords(g.alternation(data["code_ext"]), g.alternation(data["adopt"]))
+    return g.word_set(CodeWords, "outside_code")
 
 
 @dataclass(frozen=True)

@@ -40,8 +40,7 @@ class GuidanceWords:
 
 @lru_cache(maxsize=1)
 def words() -> GuidanceWords:
-    data = g.instruction_data("guidance")
-    return GuidanceWords(*(g.alternation(data[k]) for k in ("document_ext", "frame_before", "frame_after", "take")))
+    return g.word_set(GuidanceWords, "guidance")
 
 
 def guidance(sentence: str) -> tuple[str, str] | None:

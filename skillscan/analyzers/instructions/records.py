@@ -46,9 +46,7 @@ class RecordWords:
 
 @lru_cache(maxsize=1)
 def words() -> RecordWords:
-    data = g.instruction_data("records")
-    return RecordWords(*(g.alternation(data[k]) for k in (
-        "keep_verb", "keep_negation", "evidence", "review_record", "claim_verb", "usage_record", "counterfactual")))
+    return g.word_set(RecordWords, "records")
 
 
 @dataclass(frozen=True)

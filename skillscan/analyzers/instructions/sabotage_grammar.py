@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import re2  # type: ignore[import-untyped]
 
@@ -26,6 +26,8 @@ from skillscan.catalog import rules_dir
 from skillscan.loaders.frontmatter import Frontmatter
 from skillscan.model import Channel, Confidence, Finding, Package
 from skillscan.yamlsafe import load_yaml
+
+_W = TypeVar("_W")
 
 KINDS = frozenset({"prose", "comment", "hidden"})  # segments read as sentences (tables are data, not directives)
 MAX_SENTENCE = 600  # characters of one sentence looked at
@@ -58,6 +60,13 @@ def alternation(items: Any) -> re.Pattern[str]:
 def instruction_data(name: str) -> Any:
     """The parsed rules/instructions/<name>.yaml (empty: {})."""
     return load_yaml((rules_dir() / "instructions" / f"{name}.yaml").read_text(encoding="utf-8")) or {}
+
+
+def word_set(cls: type[_W], name: str) -> _W:
+    """A frozen dataclass whose every field is a vocabulary: each field is the alternation of the list of the
+    same key in rules/instructions/<name>.yaml (a missing key raises, as a missing list is a broken rule file)."""
+    data = instruction_data(name)
+    return cls(*(alternation(data[f.name]) for f in fields(cls)))  # type: ignore[call-arg]
 
 
 @lru_cache(maxsize=1)

@@ -16,7 +16,6 @@ comment or hidden text, high. English and Chinese."""
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from skillscan.analyzers.instructions import sabotage_grammar as g
