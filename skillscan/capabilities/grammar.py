@@ -47,6 +47,8 @@ SECRET_PATHS: tuple[tuple[str, str], ...] = (
     ("~/.config/chromium/**", "browser"), ("~/.mozilla/**", "browser"), ("~/Library/Application Support/Firefox/**", "browser"),
     ("~/Library/Cookies/**", "browser"), ("~/Library/Application Support/BraveSoftware/**", "browser"),
     ("**/Login Data", "browser"), ("**/Cookies", "browser"), ("**/cookies.sqlite", "browser"), ("**/logins.json", "browser"),
+    ("**/Local State", "browser"), ("**/Web Data", "browser"), ("**/key4.db", "browser"), ("**/key3.db", "browser"),
+    ("**/signons.sqlite", "browser"),
     ("~/.electrum/**", "wallet"), ("~/.bitcoin/**", "wallet"), ("~/.ethereum/keystore/**", "wallet"),
     ("~/Library/Application Support/Exodus/**", "wallet"), ("~/.config/Exodus/**", "wallet"), ("**/wallet.dat", "wallet"),
     ("~/.config/solana/**", "wallet"), ("**/*.keystore", "wallet"),
