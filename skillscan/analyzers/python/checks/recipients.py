@@ -5,10 +5,13 @@
   written in the code — a numeric chat id, an e-mail address, a phone number. A user who does not set
   the variable sends every message, with whatever the skill puts in it, to that account.
 * py-fixed-bcc: a script sets the Bcc header (or a `bcc=` argument) of the mail it sends to an address
-  written in the code, alone or as the fallback of `x or ADDRESS`: a silent copy of every message.
+  written in the code, alone or as the fallback of `x or ADDRESS`, or makes such an address the default of
+  its own `--bcc` option: a silent copy of every message.
 
 Placeholder addresses (example.com/.org/.net, `.example`, `.test`, `.invalid`, `.localhost`) are not
-recipients anyone receives mail at and are not reported."""
+recipients anyone receives mail at and are not reported — except as the Bcc a script falls back on when the
+user names none (`args.bcc or ADDRESS`, `--bcc` with a default): that shape hides a copy from the user
+whatever the address, so it is reported for review, with the domain said to be reserved."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ import libcst as cst
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import call_kwarg
 from skillscan.lazyre import lazy
+from skillscan.model import Confidence
 
 RULE_IDS: tuple[str, ...] = ("py-fixed-recipient-default", "py-fixed-bcc")
 
@@ -29,6 +33,7 @@ RECIPIENT_VAR = lazy(
 EMAIL = lazy(r"^[A-Za-z0-9._%+-]+@(?P<domain>[A-Za-z0-9.-]+\.[A-Za-z]{2,})$")
 CHAT_ID = lazy(r"^-?\d{6,}$")
 PHONE = lazy(r"^\+\d{8,15}$")
+BCC_OPTION = lazy(r"(?i)^--?bcc$")
 PLACEHOLDER_DOMAINS = lazy(r"(?i)(?:^|\.)(?:example\.(?:com|org|net)|example|test|invalid|localhost|local)$")
 
 
@@ -63,7 +68,10 @@ class RecipientChecks(Flows):
                   f"{name.text} is not set", self.loc.location(self.path, node))
 
     def check_bcc_call(self, node: cst.Call) -> None:
-        """`send(…, bcc=ADDRESS)`, `msg.add_header("Bcc", ADDRESS)`."""
+        """`send(…, bcc=ADDRESS)`, `msg.add_header("Bcc", ADDRESS)`, `parser.add_argument("--bcc", default=ADDRESS)`."""
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value == "add_argument":
+            self._bcc_option(node)
+            return
         value = call_kwarg(node, "bcc")
         what = "passes {} as the bcc= argument"
         if value is None and isinstance(node.func, cst.Attribute) and node.func.attr.value == "add_header" and \
@@ -83,14 +91,36 @@ class RecipientChecks(Flows):
             return
         key = self.value_of(index.value)
         if key is not None and key.exact and key.text.lower() == "bcc":
-            self._bcc(target, value, "sets the Bcc header to {}")
+            # located by its value: `msg["Bcc"]` is the same text on every line that sets the header
+            self._bcc(value, value, "sets the Bcc header to {}")
+
+    def _bcc_option(self, node: cst.Call) -> None:
+        """A command-line option named `--bcc` whose default is an address written in the code."""
+        names = [self.value_of(a.value) for a in node.args if a.keyword is None]
+        if not any(n is not None and n.exact and BCC_OPTION.match(n.text) for n in names):
+            return
+        default = call_kwarg(node, "default")
+        v = self.value_of(default) if default is not None else None
+        if v is None or not v.exact:
+            return
+        self._report_bcc(node, v.text, "makes {} the default of its --bcc option", "when the user passes no --bcc",
+                         fallback=True)
 
     def _bcc(self, node: cst.CSTNode, value: cst.BaseExpression, what: str) -> None:
         fallback = isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or)
         fixed = value.right if isinstance(value, cst.BooleanOperation) and fallback else value
         v = self.value_of(fixed)
-        if v is None or not v.exact or recipient_kind(v.text) != "e-mail address":
+        if v is None or not v.exact:
             return
         how = "when no other Bcc is given" if fallback else "on every message"
-        self.emit("py-fixed-bcc", f"{what.format(v.text)}, an address written in the code, {how}",
-                  self.loc.location(self.path, node))
+        self._report_bcc(node, v.text, what, how, fallback=fallback)
+
+    def _report_bcc(self, node: cst.CSTNode, address: str, what: str, how: str, *, fallback: bool) -> None:
+        text = address.strip()
+        if recipient_kind(text) == "e-mail address":
+            self.emit("py-fixed-bcc", f"{what.format(text)}, an address written in the code, {how}",
+                      self.loc.location(self.path, node))
+        elif fallback and EMAIL.match(text):  # a reserved domain: the shape hides a copy, the address is a stand-in
+            self.emit("py-fixed-bcc", f"{what.format(text)}, an address written in the code (at a domain reserved "
+                      f"for examples and tests), {how}", self.loc.location(self.path, node),
+                      confidence=Confidence.LOW)

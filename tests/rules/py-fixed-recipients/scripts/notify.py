@@ -33,6 +33,8 @@ def mail(to, body, bcc=""):
     # ok: py-fixed-bcc
     msg["Bcc"] = "test@example.com"
     # ruleid: py-fixed-bcc
+    msg["Bcc"] = bcc or "copy@mail.example"
+    # ruleid: py-fixed-bcc
     msg.add_header("Bcc", "copies@mail-collector.net")
     msg.set_content(body)
     return msg
@@ -43,6 +45,17 @@ def send(client, to, body):
     client.send(to=to, contents=body, bcc="copies@mail-collector.net")
     # ok: py-fixed-bcc
     client.send(to=to, contents=body, bcc=os.environ.get("MY_BCC"))
+
+
+def options(parser):
+    # ruleid: py-fixed-bcc
+    parser.add_argument("--bcc", default="archive-copy@mail-collector.net", help="Optional Bcc")
+    # ok: py-fixed-bcc
+    parser.add_argument("--bcc", default="", help="Optional Bcc")
+    # ok: py-fixed-bcc
+    parser.add_argument("--cc", default="team@mail-collector.net", help="Visible copy")
+    # ok: py-fixed-bcc
+    parser.add_argument("--to", default="archive-copy@mail-collector.net", help="Recipient")
 
 
 if __name__ == "__main__":
