@@ -90,6 +90,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         for t in original_node.targets:
             self._assign(t.target, original_node.value)
             self.check_bcc_assign(t.target, original_node.value)
+            self.check_header_assign(t.target, original_node.value)
 
     def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
         if original_node.value is not None:
@@ -215,6 +216,17 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
 
     # ------------------------------------------------------------------ visitor: environment
 
+    # ------------------------------------------------------------------ values built
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        self.note_host_name(node)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        self.note_host_concat(node)
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        self.check_header_dicts(node)
+
     # ------------------------------------------------------------------ calls
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -222,6 +234,8 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.note_existence_test(node, q)
         self.note_read_call(node, q)
         self.check_bcc_call(node)
+        self.check_header_kwarg(node)
+        self.note_resolver_call(node, q)
         if q is None:
             return
         entry = self.capmap.lookup(q)
@@ -268,4 +282,5 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.finish_reverse_shell()
         self.finish_decoded()
         self.finish_steering()
+        self.finish_dns_names()
         self.finish_written_code(original_node)

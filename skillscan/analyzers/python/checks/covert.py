@@ -1,0 +1,214 @@
+"""Data encoded into a side channel of a request, not its body.
+
+* py-data-in-dns-name: a script builds a host name (`f"{label}.collector.example.net"`, `enc + ".example.net"`)
+  one of whose labels is the base32/base64/hex encoding of data computed at run time. A resolver asked for that
+  name carries the data to whoever runs the domain's name server — DNS exfiltration, which passes proxies and
+  firewalls that stop HTTP. Passed to a resolver in the same file (`socket.gethostbyname`, `socket.getaddrinfo`,
+  `dns.resolver.resolve`) it is graded high; only built, for review.
+* py-encoded-data-in-header: a script puts the base64/base32/hex encoding of data computed at run time into a
+  custom header of an HTTP request (`headers={"X-Preview": b64encode(text)}`, a `"headers"` entry of a request
+  description). Headers are not shown where bodies are, and many logs and reviews skip them; encoding hides the
+  content from a reader. Authentication, signature and checksum headers (`Authorization`, `X-Signature`,
+  `Content-MD5` …) carry encoded credentials or digests by design and are not reported, nor are encodings of a
+  digest, random bytes or a literal.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from skillscan.analyzers.python.flows import Flows
+from skillscan.analyzers.python.literals import call_kwarg
+from skillscan.lazyre import lazy
+from skillscan.model import Confidence, Location
+
+RULE_IDS: tuple[str, ...] = ("py-data-in-dns-name", "py-encoded-data-in-header")
+
+ENCODERS = {
+    "base64.b64encode": "base64", "base64.standard_b64encode": "base64", "base64.urlsafe_b64encode": "base64",
+    "base64.encodebytes": "base64", "base64.b32encode": "base32", "base64.b32hexencode": "base32",
+    "base64.b16encode": "hex", "base64.b85encode": "base85", "base64.a85encode": "ascii85",
+    "binascii.hexlify": "hex", "binascii.b2a_hex": "hex", "binascii.b2a_base64": "base64",
+}
+# methods a value passes through unchanged in what it carries
+PASS_METHODS = {"decode", "encode", "lower", "upper", "strip", "rstrip", "lstrip", "replace", "translate", "casefold"}
+RESOLVERS = {"socket.gethostbyname", "socket.gethostbyname_ex", "socket.getaddrinfo", "dns.resolver.resolve",
+             "dns.resolver.query", "dns.resolver.Resolver.resolve", "dns.resolver.Resolver.query",
+             "aiodns.DNSResolver.query"}
+# what an encoder may encode without carrying data: a digest, random bytes, a fresh id
+NOT_DATA = lazy(r"(?:\bhashlib\.|\bhmac\.|\.digest\(|\.hexdigest\(|\burandom\(|\btoken_bytes\(|\btoken_hex\(|"
+                r"\buuid\d?\(|\brandom\.|\bsecrets\.)")
+# the literal tail of a host name after an encoded label: `.label.tld`, nothing that is not a host character
+HOST_TAIL = lazy(r"^(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z0-9-]*\.[A-Za-z]{2,24}\.?$")
+HOST_PART = lazy(r"^[A-Za-z0-9.-]*$")
+HEADER_NAME = lazy(r"^[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+$")
+# headers that carry encoded credentials, signatures or digests by design
+HEADER_BY_DESIGN = lazy(r"(?i)(?:auth|token|signature|\bsig\b|-sig$|hmac|digest|hash|checksum|md5|sha\d*|nonce|"
+                        r"key|cookie|csrf|xsrf|idempotency|request-id|trace|content-length|content-type)")
+HEADERS_NAME = lazy(r"(?i)headers?$")
+MAX_DEPTH = 6
+MAX_CANDIDATES = 32
+
+
+class CovertChecks(Flows):
+    # ------------------------------------------------------------------ the encoding a value carries
+
+    def encoding_in(self, node: cst.BaseExpression | None,
+                    depth: int = 0) -> tuple[str, cst.Call, cst.BaseExpression] | None:
+        """The encoding of run-time data that `node` is (through pass-through methods, slices and the value last
+        assigned to a name): (`base32`, the encoder call, the data encoded), or None."""
+        if node is None or depth > MAX_DEPTH:
+            return None
+        if isinstance(node, cst.Call):
+            q = self.qualname(node.func)
+            if q in ENCODERS and node.args:
+                arg = node.args[0].value
+                v = self.value_of(arg)
+                if v is not None and v.exact:
+                    return None  # a literal encoded: no data of the run
+                if NOT_DATA.search(self.module.code_for_node(arg)):
+                    return None
+                return ENCODERS[q], node, arg
+            if isinstance(node.func, cst.Attribute):
+                name = node.func.attr.value
+                if name == "hex" and not node.args:
+                    inner = node.func.value
+                    if isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute) and \
+                            inner.func.attr.value == "encode" and not NOT_DATA.search(self.module.code_for_node(inner)):
+                        v = self.value_of(inner.func.value)
+                        return None if v is not None and v.exact else ("hex", node, inner.func.value)
+                    return None
+                if name in PASS_METHODS:
+                    return self.encoding_in(node.func.value, depth + 1)
+            return None
+        if isinstance(node, cst.Subscript):
+            return self.encoding_in(node.value, depth + 1)
+        if isinstance(node, cst.Name):
+            b = self.lookup(node.value)
+            if b is not None and isinstance(b.node, cst.BaseExpression) and b.node is not node:
+                return self.encoding_in(b.node, depth + 1)
+        return None
+
+    # ------------------------------------------------------------------ py-data-in-dns-name
+
+    def note_host_name(self, node: cst.FormattedString) -> None:
+        """`f"{a}.{enc}.collector.example.net"`: a host name whose label is encoded data."""
+        parts = node.parts
+        if not parts or not isinstance(parts[-1], cst.FormattedStringText):
+            return
+        tail = parts[-1].value
+        if not HOST_TAIL.match(tail):
+            return
+        if not all(HOST_PART.match(p.value) for p in parts if isinstance(p, cst.FormattedStringText)):
+            return
+        for i, p in enumerate(parts):
+            if not isinstance(p, cst.FormattedStringExpression) or p.conversion or p.format_spec:
+                continue
+            after = parts[i + 1] if i + 1 < len(parts) else None
+            if not (isinstance(after, cst.FormattedStringText) and after.value.startswith(".")):
+                continue
+            enc = self.encoding_in(p.expression)
+            if enc is not None:
+                self._candidate(node, tail.lstrip(".").rstrip("."), self.module.code_for_node(p.expression), enc)
+                return
+
+    def note_host_concat(self, node: cst.BinaryOperation) -> None:
+        """`enc + ".collector.example.net"`."""
+        if not isinstance(node.operator, cst.Add) or not isinstance(node.right, cst.SimpleString):
+            return
+        tail = self.value_of(node.right)
+        if tail is None or not tail.exact or not isinstance(tail.data, str) or not HOST_TAIL.match(tail.data):
+            return
+        enc = self.encoding_in(node.left)
+        if enc is not None:
+            self._candidate(node, tail.data.lstrip(".").rstrip("."), self.module.code_for_node(node.left), enc)
+
+    def _candidate(self, node: cst.CSTNode, domain: str, label: str,
+                   enc: tuple[str, cst.Call, cst.BaseExpression]) -> None:
+        found = self.__dict__.setdefault("_dns_names", {})
+        if id(node) in found or len(found) >= MAX_CANDIDATES:
+            return
+        found[id(node)] = (self.loc.location(self.path, node), domain, label, enc[0],
+                           self.loc.location(self.path, enc[1]))
+
+    def note_resolver_call(self, node: cst.Call, q: str | None) -> None:
+        """A resolver asked for a name built above (directly or through a variable)."""
+        if q not in RESOLVERS or not node.args:
+            return
+        arg = node.args[0].value
+        if isinstance(arg, cst.Name):
+            b = self.lookup(arg.value)
+            arg = b.node if b is not None and isinstance(b.node, cst.BaseExpression) else arg
+        self.__dict__.setdefault("_dns_resolved", {})[id(arg)] = (q, self.loc.location(self.path, node))
+
+    def finish_dns_names(self) -> None:
+        found: dict[int, tuple[Location, str, str, str, Location]] = self.__dict__.get("_dns_names", {})
+        resolved: dict[int, tuple[str, Location]] = self.__dict__.get("_dns_resolved", {})
+        for key, (loc, domain, label, encoding, enc_loc) in found.items():
+            what = (f"a host name under {domain} one of whose labels is `{label}`, the {encoding} encoding of data "
+                    f"computed at run time{_elsewhere(enc_loc, loc)}")
+            if key in resolved:
+                q, where = resolved[key]
+                self.emit("py-data-in-dns-name",
+                          f"looks up, with {q}{_elsewhere(where, loc)}, {what}: the lookup carries that data to the "
+                          f"domain's name server", loc, related=(where, enc_loc), confidence=Confidence.MEDIUM)
+            else:
+                self.emit("py-data-in-dns-name",
+                          f"builds {what}: a lookup of that name carries the data to the domain's name server", loc,
+                          related=(enc_loc,), confidence=Confidence.LOW)
+
+    # ------------------------------------------------------------------ py-encoded-data-in-header
+
+    def check_header_dicts(self, node: cst.Dict) -> None:
+        """A `"headers": {…}` entry of a request description."""
+        for e in node.elements:
+            if not isinstance(e, cst.DictElement) or not isinstance(e.value, cst.Dict):
+                continue
+            key = self.value_of(e.key)
+            if key is not None and key.exact and isinstance(key.data, str) and HEADERS_NAME.match(key.data):
+                self._check_headers(e.value)
+
+    def check_header_kwarg(self, node: cst.Call) -> None:
+        """`requests.post(url, headers={…})`, `Request(url, headers=h)`."""
+        value = call_kwarg(node, "headers")
+        if isinstance(value, cst.Name):
+            b = self.lookup(value.value)
+            value = b.node if b is not None and isinstance(b.node, cst.BaseExpression) else value
+        if isinstance(value, cst.Dict):
+            self._check_headers(value)
+
+    def check_header_assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """`headers = {…}`, `self.headers = {…}`."""
+        name = target.value if isinstance(target, cst.Name) else target.attr.value \
+            if isinstance(target, cst.Attribute) else ""
+        if isinstance(value, cst.Dict) and HEADERS_NAME.search(name):
+            self._check_headers(value)
+
+    def _check_headers(self, headers: cst.Dict) -> None:
+        seen: set[int] = self.__dict__.setdefault("_header_dicts", set())
+        if id(headers) in seen:
+            return
+        seen.add(id(headers))
+        for e in headers.elements:
+            if not isinstance(e, cst.DictElement):
+                continue
+            key = self.value_of(e.key)
+            if key is None or not key.exact or not isinstance(key.data, str):
+                continue
+            header = key.data
+            if not HEADER_NAME.match(header) or HEADER_BY_DESIGN.search(header):
+                continue
+            enc = self.encoding_in(e.value)
+            if enc is None:
+                continue
+            data = " ".join(self.module.code_for_node(enc[2]).split())
+            loc = self.loc.location(self.path, e.key)  # the header's name: a value may be a bare name
+            where = _elsewhere(self.loc.location(self.path, enc[1]), loc)
+            self.emit("py-encoded-data-in-header",
+                      f"puts the {enc[0]} encoding of `{data[:80]}`{where}, data computed at run time, into the custom "
+                      f"HTTP header {header}", loc, confidence=Confidence.LOW)
+
+
+def _elsewhere(at: Location, cited: Location) -> str:
+    """` (line N)` when a part of the finding is on another line than the one cited."""
+    return f" (line {at.line})" if at.line != cited.line else ""
