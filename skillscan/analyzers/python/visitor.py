@@ -226,6 +226,17 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
 
     def visit_Dict(self, node: cst.Dict) -> None:
         self.check_header_dicts(node)
+        self.check_invisible_map(node)
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        self.check_invisible_choice(node)
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        self.check_output_string(node)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        super().visit_SimpleString(node)
+        self.check_output_string(node)
 
     # ------------------------------------------------------------------ calls
 
@@ -236,6 +247,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.check_bcc_call(node)
         self.check_header_kwarg(node)
         self.note_resolver_call(node, q)
+        self.check_invisible_table(node, q)
         if q is None:
             return
         entry = self.capmap.lookup(q)
