@@ -223,6 +223,10 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         self.note_host_concat(node)
+        self.check_favoured_sum(node)
+
+    def visit_If(self, node: cst.If) -> None:
+        self.check_favoured_if(node)
 
     def visit_Dict(self, node: cst.Dict) -> None:
         self.check_header_dicts(node)

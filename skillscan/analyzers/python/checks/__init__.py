@@ -18,6 +18,7 @@ them, as bandit's plugins or zizmor's audits are listed). Each family extends th
 | written_code | py-runs-written-code |
 | covert | py-data-in-dns-name, py-encoded-data-in-header |
 | output | py-hidden-link-in-output, py-invisible-encoding, py-safety-downgrade-text |
+| ranking | py-ranking-favours-entity |
 
 The flow rules (py-download-execute, py-exec-decoded-payload, py-secret-exfiltration-flow,
 py-credential-flow) belong to the core: `flows.py`.
@@ -32,6 +33,7 @@ from skillscan.analyzers.python.checks.environment import EnvironmentChecks
 from skillscan.analyzers.python.checks.mining import MiningChecks
 from skillscan.analyzers.python.checks.output import OutputChecks
 from skillscan.analyzers.python.checks.process import ProcessChecks
+from skillscan.analyzers.python.checks.ranking import RankingChecks
 from skillscan.analyzers.python.checks.recipients import RecipientChecks
 from skillscan.analyzers.python.checks.reverse_shell import ReverseShellChecks
 from skillscan.analyzers.python.checks.steering import SteeringChecks
@@ -41,4 +43,5 @@ from skillscan.analyzers.python.checks.written_code import WrittenCodeChecks
 
 FAMILIES: tuple[type, ...] = (CapabilityChecks, EnvironmentChecks, TlsChecks, ProcessChecks, MiningChecks,
                               ReverseShellChecks, DecodedPayloadChecks, SteeringChecks, UploadChecks,
-                              RecipientChecks, WrittenCodeChecks, CovertChecks, OutputChecks)
+                              RecipientChecks, WrittenCodeChecks, CovertChecks, OutputChecks,
+                              RankingChecks)
