@@ -48,6 +48,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
             self.bind(local, Binding(alias=f"{mod}.{name}"))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.note_function(node)
         info = FuncInfo(node.name.value)
         self.bind(node.name.value, Binding(func=info))
         scope: dict[str, Binding] = {}
@@ -91,6 +92,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
             self._assign(t.target, original_node.value)
             self.check_bcc_assign(t.target, original_node.value)
             self.check_header_assign(t.target, original_node.value)
+            self.note_pattern_list(t.target, original_node.value)
 
     def leave_AnnAssign(self, original_node: cst.AnnAssign) -> None:
         if original_node.value is not None:
@@ -228,6 +230,9 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
     def visit_If(self, node: cst.If) -> None:
         self.check_favoured_if(node)
 
+    def visit_CompIf(self, node: cst.CompIf) -> None:
+        self.check_safety_filter(node)
+
     def visit_Dict(self, node: cst.Dict) -> None:
         self.check_header_dicts(node)
         self.check_invisible_map(node)
@@ -252,6 +257,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.check_header_kwarg(node)
         self.note_resolver_call(node, q)
         self.check_invisible_table(node, q)
+        self.check_safety_sub(node, q)
         if q is None:
             return
         entry = self.capmap.lookup(q)

@@ -19,6 +19,7 @@ them, as bandit's plugins or zizmor's audits are listed). Each family extends th
 | covert | py-data-in-dns-name, py-encoded-data-in-header |
 | output | py-hidden-link-in-output, py-invisible-encoding, py-safety-downgrade-text |
 | ranking | py-ranking-favours-entity |
+| safety_strip | py-strips-safety-text |
 
 The flow rules (py-download-execute, py-exec-decoded-payload, py-secret-exfiltration-flow,
 py-credential-flow) belong to the core: `flows.py`.
@@ -36,6 +37,7 @@ from skillscan.analyzers.python.checks.process import ProcessChecks
 from skillscan.analyzers.python.checks.ranking import RankingChecks
 from skillscan.analyzers.python.checks.recipients import RecipientChecks
 from skillscan.analyzers.python.checks.reverse_shell import ReverseShellChecks
+from skillscan.analyzers.python.checks.safety_strip import SafetyStripChecks
 from skillscan.analyzers.python.checks.steering import SteeringChecks
 from skillscan.analyzers.python.checks.tls import TlsChecks
 from skillscan.analyzers.python.checks.upload import UploadChecks
@@ -44,4 +46,4 @@ from skillscan.analyzers.python.checks.written_code import WrittenCodeChecks
 FAMILIES: tuple[type, ...] = (CapabilityChecks, EnvironmentChecks, TlsChecks, ProcessChecks, MiningChecks,
                               ReverseShellChecks, DecodedPayloadChecks, SteeringChecks, UploadChecks,
                               RecipientChecks, WrittenCodeChecks, CovertChecks, OutputChecks,
-                              RankingChecks)
+                              RankingChecks, SafetyStripChecks)

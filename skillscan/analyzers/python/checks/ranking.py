@@ -96,7 +96,7 @@ class RankingChecks(Flows):
                         how = "lowers" if isinstance(small.operator, cst.SubtractAssign) else "multiplies" \
                             if isinstance(small.operator, cst.MultiplyAssign) else "raises"
                         by = self.module.code_for_node(small.value)
-                        self._report(small, f"{how} `{target}` by {by} when `{fav[0]}` {fav[1]} {fav[2]}")
+                        self._report_ranking(small, f"{how} `{target}` by {by} when `{fav[0]}` {fav[1]} {fav[2]}")
                         return
 
     def check_favoured_sum(self, node: cst.BinaryOperation) -> None:
@@ -111,11 +111,11 @@ class RankingChecks(Flows):
             fav = self._favoured(boost.test)
             base_text = self.module.code_for_node(base)
             if fav is not None and SCORE_NAME.search(base_text):
-                self._report(node, f"adds `{self.module.code_for_node(boost.body)}` to `{base_text}` only when "
+                self._report_ranking(node, f"adds `{self.module.code_for_node(boost.body)}` to `{base_text}` only when "
                                    f"`{fav[0]}` {fav[1]} {fav[2]}")
                 return
 
-    def _report(self, node: cst.CSTNode, what: str) -> None:
+    def _report_ranking(self, node: cst.CSTNode, what: str) -> None:
         count = self.__dict__.get("_ranking_reports", 0)
         if count >= MAX_REPORTS:
             return
