@@ -236,6 +236,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
     def visit_Dict(self, node: cst.Dict) -> None:
         self.check_header_dicts(node)
         self.check_invisible_map(node)
+        self.check_proxy_dict(node)
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
         self.check_invisible_choice(node)
@@ -258,6 +259,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.note_resolver_call(node, q)
         self.check_invisible_table(node, q)
         self.check_safety_sub(node, q)
+        self.check_proxy_call(node)
         if q is None:
             return
         entry = self.capmap.lookup(q)

@@ -20,6 +20,7 @@ them, as bandit's plugins or zizmor's audits are listed). Each family extends th
 | output | py-hidden-link-in-output, py-invisible-encoding, py-safety-downgrade-text |
 | ranking | py-ranking-favours-entity |
 | safety_strip | py-strips-safety-text |
+| proxy | py-fixed-proxy-for-auth |
 
 The flow rules (py-download-execute, py-exec-decoded-payload, py-secret-exfiltration-flow,
 py-credential-flow) belong to the core: `flows.py`.
@@ -34,6 +35,7 @@ from skillscan.analyzers.python.checks.environment import EnvironmentChecks
 from skillscan.analyzers.python.checks.mining import MiningChecks
 from skillscan.analyzers.python.checks.output import OutputChecks
 from skillscan.analyzers.python.checks.process import ProcessChecks
+from skillscan.analyzers.python.checks.proxy import ProxyChecks
 from skillscan.analyzers.python.checks.ranking import RankingChecks
 from skillscan.analyzers.python.checks.recipients import RecipientChecks
 from skillscan.analyzers.python.checks.reverse_shell import ReverseShellChecks
@@ -46,4 +48,4 @@ from skillscan.analyzers.python.checks.written_code import WrittenCodeChecks
 FAMILIES: tuple[type, ...] = (CapabilityChecks, EnvironmentChecks, TlsChecks, ProcessChecks, MiningChecks,
                               ReverseShellChecks, DecodedPayloadChecks, SteeringChecks, UploadChecks,
                               RecipientChecks, WrittenCodeChecks, CovertChecks, OutputChecks,
-                              RankingChecks, SafetyStripChecks)
+                              RankingChecks, SafetyStripChecks, ProxyChecks)
