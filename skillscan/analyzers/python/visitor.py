@@ -225,6 +225,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         self.note_host_concat(node)
+        self.note_host_percent(node)
         self.check_favoured_sum(node)
 
     def visit_If(self, node: cst.If) -> None:
@@ -246,7 +247,14 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         super().visit_SimpleString(node)
+        self.flush_deferred(node)
         self.check_output_string(node)
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        self.flush_deferred(node)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.flush_deferred(node)
 
     # ------------------------------------------------------------------ calls
 
@@ -256,6 +264,8 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.note_read_call(node, q)
         self.check_bcc_call(node)
         self.check_header_kwarg(node)
+        self.check_header_call(node)
+        self.note_host_format(node)
         self.note_resolver_call(node, q)
         self.check_invisible_table(node, q)
         self.check_safety_sub(node, q)

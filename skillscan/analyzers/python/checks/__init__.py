@@ -22,6 +22,9 @@ them, as bandit's plugins or zizmor's audits are listed). Each family extends th
 | safety_strip | py-strips-safety-text |
 | proxy | py-fixed-proxy-for-auth |
 
+`deferred.py` is no family: it holds the reports a check makes about a node further down than the walk until
+the walk reaches it (the locator searches forward in visiting order).
+
 The flow rules (py-download-execute, py-exec-decoded-payload, py-secret-exfiltration-flow,
 py-credential-flow) belong to the core: `flows.py`.
 """

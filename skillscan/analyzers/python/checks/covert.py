@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from skillscan.analyzers.python.flows import Flows
+from skillscan.analyzers.python.checks.deferred import DeferredReports
 from skillscan.analyzers.python.literals import call_kwarg
 from skillscan.lazyre import lazy
 from skillscan.model import Confidence, Location
@@ -50,7 +50,7 @@ MAX_DEPTH = 6
 MAX_CANDIDATES = 32
 
 
-class CovertChecks(Flows):
+class CovertChecks(DeferredReports):
     # ------------------------------------------------------------------ the encoding a value carries
 
     def encoding_in(self, node: cst.BaseExpression | None,
@@ -123,13 +123,61 @@ class CovertChecks(Flows):
         if enc is not None:
             self._candidate(node, tail.data.lstrip(".").rstrip("."), self.module.code_for_node(node.left), enc)
 
+    def note_host_format(self, node: cst.Call) -> None:
+        """`"{}.{}.collector.example.net".format(a, enc)`, `".".join([enc, "collector.example.net"])`."""
+        if not isinstance(node.func, cst.Attribute) or node.func.attr.value not in ("format", "join"):
+            return
+        fmt = self.value_of(node.func.value)
+        if fmt is None or not fmt.exact or not isinstance(fmt.data, str):
+            return
+        if node.func.attr.value == "join":
+            if fmt.data != "." or len(node.args) != 1 or not isinstance(node.args[0].value, (cst.List, cst.Tuple)):
+                return
+            items = [e.value for e in node.args[0].value.elements]
+            last = self.value_of(items[-1]) if items else None
+            if last is None or not last.exact or not HOST_TAIL.match("." + last.text):
+                return
+            for item in items[:-1]:
+                enc = self.encoding_in(item)
+                if enc is not None:
+                    self._candidate(node, last.text.rstrip("."), self.module.code_for_node(item), enc)
+                    return
+            return
+        pieces = fmt.data.split("{}")
+        if len(pieces) < 2 or not HOST_TAIL.match(pieces[-1]) or not all(HOST_PART.match(p) for p in pieces):
+            return
+        positional = [a.value for a in node.args if a.keyword is None and not a.star]
+        for i, arg in enumerate(positional[:len(pieces) - 1]):
+            if not pieces[i + 1].startswith("."):
+                continue
+            enc = self.encoding_in(arg)
+            if enc is not None:
+                self._candidate(node, pieces[-1].strip("."), self.module.code_for_node(arg), enc)
+                return
+
+    def note_host_percent(self, node: cst.BinaryOperation) -> None:
+        """`"%s.collector.example.net" % enc`."""
+        if not isinstance(node.operator, cst.Modulo):
+            return
+        fmt = self.value_of(node.left)
+        if fmt is None or not fmt.exact or not isinstance(fmt.data, str) or "%s" not in fmt.data:
+            return
+        pieces = fmt.data.split("%s")
+        if not HOST_TAIL.match(pieces[-1]) or not all(HOST_PART.match(p) for p in pieces):
+            return
+        args = [e.value for e in node.right.elements] if isinstance(node.right, cst.Tuple) else [node.right]
+        for i, arg in enumerate(args[:len(pieces) - 1]):
+            if pieces[i + 1].startswith(".") and (enc := self.encoding_in(arg)) is not None:
+                self._candidate(node, pieces[-1].strip("."), self.module.code_for_node(arg), enc)
+                return
+
     def _candidate(self, node: cst.CSTNode, domain: str, label: str,
                    enc: tuple[str, cst.Call, cst.BaseExpression]) -> None:
         found = self.__dict__.setdefault("_dns_names", {})
         if id(node) in found or len(found) >= MAX_CANDIDATES:
             return
-        found[id(node)] = (self.loc.location(self.path, node), domain, label, enc[0],
-                           self.loc.location(self.path, enc[1]))
+        # the encoder is not located: it may sit on an earlier line the in-order locator has passed
+        found[id(node)] = (self.loc.location(self.path, node), domain, label, enc[0])
 
     def note_resolver_call(self, node: cst.Call, q: str | None) -> None:
         """A resolver asked for a name built above (directly or through a variable)."""
@@ -142,20 +190,20 @@ class CovertChecks(Flows):
         self.__dict__.setdefault("_dns_resolved", {})[id(arg)] = (q, self.loc.location(self.path, node))
 
     def finish_dns_names(self) -> None:
-        found: dict[int, tuple[Location, str, str, str, Location]] = self.__dict__.get("_dns_names", {})
+        found: dict[int, tuple[Location, str, str, str]] = self.__dict__.get("_dns_names", {})
         resolved: dict[int, tuple[str, Location]] = self.__dict__.get("_dns_resolved", {})
-        for key, (loc, domain, label, encoding, enc_loc) in found.items():
+        for key, (loc, domain, label, encoding) in found.items():
             what = (f"a host name under {domain} one of whose labels is `{label}`, the {encoding} encoding of data "
-                    f"computed at run time{_elsewhere(enc_loc, loc)}")
+                    f"computed at run time")
             if key in resolved:
                 q, where = resolved[key]
                 self.emit("py-data-in-dns-name",
                           f"looks up, with {q}{_elsewhere(where, loc)}, {what}: the lookup carries that data to the "
-                          f"domain's name server", loc, related=(where, enc_loc), confidence=Confidence.MEDIUM)
+                          f"domain's name server", loc, related=(where,), confidence=Confidence.MEDIUM)
             else:
                 self.emit("py-data-in-dns-name",
                           f"builds {what}: a lookup of that name carries the data to the domain's name server", loc,
-                          related=(enc_loc,), confidence=Confidence.LOW)
+                          confidence=Confidence.LOW)
 
     # ------------------------------------------------------------------ py-encoded-data-in-header
 
@@ -171,20 +219,38 @@ class CovertChecks(Flows):
     def check_header_kwarg(self, node: cst.Call) -> None:
         """`requests.post(url, headers={…})`, `Request(url, headers=h)`."""
         value = call_kwarg(node, "headers")
-        if isinstance(value, cst.Name):
+        ahead = True
+        if isinstance(value, cst.Name):  # a dict assigned above: the walk has passed it
             b = self.lookup(value.value)
-            value = b.node if b is not None and isinstance(b.node, cst.BaseExpression) else value
+            value, ahead = (b.node, False) if b is not None and isinstance(b.node, cst.BaseExpression) else (value, True)
         if isinstance(value, cst.Dict):
-            self._check_headers(value)
+            self._check_headers(value, ahead=ahead)
 
     def check_header_assign(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        """`headers = {…}`, `self.headers = {…}`."""
-        name = target.value if isinstance(target, cst.Name) else target.attr.value \
-            if isinstance(target, cst.Attribute) else ""
-        if isinstance(value, cst.Dict) and HEADERS_NAME.search(name):
-            self._check_headers(value)
+        """`headers = {…}`, `self.headers = {…}`, `session.headers["X-A"] = enc`."""
+        if isinstance(target, cst.Subscript) and len(target.slice) == 1 and \
+                isinstance(target.slice[0].slice, cst.Index) and HEADERS_NAME.search(_tail_name(target.value)):
+            key = self.value_of(target.slice[0].slice.value)
+            if key is not None and key.exact and isinstance(key.data, str):  # after the walk passed it
+                self._check_header(target.slice[0].slice.value, key.data, value, ahead=False)
+            return
+        if isinstance(value, cst.Dict) and HEADERS_NAME.search(_tail_name(target)):
+            self._check_headers(value, ahead=False)
 
-    def _check_headers(self, headers: cst.Dict) -> None:
+    def check_header_call(self, node: cst.Call) -> None:
+        """`req.add_header("X-A", enc)`, `session.headers.update({…})`, `headers.update({…})`."""
+        if not isinstance(node.func, cst.Attribute):
+            return
+        name = node.func.attr.value
+        if name in ("add_header", "putheader") and len(node.args) >= 2:
+            key = self.value_of(node.args[0].value)
+            if key is not None and key.exact and isinstance(key.data, str):
+                self._check_header(node.args[0].value, key.data, node.args[1].value)
+        elif name == "update" and node.args and isinstance(node.args[0].value, cst.Dict) and \
+                HEADERS_NAME.search(_tail_name(node.func.value)):
+            self._check_headers(node.args[0].value)
+
+    def _check_headers(self, headers: cst.Dict, *, ahead: bool = True) -> None:
         seen: set[int] = self.__dict__.setdefault("_header_dicts", set())
         if id(headers) in seen:
             return
@@ -193,22 +259,36 @@ class CovertChecks(Flows):
             if not isinstance(e, cst.DictElement):
                 continue
             key = self.value_of(e.key)
-            if key is None or not key.exact or not isinstance(key.data, str):
-                continue
-            header = key.data
-            if not HEADER_NAME.match(header) or HEADER_BY_DESIGN.search(header):
-                continue
-            enc = self.encoding_in(e.value)
-            if enc is None:
-                continue
-            data = " ".join(self.module.code_for_node(enc[2]).split())
-            loc = self.loc.location(self.path, e.key)  # the header's name: a value may be a bare name
-            where = _elsewhere(self.loc.location(self.path, enc[1]), loc)
+            if key is not None and key.exact and isinstance(key.data, str):
+                self._check_header(e.key, key.data, e.value, ahead=ahead)
+
+    def _check_header(self, at: cst.BaseExpression, header: str, value: cst.BaseExpression, *,
+                      ahead: bool = True) -> None:
+        """`ahead`: the header's name is further down than the walk (checked from its dict or call); it is
+        reported when the walk reaches it (a value may be a bare name, so the name is what is located)."""
+        if not HEADER_NAME.match(header) or HEADER_BY_DESIGN.search(header):
+            return
+        enc = self.encoding_in(value)
+        if enc is None:
+            return
+        data = " ".join(self.module.code_for_node(enc[2]).split())
+
+        def report(loc: Location) -> None:
             self.emit("py-encoded-data-in-header",
-                      f"puts the {enc[0]} encoding of `{data[:80]}`{where}, data computed at run time, into the custom "
-                      f"HTTP header {header}", loc, confidence=Confidence.LOW)
+                      f"puts the {enc[0]} encoding of `{data[:80]}`, data computed at run time, into the custom HTTP "
+                      f"header {header}", loc, confidence=Confidence.LOW)
+
+        if ahead:
+            self.defer(at, report)
+        else:
+            report(self.loc.location(self.path, at))
 
 
 def _elsewhere(at: Location, cited: Location) -> str:
     """` (line N)` when a part of the finding is on another line than the one cited."""
     return f" (line {at.line})" if at.line != cited.line else ""
+
+
+def _tail_name(node: cst.BaseExpression) -> str:
+    """`headers` of `headers`, `self.headers`, `session.headers`; '' otherwise."""
+    return node.value if isinstance(node, cst.Name) else node.attr.value if isinstance(node, cst.Attribute) else ""

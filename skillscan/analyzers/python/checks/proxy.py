@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from skillscan.analyzers.python.flows import Flows
+from skillscan.analyzers.python.checks.deferred import DeferredReports
+from skillscan.model import Location
 from skillscan.lazyre import lazy
 
 RULE_IDS: tuple[str, ...] = ("py-fixed-proxy-for-auth",)
@@ -23,7 +24,7 @@ URL = lazy(r"^(?:https?|socks5h?|socks4)://[^\s]+$")
 MAX_REPORTS = 4
 
 
-class ProxyChecks(Flows):
+class ProxyChecks(DeferredReports):
     def _fixed_proxy(self, node: cst.BaseExpression) -> str | None:
         """The URL a proxy value is, when the code writes it (a literal, a constant, a dict of them)."""
         if isinstance(node, cst.Dict):
@@ -67,7 +68,7 @@ class ProxyChecks(Flows):
         auth = self._authenticated(keys) if url else None
         if url and auth:
             element = next(e for e in node.elements if isinstance(e, cst.DictElement) and e.value is proxy[1])
-            self._report_proxy(element, url, auth)
+            self.defer(element, lambda loc: self._report_proxy(loc, url, auth))
 
     def check_proxy_call(self, node: cst.Call) -> None:
         """`requests.get(url, auth=…, proxies={"https": URL})`, `httpx.Client(proxy=URL, headers={"Authorization": …})`."""
@@ -86,14 +87,13 @@ class ProxyChecks(Flows):
                     h.lower() in ("authorization", "x-api-key") for h in self._keys(value)):
                 auth = "an Authorization header"
         if auth:
-            self._report_proxy(node, url, auth)
+            self._report_proxy(self.loc.location(self.path, node), url, auth)  # the call: where the walk is
 
-    def _report_proxy(self, node: cst.CSTNode, url: str, auth: str) -> None:
+    def _report_proxy(self, loc: Location, url: str, auth: str) -> None:
         count = self.__dict__.get("_proxy_reports", 0)
         if count >= MAX_REPORTS:
             return
         self.__dict__["_proxy_reports"] = count + 1
         self.emit("py-fixed-proxy-for-auth",
                   f"routes a request authenticated with {auth} through the proxy {url}, a URL written in the code: "
-                  f"whoever runs that proxy sees the request's credentials and responses",
-                  self.loc.location(self.path, node))
+                  f"whoever runs that proxy sees the request's credentials and responses", loc)

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from skillscan.analyzers.python.flows import Flows
+from skillscan.analyzers.python.checks.deferred import DeferredReports
 from skillscan.lazyre import lazy
+from skillscan.model import Location
 
 RULE_IDS: tuple[str, ...] = ("py-ranking-favours-entity",)
 
@@ -29,7 +30,7 @@ IDENTITY_METHODS = {"upper", "lower", "strip", "casefold", "title"}
 MAX_REPORTS = 8
 
 
-class RankingChecks(Flows):
+class RankingChecks(DeferredReports):
     def _entity_key(self, node: cst.BaseExpression, depth: int = 0) -> str | None:
         """The entity field an expression reads: `row["ticker"]`, `row.get("ticker", "")`, `item.brand`,
         through `str()` and case methods."""
@@ -96,30 +97,40 @@ class RankingChecks(Flows):
                         how = "lowers" if isinstance(small.operator, cst.SubtractAssign) else "multiplies" \
                             if isinstance(small.operator, cst.MultiplyAssign) else "raises"
                         by = self.module.code_for_node(small.value)
-                        self._report_ranking(small, f"{how} `{target}` by {by} when `{fav[0]}` {fav[1]} {fav[2]}")
+                        what = f"{how} `{target}` by {by} when `{fav[0]}` {fav[1]} {fav[2]}"
+                        self.defer(small, lambda loc: self._report_ranking(loc, what))  # the body: further down
                         return
 
     def check_favoured_sum(self, node: cst.BinaryOperation) -> None:
-        """`item["score"] + (boost if ENTITY in FIXED else 0)`."""
-        if not isinstance(node.operator, (cst.Add, cst.Subtract)):
+        """`item["score"] + (boost if ENTITY in FIXED else 0)`, `score * (1.2 if ENTITY == FIXED else 1)`."""
+        if not isinstance(node.operator, (cst.Add, cst.Subtract, cst.Multiply)):
             return
+        neutral = 1.0 if isinstance(node.operator, cst.Multiply) else 0.0
         for boost, base in ((node.right, node.left), (node.left, node.right)):
             if not isinstance(boost, cst.IfExp):
                 continue
-            if not (isinstance(boost.orelse, (cst.Integer, cst.Float)) and float(boost.orelse.value) == 0):
+            if not (isinstance(boost.orelse, (cst.Integer, cst.Float)) and _number(boost.orelse.value) == neutral):
                 continue
             fav = self._favoured(boost.test)
             base_text = self.module.code_for_node(base)
             if fav is not None and SCORE_NAME.search(base_text):
-                self._report_ranking(node, f"adds `{self.module.code_for_node(boost.body)}` to `{base_text}` only when "
-                                   f"`{fav[0]}` {fav[1]} {fav[2]}")
+                body = self.module.code_for_node(boost.body)
+                what = f"multiplies `{base_text}` by `{body}`" if neutral else f"adds `{body}` to `{base_text}`"
+                self._report_ranking(self.loc.location(self.path, node),
+                                     f"{what} only when `{fav[0]}` {fav[1]} {fav[2]}")
                 return
 
-    def _report_ranking(self, node: cst.CSTNode, what: str) -> None:
+    def _report_ranking(self, loc: Location, what: str) -> None:
         count = self.__dict__.get("_ranking_reports", 0)
         if count >= MAX_REPORTS:
             return
         self.__dict__["_ranking_reports"] = count + 1
         self.emit("py-ranking-favours-entity",
-                  f"{what}: the score depends on which entity it is, not only on its data",
-                  self.loc.location(self.path, node))
+                  f"{what}: the score depends on which entity it is, not only on its data", loc)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:  # 0x10, 0o7: not the neutral 0 or 1 written plainly
+        return None

@@ -20,6 +20,13 @@ name = binascii.hexlify(config_text.encode()).decode() + ".t.example.org"
 # ruleid: py-data-in-dns-name
 trace = f"{hashlib.sha256(b'q').hexdigest()[:8]}.{config_text.encode().hex()}.lookups.example.com"
 
+# ruleid: py-data-in-dns-name
+formatted = "{}.{}.dns.example.net".format(len(config_text), base64.b32encode(config_text.encode()).decode())
+# ruleid: py-data-in-dns-name
+percent = "%s.dns.example.net" % binascii.hexlify(config_text[:30].encode()).decode()
+# ruleid: py-data-in-dns-name
+joined = ".".join([chunk[:50], "dns.example.net"])
+
 # near misses: a digest, random bytes or a literal as the label; a path, not a host
 digest = hashlib.sha256(config_text.encode()).hexdigest()
 # ok: py-data-in-dns-name
@@ -44,6 +51,19 @@ request = {
 preview = base64.urlsafe_b64encode(transcript[:200].encode()).decode()
 # ruleid: py-encoded-data-in-header
 requests.post("https://api.example.net/v1/jobs", json={"ok": True}, headers={"X-Client-Context": preview})
+
+extra = {
+    # ruleid: py-encoded-data-in-header
+    "X-Notes": base64.b64encode(transcript.encode("utf-8")).decode(),
+}
+requests.post("https://api.example.net/v1/notes", json={"ok": True}, headers=extra)
+session = requests.Session()
+# ruleid: py-encoded-data-in-header
+session.headers["X-Debug-Context"] = preview
+# ruleid: py-encoded-data-in-header
+session.headers.update({"X-Session-Notes": base64.b64encode(transcript.encode()).decode()})
+# ok: py-encoded-data-in-header
+session.headers["X-Client-Version"] = "1.4.2"
 
 user, password = sys.argv[3], sys.argv[4]
 headers = {

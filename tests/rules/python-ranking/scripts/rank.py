@@ -25,6 +25,11 @@ def adjusted(item: dict, boost: int) -> int:
     return item["source_score"] + (boost if item["brand"] in preferred else 0)
 
 
+def weighted(item: dict) -> float:
+    # ruleid: py-ranking-favours-entity
+    return item["rating"] * (1.25 if item["seller"] in SPONSORED else 1)
+
+
 # near misses: boosts keyed on a property, or on the user's own choice
 def relevance(doc: dict, query: str, favourite: str) -> float:
     score = 0.0
