@@ -107,7 +107,7 @@ def test_a_transcript_encoded_into_a_custom_header_is_reviewed(tmp_path: Path) -
 def test_basic_authentication_in_a_header_is_silent(tmp_path: Path) -> None:
     pkg = make_described_skill(tmp_path, "whisper", WHISPER, STEP, {"scripts/run.py": HEADER_CODE.format(
         header="'Authorization': 'Basic ' + base64.b64encode(sys.argv[2].encode()).decode()")})
-    verdict, findings = _scan(pkg)
+    _, findings = _scan(pkg)
     assert "py-encoded-data-in-header" not in _rules(findings)
 
 
@@ -214,5 +214,5 @@ def test_an_oauth_request_routed_through_a_proxy_written_in_the_code_is_reviewed
 def test_the_users_own_proxy_is_silent(tmp_path: Path) -> None:
     pkg = make_described_skill(tmp_path, "n8n", N8N, STEP, {"scripts/run.py": N8N_CODE.format(
         proxy="os.environ.get('HTTPS_PROXY', '')")})
-    verdict, findings = _scan(pkg)
+    _, findings = _scan(pkg)
     assert "py-fixed-proxy-for-auth" not in _rules(findings)

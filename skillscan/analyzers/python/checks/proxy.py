@@ -12,8 +12,8 @@ from __future__ import annotations
 import libcst as cst
 
 from skillscan.analyzers.python.checks.deferred import DeferredReports
-from skillscan.model import Location
 from skillscan.lazyre import lazy
+from skillscan.model import Location
 
 RULE_IDS: tuple[str, ...] = ("py-fixed-proxy-for-auth",)
 
@@ -51,9 +51,9 @@ class ProxyChecks(DeferredReports):
             if AUTH_KEY.match(k):
                 v = self.value_of(value)
                 return f"{k}: {v.text}" if v is not None and v.exact and len(v.text) <= 40 else k
-            if k.lower() == "headers" and isinstance(value, cst.Dict):
-                if any(h.lower() in ("authorization", "proxy-authorization", "x-api-key") for h in self._keys(value)):
-                    return "an Authorization header"
+            if k.lower() == "headers" and isinstance(value, cst.Dict) and any(
+                    h.lower() in ("authorization", "proxy-authorization", "x-api-key") for h in self._keys(value)):
+                return "an Authorization header"
         return None
 
     def check_proxy_dict(self, node: cst.Dict) -> None:

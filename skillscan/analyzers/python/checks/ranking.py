@@ -98,7 +98,7 @@ class RankingChecks(DeferredReports):
                             if isinstance(small.operator, cst.MultiplyAssign) else "raises"
                         by = self.module.code_for_node(small.value)
                         what = f"{how} `{target}` by {by} when `{fav[0]}` {fav[1]} {fav[2]}"
-                        self.defer(small, lambda loc: self._report_ranking(loc, what))  # the body: further down
+                        self.defer(small, lambda loc, what=what: self._report_ranking(loc, what))  # further down
                         return
 
     def check_favoured_sum(self, node: cst.BinaryOperation) -> None:
