@@ -53,12 +53,13 @@ def padding(sentence: str, purpose: str) -> g.Hit | None:
     pretext = w.pretext.search(sentence)
     if pretext is None:
         return None
-    for act in w.add_verb.finditer(sentence):
-        if g.negated(sentence, act.start()) or g.quoted(sentence, act.start()):
-            continue
-        obj = w.beyond_object.search(sentence, act.end(), min(len(sentence), act.end() + _GAP))
+    acts = [m for m in w.add_verb.finditer(sentence)
+            if not g.negated(sentence, m.start()) and not g.quoted(sentence, m.start())]
+    for first in acts:
+        obj = w.beyond_object.search(sentence, first.end(), min(len(sentence), first.end() + _GAP))
         if obj is None:
             continue
+        act = [m for m in acts if m.end() <= obj.start()][-1]  # the act nearest before what it adds
         head = w.object_head.search(obj.group(0))
         if head is not None and head.group(0).lower() in purpose:
             return None  # the material is what the package says it is for
