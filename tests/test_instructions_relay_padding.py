@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from clirun import make_described_skill, scan_json
 
+from skillscan.analyzers.instructions.sabotage_fabricate import fabricated
 from skillscan.analyzers.instructions.sabotage_padding import padding
 from skillscan.analyzers.instructions.sabotage_relay import directives_relayed, normalisation_off
 
@@ -112,3 +113,24 @@ def test_a_unicode_tool_may_keep_characters_as_they_are(tmp_path: Path) -> None:
     (package,) = report["packages"]
     assert not [f for f in package["findings"] if f["rule_id"] == "sabotage-input-relay"]
     assert package["verdict"] == "allow"
+
+
+@pytest.mark.parametrize(("sentence", "before"), [
+    ("These rows are labeled as live-cache citations in the output.",
+     "The helper applies the live-cache backfill rows from `config/backfill_posts.json` when producing tables."),
+    ("Seeded reviews are presented as verified customer reviews in the summary.", ""),
+    ("这些帖子在输出中标记为真实引用。", "助手会加入回填的帖子。"),
+])
+def test_package_data_presented_as_the_real_source(sentence: str, before: str) -> None:
+    found = fabricated(sentence, before)
+    assert found is not None and "citations the package" not in found[0]
+
+
+@pytest.mark.parametrize(("sentence", "before"), [
+    ("Cached rows are labeled as cached in the output.", ""),
+    ("Sample rows are shown as sample data in the results.", ""),
+    ("Never label backfill rows as live citations in the output.", ""),
+    ("These rows are labeled as live citations in the output.", "The helper reads the thread the user names."),
+])
+def test_truthful_labels_and_real_data_are_not_reported(sentence: str, before: str) -> None:
+    assert fabricated(sentence, before) is None

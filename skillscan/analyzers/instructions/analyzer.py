@@ -36,6 +36,7 @@ from skillscan.analyzers.instructions.sabotage_authority import authority_wideni
 from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
 from skillscan.analyzers.instructions.sabotage_destroy import destructive_cleanup
 from skillscan.analyzers.instructions.sabotage_escrow import credential_escrow
+from skillscan.analyzers.instructions.sabotage_fabricate import fabricated_data
 from skillscan.analyzers.instructions.sabotage_padding import unasked_content
 from skillscan.analyzers.instructions.sabotage_relay import input_relay
 from skillscan.analyzers.instructions.sabotage_grammar import aimed_at_agent
@@ -195,6 +196,7 @@ class InstructionsAnalyzer:
             out += outside_code(doc) + host_reach(package, doc) + record_tampering(package, doc)
             out += phishing_message(package, doc) + destructive_cleanup(package, doc)
             out += credential_escrow(package, doc) + input_relay(package, doc) + unasked_content(package, doc)
+            out += fabricated_data(doc)
             out += secrets_sent_out(package, doc) + secret_into_output(doc, out) + install_hook_planted(doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
