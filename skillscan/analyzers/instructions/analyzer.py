@@ -36,20 +36,24 @@ from skillscan.analyzers.instructions.sabotage_authority import authority_wideni
 from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
 from skillscan.analyzers.instructions.sabotage_destroy import destructive_cleanup
 from skillscan.analyzers.instructions.sabotage_escrow import credential_escrow
+from skillscan.analyzers.instructions.sabotage_fabricate import fabricated_data
 from skillscan.analyzers.instructions.sabotage_grammar import aimed_at_agent
 from skillscan.analyzers.instructions.sabotage_hook import install_hook_planted
 from skillscan.analyzers.instructions.sabotage_leak import secret_into_output
 from skillscan.analyzers.instructions.sabotage_memory import memory_implant
 from skillscan.analyzers.instructions.sabotage_output import output_manipulation
 from skillscan.analyzers.instructions.sabotage_outside import output_copied_outside
+from skillscan.analyzers.instructions.sabotage_padding import unasked_content
 from skillscan.analyzers.instructions.sabotage_persist import agent_persistence
 from skillscan.analyzers.instructions.sabotage_phishing import phishing_message
 from skillscan.analyzers.instructions.sabotage_recipient import recipient_swap
+from skillscan.analyzers.instructions.sabotage_relay import input_relay
 from skillscan.analyzers.instructions.sabotage_route import traffic_rerouted
 from skillscan.analyzers.instructions.sabotage_secrets import secrets_sent_out
 from skillscan.analyzers.instructions.sabotage_sendout import content_sent_out
 from skillscan.analyzers.instructions.scope_hijack import trigger_hijack
 from skillscan.analyzers.instructions.shipped_credential import shipped_credentials
+from skillscan.analyzers.instructions.skill_shadowing import skill_shadowing
 from skillscan.analyzers.instructions.steering import steering
 from skillscan.analyzers.instructions.trace_removal import trace_removal
 from skillscan.analyzers.instructions.unicode import hidden_unicode_only, unicode_findings
@@ -192,7 +196,8 @@ class InstructionsAnalyzer:
             out += content_sent_out(package, doc) + traffic_rerouted(package, doc)
             out += outside_code(doc) + host_reach(package, doc) + record_tampering(package, doc)
             out += phishing_message(package, doc) + destructive_cleanup(package, doc)
-            out += credential_escrow(package, doc)
+            out += credential_escrow(package, doc) + input_relay(package, doc) + unasked_content(package, doc)
+            out += fabricated_data(doc) + skill_shadowing(doc)
             out += secrets_sent_out(package, doc) + secret_into_output(doc, out) + install_hook_planted(doc)
         out += harvest(doc, out)
         out += tampering(doc, out)

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from skillscan.analyzers.instructions import context as ctx
 from skillscan.analyzers.instructions.limits import MAX_TEXT
+from skillscan.analyzers.roles import file_role
 from skillscan.model import Location, Package
 
 FOLLOW = re.compile(
@@ -21,6 +22,20 @@ FOLLOW = re.compile(
 
 
 ENTRY_NAMES = frozenset({"SKILL.md", "skill.md"})
+
+# A file listed with a description that calls it a guide ("- `templates/setup.md` - setup guidance for …") is
+# followed when the same document tells the agent, without naming the file, to read or follow "the relevant
+# setup guide": the list is how the agent finds which guide that is. A listed file described as a reference,
+# an example or a schema is background, and a guide nobody is told to follow is not followed.
+_LISTED = re.compile(
+    r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\[?`?(?P<path>[\w./-]+\.(?:md|txt|mdc))`?\]?(?:\([^)\n]*\))?`?[ \t]*"
+    r"(?:[-\u2013\u2014:：]|\s+[-\u2013\u2014])[ \t]*(?P<desc>[^\n]{1,160})", re.MULTILINE)
+_GUIDE = r"(?:guid(?:e|ance)|instructions|procedure|playbook|runbook|checklist)"
+_DESC_GUIDE = re.compile(rf"\b(?P<noun>{_GUIDE})\b|(?P<zh>指南|指引|操作说明|步骤说明)", re.IGNORECASE)
+_USE_GUIDE = re.compile(
+    rf"\b(?:read|follow|apply|consult|load|open|use)\s+(?:and\s+(?:follow|apply)\s+)?(?:the|each|every|its)\s+"
+    rf"(?:[\w-]+\s+){{0,3}}?(?P<noun>{_GUIDE})\b(?![^\n.]{{0,40}}?\b(?:in|at|from)\s+`?[\w./-]+\.(?:md|txt|mdc))"
+    r"|(?:阅读|按照|遵循|执行|使用)(?:相关|对应|适用)?的?[^\n。，,]{0,8}?(?P<zh>指南|指引|操作说明|步骤说明)", re.IGNORECASE)
 
 
 def resolve(base: str, target: str) -> str:
@@ -35,6 +50,29 @@ def resolve(base: str, target: str) -> str:
 
 def target_of(m: re.Match[str], base: str) -> str:
     return resolve(base, m.group("target") or m.group("targetzh") or m.group("target2") or "")
+
+
+def _kind(m: re.Match[str]) -> str:
+    """The family of a guide noun: guide and guidance are one; 指南 and 指引 are one."""
+    noun = (m.group("noun") or "").lower()
+    return "guide" if noun.startswith("guid") or m.group("zh") in ("指南", "指引") else noun or "steps"
+
+
+def listed_guides(path: str, text: str) -> dict[str, int]:
+    """Files a document lists as guides of a kind it tells the agent to read or follow without naming them
+    (see `_LISTED`), each with the line of the first sentence that does."""
+    told: dict[str, int] = {}
+    for m in _USE_GUIDE.finditer(text):
+        told.setdefault(_kind(m), text.count("\n", 0, m.start()) + 1)
+    if not told:
+        return {}
+    out: dict[str, int] = {}
+    for m in _LISTED.finditer(text):
+        noun = _DESC_GUIDE.search(m.group("desc"))
+        target = resolve(path, m.group("path")) if noun else ""
+        if target and _kind(noun) in told:
+            out.setdefault(target, told[_kind(noun)])
+    return out
 
 
 def followed_files(package: Package) -> frozenset[str]:
@@ -65,7 +103,7 @@ def followed(package: Package) -> Mapping[str, Location]:
     names = {posixpath.basename(g.path) for g in package.files
              if ctx.reference_file(g.path) and not g.is_binary and g.text is not None}
     if not names:
-        return out
+        return _guides(package, out)
     for f in package.files:
         if f.is_binary or f.text is None or f.language != "markdown" or ctx.reference_file(f.path):
             continue
@@ -84,6 +122,21 @@ def followed(package: Package) -> Mapping[str, Location]:
                 continue
             out[target] = Location(f.path, text.count("\n", 0, m.start()) + 1, 1,
                                    snippet=" ".join(m.group(0).split())[:200])
+    return _guides(package, out)
+
+
+def _guides(package: Package, out: dict[str, Location]) -> dict[str, Location]:
+    """`out` with the guides the package's instruction files list and tell the agent to follow (`listed_guides`):
+    files whose place makes them background (references/, templates/), now read as instructions."""
+    for f in package.files:
+        if f.is_binary or f.text is None or f.language != "markdown" or file_role(f.path)[0] != "agent-instruction":
+            continue
+        text = f.text[:MAX_TEXT]
+        for target, line in listed_guides(f.path, text).items():
+            tf = package.file(target)
+            if target in out or tf is None or tf.is_binary or tf.text is None or file_role(target)[0] != "reference":
+                continue
+            out[target] = Location(f.path, line, 1, snippet=text.split("\n")[line - 1].strip()[:200])
     return out
 
 
