@@ -153,6 +153,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
             if self.check_env_write(target):
                 return
             self._taint_container(target.value, self.taint_of(value))
+            self.store_item(target, value)
         elif isinstance(target, cst.Attribute):
             self.check_tls_assign(target, value)
 
