@@ -17,6 +17,7 @@ them, as bandit's plugins or zizmor's audits are listed). Each family extends th
 | recipients | py-fixed-recipient-default, py-fixed-bcc |
 | written_code | py-runs-written-code |
 | import_time | py-import-time-network |
+| install_hook | py-install-hook-written |
 
 The flow rules (py-download-execute, py-exec-decoded-payload, py-secret-exfiltration-flow,
 py-credential-flow) belong to the core: `flows.py`.
@@ -28,6 +29,7 @@ from skillscan.analyzers.python.checks.capabilities import CapabilityChecks
 from skillscan.analyzers.python.checks.decoded import DecodedPayloadChecks
 from skillscan.analyzers.python.checks.environment import EnvironmentChecks
 from skillscan.analyzers.python.checks.import_time import ImportTimeChecks
+from skillscan.analyzers.python.checks.install_hook import InstallHookChecks
 from skillscan.analyzers.python.checks.mining import MiningChecks
 from skillscan.analyzers.python.checks.process import ProcessChecks
 from skillscan.analyzers.python.checks.recipients import RecipientChecks
@@ -39,4 +41,4 @@ from skillscan.analyzers.python.checks.written_code import WrittenCodeChecks
 
 FAMILIES: tuple[type, ...] = (CapabilityChecks, EnvironmentChecks, TlsChecks, ProcessChecks, MiningChecks,
                               ReverseShellChecks, DecodedPayloadChecks, SteeringChecks, UploadChecks,
-                              RecipientChecks, WrittenCodeChecks, ImportTimeChecks)
+                              RecipientChecks, WrittenCodeChecks, ImportTimeChecks, InstallHookChecks)
