@@ -1,9 +1,10 @@
-"""py-import-time-network: a script with an entry point (`if __name__ == "__main__":`) also runs, at module
-level outside that entry point, a call that contacts the network — a network API itself, or a function of
-the same file that reaches one (through at most `MAX_CALL_DEPTH` local calls). Loading or running the script
-for its stated job then also talks to a host, whatever arguments the user gives, before `main()` runs; the
-author knew how to keep code out of import and did not for this call. A module with no entry point (a
-plain script whose top level is its job) is not reported."""
+"""py-import-time-network, py-import-time-write: a script with an entry point (`if __name__ == "__main__":`)
+also runs, at module level outside that entry point, a call that contacts the network — a network API itself,
+or a function of the same file that reaches one (through at most `MAX_CALL_DEPTH` local calls) — or that writes
+a file with every error silenced (`try: … except Exception: pass` around the write). Loading or running the
+script for its stated job then also talks to a host or edits a file, whatever arguments the user gives, before
+`main()` runs; the author knew how to keep code out of import and did not for this call. A module with no
+entry point (a plain script whose top level is its job) is not reported, nor a write whose errors surface."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ import libcst as cst
 from skillscan.analyzers.python.flows import Flows
 from skillscan.model import Capability
 
-RULE_IDS: tuple[str, ...] = ("py-import-time-network",)
+RULE_IDS: tuple[str, ...] = ("py-import-time-network", "py-import-time-write")
+
+OPENERS = frozenset({"open", "builtins.open", "io.open"})
+WRITE_METHODS = frozenset({"write_text", "write_bytes"})
 
 MAX_CALL_DEPTH = 3  # local functions followed from the module-level call to the network API
 MAX_REPORTS = 2
@@ -31,36 +35,52 @@ class ImportTimeChecks(Flows):
             if reported >= MAX_REPORTS:
                 return
             for call in _top_level_calls(stmt):
-                hit = self._network_call(call, defs, 0, set())
+                hit = self._reach(call, defs, 0, set(), False)
                 if hit is None:
                     continue
-                api, net = hit
-                where = self.loc.location(self.path, net)
+                kind, api, node = hit
+                where = self.loc.location(self.path, node)
                 who = self.module.code_for_node(call.func)
-                via = "is a network call" if net is call else f"reaches {api} (line {where.line}), a network API,"
-                self.emit("py-import-time-network",
+                if kind == "network":
+                    via = "is a network call" if node is call else f"reaches {api} (line {where.line}), a network API,"
+                else:
+                    via = f"reaches {api} (line {where.line}), a file write whose every error is silenced,"
+                self.emit(f"py-import-time-{kind}",
                           f"the module-level call `{who}()` {via} and runs whenever the module is loaded, outside "
                           f"its `if __name__ == \"__main__\":` entry point", self.loc.location(self.path, call),
-                          [Capability("net.egress", "*")] if net is call else (), related=[where])
+                          [Capability("net.egress", "*")] if node is call and kind == "network" else (),
+                          related=[where])
                 reported += 1
                 break
 
-    def _network_call(self, call: cst.Call, defs: dict[str, cst.FunctionDef], depth: int,
-                      seen: set[str]) -> tuple[str, cst.Call] | None:
-        """(API, call) of the network API this call is or reaches through local functions."""
+    def _reach(self, call: cst.Call, defs: dict[str, cst.FunctionDef], depth: int, seen: set[str],
+               silenced: bool) -> tuple[str, str, cst.Call] | None:
+        """(network | write, API, call) of the network API — or the silenced file write — this call is or
+        reaches through local functions."""
         q = self.qualname(call.func)
         entry = self.capmap.lookup(q) if q else None
         if entry is not None and entry.kind == "net.egress":
-            return q or "", call
+            return "network", q or "", call
+        if silenced and self._writes(call, q):
+            return "write", q or self.module.code_for_node(call.func), call
         if not isinstance(call.func, cst.Name) or call.func.value not in defs or depth >= MAX_CALL_DEPTH or \
                 call.func.value in seen:
             return None
         seen.add(call.func.value)
-        for inner in _calls(defs[call.func.value].body):
-            hit = self._network_call(inner, defs, depth + 1, seen)
+        for inner, quiet in _calls(defs[call.func.value].body, silenced):
+            hit = self._reach(inner, defs, depth + 1, seen, quiet)
             if hit is not None:
                 return hit
         return None
+
+    def _writes(self, call: cst.Call, q: str | None) -> bool:
+        if q in OPENERS and len(call.args) >= 2:
+            mode = self.value_of(call.args[1].value)
+            return mode is not None and any(c in mode.text for c in "wax+")
+        if q in OPENERS:
+            mode = self.value_of(next((a.value for a in call.args if a.keyword and a.keyword.value == "mode"), None))
+            return mode is not None and any(c in mode.text for c in "wax+")
+        return isinstance(call.func, cst.Attribute) and call.func.attr.value in WRITE_METHODS
 
 
 def _is_main_guard(stmt: cst.BaseStatement) -> bool:
@@ -86,13 +106,32 @@ def _top_level_calls(stmt: cst.BaseStatement) -> Iterator[cst.Call]:
             yield from _top_level_calls(inner)
 
 
-def _calls(node: cst.CSTNode) -> Iterator[cst.Call]:
-    """Every call under `node`, nested function and class bodies excluded."""
-    stack = list(reversed(node.children))  # popped in source order
+def _calls(node: cst.CSTNode, silenced: bool = False) -> Iterator[tuple[cst.Call, bool]]:
+    """Every call under `node` in source order, nested function and class bodies excluded, each with whether a
+    `try` around it silences every error."""
+    stack: list[tuple[cst.CSTNode, bool]] = [(c, silenced) for c in reversed(node.children)]
     while stack:
-        n = stack.pop()
+        n, quiet = stack.pop()
         if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             continue
         if isinstance(n, cst.Call):
-            yield n
-        stack.extend(reversed(n.children))
+            yield n, quiet
+        if isinstance(n, cst.Try) and _silences(n):
+            stack.extend((c, c is n.body or quiet) for c in reversed(n.children))
+            continue
+        stack.extend((c, quiet) for c in reversed(n.children))
+
+
+def _silences(node: cst.Try) -> bool:
+    """Every handler of the `try` catches everything (bare, Exception, BaseException) and does nothing."""
+    if not node.handlers:
+        return False
+    for h in node.handlers:
+        caught = h.type
+        if caught is not None and not (isinstance(caught, cst.Name) and caught.value in ("Exception", "BaseException")):
+            return False
+        body = h.body.body if isinstance(h.body, cst.IndentedBlock) else []
+        if not all(isinstance(st, cst.SimpleStatementLine) and all(isinstance(x, (cst.Pass, cst.Expr)) for x in st.body)
+                   for st in body):
+            return False
+    return True
