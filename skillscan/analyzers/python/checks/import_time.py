@@ -30,6 +30,7 @@ class ImportTimeChecks(Flows):
         if not any(_is_main_guard(s) for s in body):
             return
         defs = {s.name.value: s for s in body if isinstance(s, cst.FunctionDef)}
+        self._reached: dict[tuple[str, bool], tuple[str, str, cst.Call] | None] = {}
         reported = 0
         for stmt in body:
             if reported >= MAX_REPORTS:
@@ -66,12 +67,17 @@ class ImportTimeChecks(Flows):
         if not isinstance(call.func, cst.Name) or call.func.value not in defs or depth >= MAX_CALL_DEPTH or \
                 call.func.value in seen:
             return None
+        key = (call.func.value, silenced)
+        if key in self._reached:  # each function is walked once per file (a module calling it n times stays linear)
+            return self._reached[key]
         seen.add(call.func.value)
+        found = None
         for inner, quiet in _calls(defs[call.func.value].body, silenced):
-            hit = self._reach(inner, defs, depth + 1, seen, quiet)
-            if hit is not None:
-                return hit
-        return None
+            found = self._reach(inner, defs, depth + 1, seen, quiet)
+            if found is not None:
+                break
+        self._reached[key] = found
+        return found
 
     def _writes(self, call: cst.Call, q: str | None) -> bool:
         if q in OPENERS and len(call.args) >= 2:
