@@ -6,6 +6,8 @@ text is code, it is handed on the same way, whether the file runs it or only wri
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import libcst as cst
 
 from skillscan.analyzers.decode import CODE_MARKERS, Decoded, decode_chain, decode_literal, looks_like
@@ -50,7 +52,7 @@ class DecodedPayloadChecks(Flows):
         if any(t is None or not isinstance(t.data, str) for t in texts):
             return
         parts = [t.text for t in texts if t is not None]
-        split = next((i for i, (a, b) in enumerate(zip(parts, parts[1:]))
+        split = next((i for i, (a, b) in enumerate(pairwise(parts))
                       if _WORD_SPLIT.search(a) and _WORD_GOES_ON.match(b)), None)
         joined = "".join(parts)
         if split is not None and CODE_MARKERS.search(joined) and looks_like(joined) != "text" and \

@@ -27,16 +27,12 @@ class InstallHookChecks(Flows):
                   if c.kind == "fs.write" and (c.scope or "").endswith("package.json")]
         if not writes:
             return
-        reported = 0
-        for node, hook, command in self._hooks(module):
-            if reported >= MAX_REPORTS:
-                return
+        for node, hook, command in self._hooks(module)[:MAX_REPORTS]:
             shown = command if len(command) <= MAX_SHOWN else command[:MAX_SHOWN] + "…"
             self.emit("py-install-hook-written",
                       f"holds an install hook (the `{hook}` script runs `{shown}`) and this file writes a package.json "
                       f"(line {writes[0].line}): every `npm install` of the generated project runs it",
                       self.loc.location(self.path, node), related=writes[:1])
-            reported += 1
 
     def _hooks(self, module: cst.Module) -> list[tuple[cst.CSTNode, str, str]]:
         out: list[tuple[cst.CSTNode, str, str]] = []
