@@ -231,6 +231,8 @@ def _decoded(text: str) -> str:
         out.append("".join(chr(int(x)) for x in re.findall(r"\d+", m.group(0)) if 8 < int(x) < 0x110000))
     out.append(re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), text))
     out.append(text[::-1])  # reversed literals
+    if joined != text:
+        out.append(joined)  # literals joined with `+` or written side by side, as one
     out.append("".join(chr(ord(c) - 0xE0000) for c in text if 0xE0020 <= ord(c) <= 0xE007E))  # Unicode tag text
     return text + "\n" + "\n".join(out)
 

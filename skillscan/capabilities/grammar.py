@@ -41,6 +41,8 @@ SECRET_PATHS: tuple[tuple[str, str], ...] = (
     ("~/.aws/**", "cloud:aws"), ("~/.config/gcloud/**", "cloud:gcp"), ("~/.azure/**", "cloud:azure"),
     ("~/.kube/**", "cloud:kube"), ("~/.docker/config.json", "pkg-registry-cred"),
     ("~/.git-credentials", "git-cred"), ("~/.config/gh/**", "git-cred"), ("~/.netrc", "git-cred"),
+    # a clone's own config: remote URLs with tokens in them, and the token actions/checkout persists there
+    ("**/.git/config", "git-cred"),
     ("~/.npmrc", "pkg-registry-cred"), ("~/.pypirc", "pkg-registry-cred"), ("~/.cargo/credentials*", "pkg-registry-cred"),
     ("~/.gnupg/**", "keychain"), ("~/Library/Keychains/**", "keychain"), ("**/login.keychain*", "keychain"),
     ("~/Library/Application Support/Google/Chrome/**", "browser"), ("~/.config/google-chrome/**", "browser"),

@@ -38,6 +38,7 @@ TEMP_FILES = frozenset({"tempfile.NamedTemporaryFile", "tempfile.TemporaryFile",
 MAKERS = frozenset({"tempfile.mkstemp", "tempfile.mkdtemp", "tempfile.mktemp"}) | TEMP_FILES | {
     "tempfile.TemporaryDirectory"}
 MAX_RETURNS = 8  # return values of a local function kept to resolve a call of it
+MAX_ITEMS = 64  # entries of a dict followed to resolve `d[key]`
 
 
 class Evaluator(Scope):
@@ -100,6 +101,8 @@ class Evaluator(Scope):
                 name = self.value_of(node.slice[0].slice.value, depth + 1)
                 return self._env_value(name.text if name is not None else None)
             sl = node.slice[0].slice if len(node.slice) == 1 else None
+            if isinstance(sl, cst.Index):
+                return self._item_value(node.value, sl.value, depth)
             if isinstance(sl, cst.Slice) and sl.lower is None and sl.upper is None and sl.step is not None:
                 step = sl.step
                 if isinstance(step, cst.UnaryOperation) and isinstance(step.expression, cst.Integer) and \
@@ -128,6 +131,60 @@ class Evaluator(Scope):
         if isinstance(node, (cst.List, cst.Tuple)):
             return None
         return None
+
+    def items_of(self, container: cst.BaseExpression, depth: int = 0) -> dict[str, Val | None] | None:
+        """The string-keyed entries of a dict: a literal, or a name bound to one and the entries written into it
+        since (`d = {}` … `d["k"] = v`); None when not known."""
+        node: object = container
+        if isinstance(container, cst.Name):
+            b = self.lookup(container.value)
+            if b is None:
+                return None
+            if b.items is not None:
+                return b.items
+            node = b.node
+        if not isinstance(node, cst.Dict) or len(node.elements) > MAX_ITEMS:
+            return None
+        out: dict[str, Val | None] = {}
+        for e in node.elements:
+            if not isinstance(e, cst.DictElement):
+                return None
+            key = self.value_of(e.key, depth + 1)
+            if key is None or not key.exact:
+                return None
+            out[key.text] = self.value_of(e.value, depth + 1)
+        return out
+
+    def store_item(self, target: cst.Subscript, value: cst.BaseExpression) -> None:
+        """`d["k"] = v` on a name bound to a dict: remember the entry (an unknown key forgets them all)."""
+        if not isinstance(target.value, cst.Name) or len(target.slice) != 1:
+            return
+        b = self.lookup(target.value.value)
+        items = self.items_of(target.value) if b is not None else None
+        if b is None or items is None:
+            return
+        sl = target.slice[0].slice
+        key = self.value_of(sl.value) if isinstance(sl, cst.Index) else None
+        if key is None or not key.exact or len(items) >= MAX_ITEMS:
+            b.items = None
+            b.node = None
+            return
+        b.items = {**items, key.text: self.value_of(value)}
+
+    def _item_value(self, container: cst.BaseExpression, key_node: cst.BaseExpression, depth: int) -> Val | None:
+        """`d[key]`: the entry of a known key; for a key known only at run time, the one value every entry
+        holds (the only text that can come out of the dict), marked inexact."""
+        items = self.items_of(container, depth)
+        if not items:
+            return None
+        key = self.value_of(key_node, depth + 1)
+        if key is not None and key.exact:
+            return items.get(key.text)
+        values = set(items.values())
+        if len(values) != 1:
+            return None
+        only = values.pop()
+        return Val(only.data, False, only.chain) if only is not None else None
 
     def _maker_call(self, node: cst.BaseExpression) -> cst.Call | None:
         if isinstance(node, cst.Name):
@@ -223,6 +280,10 @@ class Evaluator(Scope):
             return inner
         if q in ("bytes", "bytearray") and positional and isinstance(positional[0], (cst.List, cst.Tuple)):
             return self._charcodes(positional[0], depth, "bytes")
+        if isinstance(node.func, cst.Name):
+            mine = self.lookup(node.func.value)
+            if mine is not None and mine.func is not None:
+                return self.returned(node)  # a local function whose every `return` gives one known value
         if isinstance(node.func, cst.Attribute):
             attr = node.func.attr.value
             receiver = node.func.value
@@ -279,6 +340,9 @@ class Evaluator(Scope):
                 inner = self.value_of(positional[0], depth + 1)
                 if inner is not None and inner.exact and isinstance(inner.data, str):
                     return Val(inner.data[::-1], True, inner.chain + ("reverse",))
+        if isinstance(iterable, cst.Name):
+            b = self.lookup(iterable.value)
+            iterable = b.node if b is not None and isinstance(b.node, (cst.List, cst.Tuple)) else iterable
         if isinstance(iterable, (cst.List, cst.Tuple)):
             vals = [self.value_of(e.value, depth + 1) for e in iterable.elements]
             if sep.exact and isinstance(sep.data, str) and all(v is None or isinstance(v.data, str) for v in vals):

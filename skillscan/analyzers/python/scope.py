@@ -39,6 +39,8 @@ class Scope(cst.CSTVisitor):
         self._consumed_literals: set[int] = set()
         self._executed: set[int] = set()  # nodes passed to exec/eval/subprocess
         self._guess_literals: list[tuple[cst.SimpleString, str]] = []
+        self._split_seen: set[int] = set()  # `+` chains already read (checks/decoded.py)
+        self._split_payloads: list[tuple[cst.CSTNode, str]] = []  # code written as literals split inside a word
         self._path_taint: dict[str, Source] = {}  # path value → source (downloaded file, copied store)
         self._deferred_calls: list[tuple[str, list[tuple[int | str, tuple[Source, ...]]], Location]] = []
         self._flow_seen: set[tuple[str, int, int, str]] = set()

@@ -68,6 +68,7 @@ class Binding:
     taint: tuple[Source, ...] = ()
     func: FuncInfo | None = None
     path: Val | None = None  # for file objects: the path opened
+    items: dict[str, Val | None] | None = None  # string-keyed entries written into a dict (`d["k"] = v`)
 
 
 def env_name_glob(v: Val | None) -> str | None:

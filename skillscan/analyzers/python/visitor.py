@@ -156,6 +156,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
             if self.check_env_write(target):
                 return
             self._taint_container(target.value, self.taint_of(value))
+            self.store_item(target, value)
         elif isinstance(target, cst.Attribute):
             self.check_tls_assign(target, value)
 
@@ -318,3 +319,5 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.finish_steering()
         self.finish_dns_names()
         self.finish_written_code(original_node)
+        self.finish_import_time(original_node)
+        self.finish_install_hook(original_node)

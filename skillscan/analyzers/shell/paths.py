@@ -24,6 +24,8 @@ RULE_IDS: tuple[str, ...] = ("shell-env-read", "shell-file-write", "shell-persis
 
 WRITERS_LAST = {"cp", "mv", "install", "ln", "rsync", "copy", "copy-item", "move-item", "xcopy", "robocopy"}
 WRITERS_ALL = {"tee", "set-content", "add-content", "out-file", "touch"}
+ALIASERS = {"ln", "cp", "mv"}  # make a path that stands for a credential file (paths._alias)
+MAX_ALIASES = 64
 
 
 def path_scope(value: str | None) -> str:
@@ -112,6 +114,15 @@ class PathsMixin(AnalyzerBase):
             hp = home_path(v)
             if reads:
                 self._secret(cmd, hp, frame, key)
+        if key in ALIASERS:
+            self._alias(ops, frame.at(cmd.row, cmd.col)[0])
+        elif key in ARCHIVERS:
+            named = [v for i, v in enumerate(values) if v and i > 0 and _archive_named(values, i)]
+            inputs = [v for i, v in enumerate(values) if v and not v.startswith("-") and v not in named and
+                      not (i > 0 and _archive_named(values, i)) and not (i == 1 and _OLD_STYLE_FILE.match(v))]
+            if named and named[0] != "-":
+                self._alias([*inputs, *carried_paths(key, values), named[0]], frame.at(cmd.row, cmd.col)[0],
+                            "an archive of")
         if key in WRITERS_LAST or key in WRITERS_ALL or key == "sed":
             sources: list[str] = []
             if key in WRITERS_LAST:
@@ -128,17 +139,46 @@ class PathsMixin(AnalyzerBase):
         if self.cm.env_dump_paths is not None and self.cm.env_dump_paths.search(path):
             self.run.add(frame, cmd, "shell-env-read", ["env.read[*]"], say("env-dump", how=how, path=path))
             return
-        if self.cm.secret_any is not None and not self.cm.secret_any.search(path):
+        original, at, made = self.run.secret_aliases.get(path.rstrip("/"), (None, 0, ""))
+        kind = self._secret_kind(original or path)
+        if kind is None:
             return
+        rule = kind[1] or "shell-secret-file-read"
+        message = say("secret-read-alias", how=how, path=path, original=original, kind=kind[0], line=at, made=made) \
+            if original else say("secret-read", how=how, path=path, kind=kind[0])
+        self.run.add(frame, cmd, rule, [Capability("secrets.read", kind[0]),
+                                        Capability("fs.read", path_scope(original or path))], message,
+                     related=[at] if original else ())
+
+    def _secret_kind(self, path: str) -> tuple[str, str | None] | None:
+        """(credential kind, rule of its pattern) of a path that names a credential store, else None."""
+        if self.cm.secret_any is not None and not self.cm.secret_any.search(path):
+            return None
         for pr in self.cm.secret_paths:
             if pr.pattern.search(path):
                 if pr.value == "dotenv" and re.search(r"\.(example|sample|template|dist)$", path):
-                    return
-                rule = pr.rule or "shell-secret-file-read"
-                self.run.add(frame, cmd, rule, [Capability("secrets.read", pr.value),
-                                                Capability("fs.read", path_scope(path))],
-                             say("secret-read", how=how, path=path, kind=pr.value))
-                return
+                    return None
+                return pr.value, pr.rule
+        return None
+
+    def _alias(self, ops: list[str], line: int, made: str = "a link to or copy of") -> None:
+        """`ln -s SECRET LINK`, `cp SECRET COPY`, `mv SECRET NEW`, `tar czf OUT.tgz SECRET`: later reads of LINK
+        (or of DIR/NAME when the target is a directory, or of the archive) read the credential file; `ln -s
+        SECRET` alone links it into the working directory under its own name. Values computed at run time are
+        not followed."""
+        sources, target = (ops[:-1], ops[-1]) if len(ops) >= 2 else (ops, ".")
+        ht = home_path(target).rstrip("/")
+        if len(self.run.secret_aliases) >= MAX_ALIASES or "$" in ht or "*" in ht:
+            return
+        for src in sources:
+            hs = home_path(src).rstrip("/")
+            original = self.run.secret_aliases.get(hs, (hs, line, made))[0]
+            if "$" in hs or "*" in hs or self._secret_kind(original) is None:
+                continue
+            name = PurePosixPath(hs).name
+            for alias in (ht, f"{ht}/{name}") if ht not in ("", ".") else (name, f"./{name}"):
+                if alias != original:
+                    self.run.secret_aliases[alias] = (original, line, made)
 
     def _write(self, cmd: Cmd, path: str, frame: Frame, how: str, sources: Sequence[str] = ()) -> None:
         if path in ("/dev/null", "/dev/stdout", "/dev/stderr", "-") or path.startswith("/dev/fd/"):

@@ -16,7 +16,7 @@ from skillscan.analyzers.shell.messages import say
 from skillscan.analyzers.shell.words import Cmd
 from skillscan.catalog import get_catalog
 from skillscan.lazyre import lazy
-from skillscan.model import Capability, Channel, Confidence, Finding, Flow, Severity
+from skillscan.model import Capability, Channel, Confidence, Finding, Flow, Location, Severity
 
 if TYPE_CHECKING:
     from skillscan.analyzers.shell.decode import Payload
@@ -90,6 +90,7 @@ class Hit:
     decoded: str | None = None
     role: str | None = None  # set only where the command's own text decides who it is for (a value to fill in)
     flow: Flow | None = None  # what a request carries (analyzers/shell/requests.py)
+    related: list[int] = field(default_factory=list)  # lines of the commands the finding also rests on
 
 
 @dataclass
@@ -104,6 +105,9 @@ class Run:
     decoded_files: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     clones: dict[str, str] = field(default_factory=dict)  # directory → repository URL (git clone)
     literal_files: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # path → (text, line, column)
+    # a link, copy or archive of a credential file (`ln -s ~/.ssh/id_rsa k`, `tar czf a.tgz ~/.aws`) → (the file
+    # it stands for, the line of the command that made it, what that command made of it)
+    secret_aliases: dict[str, tuple[str, int, str]] = field(default_factory=dict)
     running: set[str] = field(default_factory=set)
     cwd: str | None = None
     written: dict[str, str] = field(default_factory=dict)  # masked placeholder → as the text writes it
@@ -117,7 +121,7 @@ class Run:
     def add(self, frame: Frame, cmd: Cmd, rule: str, caps: Sequence[Capability | str], message: str,
             severity: Severity | str | None = None, confidence: Confidence | str | None = None,
             decoded: str | None = None, row: int | None = None, col: int | None = None,
-            role: str | None = None, flow: Flow | None = None) -> None:
+            role: str | None = None, flow: Flow | None = None, related: Sequence[int] = ()) -> None:
         if len(self.hits) >= MAX_HITS:
             self.skip(frame, say("bound-hits", limit=f"{MAX_HITS:,}"), cmd.row, cmd.col)
             return
@@ -133,8 +137,10 @@ class Run:
         conf = Confidence.parse(confidence) if isinstance(confidence, str) else confidence
         old = self.hits.get(key)
         if old is None:
-            self.hits[key] = Hit(rule, parsed, message, line, column, snippet, sev, conf, decoded, role, flow)
+            self.hits[key] = Hit(rule, parsed, message, line, column, snippet, sev, conf, decoded, role, flow,
+                                 list(related))
             return
+        old.related.extend(n for n in related if n not in old.related)
         if flow is not None:
             old.flow = flow if old.flow is None else merge_flows(old.flow, flow)
         if old.role != role:
@@ -162,6 +168,8 @@ class Run:
                         confidence=conf, severity=h.severity, decoded=h.decoded[:MAX_DECODED] if h.decoded else None)
             if h.role is not None or h.flow is not None:
                 f = replace(f, role=h.role if h.role is not None else f.role, flow=h.flow)
+            if h.related:
+                f = replace(f, related=tuple(Location(self.ctx.path, n) for n in h.related))
             out.append(f)
         for why, (line, column) in self.skipped.items():
             out.append(finding("analysis-incomplete", say("incomplete", path=self.ctx.path, why=why), self.ctx.path,

@@ -16,6 +16,8 @@ them, as bandit's plugins or zizmor's audits are listed). Each family extends th
 | upload | py-upload-to-drop-host |
 | recipients | py-fixed-recipient-default, py-fixed-bcc |
 | written_code | py-runs-written-code |
+| import_time | py-import-time-network, py-import-time-write |
+| install_hook | py-install-hook-written |
 | covert | py-data-in-dns-name, py-encoded-data-in-header |
 | output | py-hidden-link-in-output, py-invisible-encoding, py-safety-downgrade-text |
 | ranking | py-ranking-favours-entity |
@@ -35,6 +37,8 @@ from skillscan.analyzers.python.checks.capabilities import CapabilityChecks
 from skillscan.analyzers.python.checks.covert import CovertChecks
 from skillscan.analyzers.python.checks.decoded import DecodedPayloadChecks
 from skillscan.analyzers.python.checks.environment import EnvironmentChecks
+from skillscan.analyzers.python.checks.import_time import ImportTimeChecks
+from skillscan.analyzers.python.checks.install_hook import InstallHookChecks
 from skillscan.analyzers.python.checks.mining import MiningChecks
 from skillscan.analyzers.python.checks.output import OutputChecks
 from skillscan.analyzers.python.checks.process import ProcessChecks
@@ -50,5 +54,5 @@ from skillscan.analyzers.python.checks.written_code import WrittenCodeChecks
 
 FAMILIES: tuple[type, ...] = (CapabilityChecks, EnvironmentChecks, TlsChecks, ProcessChecks, MiningChecks,
                               ReverseShellChecks, DecodedPayloadChecks, SteeringChecks, UploadChecks,
-                              RecipientChecks, WrittenCodeChecks, CovertChecks, OutputChecks,
-                              RankingChecks, SafetyStripChecks, ProxyChecks)
+                              RecipientChecks, WrittenCodeChecks, ImportTimeChecks, InstallHookChecks,
+                              CovertChecks, OutputChecks, RankingChecks, SafetyStripChecks, ProxyChecks)

@@ -1,8 +1,12 @@
 """decoded-payload: literals that decode (base64, hex, codecs, joins, slices, char codes) to code or data,
 reported and handed back as virtual files the other engines scan. Decode results that a larger decode
-consumed are dropped, so a chain is reported once."""
+consumed are dropped, so a chain is reported once. A string written as literals joined with `+` where a
+join falls inside a word (`"https://c2" + ".example" + ".com"`) is code split to hide it: when the joined
+text is code, it is handed on the same way, whether the file runs it or only writes it out."""
 
 from __future__ import annotations
+
+from itertools import pairwise
 
 import libcst as cst
 
@@ -11,8 +15,14 @@ from skillscan.analyzers.python.events import VirtualPayload
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import string_value
 from skillscan.analyzers.python.names import DECODERS, GUESS_MIN_LEN, MAX_DECODED
+from skillscan.lazyre import lazy
 
 RULE_IDS: tuple[str, ...] = ("decoded-payload",)
+
+# a join inside a word: the left piece ends in a letter, digit or dot and the right one goes on with one
+_WORD_SPLIT = lazy(r"[A-Za-z0-9.]\Z")
+_WORD_GOES_ON = lazy(r"\A[A-Za-z0-9.]")
+MAX_SPLIT_PIECES = 64
 
 
 class DecodedPayloadChecks(Flows):
@@ -23,6 +33,35 @@ class DecodedPayloadChecks(Flows):
                 v = v.decode("latin-1")
             if v and v.count(" ") < max(2, len(v) // 20):
                 self._guess_literals.append((node, v))
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if not isinstance(node.operator, cst.Add) or id(node) in self._split_seen:
+            return
+        pieces: list[cst.BaseExpression] = []
+        stack: list[cst.BaseExpression] = [node]
+        while stack and len(pieces) <= MAX_SPLIT_PIECES:
+            n = stack.pop()
+            if isinstance(n, cst.BinaryOperation) and isinstance(n.operator, cst.Add):
+                self._split_seen.add(id(n))
+                stack += [n.right, n.left]
+            else:
+                pieces.append(n)
+        if stack or len(pieces) < 3 or not all(isinstance(p, (cst.SimpleString, cst.ConcatenatedString)) for p in pieces):
+            return
+        texts = [self.value_of(p) for p in pieces]
+        if any(t is None or not isinstance(t.data, str) for t in texts):
+            return
+        parts = [t.text for t in texts if t is not None]
+        split = next((i for i, (a, b) in enumerate(pairwise(parts))
+                      if _WORD_SPLIT.search(a) and _WORD_GOES_ON.match(b)), None)
+        joined = "".join(parts)
+        if split is not None and CODE_MARKERS.search(joined) and looks_like(joined) != "text" and \
+                len(self._split_payloads) < MAX_DECODED:
+            at = pieces[split]  # reported where the first word is split
+            while isinstance(at, cst.ConcatenatedString):
+                at = at.right
+            self.loc.location(self.path, at)  # located now, while the visit's cursor is here
+            self._split_payloads.append((at, joined))
 
     def note_decoded_call(self, node: cst.Call, q: str | None) -> None:
         if (q is not None and (q in DECODERS or self._codec_of(node, q) is not None or q in ("bytes", "bytearray"))) \
@@ -58,6 +97,10 @@ class DecodedPayloadChecks(Flows):
 
     def finish_decoded(self) -> None:
         n = 0
+        for node, text in self._split_payloads:
+            n += 1
+            data = text.encode("utf-8", "surrogateescape")
+            self._payload(node, Decoded(text, data, ("split literals",)), ("split literals",))
         for node, v in self._decode_candidates.values():
             if n >= MAX_DECODED:
                 self.result.dropped["decoded"] = 1
