@@ -474,3 +474,19 @@ def test_argv_built_by_list_concatenation() -> None:
         subprocess.run(prefix + ["x"])
     """)
     assert {"proc.exec[git]", "proc.exec[*]"} <= caps(r)
+
+
+def test_visitor_events_reach_every_family() -> None:
+    """A libcst event the visitor handles itself must still reach a rule family that handles it too
+    (a visitor method without super() silently disables that family's check)."""
+    import inspect
+
+    from skillscan.analyzers.python.checks import FAMILIES
+    from skillscan.analyzers.python.visitor import ModuleVisitor
+
+    for name, method in vars(ModuleVisitor).items():
+        if not name.startswith(("visit_", "leave_")):
+            continue
+        owners = [fam.__name__ for fam in FAMILIES if name in vars(fam)]
+        if owners:
+            assert f"super().{name}(" in inspect.getsource(method), (name, owners)

@@ -225,6 +225,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.note_host_name(node)
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        super().visit_BinaryOperation(node)
         self.note_host_concat(node)
         self.note_host_percent(node)
         self.check_favoured_sum(node)
