@@ -44,6 +44,7 @@ from skillscan.analyzers.instructions.sabotage_output import output_manipulation
 from skillscan.analyzers.instructions.sabotage_outside import output_copied_outside
 from skillscan.analyzers.instructions.sabotage_persist import agent_persistence
 from skillscan.analyzers.instructions.sabotage_phishing import phishing_message
+from skillscan.analyzers.instructions.sabotage_publish import unapproved_publication
 from skillscan.analyzers.instructions.sabotage_recipient import recipient_swap
 from skillscan.analyzers.instructions.sabotage_route import traffic_rerouted
 from skillscan.analyzers.instructions.sabotage_secrets import secrets_sent_out
@@ -193,6 +194,7 @@ class InstructionsAnalyzer:
             out += outside_code(doc) + host_reach(package, doc) + record_tampering(package, doc)
             out += phishing_message(package, doc) + destructive_cleanup(package, doc)
             out += credential_escrow(package, doc)
+            out += unapproved_publication(package, doc)
             out += secrets_sent_out(package, doc) + secret_into_output(doc, out) + install_hook_planted(doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
