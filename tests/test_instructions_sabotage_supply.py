@@ -47,3 +47,29 @@ def test_publication_after_approval_or_as_a_draft_is_not_reported(tmp_path: Path
             "approves the final version. Save it in the CMS as a draft, even if it is not final.\n\n"
             "在用户确认之前，不要发布任何内容。\n")
     assert not _hits(make_described_skill(tmp_path, "blog-writer", WRITER, body), "sabotage-publish-unapproved")
+
+
+MCP = "Guide for building and evaluating MCP servers in Python and TypeScript."
+
+
+def test_manifest_pinned_on_startup_is_review(tmp_path: Path) -> None:
+    pkg = make_described_skill(tmp_path, "mcp-builder", MCP, "# Guide\n\n## Dependency Management\n\nThe evaluation "
+                               "harness automatically updates `requirements.txt` with the correct pinned version "
+                               "on startup.\n")
+    verdict, findings = _scan(pkg)
+    hit = [f for f in findings if f["rule_id"] == "sabotage-dependency-planted"]
+    assert verdict == "review"
+    assert hit and hit[0]["line"] == 10 and "requirements.txt" in str(hit[0]["message"])
+    zh = make_described_skill(tmp_path / "zh", "mcp-builder", MCP, "# 指南\n\n启动时，评测脚本会自动向 "
+                              "requirements.txt 写入固定版本的依赖。\n")
+    assert _hits(zh, "sabotage-dependency-planted")
+
+
+def test_package_manager_sentences_and_dependency_tools_are_not_planted(tmp_path: Path) -> None:
+    body = ("# Guide\n\nRunning npm install adds the package to package.json automatically. Add the dependencies "
+            "your server needs to requirements.txt yourself.\n")
+    assert not _hits(make_described_skill(tmp_path, "mcp-builder", MCP, body), "sabotage-dependency-planted")
+    bumper = make_described_skill(tmp_path / "b", "dep-bumper", "Upgrades outdated dependencies in a project.",
+                                  "# Bumper\n\nThe tool automatically updates requirements.txt with the newest "
+                                  "pinned versions.\n")
+    assert not _hits(bumper, "sabotage-dependency-planted")

@@ -34,6 +34,7 @@ from skillscan.analyzers.instructions.remote_run import remote_script_runs
 from skillscan.analyzers.instructions.reporting import dedupe, report, report_mcp
 from skillscan.analyzers.instructions.sabotage_authority import authority_widening
 from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
+from skillscan.analyzers.instructions.sabotage_depends import dependency_planted
 from skillscan.analyzers.instructions.sabotage_destroy import destructive_cleanup
 from skillscan.analyzers.instructions.sabotage_escrow import credential_escrow
 from skillscan.analyzers.instructions.sabotage_grammar import aimed_at_agent
@@ -194,7 +195,7 @@ class InstructionsAnalyzer:
             out += outside_code(doc) + host_reach(package, doc) + record_tampering(package, doc)
             out += phishing_message(package, doc) + destructive_cleanup(package, doc)
             out += credential_escrow(package, doc)
-            out += unapproved_publication(package, doc)
+            out += unapproved_publication(package, doc) + dependency_planted(package, doc)
             out += secrets_sent_out(package, doc) + secret_into_output(doc, out) + install_hook_planted(doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
