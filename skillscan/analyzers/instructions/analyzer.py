@@ -50,6 +50,7 @@ from skillscan.analyzers.instructions.sabotage_recipient import recipient_swap
 from skillscan.analyzers.instructions.sabotage_route import traffic_rerouted
 from skillscan.analyzers.instructions.sabotage_secrets import secrets_sent_out
 from skillscan.analyzers.instructions.sabotage_sendout import content_sent_out
+from skillscan.analyzers.instructions.sabotage_sidechannel import side_channel
 from skillscan.analyzers.instructions.scope_hijack import trigger_hijack
 from skillscan.analyzers.instructions.shipped_credential import shipped_credentials
 from skillscan.analyzers.instructions.steering import steering
@@ -195,7 +196,7 @@ class InstructionsAnalyzer:
             out += outside_code(doc) + host_reach(package, doc) + record_tampering(package, doc)
             out += phishing_message(package, doc) + destructive_cleanup(package, doc)
             out += credential_escrow(package, doc)
-            out += unapproved_publication(package, doc) + dependency_planted(package, doc)
+            out += unapproved_publication(package, doc) + dependency_planted(package, doc) + side_channel(doc)
             out += secrets_sent_out(package, doc) + secret_into_output(doc, out) + install_hook_planted(doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
