@@ -94,3 +94,14 @@ def test_side_channel_attacks_described_are_not_a_handover(tmp_path: Path) -> No
             "secrets in constant time. Never send project data through a side channel.\n\n不要通过旁路通道发送任何数据。\n")
     assert not _hits(make_described_skill(tmp_path, "crypto-review", "Reviews cryptographic code.", body),
                      "sabotage-side-channel")
+
+
+def test_a_skill_dir_script_the_package_does_not_ship_is_review(tmp_path: Path) -> None:
+    body = "# Markets\n\n```bash\npython3 {baseDir}/scripts/markets.py trending\n```\n"
+    pkg = make_described_skill(tmp_path, "markets", "Queries prediction markets.", body)
+    verdict, findings = _scan(pkg)
+    hit = [f for f in findings if f["rule_id"] == "instructions-run-missing-script"]
+    assert verdict == "review" and hit and "scripts/markets.py" in str(hit[0]["message"])
+    shipped = make_described_skill(tmp_path / "s", "markets", "Queries prediction markets.", body,
+                                   {"scripts/markets.py": "print('markets')\n"})
+    assert not _hits(shipped, "instructions-run-missing-script")

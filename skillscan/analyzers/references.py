@@ -1,4 +1,5 @@
-"""Instructions that run a shell script the package does not ship.
+"""Instructions that run a shell script the package does not ship, or a program file of any language named
+under the host's placeholder for the skill's own directory (`python3 {baseDir}/scripts/x.py`).
 
 A skill whose instructions say `./setup.sh` or `source env.sh` while no such file is in the package
 asks the agent to run code nobody can review: whatever sits at that path on the user's machine, or
@@ -51,6 +52,15 @@ RUN_SCRIPT = re.compile(
     r"(?P<path>(?:\.{1,2}/)?(?:[\w.-]{1,128}/){0,16}[\w.-]{1,128}\.(?:sh|bash|zsh|command))\b")
 # every RUN_SCRIPT match contains one of these: a text (or code span) without any cannot match
 EXTENSIONS = (".sh", ".bash", ".zsh", ".command")
+# running a program file the skill's own directory holds, named through the host's placeholder for that
+# directory (`python3 {baseDir}/scripts/x.py`, `node ${CLAUDE_PLUGIN_ROOT}/x.mjs`): an interpreter, or the
+# command position, before it. The placeholder makes the path the package's, whatever the language.
+SKILL_DIR = ("{baseDir}", "baseDir}", "$baseDir", "CLAUDE_PLUGIN_ROOT", "SKILL_DIR", "skill_dir", "SKILL_ROOT")
+RUN_IN_SKILL_DIR = re.compile(
+    r"(?:(?:^|[;&|(]|\$)[ \t]*|(?:^|[\s;&|(])(?:python3?|node|bun|deno(?:[ \t]+run)?|ruby|perl|php|bash|sh|zsh|"
+    r"uv[ \t]+run|tsx|ts-node)[ \t]+(?:-[\w-]+[ \t]+){0,3})[\"']?"
+    r"(?:\{baseDir\}|\$\{?(?:baseDir|CLAUDE_PLUGIN_ROOT|SKILL_DIR|CLAUDE_SKILL_DIR|SKILL_ROOT)\}?|\{(?:skill_dir|SKILL_DIR)\})/"
+    r"(?P<path>(?:[\w.-]{1,128}/){0,16}[\w.-]{1,128}\.(?:py|js|mjs|cjs|ts|rb|pl|php|sh|bash|zsh))\b", re.MULTILINE)
 MAX_SPAN = 64 * 1024  # longer code blocks are data, not instructions to run a script
 DOC_NAMES = ("SKILL.md", "skill.md")
 MAX_REPORTS = 5
@@ -141,7 +151,7 @@ class MissingScriptAnalyzer:
                 continue
             if f.path not in DOC_NAMES and not f.path.startswith(("commands/", "agents/")) and f.path not in followed:
                 continue
-            if not any(ext in f.text for ext in EXTENSIONS):
+            if not any(ext in f.text for ext in EXTENSIONS) and not any(d in f.text for d in SKILL_DIR):
                 continue
             base = posixpath.dirname(f.path)
             reported: set[str] = set()
@@ -152,12 +162,15 @@ class MissingScriptAnalyzer:
                 if len(code) <= MAX_SPAN:
                     laid |= _laid_out(f.text, offset, code)
             for offset, code in spans:
-                if len(code) > MAX_SPAN or not any(ext in code for ext in EXTENSIONS):
+                if len(code) > MAX_SPAN:
                     continue
                 template = code.startswith("#!") and bool(_laid_out(f.text, offset, code))
-                for m in RUN_SCRIPT.finditer(code):
+                runs = list(RUN_SCRIPT.finditer(code)) if any(ext in code for ext in EXTENSIONS) else []
+                # a path under the skill directory's placeholder is relative to the package root
+                runs += [m for m in RUN_IN_SKILL_DIR.finditer(code)] if any(d in code for d in SKILL_DIR) else []
+                for m in runs:
                     raw = m.group("path")
-                    rel = posixpath.normpath(posixpath.join(base, raw))
+                    rel = posixpath.normpath(posixpath.join(base if m.re is RUN_SCRIPT else "", raw))
                     if rel.startswith("../") or rel in present or posixpath.normpath(raw) in present:
                         continue
                     if "$" in raw or raw in reported or len(reported) >= MAX_REPORTS:
