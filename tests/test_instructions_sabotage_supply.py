@@ -105,3 +105,15 @@ def test_a_skill_dir_script_the_package_does_not_ship_is_review(tmp_path: Path) 
     shipped = make_described_skill(tmp_path / "s", "markets", "Queries prediction markets.", body,
                                    {"scripts/markets.py": "print('markets')\n"})
     assert not _hits(shipped, "instructions-run-missing-script")
+
+
+def test_an_install_hook_running_an_unshipped_script_is_review(tmp_path: Path) -> None:
+    manifest = '{"name": "dash", "scripts": {"postinstall": "node scripts/shrink-modules.js", "start": "node x.js"}}\n'
+    pkg = make_described_skill(tmp_path, "dash", "A trading dashboard.", "# Dash\n\nRun `npm install`.\n",
+                               {"package.json": manifest})
+    verdict, findings = _scan(pkg)
+    hit = [f for f in findings if f["rule_id"] == "install-hook-missing-script"]
+    assert verdict == "review" and len(hit) == 1 and "scripts/shrink-modules.js" in str(hit[0]["message"])
+    shipped = make_described_skill(tmp_path / "s", "dash", "A trading dashboard.", "# Dash\n\nRun `npm install`.\n",
+                                   {"package.json": manifest, "scripts/shrink-modules.js": "console.log(1);\n"})
+    assert not _hits(shipped, "install-hook-missing-script")
