@@ -117,3 +117,26 @@ def test_an_install_hook_running_an_unshipped_script_is_review(tmp_path: Path) -
     shipped = make_described_skill(tmp_path / "s", "dash", "A trading dashboard.", "# Dash\n\nRun `npm install`.\n",
                                    {"package.json": manifest, "scripts/shrink-modules.js": "console.log(1);\n"})
     assert not _hits(shipped, "install-hook-missing-script")
+
+
+NETWORK = "Checks messages and profiles on a professional network through browser automation."
+
+
+def test_a_login_cookie_lifted_from_the_browser_is_review(tmp_path: Path) -> None:
+    pkg = make_described_skill(tmp_path, "network", NETWORK, "# Network\n\n## Session Cookie Method\n\nIf browser "
+                               "relay isn't available, extract the `li_at` cookie from browser:\n\n1. Open DevTools\n")
+    verdict, findings = _scan(pkg)
+    hit = [f for f in findings if f["rule_id"] == "session-cookie-lift-instruction"]
+    assert verdict == "review" and hit and hit[0]["line"] == 10 and "li_at cookie" in str(hit[0]["message"])
+    zh = make_described_skill(tmp_path / "zh", "network", NETWORK, "# 网络\n\n从浏览器中提取登录 cookie 并保存到配置文件。\n")
+    assert _hits(zh, "session-cookie-lift-instruction")
+
+
+def test_cookie_attacks_described_cleared_or_a_forensics_purpose_are_not_lifts(tmp_path: Path) -> None:
+    body = ("# Notes\n\nAttackers steal the session cookie from the browser through XSS, so set HttpOnly. If you are "
+            "logged out, clear the browser cookies. Never copy the session cookie from your browser.\n")
+    assert not _hits(make_described_skill(tmp_path, "network", NETWORK, body), "session-cookie-lift-instruction")
+    forensic = make_described_skill(tmp_path / "f", "browser-forensics", "Browser forensics for incident response.",
+                                    "# Forensics\n\nExtract the session cookie from the browser profile for the "
+                                    "timeline.\n")
+    assert not _hits(forensic, "session-cookie-lift-instruction")

@@ -14,6 +14,7 @@ from skillscan.analyzers.instructions import context as ctx
 from skillscan.analyzers.instructions import mcp
 from skillscan.analyzers.instructions.collection import data_collection
 from skillscan.analyzers.instructions.commands import commands, commands_in
+from skillscan.analyzers.instructions.cookie_lift import cookie_lift
 from skillscan.analyzers.instructions.correlations import SINGLE_EVIDENCE, harvest, tampering
 from skillscan.analyzers.instructions.detectors import run_detectors
 from skillscan.analyzers.instructions.document import Document, Segment, parse_document
@@ -197,6 +198,7 @@ class InstructionsAnalyzer:
             out += phishing_message(package, doc) + destructive_cleanup(package, doc)
             out += credential_escrow(package, doc)
             out += unapproved_publication(package, doc) + dependency_planted(package, doc) + side_channel(doc)
+            out += cookie_lift(package, doc)
             out += secrets_sent_out(package, doc) + secret_into_output(doc, out) + install_hook_planted(doc)
         out += harvest(doc, out)
         out += tampering(doc, out)
