@@ -1,4 +1,8 @@
-"""Instructions that run a shell script the package does not ship.
+"""Instructions that run a shell script the package does not ship, or a program file of any language named
+under the host's placeholder for the skill's own directory (`python3 {baseDir}/scripts/x.py`).
+An npm install hook (`preinstall`, `install`, `postinstall`, `prepare`) of the package's own package.json that
+runs a script file the package does not ship is the same unseen code, run by every `npm install`
+(install-hook-missing-script).
 
 A skill whose instructions say `./setup.sh` or `source env.sh` while no such file is in the package
 asks the agent to run code nobody can review: whatever sits at that path on the user's machine, or
@@ -37,11 +41,14 @@ from collections.abc import Sequence
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.follows import followed_files
+from skillscan.capabilities.commands import program_name, unwrap, words
+from skillscan.formats.common import key_line, load_json_text, mapping
+from skillscan.loaders.deps import vendored
 from skillscan.lines import text_lines
 from skillscan.model import Capability, Channel, Finding, Package
 
 # rule ids whose logic is this module (tests/test_rule_modules.py)
-RULE_IDS: tuple[str, ...] = ("instructions-run-missing-script",)
+RULE_IDS: tuple[str, ...] = ("instructions-run-missing-script", "install-hook-missing-script")
 
 FENCE = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1", re.DOTALL | re.MULTILINE)
 INLINE = re.compile(r"`([^`\n]{2,200})`")
@@ -51,6 +58,15 @@ RUN_SCRIPT = re.compile(
     r"(?P<path>(?:\.{1,2}/)?(?:[\w.-]{1,128}/){0,16}[\w.-]{1,128}\.(?:sh|bash|zsh|command))\b")
 # every RUN_SCRIPT match contains one of these: a text (or code span) without any cannot match
 EXTENSIONS = (".sh", ".bash", ".zsh", ".command")
+# running a program file the skill's own directory holds, named through the host's placeholder for that
+# directory (`python3 {baseDir}/scripts/x.py`, `node ${CLAUDE_PLUGIN_ROOT}/x.mjs`): an interpreter, or the
+# command position, before it. The placeholder makes the path the package's, whatever the language.
+SKILL_DIR = ("{baseDir}", "baseDir}", "$baseDir", "CLAUDE_PLUGIN_ROOT", "SKILL_DIR", "skill_dir", "SKILL_ROOT")
+RUN_IN_SKILL_DIR = re.compile(
+    r"(?:(?:^|[;&|(]|\$)[ \t]*|(?:^|[\s;&|(])(?:python3?|node|bun|deno(?:[ \t]+run)?|ruby|perl|php|bash|sh|zsh|"
+    r"uv[ \t]+run|tsx|ts-node)[ \t]+(?:-[\w-]+[ \t]+){0,3})[\"']?"
+    r"(?:\{baseDir\}|\$\{?(?:baseDir|CLAUDE_PLUGIN_ROOT|SKILL_DIR|CLAUDE_SKILL_DIR|SKILL_ROOT)\}?|\{(?:skill_dir|SKILL_DIR)\})/"
+    r"(?P<path>(?:[\w.-]{1,128}/){0,16}[\w.-]{1,128}\.(?:py|js|mjs|cjs|ts|rb|pl|php|sh|bash|zsh))\b", re.MULTILINE)
 MAX_SPAN = 64 * 1024  # longer code blocks are data, not instructions to run a script
 DOC_NAMES = ("SKILL.md", "skill.md")
 MAX_REPORTS = 5
@@ -126,6 +142,59 @@ def _code_spans(text: str) -> list[tuple[int, str]]:
     return spans
 
 
+# npm's install-time hooks: a file they run is code that runs on the user's `npm install`
+INSTALL_HOOKS = ("preinstall", "install", "postinstall", "prepare")
+INTERPRETERS = frozenset({"node", "python", "sh", "bash", "zsh", "bun", "deno", "tsx", "ts-node", "ruby", "perl"})
+SCRIPT_FILE = re.compile(r"^(?:\./)?(?:[\w.-]{1,128}/){0,16}[\w.-]{1,128}\.(?:js|cjs|mjs|ts|py|sh|bash|rb|pl)$")
+COMMAND_SEP = re.compile(r"&&|\|\||[;|]")
+
+
+def hook_files(command: str) -> list[str]:
+    """The local script files an install hook's command line runs: the first operand of an interpreter
+    (`node scripts/setup.js`) or a path in the command position (`./setup.sh`), per command of the line."""
+    out: list[str] = []
+    for part in COMMAND_SEP.split(command[:4096]):
+        argv = unwrap(words(part))
+        if not argv:
+            continue
+        if program_name(argv[0]) in INTERPRETERS:
+            operand = next((a for a in argv[1:] if not a.startswith("-")), "")
+        else:
+            operand = argv[0] if argv[0].startswith("./") else ""
+        if SCRIPT_FILE.match(operand):
+            out.append(operand)
+    return out
+
+
+def missing_hook_scripts(package: Package, present: set[str]) -> list[Finding]:
+    """npm install hooks of the package's own package.json files that run a script file it does not ship."""
+    out: list[Finding] = []
+    for f in package.files:
+        if f.virtual or f.text is None or f.truncated or posixpath.basename(f.path) != "package.json" \
+                or vendored(f.path):
+            continue
+        try:
+            scripts = mapping(mapping(load_json_text(f.text)).get("scripts"))
+        except ValueError:
+            continue  # an unreadable manifest is the manifest analyzer's report
+        for hook in INSTALL_HOOKS:
+            command = scripts.get(hook)
+            if not isinstance(command, str):
+                continue
+            for raw in hook_files(command):
+                rel = posixpath.normpath(posixpath.join(posixpath.dirname(f.path), raw))
+                if rel.startswith("../") or rel in present or len(out) >= MAX_REPORTS:
+                    continue
+                line = key_line(f.text, hook)
+                out.append(finding(
+                    "install-hook-missing-script",
+                    f"the `{hook}` script of {f.path} runs `{raw}`, which the package does not contain: the code "
+                    "that runs on install cannot be reviewed", f.path, line,
+                    snippet=text_lines(f.text)[line - 1].strip(), channel=Channel.MANIFEST,
+                    capabilities=[Capability("proc.exec", posixpath.basename(raw))]))
+    return out
+
+
 class MissingScriptAnalyzer:
     name = "missing-scripts"
 
@@ -136,12 +205,13 @@ class MissingScriptAnalyzer:
             shipped[posixpath.basename(p)] = shipped.get(posixpath.basename(p), 0) + 1
         out: list[Finding] = []
         followed = followed_files(package)
+        out += missing_hook_scripts(package, present)
         for f in package.files:
             if f.virtual or f.text is None or f.language != "markdown" or f.truncated:
                 continue
             if f.path not in DOC_NAMES and not f.path.startswith(("commands/", "agents/")) and f.path not in followed:
                 continue
-            if not any(ext in f.text for ext in EXTENSIONS):
+            if not any(ext in f.text for ext in EXTENSIONS) and not any(d in f.text for d in SKILL_DIR):
                 continue
             base = posixpath.dirname(f.path)
             reported: set[str] = set()
@@ -152,12 +222,15 @@ class MissingScriptAnalyzer:
                 if len(code) <= MAX_SPAN:
                     laid |= _laid_out(f.text, offset, code)
             for offset, code in spans:
-                if len(code) > MAX_SPAN or not any(ext in code for ext in EXTENSIONS):
+                if len(code) > MAX_SPAN:
                     continue
                 template = code.startswith("#!") and bool(_laid_out(f.text, offset, code))
-                for m in RUN_SCRIPT.finditer(code):
+                runs = list(RUN_SCRIPT.finditer(code)) if any(ext in code for ext in EXTENSIONS) else []
+                # a path under the skill directory's placeholder is relative to the package root
+                runs += [m for m in RUN_IN_SKILL_DIR.finditer(code)] if any(d in code for d in SKILL_DIR) else []
+                for m in runs:
                     raw = m.group("path")
-                    rel = posixpath.normpath(posixpath.join(base, raw))
+                    rel = posixpath.normpath(posixpath.join(base if m.re is RUN_SCRIPT else "", raw))
                     if rel.startswith("../") or rel in present or posixpath.normpath(raw) in present:
                         continue
                     if "$" in raw or raw in reported or len(reported) >= MAX_REPORTS:

@@ -14,6 +14,7 @@ from skillscan.analyzers.instructions import context as ctx
 from skillscan.analyzers.instructions import mcp
 from skillscan.analyzers.instructions.collection import data_collection
 from skillscan.analyzers.instructions.commands import commands, commands_in
+from skillscan.analyzers.instructions.cookie_lift import cookie_lift
 from skillscan.analyzers.instructions.correlations import SINGLE_EVIDENCE, harvest, tampering
 from skillscan.analyzers.instructions.detectors import run_detectors
 from skillscan.analyzers.instructions.document import Document, Segment, parse_document
@@ -34,6 +35,7 @@ from skillscan.analyzers.instructions.remote_run import remote_script_runs
 from skillscan.analyzers.instructions.reporting import dedupe, report, report_mcp
 from skillscan.analyzers.instructions.sabotage_authority import authority_widening
 from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
+from skillscan.analyzers.instructions.sabotage_depends import dependency_planted
 from skillscan.analyzers.instructions.sabotage_destroy import destructive_cleanup
 from skillscan.analyzers.instructions.sabotage_escrow import credential_escrow
 from skillscan.analyzers.instructions.sabotage_fabricate import fabricated_data
@@ -46,11 +48,13 @@ from skillscan.analyzers.instructions.sabotage_outside import output_copied_outs
 from skillscan.analyzers.instructions.sabotage_padding import unasked_content
 from skillscan.analyzers.instructions.sabotage_persist import agent_persistence
 from skillscan.analyzers.instructions.sabotage_phishing import phishing_message
+from skillscan.analyzers.instructions.sabotage_publish import unapproved_publication
 from skillscan.analyzers.instructions.sabotage_recipient import recipient_swap
 from skillscan.analyzers.instructions.sabotage_relay import input_relay
 from skillscan.analyzers.instructions.sabotage_route import traffic_rerouted
 from skillscan.analyzers.instructions.sabotage_secrets import secrets_sent_out
 from skillscan.analyzers.instructions.sabotage_sendout import content_sent_out
+from skillscan.analyzers.instructions.sabotage_sidechannel import side_channel
 from skillscan.analyzers.instructions.scope_hijack import trigger_hijack
 from skillscan.analyzers.instructions.shipped_credential import shipped_credentials
 from skillscan.analyzers.instructions.skill_shadowing import skill_shadowing
@@ -198,6 +202,8 @@ class InstructionsAnalyzer:
             out += phishing_message(package, doc) + destructive_cleanup(package, doc)
             out += credential_escrow(package, doc) + input_relay(package, doc) + unasked_content(package, doc)
             out += fabricated_data(doc) + skill_shadowing(doc)
+            out += unapproved_publication(package, doc) + dependency_planted(package, doc) + side_channel(doc)
+            out += cookie_lift(package, doc)
             out += secrets_sent_out(package, doc) + secret_into_output(doc, out) + install_hook_planted(doc)
         out += harvest(doc, out)
         out += tampering(doc, out)

@@ -1,0 +1,2 @@
+// A script the sample package ships: the prepare hook that runs it is not reported.
+console.log("prepared");
