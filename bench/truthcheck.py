@@ -97,7 +97,7 @@ _PRINTABLE = re.compile(rb"[\x20-\x7e]{4,}")
 _CHARCODES = re.compile(r"\d{2,3}(?:\s*,\s*\d{2,3}){3,}")
 
 
-_ASSIGN = re.compile(r"(?:^|[\s;(,{])(?:export\s+|local\s+|readonly\s+|const\s+|let\s+|var\s+|self\.|this\.)?"
+_ASSIGN = re.compile(r"(?:^|[\s;(,{])(?:export\s+|local\s+|readonly\s+|const\s+|let\s+|var\s+|self\.|this\.|\$)?"
                      r"([A-Za-z_]\w*)(?:\[[^\]\n]*\]|\.\w+)*\s*(?::\s*[^=\n]+)?[+|]?=(?!=)"
                      r"|\bfor\s+(?:\w+\s*,\s*)?([A-Za-z_]\w*)\b[^\n]*\bin\b|\bas\s+([A-Za-z_]\w*)"
                      r"|\bread\s+(?:-\w+\s+)*([A-Za-z_]\w*)|\b(?:def|function)\s+([A-Za-z_]\w*)\s*\(")
@@ -356,6 +356,7 @@ class Package:
 
 _REF = re.compile(r"\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)|\{([A-Za-z_]\w*)\}|\$\{\s*([A-Za-z_]\w*)\s*\}")
 _VALUE = re.compile(r"\"([^\"\n]{1,200})\"|'([^'\n]{1,200})'|([\w.~/-]+)")
+_DEFAULTED = re.compile(r"\$\{\w+:?[-=]([^{}$]*)\}")
 _DEFINES = re.compile(r"[+|]?=(?!=)|\bin\b")
 
 
@@ -389,7 +390,7 @@ def _interpolated(lines: list[str], index: FileIndex, text: str, scope: range) -
             if j not in scope:
                 continue
             d = _DEFINES.search(lines[j], lines[j].find(name) + len(name)) if name in lines[j] else None
-            rhs = lines[j][d.end():] if d else ""
+            rhs = _DEFAULTED.sub(r"\1", lines[j][d.end():]) if d else ""  # `${2:-thermal.log}`: its default
             values += [next(g for g in m.groups() if g) for m in _VALUE.finditer(rhs[:500])][:32]
         refs = re.compile(rf"\$\{{\s*{name}\s*\}}|\${name}(?!\w)|\{{{name}\}}")
         out += [refs.sub(lambda _m, v=v: v, text) for v in dict.fromkeys(values) if v not in _KEYWORDS]
