@@ -187,10 +187,11 @@ def _closure(index: FileIndex, seed: list[int], scope: range) -> list[int]:
                  } - seen_names
         files = {p for j in frontier for p in _FILE_TOKEN.findall(lines[j][:2000])} - seen_names
         seen_names |= names | files
-        frontier = []
+        users, frontier = frontier, []
         for name in sorted(names) + sorted(files):
-            if name in names:  # a one-letter name (`local h=…`) only by its definitions near the line
-                found = [j for j in index.assigned.get(name, ()) if j in (scope if len(name) > 1 else near)]
+            if name in names:  # a one-letter name (`local h=…`, `as f`) only by its definitions near a line using it
+                found = [j for j in index.assigned.get(name, ()) if j in scope and (
+                    len(name) > 1 or j in near or any(abs(j - u) <= NEAR and name in index.idents(u) for u in users))]
                 found += [j for j in near if name in index.idents(j)] if len(name) > 1 else []
             else:
                 found = [j for j in near if name in lines[j]]

@@ -50,10 +50,12 @@ class Resolver:
     expression, else by the text folding below (a semgrep match cut inside a template literal, text the
     grammar refuses)."""
 
-    def __init__(self, source: str = "", path: str = "", language: str = "typescript") -> None:
+    def __init__(self, source: str = "", path: str = "", language: str = "typescript",
+                 modules: Any = None) -> None:
         self.source = source
         self.path = path
         self.language = language
+        self.modules = modules  # the package's JS/TS module exports (Package.js_modules): imported names read them
         self._consts: dict[str, str] | None = None
         self._work = MAX_WORK
         self._tree: Any = None
@@ -67,6 +69,10 @@ class Resolver:
             from skillscan.analyzers.js.values import Values
 
             self._tree = Values(parse(self.source, self.path, self.language))
+            if self.modules:  # `import { API_URL } from "./config"`: the same export the JS flows read
+                from skillscan.analyzers.js.modules import Imports
+
+                self._tree.imports = Imports(self._tree.parsed, self.path, self.modules)
         return self._tree
 
     def place(self, start: int, end: int) -> None:
