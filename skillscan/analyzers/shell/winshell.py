@@ -199,10 +199,11 @@ class _Tok:
             value = None if raw.startswith(("(", "$(", "[", "{")) else value
         if value is not None and '"' not in raw[:1] and ("$" in value if self.ps else "%" in value) or value is not None and raw.startswith('"'):
             value = self._expand(value)
-        held = PS_VARIABLE.fullmatch(raw) if self.ps and payload is None else None
-        if held is not None:  # `iex $x` after `$x = (iwr url).Content`: the variable holds what was fetched
-            w = self.env.get(held.group(1).lower())
-            payload = w.payload if w is not None else None
+        if self.ps and payload is None and "$" in raw:
+            # `iex $x` after `$x = (iwr url).Content`, `$t = [Text.Encoding]::UTF8.GetString($d)` after
+            # `$d = [Convert]::FromBase64String('…')`: a variable holds what was fetched or decoded
+            held = (self.env.get(m.group(1).lower()) for m in PS_VARIABLE.finditer(raw[:4096]))
+            payload = next((w.payload for w in held if w is not None and w.payload is not None), None)
         return Word(value if known else None, raw, row, col, payload)
 
 
@@ -253,13 +254,14 @@ def parse_windows(text: str, dialect: str) -> list[Cmd]:
         if dialect == "powershell" and len(plain) >= 3 and plain[0].raw.startswith("$") and plain[1].value == "=":
             var = plain[0].raw[1:]
             assigned = plain[2]
+            command = assigned.raw[:1] not in PS_EXPRESSION_START  # `$c = Get-Content p`: a command's output
+            if command:  # the variable holds what the command printed, not its name
+                assigned = Word(None, assigned.raw, assigned.row, assigned.col, assigned.payload)
             env[var.lower()] = assigned
             env[var] = assigned
-            if assigned.payload is None and assigned.value is None:
-                continue
-            plain = plain[2:] if assigned.payload is not None else []
-            if not plain:
-                continue
+            if not command and assigned.payload is None:
+                continue  # a string, a number, an expression over known values: nothing runs
+            plain = plain[2:]
         if plain and plain[0].value:
             plain[0] = Word(plain[0].value.lstrip("@") if dialect == "batch" else plain[0].value, plain[0].raw,
                             plain[0].row, plain[0].col, plain[0].payload)
