@@ -15,8 +15,10 @@ violation; a carrier that fails is a violation of the thing's kind.
 For the other named things, what counts as "the cited line and the value followed to it":
 
 * the cited line, extended to the end of its statement (open brackets, `\\` continuations);
-* the definitions of the names used there, within the same file, three assignments deep
-  (`NAME = …`, `self.NAME = …`, `export NAME=…`, `const NAME = …`, `for NAME in …`, `as NAME`);
+* the definitions of the names used there, within the same file, five steps deep
+  (`NAME = …`, `self.NAME = …`, `$NAME = …`, `export NAME=…`, `const NAME = …`, `for NAME in …`, `as NAME`;
+  a one-letter name only by a definition near a line using it), and as the statement composes them
+  (`${NAME}` replaced by each value assigned to it; `${1:-default}` by its default);
 * for a virtual file `X#fence-N.ext` the host file X at line N + line (± 1), and the fence's
   definitions; for `…#decoded-N` / `…#blob-N` the host text and every base64, hex and char-code
   literal in it, decoded;
