@@ -190,7 +190,7 @@ def _closure(index: FileIndex, seed: list[int], scope: range) -> list[int]:
         files = {p for j in frontier for p in _FILE_TOKEN.findall(lines[j][:2000])} - seen_names
         seen_names |= names | files
         users, frontier = frontier, []
-        for name in sorted(names) + sorted(files):
+        for name in sorted(names, key=lambda n: (len(n) == 1, n)) + sorted(files):  # one-letter names last
             if name in names:  # a one-letter name (`local h=…`, `as f`) only by its definitions near a line using it
                 found = [j for j in index.assigned.get(name, ()) if j in scope and (
                     len(name) > 1 or j in near or any(abs(j - u) <= NEAR and name in index.idents(u) for u in users))]
