@@ -15,8 +15,10 @@ violation; a carrier that fails is a violation of the thing's kind.
 For the other named things, what counts as "the cited line and the value followed to it":
 
 * the cited line, extended to the end of its statement (open brackets, `\\` continuations);
-* the definitions of the names used there, within the same file, three assignments deep
-  (`NAME = …`, `self.NAME = …`, `export NAME=…`, `const NAME = …`, `for NAME in …`, `as NAME`);
+* the definitions of the names used there, within the same file, five steps deep
+  (`NAME = …`, `self.NAME = …`, `$NAME = …`, `export NAME=…`, `const NAME = …`, `for NAME in …`, `as NAME`;
+  a one-letter name only by a definition near a line using it), and as the statement composes them
+  (`${NAME}` replaced by each value assigned to it; `${1:-default}` by its default);
 * for a virtual file `X#fence-N.ext` the host file X at line N + line (± 1), and the fence's
   definitions; for `…#decoded-N` / `…#blob-N` the host text and every base64, hex and char-code
   literal in it, decoded;
@@ -97,7 +99,7 @@ _PRINTABLE = re.compile(rb"[\x20-\x7e]{4,}")
 _CHARCODES = re.compile(r"\d{2,3}(?:\s*,\s*\d{2,3}){3,}")
 
 
-_ASSIGN = re.compile(r"(?:^|[\s;(,{])(?:export\s+|local\s+|readonly\s+|const\s+|let\s+|var\s+|self\.|this\.)?"
+_ASSIGN = re.compile(r"(?:^|[\s;(,{])(?:export\s+|local\s+|readonly\s+|const\s+|let\s+|var\s+|self\.|this\.|\$)?"
                      r"([A-Za-z_]\w*)(?:\[[^\]\n]*\]|\.\w+)*\s*(?::\s*[^=\n]+)?[+|]?=(?!=)"
                      r"|\bfor\s+(?:\w+\s*,\s*)?([A-Za-z_]\w*)\b[^\n]*\bin\b|\bas\s+([A-Za-z_]\w*)"
                      r"|\bread\s+(?:-\w+\s+)*([A-Za-z_]\w*)|\b(?:def|function)\s+([A-Za-z_]\w*)\s*\(")
@@ -187,10 +189,11 @@ def _closure(index: FileIndex, seed: list[int], scope: range) -> list[int]:
                  } - seen_names
         files = {p for j in frontier for p in _FILE_TOKEN.findall(lines[j][:2000])} - seen_names
         seen_names |= names | files
-        frontier = []
-        for name in sorted(names) + sorted(files):
-            if name in names:  # a one-letter name (`local h=…`) only by its definitions near the line
-                found = [j for j in index.assigned.get(name, ()) if j in (scope if len(name) > 1 else near)]
+        users, frontier = frontier, []
+        for name in sorted(names, key=lambda n: (len(n) == 1, n)) + sorted(files):  # one-letter names last
+            if name in names:  # a one-letter name (`local h=…`, `as f`) only by its definitions near a line using it
+                found = [j for j in index.assigned.get(name, ()) if j in scope and (
+                    len(name) > 1 or j in near or any(abs(j - u) <= NEAR and name in index.idents(u) for u in users))]
                 found += [j for j in near if name in index.idents(j)] if len(name) > 1 else []
             else:
                 found = [j for j in near if name in lines[j]]
@@ -358,6 +361,7 @@ class Package:
 
 _REF = re.compile(r"\$\{([A-Za-z_]\w*)\}|\$([A-Za-z_]\w*)|\{([A-Za-z_]\w*)\}|\$\{\s*([A-Za-z_]\w*)\s*\}")
 _VALUE = re.compile(r"\"([^\"\n]{1,200})\"|'([^'\n]{1,200})'|([\w.~/-]+)")
+_DEFAULTED = re.compile(r"\$\{\w+:?[-=]([^{}$]*)\}")
 _DEFINES = re.compile(r"[+|]?=(?!=)|\bin\b")
 
 
@@ -391,7 +395,7 @@ def _interpolated(lines: list[str], index: FileIndex, text: str, scope: range) -
             if j not in scope:
                 continue
             d = _DEFINES.search(lines[j], lines[j].find(name) + len(name)) if name in lines[j] else None
-            rhs = lines[j][d.end():] if d else ""
+            rhs = _DEFAULTED.sub(r"\1", lines[j][d.end():]) if d else ""  # `${2:-thermal.log}`: its default
             values += [next(g for g in m.groups() if g) for m in _VALUE.finditer(rhs[:500])][:32]
         refs = re.compile(rf"\$\{{\s*{name}\s*\}}|\${name}(?!\w)|\{{{name}\}}")
         out += [refs.sub(lambda _m, v=v: v, text) for v in dict.fromkeys(values) if v not in _KEYWORDS]

@@ -1,7 +1,8 @@
 """Every reason true (issue 14): for every finding whose message names a host, path, environment
 variable or program, each named thing occurs on the cited line or in the value the analysis followed to
 that line; a whole-environment claim is made only where the whole environment is read; one finding per
-rule and location. Checked with bench/truth.py's `check_report` over the rules' samples (tests/rules),
+rule and location. Every finding is checked, info-level capability evidence included (`--min-severity info`).
+Checked with bench/truth.py's `check_report` over the rules' samples (tests/rules),
 fixtures/ and the three corpora beside the repository (../shared/corpus/{dev,calib,msb-train}; a corpus
 is skipped only when it is absent). One real CLI process per set.
 
@@ -52,7 +53,7 @@ def _violations(name: str) -> set[str]:
     if not inputs:
         pytest.skip(f"{name}: no inputs here (../shared/corpus/{name} is absent)")
     proc = skillscan("scan", "--format", "json", "--fail-on", "never", "--no-cache", "--no-config",
-                     *map(str, inputs), timeout=1800)
+                     "--min-severity", "info", *map(str, inputs), timeout=1800)
     assert proc.returncode == 0, proc.stderr[-2000:]
     report = json.loads(proc.stdout)
     return {"\t".join((Path(v.package).name, v.rule_id, v.path, str(v.line), v.kind, v.value))

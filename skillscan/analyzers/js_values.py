@@ -44,16 +44,21 @@ _CODEC = {"base64": "base64", "base64url": "base64url", "hex": "hex", "latin1": 
 
 
 
+_IMPORTED_NAME = lazy(r"(?<![\w$.])([A-Za-z_$][\w$]*)(?:\.([A-Za-z_$][\w$]*))?")
+
+
 class Resolver:
     """Folds JS expressions of one file to constant strings (with UNKNOWN for unknown parts): on the parse
     (`analyzers/js/values.py`, names bound by the file's declarations) when the expression's text is one clean
     expression, else by the text folding below (a semgrep match cut inside a template literal, text the
     grammar refuses)."""
 
-    def __init__(self, source: str = "", path: str = "", language: str = "typescript") -> None:
+    def __init__(self, source: str = "", path: str = "", language: str = "typescript",
+                 modules: Any = None) -> None:
         self.source = source
         self.path = path
         self.language = language
+        self.modules = modules  # the package's JS/TS module exports (Package.js_modules): imported names read them
         self._consts: dict[str, str] | None = None
         self._work = MAX_WORK
         self._tree: Any = None
@@ -67,7 +72,29 @@ class Resolver:
             from skillscan.analyzers.js.values import Values
 
             self._tree = Values(parse(self.source, self.path, self.language))
+            if self.modules:  # `import { API_URL } from "./config"`: the same export the JS flows read
+                from skillscan.analyzers.js.modules import Imports
+
+                self._tree.imports = Imports(self._tree.parsed, self.path, self.modules)
         return self._tree
+
+    def imported(self, expr: str, want: str) -> list[tuple[str, int]]:
+        """Where the package's own modules write `want` for the imported names `expr` uses (`API_URL`, `cfg.host`):
+        (module path, line of the literal) for each export whose folded value holds it."""
+        imports = self.tree_values.imports if self.modules else None
+        if imports is None or not want:
+            return []
+        out: list[tuple[str, int]] = []
+        for m in _IMPORTED_NAME.finditer(expr[:MAX_EXPR]):
+            name, prop = m.group(1), m.group(2)
+            got = imports.of_name(name) if not prop else None
+            if got is None and prop and name in imports.names:
+                imp = imports.names[name]
+                found = imports.export(imp.path, prop if imp.export == "*" else f"{imp.export}.{prop}")
+                got = (imp, found) if found is not None else None
+            if got is not None and want.lower() in (got[1].value or "").lower():
+                out.append((got[0].path, got[1].host_line or got[1].line))
+        return list(dict.fromkeys(out))[:4]
 
     def place(self, start: int, end: int) -> None:
         """The byte range in the file of the match whose expressions are folded next: an expression found

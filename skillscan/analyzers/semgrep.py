@@ -217,7 +217,8 @@ class SemgrepAnalyzer:
             for m in matches:
                 key = (m.target.package, m.target.file.path)
                 if key not in resolvers:
-                    resolvers[key] = Resolver(m.target.file.text or "", m.target.file.path, m.target.file.language or "")
+                    resolvers[key] = Resolver(m.target.file.text or "", m.target.file.path, m.target.file.language or "",
+                                              packages[m.target.package].js_modules)
                 if m.rule_id == "js-lifecycle-script" and (m.target.package, m.path, script_name(m)) in covered:
                     continue
                 try:

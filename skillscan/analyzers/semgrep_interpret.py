@@ -14,7 +14,7 @@ from skillscan.analyzers.js_values import UNKNOWN, Resolver, display, host_of
 from skillscan.analyzers.semgrep_output import Match, line_col
 from skillscan.capabilities import commands
 from skillscan.catalog import get_catalog
-from skillscan.model import Capability, Channel, Confidence, Finding, Severity
+from skillscan.model import Capability, Channel, Confidence, Finding, Location, Severity
 
 Handler = Callable[[Match, Resolver], list[Finding]]
 
@@ -158,7 +158,9 @@ def _network(m: Match, r: Resolver) -> list[Finding]:
     what = "a raw IP address" if raw_ip else "a paste, webhook or tunnel service" if risky else None
     msg = f"network request to {host}" + (f" ({what})" if what else "") if host != "*" else \
         "network request to a host computed at run time"
-    return [_emit(m, msg, [f"net.egress[{host}]"], severity=sev)]
+    # a host imported from another module of the package: where that module writes it
+    related = tuple(Location(p, ln) for p, ln in r.imported(",".join(args), host)) if host != "*" else ()
+    return [_emit(m, msg, [f"net.egress[{host}]"], severity=sev, related=related)]
 
 
 def _secret_literals(r: Resolver) -> list[str]:

@@ -10,6 +10,7 @@ from typing import Any
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import context as ctx
 from skillscan.analyzers.instructions.document import Document, Segment
+from skillscan.analyzers.instructions.fence_dialect import powershell_text, without_sessions
 from skillscan.analyzers.instructions.inline import told_command
 from skillscan.analyzers.instructions.memo import memoized
 from skillscan.model import Channel, Confidence, Finding
@@ -59,11 +60,12 @@ def commands(doc: Document, *, ref_file: bool) -> list[Finding]:
     for seg in doc.segments:
         if seg.kind == "fence":
             info = seg.info.split()[0].lower().strip("{}.") if seg.info.split() else ""
-            body = strip_prompts(seg.raw, info)
+            body = without_sessions(strip_prompts(seg.raw, info))  # protocol / interpreter sessions are not shell
             looks = bool(body.strip()) and bool(w.command_start.match(first_line(body)))
+            powershell = info == "" and bool(body.strip()) and powershell_text(body)
             if info in w.shell_fence:
                 ceiling = Confidence.HIGH
-            elif info == "" and looks:
+            elif info == "" and (looks or powershell):
                 ceiling = Confidence.MEDIUM
             elif info in w.output_fence and looks and info in ("text", "txt", "plain", "plaintext", "output", "out",
                                                                   "log", "example", "sample", "stdout", "result"):
@@ -72,7 +74,7 @@ def commands(doc: Document, *, ref_file: bool) -> list[Finding]:
                 continue
             if ceiling != Confidence.LOW and (ref_file or ctx.described(doc, seg.line, doc.previous_text(seg.line - 1))):
                 ceiling = Confidence.LOW
-            dialect = DIALECTS.get(info, "bash")
+            dialect = "powershell" if powershell else DIALECTS.get(info, "bash")
             out += analyze(doc.path, body, seg.line, 1, ceiling, "fence", dialect)
         elif seg.kind in ("prose", "heading", "html", "comment"):
             ceiling = Confidence.MEDIUM if seg.kind != "comment" else Confidence.HIGH

@@ -19,13 +19,55 @@ MAX_NAMES = 16  # names looked at per hop
 STATEMENT_LINES = 12  # lines of one assignment searched for the host
 
 
-def source_carriers(t: Source, flow: Flow) -> list[Carrier]:
-    """The variable or file a source reads, at the line it is read."""
+def source_carriers(t: Source, flow: Flow, via: str = "") -> list[Carrier]:
+    """The variable or file a source reads, at the line it is read, with the variable `via` that carried the
+    value from that read to the sink ("" when it is read in the sink's own call)."""
     if flow.source == "variables" and flow.names:
-        return [Carrier("variable", flow.names[0], "", t.location.path, t.location.line)]
+        return [Carrier("variable", flow.names[0], via, t.location.path, t.location.line)]
     if flow.source == "file" and flow.names:
-        return [Carrier("path", flow.names[0], "", t.location.path, t.location.line)]
+        return [Carrier("path", flow.names[0], via, t.location.path, t.location.line)]
     return []
+
+
+def carrying_name(expr: cst.BaseExpression, t: Source, lookup: object, lines: list[str]) -> str:
+    """The variable assigned from the read of `t` that carries it into `expr`: the names `expr` uses whose
+    bindings hold `t` are followed (MAX_HOPS deep) to the one whose assignment holds the read's line
+    (`token = os.environ.get("X")` … `headers = {"Authorization": token}` … `post(url, headers=headers)` →
+    `token`). "" when the read is in `expr` itself or no name is assigned at the read."""
+    frontier, seen = _names(expr), set()
+    for _ in range(MAX_HOPS):
+        following: list[str] = []
+        for name in frontier[:MAX_NAMES]:
+            if name in seen:
+                continue
+            seen.add(name)
+            b = lookup(name)  # type: ignore[operator]
+            if not isinstance(b, Binding) or t not in b.taint:
+                continue
+            if _assigned_at(lines, name, t.location.line):
+                return name
+            if isinstance(b.node, cst.CSTNode):
+                following += _names(b.node)
+        frontier = following
+    return ""
+
+
+def _assigned_at(lines: list[str], name: str, line: int) -> bool:
+    """The statement holding line `line` (1-based) assigns `name`: the line itself, or the head of the
+    multi-line statement it continues (the nearest line above it that is indented less)."""
+    if not 1 <= line <= len(lines):
+        return False
+    pattern = re.compile(rf"^\s*(?:self\.)?{re.escape(name)}\s*(?::[^=\n]*)?=(?!=)|^\s*(?:async\s+)?(?:with|for)\b.*"
+                         rf"\bas\s+{re.escape(name)}\b|^\s*{re.escape(name)}\s*,|,\s*{re.escape(name)}\s*=(?!=)")
+    if pattern.search(lines[line - 1]):
+        return True
+    text = lines[line - 1]
+    indent = len(text) - len(text.lstrip())
+    for i in range(line - 2, max(-1, line - 1 - STATEMENT_LINES), -1):
+        head = lines[i]
+        if head.strip() and len(head) - len(head.lstrip()) < indent:
+            return bool(pattern.search(head))
+    return False
 
 
 class HostCarrier:

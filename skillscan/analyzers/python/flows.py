@@ -9,7 +9,7 @@ import libcst as cst
 
 from skillscan.analyzers.flowfacts import carried
 from skillscan.analyzers.python.capmap import ApiEntry
-from skillscan.analyzers.python.carriers import source_carriers
+from skillscan.analyzers.python.carriers import carrying_name, source_carriers
 from skillscan.analyzers.python.flowfacts import flow_of, merged_flow, merged_message, part_of, what, where
 from skillscan.analyzers.python.literals import call_kwarg, is_true
 from skillscan.analyzers.python.names import COPIES, FLOW_KW_IGNORED, NETWORK_TOOLS
@@ -73,10 +73,11 @@ class Flows(Tainter):
     def _sink_args(self, node: cst.Call) -> list[cst.BaseExpression]:
         return [a.value for a in node.args if not (a.keyword is not None and a.keyword.value in FLOW_KW_IGNORED)]
 
-    def _sink_parts(self, node: cst.Call, entry: ApiEntry) -> list[tuple[Source, str | None, str | None]]:
-        """Each tainted value reaching the call with the part of the request it fills and, for a header, its
-        name when the headers are a literal dict (here or where the variable was assigned)."""
-        out: list[tuple[Source, str | None, str | None]] = []
+    def _sink_parts(self, node: cst.Call, entry: ApiEntry) -> list[tuple[Source, str | None, str | None, str]]:
+        """Each tainted value reaching the call with the part of the request it fills, for a header its name
+        when the headers are a literal dict (here or where the variable was assigned), and the variable that
+        carried it from its read (python/carriers.py `carrying_name`; "" when read in the call itself)."""
+        out: list[tuple[Source, str | None, str | None, str]] = []
         position = 0
         for a in node.args:
             kw = a.keyword.value if a.keyword is not None else None
@@ -90,7 +91,8 @@ class Flows(Tainter):
                 position += 1
             named = self._header_names(a.value) if part == "header" else {}
             for t in self.taint_of(a.value):
-                out.append((t, part, named.get((t.kind, t.label))))
+                out.append((t, part, named.get((t.kind, t.label)), carrying_name(a.value, t, self.lookup,
+                                                                                  self._hosts.lines)))
         return out
 
     def _header_names(self, value: cst.BaseExpression) -> dict[tuple[str, str], str]:
@@ -111,7 +113,7 @@ class Flows(Tainter):
     def _sink(self, node: cst.Call, entry: ApiEntry, q: str) -> None:
         args = self._sink_args(node)
         parts = self._sink_parts(node, entry)
-        taints = self._cap(t for t, _, _ in parts)
+        taints = self._cap(t for t, _, _, _ in parts)
         if entry.sink == "exec" and args:
             self._executed.add(id(args[0]))
             v = self.value_of(args[0])
@@ -133,7 +135,7 @@ class Flows(Tainter):
         sink_cap = self._caps_for(node, entry, q, quiet=True)
         self._host_carrier(node, sink_cap[0] if sink_cap else None, loc)
         kept = set(taints)
-        for t, part, header in parts:
+        for t, part, header, via in parts:
             if t not in kept:
                 continue
             if t.kind == "param":
@@ -142,7 +144,7 @@ class Flows(Tainter):
                     self.funcs[-1].param_sinks.append((t.param or 0, kind, loc, desc, sink_cap[0] if sink_cap else None))
                 continue
             self._flow(t, sink_kind if not (sink_kind == "subprocess" and interpreter) else "interp", loc, desc,
-                       sink_cap[0] if sink_cap else None, part, header)
+                       sink_cap[0] if sink_cap else None, part, header, via)
 
     def _host_carrier(self, node: cst.Call, cap: Capability | None, loc: Location) -> None:
         """Where the host of the call at `loc` is written (kept by location: a call reached through a local
@@ -156,12 +158,12 @@ class Flows(Tainter):
             self._sink_hosts[(loc.line, loc.column)] = found
 
     def _flow(self, t: Source, sink_kind: str, loc: Location, desc: str, sink_cap: Capability | None,
-              part: str | None = None, header: str | None = None) -> None:
+              part: str | None = None, header: str | None = None, via: str = "") -> None:
         caps = [c for c in (t.capability, sink_cap) if c is not None]
         host = sink_cap.scope if sink_cap is not None and sink_cap.kind == "net.egress" else None
         flow = flow_of(t, sink_kind, host, part)
         hosted = self._sink_hosts.get((loc.line, loc.column))
-        flow = carried(flow, source_carriers(t, flow) + ([hosted] if hosted is not None else []))
+        flow = carried(flow, source_carriers(t, flow, via) + ([hosted] if hosted is not None else []))
         if t.kind == "remote" and sink_kind in ("exec", "interp"):
             self._flow_finding("py-download-execute", t, loc, f"executes content downloaded from {t.label} via {desc}",
                                [Capability("code.remote", t.label if t.label != UNKNOWN else UNKNOWN)])

@@ -146,6 +146,8 @@ def stdout_payload(cmd: Any, depth: int = 0) -> Payload | None:
     argv = cmd.argv
     if not argv:
         return None
+    if getattr(cmd, "expression", False):  # a PowerShell expression stage: its value (`(iwr url).Content | iex`)
+        return next((w.payload for w in cmd.words if w.payload is not None), None)
     name = prog_name(argv[0])
     args = argv[1:]
     if name in ("sudo", "command", "builtin", "exec", "nohup", "env") and len(argv) > 1:

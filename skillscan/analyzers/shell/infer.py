@@ -16,7 +16,7 @@ from skillscan.analyzers.shell.decode import FETCHERS, prog_name
 from skillscan.analyzers.shell.dns import DnsMixin
 from skillscan.analyzers.shell.downloads import DownloadsMixin
 from skillscan.analyzers.shell.envflow import EnvFlowMixin
-from skillscan.analyzers.shell.messages import say
+from skillscan.analyzers.shell.messages import program_message, say
 from skillscan.analyzers.shell.nested import PS_IEX, NestedMixin
 from skillscan.analyzers.shell.paths import PathsMixin, home_path, path_scope
 from skillscan.analyzers.shell.pathvar import PathVarMixin
@@ -33,7 +33,7 @@ from skillscan.analyzers.shell.state import (
     mask_placeholders,
 )
 from skillscan.analyzers.shell.syntax import HOME_VARS, MAX_COMMANDS, MAX_NEST, MAX_NODES, MAX_TEXT, parse_script
-from skillscan.analyzers.shell.winshell import parse_windows
+from skillscan.analyzers.shell.winshell import PS_FETCH, parse_windows
 from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.urls import host_of
 from skillscan.capabilities.urls import operand_host as host_operand
@@ -67,7 +67,7 @@ def _plausible_program(value: str, name: str, args: list[Word]) -> bool:
         return False
     if len(name) > 2 and name.startswith("_") and name.endswith("_"):
         return False  # a masked placeholder (`<file content>`) or Markdown emphasis (`_file_content_`)
-    if NOT_PROGRAM_CHAR.search(value):
+    if NOT_PROGRAM_CHAR.search(value) or "://" in value:  # a URL is an address, never a program to run
         return False
     return not (value in HTTP_VERBS and args and args[0].value and args[0].value.startswith(("/", "http")))
 
@@ -133,6 +133,9 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
         self._redirects(cmd, frame)
         self._cmd_path(cmd, frame)
         self._env_reads(cmd, frame)
+        if cmd.expression:
+            self._ps_expression(cmd, frame)
+            return
         words = cmd.words[:MAX_ARGV]
         if len(cmd.words) > MAX_ARGV:
             self.run.skip(frame, say("bound-argv", limit=f"{MAX_ARGV:,}"), cmd.row, cmd.col)
@@ -199,6 +202,18 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
             self.run.add(frame, cmd, f.rule, list(f.capabilities), f.message)
         for why in cut:
             self.run.skip(frame, say("bound-psfacts", why=why))
+
+    def _ps_expression(self, cmd: Cmd, frame: Frame) -> None:
+        """A PowerShell expression statement runs no program: a fetch in it (`$r = (iwr url).Content`,
+        `(New-Object Net.WebClient).DownloadString(url)`) reaches the host and yields text, which runs only
+        where a later `iex` / `&` is given it (nested.py reads the variable or the pipeline for that)."""
+        for w in cmd.words:
+            m = PS_FETCH.search(w.raw) if w.payload is not None and w.payload.url else None
+            if m is not None and w.payload is not None and w.payload.url:  # not a variable holding a fetched value
+                host = host_of(w.payload.url) if w.payload.url != "*" else "*"
+                self.run.add(frame, cmd, "shell-network-egress", [Capability("net.egress", host)],
+                             program_message("shell-network-egress", m.group(0), {"host": host}))
+                return
 
     def _dynamic_program(self, cmd: Cmd, pw: Word, frame: Frame) -> None:
         if pw.payload is not None and (pw.payload.url or pw.payload.decoders):

@@ -17,6 +17,11 @@ from skillscan.analyzers.shell.words import Cmd, Redirect, Script, Word, _unesca
 from skillscan.lazyre import lazy
 
 _ESC_DQ = lazy(r"\\([\\\"$`\n])")  # backslash escapes inside a double-quoted string
+# an unquoted Windows path written in a shell text (`.\SharpHound.exe`, `.venv\Scripts\activate`, `C:\Tools\x.exe`,
+# `.\publish\`): bash would drop each backslash, but no shell author escapes ordinary letters — the text is
+# for a Windows shell, and the path is the one written, its separators read as `/`
+_WINDOWS_PATH = lazy(r"(?:\.{1,2}|[A-Za-z]:)(?:\\[A-Za-z0-9_$%][\w.+$%-]*)+\\?"
+                     r"|\.?[A-Za-z0-9_%][\w.+%-]*(?:\\[A-Za-z0-9_$%][\w.+$%-]*){2,}\\?")
 MAX_TEXT = 512 * 1024  # characters of one command text that are parsed
 # tree-sitter-bash's scanner crashes the process (SIGSEGV) on some characters outside the Basic Multilingual
 # Plane after `{` (found by bench/fuzz.py). The parser reads a copy in which every byte of a non-ASCII
@@ -79,6 +84,8 @@ class _Builder:
         raw = self.text(node)
         outer, self._via = self._via, []
         value, payload, procsub, sq = self._value(node, depth)
+        if node.type == "word" and "\\" in raw and _WINDOWS_PATH.fullmatch(raw):
+            value = raw.replace("\\", "/")
         via, self._via = tuple(self._via[:8]), outer + self._via[:8]
         return Word(value, raw, row, col, payload, procsub, sq, via)
 

@@ -14,10 +14,15 @@ from skillscan.analyzers.shell.words import Cmd, Redirect, Word
 from skillscan.capabilities import decoding
 from skillscan.lazyre import lazy
 
-PS_FETCH = lazy(r"(?i)(DownloadString|DownloadFile|DownloadData|OpenRead|Invoke-WebRequest|\biwr\b|"
+# `OpenRead` of a WebClient fetches; `[IO.File]::OpenRead(p)` / `[ZipFile]::OpenRead(p)` (a static call) opens a file
+PS_FETCH = lazy(r"(?i)(DownloadString|DownloadFile|DownloadData|(?<!::)\bOpenRead\b|Invoke-WebRequest|\biwr\b|"
                       r"Invoke-RestMethod|\birm\b|\bcurl\b|\bwget\b|Start-BitsTransfer|Net\.WebClient|HttpClient|"
                       r"GetStringAsync)")
 PS_B64 = lazy(r"(?i)FromBase64String\(\s*['\"]([A-Za-z0-9+/=\s]{8,})['\"]\s*\)")
+PS_VARIABLE = lazy(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# the first character of a PowerShell statement that is an expression, not a command: a variable, a
+# bracketed or sub-expression, an array or hash literal, a string, a number
+PS_EXPRESSION_START = frozenset("$([@'\"0123456789")
 ENV_ANCHORS = {"userprofile": "~", "home": "~", "appdata": "~/AppData/Roaming", "localappdata": "~/AppData/Local",
                "temp": "$TMP", "tmp": "$TMP"}
 
@@ -58,15 +63,17 @@ class _Tok:
 
     def _var(self, name: str) -> str | None:
         low = name.lower()
+        environment = not self.ps  # a batch `%NAME%` is the environment; in PowerShell only `$env:NAME` is
         if low.startswith("env:"):
             low = low[4:]
             name = name[4:]
+            environment = True
         if low in ENV_ANCHORS:
             return ENV_ANCHORS[low]
         if low in self.env or name in self.env:
             w = self.env.get(low) or self.env.get(name)
             return w.value if w else None
-        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        if environment and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             self.reads.append(name)
         return None
 
@@ -192,8 +199,11 @@ class _Tok:
             value = None if raw.startswith(("(", "$(", "[", "{")) else value
         if value is not None and '"' not in raw[:1] and ("$" in value if self.ps else "%" in value) or value is not None and raw.startswith('"'):
             value = self._expand(value)
-        if value is not None and self.ps and value.startswith("~"):
-            pass
+        if self.ps and payload is None and "$" in raw:
+            # `iex $x` after `$x = (iwr url).Content`, `$t = [Text.Encoding]::UTF8.GetString($d)` after
+            # `$d = [Convert]::FromBase64String('…')`: a variable holds what was fetched or decoded
+            held = (self.env.get(m.group(1).lower()) for m in PS_VARIABLE.finditer(raw[:4096]))
+            payload = next((w.payload for w in held if w is not None and w.payload is not None), None)
         return Word(value if known else None, raw, row, col, payload)
 
 
@@ -230,7 +240,8 @@ def parse_windows(text: str, dialect: str) -> list[Cmd]:
             if not is_op:
                 plain.append(w)
             k += 1
-        if plain and plain[0].value in ("&", "."):
+        called = bool(plain) and plain[0].value in ("&", ".")  # the call operators run what follows
+        if called:
             plain = plain[1:]
         if not plain and not redirects:
             continue
@@ -243,18 +254,20 @@ def parse_windows(text: str, dialect: str) -> list[Cmd]:
         if dialect == "powershell" and len(plain) >= 3 and plain[0].raw.startswith("$") and plain[1].value == "=":
             var = plain[0].raw[1:]
             assigned = plain[2]
+            command = assigned.raw[:1] not in PS_EXPRESSION_START  # `$c = Get-Content p`: a command's output
+            if command:  # the variable holds what the command printed, not its name
+                assigned = Word(None, assigned.raw, assigned.row, assigned.col, assigned.payload)
             env[var.lower()] = assigned
             env[var] = assigned
-            if assigned.payload is None and assigned.value is None:
-                continue
-            plain = plain[2:] if assigned.payload is not None else []
-            if not plain:
-                continue
+            if not command and assigned.payload is None:
+                continue  # a string, a number, an expression over known values: nothing runs
+            plain = plain[2:]
         if plain and plain[0].value:
             plain[0] = Word(plain[0].value.lstrip("@") if dialect == "batch" else plain[0].value, plain[0].raw,
                             plain[0].row, plain[0].col, plain[0].payload)
         cmd = Cmd(words=plain, row=row, col=col, text=stmt.strip(), redirects=redirects,
-                  env_reads=list(tok.reads))
+                  env_reads=list(tok.reads), expression=dialect == "powershell" and not called and bool(plain)
+                  and plain[0].raw[:1] in PS_EXPRESSION_START)
         tok.reads = []
         if prev is not None and prev_sep == "|":
             cmd.upstream = prev

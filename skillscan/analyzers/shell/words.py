@@ -56,6 +56,9 @@ class Cmd:
     background: bool = False
     env_reads: list[str] = field(default_factory=list)
     stmt: str = ""  # the whole pipeline this command is a stage of (for snippets)
+    # a PowerShell statement that is an expression, not a command (`$vm.OSProfile`, `(iwr url).Content`,
+    # `[IO.File]::ReadAllText(p)`): it runs no program; its value is output, or piped to the next stage
+    expression: bool = False
 
     @property
     def argv(self) -> list[str | None]:

@@ -1,0 +1,112 @@
+"""What a fenced block read as shell really holds (rules/instructions/fence_dialect.yaml):
+
+* `session_lines` — the lines of a protocol session (SMTP, FTP, POP3, IMAP, HTTP: what a client types into
+  `telnet host 25` and what the server answers, a mail's DATA body) or of an interpreter session (`>>> …`):
+  they are typed into that session, not run by a shell, so the shell analyzer is given the fence with those
+  lines blank (line numbers kept) and reads the shell lines around them as before;
+* `powershell_text` — an unlabelled fence whose command lines are mostly PowerShell (cmdlets, `$var = …`,
+  `$env:NAME`, `[Type]::Member`, backtick continuations) is read in the PowerShell dialect, not as bash.
+
+Every pattern is a whole line of plain words: a line holding a shell operator (`;`, `|`, `&`, `$`, a backtick)
+is never taken for a session line, so a shell command cannot hide as one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from skillscan.catalog import rules_dir
+
+SHELL_OPERATOR = re.compile(r"[|;&`]|\$\(")
+MAX_DATA_BODY = 200  # lines of a mail's DATA body looked through for its terminating `.`
+
+
+@dataclass(frozen=True)
+class FenceWords:
+    client: re.Pattern[str]
+    server: re.Pattern[str]
+    header: re.Pattern[str]
+    prompt: re.Pattern[str]
+    continuation: re.Pattern[str]
+    cmdlet: re.Pattern[str]
+    powershell: re.Pattern[str]
+
+
+def _alt(items: list[str]) -> re.Pattern[str]:
+    return re.compile("(?:" + "|".join(f"(?:{x})" for x in items) + ")")
+
+
+@lru_cache(maxsize=1)
+def words() -> FenceWords:
+    from skillscan.yamlsafe import load_yaml
+
+    data = load_yaml((rules_dir() / "instructions" / "fence_dialect.yaml").read_text(encoding="utf-8")) or {}
+    verbs = "|".join(sorted((str(v) for v in data["powershell_verbs"]), key=len, reverse=True))
+    return FenceWords(
+        client=_alt(data["session_client"]), server=_alt(data["session_server"]),
+        header=re.compile(data["session_header"]), prompt=_alt(data["repl_prompt"]),
+        continuation=re.compile(data["repl_continuation"]),
+        cmdlet=re.compile(rf"(?:&\s*)?(?:{verbs})-[A-Z][A-Za-z0-9]+(?:\s.*)?"),
+        powershell=_alt(data["powershell_line"]))
+
+
+def session_lines(body: str) -> set[int]:
+    """The 0-based indexes of the lines of `body` that belong to a protocol or interpreter session."""
+    w = words()
+    lines = [x.strip() for x in body.split("\n")]
+    out: set[int] = set()
+    mail_to = False  # a MAIL FROM / RCPT TO line came before: a DATA line opens the message body
+    i = 0
+    while i < len(lines):
+        text = lines[i]
+        if w.client.fullmatch(text) or w.server.fullmatch(text):
+            out.add(i)
+            mail_to = mail_to or text.startswith(("MAIL FROM:", "RCPT TO:"))
+            if text == "DATA" and mail_to:
+                i = _data_body(lines, i + 1, out)
+                continue
+            if text.split(" ", 1)[0] in ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "CONNECT",
+                                         "TRACE") and w.client.fullmatch(text):
+                i += 1
+                while i < len(lines) and lines[i] and w.header.fullmatch(lines[i]):
+                    out.add(i)
+                    i += 1
+                continue
+        elif w.prompt.fullmatch(text):
+            out.add(i)
+            while i + 1 < len(lines) and w.continuation.fullmatch(lines[i + 1]):
+                i += 1
+                out.add(i)
+        i += 1
+    return out
+
+
+def _data_body(lines: list[str], start: int, out: set[int]) -> int:
+    """Mark a mail's DATA body: to its lone `.` line when there is one (within MAX_DATA_BODY lines), else only the
+    header lines right after DATA. The index after the body."""
+    end = next((j for j in range(start, min(len(lines), start + MAX_DATA_BODY)) if lines[j] == "."), None)
+    if end is not None:  # a body line holding a shell operator is still read as shell: nothing hides in a body
+        out.update(j for j in range(start, end + 1) if not SHELL_OPERATOR.search(lines[j]))
+        return end + 1
+    j = start
+    while j < len(lines) and lines[j] and words().header.fullmatch(lines[j]):
+        out.add(j)
+        j += 1
+    return j
+
+
+def without_sessions(body: str) -> str:
+    """`body` with every session line blank (same line count)."""
+    drop = session_lines(body)
+    if not drop:
+        return body
+    return "\n".join("" if i in drop else x for i, x in enumerate(body.split("\n")))
+
+
+def powershell_text(body: str) -> bool:
+    """Most command lines (not blank, not `#` comments) are PowerShell, and at least one is."""
+    w = words()
+    lines = [x.strip() for x in body.split("\n") if x.strip() and not x.strip().startswith("#")]
+    ps = sum(1 for x in lines if w.cmdlet.fullmatch(x) or w.powershell.fullmatch(x))
+    return ps > 0 and ps * 2 >= len(lines)
