@@ -17,8 +17,9 @@ from skillscan.model import Channel, Confidence, Finding
 
 MAX_REPORTS = 5  # findings of one rule per file, unless a detector sets its own: enough for a verdict
 HIDDEN_KINDS = frozenset({"comment", "hidden"})  # segments a rendered page does not show
+# a segment kind, or "description" for the sentences of the frontmatter's description
 _WHERE = {"comment": " (in an HTML comment)", "hidden": " (in text the rendered document hides)",
-          "frontmatter": " (in its description)"}
+          "description": " (in its description)"}
 
 
 def where(kind: str) -> str:

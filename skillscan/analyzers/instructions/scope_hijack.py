@@ -98,7 +98,8 @@ def _cue() -> g.Cue:
 
 
 def _sentences(doc: Document) -> list[tuple[str, int, str]]:
-    """(segment kind, file line, sentence) of the prose the agent reads, the frontmatter description first."""
+    """(segment kind — "description" for the frontmatter description —, file line, sentence) of the prose the
+    agent reads."""
     out: list[tuple[str, int, str]] = []
     cue = _cue()
     if not g.may_carry(doc, cue, None):
@@ -107,7 +108,7 @@ def _sentences(doc: Document) -> list[tuple[str, int, str]]:
         if not cue.search(seg.text):
             continue
         if seg.kind == "frontmatter" and seg.heading == "frontmatter:description":
-            out += [("frontmatter", seg.line, s.text) for s in g.sentences(seg.text)]
+            out += [("description", seg.line, s.text) for s in g.sentences(seg.text)]
         elif seg.kind in KINDS:
             out += [(seg.kind, seg.line_at(s.start + len(s.text) - len(s.text.lstrip())), s.text)
                     for s in g.sentences(seg.text)]
