@@ -138,8 +138,8 @@ class InstructionsAnalyzer:
     def _document(self, package: Package, file: PackageFile, doc: Document, *,
                   followed: bool = False) -> list[Finding]:
         out: list[Finding] = []
-        if doc.bound:  # a Markdown file too large for the parser: its structure was not read (analysis-incomplete)
-            out.append(finding("analysis-incomplete", doc.bound, doc.path, 1, channel=Channel.INSTRUCTION))
+        if doc.bound:  # a Markdown file too large for the parser: its structure was not read (no line has a role)
+            out.append(finding("analysis-incomplete", doc.bound, doc.path, 1))
         out += unicode_findings(doc)
         ref_file = ctx.reference_file(file.path) and not followed
         prose_like = [s for s in doc.segments if s.kind in ("prose", "heading", "html", "table")
