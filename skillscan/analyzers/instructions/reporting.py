@@ -13,6 +13,7 @@ from skillscan.analyzers.instructions.detectors import Match
 from skillscan.analyzers.instructions.document import Document, Segment
 from skillscan.analyzers.instructions.fences import fence_at, fence_lang
 from skillscan.analyzers.instructions.limits import MAX_PER_RULE
+from skillscan.analyzers.instructions.prose_findings import capped
 from skillscan.analyzers.instructions.unicode import obfuscated
 from skillscan.catalog import get_catalog
 from skillscan.model import Channel, Confidence, Finding, RuleClass
@@ -149,8 +150,9 @@ def description_reasons(doc: Document, place: Place, m: Match, seg: Segment) -> 
 
 
 def dedupe(findings: list[Finding]) -> list[Finding]:
-    """One finding per (rule, path, line) of this engine's rules: the strongest. Findings of other
-    engines (shell, for commands) pass through untouched."""
+    """One finding per (rule, path, line) of this engine's rules: the strongest, at most MAX_PER_RULE per rule
+    and file (the last saying how many more there were). Findings of other engines (shell, for commands) pass
+    through untouched."""
     best: dict[tuple[str, str, int], Finding] = {}
     order: list[tuple[str, str, int]] = []
     passthrough: list[Finding] = []
@@ -167,10 +169,15 @@ def dedupe(findings: list[Finding]) -> list[Finding]:
             best[key] = f
     kept: list[Finding] = []
     per_rule: dict[tuple[str, str], int] = {}
+    last: dict[tuple[str, str], int] = {}  # index in `kept` of the last finding kept per (rule, path)
     for k in order:
         f = best[k]
         n = per_rule.get((f.rule_id, f.location.path), 0)
         if n < MAX_PER_RULE:
+            last[(f.rule_id, f.location.path)] = len(kept)
             kept.append(f)
         per_rule[(f.rule_id, f.location.path)] = n + 1
+    for key, n in per_rule.items():  # the cap's last finding says how many more it left out
+        if n > MAX_PER_RULE:
+            kept[last[key]:last[key] + 1] = capped(kept[last[key]:last[key] + 1], n - MAX_PER_RULE, MAX_PER_RULE)
     return kept + passthrough
