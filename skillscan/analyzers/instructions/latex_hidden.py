@@ -100,9 +100,10 @@ def latex_hidden(package: Package, file: PackageFile) -> list[Finding]:
     doc = Document(file.path, normalize(text), tuple(text.split("\n")), segments, ())
     out: list[Finding] = []
     for seg in segments:
+        shown = replace(seg, kind="hidden-latex")  # its findings say the LaTeX markup hides it (not Unicode Tags)
         for kind in ("hidden", "section"):
             for m in run_detectors(seg.text, kind):
-                out += report(doc, seg, m, ref_file=False)
+                out += report(doc, shown, m, ref_file=False)
     out += output_manipulation(package, doc) + recipient_swap(package, doc) + memory_implant(package, doc)
     out += data_as_instructions(package, doc) + content_sent_out(package, doc)
     out += outside_code(doc) + host_reach(package, doc) + record_tampering(package, doc)

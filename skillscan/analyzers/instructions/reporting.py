@@ -31,15 +31,21 @@ class Place:
     sentence: str
     heading: str
     line_text: str
-    hidden: str = ""  # "" | "comment" | "html" | "tag" | "mcp"
+    hidden: str = ""  # "" | "comment" | "html" | "tag" | "latex" | "mcp"
     section_title: str = ""  # innermost heading below the document title (level 2+)
     intro: str = ""  # for fences: the lines that introduce it
+
+
+# where hidden text sits (Place.hidden), as the note of a finding on it: each raises the confidence
+HIDDEN_NOTES = {"comment": "hidden in an HTML comment", "html": "hidden from the rendered page",
+                "tag": "hidden in invisible Unicode Tag characters", "latex": "hidden from the typeset page by LaTeX markup"}
 
 
 def place_of(doc: Document, seg: Segment, m: Match, src: Segment | None = None) -> Place:
     line = seg.line_at(m.start)
     start_of_line = seg.text.rfind("\n", 0, m.start) + 1
-    column = (m.start - start_of_line + 1) if seg.kind not in ("frontmatter", "hidden", "hidden-html") else seg.column
+    column = (m.start - start_of_line + 1) if seg.kind not in ("frontmatter", "hidden", "hidden-html", "hidden-latex") \
+        else seg.column
     before, sentence = ctx.sentence_around(seg.text, m.start, m.end)
     if len(m.parts) > 1:  # a combo: the whole stretch its parts cover, in full lines
         lo = seg.text.rfind("\n", 0, m.span[0]) + 1
@@ -48,7 +54,7 @@ def place_of(doc: Document, seg: Segment, m: Match, src: Segment | None = None) 
     if src is not None:
         seg = Segment(src.kind, src.line, "", "", src.info, src.heading, src.column)
     line_text = doc.lines[line - 1] if 0 < line <= len(doc.lines) else ""
-    hidden = {"comment": "comment", "hidden": "tag", "hidden-html": "html"}.get(seg.kind, "")
+    hidden = {"comment": "comment", "hidden": "tag", "hidden-html": "html", "hidden-latex": "latex"}.get(seg.kind, "")
     section = doc.heading_at(line) if seg.kind != "frontmatter" else None
     title = section.heading if section is not None and (section.level > 1 or ctx.reference_file(doc.path)) else ""
     intro = doc.previous_text(seg.line - 1) if seg.kind == "fence" else ""
@@ -74,15 +80,9 @@ def report(doc: Document, seg: Segment, m: Match, *, ref_file: bool,
         if ref_file and not place.hidden:
             confidence = ctx.lower(confidence)
             notes.append("lowered: reference file")
-    if place.hidden == "comment":
+    if place.hidden in HIDDEN_NOTES:
         confidence = ctx.raise_(confidence)
-        notes.append("hidden in an HTML comment")
-    if place.hidden == "html":
-        confidence = ctx.raise_(confidence)
-        notes.append("hidden from the rendered page")
-    if place.hidden == "tag":
-        confidence = ctx.raise_(confidence)
-        notes.append("hidden in invisible Unicode Tag characters")
+        notes.append(HIDDEN_NOTES[place.hidden])
     if place.line in doc.normalized.changed_lines and not place.hidden and obfuscated(doc, place.line):
         confidence = ctx.raise_(confidence) if not reasons else confidence
         notes.append("obfuscated with invisible or look-alike characters")
