@@ -328,3 +328,13 @@ def test_declarations_manifests_and_scripts_read_the_same_program(command: str, 
     from skillscan.permissions.surfaces import argv0
 
     assert argv0(command) == manifest_program(command) == commands.program(command) == program
+
+
+def test_where_a_prose_sentence_sits_is_said_only_in_prose_findings() -> None:
+    """"(in an HTML comment)", "(in text the rendered document hides)": one `where` for every prose detector
+    (skillscan/analyzers/instructions/prose_findings.py), so no detector says less than the others."""
+    labels = ("(in an HTML comment)", "document hides)")
+    found = [f"{rel}: {label}" for rel, tree in modules() if rel != "skillscan/analyzers/instructions/prose_findings.py"
+             for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
+             for label in labels if label in node.value]
+    assert found == []

@@ -135,7 +135,7 @@ class InstructionsAnalyzer:
             return FileResult(tuple(dedupe(hidden_unicode_only(file.path, text) + hidden)))
         if mcp.is_manifest(file.path) and file.language == "json":
             return FileResult(tuple(self._manifest(file.path, text)))
-        doc = parse_document(file.path, text, markdown=file.language == "markdown" and not file.truncated)
+        doc = parse_document(file.path, text, markdown=file.language == "markdown", oversized=file.truncated)
         if followed:
             return FileResult((), tuple(fence_files(file, doc)))
         findings = with_roles(file.path, text, dedupe(self._document(package, file, doc)))
@@ -146,6 +146,8 @@ class InstructionsAnalyzer:
     def _document(self, package: Package, file: PackageFile, doc: Document, *,
                   followed: bool = False) -> list[Finding]:
         out: list[Finding] = []
+        if doc.bound:  # a Markdown file too large for the parser: its structure was not read (no line has a role)
+            out.append(finding("analysis-incomplete", doc.bound, doc.path, 1))
         out += unicode_findings(doc)
         ref_file = ctx.reference_file(file.path) and not followed
         prose_like = [s for s in doc.segments if s.kind in ("prose", "heading", "html", "table")

@@ -10,18 +10,19 @@ prohibition nor a quotation; `sabotage_grammar`) that (vocabulary in `rules/inst
   prompt; 对话记录) to a URL, an e-mail address or a webhook written out (medium confidence). A package whose stated purpose is exporting, archiving or syncing chats
   gets no finding for it.
 
-English and Chinese. In an HTML comment the confidence is raised."""
+English and Chinese. In an HTML comment or other hidden text the confidence is high."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.analyzers.instructions.prose_findings import Said, confidence, line_of, reports
+from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("data-collection-instruction",)
 _GAP = 80  # characters between the ask and the secret it names
@@ -85,10 +86,14 @@ def data_collection(package: Package, doc: Document) -> list[Finding]:
     purpose = g.stated_purpose_text(package)
     password_ok = bool(w.coherent_password.search(purpose))
     conversation_ok = bool(w.coherent_conversation.search(purpose))
-    out: list[Finding] = []
+    return reports(doc, "data-collection-instruction", "Data collection", _said(doc, password_ok, conversation_ok),
+                   g.MAX_REPORTS)
+
+
+def _said(doc: Document, password_ok: bool, conversation_ok: bool) -> Iterator[Said]:
     cue = _cue()
     if not g.may_carry(doc, cue):
-        return out
+        return
     for seg in doc.segments:
         if seg.kind not in g.KINDS or not cue.search(seg.text):
             continue
@@ -100,14 +105,5 @@ def data_collection(package: Package, doc: Document) -> list[Finding]:
             hit = _asked_secret(s, password_ok) or (None if conversation_ok else _sent_conversation(s))
             if hit is None:
                 continue
-            at = s.find(hit.anchor)
-            line = seg.line_at(sent.start + (max(at, 0)))
-            where = " (in an HTML comment)" if seg.kind == "comment" else ""
-            out.append(finding(
-                "data-collection-instruction",
-                f"Data collection: the instructions{where} tell the agent to {hit.what}: “{g.cite(s)}”",
-                doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-                confidence=Confidence.HIGH if seg.kind in ("comment", "hidden") else hit.confidence))
-            if len(out) >= g.MAX_REPORTS:
-                return out
-    return out
+            yield Said(seg.kind, line_of(seg, sent.start, s, hit.anchor), f"tell the agent to {hit.what}", s,
+                       confidence(seg.kind, hit.confidence))

@@ -59,7 +59,7 @@ def blank_markup(text: str) -> str:
     return text.replace("*", " ").replace("`", " ").replace("~", " ")
 
 
-MAX_MARKDOWN_CHARS = 2_000_000  # above this, paragraphs are cut on blank lines without a parser
+MAX_MARKDOWN_CHARS = 2_000_000  # above this, paragraphs are cut on blank lines without a parser (reported)
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,7 @@ class Document:
     segments: tuple[Segment, ...]
     sections: tuple[Section, ...]
     frontmatter: dict[str, Any] = field(default_factory=dict)
+    bound: str = ""  # why a Markdown text was read without the Markdown parser ("" when it was not cut short)
 
     def section_view(self, section: Section) -> tuple[int, str]:
         """(first line, text) of a section's own content (up to its first sub-heading) together with its
@@ -288,7 +289,9 @@ def _inline_parts(codes_links: tuple[list[str], list[str]], first_line: int, lin
     return [(locate(c), c) for c in codes], [(locate(h), h) for h in links]
 
 
-def parse_document(path: str, text: str, *, markdown: bool = True) -> Document:
+def parse_document(path: str, text: str, *, markdown: bool = True, oversized: bool = False) -> Document:
+    """A file's segments and sections. Markdown above MAX_MARKDOWN_CHARS or the loader's parse cap (`oversized`)
+    is cut into paragraphs line by line, without the Markdown parser; the document's `bound` says so."""
     norm = normalize(text)
     lines = norm.text.split("\n")
     fm = parse_frontmatter(norm.text) if markdown else None
@@ -303,7 +306,8 @@ def parse_document(path: str, text: str, *, markdown: bool = True) -> Document:
                 segments.append(Segment("frontmatter", fm.key_lines.get(key, 1), value, value, heading=f"frontmatter:{key}"))
     body_lines = lines[offset:]
     sections: list[Section] = []
-    if markdown and len(norm.text) <= MAX_MARKDOWN_CHARS:
+    bound = _markdown_bound(path, len(norm.text), oversized) if markdown else ""
+    if markdown and not bound:
         segments += _markdown_segments(body_lines, offset, lines, sections)
     else:
         structured = markdown or path.split("#", 1)[0].lower().endswith((".md", ".mdc", ".markdown"))
@@ -323,13 +327,24 @@ def parse_document(path: str, text: str, *, markdown: bool = True) -> Document:
         first, last = min(hidden_lines), max(hidden_lines)
         inner = "\n".join(" ".join(hidden_lines.get(i, ())) for i in range(first, last + 1))
         segments.append(Segment("comment", first, blank_markup(inner), inner))
-    doc = Document(path, norm, tuple(lines), (), tuple(sections), frontmatter)
+    doc = Document(path, norm, tuple(lines), (), tuple(sections), frontmatter, bound)
     with_headings = tuple(
         s if s.heading else Segment(s.kind, s.line, s.text, s.raw, s.info, doc.heading_path(s.line), s.column,
                                     s.inline_code, s.links)
         for s in segments
     )
-    return Document(path, norm, tuple(lines), with_headings, tuple(sections), frontmatter)
+    return Document(path, norm, tuple(lines), with_headings, tuple(sections), frontmatter, bound)
+
+
+def _markdown_bound(path: str, chars: int, oversized: bool) -> str:
+    """Why a Markdown text is too large for the Markdown parser, as a sentence ("" when it is not)."""
+    if chars <= MAX_MARKDOWN_CHARS and not oversized:
+        return ""
+    size = f"{chars:,} characters, more than the {MAX_MARKDOWN_CHARS:,} the Markdown parser reads" \
+        if chars > MAX_MARKDOWN_CHARS else "larger than the loader's parse cap"
+    return (f"{path} is {size}: it was read without the Markdown parser (paragraphs cut on blank lines, headings "
+            "and fences found line by line), so its tables, HTML blocks, lists, inline code and links were not "
+            "told apart from its paragraphs")
 
 
 def _paragraph_segments(body: list[str], offset: int, sections: list[Section] | None = None) -> list[Segment]:

@@ -23,6 +23,7 @@ from functools import lru_cache
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.detectors import run_detectors
 from skillscan.analyzers.instructions.document import Document, Segment, iter_comments
+from skillscan.analyzers.instructions.prose_findings import capped
 from skillscan.analyzers.instructions.reporting import report
 from skillscan.analyzers.roles import load_vocab
 from skillscan.catalog import rules_dir
@@ -142,19 +143,21 @@ def _pad(doc: Document, h: Hidden) -> Segment:
 def hidden_findings(doc: Document) -> list[Finding]:
     w = words()
     out: list[Finding] = []
-    reported = 0
+    reported = more = last = 0
     for h in hidden_texts(doc):
         if h.kind != "comment":  # comments are a segment of their own (document.py), analysed with the prose
             seg = _pad(doc, h)
             for kind in ("comment", "section"):
                 for m in run_detectors(h.text, kind):
                     out += report(doc, seg, m, ref_file=False)
-        if reported >= MAX_REPORTS:
-            continue
         m = w.agent_address.search(h.text)
         if m is None:
             continue
+        if reported >= MAX_REPORTS:
+            more += 1
+            continue
         reported += 1
+        last = len(out)
         line = h.line + h.text.count("\n", 0, m.start())
         quote = " ".join(h.text[max(0, m.start() - 40) : m.end() + 80].split())[:160]
         out.append(finding(
@@ -165,4 +168,6 @@ def hidden_findings(doc: Document) -> list[Finding]:
             snippet=doc.lines[line - 1].strip()[:200] if 0 < line <= len(doc.lines) else quote,
             channel=Channel.INSTRUCTION, confidence=Confidence.MEDIUM,
         ))
+    if more:  # the last hidden-instruction finding says how many more the cap left out
+        out[last:last + 1] = capped(out[last:last + 1], more, MAX_REPORTS)
     return out

@@ -7,21 +7,23 @@ of them, is neither a prohibition nor a quotation, and does not guard against it
 firewall, detect …: a defence or a review checklist names the same things), in a package whose stated
 purpose is not cloud, container or security tooling (whose subject they are). The fenced command is the shell
 analyzer's (`docker run --privileged -v /:/host` is `proc.elevate`); this rule reads the sentence that asks
-for it without a command. Evidence for review; in an HTML comment raised. English and Chinese."""
+for it without a command. Evidence for review; in an HTML comment raised (medium), in other hidden text high. English
+and Chinese."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.analyzers.instructions.prose_findings import Said, confidence, line_of, reports
+from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("host-reach-instruction",)
-KINDS = frozenset({"prose", "comment"})
+KINDS = g.KINDS  # prose, HTML comments and hidden text
 MAX_REPORTS = 5  # per file: enough for a verdict
 
 
@@ -67,10 +69,7 @@ def reach(sentence: str) -> Reach | None:
     return None
 
 
-def host_reach(package: Package, doc: Document) -> list[Finding]:
-    out: list[Finding] = []
-    if words().coherent_purpose.search(g.stated_purpose_text(package)):
-        return out  # cloud, container or security tooling: the host and the metadata service are its subject
+def _said(doc: Document) -> Iterator[Said]:
     for seg in doc.segments:
         if seg.kind not in KINDS:
             continue
@@ -79,16 +78,13 @@ def host_reach(package: Package, doc: Document) -> list[Finding]:
             continue
         for sent in g.sentences(text):
             hit = reach(sent.text)
-            if hit is None:
-                continue
-            line = seg.line_at(sent.start + max(0, sent.text.find(hit.named)))
-            where = " (in an HTML comment)" if seg.kind == "comment" else ""
-            out.append(finding(
-                "host-reach-instruction",
-                f"Host reach: the instructions{where} point the agent at {hit.named}, {hit.what}: "
-                f"“{g.cite(sent.text)}”",
-                doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-                confidence=Confidence.MEDIUM if seg.kind == "comment" else Confidence.LOW))
-            if len(out) >= MAX_REPORTS:
-                return out
-    return out
+            if hit is not None:
+                yield Said(seg.kind, line_of(seg, sent.start, sent.text, hit.named),
+                           f"point the agent at {hit.named}, {hit.what}", sent.text,
+                           confidence(seg.kind, Confidence.LOW, Confidence.MEDIUM))
+
+
+def host_reach(package: Package, doc: Document) -> list[Finding]:
+    if words().coherent_purpose.search(g.stated_purpose_text(package)):
+        return []  # cloud, container or security tooling: the host and the metadata service are its subject
+    return reports(doc, "host-reach-instruction", "Host reach", _said(doc), MAX_REPORTS)

@@ -38,7 +38,7 @@ def followed_findings(analyzer: InstructionsAnalyzer, package: Package, f: Packa
     """The followed file's findings, read as instructions, each naming the sentence that sends the agent
     there."""
     text = (f.text or "")[:MAX_TEXT]
-    doc = parse_document(f.path, text, markdown=f.language == "markdown" and not f.truncated)
+    doc = parse_document(f.path, text, markdown=f.language == "markdown", oversized=f.truncated)
     found = with_roles(f.path, text, dedupe(analyzer._document(package, f, doc, followed=True)), "follow")
     return [replace(x, message=f"{x.message} (followed from {via.path}:{via.line})", related=x.related + (via,))
             for x in found]

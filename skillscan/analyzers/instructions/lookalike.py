@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document
+from skillscan.analyzers.instructions.prose_findings import capped
 from skillscan.capabilities.urls import url_hosts
 from skillscan.catalog import rules_dir
 from skillscan.model import Channel, Finding
@@ -53,6 +54,7 @@ def lookalike_links(doc: Document) -> list[Finding]:
         return []
     homepage = doc.frontmatter.get("homepage") if isinstance(doc.frontmatter, dict) else None
     out: list[Finding] = []
+    more = 0
     seen: set[str] = set()
     for i, line in enumerate(doc.lines):
         if "://" not in line:
@@ -64,11 +66,12 @@ def lookalike_links(doc: Document) -> list[Finding]:
             if brand is None:
                 continue
             seen.add(host)
+            if len(out) >= MAX_REPORTS:
+                more += 1
+                continue
             out.append(finding(
                 "platform-lookalike-link",
                 f"Look-alike platform link: {host} carries the name “{brand}” but is none of the domains listed as its own "
                 f"({', '.join(sorted(brands()[brand]))})",
                 doc.path, i + 1, at + 1, snippet=line.strip()[:200], channel=Channel.INSTRUCTION))
-            if len(out) >= MAX_REPORTS:
-                return out
-    return out
+    return capped(out, more, MAX_REPORTS)

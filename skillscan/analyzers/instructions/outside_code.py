@@ -12,23 +12,24 @@ prohibition, not a quotation) with either
    `shell/pathvar.py`).
 
 Whoever can write to that path writes the code the agent runs, after the skill was reviewed. Evidence for
-review; in an HTML comment raised. English and Chinese."""
+review; in an HTML comment raised (medium), in other hidden text high. English and Chinese."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
+from skillscan.analyzers.instructions.prose_findings import Said, confidence, line_of, reports
 from skillscan.analyzers.instructions.steering import outside_files
 from skillscan.analyzers.shell.pathvar import PREPEND, outside_dir
-from skillscan.model import Channel, Confidence, Finding
+from skillscan.model import Confidence, Finding
 
 RULE_IDS: tuple[str, ...] = ("outside-code-instruction",)
-KINDS = frozenset({"prose", "comment"})
+KINDS = g.KINDS  # prose, HTML comments and hidden text
 MAX_REPORTS = 5  # per file: enough for a verdict
 
 
@@ -71,8 +72,7 @@ def adopted(sentence: str) -> Adoption | None:
     return None
 
 
-def outside_code(doc: Document) -> list[Finding]:
-    out: list[Finding] = []
+def _said(doc: Document) -> Iterator[Said]:
     for seg in doc.segments:
         if seg.kind not in KINDS or "/" not in seg.text:
             continue
@@ -81,18 +81,13 @@ def outside_code(doc: Document) -> list[Finding]:
             hit = adopted(sent.text)
             if hit is None:
                 continue
-            line = seg.line_at(sent.start + max(0, sent.text.find(hit.path)))
-            where = " (in an HTML comment)" if seg.kind == "comment" else ""
             if hit.on_path:
                 what = (f"put {hit.path}, a directory outside the package, first on PATH (“{hit.how}”), so the "
                         "programs found there run in place of the system's")
             else:
                 what = f"have the agent take {hit.path}, code outside the package, into its work (“{hit.how}”)"
-            out.append(finding(
-                "outside-code-instruction",
-                f"Outside code: the instructions{where} {what}: “{g.cite(sent.text)}”",
-                doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-                confidence=Confidence.MEDIUM if seg.kind == "comment" else Confidence.LOW))
-            if len(out) >= MAX_REPORTS:
-                return out
-    return out
+            yield Said(seg.kind, line_of(seg, sent.start, sent.text, hit.path), what, sent.text, confidence(seg.kind, Confidence.LOW, Confidence.MEDIUM))
+
+
+def outside_code(doc: Document) -> list[Finding]:
+    return reports(doc, "outside-code-instruction", "Outside code", _said(doc), MAX_REPORTS)

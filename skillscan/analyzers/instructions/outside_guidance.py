@@ -9,23 +9,24 @@ prose aimed at the agent (not a prohibition) with (vocabulary in `rules/instruct
 3. a verb by which the agent takes it (read, use, consult, follow, apply; 阅读, 遵循 …).
 
 The package does not ship that document and the user did not hand it over: whoever can write there writes
-the agent's instructions (an indirect prompt injection). Evidence for review; in an HTML comment raised.
-English and Chinese."""
+the agent's instructions (an indirect prompt injection). Evidence for review; in an HTML comment raised (medium), in other
+hidden text high. English and Chinese."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
+from skillscan.analyzers.instructions.prose_findings import Said, confidence, line_of, reports
 from skillscan.analyzers.instructions.steering import outside_files
-from skillscan.model import Channel, Confidence, Finding
+from skillscan.model import Confidence, Finding
 
 RULE_IDS: tuple[str, ...] = ("outside-guidance-instruction",)
-KINDS = frozenset({"prose", "comment"})
+KINDS = g.KINDS  # prose, HTML comments and hidden text
 MAX_REPORTS = 5  # per file: enough for a verdict
 _BEFORE, _AFTER = 60, 80  # characters looked at on each side of the path for its framing
 
@@ -58,8 +59,7 @@ def guidance(sentence: str) -> tuple[str, str] | None:
     return None
 
 
-def outside_guidance(doc: Document) -> list[Finding]:
-    out: list[Finding] = []
+def _said(doc: Document) -> Iterator[Said]:
     for seg in doc.segments:
         if seg.kind not in KINDS or "/" not in seg.text:
             continue
@@ -69,14 +69,10 @@ def outside_guidance(doc: Document) -> list[Finding]:
             if hit is None:
                 continue
             path, frame = hit
-            line = seg.line_at(sent.start + max(0, sent.text.find(path)))
-            where = " (in an HTML comment)" if seg.kind == "comment" else ""
-            out.append(finding(
-                "outside-guidance-instruction",
-                f"Outside guidance: the instructions{where} make {path}, a document outside the package, guidance "
-                f"for the agent (“{frame}”): “{g.cite(sent.text)}”",
-                doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-                confidence=Confidence.MEDIUM if seg.kind == "comment" else Confidence.LOW))
-            if len(out) >= MAX_REPORTS:
-                return out
-    return out
+            yield Said(seg.kind, line_of(seg, sent.start, sent.text, path),
+                       f"make {path}, a document outside the package, guidance for the agent (“{frame}”)", sent.text,
+                       confidence(seg.kind, Confidence.LOW, Confidence.MEDIUM))
+
+
+def outside_guidance(doc: Document) -> list[Finding]:
+    return reports(doc, "outside-guidance-instruction", "Outside guidance", _said(doc), MAX_REPORTS)

@@ -15,6 +15,7 @@ from functools import lru_cache
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document
 from skillscan.analyzers.instructions.fences import fence_lang
+from skillscan.analyzers.instructions.prose_findings import capped
 from skillscan.catalog import rules_dir
 from skillscan.model import Channel, Finding
 from skillscan.yamlsafe import load_yaml
@@ -40,6 +41,7 @@ def words() -> PayloadWords:
 def config_payloads(doc: Document) -> list[Finding]:
     w = words()
     out: list[Finding] = []
+    more = 0
     for seg in doc.segments:
         if seg.kind != "fence" or fence_lang(seg.info) not in w.data_fences:
             continue
@@ -49,12 +51,13 @@ def config_payloads(doc: Document) -> list[Finding]:
                 call = w.process_call.search(value)
                 if call is None:
                     continue
+                if len(out) >= MAX_REPORTS:
+                    more += 1
+                    break
                 out.append(finding(
                     "code-in-config-value",
                     f"Code in a configuration value: a string value of a `{fence_lang(seg.info)}` block runs a "
                     f"process (“{call.group(0)[:80]}”)",
                     doc.path, seg.line + i, m.start() + 1, snippet=line.strip()[:200], channel=Channel.INSTRUCTION))
-                if len(out) >= MAX_REPORTS:
-                    return out
                 break
-    return out
+    return capped(out, more, MAX_REPORTS)

@@ -14,6 +14,7 @@ import re
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document
 from skillscan.analyzers.instructions.lookalike import lookalike
+from skillscan.analyzers.instructions.prose_findings import capped
 from skillscan.capabilities.urls import normalize_host
 from skillscan.model import Channel, Finding, Location
 from skillscan.purpose.domains import same_site
@@ -108,11 +109,10 @@ def prerequisite_links(doc: Document) -> list[Finding]:
     table = load_table()
     homepage = _homepage(doc)
     out: list[Finding] = []
+    more = 0
     seen: set[str] = set()
     lines = doc.lines
     for i, text in enumerate(lines):
-        if len(out) >= MAX_REPORTS:
-            break
         pre = PRECONDITION.search(text)
         if pre is None:
             continue
@@ -134,6 +134,9 @@ def prerequisite_links(doc: Document) -> list[Finding]:
                 else:
                     continue
                 seen.add(host)
+                if len(out) >= MAX_REPORTS:
+                    more += 1
+                    continue
                 quote = " ".join(pre.group(0).split())[:100]
                 out.append(finding(
                     "fake-prerequisite-link",
@@ -144,4 +147,4 @@ def prerequisite_links(doc: Document) -> list[Finding]:
                     related=() if j == i else (Location(doc.path, j + 1, url.start() + 1,
                                                         snippet=lines[j].strip()[:200]),),
                 ))
-    return out
+    return capped(out, more, MAX_REPORTS)

@@ -11,22 +11,23 @@ the agent (not a quotation) with one of two structures (vocabulary in `rules/ins
    rejected.
 
 A package whose own purpose is redaction or log minimisation gives the first structure a reason (its
-stated purpose names it) and gets no finding for it. Evidence for review; in an HTML comment raised.
+stated purpose names it) and gets no finding for it. Evidence for review; in an HTML comment raised (medium), in other hidden text high.
 English and Chinese."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.analyzers.instructions.prose_findings import Said, confidence, line_of, reports
+from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("record-tampering-instruction",)
-KINDS = frozenset({"prose", "comment"})
+KINDS = g.KINDS  # prose, HTML comments and hidden text
 MAX_REPORTS = 5  # per file: enough for a verdict
 _OBJECT = 40  # characters after the act read for its object when the record is named before the act
 _PRIVACY = re.compile(r"\b(?:redact\w*|anonymi[sz]\w*|privacy|gdpr|data\s+minimi[sz]\w*|retention)\b|脱敏|隐私",
@@ -92,24 +93,18 @@ def tampered(sentence: str, privacy_purpose: bool = False) -> Tamper | None:
     return kept or _claimed(sentence, w)
 
 
-def record_tampering(package: Package, doc: Document) -> list[Finding]:
-    out: list[Finding] = []
-    privacy = bool(_PRIVACY.search(g.stated_purpose_text(package)))
+def _said(doc: Document, privacy: bool) -> Iterator[Said]:
     for seg in doc.segments:
         if seg.kind not in KINDS:
             continue
         text = seg.raw or seg.text
         for sent in g.sentences(text):
             hit = tampered(sent.text, privacy)
-            if hit is None:
-                continue
-            line = seg.line_at(sent.start + max(0, sent.text.find(hit.anchor)))
-            where = " (in an HTML comment)" if seg.kind == "comment" else ""
-            out.append(finding(
-                "record-tampering-instruction",
-                f"Record tampering: the instructions{where} {hit.what}: “{g.cite(sent.text)}”",
-                doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-                confidence=Confidence.MEDIUM if seg.kind == "comment" else Confidence.LOW))
-            if len(out) >= MAX_REPORTS:
-                return out
-    return out
+            if hit is not None:
+                yield Said(seg.kind, line_of(seg, sent.start, sent.text, hit.anchor), hit.what, sent.text,
+                           confidence(seg.kind, Confidence.LOW, Confidence.MEDIUM))
+
+
+def record_tampering(package: Package, doc: Document) -> list[Finding]:
+    privacy = bool(_PRIVACY.search(g.stated_purpose_text(package)))
+    return reports(doc, "record-tampering-instruction", "Record tampering", _said(doc, privacy), MAX_REPORTS)

@@ -16,6 +16,7 @@ import re
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document
+from skillscan.analyzers.instructions.prose_findings import capped
 from skillscan.capabilities.tiers import is_local_host
 from skillscan.capabilities.urls import file_name, normalize_host
 from skillscan.model import Channel, Finding, Location
@@ -81,10 +82,9 @@ def remote_script_runs(doc: Document) -> list[Finding]:
     fenced = _fence_lines(doc)
     homepage = _homepage(doc)
     out: list[Finding] = []
+    more = 0
     seen: set[str] = set()
     for i, text in enumerate(lines):
-        if len(out) >= MAX_REPORTS:
-            break
         if i in fenced or "://" not in text:
             continue
         for m in URL.finditer(text):
@@ -102,6 +102,9 @@ def remote_script_runs(doc: Document) -> list[Finding]:
             if fetch is None or run is None:
                 continue
             seen.add(url)
+            if len(out) >= MAX_REPORTS:
+                more += 1
+                continue
             related = tuple(Location(doc.path, j + 1, col + 1, snippet=lines[j].strip()[:200])
                             for j, col in dict.fromkeys((fetch, run)) if j != i)
             out.append(finding(
@@ -112,4 +115,4 @@ def remote_script_runs(doc: Document) -> list[Finding]:
                 capabilities=(f"code.remote[{url}]", f"net.egress[{host}]"), channel=Channel.INSTRUCTION,
                 related=related,
             ))
-    return out
+    return capped(out, more, MAX_REPORTS)

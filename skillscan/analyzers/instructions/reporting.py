@@ -13,6 +13,7 @@ from skillscan.analyzers.instructions.detectors import Match
 from skillscan.analyzers.instructions.document import Document, Segment
 from skillscan.analyzers.instructions.fences import fence_at, fence_lang
 from skillscan.analyzers.instructions.limits import MAX_PER_RULE
+from skillscan.analyzers.instructions.prose_findings import capped
 from skillscan.analyzers.instructions.unicode import obfuscated
 from skillscan.catalog import get_catalog
 from skillscan.model import Channel, Confidence, Finding, RuleClass
@@ -30,15 +31,21 @@ class Place:
     sentence: str
     heading: str
     line_text: str
-    hidden: str = ""  # "" | "comment" | "html" | "tag" | "mcp"
+    hidden: str = ""  # "" | "comment" | "html" | "tag" | "latex" | "mcp"
     section_title: str = ""  # innermost heading below the document title (level 2+)
     intro: str = ""  # for fences: the lines that introduce it
+
+
+# where hidden text sits (Place.hidden), as the note of a finding on it: each raises the confidence
+HIDDEN_NOTES = {"comment": "hidden in an HTML comment", "html": "hidden from the rendered page",
+                "tag": "hidden in invisible Unicode Tag characters", "latex": "hidden from the typeset page by LaTeX markup"}
 
 
 def place_of(doc: Document, seg: Segment, m: Match, src: Segment | None = None) -> Place:
     line = seg.line_at(m.start)
     start_of_line = seg.text.rfind("\n", 0, m.start) + 1
-    column = (m.start - start_of_line + 1) if seg.kind not in ("frontmatter", "hidden", "hidden-html") else seg.column
+    column = (m.start - start_of_line + 1) if seg.kind not in ("frontmatter", "hidden", "hidden-html", "hidden-latex") \
+        else seg.column
     before, sentence = ctx.sentence_around(seg.text, m.start, m.end)
     if len(m.parts) > 1:  # a combo: the whole stretch its parts cover, in full lines
         lo = seg.text.rfind("\n", 0, m.span[0]) + 1
@@ -47,7 +54,7 @@ def place_of(doc: Document, seg: Segment, m: Match, src: Segment | None = None) 
     if src is not None:
         seg = Segment(src.kind, src.line, "", "", src.info, src.heading, src.column)
     line_text = doc.lines[line - 1] if 0 < line <= len(doc.lines) else ""
-    hidden = {"comment": "comment", "hidden": "tag", "hidden-html": "html"}.get(seg.kind, "")
+    hidden = {"comment": "comment", "hidden": "tag", "hidden-html": "html", "hidden-latex": "latex"}.get(seg.kind, "")
     section = doc.heading_at(line) if seg.kind != "frontmatter" else None
     title = section.heading if section is not None and (section.level > 1 or ctx.reference_file(doc.path)) else ""
     intro = doc.previous_text(seg.line - 1) if seg.kind == "fence" else ""
@@ -73,15 +80,9 @@ def report(doc: Document, seg: Segment, m: Match, *, ref_file: bool,
         if ref_file and not place.hidden:
             confidence = ctx.lower(confidence)
             notes.append("lowered: reference file")
-    if place.hidden == "comment":
+    if place.hidden in HIDDEN_NOTES:
         confidence = ctx.raise_(confidence)
-        notes.append("hidden in an HTML comment")
-    if place.hidden == "html":
-        confidence = ctx.raise_(confidence)
-        notes.append("hidden from the rendered page")
-    if place.hidden == "tag":
-        confidence = ctx.raise_(confidence)
-        notes.append("hidden in invisible Unicode Tag characters")
+        notes.append(HIDDEN_NOTES[place.hidden])
     if place.line in doc.normalized.changed_lines and not place.hidden and obfuscated(doc, place.line):
         confidence = ctx.raise_(confidence) if not reasons else confidence
         notes.append("obfuscated with invisible or look-alike characters")
@@ -149,8 +150,9 @@ def description_reasons(doc: Document, place: Place, m: Match, seg: Segment) -> 
 
 
 def dedupe(findings: list[Finding]) -> list[Finding]:
-    """One finding per (rule, path, line) of this engine's rules: the strongest. Findings of other
-    engines (shell, for commands) pass through untouched."""
+    """One finding per (rule, path, line) of this engine's rules: the strongest, at most MAX_PER_RULE per rule
+    and file (the last saying how many more there were). Findings of other engines (shell, for commands) pass
+    through untouched."""
     best: dict[tuple[str, str, int], Finding] = {}
     order: list[tuple[str, str, int]] = []
     passthrough: list[Finding] = []
@@ -167,10 +169,15 @@ def dedupe(findings: list[Finding]) -> list[Finding]:
             best[key] = f
     kept: list[Finding] = []
     per_rule: dict[tuple[str, str], int] = {}
+    last: dict[tuple[str, str], int] = {}  # index in `kept` of the last finding kept per (rule, path)
     for k in order:
         f = best[k]
         n = per_rule.get((f.rule_id, f.location.path), 0)
         if n < MAX_PER_RULE:
+            last[(f.rule_id, f.location.path)] = len(kept)
             kept.append(f)
         per_rule[(f.rule_id, f.location.path)] = n + 1
+    for key, n in per_rule.items():  # the cap's last finding says how many more it left out
+        if n > MAX_PER_RULE:
+            kept[last[key]:last[key] + 1] = capped(kept[last[key]:last[key] + 1], n - MAX_PER_RULE, MAX_PER_RULE)
     return kept + passthrough

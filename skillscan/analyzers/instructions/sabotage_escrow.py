@@ -14,17 +14,18 @@ One sentence of prose aimed at the agent — a directive or a statement of what 
   remote endpoint, server or service; 灾备服务器, 第三方接口),
 - neither prohibited ("tokens are never sent to a third-party service") nor quoted.
 
-Reported at low confidence (review). A package whose stated purpose is backups, secret management, a password
+Reported at low confidence (review); in an HTML comment or other hidden text, high. A package whose stated purpose is backups, secret management, a password
 manager or a migration gets no finding. English and Chinese."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.analyzers.instructions.prose_findings import Said, confidence, reports
+from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("sabotage-credential-escrow",)
 _GAP = 80
@@ -55,8 +56,11 @@ def _cue() -> g.Cue:
 def credential_escrow(package: Package, doc: Document) -> list[Finding]:
     if g.coherent("escrow", g.stated_purpose_text(package)):
         return []
+    return reports(doc, "sabotage-credential-escrow", "Credential escrow", _said(doc), g.MAX_REPORTS)
+
+
+def _said(doc: Document) -> Iterator[Said]:
     cue = _cue()
-    out: list[Finding] = []
     for seg in doc.segments:
         if seg.kind not in g.KINDS or not cue.search(seg.text):
             continue
@@ -64,14 +68,5 @@ def credential_escrow(package: Package, doc: Document) -> list[Finding]:
             found = _escrow(sent.text) if cue.search(sent.text) else None
             if found is None:
                 continue
-            line = seg.line_at(sent.start + found[1])
-            where = {"comment": " (in an HTML comment)", "hidden": " (in text the rendered document hides)"}.get(
-                seg.kind, "")
-            out.append(finding(
-                "sabotage-credential-escrow",
-                f"Credential escrow: the instructions{where} say {found[0]}: “{g.cite(sent.text)}”",
-                doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-                confidence=Confidence.HIGH if seg.kind in ("comment", "hidden") else Confidence.LOW))
-            if len(out) >= g.MAX_REPORTS:
-                return out
-    return out
+            yield Said(seg.kind, seg.line_at(sent.start + found[1]), f"say {found[0]}", sent.text,
+                       confidence(seg.kind, Confidence.LOW))

@@ -7,7 +7,9 @@ purpose as plain text (name and description) for the coherence test each detecto
 A detector asks: is this sentence a directive (`directive`), does it contain the act and its object class
 (the detector's own vocabulary), is the act not negated nor quoted (`negated`, `quoted`), and is it set
 against the task (`against_task`, or the detector's own condition)? Then: is the act the package's stated
-purpose (`coherent`)? Nothing here decides a verdict."""
+purpose (`coherent`)? Nothing here decides a verdict. The findings' tail (where the sentence sits, how it is
+cited, the per-file cap) is `prose_findings.py`; `cite`, `snippet` and `where` are re-exported for the
+detectors that write `g.cite`."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import re2  # type: ignore[import-untyped]
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document, Segment
+from skillscan.analyzers.instructions.prose_findings import Said, cite, hidden, reports, snippet, where  # noqa: F401
 from skillscan.analyzers.roles import file_role
 from skillscan.catalog import rules_dir
 from skillscan.loaders.frontmatter import Frontmatter
@@ -206,24 +209,22 @@ class Hit:
 def report_matches(doc: Document, cue: Cue, match: Callable[[Candidate], Hit | tuple[str, str] | None],
                    rule_id: str, label: str) -> list[Finding]:
     """One finding per candidate sentence `match` explains — as a `Hit` or as (what the agent is told to
-    do, the thing it names) — at most MAX_REPORTS, and the bound's own report when the candidates ran out
-    early. Hidden text (an HTML comment, hidden markup) raises the confidence to high."""
-    out: list[Finding] = []
+    do, the thing it names) — at most MAX_REPORTS (the last saying how many more there are), and the bound's
+    own report when the candidates ran out early. Hidden text (an HTML comment, hidden markup) raises the
+    confidence to high."""
     bound = [False]
-    for c in candidates(doc, cue, bound):
-        found = match(c)
-        if found is None:
-            continue
-        hit = found if isinstance(found, Hit) else Hit(*found)
-        line = report_line(c, hit.anchor)
-        where = {"comment": " (in an HTML comment)", "hidden": " (in text the rendered document hides)"}.get(
-            c.segment.kind, "")
-        out.append(finding(
-            rule_id, f"{label}: the instructions{where} tell the agent to {hit.what}{hit.tail}: “{cite(c.sentence.text)}”",
-            doc.path, line, snippet=snippet(doc, line), channel=Channel.INSTRUCTION,
-            confidence=Confidence.HIGH if c.segment.kind in ("comment", "hidden") else hit.confidence))
-        if len(out) >= MAX_REPORTS:
-            break
+
+    def said() -> Iterator[Said]:
+        for c in candidates(doc, cue, bound):
+            found = match(c)
+            if found is None:
+                continue
+            hit = found if isinstance(found, Hit) else Hit(*found)
+            kind = c.segment.kind
+            yield Said(kind, report_line(c, hit.anchor), f"tell the agent to {hit.what}{hit.tail}", c.sentence.text,
+                       Confidence.HIGH if hidden(kind) else hit.confidence)
+
+    out = reports(doc, rule_id, label, said(), MAX_REPORTS)
     return out + ([bound_finding(doc, rule_id)] if bound[0] else [])
 
 
@@ -234,10 +235,6 @@ def report_line(c: Candidate, anchor: str = "") -> int:
     if at < 0:
         at = len(c.sentence.text) - len(c.sentence.text.lstrip())
     return c.segment.line_at(c.sentence.start + at)
-
-
-def snippet(doc: Document, line: int) -> str:
-    return doc.lines[line - 1].strip()[:200] if 0 < line <= len(doc.lines) else ""
 
 
 @lru_cache(maxsize=4096)
@@ -316,9 +313,3 @@ def stated_purpose_text(package: Package) -> str:
 def coherent(family: str, purpose: str) -> re.Match[str] | None:
     """The words of the stated purpose that make this family's act the task itself, if any."""
     return vocabulary()[f"coherent_purpose.{family}"].search(purpose)
-
-
-def cite(text: str, limit: int = 160) -> str:
-    """A sentence as it is cited in a message: whitespace folded, cut at `limit`."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit - 1].rstrip() + "…"

@@ -17,12 +17,14 @@ Vocabulary in `rules/instructions/sabotage.yaml`, group `persistence`. English a
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+from itertools import chain
 
-from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.analyzers.instructions.prose_findings import Said, confidence, reports
+from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("sabotage-agent-persistence",)
 
@@ -53,10 +55,10 @@ def _recurring(doc: Document, f: Finding) -> tuple[str, str] | None:
     return None
 
 
-def recurring_remote(doc: Document, prior: list[Finding]) -> list[Finding]:
+def recurring_remote(doc: Document, prior: list[Finding]) -> Iterator[Said]:
     """Remote instructions (rule remote-instruction-follow, a capability) that the agent is to fetch and obey
-    on a recurring trigger: persistence through the agent, reported as malice at the remote finding's line."""
-    out: list[Finding] = []
+    on a recurring trigger: persistence through the agent, reported as malice at the remote finding's line
+    and confidence."""
     for f in prior:
         if f.rule_id != REMOTE or f.location.path != doc.path:
             continue
@@ -65,15 +67,8 @@ def recurring_remote(doc: Document, prior: list[Finding]) -> list[Finding]:
             continue
         url, trigger = hit
         line = f.location.line
-        out.append(finding(
-            "sabotage-agent-persistence",
-            f"Persistence through the agent: the instructions tell the agent to fetch {url or 'a remote document'} "
-            f"and obey it on a recurring trigger (“{trigger}”): “{g.cite(doc.lines[line - 1].strip())}”",
-            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-            confidence=f.confidence))
-        if len(out) >= g.MAX_REPORTS:
-            break
-    return out
+        yield Said("", line, f"tell the agent to fetch {url or 'a remote document'} and obey it on a recurring "
+                   f"trigger (“{trigger}”)", doc.lines[line - 1].strip(), f.confidence)
 
 
 def _enrol(s: str) -> tuple[str, str, str] | None:
@@ -95,24 +90,20 @@ def _cue() -> g.Cue:
 
 
 def agent_persistence(package: Package, doc: Document, prior: list[Finding]) -> list[Finding]:
-    out = recurring_remote(doc, prior)
-    if g.coherent("persistence", g.stated_purpose_text(package)):
-        return out
     bound = [False]
+    said: Iterable[Said] = recurring_remote(doc, prior)
+    if not g.coherent("persistence", g.stated_purpose_text(package)):
+        said = chain(said, _enrolled(doc, bound))
+    out = reports(doc, "sabotage-agent-persistence", "Persistence through the agent", said, g.MAX_REPORTS)
+    return out + ([g.bound_finding(doc, "sabotage-agent-persistence")] if bound[0] else [])
+
+
+def _enrolled(doc: Document, bound: list[bool]) -> Iterator[Said]:
     for c in g.candidates(doc, _cue(), bound):
         enrol = _enrol(c.sentence.text)
         if enrol is None:
             continue
         act, routine, trigger = enrol
-        line = g.report_line(c, routine)
-        hidden = c.segment.kind in ("comment", "hidden")
-        where = " (in an HTML comment)" if c.segment.kind == "comment" else ""
-        out.append(finding(
-            "sabotage-agent-persistence",
-            f"Persistence through the agent: the instructions{where} tell the agent to add the package to "
-            f"“{routine}” (“{act}”, “{trigger}”): “{g.cite(c.sentence.text)}”",
-            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-            confidence=Confidence.HIGH if hidden else Confidence.LOW))
-        if len(out) >= g.MAX_REPORTS:
-            break
-    return out + ([g.bound_finding(doc, "sabotage-agent-persistence")] if bound[0] else [])
+        yield Said(c.segment.kind, g.report_line(c, routine),
+                   f"tell the agent to add the package to “{routine}” (“{act}”, “{trigger}”)", c.sentence.text,
+                   confidence(c.segment.kind, Confidence.LOW))

@@ -21,6 +21,7 @@ from bisect import bisect_right
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document, Section
+from skillscan.analyzers.instructions.prose_findings import capped
 from skillscan.model import Channel, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("sabotage-phishing-message",)
@@ -46,6 +47,7 @@ def phishing_message(package: Package, doc: Document) -> list[Finding]:
     v = g.vocabulary()
     ask_words = v["phishing.credential_ask"]
     out: list[Finding] = []
+    more = 0
     for seg in doc.segments:
         if seg.kind not in g.KINDS or not ask_words.search(seg.text):
             continue
@@ -58,13 +60,15 @@ def phishing_message(package: Package, doc: Document) -> list[Finding]:
             threat, lure = v["phishing.threat"].search(section), v["phishing.lure"].search(section)
             if threat is None or lure is None:
                 continue
+            if len(out) >= g.MAX_REPORTS:
+                more += 1
+                break
             out.append(finding(
                 "sabotage-phishing-message",
-                f"Phishing message: message text the package gives the agent asks its reader for a secret "
+                f"Phishing message: message text the package gives the agent{g.where(seg.kind)} asks its reader for a "
+                f"secret "
                 f"(“{ask.group(0)}”), beside a link (“{g.cite(lure.group(0), 60)}”) and a threat to their account (“{threat.group(0)}”): "
                 f"“{g.cite(sent.text)}”",
                 doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION))
-            if len(out) >= g.MAX_REPORTS:
-                return out
             break
-    return out
+    return capped(out, more, g.MAX_REPORTS)

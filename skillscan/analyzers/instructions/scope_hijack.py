@@ -18,13 +18,14 @@ Chinese."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.analyzers.instructions.prose_findings import Said, confidence, reports
+from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("trigger-hijack-instruction",)
 KINDS = frozenset({"prose", "heading", "comment", "hidden"})
@@ -97,7 +98,8 @@ def _cue() -> g.Cue:
 
 
 def _sentences(doc: Document) -> list[tuple[str, int, str]]:
-    """(segment kind, file line, sentence) of the prose the agent reads, the frontmatter description first."""
+    """(segment kind — "description" for the frontmatter description —, file line, sentence) of the prose the
+    agent reads."""
     out: list[tuple[str, int, str]] = []
     cue = _cue()
     if not g.may_carry(doc, cue, None):
@@ -106,7 +108,7 @@ def _sentences(doc: Document) -> list[tuple[str, int, str]]:
         if not cue.search(seg.text):
             continue
         if seg.kind == "frontmatter" and seg.heading == "frontmatter:description":
-            out += [("frontmatter", seg.line, s.text) for s in g.sentences(seg.text)]
+            out += [("description", seg.line, s.text) for s in g.sentences(seg.text)]
         elif seg.kind in KINDS:
             out += [(seg.kind, seg.line_at(s.start + len(s.text) - len(s.text.lstrip())), s.text)
                     for s in g.sentences(seg.text)]
@@ -114,24 +116,17 @@ def _sentences(doc: Document) -> list[tuple[str, int, str]]:
 
 
 def trigger_hijack(package: Package, doc: Document) -> list[Finding]:
-    w = words()
-    if w.coherent_purpose.search(g.stated_purpose_text(package)):
+    if words().coherent_purpose.search(g.stated_purpose_text(package)):
         return []
-    out: list[Finding] = []
+    return reports(doc, "trigger-hijack-instruction", "Trigger hijack", _said(doc), MAX_REPORTS)
+
+
+def _said(doc: Document) -> Iterator[Said]:
+    w = words()
     for kind, line, sentence in _sentences(doc):
         if not (w.scope.search(sentence) or w.self_activation.search(sentence) or w.over_others.search(sentence)
                 or w.trigger_list.search(sentence)):
             continue
         hit = hijack(sentence)
-        if hit is None:
-            continue
-        what, _ = hit
-        where = " (in an HTML comment)" if kind == "comment" else " (in its description)" if kind == "frontmatter" else ""
-        out.append(finding(
-            "trigger-hijack-instruction",
-            f"Trigger hijack: the instructions{where} {what}: “{g.cite(sentence)}”",
-            doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-            confidence=Confidence.MEDIUM if kind in ("comment", "hidden") else Confidence.LOW))
-        if len(out) >= MAX_REPORTS:
-            break
-    return out
+        if hit is not None:
+            yield Said(kind, line, hit[0], sentence, confidence(kind, Confidence.LOW, Confidence.MEDIUM))

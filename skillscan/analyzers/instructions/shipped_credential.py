@@ -23,6 +23,7 @@ from functools import lru_cache
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
+from skillscan.analyzers.instructions.prose_findings import capped
 from skillscan.model import Channel, Finding
 
 RULE_IDS: tuple[str, ...] = ("shipped-credential-instruction",)
@@ -108,4 +109,4 @@ def shipped_credentials(doc: Document) -> list[Finding]:
             "package ships a credential, so what the agent does with it acts on the account it belongs to",
             doc.path, i + 1, m.start("value") + 1, snippet=doc.lines[i].strip()[:200], channel=Channel.INSTRUCTION,
         ))
-    return out
+    return capped(out, len(hits) - len(out), MAX_REPORTS)

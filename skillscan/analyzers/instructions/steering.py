@@ -1,5 +1,5 @@
 """Sabotage without a command: prose that makes a file outside the package steer what the agent
-delivers. Three parts in one paragraph of prose (or an HTML comment) aimed at the agent:
+delivers. Three parts in one paragraph of prose (or an HTML comment, or other hidden text) aimed at the agent:
 
 1. a path to a specific data file outside the package and its workspace-relative paths — under a home
    directory (`~/`, `/home/<user>/`, `/Users/<user>/`, `/root/`) or a mount/data root (`/data/`,
@@ -19,9 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding
+from skillscan.analyzers.instructions.prose_findings import Said, confidence, reports
+from skillscan.model import Finding
 
 RULE_IDS: tuple[str, ...] = ("outside-file-steers-output",)
 
@@ -49,7 +49,7 @@ EXISTS = re.compile(
     r"|(?:如果|若|当)[^。\n]{0,80}(?:存在|可用)", re.IGNORECASE)
 NEGATION = re.compile(r"\b(?:never|do\s+not|don't|must\s+not|should\s+not|avoid)\b|不要|禁止|切勿|不得", re.IGNORECASE)
 SENTENCE = re.compile(r"(?<=[.!?。！？])\s+")
-KINDS = frozenset({"prose", "comment"})
+KINDS = frozenset({"prose", "comment", "hidden"})  # prose, HTML comments and hidden text
 MAX_REPORTS = 5  # per file: enough for a verdict
 
 
@@ -77,25 +77,20 @@ def _steering_path(text: str, at: int) -> re.Match[str] | None:
     return best
 
 
-def steering(doc: Document) -> list[Finding]:
-    out: list[Finding] = []
+def _said(doc: Document) -> Iterator[Said]:
     for seg in doc.segments:
-        if seg.kind not in KINDS or len(out) >= MAX_REPORTS:
+        if seg.kind not in KINDS:
             continue
         text = seg.raw or seg.text
         how = STEER.search(text) or EXISTS.search(text)
         path = _steering_path(text, how.start()) if how is not None else None
         if path is None or how is None or _negated(text, path.start()):
             continue
-        line = seg.line_at(path.start())
         verb = " ".join(how.group(0).split())[:60]
-        hidden = " (in an HTML comment)" if seg.kind == "comment" else ""
-        out.append(finding(
-            "outside-file-steers-output",
-            f"Outside file steers the output: the instructions{hidden} let {path.group(0)}, a file outside the "
-            f"package, decide part of what the agent delivers (“{verb}”)",
-            doc.path, line, snippet=doc.lines[line - 1].strip()[:200] if 0 < line <= len(doc.lines) else "",
-            channel=Channel.INSTRUCTION,
-            confidence=Confidence.HIGH if seg.kind == "comment" else None,
-        ))
-    return out
+        yield Said(seg.kind, seg.line_at(path.start()),
+                   f"let {path.group(0)}, a file outside the package, decide part of what the agent delivers (“{verb}”)",
+                   confidence=confidence(seg.kind, None))
+
+
+def steering(doc: Document) -> list[Finding]:
+    return reports(doc, "outside-file-steers-output", "Outside file steers the output", _said(doc), MAX_REPORTS)

@@ -17,6 +17,7 @@ from functools import lru_cache
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
+from skillscan.analyzers.instructions.prose_findings import capped, where
 from skillscan.model import Channel, Finding
 
 RULE_IDS: tuple[str, ...] = ("trace-removal-instruction",)
@@ -66,24 +67,26 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
 def trace_removal(doc: Document) -> list[Finding]:
     anchor, act, negated, excused = _vocab()
     out: list[Finding] = []
+    more = 0
     for seg in doc.segments:
-        if seg.kind not in SEGMENTS or len(out) >= MAX_REPORTS:
+        if seg.kind not in SEGMENTS:
             continue
         text = seg.text
         for m in _acts(text, anchor, act):
             left, right = _sentence(text, m.start(), m.end())
             if negated.search(text[left:m.start()]) or excused.search(text[left:right]):
                 continue
+            if len(out) >= MAX_REPORTS:
+                more += 1
+                continue
             line = seg.line + text.count("\n", 0, m.start())
             column = m.start() - text.rfind("\n", 0, m.start()) + (seg.column - 1 if line == seg.line else 0)
             quote = " ".join(m.group(0).split())
             out.append(finding(
                 "trace-removal-instruction",
-                f"the text says the skill erases a record of its activity: “{quote}” — the user could no longer "
-                "see what ran",
+                f"the text{where(seg.kind)} says the skill erases a record of its activity: “{quote}” — the user could "
+                "no longer see what ran",
                 doc.path, line, column, snippet=doc.lines[line - 1].strip()[:200] if 0 < line <= len(doc.lines) else "",
                 channel=Channel.INSTRUCTION,
             ))
-            if len(out) >= MAX_REPORTS:
-                break
-    return out
+    return capped(out, more, MAX_REPORTS)
