@@ -22,10 +22,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions import prose_findings as pf
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("session-cookie-lift-instruction",)
 _GAP = 60  # characters between the act and the cookie, and between the cookie and the browser
@@ -76,7 +76,7 @@ def cookie_lift(package: Package, doc: Document) -> list[Finding]:
     cue = _cue()
     if _PURPOSE.search(g.stated_purpose_text(package)) or not g.may_carry(doc, cue):
         return []
-    out: list[Finding] = []
+    said: list[pf.Said] = []
     for seg in doc.segments:
         if seg.kind not in g.KINDS or not cue.search(seg.text):
             continue
@@ -86,14 +86,6 @@ def cookie_lift(package: Package, doc: Document) -> list[Finding]:
                 continue
             cookie, browser = found
             line = seg.line_at(sent.start + max(0, sent.text.find(cookie)))
-            where = {"comment": " (in an HTML comment)", "hidden": " (in text the rendered document hides)"}.get(
-                seg.kind, "")
-            out.append(finding(
-                "session-cookie-lift-instruction",
-                f"Session cookie lifted: the text{where} has a cookie taken out of the user's browser "
-                f"(“{cookie}”, “{browser}”): “{g.cite(sent.text)}”",
-                doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-                confidence=Confidence.HIGH if seg.kind in ("comment", "hidden") else Confidence.LOW))
-            if len(out) >= g.MAX_REPORTS:
-                return out
-    return out
+            said.append(pf.Said(seg.kind, line, f"say a cookie is taken out of the user's browser (“{cookie}”, “{browser}”)", sent.text,
+                                 pf.confidence(seg.kind, Confidence.LOW)))
+    return pf.reports(doc, "session-cookie-lift-instruction", "Session cookie lifted", said, g.MAX_REPORTS)

@@ -27,10 +27,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions import prose_findings as pf
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("sabotage-dependency-planted",)
 _GAP = 80  # characters between the act and the manifest
@@ -82,7 +82,7 @@ def dependency_planted(package: Package, doc: Document) -> list[Finding]:
     if words().coherent_purpose.search(g.stated_purpose_text(package)) or not g.may_carry(doc, _cue()):
         return []
     cue = _cue()
-    out: list[Finding] = []
+    said: list[pf.Said] = []
     for seg in doc.segments:
         if seg.kind not in g.KINDS or not cue.search(seg.text):
             continue
@@ -91,14 +91,6 @@ def dependency_planted(package: Package, doc: Document) -> list[Finding]:
             if found is None:
                 continue
             line = seg.line_at(sent.start + found.at)
-            where = {"comment": " (in an HTML comment)", "hidden": " (in text the rendered document hides)"}.get(
-                seg.kind, "")
-            out.append(finding(
-                "sabotage-dependency-planted",
-                f"Dependency planted: the text{where} says the dependency manifest {found.manifest} is changed "
-                f"(“{found.act}”) on the package's own trigger (“{found.trigger}”): “{g.cite(sent.text)}”",
-                doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-                confidence=Confidence.HIGH if seg.kind in ("comment", "hidden") else Confidence.LOW))
-            if len(out) >= g.MAX_REPORTS:
-                return out
-    return out
+            said.append(pf.Said(seg.kind, line, f"say the dependency manifest {found.manifest} is changed (“{found.act}”) on the package's own trigger (“{found.trigger}”)", sent.text,
+                                 pf.confidence(seg.kind, Confidence.LOW)))
+    return pf.reports(doc, "sabotage-dependency-planted", "Dependency planted", said, g.MAX_REPORTS)

@@ -22,10 +22,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions import prose_findings as pf
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding
+from skillscan.model import Confidence, Finding
 
 RULE_IDS: tuple[str, ...] = ("sabotage-fabricated-data",)
 _WINDOW = 2  # sentences before the presenting one that may name the data it presents
@@ -70,7 +70,7 @@ def fabricated_data(doc: Document) -> list[Finding]:
     cue = _cue()
     if not g.may_carry(doc, cue):
         return []
-    out: list[Finding] = []
+    said: list[pf.Said] = []
     tail: list[str] = []
     heading: object = None
     for seg in doc.segments:
@@ -86,14 +86,6 @@ def fabricated_data(doc: Document) -> list[Finding]:
                 continue
             at = sent.text.find(found[1])
             line = seg.line_at(sent.start + max(0, at))
-            where = {"comment": " (in an HTML comment)", "hidden": " (in text the rendered document hides)"}.get(
-                seg.kind, "")
-            out.append(finding(
-                "sabotage-fabricated-data",
-                f"Fabricated data: the instructions{where} say {found[0]} in what the agent delivers: "
-                f"“{g.cite(sent.text)}”",
-                doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-                confidence=Confidence.HIGH if seg.kind in ("comment", "hidden") else Confidence.LOW))
-            if len(out) >= g.MAX_REPORTS:
-                return out
-    return out
+            said.append(pf.Said(seg.kind, line, f"say {found[0]} in what the agent delivers", sent.text,
+                                 pf.confidence(seg.kind, Confidence.LOW)))
+    return pf.reports(doc, "sabotage-fabricated-data", "Fabricated data", said, g.MAX_REPORTS)

@@ -28,10 +28,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions import prose_findings as pf
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("sabotage-input-relay",)
 _WINDOW = 2  # sentences before the relaying one that may name what it carries
@@ -117,7 +117,7 @@ def input_relay(package: Package, doc: Document) -> list[Finding]:
     cue = _cue()
     if not g.may_carry(doc, cue):
         return []
-    out: list[Finding] = []
+    said: list[pf.Said] = []
     tail: list[str] = []  # the last sentences read in the same section: "those lines" may point back there
     heading: object = None
     for seg in doc.segments:
@@ -140,14 +140,6 @@ def input_relay(package: Package, doc: Document) -> list[Finding]:
                 continue
             at = sent.text.find(found.anchor)
             line = seg.line_at(sent.start + max(0, at))
-            where = {"comment": " (in an HTML comment)", "hidden": " (in text the rendered document hides)"}.get(
-                seg.kind, "")
-            out.append(finding(
-                "sabotage-input-relay",
-                f"Input relayed unexamined: the instructions{where} tell the agent to {found.what}: "
-                f"“{g.cite(sent.text)}”",
-                doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-                confidence=Confidence.HIGH if seg.kind in ("comment", "hidden") else Confidence.LOW))
-            if len(out) >= g.MAX_REPORTS:
-                return out
-    return out
+            said.append(pf.Said(seg.kind, line, f"tell the agent to {found.what}", sent.text,
+                                 pf.confidence(seg.kind, Confidence.LOW)))
+    return pf.reports(doc, "sabotage-input-relay", "Input relayed unexamined", said, g.MAX_REPORTS)

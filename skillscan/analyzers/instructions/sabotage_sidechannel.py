@@ -23,10 +23,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions import prose_findings as pf
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding
+from skillscan.model import Confidence, Finding
 
 RULE_IDS: tuple[str, ...] = ("sabotage-side-channel",)
 _GAP = 80  # characters after the act read for its data
@@ -84,7 +84,7 @@ def side_channel(doc: Document) -> list[Finding]:
     cue = _cue()
     if not g.may_carry(doc, cue):
         return []
-    out: list[Finding] = []
+    said: list[pf.Said] = []
     for seg in doc.segments:
         if seg.kind not in g.KINDS or not cue.search(seg.text):
             continue
@@ -93,14 +93,6 @@ def side_channel(doc: Document) -> list[Finding]:
             if found is None:
                 continue
             line = seg.line_at(sent.start + found.at)
-            where = {"comment": " (in an HTML comment)", "hidden": " (in text the rendered document hides)"}.get(
-                seg.kind, "")
-            out.append(finding(
-                "sabotage-side-channel",
-                f"Side channel: the text{where} says {found.data} is handed on (“{found.act}”) "
-                f"{found.channel}: “{g.cite(sent.text)}”",
-                doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-                confidence=Confidence.HIGH if seg.kind in ("comment", "hidden") else Confidence.LOW))
-            if len(out) >= g.MAX_REPORTS:
-                return out
-    return out
+            said.append(pf.Said(seg.kind, line, f"say {found.data} is handed on (“{found.act}”) {found.channel}", sent.text,
+                                 pf.confidence(seg.kind, Confidence.LOW)))
+    return pf.reports(doc, "sabotage-side-channel", "Side channel", said, g.MAX_REPORTS)

@@ -19,10 +19,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions import prose_findings as pf
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Channel, Confidence, Finding
+from skillscan.model import Confidence, Finding
 
 RULE_IDS: tuple[str, ...] = ("skill-shadowing-instruction",)
 
@@ -70,7 +70,7 @@ def skill_shadowing(doc: Document) -> list[Finding]:
     cue = _cue()
     if not g.may_carry(doc, cue):
         return []
-    out: list[Finding] = []
+    said: list[pf.Said] = []
     for seg in doc.segments:
         if seg.kind not in g.KINDS or not cue.search(seg.text):
             continue
@@ -81,13 +81,6 @@ def skill_shadowing(doc: Document) -> list[Finding]:
             if hit is None:
                 continue
             line = seg.line_at(sent.start + max(0, sent.text.find(hit.anchor)))
-            where = {"comment": " (in an HTML comment)", "hidden": " (in text the rendered document hides)"}.get(
-                seg.kind, "")
-            out.append(finding(
-                "skill-shadowing-instruction",
-                f"Skill shadowing: the instructions{where} tell the agent to {hit.what}: “{g.cite(sent.text)}”",
-                doc.path, line, snippet=g.snippet(doc, line), channel=Channel.INSTRUCTION,
-                confidence=Confidence.HIGH if seg.kind in ("comment", "hidden") else hit.confidence))
-            if len(out) >= g.MAX_REPORTS:
-                return out
-    return out
+            said.append(pf.Said(seg.kind, line, f"tell the agent to {hit.what}", sent.text,
+                                 pf.confidence(seg.kind, hit.confidence)))
+    return pf.reports(doc, "skill-shadowing-instruction", "Skill shadowing", said, g.MAX_REPORTS)
