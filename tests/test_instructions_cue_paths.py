@@ -84,3 +84,34 @@ def test_sentences_split_once_are_the_sentences_split_afresh() -> None:
         first = g.sentences(text)
         first.append(g.Sentence("changed by a caller", 0))  # each caller gets its own list
         assert g.sentences(text) == list(g._split_sentences.__wrapped__(text))
+
+
+def test_the_cue_index_answers_what_each_cue_answers_alone() -> None:
+    """One pass of the cue set over a text answers every detector's cue (issue 23): each answer is the cue's
+    own RE2 search, for texts asked before and after a new cue joined the index, and when the set cannot
+    answer (it failed or is not built) the cue is searched alone."""
+    import re
+
+    texts = TEXTS + ["ünïcödé — always approve", "naïve 请勿 route traffic", "x" * 5000 + " approve",
+                     "store this in memory and route every request through the proxy"]
+    texts += [s.text for doc in _docs()[:6] for s in doc.segments]  # type: ignore[attr-defined]
+    cues = [module._cue() for module in MODULES]
+    for text in texts:
+        for cue in cues:
+            assert bool(cue.search(text)) == (cue.compiled.search(text) is not None)
+    assert g._INDEX.memo and g._INDEX.compiled is not None and g._INDEX.compiled[0] is not None  # the set answered
+    late = g.union(re.compile(r"proxy\s+through|every\s+request"))  # a cue made after those texts were asked
+    assert late.slot >= 0 and g.union(re.compile(r"proxy\s+through|every\s+request")).slot == late.slot
+    for text in texts:
+        assert bool(late.search(text)) == (late.compiled.search(text) is not None)
+        for cue in cues:
+            assert bool(cue.search(text)) == (cue.compiled.search(text) is not None)
+    saved = g._INDEX.compiled
+    try:
+        g._INDEX.compiled = (None, len(g._INDEX.sources))  # the set could not be built
+        g._INDEX.memo.clear()
+        for text in texts:
+            assert bool(late.search(text)) == (late.compiled.search(text) is not None)
+    finally:
+        g._INDEX.compiled = saved
+        g._INDEX.memo.clear()

@@ -106,12 +106,15 @@ def _used(doc: Document, program: str, line: int) -> bool:
 
 
 def prerequisite_links(doc: Document) -> list[Finding]:
+    lines = doc.lines
+    # every finding names a URL of one of the lines (URL.finditer below): a document with none has none
+    if URL.search("\n".join(lines)) is None:
+        return []
     table = load_table()
     homepage = _homepage(doc)
     out: list[Finding] = []
     more = 0
     seen: set[str] = set()
-    lines = doc.lines
     for i, text in enumerate(lines):
         pre = PRECONDITION.search(text)
         if pre is None:

@@ -95,27 +95,98 @@ _UNANCHORED = re2._Anchor.UNANCHORED
 _NO_MATCH = (-1, -1)
 
 
+def _cue_options(max_mem: int = 32 << 20) -> re2.Options:
+    options = re2.Options()
+    options.case_sensitive = False
+    options.max_mem = max_mem
+    options.log_errors = False
+    return options
+
+
+MEMO_TEXTS = 4096  # texts whose cues are remembered per process (segments and sentences of recent documents)
+MEMO_CHARS = 200_000  # a longer text is searched cue by cue, never remembered
+
+
+class _CueIndex:
+    """Every cue `union` made, as one RE2 set: the first question about a text (a segment, a sentence, the
+    joined document) runs one pass of the set over it and answers every cue at once; the other detectors
+    of the document asking about the same text read the answer. A cue holds in a text exactly when the set
+    reports it there (the same regex and options, searched unanchored); when the set's pass fails (out of
+    memory: its always-matching first pattern is missing from the answer) the cue is searched alone."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, int] = {}  # cue source → its slot
+        self.compiled: tuple[Any, int] | None = None  # (the set or None when it cannot be built, cues it holds)
+        self.memo: dict[str, tuple[int, frozenset[int]]] = {}
+
+    def add(self, source: str) -> int:
+        return self.sources.setdefault(source, len(self.sources))
+
+    def _set(self) -> tuple[Any, int]:
+        compiled = self.compiled
+        if compiled is None or compiled[1] != len(self.sources):
+            cue_set: Any = re2.Set.SearchSet(_cue_options(64 << 20))
+            try:
+                cue_set.Add("")  # id 0 matches every text: its absence says the pass failed
+                for source in self.sources:  # in slot order
+                    cue_set.Add(source)
+                cue_set.Compile()
+            except Exception:  # noqa: BLE001 - the set cannot be built: every cue is searched alone
+                cue_set = None
+            compiled = self.compiled = (cue_set, len(self.sources))
+        return compiled
+
+    def holds(self, slot: int, text: str, data: bytes) -> bool | None:
+        """Whether cue `slot` occurs in `text` (`data` is its UTF-8), or None when the set cannot tell."""
+        if len(text) > MEMO_CHARS:
+            return None
+        known = self.memo.get(text)
+        if known is None or known[0] <= slot:  # not asked yet, or asked before this cue existed
+            cue_set, count = self._set()
+            if cue_set is None:
+                return None
+            found = cue_set.Match(data)
+            if not found or found[0] != 0:
+                return None
+            known = (count, frozenset(i - 1 for i in found[1:]))
+            if len(self.memo) >= MEMO_TEXTS:
+                del self.memo[next(iter(self.memo))]  # the oldest text
+            self.memo[text] = known
+        return slot in known[1]
+
+
+_INDEX = _CueIndex()
+
+
 @dataclass(frozen=True)
 class _Union:
     compiled: Any
     whole: bool  # no text anchor: a match inside a segment is a match in the segments joined by blank lines
+    slot: int = -1  # its place in the cue index (-1: not in it)
 
     def search(self, text: str) -> object:
         """True when the cue occurs in `text`, else None: the RE2 search `compiled.search(text)` makes, on the
-        text's UTF-8 bytes, without building the match object (a detector only asks whether there is one)."""
+        text's UTF-8 bytes, without building the match object (a detector only asks whether there is one),
+        answered by the cue index when it can."""
+        if self.slot >= 0 and len(text) <= MEMO_CHARS:
+            known = _INDEX.memo.get(text)
+            if known is not None and known[0] > self.slot:  # asked before by another detector
+                return True if self.slot in known[1] else None
         data = text.encode("utf-8")
+        if self.slot >= 0:
+            held = _INDEX.holds(self.slot, text, data)
+            if held is not None:
+                return True if held else None
         return True if self.compiled._regexp.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH else None
 
 
 def union(*patterns: re.Pattern[str]) -> Cue:
     """One pattern matching where any of `patterns` matches: the cheap pre-test of a detector, run on RE2
-    (linear time, no backtracking) over every prose segment. The patterns use no look-around."""
-    options = re2.Options()
-    options.case_sensitive = False
-    options.max_mem = 32 << 20
-    options.log_errors = False
+    (linear time, no backtracking) over every prose segment, through the cue index. The patterns use no
+    look-around."""
     source = "|".join(f"(?:{p.pattern})" for p in patterns)
-    return _Union(re2.compile(source, options), _EDGE.search(source) is None)
+    compiled = re2.compile(source, _cue_options())
+    return _Union(compiled, _EDGE.search(source) is None, _INDEX.add(source))
 
 
 # the segments of the last document joined, per kind set: every detector of one file reads the same text
@@ -310,6 +381,8 @@ def stated_purpose_text(package: Package) -> str:
     return " ".join(parts)[:4000].lower()
 
 
+@lru_cache(maxsize=256)
 def coherent(family: str, purpose: str) -> re.Match[str] | None:
-    """The words of the stated purpose that make this family's act the task itself, if any."""
+    """The words of the stated purpose that make this family's act the task itself, if any. Asked by each
+    detector of every document of a package about the same purpose: answered once per family and purpose."""
     return vocabulary()[f"coherent_purpose.{family}"].search(purpose)

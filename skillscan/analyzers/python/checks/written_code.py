@@ -7,6 +7,8 @@ read. A code runner that writes the user's own snippet and runs it has no decode
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
@@ -30,11 +32,12 @@ class WrittenCodeChecks(Flows):
         if decoder is None:
             return
         decoded_line = source.count("\n", 0, decoder.start()) + 1
+        kids: dict[int, Sequence[cst.CSTNode]] = {}  # each node's children, listed once for every walk below
         scopes: list[cst.CSTNode] = [module]
-        scopes += [n for n in _walk(module) if isinstance(n, cst.FunctionDef)]
+        scopes += [n for n in _walk(module, kids=kids) if isinstance(n, cst.FunctionDef)]
         reported = 0
         for scope in scopes:
-            for run, written in self._runs(scope):
+            for run, written in self._runs(scope, kids):
                 if reported >= MAX_REPORTS:
                     return
                 loc = self.loc.location(self.path, run)
@@ -44,8 +47,8 @@ class WrittenCodeChecks(Flows):
                           f"this file also decodes encoded data (line {decoded_line})", loc)
                 reported += 1
 
-    def _runs(self, scope: cst.CSTNode) -> list[tuple[cst.Call, cst.CSTNode]]:
-        nodes = list(_walk(scope, into_functions=False))
+    def _runs(self, scope: cst.CSTNode, kids: dict[int, Sequence[cst.CSTNode]]) -> list[tuple[cst.Call, cst.CSTNode]]:
+        nodes = list(_walk(scope, into_functions=False, kids=kids))
         files: set[str] = set()  # names bound to a script file opened for writing
         for n in nodes:
             if isinstance(n, cst.WithItem) and n.asname is not None and isinstance(n.asname.name, cst.Name) and \
@@ -116,12 +119,24 @@ class WrittenCodeChecks(Flows):
         return None
 
 
-def _walk(node: cst.CSTNode, into_functions: bool = True):  # type: ignore[no-untyped-def]
-    """Every node under `node`, depth-first; nested function bodies only with `into_functions`."""
-    stack = list(node.children)
+def _walk(node: cst.CSTNode, into_functions: bool = True,  # type: ignore[no-untyped-def]
+          kids: dict[int, Sequence[cst.CSTNode]] | None = None):
+    """Every node under `node`, depth-first; nested function bodies only with `into_functions`. libcst builds
+    a node's `children` by visiting it (costly): with `kids`, each node's list is built once and kept there
+    (the tree is alive meanwhile, so a node's id is its own)."""
+
+    def children(n: cst.CSTNode) -> Sequence[cst.CSTNode]:
+        if kids is None:
+            return n.children
+        got = kids.get(id(n))
+        if got is None:
+            got = kids[id(n)] = n.children
+        return got
+
+    stack = list(children(node))
     while stack:
         n = stack.pop()
         yield n
         if isinstance(n, cst.FunctionDef) and not into_functions:
             continue
-        stack.extend(n.children)
+        stack.extend(children(n))
