@@ -31,6 +31,7 @@ from skillscan.policy_download import stated_words
 from skillscan.policy_gate import RISK as _RISK
 from skillscan.policy_gate import Acc as _Acc
 from skillscan.policy_gate import best as _best
+from skillscan.policy_gate import declarable_evidence as _declarable
 from skillscan.policy_gate import gate_finding as _gate_finding
 from skillscan.policy_gate import where as _where
 from skillscan.policy_load import (  # noqa: F401 (the policy API, re-exported)
@@ -60,6 +61,7 @@ from skillscan.policy_practice import (
     combination_explained,
     line_text,
     names_relay,
+    practice_privilege,
     security_practice,
     stated_subject,
 )
@@ -198,6 +200,13 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
                 acc.raise_to(dec, text)
                 acc.findings.append(gate("undeclared-capability", text, ev, [cap]))
             continue
+        if t == 2 and not no_field and len(agent := _declarable(ic, declared, package.format)) < len(ic.evidence) \
+                and policy.undeclared[2].grade(agent) is Decision.ALLOW:  # a script's use cannot be declared
+            acc.findings.append(gate(
+                "undeclared-capability", f"{cap} is not declared; {package.format} has no field to declare {cap.kind} "
+                "for what a bundled script does, and the instructions' own use is left to the host's permission "
+                f"prompt ({_where(ev)})", ev, [cap], severity=Severity.LOW))
+            continue
         if t == 2 and no_field:
             dec = policy.no_field_tier2
             if dec is Decision.ALLOW:
@@ -214,7 +223,9 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
                 dec = Decision.REVIEW  # seen only in instructions, and not a payload kind
         text = f"undeclared {_RISK[min(t, 3)]} capability {cap} ({_where(ev)})"
         if not (t >= 3 and policy.strict_tier3 and not no_field) and (
-                said := proportionate(package, ic, d.inferred, purpose, stated_words(package, ev.path))):
+                said := proportionate(package, ic, d.inferred, purpose, stated_words(package, ev.path)) or
+                practice_privilege(package, ic, d.inferred, roles, policy.security_practice, policy.practice_kinds,
+                                   policy.tier)):
             acc.findings.append(gate("undeclared-capability", f"{cap} ({_RISK[min(t, 3)]}) is not declared; {said} "
                                      f"({_where(ev)})", ev, [cap], severity=Severity.LOW))
             continue  # DESIGN rule 3: proportionate to the stated purpose, hygiene

@@ -20,6 +20,7 @@ from skillscan.model import (
     InferredCapability,
     Severity,
 )
+from skillscan.permissions.declared import Declared, declaring_channels
 from skillscan.permissions.diff import strongest
 
 
@@ -63,3 +64,14 @@ def where(e: Evidence) -> str:
 
 def best(ic: InferredCapability) -> Evidence:
     return strongest(ic)
+
+
+def declarable_evidence(ic: InferredCapability, declared: Declared, fmt: str) -> tuple[Evidence, ...]:
+    """The evidence of an undeclared capability that a field of the package's format could declare. In
+    Agent Skills and Claude plugins `allowed-tools` names the agent's own tools, never what a bundled script
+    does inside itself: a script's `curl` (code) is not declarable there, the agent's own `curl` in SKILL.md
+    (instruction) is. Each piece of evidence is judged by its own channel, so the agent's disclosed use does
+    not make the script's undeclarable one a missing declaration (docs/permissions.md, "The diff")."""
+    cap = ic.capability
+    return tuple(e for e in ic.evidence
+                 if declared.has_field(cap.kind, fmt, declaring_channels([e], Confidence.LOW), cap.scope))
