@@ -207,6 +207,12 @@ class RoleMap(dict[tuple[str, int, str], str]):
         name = path.rsplit("/", 1)[-1]
         return any(path in t or (len(name) > 4 and name in t) for t in self._entries)
 
+    def ships(self, names: frozenset[str]) -> str | None:
+        """The first file of the package whose name (lower case) is one of `names`, or None."""
+        if self._package is None:
+            return None
+        return next((f.path for f in self._package.files if f.path.rsplit("/", 1)[-1].lower() in names), None)
+
 
 def _people_file(path: str) -> bool:
     """A file written for people: README, CHANGELOG, CONTRIBUTING… anywhere, or under docs/ or .github/."""
@@ -241,6 +247,7 @@ class ContextTable:
     client_config_files: frozenset[str]
     standing_rules: frozenset[str] = frozenset()
     steering_rules: frozenset[str] = frozenset()
+    own_config_templates: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -253,7 +260,7 @@ def context_table() -> ContextTable:
         raise ValueError("rules/roles/context.yaml: expected a mapping")
     return ContextTable(*(frozenset(str(v).lower() for v in data.get(k) or ())
                           for k in ("review_kinds", "vendor_kinds", "client_config_files", "standing_rules",
-                                    "steering_rules")))
+                                    "steering_rules", "own_config_templates")))
 
 
 def _listed_https(url: str) -> bool:
@@ -304,7 +311,8 @@ def context_ceiling(cap: Capability, evidence: Sequence[Evidence], roles: dict[t
     if _always_review(cap):
         # a command offered to the user or test data only shows it: hygiene, unless the target is a malice
         # indicator judged the same in any role (a raw IP, a paste site, a tunnel relay)
-        return Decision.ALLOW if _shown_only(cap, evidence, roles) else Decision.REVIEW
+        return Decision.ALLOW if _shown_only(cap, evidence, roles) or own_config(cap, evidence, roles) \
+            else Decision.REVIEW
     if kind == "agent.config.write":
         name = (cap.scope or "").replace("\\", "/").rsplit("/", 1)[-1].lower()
         if name not in table.client_config_files:
@@ -326,6 +334,18 @@ def _shown_only(cap: Capability, evidence: Sequence[Evidence], roles: dict[tuple
 
     return bool(evidence) and all(roles.get((e.path, e.line, e.rule_id)) in ("user-command", "test-data")
                                   for e in evidence) and not any_role_endpoint(cap.scope or "", RELAYS)
+
+
+def own_config(cap: Capability, evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], str]) -> str | None:
+    """The template a `.env` read only in text for people is made from, when the package ships one: a
+    README's `docker run --env-file .env` of a server whose package has `.env.example` is the user's own
+    configuration of that package, made from its template — not another program's credential store. In an
+    instruction file, or with no template shipped, the read is judged as usual."""
+    if cap.kind != "secrets.read" or (cap.scope or "") != "dotenv" or not isinstance(roles, RoleMap):
+        return None
+    if not for_people(evidence, roles):
+        return None
+    return roles.ships(context_table().own_config_templates)
 
 
 _REPO_PATH = re.compile(r"^https://(?:raw\.githubusercontent\.com|github\.com|gitlab\.com)/", re.IGNORECASE)
