@@ -81,6 +81,7 @@ from skillscan.policy_roles import (
     context_only,
     finding_ceiling,
     gate_roles,
+    indicator_list,
     roles_by_evidence,
 )
 from skillscan.policy_roles import malice_context_ceiling as _malice_ceiling
@@ -119,7 +120,8 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             f.role == "test-data" and not any_role_endpoint(cited, RELAYS)))
         if f.role in CONTEXT_ROLES and open_text:
             practice = bool(security_practice(package, f.location.path, policy.security_practice)) or \
-                stated_subject(package, f.location.path, f.location.snippet)  # the attack is the skill's subject
+                stated_subject(package, f.location.path, f.location.snippet) or \
+                indicator_list(package, f.location.path, f.location.line)  # the attack is the subject, or a red flag
             dec, where = min(dec, _malice_ceiling(f, roles, practice), key=_rank), f"{where}, {f.role} text, not code or an agent instruction"
         elif dec is Decision.BLOCK and f.rule_id not in policy.any_role_rules and f.role != "hidden" and \
                 not any_role_endpoint(f"{f.location.snippet} {f.decoded or ''}") and (

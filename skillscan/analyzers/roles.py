@@ -142,6 +142,8 @@ class Vocab:
     coding_rules_files: frozenset[str] = frozenset()
     good_label: re.Pattern[str] | None = None
     bad_label: re.Pattern[str] | None = None
+    # the line introducing a list of things to reject or warn about ("Check for these RED FLAGS:")
+    indicator_list_cue: re.Pattern[str] | None = None
 
 
 def _alt(patterns: Any) -> re.Pattern[str]:
@@ -164,7 +166,7 @@ def build_vocab(data: Any) -> Vocab:
     pats = ("reference_heading", "test_heading", "user_cue", "agent_cue", "describe_cue", "negation",
             "table_reference_header", "directive_comment")
     optional = {k: _set(data[k]) for k in ("coding_rules_files",) if k in data}
-    optional |= {k: _alt(data[k]) for k in ("good_label", "bad_label") if k in data}
+    optional |= {k: _alt(data[k]) for k in ("good_label", "bad_label", "indicator_list_cue") if k in data}
     return Vocab(**{k: _set(data.get(k)) for k in sets}, **{k: _alt(data.get(k)) for k in pats}, **optional)
 
 
@@ -218,7 +220,7 @@ def _fence_role(info: str, intro: str, base: str, v: Vocab) -> tuple[str, str]:
     if any(w in v.data_fence for w in words) or (lang and lang not in v.shell_fence and lang not in v.program_fence):
         return "quoted", f"a block labelled {lang}, shown as text or data" if lang else "a block shown as data"
     what = f"a {lang} block" if lang else "an unlabelled code block"
-    if intro and v.describe_cue.search(intro):
+    if intro and (v.describe_cue.search(intro) or (v.indicator_list_cue and v.indicator_list_cue.search(intro))):
         return "reference", f"{what} introduced as a description or example"
     if intro and v.user_cue.search(intro):
         return "user-command", f"{what} offered to the user to run"
@@ -344,6 +346,10 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
             if quote_depth == 1 and not _ALERT.match(lines[top] if top < len(lines) else ""):
                 for i in range(top, min(bottom, len(lines))):
                     roles[i] = roles[i] or ("quoted", "a blockquote", "blockquote", False)
+        elif tok.type in ("bullet_list_open", "ordered_list_open") and v.indicator_list_cue is not None and (
+                (intro := _intro(lines, top)) and v.indicator_list_cue.search(intro)):
+            for i in range(top, min(bottom, len(lines))):
+                roles[i] = roles[i] or ("reference", "a list of things to reject or warn about", "list", False)
         elif tok.type == "table_open":
             header = lines[top] if top < len(lines) else ""
             if v.table_reference_header.search(header):
