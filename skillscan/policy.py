@@ -32,6 +32,7 @@ from skillscan.policy_gate import RISK as _RISK
 from skillscan.policy_gate import Acc as _Acc
 from skillscan.policy_gate import best as _best
 from skillscan.policy_gate import declarable_evidence as _declarable
+from skillscan.policy_gate import same_as_shown as _same_as_shown
 from skillscan.policy_gate import gate_finding as _gate_finding
 from skillscan.policy_gate import where as _where
 from skillscan.policy_load import (  # noqa: F401 (the policy API, re-exported)
@@ -202,13 +203,6 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
                 acc.raise_to(dec, text)
                 acc.findings.append(gate("undeclared-capability", text, ev, [cap]))
             continue
-        if t == 2 and not no_field and len(agent := _declarable(ic, declared, package.format)) < len(ic.evidence) \
-                and policy.undeclared[2].grade(agent) is Decision.ALLOW:  # a script's use cannot be declared
-            acc.findings.append(gate(
-                "undeclared-capability", f"{cap} is not declared; {package.format} has no field to declare {cap.kind} "
-                "for what a bundled script does, and the instructions' own use is left to the host's permission "
-                f"prompt ({_where(ev)})", ev, [cap], severity=Severity.LOW))
-            continue
         if t == 2 and no_field:
             dec = policy.no_field_tier2
             if dec is Decision.ALLOW:
@@ -231,6 +225,14 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             acc.findings.append(gate("undeclared-capability", f"{cap} ({_RISK[min(t, 3)]}) is not declared; {said} "
                                      f"({_where(ev)})", ev, [cap], severity=Severity.LOW))
             continue  # DESIGN rule 3: proportionate to the stated purpose, hygiene
+        # a script's use of what the instructions show the agent doing cannot be declared in the format
+        if t == 2 and not no_field and len(agent := _declarable(ic, declared, package.format)) < len(ic.evidence) \
+                and policy.undeclared[2].grade(agent) is Decision.ALLOW and _same_as_shown(package, ic, agent):
+            acc.findings.append(gate(
+                "undeclared-capability", f"{cap} is not declared; {package.format} has no field to declare {cap.kind} "
+                "for what a bundled script does, and the instructions' own use is left to the host's permission "
+                f"prompt ({_where(ev)})", ev, [cap], severity=Severity.LOW))
+            continue
         dec, text = _temper(dec, text, t, ic, no_field, roles, policy, purpose, stated_words(package, ev.path),
                             egress, security_practice(package, ev.path, policy.security_practice))
         if dec is Decision.ALLOW:
