@@ -221,7 +221,7 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         if not (t >= 3 and policy.strict_tier3 and not no_field) and (
                 said := proportionate(package, ic, d.inferred, purpose, stated_words(package, ev.path)) or
                 practice_privilege(package, ic, d.inferred, roles, policy.security_practice, policy.practice_kinds,
-                                   policy.tier)):
+                                   policy.tier, policy.practice_not_programs)):
             acc.findings.append(gate("undeclared-capability", f"{cap} ({_RISK[min(t, 3)]}) is not declared; {said} "
                                      f"({_where(ev)})", ev, [cap], severity=Severity.LOW))
             continue  # DESIGN rule 3: proportionate to the stated purpose, hygiene

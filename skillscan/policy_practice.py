@@ -143,14 +143,16 @@ _MAX_LINES = 64
 
 def practice_privilege(package: Package, ic: InferredCapability, inferred: Sequence[InferredCapability],
                        roles: dict[tuple[str, int, str], str], words: Sequence[str], kinds: frozenset[str],
-                       tier: Callable[[Capability], int]) -> str | None:
+                       tier: Callable[[Capability], int], never: frozenset[str] = frozenset()) -> str | None:
     """Why an undeclared elevation is proportionate to a skill whose stated purpose is security practice
     (the policy's `security_practice.proportionate`): packet capture, monitor mode, memory acquisition and
     `sudo -l` enumeration need root, so a pentest, forensics or CTF guide's instructions elevate as its
     subject. Every piece of evidence must be open text of an instruction document (not code, not hidden or
     decoded: the elevator is written on the line), the document's skill must state security practice, and
     each line that elevates must do nothing else dangerous (no other tier-3 capability: a write to /etc, a
-    credential store, persistence, remote code); else None. The elevation's own evidence is judged here;
+    credential store, persistence, remote code) and elevate none of the `never` programs (the policy's
+    `security_practice.not_proportionate`: accounts, permission bits, the firewall, the audit trail,
+    deleting records); else None. The elevation's own evidence is judged here;
     what else the skill does is judged on its own."""
     cap = ic.capability
     if not (cap.kind in kinds or (is_elevation(cap) and "proc.elevate" in kinds)) or not ic.evidence:
@@ -171,9 +173,10 @@ def practice_privilege(package: Package, ic: InferredCapability, inferred: Seque
         said = said or here
     for other in inferred:
         oc = other.capability
-        if oc == cap or is_elevation(oc) or tier(oc) < 3:
+        if oc == cap or is_elevation(oc):
             continue
-        if any((e.path, e.line) in lines for e in other.evidence):
+        named = oc.kind == "proc.exec" and (oc.scope or "").lower().rsplit("/", 1)[-1] in never
+        if (named or tier(oc) >= 3) and any((e.path, e.line) in lines for e in other.evidence):
             return None  # something else dangerous is done on an elevated line
     return (f"the skill's stated purpose is security practice (“{said}”) and every line that elevates is open "
             "text of its instructions that does nothing else dangerous: proportionate to its stated purpose")
