@@ -31,6 +31,8 @@ from skillscan.policy_download import stated_words
 from skillscan.policy_gate import RISK as _RISK
 from skillscan.policy_gate import Acc as _Acc
 from skillscan.policy_gate import best as _best
+from skillscan.policy_gate import declarable_evidence as _declarable
+from skillscan.policy_gate import same_as_shown as _same_as_shown
 from skillscan.policy_gate import gate_finding as _gate_finding
 from skillscan.policy_gate import where as _where
 from skillscan.policy_load import (  # noqa: F401 (the policy API, re-exported)
@@ -60,6 +62,7 @@ from skillscan.policy_practice import (
     combination_explained,
     line_text,
     names_relay,
+    practice_privilege,
     security_practice,
     stated_subject,
 )
@@ -79,6 +82,7 @@ from skillscan.policy_roles import (
     context_only,
     finding_ceiling,
     gate_roles,
+    indicator_list,
     roles_by_evidence,
 )
 from skillscan.policy_roles import malice_context_ceiling as _malice_ceiling
@@ -117,7 +121,8 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
             f.role == "test-data" and not any_role_endpoint(cited, RELAYS)))
         if f.role in CONTEXT_ROLES and open_text:
             practice = bool(security_practice(package, f.location.path, policy.security_practice)) or \
-                stated_subject(package, f.location.path, f.location.snippet)  # the attack is the skill's subject
+                stated_subject(package, f.location.path, f.location.snippet) or \
+                indicator_list(package, f.location.path, f.location.line)  # the attack is the subject, or a red flag
             dec, where = min(dec, _malice_ceiling(f, roles, practice), key=_rank), f"{where}, {f.role} text, not code or an agent instruction"
         elif dec is Decision.BLOCK and f.rule_id not in policy.any_role_rules and f.role != "hidden" and \
                 not any_role_endpoint(f"{f.location.snippet} {f.decoded or ''}") and (
@@ -214,10 +219,20 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
                 dec = Decision.REVIEW  # seen only in instructions, and not a payload kind
         text = f"undeclared {_RISK[min(t, 3)]} capability {cap} ({_where(ev)})"
         if not (t >= 3 and policy.strict_tier3 and not no_field) and (
-                said := proportionate(package, ic, d.inferred, purpose, stated_words(package, ev.path))):
+                said := proportionate(package, ic, d.inferred, purpose, stated_words(package, ev.path)) or
+                practice_privilege(package, ic, d.inferred, roles, policy.security_practice, policy.practice_kinds,
+                                   policy.tier, policy.practice_not_programs)):
             acc.findings.append(gate("undeclared-capability", f"{cap} ({_RISK[min(t, 3)]}) is not declared; {said} "
                                      f"({_where(ev)})", ev, [cap], severity=Severity.LOW))
             continue  # DESIGN rule 3: proportionate to the stated purpose, hygiene
+        # a script's use of what the instructions show the agent doing cannot be declared in the format
+        if t == 2 and not no_field and len(agent := _declarable(ic, declared, package.format)) < len(ic.evidence) \
+                and policy.undeclared[2].grade(agent) is Decision.ALLOW and _same_as_shown(package, ic, agent):
+            acc.findings.append(gate(
+                "undeclared-capability", f"{cap} is not declared; {package.format} has no field to declare {cap.kind} "
+                "for what a bundled script does, and the instructions' own use is left to the host's permission "
+                f"prompt ({_where(ev)})", ev, [cap], severity=Severity.LOW))
+            continue
         dec, text = _temper(dec, text, t, ic, no_field, roles, policy, purpose, stated_words(package, ev.path),
                             egress, security_practice(package, ev.path, policy.security_practice))
         if dec is Decision.ALLOW:

@@ -94,6 +94,9 @@ class Policy:
     privilege: Decision = Decision.REVIEW
     # stated purposes of transparent security practice: their open text about attacks is review
     security_practice: tuple[str, ...] = ()
+    # kinds proportionate to a security-practice purpose when its instructions exercise them openly
+    practice_kinds: frozenset[str] = frozenset()
+    practice_not_programs: frozenset[str] = frozenset()  # elevated programs that are never proportionate
     # rule 2: forbidden pattern → words of a stated purpose that manages it; what it is when disclosed
     forbidden_purposes: tuple[tuple[str, tuple[str, ...]], ...] = ()
     disclosed: Decision = Decision.REVIEW
@@ -237,6 +240,9 @@ def _build(data: dict[str, Any], digest: str, source: str) -> Policy:
         payload_kinds=frozenset(und.get("payload_kinds") or ()),
         privilege=DEC[und.get("privilege", "review")],
         security_practice=tuple(str(w) for w in (data.get("security_practice") or {}).get("words") or ()),
+        practice_kinds=frozenset(str(k) for k in (data.get("security_practice") or {}).get("proportionate") or ()),
+        practice_not_programs=frozenset(str(k).lower() for k in
+                                        (data.get("security_practice") or {}).get("not_proportionate") or ()),
         forbidden_purposes=tuple((str(c["capability"]), tuple(str(w) for w in c["purpose"]))
                                  for c in forb.get("capabilities") or [] if c.get("purpose")),
         disclosed=DEC[forb.get("disclosed", "review")],

@@ -14,13 +14,14 @@ naming a public IP or a paste site — those are judged the same whatever the sk
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 from skillscan.lines import text_lines
-from skillscan.model import Evidence, InferredCapability, Package
+from skillscan.model import Capability, Channel, Evidence, InferredCapability, Package
 from skillscan.permissions.diff import Combination, strongest
 from skillscan.policy_download import stated_text
+from skillscan.policy_purpose import elevators, is_elevation
 from skillscan.purpose.domains import host_info
 from skillscan.purpose.services import load_table
 
@@ -135,3 +136,47 @@ def combination_explained(package: Package, combo: Combination, inferred: Sequen
         return None
     said = security_practice(package, combo.evidence.path, words)
     return PRACTICE.format(said) if said else None
+
+
+_MAX_LINES = 64
+
+
+def practice_privilege(package: Package, ic: InferredCapability, inferred: Sequence[InferredCapability],
+                       roles: dict[tuple[str, int, str], str], words: Sequence[str], kinds: frozenset[str],
+                       tier: Callable[[Capability], int], never: frozenset[str] = frozenset()) -> str | None:
+    """Why an undeclared elevation is proportionate to a skill whose stated purpose is security practice
+    (the policy's `security_practice.proportionate`): packet capture, monitor mode, memory acquisition and
+    `sudo -l` enumeration need root, so a pentest, forensics or CTF guide's instructions elevate as its
+    subject. Every piece of evidence must be open text of an instruction document (not code, not hidden or
+    decoded: the elevator is written on the line), the document's skill must state security practice, and
+    each line that elevates must do nothing else dangerous (no other tier-3 capability: a write to /etc, a
+    credential store, persistence, remote code) and elevate none of the `never` programs (the policy's
+    `security_practice.not_proportionate`: accounts, permission bits, the firewall, the audit trail,
+    deleting records); else None. The elevation's own evidence is judged here;
+    what else the skill does is judged on its own."""
+    cap = ic.capability
+    if not (cap.kind in kinds or (is_elevation(cap) and "proc.elevate" in kinds)) or not ic.evidence:
+        return None
+    lines = {(e.path, e.line) for e in ic.evidence}
+    if len(lines) > _MAX_LINES:
+        return None
+    said = ""
+    for e in ic.evidence:
+        if e.channel is not Channel.INSTRUCTION or roles.get((e.path, e.line, e.rule_id)) in ("hidden", "code"):
+            return None
+        text = line_text(package, e.path, e.line).lower()
+        if is_elevation(cap) and not any(re.search(rf"(?<![\w-]){re.escape(x)}(?![\w-])", text) for x in elevators()):
+            return None  # not written on the line (decoded, built at run time): judged as usual
+        here = security_practice(package, e.path, words)
+        if not here:
+            return None
+        said = said or here
+    for other in inferred:
+        oc = other.capability
+        if oc == cap or is_elevation(oc):
+            continue
+        named = oc.kind == "proc.exec" and (oc.scope or "").lower().rsplit("/", 1)[-1] in never
+        if (named or tier(oc) >= 3) and any((e.path, e.line) in lines for e in other.evidence):
+            return None  # something else dangerous is done on an elevated line
+    return (f"the skill's stated purpose is security practice (“{said}”) and every line that elevates is open "
+            "text of its instructions that does nothing else dangerous: proportionate to its stated purpose")

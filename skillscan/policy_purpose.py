@@ -208,11 +208,21 @@ def _named(pkg: str, purpose: StatedPurpose, words: frozenset[str]) -> bool:
                                                                    for p in parts)
 
 
+def elevators() -> frozenset[str]:
+    """The programs that raise privilege for the command they wrap (rules/purpose/installs.yaml)."""
+    return _installs()[0]
+
+
+def is_elevation(cap: Any) -> bool:
+    """`proc.elevate`, or running an elevator program (`proc.exec[sudo]`): the elevation itself."""
+    return cap.kind == "proc.elevate" or (cap.kind == "proc.exec" and (cap.scope or "").lower() in _installs()[0])
+
+
 def elevated_install(ic: InferredCapability, inferred: Sequence[InferredCapability], purpose: StatedPurpose,
                      words: frozenset[str]) -> str | None:
     cap = ic.capability
     elevators, managers = _installs()
-    if not (cap.kind == "proc.elevate" or (cap.kind == "proc.exec" and (cap.scope or "").lower() in elevators)):
+    if not is_elevation(cap):
         return None
     lines = {(e.path, e.line) for e in ic.evidence}
     if not lines or len(lines) > _MAX:

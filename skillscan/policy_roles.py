@@ -207,6 +207,16 @@ class RoleMap(dict[tuple[str, int, str], str]):
         name = path.rsplit("/", 1)[-1]
         return any(path in t or (len(name) > 4 and name in t) for t in self._entries)
 
+    @property
+    def package(self) -> Package | None:
+        return self._package
+
+    def ships(self, names: frozenset[str]) -> str | None:
+        """The first file of the package whose name (lower case) is one of `names`, or None."""
+        if self._package is None:
+            return None
+        return next((f.path for f in self._package.files if f.path.rsplit("/", 1)[-1].lower() in names), None)
+
 
 def _people_file(path: str) -> bool:
     """A file written for people: README, CHANGELOG, CONTRIBUTING… anywhere, or under docs/ or .github/."""
@@ -241,6 +251,7 @@ class ContextTable:
     client_config_files: frozenset[str]
     standing_rules: frozenset[str] = frozenset()
     steering_rules: frozenset[str] = frozenset()
+    own_config_templates: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -253,7 +264,7 @@ def context_table() -> ContextTable:
         raise ValueError("rules/roles/context.yaml: expected a mapping")
     return ContextTable(*(frozenset(str(v).lower() for v in data.get(k) or ())
                           for k in ("review_kinds", "vendor_kinds", "client_config_files", "standing_rules",
-                                    "steering_rules")))
+                                    "steering_rules", "own_config_templates")))
 
 
 def _listed_https(url: str) -> bool:
@@ -304,7 +315,8 @@ def context_ceiling(cap: Capability, evidence: Sequence[Evidence], roles: dict[t
     if _always_review(cap):
         # a command offered to the user or test data only shows it: hygiene, unless the target is a malice
         # indicator judged the same in any role (a raw IP, a paste site, a tunnel relay)
-        return Decision.ALLOW if _shown_only(cap, evidence, roles) else Decision.REVIEW
+        return Decision.ALLOW if _shown_only(cap, evidence, roles) or own_config(cap, evidence, roles) or \
+            _flagged_only(cap, evidence, roles) else Decision.REVIEW
     if kind == "agent.config.write":
         name = (cap.scope or "").replace("\\", "/").rsplit("/", 1)[-1].lower()
         if name not in table.client_config_files:
@@ -326,6 +338,67 @@ def _shown_only(cap: Capability, evidence: Sequence[Evidence], roles: dict[tuple
 
     return bool(evidence) and all(roles.get((e.path, e.line, e.rule_id)) in ("user-command", "test-data")
                                   for e in evidence) and not any_role_endpoint(cap.scope or "", RELAYS)
+
+
+def _flagged_only(cap: Capability, evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], str]) -> bool:
+    """Every mention is an item of a list of things to reject or warn about (`indicator_list`), and the
+    target is no raw IP, paste site or tunnel relay."""
+    from skillscan.policy_practice import RELAYS, any_role_endpoint
+
+    package = roles.package if isinstance(roles, RoleMap) else None
+    return package is not None and bool(evidence) and len(evidence) <= 16 and not any_role_endpoint(
+        cap.scope or "", RELAYS) and all(indicator_list(package, e.path, e.line) for e in evidence)
+
+
+def own_config(cap: Capability, evidence: Sequence[Evidence], roles: dict[tuple[str, int, str], str]) -> str | None:
+    """The template a `.env` read only in text for people is made from, when the package ships one: a
+    README's `docker run --env-file .env` of a server whose package has `.env.example` is the user's own
+    configuration of that package, made from its template — not another program's credential store. In an
+    instruction file, or with no template shipped, the read is judged as usual."""
+    if cap.kind != "secrets.read" or (cap.scope or "") != "dotenv" or not isinstance(roles, RoleMap):
+        return None
+    if not for_people(evidence, roles):
+        return None
+    return roles.ships(context_table().own_config_templates)
+
+
+_FENCE_MARK = re.compile(r"^\s{0,3}(?:```|~~~)")
+_ITEM = re.compile(r"^\s*(?:[-*+•·]|\d+[.)])\s+\S")
+
+
+def indicator_list(package: Package, path: str, line: int) -> bool:
+    """The cited line is an item of a list of things to reject or warn about: a bullet item of a fence or
+    a list whose introducing line, or the fence's own opening lines, say so (`indicator_list_cue` in
+    rules/roles/vocab.yaml: "Check for these RED FLAGS:", "REJECT IMMEDIATELY IF YOU SEE:",
+    "发现以下危险信号立即拒绝："). A vetting checklist names what it rejects; it does not tell the agent to do it."""
+    from skillscan.lines import text_lines
+
+    cue = load_vocab().indicator_list_cue
+    pf = package.file(path)
+    if cue is None or pf is None or not pf.text or len(pf.text) > 2_000_000:
+        return False
+    lines = text_lines(pf.text)
+    i = line - 1
+    if not 0 <= i < len(lines):
+        return False
+    if cue.search(lines[i]):  # the cue line itself, a detector reading on into the list it opens
+        after = next((x for x in lines[i + 1:i + 4] if x.strip()), "")
+        return bool(_FENCE_MARK.match(after) or _ITEM.match(after))
+    if not _ITEM.match(lines[i]):
+        return False
+    opened = None
+    for j in range(i):
+        if _FENCE_MARK.match(lines[j]):
+            opened = None if opened is not None else j
+    if opened is not None:
+        start, head = opened, [x for x in lines[opened + 1:i][:3] if not _ITEM.match(x)]
+    else:
+        start, head = i, []
+        while start > 0 and i - start < 64 and (_ITEM.match(lines[start - 1]) or (
+                lines[start - 1][:1] in (" ", "\t") and lines[start - 1].strip())):
+            start -= 1
+    intro = next((lines[k] for k in range(start - 1, max(start - 4, -1), -1) if lines[k].strip()), "")
+    return any(cue.search(x) for x in (intro, *head))
 
 
 _REPO_PATH = re.compile(r"^https://(?:raw\.githubusercontent\.com|github\.com|gitlab\.com)/", re.IGNORECASE)

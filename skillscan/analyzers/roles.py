@@ -138,6 +138,12 @@ class Vocab:
     negation: re.Pattern[str]
     table_reference_header: re.Pattern[str]
     directive_comment: re.Pattern[str]
+    # coding-rules files (Cursor `.mdc` rules, `.cursorrules`…) and the labels of their good/bad code examples
+    coding_rules_files: frozenset[str] = frozenset()
+    good_label: re.Pattern[str] | None = None
+    bad_label: re.Pattern[str] | None = None
+    # the line introducing a list of things to reject or warn about ("Check for these RED FLAGS:")
+    indicator_list_cue: re.Pattern[str] | None = None
 
 
 def _alt(patterns: Any) -> re.Pattern[str]:
@@ -159,7 +165,9 @@ def build_vocab(data: Any) -> Vocab:
             "code_extensions", "shell_fence", "program_fence", "data_fence")
     pats = ("reference_heading", "test_heading", "user_cue", "agent_cue", "describe_cue", "negation",
             "table_reference_header", "directive_comment")
-    return Vocab(**{k: _set(data.get(k)) for k in sets}, **{k: _alt(data.get(k)) for k in pats})
+    optional = {k: _set(data[k]) for k in ("coding_rules_files",) if k in data}
+    optional |= {k: _alt(data[k]) for k in ("good_label", "bad_label", "indicator_list_cue") if k in data}
+    return Vocab(**{k: _set(data.get(k)) for k in sets}, **{k: _alt(data.get(k)) for k in pats}, **optional)
 
 
 @lru_cache(maxsize=1)
@@ -212,7 +220,7 @@ def _fence_role(info: str, intro: str, base: str, v: Vocab) -> tuple[str, str]:
     if any(w in v.data_fence for w in words) or (lang and lang not in v.shell_fence and lang not in v.program_fence):
         return "quoted", f"a block labelled {lang}, shown as text or data" if lang else "a block shown as data"
     what = f"a {lang} block" if lang else "an unlabelled code block"
-    if intro and v.describe_cue.search(intro):
+    if intro and (v.describe_cue.search(intro) or (v.indicator_list_cue and v.indicator_list_cue.search(intro))):
         return "reference", f"{what} introduced as a description or example"
     if intro and v.user_cue.search(intro):
         return "user-command", f"{what} offered to the user to run"
@@ -267,6 +275,36 @@ def _intro(lines: list[str], first: int) -> str:
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
+def _coding_rules(path: str, lines: list[str], v: Vocab) -> bool:
+    """A coding-rules file (a Cursor `.mdc` rule, `.cursorrules`…: it tells the agent how to write code)
+    that contrasts good and bad examples: a line that is only a good label ("✅ GOOD:") and one that is
+    only a bad label ("❌ BAD:")."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if v.good_label is None or v.bad_label is None or not any(
+            name == f or (f.startswith("*") and name.endswith(f[1:])) for f in v.coding_rules_files):
+        return False
+    good = bad = False
+    for line in lines:
+        s = line.strip()
+        if len(s) > 40:
+            continue
+        good = good or bool(v.good_label.fullmatch(s))
+        bad = bad or bool(v.bad_label.fullmatch(s))
+        if good and bad:
+            return True
+    return False
+
+
+def _label_before(lines: list[str], first: int, v: Vocab) -> bool:
+    """The nearest non-blank line before line index `first` is only a good or bad example label."""
+    for i in range(first - 1, max(first - 4, -1), -1):
+        s = lines[i].strip()
+        if s:
+            return len(s) <= 40 and bool((v.good_label and v.good_label.fullmatch(s)) or
+                                         (v.bad_label and v.bad_label.fullmatch(s)))
+    return False
+
+
 def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: Vocab | None = None) -> DocumentRoles:
     v = vocab or load_vocab()
     if referenced is not None and referenced not in REFERENCES:
@@ -294,6 +332,7 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
         if tok.type == "heading_open" and tok.map and idx + 1 < len(tokens):
             headings[tok.map[0] + shift] = (int(tok.tag[1:]), tokens[idx + 1].content)
     section_at = _sections(lines, headings, v)
+    style_guide = base == "agent-instruction" and _coding_rules(path, lines, v)
     quote_depth = 0
     for tok in tokens:
         if tok.type == "blockquote_close":
@@ -307,6 +346,10 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
             if quote_depth == 1 and not _ALERT.match(lines[top] if top < len(lines) else ""):
                 for i in range(top, min(bottom, len(lines))):
                     roles[i] = roles[i] or ("quoted", "a blockquote", "blockquote", False)
+        elif tok.type in ("bullet_list_open", "ordered_list_open") and v.indicator_list_cue is not None and (
+                (intro := _intro(lines, top)) and v.indicator_list_cue.search(intro)):
+            for i in range(top, min(bottom, len(lines))):
+                roles[i] = roles[i] or ("reference", "a list of things to reject or warn about", "list", False)
         elif tok.type == "table_open":
             header = lines[top] if top < len(lines) else ""
             if v.table_reference_header.search(header):
@@ -317,6 +360,8 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
             inner_base = (section_at[first] or (base, ""))[0]
             if quote_depth:
                 role, why = "quoted", "a code block inside a blockquote"
+            elif style_guide and _label_before(lines, first, v):
+                role, why = "reference", "a good or bad example of code style in a coding-rules file"
             elif tok.type == "code_block":
                 role, why = _fence_role("", _intro(lines, first), inner_base, v)
             else:

@@ -23,6 +23,7 @@ from skillscan.capabilities.tiers import is_local_host, is_risky_host, tier
 from skillscan.formats import code_elsewhere
 from skillscan.model import Capability, Channel, Confidence, Evidence, Finding, InferredCapability, Package, Surface
 from skillscan.permissions.declared import Declared
+from skillscan.permissions.owndeps import own_dependency, own_manifest_dirs
 from skillscan.permissions.surfaces import surface_capabilities
 
 SURFACE_RULE = "execution-surface"
@@ -163,7 +164,8 @@ def diff(package: Package, findings: Sequence[Finding], declared: Declared, tier
             return True
         return tier_of(cap) <= 2 and is_covered(cap, weak, tier_of, top_covers_tier3)
 
-    undeclared = tuple(ic for ic in inferred if not covered(ic.capability))
+    own = own_manifest_dirs(package, declared)  # the declared package's own source: its dependencies come with it
+    undeclared = tuple(ic for ic in inferred if not covered(ic.capability) and not own_dependency(ic, own))
     icaps = [ic.capability for ic in inferred]
     unused: list[tuple[Capability, str, int]] = []
     seen: set[Capability] = set()

@@ -108,6 +108,8 @@ class PathsMixin(AnalyzerBase):
         written_only = set(ops[-1:] if key in WRITERS_LAST and len(ops) >= 2 and not any(
             v in ("-t", "--target-directory") or (v or "").startswith("--target-directory=") for v in values)
             else ops if key in WRITERS_ALL else [])
+        # `openssl pkcs12 -export -out site.pfx`: the value of `-out` is the file the command writes
+        written_only |= {values[i + 1] for i, v in enumerate(values[:-1]) if v in ("-out", "--out") and values[i + 1]}
         for v in [*values[:256], *carried_paths(key, values)]:
             if not v or len(v) > 4096 or v in written_only:
                 continue

@@ -51,3 +51,16 @@ EOF
 cat <<EOF > "$TMPDIR/notes.txt"
 notes
 EOF
+
+# PKCS#12 key bundles: one where identities are kept is a credential store; the certificate a command
+# converts in the working directory, or the bundle it writes with `-out`, is the document it works on
+# ruleid: shell-secret-file-read
+openssl pkcs12 -in ~/certs/client.p12 -nodes
+# ruleid: shell-secret-file-read
+cp /etc/ssl/private/server.pfx backup/
+# ruleid: shell-secret-file-read
+cat vault/team.kdbx > copy.kdbx
+# ok: shell-secret-file-read
+bash scripts/convert-format.sh pfx-to-pem cert.pfx out/cert
+# ok: shell-secret-file-read
+openssl pkcs12 -export -in cert.pem -inkey key.pem -out ~/certs/site.pfx
