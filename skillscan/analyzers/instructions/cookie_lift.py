@@ -77,15 +77,13 @@ def cookie_lift(package: Package, doc: Document) -> list[Finding]:
     if _PURPOSE.search(g.stated_purpose_text(package)) or not g.may_carry(doc, cue):
         return []
     said: list[pf.Said] = []
-    for seg in doc.segments:
-        if seg.kind not in g.KINDS or not cue.search(seg.text):
+    for seg, sent in g.cued_sentences(doc, cue):
+        found = _lifted(sent.text)
+        if found is None:
             continue
-        for sent in g.sentences(seg.text):
-            found = _lifted(sent.text) if cue.search(sent.text) else None
-            if found is None:
-                continue
-            cookie, browser = found
-            line = seg.line_at(sent.start + max(0, sent.text.find(cookie)))
-            said.append(pf.Said(seg.kind, line, f"say a cookie is taken out of the user's browser (“{cookie}”, “{browser}”)", sent.text,
-                                 pf.confidence(seg.kind, Confidence.LOW)))
+        cookie, browser = found
+        line = seg.line_at(sent.start + max(0, sent.text.find(cookie)))
+        said.append(pf.Said(seg.kind, line,
+                            f"say a cookie is taken out of the user's browser (“{cookie}”, “{browser}”)", sent.text,
+                            pf.confidence(seg.kind, Confidence.LOW)))
     return pf.reports(doc, "session-cookie-lift-instruction", "Session cookie lifted", said, g.MAX_REPORTS)

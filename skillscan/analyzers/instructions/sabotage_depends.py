@@ -83,14 +83,11 @@ def dependency_planted(package: Package, doc: Document) -> list[Finding]:
         return []
     cue = _cue()
     said: list[pf.Said] = []
-    for seg in doc.segments:
-        if seg.kind not in g.KINDS or not cue.search(seg.text):
+    for seg, sent in g.cued_sentences(doc, cue):
+        found = _planted(sent.text)
+        if found is None:
             continue
-        for sent in g.sentences(seg.text):
-            found = _planted(sent.text) if cue.search(sent.text) else None
-            if found is None:
-                continue
-            line = seg.line_at(sent.start + found.at)
-            said.append(pf.Said(seg.kind, line, f"say the dependency manifest {found.manifest} is changed (“{found.act}”) on the package's own trigger (“{found.trigger}”)", sent.text,
-                                 pf.confidence(seg.kind, Confidence.LOW)))
+        line = seg.line_at(sent.start + found.at)
+        said.append(pf.Said(seg.kind, line, f"say the dependency manifest {found.manifest} is changed (“{found.act}”) on the package's own trigger (“{found.trigger}”)", sent.text,
+                             pf.confidence(seg.kind, Confidence.LOW)))
     return pf.reports(doc, "sabotage-dependency-planted", "Dependency planted", said, g.MAX_REPORTS)

@@ -260,6 +260,17 @@ def candidates(doc: Document, cue: Cue, bound: list[bool]) -> Iterator[Candidate
             yield Candidate(seg, sent, sents[i + 1].text if i + 1 < len(sents) else "")
 
 
+def cued_sentences(doc: Document, cue: Cue) -> Iterator[tuple[Segment, Sentence]]:
+    """Every sentence of the document's prose that carries `cue`, directive or not (a statement of what the
+    package does counts too), with its segment: the cheap test runs once per segment, then per sentence."""
+    for seg in doc.segments:
+        if seg.kind not in KINDS or not cue.search(seg.text):
+            continue
+        for sent in sentences(seg.text):
+            if cue.search(sent.text):
+                yield seg, sent
+
+
 def bound_finding(doc: Document, rule_id: str) -> Finding:
     """The report of the bound: the rest of the file was not read for this rule."""
     return finding("analysis-incomplete",

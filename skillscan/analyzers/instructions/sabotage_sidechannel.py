@@ -85,14 +85,11 @@ def side_channel(doc: Document) -> list[Finding]:
     if not g.may_carry(doc, cue):
         return []
     said: list[pf.Said] = []
-    for seg in doc.segments:
-        if seg.kind not in g.KINDS or not cue.search(seg.text):
+    for seg, sent in g.cued_sentences(doc, cue):
+        found = _handover(sent.text)
+        if found is None:
             continue
-        for sent in g.sentences(seg.text):
-            found = _handover(sent.text) if cue.search(sent.text) else None
-            if found is None:
-                continue
-            line = seg.line_at(sent.start + found.at)
-            said.append(pf.Said(seg.kind, line, f"say {found.data} is handed on (“{found.act}”) {found.channel}", sent.text,
-                                 pf.confidence(seg.kind, Confidence.LOW)))
+        line = seg.line_at(sent.start + found.at)
+        said.append(pf.Said(seg.kind, line, f"say {found.data} is handed on (“{found.act}”) {found.channel}", sent.text,
+                             pf.confidence(seg.kind, Confidence.LOW)))
     return pf.reports(doc, "sabotage-side-channel", "Side channel", said, g.MAX_REPORTS)
