@@ -172,13 +172,39 @@ def test_nesting_depth_shell_engine() -> None:
     assert growth(make, lambda f: engine.analyze_file(_package(), f), 160_000) <= MAX_RATIO
 
 
+def _nested_quotes(n: int, salt: int = 0) -> Any:
+    body = "".join("> " * min(i, 40) + f"note {i}.{salt}: read docs/guide-{i}.md\n" for i in range(n))
+    return _file("SKILL.md", "---\nname: c\ndescription: notes\n---\n" + body)
+
+
 def test_nesting_depth_markdown_instructions_engine() -> None:
+    """Both sizes read by the Markdown parser: n and 4n stay under its bound (above it the body is read
+    without the parser — every paragraph as prose, a different path with its own cost per character,
+    measured below), so the ratio measures growth, not the switch between the two paths. Each file is read
+    once, cold: the three pairs are different texts, since a text read before is partly answered from
+    per-text caches (small texts only), which would make the small run look cheaper than a first read."""
     from skillscan.analyzers.instructions import InstructionsAnalyzer
+    from skillscan.analyzers.instructions.document import MAX_MARKDOWN_CHARS
     engine = InstructionsAnalyzer()
+    n = 4_000
+    engine.analyze_file(_package(), _nested_quotes(n // 8, salt=99))  # warm-up: rule data and parsers load
+    pairs = [(_nested_quotes(n, salt=k), _nested_quotes(4 * n, salt=k)) for k in range(3)]
+    assert all(len(big.text) <= MAX_MARKDOWN_CHARS for _, big in pairs)
 
-    def make(n: int) -> Any:
-        body = "".join("> " * min(i, 40) + f"note {i}: read docs/guide-{i}.md\n" for i in range(n))
-        return _file("SKILL.md", "---\nname: c\ndescription: notes\n---\n" + body)
+    def run(f: Any) -> None:
+        engine.analyze_file(_package(), f)
 
-    assert growth(make, lambda f: engine.analyze_file(_package(), f), 7_600) <= MAX_RATIO
+    ratios = [_cpu(run, big) / max(_cpu(run, small), 1e-9) for small, big in pairs]
+    assert statistics.median(ratios) <= MAX_RATIO
+
+
+def test_nesting_depth_markdown_without_parser_instructions_engine() -> None:
+    """Both sizes above the Markdown parser's bound: the paragraph reading of a body too large to parse."""
+    from skillscan.analyzers.instructions import InstructionsAnalyzer
+    from skillscan.analyzers.instructions.document import MAX_MARKDOWN_CHARS
+    engine = InstructionsAnalyzer()
+    n = 20_000
+    assert len(_nested_quotes(n).text) > MAX_MARKDOWN_CHARS
+
+    assert growth(_nested_quotes, lambda f: engine.analyze_file(_package(), f), n, cap=n) <= MAX_RATIO
 

@@ -39,7 +39,7 @@ from skillscan.analyzers.instructions.sabotage_depends import dependency_planted
 from skillscan.analyzers.instructions.sabotage_destroy import destructive_cleanup
 from skillscan.analyzers.instructions.sabotage_escrow import credential_escrow
 from skillscan.analyzers.instructions.sabotage_fabricate import fabricated_data
-from skillscan.analyzers.instructions.sabotage_grammar import aimed_at_agent
+from skillscan.analyzers.instructions.sabotage_grammar import aimed_at_agent, new_document
 from skillscan.analyzers.instructions.sabotage_hook import install_hook_planted
 from skillscan.analyzers.instructions.sabotage_leak import secret_into_output
 from skillscan.analyzers.instructions.sabotage_memory import memory_implant
@@ -145,6 +145,7 @@ class InstructionsAnalyzer:
 
     def _document(self, package: Package, file: PackageFile, doc: Document, *,
                   followed: bool = False) -> list[Finding]:
+        new_document()  # cue answers are shared by this document's detectors, not kept across documents
         out: list[Finding] = []
         if doc.bound:  # a Markdown file too large for the parser: its structure was not read (no line has a role)
             out.append(finding("analysis-incomplete", doc.bound, doc.path, 1))

@@ -140,7 +140,8 @@ class _CueIndex:
         """Whether cue `slot` occurs in `text` (`data` is its UTF-8), or None when the set cannot tell."""
         if len(text) > MEMO_CHARS:
             return None
-        known = self.memo.get(text)
+        memo = self.memo  # a new document may replace it meanwhile: this question keeps the one it read
+        known = memo.get(text)
         if known is None or known[0] <= slot:  # not asked yet, or asked before this cue existed
             cue_set, count = self._set()
             if cue_set is None:
@@ -149,13 +150,19 @@ class _CueIndex:
             if not found or found[0] != 0:
                 return None
             known = (count, frozenset(i - 1 for i in found[1:]))
-            if len(self.memo) >= MEMO_TEXTS:
-                del self.memo[next(iter(self.memo))]  # the oldest text
-            self.memo[text] = known
+            if len(memo) >= MEMO_TEXTS:
+                memo.pop(next(iter(memo), text), None)  # the oldest text
+            memo[text] = known
         return slot in known[1]
 
 
 _INDEX = _CueIndex()
+
+
+def new_document() -> None:
+    """Forget the cue answers of the texts read so far: answers are shared by the detectors of one document,
+    never kept across documents (a process reads thousands; texts of other files would only hold memory)."""
+    _INDEX.memo = {}
 
 
 @dataclass(frozen=True)
