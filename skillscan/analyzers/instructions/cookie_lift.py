@@ -29,8 +29,6 @@ from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("session-cookie-lift-instruction",)
 _GAP = 60  # characters between the act and the cookie, and between the cookie and the browser
-_PURPOSE = re.compile(r"\b(?:pen(?:etration)?[- ]?test\w*|security\s+test\w*|red[- ]team\w*|forensic\w*|ctf|"
-                      r"bug\s+bount\w*)\b|渗透测试|取证", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -39,6 +37,7 @@ class CookieWords:
     cookie: re.Pattern[str]
     browser: re.Pattern[str]
     excused: re.Pattern[str]
+    coherent_purpose: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -74,7 +73,7 @@ def cookie_lift(package: Package, doc: Document) -> list[Finding]:
     # every sentence, not only directives: "extract the `li_at` cookie from the browser" is an imperative
     # without a modal, and "the skill reads the session cookie from Chrome" states what the package does
     cue = _cue()
-    if _PURPOSE.search(g.stated_purpose_text(package)) or not g.may_carry(doc, cue):
+    if words().coherent_purpose.search(g.stated_purpose_text(package)) or not g.may_carry(doc, cue):
         return []
     said: list[pf.Said] = []
     for seg, sent in g.cued_sentences(doc, cue):
