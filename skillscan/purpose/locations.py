@@ -239,7 +239,7 @@ def history_of(path: str, table: LocationTable | None = None) -> str:
     """The label of the agent whose conversation record (prompt history, session transcripts) `path` is,
     or "" when it is none."""
     table = table or load_locations()
-    p = normalize_path(path)
+    p = normalize_path(path).rstrip("/")  # a directory written with its slash
     for spec in table.agents:
         if any(glob_match(_anchored(pattern), p) for pattern in spec.history):
             return spec.label
