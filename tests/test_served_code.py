@@ -59,3 +59,37 @@ def test_handlers() -> None:
 def test_eval_outside_a_handler_is_not_reported() -> None:
     src = "const s = process.argv[2];\neval(s);\nhttp.createServer((q, r) => r.end('ok'));\n"
     assert request_code_eval(parse(src, "a.js", "javascript"), "a.js") == []
+
+
+PY_CONSOLE = '''from http.server import BaseHTTPRequestHandler, HTTPServer
+
+
+class Console(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        exec(body, {})
+        self.send_response(200)
+
+
+HTTPServer(("127.0.0.1", 8765), Console).serve_forever()
+'''
+
+
+def test_a_python_server_that_runs_its_requests_is_review(tmp_path: Path) -> None:
+    pkg = make_described_skill(tmp_path, "console", DESC, "# Console\n\nStart `python3 scripts/console.py`.\n",
+                               {"scripts/console.py": PY_CONSOLE})
+    report, _ = scan_json(str(pkg))
+    p = report["packages"][0]
+    hits = [f for f in p["findings"] if f["rule_id"] == "py-request-code-eval"]
+    assert p["verdict"] == "review"
+    assert len(hits) == 1 and hits[0]["line"] == 7
+    assert "do_POST of the BaseHTTPRequestHandler subclass Console (line 5)" in str(hits[0]["message"])
+
+
+def test_a_python_server_with_a_fixed_operation_is_allow(tmp_path: Path) -> None:
+    fixed = PY_CONSOLE.replace("exec(body, {})", "print(len(body))")
+    pkg = make_described_skill(tmp_path, "console", DESC, "# Console\n\nStart `python3 scripts/console.py`.\n",
+                               {"scripts/console.py": fixed})
+    report, _ = scan_json(str(pkg))
+    p = report["packages"][0]
+    assert p["verdict"] == "allow" and not [f for f in p["findings"] if f["rule_id"] == "py-request-code-eval"]
