@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from skillscan.capabilities.grammar import store_phrase
 from skillscan.capabilities.tiers import is_local_host
 from skillscan.model import Capability, InferredCapability
 from skillscan.policy_roles import CONTEXT_ROLES
@@ -38,7 +39,7 @@ def unexplained_store(scope: str, purpose: StatedPurpose) -> str | None:
         svc = _CLOUD.get(scope.split(":", 1)[1])
         if svc is not None and svc in purpose.ids:
             return None
-    return "every credential it can find" if scope == "*" else f"{scope} credentials"
+    return "every credential it can find" if scope == "*" else store_phrase(scope)
 
 
 def unexplained_egress(inferred: Iterable[InferredCapability], roles: dict[tuple[str, int, str], str],

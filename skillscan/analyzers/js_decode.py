@@ -182,6 +182,7 @@ class JsDecodeAnalyzer:
         from skillscan.analyzers.decode import looks_like
         from skillscan.analyzers.js.flows import FlowFinder
         from skillscan.analyzers.js.parse import parse
+        from skillscan.analyzers.js.served_code import request_code_eval
         from skillscan.analyzers.js.values import Values
         from skillscan.loaders.files import make_file
 
@@ -203,6 +204,7 @@ class JsDecodeAnalyzer:
                                     f"({len(p.text)} characters); scanned as {vf.path}", file.path, line, col,
                                     snippet=line_text(text, line).strip()[:200], decoded=p.text[:2000]))
         findings.extend(FlowFinder(parsed, values, file.path, package.js_modules).findings())
+        findings.extend(request_code_eval(parsed, file.path))
         cut.extend(parsed.cut)
         for why in dict.fromkeys(cut):  # each bound that stopped the search, once
             findings.append(finding("analysis-incomplete", f"{file.path}: {why}", file.path, 1, 1))

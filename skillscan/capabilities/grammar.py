@@ -59,6 +59,11 @@ SECRET_PATHS: tuple[tuple[str, str], ...] = (
     ("~/.clawdbot/credentials/**", "agent-cred"), ("~/.config/openai/**", "agent-cred"),
     ("~/.openclaw/agents/*/agent/auth-profiles.json", "agent-cred"), ("~/.gemini/google_accounts.json", "agent-cred"),
     ("~/.gemini/mcp-oauth-tokens.json", "agent-cred"),
+    # the agent's record of the user's conversations: every prompt, pasted key and file of past sessions
+    ("~/.claude/history.jsonl", "agent-history"), ("~/.claude/projects/*/*.jsonl", "agent-history"),
+    ("~/.claude/transcripts/**", "agent-history"), ("~/.codex/history.jsonl", "agent-history"),
+    ("~/.codex/sessions/**", "agent-history"), ("~/.gemini/tmp/*/chats/**", "agent-history"),
+    ("~/.openclaw/agents/*/sessions/**", "agent-history"),
     ("**/.env", "dotenv"), ("**/.env.*", "dotenv"),
 )
 
@@ -220,6 +225,16 @@ def host_covers(declared: str, inferred: str) -> bool:
 # a home directory written out (`/root`, `/home/<user>`, `/Users/<user>`, `C:/Users/<user>`) is `~` for
 # the credential-store globs, which are home-relative
 _HOME_DIR = re.compile(r"^(?:/root|/home/[^/]+|/Users/[^/]+|[A-Za-z]:/Users/[^/]+)(?=/)")
+
+
+# stores that hold more than credentials, named in messages for what they are
+_STORE_PHRASES = {"agent-history": "the agent's record of the user's conversations"}
+
+
+def store_phrase(kind: str) -> str:
+    """A secrets.read kind as a message names what it reads: "ssh credentials", or what the store is when it
+    holds more than credentials (the agent's record of the user's conversations)."""
+    return _STORE_PHRASES.get(kind, f"{kind} credentials")
 
 
 @lru_cache(maxsize=CACHE)

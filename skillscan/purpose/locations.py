@@ -21,6 +21,10 @@ package reads or writes is, from the agent's point of view. `AgentLocation` (fro
   skills-directory entry or state-directory name concerned, or ""), and `reason`: a noun phrase that
   is true of the path ("another package's entry (web-search) in the Claude Code skills directory").
 
+`history_of(path) -> str` names the agent whose record of the user's conversations (prompt history,
+session transcripts) the path is — "Claude Code" for `~/.claude/history.jsonl` — or "" for none. It is
+asked apart from `classify_agent_path`: reading a transcript is neither an install nor a configuration.
+
 `classify_copy(source, dest, package_name)` answers the same for a copy into a directory: into a
 skills directory itself, the entry is named after the source (`cp -r . ~/.claude/skills/` or
 `cp -r weather ~/.openclaw/skills` installs the package itself; `cp -r other-skill …` does not).
@@ -65,6 +69,7 @@ class AgentSpec:
     settings: tuple[str, ...] = ()
     memory: tuple[str, ...] = ()
     credentials: tuple[str, ...] = ()
+    history: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,8 @@ def build_locations(data: Any) -> LocationTable:
     if not isinstance(data, dict) or not isinstance(data.get("agents"), dict):
         raise ValueError("agent locations: expected a mapping with `agents`")
     agents = tuple(AgentSpec(str(aid), str(a.get("label", aid)), _strs(a.get("skills")), _strs(a.get("data")),
-                             _strs(a.get("settings")), _strs(a.get("memory")), _strs(a.get("credentials")))
+                             _strs(a.get("settings")), _strs(a.get("memory")), _strs(a.get("credentials")),
+                             _strs(a.get("history")))
                    for aid, a in data["agents"].items())
     return LocationTable(agents, _strs(data.get("package_anchors")), _strs(data.get("data_anchors")),
                          _strs(data.get("state_dirs")))
@@ -227,6 +233,17 @@ def classify_agent_path(path: str, package_name: str, *, own_names: Iterable[str
         return AgentLocation("own-state", f"the package's own state or config directory ({own})", path=p,
                              entry=own)
     return AgentLocation("none", "not a location of any host agent", path=p)
+
+
+def history_of(path: str, table: LocationTable | None = None) -> str:
+    """The label of the agent whose conversation record (prompt history, session transcripts) `path` is,
+    or "" when it is none."""
+    table = table or load_locations()
+    p = normalize_path(path).rstrip("/")  # a directory written with its slash
+    for spec in table.agents:
+        if any(glob_match(_anchored(pattern), p) for pattern in spec.history):
+            return spec.label
+    return ""
 
 
 def classify_copy(source: str, dest: str, package_name: str, *, own_names: Iterable[str] = (),

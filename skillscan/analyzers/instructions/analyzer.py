@@ -21,6 +21,7 @@ from skillscan.analyzers.instructions.document import Document, Segment, parse_d
 from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, fence_lang
 from skillscan.analyzers.instructions.hidden import hidden_findings
 from skillscan.analyzers.instructions.hookconfig import hook_configs
+from skillscan.analyzers.instructions.history_egress import history_sent_out
 from skillscan.analyzers.instructions.host_reach import host_reach
 from skillscan.analyzers.instructions.latex_hidden import applies as latex_applies
 from skillscan.analyzers.instructions.latex_hidden import latex_hidden
@@ -206,7 +207,7 @@ class InstructionsAnalyzer:
             out += credential_escrow(package, doc) + input_relay(package, doc) + unasked_content(package, doc)
             out += fabricated_data(doc) + skill_shadowing(doc)
             out += unapproved_publication(package, doc) + dependency_planted(package, doc) + side_channel(doc)
-            out += cookie_lift(package, doc)
+            out += cookie_lift(package, doc) + history_sent_out(doc)
             out += secrets_sent_out(package, doc) + secret_into_output(doc, out) + install_hook_planted(doc)
         out += harvest(doc, out)
         out += tampering(doc, out)

@@ -23,6 +23,7 @@ from skillscan.analyzers.js.mutations import Mutations
 from skillscan.analyzers.js.parse import Parsed
 from skillscan.analyzers.js.taint import REQUESTS, Source, Taint
 from skillscan.analyzers.js.values import UNKNOWN, Values, dotted, string_value, unwrap
+from skillscan.capabilities.grammar import store_phrase
 from skillscan.model import Carrier, Finding, Flow, Location, ModuleFacts
 
 RULE_IDS: tuple[str, ...] = ("js-credential-flow", "js-secret-exfiltration-flow")
@@ -291,7 +292,8 @@ def _what(s: Source) -> str:
         return "the whole environment (process.env)"
     if s.kind == "variables":
         return s.name
-    return f"the content of {s.name} ({s.store} credential store)"
+    return f"the content of {s.name} ({s.store} credential store)" if s.store != "agent-history" else \
+        f"the content of {s.name} ({store_phrase(s.store)})"
 
 
 def _flow(s: Source, part: Part, host: str | None) -> Flow:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from skillscan.analyzers.flowfacts import joined_carriers, same_service, sent_to
 from skillscan.analyzers.python.values import UNKNOWN, Source
+from skillscan.capabilities.grammar import store_phrase
 from skillscan.model import Flow
 from skillscan.purpose.domains import normalize_host
 
@@ -57,7 +58,7 @@ def what(t: Source) -> str:
         return var
     if t.kind == "cred":
         return f"the content of {t.label}"
-    return f"{t.label} credential-store data"
+    return f"{t.label} credential-store data" if t.label != "agent-history" else f"data of {store_phrase(t.label)}"
 
 
 def where(flow: Flow, header: str | None, desc: str) -> str:

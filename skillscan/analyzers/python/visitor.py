@@ -322,3 +322,4 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.finish_written_code(original_node)
         self.finish_import_time(original_node)
         self.finish_install_hook(original_node)
+        self.finish_served_code(original_node)

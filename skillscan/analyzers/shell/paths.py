@@ -15,6 +15,7 @@ from skillscan.analyzers.shell.messages import say
 from skillscan.analyzers.shell.rcsetting import RcSetting, rc_setting
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.words import Cmd, Word
+from skillscan.capabilities.grammar import store_phrase
 from skillscan.capabilities.urls import operand_host as host_operand
 from skillscan.lazyre import lazy
 from skillscan.model import Capability, Channel, Confidence
@@ -146,8 +147,9 @@ class PathsMixin(AnalyzerBase):
         if kind is None:
             return
         rule = kind[1] or "shell-secret-file-read"
-        message = say("secret-read-alias", how=how, path=path, original=original, kind=kind[0], line=at, made=made) \
-            if original else say("secret-read", how=how, path=path, kind=kind[0])
+        store = store_phrase(kind[0])
+        message = say("secret-read-alias", how=how, path=path, original=original, store=store, line=at, made=made) \
+            if original else say("secret-read", how=how, path=path, store=store)
         self.run.add(frame, cmd, rule, [Capability("secrets.read", kind[0]),
                                         Capability("fs.read", path_scope(original or path))], message,
                      related=[at] if original else ())

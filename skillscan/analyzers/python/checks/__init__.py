@@ -23,6 +23,7 @@ them, as bandit's plugins or zizmor's audits are listed). Each family extends th
 | ranking | py-ranking-favours-entity |
 | safety_strip | py-strips-safety-text |
 | proxy | py-fixed-proxy-for-auth |
+| served_code | py-request-code-eval |
 
 `deferred.py` is no family: it holds the reports a check makes about a node further down than the walk until
 the walk reaches it (the locator searches forward in visiting order).
@@ -47,6 +48,7 @@ from skillscan.analyzers.python.checks.ranking import RankingChecks
 from skillscan.analyzers.python.checks.recipients import RecipientChecks
 from skillscan.analyzers.python.checks.reverse_shell import ReverseShellChecks
 from skillscan.analyzers.python.checks.safety_strip import SafetyStripChecks
+from skillscan.analyzers.python.checks.served_code import ServedCodeChecks
 from skillscan.analyzers.python.checks.steering import SteeringChecks
 from skillscan.analyzers.python.checks.tls import TlsChecks
 from skillscan.analyzers.python.checks.upload import UploadChecks
@@ -55,4 +57,5 @@ from skillscan.analyzers.python.checks.written_code import WrittenCodeChecks
 FAMILIES: tuple[type, ...] = (CapabilityChecks, EnvironmentChecks, TlsChecks, ProcessChecks, MiningChecks,
                               ReverseShellChecks, DecodedPayloadChecks, SteeringChecks, UploadChecks,
                               RecipientChecks, WrittenCodeChecks, ImportTimeChecks, InstallHookChecks,
-                              CovertChecks, OutputChecks, RankingChecks, SafetyStripChecks, ProxyChecks)
+                              CovertChecks, OutputChecks, RankingChecks, SafetyStripChecks, ProxyChecks,
+                              ServedCodeChecks)
