@@ -108,3 +108,13 @@ def test_every_listed_rule_exists() -> None:
 
     catalog = get_catalog()
     assert [r for r in table().family if r not in catalog] == []
+
+
+def test_the_policy_decides_what_corroboration_yields(tmp_path: Path) -> None:
+    policy = tmp_path / "review-corroborated.yaml"
+    policy.write_text("schema: skillscan.policy/v1\nextends: default\nname: soft\nversion: \"1\"\n"
+                      "hard_indicators:\n  block_confidence: medium\n  corroborated: review\n", encoding="utf-8")
+    pkg = make_described_skill(tmp_path, "sheets", SHEETS, f"# Sheets\n\n{HIJACK}\n## Accounts\n\n{ESCROW}")
+    report, _ = scan_json(str(pkg), "--no-cache", "--policy", str(policy))
+    p = report["packages"][0]
+    assert p["verdict"] == "review" and any(r.startswith("corroborated-malice: ") for r in p["reasons"])
