@@ -48,7 +48,7 @@ def table() -> Table:
 
     data = load_yaml_file(rules_dir() / "decide" / "corroboration.yaml")
     if not isinstance(data, dict) or not isinstance(data.get("families"), dict):
-        raise ValueError("rules/decide/corroboration.yaml: expected a mapping with `families`")
+        raise TypeError("rules/decide/corroboration.yaml: expected a mapping with `families`")
     family = {str(r): str(name) for name, rules in data["families"].items() for r in rules or ()}
     return Table(family, int(data.get("passage_gap", 3)))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from clirun import make_described_skill, scan_json
+
 from skillscan.model import Channel, Confidence, Finding, Location, Package, RuleClass, Severity
 from skillscan.policy_corroborate import independent, signals, table
 
@@ -32,10 +33,10 @@ def test_two_families_in_two_passages_block_with_both_named(tmp_path: Path) -> N
     verdict, reasons, findings = _scan(pkg)
     assert verdict == "block"
     said = [r for r in reasons if r.startswith("corroborated-malice: ")]
-    assert said == ["corroborated-malice: trigger-hijack-instruction (goal-hijack, SKILL.md:8, agent-instruction) "
-                    "together with sabotage-credential-escrow (exfiltration, SKILL.md:12, agent-instruction): two "
-                    "independent signals of malice, of different kinds and in different passages, in text the agent "
-                    "follows or code that runs"]
+    assert said == [("corroborated-malice: trigger-hijack-instruction (goal-hijack, SKILL.md:8, agent-instruction) "
+                     "together with sabotage-credential-escrow (exfiltration, SKILL.md:12, agent-instruction): two "
+                     "independent signals of malice, of different kinds and in different passages, in text the agent "
+                     "follows or code that runs")]
     gate = [f for f in findings if f["rule_id"] == "corroborated-malice"]
     assert gate and gate[0]["line"] == 8 and gate[0]["severity"] == "critical"
 
@@ -48,7 +49,7 @@ def test_chinese_prose_corroborates_too(tmp_path: Path) -> None:
 
 def test_one_signal_stays_review(tmp_path: Path) -> None:
     for i, body in enumerate((HIJACK, ESCROW, HIJACK_ZH, ESCROW_ZH)):
-        verdict, reasons, findings = _scan(make_described_skill(tmp_path / str(i), "sheets", SHEETS,
+        verdict, _, findings = _scan(make_described_skill(tmp_path / str(i), "sheets", SHEETS,
                                                                 f"# Sheets\n\n{body}"))
         assert verdict == "review", body
         assert "corroborated-malice" not in _rules(findings)

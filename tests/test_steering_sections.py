@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from clirun import make_described_skill, scan_json
 
 CSV = "Exports tables to CSV files for the user."
