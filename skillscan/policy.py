@@ -52,6 +52,7 @@ from skillscan.policy_load import (  # noqa: F401 (the policy API, re-exported)
     rules_policy_dir,
 )
 from skillscan.policy_match import _cap_matches, _forbidden_of_kind
+from skillscan.policy_corroborate import corroborated
 from skillscan.policy_egress import EgressPolicy, data_to_sink, unnamed_messaging
 from skillscan.policy_persist import disclosed_on_request, occasion, own_server, remote_persistence
 from skillscan.policy_polarity import POLARITY_RULES, transparent
@@ -60,6 +61,7 @@ from skillscan.policy_practice import (
     RELAYS,
     any_role_endpoint,
     combination_explained,
+    file_lines,
     line_text,
     names_relay,
     practice_privilege,
@@ -102,6 +104,7 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
     purpose = package_purpose(package, d.inferred)
 
     # 1. hard indicators
+    alone: list[Finding] = []  # malice at review for its confidence alone (policy_corroborate)
     for f in findings:
         if f.rule_class is not RuleClass.MALICIOUS:
             continue
@@ -129,6 +132,13 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
                 said := security_practice(package, f.location.path, policy.security_practice)):
             dec, where = Decision.REVIEW, f"{where}; {_PRACTICE.format(said)}"
         acc.raise_to(dec, f"{f.rule_id}: {f.message} ({where})")
+        if dec is Decision.REVIEW and where == f"{f.location.path}:{f.location.line}":
+            alone.append(f)
+    if alone and (pair := corroborated(package, alone, findings, lambda p: bool(security_practice(
+            package, p, policy.security_practice)), file_lines)):
+        acc.raise_to(policy.corroborated, f"corroborated-malice: {pair[0]}")
+        acc.findings.append(gate("corroborated-malice", pair[0], (pair[1].location.path, pair[1].location.line), [],
+                                 severity=Severity.CRITICAL, confidence=Confidence.MEDIUM, channel=pair[1].channel))
 
     # forbidden capabilities: whatever is declared
     forbidden_hit: set[Capability] = set()

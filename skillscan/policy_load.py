@@ -88,6 +88,8 @@ class Policy:
     no_field_tier3: Decision = Decision.BLOCK
     # `strict`: undeclared tier-3 capabilities block wherever the format can declare them
     strict_tier3: bool = False
+    # two independent malice signals, each at review alone (policy_corroborate)
+    corroborated: Decision = Decision.BLOCK
     # kinds whose host is judged: remote code from a host the stated purpose does not explain is malice
     payload_kinds: frozenset[str] = frozenset()
     # undeclared tier-3 capabilities with no malice fact, where the format can declare them
@@ -237,6 +239,7 @@ def _build(data: dict[str, Any], digest: str, source: str) -> Policy:
         any_role_rules=frozenset((data.get("roles") or {}).get("any_role_rules") or ()),
         no_field_tier3=DEC[und.get("no_field_tier3", "block")],
         strict_tier3=bool(und.get("strict_tier3", False)),
+        corroborated=DEC[(data.get("hard_indicators") or {}).get("corroborated", "block")],
         payload_kinds=frozenset(und.get("payload_kinds") or ()),
         privilege=DEC[und.get("privilege", "review")],
         security_practice=tuple(str(w) for w in (data.get("security_practice") or {}).get("words") or ()),

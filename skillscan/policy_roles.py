@@ -119,6 +119,23 @@ def _test_code(package: Package, path: str, entries: Sequence[str]) -> bool:
     return _referenced(path, entries) is None
 
 
+def _steers_from_section(package: Package, fd: Finding) -> bool:
+    """A steering malice finding (`steering_rules`: sabotage of the agent's output, recipients or memory) on a
+    plain prose line of an instruction file that is reference text only because of the heading it sits under
+    ("References", "Background", "How it works"): not a fence, a table, a quotation or a sentence that describes
+    rather than instructs. The host loads the whole file, so the agent reads that sentence as it reads the rest."""
+    if fd.role != "reference" or fd.rule_class is not RuleClass.MALICIOUS or \
+            fd.rule_id.lower() not in context_table().steering_rules:
+        return False
+    pf = package.file(fd.location.path)
+    if pf is None or pf.text is None or file_role(pf.path)[0] != "agent-instruction":
+        return False
+    roles = roles_of(pf.path, pf.text, None)
+    region = roles.region_at(fd.location.line)
+    return (roles.base == "agent-instruction" and region is not None and region.role == "reference"
+            and region.kind == "text" and region.why.startswith("under the heading "))
+
+
 def with_roles(package: Package, findings: Iterable[Finding]) -> list[Finding]:
     cache: dict[str, DocumentRoles | None] = {}
     entries: list[str] | None = None
@@ -126,7 +143,8 @@ def with_roles(package: Package, findings: Iterable[Finding]) -> list[Finding]:
     out = []
     for fd in findings:
         if fd.role != _DEFAULTS[fd.channel.value]:
-            out.append(fd)
+            # the host loads the whole instruction file: a steering sentence in a section of its prose is obeyed
+            out.append(dataclasses.replace(fd, role="agent-instruction") if _steers_from_section(package, fd) else fd)
             continue
         pf = package.file(fd.location.path)
         host, line = _host(package, pf, fd.location.line) if pf is not None else (None, 1)
