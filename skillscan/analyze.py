@@ -6,16 +6,18 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from skillscan import lazyre_cache
 from skillscan.analyzers import file_analyzers, roles_share
 from skillscan.analyzers.base import FileResult, finding
 from skillscan.analyzers.instructions.follows import with_followed
 from skillscan.model import Finding, Package, PackageFile
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 MAX_VIRTUAL_DEPTH = 3
 MAX_VIRTUAL_FILES = 256
@@ -146,6 +148,9 @@ class Workers:
 
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            # multiprocessing is imported only by a scan that forks workers (start-up time of one small package)
+            from concurrent.futures import ProcessPoolExecutor
+
             file_analyzers()  # set up once here, before the workers are forked, rather than once in each
             # forked workers inherit the loaded group (its packages' bytes): frozen, the garbage collector
             # of each worker skips it — otherwise every full collection walks it and touches its pages
@@ -184,6 +189,7 @@ def _submit(packages: Sequence[Package], jobs: int, workers: Workers) -> _InFlig
     tasks = _tasks(packages)
     if jobs <= 1 or not tasks or (len(tasks) <= 1 and not workers.started):
         return _InFlight(len(packages), tasks, None)
+    from concurrent.futures.process import BrokenProcessPool
     futures: list[Future[tuple[list[Finding], list[PackageFile], Shared]] | None] = [None] * len(tasks)
     # the largest tasks start first, so that the group does not end waiting for one big file started last;
     # results are still collected (and reported) in task order
@@ -218,6 +224,9 @@ def _collect(flight: _InFlight, workers: Workers, progress: Callable[[str, int, 
     findings: dict[int, list[Finding]] = {i: [] for i in range(flight.count)}
     virtual: dict[int, list[PackageFile]] = {i: [] for i in range(flight.count)}
     crashed: dict[int, str] = {}
+    if flight.futures is not None:  # tasks in the pool (run here otherwise: no pool, no multiprocessing import)
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
     for k, (i, args) in enumerate(flight.tasks):
         if flight.futures is None:
             fs, vs, shared = _worker(args)
