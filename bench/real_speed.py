@@ -7,8 +7,10 @@ The reference commit is checked out into a temporary `git worktree` (removed aft
 are timed as whole CLI processes — `python -m skillscan scan --format json --no-cache --no-config
 --fail-on never --quiet`, jobs = one per core — in pairs, reference then this tree (A B A B), so that
 a machine shared with other work slows both alike. Reported per case: the best and median wall time of
-each side, CPU (user+sys of the process tree), peak RSS of the process tree (sampled `VmRSS` sum over
-the CLI, its pool workers and semgrep), and the ratio reference/this tree of the best walls.
+each side, CPU (user+sys of the process tree), peak memory of the process tree (the CLI, its pool workers
+and semgrep, sampled) two ways — the `VmRSS` sum, which counts every page the forked workers still share
+with the CLI once per process, and the PSS sum (`/proc/PID/smaps_rollup`), which counts a shared page
+once in all: the memory the tree occupies — and the ratio reference/this tree of the best walls.
 
 Cases:
 - `big`: calib and msb-train together (every package directory one input);
@@ -88,6 +90,7 @@ def row(name: str, a: list[Run], b: list[Run], packages: int, mb: float) -> str:
     return (f"| {name} | {best_a:.2f} / {med_a:.2f} s | {best_b:.2f} / {med_b:.2f} s "
             f"| {min(r.cpu for r in a):.1f} / {min(r.cpu for r in b):.1f} s "
             f"| {max(r.tree_mb for r in a):.0f} / {max(r.tree_mb for r in b):.0f} MB "
+            f"| {max(r.tree_pss_mb for r in a):.0f} / {max(r.tree_pss_mb for r in b):.0f} MB "
             f"| {packages / best_b:.1f} pkg/s, {mb / best_b:.2f} MB/s | **{best_a / best_b:.2f}×** |")
 
 
@@ -105,7 +108,8 @@ def main() -> int:
     subprocess.run(["git", "worktree", "add", "--detach", str(ref), args.ref], cwd=REPO, check=True,
                    capture_output=True)
     lines = ["| case | reference best / median wall | this tree best / median wall | CPU ref / this (best) "
-             "| peak RSS tree ref / this | this tree's throughput | speed-up |", "|---|---|---|---|---|---|---|"]
+             "| peak RSS tree ref / this | peak PSS tree ref / this | this tree's throughput | speed-up |",
+             "|---|---|---|---|---|---|---|---|"]
 
     def emit(line: str) -> None:
         lines.append(line)
@@ -130,7 +134,7 @@ def main() -> int:
                 a, b = paired(ref, args.pairs, [*SCAN, *batch])
                 slow_a, slow_b = max(slow_a, min(r.wall for r in a)), max(slow_b, min(r.wall for r in b))
                 emit(row(f"batch of 40, seed {seed}", a, b, 40, size_mb([Path(p) for p in batch])))
-            emit(f"| slowest batch of 40, seeds {args.seeds} (target ≤ 1 s) | {slow_a:.2f} s | {slow_b:.2f} s | | | | "
+            emit(f"| slowest batch of 40, seeds {args.seeds} (target ≤ 1 s) | {slow_a:.2f} s | {slow_b:.2f} s | | | | | "
                  f"**{slow_a / slow_b:.2f}×** |")
         if "big" in cases:
             a, b = paired(ref, args.pairs, [*SCAN, *inputs])
