@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 
 # never needed by a package of Markdown only
@@ -60,3 +62,20 @@ def test_an_archive_is_still_read(tmp_path: Path) -> None:
         zf.write(pkg / "SKILL.md", "notes-helper/SKILL.md")
     mods = _imported(tmp_path, str(bundle))
     assert "zipfile" in mods
+
+
+def test_every_rule_yaml_reads_the_same_through_the_parse_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rule-data loaders read YAML through `ruledata` (parsed once, then JSON from the cache): the data must
+    be what a direct parse gives, on the first read (parse and store) and on the next (cache hit)."""
+    from skillscan import ruledata
+    from skillscan.yamlsafe import load_yaml
+
+    monkeypatch.setenv("SKILLSCAN_CACHE_DIR", str(tmp_path / "cache"))
+    files = sorted((REPO / "rules").rglob("*.yaml"))
+    assert len(files) > 100
+    before = ruledata.STATS["hits"]
+    for path in files:
+        direct = load_yaml(path.read_text(encoding="utf-8"))
+        assert ruledata.load_yaml_file(path) == direct, path
+        assert ruledata.load_yaml_file(path) == direct, path
+    assert ruledata.STATS["hits"] - before >= len(files) // 2  # the second reads came from the cache
