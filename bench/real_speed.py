@@ -7,14 +7,23 @@ The reference commit is checked out into a temporary `git worktree` (removed aft
 are timed as whole CLI processes — `python -m skillscan scan --format json --no-cache --no-config
 --fail-on never --quiet`, jobs = one per core — in pairs, reference then this tree (A B A B), so that
 a machine shared with other work slows both alike. Reported per case: the best and median wall time of
-each side, CPU (user+sys of the process tree), peak RSS of the process tree (sampled `VmRSS` sum over
-the CLI, its pool workers and semgrep), and the ratio reference/this tree of the best walls.
+each side, CPU (user+sys of the process tree), peak memory of the process tree (the CLI, its pool workers
+and semgrep, sampled) two ways — the `VmRSS` sum, which counts every page the forked workers still share
+with the CLI once per process, and the PSS sum (`/proc/PID/smaps_rollup`), which counts a shared page
+once in all: the memory the tree occupies — and the ratio reference/this tree of the best walls.
 
 Cases:
 - `big`: calib and msb-train together (every package directory one input);
 - `batches`: ten batches of 40 packages drawn with seeds 0–9 from calib + msb-train (the slowest
   batch is the target: ≤ 1 s);
 - `small`: one small skill (`fixtures/core-benign-git-helper`; target ≤ 0.25 s).
+
+Caches: `--no-cache` turns off the result cache only; the caches of compiled rule data (parsed YAML,
+compiled YARA rules, regex opcodes: skillscan/ruledata.py, skillscan/lazyre_cache.py) stay on, as for
+any user. Each tree gets its own temporary cache directory (`SKILLSCAN_CACHE_DIR`), filled by one
+unmeasured scan of the small skill before any timing, so that neither tree reads entries the other
+wrote, nor whatever the user's own cache directory holds; bytecode is compiled first, as an installation
+does.
 
 `--write` puts the table into docs/benchmarks.md between `<!-- real-speed:start -->` and
 `<!-- real-speed:end -->`.
@@ -41,10 +50,16 @@ SCAN = ["-m", "skillscan", "scan", "--format", "json", "--no-cache", "--no-confi
 SMALL = "fixtures/core-benign-git-helper"
 
 
+CACHES: dict[Path, Path] = {}  # tree → its own cache directory (see the module's docstring)
+
+
 def measure(tree: Path, args: list[str]) -> Run:
     """One whole process of the CLI of `tree` (its own directory first on sys.path): wall, CPU of the
     process tree and peak memory, as registry_speed measures them."""
-    return measure_argv([sys.executable, *args], env={**os.environ, "PYTHONPATH": str(tree)}, cwd=tree)
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    if tree in CACHES:
+        env["SKILLSCAN_CACHE_DIR"] = str(CACHES[tree])
+    return measure_argv([sys.executable, *args], env=env, cwd=tree)
 
 
 def corpus(shared: Path, names: tuple[str, ...]) -> list[str]:
@@ -75,6 +90,7 @@ def row(name: str, a: list[Run], b: list[Run], packages: int, mb: float) -> str:
     return (f"| {name} | {best_a:.2f} / {med_a:.2f} s | {best_b:.2f} / {med_b:.2f} s "
             f"| {min(r.cpu for r in a):.1f} / {min(r.cpu for r in b):.1f} s "
             f"| {max(r.tree_mb for r in a):.0f} / {max(r.tree_mb for r in b):.0f} MB "
+            f"| {max(r.tree_pss_mb for r in a):.0f} / {max(r.tree_pss_mb for r in b):.0f} MB "
             f"| {packages / best_b:.1f} pkg/s, {mb / best_b:.2f} MB/s | **{best_a / best_b:.2f}×** |")
 
 
@@ -92,7 +108,8 @@ def main() -> int:
     subprocess.run(["git", "worktree", "add", "--detach", str(ref), args.ref], cwd=REPO, check=True,
                    capture_output=True)
     lines = ["| case | reference best / median wall | this tree best / median wall | CPU ref / this (best) "
-             "| peak RSS tree ref / this | this tree's throughput | speed-up |", "|---|---|---|---|---|---|---|"]
+             "| peak RSS tree ref / this | peak PSS tree ref / this | this tree's throughput | speed-up |",
+             "|---|---|---|---|---|---|---|---|"]
 
     def emit(line: str) -> None:
         lines.append(line)
@@ -102,6 +119,8 @@ def main() -> int:
         for tree in (ref, REPO):  # bytecode compiled first, as an installation does
             subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "skillscan")], capture_output=True,
                            check=False)
+            CACHES[tree] = ref.parent / f"cache-{'ref' if tree == ref else 'this'}"
+            measure(tree, [*SCAN, str(REPO / SMALL)])  # fills this tree's rule-data caches, unmeasured
         inputs = corpus(args.shared, ("calib", "msb-train"))
         if "small" in cases:
             small = str(REPO / SMALL)
@@ -115,7 +134,7 @@ def main() -> int:
                 a, b = paired(ref, args.pairs, [*SCAN, *batch])
                 slow_a, slow_b = max(slow_a, min(r.wall for r in a)), max(slow_b, min(r.wall for r in b))
                 emit(row(f"batch of 40, seed {seed}", a, b, 40, size_mb([Path(p) for p in batch])))
-            emit(f"| slowest batch of 40, seeds {args.seeds} (target ≤ 1 s) | {slow_a:.2f} s | {slow_b:.2f} s | | | | "
+            emit(f"| slowest batch of 40, seeds {args.seeds} (target ≤ 1 s) | {slow_a:.2f} s | {slow_b:.2f} s | | | | | "
                  f"**{slow_a / slow_b:.2f}×** |")
         if "big" in cases:
             a, b = paired(ref, args.pairs, [*SCAN, *inputs])
@@ -128,7 +147,8 @@ def main() -> int:
     text = "\n".join([
         "## Speed on real packages, side by side with an older commit (issue 23)", "",
         f"`{cmd}` — {now()}, {machine()}. Whole CLI processes, `--no-cache`, one job per core, paired runs "
-        f"(reference {args.ref}, then this tree; {args.pairs} pairs, 5 for the small skill). Read the ratios: "
+        f"(reference {args.ref}, then this tree; {args.pairs} pairs, 5 for the small skill). Bytecode compiled "
+        "and each tree's rule-data caches filled before timing, in a cache directory of its own. Read the ratios: "
         "the machine may be shared, which slows both sides alike but inflates the seconds.", "", *lines]) + "\n"
     if args.write:
         write_block("real-speed", text)

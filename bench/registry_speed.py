@@ -57,6 +57,10 @@ class Run:
     tree_mb: float  # peak of the summed resident sets of the process tree (sampled)
     load: float  # 1-minute load average when the run started
     code: int
+    # peak of the summed proportional set sizes (PSS) of the tree: a page shared by n processes (the forked
+    # workers share the parent's pages until they write them) counts 1/n in each, so the sum is the memory
+    # the tree occupies; the RSS sum above counts every shared page once per process that maps it
+    tree_pss_mb: float = 0.0
 
 
 def _status_kb(pid: int, field: str) -> int:
@@ -64,6 +68,17 @@ def _status_kb(pid: int, field: str) -> int:
         with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
             for line in fh:
                 if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
                     return int(line.split()[1])
     except (OSError, ValueError, IndexError):
         pass
@@ -101,13 +116,15 @@ def measure(argv: list[str], env: dict[str, str] | None = None, stdout: Path | N
     out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115
     started = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL, env=env)
-    peaks = {"main": 0, "tree": 0}
+    peaks = {"main": 0, "tree": 0, "pss": 0}
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
             peaks["main"] = max(peaks["main"], _status_kb(proc.pid, "VmHWM"))
-            peaks["tree"] = max(peaks["tree"], sum(_status_kb(p, "VmRSS") for p in _tree(proc.pid)))
+            tree = _tree(proc.pid)
+            peaks["tree"] = max(peaks["tree"], sum(_status_kb(p, "VmRSS") for p in tree))
+            peaks["pss"] = max(peaks["pss"], sum(_pss_kb(p) for p in tree))
             done.wait(SAMPLE_S)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -123,7 +140,7 @@ def measure(argv: list[str], env: dict[str, str] | None = None, stdout: Path | N
     # a run shorter than one sample: fall back on the largest single process (wait4)
     tree_mb = max(peaks["tree"] / 1024, usage.ru_maxrss / 1024)
     main_mb = main_mb or usage.ru_maxrss / 1024
-    return Run(wall, usage.ru_utime + usage.ru_stime, main_mb, tree_mb, load, code)
+    return Run(wall, usage.ru_utime + usage.ru_stime, main_mb, tree_mb, load, code, peaks["pss"] / 1024)
 
 
 def size_mb(paths: list[Path]) -> float:

@@ -11,6 +11,12 @@ and rendering the JSON report. It also counts the regular expressions compiled a
 compiling them. Two settings, each with its own temporary cache directory: the on-disk regex cache
 empty (every pattern compiled) and filled by an earlier process (skillscan/lazyre_cache.py). Medians
 over `--runs` runs are printed as a Markdown table.
+
+Bytecode: an installed package has its modules compiled (`pip install` writes the `.pyc` files), so
+skillscan's modules are compiled first (`python -m compileall`), as `bench/real_speed.py` does; with
+`PYTHONDONTWRITEBYTECODE=1` in the environment and no compiled files, every process would compile the
+~150 modules it imports again, which is not what a user runs. `--source` skips the compile step (the
+figures then include compiling whatever has no `.pyc`; the table says which).
 """
 
 from __future__ import annotations
@@ -75,7 +81,12 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--skill", default=str(REPO / "fixtures" / "core-benign-git-helper"))
+    ap.add_argument("--source", action="store_true", help="do not compile skillscan's modules first")
     args = ap.parse_args()
+    if not args.source:  # bytecode compiled first, as an installation does
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "skillscan")], capture_output=True,
+                       check=False)
+    compiled = not args.source or not os.environ.get("PYTHONDONTWRITEBYTECODE")
     columns: dict[str, list[dict[str, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="skillscan-startup-") as tmp:
         for mode, label in (("plain", "regex cache off"), ("cache", "regex cache filled")):
@@ -96,6 +107,9 @@ def main() -> int:
     totals = [statistics.median(sum(v for k, v in r.items() if not k.startswith(("regex", "of which")))
                                 for r in columns[label]) for label in labels]
     print("| **total** | " + " | ".join(f"**{t:.3f}**" for t in totals) + " |")
+    print("\nskillscan's modules " + ("compiled first (`.pyc`, as installed)" if not args.source else
+          "as found (`--source`)" + ("" if compiled else ": PYTHONDONTWRITEBYTECODE is set, uncompiled modules are "
+                                                         "compiled again in every process")) + ".")
     return 0
 
 

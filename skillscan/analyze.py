@@ -6,10 +6,9 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from skillscan import lazyre_cache
 from skillscan.analyzers import file_analyzers, roles_share
@@ -17,9 +16,18 @@ from skillscan.analyzers.base import FileResult, finding
 from skillscan.analyzers.instructions.follows import with_followed
 from skillscan.model import Finding, Package, PackageFile
 
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
 MAX_VIRTUAL_DEPTH = 3
 MAX_VIRTUAL_FILES = 256
 CHUNK_FILES = 64
+# file tasks one pool runs before its workers are replaced by fresh forks of this process: a worker's heap
+# only grows (per-document caches up to their bounds, fragmentation after large files), so a long scan
+# bounds each worker's memory by this many tasks; the set-up this process did before forking (engines,
+# libcst, the detector set) is inherited again by the fresh workers, and results do not depend on which
+# worker ran a task (tests/test_worker_recycling.py)
+RECYCLE_TASKS = 512
 
 
 def with_facts(package: Package) -> Package:
@@ -105,6 +113,7 @@ def _engine_error(engine: str, f: PackageFile, message: str) -> Finding:
 
 
 Shared = list[tuple[Any, Any]]  # roles the task computed (skillscan/analyzers/roles_share.py), for the main process
+Done = tuple[list[Finding], list[PackageFile], Shared]  # what one file task gives back
 
 
 def _worker(args: tuple[Package, tuple[PackageFile, ...]]) -> tuple[list[Finding], list[PackageFile], Shared]:
@@ -132,20 +141,36 @@ def _tasks(packages: Sequence[Package]) -> list[tuple[int, tuple[Package, tuple[
 
 
 class Workers:
-    """The process pool of one scan: forked once, on first use, and kept across groups (fixed costs such
-    as libcst's import and loading the compiled YARA rules are paid once per worker, not per group);
-    rebuilt after a worker crash."""
+    """The process pool of one scan: forked on first use, and kept across groups (fixed costs such as
+    libcst's import and loading the compiled YARA rules are paid once per worker, not per group) until it
+    has run RECYCLE_TASKS tasks, then replaced by a fresh fork at the next group (`due`); rebuilt after a
+    worker crash."""
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
+        self._submitted = 0  # tasks given to the current pool
 
     @property
     def started(self) -> bool:
         return self._pool is not None
 
+    @property
+    def due(self) -> bool:
+        """The current pool has run its share of tasks: the next group goes to fresh workers (the caller
+        first lets every other thread finish, since the new workers are forked)."""
+        return self._pool is not None and self._submitted >= RECYCLE_TASKS
+
+    def submit(self, task: tuple[Package, tuple[PackageFile, ...]]) -> Future[Done]:
+        pool = self.pool()
+        self._submitted += 1
+        return pool.submit(_worker, task)
+
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            # multiprocessing is imported only by a scan that forks workers (start-up time of one small package)
+            from concurrent.futures import ProcessPoolExecutor
+
             file_analyzers()  # set up once here, before the workers are forked, rather than once in each
             # forked workers inherit the loaded group (its packages' bytes): frozen, the garbage collector
             # of each worker skips it — otherwise every full collection walks it and touches its pages
@@ -153,17 +178,20 @@ class Workers:
             gc.freeze()
             try:
                 self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+                self._submitted = 0
                 self._pool.submit(int).result()  # fork the workers now, while the heap is frozen
             finally:
                 gc.unfreeze()
         return self._pool
 
-    def discard(self) -> None:
-        if self._pool is not None:
+    def discard(self, pool: Any = None) -> None:
+        """Drop the current pool (only if it is `pool`, when given: a pool already replaced is left alone)."""
+        if self._pool is not None and (pool is None or pool is self._pool):
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
 
     def close(self) -> None:
+        """Wait for the tasks queued in the current pool (their futures keep their results), then end it."""
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
@@ -176,6 +204,7 @@ class _InFlight:
     count: int  # packages
     tasks: list[tuple[int, tuple[Package, tuple[PackageFile, ...]]]]
     futures: list[Future[tuple[list[Finding], list[PackageFile], Shared]] | None] | None
+    pool: Any = None  # the pool the futures went to
 
 
 def _submit(packages: Sequence[Package], jobs: int, workers: Workers) -> _InFlight:
@@ -184,19 +213,23 @@ def _submit(packages: Sequence[Package], jobs: int, workers: Workers) -> _InFlig
     tasks = _tasks(packages)
     if jobs <= 1 or not tasks or (len(tasks) <= 1 and not workers.started):
         return _InFlight(len(packages), tasks, None)
+    from concurrent.futures.process import BrokenProcessPool
     futures: list[Future[tuple[list[Finding], list[PackageFile], Shared]] | None] = [None] * len(tasks)
     # the largest tasks start first, so that the group does not end waiting for one big file started last;
     # results are still collected (and reported) in task order
     order = sorted(range(len(tasks)), key=lambda k: -sum(f.size for f in tasks[k][1][1]))
+    pool = None
     try:
+        if workers.due:
+            workers.close()  # recycled: the queued tasks finish in the old workers, this group goes to new ones
         if not workers.started and len(tasks) > jobs:
             _warm(tasks)  # the workers will run several tasks each: set the engines up once, before the fork
         pool = workers.pool()
         for k in order:
-            futures[k] = pool.submit(_worker, tasks[k][1])
+            futures[k] = workers.submit(tasks[k][1])
     except BrokenProcessPool:  # the rest (None) are run one by one when collected
-        workers.discard()
-    return _InFlight(len(packages), tasks, futures)
+        workers.discard(pool)
+    return _InFlight(len(packages), tasks, futures, pool)
 
 
 def _warm(tasks: Sequence[tuple[int, tuple[Package, tuple[PackageFile, ...]]]]) -> None:
@@ -218,6 +251,9 @@ def _collect(flight: _InFlight, workers: Workers, progress: Callable[[str, int, 
     findings: dict[int, list[Finding]] = {i: [] for i in range(flight.count)}
     virtual: dict[int, list[PackageFile]] = {i: [] for i in range(flight.count)}
     crashed: dict[int, str] = {}
+    if flight.futures is not None:  # tasks in the pool (run here otherwise: no pool, no multiprocessing import)
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
     for k, (i, args) in enumerate(flight.tasks):
         if flight.futures is None:
             fs, vs, shared = _worker(args)
@@ -228,7 +264,7 @@ def _collect(flight: _InFlight, workers: Workers, progress: Callable[[str, int, 
                     raise BrokenProcessPool("not submitted")
                 fs, vs, shared = fut.result()
             except BrokenProcessPool:
-                workers.discard()
+                workers.discard(flight.pool)
                 quiesce()
                 with ProcessPoolExecutor(max_workers=1) as single:
                     try:

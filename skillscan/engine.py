@@ -228,7 +228,7 @@ class _Scan:
                 w.context = context_key(w.key, _package_context(w.package))
                 w.cached = self.cache.get(w.context) or self.cache.get(w.key)
         todo = [w for w in works if w.cached is None]
-        if not self.workers.started:
+        if not self.workers.started or self.workers.due:
             self._quiesce()  # the pool may be forked below: no batch thread may be running then
         flight = _submit([w.package for w in todo], self.jobs, self.workers)
         group = _Group(works, todo, flight)

@@ -73,7 +73,7 @@ class _Recorder:
     def compile(pattern: Any, *args: Any) -> Any:
         # (flags, code, groups, groupindex, indexgroup) in CPython 3.11–3.13; kept as plain data whatever they are
         rx = _sre.compile(pattern, *args)
-        _capture.args = tuple(_plain(a) for a in args)
+        _capture.args = args  # made plain data only when the compile is slow enough to be kept
         return rx
 
 
@@ -156,6 +156,7 @@ def _compile(p: Any, flags: int = 0) -> Any:
     args = _capture.args
     _capture.args = None
     if args is not None and slow and len(_fresh) < MAX_FRESH:
+        args = tuple(_plain(a) for a in args)
         with _lock:
             _entries[key] = args
             _fresh[key] = args

@@ -174,6 +174,7 @@ def load_policy(path: str | None = None) -> Policy:
     """Load and validate a policy file (the default when `path` is None). Raises PolicyError.
     The built-in default ships with the tool and is checked against the schema by the tests
     (`tests/test_speed_paths.py`), so a plain scan does not pay for importing jsonschema."""
+    from skillscan.ruledata import load_yaml_bytes
     from skillscan.yamlsafe import YamlError, load_yaml
 
     if path in PRESETS and not Path(path).exists():  # `--policy default|strict|author`
@@ -181,7 +182,7 @@ def load_policy(path: str | None = None) -> Policy:
     p = Path(path) if path else default_policy_path()
     try:
         raw = p.read_bytes()
-        data = load_yaml(raw.decode("utf-8"))
+        data = load_yaml_bytes(raw)  # the parse cached on disk by content digest
     except (OSError, UnicodeDecodeError, YamlError) as exc:
         raise PolicyError(f"cannot read policy {p}: {exc}") from None
     if not isinstance(data, dict):

@@ -167,7 +167,11 @@ def yaml_code() -> tuple[str, ...]:
 def load_yaml_file(path: Path) -> Any:
     """One rule-data YAML file, parsed with `skillscan.yamlsafe.load_yaml`, through the cache: a drop-in
     for `load_yaml(path.read_text(encoding="utf-8"))`. Each call returns fresh data."""
-    raw = path.read_bytes()
+    return load_yaml_bytes(path.read_bytes())
+
+
+def load_yaml_bytes(raw: bytes) -> Any:
+    """`load_yaml(raw.decode("utf-8"))` through the cache (the errors of either propagate). Fresh data."""
 
     def build() -> Any:
         from skillscan.yamlsafe import load_yaml

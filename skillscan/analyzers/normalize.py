@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from skillscan.catalog import rules_dir
-from skillscan.yamlsafe import load_yaml
+from skillscan.ruledata import load_yaml_file
 
 # invisible characters a model still reads as text; removed before matching
 ZERO_WIDTH = frozenset(
@@ -53,7 +53,7 @@ class Normalized:
 @lru_cache(maxsize=1)
 def confusables() -> dict[str, str]:
     """Look-alike letter → ASCII, from rules/instructions/confusables.yaml."""
-    data = load_yaml((rules_dir() / "instructions" / "confusables.yaml").read_text(encoding="utf-8")) or {}
+    data = load_yaml_file(rules_dir() / "instructions" / "confusables.yaml") or {}
     table: dict[str, str] = {}
     for ascii_char, lookalikes in (data.get("fold") or {}).items():
         for ch in str(lookalikes):

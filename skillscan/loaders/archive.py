@@ -10,8 +10,6 @@ from __future__ import annotations
 import io
 import posixpath
 import stat
-import tarfile
-import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +93,8 @@ class _Budget:
 
 
 def _read_zip(data: bytes, limits: Limits) -> ArchiveContents:
+    import zipfile  # imported when an archive is read (start-up time of a scan that reads none)
+
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -190,6 +190,8 @@ def _gunzip(data: bytes, limits: Limits) -> bytes:
 
 
 def _read_tar(data: bytes, limits: Limits, compressed_size: int) -> ArchiveContents:
+    import tarfile  # imported when an archive is read (start-up time of a scan that reads none)
+
     try:
         tf = tarfile.open(fileobj=io.BytesIO(data), mode="r:")
     except (tarfile.TarError, OSError, EOFError, ValueError) as exc:

@@ -11,10 +11,6 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
-
 from skillscan.formats.common import ManifestError, key_line, load_json_text
 from skillscan.lines import text_lines
 from skillscan.model import PackageFile, Surface
@@ -48,6 +44,8 @@ class Dependency:
         if self.hashed:
             return True
         if self.ecosystem == "pypi" and self.kind != "url" and s and "sha256:" not in s:
+            from packaging.specifiers import InvalidSpecifier, SpecifierSet  # imported on first use (start-up time)
+
             try:
                 specs = list(SpecifierSet(s))
             except InvalidSpecifier:
@@ -78,6 +76,9 @@ def _requirement(line_text: str, path: str, line: int, kind: str = "runtime") ->
     if "://" in requirement and " @ " not in requirement or requirement.startswith(("git+", "./", "../", "/")):
         name = requirement.split("#egg=", 1)[-1] if "#egg=" in requirement else requirement
         return Dependency("pypi", name.split()[0], requirement, path, line, "url")
+    from packaging.requirements import InvalidRequirement, Requirement  # imported on first use (start-up time)
+    from packaging.utils import canonicalize_name
+
     try:
         req = Requirement(requirement)
     except InvalidRequirement:

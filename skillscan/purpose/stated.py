@@ -114,9 +114,12 @@ def _in_description(svc: Service, text: str) -> str | None:
 
 
 def _in_name(svc: Service, slug: str) -> str | None:
+    # `slug` and each token are words joined by single spaces (`_slug_text`), so "the token's words occur
+    # as whole words of the slug" is a substring test between spaces — no regex compiled per service name
+    padded = f" {slug} "
     for name in (svc.id, *svc.names, *svc.proper_names):
         token = _slug_text(name)
-        if token and re.search(rf"(?<!\S){re.escape(token)}(?!\S)", slug):
+        if token and f" {token} " in padded:
             return name
     return None
 

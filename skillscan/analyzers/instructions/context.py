@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from skillscan.catalog import rules_dir
 from skillscan.model import Confidence
-from skillscan.yamlsafe import load_yaml
+from skillscan.ruledata import load_yaml_file
 
 if TYPE_CHECKING:
     from skillscan.analyzers.instructions.document import Document
@@ -40,7 +40,7 @@ def _alt(items: list[str]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def words() -> ContextWords:
-    data = load_yaml((rules_dir() / "instructions" / "context.yaml").read_text(encoding="utf-8")) or {}
+    data = load_yaml_file(rules_dir() / "instructions" / "context.yaml") or {}
     return ContextWords(
         reference_dirs=frozenset(str(d).lower() for d in data["reference_dirs"]),
         reference_names=_alt(data["reference_names"]),

@@ -23,7 +23,7 @@ import re2  # type: ignore[import-untyped]
 
 from skillscan.catalog import rules_dir
 from skillscan.model import Capability, Confidence, Severity
-from skillscan.yamlsafe import load_yaml
+from skillscan.ruledata import load_yaml_bytes, load_yaml_file
 
 MACRO = re.compile(r"<<(\w+)>>")
 MAX_MATCHES = 100  # per pattern and text: enough for a verdict, bounded work on hostile input
@@ -197,7 +197,7 @@ def _detector_files(root: Path) -> Iterator[tuple[dict[str, Any], str]]:
         text = path.read_text(encoding="utf-8")
         if "\ndetect:" not in text:  # most rules have no prose detector: not parsed here
             continue
-        meta = load_yaml(text) or {}
+        meta = load_yaml_bytes(text.encode("utf-8")) or {}
         if str(meta.get("id", "")) != path.stem:
             raise DetectorError(f"{path.name}: `id` must equal the file name")
         if meta.get("engine") != "instructions":
@@ -210,7 +210,7 @@ def _detector_files(root: Path) -> Iterator[tuple[dict[str, Any], str]]:
 
 def _stage(root: Path) -> list[_Staged]:
     """Every detector read and checked, its regexes expanded (not compiled yet)."""
-    vocab_raw = load_yaml((root / "instructions" / "vocab.yaml").read_text(encoding="utf-8")) or {}
+    vocab_raw = load_yaml_file(root / "instructions" / "vocab.yaml") or {}
     vocab = {str(k): [str(x) for x in v] for k, v in (vocab_raw.get("terms") or {}).items()}
     staged: list[_Staged] = []
     for data, source in _detector_files(root):
@@ -415,6 +415,6 @@ def run_detectors(text: str, kind: str, bounds: Bounds | None = None) -> list[Ma
 def term_regex(expression: str) -> re2._Regexp:
     """A regex over the shared term lists (`<<name>>` macros), for checks the analyzer assembles itself."""
     directory = rules_dir() / "instructions"
-    vocab_raw = load_yaml((directory / "vocab.yaml").read_text(encoding="utf-8")) or {}
+    vocab_raw = load_yaml_file(directory / "vocab.yaml") or {}
     vocab = {str(k): [str(x) for x in v] for k, v in (vocab_raw.get("terms") or {}).items()}
     return _compile(expression, vocab, "vocab.yaml")

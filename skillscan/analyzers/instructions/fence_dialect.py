@@ -39,9 +39,9 @@ def _alt(items: list[str]) -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def words() -> FenceWords:
-    from skillscan.yamlsafe import load_yaml
+    from skillscan.ruledata import load_yaml_file
 
-    data = load_yaml((rules_dir() / "instructions" / "fence_dialect.yaml").read_text(encoding="utf-8")) or {}
+    data = load_yaml_file(rules_dir() / "instructions" / "fence_dialect.yaml") or {}
     verbs = "|".join(sorted((str(v) for v in data["powershell_verbs"]), key=len, reverse=True))
     return FenceWords(
         client=_alt(data["session_client"]), server=_alt(data["session_server"]),

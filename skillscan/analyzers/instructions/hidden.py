@@ -28,7 +28,7 @@ from skillscan.analyzers.instructions.reporting import report
 from skillscan.analyzers.roles import load_vocab
 from skillscan.catalog import rules_dir
 from skillscan.model import Channel, Confidence, Finding
-from skillscan.yamlsafe import load_yaml
+from skillscan.ruledata import load_yaml_file
 
 RULE_IDS: tuple[str, ...] = ("hidden-instruction",)
 MAX_HIDDEN = 4000  # characters of one hidden element read (up to its closing tag)
@@ -56,7 +56,7 @@ class HiddenWords:
 
 @lru_cache(maxsize=1)
 def words() -> HiddenWords:
-    data = load_yaml((rules_dir() / "instructions" / "hidden.yaml").read_text(encoding="utf-8")) or {}
+    data = load_yaml_file(rules_dir() / "instructions" / "hidden.yaml") or {}
     verbs = "(?:" + "|".join(data["agent_verb"]) + ")"
     verbs_zh = "(?:" + "|".join(data["agent_verb_zh"]) + ")"
     address = [p.replace("<<agent_verb>>", verbs).replace("<<agent_verb_zh>>", verbs_zh)

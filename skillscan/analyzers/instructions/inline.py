@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from skillscan.catalog import rules_dir
-from skillscan.yamlsafe import load_yaml
+from skillscan.ruledata import load_yaml_file
 
 PLACEHOLDER = re.compile(r"<([A-Za-z][\w-]{0,40})>")
 MAX_SPAN = 400
@@ -29,7 +29,7 @@ class InlineWords:
 
 @lru_cache(maxsize=1)
 def words() -> InlineWords:
-    data = load_yaml((rules_dir() / "instructions" / "inline.yaml").read_text(encoding="utf-8")) or {}
+    data = load_yaml_file(rules_dir() / "instructions" / "inline.yaml") or {}
     return InlineWords(
         told=re.compile("|".join(f"(?:{p})" for p in data["told_cue"]), re.IGNORECASE),
         ambiguous=frozenset(str(x).lower() for x in data["ambiguous_programs"]),

@@ -15,7 +15,7 @@ from skillscan.capabilities.urls import url_hosts
 from skillscan.catalog import rules_dir
 from skillscan.model import Channel, Finding
 from skillscan.purpose.domains import host_info, same_site
-from skillscan.yamlsafe import load_yaml
+from skillscan.ruledata import load_yaml_file
 
 RULE_IDS: tuple[str, ...] = ("platform-lookalike-link",)
 MAX_REPORTS = 5
@@ -24,7 +24,7 @@ PROJECT_PAGES = frozenset({"github.io", "gitlab.io"})  # <organisation>.github.i
 
 @lru_cache(maxsize=1)
 def brands() -> dict[str, frozenset[str]]:
-    data = load_yaml((rules_dir() / "instructions" / "lookalike.yaml").read_text(encoding="utf-8")) or {}
+    data = load_yaml_file(rules_dir() / "instructions" / "lookalike.yaml") or {}
     return {str(k).lower(): frozenset(str(d).lower() for d in v) for k, v in (data.get("brands") or {}).items()}
 
 

@@ -18,7 +18,7 @@ from skillscan.analyzers.instructions.fences import fence_lang
 from skillscan.analyzers.instructions.prose_findings import capped
 from skillscan.catalog import rules_dir
 from skillscan.model import Channel, Finding
-from skillscan.yamlsafe import load_yaml
+from skillscan.ruledata import load_yaml_file
 
 RULE_IDS: tuple[str, ...] = ("code-in-config-value",)
 STRING = re.compile(r'"((?:[^"\\\n]|\\.){8,4000})"|\'((?:[^\'\\\n]|\\.){8,4000})\'')
@@ -33,7 +33,7 @@ class PayloadWords:
 
 @lru_cache(maxsize=1)
 def words() -> PayloadWords:
-    data = load_yaml((rules_dir() / "instructions" / "payloads.yaml").read_text(encoding="utf-8")) or {}
+    data = load_yaml_file(rules_dir() / "instructions" / "payloads.yaml") or {}
     return PayloadWords(frozenset(str(x).lower() for x in data["data_fences"]),
                         re.compile("|".join(f"(?:{p})" for p in data["process_call"])))
 

@@ -28,7 +28,7 @@ from skillscan.analyzers.roles import file_role
 from skillscan.catalog import rules_dir
 from skillscan.loaders.frontmatter import Frontmatter
 from skillscan.model import Channel, Confidence, Finding, Package
-from skillscan.yamlsafe import load_yaml
+from skillscan.ruledata import load_yaml_file
 
 _W = TypeVar("_W")
 
@@ -62,7 +62,7 @@ def alternation(items: Any) -> re.Pattern[str]:
 
 def instruction_data(name: str) -> Any:
     """The parsed rules/instructions/<name>.yaml (empty: {})."""
-    return load_yaml((rules_dir() / "instructions" / f"{name}.yaml").read_text(encoding="utf-8")) or {}
+    return load_yaml_file(rules_dir() / "instructions" / f"{name}.yaml") or {}
 
 
 def word_set(cls: type[_W], name: str) -> _W:

@@ -15,9 +15,9 @@ _FIELD = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, dict[str, str]]:
-    from skillscan.yamlsafe import load_yaml  # PyYAML only when a message is first written (start-up time)
+    from skillscan.ruledata import load_yaml_file  # parsed data cached on disk (start-up time)
 
-    data = load_yaml((rules_dir() / "capabilities" / "shell-messages.yaml").read_text(encoding="utf-8"))
+    data = load_yaml_file(rules_dir() / "capabilities" / "shell-messages.yaml")
     out: dict[str, dict[str, str]] = {}
     for key in ("messages", "texts"):
         table = data.get(key) if isinstance(data, dict) else None
