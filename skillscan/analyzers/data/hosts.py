@@ -189,8 +189,8 @@ def lookalike_hosts(file: PackageFile) -> list[Finding]:
             place = "a label in front of its domain" if where == "subdomain" else "its domain name"
             out.append(finding(
                 "lookalike-host",
-                f"{file.path} line {s.line} names {s.host}, which carries {label}'s name ({name}) in {place} but lies "
-                f"under {s.site}, not under {label}'s own {domain}",
+                f"line {s.line} names {s.host}, which carries the service name {name} ({label}) in {place} but lies "
+                f"under {s.site}, not under {domain}, the domain {label} owns",
                 file.path, s.line, s.column, snippet=_line(file, s.line), channel=Channel.CODE))
         elif first is not s and first.site != s.site and _service_twin(first) is None and \
                 _suspicion(s.host) != _suspicion(first.host):
