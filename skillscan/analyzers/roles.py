@@ -36,7 +36,9 @@ invisible Unicode), `code` (code files). Decided from, in order of precedence:
    prohibition, e.g. secrecy toward the user: use `negated`, not the role, there); a sentence that
    describes a behaviour ("attackers might…", "for example", "攻击者", "例如") → `reference`;
 7. the section: headings below the title (level 2 and deeper) that introduce catalogues of attacks, detection or background →
-   `reference`; test cases → `test-data`;
+   `reference`; test cases → `test-data` (but a paragraph of an instruction file that says what the agent or
+   the skill's code does while it works stays an instruction: a heading that merely mentions fixtures does
+   not make it test data, `operative_cue`);
 8. otherwise the file's role.
 Roles describe structure; the decision layer judges malice indicators the same in every role.
 The work is linear in the text (one markdown-it block parse, one pass over lines)."""
@@ -144,6 +146,9 @@ class Vocab:
     bad_label: re.Pattern[str] | None = None
     # the line introducing a list of things to reject or warn about ("Check for these RED FLAGS:")
     indicator_list_cue: re.Pattern[str] | None = None
+    # a paragraph saying what the agent or the skill's code does while it works (keeps an instruction under a
+    # heading that merely mentions tests or fixtures)
+    operative_cue: re.Pattern[str] | None = None
 
 
 def _alt(patterns: Any) -> re.Pattern[str]:
@@ -166,7 +171,7 @@ def build_vocab(data: Any) -> Vocab:
     pats = ("reference_heading", "test_heading", "user_cue", "agent_cue", "describe_cue", "negation",
             "table_reference_header", "directive_comment")
     optional = {k: _set(data[k]) for k in ("coding_rules_files",) if k in data}
-    optional |= {k: _alt(data[k]) for k in ("good_label", "bad_label", "indicator_list_cue") if k in data}
+    optional |= {k: _alt(data[k]) for k in ("good_label", "bad_label", "indicator_list_cue", "operative_cue") if k in data}
     return Vocab(**{k: _set(data.get(k)) for k in sets}, **{k: _alt(data.get(k)) for k in pats}, **optional)
 
 
@@ -272,6 +277,27 @@ def _intro(lines: list[str], first: int) -> str:
     return " ".join(reversed(out))
 
 
+def _operative_lines(tokens: list[Any], shift: int, lines: list[str], section_at: list[tuple[str, str] | None],
+                     v: Vocab) -> set[int]:
+    """Line indices of the paragraphs, in a section the heading makes test data, that say what the agent or
+    the skill's own code does while it works or tell the agent what to put in what it delivers
+    (`operative_cue`): an instruction whatever the heading says. A paragraph describing the fixtures, or a
+    test case's text, keeps the section's role."""
+    out: set[int] = set()
+    if v.operative_cue is None:
+        return out
+    for tok in tokens:
+        if tok.type != "paragraph_open" or not tok.map:
+            continue
+        top, bottom = tok.map[0] + shift, min(tok.map[1] + shift, len(lines))
+        if top >= bottom or section_at[top] is None or section_at[top][0] != "test-data":
+            continue
+        text = " ".join(_LIST_MARK.sub("", lines[i]).strip() for i in range(top, bottom))
+        if v.operative_cue.search(text):
+            out.update(range(top, bottom))
+    return out
+
+
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 
 
@@ -332,6 +358,7 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
         if tok.type == "heading_open" and tok.map and idx + 1 < len(tokens):
             headings[tok.map[0] + shift] = (int(tok.tag[1:]), tokens[idx + 1].content)
     section_at = _sections(lines, headings, v)
+    operative = _operative_lines(tokens, shift, lines, section_at, v) if base == "agent-instruction" else set()
     style_guide = base == "agent-instruction" and _coding_rules(path, lines, v)
     quote_depth = 0
     for tok in tokens:
@@ -381,7 +408,10 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
             if v.describe_cue.search(s):
                 roles[i] = ("reference", "a sentence that describes rather than instructs", "text", False)
                 continue
-        if section_at[i] is not None:
+        if i in operative:
+            roles[i] = (base, "a paragraph saying what the agent or the skill does, under a heading that only "
+                              "mentions tests or fixtures", "text", False)
+        elif section_at[i] is not None:
             roles[i] = (section_at[i][0], section_at[i][1], "text", False)
         elif not s and i > 0 and roles[i - 1] is not None and roles[i - 1][2] == "text":
             roles[i] = roles[i - 1]

@@ -1,12 +1,15 @@
 """Look-alike hosts in code and data: a host that differs from another host of the same file, or from a
 service's own domain (rules/purpose/services.yaml), only by look-alike characters — a digit for a
 letter (`f1xture`, `g00gle`), `rn` for `m`, `vv` for `w`, a hyphen for a dot (`api-telegram.org` for
-`api.telegram.org`). A script that writes the look-alike into an MCP configuration, a saved route or
+`api.telegram.org`) — or that carries a service's name as a whole part of a hyphenated label under a domain the
+service does not own (`google-finance.news.example`; in the registrable name itself only beside a word of trust:
+`paypal-secure-login.example`). A script that writes the look-alike into an MCP configuration, a saved route or
 a report link sends the agent's later calls or the user's clicks to someone else while every reading
 of the name looks right. Hosts under the same registrable domain are never look-alikes of each other."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,6 +26,15 @@ MAX_REPORTS = 3
 # what each look-alike spelling reads as (applied in order, on a lower-case host)
 FOLDS: tuple[tuple[str, str], ...] = (("rn", "m"), ("vv", "w"), ("0", "o"), ("1", "l"), ("i", "l"), ("3", "e"),
                                       ("5", "s"), ("-", "."), ("_", "."))
+
+
+# words that, beside a service's name in a registrable name, make it pose as that service's own page
+TRUST_WORDS = frozenset({"secure", "security", "login", "signin", "sign", "verify", "verification", "account",
+                         "accounts", "auth", "support", "update", "billing", "wallet", "official", "help", "service"})
+# names reserved for documentation (RFC 2606): a placeholder, never someone's registered look-alike
+DOCUMENTATION_SITES = frozenset({"example.com", "example.net", "example.org"})
+_PLAIN_HOST = re.compile(r"[a-z0-9.-]+")
+MIN_BRAND = 4  # shorter names (`x`, `t`, `hf`) are parts of too many unrelated names
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,46 @@ def service_domains() -> dict[str, tuple[str, str]]:
     for name in load_table().code_hosts:  # where code and packages live: github.com, pypi.org …
         out.setdefault(skeleton(name), (name, name))
     return out
+
+
+@lru_cache(maxsize=1)
+def brand_names() -> tuple[dict[str, tuple[str, str]], frozenset[str]]:
+    """(a service's name that is also the first label of its own registrable domain — `google`, `paypal` — and
+    that the table matches in any capitalisation (common words are kept apart as `proper_names`) → (that
+    domain, the service's label); every registrable domain a service or code host owns)."""
+    from skillscan.purpose.services import load_table
+
+    names: dict[str, tuple[str, str]] = {}
+    owned: set[str] = set(load_table().code_hosts)
+    for svc in load_table().services:
+        words = {n.lower() for n in svc.names} | {svc.label.lower()} | {n.split()[0].lower() for n in svc.names if n}
+        proper = {p.lower() for p in svc.proper_names}
+        for name in svc.domains:
+            site = _site(name) or name
+            owned.add(site)
+            first = site.split(".")[0]
+            if first in words and first not in proper and len(first) >= MIN_BRAND:
+                names.setdefault(first, (site, svc.label))
+    return names, frozenset(owned)
+
+
+def brand_twin(host: str, site: str) -> tuple[str, str, str, str] | None:
+    """(the service's name, its domain, its label, where the name sits) when `host` carries a service's name
+    as a whole part of a hyphenated label — in front of its registrable domain (`google-finance.news.example`),
+    or in the registrable name itself beside a word of trust (`paypal-secure-login.example`) — and `site`
+    is no domain a service or code host owns."""
+    names, owned = brand_names()
+    if site in owned or site in DOCUMENTATION_SITES or site.endswith(".example") or not _PLAIN_HOST.fullmatch(host):
+        return None  # the service's own, a documentation placeholder, or a template (`{region}`) not yet a host
+    labels, own = host.split("."), site.split(".")
+    for where, label in [*(("subdomain", lab) for lab in labels[:len(labels) - len(own)]), ("name", own[0])]:
+        parts = label.split("-")
+        if len(parts) < 2 or (where == "name" and not TRUST_WORDS.intersection(parts)):
+            continue
+        for part in parts:
+            if part in names:
+                return part, *names[part], where
+    return None
 
 
 def _suspicion(host: str) -> int:
@@ -131,6 +183,14 @@ def lookalike_hosts(file: PackageFile) -> list[Finding]:
                 f"{file.path} line {s.line} names {s.host}, which differs from {twin[1]}'s {twin[0]} only by look-alike "
                 f"characters ({difference(twin[0], s.host if skeleton(s.host) == skeleton(twin[0]) else s.site)}) "
                 "and lies under another domain",
+                file.path, s.line, s.column, snippet=_line(file, s.line), channel=Channel.CODE))
+        elif (brand := brand_twin(s.host, s.site)) is not None:
+            name, domain, label, where = brand
+            place = "a label in front of its domain" if where == "subdomain" else "its domain name"
+            out.append(finding(
+                "lookalike-host",
+                f"line {s.line} names {s.host}, which carries the service name {name} ({label}) in {place} but lies "
+                f"under {s.site}, not under {domain}, the domain {label} owns",
                 file.path, s.line, s.column, snippet=_line(file, s.line), channel=Channel.CODE))
         elif first is not s and first.site != s.site and _service_twin(first) is None and \
                 _suspicion(s.host) != _suspicion(first.host):
