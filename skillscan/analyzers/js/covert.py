@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from skillscan.analyzers.code_vocab import pattern
-from skillscan.analyzers.js.checks import Context
+from skillscan.analyzers.js.context import Context
 from skillscan.analyzers.js.values import dotted, key, string_value, unwrap
 from skillscan.lazyre import lazy
 from skillscan.model import Confidence

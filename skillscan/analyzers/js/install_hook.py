@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from skillscan.analyzers.code_vocab import pattern, words
-from skillscan.analyzers.js.checks import Context
+from skillscan.analyzers.js.context import Context
 from skillscan.analyzers.js.load_time import WRITES
 from skillscan.analyzers.js.values import UNKNOWN, dotted, string_value
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from skillscan.analyzers.js.checks import Context
+from skillscan.analyzers.js.context import Context
 from skillscan.analyzers.js.values import dotted, unwrap
 
 RULE_IDS: tuple[str, ...] = ("js-import-time-network", "js-import-time-write")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from skillscan.analyzers.code_vocab import pattern
-from skillscan.analyzers.js.checks import Context
+from skillscan.analyzers.js.context import Context
 from skillscan.analyzers.normalize import ZERO_WIDTH
 
 RULE_IDS: tuple[str, ...] = ("js-hidden-link-in-output", "js-invisible-encoding", "js-safety-downgrade-text")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from skillscan.analyzers.code_vocab import pattern
-from skillscan.analyzers.js.checks import Context
+from skillscan.analyzers.js.context import Context
 from skillscan.analyzers.js.values import string_value, unwrap
 
 RULE_IDS: tuple[str, ...] = ("js-fixed-proxy-for-auth",)

@@ -62,8 +62,9 @@ class DocumentsMixin(AnalyzerBase):
             if path in archives:
                 docs, line, how = archives[path]
                 here = frame.at(cmd.row, cmd.col)[0]
-                what = say("documents-archived" if line != here else "documents-archived-here",
-                           docs=", ".join(docs[:3]), archive=path, how=how, line=line)
+                shown = ", ".join(docs[:3])
+                what = say("documents-archived", docs=shown, archive=path, how=how, line=line) if line != here \
+                    else say("documents-archived-here", docs=shown, archive=path, how=how)
                 related = [line] if line != here else []
             elif documents().match(path):
                 what, related = path, []
