@@ -23,18 +23,15 @@ def data() -> dict[str, Any]:
 
 
 class VocabRegex(LazyRegex):
-    """A pattern of code.yaml, read and compiled on first use (importing a check module reads no file)."""
+    """A pattern of code.yaml, read (`pattern`) and compiled on first use: importing a check module reads no file."""
 
-    def __init__(self, name: str) -> None:
-        super().__init__("")
+    def __init__(self, name: str) -> None:  # not super().__init__: that would set the pattern text now
         self.name = name
+        self._flags = 0
 
-    def __getattr__(self, attr: str) -> Any:
-        if attr.startswith("__") or attr == "name":
-            raise AttributeError(attr)
-        if not self.pattern:
-            self.pattern = str(data()["patterns"][self.name])
-        return super().__getattr__(attr)
+    @property  # type: ignore[override]
+    def pattern(self) -> str:
+        return str(data()["patterns"][self.name])
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (VocabRegex, (self.name,))

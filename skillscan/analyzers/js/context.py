@@ -12,7 +12,7 @@ from skillscan.analyzers.js.parse import MAX_NODES
 from skillscan.model import Confidence, Finding, Location
 
 WALKED = frozenset({"string", "template_string", "object", "pair", "ternary_expression", "binary_expression",
-                    "subscript_expression"})
+                    "subscript_expression", "if_statement"})
 
 
 @dataclass
