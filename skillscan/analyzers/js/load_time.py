@@ -4,7 +4,9 @@ module is loaded (`require`, `import`, `node file`). A module that keeps its job
 an API (it is meant to be imported) also runs, at its top level outside that entry point, a call that contacts the
 network — a request API itself (`fetch`, `axios`, `http.request`, `new WebSocket`…, the sinks of `js/flows.py`),
 or a function of the same file that reaches one through at most MAX_CALL_DEPTH local calls — or that writes a
-file with every error silenced (`try { fs.writeFileSync(…) } catch {}`, `.catch(() => {})`). Loading the module
+file with every error silenced (`try { fs.writeFileSync(…) } catch {}`, `.catch(() => {})`). Only what runs
+unconditionally is read: expression statements and declarations, exported or inside a top-level `try` (never the
+body of an `if`, a loop or a `switch`, as in the Python rule). Loading the module
 then talks to a host or edits a file before anything the user asked for runs (the Python rules are
 `python/checks/import_time.py`). A plain script with no entry point and no exports, whose top level is its job,
 is not reported; nor a write whose errors surface, nor code inside functions, handlers and callbacks."""
@@ -45,10 +47,9 @@ def check(ctx: Context) -> None:
     for stmt in top:
         if reported >= MAX_REPORTS:
             return
-        if stmt is guard or stmt.type in FUNCTIONS or stmt.type.startswith(("export", "import")) and \
-                _declares_only(stmt):
+        if stmt == guard:
             continue
-        for call, quiet in _calls(stmt, False):
+        for call, quiet in (c for s, q in _runs_at_load(stmt, False) for c in _calls(s, q)):
             hit = _reach(ctx, call, quiet, 0, set(), reached)
             if hit is None:
                 continue
@@ -76,7 +77,7 @@ def _is_entry_guard(ctx: Context, stmt: Any) -> bool:
         return False
     cond = ctx.text(stmt.child_by_field_name("condition"))
     return ("require.main" in cond and "module" in cond.replace("require.main", "")) or \
-        ("import.meta" in cond and "process.argv" in cond)
+        ("import.meta" in cond and ("process.argv" in cond or "import.meta.main" in cond or "esMain" in cond))
 
 
 def _condition(ctx: Context, stmt: Any) -> str:
@@ -103,6 +104,31 @@ def _export(ctx: Context, top: list[Any]) -> str | None:
             if left == "module.exports" or left.startswith(("module.exports.", "exports.")):
                 return left
     return None
+
+
+LOAD_STATEMENTS = frozenset({"expression_statement", "lexical_declaration", "variable_declaration"})
+
+
+def _runs_at_load(stmt: Any, quiet: bool, depth: int = 0) -> Iterator[tuple[Any, bool]]:
+    """The statements of a top-level statement that run whenever the module loads, each with whether a `try`
+    around it silences every error: expression statements and declarations, also exported or inside a top-level
+    `try` (never a function or class, an import, or the body of an `if`, a loop or a `switch`, which run only
+    under their condition)."""
+    if depth > 8:
+        return
+    if stmt.type in LOAD_STATEMENTS:
+        yield stmt, quiet
+    elif stmt.type == "export_statement" and not _declares_only(stmt):
+        decl = stmt.child_by_field_name("declaration")
+        yield (decl if decl is not None else stmt), quiet
+    elif stmt.type == "try_statement":
+        body = stmt.child_by_field_name("body")
+        silenced = quiet or _silences(stmt)
+        for inner in body.named_children if body is not None else ():
+            yield from _runs_at_load(inner, silenced, depth + 1)
+    elif stmt.type == "statement_block":
+        for inner in stmt.named_children:
+            yield from _runs_at_load(inner, quiet, depth + 1)
 
 
 def _declares_only(stmt: Any) -> bool:

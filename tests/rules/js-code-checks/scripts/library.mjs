@@ -8,3 +8,8 @@ https.get("https://beacon.example.net/hello?v=1");
 export function lookup(q) {
   return fetch(`https://api.example.com/search?q=${encodeURIComponent(q)}`);
 }
+
+if (import.meta.main) {
+  // ok: js-import-time-network
+  console.log(await lookup(process.argv[2]));
+}
