@@ -180,6 +180,7 @@ class JsDecodeAnalyzer:
 
         from skillscan.analyzers.base import FileResult, finding, line_of, line_text
         from skillscan.analyzers.decode import looks_like
+        from skillscan.analyzers.js import checks as js_checks
         from skillscan.analyzers.js.flows import FlowFinder
         from skillscan.analyzers.js.parse import parse
         from skillscan.analyzers.js.served_code import request_code_eval
@@ -203,7 +204,9 @@ class JsDecodeAnalyzer:
             findings.append(finding("js-decoded-payload", f"literal decodes ({p.how}) to {lang} "
                                     f"({len(p.text)} characters); scanned as {vf.path}", file.path, line, col,
                                     snippet=line_text(text, line).strip()[:200], decoded=p.text[:2000]))
-        findings.extend(FlowFinder(parsed, values, file.path, package.js_modules).findings())
+        flows = FlowFinder(parsed, values, file.path, package.js_modules)
+        findings.extend(flows.findings())
+        findings.extend(js_checks.run(flows))  # the rule families beyond flows (js/checks.py)
         findings.extend(request_code_eval(parsed, file.path))
         cut.extend(parsed.cut)
         for why in dict.fromkeys(cut):  # each bound that stopped the search, once

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from skillscan.analyzers.shell.capmap import Capmap, base_name, load_capmap, normalise
 from skillscan.analyzers.shell.decode import FETCHERS, prog_name
 from skillscan.analyzers.shell.dns import DnsMixin
+from skillscan.analyzers.shell.documents import DocumentsMixin
 from skillscan.analyzers.shell.downloads import DownloadsMixin
 from skillscan.analyzers.shell.envflow import EnvFlowMixin
 from skillscan.analyzers.shell.messages import program_message, say
@@ -87,7 +88,8 @@ def _prose_like(words: list[Word], ctx: CommandContext) -> bool:
 # ---- the analysis ------------------------------------------------------------------------------
 
 
-class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin, EnvFlowMixin, PathVarMixin):
+class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin, EnvFlowMixin, PathVarMixin,
+                DocumentsMixin):
     def __init__(self, run: Run) -> None:
         self.run = run
         self.cm = run.capmap
@@ -187,6 +189,7 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
             self._paths(cmd, key, args, values, frame)
             self._miner_args(cmd, name, values, frame)
             self._dns_exfil(cmd, key, name, args, frame)
+            self._documents(cmd, key, name, args, values, frame)
             self._env_upload(cmd, frame)
         self._pipeline_shell(cmd, key, args, frame)
 

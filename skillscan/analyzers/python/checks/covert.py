@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from skillscan.analyzers.code_vocab import pattern
 from skillscan.analyzers.python.checks.deferred import DeferredReports
 from skillscan.analyzers.python.literals import call_kwarg
 from skillscan.lazyre import lazy
@@ -39,13 +40,12 @@ RESOLVERS = {"socket.gethostbyname", "socket.gethostbyname_ex", "socket.getaddri
 NOT_DATA = lazy(r"(?:\bhashlib\.|\bhmac\.|\.digest\(|\.hexdigest\(|\burandom\(|\btoken_bytes\(|\btoken_hex\(|"
                 r"\buuid\d?\(|\brandom\.|\bsecrets\.)")
 # the literal tail of a host name after an encoded label: `.label.tld`, nothing that is not a host character
-HOST_TAIL = lazy(r"^(?:\.[A-Za-z0-9-]+)*\.[A-Za-z][A-Za-z0-9-]*\.[A-Za-z]{2,24}\.?$")
-HOST_PART = lazy(r"^[A-Za-z0-9.-]*$")
-HEADER_NAME = lazy(r"^[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+$")
+HOST_TAIL = pattern("host_tail")
+HOST_PART = pattern("host_part")
+HEADER_NAME = pattern("header_name")
 # headers that carry encoded credentials, signatures or digests by design
-HEADER_BY_DESIGN = lazy(r"(?i)(?:auth|token|signature|\bsig\b|-sig$|hmac|digest|hash|checksum|md5|sha\d*|nonce|"
-                        r"key|cookie|csrf|xsrf|idempotency|request-id|trace|content-length|content-type)")
-HEADERS_NAME = lazy(r"(?i)headers?$")
+HEADER_BY_DESIGN = pattern("header_by_design")
+HEADERS_NAME = pattern("headers_name")
 MAX_DEPTH = 6
 MAX_CANDIDATES = 32
 

@@ -10,13 +10,13 @@ import json
 
 import libcst as cst
 
+from skillscan.analyzers.code_vocab import pattern, words
 from skillscan.analyzers.python.flows import Flows
-from skillscan.lazyre import lazy
 
 RULE_IDS: tuple[str, ...] = ("py-install-hook-written",)
 
-HOOKS = ("preinstall", "install", "postinstall")
-_JSON_HOOK = lazy(r'"(preinstall|install|postinstall)"\s*:\s*"((?:[^"\\]|\\.){1,2000})"')
+HOOKS = words("install_hooks")
+_JSON_HOOK = pattern("json_install_hook")
 MAX_REPORTS = 2
 MAX_SHOWN = 80
 

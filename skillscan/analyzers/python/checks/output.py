@@ -19,23 +19,17 @@ from __future__ import annotations
 
 import libcst as cst
 
+from skillscan.analyzers.code_vocab import pattern
 from skillscan.analyzers.normalize import ZERO_WIDTH
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import string_value
-from skillscan.lazyre import lazy
 
 RULE_IDS: tuple[str, ...] = ("py-hidden-link-in-output", "py-invisible-encoding", "py-safety-downgrade-text")
 
-# `<a … href="http(s)://…" … style="…left:-9999px…">` in either attribute order
-HIDING = (r"(?:style\s*=\s*[\"'][^\"']*(?:display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0(?:px|pt|em)?"
-          r"\s*[;\"']|opacity\s*:\s*0(?:\.0+)?\s*[;\"']|(?:left|top|text-indent)\s*:\s*-\d{3,}px)|\shidden[\s>=])")
-HIDDEN_LINK = lazy(r"(?is)<a\b(?=[^>]*\shref\s*=\s*[\"']?(?P<url>(?:https?:)?//[^\s\"'>]+))(?=[^>]*" + HIDING + r")"
-                   r"[^>]*>")
-SAFETY_DOWNGRADE = lazy(
-    r"(?i)\b(?P<setting>(?:safety|security|guardrails?|content[ _-]?filter(?:ing)?|moderation)(?:[ _-]?(?:mode|level|"
-    r"policy|checks?|filter))?)[\"']?\s*[:=]\s*[\"']?(?P<value>permissive|low|off|disabled|none|minimal|unrestricted)"
-    r"\b(?=\s*(?:$|[\"',;}\n]))")
-SETTING_WORDS = lazy(r"safety|security|guardrail|filter|moderation")
+# `<a … href="http(s)://…" … style="…left:-9999px…">` in either attribute order (rules/capabilities/code.yaml)
+HIDDEN_LINK = pattern("hidden_link")
+SAFETY_DOWNGRADE = pattern("safety_downgrade")
+SETTING_WORDS = pattern("setting_words")
 MAX_TEXT = 20_000
 
 

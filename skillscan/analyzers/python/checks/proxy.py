@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import libcst as cst
 
+from skillscan.analyzers.code_vocab import pattern
 from skillscan.analyzers.python.checks.deferred import DeferredReports
-from skillscan.lazyre import lazy
 from skillscan.model import Location
 
 RULE_IDS: tuple[str, ...] = ("py-fixed-proxy-for-auth",)
 
-PROXY_KEY = lazy(r"(?i)^(?:proxy|proxies|proxy_?url|https?_?proxy|proxyUrl|proxy_server|proxyServer)$")
-AUTH_KEY = lazy(r"(?i)^(?:auth|authentication|authorization|oauth2?|credentials?|token|access_?token|bearer|"
-                r"api_?key|genericAuthType|nodeCredentialType)$")
-URL = lazy(r"^(?:https?|socks5h?|socks4)://[^\s]+$")
+PROXY_KEY = pattern("proxy_key")
+AUTH_KEY = pattern("auth_key")
+URL = pattern("proxy_url")
 MAX_REPORTS = 4
 
 

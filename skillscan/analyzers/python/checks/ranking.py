@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import libcst as cst
 
+from skillscan.analyzers.code_vocab import pattern
 from skillscan.analyzers.python.checks.deferred import DeferredReports
 from skillscan.lazyre import lazy
 from skillscan.model import Location
 
 RULE_IDS: tuple[str, ...] = ("py-ranking-favours-entity",)
 
-ENTITY_KEY = lazy(r"(?i)^(?:ticker|symbol|stock|brand|vendor|company|product|seller|merchant|supplier|manufacturer|"
-                  r"sku|asin|sponsor|advertiser|partner|store|shop|hotel|restaurant|airline|fund|coin|token|candidate|"
-                  r"applicant)(?:_?(?:name|id|symbol|code))?$")
-SCORE_NAME = lazy(r"(?i)(?:score|rank|rating|weight|relevance|priority)")
+ENTITY_KEY = pattern("entity_key")
+SCORE_NAME = pattern("score_name")
 USER_CHOICE = lazy(r"\b(?:args|argv|options|opts|input|environ|getenv|params|request)\b")
 IDENTITY_METHODS = {"upper", "lower", "strip", "casefold", "title"}
 MAX_REPORTS = 8

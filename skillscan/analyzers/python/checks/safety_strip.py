@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import libcst as cst
 
+from skillscan.analyzers.code_vocab import pattern
 from skillscan.analyzers.python.flows import Flows
-from skillscan.lazyre import lazy
 
 RULE_IDS: tuple[str, ...] = ("py-strips-safety-text",)
 
-_GAP = r"(?:\s+|\\s[+*]?)"  # a space, or `\s+` written in a pattern
-SAFETY_WORDS = lazy(r"(?i)(?:safety|guardrail|polic(?:y|ies)|guideline|refus|must" + _GAP + r"not|do" + _GAP +
-                    r"not|restrict|prohibit|forbid|disallow|not" + _GAP + r"allowed|harmful)")
+SAFETY_WORDS = pattern("safety_words")
 # the words a deletion must be about: "policy", "guideline" or "do not" alone are also page footers
 # ("Privacy Policy", "Do not reply") that scrapers and mail tools rightly trim
-STRONG_WORDS = lazy(r"(?i)(?:safety|guardrail|refus|must" + _GAP + r"not|prohibit|forbid|disallow|harmful)")
+STRONG_WORDS = pattern("strong_safety_words")
 SUBS = {"re.sub", "re.subn", "regex.sub", "regex.subn"}
 MAX_PATTERNS = 64
 MAX_REPORTS = 4

@@ -1,0 +1,45 @@
+"""The vocabulary the code engines share for the same attack in any language — covert channels (a host name, a
+custom header), what a script slips into its output, fixed proxies, install hooks — read from one file,
+`rules/capabilities/code.yaml`. The Python checks (`python/checks/`) and the JavaScript/TypeScript checks
+(`js/`) both take their patterns here: one concept, one copy."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from skillscan.lazyre import LazyRegex
+
+FILE = Path(__file__).resolve().parent.parent.parent / "rules" / "capabilities" / "code.yaml"
+
+
+@lru_cache(maxsize=1)
+def data() -> dict[str, Any]:
+    from skillscan import ruledata  # the parsed YAML is cached on disk by content digest
+
+    doc = ruledata.load_yaml_file(FILE)
+    return doc if isinstance(doc, dict) else {}
+
+
+class VocabRegex(LazyRegex):
+    """A pattern of code.yaml, read (`pattern`) and compiled on first use: importing a check module reads no file."""
+
+    def __init__(self, name: str) -> None:  # not super().__init__: that would set the pattern text now
+        self.name = name
+        self._flags = 0
+
+    @property  # type: ignore[override]
+    def pattern(self) -> str:
+        return str(data()["patterns"][self.name])
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (VocabRegex, (self.name,))
+
+
+def pattern(name: str) -> VocabRegex:
+    return VocabRegex(name)
+
+
+def words(name: str) -> tuple[str, ...]:
+    return tuple(str(w) for w in data().get(name, ()))

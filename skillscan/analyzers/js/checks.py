@@ -1,0 +1,36 @@
+"""The JavaScript/TypeScript rule families beyond the source → network flows, run on the parse the js-decode
+engine made (one parse per file): the same attacks the Python checks read, in JS/TS —
+
+| family | rules |
+|---|---|
+| covert.py | js-data-in-dns-name, js-encoded-data-in-header |
+| load_time.py | js-import-time-network, js-import-time-write |
+| install_hook.py | js-install-hook-written |
+| output.py | js-hidden-link-in-output, js-invisible-encoding, js-safety-downgrade-text |
+| proxy.py | js-fixed-proxy-for-auth |
+| ranking.py | js-ranking-favours-entity |
+| safety_strip.py | js-strips-safety-text |
+
+Their shared vocabulary with the Python checks is `rules/capabilities/code.yaml` (`analyzers/code_vocab.py`).
+The nodes they read that the parse's index does not hold (strings, objects, conditions, statements) are found by
+one walk of the tree, bounded by the parse's node budget; the bound that stops it is reported."""
+
+from __future__ import annotations
+
+from skillscan.analyzers.js import covert, install_hook, load_time, output, proxy, ranking, safety_strip
+from skillscan.analyzers.js.context import Context, walk
+from skillscan.analyzers.js.flows import FlowFinder
+from skillscan.model import Finding
+
+FAMILIES = (covert, load_time, install_hook, output, proxy, ranking, safety_strip)
+
+
+def run(flows: FlowFinder) -> list[Finding]:
+    if flows.parsed.root is None:
+        return []
+    ctx = Context(flows, walk(flows.parsed))
+    for family in FAMILIES:
+        if flows.parsed.spent():
+            break
+        family.check(ctx)
+    return ctx.out
