@@ -85,7 +85,7 @@ def _tex(sentence: str) -> str:
 def test_text_hidden_by_latex_is_read_and_said_hidden(rule: str, sentence: str, named: str) -> None:
     got = _findings("templates/review.tex", _tex(sentence), rule)
     assert got and got[0].location.line == 5 and named in got[0].message
-    assert "the instructions (in text the rendered document hides) " in got[0].message
+    assert "the instructions (in text LaTeX markup hides from the typeset page) " in got[0].message
     assert got[0].confidence is Confidence.HIGH and got[0].role == "hidden"
     # the same sentence printed on the page is not hidden text: the LaTeX pass reads only hidden spans
     assert _findings("templates/review.tex", _tex(sentence).replace("\\textcolor{white}", "\\textbf"), rule) == []

@@ -16,9 +16,15 @@ from skillscan.analyzers.instructions.document import Document, Segment
 from skillscan.model import Channel, Confidence, Finding
 
 MAX_REPORTS = 5  # findings of one rule per file, unless a detector sets its own: enough for a verdict
-HIDDEN_KINDS = frozenset({"comment", "hidden"})  # segments a rendered page does not show
+# segments a reader does not see: HTML comments, invisible Unicode Tag text (`hidden`), markup a rendered Markdown
+# page hides (`hidden-html`: hidden elements, invisible images' text, link definitions used as comments) and
+# text a LaTeX file hides when typeset (`hidden-latex`)
+HIDDEN_KINDS = frozenset({"comment", "hidden", "hidden-html", "hidden-latex"})
+SENTENCE_KINDS = frozenset({"prose"}) | HIDDEN_KINDS  # segments read as sentences (tables are data, not directives)
 # a segment kind, or "description" for the sentences of the frontmatter's description
 _WHERE = {"comment": " (in an HTML comment)", "hidden": " (in text the rendered document hides)",
+          "hidden-html": " (in markup the rendered page hides)",
+          "hidden-latex": " (in text LaTeX markup hides from the typeset page)",
           "description": " (in its description)"}
 
 

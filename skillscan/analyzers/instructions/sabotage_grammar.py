@@ -23,7 +23,7 @@ import re2  # type: ignore[import-untyped]
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document, Segment
-from skillscan.analyzers.instructions.prose_findings import Said, cite, hidden, reports, snippet, where  # noqa: F401
+from skillscan.analyzers.instructions.prose_findings import SENTENCE_KINDS, Said, cite, hidden, reports, snippet, where  # noqa: F401
 from skillscan.analyzers.roles import file_role
 from skillscan.catalog import rules_dir
 from skillscan.loaders.frontmatter import Frontmatter
@@ -32,7 +32,7 @@ from skillscan.yamlsafe import load_yaml
 
 _W = TypeVar("_W")
 
-KINDS = frozenset({"prose", "comment", "hidden"})  # segments read as sentences (tables are data, not directives)
+KINDS = SENTENCE_KINDS  # prose, HTML comments and hidden text (tables are data, not directives)
 MAX_SENTENCE = 600  # characters of one sentence looked at
 MAX_REPORTS = 8  # per rule and file: enough for a verdict
 MAX_CANDIDATES = 1_000  # sentences per rule and file that carry a cue and are read in full
