@@ -18,6 +18,7 @@ from skillscan.analyzers.instructions.detectors import run_detectors
 from skillscan.analyzers.instructions.document import Document, Segment, parse_document
 from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, fence_lang
 from skillscan.analyzers.instructions.hidden import hidden_findings
+from skillscan.analyzers.instructions.hidden_sentences import hidden_sentences
 from skillscan.analyzers.instructions.hookconfig import hook_configs
 from skillscan.analyzers.instructions.latex_hidden import applies as latex_applies
 from skillscan.analyzers.instructions.latex_hidden import latex_hidden
@@ -58,7 +59,10 @@ def with_roles(path: str, text: str, findings: list[Finding], referenced: str | 
 
     def keep(f: Finding) -> str:
         # a command whose own text is for the user (a value the user fills in) stays `user-command` in an
-        # instruction; reference, quoted or test text stays what the document makes it
+        # instruction; text a rendered page hides stays `hidden` (hidden_sentences.py); reference, quoted or
+        # test text stays what the document makes it
+        if f.role == "hidden":
+            return "hidden"
         r = role(f.location.line)
         return "user-command" if f.role == "user-command" and r == "agent-instruction" else r
 
@@ -166,7 +170,9 @@ class InstructionsAnalyzer:
         out += hook_configs(doc, ref_file=ref_file)
         # the sentence detectors: on prose aimed at the agent all of them (sabotage without a command, judged
         # against the stated purpose), elsewhere only those marked `everywhere` (sentence_detectors.py)
-        out += sentence_findings(package, doc, out, aimed=aimed_at_agent(file.path, followed))
+        aimed = aimed_at_agent(file.path, followed)
+        # text a rendered page hides first: on a tie with the same sentence read as prose, its finding says so
+        out += hidden_sentences(package, doc, out, aimed=aimed) + sentence_findings(package, doc, out, aimed=aimed)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.detectors import run_detectors
-from skillscan.analyzers.instructions.document import Document, Segment
+from skillscan.analyzers.instructions.document import Document, Segment, blank_markup
 from skillscan.analyzers.instructions.reporting import report
 from skillscan.analyzers.instructions.sentence_detectors import sentence_findings
 from skillscan.analyzers.normalize import normalize
@@ -31,7 +31,8 @@ _OPEN = re.compile(
     r"|\\phantom\s*\{")  # \phantom{TEXT}
 _COMMENT = re.compile(r"(?<!\\)%[^\n]*")
 _COMMAND = re.compile(r"\\[A-Za-z]+\*?|[{}\\]")
-_WORDS = re.compile(r"(?:[A-Za-z]{2,}[\s,;:]+){3,}[A-Za-z]{2,}|[\u4e00-\u9fff]{6,}")
+# four words in a row (code marks, quotes and brackets between them: "or `curl` checks of") or four CJK characters
+_WORDS = re.compile(r"(?:[A-Za-z]{2,}[\s,;:`'\"()]+){3,}[A-Za-z]{2,}|[\u4e00-\u9fff]{4,}")
 
 
 def applies(file: PackageFile) -> bool:
@@ -87,8 +88,9 @@ def latex_hidden(package: Package, file: PackageFile) -> list[Finding]:
             "analysis-incomplete", f"{file.path}: only the first {MAX_SPANS} spans of text hidden by LaTeX markup "
             "were read as instructions; the rest of the file was not checked for them", file.path, spans[-1][0],
             channel=Channel.INSTRUCTION))
-    # `hidden-latex`: the findings say the LaTeX markup hides the sentence (not Unicode Tags, not a rendered page)
-    segments = tuple(Segment("hidden-latex", line, normalize(inner).text, inner) for line, inner in spans)
+    # `hidden-latex`: the findings say the LaTeX markup hides the sentence (not Unicode Tags, not a rendered page);
+    # the matching text has code and emphasis marks blanked like any prose segment (in LaTeX `` ` `` opens a quote)
+    segments = tuple(Segment("hidden-latex", line, blank_markup(normalize(inner).text), inner) for line, inner in spans)
     doc = Document(file.path, normalize(text), tuple(text.split("\n")), segments, ())
     out: list[Finding] = []
     for seg in segments:

@@ -39,6 +39,16 @@ def hidden(kind: str) -> bool:
     return kind in HIDDEN_KINDS
 
 
+def kind_at(doc: Document, line: int) -> str:
+    """The kind of the hidden segment (an HTML comment, hidden text) whose text is on file line `line`, or ""
+    when the line's text is not hidden: where a sentence sits when a detector knows only its line."""
+    for seg in doc.segments:
+        if seg.kind in HIDDEN_KINDS and seg.line <= line <= seg.line + seg.text.count("\n") \
+                and seg.text.split("\n")[line - seg.line].strip():
+            return seg.kind
+    return ""
+
+
 def confidence(kind: str, visible: Confidence | None, comment: Confidence | None = Confidence.HIGH
                ) -> Confidence | None:
     """The confidence of a finding on a segment of `kind`: `visible` in text a reader sees, `comment` in an HTML
