@@ -46,10 +46,14 @@ def test_where_names_hidden_places_only() -> None:
     assert where("comment") == " (in an HTML comment)"
     assert where("hidden") == " (in text the rendered document hides)"
     assert where("description") == " (in its description)"
+    assert where("hidden-html") == " (in markup the rendered page hides)"
+    assert where("hidden-latex") == " (in text LaTeX markup hides from the typeset page)"
     assert [where(k) for k in ("prose", "heading", "table", "html", "frontmatter")] == [""] * 5
     assert confidence("prose", Confidence.LOW, Confidence.MEDIUM) is Confidence.LOW
     assert confidence("comment", Confidence.LOW, Confidence.MEDIUM) is Confidence.MEDIUM
     assert confidence("hidden", Confidence.LOW, Confidence.MEDIUM) is Confidence.HIGH
+    assert confidence("hidden-html", Confidence.LOW, Confidence.MEDIUM) is Confidence.HIGH
+    assert confidence("hidden-latex", Confidence.LOW, Confidence.MEDIUM) is Confidence.HIGH
 
 
 @pytest.mark.parametrize(("rule", "sentence", "named"), SENTENCES)
