@@ -15,7 +15,8 @@ from markdown_it import MarkdownIt
 
 from skillscan.analyzers.instructions import InstructionLinksAnalyzer
 from skillscan.analyzers.instructions import detectors as dt
-from skillscan.analyzers.instructions.document import _code_spans, _inline_code_and_links, _markdown, parse_document
+from skillscan.analyzers.instructions.document import parse_document
+from skillscan.analyzers.instructions.markdown_inline import code_spans, inline_code_and_links, markdown_parser
 from skillscan.analyzers.normalize import fold_text
 from skillscan.loaders.files import make_file
 from skillscan.model import Package
@@ -160,9 +161,9 @@ def _full_parts(text: str) -> list[tuple[list[str], list[str]]]:
 
 
 def _limited_inline(text: str) -> list[tuple[list[str], list[str]]]:
-    md = _markdown()
+    md = markdown_parser()
     env: dict[str, Any] = {}
-    return [_inline_code_and_links(md, tok, env) for tok in md.parse(text, env) if tok.type == "inline"]
+    return [inline_code_and_links(md, tok, env) for tok in md.parse(text, env) if tok.type == "inline"]
 
 
 @pytest.mark.parametrize("text", INLINE_SAMPLES)
@@ -190,7 +191,7 @@ def test_code_span_scan_equals_markdown_it_on_backtick_only_content(pieces: list
     text = "".join(pieces)
     md = MarkdownIt("commonmark", {"html": True})
     expected = [c.content for c in md.parseInline(text)[0].children or () if c.type == "code_inline"]
-    assert _code_spans(text) == expected
+    assert code_spans(text) == expected
 
 
 # ---- followed reference files ------------------------------------------------------------------------

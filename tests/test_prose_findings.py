@@ -46,10 +46,14 @@ def test_where_names_hidden_places_only() -> None:
     assert where("comment") == " (in an HTML comment)"
     assert where("hidden") == " (in text the rendered document hides)"
     assert where("description") == " (in its description)"
+    assert where("hidden-html") == " (in markup the rendered page hides)"
+    assert where("hidden-latex") == " (in text LaTeX markup hides from the typeset page)"
     assert [where(k) for k in ("prose", "heading", "table", "html", "frontmatter")] == [""] * 5
     assert confidence("prose", Confidence.LOW, Confidence.MEDIUM) is Confidence.LOW
     assert confidence("comment", Confidence.LOW, Confidence.MEDIUM) is Confidence.MEDIUM
     assert confidence("hidden", Confidence.LOW, Confidence.MEDIUM) is Confidence.HIGH
+    assert confidence("hidden-html", Confidence.LOW, Confidence.MEDIUM) is Confidence.HIGH
+    assert confidence("hidden-latex", Confidence.LOW, Confidence.MEDIUM) is Confidence.HIGH
 
 
 @pytest.mark.parametrize(("rule", "sentence", "named"), SENTENCES)
@@ -85,7 +89,7 @@ def _tex(sentence: str) -> str:
 def test_text_hidden_by_latex_is_read_and_said_hidden(rule: str, sentence: str, named: str) -> None:
     got = _findings("templates/review.tex", _tex(sentence), rule)
     assert got and got[0].location.line == 5 and named in got[0].message
-    assert "the instructions (in text the rendered document hides) " in got[0].message
+    assert "the instructions (in text LaTeX markup hides from the typeset page) " in got[0].message
     assert got[0].confidence is Confidence.HIGH and got[0].role == "hidden"
     # the same sentence printed on the page is not hidden text: the LaTeX pass reads only hidden spans
     assert _findings("templates/review.tex", _tex(sentence).replace("\\textcolor{white}", "\\textbf"), rule) == []

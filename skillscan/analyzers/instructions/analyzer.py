@@ -12,54 +12,25 @@ from pathlib import PurePosixPath
 from skillscan.analyzers.base import FileResult, finding
 from skillscan.analyzers.instructions import context as ctx
 from skillscan.analyzers.instructions import mcp
-from skillscan.analyzers.instructions.collection import data_collection
 from skillscan.analyzers.instructions.commands import commands, commands_in
-from skillscan.analyzers.instructions.cookie_lift import cookie_lift
 from skillscan.analyzers.instructions.correlations import SINGLE_EVIDENCE, harvest, tampering
 from skillscan.analyzers.instructions.detectors import run_detectors
 from skillscan.analyzers.instructions.document import Document, Segment, parse_document
 from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, fence_lang
 from skillscan.analyzers.instructions.hidden import hidden_findings
+from skillscan.analyzers.instructions.hidden_sentences import hidden_sentences
 from skillscan.analyzers.instructions.hookconfig import hook_configs
-from skillscan.analyzers.instructions.history_egress import history_sent_out
-from skillscan.analyzers.instructions.host_reach import host_reach
 from skillscan.analyzers.instructions.latex_hidden import applies as latex_applies
 from skillscan.analyzers.instructions.latex_hidden import latex_hidden
 from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
 from skillscan.analyzers.instructions.lookalike import lookalike_links
-from skillscan.analyzers.instructions.outside_code import outside_code
-from skillscan.analyzers.instructions.outside_guidance import outside_guidance
 from skillscan.analyzers.instructions.payloads import config_payloads
 from skillscan.analyzers.instructions.prerequisites import prerequisite_links
-from skillscan.analyzers.instructions.records import record_tampering
 from skillscan.analyzers.instructions.remote_run import remote_script_runs
 from skillscan.analyzers.instructions.reporting import dedupe, report, report_mcp
-from skillscan.analyzers.instructions.sabotage_authority import authority_widening
-from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
-from skillscan.analyzers.instructions.sabotage_depends import dependency_planted
-from skillscan.analyzers.instructions.sabotage_destroy import destructive_cleanup
-from skillscan.analyzers.instructions.sabotage_escrow import credential_escrow
-from skillscan.analyzers.instructions.sabotage_fabricate import fabricated_data
 from skillscan.analyzers.instructions.sabotage_grammar import aimed_at_agent, new_document
-from skillscan.analyzers.instructions.sabotage_hook import install_hook_planted
-from skillscan.analyzers.instructions.sabotage_leak import secret_into_output
-from skillscan.analyzers.instructions.sabotage_memory import memory_implant
-from skillscan.analyzers.instructions.sabotage_output import output_manipulation
-from skillscan.analyzers.instructions.sabotage_outside import output_copied_outside
-from skillscan.analyzers.instructions.sabotage_padding import unasked_content
-from skillscan.analyzers.instructions.sabotage_persist import agent_persistence
-from skillscan.analyzers.instructions.sabotage_phishing import phishing_message
-from skillscan.analyzers.instructions.sabotage_publish import unapproved_publication
-from skillscan.analyzers.instructions.sabotage_recipient import recipient_swap
-from skillscan.analyzers.instructions.sabotage_relay import input_relay
-from skillscan.analyzers.instructions.sabotage_route import traffic_rerouted
-from skillscan.analyzers.instructions.sabotage_secrets import secrets_sent_out
-from skillscan.analyzers.instructions.sabotage_sendout import content_sent_out
-from skillscan.analyzers.instructions.sabotage_sidechannel import side_channel
-from skillscan.analyzers.instructions.scope_hijack import trigger_hijack
+from skillscan.analyzers.instructions.sentence_detectors import sentence_findings
 from skillscan.analyzers.instructions.shipped_credential import shipped_credentials
-from skillscan.analyzers.instructions.skill_shadowing import skill_shadowing
-from skillscan.analyzers.instructions.steering import steering
 from skillscan.analyzers.instructions.trace_removal import trace_removal
 from skillscan.analyzers.instructions.unicode import hidden_unicode_only, unicode_findings
 from skillscan.analyzers.instructions.views import prose_view
@@ -88,7 +59,10 @@ def with_roles(path: str, text: str, findings: list[Finding], referenced: str | 
 
     def keep(f: Finding) -> str:
         # a command whose own text is for the user (a value the user fills in) stays `user-command` in an
-        # instruction; reference, quoted or test text stays what the document makes it
+        # instruction; text a rendered page hides stays `hidden` (hidden_sentences.py); reference, quoted or
+        # test text stays what the document makes it
+        if f.role == "hidden":
+            return "hidden"
         r = role(f.location.line)
         return "user-command" if f.role == "user-command" and r == "agent-instruction" else r
 
@@ -194,21 +168,11 @@ class InstructionsAnalyzer:
         out += lookalike_links(doc)
         out += config_payloads(doc)
         out += hook_configs(doc, ref_file=ref_file)
-        out += steering(doc)
-        if aimed_at_agent(file.path, followed):
-            # sabotage without a command in prose the agent follows, judged against the stated purpose
-            out += output_manipulation(package, doc) + recipient_swap(package, doc) + memory_implant(package, doc)
-            out += data_as_instructions(package, doc) + output_copied_outside(package, doc)
-            out += trigger_hijack(package, doc) + data_collection(package, doc) + outside_guidance(doc)
-            out += agent_persistence(package, doc, out) + authority_widening(package, doc)
-            out += content_sent_out(package, doc) + traffic_rerouted(package, doc)
-            out += outside_code(doc) + host_reach(package, doc) + record_tampering(package, doc)
-            out += phishing_message(package, doc) + destructive_cleanup(package, doc)
-            out += credential_escrow(package, doc) + input_relay(package, doc) + unasked_content(package, doc)
-            out += fabricated_data(doc) + skill_shadowing(doc)
-            out += unapproved_publication(package, doc) + dependency_planted(package, doc) + side_channel(doc)
-            out += cookie_lift(package, doc) + history_sent_out(doc)
-            out += secrets_sent_out(package, doc) + secret_into_output(doc, out) + install_hook_planted(doc)
+        # the sentence detectors: on prose aimed at the agent all of them (sabotage without a command, judged
+        # against the stated purpose), elsewhere only those marked `everywhere` (sentence_detectors.py)
+        aimed = aimed_at_agent(file.path, followed)
+        # text a rendered page hides first: on a tie with the same sentence read as prose, its finding says so
+        out += hidden_sentences(package, doc, out, aimed=aimed) + sentence_findings(package, doc, out, aimed=aimed)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step

@@ -45,8 +45,9 @@ def words() -> CookieWords:
     return g.word_set(CookieWords, "cookies")
 
 
-def _lifted(s: str) -> tuple[str, str] | None:
-    """(the cookie, the browser words) when the sentence takes a login cookie out of the browser."""
+def _lifted(s: str) -> tuple[str, str, int] | None:
+    """(the cookie, the browser words, the cookie's offset) when the sentence takes a login cookie out of the
+    browser."""
     w = words()
     if w.excused.search(s):
         return None
@@ -60,7 +61,7 @@ def _lifted(s: str) -> tuple[str, str] | None:
             cookie = w.cookie.search(s, act.end(), min(len(s), act.end() + _GAP))
             browser = cookie and w.browser.search(s, max(0, act.start() - _GAP), act.start())
         if cookie and browser:
-            return " ".join(cookie.group(0).split()), " ".join(browser.group(0).split())
+            return " ".join(cookie.group(0).split()), " ".join(browser.group(0).split()), cookie.start()
     return None
 
 
@@ -80,8 +81,8 @@ def cookie_lift(package: Package, doc: Document) -> list[Finding]:
         found = _lifted(sent.text)
         if found is None:
             continue
-        cookie, browser = found
-        line = seg.line_at(sent.start + max(0, sent.text.find(cookie)))
+        cookie, browser, at = found
+        line = seg.line_at(sent.start + at)
         said.append(pf.Said(seg.kind, line,
                             f"say a cookie is taken out of the user's browser (“{cookie}”, “{browser}”)", sent.text,
                             pf.confidence(seg.kind, Confidence.LOW)))

@@ -73,20 +73,16 @@ def adopted(sentence: str) -> Adoption | None:
 
 
 def _said(doc: Document) -> Iterator[Said]:
-    for seg in doc.segments:
-        if seg.kind not in KINDS or "/" not in seg.text:
+    for seg, sent in g.cued_sentences(doc, within="/", raw=True):
+        hit = adopted(sent.text)
+        if hit is None:
             continue
-        text = seg.raw or seg.text
-        for sent in g.sentences(text):
-            hit = adopted(sent.text)
-            if hit is None:
-                continue
-            if hit.on_path:
-                what = (f"put {hit.path}, a directory outside the package, first on PATH (“{hit.how}”), so the "
-                        "programs found there run in place of the system's")
-            else:
-                what = f"have the agent take {hit.path}, code outside the package, into its work (“{hit.how}”)"
-            yield Said(seg.kind, line_of(seg, sent.start, sent.text, hit.path), what, sent.text, confidence(seg.kind, Confidence.LOW, Confidence.MEDIUM))
+        if hit.on_path:
+            what = (f"put {hit.path}, a directory outside the package, first on PATH (“{hit.how}”), so the "
+                    "programs found there run in place of the system's")
+        else:
+            what = f"have the agent take {hit.path}, code outside the package, into its work (“{hit.how}”)"
+        yield Said(seg.kind, line_of(seg, sent.start, sent.text, hit.path), what, sent.text, confidence(seg.kind, Confidence.LOW, Confidence.MEDIUM))
 
 
 def outside_code(doc: Document) -> list[Finding]:

@@ -60,18 +60,14 @@ def guidance(sentence: str) -> tuple[str, str] | None:
 
 
 def _said(doc: Document) -> Iterator[Said]:
-    for seg in doc.segments:
-        if seg.kind not in KINDS or "/" not in seg.text:
+    for seg, sent in g.cued_sentences(doc, within="/", raw=True):
+        hit = guidance(sent.text)
+        if hit is None:
             continue
-        text = seg.raw or seg.text
-        for sent in g.sentences(text):
-            hit = guidance(sent.text)
-            if hit is None:
-                continue
-            path, frame = hit
-            yield Said(seg.kind, line_of(seg, sent.start, sent.text, path),
-                       f"make {path}, a document outside the package, guidance for the agent (“{frame}”)", sent.text,
-                       confidence(seg.kind, Confidence.LOW, Confidence.MEDIUM))
+        path, frame = hit
+        yield Said(seg.kind, line_of(seg, sent.start, sent.text, path),
+                   f"make {path}, a document outside the package, guidance for the agent (“{frame}”)", sent.text,
+                   confidence(seg.kind, Confidence.LOW, Confidence.MEDIUM))
 
 
 def outside_guidance(doc: Document) -> list[Finding]:

@@ -16,9 +16,15 @@ from skillscan.analyzers.instructions.document import Document, Segment
 from skillscan.model import Channel, Confidence, Finding
 
 MAX_REPORTS = 5  # findings of one rule per file, unless a detector sets its own: enough for a verdict
-HIDDEN_KINDS = frozenset({"comment", "hidden"})  # segments a rendered page does not show
+# segments a reader does not see: HTML comments, invisible Unicode Tag text (`hidden`), markup a rendered Markdown
+# page hides (`hidden-html`: hidden elements, invisible images' text, link definitions used as comments) and
+# text a LaTeX file hides when typeset (`hidden-latex`)
+HIDDEN_KINDS = frozenset({"comment", "hidden", "hidden-html", "hidden-latex"})
+SENTENCE_KINDS = frozenset({"prose"}) | HIDDEN_KINDS  # segments read as sentences (tables are data, not directives)
 # a segment kind, or "description" for the sentences of the frontmatter's description
 _WHERE = {"comment": " (in an HTML comment)", "hidden": " (in text the rendered document hides)",
+          "hidden-html": " (in markup the rendered page hides)",
+          "hidden-latex": " (in text LaTeX markup hides from the typeset page)",
           "description": " (in its description)"}
 
 
@@ -31,6 +37,16 @@ def where(kind: str) -> str:
 def hidden(kind: str) -> bool:
     """Is a segment of this kind text the rendered document does not show (an HTML comment, hidden text)?"""
     return kind in HIDDEN_KINDS
+
+
+def kind_at(doc: Document, line: int) -> str:
+    """The kind of the hidden segment (an HTML comment, hidden text) whose text is on file line `line`, or ""
+    when the line's text is not hidden: where a sentence sits when a detector knows only its line."""
+    for seg in doc.segments:
+        if seg.kind in HIDDEN_KINDS and seg.line <= line <= seg.line + seg.text.count("\n") \
+                and seg.text.split("\n")[line - seg.line].strip():
+            return seg.kind
+    return ""
 
 
 def confidence(kind: str, visible: Confidence | None, comment: Confidence | None = Confidence.HIGH

@@ -23,7 +23,7 @@ import re2  # type: ignore[import-untyped]
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document, Segment
-from skillscan.analyzers.instructions.prose_findings import Said, cite, hidden, reports, snippet, where  # noqa: F401
+from skillscan.analyzers.instructions.prose_findings import SENTENCE_KINDS, Said, cite, hidden, reports, snippet, where  # noqa: F401
 from skillscan.analyzers.roles import file_role
 from skillscan.catalog import rules_dir
 from skillscan.loaders.frontmatter import Frontmatter
@@ -32,7 +32,7 @@ from skillscan.ruledata import load_yaml_file
 
 _W = TypeVar("_W")
 
-KINDS = frozenset({"prose", "comment", "hidden"})  # segments read as sentences (tables are data, not directives)
+KINDS = SENTENCE_KINDS  # prose, HTML comments and hidden text (tables are data, not directives)
 MAX_SENTENCE = 600  # characters of one sentence looked at
 MAX_REPORTS = 8  # per rule and file: enough for a verdict
 MAX_CANDIDATES = 1_000  # sentences per rule and file that carry a cue and are read in full
@@ -267,14 +267,17 @@ def candidates(doc: Document, cue: Cue, bound: list[bool]) -> Iterator[Candidate
             yield Candidate(seg, sent, sents[i + 1].text if i + 1 < len(sents) else "")
 
 
-def cued_sentences(doc: Document, cue: Cue) -> Iterator[tuple[Segment, Sentence]]:
-    """Every sentence of the document's prose that carries `cue`, directive or not (a statement of what the
-    package does counts too), with its segment: the cheap test runs once per segment, then per sentence."""
+def cued_sentences(doc: Document, cue: Cue | None = None, *, within: str = "", raw: bool = False
+                   ) -> Iterator[tuple[Segment, Sentence]]:
+    """Every sentence of the document's prose that carries `cue` (None: every sentence), directive or not (a
+    statement of what the package does counts too), with its segment: the cheap test runs once per segment,
+    then per sentence. `within`: text a segment must contain to be read at all (a path's "/"); `raw`: the
+    sentences of the segment's raw text (code marks kept: a path in `backticks` keeps its edges)."""
     for seg in doc.segments:
-        if seg.kind not in KINDS or not cue.search(seg.text):
+        if seg.kind not in KINDS or (within and within not in seg.text) or (cue is not None and not cue.search(seg.text)):
             continue
-        for sent in sentences(seg.text):
-            if cue.search(sent.text):
+        for sent in sentences((seg.raw or seg.text) if raw else seg.text):
+            if cue is None or cue.search(sent.text):
                 yield seg, sent
 
 

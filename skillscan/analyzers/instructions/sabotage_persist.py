@@ -23,7 +23,7 @@ from itertools import chain
 
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.analyzers.instructions.prose_findings import Said, confidence, reports
+from skillscan.analyzers.instructions.prose_findings import Said, confidence, kind_at, reports
 from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("sabotage-agent-persistence",)
@@ -67,7 +67,7 @@ def recurring_remote(doc: Document, prior: list[Finding]) -> Iterator[Said]:
             continue
         url, trigger = hit
         line = f.location.line
-        yield Said("", line, f"tell the agent to fetch {url or 'a remote document'} and obey it on a recurring "
+        yield Said(kind_at(doc, line), line, f"tell the agent to fetch {url or 'a remote document'} and obey it on a recurring "
                    f"trigger (“{trigger}”)", doc.lines[line - 1].strip(), f.confidence)
 
 

@@ -24,11 +24,11 @@ from functools import lru_cache
 
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.analyzers.instructions.prose_findings import Said, confidence, reports
+from skillscan.analyzers.instructions.prose_findings import SENTENCE_KINDS, Said, confidence, reports
 from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("trigger-hijack-instruction",)
-KINDS = frozenset({"prose", "heading", "comment", "hidden"})
+KINDS = SENTENCE_KINDS | {"heading"}
 MAX_REPORTS = 12  # per file: enough for a verdict
 
 

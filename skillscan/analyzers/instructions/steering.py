@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 
 from skillscan.analyzers.instructions.document import Document
-from skillscan.analyzers.instructions.prose_findings import Said, confidence, reports
+from skillscan.analyzers.instructions.prose_findings import SENTENCE_KINDS, Said, confidence, reports
 from skillscan.model import Finding
 
 RULE_IDS: tuple[str, ...] = ("outside-file-steers-output",)
@@ -49,7 +49,7 @@ EXISTS = re.compile(
     r"|(?:如果|若|当)[^。\n]{0,80}(?:存在|可用)", re.IGNORECASE)
 NEGATION = re.compile(r"\b(?:never|do\s+not|don't|must\s+not|should\s+not|avoid)\b|不要|禁止|切勿|不得", re.IGNORECASE)
 SENTENCE = re.compile(r"(?<=[.!?。！？])\s+")
-KINDS = frozenset({"prose", "comment", "hidden"})  # prose, HTML comments and hidden text
+KINDS = SENTENCE_KINDS  # prose, HTML comments and hidden text
 MAX_REPORTS = 5  # per file: enough for a verdict
 
 

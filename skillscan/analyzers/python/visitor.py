@@ -249,14 +249,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         super().visit_SimpleString(node)
-        self.flush_deferred(node)
         self.check_output_string(node)
-
-    def visit_DictElement(self, node: cst.DictElement) -> None:
-        self.flush_deferred(node)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self.flush_deferred(node)
 
     # ------------------------------------------------------------------ calls
 
@@ -314,6 +307,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
     # ------------------------------------------------------------------ end of module
 
     def leave_Module(self, original_node: cst.Module) -> None:
+        self.finish_deferred()  # reports whose node the walk did not reach, and the bound (checks/deferred.py)
         self._propagate_flows()
         self.finish_reverse_shell()
         self.finish_decoded()

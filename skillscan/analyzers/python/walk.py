@@ -47,8 +47,13 @@ def walk(visitor: Any, module: cst.Module) -> None:
     visits: dict[type, Any] = {}
     leaves: dict[type, Any] = {}
     CSTNode = cst.CSTNode
+    # reports a check made about a node further down (checks/deferred.py): made when the walk reaches the node
+    pending = getattr(visitor, "pending_at_node", None)
+    flush = getattr(visitor, "flush_deferred", None)
 
     def go(node: cst.CSTNode) -> None:
+        if pending and id(node) in pending:
+            flush(node)
         cls = type(node)
         try:
             v = visits[cls]

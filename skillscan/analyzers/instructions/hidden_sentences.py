@@ -1,0 +1,67 @@
+"""Text a rendered Markdown page hides, read by every sentence detector (`sentence_detectors.py`) as hidden
+text: elements hidden by an attribute or a style (`<div hidden>`, `display:none`, `font-size:0` …), the alt or
+title text of an invisible image, link reference definitions used as comments (all found by `hidden.py`), and
+invisible Unicode Tag text. HTML comments are segments of the document itself (`document.py`) and are read
+with its prose; `<details>` is not hidden (a reader opens it) and neither is anything inside a code fence.
+
+Each hidden text becomes a segment of a document of its own at the text's own line and column — `hidden-html`
+(its findings say the sentence sits "in markup the rendered page hides") or `hidden` for Unicode Tag text —
+so a finding cites the file line the sentence is on. Their findings take the role `hidden`: nobody reading the
+rendered page sees the text, only the agent reading the source (DESIGN.md "Permit and decide": hidden text
+is judged as an agent instruction under raised suspicion). At most MAX_TEXTS texts of MAX_CHARS characters
+are read per file; past that bound the file is reported incomplete."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions.document import Document, Segment, blank_markup
+from skillscan.analyzers.instructions.hidden import hidden_texts
+from skillscan.analyzers.instructions.sentence_detectors import sentence_findings
+from skillscan.analyzers.normalize import normalize
+from skillscan.model import Channel, Finding, Package
+
+MAX_TEXTS = 50  # hidden texts of one file read by the sentence detectors: enough for a verdict
+MAX_CHARS = 4000  # characters of one hidden text read (an element is already read up to 4,000)
+
+
+def hidden_segments(doc: Document) -> tuple[list[Segment], int]:
+    """The hidden texts of the document other than HTML comments, as segments at their own line and column,
+    and how many there were in all."""
+    segments: list[Segment] = []
+    total = 0
+    for h in hidden_texts(doc):
+        if h.kind == "comment":  # a segment of the document already
+            continue
+        total += 1
+        if len(segments) < MAX_TEXTS:
+            text = h.text[:MAX_CHARS]
+            segments.append(Segment("hidden-html", h.line, blank_markup(text), text, column=h.column))
+    for tag in doc.normalized.hidden:
+        total += 1
+        if len(segments) < MAX_TEXTS:
+            decoded = normalize(tag.text[:MAX_CHARS]).text
+            segments.append(Segment("hidden", tag.line, decoded, decoded, column=tag.column))
+    return segments, total
+
+
+def hidden_sentences(package: Package, doc: Document, found: Sequence[Finding] = (), *,
+                     aimed: bool = True) -> list[Finding]:
+    """The sentence detectors' findings in the text the rendered document hides, each with the role `hidden`,
+    and the report of the bound when the file holds more hidden texts than are read."""
+    segments, total = hidden_segments(doc)
+    if not segments:
+        return []
+    hidden_doc = replace(doc, segments=tuple(segments))
+    lines = {n for s in segments for n in range(s.line, s.line + s.text.count("\n") + 1)}
+    prior = [f for f in found if f.location.line in lines]  # what was found on the hidden text itself
+    out = [replace(f, role="hidden") if f.channel is Channel.INSTRUCTION else f
+           for f in sentence_findings(package, hidden_doc, prior, aimed=aimed)]
+    if total > len(segments):
+        out.append(finding(
+            "analysis-incomplete", f"{doc.path}: only the first {MAX_TEXTS} of its {total} texts a rendered page "
+            "hides were read by the sentence detectors; the rest were not checked for them", doc.path,
+            segments[-1].line, channel=Channel.INSTRUCTION))
+    return out
