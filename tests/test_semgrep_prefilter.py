@@ -55,7 +55,7 @@ def test_conditions_come_from_the_patterns() -> None:
         {"pattern-either": [{"pattern": "$X.launch($Y)"}, {"pattern": "rocket.fire(...)"}]},
         {"pattern-not": "$X.launch(1)"},
         {"metavariable-regex": {"metavariable": "$Y", "regex": "^(now|soon)$"}}]})
-    holds = lambda text: need.holds(pf.Text(text))  # noqa: E731
+    holds = lambda text: need.holds(pf.Text(text))
     assert holds("x.launch(now)") and holds("rocket.fire(now)")
     assert not holds("x.launch(later)")  # the metavariable-regex alternatives are identifiers
     assert not holds("x.launched(now)")  # whole identifiers, not parts of one
@@ -64,7 +64,7 @@ def test_conditions_come_from_the_patterns() -> None:
 
 def test_strings_are_matched_through_constant_folding() -> None:
     need = pf._pattern('require("=~/^child_process$/")')
-    holds = lambda text: need.holds(pf.Text(text))  # noqa: E731
+    holds = lambda text: need.holds(pf.Text(text))
     assert holds('require("child_process")')
     assert holds('require("child_" + "process")')
     assert holds('require(`chi${rest}`)')
@@ -126,6 +126,6 @@ def test_filtered_run_gives_the_same_matches() -> None:
         full, _ = analyzer.run_batch(targets, Path(tmp), 1)
         kept = [t for t in targets if t.name in needed]
         filtered, _ = analyzer.run_batch(kept, Path(tmp), 1, needed)
-    key = lambda m: (m.target.name, m.rule_id, m.start, m.end)  # noqa: E731
+    key = lambda m: (m.target.name, m.rule_id, m.start, m.end)
     assert sorted(map(key, filtered)) == sorted(map(key, full))
     assert len(full) >= 20
