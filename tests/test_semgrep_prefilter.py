@@ -26,6 +26,10 @@ FOLDED = {
     "escaped.js": 'const fs = require("fs");\nfs.appendFileSync("/home/u/\\x2ebashrc", "x");\n',
     "computed.js": 'const cp = require("child_process");\ncp["ex" + "ec"]("ls");\nwindow["fe" + "tch"]("https://a.example/");\n',
     "plain.js": "const a = 1;\nfunction add(x, y) { return x + y; }\n",
+    # a called name written apart from its arguments
+    "call-gaps.js": "const a = (require)(name);\nconst b = require /* c */ (name);\nconst c = require\n  (other);\n"
+                    "import (name).then(m => m);\nconst d = eval?.(code);\n",
+    "esm-only.ts": 'import { readFile } from "node:fs/promises";\nexport const x = await readFile("a.txt", "utf8");\n',
 }
 
 
@@ -72,6 +76,17 @@ def test_strings_are_matched_through_constant_folding() -> None:
     assert not holds("require(name)")
 
 
+def test_a_called_name_is_a_call_in_any_spelling() -> None:
+    need = pf._pattern("require($X)")
+    for text in ("require(x)", "require (x)", "(require)(x)", "require?.(x)", "require /* c */ (x)", "require`x`",
+                 "require<T>(x)", "require\n // c\n (x)"):
+        assert need.holds(pf.Text(text)), text
+    for text in ('import x from "y"', "const r = require;", "x.requires(y)"):
+        assert not need.holds(pf.Text(text)), text
+    assert pf._pattern("$X.fetch(...)") == pf.Condition.atom("id", "fetch")  # a method: any spelling of the name
+    assert pf._pattern("new Function(...)") == pf.Condition.atom("id", "Function")  # `new Function;` is a call
+
+
 def test_a_file_no_rule_can_match_starts_no_semgrep_process() -> None:
     analyzer = SemgrepAnalyzer()
     p = Package(input="p", root="p", format="generic", name="p",
@@ -112,7 +127,9 @@ def test_no_file_semgrep_matches_is_left_out_of_its_rule() -> None:
     # the folding tricks semgrep matches are kept
     assert {(m.target.file.path, m.rule_id) for m in matches} >= {
         ("split-module.js", "js-child-process"), ("split-path.js", "js-persistence-write"),
-        ("template-path.js", "js-persistence-write"), ("split-push.js", "js-obfuscated-string-array")}
+        ("template-path.js", "js-persistence-write"), ("split-push.js", "js-obfuscated-string-array"),
+        ("call-gaps.js", "js-dynamic-require")}
+    assert "esm-only.ts" not in {t.file.path for t in targets if t.name in needed}
 
 
 def test_filtered_run_gives_the_same_matches() -> None:

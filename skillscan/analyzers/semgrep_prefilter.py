@@ -56,8 +56,9 @@ _DIGITS = re.compile(r"[0-9]+")
 @dataclass(frozen=True)
 class Condition:
     """A condition on a file's text: `op` is "all" or "any" of `parts` (conditions or atoms). An atom is
-    ("id", word) — a whole identifier token of the text —, ("sub", W, case-blind) — W is in the text as
-    written —, or ("str", W, case-blind) — W may be part of the value of a folded string."""
+    ("id", word) — a whole identifier token of the text —, ("call", word) — that identifier called —, ("sub", W, case-blind) — W is in the text as
+    written —, ("str", W, case-blind) — W may be part of the value of a folded string —, or ("whole",
+    values, case-blind) — a folded string may be one of the values."""
 
     op: str
     parts: tuple[Condition | tuple[Any, ...], ...] = ()
@@ -110,6 +111,8 @@ class Text:
         self._answers: dict[tuple[Any, ...], bool] = {}
 
     def has(self, atom: tuple[Any, ...]) -> bool:
+        if atom[0] == "call":
+            return self.has(("id", atom[1])) and _call(atom[1]).search(self.text) is not None
         if atom[0] == "id":
             if self._idents is None:
                 self._idents = set(_IDENT.findall(self.text))
@@ -119,8 +122,10 @@ class Text:
             hit = self._answers[atom] = self._contains(atom[0], atom[1], atom[2])
         return hit
 
-    def _contains(self, kind: str, word: str, blind: bool) -> bool:
+    def _contains(self, kind: str, word: Any, blind: bool) -> bool:
         text = self.text
+        if kind == "whole":
+            return _whole(word, blind).search(text) is not None
         if blind:
             if self._lower is None:
                 self._lower = text.lower()
@@ -131,6 +136,26 @@ class Text:
             return False
         # the first piece of a concatenation ends with a proper prefix of the word and a closing delimiter
         return _first_piece(word).search(text) is not None
+
+
+# between a called name and its arguments: spaces, the `)` of a parenthesised callee, `?.`, `!`; a comment or
+# `<` (TypeScript type arguments) after it counts as a call — never scanned, so hostile text stays linear
+_GAP = r"(?:\s|[)!]|\?\.)*"
+
+
+@lru_cache(maxsize=256)
+def _call(name: str) -> re.Pattern[str]:
+    """`name` called: followed by its arguments or a template (a tagged template is a call too)."""
+    return re.compile(f"(?<![\\w$]){re.escape(name)}{_GAP}(?:[(`<]|/[*/])")
+
+
+@lru_cache(maxsize=256)
+def _whole(values: tuple[str, ...], blind: bool) -> re.Pattern[str]:
+    """A folded string equal to one of `values` starts with a piece that is a whole string literal (or a
+    template part) holding one of them or a prefix of one."""
+    heads = sorted({v[:k] for v in values for k in range(1, len(v) + 1)}, key=lambda h: -len(h))
+    body = "|".join(re.escape(h) for h in heads)
+    return re.compile(f"(?:[\"'`}}])(?:{body})(?:[\"'`]|\\$\\{{)", re.IGNORECASE if blind else 0)
 
 
 @lru_cache(maxsize=256)
@@ -152,13 +177,50 @@ def _string(value: str, blind: bool = False, kind: str = "str") -> Condition:
 
 def _regex_literals(regex: str, kind: str = "str") -> Condition:
     """What any match of `regex` must contain (literal runs, alternatives as OR); ALWAYS when nothing can be
-    said."""
+    said. A folded string matched whole (`^…$`) by a regex with a few possible values is one of them."""
     try:
         parsed = sre_parse.parse(regex)
     except re.error:
         return ALWAYS
     blind = bool(parsed.state.flags & re.IGNORECASE)
-    return _sequence(list(parsed), blind, kind)
+    items = list(parsed)
+    if kind == "str" and len(items) >= 2 and items[0] == (sre_c.AT, sre_c.AT_BEGINNING) \
+            and items[-1] == (sre_c.AT, sre_c.AT_END) and not parsed.state.flags & re.MULTILINE:
+        values = _values(items[1:-1])
+        if values and all(v and not v[0].isdigit() for v in values):
+            return Condition.atom("whole", tuple(sorted(values)), blind)
+    return _sequence(items, blind, kind)
+
+
+def _values(items: list[tuple[Any, Any]], limit: int = 256) -> set[str] | None:
+    """Every string a regex without anchors or open repeats matches in full (None: too many, or unbounded)."""
+    out = {""}
+    for op, arg in items:
+        if op is sre_c.LITERAL:
+            step = {chr(arg)}
+        elif op is sre_c.SUBPATTERN:
+            got = _values(list(arg[-1]), limit)
+            if got is None:
+                return None
+            step = got
+        elif op is sre_c.BRANCH:
+            step = set()
+            for branch in arg[1]:
+                got = _values(list(branch), limit)
+                if got is None:
+                    return None
+                step |= got
+        elif op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT) and (arg[0], arg[1]) == (0, 1):
+            got = _values(list(arg[2]), limit)
+            if got is None:
+                return None
+            step = got | {""}
+        else:
+            return None
+        out = {a + b for a in out for b in step}
+        if len(out) > limit:
+            return None
+    return out
 
 
 def _sequence(items: list[tuple[Any, Any]], blind: bool, kind: str) -> Condition:
@@ -189,7 +251,8 @@ def _sequence(items: list[tuple[Any, Any]], blind: bool, kind: str) -> Condition
 def _pattern(text: str) -> Condition:
     """A semgrep pattern: its identifiers and string literals are all in any match."""
     need = ALWAYS
-    for tok in _PATTERN_TOKEN.findall(text):
+    for m in _PATTERN_TOKEN.finditer(text):
+        tok = m.group()
         if tok[0] in "\"'":
             body = tok[1:-1]
             if body.startswith("=~/") and body.endswith("/"):
@@ -199,8 +262,18 @@ def _pattern(text: str) -> Condition:
         elif tok[0] == "`" or tok == "..." or tok[0] == "$":
             continue
         elif tok not in KEYWORDS or tok == "import":
-            need = _all((need, Condition.atom("id", tok)))
+            need = _all((need, Condition.atom(*_name(text, m.start(), m.end()))))
     return need
+
+
+def _name(pattern: str, start: int, end: int) -> tuple[str, str]:
+    """The atom of an identifier of a pattern: a bare function called (`eval(…)`, not `x.eval(…)` or
+    `new F(…)`) is ("call", name), any other ("id", name)."""
+    name = pattern[start:end]
+    before = pattern[:start].rstrip()
+    if pattern[end:].lstrip().startswith("(") and not before.endswith(".") and not re.search(r"\bnew$", before):
+        return "call", name
+    return "id", name
 
 
 @dataclass
