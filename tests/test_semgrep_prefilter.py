@@ -73,6 +73,9 @@ def test_strings_are_matched_through_constant_folding() -> None:
     assert holds('require("child_" + "process")')
     assert holds('require(`chi${rest}`)')
     assert not holds('require("child-process")')
+    split = pf._string("push")
+    assert split.holds(pf.Text('x["pu" + "sh"]')) and split.holds(pf.Text('x[`p${"ush"}`]'))
+    assert not split.holds(pf.Text('y = "p"; z = "q"'))  # a piece ends with "p", but none starts with "u"
     assert not holds("require(name)")
 
 

@@ -12,9 +12,10 @@ match the rule —
   token of the file (an import alias keeps the imported name in the import statement);
 - a string literal is matched after semgrep's constant folding (`"child_" + "process"`, a `const` or a
   template with a constant part all match `"child_process"`; escapes are not decoded). So a string W
-  matches only if the text holds W, or a prefix of W that ends a string piece (followed by a quote or
-  `${`) — the first piece of the concatenation; digits may come from number literals, so only the longest
-  run of W without digits is required.
+  matches only if the text holds W, or W is split between pieces: a piece ends with a prefix W[:k] (then a
+  quote or `${`) and a piece starts with W[k] (after a quote or the `}` of a template part). Digits may come
+  from number literals, so only the longest run of W without digits is required. A regex matching the whole
+  value (`^…$`) with a few possible values needs a piece that is one of them or a prefix of one.
 
 An operator or a pattern form not listed here makes the rule run on every file (`Condition.ALWAYS`) and
 is reported by `unknown_keys`; tests/test_semgrep_prefilter.py fails for a shipped rule with one.
@@ -135,7 +136,9 @@ class Text:
         if kind == "sub":
             return False
         # the first piece of a concatenation ends with a proper prefix of the word and a closing delimiter
-        return _first_piece(word).search(text) is not None
+        # W split between string pieces: one piece ends with a prefix W[:k], the next non-empty one starts with W[k]
+        return any(_piece_end(word[:k]).search(text) is not None and _piece_start(word[k]).search(text) is not None
+                   for k in range(1, len(word)))
 
 
 # between a called name and its arguments: spaces, the `)` of a parenthesised callee, `?.`, `!`; a comment or
@@ -158,10 +161,16 @@ def _whole(values: tuple[str, ...], blind: bool) -> re.Pattern[str]:
     return re.compile(f"(?:[\"'`}}])(?:{body})(?:[\"'`]|\\$\\{{)", re.IGNORECASE if blind else 0)
 
 
+@lru_cache(maxsize=1024)
+def _piece_end(head: str) -> re.Pattern[str]:
+    """A string piece (literal or template part) ending with `head`."""
+    return re.compile(f"{re.escape(head)}(?:[\"'`]|\\$\\{{)")
+
+
 @lru_cache(maxsize=256)
-def _first_piece(word: str) -> re.Pattern[str]:
-    ends = "|".join(re.escape(word[:k]) for k in range(len(word) - 1, 0, -1))
-    return re.compile(f"(?:{ends})(?:[\"'`]|\\$\\{{)")
+def _piece_start(char: str) -> re.Pattern[str]:
+    """A string piece (literal or template part) starting with `char`."""
+    return re.compile(f"[\"'`}}]{re.escape(char)}")
 
 
 def _string(value: str, blind: bool = False, kind: str = "str") -> Condition:
