@@ -5,7 +5,12 @@ How it runs: the files of every package in the batch are chosen by our own disco
 the loader, never semgrep's), written from memory into a private temporary directory (mode 0700,
 flat names, so semgrep's default ignores of `tests/`, `node_modules/`, `vendor/` and shebang-only
 scripts cannot apply), and scanned by ONE semgrep process per batch of at most `batch_files` files —
-never one per package or per rule. Batches run side by side up to `jobs`. semgrep runs offline with
+never one per package or per rule. Each rule reads only the files of the batch it can match (its
+`paths.include` in a rules file written per batch: `semgrep_prefilter.py` derives, from the rule's own
+patterns, what a file must hold for it to match); a file no rule can match is not written, and a batch with no
+such file starts no process (semgrep then does not parse it either: a syntax error in it is not reported as
+analysis-incomplete, since the condition reads the whole text, the part semgrep could not parse included,
+and no rule can match there). Batches run side by side up to `jobs`. semgrep runs offline with
 the native engine (`--experimental`), `--metrics=off --disable-version-check`, `--disable-nosem`
 (a package cannot silence its own findings) and `--no-git-ignore`.
 
