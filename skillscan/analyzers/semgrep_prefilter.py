@@ -88,10 +88,15 @@ NEVER = Condition("any")
 
 
 def _all(items: Iterable[Condition]) -> Condition:
-    parts = tuple(c for c in items if not c.always)
+    # the cheap parts (identifiers, read once per text) are tested first, strings (regex searches) last
+    parts = tuple(sorted((c for c in items if not c.always), key=_cost))
     if any(c.op == "any" and not c.parts for c in parts):
         return NEVER
     return parts[0] if len(parts) == 1 else Condition("all", parts)
+
+
+def _cost(c: Condition) -> int:
+    return sum(a[0] not in ("id", "call") for a in c.atoms())
 
 
 def _any(items: Iterable[Condition]) -> Condition:
