@@ -194,7 +194,7 @@ class SemgrepAnalyzer:
         chosen = [{**rule, "paths": {"include": files[rid]}} for rid, rule, _ in rules.rules
                   if rid in files and "paths" not in rule]
         chosen += [rule for rid, rule, _ in rules.rules if rid in files and "paths" in rule]
-        path.write_text(json.dumps({"rules": chosen}), encoding="utf-8")  # JSON is YAML
+        path.write_text(json.dumps({"rules": chosen}, default=str), encoding="utf-8")  # JSON is YAML
         return path
 
     def run_batch(self, batch: Sequence[Target], workdir: Path, jobs: int,
