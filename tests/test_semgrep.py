@@ -190,7 +190,9 @@ json.dump({{"files": files, "mode": oct(os.stat(top).st_mode & 0o777), "exist": 
 print(json.dumps({{"results": [], "errors": [], "paths": {{"scanned": files}}}}))
 """
     analyzer = SemgrepAnalyzer(binary=_fake(tmp_path, body))
-    out = analyzer.analyze_batch([pkg("a", {"x/a.js": "1", "b.ts": "2", "package.json": '{"scripts": {}}'})])
+    # files some rule can match (a file no rule can match never reaches semgrep: tests/test_semgrep_prefilter.py)
+    out = analyzer.analyze_batch([pkg("a", {"x/a.js": "fetch(u)", "b.ts": "eval(s)",
+                                            "package.json": '{"scripts": {"postinstall": "x"}}'})])
     seen = json.loads(log.read_text())
     assert out == [[]]
     assert seen["mode"] == "0o700" and seen["cwd_mode"] == "0o700"

@@ -5,7 +5,12 @@ How it runs: the files of every package in the batch are chosen by our own disco
 the loader, never semgrep's), written from memory into a private temporary directory (mode 0700,
 flat names, so semgrep's default ignores of `tests/`, `node_modules/`, `vendor/` and shebang-only
 scripts cannot apply), and scanned by ONE semgrep process per batch of at most `batch_files` files —
-never one per package or per rule. Batches run side by side up to `jobs`. semgrep runs offline with
+never one per package or per rule. Each rule reads only the files of the batch it can match (its
+`paths.include` in a rules file written per batch: `semgrep_prefilter.py` derives, from the rule's own
+patterns, what a file must hold for it to match); a file no rule can match is not written, and a batch with no
+such file starts no process (semgrep then does not parse it either: a syntax error in it is not reported as
+analysis-incomplete, since the condition reads the whole text, the part semgrep could not parse included,
+and no rule can match there). Batches run side by side up to `jobs`. semgrep runs offline with
 the native engine (`--experimental`), `--metrics=off --disable-version-check`, `--disable-nosem`
 (a package cannot silence its own findings) and `--no-git-ignore`.
 
@@ -21,6 +26,7 @@ never `allow`. A file semgrep could not parse or gave up on becomes an `analysis
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -31,6 +37,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
+from skillscan.analyzers import semgrep_prefilter
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.js_values import Resolver
 from skillscan.analyzers.semgrep_interpret import interpret, script_name
@@ -128,6 +135,22 @@ class SemgrepAnalyzer:
                 chosen.append(Target(i, f, f"f{len(chosen)}{_suffix(f)}", data))
         return chosen, skipped
 
+    def rule_set(self) -> semgrep_prefilter.RuleSet | None:
+        """The rules with the files each can match (None: a rules file or directory this cannot read)."""
+        where = self.rules or semgrep_rules_dir()
+        return semgrep_prefilter.load(where) if where.is_dir() else None
+
+    def needed(self, targets: Sequence[Target]) -> dict[str, tuple[str, ...]]:
+        """Each target's name → the rules that can match it; a target no rule can match is left out (semgrep
+        would find nothing in it: skillscan/analyzers/semgrep_prefilter.py)."""
+        rules = self.rule_set()
+        out: dict[str, tuple[str, ...]] = {}
+        for t in targets:
+            ids = rules.needed(t.file.text or "", t.name.endswith(".json")) if rules is not None else ("*",)
+            if ids:
+                out[t.name] = ids
+        return out
+
     def batches(self, targets: Sequence[Target]) -> list[list[Target]]:
         if not targets:
             return []
@@ -148,21 +171,40 @@ class SemgrepAnalyzer:
 
     # -- running ---------------------------------------------------------------------------------
 
-    def command(self, files: Sequence[str], jobs: int) -> list[str]:
+    def command(self, files: Sequence[str], jobs: int, config: Path | None = None) -> list[str]:
         cmd = [self.binary or semgrep_binary(), "scan"]
         if self.native:
             cmd.append("--experimental")
         cmd += ["--json", "--quiet", "--metrics=off", "--disable-version-check", "--disable-nosem",
                 "--no-git-ignore", "--oss-only", f"--timeout={RULE_TIMEOUT_S}", "--timeout-threshold=3",
                 f"--max-target-bytes={MAX_TARGET_BYTES + 1}", f"--jobs={max(1, jobs)}",
-                "--config", str(self.rules or semgrep_rules_dir()), "--"]
+                "--config", str(config or self.rules or semgrep_rules_dir()), "--"]
         return cmd + list(files)
 
-    def run_batch(self, batch: Sequence[Target], workdir: Path,
-                  jobs: int) -> tuple[list[Match], list[tuple[Target, Finding]]]:
-        """Write the batch, run semgrep once over it, parse; raises SemgrepError on any run failure."""
+    def config(self, needed: dict[str, tuple[str, ...]], path: Path) -> Path | None:
+        """A rules file where each rule reads only the batch's files it can match (`paths.include`), rules
+        that match none left out; None when the rules are not a directory this can read."""
+        rules = self.rule_set()
+        if rules is None:
+            return None
+        files: dict[str, list[str]] = {}
+        for name, ids in sorted(needed.items()):
+            for rid in ids:
+                files.setdefault(rid, []).append(f"/{name}")
+        chosen = [{**rule, "paths": {"include": files[rid]}} for rid, rule, _ in rules.rules
+                  if rid in files and "paths" not in rule]
+        chosen += [rule for rid, rule, _ in rules.rules if rid in files and "paths" in rule]
+        path.write_text(json.dumps({"rules": chosen}, default=str), encoding="utf-8")  # JSON is YAML
+        return path
+
+    def run_batch(self, batch: Sequence[Target], workdir: Path, jobs: int,
+                  needed: dict[str, tuple[str, ...]] | None = None) -> tuple[list[Match], list[tuple[Target, Finding]]]:
+        """Write the batch, run semgrep once over it, parse; raises SemgrepError on any run failure. With
+        `needed` (target name → rule ids), each rule reads only the files it can match."""
         bdir = Path(tempfile.mkdtemp(prefix="b", dir=workdir))
         try:
+            config = self.config({t.name: needed[t.name] for t in batch}, bdir.with_suffix(".yaml")) \
+                if needed is not None else None
             by_name = {}
             for t in batch:
                 fd = os.open(bdir / t.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -176,7 +218,7 @@ class SemgrepAnalyzer:
             with self._lock:
                 self.runs += 1
             try:
-                proc = subprocess.run(self.command(sorted(by_name), jobs), cwd=bdir, env=env, stdin=subprocess.DEVNULL,
+                proc = subprocess.run(self.command(sorted(by_name), jobs, config), cwd=bdir, env=env, stdin=subprocess.DEVNULL,
                                       capture_output=True, timeout=PROCESS_TIMEOUT_S + 0.5 * len(batch), check=False)
             except subprocess.TimeoutExpired as exc:
                 raise SemgrepError(f"semgrep timed out after {exc.timeout:.0f} s on a batch of {len(batch)} files") from None
@@ -185,6 +227,7 @@ class SemgrepAnalyzer:
             return parse_output(proc.returncode, proc.stdout, proc.stderr, by_name)
         finally:
             shutil.rmtree(bdir, ignore_errors=True)
+            bdir.with_suffix(".yaml").unlink(missing_ok=True)
 
     def analyze_batch(self, packages: Sequence[Package]) -> list[list[Finding]]:
         out: list[list[Finding]] = [[] for _ in packages]
@@ -194,8 +237,9 @@ class SemgrepAnalyzer:
             why = "only its first part was read" if f.truncated else f"larger than {MAX_TARGET_BYTES:,} bytes"
             out[i].append(finding("analysis-incomplete", f"semgrep skipped {f.path}: {why}, so its code was not "
                                   "analysed for data flows (YARA patterns only)", f.path))
-        batches = self.batches(targets)
-        if not batches:
+        needed = self.needed(targets)
+        batches = self.batches([t for t in targets if t.name in needed])
+        if not batches:  # no file any rule can match: no semgrep process at all
             return out
         workers = max(1, min(self.jobs, len(batches)))
         per_process = max(1, self.jobs // workers)
@@ -203,10 +247,10 @@ class SemgrepAnalyzer:
             os.chmod(tmp, 0o700)
             work = Path(tmp)
             if workers == 1:
-                results = [self.run_batch(b, work, per_process) for b in batches]
+                results = [self.run_batch(b, work, per_process, needed) for b in batches]
             else:
                 with ThreadPoolExecutor(max_workers=workers) as pool:
-                    results = list(pool.map(lambda b: self.run_batch(b, work, per_process), batches))
+                    results = list(pool.map(lambda b: self.run_batch(b, work, per_process, needed), batches))
         resolvers: dict[tuple[int, str], Resolver] = {}
         # lifecycle scripts the loader already made install surfaces (the manifest and shell-surface
         # engines report those); semgrep adds the package.json files it did not (nested ones)
