@@ -55,10 +55,12 @@ def _credential_malice(ic: InferredCapability, roles: dict[tuple[str, int, str],
     store = unexplained_store(ic.capability.scope or "", purpose)
     if store is None:
         return None
+    # code that reads the store speaks first: the reason is placed on the capability's best evidence, which is
+    # code where code reads it, and an instruction file's egress is not on that line
+    if any(e.channel is Channel.CODE and roles.get((e.path, e.line, e.rule_id), "") == "code" for e in ic.evidence):
+        return f"code the package runs reads {store}, which its stated purpose does not explain"
     for e in ic.evidence:
         role = roles.get((e.path, e.line, e.rule_id), "")
-        if e.channel is Channel.CODE and role == "code":
-            return f"code the package runs reads {store}, which its stated purpose does not explain"
         if role in ("agent-instruction", "hidden") and e.path in egress:
             return (f"the agent is told to read {store}, and the same file sends data to {egress[e.path]}, "
                     "a host its stated purpose does not explain")

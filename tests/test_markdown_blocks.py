@@ -10,7 +10,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from skillscan.analyzers import markdown_blocks, roles
-from skillscan.analyzers.instructions import document
+from skillscan.analyzers.instructions import document, markdown_inline
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -42,7 +42,7 @@ def _stream(tokens: list[Any]) -> list[tuple[Any, ...]]:
 
 
 def test_both_readers_parsers_give_the_same_block_stream() -> None:
-    doc_md, roles_md = document._markdown(), roles._markdown()
+    doc_md, roles_md = markdown_inline.markdown_parser(), roles._markdown()
     assert markdown_blocks._signature(doc_md) == markdown_blocks._signature(roles_md)
     for text in TEXTS:
         env_a: dict[str, Any] = {}
@@ -52,7 +52,7 @@ def test_both_readers_parsers_give_the_same_block_stream() -> None:
 
 
 def test_the_second_reader_gets_the_first_readers_tokens_without_parsing() -> None:
-    doc_md, roles_md = _Counting(document._markdown()), _Counting(roles._markdown())
+    doc_md, roles_md = _Counting(markdown_inline.markdown_parser()), _Counting(roles._markdown())
     for text in TEXTS:
         first, env = markdown_blocks.block_tokens(doc_md, text + "\n<!-- 1 -->\n")
         second, env2 = markdown_blocks.block_tokens(roles_md, text + "\n<!-- 1 -->\n")
@@ -68,14 +68,14 @@ def test_the_second_reader_gets_the_first_readers_tokens_without_parsing() -> No
 def test_a_parser_configured_otherwise_parses_for_itself() -> None:
     other = _Counting(MarkdownIt("commonmark", {"html": True}).disable("inline"))  # no tables
     text = TEXTS[1] + "\n<!-- 2 -->\n"
-    markdown_blocks.block_tokens(document._markdown(), text)
+    markdown_blocks.block_tokens(markdown_inline.markdown_parser(), text)
     tokens, _ = markdown_blocks.block_tokens(other, text)
     assert other.calls == 1
     assert "table_open" not in {t.type for t in tokens}
 
 
 def test_fixture_documents_parse_alike_in_both_readers() -> None:
-    doc_md, roles_md = document._markdown(), roles._markdown()
+    doc_md, roles_md = markdown_inline.markdown_parser(), roles._markdown()
     paths = sorted((REPO / "fixtures").rglob("*.md"))
     assert paths
     for path in paths:
