@@ -11,14 +11,19 @@ from typing import Any
 
 from skillscan.lazyre import LazyRegex
 
-FILE = Path(__file__).resolve().parent.parent.parent / "rules" / "capabilities" / "code.yaml"
+
+
+def _file() -> Path:
+    from skillscan.catalog import rules_dir  # the rules/ folder of a checkout or of an installed package
+
+    return rules_dir() / "capabilities" / "code.yaml"
 
 
 @lru_cache(maxsize=1)
 def data() -> dict[str, Any]:
     from skillscan import ruledata  # the parsed YAML is cached on disk by content digest
 
-    doc = ruledata.load_yaml_file(FILE)
+    doc = ruledata.load_yaml_file(_file())
     return doc if isinstance(doc, dict) else {}
 
 

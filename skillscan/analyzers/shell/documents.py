@@ -33,11 +33,11 @@ MAX_ARCHIVES = 32
 def documents() -> LazyRegex:
     """A home-relative path (`~/…`, as `home_path` spells it) that is the user's documents."""
     import re
-    from pathlib import Path
 
     from skillscan import ruledata
+    from skillscan.catalog import rules_dir  # the rules/ folder of a checkout or of an installed package
 
-    doc = ruledata.load_yaml_file(Path(__file__).resolve().parents[3] / "rules" / "capabilities" / "documents.yaml")
+    doc = ruledata.load_yaml_file(rules_dir() / "capabilities" / "documents.yaml")
     folders = "|".join(re.escape(str(f)) for f in doc.get("folders", ()))
     exts = "|".join(re.escape(str(e)) for e in doc.get("extensions", ()))
     return LazyRegex(rf"^~/(?:(?:{folders})(?:/|$)|(?:[^/]*/)*[^/]*\.(?:{exts})$)", re.IGNORECASE)
