@@ -1,8 +1,9 @@
 """A scan killed from outside (SIGKILL or SIGTERM to the CLI alone, as a CI runner or `timeout` does) leaves
-no analysis worker behind: each forked worker ends itself once its parent is gone
-(skillscan/analyze.py `_exit_with_parent`). The real CLI scans a package with many Python files (no
-JavaScript, so no semgrep process), is killed once its workers exist, and every process it had started
-must end."""
+no process behind: each forked analysis worker ends itself once its parent is gone (skillscan/analyze.py
+`_exit_with_parent`), and semgrep runs with a parent-death signal (skillscan/analyzers/semgrep.py
+`_pdeathsig`). The real CLI scans a package with many Python files (workers, no semgrep) or many
+JavaScript files (semgrep), is killed once those processes exist, and every process it had started must
+end."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,7 +47,14 @@ def _descendants(root: int) -> set[int]:
     return out
 
 
-def _slow_package(root: Path) -> Path:
+def _comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _python_package(root: Path) -> Path:
     pkg = make_skill(root, "many-modules")
     body = "".join(f"def f{k}(x):\n    return [x + {k} for _ in range({k})]\n\n" for k in range(150))
     for n in range(600):
@@ -53,9 +62,29 @@ def _slow_package(root: Path) -> Path:
     return pkg
 
 
+def _javascript_package(root: Path) -> Path:
+    pkg = make_skill(root, "many-scripts")
+    body = "".join(f"const cp{k} = require('child_process');\ncp{k}.exec('ls ' + process.argv[{k}]);\n" for k in range(50))
+    for n in range(300):
+        (pkg / f"s{n}.js").write_text(body, encoding="utf-8")
+    return pkg
+
+
+def _workers_forked(children: set[int]) -> bool:
+    return len(children) >= 2
+
+
+def _semgrep_running(children: set[int]) -> bool:
+    return any("semgrep" in _comm(pid) for pid in children)
+
+
+CASES = [(_python_package, _workers_forked), (_javascript_package, _semgrep_running)]
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
-def test_no_worker_outlives_a_killed_scan(tmp_path: Path, sig: signal.Signals) -> None:
-    pkg = _slow_package(tmp_path)
+@pytest.mark.parametrize(("make", "ready"), CASES, ids=["workers", "semgrep"])
+def test_no_process_outlives_a_killed_scan(tmp_path: Path, sig: signal.Signals, make: Any, ready: Any) -> None:
+    pkg = make(tmp_path)
     env = {**os.environ, "PYTHONPATH": str(REPO), "SKILLSCAN_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"}
     env.pop("SKILLSCAN_CONFIG", None)
     cli = subprocess.Popen([sys.executable, "-m", "skillscan", "scan", "--no-config", "--jobs", "2", "--format", "json",
@@ -63,10 +92,10 @@ def test_no_worker_outlives_a_killed_scan(tmp_path: Path, sig: signal.Signals) -
     children: set[int] = set()
     try:
         deadline = time.monotonic() + WAIT_S
-        while len(children) < 2 and cli.poll() is None and time.monotonic() < deadline:
+        while not ready(children) and cli.poll() is None and time.monotonic() < deadline:
             children = _descendants(cli.pid)
             time.sleep(0.05)
-        assert len(children) >= 2, "the scan never forked its workers"
+        assert ready(children), f"the scan never reached the state to kill it in ({ready.__name__})"
         assert cli.poll() is None, "the scan ended before it could be killed"
         cli.send_signal(sig)
         cli.wait(timeout=WAIT_S)
