@@ -42,9 +42,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import REPO, machine, now, write_block
-from registry_speed import Run, size_mb
-from registry_speed import measure as measure_argv
+from benchlib import REPO, Run, compile_bytecode, machine, now, size_mb, write_block
+from benchlib import measure as measure_argv
 
 SCAN = ["-m", "skillscan", "scan", "--format", "json", "--no-cache", "--no-config", "--fail-on", "never", "--quiet"]
 SMALL = "fixtures/core-benign-git-helper"
@@ -117,8 +116,7 @@ def main() -> int:
 
     try:
         for tree in (ref, REPO):  # bytecode compiled first, as an installation does
-            subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "skillscan")], capture_output=True,
-                           check=False)
+            compile_bytecode(tree)
             CACHES[tree] = ref.parent / f"cache-{'ref' if tree == ref else 'this'}"
             measure(tree, [*SCAN, str(REPO / SMALL)])  # fills this tree's rule-data caches, unmeasured
         inputs = corpus(args.shared, ("calib", "msb-train"))

@@ -29,126 +29,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import REPO, machine, now, skillscan_version, write_block
+from benchlib import REPO, Run, machine, measure, now, size_mb, skillscan_version, write_block
 
 SCAN = ["scan", "--format", "json", "--fail-on", "never", "--quiet", "--no-config"]
-SAMPLE_S = 0.05
-
-
-@dataclass(frozen=True)
-class Run:
-    wall: float
-    cpu: float  # user + sys of the process and every child it waited for
-    main_mb: float  # peak resident set of the main process
-    tree_mb: float  # peak of the summed resident sets of the process tree (sampled)
-    load: float  # 1-minute load average when the run started
-    code: int
-    # peak of the summed proportional set sizes (PSS) of the tree: a page shared by n processes (the forked
-    # workers share the parent's pages until they write them) counts 1/n in each, so the sum is the memory
-    # the tree occupies; the RSS sum above counts every shared page once per process that maps it
-    tree_pss_mb: float = 0.0
-
-
-def _status_kb(pid: int, field: str) -> int:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
-            for line in fh:
-                if line.startswith(field + ":"):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
-
-
-def _pss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
-
-
-def _children() -> dict[int, list[int]]:
-    out: dict[int, list[int]] = defaultdict(list)
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        out[ppid].append(int(entry.name))
-    return out
-
-
-def _tree(pid: int) -> list[int]:
-    kids = _children()
-    todo, seen = [pid], []
-    while todo:
-        p = todo.pop()
-        seen.append(p)
-        todo.extend(kids.get(p, ()))
-    return seen
-
-
-def measure(argv: list[str], env: dict[str, str] | None = None, stdout: Path | None = None,
-            cwd: Path = REPO) -> Run:
-    load = os.getloadavg()[0]
-    out = open(stdout, "wb") if stdout else subprocess.DEVNULL  # noqa: SIM115
-    started = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL, env=env)
-    peaks = {"main": 0, "tree": 0, "pss": 0}
-    done = threading.Event()
-
-    def sample() -> None:
-        while not done.is_set():
-            peaks["main"] = max(peaks["main"], _status_kb(proc.pid, "VmHWM"))
-            tree = _tree(proc.pid)
-            peaks["tree"] = max(peaks["tree"], sum(_status_kb(p, "VmRSS") for p in tree))
-            peaks["pss"] = max(peaks["pss"], sum(_pss_kb(p) for p in tree))
-            done.wait(SAMPLE_S)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    done.set()
-    sampler.join()
-    proc.returncode = code = os.waitstatus_to_exitcode(status)
-    if stdout:
-        out.close()  # type: ignore[union-attr]
-    main_mb = max(peaks["main"], 0) / 1024
-    # a run shorter than one sample: fall back on the largest single process (wait4)
-    tree_mb = max(peaks["tree"] / 1024, usage.ru_maxrss / 1024)
-    main_mb = main_mb or usage.ru_maxrss / 1024
-    return Run(wall, usage.ru_utime + usage.ru_stime, main_mb, tree_mb, load, code, peaks["pss"] / 1024)
-
-
-def size_mb(paths: list[Path]) -> float:
-    total = 0
-    for p in paths:
-        items = [p] if p.is_file() else [f for f in p.rglob("*") if f.is_file() and not f.is_symlink()]
-        total += sum(f.stat().st_size for f in items)
-    return total / 1e6
 
 
 def packages_in(report: Path) -> int:

@@ -30,7 +30,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import REPO, compile_bytecode
 
 PROBE = r"""
 import json, sys, time
@@ -84,8 +85,7 @@ def main() -> int:
     ap.add_argument("--source", action="store_true", help="do not compile skillscan's modules first")
     args = ap.parse_args()
     if not args.source:  # bytecode compiled first, as an installation does
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "skillscan")], capture_output=True,
-                       check=False)
+        compile_bytecode()
     compiled = not args.source or not os.environ.get("PYTHONDONTWRITEBYTECODE")
     columns: dict[str, list[dict[str, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="skillscan-startup-") as tmp:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
@@ -28,6 +30,22 @@ CHUNK_FILES = 64
 # libcst, the detector set) is inherited again by the fresh workers, and results do not depend on which
 # worker ran a task (tests/test_worker_recycling.py)
 RECYCLE_TASKS = 512
+PARENT_POLL_S = 0.5  # how often a worker looks whether the process that forked it still exists
+
+
+def _exit_with_parent() -> None:
+    """Pool initializer: the worker ends itself once the process that forked it is gone (a scan killed
+    with SIGKILL or SIGTERM runs no clean-up, and a worker idle on its task queue would otherwise wait
+    forever as an orphan: tests/test_orphans.py). Its parent is read here, in the worker, so this holds for
+    any start method."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="skillscan-parent-watch", daemon=True).start()
 
 
 def with_facts(package: Package) -> Package:
@@ -177,7 +195,7 @@ class Workers:
             # (copy-on-write: each worker would end up copying the parent's heap)
             gc.freeze()
             try:
-                self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+                self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_exit_with_parent)
                 self._submitted = 0
                 self._pool.submit(int).result()  # fork the workers now, while the heap is frozen
             finally:
@@ -266,7 +284,7 @@ def _collect(flight: _InFlight, workers: Workers, progress: Callable[[str, int, 
             except BrokenProcessPool:
                 workers.discard(flight.pool)
                 quiesce()
-                with ProcessPoolExecutor(max_workers=1) as single:
+                with ProcessPoolExecutor(max_workers=1, initializer=_exit_with_parent) as single:
                     try:
                         fs, vs, shared = single.submit(_worker, args).result()
                     except BrokenProcessPool:

@@ -35,6 +35,7 @@ import tempfile
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from skillscan.analyzers import semgrep_prefilter
@@ -96,6 +97,25 @@ def _suffix(file: PackageFile) -> str:
         return ext
     return ".ts" if file.language == "typescript" else ".js"
 
+
+
+@lru_cache(maxsize=1)
+def _pdeathsig() -> tuple[str, ...]:
+    """The prefix that makes semgrep end when the thread waiting for it does (util-linux `setpriv
+    --pdeathsig`, which then execs semgrep; semgrep execs its native binary, which keeps the setting): a
+    scan killed from outside (SIGKILL or SIGTERM, no clean-up) would otherwise leave semgrep running on its
+    batch, up to its own timeouts (tests/test_orphans.py). Empty where setpriv is missing or cannot set it
+    (tried once per process); semgrep then runs as before."""
+    tool = shutil.which("setpriv") if sys.platform.startswith("linux") else None
+    if tool is None:
+        return ()
+    prefix = (tool, "--pdeathsig", "KILL", "--")
+    try:
+        ok = subprocess.run([*prefix, "true"], stdin=subprocess.DEVNULL, capture_output=True, timeout=10,
+                            check=False).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        ok = False
+    return prefix if ok else ()
 
 
 class SemgrepAnalyzer:
@@ -217,8 +237,11 @@ class SemgrepAnalyzer:
                        NO_COLOR="1")
             with self._lock:
                 self.runs += 1
+            argv = self.command(sorted(by_name), jobs, config)
+            if shutil.which(argv[0]):  # (a binary that is not there still fails below, as "could not be started")
+                argv = [*_pdeathsig(), *argv]
             try:
-                proc = subprocess.run(self.command(sorted(by_name), jobs, config), cwd=bdir, env=env, stdin=subprocess.DEVNULL,
+                proc = subprocess.run(argv, cwd=bdir, env=env, stdin=subprocess.DEVNULL,
                                       capture_output=True, timeout=PROCESS_TIMEOUT_S + 0.5 * len(batch), check=False)
             except subprocess.TimeoutExpired as exc:
                 raise SemgrepError(f"semgrep timed out after {exc.timeout:.0f} s on a batch of {len(batch)} files") from None

@@ -17,8 +17,9 @@ match the rule —
   from number literals, so only the longest run of W without digits is required. A regex matching the whole
   value (`^…$`) with a few possible values needs a piece that is one of them or a prefix of one.
 
-An operator or a pattern form not listed here makes the rule run on every file (`Condition.ALWAYS`) and
-is reported by `unknown_keys`; tests/test_semgrep_prefilter.py fails for a shipped rule with one.
+An operator or a pattern form not listed here makes the rule run on every file (`ALWAYS`: nothing is
+skipped, so no finding is due) and is listed in `RuleSet.unknown`, which tests/test_semgrep_prefilter.py
+requires empty for the shipped rules (a rule left running everywhere costs time, never a match).
 """
 
 from __future__ import annotations
