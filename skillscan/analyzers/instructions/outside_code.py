@@ -27,7 +27,6 @@ from skillscan.analyzers.shell.pathvar import PREPEND, outside_dir
 from skillscan.model import Confidence, Finding
 
 RULE_IDS: tuple[str, ...] = ("outside-code-instruction",)
-KINDS = g.KINDS  # prose, HTML comments and hidden text
 MAX_REPORTS = 5  # per file: enough for a verdict
 
 

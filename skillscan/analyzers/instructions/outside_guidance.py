@@ -24,7 +24,6 @@ from skillscan.analyzers.instructions.steering import outside_files
 from skillscan.model import Confidence, Finding
 
 RULE_IDS: tuple[str, ...] = ("outside-guidance-instruction",)
-KINDS = g.KINDS  # prose, HTML comments and hidden text
 MAX_REPORTS = 5  # per file: enough for a verdict
 _BEFORE, _AFTER = 60, 80  # characters looked at on each side of the path for its framing
 

@@ -25,7 +25,6 @@ from skillscan.analyzers.instructions.document import Document
 from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("record-tampering-instruction",)
-KINDS = g.KINDS  # prose, HTML comments and hidden text
 MAX_REPORTS = 5  # per file: enough for a verdict
 _OBJECT = 40  # characters after the act read for its object when the record is named before the act
 _PRIVACY = re.compile(r"\b(?:redact\w*|anonymi[sz]\w*|privacy|gdpr|data\s+minimi[sz]\w*|retention)\b|脱敏|隐私",
