@@ -29,6 +29,13 @@ def scan_json(*args: str, cwd: Path | str = REPO) -> tuple[dict[str, Any], subpr
     return json.loads(proc.stdout), proc
 
 
+def verdict_findings(pkg: Path | str) -> tuple[str, list[dict[str, Any]]]:
+    """The verdict and the findings of the one package at `pkg`, scanned through the real CLI."""
+    report, _ = scan_json(str(pkg))
+    p = report["packages"][0]
+    return str(p["verdict"]), list(p["findings"])
+
+
 def make_skill(root: Path, name: str, frontmatter: str = "", body: str = "Body.\n") -> Path:
     pkg = root / name
     pkg.mkdir(parents=True, exist_ok=True)

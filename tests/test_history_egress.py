@@ -28,6 +28,8 @@ def test_history_read_and_a_report_sent_to_slack_is_review(tmp_path: Path) -> No
     assert verdict == "review"
     assert len(hits) == 1 and hits[0]["line"] == 8
     assert "~/.claude/history.jsonl" in str(hits[0]["message"]) and "(line 10)" in str(hits[0]["message"])
+    # the two parts are only in one document: the message does not say the history is what is sent
+    assert str(hits[0]["message"]).endswith("and send something to a remote party (line 10)")
 
 
 def test_in_an_html_comment_it_is_raised(tmp_path: Path) -> None:

@@ -15,13 +15,11 @@ English and Chinese. In an HTML comment or other hidden text the confidence is h
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.analyzers.instructions.prose_findings import Said, confidence, line_of, reports
 from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("data-collection-instruction",)
@@ -86,24 +84,11 @@ def data_collection(package: Package, doc: Document) -> list[Finding]:
     purpose = g.stated_purpose_text(package)
     password_ok = bool(w.coherent_password.search(purpose))
     conversation_ok = bool(w.coherent_conversation.search(purpose))
-    return reports(doc, "data-collection-instruction", "Data collection", _said(doc, password_ok, conversation_ok),
-                   g.MAX_REPORTS)
 
+    def told(s: str) -> g.Told | None:
+        # the ask and the send forms are imperatives themselves: no separate directive test
+        hit = _asked_secret(s, password_ok) or (None if conversation_ok else _sent_conversation(s))
+        return None if hit is None else g.Told(s.find(hit.anchor) if hit.anchor else 0,
+                                               f"tell the agent to {hit.what}", hit.confidence)
 
-def _said(doc: Document, password_ok: bool, conversation_ok: bool) -> Iterator[Said]:
-    cue = _cue()
-    if not g.may_carry(doc, cue):
-        return
-    for seg in doc.segments:
-        if seg.kind not in g.KINDS or not cue.search(seg.text):
-            continue
-        for sent in g.sentences(seg.text):
-            # the ask and the send forms are imperatives themselves: no separate directive test
-            s = sent.text
-            if not cue.search(s):
-                continue
-            hit = _asked_secret(s, password_ok) or (None if conversation_ok else _sent_conversation(s))
-            if hit is None:
-                continue
-            yield Said(seg.kind, line_of(seg, sent.start, s, hit.anchor), f"tell the agent to {hit.what}", s,
-                       confidence(seg.kind, hit.confidence))
+    return g.sentence_reports(doc, "data-collection-instruction", "Data collection", _cue(), told)

@@ -22,10 +22,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skillscan.analyzers.instructions import prose_findings as pf
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Confidence, Finding, Package
+from skillscan.model import Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("session-cookie-lift-instruction",)
 _GAP = 60  # characters between the act and the cookie, and between the cookie and the browser
@@ -73,17 +72,14 @@ def _cue() -> g.Cue:
 def cookie_lift(package: Package, doc: Document) -> list[Finding]:
     # every sentence, not only directives: "extract the `li_at` cookie from the browser" is an imperative
     # without a modal, and "the skill reads the session cookie from Chrome" states what the package does
-    cue = _cue()
-    if words().coherent_purpose.search(g.stated_purpose_text(package)) or not g.may_carry(doc, cue):
+    if words().coherent_purpose.search(g.stated_purpose_text(package)):
         return []
-    said: list[pf.Said] = []
-    for seg, sent in g.cued_sentences(doc, cue):
-        found = _lifted(sent.text)
-        if found is None:
-            continue
-        cookie, browser, at = found
-        line = seg.line_at(sent.start + at)
-        said.append(pf.Said(seg.kind, line,
-                            f"say a cookie is taken out of the user's browser (“{cookie}”, “{browser}”)", sent.text,
-                            pf.confidence(seg.kind, Confidence.LOW)))
-    return pf.reports(doc, "session-cookie-lift-instruction", "Session cookie lifted", said, g.MAX_REPORTS)
+    return g.sentence_reports(doc, "session-cookie-lift-instruction", "Session cookie lifted", _cue(), _told)
+
+
+def _told(sentence: str) -> g.Told | None:
+    found = _lifted(sentence)
+    if found is None:
+        return None
+    cookie, browser, at = found
+    return g.Told(at, f"say a cookie is taken out of the user's browser (“{cookie}”, “{browser}”)")

@@ -121,7 +121,7 @@ def _said(doc: Document) -> Iterator[Said]:
     for read in (first, *reads):
         yield Said(read.kind, read.line,
                    f"use {read.path}, {read.agent}'s record of the user's conversations (every prompt and pasted "
-                   f"content of past sessions), and have what is built from it sent to a remote party (line {sent})",
+                   f"content of past sessions), and send something to a remote party (line {sent})",
                    confidence=confidence(read.kind, Confidence.LOW, Confidence.MEDIUM))
 
 

@@ -17,19 +17,16 @@ review; in an HTML comment raised (medium), in other hidden text high. English a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.analyzers.instructions.prose_findings import Said, confidence, line_of, reports
 from skillscan.analyzers.instructions.steering import outside_files
 from skillscan.analyzers.shell.pathvar import PREPEND, outside_dir
 from skillscan.model import Confidence, Finding
 
 RULE_IDS: tuple[str, ...] = ("outside-code-instruction",)
-KINDS = g.KINDS  # prose, HTML comments and hidden text
 MAX_REPORTS = 5  # per file: enough for a verdict
 
 
@@ -72,18 +69,18 @@ def adopted(sentence: str) -> Adoption | None:
     return None
 
 
-def _said(doc: Document) -> Iterator[Said]:
-    for seg, sent in g.cued_sentences(doc, within="/", raw=True):
-        hit = adopted(sent.text)
-        if hit is None:
-            continue
-        if hit.on_path:
-            what = (f"put {hit.path}, a directory outside the package, first on PATH (“{hit.how}”), so the "
-                    "programs found there run in place of the system's")
-        else:
-            what = f"have the agent take {hit.path}, code outside the package, into its work (“{hit.how}”)"
-        yield Said(seg.kind, line_of(seg, sent.start, sent.text, hit.path), what, sent.text, confidence(seg.kind, Confidence.LOW, Confidence.MEDIUM))
+def _told(sentence: str) -> g.Told | None:
+    hit = adopted(sentence)
+    if hit is None:
+        return None
+    if hit.on_path:
+        what = (f"put {hit.path}, a directory outside the package, first on PATH (“{hit.how}”), so the "
+                "programs found there run in place of the system's")
+    else:
+        what = f"have the agent take {hit.path}, code outside the package, into its work (“{hit.how}”)"
+    return g.Told(sentence.find(hit.path) if hit.path else 0, what)
 
 
 def outside_code(doc: Document) -> list[Finding]:
-    return reports(doc, "outside-code-instruction", "Outside code", _said(doc), MAX_REPORTS)
+    return g.sentence_reports(doc, "outside-code-instruction", "Outside code", None, _told, MAX_REPORTS,
+                              comment=Confidence.MEDIUM, within="/", raw=True)

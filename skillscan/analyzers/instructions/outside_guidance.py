@@ -15,18 +15,15 @@ hidden text high. English and Chinese."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.analyzers.instructions.prose_findings import Said, confidence, line_of, reports
 from skillscan.analyzers.instructions.steering import outside_files
 from skillscan.model import Confidence, Finding
 
 RULE_IDS: tuple[str, ...] = ("outside-guidance-instruction",)
-KINDS = g.KINDS  # prose, HTML comments and hidden text
 MAX_REPORTS = 5  # per file: enough for a verdict
 _BEFORE, _AFTER = 60, 80  # characters looked at on each side of the path for its framing
 
@@ -59,16 +56,15 @@ def guidance(sentence: str) -> tuple[str, str] | None:
     return None
 
 
-def _said(doc: Document) -> Iterator[Said]:
-    for seg, sent in g.cued_sentences(doc, within="/", raw=True):
-        hit = guidance(sent.text)
-        if hit is None:
-            continue
-        path, frame = hit
-        yield Said(seg.kind, line_of(seg, sent.start, sent.text, path),
-                   f"make {path}, a document outside the package, guidance for the agent (“{frame}”)", sent.text,
-                   confidence(seg.kind, Confidence.LOW, Confidence.MEDIUM))
+def _told(sentence: str) -> g.Told | None:
+    hit = guidance(sentence)
+    if hit is None:
+        return None
+    path, frame = hit
+    return g.Told(sentence.find(path) if path else 0,
+                  f"make {path}, a document outside the package, guidance for the agent (“{frame}”)")
 
 
 def outside_guidance(doc: Document) -> list[Finding]:
-    return reports(doc, "outside-guidance-instruction", "Outside guidance", _said(doc), MAX_REPORTS)
+    return g.sentence_reports(doc, "outside-guidance-instruction", "Outside guidance", None, _told, MAX_REPORTS,
+                              comment=Confidence.MEDIUM, within="/", raw=True)

@@ -17,17 +17,14 @@ English and Chinese."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.analyzers.instructions.prose_findings import Said, confidence, line_of, reports
 from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("record-tampering-instruction",)
-KINDS = g.KINDS  # prose, HTML comments and hidden text
 MAX_REPORTS = 5  # per file: enough for a verdict
 _OBJECT = 40  # characters after the act read for its object when the record is named before the act
 _PRIVACY = re.compile(r"\b(?:redact\w*|anonymi[sz]\w*|privacy|gdpr|data\s+minimi[sz]\w*|retention)\b|脱敏|隐私",
@@ -93,18 +90,12 @@ def tampered(sentence: str, privacy_purpose: bool = False) -> Tamper | None:
     return kept or _claimed(sentence, w)
 
 
-def _said(doc: Document, privacy: bool) -> Iterator[Said]:
-    for seg in doc.segments:
-        if seg.kind not in KINDS:
-            continue
-        text = seg.raw or seg.text
-        for sent in g.sentences(text):
-            hit = tampered(sent.text, privacy)
-            if hit is not None:
-                yield Said(seg.kind, line_of(seg, sent.start, sent.text, hit.anchor), hit.what, sent.text,
-                           confidence(seg.kind, Confidence.LOW, Confidence.MEDIUM))
-
-
 def record_tampering(package: Package, doc: Document) -> list[Finding]:
     privacy = bool(_PRIVACY.search(g.stated_purpose_text(package)))
-    return reports(doc, "record-tampering-instruction", "Record tampering", _said(doc, privacy), MAX_REPORTS)
+
+    def told(sentence: str) -> g.Told | None:
+        hit = tampered(sentence, privacy)
+        return None if hit is None else g.Told(sentence.find(hit.anchor) if hit.anchor else 0, hit.what)
+
+    return g.sentence_reports(doc, "record-tampering-instruction", "Record tampering", None, told, MAX_REPORTS,
+                              comment=Confidence.MEDIUM, raw=True)

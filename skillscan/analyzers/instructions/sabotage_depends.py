@@ -27,10 +27,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skillscan.analyzers.instructions import prose_findings as pf
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Confidence, Finding, Package
+from skillscan.model import Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("sabotage-dependency-planted",)
 _GAP = 80  # characters between the act and the manifest
@@ -79,15 +78,13 @@ def _cue() -> g.Cue:
 
 
 def dependency_planted(package: Package, doc: Document) -> list[Finding]:
-    if words().coherent_purpose.search(g.stated_purpose_text(package)) or not g.may_carry(doc, _cue()):
+    if words().coherent_purpose.search(g.stated_purpose_text(package)):
         return []
-    cue = _cue()
-    said: list[pf.Said] = []
-    for seg, sent in g.cued_sentences(doc, cue):
-        found = _planted(sent.text)
-        if found is None:
-            continue
-        line = seg.line_at(sent.start + found.at)
-        said.append(pf.Said(seg.kind, line, f"say the dependency manifest {found.manifest} is changed (“{found.act}”) on the package's own trigger (“{found.trigger}”)", sent.text,
-                             pf.confidence(seg.kind, Confidence.LOW)))
-    return pf.reports(doc, "sabotage-dependency-planted", "Dependency planted", said, g.MAX_REPORTS)
+    return g.sentence_reports(doc, "sabotage-dependency-planted", "Dependency planted", _cue(), _told)
+
+
+def _told(sentence: str) -> g.Told | None:
+    found = _planted(sentence)
+    return None if found is None else g.Told(
+        found.at, f"say the dependency manifest {found.manifest} is changed (“{found.act}”) on the package's own "
+                  f"trigger (“{found.trigger}”)")

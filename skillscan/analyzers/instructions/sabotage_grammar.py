@@ -23,7 +23,16 @@ import re2  # type: ignore[import-untyped]
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document, Segment
-from skillscan.analyzers.instructions.prose_findings import SENTENCE_KINDS, Said, cite, hidden, reports, snippet, where  # noqa: F401
+from skillscan.analyzers.instructions.prose_findings import (  # noqa: F401
+    SENTENCE_KINDS,
+    Said,
+    cite,
+    confidence,
+    hidden,
+    reports,
+    snippet,
+    where,
+)
 from skillscan.analyzers.roles import file_role
 from skillscan.catalog import rules_dir
 from skillscan.loaders.frontmatter import Frontmatter
@@ -279,6 +288,36 @@ def cued_sentences(doc: Document, cue: Cue | None = None, *, within: str = "", r
         for sent in sentences((seg.raw or seg.text) if raw else seg.text):
             if cue is None or cue.search(sent.text):
                 yield seg, sent
+
+
+@dataclass(frozen=True)
+class Told:
+    """What a detector of `sentence_reports` read in one sentence: the offset in the sentence of the thing the
+    message names (-1: the sentence's start), what the instructions do (the words after "the instructions
+    (where)"), and the confidence in text a reader sees."""
+    at: int
+    says: str
+    confidence: Confidence | None = Confidence.LOW
+
+
+def sentence_reports(doc: Document, rule_id: str, label: str, cue: Cue | None, read: Callable[[str], Told | None],
+                     limit: int = MAX_REPORTS, *, comment: Confidence | None = Confidence.HIGH, within: str = "",
+                     raw: bool = False) -> list[Finding]:
+    """One finding of `rule_id` per sentence of the prose that carries `cue` (None: every sentence; `within`,
+    `raw`: as `cued_sentences`), directive or not, that `read` explains: at most `limit`, the last saying how
+    many more (`reports`). The confidence is the reading's in text a reader sees, `comment` in an HTML
+    comment, high in other hidden text."""
+    if cue is not None and not may_carry(doc, cue):
+        return []
+
+    def said() -> Iterator[Said]:
+        for seg, sent in cued_sentences(doc, cue, within=within, raw=raw):
+            told = read(sent.text)
+            if told is not None:
+                yield Said(seg.kind, seg.line_at(sent.start + max(0, told.at)), told.says, sent.text,
+                           confidence(seg.kind, told.confidence, comment))
+
+    return reports(doc, rule_id, label, said(), limit)
 
 
 def bound_finding(doc: Document, rule_id: str) -> Finding:

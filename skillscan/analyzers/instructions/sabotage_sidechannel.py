@@ -23,10 +23,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from skillscan.analyzers.instructions import prose_findings as pf
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Confidence, Finding
+from skillscan.model import Finding
 
 RULE_IDS: tuple[str, ...] = ("sabotage-side-channel",)
 _GAP = 80  # characters after the act read for its data
@@ -81,15 +80,9 @@ def _cue() -> g.Cue:
 
 
 def side_channel(doc: Document) -> list[Finding]:
-    cue = _cue()
-    if not g.may_carry(doc, cue):
-        return []
-    said: list[pf.Said] = []
-    for seg, sent in g.cued_sentences(doc, cue):
-        found = _handover(sent.text)
-        if found is None:
-            continue
-        line = seg.line_at(sent.start + found.at)
-        said.append(pf.Said(seg.kind, line, f"say {found.data} is handed on (“{found.act}”) {found.channel}", sent.text,
-                             pf.confidence(seg.kind, Confidence.LOW)))
-    return pf.reports(doc, "sabotage-side-channel", "Side channel", said, g.MAX_REPORTS)
+    return g.sentence_reports(doc, "sabotage-side-channel", "Side channel", _cue(), _told)
+
+
+def _told(sentence: str) -> g.Told | None:
+    found = _handover(sentence)
+    return None if found is None else g.Told(found.at, f"say {found.data} is handed on (“{found.act}”) {found.channel}")

@@ -2,7 +2,7 @@
 (`prose`, HTML comments, hidden text — `prose_findings.SENTENCE_KINDS`) and report through
 `prose_findings.reports`. Every reader of instructions runs this list, so a detector added here reads visible
 prose, HTML comments, text a LaTeX file hides when typeset (`latex_hidden.py`) and text a rendered Markdown
-page hides (`hidden_text.py`) alike — hidden text is judged as an agent instruction under raised suspicion
+page hides (`hidden_sentences.py`) alike — hidden text is judged as an agent instruction under raised suspicion
 (DESIGN.md "Permit and decide"); `tests/test_sentence_detectors.py` fails when a detector fires on a sentence
 in visible prose but not on the same sentence hidden.
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from skillscan.analyzers.instructions.collection import data_collection
 from skillscan.analyzers.instructions.cookie_lift import cookie_lift
@@ -56,7 +56,7 @@ from skillscan.model import Finding, Package
 @dataclass(frozen=True)
 class SentenceDetector:
     fn: Callable[..., list[Finding]]
-    needs: str = "package"  # doc | package | found | doc-found
+    needs: Literal["doc", "package", "found", "doc-found"] = "package"
     everywhere: bool = False
 
     def __call__(self, package: Package, doc: Document, found: Sequence[Finding]) -> list[Finding]:
