@@ -68,8 +68,8 @@ def test_tool_directives_and_harmless_hidden_markup_are_not_instructions(tmp_pat
 def test_the_hidden_texts_read_are_bounded_and_the_bound_reported() -> None:
     many = "".join(f'<span style="display:none">note {i} for the layout</span>\n' for i in range(MAX_TEXTS + 3))
     doc = parse_document("SKILL.md", "# Notes\n\n" + many + "\n<!-- a comment is read with the prose -->\n")
-    segments, total = hidden_segments(doc)
-    assert len(segments) == MAX_TEXTS and total == MAX_TEXTS + 3
+    segments, total, cut = hidden_segments(doc)
+    assert len(segments) == MAX_TEXTS and total == MAX_TEXTS + 3 and cut == 0
     assert all(s.kind == "hidden-html" for s in segments)
     assert [s.line for s in segments[:2]] == [3, 4]
     pkg = Package(input=".", root=".", format="agent-skill", name="notes", manifest={"description": "Notes."})

@@ -32,6 +32,7 @@ from skillscan.ruledata import load_yaml_file
 
 RULE_IDS: tuple[str, ...] = ("hidden-instruction",)
 MAX_HIDDEN = 4000  # characters of one hidden element read (up to its closing tag)
+MAX_TEXTS = 200  # hidden texts of one file read: each is read by every detector, and nested elements overlap
 MAX_REPORTS = 10  # hidden-instruction findings per file: enough for a verdict
 KINDS = {"comment": "an HTML comment", "element": "an element the page hides",
          "link-comment": "a link reference definition used as a comment", "image": "the text of an invisible image"}
@@ -43,6 +44,13 @@ class Hidden:
     line: int  # 1-based line of the first character of `text`
     column: int
     text: str
+
+
+@dataclass(frozen=True)
+class HiddenRead:
+    texts: list[Hidden]  # at most MAX_TEXTS, in the order found
+    left_out: int  # hidden texts past MAX_TEXTS, not read
+    cut: tuple[int, ...]  # lines of hidden elements with no closing tag within MAX_HIDDEN, read that far only
 
 
 @dataclass(frozen=True)
@@ -94,14 +102,25 @@ class _Lines:
         return self.line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
 
 
-def hidden_texts(doc: Document) -> list[Hidden]:
-    """Every hidden text of the document outside code fences, at its line and column."""
+def hidden_texts(doc: Document) -> HiddenRead:
+    """The hidden texts of the document outside code fences, at their line and column: the first MAX_TEXTS,
+    how many more there were, and which elements were cut at MAX_HIDDEN characters."""
     w = words()
     directive = load_vocab().directive_comment
     text = doc.normalized.text
     lines = _Lines(text)
     fenced = _fence_lines(doc)
     out: list[Hidden] = []
+    cut: list[int] = []
+    more = 0
+
+    def keep(h: Hidden) -> None:
+        nonlocal more
+        if len(out) < MAX_TEXTS:
+            out.append(h)
+        else:
+            more += 1
+
     for start, body, end in iter_comments(text):
         content = text[body : end - 3]
         line, col = lines.at(body)
@@ -109,29 +128,34 @@ def hidden_texts(doc: Document) -> list[Hidden]:
         if line in fenced or not stripped or w.maintainer_note.search(stripped) \
                 or (directive.search(stripped) and "\n" not in stripped):
             continue
-        out.append(Hidden("comment", line, col, content))
+        keep(Hidden("comment", line, col, content))
     if "<" in text:
         for m in w.hidden_element.finditer(text):
             line, col = lines.at(m.end())
             if line in fenced:
                 continue
+            if len(out) >= MAX_TEXTS:  # past the bound: counted, not read
+                more += 1
+                continue
             close = re.search(rf"</{re.escape(m.group('tag'))}\s*>", text[m.end() : m.end() + MAX_HIDDEN],
                               re.IGNORECASE)
             inner = text[m.end() : m.end() + (close.start() if close else MAX_HIDDEN)]
             if inner.strip():
-                out.append(Hidden("element", line, col, re.sub(r"<[^>\n]{0,200}>", " ", inner)))
+                if close is None and len(text) - m.end() > MAX_HIDDEN:
+                    cut.append(line)
+                keep(Hidden("element", line, col, re.sub(r"<[^>\n]{0,200}>", " ", inner)))
         for m in w.invisible_image.finditer(text):
             alt = m.group("a") if m.group("a") is not None else m.group("b") or ""
             line, col = lines.at(m.start())
             if alt.strip() and line not in fenced:
-                out.append(Hidden("image", line, col, alt))
+                keep(Hidden("image", line, col, alt))
     if "]:" in text:
         for m in w.link_comment.finditer(text):
             value = next((g for g in (m.group("a"), m.group("b"), m.group("c")) if g is not None), "")
             line, col = lines.at(m.start())
             if value.strip() and line not in fenced:
-                out.append(Hidden("link-comment", line, col, value))
-    return out
+                keep(Hidden("link-comment", line, col, value))
+    return HiddenRead(out, more, tuple(cut))
 
 
 def _pad(doc: Document, h: Hidden) -> Segment:
@@ -144,7 +168,8 @@ def hidden_findings(doc: Document) -> list[Finding]:
     w = words()
     out: list[Finding] = []
     reported = more = last = 0
-    for h in hidden_texts(doc):
+    read = hidden_texts(doc)
+    for h in read.texts:
         if h.kind != "comment":  # comments are a segment of their own (document.py), analysed with the prose
             seg = _pad(doc, h)
             for kind in ("comment", "section"):
@@ -170,4 +195,21 @@ def hidden_findings(doc: Document) -> list[Finding]:
         ))
     if more:  # the last hidden-instruction finding says how many more the cap left out
         out[last:last + 1] = capped(out[last:last + 1], more, MAX_REPORTS)
+    return out + _bounds(doc, read)
+
+
+def _bounds(doc: Document, read: HiddenRead) -> list[Finding]:
+    """The bounds met while reading the hidden texts, as analysis-incomplete findings."""
+    out: list[Finding] = []
+    if read.left_out:
+        line = read.texts[-1].line if read.texts else 1
+        out.append(finding("analysis-incomplete", f"{doc.path}: only the first {MAX_TEXTS} of its "
+                           f"{MAX_TEXTS + read.left_out} hidden texts (HTML comments, hidden elements, link comments, "
+                           "invisible images' text) were read; the rest were not checked", doc.path, line,
+                           channel=Channel.INSTRUCTION))
+    if read.cut:
+        out.append(finding("analysis-incomplete", f"{doc.path}: a hidden element at line {read.cut[0]} has no "
+                           f"closing tag within {MAX_HIDDEN:,} characters; only those were read"
+                           + (f" ({len(read.cut) - 1} more such elements)" if len(read.cut) > 1 else ""),
+                           doc.path, read.cut[0], channel=Channel.INSTRUCTION))
     return out

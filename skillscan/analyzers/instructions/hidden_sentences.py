@@ -27,31 +27,33 @@ MAX_TEXTS = 50  # hidden texts of one file read by the sentence detectors: enoug
 MAX_CHARS = 4000  # characters of one hidden text read (an element is already read up to 4,000)
 
 
-def hidden_segments(doc: Document) -> tuple[list[Segment], int]:
+def hidden_segments(doc: Document) -> tuple[list[Segment], int, int]:
     """The hidden texts of the document other than HTML comments, as segments at their own line and column,
-    and how many there were in all."""
+    how many there were in all, and how many of those read were cut at MAX_CHARS."""
     segments: list[Segment] = []
-    total = 0
-    for h in hidden_texts(doc):
+    total = cut = 0
+    for h in hidden_texts(doc).texts:
         if h.kind == "comment":  # a segment of the document already
             continue
         total += 1
         if len(segments) < MAX_TEXTS:
+            cut += len(h.text) > MAX_CHARS
             text = h.text[:MAX_CHARS]
             segments.append(Segment("hidden-html", h.line, blank_markup(text), text, column=h.column))
     for tag in doc.normalized.hidden:
         total += 1
         if len(segments) < MAX_TEXTS:
+            cut += len(tag.text) > MAX_CHARS
             decoded = normalize(tag.text[:MAX_CHARS]).text
             segments.append(Segment("hidden", tag.line, decoded, decoded, column=tag.column))
-    return segments, total
+    return segments, total, cut
 
 
 def hidden_sentences(package: Package, doc: Document, found: Sequence[Finding] = (), *,
                      aimed: bool = True) -> list[Finding]:
     """The sentence detectors' findings in the text the rendered document hides, each with the role `hidden`,
     and the report of the bound when the file holds more hidden texts than are read."""
-    segments, total = hidden_segments(doc)
+    segments, total, cut = hidden_segments(doc)
     if not segments:
         return []
     hidden_doc = replace(doc, segments=tuple(segments))
@@ -64,4 +66,9 @@ def hidden_sentences(package: Package, doc: Document, found: Sequence[Finding] =
             "analysis-incomplete", f"{doc.path}: only the first {MAX_TEXTS} of its {total} texts a rendered page "
             "hides were read by the sentence detectors; the rest were not checked for them", doc.path,
             segments[-1].line, channel=Channel.INSTRUCTION))
+    if cut:
+        out.append(finding(
+            "analysis-incomplete", f"{doc.path}: {cut} of the texts a rendered page hides were longer than "
+            f"{MAX_CHARS:,} characters and were read by the sentence detectors that far only", doc.path,
+            segments[0].line, channel=Channel.INSTRUCTION))
     return out
