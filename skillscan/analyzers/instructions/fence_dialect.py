@@ -7,8 +7,11 @@
 * `powershell_text` — an unlabelled fence whose command lines are mostly PowerShell (cmdlets, `$var = …`,
   `$env:NAME`, `[Type]::Member`, backtick continuations) is read in the PowerShell dialect, not as bash.
 
-Every pattern is a whole line of plain words: a line holding a shell operator (`;`, `|`, `&`, `$`, a backtick)
-is never taken for a session line, so a shell command cannot hide as one."""
+A protocol line is a whole line of plain words: a client, server or DATA-body line holding a shell operator
+(`;`, `|`, `&`, `$`, a backtick) is never taken for a session line, so a shell command cannot hide as one. An
+interpreter prompt line (`>>> …`, `In [1]: …`, `irb(…)> …`, `mysql> …`) is taken whatever follows the prompt:
+what follows is that interpreter's language, where `;` and `|` are its own; it is blanked for the shell
+reader and not handed to another engine."""
 
 from __future__ import annotations
 
