@@ -7,17 +7,15 @@ Python rule is `python/checks/install_hook.py`; the hook names and the JSON patt
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from skillscan.analyzers.code_vocab import pattern, words
+from skillscan.analyzers.code_vocab import json_install_hooks, words
 from skillscan.analyzers.js.context import Context
 from skillscan.analyzers.js.load_time import WRITES
 from skillscan.analyzers.js.values import UNKNOWN, dotted, string_value
 
 RULE_IDS: tuple[str, ...] = ("js-install-hook-written",)
 
-JSON_HOOK = pattern("json_install_hook")
 MAX_REPORTS = 2
 MAX_SHOWN = 80
 
@@ -62,12 +60,7 @@ def _hooks(ctx: Context) -> list[tuple[Any, str, str]]:
         text = ctx.values.constant(node) if node.type == "template_string" else string_value(ctx.parsed, node)
         if not text or "scripts" not in text:
             continue
-        for m in JSON_HOOK.finditer(text):
-            try:
-                command = json.loads(f'"{m.group(2)}"')
-            except ValueError:
-                command = m.group(2)
-            out.append((node, m.group(1), command))
+        out.extend((node, hook, command) for hook, command in json_install_hooks(text))
     return out
 
 
