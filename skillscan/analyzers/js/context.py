@@ -38,6 +38,10 @@ class Context:
     def text(self, node: Any) -> str:
         return self.parsed.text(node)
 
+    def bound(self, name: Any) -> Any:
+        """The expression last bound to the identifier `name` where it is read, or None."""
+        return self.values.bindings.lookup(self.text(name), name.start_byte)
+
     def where(self, node: Any) -> Location:
         line, col = self.parsed.position(node)
         return Location(self.path, line, col)

@@ -118,7 +118,7 @@ def _fixed(ctx: Context, node: Any) -> str | None:
         return " ".join(ctx.text(node).split())[:60]
     if node.type != "identifier":
         return None
-    bound = unwrap(ctx.values.bindings.lookup(ctx.text(node), node.start_byte))
+    bound = unwrap(ctx.bound(node))
     if bound is None or USER_CHOICE.search(ctx.text(bound)):
         return None
     if bound.type == "new_expression" and ctx.text(bound.child_by_field_name("constructor")) == "Set":
