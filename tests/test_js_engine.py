@@ -62,6 +62,23 @@ def test_parse_bounds_are_reported() -> None:
     assert any("bytes were parsed" in why for why in parsed.cut)
 
 
+def test_read_nodes_are_the_first_syntax_nodes_and_the_bound_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    import skillscan.analyzers.js.parse as jsparse
+
+    monkeypatch.setattr(jsparse, "MAX_NODES", 40)
+    parsed = parse("".join(f'x("s{i}");\n' for i in range(30)), "a.js", "javascript")
+    # the program, then 11 nodes a statement (`x("s0");`): the 40th node is the 4th statement's string
+    assert [parsed.text(n) for n in parsed.of_kind("string")] == ['"s0"', '"s1"', '"s2"', '"s3"']
+    assert parsed.cut == ["only the first 40 syntax nodes were read for strings, objects and conditions"]
+
+
+def test_read_strings_are_literals_not_the_typescript_type_keyword() -> None:
+    parsed = parse('let a: string = "x";\nfunction f(b: string): string { return `y${b}`; }\n', "a.ts", "typescript")
+    assert [parsed.text(n) for n in parsed.of_kind("string")] == ['"x"']
+    assert [parsed.text(n) for n in parsed.of_kind("template_string")] == ["`y${b}`"]
+    assert parsed.cut == []
+
+
 def _flows(src: str, path: str = "x.ts") -> list[tuple[str, str, object]]:
     parsed = parse(src, path, "typescript")
     return [(f.rule_id, f.message, f.flow) for f in FlowFinder(parsed, Values(parsed), path).findings()]

@@ -146,7 +146,7 @@ def _args(node: Any) -> list[Any]:
 def _dns_names(ctx: Context) -> list[tuple[Any, str, str, str]]:
     """(node, domain, label text, encoding) of each host name built with an encoded label."""
     out: list[tuple[Any, str, str, str]] = []
-    for node in ctx.nodes.get("template_string", []):
+    for node in ctx.of_kind("template_string"):
         if len(out) >= MAX_CANDIDATES:
             break
         parts: list[tuple[str, Any]] = []
@@ -170,7 +170,7 @@ def _dns_names(ctx: Context) -> list[tuple[Any, str, str, str]]:
                 if enc is not None:
                     out.append((node, parts[-1][1].strip("."), ctx.text(expr), enc[0]))
                     break
-    for node in ctx.nodes.get("binary_expression", []):
+    for node in ctx.of_kind("binary_expression"):
         if len(out) >= MAX_CANDIDATES:
             break
         parent = node.parent
@@ -267,7 +267,7 @@ def _headers(ctx: Context) -> None:
             name = ctx.values.constant(args[0])
             if name is not None:
                 _check_header(ctx, args[0], name, args[1])
-    for node in ctx.nodes.get("subscript_expression", []):  # `headers["X-A"] = enc`
+    for node in ctx.of_kind("subscript_expression"):  # `headers["X-A"] = enc`
         parent = node.parent
         if parent is None or parent.type != "assignment_expression" or \
                 key(parent.child_by_field_name("left")) != key(node):
@@ -284,7 +284,7 @@ def _header_objects(ctx: Context) -> list[Any]:
     """Object literals that are request headers: a `headers: {…}` entry (or a name bound to an object), an
     object bound to a name like `headers`, the argument of `new Headers({…})`."""
     out = []
-    for pair in ctx.nodes.get("pair", []):
+    for pair in ctx.of_kind("pair"):
         k = pair.child_by_field_name("key")
         name = string_value(ctx.parsed, k) if k is not None and k.type == "string" else ctx.text(k) if k else ""
         if HEADERS_NAME.match(name):

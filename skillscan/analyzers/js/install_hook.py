@@ -47,7 +47,7 @@ def _manifest_write(ctx: Context) -> Any:
 def _hooks(ctx: Context) -> list[tuple[Any, str, str]]:
     hooks = words("install_hooks")
     out: list[tuple[Any, str, str]] = []
-    for pair in ctx.nodes.get("pair", []):
+    for pair in ctx.of_kind("pair"):
         if _key(ctx, pair) != "scripts":
             continue
         obj = ctx.values._container(pair.child_by_field_name("value"), 0)
@@ -56,7 +56,7 @@ def _hooks(ctx: Context) -> list[tuple[Any, str, str]]:
                 command = ctx.values.constant(inner.child_by_field_name("value"))
                 if command is not None:
                     out.append((inner, _key(ctx, inner), command))
-    for node in ctx.nodes.get("string", []) + ctx.nodes.get("template_string", []):
+    for node in ctx.of_kind("string") + ctx.of_kind("template_string"):
         text = ctx.values.constant(node) if node.type == "template_string" else string_value(ctx.parsed, node)
         if not text or "scripts" not in text:
             continue
