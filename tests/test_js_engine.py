@@ -186,3 +186,15 @@ def test_semgrep_matches_read_their_nearest_binding_and_object_members(tmp_path:
     hosts = sorted((f.location.line, str(c)) for fs in found for f in fs for c in f.capabilities if c.kind == "net.egress")
     assert hosts == [(2, "net.egress[first.example]"), (4, "net.egress[second.example]"),
                      (6, "net.egress[third.example]")]
+
+
+def test_a_module_level_call_reaches_the_network_whichever_call_walks_its_function_first() -> None:
+    from skillscan.analyzers.js import checks
+
+    # `z()` walks b at the depth bound first; the answer at that depth must not stand for `b()` itself
+    src = ('function c() {{ fetch("https://x.example.net/a"); }}\nfunction b() {{ c(); }}\n'
+           'function a() {{ b(); }}\nfunction z() {{ a(); }}\n{first}\nb();\nmodule.exports = {{ a }};\n')
+    for first in ("z();", ""):
+        parsed = parse(src.format(first=first), "m.js", "javascript")
+        found = [(f.rule_id, f.location.line) for f in checks.run(FlowFinder(parsed, Values(parsed), "m.js"))]
+        assert found == [("js-import-time-network", 6)], first
