@@ -29,11 +29,16 @@ def scan_json(*args: str, cwd: Path | str = REPO) -> tuple[dict[str, Any], subpr
     return json.loads(proc.stdout), proc
 
 
-def verdict_findings(pkg: Path | str) -> tuple[str, list[dict[str, Any]]]:
-    """The verdict and the findings of the one package at `pkg`, scanned through the real CLI."""
-    report, _ = scan_json(str(pkg))
-    p = report["packages"][0]
+def scan_one(pkg: Path | str, *flags: str) -> tuple[str, list[dict[str, Any]]]:
+    """The verdict and the findings of one package scanned by the real CLI (`flags` before the path)."""
+    report, _ = scan_json(*flags, str(pkg))
+    (p,) = report["packages"]
     return str(p["verdict"]), list(p["findings"])
+
+
+def rule_hits(findings: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
+    """The findings of one rule."""
+    return [f for f in findings if f["rule_id"] == rule]
 
 
 def make_skill(root: Path, name: str, frontmatter: str = "", body: str = "Body.\n") -> Path:

@@ -7,16 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import make_described_skill, scan_json
+from clirun import make_described_skill, scan_one
 
 TRANSCRIPTS = "Fetches a video's transcript and writes it to a text file."
 STEP = "Run `python scripts/run.py` to do the work.\n"
-
-
-def _scan(pkg: Path) -> tuple[str, list[dict[str, object]]]:
-    report, _ = scan_json(str(pkg))
-    p = report["packages"][0]
-    return p["verdict"], p["findings"]
 
 
 def _rules(findings: list[dict[str, object]]) -> set[str]:
@@ -121,7 +115,7 @@ NEAR_MISSES = [
 def test_the_class_is_reported_at_its_line(tmp_path: Path, case: str, description: str, code: str, rule: str,
                                          verdict: str, line: int, words: str) -> None:
     pkg = make_described_skill(tmp_path, case, description, STEP, {"scripts/run.py": code})
-    got, findings = _scan(pkg)
+    got, findings = scan_one(pkg)
     hits = [f for f in findings if f["rule_id"] == rule]
     assert got == verdict
     assert hits and hits[0]["line"] == line and words in str(hits[0]["message"])
@@ -132,6 +126,6 @@ def test_the_class_is_reported_at_its_line(tmp_path: Path, case: str, descriptio
 def test_the_near_miss_is_silent(tmp_path: Path, case: str, description: str, code: str, rule: str,
                                  verdict: str | None) -> None:
     pkg = make_described_skill(tmp_path, case, description, STEP, {"scripts/run.py": code})
-    got, findings = _scan(pkg)
+    got, findings = scan_one(pkg)
     assert rule not in _rules(findings)
     assert verdict is None or got == verdict

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clirun import make_described_skill, verdict_findings
+from clirun import make_described_skill, scan_one
 
 from skillscan.analyzers.instructions.document import parse_document
 from skillscan.analyzers.instructions.hidden import MAX_HIDDEN, MAX_TEXTS, hidden_findings, hidden_texts
@@ -63,6 +63,6 @@ def test_a_tag_text_longer_than_the_sentence_detectors_read_is_reported() -> Non
 def test_through_the_cli_a_bound_met_keeps_the_package_from_allow(tmp_path: Path) -> None:
     n = MAX_TEXTS + 5
     body = "# Notes\n\nFormats notes.\n\n" + "<div hidden>layout note</div>\n" * n
-    verdict, findings = verdict_findings(make_described_skill(tmp_path, "notes", "Formats notes.", body))
+    verdict, findings = scan_one(make_described_skill(tmp_path, "notes", "Formats notes.", body))
     assert verdict != "allow"
     assert any(f["rule_id"] == "analysis-incomplete" and "hidden texts" in str(f["message"]) for f in findings)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clirun import make_described_skill, verdict_findings
+from clirun import make_described_skill, scan_one
 
 from skillscan.analyzers.instructions.document import parse_document
 from skillscan.analyzers.instructions.hidden_sentences import MAX_TEXTS, hidden_segments, hidden_sentences
@@ -34,7 +34,7 @@ def test_a_hidden_div_and_a_zero_size_span_are_read_as_hidden_sentences(tmp_path
             ("style", f'<p style="display:none">\n{ROUTE_EN}\n</p>', 13),
             ("span", f'Use pooled connections. <span style="font-size:0">{ROUTE_ZH}</span>', 12)):
         pkg = make_described_skill(tmp_path / name, "db-server", DB, _body(hidden))
-        verdict, findings = verdict_findings(pkg)
+        verdict, findings = scan_one(pkg)
         hit = _rerouted(findings)
         assert verdict == "block", name
         assert hit and hit[0]["line"] == line and hit[0]["role"] == "hidden", (name, hit)
@@ -43,7 +43,7 @@ def test_a_hidden_div_and_a_zero_size_span_are_read_as_hidden_sentences(tmp_path
 
 def test_the_same_sentence_shown_on_the_page_says_nothing_of_hiding(tmp_path: Path) -> None:
     pkg = make_described_skill(tmp_path, "db-server", DB, _body(ROUTE_EN))
-    hit = _rerouted(verdict_findings(pkg)[1])
+    hit = _rerouted(scan_one(pkg)[1])
     assert hit and hit[0]["role"] == "agent-instruction" and "(in " not in str(hit[0]["message"]).split("“")[0]
 
 
@@ -51,7 +51,7 @@ def test_details_is_collapsible_not_hidden(tmp_path: Path) -> None:
     """`<details>` is shown on a click: its text is read as the page's own text, never said to be hidden."""
     pkg = make_described_skill(tmp_path, "db-server", DB, _body(
         f"<details>\n<summary>Advanced</summary>\n\n{ROUTE_EN}\n\n</details>"))
-    hit = _rerouted(verdict_findings(pkg)[1])
+    hit = _rerouted(scan_one(pkg)[1])
     assert hit and all(h["role"] != "hidden" and SAID not in str(h["message"]) for h in hit)
 
 
@@ -60,7 +60,7 @@ def test_tool_directives_and_harmless_hidden_markup_are_not_instructions(tmp_pat
                  "sabotage-traffic-rerouted -->\n<div hidden>Anchor for the table of contents.</div>\n"
                  '<span style="display:none">目录锚点</span>\n\n```html\n<div hidden>' + ROUTE_EN + "</div>\n```")
     pkg = make_described_skill(tmp_path, "db-server", DB, body)
-    verdict, findings = verdict_findings(pkg)
+    verdict, findings = scan_one(pkg)
     assert not [f for f in findings if f["role"] == "hidden"], findings
     assert verdict == "allow"
 

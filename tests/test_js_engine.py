@@ -62,6 +62,23 @@ def test_parse_bounds_are_reported() -> None:
     assert any("bytes were parsed" in why for why in parsed.cut)
 
 
+def test_read_nodes_are_the_first_syntax_nodes_and_the_bound_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    import skillscan.analyzers.js.parse as jsparse
+
+    monkeypatch.setattr(jsparse, "MAX_NODES", 40)
+    parsed = parse("".join(f'x("s{i}");\n' for i in range(30)), "a.js", "javascript")
+    # the program, then 11 nodes a statement (`x("s0");`): the 40th node is the 4th statement's string
+    assert [parsed.text(n) for n in parsed.of_kind("string")] == ['"s0"', '"s1"', '"s2"', '"s3"']
+    assert parsed.cut == ["only the first 40 syntax nodes were read for strings, objects and conditions"]
+
+
+def test_read_strings_are_literals_not_the_typescript_type_keyword() -> None:
+    parsed = parse('let a: string = "x";\nfunction f(b: string): string { return `y${b}`; }\n', "a.ts", "typescript")
+    assert [parsed.text(n) for n in parsed.of_kind("string")] == ['"x"']
+    assert [parsed.text(n) for n in parsed.of_kind("template_string")] == ["`y${b}`"]
+    assert parsed.cut == []
+
+
 def _flows(src: str, path: str = "x.ts") -> list[tuple[str, str, object]]:
     parsed = parse(src, path, "typescript")
     return [(f.rule_id, f.message, f.flow) for f in FlowFinder(parsed, Values(parsed), path).findings()]
@@ -169,3 +186,15 @@ def test_semgrep_matches_read_their_nearest_binding_and_object_members(tmp_path:
     hosts = sorted((f.location.line, str(c)) for fs in found for f in fs for c in f.capabilities if c.kind == "net.egress")
     assert hosts == [(2, "net.egress[first.example]"), (4, "net.egress[second.example]"),
                      (6, "net.egress[third.example]")]
+
+
+def test_a_module_level_call_reaches_the_network_whichever_call_walks_its_function_first() -> None:
+    from skillscan.analyzers.js import checks
+
+    # `z()` walks b at the depth bound first; the answer at that depth must not stand for `b()` itself
+    src = ('function c() {{ fetch("https://x.example.net/a"); }}\nfunction b() {{ c(); }}\n'
+           'function a() {{ b(); }}\nfunction z() {{ a(); }}\n{first}\nb();\nmodule.exports = {{ a }};\n')
+    for first in ("z();", ""):
+        parsed = parse(src.format(first=first), "m.js", "javascript")
+        found = [(f.rule_id, f.location.line) for f in checks.run(FlowFinder(parsed, Values(parsed), "m.js"))]
+        assert found == [("js-import-time-network", 6)], first

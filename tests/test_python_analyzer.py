@@ -490,3 +490,15 @@ def test_visitor_events_reach_every_family() -> None:
         owners = [fam.__name__ for fam in FAMILIES if name in vars(fam)]
         if owners:
             assert f"super().{name}(" in inspect.getsource(method), (name, owners)
+
+
+def test_a_module_level_call_reaches_the_network_whichever_call_walks_its_function_first() -> None:
+    # `z()` walks b at the depth bound first; the answer at that depth must not stand for `b()` itself
+    src = ('import urllib.request\n\n\ndef c():\n    urllib.request.urlopen("https://x.example.net/a")\n\n\n'
+           'def b():\n    c()\n\n\ndef a():\n    b()\n\n\ndef z():\n    a()\n\n\n{first}\nb()\n\n'
+           'if __name__ == "__main__":\n    print(1)\n')
+    for first in ("z()", ""):
+        result, _, mode = analyze_source(src.format(first=first), "m.py", load_capmap())
+        hits = [e.message for e in result.events if e.rule_id == "py-import-time-network"]
+        assert mode == "cst" and len(hits) == 1, first
+        assert hits[0].startswith("the module-level call `b()` reaches urllib.request.urlopen (line 5)"), first

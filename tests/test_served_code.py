@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from clirun import make_described_skill, scan_json
 
 from skillscan.analyzers.js.parse import parse
@@ -59,6 +60,18 @@ def test_handlers() -> None:
 def test_eval_outside_a_handler_is_not_reported() -> None:
     src = "const s = process.argv[2];\neval(s);\nhttp.createServer((q, r) => r.end('ok'));\n"
     assert request_code_eval(parse(src, "a.js", "javascript"), "a.js") == []
+
+
+def test_the_bound_on_handlers_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    import skillscan.analyzers.js.served_code as served
+
+    src = "http.createServer((q, r) => r.end('ok'));\nhttp.createServer((q, r) => eval(q.url));\n"
+    whole = parse(src, "a.js", "javascript")
+    assert [f.location.line for f in request_code_eval(whole, "a.js")] == [2] and whole.cut == []
+    monkeypatch.setattr(served, "MAX_HANDLERS", 1)
+    cut = parse(src, "a.js", "javascript")
+    assert request_code_eval(cut, "a.js") == []
+    assert cut.cut == ["only the first 1 request handlers of its servers were searched for code run from a request"]
 
 
 PY_CONSOLE = '''from http.server import BaseHTTPRequestHandler, HTTPServer

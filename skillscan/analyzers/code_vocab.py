@@ -5,12 +5,12 @@ custom header), what a script slips into its output, fixed proxies, install hook
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from skillscan.lazyre import LazyRegex
-
 
 
 def _file() -> Path:
@@ -48,3 +48,19 @@ def pattern(name: str) -> VocabRegex:
 
 def words(name: str) -> tuple[str, ...]:
     return tuple(str(w) for w in data().get(name, ()))
+
+
+JSON_INSTALL_HOOK = pattern("json_install_hook")
+
+
+def json_install_hooks(text: str) -> list[tuple[str, str]]:
+    """The npm install hooks written as JSON text (`"postinstall": "node x.js"`) in `text`: (hook, command),
+    the command's JSON escapes decoded (kept as written when they do not decode)."""
+    out: list[tuple[str, str]] = []
+    for m in JSON_INSTALL_HOOK.finditer(text):
+        try:
+            command = json.loads(f'"{m.group(2)}"')
+        except ValueError:
+            command = m.group(2)
+        out.append((m.group(1), command))
+    return out

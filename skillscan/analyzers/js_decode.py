@@ -207,7 +207,7 @@ class JsDecodeAnalyzer:
         flows = FlowFinder(parsed, values, file.path, package.js_modules)
         findings.extend(flows.findings())
         findings.extend(js_checks.run(flows))  # the rule families beyond flows (js/checks.py)
-        findings.extend(request_code_eval(parsed, file.path))
+        findings.extend(request_code_eval(parsed, file.path, values.bindings))
         cut.extend(parsed.cut)
         for why in dict.fromkeys(cut):  # each bound that stopped the search, once
             findings.append(finding("analysis-incomplete", f"{file.path}: {why}", file.path, 1, 1))

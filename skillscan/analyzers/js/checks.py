@@ -12,13 +12,13 @@ engine made (one parse per file): the same attacks the Python checks read, in JS
 | safety_strip.py | js-strips-safety-text |
 
 Their shared vocabulary with the Python checks is `rules/capabilities/code.yaml` (`analyzers/code_vocab.py`).
-The nodes they read that the parse's index does not hold (strings, objects, conditions, statements) are found by
-one walk of the tree, bounded by the parse's node budget; the bound that stops it is reported."""
+The strings, objects and conditions they read are found by the parse (`Parsed.of_kind`, `parse.READ`: one
+tree-sitter query, within the first MAX_NODES syntax nodes); the bound that stops it is reported."""
 
 from __future__ import annotations
 
 from skillscan.analyzers.js import covert, install_hook, load_time, output, proxy, ranking, safety_strip
-from skillscan.analyzers.js.context import Context, walk
+from skillscan.analyzers.js.context import Context
 from skillscan.analyzers.js.flows import FlowFinder
 from skillscan.model import Finding
 
@@ -28,7 +28,7 @@ FAMILIES = (covert, load_time, install_hook, output, proxy, ranking, safety_stri
 def run(flows: FlowFinder) -> list[Finding]:
     if flows.parsed.root is None:
         return []
-    ctx = Context(flows, walk(flows.parsed))
+    ctx = Context(flows)
     for family in FAMILIES:
         if flows.parsed.spent():
             break

@@ -1,5 +1,5 @@
 """What a JavaScript/TypeScript rule family of `js/checks.py` reads and writes: the file's parse, values and
-request reader, the nodes the index of the parse does not hold (found by one bounded walk), and the findings."""
+request reader, the nodes of the parse they read (`Parsed.of_kind`), and the findings."""
 
 from __future__ import annotations
 
@@ -8,11 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skillscan.analyzers.js.flows import FlowFinder
-from skillscan.analyzers.js.parse import MAX_NODES
 from skillscan.model import Confidence, Finding, Location
-
-WALKED = frozenset({"string", "template_string", "object", "pair", "ternary_expression", "binary_expression",
-                    "subscript_expression", "if_statement"})
 
 
 @dataclass
@@ -20,7 +16,6 @@ class Context:
     """One file's parse, values and request reader, the nodes the checks read, and the findings they make."""
 
     flows: FlowFinder
-    nodes: dict[str, list[Any]]
     out: list[Finding] = field(default_factory=list)
 
     @property
@@ -35,8 +30,16 @@ class Context:
     def path(self) -> str:
         return self.flows.path
 
+    def of_kind(self, kind: str) -> list[Any]:
+        """The file's nodes of one kind the parse finds (`parse.INDEXED`, `parse.READ`), in source order."""
+        return self.parsed.of_kind(kind)
+
     def text(self, node: Any) -> str:
         return self.parsed.text(node)
+
+    def bound(self, name: Any) -> Any:
+        """The expression last bound to the identifier `name` where it is read, or None."""
+        return self.values.bindings.lookup(self.text(name), name.start_byte)
 
     def where(self, node: Any) -> Location:
         line, col = self.parsed.position(node)
@@ -54,24 +57,3 @@ class Context:
                                 snippet=src_line.decode("utf-8", "replace").strip()[:200],
                                 capabilities=dict.fromkeys(capabilities)))
 
-
-def walk(parsed: Any, kinds: frozenset[str] = WALKED) -> dict[str, list[Any]]:
-    """The nodes of `kinds` in source order, by kind, within MAX_NODES visited nodes (the bound is reported)."""
-    out: dict[str, list[Any]] = {}
-    if parsed.root is None:
-        return out
-    cursor = parsed.root.walk()
-    visited = 0
-    while True:
-        visited += 1
-        if visited > MAX_NODES:
-            parsed._say(f"only the first {MAX_NODES:,} syntax nodes were read for strings, objects and conditions")
-            return out
-        node = cursor.node
-        if node.type in kinds:
-            out.setdefault(node.type, []).append(node)
-        if cursor.goto_first_child():
-            continue
-        while not cursor.goto_next_sibling():
-            if not cursor.goto_parent():
-                return out

@@ -81,8 +81,8 @@ def encoding_in(ctx: Context, node: Any, depth: int = 0) -> Encoding | None:
     if node is None or depth > MAX_DEPTH:
         return None
     if node.type == "identifier":
-        bound = ctx.values.bindings.lookup(ctx.text(node), node.start_byte)
-        return encoding_in(ctx, bound, depth + 1) if bound is not None and key(bound) != key(node) else None
+        bound = _other(ctx, node)
+        return encoding_in(ctx, bound, depth + 1) if bound is not None else None
     if node.type != "call_expression":
         return None
     fn = unwrap(node.child_by_field_name("function"))
@@ -109,13 +109,19 @@ def _buffer_data(ctx: Context, node: Any, depth: int = 0) -> Any:
     if node is None or depth > MAX_DEPTH:
         return None
     if node.type == "identifier":
-        bound = ctx.values.bindings.lookup(ctx.text(node), node.start_byte)
-        return _buffer_data(ctx, bound, depth + 1) if bound is not None and key(bound) != key(node) else node
+        bound = _other(ctx, node)
+        return _buffer_data(ctx, bound, depth + 1) if bound is not None else node
     if node.type in ("call_expression", "new_expression"):
         fn = node.child_by_field_name("constructor" if node.type == "new_expression" else "function")
         if dotted(ctx.parsed, fn) in ("Buffer.from", "Buffer") and _args(node):
             return _args(node)[0]
     return node
+
+
+def _other(ctx: Context, name: Any) -> Any:
+    """The expression bound to the identifier `name`, or None (also when the binding is `name` itself)."""
+    bound = ctx.bound(name)
+    return bound if bound is not None and key(bound) != key(name) else None
 
 
 def _is_data(ctx: Context, node: Any) -> bool:
@@ -124,7 +130,7 @@ def _is_data(ctx: Context, node: Any) -> bool:
         return False
     inner = unwrap(node)
     if inner is not None and inner.type == "identifier":
-        bound = ctx.values.bindings.lookup(ctx.text(inner), inner.start_byte)
+        bound = ctx.bound(inner)
         if bound is not None and NOT_DATA.search(ctx.text(bound)):
             return False
     return True
@@ -140,7 +146,7 @@ def _args(node: Any) -> list[Any]:
 def _dns_names(ctx: Context) -> list[tuple[Any, str, str, str]]:
     """(node, domain, label text, encoding) of each host name built with an encoded label."""
     out: list[tuple[Any, str, str, str]] = []
-    for node in ctx.nodes.get("template_string", []):
+    for node in ctx.of_kind("template_string"):
         if len(out) >= MAX_CANDIDATES:
             break
         parts: list[tuple[str, Any]] = []
@@ -164,7 +170,7 @@ def _dns_names(ctx: Context) -> list[tuple[Any, str, str, str]]:
                 if enc is not None:
                     out.append((node, parts[-1][1].strip("."), ctx.text(expr), enc[0]))
                     break
-    for node in ctx.nodes.get("binary_expression", []):
+    for node in ctx.of_kind("binary_expression"):
         if len(out) >= MAX_CANDIDATES:
             break
         parent = node.parent
@@ -229,7 +235,7 @@ def _resolved(ctx: Context) -> dict[tuple[int, int, str], tuple[str, Any]]:
         args = _args(node)
         arg = unwrap(args[0]) if args else None
         if arg is not None and arg.type == "identifier":
-            bound = unwrap(ctx.values.bindings.lookup(ctx.text(arg), arg.start_byte))
+            bound = unwrap(ctx.bound(arg))
             arg = bound if bound is not None else arg
         if arg is not None:
             out[key(arg)] = (callee, node)
@@ -261,7 +267,7 @@ def _headers(ctx: Context) -> None:
             name = ctx.values.constant(args[0])
             if name is not None:
                 _check_header(ctx, args[0], name, args[1])
-    for node in ctx.nodes.get("subscript_expression", []):  # `headers["X-A"] = enc`
+    for node in ctx.of_kind("subscript_expression"):  # `headers["X-A"] = enc`
         parent = node.parent
         if parent is None or parent.type != "assignment_expression" or \
                 key(parent.child_by_field_name("left")) != key(node):
@@ -278,7 +284,7 @@ def _header_objects(ctx: Context) -> list[Any]:
     """Object literals that are request headers: a `headers: {…}` entry (or a name bound to an object), an
     object bound to a name like `headers`, the argument of `new Headers({…})`."""
     out = []
-    for pair in ctx.nodes.get("pair", []):
+    for pair in ctx.of_kind("pair"):
         k = pair.child_by_field_name("key")
         name = string_value(ctx.parsed, k) if k is not None and k.type == "string" else ctx.text(k) if k else ""
         if HEADERS_NAME.match(name):
@@ -304,7 +310,7 @@ def _holds_headers(ctx: Context, receiver: Any) -> bool:
     r = unwrap(receiver)
     if r is None or r.type != "identifier":
         return False
-    bound = unwrap(ctx.values.bindings.lookup(ctx.text(r), r.start_byte))
+    bound = unwrap(ctx.bound(r))
     return bound is not None and bound.type == "new_expression" and \
         ctx.text(bound.child_by_field_name("constructor")) == "Headers"
 

@@ -7,17 +7,15 @@ Python rule is `python/checks/install_hook.py`; the hook names and the JSON patt
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from skillscan.analyzers.code_vocab import pattern, words
+from skillscan.analyzers.code_vocab import json_install_hooks, words
 from skillscan.analyzers.js.context import Context
 from skillscan.analyzers.js.load_time import WRITES
 from skillscan.analyzers.js.values import UNKNOWN, dotted, string_value
 
 RULE_IDS: tuple[str, ...] = ("js-install-hook-written",)
 
-JSON_HOOK = pattern("json_install_hook")
 MAX_REPORTS = 2
 MAX_SHOWN = 80
 
@@ -49,7 +47,7 @@ def _manifest_write(ctx: Context) -> Any:
 def _hooks(ctx: Context) -> list[tuple[Any, str, str]]:
     hooks = words("install_hooks")
     out: list[tuple[Any, str, str]] = []
-    for pair in ctx.nodes.get("pair", []):
+    for pair in ctx.of_kind("pair"):
         if _key(ctx, pair) != "scripts":
             continue
         obj = ctx.values._container(pair.child_by_field_name("value"), 0)
@@ -58,16 +56,11 @@ def _hooks(ctx: Context) -> list[tuple[Any, str, str]]:
                 command = ctx.values.constant(inner.child_by_field_name("value"))
                 if command is not None:
                     out.append((inner, _key(ctx, inner), command))
-    for node in ctx.nodes.get("string", []) + ctx.nodes.get("template_string", []):
+    for node in ctx.of_kind("string") + ctx.of_kind("template_string"):
         text = ctx.values.constant(node) if node.type == "template_string" else string_value(ctx.parsed, node)
         if not text or "scripts" not in text:
             continue
-        for m in JSON_HOOK.finditer(text):
-            try:
-                command = json.loads(f'"{m.group(2)}"')
-            except ValueError:
-                command = m.group(2)
-            out.append((node, m.group(1), command))
+        out.extend((node, hook, command) for hook, command in json_install_hooks(text))
     return out
 
 

@@ -192,8 +192,8 @@ def _reach(ctx: Context, call: Any, quiet: bool, depth: int, seen: set[str],
     fn = ctx.values.bindings.functions.get(callee) if callee and "." not in callee else None
     if fn is None or depth >= MAX_CALL_DEPTH or callee in seen:
         return None
-    memo = f"{callee}:{quiet}"
-    if memo in reached:  # each function is walked once per file
+    memo = f"{callee}:{quiet}:{depth}"  # deeper, fewer calls are left to follow: the answer differs
+    if memo in reached:  # each function is walked once per depth
         return reached[memo]
     seen.add(callee)
     found = None

@@ -33,7 +33,7 @@ def _names(value: str) -> str:
 
 
 def check(ctx: Context) -> None:
-    for node in ctx.nodes.get("string", []) + ctx.nodes.get("template_string", []):
+    for node in ctx.of_kind("string") + ctx.of_kind("template_string"):
         raw = ctx.text(node)
         if len(raw) > MAX_TEXT or ("<a" not in raw.lower() and not SETTING_WORDS.search(raw.lower())):
             continue
@@ -47,13 +47,13 @@ def check(ctx: Context) -> None:
             ctx.emit("js-safety-downgrade-text", f"holds the text “{m.group(0).strip()}”, which sets "
                      f"{m.group('setting')} to {m.group('value')}: a safety or security setting at its weakest value, "
                      f"in a string of the code", node)
-    for node in ctx.nodes.get("ternary_expression", []):
+    for node in ctx.of_kind("ternary_expression"):
         a = ctx.values.constant(node.child_by_field_name("consequence"))
         b = ctx.values.constant(node.child_by_field_name("alternative"))
         if a is not None and b is not None and a != b and _invisible(a) and _invisible(b):
             ctx.emit("js-invisible-encoding", f"chooses between the invisible characters {_names(a)} and {_names(b)} "
                      f"for each value: data written this way is hidden in text that looks unchanged", node)
-    for node in ctx.nodes.get("object", []):
+    for node in ctx.of_kind("object"):
         _invisible_map(ctx, node)
 
 

@@ -1,6 +1,7 @@
 """One bounded tree-sitter parse of a JavaScript/TypeScript file (tree-sitter-javascript for .js/.mjs/.cjs/.jsx,
-tree-sitter-typescript for .ts/.tsx), and an index of the nodes the analysis starts from (declarations,
-assignments, functions, calls) found by one tree-sitter query. Nothing is executed. The bounds — bytes parsed,
+tree-sitter-typescript for .ts/.tsx), an index of the nodes the analysis starts from (declarations,
+assignments, functions, calls) found by one tree-sitter query, and the strings, objects and conditions the rule
+families of js/checks.py read, found by another when first asked for. Nothing is executed. The bounds — bytes parsed,
 nodes indexed and evaluated, seconds spent — are each said in `Parsed.cut` when they stop the analysis early,
 so the caller reports what was not read."""
 
@@ -19,6 +20,10 @@ MAX_SECONDS = 3.0  # seconds one file's analysis may take
 # the node kinds the analysis starts from, found by one tree-sitter query (in C, not a Python walk)
 INDEXED = ("variable_declarator", "assignment_expression", "function_declaration", "generator_function_declaration",
            "call_expression", "new_expression")
+# the strings, objects and conditions the rule families beyond the flows read (js/checks.py), found the same way
+# when first asked for, within the first MAX_NODES syntax nodes of the tree
+READ = ("string", "template_string", "object", "pair", "ternary_expression", "binary_expression",
+        "subscript_expression", "if_statement")
 
 
 @lru_cache(maxsize=3)
@@ -53,6 +58,8 @@ class Parsed:
     grammar: str = "javascript"
     _lines: list[int] | None = None
     _index: dict[str, list[Any]] | None = None
+    _read: dict[str, list[Any]] | None = None
+    _walked: dict[str, list[Any]] | None = None  # a tree with syntax errors: the nodes of INDEXED and READ
 
     def text(self, node: Any) -> str:
         """A node's source text — of whichever parse it belongs to (a snippet's nodes read their own text)."""
@@ -85,7 +92,12 @@ class Parsed:
             self.cut.append(why)
 
     def of_kind(self, kind: str) -> list[Any]:
-        """Every node of one of the indexed kinds (`INDEXED`), in source order, within the node bound."""
+        """Every node of one of the indexed kinds (`INDEXED`) or of the read kinds (`READ`), in source order,
+        within the node bound."""
+        if kind in READ:
+            if self._read is None:
+                self._read = _read(self)
+            return self._read.get(kind, [])
         if self._index is None:
             self._index = _index(self)
         return self._index.get(kind, [])
@@ -158,25 +170,52 @@ def parse(text: str, path: str, language: str) -> Parsed:
                   grammar=grammar)
 
 
-@lru_cache(maxsize=3)
-def _query(grammar: str) -> Any:
+@lru_cache(maxsize=6)
+def _query(grammar: str, kinds: tuple[str, ...]) -> Any:
     from tree_sitter import Query
 
-    return Query(_parser(grammar).language, " ".join(f"({kind}) @{kind}" for kind in INDEXED))
+    return Query(_parser(grammar).language, " ".join(f"({kind}) @{kind}" for kind in kinds))
 
 
-def _index(parsed: Parsed) -> dict[str, list[Any]]:
-    """The indexed nodes by kind. An error-free tree is searched by one query; a tree with syntax errors by a
-    bounded cursor walk (tree-sitter's query engine is quadratic on some deeply nested error trees)."""
-    if parsed.root is None:
-        return {}
+def _nodes(parsed: Parsed, kinds: tuple[str, ...]) -> dict[str, list[Any]]:
+    """The nodes of `kinds` by kind, in source order. An error-free tree is searched by one query per set of
+    kinds; a tree with syntax errors by one bounded cursor walk for both sets (tree-sitter's query engine is
+    quadratic on some deeply nested error trees)."""
     if not parsed.root.has_error:
         from tree_sitter import QueryCursor
 
-        found = QueryCursor(_query(parsed.grammar)).captures(parsed.root)
-        out = {k: sorted(v, key=lambda n: n.start_byte) for k, v in found.items()}
-    else:
-        out = _walk(parsed)
+        found = QueryCursor(_query(parsed.grammar, kinds)).captures(parsed.root)
+        return {k: sorted(v, key=lambda n: n.start_byte) for k, v in found.items()}
+    if parsed._walked is None:  # one walk finds the nodes of both sets
+        parsed._walked = _walk(parsed, frozenset(INDEXED + READ))
+    return {k: v for k, v in parsed._walked.items() if k in kinds}
+
+
+def _order(node: Any) -> tuple[int, int]:
+    """Source order, an enclosing node before the nodes it holds (the order a walk of the tree visits them)."""
+    return node.start_byte, -node.end_byte
+
+
+def _read(parsed: Parsed) -> dict[str, list[Any]]:
+    """The nodes of the `READ` kinds by kind, among the first MAX_NODES syntax nodes in source order (the nodes
+    a walk of the tree visits first); the bound is said."""
+    if parsed.root is None:
+        return {}
+    out = {k: sorted(v, key=_order) for k, v in _nodes(parsed, READ).items()}
+    if parsed.root.descendant_count > MAX_NODES:
+        parsed._say(f"only the first {MAX_NODES:,} syntax nodes were read for strings, objects and conditions")
+        cursor = parsed.root.walk()
+        cursor.goto_descendant(MAX_NODES)  # the first node a walk would not visit
+        last = _order(cursor.node)
+        out = {k: [n for n in v if _order(n) < last] for k, v in out.items()}
+    return out
+
+
+def _index(parsed: Parsed) -> dict[str, list[Any]]:
+    """The indexed nodes by kind, at most MAX_NODES of them (the bound is said)."""
+    if parsed.root is None:
+        return {}
+    out = _nodes(parsed, INDEXED)
     total = sum(len(v) for v in out.values())
     if total > MAX_NODES:
         parsed.cut.append(f"only the first {MAX_NODES:,} declarations and calls were analysed")
@@ -185,19 +224,18 @@ def _index(parsed: Parsed) -> dict[str, list[Any]]:
     return out
 
 
-def _walk(parsed: Parsed) -> dict[str, list[Any]]:
+def _walk(parsed: Parsed, wanted: frozenset[str]) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {}
-    wanted = frozenset(INDEXED)
     cursor = parsed.root.walk()
     visited = 0
     while True:
         visited += 1
         if visited % 4096 == 0 and (visited > 8 * MAX_NODES or time.monotonic() > parsed.deadline):
-            parsed.cut.append(f"only part of the file was indexed: its syntax tree is malformed and larger than the "
-                              f"analysis bound ({visited:,} nodes, {MAX_SECONDS:g} seconds)")
+            parsed._say(f"only part of the file was indexed: its syntax tree is malformed and larger than the "
+                        f"analysis bound ({visited:,} nodes, {MAX_SECONDS:g} seconds)")
             return out
         node = cursor.node
-        if node.type in wanted:
+        if node.is_named and node.type in wanted:  # not the keyword `string` of a TypeScript type
             out.setdefault(node.type, []).append(node)
         if cursor.goto_first_child():
             continue

@@ -25,7 +25,7 @@ MAX_REPORTS = 4
 
 def check(ctx: Context) -> None:
     reported = 0
-    for obj in ctx.nodes.get("object", []):
+    for obj in ctx.of_kind("object"):
         if reported >= MAX_REPORTS:
             return
         pairs = _pairs(ctx, obj)

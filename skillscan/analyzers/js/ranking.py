@@ -30,7 +30,7 @@ MAX_REPORTS = 8
 
 def check(ctx: Context) -> None:
     count = 0
-    for node in ctx.nodes.get("if_statement", []):
+    for node in ctx.of_kind("if_statement"):
         if count >= MAX_REPORTS:
             return
         fav = _favoured(ctx, node.child_by_field_name("condition"))
@@ -46,7 +46,7 @@ def check(ctx: Context) -> None:
                 _report(ctx, aug, f"{how} `{target}` by {by} when `{fav[0]}` {fav[1]} {fav[2]}")
                 count += 1
                 break
-    for node in ctx.nodes.get("binary_expression", []):
+    for node in ctx.of_kind("binary_expression"):
         if count >= MAX_REPORTS:
             return
         op = ctx.text(node.child_by_field_name("operator"))
@@ -118,7 +118,7 @@ def _fixed(ctx: Context, node: Any) -> str | None:
         return " ".join(ctx.text(node).split())[:60]
     if node.type != "identifier":
         return None
-    bound = unwrap(ctx.values.bindings.lookup(ctx.text(node), node.start_byte))
+    bound = unwrap(ctx.bound(node))
     if bound is None or USER_CHOICE.search(ctx.text(bound)):
         return None
     if bound.type == "new_expression" and ctx.text(bound.child_by_field_name("constructor")) == "Set":

@@ -48,7 +48,7 @@ def _pattern(ctx: Context, node: Any) -> str | None:
     """The text of a regex literal, of `new RegExp(CONSTANT)`, or of a name bound to either."""
     node = unwrap(node)
     if node is not None and node.type == "identifier":
-        bound = ctx.values.bindings.lookup(ctx.text(node), node.start_byte)
+        bound = ctx.bound(node)
         node = unwrap(bound) if bound is not None else node
     if node is None:
         return None

@@ -80,9 +80,9 @@ def _apps(parsed: Parsed) -> set[str]:
     return out
 
 
-def handlers(parsed: Parsed) -> Iterator[Handler]:
-    """The request handlers of the servers the file creates."""
-    bindings = Bindings(parsed)
+def handlers(parsed: Parsed, bindings: Bindings | None = None) -> Iterator[Handler]:
+    """The request handlers of the servers the file creates (`bindings`: the file's, when already read)."""
+    bindings = bindings if bindings is not None else Bindings(parsed)
     apps = _apps(parsed)
     ws_server = bool(WS_SERVERS.search(parsed.src.decode("utf-8", "replace")))
     for call in parsed.of_kind("call_expression"):
@@ -138,17 +138,19 @@ def _within(node: Any, fn: Any) -> bool:
     return fn.start_byte <= node.start_byte and node.end_byte <= fn.end_byte
 
 
-def request_code_eval(parsed: Parsed, path: str) -> list[Finding]:
+def request_code_eval(parsed: Parsed, path: str, bindings: Bindings | None = None) -> list[Finding]:
     if parsed.root is None:
         return []
     text = parsed.src.decode("utf-8", "replace")
     if not re.search(r"\beval\b|\bFunction\b|runIn\w*Context|compileFunction|\bScript\b", text):
         return []
     found: list[Handler] = []
-    for h in handlers(parsed):
-        found.append(h)
+    for h in handlers(parsed, bindings):
         if len(found) >= MAX_HANDLERS:
+            parsed._say(f"only the first {MAX_HANDLERS} request handlers of its servers were searched for code "
+                        "run from a request")
             break
+        found.append(h)
     if not found:
         return []
     cors = CORS_ANY.search(text)

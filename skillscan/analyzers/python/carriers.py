@@ -8,6 +8,7 @@ in the source text (the line that assigns the name and, within its statement, ho
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 
 import libcst as cst
 
@@ -34,7 +35,17 @@ def carrying_name(expr: cst.BaseExpression, t: Source, lookup: object, lines: li
     bindings hold `t` are followed (MAX_HOPS deep) to the one whose assignment holds the read's line
     (`token = os.environ.get("X")` … `headers = {"Authorization": token}` … `post(url, headers=headers)` →
     `token`). "" when the read is in `expr` itself or no name is assigned at the read."""
-    frontier, seen = _names(expr), set()
+    for name, _ in _followed(expr, lookup, lambda b: t in b.taint):
+        if _assigned_at(lines, name, t.location.line):
+            return name
+    return ""
+
+
+def _followed(start: cst.CSTNode, lookup: object,
+              keep: Callable[[Binding], bool]) -> Iterator[tuple[str, cst.CSTNode | None]]:
+    """The names `start` uses whose bindings `keep` accepts, with each binding's assigned expression, then the
+    names those expressions use, and so on (MAX_HOPS deep, MAX_NAMES per hop, each name once)."""
+    frontier, seen = _names(start), set()
     for _ in range(MAX_HOPS):
         following: list[str] = []
         for name in frontier[:MAX_NAMES]:
@@ -42,14 +53,13 @@ def carrying_name(expr: cst.BaseExpression, t: Source, lookup: object, lines: li
                 continue
             seen.add(name)
             b = lookup(name)  # type: ignore[operator]
-            if not isinstance(b, Binding) or t not in b.taint:
+            if not isinstance(b, Binding) or not keep(b):
                 continue
-            if _assigned_at(lines, name, t.location.line):
-                return name
-            if isinstance(b.node, cst.CSTNode):
-                following += _names(b.node)
+            node = b.node if isinstance(b.node, cst.CSTNode) else None
+            yield name, node
+            if node is not None:
+                following += _names(node)
         frontier = following
-    return ""
 
 
 def _assigned_at(lines: list[str], name: str, line: int) -> bool:
@@ -95,23 +105,10 @@ class HostCarrier:
         want = host.lower()
         if want in self._code(call).lower():
             return Carrier("host", host, "", self.path, at.line)
-        frontier = _names(call)
-        seen: set[str] = set()
-        for _ in range(MAX_HOPS):
-            following: list[str] = []
-            for name in frontier[:MAX_NAMES]:
-                if name in seen:
-                    continue
-                seen.add(name)
-                b = lookup(name)  # type: ignore[operator]
-                node = b.node if isinstance(b, Binding) else None
-                if not isinstance(node, cst.CSTNode):
-                    continue
-                if want in self._code(node).lower():
-                    line = self._assigned(name, want, at.line)
-                    return Carrier("host", host, name, self.path, line) if line else None
-                following += _names(node)
-            frontier = following
+        for name, node in _followed(call, lookup, lambda b: isinstance(b.node, cst.CSTNode)):
+            if node is not None and want in self._code(node).lower():
+                line = self._assigned(name, want, at.line)
+                return Carrier("host", host, name, self.path, line) if line else None
         return None
 
     def _assigned(self, name: str, want: str, before: int) -> int:

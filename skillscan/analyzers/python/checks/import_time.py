@@ -30,7 +30,7 @@ class ImportTimeChecks(Flows):
         if not any(_is_main_guard(s) for s in body):
             return
         defs = {s.name.value: s for s in body if isinstance(s, cst.FunctionDef)}
-        self._reached: dict[tuple[str, bool], tuple[str, str, cst.Call] | None] = {}
+        self._reached: dict[tuple[str, bool, int], tuple[str, str, cst.Call] | None] = {}
         reported = 0
         for stmt in body:
             if reported >= MAX_REPORTS:
@@ -67,8 +67,8 @@ class ImportTimeChecks(Flows):
         if not isinstance(call.func, cst.Name) or call.func.value not in defs or depth >= MAX_CALL_DEPTH or \
                 call.func.value in seen:
             return None
-        key = (call.func.value, silenced)
-        if key in self._reached:  # each function is walked once per file (a module calling it n times stays linear)
+        key = (call.func.value, silenced, depth)  # deeper, fewer calls are left to follow: the answer differs
+        if key in self._reached:  # each function is walked once per depth (a module calling it n times stays linear)
             return self._reached[key]
         seen.add(call.func.value)
         found = None

@@ -6,17 +6,14 @@ manifest whose scripts are `build`, `test`, `prepare`… is not reported."""
 
 from __future__ import annotations
 
-import json
-
 import libcst as cst
 
-from skillscan.analyzers.code_vocab import pattern, words
+from skillscan.analyzers.code_vocab import json_install_hooks, words
 from skillscan.analyzers.python.flows import Flows
 
 RULE_IDS: tuple[str, ...] = ("py-install-hook-written",)
 
 HOOKS = words("install_hooks")
-_JSON_HOOK = pattern("json_install_hook")
 MAX_REPORTS = 2
 MAX_SHOWN = 80
 
@@ -51,12 +48,8 @@ class InstallHookChecks(Flows):
                             out.append((s.value, name.text, command.text))
             elif isinstance(n, cst.SimpleString) and "scripts" in n.value:
                 text = self.value_of(n)
-                for m in _JSON_HOOK.finditer(text.text if text is not None else ""):
-                    try:
-                        command = json.loads(f'"{m.group(2)}"')
-                    except ValueError:
-                        command = m.group(2)
-                    out.append((n, m.group(1), command))
+                out.extend((n, hook, command) for hook, command in
+                           json_install_hooks(text.text if text is not None else ""))
         return out
 
 
