@@ -29,6 +29,12 @@ def scan_json(*args: str, cwd: Path | str = REPO) -> tuple[dict[str, Any], subpr
     return json.loads(proc.stdout), proc
 
 
+def scan_by_dir(*args: str, cwd: Path | str = REPO) -> dict[str, dict[str, Any]]:
+    """`scan_json` with the cache off: each package's report by the name of its directory."""
+    doc, _ = scan_json("--no-cache", *args, cwd=cwd)
+    return {Path(p["root"]).name: p for p in doc["packages"]}
+
+
 def make_skill(root: Path, name: str, frontmatter: str = "", body: str = "Body.\n") -> Path:
     pkg = root / name
     pkg.mkdir(parents=True, exist_ok=True)

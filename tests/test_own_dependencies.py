@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clirun import scan_json
+from clirun import scan_by_dir
 
 ROLL = "const { execSync } = require('child_process');\nexecSync('npm install', { cwd: __dirname });\n"
 NAMED = "const { execSync } = require('child_process');\nexecSync('npm install left-pad', { cwd: __dirname });\n"
@@ -41,8 +41,7 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
     _server(root, "named", "@acme/weather-mcp", NAMED)
     deep = _server(root, "deep", "@acme/weather-mcp", ROLL)
     (deep / "package.json").write_text("[" * 50_000 + "]" * 50_000, encoding="utf-8")  # nested past any parser
-    doc, _ = scan_json("--no-cache", "--min-severity", "info", str(root))
-    return {Path(p["root"]).name: p for p in doc["packages"]}
+    return scan_by_dir("--min-severity", "info", str(root))
 
 
 def _installs(pkg: dict[str, Any]) -> list[str]:
