@@ -133,7 +133,7 @@ def _steers_from_section(package: Package, fd: Finding) -> bool:
     roles = roles_of(pf.path, pf.text, None)
     region = roles.region_at(fd.location.line)
     return (roles.base == "agent-instruction" and region is not None and region.role == "reference"
-            and region.kind == "text" and region.why.startswith("under the heading "))
+            and region.kind == "section")
 
 
 def with_roles(package: Package, findings: Iterable[Finding]) -> list[Finding]:
