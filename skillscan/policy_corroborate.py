@@ -74,8 +74,18 @@ def one_passage(package: Package, a: Finding, b: Finding, gap: int,
 
 def independent(package: Package, found: Sequence[Signal],
                 lines: Callable[[Package, str], Sequence[str]]) -> tuple[Signal, Signal] | None:
-    """The first pair of signals of different families that are not one passage, or None."""
+    """The first pair of signals of different families that are not one passage, or None.
+
+    A later signal of the family, file and line of an earlier one can only repeat a pair the earlier one
+    makes first, so it is dropped before the pairs are walked; with one family left there is no pair. Both keep
+    the walk short on a package of many findings of one kind (it is quadratic in the signals it walks)."""
     gap = table().passage_gap
+    first: dict[tuple[str, str, int], Signal] = {}
+    for s in found:
+        first.setdefault((s.family, s.finding.location.path, s.finding.location.line), s)
+    found = list(first.values())
+    if len({s.family for s in found}) < 2:
+        return None
     for i, a in enumerate(found):
         for b in found[i + 1:]:
             if a.family != b.family and not one_passage(package, a.finding, b.finding, gap, lines):

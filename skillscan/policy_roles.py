@@ -133,7 +133,7 @@ def _steers_from_section(package: Package, fd: Finding) -> bool:
     roles = roles_of(pf.path, pf.text, None)
     region = roles.region_at(fd.location.line)
     return (roles.base == "agent-instruction" and region is not None and region.role == "reference"
-            and region.kind == "text" and region.why.startswith("under the heading "))
+            and region.kind == "section")
 
 
 def with_roles(package: Package, findings: Iterable[Finding]) -> list[Finding]:
@@ -389,13 +389,13 @@ def indicator_list(package: Package, path: str, line: int) -> bool:
     a list whose introducing line, or the fence's own opening lines, say so (`indicator_list_cue` in
     rules/roles/vocab.yaml: "Check for these RED FLAGS:", "REJECT IMMEDIATELY IF YOU SEE:",
     "发现以下危险信号立即拒绝："). A vetting checklist names what it rejects; it does not tell the agent to do it."""
-    from skillscan.lines import text_lines
+    from skillscan.policy_practice import file_lines
 
     cue = load_vocab().indicator_list_cue
     pf = package.file(path)
     if cue is None or pf is None or not pf.text or len(pf.text) > 2_000_000:
         return False
-    lines = text_lines(pf.text)
+    lines = file_lines(package, path)  # split once per file, not once per finding or evidence line
     i = line - 1
     if not 0 <= i < len(lines):
         return False

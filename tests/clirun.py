@@ -41,6 +41,12 @@ def rule_hits(findings: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]
     return [f for f in findings if f["rule_id"] == rule]
 
 
+def scan_by_dir(*args: str, cwd: Path | str = REPO) -> dict[str, dict[str, Any]]:
+    """`scan_json` with the cache off: each package's report by the name of its directory."""
+    doc, _ = scan_json("--no-cache", *args, cwd=cwd)
+    return {Path(p["root"]).name: p for p in doc["packages"]}
+
+
 def make_skill(root: Path, name: str, frontmatter: str = "", body: str = "Body.\n") -> Path:
     pkg = root / name
     pkg.mkdir(parents=True, exist_ok=True)

@@ -14,12 +14,11 @@ samples, each with its counterpart (English and Chinese).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from clirun import make_described_skill as _skill
-from clirun import scan_json
+from clirun import scan_by_dir
 
 CRON_STEP = """# Backups
 
@@ -177,8 +176,7 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
            {"scripts/send.py": SEND_PY})
     _skill(root, "telegram-notify", "Send build reports to a Telegram chat.", "Run `python scripts/send.py done`.\n",
            {"scripts/send.py": SEND_PY})
-    doc, _ = scan_json("--fail-on", "never", "--no-cache", "--quiet", *sorted(str(p) for p in root.iterdir()))
-    return {Path(p["input"]).name: p for p in doc["packages"]}
+    return scan_by_dir("--fail-on", "never", "--quiet", *sorted(str(p) for p in root.iterdir()))
 
 
 def _reasons(v: dict[str, Any]) -> str:

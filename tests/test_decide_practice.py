@@ -10,12 +10,11 @@ end to end through the real CLI on the team's own samples, English and Chinese.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from clirun import make_described_skill as _skill
-from clirun import scan_json
+from clirun import scan_by_dir
 
 OUTSIDE_IP = "45.61.170.22"  # outside every reserved range; never contacted (the scanner runs nothing)
 
@@ -80,8 +79,7 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
            "`python scripts/send.py report.pdf`.\n", {"scripts/send.py": SEND_PY})
     _skill(root, "weather", "Show the weather forecast.", "# Weather\n\nRun `python scripts/send.py report.pdf`.\n",
            {"scripts/send.py": SEND_PY})
-    doc, _ = scan_json("--fail-on", "never", "--no-cache", "--quiet", *sorted(str(p) for p in root.iterdir()))
-    return {Path(p["input"]).name: p for p in doc["packages"]}
+    return scan_by_dir("--fail-on", "never", "--quiet", *sorted(str(p) for p in root.iterdir()))
 
 
 @pytest.mark.parametrize(("practice", "other"), [("memory-forensics", "speed-up"),

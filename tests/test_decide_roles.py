@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clirun import scan_json
+from clirun import make_described_skill, scan_by_dir, scan_json
 
 # an address outside every reserved range (never contacted: the scanner runs nothing)
 OUTSIDE_IP = "45.61.170.22"
@@ -105,14 +105,7 @@ widgettool scan .
 
 
 def _skill(root: Path, name: str, body: str, extra: dict[str, str] | None = None) -> Path:
-    pkg = root / name
-    pkg.mkdir(parents=True)
-    (pkg / "SKILL.md").write_text(f"---\nname: {name}\ndescription: The {name} skill.\n---\n\n{body}",
-                                  encoding="utf-8")
-    for rel, text in (extra or {}).items():
-        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
-        (pkg / rel).write_text(text, encoding="utf-8")
-    return pkg
+    return make_described_skill(root, name, f"The {name} skill.", body, extra)
 
 
 @pytest.fixture(scope="module")
@@ -139,9 +132,7 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
     _skill(root, "vendor", VENDOR)
     _skill(root, "foreign", FOREIGN)
     _skill(root, "plain-http", PLAIN_HTTP)
-    doc, _ = scan_json("--fail-on", "never", "--no-cache", "--quiet", "--min-severity", "info",
-                       *sorted(str(p) for p in root.iterdir()))
-    return {Path(p["input"]).name: p for p in doc["packages"]}
+    return scan_by_dir("--fail-on", "never", "--quiet", "--min-severity", "info", *sorted(str(p) for p in root.iterdir()))
 
 
 def test_every_finding_has_a_role(verdicts: dict[str, dict[str, Any]]) -> None:
@@ -228,9 +219,8 @@ def presets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, dic
     (pkg / "SKILL.md").write_text(text.replace("---\n\n", "allowed-tools: Read\n---\n\n", 1), encoding="utf-8")
     out = {}
     for policy in ("default", "strict", "author"):
-        doc, _ = scan_json("--policy", policy, "--fail-on", "never", "--no-cache", "--quiet",
-                           *sorted(str(p) for p in root.iterdir()))
-        out[policy] = {Path(p["input"]).name: p for p in doc["packages"]}
+        out[policy] = scan_by_dir("--policy", policy, "--fail-on", "never", "--quiet",
+                                  *sorted(str(p) for p in root.iterdir()))
     return out
 
 

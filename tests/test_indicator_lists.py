@@ -7,11 +7,10 @@ A vetting skill's "Check for these RED FLAGS:" / "发现以下危险信号立即
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from clirun import make_described_skill, scan_json
+from clirun import make_described_skill, scan_by_dir
 
 OUTSIDE_IP = "45.61.170.22"  # outside every reserved range; never contacted (the scanner runs nothing)
 
@@ -72,8 +71,7 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
     make_described_skill(root, "workstation-zh", "整理团队工作站。", STEPS_ZH)
     make_described_skill(root, "plugin-checker-ip", "Check third-party plugins before the team installs them.",
                          CHECK_IP)
-    doc, _ = scan_json("--no-cache", "--min-severity", "info", str(root))
-    return {Path(p["root"]).name: p for p in doc["packages"]}
+    return scan_by_dir("--min-severity", "info", str(root))
 
 
 @pytest.mark.parametrize("name", ["plugin-checker", "plugin-checker-zh"])

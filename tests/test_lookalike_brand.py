@@ -31,6 +31,9 @@ json.dump(ROWS, open(sys.argv[-1], "w"))
     ("https://www.google.com/finance/quote/GOOG:NASDAQ", False),
     ("https://github-mcp.example.com/pulse", False),
     ("https://github-readme-stats.vercel.app/api", False),
+    # an IDN label is judged as it reads: `paypal-secure-lögin` carries the name, `pay✓pal-secure-login` does not
+    ("https://xn--paypal-secure-lgin-r3b.test/verify", True),
+    ("https://xn--paypal-secure-login-7h5n.test/verify", False),
 ])
 def test_brand_lookalike_in_search_rows(tmp_path: Path, url: str, flagged: bool) -> None:
     pkg = make_described_skill(tmp_path, "market-search", "Search market news and cite sources.", BODY,

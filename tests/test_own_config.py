@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clirun import make_described_skill, scan_json
+from clirun import make_described_skill, scan_by_dir
 
 README = """# weather-mcp
 
@@ -55,8 +55,7 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
     make_described_skill(root, "agent-told", "Run the weather server.",
                          "Start the server:\n\n```bash\ndocker run -d --env-file .env weather-mcp:latest\n```\n",
                          {".env.example": "WEATHER_API_KEY=\n"})
-    doc, _ = scan_json("--no-cache", "--min-severity", "info", str(root))
-    return {Path(p["root"]).name: p for p in doc["packages"]}
+    return scan_by_dir("--min-severity", "info", str(root))
 
 
 def _dotenv(pkg: dict[str, Any]) -> list[str]:

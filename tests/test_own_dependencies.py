@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clirun import scan_json
+from clirun import scan_by_dir
 
 ROLL = "const { execSync } = require('child_process');\nexecSync('npm install', { cwd: __dirname });\n"
 NAMED = "const { execSync } = require('child_process');\nexecSync('npm install left-pad', { cwd: __dirname });\n"
@@ -39,8 +39,9 @@ def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
     _server(root, "own", "@acme/weather-mcp", ROLL)
     _server(root, "other", "@acme/other-tool", ROLL)
     _server(root, "named", "@acme/weather-mcp", NAMED)
-    doc, _ = scan_json("--no-cache", "--min-severity", "info", str(root))
-    return {Path(p["root"]).name: p for p in doc["packages"]}
+    deep = _server(root, "deep", "@acme/weather-mcp", ROLL)
+    (deep / "package.json").write_text("[" * 50_000 + "]" * 50_000, encoding="utf-8")  # nested past any parser
+    return scan_by_dir("--min-severity", "info", str(root))
 
 
 def _installs(pkg: dict[str, Any]) -> list[str]:
@@ -66,3 +67,11 @@ def test_a_named_install_by_the_script_stays_undeclared(packages: dict[str, dict
     pkg = packages["named"]
     assert "pkg.install[npm:left-pad]" in _installs(pkg), pkg["capabilities"]["undeclared"]
     assert pkg["verdict"] == "review"
+
+
+def test_a_manifest_nested_too_deep_names_no_package(packages: dict[str, dict[str, Any]]) -> None:
+    """A `package.json` nested past the JSON depth bound is read as naming no package (the scan goes on):
+    the script's bare `npm install` stays an undeclared install."""
+    pkg = packages["deep"]
+    assert "pkg.install[npm:*]" in _installs(pkg), pkg["capabilities"]["undeclared"]
+    assert pkg["verdict"] == "review", pkg["reasons"]

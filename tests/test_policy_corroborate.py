@@ -96,6 +96,21 @@ def test_one_passage_is_one_signal_and_a_blank_line_separates() -> None:
     assert independent(pkg, found, _lines("a\n\nb")) is not None  # separate paragraphs
 
 
+def test_the_first_pair_is_cited_among_repeated_signals() -> None:
+    """Many findings of one family, file and line pair no differently from the first of them: the pair cited is
+    the first in the order found, and one family alone has no pair however many findings it has."""
+    pkg = Package(input=".", root=".", format="agent-skill", name="x")
+    text = _lines("a\nb\nc\n\n" + "d\n" * 20)
+    hijack = [_finding("trigger-hijack-instruction", 1) for _ in range(50)] + \
+        [_finding("skill-shadowing-instruction", n) for n in range(1, 24)]
+    escrow = _finding("sabotage-credential-escrow", 2)  # one passage with line 1
+    far = _finding("sabotage-credential-escrow", 9)
+    found = signals([*hijack, escrow, far], lambda _p: False)
+    pair = independent(pkg, found, text)
+    assert pair is not None and pair[0].finding is hijack[0] and pair[1].finding is far
+    assert independent(pkg, signals(hijack, lambda _p: False), text) is None
+
+
 def test_context_roles_and_unlisted_rules_are_no_signal() -> None:
     found = signals([_finding("sabotage-credential-escrow", 9, role="reference"),
                      _finding("sabotage-credential-escrow", 9, role="quoted"),

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from clirun import make_described_skill as _skill
-from clirun import scan_json
+from clirun import scan_by_dir, scan_json
 
 OUTSIDE_IP = "45.61.170.22"  # outside every reserved range; never contacted (the scanner runs nothing)
 
@@ -91,8 +91,7 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
     _skill(root, "forensics-collect", "Forensics collection on Linux hosts.", EXFIL)
     _skill(root, "pentest-script", "Penetration testing helper.", "Run `sh scripts/cap.sh`.\n",
            {"scripts/cap.sh": SCRIPT})
-    doc, _ = scan_json("--no-cache", "--min-severity", "info", str(root))
-    return {p["name"]: p for p in doc["packages"]}
+    return scan_by_dir("--min-severity", "info", str(root))
 
 
 def _said(pkg: dict[str, Any]) -> list[str]:

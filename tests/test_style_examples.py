@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clirun import make_described_skill, scan_json
+from clirun import make_described_skill, scan_by_dir
 
 from skillscan.analyzers.roles import assign_roles
 
@@ -99,8 +99,7 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
     _rule(root, "only-good", ONLY_GOOD)
     _rule(root, "lure-rule", LURE)
     make_described_skill(root, "style-skill", "Bash scripting practices for this team.", STYLE)
-    doc, _ = scan_json("--no-cache", "--min-severity", "info", *(str(d) for d in sorted(root.iterdir())))
-    return {Path(p["root"]).name: p for p in doc["packages"]}
+    return scan_by_dir("--min-severity", "info", *(str(d) for d in sorted(root.iterdir())))
 
 
 @pytest.mark.parametrize("name", ["style-rule", "style-rule-zh"])

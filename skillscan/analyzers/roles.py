@@ -12,7 +12,8 @@
 
 `DocumentRoles` (frozen): `path`, `base` (the file's role) and `base_why`, `subagent` (True for an
 agent/subagent definition, whose persona and mission statements are legitimate), `regions`: a
-tuple of `Region(start, end, role, why, kind, negated)` covering every line once (lines as
+tuple of `Region(start, end, role, why, kind, negated)` (`kind`: what decided it — `text`, `section` (the
+heading the line sits under), `fence`, `list`, `table`, `blockquote`, `html-comment`…) covering every line once (lines as
 `split_lines` counts them: by \\n, as every engine numbers lines), 1-based inclusive lines, consecutive lines with the same decision merged; `role_at(line)` and
 `region_at(line)` look one up.
 
@@ -412,7 +413,7 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
             roles[i] = (base, "a paragraph saying what the agent or the skill does, under a heading that only "
                               "mentions tests or fixtures", "text", False)
         elif section_at[i] is not None:
-            roles[i] = (section_at[i][0], section_at[i][1], "text", False)
+            roles[i] = (section_at[i][0], section_at[i][1], "section", False)
         elif not s and i > 0 and roles[i - 1] is not None and roles[i - 1][2] == "text":
             roles[i] = roles[i - 1]
     # hidden text overrides everything else

@@ -10,9 +10,9 @@ left-pad`), or a script in another directory stays an install of its own."""
 
 from __future__ import annotations
 
-import json
 from pathlib import PurePosixPath
 
+from skillscan.formats.common import ManifestError, load_json_text
 from skillscan.model import InferredCapability, Package
 from skillscan.permissions.declared import Declared
 
@@ -26,8 +26,8 @@ def _name(text: str | None) -> str:
     if not text or len(text) > _MAX_TEXT:
         return ""
     try:
-        data = json.loads(text)
-    except ValueError:
+        data = load_json_text(text)  # bounded nesting: a hostile manifest is no name, not a crash
+    except ManifestError:
         return ""
     name = data.get("name") if isinstance(data, dict) else None
     return name.strip().lower() if isinstance(name, str) else ""

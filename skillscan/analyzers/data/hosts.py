@@ -96,6 +96,17 @@ def brand_names() -> tuple[dict[str, tuple[str, str]], frozenset[str]]:
     return names, frozenset(owned)
 
 
+def _shown(label: str) -> str:
+    """A label as a reader sees it: an IDN label (`xn--…`) decoded, since its ASCII letters are not all of it —
+    `xn--paypal-secure-login-7h5n` reads `pay✓pal-secure-login`; "" when it does not decode."""
+    if not label.startswith("xn--"):
+        return label
+    try:
+        return label[4:].encode("ascii").decode("punycode").lower()
+    except (UnicodeError, ValueError):
+        return ""
+
+
 def brand_twin(host: str, site: str) -> tuple[str, str, str, str] | None:
     """(the service's name, its domain, its label, where the name sits) when `host` carries a service's name
     as a whole part of a hyphenated label — in front of its registrable domain (`google-finance.news.example`),
@@ -106,7 +117,7 @@ def brand_twin(host: str, site: str) -> tuple[str, str, str, str] | None:
         return None  # the service's own, a documentation placeholder, or a template (`{region}`) not yet a host
     labels, own = host.split("."), site.split(".")
     for where, label in [*(("subdomain", lab) for lab in labels[:len(labels) - len(own)]), ("name", own[0])]:
-        parts = label.split("-")
+        parts = _shown(label).split("-")
         if len(parts) < 2 or (where == "name" and not TRUST_WORDS.intersection(parts)):
             continue
         for part in parts:
