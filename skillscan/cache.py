@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from skillscan.diskcache import atomic_write, cache_subdir
+from skillscan.diskcache import atomic_write, cache_subdir, make_private_dir, trusted
 from skillscan.model import Capability, Carrier, Channel, Confidence, Finding, Flow, Location, RuleClass, Severity
 
 FORMAT = 6
@@ -93,9 +93,11 @@ class ResultCache:
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
         self.writable = False
-        if directory is not None:
+        if directory is not None and not trusted(directory):
+            self.directory = None  # another user could write the entries: no cache (diskcache.trusted)
+        elif directory is not None:
             try:
-                directory.mkdir(parents=True, exist_ok=True)
+                make_private_dir(directory)
                 self.writable = os.access(directory, os.W_OK)
             except OSError:
                 self.writable = False

@@ -1,10 +1,16 @@
 """skillscan's own on-disk caches (analysis results, parsed rule data, compiled YARA rules, downloads):
 where they live, and how an entry is written — atomically, a temporary file beside the target renamed
-over it and removed on any failure, so a reader sees the old file or the new one, never half of one."""
+over it and removed on any failure, so a reader sees the old file or the new one, never half of one.
+
+A cache entry decides what a later scan believes (a cached result is a verdict's findings; cached rule
+data is the rules), so a cache directory someone else can write is never used: `trusted()` requires the
+directory and the cache root, where they exist, to belong to this user and to be writable by nobody
+else (as ssh treats ~/.ssh). Directories skillscan creates are private (0700)."""
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -28,10 +34,48 @@ def cache_root() -> Path | None:
     return root if root.is_absolute() else None
 
 
+def _private(path: Path) -> bool:
+    """True when `path` does not exist, or is a directory (not a link) of this user that neither its
+    group nor others may write."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    if not stat.S_ISDIR(st.st_mode):
+        return False
+    if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
+        return False
+    return not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def trusted(directory: Path, root: Path | None = None) -> bool:
+    """Whether entries under `directory` (and `root`, the cache root above it) may be read and written:
+    each, where it exists, is a private directory of this user (see the module's docstring)."""
+    return _private(directory) and (root is None or _private(root))
+
+
 def cache_subdir(name: str) -> Path | None:
-    """The directory of one kind of cache entry under `cache_root()`."""
+    """The directory of one kind of cache entry under `cache_root()`; None (no cache) when the root
+    or the directory is not `trusted()`."""
     root = cache_root()
-    return root / name if root is not None else None
+    if root is None:
+        return None
+    sub = root / name
+    return sub if trusted(sub, root) else None
+
+
+def make_private_dir(directory: Path) -> None:
+    """Create `directory` and its missing parents as private directories (0700; `Path.mkdir(parents=True)`
+    would give the parents the default mode)."""
+    missing = []
+    for path in (directory, *directory.parents):
+        if path.exists():
+            break
+        missing.append(path)
+    for path in reversed(missing):
+        path.mkdir(mode=0o700, exist_ok=True)
 
 
 def atomic_write(path: Path, write: Callable[[str], None], *, prefix: str = ".tmp-") -> bool:
@@ -39,7 +83,7 @@ def atomic_write(path: Path, write: Callable[[str], None], *, prefix: str = ".tm
     behind, when anything fails: a cache that cannot be written is simply not written."""
     tmp = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(path.parent)
         fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
         os.close(fd)
         write(tmp)

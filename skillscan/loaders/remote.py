@@ -62,13 +62,13 @@ def _base(name: str) -> str:
 
 
 def cache_dir() -> Path | None:
-    from skillscan.diskcache import cache_subdir
+    from skillscan.diskcache import cache_subdir, make_private_dir
 
     path = cache_subdir("downloads")
     if path is None:
         return None
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        make_private_dir(path)
         return path
     except OSError:
         return None

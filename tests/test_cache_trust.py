@@ -1,0 +1,70 @@
+"""A cache directory another user can write is never read or written (diskcache.trusted): a planted
+entry there could be a verdict's findings, the rules themselves or a marshal stream."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from clirun import make_skill, scan_json
+from skillscan.cache import ResultCache
+from skillscan.diskcache import cache_subdir, make_private_dir, trusted
+
+
+def _files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+def test_private_directories_are_trusted_and_created_private(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b"
+    assert trusted(target, tmp_path / "a")  # not there yet: skillscan creates it
+    make_private_dir(target)
+    assert stat.S_IMODE(target.stat().st_mode) & 0o077 == 0
+    assert trusted(target, tmp_path / "a")
+
+
+@pytest.mark.parametrize("bits", [stat.S_IWGRP, stat.S_IWOTH])
+def test_a_directory_others_can_write_is_not_trusted(tmp_path: Path, bits: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "cache"
+    root.mkdir(mode=0o700)
+    os.chmod(root, 0o700 | bits)
+    monkeypatch.setenv("SKILLSCAN_CACHE_DIR", str(root))
+    assert not trusted(root / "results", root)
+    assert cache_subdir("results") is None
+    assert ResultCache(root).directory is None
+
+
+def test_a_link_is_not_a_trusted_directory(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir(mode=0o700)
+    (tmp_path / "link").symlink_to(real)
+    assert not trusted(tmp_path / "link")
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to give a directory away")
+def test_a_directory_of_another_user_is_not_trusted(tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir(mode=0o700)
+    os.chown(other, 65534, 65534)
+    assert not trusted(other)
+
+
+def test_the_cli_neither_reads_nor_writes_a_shared_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    shared = tmp_path / "shared-cache"
+    shared.mkdir()
+    os.chmod(shared, 0o777)
+    pkg = make_skill(tmp_path / "skills", "weather", "description: Shows the weather.\n")
+    monkeypatch.setenv("SKILLSCAN_CACHE_DIR", str(shared))
+    report, proc = scan_json(str(pkg))
+    assert proc.returncode == 0, proc.stderr
+    assert report["packages"][0]["verdict"] == "allow"
+    assert _files(shared) == []
+    private = tmp_path / "private-cache"
+    monkeypatch.setenv("SKILLSCAN_CACHE_DIR", str(private))
+    report, proc = scan_json(str(pkg))
+    assert proc.returncode == 0, proc.stderr
+    assert _files(private)  # the same scan with a private directory does cache
+    assert stat.S_IMODE(private.stat().st_mode) & 0o077 == 0
