@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clirun import make_described_skill, scan_json
+from clirun import make_described_skill, rule_hits, scan_json, scan_one
 
 from skillscan.analyzers.instructions.history_egress import sends_out
 from skillscan.purpose.locations import history_of
@@ -15,9 +15,8 @@ RULE = "agent-history-sent-out"
 
 
 def _scan(pkg: Path) -> tuple[str, list[dict[str, object]]]:
-    report, _ = scan_json(str(pkg))
-    p = report["packages"][0]
-    return p["verdict"], [f for f in p["findings"] if f["rule_id"] == RULE]
+    verdict, findings = scan_one(pkg)
+    return verdict, rule_hits(findings, RULE)
 
 
 def test_history_read_and_a_report_sent_to_slack_is_review(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import make_described_skill, scan_json
+from clirun import make_described_skill, rule_hits, scan_json, scan_one
 
 from skillscan.analyzers.js.parse import parse
 from skillscan.analyzers.js.served_code import handlers, request_code_eval
@@ -27,9 +27,8 @@ http.createServer(handler).listen(9222);
 
 
 def _scan(pkg: Path) -> tuple[str, list[dict[str, object]]]:
-    report, _ = scan_json(str(pkg))
-    p = report["packages"][0]
-    return p["verdict"], [f for f in p["findings"] if f["rule_id"] == RULE]
+    verdict, findings = scan_one(pkg)
+    return verdict, rule_hits(findings, RULE)
 
 
 def test_a_server_that_evaluates_its_requests_is_review(tmp_path: Path) -> None:
