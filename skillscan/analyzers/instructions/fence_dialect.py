@@ -4,6 +4,9 @@
   `telnet host 25` and what the server answers, a mail's DATA body) or of an interpreter session (`>>> …`):
   they are typed into that session, not run by a shell, so the shell analyzer is given the fence with those
   lines blank (line numbers kept) and reads the shell lines around them as before;
+* `unlabelled` — a line that puts a one-word label before a command (`exec: curl … | sh`, `run: …`, `cmd: …`)
+  holds that command: an agent told to run the line runs what follows the label, so the label is blanked (columns
+  kept) when what follows starts like a command; a label before anything else (`name: value`) stays as written;
 * `powershell_text` — an unlabelled fence whose command lines are mostly PowerShell (cmdlets, `$var = …`,
   `$env:NAME`, `[Type]::Member`, backtick continuations) is read in the PowerShell dialect, not as bash.
 
@@ -16,11 +19,13 @@ reader and not handed to another engine."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from skillscan.catalog import rules_dir
 
+LABEL = re.compile(r"^(\s*)[A-Za-z][A-Za-z0-9_-]{0,23}:[ \t]+(?=\S)")
 SHELL_OPERATOR = re.compile(r"[|;&`]|\$\(")
 MAX_DATA_BODY = 200  # lines of a mail's DATA body looked through for its terminating `.`
 
@@ -105,6 +110,19 @@ def without_sessions(body: str) -> str:
     if not drop:
         return body
     return "\n".join("" if i in drop else x for i, x in enumerate(body.split("\n")))
+
+
+def unlabelled(body: str, command: Callable[[str], bool]) -> str:
+    """`body` with the label blanked on every line where a one-word label (`exec:`) comes before text that
+    `command` says starts a command; line count and columns kept."""
+    if ":" not in body:
+        return body
+    lines = body.split("\n")
+    for i, line in enumerate(lines):
+        m = LABEL.match(line)
+        if m is not None and command(line[m.end():]):
+            lines[i] = m.group(1) + " " * (m.end() - len(m.group(1))) + line[m.end():]
+    return "\n".join(lines)
 
 
 def powershell_text(body: str) -> bool:
