@@ -218,7 +218,7 @@ def _sent(sources: list[tuple[Any, Entry]], root: Any, col_of: Any) -> list[Fact
         elif node.type == "invokation_expression":
             member = next((c for c in node.children if c.type == "member_name"), None)
             if member is not None and member.text.decode("utf-8", "replace").lower() in UPLOADERS:
-                sender = "." + member.text.decode("utf-8", "replace")
+                sender = member.text.decode("utf-8", "replace")
         if sender is not None:
             text = node.text.decode("utf-8", "replace")
             for var, e in held.items():

@@ -47,13 +47,14 @@ def _variables(text: str) -> set[str]:
     return {(m.group(1) or m.group(2)).lower() for m in VARIABLE.finditer(text)}
 
 
-def _encodes_data(text: str) -> bool:
-    """`text` encodes (base64, hex) something that holds a variable or a command's output, not a digest."""
+def _encodes_data(text: str) -> str | None:
+    """The encoder call (`[Convert]::ToBase64String(…)`) by which `text` encodes (base64, hex) something that holds a
+    variable or a command's output, not a digest; None otherwise."""
     for m in ENCODERS.finditer(text):
         inner = _argument(text, m.end())
         if ("$" in inner or re.search(r"(?i)\b(?:get|invoke|read|select)-\w+", inner)) and not NOT_DATA.search(inner):
-            return True
-    return False
+            return m.group(0).rstrip() + "…)"
+    return None
 
 
 def _argument(text: str, start: int) -> str:
@@ -82,7 +83,7 @@ def _walk(root: Any) -> Iterator[Any]:
 def header_facts(root: Any) -> list[HeaderFact]:
     """The custom headers of web requests in one PowerShell parse that carry encoded run-time data."""
     nodes = list(_walk(root))
-    encoded: dict[str, str] = {}  # variable → what it encodes (shown)
+    encoded: dict[str, tuple[str, int]] = {}  # variable → (the encoder call, its 1-based line)
     tables: dict[str, Any] = {}  # variable → the hash literal it holds
     for node in nodes:
         if node.type != "assignment_expression" or not node.children:
@@ -92,8 +93,13 @@ def header_facts(root: Any) -> list[HeaderFact]:
             continue
         value = node.children[-1]
         text = _text(value)
-        if _encodes_data(text) or (_variables(text) & set(encoded) and len(text) < 400):
-            encoded.setdefault(left[1:], " ".join(text.split())[:60])
+        call = _encodes_data(text)
+        if call is not None:
+            encoded.setdefault(left[1:], (call, node.start_point[0] + 1))
+        elif len(text) < 400:
+            via = next((encoded[v] for v in sorted(_variables(text) & set(encoded))), None)
+            if via is not None:
+                encoded.setdefault(left[1:], via)
         table = next((n for n in _walk(value) if n.type == "hash_literal_expression"), None)
         if table is not None:
             tables[left[1:]] = table
@@ -161,15 +167,17 @@ def _entries(table: Any) -> Iterator[tuple[str, Any]]:
         yield key, entry.children[-1]
 
 
-def _carried(key: str, value: Any, encoded: dict[str, str]) -> str | None:
+def _carried(key: str, value: Any, encoded: dict[str, tuple[str, int]]) -> str | None:
     """What encoded run-time data the header `key` carries in `value`, or None (not a custom header, a header that
     carries credentials, signatures or digests by design, or no such data)."""
     if not HEADER_NAME.match(key) or HEADER_BY_DESIGN.search(key):
         return None
     text = _text(value)
-    if _encodes_data(text):
-        return say("ps-header-encoded", code=" ".join(text.split())[:60])
+    call = _encodes_data(text)
+    if call is not None:
+        return say("ps-header-encoded", code=call)
     held = sorted(_variables(text) & set(encoded))
     if held:
-        return say("ps-header-held", var="$" + held[0], code=encoded[held[0]])
+        code, _ = encoded[held[0]]
+        return say("ps-header-held", var="$" + held[0], code=code)
     return None
