@@ -3,8 +3,9 @@ ticket, an issue, an e-mail, a JSON/YAML/TOML/CSV file, the JSON body of a web r
 
 * straight into a runner: `subprocess.run(ticket["command"], shell=True)`, `os.system(issue["fix"])`,
   `subprocess.run(["bash", "-c", step["run"]])`, `eval(row["expr"])`;
-* through a script file: the field is written into a file (`path.write_text(…)`, `f.write(…)`) that the same
-  function then runs with an interpreter (`subprocess.run(["bash", str(path)])`).
+* through a script file: the field is written into a file (`path.write_text(…)`, `f.write(…)` of
+  `with open(path, "w") as f`) that the same function then runs with an interpreter or as a program
+  (`subprocess.run(["bash", str(path)])`, `subprocess.run([str(path)])`, `os.system(f"sh {path}")`).
 
 The data a skill processes is written by someone else (whoever filed the ticket or sent the mail): a command in it
 runs with the agent's rights, and a field named as a "workflow step" is how such a command is slipped in.
@@ -85,6 +86,11 @@ class DataCommandChecks(Flows):
             written = self._dc_written_script(n, records, fields)
             if written is not None:
                 scripts.setdefault(written[0], written[1])
+        for n in nodes:  # `with open(path, "w") as fh: fh.write(…)`: what fh got, the file at path holds
+            if isinstance(n, cst.WithItem) and n.asname is not None and isinstance(n.asname.name, cst.Name) and \
+                    n.asname.name.value in scripts and isinstance(n.item, cst.Call) and n.item.args and \
+                    isinstance(n.item.args[0].value, cst.Name):
+                scripts.setdefault(n.item.args[0].value.value, scripts[n.asname.name.value])
         for n in nodes:
             if isinstance(n, cst.Call):
                 hit = self._dc_runs(n, records, fields, scripts)
@@ -133,6 +139,10 @@ class DataCommandChecks(Flows):
         first = call.args[0].value
         if q in SHELL_RUNNERS or q in CODE_RUNNERS:
             shown = self._dc_field(first, records, fields)
+            script = _script_in(first, scripts) if q in SHELL_RUNNERS else None
+            if shown is None and script is not None:
+                return f"runs with {q} the script file `{script}`, into which it wrote `{scripts[script]}` — a field " \
+                       "of a record the script reads from data"
             if shown is not None:
                 how = "as code" if q in CODE_RUNNERS else "as a shell command"
                 return f"runs {how}, with {q.split('.')[-1] if q in CODE_RUNNERS else q}, `{shown}` — a field of a " \
@@ -150,6 +160,10 @@ class DataCommandChecks(Flows):
         items = [e.value for e in first.elements]
         if not items:
             return None
+        script = _script_in(items[0], scripts)
+        if script is not None:  # the written file run as a program (`os.chmod(p, 0o755)`, then `[str(p)]`)
+            return f"runs with {q} the script file `{script}`, into which it wrote `{scripts[script]}` — a field of a " \
+                   "record the script reads from data"
         prog = self.value_of(items[0])
         name = prog.text.rsplit("/", 1)[-1] if prog is not None and prog.exact else (self.qualname(items[0]) or "")
         if name not in INTERPRETERS:
@@ -166,6 +180,14 @@ class DataCommandChecks(Flows):
                     return f"runs with `{name}` the script file `{n.value}`, into which it wrote `{scripts[n.value]}` " \
                            "— a field of a record the script reads from data"
         return None
+
+
+def _script_in(expr: cst.BaseExpression, scripts: dict[str, str]) -> str | None:
+    """The name of a written script file that `expr` names (`path`, `str(path)`, `f"bash {path}"`), or None."""
+    for n in [expr, *walk_nodes(expr)]:
+        if isinstance(n, cst.Name) and n.value in scripts:
+            return n.value
+    return None
 
 
 def _target_value(n: cst.CSTNode) -> tuple[str | None, cst.BaseExpression | None]:
