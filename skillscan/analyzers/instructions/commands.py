@@ -10,7 +10,7 @@ from typing import Any
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import context as ctx
 from skillscan.analyzers.instructions.document import Document, Segment
-from skillscan.analyzers.instructions.fence_dialect import powershell_text, without_sessions
+from skillscan.analyzers.instructions.fence_dialect import powershell_text, unlabelled, without_sessions
 from skillscan.analyzers.instructions.inline import told_command
 from skillscan.analyzers.instructions.memo import memoized
 from skillscan.model import Channel, Confidence, Finding
@@ -61,6 +61,7 @@ def commands(doc: Document, *, ref_file: bool) -> list[Finding]:
         if seg.kind == "fence":
             info = seg.info.split()[0].lower().strip("{}.") if seg.info.split() else ""
             body = without_sessions(strip_prompts(seg.raw, info))  # protocol / interpreter sessions are not shell
+            body = unlabelled(body, lambda rest: bool(w.command_start.match(rest)))  # `exec: curl …` runs curl
             looks = bool(body.strip()) and bool(w.command_start.match(first_line(body)))
             powershell = info == "" and bool(body.strip()) and powershell_text(body)
             if info in w.shell_fence:
@@ -116,7 +117,7 @@ def commands_in(doc: Document, seg: Segment, text: str, ceiling: Confidence, sou
         return out
     for i, raw in enumerate(text.split("\n")):
         line = seg.line + i
-        stripped = raw.strip().lstrip(">-*+ ").strip()
+        stripped = unlabelled(raw.strip().lstrip(">-*+ ").strip(), lambda rest: bool(w.command_start.match(rest))).strip()
         if line in seen or not stripped or "`" in raw or not PIPELINE_HINT.search(stripped):
             continue
         if not w.command_start.match(stripped) or len(stripped.split()) < 2:

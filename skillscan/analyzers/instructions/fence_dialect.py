@@ -4,6 +4,12 @@
   `telnet host 25` and what the server answers, a mail's DATA body) or of an interpreter session (`>>> …`):
   they are typed into that session, not run by a shell, so the shell analyzer is given the fence with those
   lines blank (line numbers kept) and reads the shell lines around them as before;
+* `unlabelled` — a line that puts a one-word label before a command (`exec: curl … | sh`, `run: …`, `cmd: …`)
+  holds that command: an agent told to run the line runs what follows the label, so the label is blanked (columns
+  kept) when what follows starts like a command; a label before anything else (`name: value`) stays as written;
+* `repl_python` — the Python typed at the `>>>` / `In [n]:` prompts of a fence (with their `...` continuation
+  lines): the statements the agent would type into the interpreter, for the Python engine (the shell reader gets
+  them blank, as above);
 * `powershell_text` — an unlabelled fence whose command lines are mostly PowerShell (cmdlets, `$var = …`,
   `$env:NAME`, `[Type]::Member`, backtick continuations) is read in the PowerShell dialect, not as bash.
 
@@ -16,11 +22,15 @@ reader and not handed to another engine."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from skillscan.catalog import rules_dir
 
+PY_PROMPT = re.compile(r"^\s*(?:>>>|In \[\d+\]:)(?: |$)")
+PY_CONTINUATION = re.compile(r"^\s*(?:\.\.\.|\.\.\.:|\s+\.\.\.:)(?: |$)")
+LABEL = re.compile(r"^(\s*)[A-Za-z][A-Za-z0-9_-]{0,23}:[ \t]+(?=\S)")
 SHELL_OPERATOR = re.compile(r"[|;&`]|\$\(")
 MAX_DATA_BODY = 200  # lines of a mail's DATA body looked through for its terminating `.`
 
@@ -105,6 +115,55 @@ def without_sessions(body: str) -> str:
     if not drop:
         return body
     return "\n".join("" if i in drop else x for i, x in enumerate(body.split("\n")))
+
+
+def unlabelled(body: str, command: Callable[[str], bool]) -> str:
+    """`body` with the label blanked on every line where a one-word label (`exec:`) comes before text that
+    `command` says starts a command; line count and columns kept."""
+    if ":" not in body:
+        return body
+    lines = body.split("\n")
+    for i, line in enumerate(lines):
+        m = LABEL.match(line)
+        if m is not None and command(line[m.end():]):
+            lines[i] = m.group(1) + " " * (m.end() - len(m.group(1))) + line[m.end():]
+    return "\n".join(lines)
+
+
+def repl_python(body: str) -> str | None:
+    """The Python statements typed at the interpreter prompts of `body`, each at its own line (prompts removed,
+    every other line blank, so line numbers are kept), or None when there is none. A statement (a prompt line
+    and its continuation lines) that does not parse alone is left out (it is not Python the interpreter would
+    run as written)."""
+    import ast
+
+    if ">>>" not in body and "In [" not in body:
+        return None
+    lines = body.split("\n")
+    out = [""] * len(lines)
+    found = False
+    i = 0
+    while i < len(lines):
+        m = PY_PROMPT.match(lines[i])
+        if m is None:
+            i += 1
+            continue
+        group = [(i, lines[i][m.end():])]
+        j = i + 1
+        while j < len(lines) and (c := PY_CONTINUATION.match(lines[j])) is not None:
+            group.append((j, lines[j][c.end():]))
+            j += 1
+        code = "\n".join(text for _, text in group)
+        try:
+            ast.parse(code)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            i = j
+            continue
+        for k, text in group:
+            out[k] = text
+        found = found or bool(code.strip())
+        i = j
+    return "\n".join(out) if found else None
 
 
 def powershell_text(body: str) -> bool:

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from skillscan.analyzers.instructions import context as ctx
 from skillscan.analyzers.instructions.document import Document, Segment
+from skillscan.analyzers.instructions.fence_dialect import repl_python
 from skillscan.model import Channel, Confidence, PackageFile
 
 PROSE_FENCES = frozenset({"markdown", "md", "text", "txt", "plain", "plaintext", "prompt", ""})
@@ -28,6 +29,8 @@ def fence_at(doc: Document, line: int) -> Segment | None:
 CODE_FENCES = {"python": ("python", "py"), "py": ("python", "py"), "python3": ("python", "py"),
                "javascript": ("javascript", "js"), "js": ("javascript", "js"), "node": ("javascript", "js"),
                "mjs": ("javascript", "mjs"), "typescript": ("typescript", "ts"), "ts": ("typescript", "ts")}
+# fences that hold an interpreter session; shell and console fences (context.yaml `shell_fence`) may too
+REPL_FENCES = frozenset({"", "pycon", "python-repl", "pyrepl", "ipython", "ipython3", "doctest"})
 MAX_FENCE_FILES = 20
 MAX_FENCE_BYTES = 256 * 1024
 
@@ -52,11 +55,15 @@ def fence_files(file: PackageFile, doc: Document) -> list[PackageFile]:
             continue
         lang = fence_lang(seg.info)
         ceiling = Confidence.HIGH
+        typed: str | None = None  # the Python typed at a `>>>` prompt of a shell, console or REPL fence
         if lang in CODE_FENCES:
             language, ext = CODE_FENCES[lang]
         elif lang == "" and looks_like(seg.raw) == "python":
             language, ext = "python", "py"
             ceiling = Confidence.MEDIUM
+        elif (lang in REPL_FENCES or lang in ctx.words().shell_fence) and (typed := repl_python(seg.raw)) is not None:
+            language, ext = "python", "py"
+            ceiling = Confidence.MEDIUM if lang == "" else Confidence.HIGH
         else:
             continue
         intro = doc.previous_text(seg.line - 1)
@@ -68,6 +75,8 @@ def fence_files(file: PackageFile, doc: Document) -> list[PackageFile]:
             raw_lines = (file.text or "").split("\n")
         n = seg.raw.count("\n") + 1
         code = "\n".join(raw_lines[seg.line - 1 : seg.line - 1 + n])  # the file's own text, not normalised
+        if typed is not None:  # the prompted lines of the file's own text, every other line blank
+            code = repl_python(code) or ""
         data = code.encode("utf-8", "replace")[:MAX_FENCE_BYTES]
         v = make_file(f"{file.path}#fence-{seg.line}.{ext}", data, origin=f"{file.path}:{seg.line}")
         out.append(replace(v, language=language, channel=Channel.INSTRUCTION, max_confidence=ceiling))

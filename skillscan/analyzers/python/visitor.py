@@ -314,6 +314,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.finish_steering()
         self.finish_dns_names()
         self.finish_written_code(original_node)
+        self.finish_data_command(original_node)
         self.finish_import_time(original_node)
         self.finish_install_hook(original_node)
         self.finish_served_code(original_node)

@@ -9,6 +9,7 @@ import shlex
 from dataclasses import replace
 
 from skillscan.analyzers.shell.capmap import Interpreter, base_name, normalise
+from skillscan.analyzers.shell.datacmd import data_program, data_query
 from skillscan.analyzers.shell.decode import MAX_DECODED, Payload, prog_name, stdin_payload, utf16_b64
 from skillscan.analyzers.shell.inline_decode import decoded_literals
 from skillscan.analyzers.shell.messages import say
@@ -183,7 +184,8 @@ class NestedMixin(AnalyzerBase):
         joined_value = " ".join(w.value for w in args if w.value is not None) \
             if all(w.value is not None for w in args) else None
         payload = next((w.payload for w in args if w.payload is not None), None)
-        word = Word(joined_value, " ".join(w.raw for w in args), args[0].row, args[0].col, payload)
+        word = Word(joined_value, " ".join(w.raw for w in args), args[0].row, args[0].col, payload,
+                    via=tuple(v for w in args for v in w.via))
         self._code_word(cmd, word, frame.dialect, say("how-program", name=name), frame, is_eval=True)
 
     def _source(self, cmd: Cmd, args: list[Word], frame: Frame) -> None:
@@ -203,6 +205,9 @@ class NestedMixin(AnalyzerBase):
         if word.value is None:
             caps = ["proc.shell"] + (["code.dynamic[eval]"] if is_eval else [])
             self.run.add(frame, cmd, "shell-dynamic-command", caps, say("dynamic-code-word", how=how))
+            query = data_query(word)
+            if query is not None:
+                self.run.add(frame, cmd, "shell-runs-data-command", caps, say("data-command", how=how, query=query))
             return
         quote = 2 if word.raw.startswith("$'") else 1 if word.raw[:1] in "'\"" else 0
         line, column = frame.at(word.row, word.col + quote)
@@ -244,6 +249,10 @@ class NestedMixin(AnalyzerBase):
             return
         if any(w.value and not w.value.startswith("-") for w in args):
             return
+        up = cmd.upstream
+        if up is not None and up.words and up.words[0].value is not None and data_program(prog_name(up.words[0].value)):
+            self.run.add(frame, cmd, "shell-runs-data-command", ["proc.shell"],
+                         say("data-piped", name=key, query=" ".join((up.text or "").split())[:60]))
         for other in (cmd.upstream, cmd.downstream):
             if other is None or not other.words or other.words[0].value is None:
                 continue

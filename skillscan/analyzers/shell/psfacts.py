@@ -30,6 +30,8 @@ class Entry:
     type_re: re.Pattern[str] | None
     member_re: re.Pattern[str] | None
     names: frozenset[str]
+    operand: re.Pattern[str] | None
+    holds: str | None  # what a variable assigned from it holds (a shell-messages text key)
     rule: str
     capabilities: tuple[str, ...]
     message: str
@@ -56,7 +58,8 @@ def entries() -> tuple[Entry, ...]:
                              re.compile(e["type"], re.IGNORECASE) if e.get("type") else None,
                              re.compile(e["member"], re.IGNORECASE) if e.get("member") else None,
                              frozenset(n.lower() for n in e.get("names") or ()),
-                             e["rule"], tuple(e.get("capabilities") or ()), e["message"]))
+                             re.compile(e["operand"], re.IGNORECASE) if e.get("operand") else None,
+                             e.get("holds"), e["rule"], tuple(e.get("capabilities") or ()), e["message"]))
     return tuple(out)
 
 
@@ -140,9 +143,13 @@ def facts(text: str, cut: list[str] | None = None) -> list[Fact]:
         elif kind == "command":
             name_node = node.child_by_field_name("command_name")
             name = name_node.text.decode("utf-8", "replace").lower() if name_node is not None else ""
+            first = next((c for c in _descendants(node, 6) if c.type == "generic_token"), None) \
+                if any(e.operand is not None for e in table) else None
+            operand = first.text.decode("utf-8", "replace") if first is not None else ""
             for e in table:
-                if e.kind == "command" and name in e.names:
-                    emit(node, e, {"name": name_node.text.decode("utf-8", "replace")})  # type: ignore[union-attr]
+                if e.kind == "command" and name in e.names and (e.operand is None or e.operand.search(operand)):
+                    emit(node, e, {"name": name_node.text.decode("utf-8", "replace"),  # type: ignore[union-attr]
+                                   "operand": operand})
             if name == "new-object":
                 operand = next((c for c in _descendants(node, 6) if c.type == "generic_token"), None)
                 if operand is not None:
@@ -155,11 +162,19 @@ def facts(text: str, cut: list[str] | None = None) -> list[Fact]:
         said.append(f"the walk over a PowerShell text stopped after {MAX_NODES:,} syntax nodes: the rest was not read "
                     "for its facts")
     out.extend(_sent(sources, tree.root_node, col_of))
+    from skillscan.analyzers.shell.psheaders import header_facts
+
+    out.extend(Fact(h.row, col_of(h.node.start_point), "shell-encoded-data-in-header", (f"net.egress[{h.host}]",),
+                    h.message) for h in header_facts(tree.root_node))
     out.sort(key=lambda f: (f.row, f.col))
     return out
 
 
 SENDERS = {"invoke-restmethod", "irm", "invoke-webrequest", "iwr"}
+# the methods of a WebClient / HttpClient that send what they are given
+UPLOADERS = frozenset({"uploadstring", "uploaddata", "uploadfile", "uploadvalues", "uploadstringasync",
+                       "uploaddataasync", "uploadfileasync", "uploadvaluesasync", "uploadstringtaskasync",
+                       "uploaddatataskasync", "uploadfiletaskasync", "postasync", "putasync", "sendasync"})
 
 
 def _assigned_variable(node: Any) -> str | None:
@@ -177,36 +192,73 @@ def _assigned_variable(node: Any) -> str | None:
 
 
 def _sent(sources: list[tuple[Any, Entry]], root: Any, col_of: Any) -> list[Fact]:
-    """A variable assigned from an environment dump or a credential read, passed to a web cmdlet."""
+    """A variable assigned from an environment dump or a credential read (or from an expression over such a
+    variable: `$enc = [Convert]::ToBase64String($bytes)`), passed to a web cmdlet or to a WebClient/HttpClient
+    upload method."""
     held: dict[str, Entry] = {}
     for node, e in sources:
         var = _assigned_variable(node)
-        if var is not None and e.rule in ("shell-env-read", "shell-credential-store-read"):
+        if var is not None and e.holds:
             held.setdefault(var, e)
     if not held:
         return []
+    _propagate(root, held)
     out: list[Fact] = []
     stack = [root]
     visited = 0
     while stack and visited < MAX_NODES and len(out) < MAX_FACTS:
         node = stack.pop()
         visited += 1
+        sender = None
         if node.type == "command":
             name_node = node.child_by_field_name("command_name")
             name = name_node.text.decode("utf-8", "replace").lower() if name_node is not None else ""
             if name in SENDERS:
-                text = node.text.decode("utf-8", "replace")
-                for var, e in held.items():
-                    if re.search(re.escape(var) + r"(?![A-Za-z0-9_])", text, re.IGNORECASE):
-                        host = next((h for _, h in url_hosts(text)), "*")
-                        what = say("ps-held-env") if e.rule == "shell-env-read" else say("ps-held-credentials")
-                        sender = name_node.text.decode("utf-8", "replace")  # type: ignore[union-attr]
-                        out.append(Fact(node.start_point[0], col_of(node.start_point), "shell-env-exfiltration",
-                                        (*e.capabilities, f"net.egress[{host}]"),
-                                        say("ps-sends-held", name=sender, var=var, what=what, host=host)))
-                        break
+                sender = name_node.text.decode("utf-8", "replace")  # type: ignore[union-attr]
+        elif node.type == "invokation_expression":
+            member = next((c for c in node.children if c.type == "member_name"), None)
+            if member is not None and member.text.decode("utf-8", "replace").lower() in UPLOADERS:
+                sender = member.text.decode("utf-8", "replace")
+        if sender is not None:
+            text = node.text.decode("utf-8", "replace")
+            for var, e in held.items():
+                if re.search(re.escape(var) + r"(?![A-Za-z0-9_])", text, re.IGNORECASE):
+                    host = next((h for _, h in url_hosts(text)), "*")
+                    out.append(Fact(node.start_point[0], col_of(node.start_point), "shell-env-exfiltration",
+                                    (*e.capabilities, f"net.egress[{host}]"),
+                                    say("ps-sends-held", name=sender, var=var, what=_held(e.holds),
+                                        host=host)))
+                    break
+            continue
         stack.extend(reversed(node.children))
     return out
+
+
+def _held(key: str | None) -> str:
+    """The words for what a variable holds, by the `holds` key of its powershell.yaml entry."""
+    if key == "ps-held-dpapi":
+        return say("ps-held-dpapi")
+    if key == "ps-held-credentials":
+        return say("ps-held-credentials")
+    return say("ps-held-env")
+
+
+def _propagate(root: Any, held: dict[str, Entry]) -> None:
+    """Variables assigned, in text order, from an expression naming a held variable hold what it holds."""
+    stack = [root]
+    visited = 0
+    while stack and visited < MAX_NODES:
+        node = stack.pop()
+        visited += 1
+        if node.type == "assignment_expression" and node.children:
+            left = node.children[0].text.decode("utf-8", "replace").strip().lower()
+            value = node.children[-1].text.decode("utf-8", "replace")
+            if left not in held and re.fullmatch(r"\$[a-z_][a-z0-9_:]*", left) and len(value) < 2000:
+                source = next((e for v, e in held.items()
+                               if re.search(re.escape(v) + r"(?![A-Za-z0-9_])", value, re.IGNORECASE)), None)
+                if source is not None:
+                    held[left] = source
+        stack.extend(reversed(node.children))
 
 
 def _descendants(node: Any, limit: int) -> list[Any]:

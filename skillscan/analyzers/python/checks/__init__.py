@@ -16,6 +16,7 @@ them, as bandit's plugins or zizmor's audits are listed). Each family extends th
 | upload | py-upload-to-drop-host |
 | recipients | py-fixed-recipient-default, py-fixed-bcc |
 | written_code | py-runs-written-code |
+| data_command | py-runs-data-command |
 | import_time | py-import-time-network, py-import-time-write |
 | install_hook | py-install-hook-written |
 | covert | py-data-in-dns-name, py-encoded-data-in-header |
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 from skillscan.analyzers.python.checks.capabilities import CapabilityChecks
 from skillscan.analyzers.python.checks.covert import CovertChecks
+from skillscan.analyzers.python.checks.data_command import DataCommandChecks
 from skillscan.analyzers.python.checks.decoded import DecodedPayloadChecks
 from skillscan.analyzers.python.checks.environment import EnvironmentChecks
 from skillscan.analyzers.python.checks.import_time import ImportTimeChecks
@@ -58,4 +60,4 @@ FAMILIES: tuple[type, ...] = (CapabilityChecks, EnvironmentChecks, TlsChecks, Pr
                               ReverseShellChecks, DecodedPayloadChecks, SteeringChecks, UploadChecks,
                               RecipientChecks, WrittenCodeChecks, ImportTimeChecks, InstallHookChecks,
                               CovertChecks, OutputChecks, RankingChecks, SafetyStripChecks, ProxyChecks,
-                              ServedCodeChecks)
+                              ServedCodeChecks, DataCommandChecks)
