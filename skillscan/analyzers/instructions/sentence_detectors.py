@@ -34,6 +34,7 @@ from skillscan.analyzers.instructions.sabotage_escrow import credential_escrow
 from skillscan.analyzers.instructions.sabotage_fabricate import fabricated_data
 from skillscan.analyzers.instructions.sabotage_hook import install_hook_planted
 from skillscan.analyzers.instructions.sabotage_leak import secret_into_output
+from skillscan.analyzers.instructions.sabotage_marker import covert_marker
 from skillscan.analyzers.instructions.sabotage_memory import memory_implant
 from skillscan.analyzers.instructions.sabotage_output import output_manipulation
 from skillscan.analyzers.instructions.sabotage_outside import output_copied_outside
@@ -97,6 +98,7 @@ DETECTORS: tuple[SentenceDetector, ...] = (
     SentenceDetector(secrets_sent_out),
     SentenceDetector(secret_into_output, "doc-found"),
     SentenceDetector(install_hook_planted, "doc"),
+    SentenceDetector(covert_marker),
 )
 
 
