@@ -26,6 +26,7 @@ from skillscan.analyzers.instructions.host_reach import host_reach
 from skillscan.analyzers.instructions.outside_code import outside_code
 from skillscan.analyzers.instructions.outside_guidance import outside_guidance
 from skillscan.analyzers.instructions.records import record_tampering
+from skillscan.analyzers.instructions.sabotage_anchor import anchored_bias
 from skillscan.analyzers.instructions.sabotage_authority import authority_widening
 from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
 from skillscan.analyzers.instructions.sabotage_depends import dependency_planted
@@ -99,6 +100,7 @@ DETECTORS: tuple[SentenceDetector, ...] = (
     SentenceDetector(secret_into_output, "doc-found"),
     SentenceDetector(install_hook_planted, "doc"),
     SentenceDetector(covert_marker),
+    SentenceDetector(anchored_bias),
 )
 
 
