@@ -20,6 +20,7 @@ from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, f
 from skillscan.analyzers.instructions.hidden import hidden_findings
 from skillscan.analyzers.instructions.hidden_sentences import hidden_sentences
 from skillscan.analyzers.instructions.hookconfig import hook_configs
+from skillscan.analyzers.instructions.html_prose import with_html_prose
 from skillscan.analyzers.instructions.latex_hidden import applies as latex_applies
 from skillscan.analyzers.instructions.latex_hidden import latex_hidden
 from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
@@ -172,7 +173,9 @@ class InstructionsAnalyzer:
         # against the stated purpose), elsewhere only those marked `everywhere` (sentence_detectors.py)
         aimed = aimed_at_agent(file.path, followed)
         # text a rendered page hides first: on a tie with the same sentence read as prose, its finding says so
-        out += hidden_sentences(package, doc, out, aimed=aimed) + sentence_findings(package, doc, out, aimed=aimed)
+        # an HTML block's shown text (a one-line `<details>`, `<p>`) is read as the paragraph it reads as
+        out += hidden_sentences(package, doc, out, aimed=aimed) + sentence_findings(
+            package, with_html_prose(doc), out, aimed=aimed)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step
