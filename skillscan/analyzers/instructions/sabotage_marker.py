@@ -8,11 +8,13 @@ prose aimed at the agent (not a prohibition nor a quotation; `sabotage_grammar`)
 
 - an act that puts something into the output (contain, include, carry, retain, embed, emit; 包含, 保留, 嵌入),
 - a demand for a fixed token carried verbatim (the literal substring, the exact marker, a tracking tag, a
-  watermark; 字面字符串, 固定标记, 水印),
+  watermark; 字面字符串, 固定标记, 水印), or a plain marker noun (the tag, the token; 标记) when the sentence
+  names every output (every answer, each exported file; 每个输出文件),
 - the token itself right after it, in code or quotes, a machine-made identifier (letters and digits joined
   by `_ . : -`, no spaces, no placeholder) whose words the stated purpose does not name,
-- a requirement (must, should, required; 必须, 应当) in the sentence or in the text that introduces it
-  (the paragraph before a list of fields, in the same section).
+- a requirement (must, should, required; 必须, 应当) or an imperative (a sentence that opens with the act) in
+  the sentence, or a requirement in the paragraph that introduces it (before a list of fields, in the same
+  section).
 
 A package whose stated purpose is tagging, watermarking, signing or provenance gets no finding. Reported at
 low confidence (review); in an HTML comment or hidden text, high. English and Chinese."""
@@ -41,6 +43,8 @@ class MarkerWords:
     force: re.Pattern[str]
     carry_verb: re.Pattern[str]
     fixed_token: re.Pattern[str]
+    marker_noun: re.Pattern[str]
+    every_output: re.Pattern[str]
     token: re.Pattern[str]
     identifier: re.Pattern[str]
     coherent_purpose: re.Pattern[str]
@@ -50,7 +54,8 @@ class MarkerWords:
 def words() -> MarkerWords:
     data = g.instruction_data("marker")
     return MarkerWords(g.alternation(data["force"]), g.alternation(data["carry_verb"]),
-                       g.alternation(data["fixed_token"]), re.compile(data["token"]),
+                       g.alternation(data["fixed_token"]), g.alternation(data["marker_noun"]),
+                       g.alternation(data["every_output"]), re.compile(data["token"]),
                        re.compile(data["identifier"]), g.alternation(data["coherent_purpose"]))
 
 
@@ -58,7 +63,10 @@ def marker(sentence: str, purpose: str) -> tuple[str, str, str] | None:
     """(the token, the act, the demand) of a sentence that has the output carry a fixed machine-made token
     the stated purpose does not name, or None. The requirement is judged by the caller."""
     w = words()
-    for demand in w.fixed_token.finditer(sentence):
+    demands = list(w.fixed_token.finditer(sentence))
+    if w.every_output.search(sentence):  # "append the tag `x_ref_7` to every answer"
+        demands += list(w.marker_noun.finditer(sentence))
+    for demand in demands:
         if g.negated(sentence, demand.start()) or g.quoted(sentence, demand.start()):
             continue
         tok = w.token.match(sentence, demand.end())
@@ -80,7 +88,7 @@ def _required(doc: Document, index: int, seg: Segment, sentence: str) -> bool:
     """A requirement in the sentence or, for an item of a list, in the paragraph of the same section that
     introduces the list ("the parser MUST emit one node with exactly this shape:")."""
     w = words()
-    if w.force.search(sentence):
+    if w.force.search(sentence) or w.carry_verb.match(sentence.lstrip(" -*+>")):  # a requirement, an imperative
         return True
     if not _ITEM.match(seg.raw or seg.text):
         return False
@@ -95,7 +103,7 @@ def _required(doc: Document, index: int, seg: Segment, sentence: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _cue() -> g.Cue:
-    return g.union(words().fixed_token)
+    return g.union(words().fixed_token, words().marker_noun)
 
 
 def covert_marker(package: Package, doc: Document) -> list[Finding]:
