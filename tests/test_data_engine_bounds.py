@@ -62,8 +62,8 @@ def test_hosts_past_the_comparison_bound_are_reported(monkeypatch: pytest.Monkey
 def test_prose_runs_past_the_report_bound_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(encoded, "MAX_REPORTS", 2)
     notes = ", ".join(f'"{NOTE}"' for _ in range(3))
-    found = _run("config/notes.json", '{"notes": [%s]}\n' % notes)
+    found = _run("config/notes.json", f'{{"notes": [{notes}]}}\n')
     assert sum(r == "data-encoded-prose" for r, _ in found) == 2
     assert any("first 2 encoded runs that decode to prose" in m for m in _incomplete(found))
-    within = _run("config/notes.json", '{"notes": ["%s", "%s"]}\n' % (NOTE, NOTE))
+    within = _run("config/notes.json", f'{{"notes": ["{NOTE}", "{NOTE}"]}}\n')
     assert sum(r == "data-encoded-prose" for r, _ in within) == 2 and _incomplete(within) == []

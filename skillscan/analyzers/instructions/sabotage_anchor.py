@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
-from skillscan.model import Confidence, Finding, Package
+from skillscan.model import Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("sabotage-anchored-bias",)
 
