@@ -57,3 +57,13 @@ def test_hosts_past_the_comparison_bound_are_reported(monkeypatch: pytest.Monkey
     text = "".join(f"https://site{i}.example.org/a\n" for i in range(6))
     assert any("first 5 distinct hosts" in m for m in _incomplete(_run("links.txt", text)))
     assert _incomplete(_run("links.txt", "".join(f"https://site{i}.example.org/a\n" for i in range(5)))) == []
+
+
+def test_prose_runs_past_the_report_bound_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(encoded, "MAX_REPORTS", 2)
+    notes = ", ".join(f'"{NOTE}"' for _ in range(3))
+    found = _run("config/notes.json", f'{{"notes": [{notes}]}}\n')
+    assert sum(r == "data-encoded-prose" for r, _ in found) == 2
+    assert any("first 2 encoded runs that decode to prose" in m for m in _incomplete(found))
+    within = _run("config/notes.json", f'{{"notes": ["{NOTE}", "{NOTE}"]}}\n')
+    assert sum(r == "data-encoded-prose" for r, _ in within) == 2 and _incomplete(within) == []

@@ -28,9 +28,7 @@ MAX_SAMPLES = 3  # stand-alone samples tried per rule
 
 # rules whose evidence is more than a sentence: the command the sentence points at must be one the shell
 # analyzer read (a fenced block or an inline code span of the visible body), which hidden text does not carry
-NOT_A_SENTENCE_ALONE = {
-    "sabotage-secret-into-output": "the secret-reading command is a fence or inline code the shell analyzer read",
-}
+NOT_A_SENTENCE_ALONE: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,6 @@ class DataAnalyzer:
         out = lookalike_hosts(file)  # code and data alike
         if file.language in DATA_LANGUAGES:
             found, unread = encoded_prose(file)
-            out += prose_findings(file, found) + decoded_instructions(file, found)
+            out += prose_findings(file, found) + decoded_instructions(package, file, found)
             out += [bound_finding(file, unread)] if unread else []
         return FileResult(tuple(out))

@@ -86,10 +86,11 @@ def encoded_prose(file: PackageFile) -> tuple[list[Prose], str]:
     out: list[Prose] = []
     decoded = 0
     for m in RUN.finditer(text):
-        if len(out) >= MAX_REPORTS:
-            break
         if not _candidate(m.group()):
             continue
+        if len(out) >= MAX_REPORTS:  # one more run that may hide prose: the bound is reported
+            unread = f"only the first {MAX_REPORTS} encoded runs that decode to prose were read"
+            break
         if decoded >= MAX_RUNS:
             unread = f"only the first {MAX_RUNS:,} encoded runs were decoded"
             break

@@ -7,26 +7,42 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from skillscan.analyzers.base import finding
 from skillscan.analyzers.data.encoded import Prose
 from skillscan.analyzers.instructions.detectors import run_detectors
 from skillscan.analyzers.instructions.document import Document, Segment
 from skillscan.analyzers.instructions.reporting import dedupe, report
+from skillscan.analyzers.instructions.sentence_detectors import sentence_findings
 from skillscan.analyzers.normalize import normalize
-from skillscan.model import Finding, PackageFile
+from skillscan.model import Channel, Finding, Package, PackageFile
 
 MAX_TEXT = 20_000  # characters of one decoded text read by the detectors
 
 
-def decoded_instructions(file: PackageFile, found: list[Prose]) -> list[Finding]:
+def decoded_instructions(package: Package, file: PackageFile, found: list[Prose]) -> list[Finding]:
+    """The prose detectors' findings in each decoded text, then every sentence detector's
+    (`sentence_detectors.py`) over them all, as hidden text (`hidden-data`: their messages say the sentence
+    sits in prose encoded in package data); a decoded text longer than MAX_TEXT is read that far, and that is
+    reported."""
     out: list[Finding] = []
     lines = tuple((file.text or "").split("\n"))
+    segments: list[Segment] = []
     for p in found:
         # one line, so that every match is placed on the data file's line that holds the encoded run
         flat = " ".join(p.text[:MAX_TEXT].split())
         norm = normalize(flat)
         doc = Document(file.path, norm, lines, (), ())
         seg = Segment("hidden", p.line, norm.text, norm.text, column=p.column)
+        segments.append(Segment("hidden-data", p.line, norm.text, norm.text, column=p.column))
         for kind in ("hidden", "section"):
             for m in run_detectors(norm.text, kind):
                 out += [replace(f, role="hidden") for f in report(doc, seg, m, ref_file=False, decoded=p.text[:2000])]
+        if len(p.text) > MAX_TEXT:
+            out.append(finding("analysis-incomplete", f"{file.path} line {p.line}: only the first {MAX_TEXT:,} "
+                               f"characters of the prose an encoded run decodes to were read as instructions",
+                               file.path, p.line, channel=Channel.INSTRUCTION))
+    if segments:
+        doc = Document(file.path, normalize("\n".join(s.text for s in segments)), lines, tuple(segments), ())
+        out += [replace(f, role="hidden") if f.channel is Channel.INSTRUCTION else f
+                for f in sentence_findings(package, doc)]
     return dedupe(out)

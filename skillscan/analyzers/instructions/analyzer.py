@@ -18,12 +18,14 @@ from skillscan.analyzers.instructions.detectors import run_detectors
 from skillscan.analyzers.instructions.document import Document, Segment, parse_document
 from skillscan.analyzers.instructions.fences import PROSE_FENCES, fence_files, fence_lang
 from skillscan.analyzers.instructions.hidden import hidden_findings
-from skillscan.analyzers.instructions.hidden_sentences import hidden_sentences
+from skillscan.analyzers.instructions.hidden_sentences import hidden_sentences, tag_sentences
 from skillscan.analyzers.instructions.hookconfig import hook_configs
+from skillscan.analyzers.instructions.html_prose import with_html_prose
 from skillscan.analyzers.instructions.latex_hidden import applies as latex_applies
 from skillscan.analyzers.instructions.latex_hidden import latex_hidden
 from skillscan.analyzers.instructions.limits import MAX_SECTION, MAX_TEXT
 from skillscan.analyzers.instructions.lookalike import lookalike_links
+from skillscan.analyzers.instructions.mcp_sentences import mcp_sentences
 from skillscan.analyzers.instructions.payloads import config_payloads
 from skillscan.analyzers.instructions.prerequisites import prerequisite_links
 from skillscan.analyzers.instructions.remote_run import remote_script_runs
@@ -107,9 +109,11 @@ class InstructionsAnalyzer:
                 return FileResult(())
             # a LaTeX file's text hidden when typeset (white text, \phantom) is read as hidden instructions
             hidden = latex_hidden(package, file) if latex_applies(file) else []
-            return FileResult(tuple(dedupe(hidden_unicode_only(file.path, text) + hidden)))
+            # and its Unicode Tag text by every sentence detector, as hidden text
+            tags = tag_sentences(package, file.path, text)
+            return FileResult(tuple(dedupe(hidden_unicode_only(file.path, text) + hidden + tags)))
         if mcp.is_manifest(file.path) and file.language == "json":
-            return FileResult(tuple(self._manifest(file.path, text)))
+            return FileResult(tuple(self._manifest(package, file.path, text)))
         doc = parse_document(file.path, text, markdown=file.language == "markdown", oversized=file.truncated)
         if followed:
             return FileResult((), tuple(fence_files(file, doc)))
@@ -172,7 +176,9 @@ class InstructionsAnalyzer:
         # against the stated purpose), elsewhere only those marked `everywhere` (sentence_detectors.py)
         aimed = aimed_at_agent(file.path, followed)
         # text a rendered page hides first: on a tie with the same sentence read as prose, its finding says so
-        out += hidden_sentences(package, doc, out, aimed=aimed) + sentence_findings(package, doc, out, aimed=aimed)
+        # an HTML block's shown text (a one-line `<details>`, `<p>`) is read as the paragraph it reads as
+        out += hidden_sentences(package, doc, out, aimed=aimed) + sentence_findings(
+            package, with_html_prose(doc), out, aimed=aimed)
         out += harvest(doc, out)
         out += tampering(doc, out)
         # one store read or one configuration write is evidence, not yet an attack: it is reported a step
@@ -181,14 +187,16 @@ class InstructionsAnalyzer:
 
     # ---- MCP manifests ---------------------------------------------------------------------------
 
-    def _manifest(self, path: str, text: str) -> list[Finding]:
+    def _manifest(self, package: Package, path: str, text: str) -> list[Finding]:
         data = mcp.load_json(text)
         if data is None:
             return []
         out: list[Finding] = []
+        described = []  # (JSON path, line, text) of each description: read by the sentence detectors too
         for where, value in mcp.descriptions(data):
             line = mcp.line_of_string(text, value)
             norm = normalize(value)
+            described.append((where, line, norm))
             doc = Document(path, norm, tuple(text.split("\n")), (), ())
             seg = Segment("mcp", line, norm.text, norm.text, heading=where)
             for m in run_detectors(norm.text, "mcp") + run_detectors(norm.text, "prose"):
@@ -206,4 +214,9 @@ class InstructionsAnalyzer:
                 out.append(finding("bidi-control-characters",
                                    f"{where} contains bidirectional control characters ({norm.bidi[0][2]})", path, line,
                                    snippet=where, channel=Channel.INSTRUCTION))
+        out += mcp_sentences(package, path, text, described)
+        if len(described) >= mcp.MAX_STRINGS:
+            out.append(finding("analysis-incomplete", f"{path}: only the first {mcp.MAX_STRINGS:,} descriptions were "
+                               "read as instructions; the rest of the manifest was not checked", path, 1,
+                               channel=Channel.INSTRUCTION))
         return dedupe(out)

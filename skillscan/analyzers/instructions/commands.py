@@ -81,17 +81,27 @@ def commands(doc: Document, *, ref_file: bool) -> list[Finding]:
             ceiling = Confidence.MEDIUM if seg.kind != "comment" else Confidence.HIGH
             if ref_file:
                 ceiling = Confidence.LOW
-            for line, code in seg.inline_code:
-                cmd: str | None = code if w.command_start.match(code) and " " in code.strip() else None
-                if cmd is None and 0 < line <= len(doc.lines):
-                    cmd = told_command(code, doc.lines[line - 1])  # any mapped program the reader is told to run
-                if cmd is not None:
-                    c = Confidence.LOW if ceiling == Confidence.LOW or ctx.described(doc, line, doc.lines[line - 1]) \
-                        else ceiling
-                    column = max(1, doc.lines[line - 1].find(code) + 1) if 0 < line <= len(doc.lines) else 1
-                    out += analyze(doc.path, cmd, line, column, c, "inline")
+            out += inline_commands(doc, seg, ceiling)
             out += commands_in(doc, seg, seg.raw, ceiling, "prose")
     return out
+
+
+def inline_commands(doc: Document, seg: Segment, ceiling: Confidence) -> list[Finding]:
+    """The segment's inline code spans that are commands (a command line, or a mapped program the reader is
+    told to run), analysed on their own lines."""
+    out: list[Finding] = []
+    w = ctx.words()
+    for line, code in seg.inline_code:
+        cmd: str | None = code if w.command_start.match(code) and " " in code.strip() else None
+        if cmd is None and 0 < line <= len(doc.lines):
+            cmd = told_command(code, doc.lines[line - 1])  # any mapped program the reader is told to run
+        if cmd is not None:
+            c = Confidence.LOW if ceiling == Confidence.LOW or ctx.described(doc, line, doc.lines[line - 1]) \
+                else ceiling
+            column = max(1, doc.lines[line - 1].find(code) + 1) if 0 < line <= len(doc.lines) else 1
+            out += analyze(doc.path, cmd, line, column, c, "inline")
+    return out
+
 
 def commands_in(doc: Document, seg: Segment, text: str, ceiling: Confidence, source: str) -> list[Finding]:
     """Imperative "run: <command>" sentences and bare command lines in prose."""

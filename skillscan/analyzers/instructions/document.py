@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from skillscan.analyzers.instructions.markdown_inline import inline_code_and_links, inline_parts, markdown_parser
+from skillscan.analyzers.instructions.markdown_inline import (
+    code_spans_on_lines,
+    inline_code_and_links,
+    inline_parts,
+    markdown_parser,
+)
 from skillscan.analyzers.markdown_blocks import block_tokens
 from skillscan.analyzers.normalize import Normalized, normalize
 from skillscan.loaders.frontmatter import parse_frontmatter
@@ -235,7 +240,8 @@ def parse_document(path: str, text: str, *, markdown: bool = True, oversized: bo
     if hidden_lines:
         first, last = min(hidden_lines), max(hidden_lines)
         inner = "\n".join(" ".join(hidden_lines.get(i, ())) for i in range(first, last + 1))
-        segments.append(Segment("comment", first, blank_markup(inner), inner))
+        segments.append(Segment("comment", first, blank_markup(inner), inner,
+                                inline_code=code_spans_on_lines(inner, first)))
     doc = Document(path, norm, tuple(lines), (), tuple(sections), frontmatter, bound)
     with_headings = tuple(
         s if s.heading else Segment(s.kind, s.line, s.text, s.raw, s.info, doc.heading_path(s.line), s.column,

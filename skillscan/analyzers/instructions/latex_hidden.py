@@ -13,12 +13,14 @@ import re
 from dataclasses import replace
 
 from skillscan.analyzers.base import finding
+from skillscan.analyzers.instructions.commands import inline_commands
 from skillscan.analyzers.instructions.detectors import run_detectors
 from skillscan.analyzers.instructions.document import Document, Segment, blank_markup
+from skillscan.analyzers.instructions.markdown_inline import code_spans_on_lines
 from skillscan.analyzers.instructions.reporting import report
 from skillscan.analyzers.instructions.sentence_detectors import sentence_findings
 from skillscan.analyzers.normalize import normalize
-from skillscan.model import Channel, Finding, Package, PackageFile
+from skillscan.model import Channel, Confidence, Finding, Package, PackageFile
 
 SUFFIXES = (".tex", ".ltx", ".latex")
 MAX_HIDDEN = 4000  # characters of one hidden span read (up to its closing brace)
@@ -90,9 +92,11 @@ def latex_hidden(package: Package, file: PackageFile) -> list[Finding]:
             channel=Channel.INSTRUCTION))
     # `hidden-latex`: the findings say the LaTeX markup hides the sentence (not Unicode Tags, not a rendered page);
     # the matching text has code and emphasis marks blanked like any prose segment (in LaTeX `` ` `` opens a quote)
-    segments = tuple(Segment("hidden-latex", line, blank_markup(normalize(inner).text), inner) for line, inner in spans)
+    # a code span the agent reads in the source is a command it is told to run: analysed like hidden markup's
+    segments = tuple(Segment("hidden-latex", line, blank_markup(normalize(inner).text), inner,
+                             inline_code=code_spans_on_lines(inner, line)) for line, inner in spans)
     doc = Document(file.path, normalize(text), tuple(text.split("\n")), segments, ())
-    out: list[Finding] = []
+    out: list[Finding] = [f for seg in segments for f in inline_commands(doc, seg, Confidence.HIGH)]
     for seg in segments:
         for kind in ("hidden", "section"):
             for m in run_detectors(seg.text, kind):

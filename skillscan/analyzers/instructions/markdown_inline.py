@@ -99,3 +99,13 @@ def inline_parts(codes_links: tuple[list[str], list[str]], first_line: int, line
         return first_line
 
     return [(locate(c), c) for c in codes], [(locate(h), h) for h in links]
+
+
+def code_spans_on_lines(text: str, first_line: int) -> tuple[tuple[int, str], ...]:
+    """Each code span of a text the Markdown parser does not read inline (an HTML comment, hidden markup)
+    with the file line it sits on, `first_line` being the text's first line (a span is read within one
+    line)."""
+    if "`" not in text:
+        return ()
+    return tuple((first_line + i, code) for i, line in enumerate(text.split("\n")) if "`" in line
+                 for code in code_spans(line))

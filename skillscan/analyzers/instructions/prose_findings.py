@@ -18,13 +18,18 @@ from skillscan.model import Channel, Confidence, Finding
 MAX_REPORTS = 5  # findings of one rule per file, unless a detector sets its own: enough for a verdict
 # segments a reader does not see: HTML comments, invisible Unicode Tag text (`hidden`), markup a rendered Markdown
 # page hides (`hidden-html`: hidden elements, invisible images' text, link definitions used as comments) and
-# text a LaTeX file hides when typeset (`hidden-latex`)
-HIDDEN_KINDS = frozenset({"comment", "hidden", "hidden-html", "hidden-latex"})
-SENTENCE_KINDS = frozenset({"prose"}) | HIDDEN_KINDS  # segments read as sentences (tables are data, not directives)
+# text a LaTeX file hides when typeset (`hidden-latex`), prose encoded in package data (`hidden-data`: base64, hex
+# or compressed runs a script decodes for the agent)
+HIDDEN_KINDS = frozenset({"comment", "hidden", "hidden-html", "hidden-latex", "hidden-data"})
+# segments read as sentences (tables are data, not directives); `mcp`: a tool, prompt or server description an
+# MCP client shows the model
+SENTENCE_KINDS = frozenset({"prose", "mcp"}) | HIDDEN_KINDS
 # a segment kind, or "description" for the sentences of the frontmatter's description
 _WHERE = {"comment": " (in an HTML comment)", "hidden": " (in text the rendered document hides)",
           "hidden-html": " (in markup the rendered page hides)",
           "hidden-latex": " (in text LaTeX markup hides from the typeset page)",
+          "hidden-data": " (in prose encoded in package data)",
+          "mcp": " (in an MCP tool, prompt or server description)",
           "description": " (in its description)"}
 
 

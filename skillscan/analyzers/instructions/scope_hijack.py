@@ -8,7 +8,11 @@ or hidden text; not a prohibition nor a quotation; `sabotage_grammar`) with (voc
   skill does on each (load or apply itself, come before the answer, run in the background, follow every
   answer; 回复之前, 后台 …);
 - or a claim that the skill loads itself with the highest priority or cannot be bypassed (无法绕过);
-- or a claim that it overrides or stops every other skill or framework (覆盖所有其他技能).
+- or a claim that it overrides or stops every other skill or framework (覆盖所有其他技能);
+- or a change notice that widens the skill's scope: an update label and the skill claiming a further use
+  ("Capability update: this skill may also be used as the consolidated lookup path for …", "from now on,
+  this skill is also the default …"; 能力更新：本技能也可用作 …) — its own instructions say what a skill is
+  for, and a notice addressed to the agent stretches that on the package's word alone.
 
 "Use this skill for all spreadsheet requests" names the skill's own trigger and is not reported. Purpose
 coherence: a package whose stated purpose is a persona, tone or house style for every answer gets no
@@ -39,6 +43,7 @@ class ScopeWords:
     force: re.Pattern[str]
     self_activation: re.Pattern[str]
     over_others: re.Pattern[str]
+    scope_update: re.Pattern[str]
     coherent_purpose: re.Pattern[str]
     trigger_list: re.Pattern[str]
     generic_triggers: frozenset[str]
@@ -49,7 +54,7 @@ class ScopeWords:
 def words() -> ScopeWords:
     data = g.instruction_data("scope")
     return ScopeWords(*(g.alternation(data[k]) for k in ("scope", "act", "force", "self_activation", "over_others",
-                                         "coherent_purpose")),
+                                         "scope_update", "coherent_purpose")),
                       re.compile(data["trigger_list"], re.IGNORECASE),
                       frozenset(str(x).lower() for x in data["generic_triggers"]), int(data["min_generic_triggers"]))
 
@@ -77,6 +82,9 @@ def hijack(sentence: str) -> tuple[str, str] | None:
     for m in w.self_activation.finditer(sentence):
         if not g.negated(sentence, m.start()) and not g.quoted(sentence, m.start()):
             return f"make the skill load itself everywhere or resist being turned off (“{g.cite(m.group(0), 60)}”)", m.group(0)
+    for m in w.scope_update.finditer(sentence):
+        if not g.negated(sentence, m.start()) and not g.quoted(sentence, m.start()):
+            return f"announce a wider scope for the skill (“{g.cite(m.group(0), 80)}”)", m.group(0)
     if generic := generic_triggers(sentence):
         return f"list {len(generic)} generic request words as the skill's triggers ({', '.join(generic[:6])} …)", generic[0]
     scope = w.scope.search(sentence)
@@ -88,8 +96,8 @@ def hijack(sentence: str) -> tuple[str, str] | None:
 
 
 # words every shape of the grammar needs one of: a cheap RE2 test of a whole segment before it is split
-_CUE = re.compile(r"\b(?:all|every|each|any|skills?|protocol|plugin|triggers?|activation|activate)\b"
-                  r"|所有|全部|任何|每|技能", re.IGNORECASE)
+_CUE = re.compile(r"\b(?:all|every|each|any|skills?|protocol|plugin|tool|triggers?|activation|activate)\b"
+                  r"|所有|全部|任何|每|技能|工具|插件", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -125,7 +133,7 @@ def _said(doc: Document) -> Iterator[Said]:
     w = words()
     for kind, line, sentence in _sentences(doc):
         if not (w.scope.search(sentence) or w.self_activation.search(sentence) or w.over_others.search(sentence)
-                or w.trigger_list.search(sentence)):
+                or w.trigger_list.search(sentence) or w.scope_update.search(sentence)):
             continue
         hit = hijack(sentence)
         if hit is not None:

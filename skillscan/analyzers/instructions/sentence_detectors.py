@@ -26,6 +26,7 @@ from skillscan.analyzers.instructions.host_reach import host_reach
 from skillscan.analyzers.instructions.outside_code import outside_code
 from skillscan.analyzers.instructions.outside_guidance import outside_guidance
 from skillscan.analyzers.instructions.records import record_tampering
+from skillscan.analyzers.instructions.sabotage_anchor import anchored_bias
 from skillscan.analyzers.instructions.sabotage_authority import authority_widening
 from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
 from skillscan.analyzers.instructions.sabotage_depends import dependency_planted
@@ -34,6 +35,7 @@ from skillscan.analyzers.instructions.sabotage_escrow import credential_escrow
 from skillscan.analyzers.instructions.sabotage_fabricate import fabricated_data
 from skillscan.analyzers.instructions.sabotage_hook import install_hook_planted
 from skillscan.analyzers.instructions.sabotage_leak import secret_into_output
+from skillscan.analyzers.instructions.sabotage_marker import covert_marker
 from skillscan.analyzers.instructions.sabotage_memory import memory_implant
 from skillscan.analyzers.instructions.sabotage_output import output_manipulation
 from skillscan.analyzers.instructions.sabotage_outside import output_copied_outside
@@ -97,6 +99,8 @@ DETECTORS: tuple[SentenceDetector, ...] = (
     SentenceDetector(secrets_sent_out),
     SentenceDetector(secret_into_output, "doc-found"),
     SentenceDetector(install_hook_planted, "doc"),
+    SentenceDetector(covert_marker),
+    SentenceDetector(anchored_bias),
 )
 
 
