@@ -9,7 +9,7 @@ import re._constants as sre_c
 import re._parser as sre_parse
 from typing import Any
 
-from skillscan.analyzers.instructions import hidden, prerequisites, shipped_credential, steering
+from skillscan.analyzers.instructions import hidden, shipped_credential, steering
 from skillscan.analyzers.instructions.document import parse_document
 
 
@@ -32,31 +32,6 @@ def _holds_word(items: Any, words: tuple[str, ...]) -> bool:
         if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT) and arg[0] >= 1 and _holds_word(arg[2], words):
             return True
     return False
-
-
-def test_precondition_words_are_in_every_match() -> None:
-    parsed = sre_parse.parse(prerequisites.PRECONDITION.pattern)
-    assert _holds_word(parsed, prerequisites.PRECONDITION_WORDS)
-    # the check itself can fail: one word fewer leaves an alternative unguarded
-    assert not _holds_word(parsed, tuple(w for w in prerequisites.PRECONDITION_WORDS if w != "required"))
-
-
-def test_precondition_precheck_reads_case_as_the_pattern() -> None:
-    for line in ("Node MUST BE INSTALLED first from https://x.example", "X must be ınstalled before use",
-                 "Requires ffmpeg to be downloaded", "使用本技能前必须安装 X", "the tool is required for the skill to work",
-                 "Paste this: ſet up must be running"):
-        assert (prerequisites.PRECONDITION.search(line) is not None) <= prerequisites._may_precondition(line), line
-    assert prerequisites.PRECONDITION.search("X must be ınstalled") is not None
-    assert prerequisites._may_precondition("X must be ınstalled")
-    assert not prerequisites._may_precondition("Read the notes, then answer.")
-    # every character IGNORECASE matches to an ASCII letter other than the letter's own cases is folded
-    odd = {c for c in map(chr, range(0x80, 0x3000)) if re.fullmatch("[a-z]", c, re.IGNORECASE)}
-    for c in odd:
-        letter = next(x for x in "abcdefghijklmnopqrstuvwxyz" if re.fullmatch(x, c, re.IGNORECASE))
-        for word in prerequisites.PRECONDITION_WORDS:
-            line = f"it must be {word} first".replace(letter, c)
-            assert (prerequisites.PRECONDITION.search(line) is not None) <= prerequisites._may_precondition(line)
-    assert {c for c, _ in prerequisites._FOLD} | {"\u212a"} == odd
 
 
 def test_steering_paths_hold_a_slash() -> None:

@@ -15,6 +15,7 @@ from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document
 from skillscan.analyzers.instructions.lookalike import lookalike
 from skillscan.analyzers.instructions.prose_findings import capped
+from skillscan.analyzers.literal_gate import fold, gate
 from skillscan.capabilities.urls import normalize_host
 from skillscan.model import Channel, Finding, Location
 from skillscan.purpose.domains import same_site
@@ -35,25 +36,6 @@ PRECONDITION = re.compile(
     r"|使用(?:本|此|该|这个)(?:技能|工具|插件)(?:之)?前[^。\n]{0,40}(?:安装|下载)"
     r"|\b(?:is|are)\s+required\s+for\s+(?:the|this)\s+(?:skill|tool|plugin|extension)\s+to\s+(?:work|run|function)\b",
     re.IGNORECASE)
-# every PRECONDITION match holds one of these words, read case-blind as the pattern reads them (alternative by
-# alternative: installed|downloaded|set up|running; installed|downloaded; before|first|prior; install|download
-# (three times); the Chinese install/download words (three times); required): a line holding none of them is
-# not searched. tests/test_prose_prechecks.py checks the list against the pattern's alternatives.
-PRECONDITION_WORDS = ("install", "download", "set", "running", "before", "first", "prior", "required", "安装", "下载")
-# the characters other than ASCII letters that IGNORECASE matches to one (ı, İ → i; ſ → s; the Kelvin sign,
-# which str.lower maps to k itself)
-_FOLD = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"))
-
-
-def _may_precondition(line: str) -> bool:
-    """False when PRECONDITION cannot match `line` (it holds none of PRECONDITION_WORDS, case-blind)."""
-    if not line.isascii():
-        for char, letter in _FOLD:
-            line = line.replace(char, letter)
-    low = line.lower()
-    return any(word in low for word in PRECONDITION_WORDS)
-
-
 DOWNLOAD = re.compile(r"\b(?:download|install|installer|get\s+it|setup)\b|下载|安装|地址", re.IGNORECASE)
 URL = re.compile(r"\bhttps?://[^\s<>\"'`)\]]+", re.IGNORECASE)
 LURE_CATEGORIES = frozenset({"free-hosting", "file-hosting", "file-drop", "paste", "url-shortener", "tunnel",
@@ -130,12 +112,14 @@ def prerequisite_links(doc: Document) -> list[Finding]:
     if URL.search("\n".join(lines)) is None:
         return []
     table = load_table()
+    precondition = gate(PRECONDITION)
     homepage = _homepage(doc)
     out: list[Finding] = []
     more = 0
     seen: set[str] = set()
     for i, text in enumerate(lines):
-        pre = PRECONDITION.search(text) if _may_precondition(text) else None
+        # a line holding none of the words every PRECONDITION match holds is not searched (literal_gate.py)
+        pre = PRECONDITION.search(text) if precondition.may_match(fold(text)) else None
         if pre is None:
             continue
         for j in _link_lines(lines, i):
