@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-WORDS = ("the agent reads files and writes a summary of the report for the user then runs tests and checks "
-         "output").split()
+WORDS = ("the", "agent", "reads", "files", "and", "writes", "a", "summary", "of", "the", "report", "for", "the", "user",
+         "then", "runs", "tests", "and", "checks", "output")
 
 
 def generate(chars: int, blank_every: int, rng: random.Random) -> str:
