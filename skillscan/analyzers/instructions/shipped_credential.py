@@ -79,7 +79,7 @@ def _first(patterns: tuple[re.Pattern[str], ...], text: str, real: Callable[[str
 def _anchored_lines(doc: Document, anchors: re.Pattern[str]) -> list[int]:
     """The indices of the lines holding an `anchors` match, from one search of the whole text, in order. The
     anchors are words, none spanning a line break (rules/instructions/credentials.yaml,
-    tests/test_shipped_credential.py): every line with a match of its own holds a match of the whole text."""
+    tests/test_prose_prechecks.py): every line with a match of its own holds a match of the whole text."""
     text = "\n".join(doc.lines)
     out: list[int] = []
     line, counted = 0, 0
