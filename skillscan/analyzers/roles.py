@@ -53,6 +53,7 @@ from typing import Any
 
 from markdown_it import MarkdownIt
 
+from skillscan.analyzers.literal_gate import fold, gate
 from skillscan.analyzers.markdown_blocks import block_tokens
 
 ROLES = ("agent-instruction", "user-command", "reference", "quoted", "test-data", "hidden", "code")
@@ -397,16 +398,19 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
             for i in range(first, last):
                 if roles[i] is None:
                     roles[i] = (role, why, "fence", False)
-    # prose lines: negation and description, then the section, then the file's role
+    # prose lines: negation and description, then the section, then the file's role; a line holding none of
+    # the words every match of a cue holds is not searched for it (literal_gate.py)
+    negation, describe = gate(v.negation), gate(v.describe_cue)
     for i, line in enumerate(lines):
         if roles[i] is not None:
             continue
         s = line.strip()
         if s and base in ("agent-instruction", "reference") and i not in headings:
-            if v.negation.search(_LIST_MARK.sub("", s)):
+            low = fold(s)
+            if negation.may_match(low) and v.negation.search(_LIST_MARK.sub("", s)):
                 roles[i] = ("quoted", "a negated sentence", "text", True)
                 continue
-            if v.describe_cue.search(s):
+            if describe.may_match(low) and v.describe_cue.search(s):
                 roles[i] = ("reference", "a sentence that describes rather than instructs", "text", False)
                 continue
         if i in operative:

@@ -102,9 +102,23 @@ class _Lines:
         return self.line, offset - (self.text.rfind("\n", 0, offset) + 1) + 1
 
 
+# the last document read and its hidden texts: hidden_findings and hidden_sentences (hidden_sentences.py) both
+# read them, one after the other, for the same document; a Document is frozen, so its read is a function of it
+_last: list[tuple[Document, HiddenRead]] = []
+
+
 def hidden_texts(doc: Document) -> HiddenRead:
     """The hidden texts of the document outside code fences, at their line and column: the first MAX_TEXTS,
-    how many more there were, and which elements were cut at MAX_HIDDEN characters."""
+    how many more there were, and which elements were cut at MAX_HIDDEN characters. Read once per document."""
+    last = _last[-1] if _last else None  # one read of the entry (another thread may replace it meanwhile)
+    if last is not None and last[0] is doc:
+        return last[1]
+    read = _hidden_texts(doc)
+    _last[:] = [(doc, read)]
+    return read
+
+
+def _hidden_texts(doc: Document) -> HiddenRead:
     w = words()
     directive = load_vocab().directive_comment
     text = doc.normalized.text

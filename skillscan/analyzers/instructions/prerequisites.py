@@ -15,6 +15,7 @@ from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document
 from skillscan.analyzers.instructions.lookalike import lookalike
 from skillscan.analyzers.instructions.prose_findings import capped
+from skillscan.analyzers.literal_gate import fold, gate
 from skillscan.capabilities.urls import normalize_host
 from skillscan.model import Channel, Finding, Location
 from skillscan.purpose.domains import same_site
@@ -111,12 +112,14 @@ def prerequisite_links(doc: Document) -> list[Finding]:
     if URL.search("\n".join(lines)) is None:
         return []
     table = load_table()
+    precondition = gate(PRECONDITION)
     homepage = _homepage(doc)
     out: list[Finding] = []
     more = 0
     seen: set[str] = set()
     for i, text in enumerate(lines):
-        pre = PRECONDITION.search(text)
+        # a line holding none of the words every PRECONDITION match holds is not searched (literal_gate.py)
+        pre = PRECONDITION.search(text) if precondition.may_match(fold(text)) else None
         if pre is None:
             continue
         for j in _link_lines(lines, i):

@@ -22,6 +22,7 @@ from functools import lru_cache
 
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
+from skillscan.analyzers.literal_gate import Gate, fold, gate
 from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("record-tampering-instruction",)
@@ -86,8 +87,20 @@ def _claimed(sentence: str, w: RecordWords) -> Tamper | None:
 def tampered(sentence: str, privacy_purpose: bool = False) -> Tamper | None:
     """What a sentence does to a review or usage record, or None."""
     w = words()
-    kept = None if privacy_purpose else _kept_out(sentence, w)
-    return kept or _claimed(sentence, w)
+    # each act needs a record named in the sentence (and a claim a counterfactual): a sentence holding none of
+    # the words every match of those holds is not read further (literal_gate.py)
+    low = fold(sentence)
+    review, counterfactual, usage = _gates()
+    kept = None if privacy_purpose or not review.may_match(low) else _kept_out(sentence, w)
+    if kept is not None or not counterfactual.may_match(low) or not usage.may_match(low):
+        return kept
+    return _claimed(sentence, w)
+
+
+@lru_cache(maxsize=1)
+def _gates() -> tuple[Gate, Gate, Gate]:
+    w = words()
+    return gate(w.review_record), gate(w.counterfactual), gate(w.usage_record)
 
 
 def record_tampering(package: Package, doc: Document) -> list[Finding]:

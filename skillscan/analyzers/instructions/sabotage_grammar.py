@@ -172,6 +172,7 @@ def new_document() -> None:
     """Forget the cue answers of the texts read so far: answers are shared by the detectors of one document,
     never kept across documents (a process reads thousands; texts of other files would only hold memory)."""
     _INDEX.memo = {}
+    _long_split.clear()
 
 
 @dataclass(frozen=True)
@@ -231,8 +232,22 @@ def may_carry(doc: Document, cue: Cue, kinds: frozenset[str] | None = KINDS) -> 
 
 def sentences(text: str) -> list[Sentence]:
     """The sentences (and list items) of a segment's text, each with its offset; long ones cut. Split once
-    per text: every prose detector of a document reads the same segments."""
+    per text: every prose detector of a document reads the same segments. A text longer than SPLIT_MEMO_CHARS
+    is remembered for its own document only (`new_document` forgets it): the memo across documents is bounded
+    in characters, not only in texts."""
+    if len(text) > SPLIT_MEMO_CHARS:
+        hit = _long_split.get(text)
+        if hit is None:
+            if len(_long_split) >= SPLIT_LONG_TEXTS:  # a reader that starts no document (new_document) too
+                _long_split.clear()
+            hit = _long_split[text] = _split_sentences.__wrapped__(text)
+        return list(hit)
     return list(_split_sentences(text))
+
+
+SPLIT_MEMO_CHARS = 20_000  # texts up to this long are split once per process (1,024 of them at most)
+SPLIT_LONG_TEXTS = 64  # longer texts kept at most (those of the current document)
+_long_split: dict[str, tuple[Sentence, ...]] = {}
 
 
 @lru_cache(maxsize=1024)

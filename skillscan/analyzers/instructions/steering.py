@@ -82,6 +82,8 @@ def _said(doc: Document) -> Iterator[Said]:
         if seg.kind not in KINDS:
             continue
         text = seg.raw or seg.text
+        if "/" not in text:  # every OUTSIDE_FILE match holds the "/" before its file name: no path, no finding
+            continue
         how = STEER.search(text) or EXISTS.search(text)
         path = _steering_path(text, how.start()) if how is not None else None
         if path is None or how is None or _negated(text, path.start()):
