@@ -193,7 +193,8 @@ class InstructionsAnalyzer:
             return []
         out: list[Finding] = []
         described = []  # (JSON path, line, text) of each description: read by the sentence detectors too
-        for where, value in mcp.descriptions(data):
+        found = mcp.descriptions(data)
+        for where, value in found.items:
             line = mcp.line_of_string(text, value)
             norm = normalize(value)
             described.append((where, line, norm))
@@ -215,8 +216,12 @@ class InstructionsAnalyzer:
                                    f"{where} contains bidirectional control characters ({norm.bidi[0][2]})", path, line,
                                    snippet=where, channel=Channel.INSTRUCTION))
         out += mcp_sentences(package, path, text, described)
-        if len(described) >= mcp.MAX_STRINGS:
+        if found.capped:
             out.append(finding("analysis-incomplete", f"{path}: only the first {mcp.MAX_STRINGS:,} descriptions were "
                                "read as instructions; the rest of the manifest was not checked", path, 1,
+                               channel=Channel.INSTRUCTION))
+        if found.too_deep:
+            out.append(finding("analysis-incomplete", f"{path}: {found.too_deep:,} object(s) or array(s) nested deeper "
+                               f"than {mcp.MAX_DEPTH} levels were not searched for descriptions", path, 1,
                                channel=Channel.INSTRUCTION))
         return dedupe(out)

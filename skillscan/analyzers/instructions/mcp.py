@@ -4,7 +4,7 @@ package (MCPB `manifest.json`, registry `server.json`, `tools.json`, Gemini exte
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -20,27 +20,42 @@ def is_manifest(path: str) -> bool:
     return PurePosixPath(path).name.lower() in MANIFEST_NAMES
 
 
-def descriptions(data: Any) -> Iterator[tuple[str, str]]:
-    """(JSON path, text) for every description-like string under tools/prompts/resources or at top level."""
-    count = 0
+@dataclass(frozen=True)
+class Descriptions:
+    """The description-like strings of a manifest, and what the bounds left unread."""
+    items: tuple[tuple[str, str], ...]  # (JSON path, text)
+    capped: bool  # MAX_STRINGS descriptions were read and more were left
+    too_deep: int  # objects and arrays nested deeper than MAX_DEPTH, not read
+
+
+def descriptions(data: Any) -> Descriptions:
+    """(JSON path, text) for every description-like string under tools/prompts/resources or at top level,
+    at most MAX_STRINGS of them and no deeper than MAX_DEPTH levels (both bounds counted)."""
+    items: list[tuple[str, str]] = []
+    too_deep = 0
+    capped = False
     stack: list[tuple[Any, str, int]] = [(data, "$", 0)]
-    while stack and count < MAX_STRINGS:
+    while stack and len(items) < MAX_STRINGS:
         node, where, depth = stack.pop()
         if depth > MAX_DEPTH:
+            too_deep += 1
             continue
         if isinstance(node, dict):
             for key, value in node.items():
                 k = str(key)
                 if isinstance(value, str) and (k in DESCRIPTION_KEYS or k.endswith(("description", "Description"))):
                     if value.strip():
-                        count += 1
-                        yield f"{where}.{k}", value
+                        if len(items) >= MAX_STRINGS:
+                            capped = True
+                            break
+                        items.append((f"{where}.{k}", value))
                 elif isinstance(value, (dict, list)):
                     stack.append((value, f"{where}.{k}", depth + 1))
         elif isinstance(node, list):
             for i, value in enumerate(node):
                 if isinstance(value, (dict, list)):
                     stack.append((value, f"{where}[{i}]", depth + 1))
+    return Descriptions(tuple(items), capped or (len(items) >= MAX_STRINGS and bool(stack)), too_deep)
 
 
 def load_json(text: str) -> Any:
