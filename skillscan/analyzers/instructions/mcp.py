@@ -12,7 +12,7 @@ MANIFEST_NAMES = frozenset({"manifest.json", "server.json", "tools.json", "mcp.j
                             "gemini-extension.json", "dxt.json"})
 DESCRIPTION_KEYS = frozenset({"description", "title", "text", "instructions", "prompt", "long_description",
                               "longDescription", "usage", "contextFileName_contents"})
-MAX_DEPTH = 12
+MAX_DEPTH = 64  # real manifests nest tool schemas 14+ levels deep; the walk is iterative, the bound keeps paths short
 MAX_STRINGS = 5000
 
 
