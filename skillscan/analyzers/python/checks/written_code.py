@@ -13,6 +13,7 @@ import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
 from skillscan.lazyre import lazy
+from skillscan.analyzers.python.walk import children
 
 RULE_IDS: tuple[str, ...] = ("py-runs-written-code",)
 
@@ -121,22 +122,22 @@ class WrittenCodeChecks(Flows):
 
 def _walk(node: cst.CSTNode, into_functions: bool = True,  # type: ignore[no-untyped-def]
           kids: dict[int, Sequence[cst.CSTNode]] | None = None):
-    """Every node under `node`, depth-first; nested function bodies only with `into_functions`. libcst builds
-    a node's `children` by visiting it (costly): with `kids`, each node's list is built once and kept there
-    (the tree is alive meanwhile, so a node's id is its own)."""
+    """Every node under `node`, depth-first; nested function bodies only with `into_functions`. With `kids`,
+    each node's list of children is built once and kept there for the later walks (the tree is alive
+    meanwhile, so a node's id is its own)."""
 
-    def children(n: cst.CSTNode) -> Sequence[cst.CSTNode]:
+    def kids_of(n: cst.CSTNode) -> Sequence[cst.CSTNode]:
         if kids is None:
-            return n.children
+            return children(n)
         got = kids.get(id(n))
         if got is None:
-            got = kids[id(n)] = n.children
+            got = kids[id(n)] = children(n)
         return got
 
-    stack = list(children(node))
+    stack = list(kids_of(node))
     while stack:
         n = stack.pop()
         yield n
         if isinstance(n, cst.FunctionDef) and not into_functions:
             continue
-        stack.extend(children(n))
+        stack.extend(kids_of(n))
