@@ -214,6 +214,19 @@ class Workers:
             self._pool.shutdown(wait=True)
             self._pool = None
 
+    def terminate(self) -> None:
+        """End the current pool at once, when the scan failed and no result of it is wanted: the queued tasks
+        are cancelled and the workers killed (and reaped), rather than waited for."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())  # gone from the pool once shut down
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join()
+
 
 @dataclass
 class _InFlight:
