@@ -119,3 +119,39 @@ def test_a_class_whose_visits_cannot_be_read_is_left_to_libcst(monkeypatch) -> N
     assert walk._visit_order(cst.Call) is None
     assert list(walk.children(node)) == list(node.children)
     monkeypatch.delitem(walk._ORDER_CACHE, cst.Call)  # read again, with the source, by the next user
+
+
+def _scope_walk(scope: cst.CSTNode) -> list[cst.CSTNode]:
+    """One scope's nodes as py-runs-written-code walked them before it listed them all in one walk: depth first,
+    the last child first, a nested function's `def` listed but its body not entered."""
+    out, stack = [], list(scope.children)
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if not isinstance(node, cst.FunctionDef):
+            stack.extend(node.children)
+    return out
+
+
+def test_one_walk_lists_each_scope_as_walking_it_apart_does() -> None:
+    from skillscan.analyzers.python.checks.written_code import _scope_nodes
+
+    sources = [SYNTAX, "def outer():\n    def inner():\n        x = 1\n    y = inner()\nclass K:\n    def m(self): pass\n"]
+    sources += [p.read_text(encoding="utf-8") for p in sorted(Path(walk.__file__).parent.rglob("*.py"))]
+    for source in sources:
+        module = cst.parse_module(source)
+        functions = [n for n in _scope_walk_all(module) if isinstance(n, cst.FunctionDef)]
+        expected = [_scope_walk(scope) for scope in [module, *functions]]
+        got = _scope_nodes(module)
+        assert len(got) == len(expected)
+        for mine, theirs in zip(got, expected, strict=True):
+            assert len(mine) == len(theirs) and all(a is b for a, b in zip(mine, theirs, strict=True))
+
+
+def _scope_walk_all(module: cst.Module) -> list[cst.CSTNode]:
+    out, stack = [], list(module.children)
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        stack.extend(node.children)
+    return out
