@@ -154,8 +154,13 @@ def instrument() -> None:
     libcst.parse_module = _timed("  parser: libcst parse_module", libcst.parse_module)
     pyvisitor.walk = _timed("  python: visitor walk", pyvisitor.walk)
     pytokens.scan_tokens = _timed("  python: scan_tokens pre-pass", pytokens.scan_tokens)
-    doc_md = document.markdown_parser()
-    document.markdown_parser = lambda: _TimedProxy(doc_md, "  parser: markdown-it (instructions engine)")
+    doc_label = "  parser: markdown-it (instructions engine)"
+    if hasattr(document, "markdown_parser"):  # the block parser shared through markdown_inline
+        doc_md = document.markdown_parser()
+        document.markdown_parser = lambda: _TimedProxy(doc_md, doc_label)
+    else:  # a tree before markdown_inline
+        doc_md = document._markdown()
+        document._markdown = lambda: _TimedProxy(doc_md, doc_label)
     roles_md = roles._markdown()
     roles._markdown = lambda: _TimedProxy(roles_md, "  parser: markdown-it (roles)")
     from skillscan.analyzers.instructions import detectors

@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 MAX_VIRTUAL_DEPTH = 3
 MAX_VIRTUAL_FILES = 256
 CHUNK_FILES = 64
+# a task's files: at most CHUNK_FILES, and no more than CHUNK_BYTES past its first file, so that a package's
+# large files are tasks apart (run side by side, the largest first) rather than one after another in a worker
+CHUNK_BYTES = 256 << 10
 # file tasks one pool runs before its workers are replaced by fresh forks of this process: a worker's heap
 # only grows (per-document caches up to their bounds, fragmentation after large files), so a long scan
 # bounds each worker's memory by this many tasks; the set-up this process did before forking (engines,
@@ -142,9 +145,9 @@ def _worker(args: tuple[Package, tuple[PackageFile, ...]]) -> tuple[list[Finding
 
 
 def _tasks(packages: Sequence[Package]) -> list[tuple[int, tuple[Package, tuple[PackageFile, ...]]]]:
-    """Chunks of at most CHUNK_FILES files. A package's Python files are a task of their own (whatever
-    the number of jobs, so output never depends on it): the Python engine's start-up (importing libcst)
-    then overlaps the other engines' work on the rest of the package."""
+    """Chunks of at most CHUNK_FILES files and CHUNK_BYTES (`_chunks`). A package's Python files are tasks of
+    their own (whatever the number of jobs, so output never depends on it): the Python engine's start-up
+    (importing libcst) then overlaps the other engines' work on the rest of the package."""
     tasks = []
     for i, pkg in enumerate(packages):
         if pkg.format == "unknown":
@@ -153,9 +156,25 @@ def _tasks(packages: Sequence[Package]) -> list[tuple[int, tuple[Package, tuple[
         python = tuple(f for f in pkg.files if f.language == "python")
         rest = tuple(f for f in pkg.files if f.language != "python") if python else pkg.files
         for part in (python, rest):
-            for start in range(0, len(part), CHUNK_FILES):
-                tasks.append((i, (ctx, part[start : start + CHUNK_FILES])))
+            tasks.extend((i, (ctx, chunk)) for chunk in _chunks(part))
     return tasks
+
+
+def _chunks(files: Sequence[PackageFile]) -> list[tuple[PackageFile, ...]]:
+    """`files` cut, in order, into runs of at most CHUNK_FILES files; a run also ends before a file that would
+    take it past CHUNK_BYTES (a file larger than that is a run alone)."""
+    out: list[tuple[PackageFile, ...]] = []
+    run: list[PackageFile] = []
+    size = 0
+    for f in files:
+        if run and (len(run) >= CHUNK_FILES or size + f.size > CHUNK_BYTES):
+            out.append(tuple(run))
+            run, size = [], 0
+        run.append(f)
+        size += f.size
+    if run:
+        out.append(tuple(run))
+    return out
 
 
 class Workers:
@@ -213,6 +232,19 @@ class Workers:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
+
+    def terminate(self) -> None:
+        """End the current pool at once, when the scan failed and no result of it is wanted: the queued tasks
+        are cancelled and the workers killed (and reaped), rather than waited for."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())  # gone from the pool once shut down
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join()
 
 
 @dataclass

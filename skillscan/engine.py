@@ -404,6 +404,9 @@ def scan(inputs: Sequence[str], options: ScanOptions = ScanOptions()) -> Report:
         if inflight is not None:
             state.collect(inflight, last=True)
         state.flush()
+    except BaseException:
+        state.workers.terminate()  # the scan failed: its queued file tasks are not waited for
+        raise
     finally:
         state._quiesce()
         state.workers.close()

@@ -7,7 +7,10 @@ import re
 
 import libcst as cst
 
+from skillscan.lazyre import lazy
 from skillscan.model import Location
+
+_NEWLINE = lazy("\n")
 
 
 class Locator:
@@ -19,7 +22,8 @@ class Locator:
         self.module = module
         self.source = source
         self.cursor = 0
-        self.newlines = [i for i, ch in enumerate(source) if ch == "\n"] if len(source) < 4_000_000 else []
+        # the offset of every "\n" (found by the regex engine, not a Python loop over every character)
+        self.newlines = [m.start() for m in _NEWLINE.finditer(source)] if len(source) < 4_000_000 else []
         self.cache: dict[int, tuple[int, int]] = {}
         self.claimed: set[tuple[int, str]] = set()
 

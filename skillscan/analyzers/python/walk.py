@@ -1,8 +1,12 @@
-"""A pre-order walk over a libcst tree that calls a visitor's `visit_<Node>` / `leave_<Node>` methods."""
+"""A pre-order walk over a libcst tree that calls a visitor's `visit_<Node>` / `leave_<Node>` methods, and
+`children`: a node's children as libcst's `children` lists them, without its cost."""
 
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import re
+from collections.abc import Sequence
 from typing import Any
 
 import libcst as cst
@@ -74,3 +78,50 @@ def walk(visitor: Any, module: cst.Module) -> None:
             lv(node)
 
     go(module)
+
+
+# `visit_required(self, "body", …)`, `visit_sequence(self, "lpar", …)`: the fields a node's
+# `_visit_and_replace_children` visits, in the order it visits them
+_VISITED_FIELD = re.compile(r'\bvisit_\w+\(\s*self,\s*"(\w+)"')
+_ORDER_CACHE: dict[type, tuple[str, ...] | None] = {}
+
+
+def _visit_order(cls: type) -> tuple[str, ...] | None:
+    """The fields libcst visits for a node of `cls`, in its order (read once from the class's own
+    `_visit_and_replace_children`); None when they cannot be read (no source), and `children` then asks
+    libcst."""
+    try:
+        return _ORDER_CACHE[cls]
+    except KeyError:
+        pass
+    order: tuple[str, ...] | None
+    try:
+        source = inspect.getsource(cls._visit_and_replace_children)  # type: ignore[attr-defined]
+    except (OSError, TypeError, AttributeError):
+        order = None
+    else:
+        fields = {f.name for f in dataclasses.fields(cls)}
+        names = tuple(dict.fromkeys(_VISITED_FIELD.findall(source)))
+        calls = len(re.findall(r"\bvisit_\w+\(", source.split("\n", 1)[-1]))  # past the `def` line
+        # a leaf (whitespace, a comment) visits nothing; a visit this reading cannot name leaves it to libcst
+        order = names if set(names) <= fields and calls == len(_VISITED_FIELD.findall(source)) else None
+    _ORDER_CACHE[cls] = order
+    return order
+
+
+def children(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
+    """The node's immediate children, the same objects in the same (lexical) order as libcst's
+    `node.children` (tests/test_python_walk.py), read from its fields: libcst's property rebuilds the node
+    through a visitor to list them, which cost the checks that walk a tree again most of their time."""
+    order = _visit_order(type(node))
+    if order is None:
+        return node.children
+    out: list[cst.CSTNode] = []
+    CSTNode = cst.CSTNode
+    for name in order:
+        value = getattr(node, name)
+        if isinstance(value, CSTNode):
+            out.append(value)
+        elif isinstance(value, (tuple, list)):
+            out.extend(item for item in value if isinstance(item, CSTNode))
+    return out

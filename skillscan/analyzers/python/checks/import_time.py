@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
+from skillscan.analyzers.python.walk import children
 from skillscan.model import Capability
 
 RULE_IDS: tuple[str, ...] = ("py-import-time-network", "py-import-time-write")
@@ -115,7 +116,7 @@ def _top_level_calls(stmt: cst.BaseStatement) -> Iterator[cst.Call]:
 def _calls(node: cst.CSTNode, silenced: bool = False) -> Iterator[tuple[cst.Call, bool]]:
     """Every call under `node` in source order, nested function and class bodies excluded, each with whether a
     `try` around it silences every error."""
-    stack: list[tuple[cst.CSTNode, bool]] = [(c, silenced) for c in reversed(node.children)]
+    stack: list[tuple[cst.CSTNode, bool]] = [(c, silenced) for c in reversed(children(node))]
     while stack:
         n, quiet = stack.pop()
         if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
@@ -123,9 +124,9 @@ def _calls(node: cst.CSTNode, silenced: bool = False) -> Iterator[tuple[cst.Call
         if isinstance(n, cst.Call):
             yield n, quiet
         if isinstance(n, cst.Try) and _silences(n):
-            stack.extend((c, c is n.body or quiet) for c in reversed(n.children))
+            stack.extend((c, c is n.body or quiet) for c in reversed(children(n)))
             continue
-        stack.extend((c, quiet) for c in reversed(n.children))
+        stack.extend((c, quiet) for c in reversed(children(n)))
 
 
 def _silences(node: cst.Try) -> bool:

@@ -10,6 +10,7 @@ import libcst as cst
 
 from skillscan.analyzers.code_vocab import json_install_hooks, words
 from skillscan.analyzers.python.flows import Flows
+from skillscan.analyzers.python.walk import children
 
 RULE_IDS: tuple[str, ...] = ("py-install-hook-written",)
 
@@ -55,8 +56,8 @@ class InstallHookChecks(Flows):
 
 def _walk(node: cst.CSTNode):  # type: ignore[no-untyped-def]
     """Every node under `node`, in source order."""
-    stack = list(reversed(node.children))
+    stack = list(reversed(children(node)))
     while stack:
         n = stack.pop()
         yield n
-        stack.extend(reversed(n.children))
+        stack.extend(reversed(children(n)))

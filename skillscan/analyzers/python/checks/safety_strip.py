@@ -16,6 +16,7 @@ import libcst as cst
 
 from skillscan.analyzers.code_vocab import pattern
 from skillscan.analyzers.python.flows import Flows
+from skillscan.analyzers.python.walk import children
 
 RULE_IDS: tuple[str, ...] = ("py-strips-safety-text",)
 
@@ -94,7 +95,7 @@ def _names_in(node: cst.CSTNode) -> set[str]:
         n = stack.pop()
         if isinstance(n, cst.Name):
             found.add(n.value)
-        stack.extend(n.children)
+        stack.extend(children(n))
     return found
 
 

@@ -20,6 +20,7 @@ import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import call_kwarg
+from skillscan.analyzers.python.walk import children
 from skillscan.model import Capability, Confidence
 
 RULE_IDS: tuple[str, ...] = ("py-request-code-eval",)
@@ -75,7 +76,7 @@ def _handlers(module: cst.Module) -> Iterator[tuple[cst.FunctionDef, str]]:
                     yield stmt, f"{stmt.name.value} of the {base} subclass {node.name.value}"
             continue
         if isinstance(node, (cst.If, cst.Try, cst.With, cst.IndentedBlock, cst.Else, cst.FunctionDef)):
-            stack.extend(reversed(node.children))
+            stack.extend(reversed(children(node)))
 
 
 def _calls(node: cst.CSTNode) -> Iterator[cst.Call]:
@@ -84,7 +85,7 @@ def _calls(node: cst.CSTNode) -> Iterator[cst.Call]:
         n = stack.pop()
         if isinstance(n, cst.Call):
             yield n
-        stack.extend(reversed(n.children))
+        stack.extend(reversed(children(n)))
 
 
 class ServedCodeChecks(Flows):

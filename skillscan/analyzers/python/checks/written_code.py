@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
+from skillscan.analyzers.python.walk import children
 from skillscan.lazyre import lazy
 
 RULE_IDS: tuple[str, ...] = ("py-runs-written-code",)
@@ -32,12 +33,9 @@ class WrittenCodeChecks(Flows):
         if decoder is None:
             return
         decoded_line = source.count("\n", 0, decoder.start()) + 1
-        kids: dict[int, Sequence[cst.CSTNode]] = {}  # each node's children, listed once for every walk below
-        scopes: list[cst.CSTNode] = [module]
-        scopes += [n for n in _walk(module, kids=kids) if isinstance(n, cst.FunctionDef)]
         reported = 0
-        for scope in scopes:
-            for run, written in self._runs(scope, kids):
+        for nodes in _scope_nodes(module):
+            for run, written in self._runs(nodes):
                 if reported >= MAX_REPORTS:
                     return
                 loc = self.loc.location(self.path, run)
@@ -47,8 +45,8 @@ class WrittenCodeChecks(Flows):
                           f"this file also decodes encoded data (line {decoded_line})", loc)
                 reported += 1
 
-    def _runs(self, scope: cst.CSTNode, kids: dict[int, Sequence[cst.CSTNode]]) -> list[tuple[cst.Call, cst.CSTNode]]:
-        nodes = list(_walk(scope, into_functions=False, kids=kids))
+    def _runs(self, nodes: Sequence[cst.CSTNode]) -> list[tuple[cst.Call, cst.CSTNode]]:
+        """(run, write) for each script file one scope (`nodes`) writes a computed value to and runs."""
         files: set[str] = set()  # names bound to a script file opened for writing
         for n in nodes:
             if isinstance(n, cst.WithItem) and n.asname is not None and isinstance(n.asname.name, cst.Name) and \
@@ -57,6 +55,8 @@ class WrittenCodeChecks(Flows):
             if isinstance(n, cst.Assign) and len(n.targets) == 1 and isinstance(n.targets[0].target, cst.Name) and \
                     self._script_file(n.value):
                 files.add(n.targets[0].target.value)
+        if not files:  # nothing written to a script file below
+            return []
         written: dict[str, cst.CSTNode] = {}
         for n in nodes:
             if isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) and n.func.attr.value == "write" and \
@@ -119,24 +119,20 @@ class WrittenCodeChecks(Flows):
         return None
 
 
-def _walk(node: cst.CSTNode, into_functions: bool = True,  # type: ignore[no-untyped-def]
-          kids: dict[int, Sequence[cst.CSTNode]] | None = None):
-    """Every node under `node`, depth-first; nested function bodies only with `into_functions`. libcst builds
-    a node's `children` by visiting it (costly): with `kids`, each node's list is built once and kept there
-    (the tree is alive meanwhile, so a node's id is its own)."""
-
-    def children(n: cst.CSTNode) -> Sequence[cst.CSTNode]:
-        if kids is None:
-            return n.children
-        got = kids.get(id(n))
-        if got is None:
-            got = kids[id(n)] = n.children
-        return got
-
-    stack = list(children(node))
+def _scope_nodes(module: cst.Module) -> list[list[cst.CSTNode]]:
+    """The nodes of each scope — the module, then every function in the order of a depth-first walk that takes
+    a node's last child first — each list in that walk's order, a nested function's `def` in the scope around
+    it and its body in its own: what walking each scope apart, without entering nested functions, would list,
+    found in one walk of the module."""
+    scopes: list[list[cst.CSTNode]] = [[]]
+    stack: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = [(c, scopes[0]) for c in children(module)]
     while stack:
-        n = stack.pop()
-        yield n
-        if isinstance(n, cst.FunctionDef) and not into_functions:
-            continue
-        stack.extend(children(n))
+        n, mine = stack.pop()
+        mine.append(n)
+        if isinstance(n, cst.FunctionDef):
+            own: list[cst.CSTNode] = []
+            scopes.append(own)
+            stack.extend((c, own) for c in children(n))
+        else:
+            stack.extend((c, mine) for c in children(n))
+    return scopes
