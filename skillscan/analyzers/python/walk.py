@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import libcst as cst
@@ -125,3 +125,15 @@ def children(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
         elif isinstance(value, (tuple, list)):
             out.extend(item for item in value if isinstance(item, CSTNode))
     return out
+
+
+def nodes_under(node: cst.CSTNode, into_functions: bool = True) -> Iterator[cst.CSTNode]:
+    """Every node under `node`, depth-first, a node's last child first (a stack walk over `children`);
+    the bodies of nested functions only with `into_functions` (their `def` node itself is listed)."""
+    stack = list(children(node))
+    while stack:
+        n = stack.pop()
+        yield n
+        if isinstance(n, cst.FunctionDef) and not into_functions:
+            continue
+        stack.extend(children(n))

@@ -15,13 +15,11 @@ reported."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import libcst as cst
 
 from skillscan.analyzers.python.checks.written_code import INTERPRETERS
-from skillscan.analyzers.python.checks.written_code import _walk as walk_nodes
 from skillscan.analyzers.python.flows import Flows
+from skillscan.analyzers.python.walk import nodes_under as walk_nodes
 
 RULE_IDS: tuple[str, ...] = ("py-runs-data-command",)
 
@@ -45,20 +43,19 @@ class DataCommandChecks(Flows):
         source = self.loc.source
         if not any(w in source for w in ("load", "json", "message_from", "DictReader", "reader")):
             return
-        kids: dict[int, Sequence[cst.CSTNode]] = {}
         scopes: list[cst.CSTNode] = [module]
-        scopes += [n for n in walk_nodes(module, kids=kids) if isinstance(n, cst.FunctionDef)]
+        scopes += [n for n in walk_nodes(module) if isinstance(n, cst.FunctionDef)]
         reported = 0
         for scope in scopes:
-            for node, message in self._dc_data_runs(scope, kids):
+            for node, message in self._dc_data_runs(scope):
                 if reported >= MAX_REPORTS:
                     return
                 self.emit("py-runs-data-command", message, self.loc.location(self.path, node))
                 reported += 1
 
     # ------------------------------------------------------------------ values
-    def _dc_data_runs(self, scope: cst.CSTNode, kids: dict[int, Sequence[cst.CSTNode]]) -> list[tuple[cst.Call, str]]:
-        nodes = list(walk_nodes(scope, into_functions=False, kids=kids))
+    def _dc_data_runs(self, scope: cst.CSTNode) -> list[tuple[cst.Call, str]]:
+        nodes = list(walk_nodes(scope, into_functions=False))
         records: set[str] = set()  # names holding a parsed record
         fields: dict[str, str] = {}  # names holding (text built from) a record's field → the field shown
         assigns = [n for n in nodes if isinstance(n, (cst.Assign, cst.AnnAssign, cst.For))]
