@@ -140,7 +140,7 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         acc.raise_to(policy.corroborated, f"corroborated-malice: {pair[0]}")
         acc.findings.append(gate("corroborated-malice", pair[0], (pair[1].location.path, pair[1].location.line), [],
                                  severity=Severity.CRITICAL, confidence=Confidence.MEDIUM, channel=pair[1].channel))
-    if alone and acc.decision is not Decision.BLOCK and (one := incoherent(package, alone, findings, lambda p: bool(
+    if acc.decision is not Decision.BLOCK and (one := incoherent(package, alone, findings, lambda p: bool(
             security_practice(package, p, policy.security_practice)), purpose)):  # rule 1: incoherent with the purpose
         acc.raise_to(policy.incoherent, f"incoherent-malice: {one[0]}")
         acc.findings.append(gate("incoherent-malice", one[0], (one[1].location.path, one[1].location.line), [],

@@ -16,11 +16,12 @@ nearest SKILL.md above the finding) hold at least `min_purpose_words` content wo
 of purpose (`rules/purpose/kinds.yaml`) that `rules/decide/coherence.yaml` lists as explaining the act is
 stated there; for an exfiltration signal, a host on its line that the stated purpose explains (its stated
 service, its homepage's site) explains it too. Unknown purpose (fewer words) is not incoherence: the signal
-stays review. The reason names the act, the skill's name and the kinds of purpose it would need."""
+stays review. Nor is a signal cited in the frontmatter itself (a description that claims every conversation):
+what the skill states as its purpose is not incoherent with it. A document without frontmatter states its
+purpose in its title and the paragraph leading its body, which are read with it. The reason names the act, the skill's name and the kinds of purpose it would need."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,8 +38,7 @@ from skillscan.purpose.kinds import content_words, label, stated_kinds
 from skillscan.purpose.stated import StatedPurpose
 
 RULE_IDS: tuple[str, ...] = ("incoherent-malice",)
-_STOP = frozenset({"use", "this", "skill", "when", "the", "and", "for", "with", "you", "your", "any", "that",
-                   "are", "can", "its", "from", "into", "all"})
+_LEAD = 400  # characters of the lead paragraph read
 
 
 @dataclass(frozen=True)
@@ -77,17 +77,33 @@ def table() -> Table:
 
 
 def _title(package: Package, path: str) -> str:
-    """The first `# ` heading of the nearest SKILL.md above `path` (its title), or ""."""
+    """The first `# ` heading of the nearest SKILL.md above `path` (its title) and, for a SKILL.md without
+    frontmatter (no name or description to state its purpose), the paragraph that leads the body under it,
+    or "". With frontmatter the lead is the body's first instruction, not a statement of purpose."""
     folder = PurePosixPath(path).parent
     for _ in range(8):
         here = "SKILL.md" if str(folder) in (".", "") else str(folder / "SKILL.md")
         lines = file_lines(package, here)
         if lines:
-            return next((ln[2:].strip() for ln in lines[:200] if ln.startswith("# ")), "")
+            title = _lead(lines[:200])
+            return title if lines[0].strip() != "---" else title.split("\n", 1)[0]
         if str(folder) in (".", "", "/"):
             return ""
         folder = folder.parent
     return ""
+
+
+def _lead(lines: Sequence[str]) -> str:
+    at = next((i for i, ln in enumerate(lines) if ln.startswith("# ")), None)
+    if at is None:
+        return ""
+    lead: list[str] = []
+    for ln in lines[at + 1:]:
+        if ln.startswith("#") or (lead and not ln.strip()):
+            break
+        if ln.strip():
+            lead.append(ln.strip())
+    return f"{lines[at][2:].strip()}\n{' '.join(lead)[:_LEAD]}"
 
 
 def purpose_text(package: Package, path: str) -> str:
@@ -97,8 +113,7 @@ def purpose_text(package: Package, path: str) -> str:
 
 
 def known(text: str, min_words: int) -> bool:
-    words = [w for w in re.findall(r"[a-z]{3,}", text.lower()) if w not in _STOP]
-    return len(words) + content_words(re.sub(r"[a-z]+", " ", text.lower())) >= min_words
+    return content_words(text) >= min_words
 
 
 def _explaining_host(package: Package, f: Finding, purpose: StatedPurpose) -> str | None:
@@ -107,6 +122,16 @@ def _explaining_host(package: Package, f: Finding, purpose: StatedPurpose) -> st
         if why := egress_reason(authority, purpose):
             return why
     return None
+
+
+def in_frontmatter(package: Package, f: Finding) -> bool:
+    """The finding cites a line of its file's frontmatter (a SKILL.md's name and description): what the
+    skill states as its purpose cannot be incoherent with it — the user reads it before installing."""
+    lines = file_lines(package, f.location.path)
+    if not lines or lines[0].strip() != "---":
+        return False
+    end = next((i for i, ln in enumerate(lines[1:200], start=2) if ln.strip() == "---"), 0)
+    return 1 <= f.location.line <= end
 
 
 def incoherent(package: Package, reviewed: Sequence[Finding], others: Sequence[Finding],
@@ -122,6 +147,8 @@ def incoherent(package: Package, reviewed: Sequence[Finding], others: Sequence[F
         if act is None:
             continue
         f = s.finding
+        if in_frontmatter(package, f):
+            continue  # the act is the stated purpose itself
         text = purpose_text(package, f.location.path)
         if not known(text, t.min_words):
             continue  # no stated purpose to be incoherent with: review stays review

@@ -6,7 +6,9 @@ its name, description and title.
 - `stated_kinds(text) -> dict[str, str]`: each kind the text states, with the word that states it. English
   words match whole, case-insensitively, with a plural or verb ending (s, es, ed, ing, er, ers); the parts of
   a word of several parts may be joined by a space, hyphen or underscore. Chinese words match as written.
-- `content_words(text) -> int`: how many content words the text holds (Latin words of three letters or more,
+- `content_words(text) -> int`: how many distinct content words the text holds (the name is often repeated
+  in the title) (whole Latin words of three letters or
+  more, not a few function words such as "use this skill when", and not pieces of an identifier with digits;
   runs of CJK characters counted by pairs), to tell a stated purpose from an empty one.
 
 Nothing here decides a verdict; `skillscan/policy_coherent.py` asks which kinds explain an act."""
@@ -71,10 +73,15 @@ def label(kind_id: str) -> str:
     return next((k.label for k in load_kinds() if k.id == kind_id), kind_id)
 
 
-_LATIN = re.compile(r"[a-z]{3,}")
+# whole words of letters only: an identifier with digits (a directory name) is not a stated word
+_LATIN = re.compile(r"(?<![a-z0-9])[a-z]{3,}(?![a-z0-9])")
+_STOP = frozenset({"use", "this", "skill", "when", "the", "and", "for", "with", "you", "your", "any", "that",
+                   "are", "can", "its", "from", "into", "all"})
 _CJK = re.compile(r"[\u3400-\u9fff]+")
 
 
 def content_words(text: str) -> int:
     low = text[:MAX_TEXT].lower()
-    return len(_LATIN.findall(low)) + sum(max(1, len(run) // 2) for run in _CJK.findall(low))
+    latin = {w for w in _LATIN.findall(low) if w not in _STOP}
+    cjk = {run[i:i + 2] for run in _CJK.findall(low) for i in range(0, max(1, len(run) - 1), 2)}
+    return len(latin) + len(cjk)
