@@ -18,7 +18,7 @@ stated there; for an exfiltration signal, a host on its line that the stated pur
 service, its homepage's site) explains it too. Unknown purpose (fewer words) is not incoherence: the signal
 stays review. Nor is a signal cited in the frontmatter itself (a description that claims every conversation):
 what the skill states as its purpose is not incoherent with it. A document without frontmatter states its
-purpose in its title and the paragraph leading its body, which are read with it. The reason names the act, the skill's name and the kinds of purpose it would need."""
+purpose in its title and the paragraph leading its body, which are read with it. The reason names the act and the kinds of purpose it would need."""
 
 from __future__ import annotations
 
@@ -157,8 +157,7 @@ def incoherent(package: Package, reviewed: Sequence[Finding], others: Sequence[F
         if s.family == "exfiltration" and _explaining_host(package, f, purpose):
             continue
         need = "; ".join(label(k) for k in act.explained_by) or "none could"
-        name = (package.name or PurePosixPath(f.location.path).parent.name or "the skill").strip()
         return (f"{f.rule_id} ({s.family}, {f.location.path}:{f.location.line}, {f.role}) {act.said}, which "
-                f"nothing in the skill's stated purpose (“{name}”: its name, description and title) calls for — "
+                f"nothing in the skill's stated purpose (its name, description and title) calls for — "
                 f"they state no purpose that would explain it ({need})"), f
     return None
