@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clirun import make_skill, scan_json
+from clirun import SIGNAL_ALONE, make_skill, scan_json
 
 PACKAGER = "name: wf-packager\ndescription: Drafts workflow definitions and the package metadata that ships them.\n"
 HOOK = '```json\n"postinstall": "node -e \\"require(\'./audit\')\\""\n```\n'
 
 
 def _scan(pkg: Path) -> tuple[str, list[dict[str, object]]]:
-    report, _ = scan_json(str(pkg))
+    report, _ = scan_json(*SIGNAL_ALONE, str(pkg))
     p = report["packages"][0]
     return p["verdict"], p["findings"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import make_described_skill, scan_json
+from clirun import SIGNAL_ALONE, make_described_skill, scan_json
 
 from skillscan.analyzers.instructions.host_reach import reach
 from skillscan.analyzers.instructions.outside_code import adopted
@@ -17,7 +17,7 @@ CI = "Analyzes failed CI jobs of a pull request and summarizes the root cause."
 
 
 def _scan(pkg: Path, rule: str) -> tuple[str, list[dict[str, object]]]:
-    report, _ = scan_json(str(pkg))
+    report, _ = scan_json(*SIGNAL_ALONE, str(pkg))
     p = report["packages"][0]
     return p["verdict"], [f for f in p["findings"] if f["rule_id"] == rule]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import make_described_skill, scan_json
+from clirun import SIGNAL_ALONE, make_described_skill, scan_json
 
 from skillscan.analyzers.shell import CommandContext, analyze_command
 from skillscan.model import Channel
@@ -16,7 +16,7 @@ EXPORT = "Saves the current session transcript to disk as Markdown."
 
 
 def _scan(pkg: Path, rule: str) -> tuple[str, list[dict[str, object]]]:
-    report, _ = scan_json(str(pkg))
+    report, _ = scan_json(*SIGNAL_ALONE, str(pkg))
     p = report["packages"][0]
     return p["verdict"], [f for f in p["findings"] if f["rule_id"] == rule]
 
