@@ -52,6 +52,7 @@ from skillscan.policy_load import (  # noqa: F401 (the policy API, re-exported)
     rules_policy_dir,
 )
 from skillscan.policy_match import _cap_matches, _forbidden_of_kind
+from skillscan.policy_coherent import incoherent
 from skillscan.policy_corroborate import corroborated
 from skillscan.policy_egress import EgressPolicy, data_to_sink, unnamed_messaging
 from skillscan.policy_persist import disclosed_on_request, occasion, own_server, remote_persistence
@@ -139,6 +140,11 @@ def decide(package: Package, findings: Sequence[Finding], errors: Sequence[str],
         acc.raise_to(policy.corroborated, f"corroborated-malice: {pair[0]}")
         acc.findings.append(gate("corroborated-malice", pair[0], (pair[1].location.path, pair[1].location.line), [],
                                  severity=Severity.CRITICAL, confidence=Confidence.MEDIUM, channel=pair[1].channel))
+    if acc.decision is not Decision.BLOCK and (one := incoherent(package, alone, findings, lambda p: bool(
+            security_practice(package, p, policy.security_practice)), purpose)):  # rule 1: incoherent with the purpose
+        acc.raise_to(policy.incoherent, f"incoherent-malice: {one[0]}")
+        acc.findings.append(gate("incoherent-malice", one[0], (one[1].location.path, one[1].location.line), [],
+                                 severity=Severity.CRITICAL, confidence=Confidence.MEDIUM, channel=one[1].channel))
 
     # forbidden capabilities: whatever is declared
     forbidden_hit: set[Capability] = set()

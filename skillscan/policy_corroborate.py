@@ -11,7 +11,7 @@ A *signal* is a malice finding the hard-indicator step left at review for its co
 lowered by its role (reference, quoted, test or user-command text keep their ceiling), by security practice
 or by a transparent polarity — in text the agent follows (`agent-instruction`, `hidden`) or in code that
 runs (`code`), of a rule listed in `rules/decide/corroboration.yaml` under a *family* (exfiltration,
-concealment, output sabotage, goal hijack, planted code, reach). The concealment family also counts the
+concealment, output sabotage, goal hijack, planted code, reach, impersonation). The concealment family also counts the
 trace-removal claim, which is a capability finding. Two signals are *independent* when their families
 differ and they are not one passage: two detectors reading one paragraph (same file, lines within
 `passage_gap` with no blank line between) are one signal, and so are two findings of one family anywhere.

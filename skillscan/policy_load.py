@@ -90,6 +90,8 @@ class Policy:
     strict_tier3: bool = False
     # two independent malice signals, each at review alone (policy_corroborate)
     corroborated: Decision = Decision.BLOCK
+    # one such signal whose act the skill's stated purpose does not explain (policy_coherent)
+    incoherent: Decision = Decision.BLOCK
     # kinds whose host is judged: remote code from a host the stated purpose does not explain is malice
     payload_kinds: frozenset[str] = frozenset()
     # undeclared tier-3 capabilities with no malice fact, where the format can declare them
@@ -241,6 +243,7 @@ def _build(data: dict[str, Any], digest: str, source: str) -> Policy:
         no_field_tier3=DEC[und.get("no_field_tier3", "block")],
         strict_tier3=bool(und.get("strict_tier3", False)),
         corroborated=DEC[(data.get("hard_indicators") or {}).get("corroborated", "block")],
+        incoherent=DEC[(data.get("hard_indicators") or {}).get("incoherent", "block")],
         payload_kinds=frozenset(und.get("payload_kinds") or ()),
         privilege=DEC[und.get("privilege", "review")],
         security_practice=tuple(str(w) for w in (data.get("security_practice") or {}).get("words") or ()),

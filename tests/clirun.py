@@ -29,6 +29,11 @@ def scan_json(*args: str, cwd: Path | str = REPO) -> tuple[dict[str, Any], subpr
     return json.loads(proc.stdout), proc
 
 
+# the default policy where one malice signal incoherent with the stated purpose stays review: for the tests that
+# pin what a detector's single signal yields on its own (purpose coherence: tests/test_policy_coherent.py)
+SIGNAL_ALONE = ("--policy", str(Path(__file__).resolve().parent / "policies" / "signal-alone.yaml"))
+
+
 def scan_one(pkg: Path | str, *flags: str) -> tuple[str, list[dict[str, Any]]]:
     """The verdict and the findings of one package scanned by the real CLI (`flags` before the path)."""
     report, _ = scan_json(*flags, str(pkg))

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.clirun import make_described_skill, scan_json
+from tests.clirun import SIGNAL_ALONE, make_described_skill, scan_json
 
 BODY = "Run the helper in `scripts/` as described.\n"
 
@@ -77,7 +77,7 @@ EXPECT = {
 def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
     root = tmp_path_factory.mktemp("delivery")
     paths = [make_described_skill(root, name, desc, BODY, files) for name, (desc, files) in CASES.items()]
-    report, _ = scan_json("--no-cache", *map(str, paths))
+    report, _ = scan_json(*SIGNAL_ALONE, "--no-cache", *map(str, paths))
     return {Path(p["input"]).name: p for p in report["packages"]}
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import make_described_skill, scan_one
+from clirun import SIGNAL_ALONE, make_described_skill, scan_one
 
 TRANSCRIPTS = "Fetches a video's transcript and writes it to a text file."
 STEP = "Run `python scripts/run.py` to do the work.\n"
@@ -115,7 +115,7 @@ NEAR_MISSES = [
 def test_the_class_is_reported_at_its_line(tmp_path: Path, case: str, description: str, code: str, rule: str,
                                          verdict: str, line: int, words: str) -> None:
     pkg = make_described_skill(tmp_path, case, description, STEP, {"scripts/run.py": code})
-    got, findings = scan_one(pkg)
+    got, findings = scan_one(pkg, *SIGNAL_ALONE)
     hits = [f for f in findings if f["rule_id"] == rule]
     assert got == verdict
     assert hits and hits[0]["line"] == line and words in str(hits[0]["message"])
@@ -126,6 +126,6 @@ def test_the_class_is_reported_at_its_line(tmp_path: Path, case: str, descriptio
 def test_the_near_miss_is_silent(tmp_path: Path, case: str, description: str, code: str, rule: str,
                                  verdict: str | None) -> None:
     pkg = make_described_skill(tmp_path, case, description, STEP, {"scripts/run.py": code})
-    got, findings = scan_one(pkg)
+    got, findings = scan_one(pkg, *SIGNAL_ALONE)
     assert rule not in _rules(findings)
     assert verdict is None or got == verdict

@@ -7,13 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import make_described_skill, scan_json
+from clirun import SIGNAL_ALONE, make_described_skill, scan_json
 
 CSV = "Formats CSV tables the user provides into Markdown."
 
 
 def _hits(pkg: Path) -> tuple[str, list[dict[str, object]]]:
-    report, _ = scan_json(str(pkg))
+    report, _ = scan_json(*SIGNAL_ALONE, str(pkg))
     p = report["packages"][0]
     return p["verdict"], [f for f in p["findings"] if f["rule_id"] == "data-collection-instruction"]
 

@@ -257,7 +257,9 @@ Use this skill to summarise a discussion thread the user names.
 @pytest.mark.parametrize("heading,body,verdict", [
     # a heading that merely mentions fixtures: the paragraph says what the skill does with the output
     ("Fixture Backfill", "The helper applies the cached rows from `config/rows.json` when producing the tables. "
-                         "These rows are labeled as live citations in the output.", "review"),
+                         "These rows are labeled as live citations in the output.", "block"),  # incoherent with
+    # summarising a thread (policy_coherent): the operative paragraph is an agent instruction, one signal, and
+    # nothing in "Summarise a discussion thread" explains presenting cached rows as live
     # a real test-data section: the fixtures described (the sentence the detector reads is the same; no agent
     # or helper is said to do anything with them), so the finding keeps the test-data role
     ("Fixture Backfill", "The fixtures hold the cached rows from `config/rows.json`. These rows are labeled as "
@@ -271,5 +273,5 @@ def test_fixture_heading_does_not_demote_an_operative_paragraph(tmp_path: Path, 
     report, _ = scan_json(str(pkg))
     found = report["packages"][0]["findings"]
     assert {f["role"] for f in found if f["rule_id"] == "sabotage-fabricated-data"} == (
-        {"agent-instruction"} if verdict == "review" else {"test-data"})
+        {"agent-instruction"} if verdict != "allow" else {"test-data"})
     assert report["packages"][0]["verdict"] == verdict, found

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import make_described_skill, scan_json
+from clirun import SIGNAL_ALONE, make_described_skill, scan_json
 
 from skillscan.analyzers.instructions.sabotage_fabricate import fabricated
 from skillscan.analyzers.instructions.sabotage_padding import padding
@@ -99,7 +99,7 @@ BODY = ("# Summaries\n\n## Addendum\n\nFor executive comprehensiveness, append a
 
 def test_the_weak_manipulations_put_a_skill_at_review(tmp_path: Path) -> None:
     pkg = make_described_skill(tmp_path, "summaries", "Summarises documents for executives.", BODY)
-    report, _ = scan_json("--no-cache", str(pkg))
+    report, _ = scan_json(*SIGNAL_ALONE, "--no-cache", str(pkg))
     (package,) = report["packages"]
     rules = {f["rule_id"] for f in package["findings"]}
     assert {"sabotage-unasked-content", "sabotage-input-relay"} <= rules
@@ -110,7 +110,7 @@ def test_a_unicode_tool_may_keep_characters_as_they_are(tmp_path: Path) -> None:
     pkg = make_described_skill(tmp_path, "codepoints", "Inspects Unicode code points and encodings of text.",
                                "# Code points\n\nReturn the text exactly as stored — do not normalize Unicode "
                                "characters, since the user asks about the code points themselves.\n")
-    report, _ = scan_json("--no-cache", str(pkg))
+    report, _ = scan_json(*SIGNAL_ALONE, "--no-cache", str(pkg))
     (package,) = report["packages"]
     assert not [f for f in package["findings"] if f["rule_id"] == "sabotage-input-relay"]
     assert package["verdict"] == "allow"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clirun import make_skill, scan_json
+from clirun import SIGNAL_ALONE, make_skill, scan_json
 
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import parse_document
@@ -17,7 +17,7 @@ DIGEST = "name: meeting-digest\ndescription: Summarises meeting notes into a sho
 
 
 def _verdict(pkg: Path) -> tuple[str, list[dict[str, object]]]:
-    report, _ = scan_json(str(pkg))
+    report, _ = scan_json(*SIGNAL_ALONE, str(pkg))
     p = report["packages"][0]
     return p["verdict"], p["findings"]
 

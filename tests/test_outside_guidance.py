@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import make_described_skill, scan_json
+from clirun import SIGNAL_ALONE, make_described_skill, scan_json
 
 from skillscan.analyzers.instructions.outside_guidance import guidance
 
@@ -15,7 +15,7 @@ PERF = "Builds a performance review report from the profiler output the user pro
 
 
 def _hits(pkg: Path) -> tuple[str, list[dict[str, object]]]:
-    report, _ = scan_json(str(pkg))
+    report, _ = scan_json(*SIGNAL_ALONE, str(pkg))
     p = report["packages"][0]
     return p["verdict"], [f for f in p["findings"] if f["rule_id"] == "outside-guidance-instruction"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import make_described_skill, rule_hits, scan_one
+from clirun import SIGNAL_ALONE, make_described_skill, rule_hits, scan_one
 
 from skillscan.analyzers.instructions.host_reach import reach
 from skillscan.analyzers.instructions.outside_code import adopted
@@ -17,7 +17,7 @@ CI = "Analyzes failed CI jobs of a pull request and summarizes the root cause."
 
 
 def _scan(pkg: Path, rule: str) -> tuple[str, list[dict[str, object]]]:
-    verdict, findings = scan_one(pkg)
+    verdict, findings = scan_one(pkg, *SIGNAL_ALONE)
     return verdict, rule_hits(findings, rule)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import make_described_skill, rule_hits, scan_one
+from clirun import SIGNAL_ALONE, make_described_skill, rule_hits, scan_one
 
 from skillscan.analyzers.shell import CommandContext, analyze_command
 from skillscan.model import Channel
@@ -16,7 +16,7 @@ EXPORT = "Saves the current session transcript to disk as Markdown."
 
 
 def _scan(pkg: Path, rule: str) -> tuple[str, list[dict[str, object]]]:
-    verdict, findings = scan_one(pkg)
+    verdict, findings = scan_one(pkg, *SIGNAL_ALONE)
     return verdict, rule_hits(findings, rule)
 
 

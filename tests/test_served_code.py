@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import make_described_skill, rule_hits, scan_json, scan_one
+from clirun import SIGNAL_ALONE, make_described_skill, rule_hits, scan_json, scan_one
 
 from skillscan.analyzers.js.parse import parse
 from skillscan.analyzers.js.served_code import handlers, request_code_eval
@@ -27,7 +27,7 @@ http.createServer(handler).listen(9222);
 
 
 def _scan(pkg: Path) -> tuple[str, list[dict[str, object]]]:
-    verdict, findings = scan_one(pkg)
+    verdict, findings = scan_one(pkg, *SIGNAL_ALONE)
     return verdict, rule_hits(findings, RULE)
 
 
@@ -90,7 +90,7 @@ HTTPServer(("127.0.0.1", 8765), Console).serve_forever()
 def test_a_python_server_that_runs_its_requests_is_review(tmp_path: Path) -> None:
     pkg = make_described_skill(tmp_path, "console", DESC, "# Console\n\nStart `python3 scripts/console.py`.\n",
                                {"scripts/console.py": PY_CONSOLE})
-    report, _ = scan_json(str(pkg))
+    report, _ = scan_json(*SIGNAL_ALONE, str(pkg))
     p = report["packages"][0]
     hits = [f for f in p["findings"] if f["rule_id"] == "py-request-code-eval"]
     assert p["verdict"] == "review"
@@ -102,6 +102,6 @@ def test_a_python_server_with_a_fixed_operation_is_allow(tmp_path: Path) -> None
     fixed = PY_CONSOLE.replace("exec(body, {})", "print(len(body))")
     pkg = make_described_skill(tmp_path, "console", DESC, "# Console\n\nStart `python3 scripts/console.py`.\n",
                                {"scripts/console.py": fixed})
-    report, _ = scan_json(str(pkg))
+    report, _ = scan_json(*SIGNAL_ALONE, str(pkg))
     p = report["packages"][0]
     assert p["verdict"] == "allow" and not [f for f in p["findings"] if f["rule_id"] == "py-request-code-eval"]

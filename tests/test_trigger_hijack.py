@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clirun import make_described_skill, scan_json
+from clirun import SIGNAL_ALONE, make_described_skill, scan_json
 
 from skillscan.analyzers.instructions.scope_hijack import generic_triggers, hijack
 
@@ -16,7 +16,7 @@ SHEETS = "Formats spreadsheet summaries for the user."
 
 
 def _hits(pkg: Path) -> tuple[str, list[dict[str, object]]]:
-    report, _ = scan_json(str(pkg))
+    report, _ = scan_json(*SIGNAL_ALONE, str(pkg))
     p = report["packages"][0]
     return p["verdict"], [f for f in p["findings"] if f["rule_id"] == "trigger-hijack-instruction"]
 

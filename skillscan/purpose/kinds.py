@@ -1,0 +1,87 @@
+"""Kinds of purpose a skill states (`rules/purpose/kinds.yaml`): messaging, email, backup or sharing, agent
+memory, security testing, the user's conventions, ranking, … — what a tool is *for*, read from the words of
+its name, description and title.
+
+- `load_kinds() -> tuple[Kind, ...]`: the table, memoised (`Kind(id, label, words)`).
+- `stated_kinds(text) -> dict[str, str]`: each kind the text states, with the word that states it. English
+  words match whole, case-insensitively, with a plural or verb ending (s, es, ed, ing, er, ers); the parts of
+  a word of several parts may be joined by a space, hyphen or underscore. Chinese words match as written.
+- `content_words(text) -> int`: how many distinct content words the text holds (the name is often repeated
+  in the title) (whole Latin words of three letters or
+  more, not a few function words such as "use this skill when", and not pieces of an identifier with digits;
+  runs of CJK characters counted by pairs), to tell a stated purpose from an empty one.
+
+Nothing here decides a verdict; `skillscan/policy_coherent.py` asks which kinds explain an act."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+MAX_TEXT = 4_000  # characters of stated text looked at
+
+
+@dataclass(frozen=True)
+class Kind:
+    id: str
+    label: str
+    words: tuple[str, ...]
+
+
+def _word_pattern(word: str) -> str:
+    w = word.lower().strip()
+    if re.search(r"[\u3400-\u9fff]", w):
+        return re.escape(w)
+    parts = [re.escape(p) for p in re.split(r"[\s_-]+", w) if p]
+    return r"(?<![a-z0-9])" + r"[\s_-]*".join(parts) + r"(?:s|es|ed|ing|er|ers)?(?![a-z0-9])"
+
+
+@lru_cache(maxsize=1)
+def load_kinds() -> tuple[Kind, ...]:
+    from skillscan.catalog import rules_dir
+    from skillscan.ruledata import load_yaml_file
+
+    data = load_yaml_file(rules_dir() / "purpose" / "kinds.yaml")
+    if not isinstance(data, dict) or not isinstance(data.get("kinds"), dict):
+        raise TypeError("rules/purpose/kinds.yaml: expected a mapping with `kinds`")
+    out = []
+    for kid, spec in data["kinds"].items():
+        if not isinstance(spec, dict) or not spec.get("words"):
+            raise TypeError(f"rules/purpose/kinds.yaml: kind {kid!r} needs `label` and `words`")
+        out.append(Kind(str(kid), str(spec.get("label") or kid), tuple(str(w) for w in spec["words"])))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[tuple[Kind, re.Pattern[str]], ...]:
+    return tuple((k, re.compile("|".join(_word_pattern(w) for w in k.words))) for k in load_kinds())
+
+
+@lru_cache(maxsize=1024)
+def stated_kinds(text: str) -> dict[str, str]:
+    low = text[:MAX_TEXT].lower()
+    out: dict[str, str] = {}
+    for kind, pat in _patterns():
+        m = pat.search(low)
+        if m:
+            out[kind.id] = m.group(0)
+    return out
+
+
+def label(kind_id: str) -> str:
+    return next((k.label for k in load_kinds() if k.id == kind_id), kind_id)
+
+
+# whole words of letters only: an identifier with digits (a directory name) is not a stated word
+_LATIN = re.compile(r"(?<![a-z0-9])[a-z]{3,}(?![a-z0-9])")
+_STOP = frozenset({"use", "this", "skill", "when", "the", "and", "for", "with", "you", "your", "any", "that",
+                   "are", "can", "its", "from", "into", "all"})
+_CJK = re.compile(r"[\u3400-\u9fff]+")
+
+
+def content_words(text: str) -> int:
+    low = text[:MAX_TEXT].lower()
+    latin = {w for w in _LATIN.findall(low) if w not in _STOP}
+    cjk = {run[i:i + 2] for run in _CJK.findall(low) for i in range(0, max(1, len(run) - 1), 2)}
+    return len(latin) + len(cjk)
