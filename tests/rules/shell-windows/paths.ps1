@@ -6,6 +6,6 @@ Test-Path "$env:LOCALAPPDATA\Google\Chrome\User Data\Default\Login Data"
 # ok: shell-stealer-path-read
 Split-Path "$env:APPDATA\Mozilla\Firefox\Profiles\x.default\logins.json" -Parent
 # ruleid: shell-stealer-path-read
-Get-Content "$env:LOCALAPPDATA\Google\Chrome\User Data\Default\Login Data" -Raw
+Get-Content "$HOME\AppData\Local\Google\Chrome\User Data\Default\Login Data" -Raw
 # ruleid: shell-stealer-path-read
-Copy-Item "$env:LOCALAPPDATA\Microsoft\Edge\User Data\Default\Cookies" "$env:TEMP\c.db"
+Copy-Item "$HOME\AppData\Local\Microsoft\Edge\User Data\Default\Cookies" "$env:TEMP\c.db"

@@ -11,7 +11,9 @@ The data a skill processes is written by someone else (whoever filed the ticket 
 runs with the agent's rights, and a field named as a "workflow step" is how such a command is slipped in.
 Values are followed within one function (assignments, loops over a record's items, f-strings, joins); a command
 written in the script itself, or a record's field only printed, written to a document or compared, is not
-reported."""
+reported; nor is a record read from a fixed source — a path or text written in the script
+(`json.load(open("settings.json"))`, `Path(__file__).with_name("steps.json")`): that is the author's own
+configuration, not data someone else wrote (a file the package ships is analysed for its commands itself)."""
 
 from __future__ import annotations
 
@@ -101,7 +103,7 @@ class DataCommandChecks(Flows):
         if isinstance(expr, cst.Call):
             q = self.qualname(expr.func)
             if q in RECORD_CALLS:
-                return True
+                return not (expr.args and _fixed_source(expr.args[0].value))
             if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in RECORD_METHODS and not expr.args:
                 return True
         return False
@@ -200,3 +202,34 @@ def _target_value(n: cst.CSTNode) -> tuple[str | None, cst.BaseExpression | None
 def _code(node: cst.CSTNode) -> str:
     text = " ".join(cst.Module(body=[]).code_for_node(node).split())
     return text if len(text) <= 60 else text[:57] + "…"
+
+
+_PATH_MODULES = frozenset({"os", "pathlib", "io", "codecs", "importlib"})  # `pathlib.Path("x")`: a module, no variable
+
+
+def _fixed_source(expr: cst.BaseExpression) -> bool:
+    """`expr` is built only from literals, the functions that open or read them (`open("x.json")`,
+    `Path("x").read_text()`, `Path(__file__).parent / "x.json"`) and `__file__`: it holds at least one string
+    literal and names no variable."""
+    called: set[int] = set()
+    nodes = [expr, *walk_nodes(expr)]
+    for n in nodes:
+        if isinstance(n, cst.Call):  # the callee's name, or the module a dotted callee starts from
+            func: cst.BaseExpression = n.func
+            dotted = isinstance(func, cst.Attribute)
+            while isinstance(func, cst.Attribute):
+                func = func.value
+            if isinstance(func, cst.Name) and (not dotted or func.value in _PATH_MODULES):
+                called.add(id(func))
+        elif isinstance(n, cst.Attribute):
+            called.add(id(n.attr))
+        elif isinstance(n, cst.Arg) and n.keyword is not None:
+            called.add(id(n.keyword))  # `encoding=` names a parameter, not a variable
+    literal = False
+    for n in nodes:
+        if isinstance(n, cst.FormattedString):
+            return False
+        if isinstance(n, cst.Name) and id(n) not in called and n.value != "__file__":
+            return False
+        literal = literal or isinstance(n, cst.SimpleString)
+    return literal

@@ -55,5 +55,14 @@ def calc(rows_path: str) -> None:
             print(float(row["amount"]) * 2)
 
 
+def own_config() -> None:
+    cfg = json.load(open("settings.json", encoding="utf-8"))
+    # ok: py-runs-data-command
+    subprocess.run(cfg["setup"], shell=True)
+    here = json.loads((Path(__file__).parent / "steps.json").read_text())
+    # ok: py-runs-data-command
+    os.system(here["build"])
+
+
 if __name__ == "__main__":
     plan(sys.argv[1], Path(sys.argv[2]))
