@@ -41,6 +41,18 @@ def scan_one(pkg: Path | str, *flags: str) -> tuple[str, list[dict[str, Any]]]:
     return str(p["verdict"]), list(p["findings"])
 
 
+def scan_all(pkg: Path | str, *flags: str) -> tuple[str, list[str], list[dict[str, Any]]]:
+    """The verdict, the reasons and every finding (info included, cache off) of one package."""
+    report, _ = scan_json(*flags, "--no-cache", "--min-severity", "info", str(pkg))
+    (p,) = report["packages"]
+    return str(p["verdict"]), list(p["reasons"]), list(p["findings"])
+
+
+def rule_ids(findings: list[dict[str, Any]]) -> set[str]:
+    """The rules that fired."""
+    return {str(f["rule_id"]) for f in findings}
+
+
 def rule_hits(findings: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
     """The findings of one rule."""
     return [f for f in findings if f["rule_id"] == rule]
