@@ -164,3 +164,13 @@ def test_powershell_parse_beyond_the_bound(tmp_path: Path) -> None:
     big = line * (MAX_TEXT // len(line) + 10)
     check(tmp_path, {"scripts/run.ps1": small.encode()}, {"scripts/run.ps1": big.encode()},
           f"only the first {MAX_TEXT:,} characters of a PowerShell text were parsed")
+
+
+def test_powershell_facts_beyond_the_bound(tmp_path: Path) -> None:
+    from skillscan.analyzers.shell.psfacts import MAX_FACTS
+
+    def listing(n: int) -> dict[str, bytes]:  # one fact per line: the environment drive listed
+        return {"scripts/run.ps1": "".join(f"$e{i} = Get-ChildItem env:\n" for i in range(n)).encode()}
+
+    check(tmp_path, listing(MAX_FACTS - 1), listing(MAX_FACTS + 5),
+          f"the walk over a PowerShell text stopped at {MAX_FACTS} facts")

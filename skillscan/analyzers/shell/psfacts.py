@@ -161,6 +161,8 @@ def facts(text: str, cut: list[str] | None = None) -> list[Fact]:
     if stack and visited >= MAX_NODES:
         said.append(f"the walk over a PowerShell text stopped after {MAX_NODES:,} syntax nodes: the rest was not read "
                     "for its facts")
+    elif stack and len(out) >= MAX_FACTS:
+        said.append(f"the walk over a PowerShell text stopped at {MAX_FACTS} facts: the rest was not read for its facts")
     out.extend(_sent(sources, tree.root_node, col_of))
     from skillscan.analyzers.shell.psheaders import header_facts
 
