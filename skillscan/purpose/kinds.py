@@ -3,7 +3,7 @@ memory, security testing, the user's conventions, ranking, … — what a tool i
 its name, description and title.
 
 - `load_kinds() -> tuple[Kind, ...]`: the table, memoised (`Kind(id, label, words)`).
-- `stated_kinds(text) -> dict[str, str]`: each kind the text states, with the word that states it. English
+- `stated_kinds(text) -> Mapping[str, str]`: each kind the text states, with the word that states it. English
   words match whole, case-insensitively, with a plural or verb ending (s, es, ed, ing, er, ers); the parts of
   a word of several parts may be joined by a space, hyphen or underscore. Chinese words match as written.
 - `content_words(text) -> int`: how many distinct content words the text holds (the name is often repeated
@@ -16,8 +16,10 @@ Nothing here decides a verdict; `skillscan/policy_coherent.py` asks which kinds 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 MAX_TEXT = 4_000  # characters of stated text looked at
 
@@ -59,14 +61,15 @@ def _patterns() -> tuple[tuple[Kind, re.Pattern[str]], ...]:
 
 
 @lru_cache(maxsize=1024)
-def stated_kinds(text: str) -> dict[str, str]:
+def stated_kinds(text: str) -> Mapping[str, str]:
+    """Read-only: the answer is memoised and shared by every caller."""
     low = text[:MAX_TEXT].lower()
     out: dict[str, str] = {}
     for kind, pat in _patterns():
         m = pat.search(low)
         if m:
             out[kind.id] = m.group(0)
-    return out
+    return MappingProxyType(out)
 
 
 def label(kind_id: str) -> str:
