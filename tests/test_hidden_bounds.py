@@ -66,3 +66,19 @@ def test_through_the_cli_a_bound_met_keeps_the_package_from_allow(tmp_path: Path
     verdict, findings = scan_one(make_described_skill(tmp_path, "notes", "Formats notes.", body))
     assert verdict != "allow"
     assert any(f["rule_id"] == "analysis-incomplete" and "hidden texts" in str(f["message"]) for f in findings)
+
+
+def test_an_html_block_blanks_at_most_max_texts_hidden_elements_and_the_file_says_so() -> None:
+    from skillscan.analyzers.instructions.html_prose import shown_text
+
+    n = MAX_TEXTS + 25
+    block = "<div>" + "".join(f"<span hidden>s{i}</span> w{i} " for i in range(n)) + "</div>"
+    shown = shown_text(block)
+    assert len(shown) == len(block)
+    assert "w0" in shown and f"w{n - 1}" in shown  # the shown words stay, at their offsets
+    assert "s0" not in shown and f"s{MAX_TEXTS - 1}" not in shown  # the first MAX_TEXTS hidden texts blanked
+    assert f"s{MAX_TEXTS}" in shown  # past the bound: not blanked, and the file's hidden-text bound is said
+    doc = parse_document("SKILL.md", f"# Notes\n\n{block}\n")
+    assert hidden_texts(doc).left_out == n - MAX_TEXTS
+    assert [f"only the first {MAX_TEXTS} of its {n} hidden texts" in f.message
+            for f in _incomplete(hidden_findings(doc))][:1] == [True]

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from itertools import islice
 
 from skillscan.analyzers.instructions.document import Document, Segment, blank_markup
-from skillscan.analyzers.instructions.hidden import MAX_HIDDEN, words
+from skillscan.analyzers.instructions.hidden import MAX_HIDDEN, MAX_TEXTS, words
 
 _TAG = re.compile(r"<[^<>\n]{0,400}>")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -24,9 +25,10 @@ def _blank(text: str, start: int, end: int) -> str:
 
 def shown_text(html: str) -> str:
     """The text of an HTML block as a rendered page shows it, at the same offsets: hidden elements and then
-    every tag blanked (newlines kept)."""
+    every tag blanked (newlines kept). Each blanking copies the block, so at most MAX_TEXTS hidden elements
+    (the first ones) are blanked — the bound `hidden.py` reads a file's hidden texts to, and reports past."""
     hidden = words().hidden_element
-    for m in reversed(list(hidden.finditer(html))):
+    for m in reversed(list(islice(hidden.finditer(html), MAX_TEXTS))):
         close = re.search(rf"</{re.escape(m.group('tag'))}\s*>", html[m.end():m.end() + MAX_HIDDEN], re.IGNORECASE)
         html = _blank(html, m.start(), m.end() + (close.end() if close else MAX_HIDDEN))
     return _TAG.sub(lambda t: " " * len(t.group(0)), html)
