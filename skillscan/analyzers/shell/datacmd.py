@@ -17,7 +17,7 @@ RULE_IDS: tuple[str, ...] = ("shell-runs-data-command",)
 
 # programs that take a value out of structured data (JSON, YAML, TOML, XML, CSV)
 PROGRAMS = frozenset({"jq", "gojq", "jaq", "yq", "xq", "tomlq", "dasel", "mlr", "xmllint", "xmlstarlet"})
-_QUERY = lazy(r"(?:\$\(|`)\s*(?:[\w./-]*/)?(?:jq|gojq|jaq|yq|xq|tomlq|dasel|mlr|xmllint|xmlstarlet)\b[^)`]{0,200}"
+_QUERY = lazy(r"(?:\$\(|`)\s*(?:[\w./-]*/)?(?:" + "|".join(sorted(PROGRAMS)) + r")\b[^)`]{0,200}"
               # PowerShell: a record parsed from JSON, YAML or CSV (`(Get-Content t.json | ConvertFrom-Json).cmd`)
               r"|\(\s*[^()]{0,200}\b(?:ConvertFrom-Json|ConvertFrom-Yaml|Import-Csv|Import-Clixml)\b[^()]{0,80}\)(?:\[[^\]]{0,20}\])?\.\w+")
 
