@@ -245,6 +245,9 @@ class Workers:
             process.terminate()
         for process in processes:
             process.join()
+        # a worker the pool started after the snapshot (replacing a recycled one) is not in `processes`: the
+        # pool, broken by the kills, ends and reaps every process it still has before this returns
+        pool.shutdown(wait=True)
 
 
 @dataclass
