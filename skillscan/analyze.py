@@ -34,6 +34,7 @@ CHUNK_BYTES = 256 << 10
 # worker ran a task (tests/test_worker_recycling.py)
 RECYCLE_TASKS = 512
 PARENT_POLL_S = 0.5  # how often a worker looks whether the process that forked it still exists
+TERMINATE_WAIT_S = 30.0  # how long a failed scan waits for its pool to reap the killed workers before reaping them itself
 
 
 def _exit_with_parent() -> None:
@@ -240,14 +241,18 @@ class Workers:
         if pool is None:
             return
         processes = list((getattr(pool, "_processes", None) or {}).values())  # gone from the pool once shut down
+        manager = getattr(pool, "_executor_manager_thread", None)  # likewise
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
-        for process in processes:
-            process.join()
-        # a worker the pool started after the snapshot (replacing a recycled one) is not in `processes`: the
-        # pool, broken by the kills, ends and reaps every process it still has before this returns
-        pool.shutdown(wait=True)
+        # the pool's own manager thread sees its workers die and reaps them; they are not also joined from
+        # here while it runs: two threads waiting on one child race (the loser's waitpid fails, and the dead
+        # worker stays listed among the live children until the winner records its exit)
+        if manager is not None:
+            manager.join(TERMINATE_WAIT_S)
+        if manager is None or manager.is_alive():
+            for process in processes:
+                process.join()
 
 
 @dataclass
