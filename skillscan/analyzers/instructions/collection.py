@@ -78,7 +78,6 @@ def _cue() -> g.Cue:
 
 
 def data_collection(package: Package, doc: Document) -> list[Finding]:
-    w = words()
     purpose = g.stated_purpose_text(package)
     password_ok = g.purpose_states("collection", purpose, "password") is not None
     conversation_ok = g.purpose_states("collection", purpose, "conversation") is not None
