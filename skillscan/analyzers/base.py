@@ -83,6 +83,12 @@ def finding(
     )
 
 
+def more_note(more: int, limit: int, per: str = "file") -> str:
+    """The words a finding capped per rule ends with: how many more places the cap of `limit` left unlisted.
+    Only the message says it: no finding is added, so the note never changes a verdict on its own."""
+    return f" [{more} more in this {per} not shown: at most {limit} are reported per {per}]"
+
+
 def line_of(text: str, offset: int) -> tuple[int, int]:
     """1-based (line, column) of a character offset."""
     return line_col(text, offset)  # one pass per text, then a binary search per offset

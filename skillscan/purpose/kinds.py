@@ -6,6 +6,8 @@ its name, description and title.
 - `stated_kinds(text) -> Mapping[str, str]`: each kind the text states, with the word that states it. English
   words match whole, case-insensitively, with a plural or verb ending (s, es, ed, ing, er, ers); the parts of
   a word of several parts may be joined by a space, hyphen or underscore. Chinese words match as written.
+- `first_stated(kind_ids, text) -> str | None`: the word that states the first of these kinds, if any — what a
+  prose detector asks of the kinds its rule file names (`coherent_kinds`); `known_ids` checks those names.
 - `content_words(text) -> int`: how many distinct content words the text holds (the name is often repeated
   in the title) (whole Latin words of three letters or
   more, not a few function words such as "use this skill when", and not pieces of an identifier with digits;
@@ -16,7 +18,7 @@ Nothing here decides a verdict; `skillscan/policy_coherent.py` asks which kinds 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
@@ -70,6 +72,22 @@ def stated_kinds(text: str) -> Mapping[str, str]:
         if m:
             out[kind.id] = m.group(0)
     return MappingProxyType(out)
+
+
+def known_ids(kind_ids: Iterable[str], where: str) -> tuple[str, ...]:
+    """`kind_ids` as a tuple, each checked against the table: a kind a rule file names that the table lacks is a
+    broken rule file, never a purpose that is silently never stated."""
+    ids = tuple(str(k) for k in kind_ids)
+    unknown = sorted(set(ids) - {k.id for k in load_kinds()})
+    if unknown:
+        raise TypeError(f"{where}: unknown purpose kinds {unknown} (rules/purpose/kinds.yaml)")
+    return ids
+
+
+def first_stated(kind_ids: Iterable[str], text: str) -> str | None:
+    """The word of `text` that states the first of these kinds the text states, or None."""
+    stated = stated_kinds(text)
+    return next((stated[k] for k in kind_ids if k in stated), None)
 
 
 def label(kind_id: str) -> str:

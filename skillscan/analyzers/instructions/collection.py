@@ -34,8 +34,6 @@ class CollectionWords:
     conversation: re.Pattern[str]
     send: re.Pattern[str]
     destination: re.Pattern[str]
-    coherent_conversation: re.Pattern[str]
-    coherent_password: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -80,10 +78,9 @@ def _cue() -> g.Cue:
 
 
 def data_collection(package: Package, doc: Document) -> list[Finding]:
-    w = words()
     purpose = g.stated_purpose_text(package)
-    password_ok = bool(w.coherent_password.search(purpose))
-    conversation_ok = bool(w.coherent_conversation.search(purpose))
+    password_ok = g.purpose_states("collection", purpose, "password") is not None
+    conversation_ok = g.purpose_states("collection", purpose, "conversation") is not None
 
     def told(s: str) -> g.Told | None:
         # the ask and the send forms are imperatives themselves: no separate directive test

@@ -36,7 +36,6 @@ class CookieWords:
     cookie: re.Pattern[str]
     browser: re.Pattern[str]
     excused: re.Pattern[str]
-    coherent_purpose: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +71,7 @@ def _cue() -> g.Cue:
 def cookie_lift(package: Package, doc: Document) -> list[Finding]:
     # every sentence, not only directives: "extract the `li_at` cookie from the browser" is an imperative
     # without a modal, and "the skill reads the session cookie from Chrome" states what the package does
-    if words().coherent_purpose.search(g.stated_purpose_text(package)):
+    if g.purpose_states("cookies", g.stated_purpose_text(package)):
         return []
     return g.sentence_reports(doc, "session-cookie-lift-instruction", "Session cookie lifted", _cue(), _told)
 

@@ -24,6 +24,7 @@ SINGLE_EVIDENCE = (STORE_READ, "agent-config-write-instruction")
 HARVEST_WINDOW = 40  # lines: the stores of one harvesting list or procedure sit close together
 TAMPER_FENCE_GAP = 4  # lines between a write instruction and the fence holding the written text
 TAMPER_TERMS = "<<config_weaken>>|<<agent_directive>>"
+MAX_WRITES = MAX_PER_RULE * 4  # configuration writes of one file read for tampering; past it, the bound is said
 
 
 def harvest(doc: Document, findings: list[Finding]) -> list[Finding]:
@@ -73,7 +74,8 @@ def tampering(doc: Document, findings: list[Finding]) -> list[Finding]:
     from skillscan.analyzers.instructions.detectors import term_regex
 
     terms = term_regex(TAMPER_TERMS)
-    writes = [f for f in findings if f.rule_id in CONFIG_WRITE and f.location.path == doc.path][:MAX_PER_RULE * 4]
+    every = [f for f in findings if f.rule_id in CONFIG_WRITE and f.location.path == doc.path]
+    writes = every[:MAX_WRITES]
     if not writes:
         return []
     fences = sorted((s for s in doc.segments if s.kind == "fence"), key=lambda s: s.line)
@@ -93,4 +95,8 @@ def tampering(doc: Document, findings: list[Finding]) -> list[Finding]:
                            f"contains “{what}”", doc.path, line, f.location.column, snippet=f.location.snippet,
                            capabilities=list(f.capabilities), channel=Channel.INSTRUCTION,
                            confidence=f.confidence))
+    if len(every) > MAX_WRITES:
+        out.append(finding("analysis-incomplete", f"{doc.path}: only the first {MAX_WRITES} of its {len(every)} "
+                           f"writes to agent configuration or memory were read for {TAMPERING}; the other "
+                           f"{len(every) - MAX_WRITES} were not checked for it", doc.path, 1, channel=Channel.INSTRUCTION))
     return out

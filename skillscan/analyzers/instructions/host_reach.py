@@ -33,7 +33,6 @@ class ReachWords:
     container_words: re.Pattern[str]
     metadata: re.Pattern[str]
     defence: re.Pattern[str]
-    coherent_purpose: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -85,6 +84,6 @@ def _said(doc: Document) -> Iterator[Said]:
 
 
 def host_reach(package: Package, doc: Document) -> list[Finding]:
-    if words().coherent_purpose.search(g.stated_purpose_text(package)):
+    if g.purpose_states("host_reach", g.stated_purpose_text(package)):
         return []  # cloud, container or security tooling: the host and the metadata service are its subject
     return reports(doc, "host-reach-instruction", "Host reach", _said(doc), MAX_REPORTS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from skillscan.analyzers.base import finding
+from skillscan.analyzers.base import finding, more_note
 from skillscan.analyzers.instructions.document import Document, Segment
 from skillscan.model import Channel, Confidence, Finding
 
@@ -87,11 +87,6 @@ class Said:
     says: str
     sentence: str = ""
     confidence: Confidence | None = None
-
-
-def more_note(more: int, limit: int) -> str:
-    """The words a capped finding ends with."""
-    return f" [{more} more in this file not shown: at most {limit} are reported per file]"
 
 
 def capped(found: list[Finding], more: int, limit: int) -> list[Finding]:

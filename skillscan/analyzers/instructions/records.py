@@ -28,8 +28,6 @@ from skillscan.model import Confidence, Finding, Package
 RULE_IDS: tuple[str, ...] = ("record-tampering-instruction",)
 MAX_REPORTS = 5  # per file: enough for a verdict
 _OBJECT = 40  # characters after the act read for its object when the record is named before the act
-_PRIVACY = re.compile(r"\b(?:redact\w*|anonymi[sz]\w*|privacy|gdpr|data\s+minimi[sz]\w*|retention)\b|脱敏|隐私",
-                      re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -104,7 +102,7 @@ def _gates() -> tuple[Gate, Gate, Gate]:
 
 
 def record_tampering(package: Package, doc: Document) -> list[Finding]:
-    privacy = bool(_PRIVACY.search(g.stated_purpose_text(package)))
+    privacy = g.purpose_states("records", g.stated_purpose_text(package)) is not None
 
     def told(sentence: str) -> g.Told | None:
         hit = tampered(sentence, privacy)

@@ -35,7 +35,6 @@ class AnchorWords:
     anchor: re.Pattern[str]
     memory: re.Pattern[str]
     suppress: re.Pattern[str]
-    coherent_purpose: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -63,6 +62,6 @@ def _cue() -> g.Cue:
 
 
 def anchored_bias(package: Package, doc: Document) -> list[Finding]:
-    if words().coherent_purpose.search(g.stated_purpose_text(package)):
+    if g.purpose_states("anchor", g.stated_purpose_text(package)):
         return []
     return g.sentence_reports(doc, "sabotage-anchored-bias", "Anchored bias", _cue(), anchored)

@@ -41,7 +41,6 @@ class DependencyWords:
     act: re.Pattern[str]
     trigger: re.Pattern[str]
     manager: re.Pattern[str]
-    coherent_purpose: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +77,7 @@ def _cue() -> g.Cue:
 
 
 def dependency_planted(package: Package, doc: Document) -> list[Finding]:
-    if words().coherent_purpose.search(g.stated_purpose_text(package)):
+    if g.purpose_states("dependencies", g.stated_purpose_text(package)):
         return []
     return g.sentence_reports(doc, "sabotage-dependency-planted", "Dependency planted", _cue(), _told)
 

@@ -37,6 +37,7 @@ from skillscan.analyzers.roles import file_role
 from skillscan.catalog import rules_dir
 from skillscan.loaders.frontmatter import Frontmatter
 from skillscan.model import Channel, Confidence, Finding, Package
+from skillscan.purpose.kinds import first_stated, known_ids
 from skillscan.ruledata import load_yaml_file
 
 _W = TypeVar("_W")
@@ -86,6 +87,8 @@ def vocabulary() -> Vocabulary:
     """Every list of sabotage.yaml as one compiled alternation, keyed `group.name`."""
     out: dict[str, re.Pattern[str]] = {}
     for group, lists in instruction_data("sabotage").items():
+        if group == "coherent_kinds":
+            continue  # purpose kinds, not patterns: `coherent`
         for name, items in (lists or {}).items():
             out[f"{group}.{name}"] = alternation(items)
     return Vocabulary(out)
@@ -456,8 +459,25 @@ def stated_purpose_text(package: Package) -> str:
     return " ".join(parts)[:4000].lower()
 
 
-@lru_cache(maxsize=256)
-def coherent(family: str, purpose: str) -> re.Match[str] | None:
-    """The words of the stated purpose that make this family's act the task itself, if any. Asked by each
-    detector of every document of a package about the same purpose: answered once per family and purpose."""
-    return vocabulary()[f"coherent_purpose.{family}"].search(purpose)
+@lru_cache(maxsize=64)
+def coherent_kinds(name: str, family: str = "") -> tuple[str, ...]:
+    """The purpose kinds (rules/purpose/kinds.yaml) that make a detector's act the task itself: `coherent_kinds`
+    of rules/instructions/<name>.yaml — a list, or per `family` a mapping of lists (sabotage.yaml)."""
+    spec = instruction_data(name).get("coherent_kinds")
+    if family:
+        spec = spec.get(family) if isinstance(spec, dict) else None
+    if not isinstance(spec, list):
+        raise TypeError(f"rules/instructions/{name}.yaml: `coherent_kinds{'.' + family if family else ''}` "
+                        "must list purpose kinds")
+    return known_ids(spec, f"rules/instructions/{name}.yaml")
+
+
+def purpose_states(name: str, purpose: str, family: str = "") -> str | None:
+    """The word of the stated purpose that makes this detector's act the task itself (one of its
+    `coherent_kinds` stated there), or None. One vocabulary of purpose, one reader: skillscan/purpose/kinds.py."""
+    return first_stated(coherent_kinds(name, family), purpose)
+
+
+def coherent(family: str, purpose: str) -> str | None:
+    """The word of the stated purpose that makes this sabotage family's act the task itself, if any."""
+    return purpose_states("sabotage", purpose, family)

@@ -47,7 +47,6 @@ class MarkerWords:
     every_output: re.Pattern[str]
     token: re.Pattern[str]
     identifier: re.Pattern[str]
-    coherent_purpose: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -56,7 +55,7 @@ def words() -> MarkerWords:
     return MarkerWords(g.alternation(data["force"]), g.alternation(data["carry_verb"]),
                        g.alternation(data["fixed_token"]), g.alternation(data["marker_noun"]),
                        g.alternation(data["every_output"]), re.compile(data["token"]),
-                       re.compile(data["identifier"]), g.alternation(data["coherent_purpose"]))
+                       re.compile(data["identifier"]))
 
 
 def marker(sentence: str, purpose: str) -> tuple[str, str, str] | None:
@@ -108,7 +107,7 @@ def _cue() -> g.Cue:
 
 def covert_marker(package: Package, doc: Document) -> list[Finding]:
     purpose = g.stated_purpose_text(package)
-    if words().coherent_purpose.search(purpose) or not g.may_carry(doc, _cue()):
+    if g.purpose_states("marker", purpose) or not g.may_carry(doc, _cue()):
         return []
     return reports(doc, "sabotage-covert-marker", "Covert marker", _said(doc, purpose), g.MAX_REPORTS)
 

@@ -52,7 +52,6 @@ class RelayWords:
     sanitize_verb: re.Pattern[str]
     character_object: re.Pattern[str]
     handed_on: re.Pattern[str]
-    coherent_purpose: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -113,7 +112,7 @@ def _cue() -> g.Cue:
 
 
 def input_relay(package: Package, doc: Document) -> list[Finding]:
-    chars_subject = words().coherent_purpose.search(g.stated_purpose_text(package)) is not None
+    chars_subject = g.purpose_states("relay", g.stated_purpose_text(package)) is not None
     cue = _cue()
     if not g.may_carry(doc, cue):
         return []

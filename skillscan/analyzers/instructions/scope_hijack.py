@@ -44,7 +44,6 @@ class ScopeWords:
     self_activation: re.Pattern[str]
     over_others: re.Pattern[str]
     scope_update: re.Pattern[str]
-    coherent_purpose: re.Pattern[str]
     trigger_list: re.Pattern[str]
     generic_triggers: frozenset[str]
     min_generic_triggers: int
@@ -54,7 +53,7 @@ class ScopeWords:
 def words() -> ScopeWords:
     data = g.instruction_data("scope")
     return ScopeWords(*(g.alternation(data[k]) for k in ("scope", "act", "force", "self_activation", "over_others",
-                                         "scope_update", "coherent_purpose")),
+                                         "scope_update")),
                       re.compile(data["trigger_list"], re.IGNORECASE),
                       frozenset(str(x).lower() for x in data["generic_triggers"]), int(data["min_generic_triggers"]))
 
@@ -124,7 +123,7 @@ def _sentences(doc: Document) -> list[tuple[str, int, str]]:
 
 
 def trigger_hijack(package: Package, doc: Document) -> list[Finding]:
-    if words().coherent_purpose.search(g.stated_purpose_text(package)):
+    if g.purpose_states("scope", g.stated_purpose_text(package)):
         return []
     return reports(doc, "trigger-hijack-instruction", "Trigger hijack", _said(doc), MAX_REPORTS)
 

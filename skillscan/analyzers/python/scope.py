@@ -4,10 +4,12 @@ the emission of events."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 import libcst as cst
 
+from skillscan.analyzers.base import more_note
 from skillscan.analyzers.python.capmap import CapMap
 from skillscan.analyzers.python.carriers import HostCarrier
 from skillscan.analyzers.python.events import Event, Result
@@ -161,5 +163,18 @@ class Scope(cst.CSTVisitor):
             conf = self.confidence_cap
         self.result.events.append(Event(rule_id, message, location, tuple(caps), conf, severity, tuple(related),
                                         decoded, flow))
+
+    def over_cap(self, rule_id: str, limit: int, more: int = 1) -> None:
+        """`more` places of `rule_id` were left unreported by its per-module cap of `limit`: the last report of
+        the rule says how many (`note_caps`, at the end of the module), so the cap drops nothing in silence."""
+        capped: dict[str, tuple[int, int]] = self.__dict__.setdefault("_capped", {})
+        capped[rule_id] = (capped.get(rule_id, (0, limit))[0] + more, limit)
+
+    def note_caps(self) -> None:
+        events = self.result.events
+        for rule_id, (more, limit) in self.__dict__.pop("_capped", {}).items():
+            at = next((i for i in range(len(events) - 1, -1, -1) if events[i].rule_id == rule_id), None)
+            if at is not None:
+                events[at] = replace(events[at], message=events[at].message + more_note(more, limit, "module"))
 
     # ------------------------------------------------------------------ visitor: imports and scopes

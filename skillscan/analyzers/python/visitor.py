@@ -318,3 +318,4 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.finish_import_time(original_node)
         self.finish_install_hook(original_node)
         self.finish_served_code(original_node)
+        self.note_caps()  # the per-rule caps: the last report of a capped rule says how many more (scope.py)

@@ -51,7 +51,8 @@ class DataCommandChecks(Flows):
         for scope in scopes:
             for node, message in self._dc_data_runs(scope):
                 if reported >= MAX_REPORTS:
-                    return
+                    self.over_cap("py-runs-data-command", MAX_REPORTS)
+                    continue
                 self.emit("py-runs-data-command", message, self.loc.location(self.path, node))
                 reported += 1
 

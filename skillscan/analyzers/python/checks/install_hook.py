@@ -25,7 +25,10 @@ class InstallHookChecks(Flows):
                   if c.kind == "fs.write" and (c.scope or "").endswith("package.json")]
         if not writes:
             return
-        for node, hook, command in self._hooks(module)[:MAX_REPORTS]:
+        hooks = self._hooks(module)
+        if len(hooks) > MAX_REPORTS:
+            self.over_cap("py-install-hook-written", MAX_REPORTS, len(hooks) - MAX_REPORTS)
+        for node, hook, command in hooks[:MAX_REPORTS]:
             shown = command if len(command) <= MAX_SHOWN else command[:MAX_SHOWN] + "…"
             self.emit("py-install-hook-written",
                       f"holds an install hook (the `{hook}` script runs `{shown}`) and this file writes a package.json "

@@ -91,6 +91,7 @@ class ProxyChecks(DeferredReports):
     def _report_proxy(self, loc: Location, url: str, auth: str) -> None:
         count = self.__dict__.get("_proxy_reports", 0)
         if count >= MAX_REPORTS:
+            self.over_cap("py-fixed-proxy-for-auth", MAX_REPORTS)
             return
         self.__dict__["_proxy_reports"] = count + 1
         self.emit("py-fixed-proxy-for-auth",

@@ -122,6 +122,7 @@ class RankingChecks(DeferredReports):
     def _report_ranking(self, loc: Location, what: str) -> None:
         count = self.__dict__.get("_ranking_reports", 0)
         if count >= MAX_REPORTS:
+            self.over_cap("py-ranking-favours-entity", MAX_REPORTS)
             return
         self.__dict__["_ranking_reports"] = count + 1
         self.emit("py-ranking-favours-entity",

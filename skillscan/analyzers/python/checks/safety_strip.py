@@ -83,6 +83,7 @@ class SafetyStripChecks(Flows):
     def _report_strip(self, node: cst.CSTNode, what: str) -> None:
         count = self.__dict__.get("_strip_reports", 0)
         if count >= MAX_REPORTS:
+            self.over_cap("py-strips-safety-text", MAX_REPORTS)
             return
         self.__dict__["_strip_reports"] = count + 1
         self.emit("py-strips-safety-text", what, self.loc.location(self.path, node))

@@ -96,14 +96,15 @@ class ServedCodeChecks(Flows):
                 sink, kind = self._served_sink(call)
                 if not sink:
                     continue
+                if reported >= MAX_REPORTS:
+                    self.over_cap("py-request-code-eval", MAX_REPORTS)
+                    continue
                 where = self.loc.location(self.path, call)
                 self.emit("py-request-code-eval",
                           f"{sink} inside {what}{self._def_line(fn, where.line)}: whoever can send that server a "
                           "request runs it on this machine", where,
                           [Capability("code.dynamic", kind)], confidence=Confidence.LOW)
                 reported += 1
-                if reported >= MAX_REPORTS:
-                    return
 
     def _def_line(self, fn: cst.FunctionDef, before: int) -> str:
         """" (line N)" for the `def` of `fn` nearest above line `before` (a name alone is no unique text)."""

@@ -37,7 +37,8 @@ class WrittenCodeChecks(Flows):
         for nodes in _scope_nodes(module):
             for run, written in self._runs(nodes):
                 if reported >= MAX_REPORTS:
-                    return
+                    self.over_cap("py-runs-written-code", MAX_REPORTS)
+                    continue
                 loc = self.loc.location(self.path, run)
                 wline = self.loc.location(self.path, written).line
                 self.emit("py-runs-written-code",
