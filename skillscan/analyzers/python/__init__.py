@@ -42,13 +42,18 @@ def analyze_source(text: str, path: str, capmap: CapMap, *, truncated: bool = Fa
     """(result, shell-analyzer findings, mode) for one Python text; mode is `cst` or why the token
     pass ran instead (`syntax`, `depth`, `size`, `crash`)."""
     # libcst and the visitor load only when a scan meets Python: a skill of Markdown alone never pays for them
+    from skillscan.analyzers.python import prefilter
     from skillscan.analyzers.python.flatten import flatten_deep
     from skillscan.analyzers.python.tokens import MAX_CHAIN, MAX_INDENT, scan_tokens, token_pass
     from skillscan.analyzers.python.visitor import ModuleVisitor, walk
 
     shell = _shell_module()
     original = text
-    scan = scan_tokens(text, keep=False)
+    # the pre-filter (prefilter.py): a file whose words no family reads keeps its tokens for the second half
+    maybe = None if truncated else prefilter.candidate(text, capmap)
+    scan = scan_tokens(text, keep=maybe is not None)
+    if maybe is not None and scan.too_deep:
+        scan = scan_tokens(text, keep=False)  # the depth verdict's own measures, as every other file gets them
     mode = "cst"
     if truncated:
         mode = "size"
@@ -57,6 +62,11 @@ def analyze_source(text: str, path: str, capmap: CapMap, *, truncated: bool = Fa
         flat = flatten_deep(text) if scan.max_chain <= MAX_CHAIN and scan.max_indent <= MAX_INDENT else None
         if flat is not None and not scan_tokens(flat.text, keep=False).too_deep:
             text, mode = flat.text, f"flattened:{flat.spans}:{flat.first_line}"
+    if mode == "cst" and maybe is not None and not scan.errors and prefilter.quiet(maybe, scan.tokens) and \
+            _parses(text):
+        from skillscan.analyzers.python.events import Result
+
+        return Result(), [], mode  # what the parse and the walk would give: no family can report here
     if mode == "cst" or mode.startswith("flattened:"):
         import libcst as cst
 
@@ -82,6 +92,33 @@ def analyze_source(text: str, path: str, capmap: CapMap, *, truncated: bool = Fa
                 sys.setrecursionlimit(old)
     result, found = token_pass(original, path, capmap, None, shell, Confidence.LOW)
     return result, found, mode
+
+
+def _parses(text: str) -> bool:
+    """The text parses as Python (CPython's own parser, never run): a file the pre-filter skips must be one
+    libcst's parse would take, or the full analysis would have said `py-unparsed-file`."""
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like: only whether it parses is asked
+            ast.parse(text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError, OverflowError):
+        return False
+    return True
+
+
+def skipped(text: str, capmap: CapMap) -> bool:
+    """Whether `analyze_source` skips the parse and the walk of this (untruncated) text (tests, bench)."""
+    from skillscan.analyzers.python import prefilter
+    from skillscan.analyzers.python.tokens import scan_tokens
+
+    maybe = prefilter.candidate(text, capmap)
+    if maybe is None:
+        return False
+    scan = scan_tokens(text, keep=True)
+    return not scan.too_deep and not scan.errors and prefilter.quiet(maybe, scan.tokens) and _parses(text)
 
 
 class PythonAnalyzer:

@@ -22,6 +22,7 @@ import libcst as cst
 from skillscan.analyzers.python.checks.written_code import INTERPRETERS
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.walk import nodes_under as walk_nodes
+from skillscan.analyzers.python.triggers import Triggers
 
 RULE_IDS: tuple[str, ...] = ("py-runs-data-command",)
 
@@ -41,6 +42,9 @@ MAX_REPORTS = 6
 
 
 class DataCommandChecks(Flows):
+    # a report is about a call of a runner
+    TRIGGERS = Triggers(calls=SHELL_RUNNERS | PROCESS_RUNNERS | CODE_RUNNERS)
+
     def finish_data_command(self, module: cst.Module) -> None:
         source = self.loc.source
         if not any(w in source for w in ("load", "json", "message_from", "DictReader", "reader")):

@@ -13,6 +13,7 @@ import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.walk import children
+from skillscan.analyzers.python.triggers import Triggers
 from skillscan.lazyre import lazy
 
 RULE_IDS: tuple[str, ...] = ("py-runs-written-code",)
@@ -27,6 +28,9 @@ MAX_REPORTS = 3
 
 
 class WrittenCodeChecks(Flows):
+    # its own gate: the source names a decoder
+    TRIGGERS = Triggers(patterns=(DECODER,))
+
     def finish_written_code(self, module: cst.Module) -> None:
         source = self.loc.source
         decoder = DECODER.search(source)
