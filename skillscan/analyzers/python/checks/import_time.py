@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
-from skillscan.analyzers.python.walk import children
+from skillscan.analyzers.python.walk import code_children as children
 from skillscan.analyzers.python.triggers import Triggers
 from skillscan.model import Capability
 

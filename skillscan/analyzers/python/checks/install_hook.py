@@ -10,7 +10,7 @@ import libcst as cst
 
 from skillscan.analyzers.code_vocab import json_install_hooks, words
 from skillscan.analyzers.python.flows import Flows
-from skillscan.analyzers.python.walk import children
+from skillscan.analyzers.python.walk import code_children as children
 from skillscan.analyzers.python.triggers import Triggers
 
 RULE_IDS: tuple[str, ...] = ("py-install-hook-written",)

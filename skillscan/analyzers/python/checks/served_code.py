@@ -20,7 +20,7 @@ import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import call_kwarg
-from skillscan.analyzers.python.walk import children
+from skillscan.analyzers.python.walk import code_children as children
 from skillscan.analyzers.python.triggers import Triggers
 from skillscan.model import Capability, Confidence
 
