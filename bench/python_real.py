@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from skillscan.analyzers.python import _shell_module, analyze_source, prefilter, skipped  # noqa: E402
-from skillscan.analyzers.python.capmap import load_capmap  # noqa: E402
+from skillscan.analyzers.python import _shell_module, analyze_source, prefilter, skipped
+from skillscan.analyzers.python.capmap import load_capmap
 
-FENCE = re.compile(r"^```[ \t]*(?:python3?|py)[ \t]*\n(.*?)^```", re.M | re.S)
+FENCE = re.compile(r"^```[ \t]*(?:python3?|py)[ \t]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
 def texts(shared: Path, sets: list[str]) -> list[tuple[str, str]]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from samples import sample_packages
+
 from skillscan.analyzers.python import analyze_source, prefilter, repeat, skipped
 from skillscan.analyzers.python.capmap import load_capmap
 from skillscan.analyzers.python.checks.proxy import PROXY_KEY, PROXY_KEYS

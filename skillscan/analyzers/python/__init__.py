@@ -142,6 +142,7 @@ class PythonAnalyzer:
         """Load what every file needs (libcst, the visitor, the capability map) — called before the pool
         forks when several workers would each load it (skillscan/analyze.py)."""
         import libcst  # noqa: F401
+
         from skillscan.analyzers.python import flatten, tokens, visitor  # noqa: F401
 
         load_capmap(self.capmap_path)

@@ -252,9 +252,9 @@ def _encoded_literal(lits: Literals) -> bool:
             if not raw.lstrip("rbuRBU").lower().startswith("f"):
                 return True  # not evaluable here: assume it could be
             continue
-        if value and value.count(" ") < max(2, len(value) // 20):
-            if any(CODE_MARKERS.search(d.text) for d in decode_literal(value)[:2]):
-                return True
+        if value and value.count(" ") < max(2, len(value) // 20) and \
+                any(CODE_MARKERS.search(d.text) for d in decode_literal(value)[:2]):
+            return True
     return False
 
 

@@ -10,8 +10,8 @@ from skillscan.analyzers.python.capmap import ApiEntry
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import call_arg, call_kwarg
 from skillscan.analyzers.python.names import COPIES
-from skillscan.analyzers.python.values import UNKNOWN, Binding, FuncInfo
 from skillscan.analyzers.python.triggers import Triggers
+from skillscan.analyzers.python.values import UNKNOWN, Binding, FuncInfo
 from skillscan.capabilities.grammar import normalize_path, secret_kind_of_path
 from skillscan.model import Capability, Location
 

@@ -21,8 +21,8 @@ import libcst as cst
 
 from skillscan.analyzers.python.checks.written_code import INTERPRETERS, scope_nodes
 from skillscan.analyzers.python.flows import Flows
-from skillscan.analyzers.python.walk import nodes_under as walk_nodes
 from skillscan.analyzers.python.triggers import Triggers
+from skillscan.analyzers.python.walk import nodes_under as walk_nodes
 
 RULE_IDS: tuple[str, ...] = ("py-runs-data-command",)
 

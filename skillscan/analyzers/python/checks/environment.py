@@ -6,8 +6,8 @@ from __future__ import annotations
 import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
-from skillscan.analyzers.python.values import UNKNOWN, env_name_glob
 from skillscan.analyzers.python.triggers import Triggers
+from skillscan.analyzers.python.values import UNKNOWN, env_name_glob
 from skillscan.capabilities.grammar import is_credential_env
 from skillscan.model import Capability
 

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
-from skillscan.analyzers.python.walk import code_children as children
 from skillscan.analyzers.python.triggers import Triggers
+from skillscan.analyzers.python.walk import code_children as children
 from skillscan.model import Capability
 
 RULE_IDS: tuple[str, ...] = ("py-import-time-network", "py-import-time-write")

@@ -12,8 +12,8 @@ from skillscan.analyzers.python.capmap import ApiEntry
 from skillscan.analyzers.python.checks.mining import MiningChecks
 from skillscan.analyzers.python.checks.reverse_shell import ReverseShellChecks
 from skillscan.analyzers.python.literals import call_kwarg, is_true
-from skillscan.analyzers.python.values import UNKNOWN
 from skillscan.analyzers.python.triggers import Triggers
+from skillscan.analyzers.python.values import UNKNOWN
 from skillscan.capabilities.grammar import normalize_binary
 from skillscan.model import Capability, Location
 

@@ -7,8 +7,8 @@ import libcst as cst
 from skillscan.analyzers.python.capmap import ApiEntry
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import call_kwarg
-from skillscan.analyzers.python.values import UNKNOWN
 from skillscan.analyzers.python.triggers import Triggers
+from skillscan.analyzers.python.values import UNKNOWN
 from skillscan.model import Capability, Location
 
 RULE_IDS: tuple[str, ...] = ("py-reverse-shell",)

@@ -16,8 +16,8 @@ import libcst as cst
 
 from skillscan.analyzers.code_vocab import pattern
 from skillscan.analyzers.python.flows import Flows
-from skillscan.analyzers.python.walk import code_children as children
 from skillscan.analyzers.python.triggers import Triggers
+from skillscan.analyzers.python.walk import code_children as children
 
 RULE_IDS: tuple[str, ...] = ("py-strips-safety-text",)
 

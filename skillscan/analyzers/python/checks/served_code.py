@@ -20,8 +20,8 @@ import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import call_kwarg
-from skillscan.analyzers.python.walk import code_children as children
 from skillscan.analyzers.python.triggers import Triggers
+from skillscan.analyzers.python.walk import code_children as children
 from skillscan.model import Capability, Confidence
 
 RULE_IDS: tuple[str, ...] = ("py-request-code-eval",)

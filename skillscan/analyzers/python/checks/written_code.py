@@ -13,8 +13,8 @@ from typing import Any
 import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
-from skillscan.analyzers.python.walk import code_children as children
 from skillscan.analyzers.python.triggers import Triggers
+from skillscan.analyzers.python.walk import code_children as children
 from skillscan.lazyre import lazy
 
 RULE_IDS: tuple[str, ...] = ("py-runs-written-code",)
