@@ -121,24 +121,61 @@ def test_a_class_whose_visits_cannot_be_read_is_left_to_libcst(monkeypatch) -> N
     monkeypatch.delitem(walk._ORDER_CACHE, cst.Call)  # read again, with the source, by the next user
 
 
+def _skipped(node: cst.CSTNode) -> set[int]:
+    """The children of `node` that sit in a field the walk skips (whitespace, commas, brackets, tokens)."""
+    out: set[int] = set()
+    for name in walk._SKIP_FIELDS:
+        value = getattr(node, name, None)
+        for item in value if isinstance(value, (tuple, list)) else [value]:
+            if isinstance(item, cst.CSTNode):
+                out.add(id(item))
+    return out
+
+
+def _code_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    skipped = _skipped(node)
+    return [c for c in node.children if id(c) not in skipped]
+
+
 def _scope_walk(scope: cst.CSTNode) -> list[cst.CSTNode]:
-    """One scope's nodes as py-runs-written-code walked them before it listed them all in one walk: depth first,
-    the last child first, a nested function's `def` listed but its body not entered."""
-    out, stack = [], list(scope.children)
+    """One scope's code nodes as py-runs-written-code walked them before it listed them all in one walk: depth
+    first, the last child first, a nested function's `def` listed but its body not entered (libcst's
+    `children`, less the nodes of the fields the walk skips)."""
+    out, stack = [], _code_children(scope)
     while stack:
         node = stack.pop()
         out.append(node)
         if not isinstance(node, cst.FunctionDef):
-            stack.extend(node.children)
+            stack.extend(_code_children(node))
     return out
+
+
+# what the checks that walk a tree again look for: never inside a skipped field
+CODE_TYPES = (cst.Call, cst.Name, cst.Attribute, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.For, cst.WithItem,
+              cst.FunctionDef, cst.ClassDef, cst.Lambda, cst.Dict, cst.List, cst.Tuple, cst.SimpleString,
+              cst.FormattedString, cst.ConcatenatedString, cst.Subscript, cst.Arg, cst.Try, cst.If, cst.With,
+              cst.IndentedBlock, cst.Else, cst.CompIf)
+
+
+def _sources() -> list[str]:
+    sources = [SYNTAX, "def outer():\n    def inner():\n        x = 1\n    y = inner()\nclass K:\n    def m(self): pass\n"]
+    return sources + [p.read_text(encoding="utf-8") for p in sorted(Path(walk.__file__).parent.rglob("*.py"))]
+
+
+def test_code_children_are_children_less_the_skipped_fields_and_those_hold_no_code() -> None:
+    for source in _sources():
+        for node in _scope_walk_all(cst.parse_module(source)):
+            assert all(a is b for a, b in zip(walk.code_children(node), _code_children(node), strict=True))
+            skipped = _skipped(node)
+            for child in node.children:
+                if id(child) in skipped:
+                    assert not any(isinstance(n, CODE_TYPES) for n in [child, *_scope_walk_all(child)]), child
 
 
 def test_one_walk_lists_each_scope_as_walking_it_apart_does() -> None:
     from skillscan.analyzers.python.checks.written_code import _scope_nodes
 
-    sources = [SYNTAX, "def outer():\n    def inner():\n        x = 1\n    y = inner()\nclass K:\n    def m(self): pass\n"]
-    sources += [p.read_text(encoding="utf-8") for p in sorted(Path(walk.__file__).parent.rglob("*.py"))]
-    for source in sources:
+    for source in _sources():
         module = cst.parse_module(source)
         functions = [n for n in _scope_walk_all(module) if isinstance(n, cst.FunctionDef)]
         expected = [_scope_walk(scope) for scope in [module, *functions]]

@@ -6,6 +6,7 @@ pass for the same capabilities at lower confidence. Scanned code is never import
 
 from __future__ import annotations
 
+import gc
 import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -42,13 +43,18 @@ def analyze_source(text: str, path: str, capmap: CapMap, *, truncated: bool = Fa
     """(result, shell-analyzer findings, mode) for one Python text; mode is `cst` or why the token
     pass ran instead (`syntax`, `depth`, `size`, `crash`)."""
     # libcst and the visitor load only when a scan meets Python: a skill of Markdown alone never pays for them
+    from skillscan.analyzers.python import prefilter
     from skillscan.analyzers.python.flatten import flatten_deep
     from skillscan.analyzers.python.tokens import MAX_CHAIN, MAX_INDENT, scan_tokens, token_pass
     from skillscan.analyzers.python.visitor import ModuleVisitor, walk
 
     shell = _shell_module()
     original = text
-    scan = scan_tokens(text, keep=False)
+    # the pre-filter (prefilter.py): a file whose words no family reads keeps its tokens for the second half
+    maybe = None if truncated else prefilter.candidate(text, capmap)
+    scan = scan_tokens(text, keep=maybe is not None)
+    if maybe is not None and scan.too_deep:
+        scan = scan_tokens(text, keep=False)  # the depth verdict's own measures, as every other file gets them
     mode = "cst"
     if truncated:
         mode = "size"
@@ -57,9 +63,17 @@ def analyze_source(text: str, path: str, capmap: CapMap, *, truncated: bool = Fa
         flat = flatten_deep(text) if scan.max_chain <= MAX_CHAIN and scan.max_indent <= MAX_INDENT else None
         if flat is not None and not scan_tokens(flat.text, keep=False).too_deep:
             text, mode = flat.text, f"flattened:{flat.spans}:{flat.first_line}"
+    if mode == "cst" and maybe is not None and not scan.errors and prefilter.quiet(maybe, scan.tokens) and \
+            _parses(text):
+        from skillscan.analyzers.python.events import Result
+
+        return Result(), [], mode  # what the parse and the walk would give: no family can report here
     if mode == "cst" or mode.startswith("flattened:"):
         import libcst as cst
 
+        collecting = gc.isenabled()
+        if collecting:  # the parse makes no garbage, only live nodes: the collector's passes over them are
+            gc.disable()  # wasted (a fifth of the parse of a 700 KB file, growing with the file)
         try:
             module = cst.parse_module(text)
         except (cst.ParserSyntaxError, ValueError, RecursionError, MemoryError):
@@ -68,6 +82,9 @@ def analyze_source(text: str, path: str, capmap: CapMap, *, truncated: bool = Fa
         except Exception:  # noqa: BLE001 - parser internals on hostile input
             module = None
             mode = "syntax"
+        finally:
+            if collecting:
+                gc.enable()
         if module is not None:
             old = sys.getrecursionlimit()
             if old < RECURSION_LIMIT:
@@ -84,6 +101,33 @@ def analyze_source(text: str, path: str, capmap: CapMap, *, truncated: bool = Fa
     return result, found, mode
 
 
+def _parses(text: str) -> bool:
+    """The text parses as Python (CPython's own parser, never run): a file the pre-filter skips must be one
+    libcst's parse would take, or the full analysis would have said `py-unparsed-file`."""
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like: only whether it parses is asked
+            ast.parse(text)
+    except (SyntaxError, ValueError, MemoryError, RecursionError, OverflowError):
+        return False
+    return True
+
+
+def skipped(text: str, capmap: CapMap) -> bool:
+    """Whether `analyze_source` skips the parse and the walk of this (untruncated) text (tests, bench)."""
+    from skillscan.analyzers.python import prefilter
+    from skillscan.analyzers.python.tokens import scan_tokens
+
+    maybe = prefilter.candidate(text, capmap)
+    if maybe is None:
+        return False
+    scan = scan_tokens(text, keep=True)
+    return not scan.too_deep and not scan.errors and prefilter.quiet(maybe, scan.tokens) and _parses(text)
+
+
 class PythonAnalyzer:
     name = "python"
 
@@ -98,6 +142,7 @@ class PythonAnalyzer:
         """Load what every file needs (libcst, the visitor, the capability map) — called before the pool
         forks when several workers would each load it (skillscan/analyze.py)."""
         import libcst  # noqa: F401
+
         from skillscan.analyzers.python import flatten, tokens, visitor  # noqa: F401
 
         load_capmap(self.capmap_path)

@@ -11,6 +11,7 @@ from skillscan.analyzers.python.checks import FAMILIES
 from skillscan.analyzers.python.evaluate import MAX_RETURNS
 from skillscan.analyzers.python.literals import call_arg, concat
 from skillscan.analyzers.python.names import MAX_TAINTS
+from skillscan.analyzers.python.triggers import Triggers
 from skillscan.analyzers.python.values import Binding, FuncInfo, Source, Val
 from skillscan.analyzers.python.walk import walk
 
@@ -21,6 +22,8 @@ MAX_LOOP_NEST = 2  # loops inside loops followed value by value
 
 
 class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
+    # the core's own reports are the flows (flows.py): from a source to a sink, both calls of the capability map
+    TRIGGERS = Triggers(capmap=True)
     _loop_depth = 0
     # ------------------------------------------------------------------ imports and scopes
 

@@ -127,13 +127,39 @@ def children(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
     return out
 
 
+_CODE_ORDER: dict[type, tuple[str, ...] | None] = {}
+
+
+def code_children(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
+    """`children` without the nodes of the fields the walk skips (`_SKIP_FIELDS`: whitespace, commas,
+    brackets, operators as tokens, comments), which hold no code: the same code nodes in the same order,
+    for the checks that walk a tree again (on real modules about a fifth of the nodes `children` lists)."""
+    cls = type(node)
+    try:
+        order = _CODE_ORDER[cls]
+    except KeyError:
+        full = _visit_order(cls)
+        order = _CODE_ORDER[cls] = None if full is None else tuple(n for n in full if n not in _SKIP_FIELDS)
+    if order is None:
+        return node.children
+    out: list[cst.CSTNode] = []
+    CSTNode = cst.CSTNode
+    for name in order:
+        value = getattr(node, name)
+        if isinstance(value, CSTNode):
+            out.append(value)
+        elif isinstance(value, (tuple, list)):
+            out.extend(item for item in value if isinstance(item, CSTNode))
+    return out
+
+
 def nodes_under(node: cst.CSTNode, into_functions: bool = True) -> Iterator[cst.CSTNode]:
-    """Every node under `node`, depth-first, a node's last child first (a stack walk over `children`);
+    """Every code node under `node` (`code_children`), depth-first, a node's last child first (a stack walk);
     the bodies of nested functions only with `into_functions` (their `def` node itself is listed)."""
-    stack = list(children(node))
+    stack = list(code_children(node))
     while stack:
         n = stack.pop()
         yield n
         if isinstance(n, cst.FunctionDef) and not into_functions:
             continue
-        stack.extend(children(n))
+        stack.extend(code_children(n))

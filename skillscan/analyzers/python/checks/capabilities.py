@@ -10,6 +10,7 @@ from skillscan.analyzers.python.capmap import ApiEntry
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import call_arg, call_kwarg
 from skillscan.analyzers.python.names import COPIES
+from skillscan.analyzers.python.triggers import Triggers
 from skillscan.analyzers.python.values import UNKNOWN, Binding, FuncInfo
 from skillscan.capabilities.grammar import normalize_path, secret_kind_of_path
 from skillscan.model import Capability, Location
@@ -20,6 +21,9 @@ RULE_IDS: tuple[str, ...] = ("py-api-capability", "py-dynamic-code", "py-file-ac
 
 
 class CapabilityChecks(Flows):
+    # reports only about calls of the capability map (and copies: COPIES)
+    TRIGGERS = Triggers(capmap=True, calls=frozenset(COPIES))
+
     def check_copy(self, q: str, positional: list[cst.BaseExpression], loc: Location) -> None:
         if q in COPIES and positional:
             src = self.value_of(positional[0])

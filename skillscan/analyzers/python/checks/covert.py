@@ -20,6 +20,7 @@ import libcst as cst
 from skillscan.analyzers.code_vocab import pattern
 from skillscan.analyzers.python.checks.deferred import DeferredReports
 from skillscan.analyzers.python.literals import call_kwarg
+from skillscan.analyzers.python.triggers import Triggers
 from skillscan.lazyre import lazy
 from skillscan.model import Confidence, Location
 
@@ -51,6 +52,9 @@ MAX_CANDIDATES = 32
 
 
 class CovertChecks(DeferredReports):
+    # both rules need an encoder call (or `.encode().hex()`)
+    TRIGGERS = Triggers(calls=frozenset(ENCODERS), words=frozenset({"hex"}))
+
     # ------------------------------------------------------------------ the encoding a value carries
 
     def encoding_in(self, node: cst.BaseExpression | None,

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from skillscan.analyzers.python.checks.written_code import INTERPRETERS
+from skillscan.analyzers.python.checks.written_code import INTERPRETERS, scope_nodes
 from skillscan.analyzers.python.flows import Flows
+from skillscan.analyzers.python.triggers import Triggers
 from skillscan.analyzers.python.walk import nodes_under as walk_nodes
 
 RULE_IDS: tuple[str, ...] = ("py-runs-data-command",)
@@ -41,15 +42,16 @@ MAX_REPORTS = 6
 
 
 class DataCommandChecks(Flows):
+    # a report is about a call of a runner
+    TRIGGERS = Triggers(calls=SHELL_RUNNERS | PROCESS_RUNNERS | CODE_RUNNERS)
+
     def finish_data_command(self, module: cst.Module) -> None:
         source = self.loc.source
         if not any(w in source for w in ("load", "json", "message_from", "DictReader", "reader")):
             return
-        scopes: list[cst.CSTNode] = [module]
-        scopes += [n for n in walk_nodes(module) if isinstance(n, cst.FunctionDef)]
         reported = 0
-        for scope in scopes:
-            for node, message in self._dc_data_runs(scope):
+        for nodes in scope_nodes(self, module):  # the module, then each function, nested bodies apart
+            for node, message in self._dc_data_runs(nodes):
                 if reported >= MAX_REPORTS:
                     self.over_cap("py-runs-data-command", MAX_REPORTS)
                     continue
@@ -57,8 +59,7 @@ class DataCommandChecks(Flows):
                 reported += 1
 
     # ------------------------------------------------------------------ values
-    def _dc_data_runs(self, scope: cst.CSTNode) -> list[tuple[cst.Call, str]]:
-        nodes = list(walk_nodes(scope, into_functions=False))
+    def _dc_data_runs(self, nodes: list[cst.CSTNode]) -> list[tuple[cst.Call, str]]:
         records: set[str] = set()  # names holding a parsed record
         fields: dict[str, str] = {}  # names holding (text built from) a record's field → the field shown
         assigns = [n for n in nodes if isinstance(n, (cst.Assign, cst.AnnAssign, cst.For))]

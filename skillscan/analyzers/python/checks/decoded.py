@@ -15,6 +15,7 @@ from skillscan.analyzers.python.events import VirtualPayload
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import string_value
 from skillscan.analyzers.python.names import DECODERS, GUESS_MIN_LEN, MAX_DECODED
+from skillscan.analyzers.python.triggers import Triggers
 from skillscan.lazyre import lazy
 
 RULE_IDS: tuple[str, ...] = ("decoded-payload",)
@@ -26,6 +27,12 @@ MAX_SPLIT_PIECES = 64
 
 
 class DecodedPayloadChecks(Flows):
+    # a decode chain starts at a decoder, a codec, character codes or a reversal; split literals are joined with
+    # `+`; a guessed payload is a long literal with few spaces
+    TRIGGERS = Triggers(calls=frozenset(DECODERS) | {"codecs.decode", "chr", "bytes", "bytearray", "reversed"},
+                        words=frozenset({"decode"}),
+                        shapes=frozenset({"step_slice", "joined_strings", "encoded_literal"}))
+
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         if len(node.value) >= GUESS_MIN_LEN and len(self._guess_literals) < 256:
             v = string_value(node)

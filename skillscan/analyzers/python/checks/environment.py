@@ -6,6 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
+from skillscan.analyzers.python.triggers import Triggers
 from skillscan.analyzers.python.values import UNKNOWN, env_name_glob
 from skillscan.capabilities.grammar import is_credential_env
 from skillscan.model import Capability
@@ -14,6 +15,9 @@ RULE_IDS: tuple[str, ...] = ("py-env-access",)
 
 
 class EnvironmentChecks(Flows):
+    # reads of `os.environ` (the getters are in the capability map)
+    TRIGGERS = Triggers(calls=frozenset({"os.environ"}))
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if node.attr.value == "environ" and self.qualname(node) == "os.environ":
             self.loc.offset(node)

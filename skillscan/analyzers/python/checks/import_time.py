@@ -13,7 +13,8 @@ from collections.abc import Iterator
 import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
-from skillscan.analyzers.python.walk import children
+from skillscan.analyzers.python.triggers import Triggers
+from skillscan.analyzers.python.walk import code_children as children
 from skillscan.model import Capability
 
 RULE_IDS: tuple[str, ...] = ("py-import-time-network", "py-import-time-write")
@@ -26,6 +27,10 @@ MAX_REPORTS = 2
 
 
 class ImportTimeChecks(Flows):
+    # a report needs a network call of the capability map or a file write (open is in the map) — and the
+    # `if __name__ == "__main__":` entry point
+    TRIGGERS = Triggers(capmap=True, words=WRITE_METHODS, also=Triggers(words=frozenset({"__name__"})))
+
     def finish_import_time(self, module: cst.Module) -> None:
         body = list(module.body)
         if not any(_is_main_guard(s) for s in body):

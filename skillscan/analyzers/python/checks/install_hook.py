@@ -10,7 +10,8 @@ import libcst as cst
 
 from skillscan.analyzers.code_vocab import json_install_hooks, words
 from skillscan.analyzers.python.flows import Flows
-from skillscan.analyzers.python.walk import children
+from skillscan.analyzers.python.triggers import Triggers
+from skillscan.analyzers.python.walk import code_children as children
 
 RULE_IDS: tuple[str, ...] = ("py-install-hook-written",)
 
@@ -20,6 +21,9 @@ MAX_SHOWN = 80
 
 
 class InstallHookChecks(Flows):
+    # a report needs a package.json write: a call of the capability map
+    TRIGGERS = Triggers(capmap=True)
+
     def finish_install_hook(self, module: cst.Module) -> None:
         writes = [e.location for e in self.result.events for c in e.capabilities
                   if c.kind == "fs.write" and (c.scope or "").endswith("package.json")]

@@ -7,12 +7,16 @@ import libcst as cst
 from skillscan.analyzers.python.capmap import ApiEntry
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import call_arg
+from skillscan.analyzers.python.triggers import Triggers
 from skillscan.model import Capability, Location
 
 RULE_IDS: tuple[str, ...] = ("py-mining-pool",)
 
 
 class MiningChecks(Flows):
+    # a network call or a process start of the capability map
+    TRIGGERS = Triggers(capmap=True)
+
     def check_mining_pool(self, node: cst.Call, entry: ApiEntry, loc: Location) -> None:
         v = self.value_of(call_arg(node, entry.arg, entry.kw))
         if v is not None and self._mining is not None and self._mining.search(v.text):

@@ -23,6 +23,7 @@ from skillscan.analyzers.code_vocab import pattern
 from skillscan.analyzers.normalize import ZERO_WIDTH
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import string_value
+from skillscan.analyzers.python.triggers import Triggers
 
 RULE_IDS: tuple[str, ...] = ("py-hidden-link-in-output", "py-invisible-encoding", "py-safety-downgrade-text")
 
@@ -42,6 +43,9 @@ def _names(value: str) -> str:
 
 
 class OutputChecks(Flows):
+    # invisible characters in a value; a link or a setting word in a string literal
+    TRIGGERS = Triggers(characters=frozenset(ZERO_WIDTH), literal_test="output_strings")
+
     def check_output_string(self, node: cst.SimpleString | cst.ConcatenatedString) -> None:
         """A string literal (adjacent literals as one): a hidden link, a safety setting turned down."""
         if isinstance(node, cst.SimpleString):

@@ -12,6 +12,7 @@ from skillscan.analyzers.python.capmap import ApiEntry
 from skillscan.analyzers.python.checks.mining import MiningChecks
 from skillscan.analyzers.python.checks.reverse_shell import ReverseShellChecks
 from skillscan.analyzers.python.literals import call_kwarg, is_true
+from skillscan.analyzers.python.triggers import Triggers
 from skillscan.analyzers.python.values import UNKNOWN
 from skillscan.capabilities.grammar import normalize_binary
 from skillscan.model import Capability, Location
@@ -20,6 +21,9 @@ RULE_IDS: tuple[str, ...] = ("py-process-exec", "py-detached-process")
 
 
 class ProcessChecks(MiningChecks, ReverseShellChecks):
+    # process starts of the capability map
+    TRIGGERS = Triggers(capmap=True)
+
     def check_process(self, node: cst.Call, entry: ApiEntry, q: str, loc: Location) -> None:
         caps, argv, command = self._process_caps(node, entry)
         base = normalize_binary(argv[0]) if argv else UNKNOWN

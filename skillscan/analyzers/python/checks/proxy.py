@@ -13,6 +13,7 @@ import libcst as cst
 
 from skillscan.analyzers.code_vocab import pattern
 from skillscan.analyzers.python.checks.deferred import DeferredReports
+from skillscan.analyzers.python.triggers import Triggers, finite_language
 from skillscan.model import Location
 
 RULE_IDS: tuple[str, ...] = ("py-fixed-proxy-for-auth",)
@@ -20,10 +21,14 @@ RULE_IDS: tuple[str, ...] = ("py-fixed-proxy-for-auth",)
 PROXY_KEY = pattern("proxy_key")
 AUTH_KEY = pattern("auth_key")
 URL = pattern("proxy_url")
+PROXY_KEYS = finite_language(PROXY_KEY)  # every text PROXY_KEY matches, lower-cased
 MAX_REPORTS = 4
 
 
 class ProxyChecks(DeferredReports):
+    # a proxy keyword argument or dict key (PROXY_KEYS: every text PROXY_KEY matches, lower-cased)
+    TRIGGERS = Triggers(words=PROXY_KEYS, keys=PROXY_KEYS)
+
     def _fixed_proxy(self, node: cst.BaseExpression) -> str | None:
         """The URL a proxy value is, when the code writes it (a literal, a constant, a dict of them)."""
         if isinstance(node, cst.Dict):

@@ -17,6 +17,7 @@ import libcst as cst
 
 from skillscan.analyzers.code_vocab import pattern
 from skillscan.analyzers.python.checks.deferred import DeferredReports
+from skillscan.analyzers.python.triggers import Triggers, finite_language
 from skillscan.lazyre import lazy
 from skillscan.model import Location
 
@@ -24,12 +25,17 @@ RULE_IDS: tuple[str, ...] = ("py-ranking-favours-entity",)
 
 ENTITY_KEY = pattern("entity_key")
 SCORE_NAME = pattern("score_name")
+ENTITY_KEYS = finite_language(ENTITY_KEY)  # every text ENTITY_KEY matches, lower-cased
 USER_CHOICE = lazy(r"\b(?:args|argv|options|opts|input|environ|getenv|params|request)\b")
 IDENTITY_METHODS = {"upper", "lower", "strip", "casefold", "title"}
 MAX_REPORTS = 8
 
 
 class RankingChecks(DeferredReports):
+    # a report needs a score name in the code it cites (SCORE_NAME has no anchors) and an entity field: an
+    # attribute or a key ENTITY_KEY matches
+    TRIGGERS = Triggers(patterns=(SCORE_NAME,), also=Triggers(words=ENTITY_KEYS, keys=ENTITY_KEYS))
+
     def _entity_key(self, node: cst.BaseExpression, depth: int = 0) -> str | None:
         """The entity field an expression reads: `row["ticker"]`, `row.get("ticker", "")`, `item.brand`,
         through `str()` and case methods."""

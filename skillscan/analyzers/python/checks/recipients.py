@@ -19,6 +19,7 @@ import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import call_kwarg
+from skillscan.analyzers.python.triggers import Triggers, finite_language
 from skillscan.lazyre import lazy
 from skillscan.model import Confidence
 
@@ -51,6 +52,10 @@ def recipient_kind(value: str) -> str | None:
 
 
 class RecipientChecks(Flows):
+    # an environment getter, a bcc= argument, or a value that is "Bcc" (a key, a header name) or a --bcc option
+    TRIGGERS = Triggers(calls=frozenset(ENV_GETTERS), words=frozenset({"bcc"}),
+                        keys=frozenset({"bcc"}) | finite_language(BCC_OPTION))
+
     def check_recipient_default(self, node: cst.Call, q: str) -> None:
         if q not in ENV_GETTERS or len(node.args) < 2:
             return

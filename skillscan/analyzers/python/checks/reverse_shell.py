@@ -7,6 +7,7 @@ import libcst as cst
 from skillscan.analyzers.python.capmap import ApiEntry
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import call_kwarg
+from skillscan.analyzers.python.triggers import Triggers
 from skillscan.analyzers.python.values import UNKNOWN
 from skillscan.model import Capability, Location
 
@@ -14,6 +15,9 @@ RULE_IDS: tuple[str, ...] = ("py-reverse-shell",)
 
 
 class ReverseShellChecks(Flows):
+    # a socket connect and a shell start, both calls of the capability map
+    TRIGGERS = Triggers(capmap=True, calls=frozenset({"os.dup2"}))
+
     def note_dup2(self, node: cst.Call, q: str, positional: list[cst.BaseExpression]) -> None:
         if q in ("os.dup2",) and positional and self._socket_fileno(positional[0]):
             self._dup2.append(self.loc.location(self.path, node))

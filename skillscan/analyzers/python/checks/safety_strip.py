@@ -16,7 +16,8 @@ import libcst as cst
 
 from skillscan.analyzers.code_vocab import pattern
 from skillscan.analyzers.python.flows import Flows
-from skillscan.analyzers.python.walk import children
+from skillscan.analyzers.python.triggers import Triggers
+from skillscan.analyzers.python.walk import code_children as children
 
 RULE_IDS: tuple[str, ...] = ("py-strips-safety-text",)
 
@@ -30,6 +31,9 @@ MAX_REPORTS = 4
 
 
 class SafetyStripChecks(Flows):
+    # a re.sub call, or a comprehension's `if not` filter
+    TRIGGERS = Triggers(calls=frozenset(SUBS), shapes=frozenset({"comprehension_filter"}))
+
     def note_pattern_list(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         """`PATTERNS = [r"\\bpolicy\\b", r"\\brefuse\\b", …]`: a list of two or more patterns about safety wording."""
         if not isinstance(target, cst.Name) or not isinstance(value, (cst.List, cst.Tuple, cst.Set)):

@@ -20,7 +20,8 @@ import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import call_kwarg
-from skillscan.analyzers.python.walk import children
+from skillscan.analyzers.python.triggers import Triggers
+from skillscan.analyzers.python.walk import code_children as children
 from skillscan.model import Capability, Confidence
 
 RULE_IDS: tuple[str, ...] = ("py-request-code-eval",)
@@ -89,6 +90,9 @@ def _calls(node: cst.CSTNode) -> Iterator[cst.Call]:
 
 
 class ServedCodeChecks(Flows):
+    # a report is about a code or shell sink
+    TRIGGERS = Triggers(calls=CODE_SINKS | SHELL_SINKS | SUBPROCESS)
+
     def finish_served_code(self, module: cst.Module) -> None:
         reported = 0
         for fn, what in _handlers(module):

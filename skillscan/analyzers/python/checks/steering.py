@@ -10,6 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
+from skillscan.analyzers.python.triggers import Triggers
 from skillscan.lazyre import lazy
 from skillscan.model import Location
 
@@ -24,6 +25,9 @@ MAX_PATHS = 16
 
 
 class SteeringChecks(Flows):
+    # a report needs an existence test
+    TRIGGERS = Triggers(words=frozenset(EXISTS_METHODS))
+
     def note_existence_test(self, node: cst.Call, q: str | None) -> None:
         """`Path(P).exists()`, `p.is_file()`, `os.path.exists(P)`, `os.path.isfile(P)` on a literal outside path
         (`q` is None for a method of a value whose type the core does not name, such as a loop variable)."""

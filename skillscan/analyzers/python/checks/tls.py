@@ -7,11 +7,16 @@ import libcst as cst
 from skillscan.analyzers.python.capmap import ApiEntry
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import call_kwarg, is_false
+from skillscan.analyzers.python.triggers import Triggers
 
 RULE_IDS: tuple[str, ...] = ("py-tls-verify-disabled",)
 
 
 class TlsChecks(Flows):
+    # the capability map's tls_off_calls, a `verify=` argument, a verify_mode/check_hostname/verify assignment
+    TRIGGERS = Triggers(indicator_calls=("tls_off_calls",), words=frozenset({"verify", "verify_mode", "check_hostname"}),
+                        calls=frozenset({"ssl._create_default_https_context", "ssl.CERT_NONE"}))
+
     def check_tls_call(self, node: cst.Call, q: str, entry: ApiEntry | None) -> None:
         if q in self._tls_off_calls:
             self._tls_off(node, f"{q}() creates a TLS context that does not verify certificates")

@@ -14,6 +14,7 @@ import libcst as cst
 from skillscan.analyzers.python.capmap import ApiEntry
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import call_kwarg
+from skillscan.analyzers.python.triggers import Triggers
 from skillscan.capabilities.urls import host_of
 from skillscan.model import Capability, Location
 
@@ -32,6 +33,9 @@ def _table() -> Any:
 
 
 class UploadChecks(Flows):
+    # a network call of the capability map
+    TRIGGERS = Triggers(capmap=True)
+
     def check_upload(self, node: cst.Call, entry: ApiEntry, q: str, loc: Location) -> None:
         if entry.kind != "net.egress":
             return

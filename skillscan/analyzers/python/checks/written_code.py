@@ -8,11 +8,13 @@ read. A code runner that writes the user's own snippet and runs it has no decode
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import libcst as cst
 
 from skillscan.analyzers.python.flows import Flows
-from skillscan.analyzers.python.walk import children
+from skillscan.analyzers.python.triggers import Triggers
+from skillscan.analyzers.python.walk import code_children as children
 from skillscan.lazyre import lazy
 
 RULE_IDS: tuple[str, ...] = ("py-runs-written-code",)
@@ -27,6 +29,9 @@ MAX_REPORTS = 3
 
 
 class WrittenCodeChecks(Flows):
+    # its own gate: the source names a decoder
+    TRIGGERS = Triggers(patterns=(DECODER,))
+
     def finish_written_code(self, module: cst.Module) -> None:
         source = self.loc.source
         decoder = DECODER.search(source)
@@ -34,7 +39,7 @@ class WrittenCodeChecks(Flows):
             return
         decoded_line = source.count("\n", 0, decoder.start()) + 1
         reported = 0
-        for nodes in _scope_nodes(module):
+        for nodes in scope_nodes(self, module):
             for run, written in self._runs(nodes):
                 if reported >= MAX_REPORTS:
                     self.over_cap("py-runs-written-code", MAX_REPORTS)
@@ -118,6 +123,15 @@ class WrittenCodeChecks(Flows):
                 if isinstance(inner, cst.Name) and inner.value in paths:
                     return paths[inner.value]
         return None
+
+
+def scope_nodes(owner: Any, module: cst.Module) -> list[list[cst.CSTNode]]:
+    """`_scope_nodes(module)`, listed once per pass: py-runs-written-code and py-runs-data-command read the same
+    scopes (held on the pass, `owner`)."""
+    held = owner.__dict__.get("_scope_lists")
+    if held is None or held[0] is not module:
+        held = owner.__dict__["_scope_lists"] = (module, _scope_nodes(module))
+    return held[1]
 
 
 def _scope_nodes(module: cst.Module) -> list[list[cst.CSTNode]]:
