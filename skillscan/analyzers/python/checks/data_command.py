@@ -9,19 +9,26 @@ ticket, an issue, an e-mail, a JSON/YAML/TOML/CSV file, the JSON body of a web r
 
 The data a skill processes is written by someone else (whoever filed the ticket or sent the mail): a command in it
 runs with the agent's rights, and a field named as a "workflow step" is how such a command is slipped in.
-Values are followed within one function (assignments, loops over a record's items, f-strings, joins); a command
-written in the script itself, or a record's field only printed, written to a document or compared, is not
-reported; nor is a record read from a fixed source — a path or text written in the script
-(`json.load(open("settings.json"))`, `Path(__file__).with_name("steps.json")`): that is the author's own
-configuration, not data someone else wrote (a file the package ships is analysed for its commands itself)."""
+Values are followed within one function (assignments, loops over a record's items, f-strings, joins) and across
+the functions of one module: a helper that reads a record and returns it (`ticket = load(path)`), and a function
+that runs its parameter (`run_step(step["run"])`, reported where the field is passed). A command written in the
+script itself, or a record's field only printed, written to a document or compared, is not reported; nor is a
+record read from a fixed source — a path or text written in the script (`json.load(open("settings.json"))`,
+`with open("config.json") as fh: json.load(fh)`, `Path(__file__).with_name("steps.json")`, a helper called with
+such a path): that is the author's own configuration, not data someone else wrote (a file the package ships is
+analysed for its commands itself). What counts as a fixed source is `capabilities/fixed_source.py`, shared with
+the shell twin."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import libcst as cst
 
 from skillscan.analyzers.python.checks.written_code import INTERPRETERS
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.walk import nodes_under as walk_nodes
+from skillscan.capabilities.fixed_source import fixed_literals
 
 RULE_IDS: tuple[str, ...] = ("py-runs-data-command",)
 
@@ -38,6 +45,17 @@ CODE_RUNNERS = frozenset({"eval", "exec", "builtins.eval", "builtins.exec"})
 WRITE_METHODS = frozenset({"write_text", "write", "writelines"})
 MAX_PASSES = 4
 MAX_REPORTS = 6
+OPENERS = frozenset({"open", "io.open", "codecs.open", "pathlib.Path", "Path"})  # a path → what reads its file
+MAX_HELPERS = 64  # functions of one module summarised for the values they return or run
+
+
+@dataclass(frozen=True)
+class Helpers:
+    """What the module's own functions do with records: `loaders` return a record (the index of the parameter the
+    record is read from, or None when it is read from elsewhere); `runners` run a parameter as a command or code
+    (the index of that parameter, its name, and how it is run)."""
+    loaders: dict[str, int | None] = field(default_factory=dict)
+    runners: dict[str, tuple[int, str, str]] = field(default_factory=dict)
 
 
 class DataCommandChecks(Flows):
@@ -45,21 +63,61 @@ class DataCommandChecks(Flows):
         source = self.loc.source
         if not any(w in source for w in ("load", "json", "message_from", "DictReader", "reader")):
             return
-        scopes: list[cst.CSTNode] = [module]
-        scopes += [n for n in walk_nodes(module) if isinstance(n, cst.FunctionDef)]
+        functions = [n for n in walk_nodes(module) if isinstance(n, cst.FunctionDef)]
+        helpers = self._dc_helpers(functions)
+        scopes: list[cst.CSTNode] = [module, *functions]
         reported = 0
         for scope in scopes:
-            for node, message in self._dc_data_runs(scope):
+            for node, message in self._dc_data_runs(scope, helpers):
                 if reported >= MAX_REPORTS:
                     return
                 self.emit("py-runs-data-command", message, self.loc.location(self.path, node))
                 reported += 1
 
+    def _dc_helpers(self, functions: list[cst.FunctionDef]) -> Helpers:
+        """The module's functions that return a record, and those that run a parameter (one level: a helper of a
+        helper is not followed)."""
+        helpers = Helpers()
+        for fn in functions[:MAX_HELPERS]:
+            params = [p.name.value for p in fn.params.params]
+            nodes = list(walk_nodes(fn.body, into_functions=False))
+            records, _, handles = self._dc_values(nodes, Helpers())
+            for n in nodes:
+                if isinstance(n, cst.Return) and n.value is not None and (
+                        self._dc_is_record(n.value, handles) or isinstance(n.value, cst.Name) and n.value.value in records):
+                    helpers.loaders.setdefault(fn.name.value, self._dc_source_param(nodes, params))
+            for i, param in enumerate(params):
+                seeded = {param: param}
+                recs, flds, _ = self._dc_values(nodes, Helpers(), seeded)
+                for call, _ in self._dc_sinks(nodes, recs, flds, Helpers()):
+                    line = self.loc.location(self.path, call).line
+                    how = f"runs it with {self.qualname(call.func) or _code(call.func)} (line {line})"
+                    helpers.runners.setdefault(fn.name.value, (i, param, how))
+                    break
+        return helpers
+
+    def _dc_source_param(self, nodes: list[cst.CSTNode], params: list[str]) -> int | None:
+        """The index of the one parameter a function reads its record from (`json.load(open(path))`,
+        `with open(path) as fh: json.load(fh)`, `json.loads(Path(path).read_text())` in `def load(path)`), or None
+        when it reads from elsewhere or from several."""
+        named: set[str] = set()
+        for call in nodes:
+            if not isinstance(call, cst.Call) or not call.args:
+                continue
+            q = self.qualname(call.func) or ""
+            if q in RECORD_CALLS or q in OPENERS or isinstance(call.func, cst.Attribute) and call.func.attr.value in OPENERS:
+                named |= {n.value for n in [call.args[0].value, *walk_nodes(call.args[0].value)]
+                          if isinstance(n, cst.Name) and n.value in params}
+        return params.index(next(iter(named))) if len(named) == 1 else None
+
     # ------------------------------------------------------------------ values
-    def _dc_data_runs(self, scope: cst.CSTNode) -> list[tuple[cst.Call, str]]:
-        nodes = list(walk_nodes(scope, into_functions=False))
+    def _dc_values(self, nodes: list[cst.CSTNode], helpers: Helpers, seeded: dict[str, str] | None = None
+                   ) -> tuple[set[str], dict[str, str], set[int]]:
+        """(names holding a parsed record, names holding text built from a record's field → the field shown, file
+        handles opened on a fixed source)."""
+        handles = _fixed_handle_reads(nodes)
         records: set[str] = set()  # names holding a parsed record
-        fields: dict[str, str] = {}  # names holding (text built from) a record's field → the field shown
+        fields: dict[str, str] = dict(seeded or {})  # names holding (text built from) a record's field → shown
         assigns = [n for n in nodes if isinstance(n, (cst.Assign, cst.AnnAssign, cst.For))]
         for _ in range(MAX_PASSES):
             before = (len(records), len(fields))
@@ -67,7 +125,8 @@ class DataCommandChecks(Flows):
                 target, value = _target_value(n)
                 if target is None or value is None:
                     continue
-                if self._dc_is_record(value, records) or (isinstance(n, cst.For) and self._dc_field(value, records, fields)):
+                if self._dc_is_record(value, handles) or self._dc_loaded(value, helpers) or (
+                        isinstance(n, cst.For) and self._dc_field(value, records, fields)):
                     records.add(target)  # `for step in plan["steps"]`: each item is a record too
                     continue
                 shown = self._dc_field(value, records, fields)
@@ -75,8 +134,25 @@ class DataCommandChecks(Flows):
                     fields.setdefault(target, shown)
             if (len(records), len(fields)) == before:
                 break
+        return records, fields, handles
+
+    def _dc_loaded(self, expr: cst.BaseExpression, helpers: Helpers) -> bool:
+        """A call of the module's own function that returns a record, not given a fixed source for it."""
+        if not (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in helpers.loaders):
+            return False
+        at = helpers.loaders[expr.func.value]
+        positional = [a for a in expr.args if a.keyword is None]
+        return not (at is not None and at < len(positional) and _fixed_source(positional[at].value))
+
+    def _dc_data_runs(self, scope: cst.CSTNode, helpers: Helpers) -> list[tuple[cst.Call, str]]:
+        nodes = list(walk_nodes(scope, into_functions=False))
+        records, fields, _ = self._dc_values(nodes, helpers)
         if not fields and not records:
             return []
+        return self._dc_sinks(nodes, records, fields, helpers)
+
+    def _dc_sinks(self, nodes: list[cst.CSTNode], records: set[str], fields: dict[str, str], helpers: Helpers
+                  ) -> list[tuple[cst.Call, str]]:
         out: list[tuple[cst.Call, str]] = []
         scripts: dict[str, str] = {}  # names of files a field was written into → the field shown
         for n in nodes:
@@ -92,18 +168,36 @@ class DataCommandChecks(Flows):
                 scripts.setdefault(n.item.args[0].value.value, scripts[n.asname.name.value])
         for n in nodes:
             if isinstance(n, cst.Call):
-                hit = self._dc_runs(n, records, fields, scripts)
+                hit = self._dc_runs(n, records, fields, scripts) or self._dc_passed(n, records, fields, helpers)
                 if hit is not None:
                     out.append((n, hit))
         return out
 
-    def _dc_is_record(self, expr: cst.BaseExpression, records: set[str]) -> bool:
-        """A parsed record: a call of RECORD_CALLS (`json.loads(p.read_text())`), `response.json()`, or a
-        record's sub-record (`data["ticket"]`) when bound as a whole."""
+    def _dc_passed(self, call: cst.Call, records: set[str], fields: dict[str, str], helpers: Helpers) -> str | None:
+        """A record's field passed to the module's own function that runs that parameter."""
+        if not (isinstance(call.func, cst.Name) and call.func.value in helpers.runners):
+            return None
+        at, param, how = helpers.runners[call.func.value]
+        given = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == param), None)
+        positional = [a for a in call.args if a.keyword is None]
+        if given is None and at < len(positional):
+            given = positional[at].value
+        shown = self._dc_field(given, records, fields) if given is not None else None
+        if shown is None:
+            return None
+        return f"passes `{shown}` — a field of a record the script reads from data — to `{call.func.value}`, which {how}"
+
+    def _dc_is_record(self, expr: cst.BaseExpression, handles: set[int]) -> bool:
+        """A parsed record: a call of RECORD_CALLS (`json.loads(p.read_text())`) or `response.json()`, unless it
+        reads a fixed source — a path written in the script, or a file handle opened on one (`handles`: the ids
+        of such calls)."""
         if isinstance(expr, cst.Call):
             q = self.qualname(expr.func)
             if q in RECORD_CALLS:
-                return not (expr.args and _fixed_source(expr.args[0].value))
+                if not expr.args:
+                    return True
+                arg = expr.args[0].value
+                return not (_fixed_source(arg) or id(expr) in handles)
             if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in RECORD_METHODS and not expr.args:
                 return True
         return False
@@ -181,6 +275,25 @@ class DataCommandChecks(Flows):
         return None
 
 
+def _fixed_handle_reads(nodes: list[cst.CSTNode]) -> set[int]:
+    """The ids of the calls whose first argument is a file handle that the `with … as fh` around them opened on a
+    fixed source (`with open("config.json") as fh: json.load(fh)`); an inner `with` rebinding the name decides
+    for its own body."""
+    out: set[int] = set()
+    for w in nodes:  # outer statements come first, so an inner `with` overrides
+        if not isinstance(w, cst.With):
+            continue
+        fixed = {i.asname.name.value: _fixed_source(i.item) for i in w.items
+                 if i.asname is not None and isinstance(i.asname.name, cst.Name)}
+        if not fixed:
+            continue
+        for n in walk_nodes(w.body, into_functions=False):
+            if isinstance(n, cst.Call) and n.args and isinstance(n.args[0].value, cst.Name) and \
+                    n.args[0].value.value in fixed:
+                (out.add if fixed[n.args[0].value.value] else out.discard)(id(n))
+    return out
+
+
 def _script_in(expr: cst.BaseExpression, scripts: dict[str, str]) -> str | None:
     """The name of a written script file that `expr` names (`path`, `str(path)`, `f"bash {path}"`), or None."""
     for n in [expr, *walk_nodes(expr)]:
@@ -225,11 +338,12 @@ def _fixed_source(expr: cst.BaseExpression) -> bool:
             called.add(id(n.attr))
         elif isinstance(n, cst.Arg) and n.keyword is not None:
             called.add(id(n.keyword))  # `encoding=` names a parameter, not a variable
-    literal = False
+    literals: list[str] = []
     for n in nodes:
         if isinstance(n, cst.FormattedString):
             return False
         if isinstance(n, cst.Name) and id(n) not in called and n.value != "__file__":
             return False
-        literal = literal or isinstance(n, cst.SimpleString)
-    return literal
+        if isinstance(n, cst.SimpleString) and isinstance(n.evaluated_value, str):
+            literals.append(n.evaluated_value)
+    return fixed_literals(literals)
