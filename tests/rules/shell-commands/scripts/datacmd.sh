@@ -15,6 +15,12 @@ eval "$(jq -r '.setup' plan.json)"
 eval "$(gh issue view "$TICKET" --json body | jq -r .body)"
 # ruleid: shell-runs-data-command
 bash -c "$(jq -r .cmd /tmp/incoming.json)"
+gh issue view "$TICKET" --json body,title > issue.json
+# ruleid: shell-runs-data-command
+eval "$(jq -r .body issue.json)"
+wget -q -O steps.json "$STEPS_URL"
+# ruleid: shell-runs-data-command
+jq -r '.steps[].run' steps.json | bash
 title=$(jq -r '.title' "$TICKET")
 # ok: shell-runs-data-command
 echo "Planning: $title"
