@@ -46,16 +46,18 @@ WRITE_METHODS = frozenset({"write_text", "write", "writelines"})
 MAX_PASSES = 4
 MAX_REPORTS = 6
 OPENERS = frozenset({"open", "io.open", "codecs.open", "pathlib.Path", "Path"})  # a path → what reads its file
-MAX_HELPERS = 64  # functions of one module summarised for the values they return or run
+MAX_HELPERS = 64
+MAX_PARAMS = 8  # parameters of one function tried as what it runs  # functions of one module summarised for the values they return or run
 
 
 @dataclass(frozen=True)
 class Helpers:
     """What the module's own functions do with records: `loaders` return a record (the index of the parameter the
     record is read from, or None when it is read from elsewhere); `runners` run a parameter as a command or code
-    (the index of that parameter, its name, and how it is run)."""
+    (the index of that parameter, its name, and how it is run); `record_runners` run a field of a parameter."""
     loaders: dict[str, int | None] = field(default_factory=dict)
     runners: dict[str, tuple[int, str, str]] = field(default_factory=dict)
+    record_runners: dict[str, tuple[int, str, str]] = field(default_factory=dict)  # run a field of a parameter
 
 
 class DataCommandChecks(Flows):
@@ -86,14 +88,17 @@ class DataCommandChecks(Flows):
                 if isinstance(n, cst.Return) and n.value is not None and (
                         self._dc_is_record(n.value, handles) or isinstance(n.value, cst.Name) and n.value.value in records):
                     helpers.loaders.setdefault(fn.name.value, self._dc_source_param(nodes, params))
-            for i, param in enumerate(params):
-                seeded = {param: param}
-                recs, flds, _ = self._dc_values(nodes, Helpers(), seeded)
-                for call, _ in self._dc_sinks(nodes, recs, flds, Helpers()):
-                    line = self.loc.location(self.path, call).line
-                    how = f"runs it with {self.qualname(call.func) or _code(call.func)} (line {line})"
-                    helpers.runners.setdefault(fn.name.value, (i, param, how))
-                    break
+            for i, param in enumerate(params[:MAX_PARAMS]):
+                for kind in ("field", "record"):  # the parameter run itself, or a field of it
+                    recs, flds, _ = self._dc_values(nodes, Helpers(), {param: param} if kind == "field" else None,
+                                                    {param} if kind == "record" else None)
+                    for call, _ in self._dc_sinks(nodes, recs, flds, Helpers())[:1]:
+                        line = self.loc.location(self.path, call).line
+                        runner = self.qualname(call.func) or _code(call.func)
+                        how = f"runs it with {runner} (line {line})" if kind == "field" else \
+                            f"runs a field of it with {runner} (line {line})"
+                        (helpers.runners if kind == "field" else helpers.record_runners).setdefault(
+                            fn.name.value, (i, param, how))
         return helpers
 
     def _dc_source_param(self, nodes: list[cst.CSTNode], params: list[str]) -> int | None:
@@ -111,12 +116,12 @@ class DataCommandChecks(Flows):
         return params.index(next(iter(named))) if len(named) == 1 else None
 
     # ------------------------------------------------------------------ values
-    def _dc_values(self, nodes: list[cst.CSTNode], helpers: Helpers, seeded: dict[str, str] | None = None
-                   ) -> tuple[set[str], dict[str, str], set[int]]:
+    def _dc_values(self, nodes: list[cst.CSTNode], helpers: Helpers, seeded: dict[str, str] | None = None,
+                   seeded_records: set[str] | None = None) -> tuple[set[str], dict[str, str], set[int]]:
         """(names holding a parsed record, names holding text built from a record's field → the field shown, file
         handles opened on a fixed source)."""
         handles = _fixed_handle_reads(nodes)
-        records: set[str] = set()  # names holding a parsed record
+        records: set[str] = set(seeded_records or ())  # names holding a parsed record
         fields: dict[str, str] = dict(seeded or {})  # names holding (text built from) a record's field → shown
         assigns = [n for n in nodes if isinstance(n, (cst.Assign, cst.AnnAssign, cst.For))]
         for _ in range(MAX_PASSES):
@@ -174,18 +179,28 @@ class DataCommandChecks(Flows):
         return out
 
     def _dc_passed(self, call: cst.Call, records: set[str], fields: dict[str, str], helpers: Helpers) -> str | None:
-        """A record's field passed to the module's own function that runs that parameter."""
-        if not (isinstance(call.func, cst.Name) and call.func.value in helpers.runners):
+        """A record's field passed to the module's own function that runs that parameter, or a record passed to one
+        that runs a field of it."""
+        if not isinstance(call.func, cst.Name):
             return None
-        at, param, how = helpers.runners[call.func.value]
-        given = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == param), None)
-        positional = [a for a in call.args if a.keyword is None]
-        if given is None and at < len(positional):
-            given = positional[at].value
-        shown = self._dc_field(given, records, fields) if given is not None else None
-        if shown is None:
-            return None
-        return f"passes `{shown}` — a field of a record the script reads from data — to `{call.func.value}`, which {how}"
+        name = call.func.value
+        for table, whole in ((helpers.runners, False), (helpers.record_runners, True)):
+            if name not in table:
+                continue
+            at, param, how = table[name]
+            given = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == param), None)
+            positional = [a for a in call.args if a.keyword is None]
+            if given is None and at < len(positional):
+                given = positional[at].value
+            if given is None:
+                continue
+            if whole and (isinstance(given, cst.Name) and given.value in records or self._dc_is_record(given, set())
+                          or self._dc_loaded(given, helpers)):
+                return f"passes `{_code(given)}` — a record the script reads from data — to `{name}`, which {how}"
+            shown = None if whole else self._dc_field(given, records, fields)
+            if shown is not None:
+                return f"passes `{shown}` — a field of a record the script reads from data — to `{name}`, which {how}"
+        return None
 
     def _dc_is_record(self, expr: cst.BaseExpression, handles: set[int]) -> bool:
         """A parsed record: a call of RECORD_CALLS (`json.loads(p.read_text())`) or `response.json()`, unless it

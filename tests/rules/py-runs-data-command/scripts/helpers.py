@@ -24,6 +24,16 @@ def show(text: str) -> None:
     print(text)
 
 
+def run_plan(plan: dict) -> None:
+    for step in plan["steps"]:
+        subprocess.run(step["run"], shell=True, check=True)
+
+
+def list_plan(plan: dict) -> None:
+    for step in plan["steps"]:
+        print(step["name"])
+
+
 def main() -> None:
     ticket = load_ticket(sys.argv[1])
     # ruleid: py-runs-data-command
@@ -34,6 +44,16 @@ def main() -> None:
     run_step(command=ticket["setup"])
     # ok: py-runs-data-command
     show(ticket["fix"])
+    # ruleid: py-runs-data-command
+    run_plan(ticket)
+    # ruleid: py-runs-data-command
+    run_plan(load_ticket(sys.argv[2]))
+    # ok: py-runs-data-command
+    list_plan(ticket)
+    # ok: py-runs-data-command
+    run_plan(load_settings())
+    # ok: py-runs-data-command
+    run_plan({"steps": [{"run": "make test"}]})
     # ok: py-runs-data-command
     run_step("make test")
     cfg = load_settings()
