@@ -42,6 +42,7 @@ SHELL_RUNNERS = frozenset({"os.system", "os.popen", "subprocess.getoutput", "sub
 PROCESS_RUNNERS = frozenset({"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
                              "subprocess.Popen"})
 CODE_RUNNERS = frozenset({"eval", "exec", "builtins.eval", "builtins.exec"})
+RUNNERS = SHELL_RUNNERS | PROCESS_RUNNERS | CODE_RUNNERS
 WRITE_METHODS = frozenset({"write_text", "write", "writelines"})
 MAX_PASSES = 4
 MAX_REPORTS = 6
@@ -88,7 +89,8 @@ class DataCommandChecks(Flows):
                 if isinstance(n, cst.Return) and n.value is not None and (
                         self._dc_is_record(n.value, handles) or isinstance(n.value, cst.Name) and n.value.value in records):
                     helpers.loaders.setdefault(fn.name.value, self._dc_source_param(nodes, params))
-            for i, param in enumerate(params[:MAX_PARAMS]):
+            runs = any(isinstance(n, cst.Call) and (self.qualname(n.func) or "") in RUNNERS for n in nodes)
+            for i, param in enumerate(params[:MAX_PARAMS] if runs else ()):
                 for kind in ("field", "record"):  # the parameter run itself, or a field of it
                     recs, flds, _ = self._dc_values(nodes, Helpers(), {param: param} if kind == "field" else None,
                                                     {param} if kind == "record" else None)
