@@ -67,29 +67,31 @@ class DataCommandChecks(Flows):
         if not any(w in source for w in ("load", "json", "message_from", "DictReader", "reader")):
             return
         functions = [n for n in walk_nodes(module) if isinstance(n, cst.FunctionDef)]
-        helpers = self._dc_helpers(functions)
         scopes: list[cst.CSTNode] = [module, *functions]
+        nodes = {id(scope): list(walk_nodes(scope, into_functions=False)) for scope in scopes}
+        helpers = self._dc_helpers(functions, nodes)
         reported = 0
         for scope in scopes:
-            for node, message in self._dc_data_runs(scope, helpers):
+            for node, message in self._dc_data_runs(nodes[id(scope)], helpers):
                 if reported >= MAX_REPORTS:
                     return
                 self.emit("py-runs-data-command", message, self.loc.location(self.path, node))
                 reported += 1
 
-    def _dc_helpers(self, functions: list[cst.FunctionDef]) -> Helpers:
+    def _dc_helpers(self, functions: list[cst.FunctionDef], scoped: dict[int, list[cst.CSTNode]]) -> Helpers:
         """The module's functions that return a record, and those that run a parameter (one level: a helper of a
-        helper is not followed)."""
+        helper is not followed). `scoped`: the nodes of each function, without its nested functions."""
         helpers = Helpers()
         for fn in functions[:MAX_HELPERS]:
             params = [p.name.value for p in fn.params.params]
-            nodes = list(walk_nodes(fn.body, into_functions=False))
-            records, _, handles = self._dc_values(nodes, Helpers())
-            for n in nodes:
-                if isinstance(n, cst.Return) and n.value is not None and (
-                        self._dc_is_record(n.value, handles) or isinstance(n.value, cst.Name) and n.value.value in records):
+            nodes = scoped[id(fn)]
+            returns = [n for n in nodes if isinstance(n, cst.Return) and n.value is not None]
+            if returns:
+                records, _, handles = self._dc_values(nodes, Helpers())
+                if any(self._dc_is_record(n.value, handles) or isinstance(n.value, cst.Name) and n.value.value in records
+                       for n in returns if n.value is not None):
                     helpers.loaders.setdefault(fn.name.value, self._dc_source_param(nodes, params))
-            runs = any(isinstance(n, cst.Call) and (self.qualname(n.func) or "") in RUNNERS for n in nodes)
+            runs = params and any(isinstance(n, cst.Call) and (self.qualname(n.func) or "") in RUNNERS for n in nodes)
             for i, param in enumerate(params[:MAX_PARAMS] if runs else ()):
                 for kind in ("field", "record"):  # the parameter run itself, or a field of it
                     recs, flds, _ = self._dc_values(nodes, Helpers(), {param: param} if kind == "field" else None,
@@ -151,8 +153,7 @@ class DataCommandChecks(Flows):
         positional = [a for a in expr.args if a.keyword is None]
         return not (at is not None and at < len(positional) and _fixed_source(positional[at].value))
 
-    def _dc_data_runs(self, scope: cst.CSTNode, helpers: Helpers) -> list[tuple[cst.Call, str]]:
-        nodes = list(walk_nodes(scope, into_functions=False))
+    def _dc_data_runs(self, nodes: list[cst.CSTNode], helpers: Helpers) -> list[tuple[cst.Call, str]]:
         records, fields, _ = self._dc_values(nodes, helpers)
         if not fields and not records:
             return []
