@@ -90,9 +90,35 @@ def query_files(tokens: list[str]) -> list[str] | None:
     return files or None
 
 
-def _fixed_query(text: str, written: Collection[str]) -> bool:
+_VARIABLE = lazy(r"\$\{?([A-Za-z_]\w*)\}?")
+
+
+def _assigned(word: Word, depth: int = 0) -> dict[str, str]:
+    """The variables expanded in `word` that the script assigned, each with the text assigned to it (followed
+    through the variables expanded in that text, two steps)."""
+    out: dict[str, str] = {}
+    for name, w in word.via:
+        out.setdefault(name, w.raw or "")
+        if depth < 2:
+            for inner, raw in _assigned(w, depth + 1).items():
+                out.setdefault(inner, raw)
+    return out
+
+
+def _expand(text: str, env: dict[str, str]) -> str:
+    """`text` with each variable the script assigned replaced by what it assigned (`"$CONFIG"` after
+    `CONFIG="$(dirname "$0")/config.json"`); other expansions are kept."""
+    for _ in range(3):
+        new = _VARIABLE.sub(lambda m: env[m.group(1)].strip("'\"") if m.group(1) in env else m.group(0), text)
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def _fixed_query(text: str, written: Collection[str], env: dict[str, str]) -> bool:
     """Every stage of the query `text` reads a fixed source (`jq -r .cmd ./config.json`,
-    `Get-Content "$PSScriptRoot/steps.json" | ConvertFrom-Json`)."""
+    `Get-Content "$PSScriptRoot/steps.json" | ConvertFrom-Json`, a variable the script set to one)."""
     stages: list[list[str]] = [[]]
     for t in _TOKEN.findall(text):
         if t == "|":
@@ -100,7 +126,7 @@ def _fixed_query(text: str, written: Collection[str]) -> bool:
         else:
             stages[-1].append(t)
     files = query_files(stages[0])
-    return files is not None and all(fixed_path(f, written) for f in files)
+    return files is not None and all(fixed_path(_expand(f, env), written) for f in files)
 
 
 def data_query(word: Word, written: Collection[str] = ()) -> str | None:
@@ -118,7 +144,7 @@ def data_query(word: Word, written: Collection[str] = ()) -> str | None:
                 text = "(" + text
         else:
             body = text = _substitution(raw, m.start()).strip()
-        if _fixed_query(body, written):
+        if _fixed_query(body, written, _assigned(word)):
             continue
         return text if len(text) <= 90 else text[:87] + "…"
     return None
@@ -129,7 +155,8 @@ def data_piped(up: Cmd, written: Collection[str] = ()) -> bool:
     if not up.words or up.words[0].value is None or not data_program(prog_name(up.words[0].value)):
         return False
     files = None if up.upstream is not None else query_files([w.raw for w in up.words])
-    return files is None or not all(fixed_path(f, written) for f in files)
+    env = {name: raw for w in up.words for name, raw in _assigned(w).items()}
+    return files is None or not all(fixed_path(_expand(f, env), written) for f in files)
 
 
 def data_program(name: str) -> bool:

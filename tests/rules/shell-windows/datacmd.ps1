@@ -14,3 +14,6 @@ iex "Get-Date"
 iex (Get-Content "$PSScriptRoot\config.json" -Raw | ConvertFrom-Json).setup
 # ok: shell-runs-data-command
 Invoke-Expression ((Import-Csv .\steps.csv)[0].command)
+$Ticket = $args[0]
+# ruleid: shell-runs-data-command
+iex (Get-Content $Ticket -Raw | ConvertFrom-Json).fix

@@ -39,3 +39,17 @@ bash -c "$(yq '.build' "$(dirname "$0")/steps.yaml")"
 jq -r '.hooks[].run' "${BASH_SOURCE%/*}/hooks.json" | sh
 # ok: shell-runs-data-command
 eval "$(jq -r --arg env prod '.[$env].setup' config/settings.json)"
+CONFIG="$(dirname "$0")/config.json"
+# ok: shell-runs-data-command
+eval "$(jq -r .setup "$CONFIG")"
+SETUP=$(jq -r .setup "$CONFIG")
+# ok: shell-runs-data-command
+eval "$SETUP"
+# ok: shell-runs-data-command
+jq -r '.hooks[].run' "$CONFIG" | sh
+PLAN="${1:-plan.json}"
+# ruleid: shell-runs-data-command
+eval "$(jq -r .setup "$PLAN")"
+INBOX="$(mktemp -d)/ticket.json"
+# ruleid: shell-runs-data-command
+eval "$(jq -r .fix "$INBOX")"
