@@ -14,6 +14,9 @@ iex "Get-Date"
 iex (Get-Content "$PSScriptRoot\config.json" -Raw | ConvertFrom-Json).setup
 # ok: shell-runs-data-command
 Invoke-Expression ((Import-Csv .\steps.csv)[0].command)
+$Settings = "$PSScriptRoot\settings.json"
+# ok: shell-runs-data-command
+iex (Get-Content $Settings -Raw | ConvertFrom-Json).setup
 $Ticket = $args[0]
 # ruleid: shell-runs-data-command
 iex (Get-Content $Ticket -Raw | ConvertFrom-Json).fix
