@@ -60,6 +60,9 @@ _WHOLE_ENV = re.compile(r"whole environment|entire environment|every (?:environm
 # words after "runs" that are not programs, and the analysers' placeholders
 _NOT_PROGRAM = {"a", "an", "the", "code", "inline", "it", "whatever", "every", "any", "command", "commands", "$var",
                 "*", "…", "...", "on", "when", "in", "with", "its", "this", "that", "text", "script", "scripts"}
+# the folders a Windows variable names, as the analysers report them, and how a line writes the variable
+WINDOWS_FOLDERS = (("~/AppData/Local", re.compile(r"(?i)%LOCALAPPDATA%|\$env:LOCALAPPDATA\b|\$\{env:LOCALAPPDATA\}")),
+                   ("~/AppData/Roaming", re.compile(r"(?i)%APPDATA%|\$env:APPDATA\b|\$\{env:APPDATA\}")))
 # the analysers' own anchors for normalised paths (skillscan/permissions/capabilities.py) and placeholders
 ANCHORS = ("$PKG", "$DATA", "$WORK", "$TMP", "$TMPDIR", "$HOME", "${HOME}", "~")
 _PLACEHOLDER_VARS = {"VAR", "HOME", "PKG", "DATA", "WORK", "TMP", "TMPDIR"}
@@ -188,6 +191,10 @@ def occurs(named: Named, hay: str, own_dirs: frozenset[str] = frozenset()) -> bo
             return True
         # the analysers name a program by its normal name (`pwsh` → powershell, `python3.11` → python)
         return any(normalize_binary(w) == v.lower() for w in set(re.findall(r"[\w.+-]+", hay)[:20000]))
+    for folder, written in WINDOWS_FOLDERS:  # `$env:LOCALAPPDATA\…` is reported as `~/AppData/Local/…`
+        if (v == folder or v.startswith(folder + "/")) and written.search(hay):
+            v = "~" + v[len(folder):]
+            break
     parts = [p for p in re.split(r"[/\\]", v) if p not in ("", ".", "..", "%USERPROFILE%", *ANCHORS)]
     if v.startswith("$PKG/"):  # the package's own directories come from the file's place (`__file__`)
         parts = [p for p in parts if p not in own_dirs]

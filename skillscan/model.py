@@ -269,6 +269,8 @@ class PackageFile:
     # reference document): the engine sets this channel on its findings and caps their confidence
     channel: Channel | None = None
     max_confidence: Confidence | None = None
+    # a code fence whose lines lost a prefix (the `>>> ` of a REPL session): per line, the columns taken off
+    shifts: tuple[int, ...] = ()
 
     @property
     def virtual(self) -> bool:

@@ -48,9 +48,11 @@ def _origin(text: str) -> tuple[str, int] | None:
     return path, int(line)
 
 
-def host_location(loc: Location, origins: Mapping[str, str], texts: _Texts) -> tuple[Location, str | None]:
+def host_location(loc: Location, origins: Mapping[str, str], texts: _Texts,
+                  shifts: Mapping[str, tuple[int, ...]] | None = None) -> tuple[Location, str | None]:
     """`loc` moved out of virtual files into the real file they came from; the second value names the
-    payload location when the move is not exact (a decoded payload), else None."""
+    payload location when the move is not exact (a decoded payload), else None. A fence whose lines lost a
+    prompt (`shifts`, per line) moves its columns right by that width."""
     payload: str | None = None
     for _ in range(MAX_HOPS):
         if texts.of(loc.path) is not None or loc.path in texts.files:
@@ -63,7 +65,12 @@ def host_location(loc: Location, origins: Mapping[str, str], texts: _Texts) -> t
         if fence is not None and payload is None:  # the fence's code is the host's own text
             line = host[1] + loc.line - 1
             end = None if loc.end_line is None else host[1] + loc.end_line - 1
-            loc = replace(loc, path=host[0], line=line, end_line=end)
+            cut = (shifts or {}).get(loc.path, ())
+            column = loc.column + (cut[loc.line - 1] if 0 < loc.line <= len(cut) else 0)
+            end_column = loc.end_column
+            if end_column is not None and loc.end_line is not None and 0 < loc.end_line <= len(cut):
+                end_column += cut[loc.end_line - 1]
+            loc = replace(loc, path=host[0], line=line, end_line=end, column=column, end_column=end_column)
         else:
             payload = payload or f"{loc.path}:{loc.line}"
             loc = Location(host[0], host[1], 1)
@@ -94,8 +101,9 @@ def region(loc: Location, lines: list[str] | None) -> Location:
     return Location(loc.path, loc.line, col, end_line, end_col, text)
 
 
-def _related(loc: Location, origins: Mapping[str, str], texts: _Texts) -> Location:
-    host, _ = host_location(loc, origins, texts)
+def _related(loc: Location, origins: Mapping[str, str], texts: _Texts,
+             shifts: Mapping[str, tuple[int, ...]]) -> Location:
+    host, _ = host_location(loc, origins, texts, shifts)
     return region(host, texts.of(host.path))
 
 
@@ -103,18 +111,19 @@ def place(package: Package, findings: Iterable[Finding], virtual: Sequence[Packa
     """Every finding located in a real file with its source text as the snippet (see the module doc)."""
     texts = _Texts(package)
     origins = {v.path: v.origin for v in virtual if v.origin}
+    shifts = {v.path: v.shifts for v in virtual if v.shifts}
     out = []
     for f in findings:
-        loc, payload = host_location(f.location, origins, texts)
+        loc, payload = host_location(f.location, origins, texts, shifts)
         loc = region(loc, texts.of(loc.path))
-        related = tuple(_related(r, origins, texts) for r in f.related)
+        related = tuple(_related(r, origins, texts, shifts) for r in f.related)
         message = f.message if payload is None else f"{f.message} (in the payload decoded as {payload})"
         if loc != f.location or related != f.related or message != f.message:
             f = replace(f, location=loc, related=related, message=message)
         if f.flow is not None and any(_FENCE.search(c.path) for c in f.flow.carriers):  # a fence's carriers too
             carriers = []
             for c in f.flow.carriers:  # in a decoded payload, a carrier keeps the payload's path and line
-                at, payload_of = host_location(Location(c.path, c.line), origins, texts)
+                at, payload_of = host_location(Location(c.path, c.line), origins, texts, shifts)
                 carriers.append(c if payload_of is not None else replace(c, path=at.path, line=at.line))
             f = replace(f, flow=replace(f.flow, carriers=tuple(carriers)))
         out.append(f)

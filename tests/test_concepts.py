@@ -338,3 +338,46 @@ def test_where_a_prose_sentence_sits_is_said_only_in_prose_findings() -> None:
              for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)
              for label in labels if label in node.value]
     assert found == []
+
+
+FIXED_SOURCE_USERS = ("skillscan/analyzers/shell/datacmd.py", "skillscan/analyzers/python/checks/data_command.py")
+
+
+def test_a_fixed_source_is_decided_only_in_capabilities_fixed_source() -> None:
+    """Whether a record comes from the author's own configuration (a path the script writes down) or from data
+    someone else wrote is one notion for the shell and Python data-command checks: both import it from
+    capabilities/fixed_source.py, and no other module defines a function of that name or keeps its own list of
+    temporary and download directories."""
+    users = set()
+    found = []
+    for rel, tree in modules():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "skillscan.capabilities.fixed_source":
+                users.add(rel)
+            if rel != "skillscan/capabilities/fixed_source.py" and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                    and re.search(r"fixed_(?:path|literals)", node.name):
+                found.append(f"{rel}:{node.lineno}: {node.name}")
+    assert found == []
+    assert set(FIXED_SOURCE_USERS) <= users
+
+
+@pytest.mark.parametrize(("text", "fixed"), [
+    ("config.json", True), ("./config.json", True), ("config/settings.json", True), ('"steps.yaml"', True),
+    ('"$(dirname "$0")/steps.yaml"', True), ('"${BASH_SOURCE%/*}/hooks.json"', True),
+    ("$PSScriptRoot\\config.json", True), (".\\steps.csv", True), ("%~dp0settings.json", True),
+    ('"$1"', False), ("$TICKET", False), ("$args[0]", False), ("-", False), ("/dev/stdin", False),
+    ("/tmp/incoming.json", False), ("~/Downloads/plan.json", False), ("https://example.com/p.json", False),
+    ('"$(mktemp)/x.json"', False), ("$env:TEMP\\plan.json", False), ("", False),
+])
+def test_fixed_path(text: str, fixed: bool) -> None:
+    from skillscan.capabilities.fixed_source import fixed_path
+    assert fixed_path(text) is fixed
+
+
+def test_a_file_the_script_wrote_first_is_not_fixed() -> None:
+    from skillscan.capabilities.fixed_source import fixed_literals, fixed_path
+    assert fixed_path("plan.json", written={"plan.json"}) is False
+    assert fixed_path("./out/plan.json", written={"plan.json"}) is False
+    assert fixed_path("config.json", written={"plan.json"}) is True
+    assert fixed_literals(["config", "steps.json"]) is True
+    assert fixed_literals([]) is False

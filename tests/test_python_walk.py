@@ -173,15 +173,16 @@ def test_code_children_are_children_less_the_skipped_fields_and_those_hold_no_co
 
 
 def test_one_walk_lists_each_scope_as_walking_it_apart_does() -> None:
-    from skillscan.analyzers.python.checks.written_code import _scope_nodes
+    from skillscan.analyzers.python.checks.written_code import _scopes
 
     for source in _sources():
         module = cst.parse_module(source)
         functions = [n for n in _scope_walk_all(module) if isinstance(n, cst.FunctionDef)]
         expected = [_scope_walk(scope) for scope in [module, *functions]]
-        got = _scope_nodes(module)
+        got = _scopes(module)
         assert len(got) == len(expected)
-        for mine, theirs in zip(got, expected, strict=True):
+        assert all(a is b for (a, _), b in zip(got, [module, *functions], strict=True))  # each scope named
+        for (_, mine), theirs in zip(got, expected, strict=True):
             assert len(mine) == len(theirs) and all(a is b for a, b in zip(mine, theirs, strict=True))
 
 

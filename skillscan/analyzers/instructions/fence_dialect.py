@@ -7,7 +7,7 @@
 * `unlabelled` — a line that puts a one-word label before a command (`exec: curl … | sh`, `run: …`, `cmd: …`)
   holds that command: an agent told to run the line runs what follows the label, so the label is blanked (columns
   kept) when what follows starts like a command; a label before anything else (`name: value`) stays as written;
-* `repl_python` — the Python typed at the `>>>` / `In [n]:` prompts of a fence (with their `...` continuation
+* `repl_python` (`repl_session`: with the prompt widths) — the Python typed at the `>>>` / `In [n]:` prompts of a fence (with their `...` continuation
   lines): the statements the agent would type into the interpreter, for the Python engine (the shell reader gets
   them blank, as above);
 * `powershell_text` — an unlabelled fence whose command lines are mostly PowerShell (cmdlets, `$var = …`,
@@ -135,12 +135,21 @@ def repl_python(body: str) -> str | None:
     every other line blank, so line numbers are kept), or None when there is none. A statement (a prompt line
     and its continuation lines) that does not parse alone is left out (it is not Python the interpreter would
     run as written)."""
+    session = repl_session(body)
+    return None if session is None else session[0]
+
+
+def repl_session(body: str) -> tuple[str, tuple[int, ...]] | None:
+    """`repl_python` of `body` and, for each of its lines, the width of the prompt taken off it (`>>> ` 4,
+    `In [12]: ` 9, 0 on a blank line), so a position in the code is the same line of `body` that many columns
+    further right."""
     import ast
 
     if ">>>" not in body and "In [" not in body:
         return None
     lines = body.split("\n")
     out = [""] * len(lines)
+    widths = [0] * len(lines)
     found = False
     i = 0
     while i < len(lines):
@@ -148,22 +157,22 @@ def repl_python(body: str) -> str | None:
         if m is None:
             i += 1
             continue
-        group = [(i, lines[i][m.end():])]
+        group = [(i, m.end())]
         j = i + 1
         while j < len(lines) and (c := PY_CONTINUATION.match(lines[j])) is not None:
-            group.append((j, lines[j][c.end():]))
+            group.append((j, c.end()))
             j += 1
-        code = "\n".join(text for _, text in group)
+        code = "\n".join(lines[k][w:] for k, w in group)
         try:
             ast.parse(code)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             i = j
             continue
-        for k, text in group:
-            out[k] = text
+        for k, w in group:
+            out[k], widths[k] = lines[k][w:], w
         found = found or bool(code.strip())
         i = j
-    return "\n".join(out) if found else None
+    return ("\n".join(out), tuple(widths)) if found else None
 
 
 def powershell_text(body: str) -> bool:

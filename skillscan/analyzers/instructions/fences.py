@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from skillscan.analyzers.instructions import context as ctx
 from skillscan.analyzers.instructions.document import Document, Segment
-from skillscan.analyzers.instructions.fence_dialect import repl_python
+from skillscan.analyzers.instructions.fence_dialect import repl_python, repl_session
 from skillscan.model import Channel, Confidence, PackageFile
 
 PROSE_FENCES = frozenset({"markdown", "md", "text", "txt", "plain", "plaintext", "prompt", ""})
@@ -75,11 +75,12 @@ def fence_files(file: PackageFile, doc: Document) -> list[PackageFile]:
             raw_lines = (file.text or "").split("\n")
         n = seg.raw.count("\n") + 1
         code = "\n".join(raw_lines[seg.line - 1 : seg.line - 1 + n])  # the file's own text, not normalised
+        shifts: tuple[int, ...] = ()
         if typed is not None:  # the prompted lines of the file's own text, every other line blank
-            code = repl_python(code) or ""
+            code, shifts = repl_session(code) or ("", ())
         data = code.encode("utf-8", "replace")[:MAX_FENCE_BYTES]
         v = make_file(f"{file.path}#fence-{seg.line}.{ext}", data, origin=f"{file.path}:{seg.line}")
-        out.append(replace(v, language=language, channel=Channel.INSTRUCTION, max_confidence=ceiling))
+        out.append(replace(v, language=language, channel=Channel.INSTRUCTION, max_confidence=ceiling, shifts=shifts))
     return out + prose_code_lines(file, doc, MAX_FENCE_FILES - len(out))
 
 

@@ -1,38 +1,162 @@
 """shell-runs-data-command: a shell script runs, as a command, a value a data query takes out of a file or a
-response — `eval "$(jq -r .workflow_command ticket.json)"`, `cmd=$(yq '.fix' issue.yaml); bash -c "$cmd"`,
-`jq -r '.steps[].run' plan.json | sh`, PowerShell `iex (Get-Content t.json | ConvertFrom-Json).command`. The
+response — `eval "$(jq -r .workflow_command "$1")"`, `cmd=$(yq '.fix' "$ISSUE"); bash -c "$cmd"`,
+`curl -o plan.json …; jq -r '.steps[].run' plan.json | sh`, PowerShell
+`iex (Get-Content $args[0] | ConvertFrom-Json).command`. The
 shell twin of `py-runs-data-command`: the data a skill processes
 (a ticket, an issue, a mail, a plan file) is written by someone else, and a command in it runs with the agent's
-rights. A command written in the script, or a query whose output is only printed or compared, is not reported.
+rights. A command written in the script, a query whose output is only printed or compared, or a query of a
+fixed source — a file whose path the script writes down (`eval "$(jq -r .setup ./config.json)"`,
+`"$(dirname "$0")/steps.yaml"`), the author's own configuration (`capabilities/fixed_source.py`, shared with
+the Python twin) — is not reported; a file the script takes as an argument, downloads or writes itself first,
+or a record read from a pipe (`gh issue view 7 --json body | jq -r .body`), is.
 
-nested.py asks `data_query` of the word an `eval`, `sh -c` or `iex` runs, and `data_program` of the command
+nested.py asks `data_query` of the word an `eval`, `sh -c` or `iex` runs, and `data_piped` of the command
 piped into a shell."""
 
 from __future__ import annotations
 
-from skillscan.analyzers.shell.words import Word
+from collections.abc import Collection
+
+from skillscan.analyzers.shell.decode import prog_name
+from skillscan.analyzers.shell.words import Cmd, Word
+from skillscan.capabilities.fixed_source import fixed_path
 from skillscan.lazyre import lazy
 
 RULE_IDS: tuple[str, ...] = ("shell-runs-data-command",)
 
 # programs that take a value out of structured data (JSON, YAML, TOML, XML, CSV)
 PROGRAMS = frozenset({"jq", "gojq", "jaq", "yq", "xq", "tomlq", "dasel", "mlr", "xmllint", "xmlstarlet"})
-_QUERY = lazy(r"(?:\$\(|`)\s*(?:[\w./-]*/)?(?:" + "|".join(sorted(PROGRAMS)) + r")\b[^)`]{0,200}"
+# programs whose first operand is the query and the rest the files it reads
+FILTER_FIRST = frozenset({"jq", "gojq", "jaq", "yq", "xq", "tomlq"})
+# options that take values (jq: `--arg name value`, `--slurpfile name file`; yq: `--indent n`)
+OPTION_ARITY = {"--arg": 2, "--argjson": 2, "--slurpfile": 2, "--rawfile": 2, "--indent": 1, "-I": 1,
+                "--from-file": 1, "-f": 1, "--file": 1, "-o": 1, "--output-format": 1, "-p": 1,
+                "--input-format": 1, "-r": 0, "--xpath": 1}
+FILE_OPTIONS = frozenset({"--file", "--slurpfile", "--rawfile"})  # dasel -f/--file: the data file
+READERS = frozenset({"get-content", "gc", "cat", "type", "import-csv", "import-clixml"})  # PowerShell
+_START = lazy(r"(?:\$\(|`)\s*(?:[^()`|]{0,200}\|\s*)?(?:[\w./-]*/)?(?:" + "|".join(sorted(PROGRAMS)) + r")\b"
               # PowerShell: a record parsed from JSON, YAML or CSV (`(Get-Content t.json | ConvertFrom-Json).cmd`)
-              r"|\(\s*[^()]{0,200}\b(?:ConvertFrom-Json|ConvertFrom-Yaml|Import-Csv|Import-Clixml)\b[^()]{0,80}\)(?:\[[^\]]{0,20}\])?\.\w+")
+              r"|\(\s*[^()]{0,200}\b(?:ConvertFrom-Json|ConvertFrom-Yaml|Import-Csv|Import-Clixml)\b[^()]{0,80}\)"
+              r"(?:\[[^\]]{0,20}\])?\.\w+")
+_TOKEN = lazy(r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|\$\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)|[^\s"'|;])+|\|""")
 
 
-def data_query(word: Word) -> str | None:
+def _substitution(raw: str, start: int) -> str:
+    """The text of the command substitution opened at `start` (`$(` or a backquote), to its balanced end."""
+    if raw[start] == "`":
+        end = raw.find("`", start + 1)
+        return raw[start + 1:end if end > 0 else len(raw)][:400]
+    depth, i = 0, start + 1
+    while i < len(raw) and i < start + 400:
+        if raw[i] == "(":
+            depth += 1
+        elif raw[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return raw[start + 2:i]
+        i += 1
+    return raw[start + 2:i]
+
+
+def query_files(tokens: list[str]) -> list[str] | None:
+    """The files a data query reads, as written, from its words (`jq -r .cmd a.json` → [`a.json`]); None when it
+    reads its standard input (a pipe, a response) or the words are not a data query."""
+    if not tokens:
+        return None
+    prog = tokens[0].strip("'\"").replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".exe")
+    rest = tokens[1:]
+    if prog in READERS:
+        files = [t for t in rest if not t.startswith("-")][:1]
+        return files or None
+    if prog not in PROGRAMS:
+        return None
+    files, operands, i = [], [], 0
+    if prog in ("yq", "xq") and rest and rest[0] in ("eval", "e", "eval-all", "ea"):
+        rest = rest[1:]
+    while i < len(rest):
+        t = rest[i]
+        if t.startswith("-") and t != "-":
+            arity = OPTION_ARITY.get(t.split("=", 1)[0], 0) if "=" not in t else 0
+            if t in FILE_OPTIONS or (t == "-f" and prog == "dasel"):
+                files += rest[i + arity:i + arity + 1]
+            elif t in ("-f", "--from-file"):
+                operands.append("")  # the query comes from a file: every operand is a data file
+            i += 1 + arity
+            continue
+        operands.append(t)
+        i += 1
+    data = operands[1:] if prog in FILTER_FIRST or (operands and operands[0] == "") else operands[-1:]
+    files += [t for t in data if t]
+    return files or None
+
+
+_VARIABLE = lazy(r"\$\{?([A-Za-z_]\w*)\}?")
+
+
+def _assigned(word: Word, depth: int = 0) -> dict[str, str]:
+    """The variables expanded in `word` that the script assigned, each with the text assigned to it (followed
+    through the variables expanded in that text, two steps)."""
+    out: dict[str, str] = {}
+    for name, w in word.via:
+        out.setdefault(name, w.raw or "")
+        if depth < 2:
+            for inner, raw in _assigned(w, depth + 1).items():
+                out.setdefault(inner, raw)
+    return out
+
+
+def _expand(text: str, env: dict[str, str]) -> str:
+    """`text` with each variable the script assigned replaced by what it assigned (`"$CONFIG"` after
+    `CONFIG="$(dirname "$0")/config.json"`); other expansions are kept."""
+    for _ in range(3):
+        new = _VARIABLE.sub(lambda m: env[m.group(1)].strip("'\"") if m.group(1) in env else m.group(0), text)
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def _fixed_query(text: str, written: Collection[str], env: dict[str, str]) -> bool:
+    """Every stage of the query `text` reads a fixed source (`jq -r .cmd ./config.json`,
+    `Get-Content "$PSScriptRoot/steps.json" | ConvertFrom-Json`, a variable the script set to one)."""
+    stages: list[list[str]] = [[]]
+    for t in _TOKEN.findall(text):
+        if t == "|":
+            stages.append([])
+        else:
+            stages[-1].append(t)
+    files = query_files(stages[0])
+    return files is not None and all(fixed_path(_expand(f, env), written) for f in files)
+
+
+def data_query(word: Word, written: Collection[str] = ()) -> str | None:
     """The data query (`$(jq -r .cmd t.json)`) whose output `word` holds, written in it or in a variable expanded in
-    it that the script assigned from one; None otherwise."""
+    it that the script assigned from one; None otherwise, and None when the query reads a fixed source (a file
+    whose path the script writes down and did not write itself: `written`)."""
     for raw in (word.raw, *(w.raw for _, w in word.via)):
-        m = _QUERY.search(raw or "")
-        if m is not None:
-            text = m.group(0).lstrip("$(`").strip()
-            if text.count(")") > text.count("("):  # the PowerShell form keeps its closing bracket
+        raw = raw or ""
+        m = _START.search(raw)
+        if m is None:
+            continue
+        if m.group(0).startswith("("):  # the PowerShell form keeps its brackets
+            body, text = m.group(0)[1:m.group(0).rindex(")")], m.group(0)
+            if text.count(")") > text.count("("):
                 text = "(" + text
-            return text if len(text) <= 90 else text[:87] + "…"
+        else:
+            body = text = _substitution(raw, m.start()).strip()
+        if _fixed_query(body, written, _assigned(word)):
+            continue
+        return text if len(text) <= 90 else text[:87] + "…"
     return None
+
+
+def data_piped(up: Cmd, written: Collection[str] = ()) -> bool:
+    """`up`, the stage piped into a shell, is a data query that does not read a fixed source."""
+    if not up.words or up.words[0].value is None or not data_program(prog_name(up.words[0].value)):
+        return False
+    files = None if up.upstream is not None else query_files([w.raw for w in up.words])
+    env = {name: raw for w in up.words for name, raw in _assigned(w).items()}
+    return files is None or not all(fixed_path(_expand(f, env), written) for f in files)
 
 
 def data_program(name: str) -> bool:

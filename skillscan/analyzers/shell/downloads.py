@@ -46,7 +46,12 @@ class DownloadsMixin(AnalyzerBase):
 
     def _record_download(self, key: str, args: list[Word], values: list[str | None]) -> None:
         url = first_url(values)
-        if not url:
+        if not url:  # fetched from a URL computed at run time: the file it writes is still not the author's own
+            target = next((values[i + 1] for i, v in enumerate(values[:-1]) if v in (
+                "-o", "--output", "--output-document", "-OutFile", "-outfile") or (
+                key == "wget" and v == "-O")), None)
+            if target and len(self.run.made) < 256:
+                self.run.made.add(target)
             return
         target = None
         for i, v in enumerate(values):
@@ -71,6 +76,8 @@ class DownloadsMixin(AnalyzerBase):
             target = rest[-1] if rest else None
         if target is None and key in ("wget", "wget2"):
             target = urls.file_name(url)
+        if target and len(self.run.made) < 256:
+            self.run.made.add(target)
         if target and target != "-" and len(self.run.downloads) < 256:
             self.run.downloads[PurePosixPath(target.replace("\\", "/")).name] = url
             self.run.downloads[target] = url

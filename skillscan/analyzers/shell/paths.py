@@ -50,6 +50,7 @@ _HOME_PREFIX = lazy(r"^(?:/home/[^/]+|/Users/[^/]+|/root|[A-Za-z]:/Users/[^/]+|%
 
 
 _APPDATA = lazy(r"(?i)%APPDATA%|\$env:APPDATA")
+_WINDOWS_FOLDER = lazy(r"(?i)%(?:LOCAL)?APPDATA%|\$env:(?:LOCAL)?APPDATA")
 _LOCALAPPDATA = lazy(r"(?i)%LOCALAPPDATA%|\$env:LOCALAPPDATA")
 
 
@@ -111,12 +112,14 @@ class PathsMixin(AnalyzerBase):
             else ops if key in WRITERS_ALL else [])
         # `openssl pkcs12 -export -out site.pfx`: the value of `-out` is the file the command writes
         written_only |= {values[i + 1] for i, v in enumerate(values[:-1]) if v in ("-out", "--out") and values[i + 1]}
+        written_as = {w.value: w.raw.strip("'\"") for w in args[:256] if w.value and w.raw != w.value}
         for v in [*values[:256], *carried_paths(key, values)]:
             if not v or len(v) > 4096 or v in written_only:
                 continue
             hp = home_path(v)
-            if reads:
-                self._secret(cmd, hp, frame, key)
+            if reads:  # a path under %APPDATA% / $env:LOCALAPPDATA is also named as the line writes it
+                raw = written_as.get(v, v)
+                self._secret(cmd, hp, frame, key, raw if _WINDOWS_FOLDER.search(raw) else None)
         if key in ALIASERS:
             self._alias(ops, frame.at(cmd.row, cmd.col)[0])
         elif key in ARCHIVERS:
@@ -138,7 +141,7 @@ class PathsMixin(AnalyzerBase):
             for t in targets:
                 self._write(cmd, home_path(t), frame, key, sources)
 
-    def _secret(self, cmd: Cmd, path: str, frame: Frame, how: str) -> None:
+    def _secret(self, cmd: Cmd, path: str, frame: Frame, how: str, written: str | None = None) -> None:
         if self.cm.env_dump_paths is not None and self.cm.env_dump_paths.search(path):
             self.run.add(frame, cmd, "shell-env-read", ["env.read[*]"], say("env-dump", how=how, path=path))
             return
@@ -149,7 +152,8 @@ class PathsMixin(AnalyzerBase):
         rule = kind[1] or "shell-secret-file-read"
         store = store_phrase(kind[0])
         message = say("secret-read-alias", how=how, path=path, original=original, store=store, line=at, made=made) \
-            if original else say("secret-read", how=how, path=path, store=store)
+            if original else say("secret-read-written", how=how, written=written, path=path, store=store) if written \
+            else say("secret-read", how=how, path=path, store=store)
         self.run.add(frame, cmd, rule, [Capability("secrets.read", kind[0]),
                                         Capability("fs.read", path_scope(original or path))], message,
                      related=[at] if original else ())
@@ -263,6 +267,8 @@ class PathsMixin(AnalyzerBase):
                                  say("dev-tcp-egress", device=value))
                 continue
             if r.op in (">", ">>", "&>", "&>>", ">|", ">&") and not re.fullmatch(r"\d+|-", value):
+                if len(self.run.made) < 256:
+                    self.run.made.add(value)
                 self._write(cmd, home_path(value), frame, name or "redirect")
             elif r.op in ("<", "<>"):
                 self._secret(cmd, home_path(value), frame, name or "redirect")

@@ -105,6 +105,7 @@ class Run:
     decoded_files: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     clones: dict[str, str] = field(default_factory=dict)  # directory → repository URL (git clone)
     literal_files: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # path → (text, line, column)
+    made: set[str] = field(default_factory=set)  # files the script writes (redirects, `-o` targets), as written
     # a link, copy or archive of a credential file (`ln -s ~/.ssh/id_rsa k`, `tar czf a.tgz ~/.aws`) → (the file
     # it stands for, the line of the command that made it, what that command made of it)
     secret_aliases: dict[str, tuple[str, int, str]] = field(default_factory=dict)

@@ -204,7 +204,10 @@ class _Tok:
             # `$d = [Convert]::FromBase64String('…')`: a variable holds what was fetched or decoded
             held = (self.env.get(m.group(1).lower()) for m in PS_VARIABLE.finditer(raw[:4096]))
             payload = next((w.payload for w in held if w is not None and w.payload is not None), None)
-        return Word(value if known else None, raw, row, col, payload)
+        # the script's variables expanded in the word, with what was assigned to them (as in syntax.py)
+        via = tuple((m.group(1), w) for m in PS_VARIABLE.finditer(raw[:4096])
+                    if (w := self.env.get(m.group(1).lower())) is not None)[:8] if self.ps and "$" in raw else ()
+        return Word(value if known else None, raw, row, col, payload, via=via)
 
 
 def _ps_payload(raw: str) -> Payload | None:

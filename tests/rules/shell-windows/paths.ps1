@@ -9,3 +9,8 @@ Split-Path "$env:APPDATA\Mozilla\Firefox\Profiles\x.default\logins.json" -Parent
 Get-Content "$HOME\AppData\Local\Google\Chrome\User Data\Default\Login Data" -Raw
 # ruleid: shell-stealer-path-read
 Copy-Item "$HOME\AppData\Local\Microsoft\Edge\User Data\Default\Cookies" "$env:TEMP\c.db"
+# The same stores under the Windows folder variables (named in the message as the line writes them).
+# ruleid: shell-stealer-path-read
+Get-Content "$env:LOCALAPPDATA\Google\Chrome\User Data\Default\Login Data" -Raw
+# ruleid: shell-stealer-path-read
+Copy-Item "$env:APPDATA\Mozilla\Firefox\Profiles\x.default\logins.json" "$env:TEMP\l.json"

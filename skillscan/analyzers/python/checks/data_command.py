@@ -9,20 +9,27 @@ ticket, an issue, an e-mail, a JSON/YAML/TOML/CSV file, the JSON body of a web r
 
 The data a skill processes is written by someone else (whoever filed the ticket or sent the mail): a command in it
 runs with the agent's rights, and a field named as a "workflow step" is how such a command is slipped in.
-Values are followed within one function (assignments, loops over a record's items, f-strings, joins); a command
-written in the script itself, or a record's field only printed, written to a document or compared, is not
-reported; nor is a record read from a fixed source — a path or text written in the script
-(`json.load(open("settings.json"))`, `Path(__file__).with_name("steps.json")`): that is the author's own
-configuration, not data someone else wrote (a file the package ships is analysed for its commands itself)."""
+Values are followed within one function (assignments, loops over a record's items, f-strings, joins) and across
+the functions of one module: a helper that reads a record and returns it (`ticket = load(path)`), and a function
+that runs its parameter (`run_step(step["run"])`, reported where the field is passed). A command written in the
+script itself, or a record's field only printed, written to a document or compared, is not reported; nor is a
+record read from a fixed source — a path or text written in the script (`json.load(open("settings.json"))`,
+`with open("config.json") as fh: json.load(fh)`, `Path(__file__).with_name("steps.json")`, a helper called with
+such a path): that is the author's own configuration, not data someone else wrote (a file the package ships is
+analysed for its commands itself). What counts as a fixed source is `capabilities/fixed_source.py`, shared with
+the shell twin."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import libcst as cst
 
-from skillscan.analyzers.python.checks.written_code import INTERPRETERS, scope_nodes
+from skillscan.analyzers.python.checks.written_code import INTERPRETERS, scopes
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.triggers import Triggers
 from skillscan.analyzers.python.walk import nodes_under as walk_nodes
+from skillscan.capabilities.fixed_source import fixed_literals
 
 RULE_IDS: tuple[str, ...] = ("py-runs-data-command",)
 
@@ -36,9 +43,23 @@ SHELL_RUNNERS = frozenset({"os.system", "os.popen", "subprocess.getoutput", "sub
 PROCESS_RUNNERS = frozenset({"subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
                              "subprocess.Popen"})
 CODE_RUNNERS = frozenset({"eval", "exec", "builtins.eval", "builtins.exec"})
+RUNNERS = SHELL_RUNNERS | PROCESS_RUNNERS | CODE_RUNNERS
 WRITE_METHODS = frozenset({"write_text", "write", "writelines"})
 MAX_PASSES = 4
 MAX_REPORTS = 6
+OPENERS = frozenset({"open", "io.open", "codecs.open", "pathlib.Path", "Path"})  # a path → what reads its file
+MAX_HELPERS = 64
+MAX_PARAMS = 8  # parameters of one function tried as what it runs  # functions of one module summarised for the values they return or run
+
+
+@dataclass(frozen=True)
+class Helpers:
+    """What the module's own functions do with records: `loaders` return a record (the index of the parameter the
+    record is read from, or None when it is read from elsewhere); `runners` run a parameter as a command or code
+    (the index of that parameter, its name, and how it is run); `record_runners` run a field of a parameter."""
+    loaders: dict[str, int | None] = field(default_factory=dict)
+    runners: dict[str, tuple[int, str, str]] = field(default_factory=dict)
+    record_runners: dict[str, tuple[int, str, str]] = field(default_factory=dict)  # run a field of a parameter
 
 
 class DataCommandChecks(Flows):
@@ -49,19 +70,68 @@ class DataCommandChecks(Flows):
         source = self.loc.source
         if not any(w in source for w in ("load", "json", "message_from", "DictReader", "reader")):
             return
+        scoped = scopes(self, module)  # the module, then each function, nested bodies apart
+        functions = [scope for scope, _ in scoped[1:] if isinstance(scope, cst.FunctionDef)]
+        nodes = {id(scope): listed for scope, listed in scoped}
+        helpers = self._dc_helpers(functions, nodes)
         reported = 0
-        for nodes in scope_nodes(self, module):  # the module, then each function, nested bodies apart
-            for node, message in self._dc_data_runs(nodes):
+        for scope, _ in scoped:
+            for node, message in self._dc_data_runs(nodes[id(scope)], helpers):
                 if reported >= MAX_REPORTS:
                     self.over_cap("py-runs-data-command", MAX_REPORTS)
                     continue
                 self.emit("py-runs-data-command", message, self.loc.location(self.path, node))
                 reported += 1
 
+    def _dc_helpers(self, functions: list[cst.FunctionDef], scoped: dict[int, list[cst.CSTNode]]) -> Helpers:
+        """The module's functions that return a record, and those that run a parameter (one level: a helper of a
+        helper is not followed). `scoped`: the nodes of each function, without its nested functions."""
+        helpers = Helpers()
+        for fn in functions[:MAX_HELPERS]:
+            params = [p.name.value for p in fn.params.params]
+            nodes = scoped[id(fn)]
+            returns = [n for n in nodes if isinstance(n, cst.Return) and n.value is not None]
+            if returns:
+                records, _, handles = self._dc_values(nodes, Helpers())
+                if any(self._dc_is_record(n.value, handles) or isinstance(n.value, cst.Name) and n.value.value in records
+                       for n in returns if n.value is not None):
+                    helpers.loaders.setdefault(fn.name.value, self._dc_source_param(nodes, params))
+            runs = params and any(isinstance(n, cst.Call) and (self.qualname(n.func) or "") in RUNNERS for n in nodes)
+            for i, param in enumerate(params[:MAX_PARAMS] if runs else ()):
+                for kind in ("field", "record"):  # the parameter run itself, or a field of it
+                    recs, flds, _ = self._dc_values(nodes, Helpers(), {param: param} if kind == "field" else None,
+                                                    {param} if kind == "record" else None)
+                    for call, _ in self._dc_sinks(nodes, recs, flds, Helpers())[:1]:
+                        line = self.loc.location(self.path, call).line
+                        runner = self.qualname(call.func) or _code(call.func)
+                        how = f"runs it with {runner} (line {line})" if kind == "field" else \
+                            f"runs a field of it with {runner} (line {line})"
+                        (helpers.runners if kind == "field" else helpers.record_runners).setdefault(
+                            fn.name.value, (i, param, how))
+        return helpers
+
+    def _dc_source_param(self, nodes: list[cst.CSTNode], params: list[str]) -> int | None:
+        """The index of the one parameter a function reads its record from (`json.load(open(path))`,
+        `with open(path) as fh: json.load(fh)`, `json.loads(Path(path).read_text())` in `def load(path)`), or None
+        when it reads from elsewhere or from several."""
+        named: set[str] = set()
+        for call in nodes:
+            if not isinstance(call, cst.Call) or not call.args:
+                continue
+            q = self.qualname(call.func) or ""
+            if q in RECORD_CALLS or q in OPENERS or isinstance(call.func, cst.Attribute) and call.func.attr.value in OPENERS:
+                named |= {n.value for n in [call.args[0].value, *walk_nodes(call.args[0].value)]
+                          if isinstance(n, cst.Name) and n.value in params}
+        return params.index(next(iter(named))) if len(named) == 1 else None
+
     # ------------------------------------------------------------------ values
-    def _dc_data_runs(self, nodes: list[cst.CSTNode]) -> list[tuple[cst.Call, str]]:
-        records: set[str] = set()  # names holding a parsed record
-        fields: dict[str, str] = {}  # names holding (text built from) a record's field → the field shown
+    def _dc_values(self, nodes: list[cst.CSTNode], helpers: Helpers, seeded: dict[str, str] | None = None,
+                   seeded_records: set[str] | None = None) -> tuple[set[str], dict[str, str], set[int]]:
+        """(names holding a parsed record, names holding text built from a record's field → the field shown, file
+        handles opened on a fixed source)."""
+        handles = _fixed_handle_reads(nodes)
+        records: set[str] = set(seeded_records or ())  # names holding a parsed record
+        fields: dict[str, str] = dict(seeded or {})  # names holding (text built from) a record's field → shown
         assigns = [n for n in nodes if isinstance(n, (cst.Assign, cst.AnnAssign, cst.For))]
         for _ in range(MAX_PASSES):
             before = (len(records), len(fields))
@@ -69,7 +139,8 @@ class DataCommandChecks(Flows):
                 target, value = _target_value(n)
                 if target is None or value is None:
                     continue
-                if self._dc_is_record(value, records) or (isinstance(n, cst.For) and self._dc_field(value, records, fields)):
+                if self._dc_is_record(value, handles) or self._dc_loaded(value, helpers) or (
+                        isinstance(n, cst.For) and self._dc_field(value, records, fields)):
                     records.add(target)  # `for step in plan["steps"]`: each item is a record too
                     continue
                 shown = self._dc_field(value, records, fields)
@@ -77,8 +148,24 @@ class DataCommandChecks(Flows):
                     fields.setdefault(target, shown)
             if (len(records), len(fields)) == before:
                 break
+        return records, fields, handles
+
+    def _dc_loaded(self, expr: cst.BaseExpression, helpers: Helpers) -> bool:
+        """A call of the module's own function that returns a record, not given a fixed source for it."""
+        if not (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in helpers.loaders):
+            return False
+        at = helpers.loaders[expr.func.value]
+        positional = [a for a in expr.args if a.keyword is None]
+        return not (at is not None and at < len(positional) and _fixed_source(positional[at].value))
+
+    def _dc_data_runs(self, nodes: list[cst.CSTNode], helpers: Helpers) -> list[tuple[cst.Call, str]]:
+        records, fields, _ = self._dc_values(nodes, helpers)
         if not fields and not records:
             return []
+        return self._dc_sinks(nodes, records, fields, helpers)
+
+    def _dc_sinks(self, nodes: list[cst.CSTNode], records: set[str], fields: dict[str, str], helpers: Helpers
+                  ) -> list[tuple[cst.Call, str]]:
         out: list[tuple[cst.Call, str]] = []
         scripts: dict[str, str] = {}  # names of files a field was written into → the field shown
         for n in nodes:
@@ -94,18 +181,46 @@ class DataCommandChecks(Flows):
                 scripts.setdefault(n.item.args[0].value.value, scripts[n.asname.name.value])
         for n in nodes:
             if isinstance(n, cst.Call):
-                hit = self._dc_runs(n, records, fields, scripts)
+                hit = self._dc_runs(n, records, fields, scripts) or self._dc_passed(n, records, fields, helpers)
                 if hit is not None:
                     out.append((n, hit))
         return out
 
-    def _dc_is_record(self, expr: cst.BaseExpression, records: set[str]) -> bool:
-        """A parsed record: a call of RECORD_CALLS (`json.loads(p.read_text())`), `response.json()`, or a
-        record's sub-record (`data["ticket"]`) when bound as a whole."""
+    def _dc_passed(self, call: cst.Call, records: set[str], fields: dict[str, str], helpers: Helpers) -> str | None:
+        """A record's field passed to the module's own function that runs that parameter, or a record passed to one
+        that runs a field of it."""
+        if not isinstance(call.func, cst.Name):
+            return None
+        name = call.func.value
+        for table, whole in ((helpers.runners, False), (helpers.record_runners, True)):
+            if name not in table:
+                continue
+            at, param, how = table[name]
+            given = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == param), None)
+            positional = [a for a in call.args if a.keyword is None]
+            if given is None and at < len(positional):
+                given = positional[at].value
+            if given is None:
+                continue
+            if whole and (isinstance(given, cst.Name) and given.value in records or self._dc_is_record(given, set())
+                          or self._dc_loaded(given, helpers)):
+                return f"passes `{_code(given)}` — a record the script reads from data — to `{name}`, which {how}"
+            shown = None if whole else self._dc_field(given, records, fields)
+            if shown is not None:
+                return f"passes `{shown}` — a field of a record the script reads from data — to `{name}`, which {how}"
+        return None
+
+    def _dc_is_record(self, expr: cst.BaseExpression, handles: set[int]) -> bool:
+        """A parsed record: a call of RECORD_CALLS (`json.loads(p.read_text())`) or `response.json()`, unless it
+        reads a fixed source — a path written in the script, or a file handle opened on one (`handles`: the ids
+        of such calls)."""
         if isinstance(expr, cst.Call):
             q = self.qualname(expr.func)
             if q in RECORD_CALLS:
-                return not (expr.args and _fixed_source(expr.args[0].value))
+                if not expr.args:
+                    return True
+                arg = expr.args[0].value
+                return not (_fixed_source(arg) or id(expr) in handles)
             if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in RECORD_METHODS and not expr.args:
                 return True
         return False
@@ -183,6 +298,25 @@ class DataCommandChecks(Flows):
         return None
 
 
+def _fixed_handle_reads(nodes: list[cst.CSTNode]) -> set[int]:
+    """The ids of the calls whose first argument is a file handle that the `with … as fh` around them opened on a
+    fixed source (`with open("config.json") as fh: json.load(fh)`); an inner `with` rebinding the name decides
+    for its own body."""
+    out: set[int] = set()
+    for w in nodes:  # outer statements come first, so an inner `with` overrides
+        if not isinstance(w, cst.With):
+            continue
+        fixed = {i.asname.name.value: _fixed_source(i.item) for i in w.items
+                 if i.asname is not None and isinstance(i.asname.name, cst.Name)}
+        if not fixed:
+            continue
+        for n in walk_nodes(w.body, into_functions=False):
+            if isinstance(n, cst.Call) and n.args and isinstance(n.args[0].value, cst.Name) and \
+                    n.args[0].value.value in fixed:
+                (out.add if fixed[n.args[0].value.value] else out.discard)(id(n))
+    return out
+
+
 def _script_in(expr: cst.BaseExpression, scripts: dict[str, str]) -> str | None:
     """The name of a written script file that `expr` names (`path`, `str(path)`, `f"bash {path}"`), or None."""
     for n in [expr, *walk_nodes(expr)]:
@@ -227,11 +361,12 @@ def _fixed_source(expr: cst.BaseExpression) -> bool:
             called.add(id(n.attr))
         elif isinstance(n, cst.Arg) and n.keyword is not None:
             called.add(id(n.keyword))  # `encoding=` names a parameter, not a variable
-    literal = False
+    literals: list[str] = []
     for n in nodes:
         if isinstance(n, cst.FormattedString):
             return False
         if isinstance(n, cst.Name) and id(n) not in called and n.value != "__file__":
             return False
-        literal = literal or isinstance(n, cst.SimpleString)
-    return literal
+        if isinstance(n, cst.SimpleString) and isinstance(n.evaluated_value, str):
+            literals.append(n.evaluated_value)
+    return fixed_literals(literals)

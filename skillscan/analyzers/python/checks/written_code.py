@@ -126,28 +126,34 @@ class WrittenCodeChecks(Flows):
 
 
 def scope_nodes(owner: Any, module: cst.Module) -> list[list[cst.CSTNode]]:
-    """`_scope_nodes(module)`, listed once per pass: py-runs-written-code and py-runs-data-command read the same
+    """The nodes of each scope (`scopes`), without the scope nodes themselves."""
+    return [nodes for _, nodes in scopes(owner, module)]
+
+
+def scopes(owner: Any, module: cst.Module) -> list[tuple[cst.CSTNode, list[cst.CSTNode]]]:
+    """`_scopes(module)`, listed once per pass: py-runs-written-code and py-runs-data-command read the same
     scopes (held on the pass, `owner`)."""
     held = owner.__dict__.get("_scope_lists")
     if held is None or held[0] is not module:
-        held = owner.__dict__["_scope_lists"] = (module, _scope_nodes(module))
+        held = owner.__dict__["_scope_lists"] = (module, _scopes(module))
     return held[1]
 
 
-def _scope_nodes(module: cst.Module) -> list[list[cst.CSTNode]]:
-    """The nodes of each scope — the module, then every function in the order of a depth-first walk that takes
-    a node's last child first — each list in that walk's order, a nested function's `def` in the scope around
-    it and its body in its own: what walking each scope apart, without entering nested functions, would list,
-    found in one walk of the module."""
-    scopes: list[list[cst.CSTNode]] = [[]]
-    stack: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = [(c, scopes[0]) for c in children(module)]
+def _scopes(module: cst.Module) -> list[tuple[cst.CSTNode, list[cst.CSTNode]]]:
+    """Each scope with its nodes — the module, then every function in the order of a depth-first walk that
+    takes a node's last child first — each list in that walk's order, a nested function's `def` in the scope
+    around it and its body in its own: what walking each scope apart, without entering nested functions, would
+    list, found in one walk of the module."""
+    top: list[cst.CSTNode] = []
+    out: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = [(module, top)]
+    stack: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = [(c, top) for c in children(module)]
     while stack:
         n, mine = stack.pop()
         mine.append(n)
         if isinstance(n, cst.FunctionDef):
             own: list[cst.CSTNode] = []
-            scopes.append(own)
+            out.append((n, own))
             stack.extend((c, own) for c in children(n))
         else:
             stack.extend((c, mine) for c in children(n))
-    return scopes
+    return out
