@@ -140,6 +140,7 @@ class _Work:
     virtual: list[PackageFile] = field(default_factory=list)
     batch_errors: list[str] = field(default_factory=list)
     crashed: str | None = None
+    batched: Future[None] | None = None  # the batch-engine run over its real files, started before its collect
 
     @property
     def live(self) -> bool:
@@ -182,6 +183,7 @@ class _Group:
     flight: _InFlight
     early: list[_Work] = field(default_factory=list)  # in the batch started with the group
     running: Future[None] | None = None
+    wanted: list[_Work] = field(default_factory=list)  # its packages whose real files the batch engines read
 
 
 class _Scan:
@@ -205,13 +207,16 @@ class _Scan:
         self.loaded = 0  # packages loaded so far (their index in the report)
         self.analyzed = self.tasks = 0  # file tasks of earlier groups, for the progress bar
         self.running: list[Future[None]] = []  # batch-engine threads under way
+        self.final = False  # the last batch over real files has started: nothing waits for another
 
     # -- analysis ------------------------------------------------------------------------------
 
-    def start(self, packages: Sequence[Package], last: bool = True) -> _Group:
+    def start(self, packages: Sequence[Package], last: bool = True, inflight: _Group | None = None) -> _Group:
         """Look the group up in the cache and queue its file tasks in the pool; return at once. When the
-        group completes a batch for the batch engines (or is the only one), they start now too, in a
-        thread, beside the pool."""
+        group completes a batch for the batch engines, or is the last one, they start now too, in a
+        thread, beside the pool: with the last group, the batch also takes the packages of the group still
+        in flight (`inflight`, not yet collected), so that no batch is left to run after the pool is done
+        (only the files the file engines decode or extract, known once a package is collected)."""
         works = [_Work(self.loaded + k, with_facts(p)) for k, p in enumerate(packages)]
         first = self.loaded == 0
         self.loaded += len(packages)
@@ -235,9 +240,12 @@ class _Scan:
         batch = batch_analyzers()
         wanted = [w for w in todo if w.package.format != "unknown"
                   and any(a.applies(f) for a in batch for f in w.package.files)]
+        group.wanted = wanted
         waiting_files = self.waiting_files + sum(len(w.package.files) for w in wanted)
-        if self.jobs > 1 and (last and first or waiting_files >= WAIT_FILES or self.waiting_bytes >= GROUP_BYTES):
-            group.early, self.waiting = self.waiting + wanted, []
+        if self.jobs > 1 and (last or waiting_files >= WAIT_FILES or self.waiting_bytes >= GROUP_BYTES):
+            self.final = last
+            joining = [w for w in inflight.wanted if w.batched is None] if inflight is not None and last else []
+            group.early, self.waiting = self.waiting + joining + wanted, []
             self.waiting_files = self.waiting_bytes = 0
             if group.early:
                 # the pool's workers were forked above (if there are any): no fork happens while it runs
@@ -245,35 +253,41 @@ class _Scan:
                 group.running = runner.submit(self._run_batch, group.early, False)
                 self.running.append(group.running)
                 runner.shutdown(wait=False)
+                for w in joining + wanted:
+                    w.batched = group.running
         return group
 
     def collect(self, group: _Group, last: bool) -> None:
         """Wait for the group's file tasks and its batch, then finish (permit and decide) its packages —
         or keep those that need the batch engines waiting for a batch."""
+        runs = {id(w.batched): w.batched for w in (*group.early, *group.todo) if w.batched is not None}
         try:
             found, virtual, crashed = _collect(group.flight, self.workers, self._progress, self._quiesce)
         finally:
-            if group.running is not None:
-                group.running.result()  # engine failures became batch errors; nothing is raised here
-                self.running.remove(group.running)
+            for running in runs.values():
+                running.result()  # engine failures became batch errors; nothing is raised here
+                if running in self.running:
+                    self.running.remove(running)
         for j, w in enumerate(group.todo):
             w.findings = found.get(j, [])
             w.virtual = virtual.get(j, [])
             w.crashed = crashed.get(j)
         batch = batch_analyzers()
-        early = {id(w) for w in group.early}
-        # decoded or extracted files of packages whose batch already ran get a batch of their own
-        late = [w for w in group.todo if id(w) in early and w.live and any(a.applies(v) for a in batch for v in w.virtual)]
+        # decoded or extracted files of packages whose batch already ran get a batch of their own; so do, once
+        # the last batch has started, those of packages whose own files the batch engines do not read
+        late = [w for w in group.todo if (w.batched is not None or self.final) and w.live
+                and any(a.applies(v) for a in batch for v in w.virtual)]
         if late:
             self._run_batch(late, True)
+        done = {id(w) for w in late}
         mine = {id(w) for w in group.works}
         for w in group.early:
-            if id(w) not in mine:
-                self.finish(w)  # waiting packages of earlier groups
+            if id(w) not in mine and w.index not in self.results:
+                self.finish(w)  # waiting packages of earlier groups (the group in flight finished its own)
         for w in group.works:
             if w.cached is not None:
                 w.findings = list(w.cached.findings)
-            if id(w) in early or w.cached is not None or not w.live:
+            if w.batched is not None or id(w) in done or w.cached is not None or not w.live:
                 self.finish(w)
             elif any(a.applies(f) for a in batch for f in (*w.package.files, *w.virtual)):
                 self.waiting.append(w)
@@ -397,7 +411,7 @@ def scan(inputs: Sequence[str], options: ScanOptions = ScanOptions()) -> Report:
         # a pipeline: the next group is loaded and queued while the pool works on the current one, and
         # the current one is decided while the pool works on the next
         for packages, last in _groups(inputs, options.limits):
-            queued = state.start(packages, last)
+            queued = state.start(packages, last, inflight)
             if inflight is not None:
                 state.collect(inflight, last=False)
             inflight = queued
