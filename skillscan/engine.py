@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -258,45 +258,55 @@ class _Scan:
         return group
 
     def collect(self, group: _Group, last: bool) -> None:
-        """Wait for the group's file tasks and its batch, then finish (permit and decide) its packages —
-        or keep those that need the batch engines waiting for a batch."""
+        """Wait for the group's file tasks, finish (permit and decide) the packages no batch reads while a
+        batch still runs, then wait for the batch and finish the rest — or keep the packages that need the
+        batch engines waiting for a batch."""
         runs = {id(w.batched): w.batched for w in (*group.early, *group.todo) if w.batched is not None}
         try:
             found, virtual, crashed = _collect(group.flight, self.workers, self._progress, self._quiesce)
-        finally:
-            for running in runs.values():
-                running.result()  # engine failures became batch errors; nothing is raised here
-                if running in self.running:
-                    self.running.remove(running)
+        except BaseException:
+            self._wait(runs.values())
+            raise
         for j, w in enumerate(group.todo):
             w.findings = found.get(j, [])
             w.virtual = virtual.get(j, [])
             w.crashed = crashed.get(j)
         batch = batch_analyzers()
-        # decoded or extracted files of packages whose batch already ran get a batch of their own; so do, once
-        # the last batch has started, those of packages whose own files the batch engines do not read
-        late = [w for w in group.todo if (w.batched is not None or self.final) and w.live
-                and any(a.applies(v) for a in batch for v in w.virtual)]
-        if late:
-            self._run_batch(late, True)
-        done = {id(w) for w in late}
-        mine = {id(w) for w in group.works}
-        for w in group.early:
-            if id(w) not in mine and w.index not in self.results:
-                self.finish(w)  # waiting packages of earlier groups (the group in flight finished its own)
+        pending: list[_Work] = []  # finished once the batch and the files decoded or extracted are read
         for w in group.works:
             if w.cached is not None:
                 w.findings = list(w.cached.findings)
-            if w.batched is not None or id(w) in done or w.cached is not None or not w.live:
+            if w.batched is not None:
+                pending.append(w)
+            elif w.cached is not None or not w.live:
                 self.finish(w)
+            elif self.final and any(a.applies(v) for a in batch for v in w.virtual):
+                pending.append(w)  # the last batch has started: its decoded or extracted files get the late one
             elif any(a.applies(f) for a in batch for f in (*w.package.files, *w.virtual)):
                 self.waiting.append(w)
                 self.waiting_files += len(w.package.files) + len(w.virtual)
                 self.waiting_bytes += sum(f.size for f in w.package.files)
             else:
                 self.finish(w)
+        self._wait(runs.values())
+        # decoded or extracted files of packages whose batch already ran get a batch of their own
+        late = [w for w in pending if w.live and any(a.applies(v) for a in batch for v in w.virtual)]
+        if late:
+            self._run_batch(late, True)
+        mine = {id(w) for w in group.works}
+        for w in group.early:
+            if id(w) not in mine and w.index not in self.results:
+                self.finish(w)  # waiting packages of earlier groups (the group in flight finished its own)
+        for w in pending:
+            self.finish(w)
         if self.waiting_files >= WAIT_FILES or self.waiting_bytes >= GROUP_BYTES or last:
             self.flush()
+
+    def _wait(self, runs: Iterable[Future[None]]) -> None:
+        for running in runs:
+            running.result()  # engine failures became batch errors; nothing is raised here
+            if running in self.running:
+                self.running.remove(running)
 
     def _quiesce(self) -> None:
         for running in list(self.running):
