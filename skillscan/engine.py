@@ -249,10 +249,7 @@ class _Scan:
             self.waiting_files = self.waiting_bytes = 0
             if group.early:
                 # the pool's workers were forked above (if there are any): no fork happens while it runs
-                runner = ThreadPoolExecutor(max_workers=1)
-                group.running = runner.submit(self._run_batch, group.early, False)
-                self.running.append(group.running)
-                runner.shutdown(wait=False)
+                group.running = self._thread(group.early, False)
                 for w in joining + wanted:
                     w.batched = group.running
         return group
@@ -273,13 +270,14 @@ class _Scan:
             w.crashed = crashed.get(j)
         batch = batch_analyzers()
         pending: list[_Work] = []  # finished once the batch and the files decoded or extracted are read
+        now: list[_Work] = []  # finished at once
         for w in group.works:
             if w.cached is not None:
                 w.findings = list(w.cached.findings)
             if w.batched is not None:
                 pending.append(w)
             elif w.cached is not None or not w.live:
-                self.finish(w)
+                now.append(w)
             elif self.final and any(a.applies(v) for a in batch for v in w.virtual):
                 pending.append(w)  # the last batch has started: its decoded or extracted files get the late one
             elif any(a.applies(f) for a in batch for f in (*w.package.files, *w.virtual)):
@@ -287,12 +285,24 @@ class _Scan:
                 self.waiting_files += len(w.package.files) + len(w.virtual)
                 self.waiting_bytes += sum(f.size for f in w.package.files)
             else:
+                now.append(w)
+        # decoded or extracted files of packages whose batch already ran (or is running) get a batch of their
+        # own, in a thread beside the deciding of the packages no batch reads; its findings are added after
+        # the first batch's, as if the two had run one after the other
+        late = [_Work(w.index, w.package, virtual=w.virtual) for w in pending
+                if w.live and any(a.applies(v) for a in batch for v in w.virtual)]
+        late_run = self._thread(late, True) if late else None
+        try:
+            for w in now:
                 self.finish(w)
-        self._wait(runs.values())
-        # decoded or extracted files of packages whose batch already ran get a batch of their own
-        late = [w for w in pending if w.live and any(a.applies(v) for a in batch for v in w.virtual)]
-        if late:
-            self._run_batch(late, True)
+        finally:
+            self._wait(runs.values())
+            if late_run is not None:
+                self._wait((late_run,))
+        originals = {w.index: w for w in pending}
+        for lw in late:
+            originals[lw.index].batch.extend(lw.batch)
+            originals[lw.index].batch_errors.extend(lw.batch_errors)
         mine = {id(w) for w in group.works}
         for w in group.early:
             if id(w) not in mine and w.index not in self.results:
@@ -301,6 +311,16 @@ class _Scan:
             self.finish(w)
         if self.waiting_files >= WAIT_FILES or self.waiting_bytes >= GROUP_BYTES or last:
             self.flush()
+
+    def _thread(self, works: Sequence[_Work], virtual_only: bool) -> Future[None]:
+        """`_run_batch` in a thread of its own, started now (listed in `running` until waited for). The files
+        are listed here: a package collected while the thread starts must not have its decoded files read by
+        this batch too (they get the late one)."""
+        runner = ThreadPoolExecutor(max_workers=1)
+        running = runner.submit(self._run_batch, works, virtual_only, _batch_packages(works, virtual_only))
+        self.running.append(running)
+        runner.shutdown(wait=False)
+        return running
 
     def _wait(self, runs: Iterable[Future[None]]) -> None:
         for running in runs:
@@ -319,11 +339,13 @@ class _Scan:
                 self.analyzed += done
                 self.tasks += total
 
-    def _run_batch(self, works: Sequence[_Work], virtual_only: bool) -> None:
+    def _run_batch(self, works: Sequence[_Work], virtual_only: bool,
+                   packages: Sequence[Package] | None = None) -> None:
         """The batch engines over `works` (their files and the decoded files known so far, or only those
-        decoded files): findings go to each package's `batch`, a failing engine to its `batch_errors`."""
-        packages = [replace(w.package, files=tuple(w.virtual) if virtual_only else w.package.files + tuple(w.virtual))
-                    for w in works]
+        decoded files; or `packages`, those files as the caller saw them when it started the batch in a thread):
+        findings go to each package's `batch`, a failing engine to its `batch_errors`."""
+        if packages is None:
+            packages = _batch_packages(works, virtual_only)
         for analyzer in batch_analyzers():
             if hasattr(analyzer, "jobs"):
                 analyzer.jobs = self.jobs  # batches run side by side up to --jobs
@@ -381,6 +403,13 @@ class _Scan:
         findings, baselined = fold_report(pkg.root, findings, options.baseline, enabled=options.merge)
         shown = tuple(f for f in findings if f.severity >= options.min_severity)
         self.results[w.index] = PackageResult(_slim(pkg), shown, verdict, errors, suppressed, baselined)
+
+
+def _batch_packages(works: Sequence[_Work], virtual_only: bool) -> list[Package]:
+    """The packages of `works` as the batch engines read them: their files and the decoded files known so far,
+    or only those decoded files."""
+    return [replace(w.package, files=tuple(w.virtual) if virtual_only else w.package.files + tuple(w.virtual))
+            for w in works]
 
 
 def judge(pkg: Package, findings: list[Finding], errors: tuple[str, ...], options: ScanOptions) -> Verdict:
