@@ -208,6 +208,7 @@ class _Scan:
         self.analyzed = self.tasks = 0  # file tasks of earlier groups, for the progress bar
         self.running: list[Future[None]] = []  # batch-engine threads under way
         self.final = False  # the last batch over real files has started: nothing waits for another
+        self.adopted: list[_Work] = []  # packages of collected groups in a batch started with a later group
 
     # -- analysis ------------------------------------------------------------------------------
 
@@ -245,12 +246,14 @@ class _Scan:
         if self.jobs > 1 and (last or waiting_files >= WAIT_FILES or self.waiting_bytes >= GROUP_BYTES):
             self.final = last
             joining = [w for w in inflight.wanted if w.batched is None] if inflight is not None and last else []
-            group.early, self.waiting = self.waiting + joining + wanted, []
+            older = self.waiting  # packages of collected groups
+            group.early, self.waiting = older + joining + wanted, []
             self.waiting_files = self.waiting_bytes = 0
             if group.early:
                 # the pool's workers were forked above (if there are any): no fork happens while it runs
                 group.running = self._thread(group.early, False)
-                for w in joining + wanted:
+                self.adopted.extend(older)
+                for w in group.early:
                     w.batched = group.running
         return group
 
@@ -308,6 +311,10 @@ class _Scan:
             if id(w) not in mine and w.index not in self.results:
                 self.finish(w)  # waiting packages of earlier groups (the group in flight finished its own)
         for w in pending:
+            self.finish(w)
+        # packages of earlier groups whose batch is over are decided now, not when their batch's group is
+        self.adopted = [w for w in self.adopted if w.index not in self.results]
+        for w in [w for w in self.adopted if w.batched is not None and w.batched.done()]:
             self.finish(w)
         if self.waiting_files >= WAIT_FILES or self.waiting_bytes >= GROUP_BYTES or last:
             self.flush()
