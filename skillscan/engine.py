@@ -213,11 +213,10 @@ class _Scan:
     # -- analysis ------------------------------------------------------------------------------
 
     def start(self, packages: Sequence[Package], last: bool = True, inflight: _Group | None = None) -> _Group:
-        """Look the group up in the cache and queue its file tasks in the pool; return at once. When the
-        group completes a batch for the batch engines, or is the last one, they start now too, in a
-        thread, beside the pool: with the last group, the batch also takes the packages of the group still
-        in flight (`inflight`, not yet collected), so that no batch is left to run after the pool is done
-        (only the files the file engines decode or extract, known once a package is collected)."""
+        """Look the group up in the cache and queue its file tasks in the pool; return at once. When the group
+        completes a batch for the batch engines, or is the last one, they start now too, in a thread beside the
+        pool; the last group's batch also takes the group still in flight (`inflight`), so that only the files
+        the file engines decode or extract are left for a batch once the pool is done."""
         works = [_Work(self.loaded + k, with_facts(p)) for k, p in enumerate(packages)]
         first = self.loaded == 0
         self.loaded += len(packages)
@@ -258,9 +257,8 @@ class _Scan:
         return group
 
     def collect(self, group: _Group, last: bool) -> None:
-        """Wait for the group's file tasks, finish (permit and decide) the packages no batch reads while a
-        batch still runs, then wait for the batch and finish the rest — or keep the packages that need the
-        batch engines waiting for a batch."""
+        """Wait for the group's file tasks; finish (permit and decide) the packages no batch reads while a batch
+        runs, then the rest once it is over — or keep the packages that need the batch engines waiting."""
         runs = {id(w.batched): w.batched for w in (*group.early, *group.todo) if w.batched is not None}
         try:
             found, virtual, crashed = _collect(group.flight, self.workers, self._progress, self._quiesce)
@@ -289,9 +287,8 @@ class _Scan:
                 self.waiting_bytes += sum(f.size for f in w.package.files)
             else:
                 now.append(w)
-        # decoded or extracted files of packages whose batch already ran (or is running) get a batch of their
-        # own, in a thread beside the deciding of the packages no batch reads; its findings are added after
-        # the first batch's, as if the two had run one after the other
+        # decoded or extracted files of batched packages get a batch of their own, in a thread beside the deciding
+        # of the packages no batch reads; its findings come after the first batch's, as if run one after the other
         late = [_Work(w.index, w.package, virtual=w.virtual) for w in pending
                 if w.live and any(a.applies(v) for a in batch for v in w.virtual)]
         late_run = self._thread(late, True) if late else None
@@ -320,9 +317,8 @@ class _Scan:
             self.flush()
 
     def _thread(self, works: Sequence[_Work], virtual_only: bool) -> Future[None]:
-        """`_run_batch` in a thread of its own, started now (listed in `running` until waited for). The files
-        are listed here: a package collected while the thread starts must not have its decoded files read by
-        this batch too (they get the late one)."""
+        """`_run_batch` in a thread, listed in `running` until waited for. Its files are listed now: a package
+        collected while it starts must not have its decoded files read by it too (they get the late batch)."""
         runner = ThreadPoolExecutor(max_workers=1)
         running = runner.submit(self._run_batch, works, virtual_only, _batch_packages(works, virtual_only))
         self.running.append(running)
