@@ -139,9 +139,16 @@ Done = tuple[list[Finding], list[PackageFile], Shared]  # what one file task giv
 
 
 def _worker(args: tuple[Package, tuple[PackageFile, ...]]) -> tuple[list[Finding], list[PackageFile], Shared]:
+    """One file task in a pool worker."""
+    done = _here(args)
+    lazyre_cache.save()  # forked workers skip exit handlers: regexes compiled here are kept now
+    return done
+
+
+def _here(args: tuple[Package, tuple[PackageFile, ...]]) -> tuple[list[Finding], list[PackageFile], Shared]:
+    """One file task in this process (its compiled regexes are saved at exit, once, not after each task)."""
     package, files = args
     findings, virtual = analyze_files(package, files)
-    lazyre_cache.save()  # forked workers skip exit handlers: regexes compiled here are kept now
     return findings, virtual, roles_share.drain()
 
 
@@ -314,7 +321,7 @@ def _collect(flight: _InFlight, workers: Workers, progress: Callable[[str, int, 
         from concurrent.futures.process import BrokenProcessPool
     for k, (i, args) in enumerate(flight.tasks):
         if flight.futures is None:
-            fs, vs, shared = _worker(args)
+            fs, vs, shared = _here(args)
         else:
             fut = flight.futures[k]
             try:

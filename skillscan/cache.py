@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from skillscan.diskcache import atomic_write, cache_subdir, make_private_dir, trusted
+from skillscan.diskcache import atomic_write, cache_subdir, make_private_dir, refuse, trusted
 from skillscan.model import Capability, Carrier, Channel, Confidence, Finding, Flow, Location, RuleClass, Severity
 
 FORMAT = 6
@@ -95,6 +95,7 @@ class ResultCache:
         self.writable = False
         if directory is not None and not trusted(directory):
             self.directory = None  # another user could write the entries: no cache (diskcache.trusted)
+            refuse(directory)
         elif directory is not None:
             try:
                 make_private_dir(directory)

@@ -5,17 +5,21 @@ over it and removed on any failure, so a reader sees the old file or the new one
 A cache entry decides what a later scan believes (a cached result is a verdict's findings; cached rule
 data is the rules), so a cache directory someone else can write is never used: `trusted()` requires the
 directory and the cache root, where they exist, to belong to this user and to be writable by nobody
-else (as ssh treats ~/.ssh). Directories skillscan creates are private (0700)."""
+else (as ssh treats ~/.ssh). Directories skillscan creates are private (0700). A directory refused so is
+said once per process on stderr (`refuse`): the scan is complete without the cache, only slower, and the
+user is told why."""
 
 from __future__ import annotations
 
 import os
 import stat
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 CACHE_ENV = "SKILLSCAN_CACHE_DIR"
+_told = False  # whether this process has said that it refused a cache directory (`refuse`)
 
 
 def cache_root() -> Path | None:
@@ -63,7 +67,30 @@ def cache_subdir(name: str) -> Path | None:
     if root is None:
         return None
     sub = root / name
-    return sub if trusted(sub, root) else None
+    if trusted(sub, root):
+        return sub
+    refuse(root if not _private(root) else sub)
+    return None
+
+
+def refuse(directory: Path) -> None:
+    """Say on stderr, once per process, that the cache directory `directory` is not used because it is not
+    private to this user (`trusted`). One clean line: control and invisible characters of the path are shown
+    as escapes (report.sanitize.visible)."""
+    global _told
+    if _told:
+        return
+    _told = True
+    from skillscan.report.sanitize import visible
+
+    line = (f"skillscan: cache not used: {visible(str(directory))} is not a directory private to this user "
+            "(it belongs to another user, is writable by its group or others, or is a link); scanning without "
+            f"a cache. Make it private (chmod 700) or set {CACHE_ENV} to a private directory.")
+    try:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError, AttributeError):  # no usable stderr (closed, or None): nothing to say it on
+        pass
 
 
 def make_private_dir(directory: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -140,6 +140,7 @@ class _Work:
     virtual: list[PackageFile] = field(default_factory=list)
     batch_errors: list[str] = field(default_factory=list)
     crashed: str | None = None
+    batched: Future[None] | None = None  # the batch-engine run over its real files, started before its collect
 
     @property
     def live(self) -> bool:
@@ -182,6 +183,7 @@ class _Group:
     flight: _InFlight
     early: list[_Work] = field(default_factory=list)  # in the batch started with the group
     running: Future[None] | None = None
+    wanted: list[_Work] = field(default_factory=list)  # its packages whose real files the batch engines read
 
 
 class _Scan:
@@ -205,13 +207,16 @@ class _Scan:
         self.loaded = 0  # packages loaded so far (their index in the report)
         self.analyzed = self.tasks = 0  # file tasks of earlier groups, for the progress bar
         self.running: list[Future[None]] = []  # batch-engine threads under way
+        self.final = False  # the last batch over real files has started: nothing waits for another
+        self.adopted: list[_Work] = []  # packages of collected groups in a batch started with a later group
 
     # -- analysis ------------------------------------------------------------------------------
 
-    def start(self, packages: Sequence[Package], last: bool = True) -> _Group:
-        """Look the group up in the cache and queue its file tasks in the pool; return at once. When the
-        group completes a batch for the batch engines (or is the only one), they start now too, in a
-        thread, beside the pool."""
+    def start(self, packages: Sequence[Package], last: bool = True, inflight: _Group | None = None) -> _Group:
+        """Look the group up in the cache and queue its file tasks in the pool; return at once. When the group
+        completes a batch for the batch engines, or is the last one, they start now too, in a thread beside the
+        pool; the last group's batch also takes the group still in flight (`inflight`), so that only the files
+        the file engines decode or extract are left for a batch once the pool is done."""
         works = [_Work(self.loaded + k, with_facts(p)) for k, p in enumerate(packages)]
         first = self.loaded == 0
         self.loaded += len(packages)
@@ -235,54 +240,96 @@ class _Scan:
         batch = batch_analyzers()
         wanted = [w for w in todo if w.package.format != "unknown"
                   and any(a.applies(f) for a in batch for f in w.package.files)]
+        group.wanted = wanted
         waiting_files = self.waiting_files + sum(len(w.package.files) for w in wanted)
-        if self.jobs > 1 and (last and first or waiting_files >= WAIT_FILES or self.waiting_bytes >= GROUP_BYTES):
-            group.early, self.waiting = self.waiting + wanted, []
+        if self.jobs > 1 and (last or waiting_files >= WAIT_FILES or self.waiting_bytes >= GROUP_BYTES):
+            self.final = last
+            joining = [w for w in inflight.wanted if w.batched is None] if inflight is not None and last else []
+            older = self.waiting  # packages of collected groups
+            group.early, self.waiting = older + joining + wanted, []
             self.waiting_files = self.waiting_bytes = 0
             if group.early:
                 # the pool's workers were forked above (if there are any): no fork happens while it runs
-                runner = ThreadPoolExecutor(max_workers=1)
-                group.running = runner.submit(self._run_batch, group.early, False)
-                self.running.append(group.running)
-                runner.shutdown(wait=False)
+                group.running = self._thread(group.early, False)
+                self.adopted.extend(older)
+                for w in group.early:
+                    w.batched = group.running
         return group
 
     def collect(self, group: _Group, last: bool) -> None:
-        """Wait for the group's file tasks and its batch, then finish (permit and decide) its packages —
-        or keep those that need the batch engines waiting for a batch."""
+        """Wait for the group's file tasks; finish (permit and decide) the packages no batch reads while a batch
+        runs, then the rest once it is over — or keep the packages that need the batch engines waiting."""
+        runs = {id(w.batched): w.batched for w in (*group.early, *group.todo) if w.batched is not None}
         try:
             found, virtual, crashed = _collect(group.flight, self.workers, self._progress, self._quiesce)
-        finally:
-            if group.running is not None:
-                group.running.result()  # engine failures became batch errors; nothing is raised here
-                self.running.remove(group.running)
+        except BaseException:
+            self._wait(runs.values())
+            raise
         for j, w in enumerate(group.todo):
             w.findings = found.get(j, [])
             w.virtual = virtual.get(j, [])
             w.crashed = crashed.get(j)
         batch = batch_analyzers()
-        early = {id(w) for w in group.early}
-        # decoded or extracted files of packages whose batch already ran get a batch of their own
-        late = [w for w in group.todo if id(w) in early and w.live and any(a.applies(v) for a in batch for v in w.virtual)]
-        if late:
-            self._run_batch(late, True)
-        mine = {id(w) for w in group.works}
-        for w in group.early:
-            if id(w) not in mine:
-                self.finish(w)  # waiting packages of earlier groups
+        pending: list[_Work] = []  # finished once the batch and the files decoded or extracted are read
+        now: list[_Work] = []  # finished at once
         for w in group.works:
             if w.cached is not None:
                 w.findings = list(w.cached.findings)
-            if id(w) in early or w.cached is not None or not w.live:
-                self.finish(w)
+            if w.batched is not None:
+                pending.append(w)
+            elif w.cached is not None or not w.live:
+                now.append(w)
+            elif self.final and any(a.applies(v) for a in batch for v in w.virtual):
+                pending.append(w)  # the last batch has started: its decoded or extracted files get the late one
             elif any(a.applies(f) for a in batch for f in (*w.package.files, *w.virtual)):
                 self.waiting.append(w)
                 self.waiting_files += len(w.package.files) + len(w.virtual)
                 self.waiting_bytes += sum(f.size for f in w.package.files)
             else:
+                now.append(w)
+        # decoded or extracted files of batched packages get a batch of their own, in a thread beside the deciding
+        # of the packages no batch reads; its findings come after the first batch's, as if run one after the other
+        late = [_Work(w.index, w.package, virtual=w.virtual) for w in pending
+                if w.live and any(a.applies(v) for a in batch for v in w.virtual)]
+        late_run = self._thread(late, True) if late else None
+        try:
+            for w in now:
                 self.finish(w)
+        finally:
+            self._wait(runs.values())
+            if late_run is not None:
+                self._wait((late_run,))
+        originals = {w.index: w for w in pending}
+        for lw in late:
+            originals[lw.index].batch.extend(lw.batch)
+            originals[lw.index].batch_errors.extend(lw.batch_errors)
+        mine = {id(w) for w in group.works}
+        for w in group.early:
+            if id(w) not in mine and w.index not in self.results:
+                self.finish(w)  # waiting packages of earlier groups (the group in flight finished its own)
+        for w in pending:
+            self.finish(w)
+        # packages of earlier groups whose batch is over are decided now, not when their batch's group is
+        self.adopted = [w for w in self.adopted if w.index not in self.results]
+        for w in [w for w in self.adopted if w.batched is not None and w.batched.done()]:
+            self.finish(w)
         if self.waiting_files >= WAIT_FILES or self.waiting_bytes >= GROUP_BYTES or last:
             self.flush()
+
+    def _thread(self, works: Sequence[_Work], virtual_only: bool) -> Future[None]:
+        """`_run_batch` in a thread, listed in `running` until waited for. Its files are listed now: a package
+        collected while it starts must not have its decoded files read by it too (they get the late batch)."""
+        runner = ThreadPoolExecutor(max_workers=1)
+        running = runner.submit(self._run_batch, works, virtual_only, _batch_packages(works, virtual_only))
+        self.running.append(running)
+        runner.shutdown(wait=False)
+        return running
+
+    def _wait(self, runs: Iterable[Future[None]]) -> None:
+        for running in runs:
+            running.result()  # engine failures became batch errors; nothing is raised here
+            if running in self.running:
+                self.running.remove(running)
 
     def _quiesce(self) -> None:
         for running in list(self.running):
@@ -295,11 +342,13 @@ class _Scan:
                 self.analyzed += done
                 self.tasks += total
 
-    def _run_batch(self, works: Sequence[_Work], virtual_only: bool) -> None:
+    def _run_batch(self, works: Sequence[_Work], virtual_only: bool,
+                   packages: Sequence[Package] | None = None) -> None:
         """The batch engines over `works` (their files and the decoded files known so far, or only those
-        decoded files): findings go to each package's `batch`, a failing engine to its `batch_errors`."""
-        packages = [replace(w.package, files=tuple(w.virtual) if virtual_only else w.package.files + tuple(w.virtual))
-                    for w in works]
+        decoded files; or `packages`, those files as the caller saw them when it started the batch in a thread):
+        findings go to each package's `batch`, a failing engine to its `batch_errors`."""
+        if packages is None:
+            packages = _batch_packages(works, virtual_only)
         for analyzer in batch_analyzers():
             if hasattr(analyzer, "jobs"):
                 analyzer.jobs = self.jobs  # batches run side by side up to --jobs
@@ -359,6 +408,13 @@ class _Scan:
         self.results[w.index] = PackageResult(_slim(pkg), shown, verdict, errors, suppressed, baselined)
 
 
+def _batch_packages(works: Sequence[_Work], virtual_only: bool) -> list[Package]:
+    """The packages of `works` as the batch engines read them: their files and the decoded files known so far,
+    or only those decoded files."""
+    return [replace(w.package, files=tuple(w.virtual) if virtual_only else w.package.files + tuple(w.virtual))
+            for w in works]
+
+
 def judge(pkg: Package, findings: list[Finding], errors: tuple[str, ...], options: ScanOptions) -> Verdict:
     """The permit stage, then the decide stage, under the scan's policy and day."""
     policy = policy_for(options.policy_path, options.config.policy if options.config is not None else None)
@@ -397,7 +453,7 @@ def scan(inputs: Sequence[str], options: ScanOptions = ScanOptions()) -> Report:
         # a pipeline: the next group is loaded and queued while the pool works on the current one, and
         # the current one is decided while the pool works on the next
         for packages, last in _groups(inputs, options.limits):
-            queued = state.start(packages, last)
+            queued = state.start(packages, last, inflight)
             if inflight is not None:
                 state.collect(inflight, last=False)
             inflight = queued

@@ -68,3 +68,42 @@ def test_the_cli_neither_reads_nor_writes_a_shared_cache(tmp_path: Path, monkeyp
     assert proc.returncode == 0, proc.stderr
     assert _files(private)  # the same scan with a private directory does cache
     assert stat.S_IMODE(private.stat().st_mode) & 0o077 == 0
+
+
+def _notices(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("skillscan: cache not used:")]
+
+
+def test_the_cli_says_once_why_it_scans_without_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the path carries a terminal escape and a newline: the notice stays one clean line
+    shared = tmp_path / "shared\x1b[31m\ncache"
+    shared.mkdir()
+    os.chmod(shared, 0o777)
+    skills = tmp_path / "skills"
+    pkgs = [str(make_skill(skills, name, f"description: Shows the {name}.\n")) for name in ("weather", "tides", "news")]
+    monkeypatch.setenv("SKILLSCAN_CACHE_DIR", str(shared))
+    report, proc = scan_json(*pkgs)
+    assert proc.returncode == 0, proc.stderr
+    assert [p["verdict"] for p in report["packages"]] == ["allow"] * 3
+    notices = _notices(proc.stderr)
+    assert len(notices) == 1, proc.stderr  # once per process, however many packages and caches refused it
+    assert "\\x1b[31m\\ncache is not a directory private to this user" in notices[0]
+    assert not any(ch < " " or ch == "\x7f" for ch in proc.stderr.replace("\n", ""))
+    assert "SKILLSCAN_CACHE_DIR" in notices[0]
+    private = tmp_path / "private-cache"
+    monkeypatch.setenv("SKILLSCAN_CACHE_DIR", str(private))
+    _, proc = scan_json(*pkgs)
+    assert proc.returncode == 0, proc.stderr
+    assert _notices(proc.stderr) == []  # a private cache is used without a word
+
+
+def test_an_explicit_cache_dir_others_can_write_is_refused_aloud(tmp_path: Path) -> None:
+    shared = tmp_path / "group-cache"
+    shared.mkdir()
+    os.chmod(shared, 0o770)
+    pkg = make_skill(tmp_path / "skills", "weather", "description: Shows the weather.\n")
+    report, proc = scan_json(str(pkg), "--cache-dir", str(shared))
+    assert proc.returncode == 0, proc.stderr
+    assert report["packages"][0]["verdict"] == "allow"
+    assert len(_notices(proc.stderr)) == 1 and str(shared) in _notices(proc.stderr)[0]
+    assert _files(shared) == []

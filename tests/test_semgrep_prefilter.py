@@ -25,6 +25,9 @@ FOLDED = {
     "split-secret.js": 'const fs = require("fs");\nconst k = "/root/.s" + "sh/id_rsa";\nfs.readFileSync(k);\n',
     "escaped.js": 'const fs = require("fs");\nfs.appendFileSync("/home/u/\\x2ebashrc", "x");\n',
     "computed.js": 'const cp = require("child_process");\ncp["ex" + "ec"]("ls");\nwindow["fe" + "tch"]("https://a.example/");\n',
+    # digits may come from a number literal: each run of the name without digits is still a string piece
+    "digit-split.js": 'const fs = require("fs");\nconst n = 4;\nconst db = "/home/u/prof/key" + n + ".db";\n'
+                      'fs.readFileSync(db);\n',
     "plain.js": "const a = 1;\nfunction add(x, y) { return x + y; }\n",
     # a called name written apart from its arguments
     "call-gaps.js": "const a = (require)(name);\nconst b = require /* c */ (name);\nconst c = require\n  (other);\n"
@@ -76,6 +79,9 @@ def test_strings_are_matched_through_constant_folding() -> None:
     split = pf._string("push")
     assert split.holds(pf.Text('x["pu" + "sh"]')) and split.holds(pf.Text('x[`p${"ush"}`]'))
     assert not split.holds(pf.Text('y = "p"; z = "q"'))  # a piece ends with "p", but none starts with "u"
+    digits = pf._string("key4.db")  # each run without digits is required: `key` and `.db`
+    assert digits.holds(pf.Text('p = "key" + 4 + ".db"')) and digits.holds(pf.Text('p = "key4.db"'))
+    assert not digits.holds(pf.Text('p = "key" + 4 + ".json"')) and not digits.holds(pf.Text('p = "x.db"'))
     assert not holds("require(name)")
 
 
@@ -131,7 +137,7 @@ def test_no_file_semgrep_matches_is_left_out_of_its_rule() -> None:
     assert {(m.target.file.path, m.rule_id) for m in matches} >= {
         ("split-module.js", "js-child-process"), ("split-path.js", "js-persistence-write"),
         ("template-path.js", "js-persistence-write"), ("split-push.js", "js-obfuscated-string-array"),
-        ("call-gaps.js", "js-dynamic-require")}
+        ("call-gaps.js", "js-dynamic-require"), ("digit-split.js", "js-secret-store-read")}
     assert "esm-only.ts" not in {t.file.path for t in targets if t.name in needed}
 
 

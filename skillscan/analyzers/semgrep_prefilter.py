@@ -14,7 +14,7 @@ match the rule —
   template with a constant part all match `"child_process"`; escapes are not decoded). So a string W
   matches only if the text holds W, or W is split between pieces: a piece ends with a prefix W[:k] (then a
   quote or `${`) and a piece starts with W[k] (after a quote or the `}` of a template part). Digits may come
-  from number literals, so only the longest run of W without digits is required. A regex matching the whole
+  from number literals, so each run of W without digits is required on its own. A regex matching the whole
   value (`^…$`) with a few possible values needs a piece that is one of them or a prefix of one.
 
 An operator or a pattern form not listed here makes the rule run on every file (`ALWAYS`: nothing is
@@ -181,13 +181,14 @@ def _piece_start(char: str) -> re.Pattern[str]:
 
 def _string(value: str, blind: bool = False, kind: str = "str") -> Condition:
     """A literal that the text (`sub`) or a match's folded string value (`str`) must contain; digits of a
-    folded value may come from a number literal, so only its longest run without digits is required."""
+    folded value may come from a number literal, so each run without digits is required on its own (each
+    comes from string pieces alone, whole or split between them: `key4.db` needs `key` and `.db`)."""
     if kind == "sub":
         return Condition.atom("sub", value, blind) if value else ALWAYS
     parts = [p for p in _DIGITS.split(value) if p]
     if not parts:
         return ALWAYS
-    return Condition.atom("str", max(parts, key=len), blind)
+    return _all(Condition.atom("str", p, blind) for p in dict.fromkeys(parts))
 
 
 def _regex_literals(regex: str, kind: str = "str") -> Condition:
