@@ -37,7 +37,7 @@ from re import _compiler
 from typing import Any
 
 MAGIC = b"skillscan-re-1\n"
-MAX_ENTRIES = 4_000  # past this the file starts again empty (patterns built from changing data)
+MAX_ENTRIES = 4_000  # past this the file keeps only the patterns the saving process used (see `_save`)
 MAX_FRESH = 500  # patterns one process may add
 # only patterns whose ordinary compile took this long are kept: the rule vocabularies and detector
 # grammars (a few dozen, almost all of the compile time), not the many small patterns built at run time
@@ -51,6 +51,7 @@ Record = tuple[Any, ...]  # the `_sre.compile` arguments after the pattern
 _original = _compiler.compile
 _entries: dict[Key, Record] = {}
 _fresh: dict[Key, Record] = {}  # compiled here and not yet saved
+_used: set[Key] = set()  # read from the file by this process (forked workers inherit the parent's)
 _loaded = False
 _installed = False
 _lock = threading.RLock()
@@ -146,7 +147,9 @@ def _compile(p: Any, flags: int = 0) -> Any:
     rec = _entries.get(key)
     if rec is not None:
         try:
-            return _sre.compile(p, *rec)
+            rx = _sre.compile(p, *rec)
+            _used.add(key)
+            return rx
         except Exception:  # noqa: BLE001 — an entry the engine refuses: compiled afresh and replaced below
             rec = None
     _capture.args = None
@@ -195,7 +198,12 @@ def _save() -> bool:
         return False
     merged = _read(path)
     if len(merged) + len(fresh) > MAX_ENTRIES:
-        merged = {}
+        # full: keep what this process read from the file and drop the rest. Some patterns change from one
+        # process to the next (libcst builds its tokenizer pattern from a set, whose order follows the hash
+        # seed), so every process adds one that no later process asks for; emptying the file here would make
+        # the next process compile every stable pattern again
+        with _lock:
+            merged = {k: v for k, v in merged.items() if k in _used}
     merged.update(fresh)
     payload = marshal.dumps(merged)
     blob = MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload

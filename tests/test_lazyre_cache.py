@@ -107,3 +107,34 @@ def test_a_truncated_or_foreign_file_is_ignored(tmp_path: Path) -> None:
     for junk in (b"", b"skillscan-re-1\n", b"not a cache at all" * 10, path.read_bytes()[:-7]):
         path.write_bytes(junk)
         assert _run(cache)["results"] == plain
+
+
+def test_a_full_file_keeps_the_patterns_in_use(tmp_path: Path) -> None:
+    """A file at MAX_ENTRIES (patterns of earlier processes no one asks for again, as a pattern that changes
+    with the hash seed leaves one per process) keeps, when the next process saves, what that process read
+    from it and what it compiled — not nothing, which would make every process after it compile the stable
+    patterns again."""
+    import hashlib
+    import marshal
+
+    from skillscan import lazyre_cache
+
+    cache = tmp_path / "c"
+    _run(cache)
+    path = _file(cache)
+    magic = b"skillscan-re-1\n"
+    data = marshal.loads(path.read_bytes()[len(magic) + 32:])
+    kept = next(v for k, v in data.items() if k == tuple(PATTERNS[BIG]))
+    stale = {(f"stale{i}", 0): kept for i in range(lazyre_cache.MAX_ENTRIES)}
+    payload = marshal.dumps({**stale, **data})
+    path.write_bytes(magic + hashlib.blake2b(payload, digest_size=32).digest() + payload)
+    fresh_pattern = "(?:" + "|".join(f"other{i}y" for i in range(3000)) + ")"
+    script = SCRIPT.replace("print(json.dumps(", f"re.compile({fresh_pattern!r})\nprint(json.dumps(")
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SKILLSCAN_CACHE_DIR": str(cache)}
+    done = subprocess.run([sys.executable, "-c", script, json.dumps(PATTERNS), json.dumps(TEXTS)], env=env,
+                          capture_output=True, text=True, check=True, timeout=120)
+    assert json.loads(done.stdout)["cached"][BIG]
+    after = marshal.loads(path.read_bytes()[len(magic) + 32:])
+    assert tuple(PATTERNS[BIG]) in after  # read by the saving process: kept
+    assert (fresh_pattern, 0) in after  # compiled by it: added
+    assert not any(k[0].startswith("stale") for k in after)  # no one read them: dropped
