@@ -337,6 +337,7 @@ def _collect(flight: _InFlight, workers: Workers, progress: Callable[[str, int, 
         virtual[i].extend(vs)
         if progress is not None:
             progress("analyze", k + 1, len(flight.tasks))
+    memtrim.trim_if_grown()  # the main process too, once per group
     return findings, virtual, crashed
 
 
