@@ -14,6 +14,8 @@ detectors that write `g.cite`."""
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -232,26 +234,43 @@ def may_carry(doc: Document, cue: Cue, kinds: frozenset[str] | None = KINDS) -> 
 
 def sentences(text: str) -> list[Sentence]:
     """The sentences (and list items) of a segment's text, each with its offset; long ones cut. Split once
-    per text: every prose detector of a document reads the same segments. A text longer than SPLIT_MEMO_CHARS
-    is remembered for its own document only (`new_document` forgets it): the memo across documents is bounded
-    in characters, not only in texts."""
+    per text: every prose detector of a document reads the same segments. Texts up to SPLIT_MEMO_CHARS are
+    remembered across documents, at most SPLIT_MEMO_TEXTS of them and SPLIT_BUDGET_CHARS together (peak
+    memory, issue 23); a longer text is remembered for its own document only (`new_document` forgets it)."""
     if len(text) > SPLIT_MEMO_CHARS:
         hit = _long_split.get(text)
         if hit is None:
             if len(_long_split) >= SPLIT_LONG_TEXTS:  # a reader that starts no document (new_document) too
                 _long_split.clear()
-            hit = _long_split[text] = _split_sentences.__wrapped__(text)
+            hit = _long_split[text] = _split(text)
         return list(hit)
-    return list(_split_sentences(text))
+    with _split_lock:
+        hit = _split_memo.get(text)
+        if hit is not None:
+            _split_memo.move_to_end(text)
+            return list(hit)
+    hit = _split(text)
+    with _split_lock:
+        if text not in _split_memo:
+            _split_memo[text] = hit
+            _split_chars[0] += len(text)
+        while len(_split_memo) > SPLIT_MEMO_TEXTS or _split_chars[0] > SPLIT_BUDGET_CHARS:
+            old, _ = _split_memo.popitem(last=False)
+            _split_chars[0] -= len(old)
+    return list(hit)
 
 
-SPLIT_MEMO_CHARS = 20_000  # texts up to this long are split once per process (1,024 of them at most)
+SPLIT_MEMO_CHARS = 20_000  # texts up to this long are split once per process
+SPLIT_MEMO_TEXTS = 1024
+SPLIT_BUDGET_CHARS = 2_000_000
 SPLIT_LONG_TEXTS = 64  # longer texts kept at most (those of the current document)
 _long_split: dict[str, tuple[Sentence, ...]] = {}
+_split_memo: OrderedDict[str, tuple[Sentence, ...]] = OrderedDict()
+_split_chars = [0]
+_split_lock = threading.Lock()  # the engine reads from one thread; library callers may not
 
 
-@lru_cache(maxsize=1024)
-def _split_sentences(text: str) -> tuple[Sentence, ...]:
+def _split(text: str) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     pos = 0
     for m in _SPLIT.finditer(text):
