@@ -65,6 +65,11 @@ def instrument() -> None:
     from skillscan.analyzers.instructions import analyzer, document, sentence_detectors
     from skillscan.analyzers.instructions.detectors import detector_set
 
+    try:  # as the CLI does: regex opcodes read back from the on-disk cache (skillscan/lazyre_cache.py)
+        from skillscan import lazyre_cache
+        lazyre_cache.install()
+    except ImportError:
+        pass
     detector_set()  # compiled before timing: a fixed cost of the process, not of any document
     for name in PASSES:
         if hasattr(analyzer, name):
