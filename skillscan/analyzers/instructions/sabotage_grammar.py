@@ -106,7 +106,14 @@ _UNANCHORED = re2._Anchor.UNANCHORED
 _NO_MATCH = (-1, -1)
 
 
-def _cue_options(max_mem: int = 32 << 20) -> re2.Options:
+# RE2 memory budgets (program + lazily built DFA cache, live for the whole run: issue 23): a cue regex and
+# the cue set get the small one, and the large one only when their program does not fit (the compile
+# fails). A full DFA cache is reset, or the search falls back to the NFA: the same matches either way.
+CUE_MAX_MEM, CUE_LARGE_MAX_MEM = 8 << 20, 32 << 20
+SET_MAX_MEM, SET_LARGE_MAX_MEM = 16 << 20, 64 << 20
+
+
+def _cue_options(max_mem: int = CUE_MAX_MEM) -> re2.Options:
     options = re2.Options()
     options.case_sensitive = False
     options.max_mem = max_mem
@@ -136,14 +143,7 @@ class _CueIndex:
     def _set(self) -> tuple[Any, int]:
         compiled = self.compiled
         if compiled is None or compiled[1] != len(self.sources):
-            cue_set: Any = re2.Set.SearchSet(_cue_options(64 << 20))
-            try:
-                cue_set.Add("")  # id 0 matches every text: its absence says the pass failed
-                for source in self.sources:  # in slot order
-                    cue_set.Add(source)
-                cue_set.Compile()
-            except Exception:  # noqa: BLE001 - the set cannot be built: every cue is searched alone
-                cue_set = None
+            cue_set = _cue_set(self.sources, SET_MAX_MEM) or _cue_set(self.sources, SET_LARGE_MAX_MEM)
             compiled = self.compiled = (cue_set, len(self.sources))
         return compiled
 
@@ -165,6 +165,20 @@ class _CueIndex:
                 memo.pop(next(iter(memo), text), None)  # the oldest text
             memo[text] = known
         return slot in known[1]
+
+
+def _cue_set(sources: dict[str, int], max_mem: int) -> Any:
+    """The cue set (id 0 matches every text: its absence from an answer says the pass failed, then id
+    slot + 1 per cue), or None when it cannot be built with `max_mem` (every cue is then searched alone)."""
+    cue_set: Any = re2.Set.SearchSet(_cue_options(max_mem))
+    try:
+        cue_set.Add("")
+        for source in sources:  # in slot order
+            cue_set.Add(source)
+        cue_set.Compile()
+    except Exception:  # noqa: BLE001 - re2.error or a failed compile: the caller decides
+        return None
+    return cue_set
 
 
 _INDEX = _CueIndex()
@@ -204,7 +218,10 @@ def union(*patterns: re.Pattern[str]) -> Cue:
     (linear time, no backtracking) over every prose segment, through the cue index. The patterns use no
     look-around."""
     source = "|".join(f"(?:{p.pattern})" for p in patterns)
-    compiled = re2.compile(source, _cue_options())
+    try:
+        compiled = re2.compile(source, _cue_options())
+    except re2.error:  # its program does not fit the small budget
+        compiled = re2.compile(source, _cue_options(CUE_LARGE_MAX_MEM))
     return _Union(compiled, _EDGE.search(source) is None, _INDEX.add(source))
 
 
