@@ -12,7 +12,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from skillscan import lazyre_cache, memtrim
+from skillscan import lazyre_cache
 from skillscan.analyzers import file_analyzers, roles_share
 from skillscan.analyzers.base import FileResult, finding
 from skillscan.analyzers.instructions.follows import with_followed
@@ -142,7 +142,6 @@ Done = tuple[list[Finding], list[PackageFile], Shared]  # what one file task giv
 def _worker(args: tuple[Package, tuple[PackageFile, ...]]) -> tuple[list[Finding], list[PackageFile], Shared]:
     package, files = args
     findings, virtual = analyze_files(package, files)
-    memtrim.trim_if_grown()  # a large file's freed memory goes back to the system, not into the next task
     lazyre_cache.save()  # forked workers skip exit handlers: regexes compiled here are kept now
     return findings, virtual, roles_share.drain()
 
@@ -215,7 +214,6 @@ class Workers:
             # forked workers inherit the loaded group (its packages' bytes): frozen, the garbage collector
             # of each worker skips it — otherwise every full collection walks it and touches its pages
             # (copy-on-write: each worker would end up copying the parent's heap)
-            memtrim.trim()  # each forked worker starts with this process's resident pages: as few as can be
             gc.freeze()
             try:
                 self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_exit_with_parent)
@@ -338,7 +336,6 @@ def _collect(flight: _InFlight, workers: Workers, progress: Callable[[str, int, 
         virtual[i].extend(vs)
         if progress is not None:
             progress("analyze", k + 1, len(flight.tasks))
-    memtrim.trim_if_grown()  # the main process too, once per group
     return findings, virtual, crashed
 
 
