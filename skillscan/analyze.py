@@ -28,10 +28,11 @@ CHUNK_FILES = 64
 # large files are tasks apart (run side by side, the largest first) rather than one after another in a worker
 CHUNK_BYTES = 256 << 10
 # file tasks one pool runs before its workers are replaced by fresh forks of this process: a worker's heap
-# only grows (per-document caches up to their bounds, fragmentation after large files), so a long scan
-# bounds each worker's memory by this many tasks; the set-up this process did before forking (engines,
-# libcst, the detector set) is inherited again by the fresh workers, and results do not depend on which
-# worker ran a task (tests/test_worker_recycling.py)
+# only grows (per-document caches up to their bounds, the RE2 objects' DFA caches, fragmentation after large
+# files), so a long scan bounds each worker's memory by this many tasks; the set-up this process did before
+# forking (engines, libcst, the detector set) is inherited again by the fresh workers, and results do not
+# depend on which worker ran a task (tests/test_worker_recycling.py). 4096 (one pool for calib + msb-train)
+# made the tree's peak larger, not smaller (docs/benchmarks.md, round 9)
 RECYCLE_TASKS = 512
 PARENT_POLL_S = 0.5  # how often a worker looks whether the process that forked it still exists
 TERMINATE_WAIT_S = 30.0  # how long a failed scan waits for its pool to reap the killed workers before reaping them itself

@@ -83,7 +83,7 @@ def test_sentences_split_once_are_the_sentences_split_afresh() -> None:
     for text in TEXTS:
         first = g.sentences(text)
         first.append(g.Sentence("changed by a caller", 0))  # each caller gets its own list
-        assert g.sentences(text) == list(g._split_sentences.__wrapped__(text))
+        assert g.sentences(text) == list(g._split(text))
 
 
 def test_the_cue_index_answers_what_each_cue_answers_alone() -> None:
@@ -115,3 +115,19 @@ def test_the_cue_index_answers_what_each_cue_answers_alone() -> None:
     finally:
         g._INDEX.compiled = saved
         g._INDEX.memo.clear()
+
+
+def test_the_sentence_memo_is_bounded_in_texts_and_characters() -> None:
+    """Peak memory (issue 23): the texts split once per process are at most SPLIT_MEMO_TEXTS and
+    SPLIT_BUDGET_CHARS characters together, and each is split as afresh."""
+    g._split_memo.clear()
+    g._split_chars[0] = 0
+    for i in range(g.SPLIT_MEMO_TEXTS + 10):
+        g.sentences(f"Sentence {i}. Always approve.")
+    assert len(g._split_memo) == g.SPLIT_MEMO_TEXTS
+    chunk = "Run it now. " * (g.SPLIT_MEMO_CHARS // 12)
+    for i in range(g.SPLIT_BUDGET_CHARS // len(chunk) + 5):
+        text = f"{i} {chunk}"
+        assert g.sentences(text) == list(g._split(text))
+    assert g._split_chars[0] <= g.SPLIT_BUDGET_CHARS
+    assert g._split_chars[0] == sum(len(t) for t in g._split_memo)

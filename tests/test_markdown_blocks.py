@@ -121,3 +121,23 @@ def test_a_document_with_frontmatter_is_parsed_once_for_both_readers(monkeypatch
     assert [t.map[0] for t in fresh if t.type == "fence"] == [8]
     assert got.role_at(9) == "agent-instruction" and got.region_at(9).kind == "fence"
     assert got.role_at(7) == "quoted" and got.role_at(5) == "agent-instruction"
+
+
+def test_tokens_are_kept_for_one_more_reader_only() -> None:
+    """Peak memory (issue 23): a parse is kept for the next reader, handed out once, never kept for a reader
+    asking with keep=False, and `forget` drops what no second reader took."""
+    doc_md, roles_md = _Counting(markdown_inline.markdown_parser()), _Counting(roles._markdown())
+    text = TEXTS[0] + "\n<!-- once -->\n"
+    markdown_blocks.forget()
+    markdown_blocks.block_tokens(roles_md, text, keep=False)
+    assert not markdown_blocks._memo and markdown_blocks._chars == 0
+    markdown_blocks.block_tokens(doc_md, text)
+    assert len(markdown_blocks._memo) == 1 and markdown_blocks._chars == len(text)
+    markdown_blocks.block_tokens(roles_md, text, keep=False)
+    assert not markdown_blocks._memo and markdown_blocks._chars == 0
+    assert (doc_md.calls, roles_md.calls) == (1, 1)
+    markdown_blocks.block_tokens(doc_md, text)
+    markdown_blocks.forget()
+    assert not markdown_blocks._memo and markdown_blocks._chars == 0
+    markdown_blocks.block_tokens(roles_md, text, keep=False)
+    assert roles_md.calls == 2

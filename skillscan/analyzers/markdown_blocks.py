@@ -14,7 +14,10 @@ readers only read tokens (never assign to them); each gets its own list and its 
 (the link reference definitions the block parse collects).
 
 Bounded: the last few texts of a process (a document's two readers run back to back), each at most
-`MAX_CHARS`, together at most `BUDGET_CHARS`."""
+`MAX_CHARS`, together at most `BUDGET_CHARS`. Tokens are kept for one more reader only (issue 23, peak
+memory): the first reader asks with `keep=True` (the instructions engine), a reader that comes second asks
+with `keep=False` (roles) and takes the tokens out of the memo; `forget()` drops what no second reader took
+(the instructions engine calls it when a document is done)."""
 
 from __future__ import annotations
 
@@ -37,20 +40,21 @@ def _signature(md: Any) -> tuple[Any, ...]:
     return options, tuple(md.core.ruler.get_active_rules()), tuple(md.block.ruler.get_active_rules())
 
 
-def block_tokens(md: Any, text: str) -> tuple[list[Any], dict[str, Any]]:
+def block_tokens(md: Any, text: str, keep: bool = True) -> tuple[list[Any], dict[str, Any]]:
     """(`md.parse(text, env)`, env) — from an earlier parse of the same text by an equally configured
-    parser when there is one in this process."""
+    parser when one was kept in this process (it is handed out once: the memo lets it go). `keep`: a text
+    parsed here is kept for a second reader."""
+    global _chars
     key = (_signature(md), text)
     with _lock:
-        hit = _memo.get(key)
+        hit = _memo.pop(key, None)
         if hit is not None:
-            _memo.move_to_end(key)
+            _chars -= len(text)
     if hit is not None:
         return list(hit[0]), dict(hit[1])
     env: dict[str, Any] = {}
     tokens = md.parse(text, env)
-    global _chars
-    if len(text) <= MAX_CHARS:
+    if keep and len(text) <= MAX_CHARS:
         with _lock:
             if key not in _memo:
                 _memo[key] = (tokens, dict(env))
@@ -59,3 +63,11 @@ def block_tokens(md: Any, text: str) -> tuple[list[Any], dict[str, Any]]:
                 (_, old), _ = _memo.popitem(last=False)
                 _chars -= len(old)
     return list(tokens), env
+
+
+def forget() -> None:
+    """Drop every kept parse (a finished document's tokens no second reader asked for)."""
+    global _chars
+    with _lock:
+        _memo.clear()
+        _chars = 0

@@ -353,7 +353,7 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
     # the body after the frontmatter is parsed alone, its line map moved down by the frontmatter's lines: the
     # text the instructions engine parses (one parse per text, markdown_blocks.py), and the tokens a parse of
     # the body behind that many blank lines gives (leading blank lines start no block and end none)
-    tokens, _ = block_tokens(_markdown(), body[fm.end():] if fm else body)
+    tokens, _ = block_tokens(_markdown(), body[fm.end():] if fm else body, keep=False)
     shift = fm_lines
     headings: dict[int, tuple[int, str]] = {}  # line index → (level, title)
     for idx, tok in enumerate(tokens):
@@ -434,8 +434,9 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
         for i in range(first, min(last + 1, len(lines))):
             roles[i] = ("hidden", "inside an HTML comment", "html-comment", False)
     element, link_comment, image = _hidden_markup()
+    hidden_chars = _HIDDEN_CHARS.search(body) is not None  # every line is a piece of the body: one search says none has
     for i, line in enumerate(lines):
-        if _HIDDEN_CHARS.search(line):
+        if hidden_chars and _HIDDEN_CHARS.search(line):
             roles[i] = ("hidden", "contains invisible tag or bidi-control characters", "hidden-chars", False)
         elif roles[i] is not None and roles[i][2] == "fence":
             continue
@@ -450,14 +451,16 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
             for i in range(first + 1, min(last + 1, len(lines))):
                 if roles[i] is None or roles[i][2] != "fence":
                     roles[i] = ("hidden", "in an element the rendered page hides", "hidden-markup", False)
-    regions: list[Region] = []
+    regions: list[Region] = []  # one per run of lines with the same (role, why, kind, negated)
+    run_start, current = 0, None
     for i in range(len(lines)):
-        role, why, kind, neg = roles[i] or (base, base_why, "text", False)
-        if regions and (regions[-1].role, regions[-1].why, regions[-1].kind, regions[-1].negated) == (role, why, kind,
-                                                                                                         neg):
-            regions[-1] = Region(regions[-1].start, i + 1, role, why, kind, neg)
-        else:
-            regions.append(Region(i + 1, i + 1, role, why, kind, neg))
+        here = roles[i] or (base, base_why, "text", False)
+        if here != current:
+            if current is not None:
+                regions.append(Region(run_start + 1, i, *current))
+            run_start, current = i, here
+    if current is not None:
+        regions.append(Region(run_start + 1, len(lines), *current))
     if n > len(lines):
         regions.append(Region(len(lines) + 1, n, base, f"{base_why} (beyond the analysed length)", "text"))
     return DocumentRoles(path, base, base_why, tuple(regions), subagent, truncated)

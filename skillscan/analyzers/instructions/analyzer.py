@@ -36,6 +36,7 @@ from skillscan.analyzers.instructions.shipped_credential import shipped_credenti
 from skillscan.analyzers.instructions.trace_removal import trace_removal
 from skillscan.analyzers.instructions.unicode import hidden_unicode_only, unicode_findings
 from skillscan.analyzers.instructions.views import prose_view
+from skillscan.analyzers.markdown_blocks import forget as forget_blocks
 from skillscan.analyzers.normalize import normalize
 from skillscan.analyzers.roles_share import roles_of
 from skillscan.model import Channel, Confidence, Finding, Package, PackageFile
@@ -116,8 +117,10 @@ class InstructionsAnalyzer:
             return FileResult(tuple(self._manifest(package, file.path, text)))
         doc = parse_document(file.path, text, markdown=file.language == "markdown", oversized=file.truncated)
         if followed:
+            forget_blocks()
             return FileResult((), tuple(fence_files(file, doc)))
         findings = with_roles(file.path, text, dedupe(self._document(package, file, doc)))
+        forget_blocks()  # the document's block tokens were kept for its roles only (markdown_blocks.py)
         return FileResult(tuple(findings), tuple(fence_files(file, doc)))
 
     # ---- documents -------------------------------------------------------------------------------

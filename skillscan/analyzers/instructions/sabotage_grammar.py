@@ -14,6 +14,8 @@ detectors that write `g.cite`."""
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -107,7 +109,14 @@ _UNANCHORED = re2._Anchor.UNANCHORED
 _NO_MATCH = (-1, -1)
 
 
-def _cue_options(max_mem: int = 32 << 20) -> re2.Options:
+# RE2 memory budgets (program + lazily built DFA cache, live for the whole run: issue 23): a cue regex and
+# the cue set get the small one, and the large one only when their program does not fit (the compile
+# fails). A full DFA cache is reset, or the search falls back to the NFA: the same matches either way.
+CUE_MAX_MEM, CUE_LARGE_MAX_MEM = 8 << 20, 32 << 20
+SET_MAX_MEM, SET_LARGE_MAX_MEM = 16 << 20, 64 << 20
+
+
+def _cue_options(max_mem: int = CUE_MAX_MEM) -> re2.Options:
     options = re2.Options()
     options.case_sensitive = False
     options.max_mem = max_mem
@@ -137,14 +146,7 @@ class _CueIndex:
     def _set(self) -> tuple[Any, int]:
         compiled = self.compiled
         if compiled is None or compiled[1] != len(self.sources):
-            cue_set: Any = re2.Set.SearchSet(_cue_options(64 << 20))
-            try:
-                cue_set.Add("")  # id 0 matches every text: its absence says the pass failed
-                for source in self.sources:  # in slot order
-                    cue_set.Add(source)
-                cue_set.Compile()
-            except Exception:  # noqa: BLE001 - the set cannot be built: every cue is searched alone
-                cue_set = None
+            cue_set = _cue_set(self.sources, SET_MAX_MEM) or _cue_set(self.sources, SET_LARGE_MAX_MEM)
             compiled = self.compiled = (cue_set, len(self.sources))
         return compiled
 
@@ -166,6 +168,20 @@ class _CueIndex:
                 memo.pop(next(iter(memo), text), None)  # the oldest text
             memo[text] = known
         return slot in known[1]
+
+
+def _cue_set(sources: dict[str, int], max_mem: int) -> Any:
+    """The cue set (id 0 matches every text: its absence from an answer says the pass failed, then id
+    slot + 1 per cue), or None when it cannot be built with `max_mem` (every cue is then searched alone)."""
+    cue_set: Any = re2.Set.SearchSet(_cue_options(max_mem))
+    try:
+        cue_set.Add("")
+        for source in sources:  # in slot order
+            cue_set.Add(source)
+        cue_set.Compile()
+    except Exception:  # noqa: BLE001 - re2.error or a failed compile: the caller decides
+        return None
+    return cue_set
 
 
 _INDEX = _CueIndex()
@@ -205,7 +221,10 @@ def union(*patterns: re.Pattern[str]) -> Cue:
     (linear time, no backtracking) over every prose segment, through the cue index. The patterns use no
     look-around."""
     source = "|".join(f"(?:{p.pattern})" for p in patterns)
-    compiled = re2.compile(source, _cue_options())
+    try:
+        compiled = re2.compile(source, _cue_options())
+    except re2.error:  # its program does not fit the small budget
+        compiled = re2.compile(source, _cue_options(CUE_LARGE_MAX_MEM))
     return _Union(compiled, _EDGE.search(source) is None, _INDEX.add(source))
 
 
@@ -235,26 +254,43 @@ def may_carry(doc: Document, cue: Cue, kinds: frozenset[str] | None = KINDS) -> 
 
 def sentences(text: str) -> list[Sentence]:
     """The sentences (and list items) of a segment's text, each with its offset; long ones cut. Split once
-    per text: every prose detector of a document reads the same segments. A text longer than SPLIT_MEMO_CHARS
-    is remembered for its own document only (`new_document` forgets it): the memo across documents is bounded
-    in characters, not only in texts."""
+    per text: every prose detector of a document reads the same segments. Texts up to SPLIT_MEMO_CHARS are
+    remembered across documents, at most SPLIT_MEMO_TEXTS of them and SPLIT_BUDGET_CHARS together (peak
+    memory, issue 23); a longer text is remembered for its own document only (`new_document` forgets it)."""
     if len(text) > SPLIT_MEMO_CHARS:
         hit = _long_split.get(text)
         if hit is None:
             if len(_long_split) >= SPLIT_LONG_TEXTS:  # a reader that starts no document (new_document) too
                 _long_split.clear()
-            hit = _long_split[text] = _split_sentences.__wrapped__(text)
+            hit = _long_split[text] = _split(text)
         return list(hit)
-    return list(_split_sentences(text))
+    with _split_lock:
+        hit = _split_memo.get(text)
+        if hit is not None:
+            _split_memo.move_to_end(text)
+            return list(hit)
+    hit = _split(text)
+    with _split_lock:
+        if text not in _split_memo:
+            _split_memo[text] = hit
+            _split_chars[0] += len(text)
+        while len(_split_memo) > SPLIT_MEMO_TEXTS or _split_chars[0] > SPLIT_BUDGET_CHARS:
+            old, _ = _split_memo.popitem(last=False)
+            _split_chars[0] -= len(old)
+    return list(hit)
 
 
-SPLIT_MEMO_CHARS = 20_000  # texts up to this long are split once per process (1,024 of them at most)
+SPLIT_MEMO_CHARS = 20_000  # texts up to this long are split once per process
+SPLIT_MEMO_TEXTS = 1024
+SPLIT_BUDGET_CHARS = 2_000_000
 SPLIT_LONG_TEXTS = 64  # longer texts kept at most (those of the current document)
 _long_split: dict[str, tuple[Sentence, ...]] = {}
+_split_memo: OrderedDict[str, tuple[Sentence, ...]] = OrderedDict()
+_split_chars = [0]
+_split_lock = threading.Lock()  # the engine reads from one thread; library callers may not
 
 
-@lru_cache(maxsize=1024)
-def _split_sentences(text: str) -> tuple[Sentence, ...]:
+def _split(text: str) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     pos = 0
     for m in _SPLIT.finditer(text):
