@@ -47,8 +47,7 @@ def _memo(body: list[str], offset: int, lines: list[str]) -> tuple[list[Segment]
 
 
 def _forget(key: tuple[int, str]) -> None:
-    if dm._memo.pop(key, None) is not None:
-        dm._memo_chars -= len(key[1])
+    dm._memo.take(key)
 
 
 def _check(text: str, offset: int = 0) -> None:
@@ -75,19 +74,18 @@ def test_memo_equals_plain_parse_on_every_markdown_file() -> None:
 
 def test_memo_stays_within_its_bounds() -> None:
     dm._memo.clear()
-    dm._memo_chars = 0
     for i in range(dm.MEMO_MAX_ENTRIES + 20):
         _check(f"# T{i}\n\npara {i}\n")
     assert len(dm._memo) == dm.MEMO_MAX_ENTRIES
-    assert dm._memo_chars == sum(len(text) for _, text in dm._memo)
+    assert dm._memo.chars == sum(len(text) for _, text in dm._memo)
     big = "word " * (dm.MEMO_MAX_CHARS // 5 + 10)
     _check(big)
     assert (0, big) not in dm._memo
     chunk = "x" * (dm.MEMO_MAX_CHARS - 10)
     for i in range(dm.MEMO_BUDGET_CHARS // len(chunk) + 3):
         _check(f"{i}{chunk}")
-    assert dm._memo_chars <= dm.MEMO_BUDGET_CHARS
-    assert dm._memo_chars == sum(len(text) for _, text in dm._memo)
+    assert dm._memo.chars <= dm.MEMO_BUDGET_CHARS
+    assert dm._memo.chars == sum(len(text) for _, text in dm._memo)
 
 
 def _doc_repr(path: str, text: str) -> str:
@@ -151,4 +149,3 @@ def test_memo_equals_plain_parse_on_generated_markdown(text: str, front: str) ->
 @pytest.fixture(autouse=True)
 def _fresh_memo() -> None:
     dm._memo.clear()
-    dm._memo_chars = 0

@@ -130,14 +130,14 @@ def test_tokens_are_kept_for_one_more_reader_only() -> None:
     text = TEXTS[0] + "\n<!-- once -->\n"
     markdown_blocks.forget()
     markdown_blocks.block_tokens(roles_md, text, keep=False)
-    assert not markdown_blocks._memo and markdown_blocks._chars == 0
+    assert not markdown_blocks._memo and markdown_blocks._memo.chars == 0
     markdown_blocks.block_tokens(doc_md, text)
-    assert len(markdown_blocks._memo) == 1 and markdown_blocks._chars == len(text)
+    assert len(markdown_blocks._memo) == 1 and markdown_blocks._memo.chars == len(text)
     markdown_blocks.block_tokens(roles_md, text, keep=False)
-    assert not markdown_blocks._memo and markdown_blocks._chars == 0
+    assert not markdown_blocks._memo and markdown_blocks._memo.chars == 0
     assert (doc_md.calls, roles_md.calls) == (1, 1)
     markdown_blocks.block_tokens(doc_md, text)
     markdown_blocks.forget()
-    assert not markdown_blocks._memo and markdown_blocks._chars == 0
+    assert not markdown_blocks._memo and markdown_blocks._memo.chars == 0
     markdown_blocks.block_tokens(roles_md, text, keep=False)
     assert roles_md.calls == 2

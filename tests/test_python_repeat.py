@@ -58,4 +58,4 @@ def test_bounded() -> None:
     assert not repeat._memo  # above MAX_CHARS: analysed every time, never kept
     for i in range(repeat.MAX_ENTRIES + 5):
         analyzer.analyze_file(_package(), make_file(f"m{i}.py", b"y = 2\n"))
-    assert len(repeat._memo) <= repeat.MAX_ENTRIES and repeat._chars <= repeat.BUDGET_CHARS
+    assert len(repeat._memo) <= repeat.MAX_ENTRIES and repeat._memo.chars <= repeat.BUDGET_CHARS

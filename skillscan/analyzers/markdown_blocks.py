@@ -21,17 +21,15 @@ with `keep=False` (roles) and takes the tokens out of the memo; `forget()` drops
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any
+
+from skillscan.memo import BoundedMemo
 
 MAX_ENTRIES = 4
 MAX_CHARS = 1_000_000  # a longer text is parsed for each reader (its tokens are not kept)
 BUDGET_CHARS = 2_000_000  # text of all kept entries: bounds the tokens a worker holds on to
 
-_memo: OrderedDict[tuple[Any, str], tuple[list[Any], dict[str, Any]]] = OrderedDict()
-_lock = threading.Lock()
-_chars = 0
+_memo: BoundedMemo[tuple[Any, str], tuple[list[Any], dict[str, Any]]] = BoundedMemo(MAX_ENTRIES, BUDGET_CHARS)
 
 
 def _signature(md: Any) -> tuple[Any, ...]:
@@ -44,30 +42,17 @@ def block_tokens(md: Any, text: str, keep: bool = True) -> tuple[list[Any], dict
     """(`md.parse(text, env)`, env) — from an earlier parse of the same text by an equally configured
     parser when one was kept in this process (it is handed out once: the memo lets it go). `keep`: a text
     parsed here is kept for a second reader."""
-    global _chars
     key = (_signature(md), text)
-    with _lock:
-        hit = _memo.pop(key, None)
-        if hit is not None:
-            _chars -= len(text)
+    hit = _memo.take(key)
     if hit is not None:
         return list(hit[0]), dict(hit[1])
     env: dict[str, Any] = {}
     tokens = md.parse(text, env)
     if keep and len(text) <= MAX_CHARS:
-        with _lock:
-            if key not in _memo:
-                _memo[key] = (tokens, dict(env))
-                _chars += len(text)
-            while len(_memo) > MAX_ENTRIES or _chars > BUDGET_CHARS:
-                (_, old), _ = _memo.popitem(last=False)
-                _chars -= len(old)
+        _memo.put(key, (tokens, dict(env)), len(text))
     return list(tokens), env
 
 
 def forget() -> None:
     """Drop every kept parse (a finished document's tokens no second reader asked for)."""
-    global _chars
-    with _lock:
-        _memo.clear()
-        _chars = 0
+    _memo.clear()

@@ -87,36 +87,19 @@ def _expand(regex: str, vocab: dict[str, list[str]], source: str) -> str:
     raise DetectorError(f"{source}: term lists nested too deeply in {regex[:60]!r}")
 
 
-# RE2's memory budget per regex: the compiled program and the DFA state it builds lazily while it searches.
-# The DFA cache is live memory of every worker for the whole run and grows with the variety of text read
-# (issue 23: 32 MB per regex held 84 MB per worker over 300 calib packages); when a search fills it RE2
-# resets it, and falls back to its NFA when resets come too often: the matches are the same either way.
-# A regex whose program does not fit MAX_MEM (the compile fails) gets LARGE_MAX_MEM.
-MAX_MEM = 8 << 20
-LARGE_MAX_MEM = 32 << 20
-
-
-def _options(max_mem: int = MAX_MEM) -> re2.Options:
+def _options() -> re2.Options:
     options = re2.Options()
     options.case_sensitive = False
-    options.max_mem = max_mem
+    options.max_mem = 32 << 20
     options.log_errors = False
     return options
-
-
-def compile_budgeted(source: str) -> re2._Regexp:
-    """`source` compiled with MAX_MEM, or LARGE_MAX_MEM when its program needs more (re2.error if neither)."""
-    try:
-        return re2.compile(source, _options())
-    except re2.error:
-        return re2.compile(source, _options(LARGE_MAX_MEM))
 
 
 def _compile(regex: str, vocab: dict[str, list[str]], source: str) -> re2._Regexp:
     """RE2 (linear time, ~20x faster than `re` on these alternations): a hostile document cannot make
     matching slow. Case-insensitive, `^`/`$` at line boundaries."""
     try:
-        return compile_budgeted(_source(regex, vocab, source))
+        return re2.compile(_source(regex, vocab, source), _options())
     except re2.error as exc:
         raise DetectorError(f"{source}: bad regex {regex[:60]!r}: {exc}") from exc
 
@@ -274,11 +257,11 @@ def _compile_filters(staged: list[_Staged]) -> tuple[dict[str, tuple[Any, int]],
         local: list[int] = []
         for text in texts:
             try:
-                local.append(_filter_add(flt, text))
+                local.append(flt.Add(text, _options()))
             except re2.error:
                 source = first_source[text]
                 try:
-                    compile_budgeted(text)
+                    re2.compile(text, _options())
                 except re2.error as exc:
                     raise DetectorError(f"{source}: bad regex {text[4:64]!r}: {exc}") from exc
                 raise DetectorError(f"{source}: bad regex {text[4:64]!r}") from None
@@ -295,14 +278,6 @@ def _compile_filters(staged: list[_Staged]) -> tuple[dict[str, tuple[Any, int]],
         prefilters.append(_Prefilter(flt, sentinel, offset))
         offset += sentinel + 1
     return compiled, prefilters, unfiltered
-
-
-def _filter_add(flt: Any, text: str) -> int:
-    """Add `text` to the prefilter with MAX_MEM, or LARGE_MAX_MEM when its program needs more."""
-    try:
-        return int(flt.Add(text, _options()))
-    except re2.error:
-        return int(flt.Add(text, _options(LARGE_MAX_MEM)))
 
 
 def load_detector_set(root: Path) -> DetectorSet:

@@ -10,9 +10,7 @@ read by `markdown_inline.py`.
 from __future__ import annotations
 
 import re
-import threading
 from bisect import bisect_left, bisect_right
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -26,6 +24,7 @@ from skillscan.analyzers.instructions.markdown_inline import (
 from skillscan.analyzers.markdown_blocks import block_tokens
 from skillscan.analyzers.normalize import Normalized, normalize
 from skillscan.loaders.frontmatter import parse_frontmatter
+from skillscan.memo import BoundedMemo
 
 
 def iter_comments(text: str) -> list[tuple[int, int, int]]:
@@ -310,9 +309,8 @@ BLOCK_TYPES = frozenset({*OPENERS, "inline", "paragraph_close", "heading_close",
 MEMO_MAX_ENTRIES = 512
 MEMO_MAX_CHARS = 200_000
 MEMO_BUDGET_CHARS = 4_000_000
-_memo: OrderedDict[tuple[int, str], tuple[tuple[Segment, ...], tuple[Section, ...]]] = OrderedDict()
-_memo_chars = 0
-_memo_lock = threading.Lock()  # the engine calls parsers from its main thread; library callers may not
+_memo: BoundedMemo[tuple[int, str], tuple[tuple[Segment, ...], tuple[Section, ...]]] = BoundedMemo(
+    MEMO_MAX_ENTRIES, MEMO_BUDGET_CHARS)
 
 
 _LONE_CR = re.compile(r"\r(?!\n)")
@@ -323,24 +321,14 @@ def _markdown_segments(body: list[str], offset: int, lines: list[str], sections:
     sections appended to `sections`. The result is a function of (offset, body text) alone — the parser is
     deterministic and `lines` is only read from the body onwards — so an identical body seen earlier in the
     process gives back the same frozen segments and sections."""
-    global _memo_chars
     text = "\n".join(body)
     key = (offset, text)
-    with _memo_lock:
-        hit = _memo.get(key)
-        if hit is not None:
-            _memo.move_to_end(key)
+    hit = _memo.get(key)
     if hit is None:
         found: list[Section] = []
         hit = (tuple(_parse_markdown_segments(text, body, offset, lines, found)), tuple(found))
         if len(text) <= MEMO_MAX_CHARS:
-            with _memo_lock:
-                if key not in _memo:
-                    _memo[key] = hit
-                    _memo_chars += len(text)
-                while len(_memo) > MEMO_MAX_ENTRIES or _memo_chars > MEMO_BUDGET_CHARS:
-                    (_, old), _ = _memo.popitem(last=False)
-                    _memo_chars -= len(old)
+            _memo.put(key, hit, len(text))
     sections.extend(hit[1])
     return list(hit[0])
 

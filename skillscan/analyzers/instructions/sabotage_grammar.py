@@ -14,8 +14,6 @@ detectors that write `g.cite`."""
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -38,6 +36,7 @@ from skillscan.analyzers.instructions.prose_findings import (  # noqa: F401
 from skillscan.analyzers.roles import file_role
 from skillscan.catalog import rules_dir
 from skillscan.loaders.frontmatter import Frontmatter
+from skillscan.memo import BoundedMemo
 from skillscan.model import Channel, Confidence, Finding, Package
 from skillscan.purpose.kinds import first_stated, known_ids
 from skillscan.ruledata import load_yaml_file
@@ -109,14 +108,7 @@ _UNANCHORED = re2._Anchor.UNANCHORED
 _NO_MATCH = (-1, -1)
 
 
-# RE2 memory budgets (program + lazily built DFA cache, live for the whole run: issue 23): a cue regex and
-# the cue set get the small one, and the large one only when their program does not fit (the compile
-# fails). A full DFA cache is reset, or the search falls back to the NFA: the same matches either way.
-CUE_MAX_MEM, CUE_LARGE_MAX_MEM = 8 << 20, 32 << 20
-SET_MAX_MEM, SET_LARGE_MAX_MEM = 16 << 20, 64 << 20
-
-
-def _cue_options(max_mem: int = CUE_MAX_MEM) -> re2.Options:
+def _cue_options(max_mem: int = 32 << 20) -> re2.Options:
     options = re2.Options()
     options.case_sensitive = False
     options.max_mem = max_mem
@@ -146,7 +138,14 @@ class _CueIndex:
     def _set(self) -> tuple[Any, int]:
         compiled = self.compiled
         if compiled is None or compiled[1] != len(self.sources):
-            cue_set = _cue_set(self.sources, SET_MAX_MEM) or _cue_set(self.sources, SET_LARGE_MAX_MEM)
+            cue_set: Any = re2.Set.SearchSet(_cue_options(64 << 20))
+            try:
+                cue_set.Add("")  # id 0 matches every text: its absence says the pass failed
+                for source in self.sources:  # in slot order
+                    cue_set.Add(source)
+                cue_set.Compile()
+            except Exception:  # noqa: BLE001 - the set cannot be built: every cue is searched alone
+                cue_set = None
             compiled = self.compiled = (cue_set, len(self.sources))
         return compiled
 
@@ -168,20 +167,6 @@ class _CueIndex:
                 memo.pop(next(iter(memo), text), None)  # the oldest text
             memo[text] = known
         return slot in known[1]
-
-
-def _cue_set(sources: dict[str, int], max_mem: int) -> Any:
-    """The cue set (id 0 matches every text: its absence from an answer says the pass failed, then id
-    slot + 1 per cue), or None when it cannot be built with `max_mem` (every cue is then searched alone)."""
-    cue_set: Any = re2.Set.SearchSet(_cue_options(max_mem))
-    try:
-        cue_set.Add("")
-        for source in sources:  # in slot order
-            cue_set.Add(source)
-        cue_set.Compile()
-    except Exception:  # noqa: BLE001 - re2.error or a failed compile: the caller decides
-        return None
-    return cue_set
 
 
 _INDEX = _CueIndex()
@@ -221,10 +206,7 @@ def union(*patterns: re.Pattern[str]) -> Cue:
     (linear time, no backtracking) over every prose segment, through the cue index. The patterns use no
     look-around."""
     source = "|".join(f"(?:{p.pattern})" for p in patterns)
-    try:
-        compiled = re2.compile(source, _cue_options())
-    except re2.error:  # its program does not fit the small budget
-        compiled = re2.compile(source, _cue_options(CUE_LARGE_MAX_MEM))
+    compiled = re2.compile(source, _cue_options())
     return _Union(compiled, _EDGE.search(source) is None, _INDEX.add(source))
 
 
@@ -264,19 +246,10 @@ def sentences(text: str) -> list[Sentence]:
                 _long_split.clear()
             hit = _long_split[text] = _split(text)
         return list(hit)
-    with _split_lock:
-        hit = _split_memo.get(text)
-        if hit is not None:
-            _split_memo.move_to_end(text)
-            return list(hit)
-    hit = _split(text)
-    with _split_lock:
-        if text not in _split_memo:
-            _split_memo[text] = hit
-            _split_chars[0] += len(text)
-        while len(_split_memo) > SPLIT_MEMO_TEXTS or _split_chars[0] > SPLIT_BUDGET_CHARS:
-            old, _ = _split_memo.popitem(last=False)
-            _split_chars[0] -= len(old)
+    hit = _split_memo.get(text)
+    if hit is None:
+        hit = _split(text)
+        _split_memo.put(text, hit, len(text))
     return list(hit)
 
 
@@ -285,9 +258,7 @@ SPLIT_MEMO_TEXTS = 1024
 SPLIT_BUDGET_CHARS = 2_000_000
 SPLIT_LONG_TEXTS = 64  # longer texts kept at most (those of the current document)
 _long_split: dict[str, tuple[Sentence, ...]] = {}
-_split_memo: OrderedDict[str, tuple[Sentence, ...]] = OrderedDict()
-_split_chars = [0]
-_split_lock = threading.Lock()  # the engine reads from one thread; library callers may not
+_split_memo: BoundedMemo[str, tuple[Sentence, ...]] = BoundedMemo(SPLIT_MEMO_TEXTS, SPLIT_BUDGET_CHARS)
 
 
 def _split(text: str) -> tuple[Sentence, ...]:

@@ -7,11 +7,10 @@ so a repeated file costs a dictionary lookup instead of a libcst parse and a wal
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
 from skillscan.analyzers.base import FileResult
+from skillscan.memo import BoundedMemo
 from skillscan.model import PackageFile
 
 MAX_ENTRIES = 1024
@@ -19,9 +18,7 @@ MAX_CHARS = 500_000
 BUDGET_CHARS = 8_000_000
 
 Key = tuple[str, str, bool, bool, str | None, object, object]
-_memo: OrderedDict[Key, FileResult] = OrderedDict()
-_chars = 0
-_lock = threading.Lock()
+_memo: BoundedMemo[Key, FileResult] = BoundedMemo(MAX_ENTRIES, BUDGET_CHARS)
 
 
 def _key(file: PackageFile, context: str | None) -> Key | None:
@@ -34,21 +31,12 @@ def remembered(file: PackageFile, analyze: Callable[[PackageFile], FileResult], 
                ) -> FileResult:
     """`analyze(file)`, or the result it gave for the same file (and the same `context`: the engine's
     capability map) earlier in this process."""
-    global _chars
     key = _key(file, context)
     if key is None:
         return analyze(file)
-    with _lock:
-        hit = _memo.get(key)
-        if hit is not None:
-            _memo.move_to_end(key)
-            return hit
+    hit = _memo.get(key)
+    if hit is not None:
+        return hit
     result = analyze(file)
-    with _lock:
-        if key not in _memo:
-            _memo[key] = result
-            _chars += len(key[1])
-        while len(_memo) > MAX_ENTRIES or _chars > BUDGET_CHARS:
-            old, _ = _memo.popitem(last=False)
-            _chars -= len(old[1])
+    _memo.put(key, result, len(key[1]))
     return result

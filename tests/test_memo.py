@@ -1,0 +1,33 @@
+"""skillscan/memo.py: the bounded memo the engines share — least recently used out first, bounded in entries
+and in characters, `take` hands a value out once."""
+
+from __future__ import annotations
+
+from skillscan.memo import BoundedMemo
+
+
+def test_bounded_in_entries_least_recently_used_out_first() -> None:
+    memo: BoundedMemo[str, int] = BoundedMemo(max_entries=3, budget_chars=1_000)
+    for i, key in enumerate("abc"):
+        memo.put(key, i, 1)
+    assert memo.get("a") == 0  # a is now the most recent
+    memo.put("d", 3, 1)
+    assert list(memo) == ["c", "a", "d"] and "b" not in memo and memo.chars == 3
+
+
+def test_bounded_in_characters() -> None:
+    memo: BoundedMemo[str, str] = BoundedMemo(max_entries=100, budget_chars=10)
+    memo.put("x", "x", 6)
+    memo.put("y", "y", 6)  # 12 > 10: x goes
+    assert list(memo) == ["y"] and memo.chars == 6
+    memo.put("y", "again", 6)  # a key already held is not counted twice
+    assert memo.get("y") == "y" and memo.chars == 6
+
+
+def test_take_hands_a_value_out_once_and_clear_empties() -> None:
+    memo: BoundedMemo[str, int] = BoundedMemo(max_entries=4, budget_chars=100)
+    memo.put("k", 1, 5)
+    assert memo.take("k") == 1 and memo.take("k") is None and memo.chars == 0 and len(memo) == 0
+    memo.put("k", 2, 5)
+    memo.clear()
+    assert memo.get("k") is None and memo.chars == 0
