@@ -114,8 +114,11 @@ def children(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
     `node.children` (tests/test_python_walk.py), read from its fields: libcst's property rebuilds the node
     through a visitor to list them, which cost the checks that walk a tree again most of their time."""
     order = _visit_order(type(node))
-    if order is None:
-        return node.children
+    return node.children if order is None else _in_fields(node, order)
+
+
+def _in_fields(node: cst.CSTNode, order: Sequence[str]) -> list[cst.CSTNode]:
+    """The nodes held in the fields `order` names, in that order (a field holds a node or a sequence)."""
     out: list[cst.CSTNode] = []
     CSTNode = cst.CSTNode
     for name in order:
@@ -140,17 +143,7 @@ def code_children(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
     except KeyError:
         full = _visit_order(cls)
         order = _CODE_ORDER[cls] = None if full is None else tuple(n for n in full if n not in _SKIP_FIELDS)
-    if order is None:
-        return node.children
-    out: list[cst.CSTNode] = []
-    CSTNode = cst.CSTNode
-    for name in order:
-        value = getattr(node, name)
-        if isinstance(value, CSTNode):
-            out.append(value)
-        elif isinstance(value, (tuple, list)):
-            out.extend(item for item in value if isinstance(item, CSTNode))
-    return out
+    return node.children if order is None else _in_fields(node, order)
 
 
 def nodes_under(node: cst.CSTNode, into_functions: bool = True) -> Iterator[cst.CSTNode]:
