@@ -58,13 +58,14 @@ def analyze_source(text: str, path: str, capmap: CapMap, *, truncated: bool = Fa
     mode = "cst"
     if truncated:
         mode = "size"
+    elif scan.cut:  # neither the depth measures nor the pre-filter saw the whole file: no parse, and said so
+        mode = "tokens"
     elif scan.too_deep:
         mode = "depth"
         flat = flatten_deep(text) if scan.max_chain <= MAX_CHAIN and scan.max_indent <= MAX_INDENT else None
         if flat is not None and not scan_tokens(flat.text, keep=False).too_deep:
             text, mode = flat.text, f"flattened:{flat.spans}:{flat.first_line}"
-    if mode == "cst" and maybe is not None and not scan.errors and prefilter.quiet(maybe, scan.tokens) and \
-            _parses(text):
+    if mode == "cst" and maybe is not None and _quiet(text, maybe, scan):
         from skillscan.analyzers.python.events import Result
 
         return Result(), [], mode  # what the parse and the walk would give: no family can report here
@@ -116,16 +117,22 @@ def _parses(text: str) -> bool:
     return True
 
 
+def _quiet(text: str, maybe: Any, scan: Any) -> bool:
+    """The pre-filter's second half over a file whose every token was read without error (a scan cut at
+    MAX_TOKENS or restarted after an error may hide a trigger), not too deep, that parses."""
+    from skillscan.analyzers.python import prefilter
+
+    return not scan.cut and not scan.too_deep and not scan.errors and prefilter.quiet(maybe, scan.tokens) and \
+        _parses(text)
+
+
 def skipped(text: str, capmap: CapMap) -> bool:
     """Whether `analyze_source` skips the parse and the walk of this (untruncated) text (tests, bench)."""
     from skillscan.analyzers.python import prefilter
     from skillscan.analyzers.python.tokens import scan_tokens
 
     maybe = prefilter.candidate(text, capmap)
-    if maybe is None:
-        return False
-    scan = scan_tokens(text, keep=True)
-    return not scan.too_deep and not scan.errors and prefilter.quiet(maybe, scan.tokens) and _parses(text)
+    return maybe is not None and _quiet(text, maybe, scan_tokens(text, keep=True))
 
 
 class PythonAnalyzer:
@@ -175,9 +182,12 @@ class PythonAnalyzer:
                                     f"deeper than {FLATTEN_DEPTH} levels (the first on line {line}) were not "
                                     "analysed; the rest of the file was", file.path, int(line), 1))
         elif mode != "cst" and not snippet_in_docs:
+            from skillscan.analyzers.python import tokens
+
             why = {"syntax": "it does not parse as Python 3 (Python 2 or a syntax error)",
                    "depth": "it is nested too deeply for a safe parse",
                    "size": "it is larger than the parse cap",
+                   "tokens": f"it has more than {tokens.MAX_TOKENS:,} tokens (the tokens past that were not read)",
                    "binary": "it is not valid text (NUL bytes or a binary encoding)"}.get(mode, mode)
             findings.append(finding("py-unparsed-file", f"{file.path} was read token by token because {why}; "
                                     "its capabilities are reported at low confidence", file.path, 1, 1,

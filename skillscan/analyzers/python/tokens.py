@@ -40,6 +40,7 @@ class Scan:
     max_chain: int = 0
     max_indent: int = 0
     errors: int = 0
+    cut: bool = False  # MAX_TOKENS reached: the tokens (and the measures) past it were not read
 
     @property
     def too_deep(self) -> bool:
@@ -48,7 +49,8 @@ class Scan:
 
 def scan_tokens(text: str, keep: bool = True) -> Scan:
     """Tokenize, restarting on the line after an error (bounded); measure bracket depth, operator
-    chains per logical line and indentation depth. `keep=False` measures without keeping tokens."""
+    chains per logical line and indentation depth. `keep=False` measures without keeping tokens. At
+    MAX_TOKENS the scan stops with `cut` set: what lies past it was neither kept nor measured."""
     out = Scan()
     lines = text.splitlines(keepends=True)
     start = 0
@@ -61,6 +63,7 @@ def scan_tokens(text: str, keep: bool = True) -> Scan:
             for tok in tokenize.generate_tokens(reader):
                 count += 1
                 if count >= MAX_TOKENS:
+                    out.cut = True
                     return out
                 if keep:
                     if start:
