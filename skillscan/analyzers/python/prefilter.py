@@ -105,7 +105,6 @@ class Reach:
     def __init__(self, capmap: CapMap, words: frozenset[str]) -> None:
         self.words = words
         self.computed = bool(words & COMPUTED_NAMES)
-        self.capmap_map = capmap
         self.types = _types(capmap)
         self._typed: dict[str, bool] = {}
         self._capmap: bool | None = None
@@ -318,8 +317,6 @@ class _File:
         if t.capmap and reach.capmap(self.capmap):
             return True
         if any(reach.name(str(c)) for key in t.indicator_calls for c in self.capmap.indicators.get(key) or ()):
-            return True
-        if t.substrings and any(s.lower() in self.text.lower() for s in t.substrings):
             return True
         return any(p.search(self.text) for p in t.patterns)
 

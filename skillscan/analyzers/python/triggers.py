@@ -29,7 +29,6 @@ class Triggers:
       `base64.b64encode`); one is present when the file could name it (prefilter.reachable).
     - `indicator_calls`: capability-map indicators (`tls_off_calls`) that list qualified names it compares with.
     - `words`: identifiers it compares an attribute, a keyword argument or a name with (case-insensitive).
-    - `substrings`: text its own check requires in the source (case-insensitive).
     - `patterns`: compiled patterns one of which its own check requires to match the source's text (or a
       part of it: a pattern without anchors or look-around, so that a match in a part is one in the whole).
     - `keys`: words a value must equal (case-insensitive) before it reports: a value is built from the file's
@@ -45,7 +44,6 @@ class Triggers:
     calls: frozenset[str] = frozenset()
     indicator_calls: tuple[str, ...] = ()
     words: frozenset[str] = frozenset()
-    substrings: tuple[str, ...] = ()
     patterns: tuple[Any, ...] = ()
     keys: frozenset[str] = frozenset()
     characters: frozenset[str] = frozenset()
