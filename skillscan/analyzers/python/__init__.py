@@ -217,4 +217,10 @@ def _bounds(path: str, dropped: dict[str, int]) -> list[Finding]:
     if dropped.get("decoded"):
         out.append(finding("analysis-incomplete", f"{path}: more than {MAX_DECODED} encoded payloads in one file; "
                            "the rest were not decoded or analysed", path, 1, 1))
+    if dropped.get("runner-params"):
+        from skillscan.analyzers.python.checks.data_command import MAX_PARAMS
+
+        out.append(finding("analysis-incomplete", f"{path}: {dropped['runner-params']:,} parameter(s) of functions that "
+                           f"run commands and take more than {MAX_PARAMS} were not followed as what they run "
+                           "(py-runs-data-command)", path, 1, 1))
     return out

@@ -3,7 +3,7 @@ the emission of events."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -170,10 +170,22 @@ class Scope(cst.CSTVisitor):
         capped: dict[str, tuple[int, int]] = self.__dict__.setdefault("_capped", {})
         capped[rule_id] = (capped.get(rule_id, (0, limit))[0] + more, limit)
 
+    def emit_first(self, rule_id: str, limit: int,
+                   places: list[tuple[Location, str | Callable[[], str], dict[str, Any]]]) -> None:
+        """Report the first `limit` of `places` (where, the message or what makes it, `emit`'s other arguments) in
+        source order; the rest are counted for the note (`over_cap`)."""
+        places = sorted(places, key=lambda p: (p[0].line, p[0].column))
+        if len(places) > limit:
+            self.over_cap(rule_id, limit, len(places) - limit)
+        for where, message, extra in places[:limit]:
+            self.emit(rule_id, message if isinstance(message, str) else message(), where, **extra)
+
     def note_caps(self) -> None:
+        """The note of each capped rule, on its last report in source order (the latest emitted on a tie)."""
         events = self.result.events
         for rule_id, (more, limit) in self.__dict__.pop("_capped", {}).items():
-            at = next((i for i in range(len(events) - 1, -1, -1) if events[i].rule_id == rule_id), None)
+            own = [i for i, e in enumerate(events) if e.rule_id == rule_id]
+            at = max(own, key=lambda i: (events[i].location.line, events[i].location.column, i)) if own else None
             if at is not None:
                 events[at] = replace(events[at], message=events[at].message + more_note(more, limit, "module"))
 

@@ -48,8 +48,7 @@ WRITE_METHODS = frozenset({"write_text", "write", "writelines"})
 MAX_PASSES = 4
 MAX_REPORTS = 6
 OPENERS = frozenset({"open", "io.open", "codecs.open", "pathlib.Path", "Path"})  # a path → what reads its file
-MAX_HELPERS = 64
-MAX_PARAMS = 8  # parameters of one function tried as what it runs  # functions of one module summarised for the values they return or run
+MAX_PARAMS = 8  # parameters of one function tried as what it runs (the rest: counted, reported)
 
 
 @dataclass(frozen=True)
@@ -73,33 +72,36 @@ class DataCommandChecks(Flows):
         scoped = scopes(self, module)  # the module, then each function, nested bodies apart
         functions = [scope for scope, _ in scoped[1:] if isinstance(scope, cst.FunctionDef)]
         nodes = {id(scope): listed for scope, listed in scoped}
-        helpers = self._dc_helpers(functions, nodes)
-        reported = 0
-        for scope, _ in scoped:
-            for node, message in self._dc_data_runs(nodes[id(scope)], helpers):
-                if reported >= MAX_REPORTS:
-                    self.over_cap("py-runs-data-command", MAX_REPORTS)
-                    continue
-                self.emit("py-runs-data-command", message, self.loc.location(self.path, node))
-                reported += 1
+        handles = {id(scope): _fixed_handle_reads(listed) for scope, listed in scoped}  # once per scope
+        helpers = self._dc_helpers(functions, nodes, handles)
+        self.emit_first("py-runs-data-command", MAX_REPORTS, [  # the cap keeps the file's first places
+            (self.loc.location(self.path, node), message, {}) for scope, _ in scoped
+            for node, message in self._dc_data_runs(nodes[id(scope)], helpers, handles[id(scope)])])
 
-    def _dc_helpers(self, functions: list[cst.FunctionDef], scoped: dict[int, list[cst.CSTNode]]) -> Helpers:
-        """The module's functions that return a record, and those that run a parameter (one level: a helper of a
-        helper is not followed). `scoped`: the nodes of each function, without its nested functions."""
+    def _dc_helpers(self, functions: list[cst.FunctionDef], scoped: dict[int, list[cst.CSTNode]],
+                    handles: dict[int, set[int]]) -> Helpers:
+        """The module's functions (every one: the module's size, under the parse cap, bounds them) that return a
+        record, and those that run a parameter (one level: a helper of a helper is not followed). `scoped`: the
+        nodes of each function, without its nested functions; `handles`: its fixed handle reads. A function's
+        parameters past MAX_PARAMS are not tried as what it runs: counted in `dropped` and reported."""
         helpers = Helpers()
-        for fn in functions[:MAX_HELPERS]:
+        for fn in functions:
             params = [p.name.value for p in fn.params.params]
             nodes = scoped[id(fn)]
+            fixed = handles[id(fn)]
             returns = [n for n in nodes if isinstance(n, cst.Return) and n.value is not None]
             if returns:
-                records, _, handles = self._dc_values(nodes, Helpers())
-                if any(self._dc_is_record(n.value, handles) or isinstance(n.value, cst.Name) and n.value.value in records
+                records, _, _ = self._dc_values(nodes, Helpers(), fixed)
+                if any(self._dc_is_record(n.value, fixed) or isinstance(n.value, cst.Name) and n.value.value in records
                        for n in returns if n.value is not None):
                     helpers.loaders.setdefault(fn.name.value, self._dc_source_param(nodes, params))
             runs = params and any(isinstance(n, cst.Call) and (self.qualname(n.func) or "") in RUNNERS for n in nodes)
+            if runs and len(params) > MAX_PARAMS:
+                dropped = self.result.dropped
+                dropped["runner-params"] = dropped.get("runner-params", 0) + len(params) - MAX_PARAMS
             for i, param in enumerate(params[:MAX_PARAMS] if runs else ()):
                 for kind in ("field", "record"):  # the parameter run itself, or a field of it
-                    recs, flds, _ = self._dc_values(nodes, Helpers(), {param: param} if kind == "field" else None,
+                    recs, flds, _ = self._dc_values(nodes, Helpers(), fixed, {param: param} if kind == "field" else None,
                                                     {param} if kind == "record" else None)
                     for call, _ in self._dc_sinks(nodes, recs, flds, Helpers())[:1]:
                         line = self.loc.location(self.path, call).line
@@ -125,11 +127,11 @@ class DataCommandChecks(Flows):
         return params.index(next(iter(named))) if len(named) == 1 else None
 
     # ------------------------------------------------------------------ values
-    def _dc_values(self, nodes: list[cst.CSTNode], helpers: Helpers, seeded: dict[str, str] | None = None,
-                   seeded_records: set[str] | None = None) -> tuple[set[str], dict[str, str], set[int]]:
+    def _dc_values(self, nodes: list[cst.CSTNode], helpers: Helpers, handles: set[int],
+                   seeded: dict[str, str] | None = None, seeded_records: set[str] | None = None
+                   ) -> tuple[set[str], dict[str, str], set[int]]:
         """(names holding a parsed record, names holding text built from a record's field → the field shown, file
-        handles opened on a fixed source)."""
-        handles = _fixed_handle_reads(nodes)
+        handles opened on a fixed source: `handles`, `_fixed_handle_reads` of the same nodes, read once per scope)."""
         records: set[str] = set(seeded_records or ())  # names holding a parsed record
         fields: dict[str, str] = dict(seeded or {})  # names holding (text built from) a record's field → shown
         assigns = [n for n in nodes if isinstance(n, (cst.Assign, cst.AnnAssign, cst.For))]
@@ -158,8 +160,9 @@ class DataCommandChecks(Flows):
         positional = [a for a in expr.args if a.keyword is None]
         return not (at is not None and at < len(positional) and _fixed_source(positional[at].value))
 
-    def _dc_data_runs(self, nodes: list[cst.CSTNode], helpers: Helpers) -> list[tuple[cst.Call, str]]:
-        records, fields, _ = self._dc_values(nodes, helpers)
+    def _dc_data_runs(self, nodes: list[cst.CSTNode], helpers: Helpers, handles: set[int]
+                      ) -> list[tuple[cst.Call, str]]:
+        records, fields, _ = self._dc_values(nodes, helpers, handles)
         if not fields and not records:
             return []
         return self._dc_sinks(nodes, records, fields, helpers)

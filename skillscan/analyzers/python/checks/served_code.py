@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
 import libcst as cst
 
@@ -94,21 +95,20 @@ class ServedCodeChecks(Flows):
     TRIGGERS = Triggers(calls=CODE_SINKS | SHELL_SINKS | SUBPROCESS)
 
     def finish_served_code(self, module: cst.Module) -> None:
-        reported = 0
+        places = []
         for fn, what in _handlers(module):
             for call in _calls(fn.body):
                 sink, kind = self._served_sink(call)
                 if not sink:
                     continue
-                if reported >= MAX_REPORTS:
-                    self.over_cap("py-request-code-eval", MAX_REPORTS)
-                    continue
                 where = self.loc.location(self.path, call)
-                self.emit("py-request-code-eval",
-                          f"{sink} inside {what}{self._def_line(fn, where.line)}: whoever can send that server a "
-                          "request runs it on this machine", where,
-                          [Capability("code.dynamic", kind)], confidence=Confidence.LOW)
-                reported += 1
+                places.append((where, partial(self._served_message, sink, what, fn, where.line),
+                               {"caps": [Capability("code.dynamic", kind)], "confidence": Confidence.LOW}))
+        self.emit_first("py-request-code-eval", MAX_REPORTS, places)  # the cap keeps the file's first places
+
+    def _served_message(self, sink: str, what: str, fn: cst.FunctionDef, line: int) -> str:
+        return f"{sink} inside {what}{self._def_line(fn, line)}: whoever can send that server a request runs it on " \
+            "this machine"
 
     def _def_line(self, fn: cst.FunctionDef, before: int) -> str:
         """" (line N)" for the `def` of `fn` nearest above line `before` (a name alone is no unique text)."""

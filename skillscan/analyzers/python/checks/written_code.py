@@ -38,18 +38,11 @@ class WrittenCodeChecks(Flows):
         if decoder is None:
             return
         decoded_line = source.count("\n", 0, decoder.start()) + 1
-        reported = 0
-        for nodes in scope_nodes(self, module):
-            for run, written in self._runs(nodes):
-                if reported >= MAX_REPORTS:
-                    self.over_cap("py-runs-written-code", MAX_REPORTS)
-                    continue
-                loc = self.loc.location(self.path, run)
-                wline = self.loc.location(self.path, written).line
-                self.emit("py-runs-written-code",
-                          f"writes a computed value to a script file (line {wline}) and runs it with an interpreter; "
-                          f"this file also decodes encoded data (line {decoded_line})", loc)
-                reported += 1
+        self.emit_first("py-runs-written-code", MAX_REPORTS, [  # the cap keeps the file's first places
+            (self.loc.location(self.path, run),
+             f"writes a computed value to a script file (line {self.loc.location(self.path, written).line}) and runs "
+             f"it with an interpreter; this file also decodes encoded data (line {decoded_line})", {})
+            for nodes in scope_nodes(self, module) for run, written in self._runs(nodes)])
 
     def _runs(self, nodes: Sequence[cst.CSTNode]) -> list[tuple[cst.Call, cst.CSTNode]]:
         """(run, write) for each script file one scope (`nodes`) writes a computed value to and runs."""
