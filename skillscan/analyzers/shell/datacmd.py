@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from skillscan.analyzers.shell.decode import prog_name
+from skillscan.analyzers.shell.messages import say
 from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.fixed_source import fixed_path
 from skillscan.lazyre import lazy
@@ -31,9 +32,13 @@ FILTER_FIRST = frozenset({"jq", "gojq", "jaq", "yq", "xq", "tomlq"})
 # options that take values (jq: `--arg name value`, `--slurpfile name file`; yq: `--indent n`)
 OPTION_ARITY = {"--arg": 2, "--argjson": 2, "--slurpfile": 2, "--rawfile": 2, "--indent": 1, "-I": 1,
                 "--from-file": 1, "-f": 1, "--file": 1, "-o": 1, "--output-format": 1, "-p": 1,
-                "--input-format": 1, "-r": 0, "--xpath": 1}
+                "--input-format": 1, "--xpath": 1}
 FILE_OPTIONS = frozenset({"--file", "--slurpfile", "--rawfile"})  # dasel -f/--file: the data file
 READERS = frozenset({"get-content", "gc", "cat", "type", "import-csv", "import-clixml"})  # PowerShell
+READER_PATHS = frozenset({"-path", "-literalpath", "-lp", "-pspath"})  # a reader's option whose value is a file
+READER_VALUED = frozenset({"-encoding", "-totalcount", "-tail", "-head", "-first", "-last", "-readcount",
+                           "-delimiter", "-stream", "-filter", "-include", "-exclude", "-header"})  # take a value
+MAX_QUERIES = 64  # data queries read in one word run as a command (and the variables expanded in it)
 _START = lazy(r"(?:\$\(|`)\s*(?:[^()`|]{0,200}\|\s*)?(?:[\w./-]*/)?(?:" + "|".join(sorted(PROGRAMS)) + r")\b"
               # PowerShell: a record parsed from JSON, YAML or CSV (`(Get-Content t.json | ConvertFrom-Json).cmd`)
               r"|\(\s*[^()]{0,200}\b(?:ConvertFrom-Json|ConvertFrom-Yaml|Import-Csv|Import-Clixml)\b[^()]{0,80}\)"
@@ -65,8 +70,18 @@ def query_files(tokens: list[str]) -> list[str] | None:
         return None
     prog = tokens[0].strip("'\"").replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".exe")
     rest = tokens[1:]
-    if prog in READERS:
-        files = [t for t in rest if not t.startswith("-")][:1]
+    if prog in READERS:  # every operand is a file it reads (`Get-Content a.json b.json`, `-Path p`)
+        files, i = [], 0
+        while i < len(rest):
+            t = rest[i]
+            if t.startswith("-") and t != "-":
+                option = t.lower()
+                if option in READER_PATHS:
+                    files += rest[i + 1:i + 2]
+                i += 2 if option in READER_PATHS or option in READER_VALUED else 1
+                continue
+            files.append(t)
+            i += 1
         return files or None
     if prog not in PROGRAMS:
         return None
@@ -76,7 +91,7 @@ def query_files(tokens: list[str]) -> list[str] | None:
     while i < len(rest):
         t = rest[i]
         if t.startswith("-") and t != "-":
-            arity = OPTION_ARITY.get(t.split("=", 1)[0], 0) if "=" not in t else 0
+            arity = 0 if "=" in t else OPTION_ARITY.get(t, 0)  # `--indent=2` carries its value
             if t in FILE_OPTIONS or (t == "-f" and prog == "dasel"):
                 files += rest[i + arity:i + arity + 1]
             elif t in ("-f", "--from-file"):
@@ -129,34 +144,39 @@ def _fixed_query(text: str, written: Collection[str], env: dict[str, str]) -> bo
     return files is not None and all(fixed_path(_expand(f, env), written) for f in files)
 
 
-def data_query(word: Word, written: Collection[str] = ()) -> str | None:
+def data_query(word: Word, written: Collection[str] | None = (), said: list[str] | None = None) -> str | None:
     """The data query (`$(jq -r .cmd t.json)`) whose output `word` holds, written in it or in a variable expanded in
-    it that the script assigned from one; None otherwise, and None when the query reads a fixed source (a file
-    whose path the script writes down and did not write itself: `written`)."""
+    it that the script assigned from one; None otherwise, and None when every query there reads a fixed source (a
+    file whose path the script writes down and did not write itself: `written`; None: any file may be one). Every
+    query of the word and of those variables is read, up to MAX_QUERIES: past it, the bound is put in `said`."""
+    seen = 0
     for raw in (word.raw, *(w.raw for _, w in word.via)):
-        raw = raw or ""
-        m = _START.search(raw)
-        if m is None:
-            continue
-        if m.group(0).startswith("("):  # the PowerShell form keeps its brackets
-            body, text = m.group(0)[1:m.group(0).rindex(")")], m.group(0)
-            if text.count(")") > text.count("("):
-                text = "(" + text
-        else:
-            body = text = _substitution(raw, m.start()).strip()
-        if _fixed_query(body, written, _assigned(word)):
-            continue
-        return text if len(text) <= 90 else text[:87] + "…"
+        for m in _START.finditer(raw or ""):
+            if seen >= MAX_QUERIES:
+                if said is not None:
+                    said.append(say("bound-queries", limit=MAX_QUERIES))
+                return None
+            seen += 1
+            if m.group(0).startswith("("):  # the PowerShell form keeps its brackets
+                body, text = m.group(0)[1:m.group(0).rindex(")")], m.group(0)
+                if text.count(")") > text.count("("):
+                    text = "(" + text
+            else:
+                body = text = _substitution(raw, m.start()).strip()
+            if written is not None and _fixed_query(body, written, _assigned(word)):
+                continue
+            return text if len(text) <= 90 else text[:87] + "…"
     return None
 
 
-def data_piped(up: Cmd, written: Collection[str] = ()) -> bool:
-    """`up`, the stage piped into a shell, is a data query that does not read a fixed source."""
+def data_piped(up: Cmd, written: Collection[str] | None = ()) -> bool:
+    """`up`, the stage piped into a shell, is a data query that does not read a fixed source (`written`: the
+    files the script wrote before, None when any file may be one)."""
     if not up.words or up.words[0].value is None or not data_program(prog_name(up.words[0].value)):
         return False
     files = None if up.upstream is not None else query_files([w.raw for w in up.words])
     env = {name: raw for w in up.words for name, raw in _assigned(w).items()}
-    return files is None or not all(fixed_path(_expand(f, env), written) for f in files)
+    return files is None or written is None or not all(fixed_path(_expand(f, env), written) for f in files)
 
 
 def data_program(name: str) -> bool:

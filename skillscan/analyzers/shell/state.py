@@ -47,6 +47,7 @@ MAX_DEPTH = 4  # nested command texts (sh -c inside eval inside a decoded payloa
 MAX_TOTAL_CHARS = 2 * 1024 * 1024  # all text analysed by one call, nested texts included
 MAX_HITS = 5000
 MAX_ARGV = 10_000
+MAX_MADE = 256  # files a script writes, remembered so that a data query of one is not taken as the author's own
 SNIPPET = 300
 
 
@@ -106,6 +107,7 @@ class Run:
     clones: dict[str, str] = field(default_factory=dict)  # directory → repository URL (git clone)
     literal_files: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # path → (text, line, column)
     made: set[str] = field(default_factory=set)  # files the script writes (redirects, `-o` targets), as written
+    made_over: bool = False  # more than MAX_MADE: any file may be one the script wrote (`made_file`)
     # a link, copy or archive of a credential file (`ln -s ~/.ssh/id_rsa k`, `tar czf a.tgz ~/.aws`) → (the file
     # it stands for, the line of the command that made it, what that command made of it)
     secret_aliases: dict[str, tuple[str, int, str]] = field(default_factory=dict)
@@ -117,6 +119,24 @@ class Run:
     def skip(self, frame: Frame, why: str, row: int = 0, col: int = 0) -> None:
         """A bound cut the analysis short: reported (analysis-incomplete) once per reason, where it first bit."""
         self.skipped.setdefault(why, frame.at(row, col))
+
+    def made_file(self, path: str) -> None:
+        """The script writes the file `path` (as written); past MAX_MADE files, `made_over` is set: no file read
+        later can be told apart from one the script wrote (`written_files`)."""
+        if path in self.made:
+            return
+        if len(self.made) < MAX_MADE:
+            self.made.add(path)
+        else:
+            self.made_over = True
+
+    def written_files(self, frame: Frame, cmd: Cmd) -> set[str] | None:
+        """The files this script downloaded or wrote before (a data query of one is not of a fixed source), or
+        None past MAX_MADE: every file may be one, which is said (analysis-incomplete) where it is asked."""
+        if self.made_over:
+            self.skip(frame, say("bound-made", limit=MAX_MADE), cmd.row, cmd.col)
+            return None
+        return set(self.downloads) | set(self.literal_files) | self.made
 
     # -- recording -----------------------------------------------------------------
     def add(self, frame: Frame, cmd: Cmd, rule: str, caps: Sequence[Capability | str], message: str,
