@@ -15,15 +15,20 @@ of `jq`/`yq`/`Get-Content` as written."""
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Collection, Iterable
 from pathlib import PurePosixPath
 
 from skillscan.lazyre import lazy
 
-# how a script names its own location: the only expansion a fixed path may hold (bash, PowerShell, cmd)
-_ANCHOR = lazy(r"""\$\(\s*(?:dirname|realpath|readlink\s+-f|cd)\s+["']?(?:\$0|\$\{?BASH_SOURCE(?:\[0\])?\}?)["']?[^()]*\)"""
-               r"""|\$\(\s*cd\s+"?\$\(\s*dirname\s+["']?(?:\$0|\$\{?BASH_SOURCE(?:\[0\])?\}?)["']?\s*\)"?[^()]*\)"""
-               r"""|\$\{(?:0|BASH_SOURCE(?:\[0\])?)%/\*\}|\$PSScriptRoot\b|\$\{PSScriptRoot\}|%~dp0""")
+# how a script names its own location: the only expansion a fixed path may hold (bash, PowerShell, cmd) — exactly
+# `$(dirname "$0")` (or realpath / readlink -f of it), `$(cd "$(dirname "$0")" && pwd)`, `${0%/*}`, `$PSScriptRoot`,
+# `%~dp0`: nothing else may run inside the substitution (`$(cd "$(dirname "$0")" && mktemp -d)` is not its folder)
+_SELF = r"""["']?(?:\$0|\$\{0\}|\$\{?BASH_SOURCE(?:\[0\])?\}?)["']?"""
+_ANCHOR = lazy(r"\$\(\s*(?:dirname|realpath|readlink\s+-f)\s+(?:--\s+)?" + _SELF + r"\s*\)"
+               r"|\$\(\s*cd\s+(?:--\s+)?\"?\$\(\s*dirname\s+(?:--\s+)?" + _SELF +
+               r"\s*\)\"?\s*(?:&&|;)\s*pwd(?:\s+-[PL])?\s*\)"
+               r"|\$\{(?:0|BASH_SOURCE(?:\[0\])?)%/\*\}|\$PSScriptRoot\b|\$\{PSScriptRoot\}|%~dp0")
 # any other expansion: a variable, a command substitution, an argument
 _EXPANSION = lazy(r"\$|`|%[A-Za-z_]\w*%")
 # where run-time data, not configuration, is put
@@ -39,7 +44,9 @@ def fixed_path(text: str, written: Collection[str] = ()) -> bool:
     if not bare or bare == "-":
         return False
     rest = _ANCHOR.sub("", bare)
-    if _EXPANSION.search(rest) or _VOLATILE.search(bare):
+    # `..` is resolved before the place is judged: `$(dirname "$0")/../../../../tmp/x`, `/var/../tmp/x` are in /tmp
+    resolved = posixpath.normpath(rest.replace("\\", "/")) if ".." in rest else rest
+    if _EXPANSION.search(rest) or _VOLATILE.search(bare) or _VOLATILE.search(resolved):
         return False
     plain = rest.replace("\\", "/").lstrip("/") if rest != bare else bare.replace("\\", "/")
     if not plain.strip("/. "):
