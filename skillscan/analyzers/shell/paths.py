@@ -49,16 +49,18 @@ _HOME_PREFIX = lazy(r"^(?:/home/[^/]+|/Users/[^/]+|/root|[A-Za-z]:/Users/[^/]+|%
                           r"\$HOME|\$\{HOME\})(?=/|$)", re.IGNORECASE)
 
 
-_APPDATA = lazy(r"(?i)%APPDATA%|\$env:APPDATA")
-_WINDOWS_FOLDER = lazy(r"(?i)%(?:LOCAL)?APPDATA%|\$env:(?:LOCAL)?APPDATA")
-_LOCALAPPDATA = lazy(r"(?i)%LOCALAPPDATA%|\$env:LOCALAPPDATA")
+# the Windows profile folders a path names (cmd and PowerShell): group 1 or 2 set for the local one
+_WINDOWS_FOLDER = lazy(r"(?i)%(LOCAL)?APPDATA%|\$env:(LOCAL)?APPDATA")
+
+
+def _profile_folder(m: re.Match[str]) -> str:
+    return "~/AppData/Local" if m.group(1) or m.group(2) else "~/AppData/Roaming"
 
 
 def home_path(value: str) -> str:
     v = value.replace("\\", "/")
     if "%" in v or "$" in v:
-        v = _APPDATA.sub("~/AppData/Roaming", v)
-        v = _LOCALAPPDATA.sub("~/AppData/Local", v)
+        v = _WINDOWS_FOLDER.sub(_profile_folder, v)
     return _HOME_PREFIX.sub("~", v) if v[:1] in "/%$" or v[1:2] == ":" else v
 
 
