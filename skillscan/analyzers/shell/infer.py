@@ -33,7 +33,15 @@ from skillscan.analyzers.shell.state import (
     Run,
     mask_placeholders,
 )
-from skillscan.analyzers.shell.syntax import HOME_VARS, MAX_COMMANDS, MAX_NEST, MAX_NODES, MAX_TEXT, parse_script
+from skillscan.analyzers.shell.syntax import (
+    HOME_VARS,
+    MAX_COMMANDS,
+    MAX_EXPANSIONS,
+    MAX_NEST,
+    MAX_NODES,
+    MAX_TEXT,
+    parse_script,
+)
 from skillscan.analyzers.shell.winshell import PS_FETCH, parse_windows
 from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.urls import host_of
@@ -116,6 +124,8 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
             script = parse_script(text)
             cmds, cut = script.commands, script.truncated
             self._path_settings(script.settings, frame)
+            if script.expansions_cut:
+                self.run.skip(frame, say("bound-expansions", limit=f"{MAX_EXPANSIONS:,}"))
         else:
             cmds = parse_windows(text, frame.dialect)
             cut = len(text) > MAX_TEXT or len(cmds) >= MAX_COMMANDS

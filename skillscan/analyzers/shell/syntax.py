@@ -32,7 +32,10 @@ MAX_NODES = 200_000  # tree nodes visited per parse
 MAX_NEST = 64  # nesting of substitutions/compound statements followed
 MAX_COMMANDS = 20_000
 MAX_SETTINGS = 256  # NAME=value statements kept for the analyzer (PATH settings: shell/pathvar.py)
-MAX_LOOP_VALUES = 8  # values of a `for` list (or an array) the loop body is followed with, one by one
+MAX_LOOP_VALUES = 8  # elements of an array kept as known values (`A=(a b c)`; a longer one is a run-time value)
+# passes over loop bodies beyond the first, per parse: a `for` over known values follows its body once per value
+# while this lasts (nested loops multiply); a loop past it is followed once with its variable unknown, and said
+MAX_EXPANSIONS = 1024
 
 # variables whose value is a scope anchor (REFERENCE §4.2): home, package, data, workspace, temp
 HOME_VARS = {"HOME": "~", "USERPROFILE": "~", "CLAUDE_PLUGIN_ROOT": "$PKG", "CLAUDE_SKILL_DIR": "$PKG",
@@ -58,6 +61,8 @@ class _Builder:
         self.commands: list[Cmd] = []
         self.nodes = 0
         self.errors = 0
+        self.expansions = 0  # extra passes over loop bodies so far (MAX_EXPANSIONS)
+        self.expansions_cut = False
         self.truncated = False
         self._conts: dict[int, list[int]] = {}
         self._reads: list[str] = []  # environment variables expanded in the word being built
@@ -240,8 +245,8 @@ class _Builder:
         return out
 
     def _for(self, node: Any, depth: int) -> list[Cmd]:
-        """`for v in a b c; do …; done`: the body is followed once per known value (at most
-        MAX_LOOP_VALUES), with `$v` holding that value; otherwise once with `$v` unknown."""
+        """`for v in a b c; do …; done`: the body is followed once per known value, with `$v` holding that
+        value, while the parse's MAX_EXPANSIONS lasts; otherwise once with `$v` unknown (past the bound: said)."""
         var = node.child_by_field_name("variable")
         body = node.child_by_field_name("body")
         if var is None or body is None:
@@ -249,7 +254,11 @@ class _Builder:
         name = self.text(var)
         values = self._values(node.children_by_field_name("value"), depth)
         # a run-time value among them: follow the body once, `$v` unknown
-        known = [] if any(w.value is None for w in values) else values[:MAX_LOOP_VALUES]
+        known = [] if any(w.value is None for w in values) else values
+        if len(known) > 1 and self.expansions + len(known) - 1 > MAX_EXPANSIONS:
+            self.expansions_cut = True
+            known = []
+        self.expansions += max(0, len(known) - 1)
         out: list[Cmd] = []
         for w in known or [None]:
             if w is None:
@@ -451,4 +460,4 @@ def parse_script(text: str, env: dict[str, Word] | None = None) -> Script:
     tree = _parser().parse(_NON_ASCII.sub(b"%", src))
     b = _Builder(src, env)
     b.visit(tree.root_node, 0)
-    return Script(b.commands, truncated or b.truncated, b.errors, b.settings)
+    return Script(b.commands, truncated or b.truncated, b.errors, b.settings, b.expansions_cut)
