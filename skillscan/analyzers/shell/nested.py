@@ -28,6 +28,8 @@ INLINE_LANGUAGE = {"python": "python", "python2": "python", "pypy": "python", "p
                    "node": "javascript", "nodejs": "javascript", "deno": "javascript", "bun": "javascript"}
 MAX_INLINE_CODES = 16  # inline programs handed on from one analysed text
 MAX_INLINE_CODE = 256 * 1024  # characters of one inline program handed on
+MAX_INLINE_READ = 20_000  # characters of one inline program read here (commands, URLs, reverse shells)
+MAX_INLINE_COMMANDS = 16  # command literals of one inline program analysed in turn
 
 NETCAT = {"nc", "ncat", "netcat", "nc.openbsd", "nc.traditional", "telnet", "socat", "openssl", "pwncat"}
 PS_IEX = {"iex", "invoke-expression"}
@@ -151,26 +153,36 @@ class NestedMixin(AnalyzerBase):
             if len(code) > MAX_INLINE_CODE:
                 self.run.skip(frame, say("bound-inline-size", limit=f"{MAX_INLINE_CODE:,}", size=f"{len(code):,}"),
                               cmd.row, cmd.col)
+        if language is None and len(code) > MAX_INLINE_READ:  # no code engine reads the rest
+            self.run.skip(frame, say("bound-inline-read", limit=f"{MAX_INLINE_READ:,}", size=f"{len(code):,}"),
+                          cmd.row, cmd.col)
+        head = code[:MAX_INLINE_READ]
         found: list[tuple[int, str]] = []
-        for m in list(self._EXEC_LITERAL.finditer(code[:20000]))[:16]:
+        for m in list(self._EXEC_LITERAL.finditer(head))[:MAX_INLINE_COMMANDS + 1]:
             if " " in m.group(2) or "|" in m.group(2):
                 found.append((m.start(), m.group(2)))
-        for m in list(self._EXEC_LIST.finditer(code[:20000]))[:16]:
+        for m in list(self._EXEC_LIST.finditer(head))[:MAX_INLINE_COMMANDS + 1]:
             items = [a or b for a, b in re.findall(r"'((?:[^'\\]|\\.)*)'|\"((?:[^\"\\]|\\.)*)\"", m.group(1))]
             if items and "," in m.group(1):
                 found.append((m.start(), " ".join(shlex.quote(i) for i in items)))
+        if len(found) > MAX_INLINE_COMMANDS:
+            self.run.skip(frame, say("bound-inline-commands", limit=MAX_INLINE_COMMANDS), cmd.row, cmd.col)
         pin = frame.pin or (*frame.at(cmd.row, cmd.col), cmd.stmt or cmd.text)
-        for _, literal in sorted(found)[:16]:
+        for _, literal in sorted(found)[:MAX_INLINE_COMMANDS]:
             self.text(literal, Frame(frame.line, frame.column, frame.depth + 1, "bash", pin, frame.decoded))
-        if self._REVSHELL_CODE.search(code[:20000]):
+        if self._REVSHELL_CODE.search(head):
             self.run.add(frame, cmd, "shell-reverse-shell", ["proc.shell", "net.egress[*]"],
                          say("inline-reverse-shell", name=name))
-        for url in re.findall(r"https?://[^\s'\"<>)]+", code[:20000])[:8]:
+        for url in re.findall(r"https?://[^\s'\"<>)]+", head)[:8]:
             self.run.add(frame, cmd, "shell-network-egress", [Capability("net.egress", host_of(url))],
                          say("inline-egress", name=name, host=host_of(url)))
-        if language is None and frame.depth < MAX_DEPTH:
+        if language is None:
             # perl -e / ruby -e / php -r: no code engine reads them, so their decoded literals are read here
-            for decoder, text in decoded_literals(code):
+            decoded = decoded_literals(code)
+            if decoded and frame.depth >= MAX_DEPTH:
+                self.run.skip(frame, say("bound-nesting", limit=MAX_DEPTH), cmd.row, cmd.col)
+                decoded = []
+            for decoder, text in decoded:
                 self._decoded(cmd, text, (decoder,), replace(frame, depth=frame.depth + 1), None,
                               say("how-inline-code", name=name))
 
