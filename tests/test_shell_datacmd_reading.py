@@ -60,3 +60,11 @@ def test_past_the_bound_of_written_files_every_file_may_be_one() -> None:
     # at the bound, nothing is said and a fixed file is still the author's own
     quiet = _found("".join(f"echo x > out{i}.txt\n" for i in range(MAX_MADE - 1)) + 'eval "$(jq -r .a ./config.json)"')
     assert not [r for r, _, _ in quiet if r in ("shell-runs-data-command", "analysis-incomplete")]
+
+
+def test_a_query_read_in_part_is_not_taken_as_fixed() -> None:
+    files = " ".join(f"conf_{i:03d}_settings_file.json" for i in range(20))  # longer than what is read of it
+    assert "shell-runs-data-command" in _rules(f"eval \"$(jq -r .cmd {files} \"$1\")\"")
+    few = " ".join(files.split()[:10])
+    assert "shell-runs-data-command" not in _rules(f"eval \"$(jq -r .cmd {few})\"")
+    assert "shell-runs-data-command" not in _rules("eval \"$(jq -r '.a|.b' ./config.json)\"")

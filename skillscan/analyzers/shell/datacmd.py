@@ -38,6 +38,7 @@ READERS = frozenset({"get-content", "gc", "cat", "type", "import-csv", "import-c
 READER_PATHS = frozenset({"-path", "-literalpath", "-lp", "-pspath"})  # a reader's option whose value is a file
 READER_VALUED = frozenset({"-encoding", "-totalcount", "-tail", "-head", "-first", "-last", "-readcount",
                            "-delimiter", "-stream", "-filter", "-include", "-exclude", "-header"})  # take a value
+MAX_SUBSTITUTION = 400  # characters of one command substitution read for the files its query reads
 MAX_QUERIES = 64  # data queries read in one word run as a command (and the variables expanded in it)
 _START = lazy(r"(?:\$\(|`)\s*(?:[^()`|]{0,200}\|\s*)?(?:[\w./-]*/)?(?:" + "|".join(sorted(PROGRAMS)) + r")\b"
               # PowerShell: a record parsed from JSON, YAML or CSV (`(Get-Content t.json | ConvertFrom-Json).cmd`)
@@ -46,21 +47,22 @@ _START = lazy(r"(?:\$\(|`)\s*(?:[^()`|]{0,200}\|\s*)?(?:[\w./-]*/)?(?:" + "|".jo
 _TOKEN = lazy(r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|\$\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)|[^\s"'|;])+|\|""")
 
 
-def _substitution(raw: str, start: int) -> str:
-    """The text of the command substitution opened at `start` (`$(` or a backquote), to its balanced end."""
+def _substitution(raw: str, start: int) -> tuple[str, bool]:
+    """The text of the command substitution opened at `start` (`$(` or a backquote), to its balanced end, read up to
+    MAX_SUBSTITUTION characters, and whether its end was reached (False: the files it reads are not all known)."""
     if raw[start] == "`":
-        end = raw.find("`", start + 1)
-        return raw[start + 1:end if end > 0 else len(raw)][:400]
+        end = raw.find("`", start + 1, start + 1 + MAX_SUBSTITUTION)
+        return (raw[start + 1:end], True) if end > 0 else (raw[start + 1:start + 1 + MAX_SUBSTITUTION], False)
     depth, i = 0, start + 1
-    while i < len(raw) and i < start + 400:
+    while i < len(raw) and i < start + MAX_SUBSTITUTION:
         if raw[i] == "(":
             depth += 1
         elif raw[i] == ")":
             depth -= 1
             if depth == 0:
-                return raw[start + 2:i]
+                return raw[start + 2:i], True
         i += 1
-    return raw[start + 2:i]
+    return raw[start + 2:i], False
 
 
 def query_files(tokens: list[str]) -> list[str] | None:
@@ -161,9 +163,12 @@ def data_query(word: Word, written: Collection[str] | None = (), said: list[str]
                 body, text = m.group(0)[1:m.group(0).rindex(")")], m.group(0)
                 if text.count(")") > text.count("("):
                     text = "(" + text
+                whole = True
             else:
-                body = text = _substitution(raw, m.start()).strip()
-            if written is not None and _fixed_query(body, written, _assigned(word)):
+                body, whole = _substitution(raw, m.start())
+                body = text = body.strip()
+            # a query read only in part (its end past MAX_SUBSTITUTION) may read more files than those seen
+            if written is not None and whole and _fixed_query(body, written, _assigned(word)):
                 continue
             return text if len(text) <= 90 else text[:87] + "…"
     return None
