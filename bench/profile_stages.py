@@ -12,10 +12,11 @@ Two measurements:
    roles (`with_roles`), permit, decide (the rest of `judge`), place/merge/filter/fold (the rest of
    `finish`), report (the JSON renderer). Inside the engines, the parsers are timed too:
    libcst `parse_module`, markdown-it block parses (by caller: the instructions engine or roles),
-   tree-sitter-bash parses; and the fixed set-up: regex compiles (after the on-disk regex cache the
-   CLI installs) and the instruction detector set. JavaScript/TypeScript parses are counted by who asks
-   (the package's module facts, the js-decode engine, the semgrep Resolver) against the tree-sitter parses
-   done: in one process a file is parsed once and its tree shared (skillscan/analyzers/js/parse.py). With
+   tree-sitter-bash parses, the YARA engine's Python blob scan; and the fixed set-up: regex compiles
+   (after the on-disk regex cache the CLI installs) and the instruction detector set. JavaScript/TypeScript
+   parses are counted by who asks (the package's module facts, the js-decode engine, the semgrep Resolver)
+   against the tree-sitter parses done: in one process a file is parsed once and its tree shared
+   (skillscan/analyzers/js/parse.py). With
    several jobs the js-decode engine runs in worker processes and a tree cannot cross to the main process
    (tree-sitter nodes do not pickle), so the Resolver's requests are the upper bound of the files parsed
    twice there — the table gives their count and the CPU of those parses. `bench/startup_speed.py` breaks down the fixed
@@ -167,6 +168,8 @@ def instrument() -> None:
     detectors.load_detector_set = _timed("  instructions: detector set compiled", detectors.load_detector_set)
     ts_parser = syntax._parser()
     syntax._parser = lambda: _TimedProxy(ts_parser, "  parser: tree-sitter-bash")
+    from skillscan.analyzers import blobs  # the YARA engine imports scan_blobs at each call
+    blobs.scan_blobs = _timed("  yara: blob scan (Python, beside the YARA match)", blobs.scan_blobs)
     _count_js_parses()
     timed_roles = _timed("  roles: assign_roles (computed, not remembered)", roles.assign_roles)
     try:
