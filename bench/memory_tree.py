@@ -49,18 +49,26 @@ def measure(tree_root: Path, inputs: list[str], jobs: int) -> dict[str, object]:
     pss: dict[int, int] = defaultdict(int)
     names: dict[int, str] = {}
     peaks = {"tree_rss": 0, "tree_pss": 0}
+    at_peak: list[tuple[str, int, int]] = []  # the processes alive when the RSS sum peaked
+    when = [0.0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
             tree = _tree(proc.pid)
             now_rss = now_pss = 0
+            now: list[tuple[str, int, int]] = []
             for p in tree:
                 r, s = _status_kb(p, "VmRSS"), _pss_kb(p)
                 if p not in names and r:
                     names[p] = _name(p, proc.pid)
                 rss[p], pss[p] = max(rss[p], r), max(pss[p], s)
                 now_rss, now_pss = now_rss + r, now_pss + s
+                if r:
+                    now.append((names.get(p, "?"), r, s))
+            if now_rss > peaks["tree_rss"]:
+                at_peak[:] = now
+                when[0] = time.perf_counter() - t0
             peaks["tree_rss"] = max(peaks["tree_rss"], now_rss)
             peaks["tree_pss"] = max(peaks["tree_pss"], now_pss)
             done.wait(SAMPLE_S)
@@ -72,6 +80,8 @@ def measure(tree_root: Path, inputs: list[str], jobs: int) -> dict[str, object]:
     sampler.join()
     return {"wall": time.perf_counter() - t0, "cpu": usage.ru_utime + usage.ru_stime,
             "tree_rss": peaks["tree_rss"] / 1024, "tree_pss": peaks["tree_pss"] / 1024,
+            "at_peak": sorted(((n, r / 1024, s / 1024) for n, r, s in at_peak), key=lambda x: (x[0] != "main", x[0])),
+            "peak_at": when[0],
             "procs": sorted(((names.get(p, "?"), rss[p] / 1024, pss[p] / 1024) for p in rss if rss[p]),
                             key=lambda x: (x[0] != "main", x[0], -x[1]))}
 
@@ -83,6 +93,11 @@ def report(label: str, run: dict[str, object]) -> list[str]:
     procs = run["procs"]
     assert isinstance(procs, list)
     lines += [f"| {n} | {r:.0f} | {s:.0f} |" for n, r, s in procs]
+    at_peak = run["at_peak"]
+    assert isinstance(at_peak, list)
+    lines += ["", f"At the peak of the RSS sum ({run['peak_at']:.1f} s into the run):", "",
+              "| process | RSS MB | PSS MB |", "|---|---|---|"]
+    lines += [f"| {n} | {r:.0f} | {s:.0f} |" for n, r, s in at_peak]
     return lines
 
 

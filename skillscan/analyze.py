@@ -34,8 +34,26 @@ CHUNK_BYTES = 256 << 10
 # depend on which worker ran a task (tests/test_worker_recycling.py). 4096 (one pool for calib + msb-train)
 # made the tree's peak larger, not smaller (docs/benchmarks.md, round 9)
 RECYCLE_TASKS = 512
+# ... or once one of its workers holds this many MB of its own (pages no other process maps: what it wrote
+# since the fork, and what it still reads after the parent let its copy go): a large file leaves its parse in a
+# worker's heap (the 717 KB Python file of calib: ~230 MB), which the allocator keeps until the worker ends
+RECYCLE_PRIVATE_MB = 192
 PARENT_POLL_S = 0.5  # how often a worker looks whether the process that forked it still exists
 TERMINATE_WAIT_S = 30.0  # how long a failed scan waits for its pool to reap the killed workers before reaping them itself
+
+
+def private_mb(pid: int) -> float:
+    """The MB of pages only process `pid` maps (`Private_Clean` + `Private_Dirty` of /proc/PID/smaps_rollup);
+    0 where that file cannot be read (another system, a process gone)."""
+    kb = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    kb += int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return kb / 1024
 
 
 def _exit_with_parent() -> None:
@@ -196,6 +214,7 @@ class Workers:
         self.jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
         self._submitted = 0  # tasks given to the current pool
+        self._grown: tuple[int, bool] = (-1, False)  # (tasks submitted when read, a worker past RECYCLE_PRIVATE_MB)
 
     @property
     def started(self) -> bool:
@@ -205,7 +224,18 @@ class Workers:
     def due(self) -> bool:
         """The current pool has run its share of tasks: the next group goes to fresh workers (the caller
         first lets every other thread finish, since the new workers are forked)."""
-        return self._pool is not None and self._submitted >= RECYCLE_TASKS
+        return self._pool is not None and (self._submitted >= RECYCLE_TASKS or self.grown())
+
+    def grown(self) -> bool:
+        """A worker of the current pool holds RECYCLE_PRIVATE_MB of its own. Read once per number of tasks
+        submitted, so that every caller deciding on the same group gets the same answer (the caller that sees
+        True first lets every other thread finish: the replacement is a fork)."""
+        if self._pool is None:
+            return False
+        if self._grown[0] != self._submitted:
+            pids = list((getattr(self._pool, "_processes", None) or {}).keys())
+            self._grown = (self._submitted, any(private_mb(pid) >= RECYCLE_PRIVATE_MB for pid in pids))
+        return self._grown[1]
 
     def submit(self, task: tuple[Package, tuple[PackageFile, ...]]) -> Future[Done]:
         pool = self.pool()
@@ -224,7 +254,7 @@ class Workers:
             gc.freeze()
             try:
                 self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_exit_with_parent)
-                self._submitted = 0
+                self._submitted, self._grown = 0, (-1, False)
                 self._pool.submit(int).result()  # fork the workers now, while the heap is frozen
             finally:
                 gc.unfreeze()

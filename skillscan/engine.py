@@ -4,6 +4,7 @@ whatever the number of jobs."""
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -209,6 +210,9 @@ class _Scan:
         self.running: list[Future[None]] = []  # batch-engine threads under way
         self.final = False  # the last batch over real files has started: nothing waits for another
         self.adopted: list[_Work] = []  # packages of collected groups in a batch started with a later group
+        # one batch-engine run at a time (a semgrep process holds ~150 MB: two side by side made the tree's peak,
+        # docs/benchmarks.md round 10); each run's files are fixed when its thread starts: the order moves nothing
+        self._batch_lock = threading.Lock()
 
     # -- analysis ------------------------------------------------------------------------------
 
@@ -349,19 +353,20 @@ class _Scan:
         findings go to each package's `batch`, a failing engine to its `batch_errors`."""
         if packages is None:
             packages = _batch_packages(works, virtual_only)
-        for analyzer in batch_analyzers():
-            if hasattr(analyzer, "jobs"):
-                analyzer.jobs = self.jobs  # batches run side by side up to --jobs
-            try:
-                results = analyzer.analyze_batch(packages)
-            except Exception as exc:
-                for w in works:
-                    w.batch_errors.append(f"{analyzer.name} failed: {exc}")
-                continue
-            for w, fs in zip(works, results, strict=True):
-                contexts = {v.path: v for v in w.virtual if v.channel is not None or v.max_confidence is not None}
-                w.batch.extend(_in_context(f, contexts[f.location.path]) if f.location.path in contexts else f
-                               for f in fs)
+        with self._batch_lock:
+            for analyzer in batch_analyzers():
+                if hasattr(analyzer, "jobs"):
+                    analyzer.jobs = self.jobs  # batches run side by side up to --jobs
+                try:
+                    results = analyzer.analyze_batch(packages)
+                except Exception as exc:
+                    for w in works:
+                        w.batch_errors.append(f"{analyzer.name} failed: {exc}")
+                    continue
+                for w, fs in zip(works, results, strict=True):
+                    contexts = {v.path: v for v in w.virtual if v.channel is not None or v.max_confidence is not None}
+                    w.batch.extend(_in_context(f, contexts[f.location.path]) if f.location.path in contexts else f
+                                   for f in fs)
 
     def flush(self) -> None:
         """Run the batch engines over every waiting package at once, then finish them."""
