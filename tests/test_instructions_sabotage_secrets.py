@@ -3,6 +3,7 @@ verdicts through the real CLI, English and Chinese, with the near misses that mu
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,7 @@ AUDIT = "name: env-audit\ndescription: Audits a project's .env files and hard-co
 VAULT = "name: vault-sync\ndescription: Syncs the project's secrets into the team's secrets manager.\n"
 
 
-def _hits(findings: list[dict[str, object]]) -> list[dict[str, object]]:
-    return [f for f in findings if f["rule_id"] == "sabotage-secrets-sent-out"]
+_hits = partial(rule_hits, rule="sabotage-secrets-sent-out")
 
 
 def test_secret_values_to_an_endpoint_a_file_names_block(tmp_path: Path) -> None:
