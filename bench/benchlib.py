@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import re
 import subprocess
 import sys
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -145,6 +147,36 @@ def measure(argv: list[str], env: dict[str, str] | None = None, stdout: Path | N
     tree_mb = max(peaks["tree"] / 1024, usage.ru_maxrss / 1024)
     main_mb = main_mb or usage.ru_maxrss / 1024
     return Run(wall, usage.ru_utime + usage.ru_stime, main_mb, tree_mb, load, code, peaks["pss"] / 1024)
+
+
+def corpus_inputs(shared: Path, sets: Iterable[str]) -> list[str]:
+    """Every input of the named corpora — each entry of `shared/corpus/<set>/<label>/`, labels and entries in
+    sorted order — as the benches pass them to the CLI, one argument each."""
+    out: list[str] = []
+    for name in sets:
+        base = shared / "corpus" / name
+        for sub in sorted(p for p in base.iterdir() if p.is_dir()):
+            out.extend(sorted(str(p) for p in sub.iterdir()))
+    return out
+
+
+def children_cpu() -> float:
+    """User + system CPU seconds of every child this process has waited for."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def tree_cpu() -> float:
+    """User + system CPU seconds of this process and of every child it has waited for."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime + children_cpu()
+
+
+def timed_children(run: Callable[[], object]) -> tuple[float, float]:
+    """(CPU of the children `run` started and waited for, wall seconds) of one call of `run`."""
+    cpu, wall = children_cpu(), time.perf_counter()
+    run()
+    return children_cpu() - cpu, time.perf_counter() - wall
 
 
 def size_mb(paths: list[Path]) -> float:

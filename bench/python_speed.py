@@ -28,6 +28,8 @@ from skillscan.analyzers.python import PythonAnalyzer
 from skillscan.loaders.files import make_file
 from skillscan.model import Package
 
+from benchlib import tree_cpu
+
 PKG = Package(input="bench", root="bench", format="agent-skill", name="bench")
 
 IMPORTS = ["import os", "import json", "import subprocess", "import requests", "from pathlib import Path",
@@ -83,17 +85,9 @@ def _analyze(paths: list[str]) -> int:
     return n
 
 
-def _cpu() -> float:
-    import resource
-
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
 def timed(label: str, paths: list[Path], jobs: int = 1) -> None:
     size = sum(p.stat().st_size for p in paths)
-    cpu0 = _cpu()
+    cpu0 = tree_cpu()
     start = time.perf_counter()
     if jobs <= 1:
         findings = _analyze([str(p) for p in paths])
@@ -102,7 +96,7 @@ def timed(label: str, paths: list[Path], jobs: int = 1) -> None:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             findings = sum(pool.map(_analyze, chunks))
     secs = time.perf_counter() - start
-    cpu = _cpu() - cpu0
+    cpu = tree_cpu() - cpu0
     print(f"| {label} | {len(paths)} | {size / 1e6:.2f} | {jobs} | {secs:.2f} | {cpu:.2f} | {len(paths) / secs:.1f} | "
           f"{size / 1e6 / secs:.3f} | {len(paths) / cpu:.1f} | {size / 1e6 / cpu:.3f} | {findings} |")
 
@@ -113,12 +107,12 @@ def parse_only(paths: list[Path]) -> None:
     texts = [p.read_text() for p in paths]
     size = sum(len(t.encode()) for t in texts)
     for name, fn in (("libcst.parse_module", cst.parse_module), ("ast.parse", ast.parse)):
-        cpu0 = _cpu()
+        cpu0 = tree_cpu()
         start = time.perf_counter()
         for t in texts:
             fn(t)
         secs = time.perf_counter() - start
-        cpu = _cpu() - cpu0
+        cpu = tree_cpu() - cpu0
         print(f"| parse only: {name} | {len(texts)} | {size / 1e6:.2f} | 1 | {secs:.2f} | {cpu:.2f} | "
               f"{len(texts) / secs:.1f} | {size / 1e6 / secs:.3f} | {len(texts) / cpu:.1f} | {size / 1e6 / cpu:.3f} | – |")
 
@@ -128,16 +122,16 @@ def providers(paths: list[Path]) -> None:
     from libcst.metadata import MetadataWrapper, PositionProvider
 
     texts = [p.read_text() for p in paths]
-    start = _cpu()
+    start = tree_cpu()
     modules = [cst.parse_module(t) for t in texts]
-    parse = _cpu() - start
-    start = _cpu()
+    parse = tree_cpu() - start
+    start = tree_cpu()
     for m in modules:
         MetadataWrapper(m, unsafe_skip_copy=True).resolve(PositionProvider)
-    pos = _cpu() - start
-    start = _cpu()
+    pos = tree_cpu() - start
+    start = tree_cpu()
     _analyze([str(p) for p in paths])
-    ours = _cpu() - start
+    ours = tree_cpu() - start
     print(f"\n{len(paths)} files (CPU seconds): libcst parse {parse:.2f}; PositionProvider over the whole tree "
           f"{pos:.2f}; our whole engine (tokenize pre-check + parse + walk + on-demand positions + checks) {ours:.2f}")
 

@@ -23,6 +23,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchlib import corpus_inputs
+
 REPO = Path(__file__).resolve().parent.parent
 SETS = ("fixtures", "dev", "calib", "msb-train")
 FORMATS = ("json", "sarif", "markdown", "text", "gate")
@@ -43,12 +45,7 @@ def inputs(name: str, shared: Path) -> list[str]:
     if name == "fixtures":
         base = REPO / "fixtures"
         return sorted(str(p) for p in base.iterdir() if not p.name.startswith(".") and p.name != "LABELS.tsv")
-    base = shared / "corpus" / name
-    out: list[str] = []
-    for sub in sorted(base.iterdir()):
-        if sub.is_dir():
-            out.extend(sorted(str(p) for p in sub.iterdir()))
-    return out
+    return corpus_inputs(shared, [name])
 
 
 def run(fmt: str, paths: list[str], env: dict[str, str]) -> str:

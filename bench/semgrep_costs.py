@@ -21,11 +21,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -37,28 +35,10 @@ from skillscan.loaders.discover import iter_inputs  # noqa: E402
 from skillscan.loaders.files import Limits  # noqa: E402
 from skillscan.model import PackageFile  # noqa: E402
 
+from benchlib import corpus_inputs, timed_children  # noqa: E402
+
 NOTHING = {"rules": [{"id": "bench-nothing", "languages": ["js"], "severity": "INFO", "message": "x",
                       "pattern": "bench_never_called_0123456789()"}]}
-
-
-def corpus_inputs(shared: Path, sets: list[str]) -> list[str]:
-    out: list[str] = []
-    for name in sets:
-        base = shared / "corpus" / name
-        for sub in sorted(p for p in base.iterdir() if p.is_dir()):
-            out.extend(sorted(str(p) for p in sub.iterdir()))
-    return out
-
-
-def _children_cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
-
-
-def timed(run) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    cpu, wall = _children_cpu(), time.perf_counter()
-    run()
-    return _children_cpu() - cpu, time.perf_counter() - wall
 
 
 def empty_target() -> Target:
@@ -88,11 +68,11 @@ def main() -> int:
         nothing.write_text(json.dumps(NOTHING), encoding="utf-8")
         every.write_text(json.dumps(all_rules, default=str), encoding="utf-8")
         for _ in range(args.repeat):
-            rows["start-up"].append(timed(lambda: SemgrepAnalyzer(jobs=1, rules=nothing).run_batch(
+            rows["start-up"].append(timed_children(lambda: SemgrepAnalyzer(jobs=1, rules=nothing).run_batch(
                 [empty_target()], work, 1)))
-            rows["rule parse"].append(timed(lambda: SemgrepAnalyzer(jobs=1, rules=every).run_batch(
+            rows["rule parse"].append(timed_children(lambda: SemgrepAnalyzer(jobs=1, rules=every).run_batch(
                 [empty_target()], work, 1)))
-            rows["batch"].append(timed(lambda: analyzer.run_batch(chosen, work, 1, needed)))
+            rows["batch"].append(timed_children(lambda: analyzer.run_batch(chosen, work, 1, needed)))
     med = {k: (statistics.median(c for c, _ in v), statistics.median(w for _, w in v)) for k, v in rows.items()}
     per_file = ((med["batch"][0] - med["rule parse"][0]) / max(1, len(chosen)),
                 (med["batch"][1] - med["rule parse"][1]) / max(1, len(chosen)))

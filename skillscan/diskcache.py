@@ -38,20 +38,31 @@ def cache_root() -> Path | None:
     return root if root.is_absolute() else None
 
 
-def _private(path: Path) -> bool:
-    """True when `path` does not exist, or is a directory (not a link) of this user that neither its
-    group nor others may write."""
+def not_private(path: Path) -> str | None:
+    """Why `path` may not hold cache entries, in words for the user — None when it does not exist (skillscan
+    creates it private) or is a directory (not a link) of this user that neither its group nor others may
+    write."""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        return True
-    except OSError:
-        return False
+        return None
+    except OSError as exc:
+        return f"could not be examined ({exc.strerror or type(exc).__name__})"
+    if stat.S_ISLNK(st.st_mode):
+        return "is a symbolic link"
     if not stat.S_ISDIR(st.st_mode):
-        return False
+        return "is not a directory"
     if hasattr(os, "geteuid") and st.st_uid != os.geteuid():
-        return False
-    return not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+        return f"belongs to another user (uid {st.st_uid})"
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        who = " and ".join(w for w, bit in (("its group", stat.S_IWGRP), ("others", stat.S_IWOTH))
+                           if st.st_mode & bit)
+        return f"is writable by {who} (mode {stat.S_IMODE(st.st_mode):04o})"
+    return None
+
+
+def _private(path: Path) -> bool:
+    return not_private(path) is None
 
 
 def trusted(directory: Path, root: Path | None = None) -> bool:
@@ -74,8 +85,8 @@ def cache_subdir(name: str) -> Path | None:
 
 
 def refuse(directory: Path) -> None:
-    """Say on stderr, once per process, that the cache directory `directory` is not used because it is not
-    private to this user (`trusted`). One clean line: control and invisible characters of the path are shown
+    """Say on stderr, once per process, that the cache directory `directory` is not used, and which of the
+    cases of `not_private` refused it. One clean line: control and invisible characters of the path are shown
     as escapes (report.sanitize.visible)."""
     global _told
     if _told:
@@ -83,9 +94,10 @@ def refuse(directory: Path) -> None:
     _told = True
     from skillscan.report.sanitize import visible
 
-    line = (f"skillscan: cache not used: {visible(str(directory))} is not a directory private to this user "
-            "(it belongs to another user, is writable by its group or others, or is a link); scanning without "
-            f"a cache. Make it private (chmod 700) or set {CACHE_ENV} to a private directory.")
+    why = not_private(directory) or "changed while it was checked"
+    line = (f"skillscan: cache not used: {visible(str(directory))} is not a directory private to this user: it "
+            f"{visible(why)}; scanning without a cache. Use a directory of your own that only you can write "
+            f"(chmod 700), or set {CACHE_ENV} to one.")
     try:
         sys.stderr.write(line + "\n")
         sys.stderr.flush()

@@ -197,13 +197,18 @@ def _save() -> bool:
     if path is None:
         return False
     merged = _read(path)
-    if len(merged) + len(fresh) > MAX_ENTRIES:
+    if len(merged.keys() | fresh.keys()) > MAX_ENTRIES:
         # full: keep what this process read from the file and drop the rest. Some patterns change from one
         # process to the next (libcst builds its tokenizer pattern from a set, whose order follows the hash
         # seed), so every process adds one that no later process asks for; emptying the file here would make
         # the next process compile every stable pattern again
         with _lock:
-            merged = {k: v for k, v in merged.items() if k in _used}
+            merged = {k: v for k, v in merged.items() if k in _used and k not in fresh}
+        # a process that read nearly the whole file and compiled more still leaves at most MAX_ENTRIES: the
+        # entries earliest in the file (the oldest) go first
+        room = MAX_ENTRIES - len(fresh)
+        if len(merged) > room:
+            merged = dict(list(merged.items())[len(merged) - room:]) if room > 0 else {}
     merged.update(fresh)
     payload = marshal.dumps(merged)
     blob = MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload

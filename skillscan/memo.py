@@ -58,10 +58,13 @@ class BoundedMemo(Generic[K, V]):
             self.chars = 0
 
     def __len__(self) -> int:
-        return len(self._items)
+        with self._lock:
+            return len(self._items)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._items
+        with self._lock:
+            return key in self._items
 
     def __iter__(self) -> Iterator[K]:
-        return iter(list(self._items))
+        with self._lock:  # a copy taken under the lock: a put in another thread cannot change it mid-walk
+            return iter(list(self._items))

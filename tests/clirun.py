@@ -58,28 +58,39 @@ def rule_hits(findings: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]
     return [f for f in findings if f["rule_id"] == rule]
 
 
+def scan_rule(pkg: Path | str, rule: str, flags: tuple[str, ...] = ()) -> tuple[str, list[dict[str, Any]]]:
+    """The verdict of one package and the findings of one rule: the prose detectors' tests bind their rule
+    (and flags, e.g. SIGNAL_ALONE) with functools.partial instead of each keeping a copy of this."""
+    verdict, findings = scan_one(pkg, *flags)
+    return verdict, rule_hits(findings, rule)
+
+
 def scan_by_dir(*args: str, cwd: Path | str = REPO) -> dict[str, dict[str, Any]]:
     """`scan_json` with the cache off: each package's report by the name of its directory."""
     doc, _ = scan_json("--no-cache", *args, cwd=cwd)
     return {Path(p["root"]).name: p for p in doc["packages"]}
 
 
-def make_skill(root: Path, name: str, frontmatter: str = "", body: str = "Body.\n") -> Path:
+def make_package(root: Path, name: str, files: dict[str, str]) -> Path:
+    """The package directory `root/name` holding `files` (relative path → text), parents made as needed."""
     pkg = root / name
     pkg.mkdir(parents=True, exist_ok=True)
-    fm = frontmatter or f"name: {name}\ndescription: A test skill named {name}.\n"
-    (pkg / "SKILL.md").write_text(f"---\n{fm}---\n\n{body}", encoding="utf-8")
+    for rel, text in files.items():
+        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pkg / rel).write_text(text, encoding="utf-8")
     return pkg
+
+
+def make_skill(root: Path, name: str, frontmatter: str = "", body: str = "Body.\n") -> Path:
+    fm = frontmatter or f"name: {name}\ndescription: A test skill named {name}.\n"
+    return make_package(root, name, {"SKILL.md": f"---\n{fm}---\n\n{body}"})
 
 
 def make_described_skill(root: Path, name: str, description: str, body: str,
                          extra: dict[str, str] | None = None) -> Path:
     """A skill with this description and body, and any further files (`extra`: relative path → text)."""
-    pkg = make_skill(root, name, f"name: {name}\ndescription: {description}\n", body)
-    for rel, text in (extra or {}).items():
-        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
-        (pkg / rel).write_text(text, encoding="utf-8")
-    return pkg
+    return make_package(root, name, {"SKILL.md": f"---\nname: {name}\ndescription: {description}\n---\n\n{body}",
+                                     **(extra or {})})
 
 
 def make_review_skill(root: Path, name: str = "linked") -> Path:

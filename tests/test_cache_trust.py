@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,68 @@ def test_an_explicit_cache_dir_others_can_write_is_refused_aloud(tmp_path: Path)
     assert report["packages"][0]["verdict"] == "allow"
     assert len(_notices(proc.stderr)) == 1 and str(shared) in _notices(proc.stderr)[0]
     assert _files(shared) == []
+
+
+def _refused_for(tmp_path: Path, make: Callable[[Path], Path]) -> str:
+    cache = make(tmp_path)
+    pkg = make_skill(tmp_path / "skills", "weather", "description: Shows the weather.\n")
+    report, proc = scan_json(str(pkg), "--cache-dir", str(cache))
+    assert proc.returncode == 0, proc.stderr
+    assert report["packages"][0]["verdict"] == "allow"
+    (notice,) = _notices(proc.stderr)
+    return notice
+
+
+def _link(tmp: Path) -> Path:
+    real = tmp / "real"
+    real.mkdir(mode=0o700)
+    (tmp / "link").symlink_to(real)
+    return tmp / "link"
+
+
+def _file(tmp: Path) -> Path:
+    (tmp / "plain").write_text("x")
+    return tmp / "plain"
+
+
+def _group(tmp: Path) -> Path:
+    (tmp / "g").mkdir()
+    os.chmod(tmp / "g", 0o770)
+    return tmp / "g"
+
+
+def _others(tmp: Path) -> Path:
+    (tmp / "o").mkdir()
+    os.chmod(tmp / "o", 0o757)
+    return tmp / "o"
+
+
+def _under_a_file(tmp: Path) -> Path:
+    (tmp / "plain").write_text("x")
+    return tmp / "plain" / "cache"
+
+
+@pytest.mark.parametrize(("make", "says"), [
+    (_link, "it is a symbolic link;"),
+    (_file, "it is not a directory;"),
+    (_group, "it is writable by its group (mode 0770);"),
+    (_others, "it is writable by others (mode 0757);"),
+    (_under_a_file, "it could not be examined (Not a directory);"),
+], ids=["link", "file", "group", "others", "unexaminable"])
+def test_the_notice_names_the_case_that_refused_the_directory(tmp_path: Path, make: Callable[[Path], Path],
+                                                              says: str) -> None:
+    """Each refusal is named as it is — not a list of cases the directory may not be in (a plain file is
+    neither another user's, nor writable by others, nor a link)."""
+    notice = _refused_for(tmp_path, make)
+    assert says in notice, notice
+    assert "belongs to another user" not in notice
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to give a directory away")
+def test_the_notice_names_another_owner(tmp_path: Path) -> None:
+    def other(tmp: Path) -> Path:
+        (tmp / "other").mkdir(mode=0o700)
+        os.chown(tmp / "other", 65534, 65534)
+        return tmp / "other"
+
+    assert "it belongs to another user (uid 65534);" in _refused_for(tmp_path, other)

@@ -11,16 +11,11 @@ from pathlib import Path
 import pytest
 
 from skillscan.capabilities.tiers import is_risky_host
-from tests.clirun import scan_json
+from tests.clirun import make_described_skill, scan_json
 
 
 def _package(root: Path, name: str, files: dict[str, str]) -> Path:
-    d = root / name
-    for rel, text in {"SKILL.md": f"---\nname: {name}\ndescription: Build helper.\n---\n\nRun the script.\n",
-                      **files}.items():
-        (d / rel).parent.mkdir(parents=True, exist_ok=True)
-        (d / rel).write_text(text, encoding="utf-8")
-    return d
+    return make_described_skill(root, name, "Build helper.", "Run the script.\n", files)
 
 
 def _scan(d: Path) -> tuple[list[dict[str, object]], str]:

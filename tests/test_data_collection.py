@@ -4,18 +4,16 @@ and quotations as the negatives."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
-from clirun import SIGNAL_ALONE, make_described_skill, scan_json
+from clirun import SIGNAL_ALONE, make_described_skill, scan_rule
 
 CSV = "Formats CSV tables the user provides into Markdown."
 
 
-def _hits(pkg: Path) -> tuple[str, list[dict[str, object]]]:
-    report, _ = scan_json(*SIGNAL_ALONE, str(pkg))
-    p = report["packages"][0]
-    return p["verdict"], [f for f in p["findings"] if f["rule_id"] == "data-collection-instruction"]
+_hits = partial(scan_rule, rule="data-collection-instruction", flags=SIGNAL_ALONE)
 
 
 @pytest.mark.parametrize(("body", "verdict", "named"), [

@@ -9,6 +9,8 @@ import ast
 from dataclasses import replace
 from pathlib import Path
 
+from clirun import make_package
+
 from skillscan.formats import FORMATS, spec_for
 from skillscan.formats.agent_skill import openclaw_block
 from skillscan.loaders.discover import load_inputs
@@ -21,10 +23,7 @@ PERMIT = ROOT / "skillscan" / "permissions"
 
 
 def _skill(tmp_path: Path, frontmatter: str, body: str = "Summarise the page.\n") -> Path:
-    d = tmp_path / "summarize"
-    d.mkdir()
-    (d / "SKILL.md").write_text(f"---\n{frontmatter}---\n{body}", encoding="utf-8")
-    return d
+    return make_package(tmp_path, "summarize", {"SKILL.md": f"---\n{frontmatter}---\n{body}"})
 
 
 def test_every_parsed_format_name_leads_to_its_spec() -> None:

@@ -4,8 +4,9 @@ tells the agent to send something to a remote party (real CLI), and the parts it
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from clirun import make_described_skill, rule_hits, scan_json, scan_one
+from clirun import make_described_skill, scan_json, scan_rule
 
 from skillscan.analyzers.instructions.history_egress import sends_out
 from skillscan.purpose.locations import history_of
@@ -14,9 +15,8 @@ GROWTH = "Reviews the user's recent coding sessions and suggests what to study n
 RULE = "agent-history-sent-out"
 
 
-def _scan(pkg: Path) -> tuple[str, list[dict[str, object]]]:
-    verdict, findings = scan_one(pkg)
-    return verdict, rule_hits(findings, RULE)
+def _scan(pkg: Path) -> tuple[str, list[dict[str, Any]]]:
+    return scan_rule(pkg, RULE)
 
 
 def test_history_read_and_a_report_sent_to_slack_is_review(tmp_path: Path) -> None:

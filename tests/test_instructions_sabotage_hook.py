@@ -4,16 +4,16 @@ English and Chinese, the role of the file deciding, and the near misses that mus
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from clirun import SIGNAL_ALONE, make_skill, scan_one
+from clirun import SIGNAL_ALONE, make_skill, rule_hits, scan_one
 
 PACKAGER = "name: wf-packager\ndescription: Drafts workflow definitions and the package metadata that ships them.\n"
 HOOK = '```json\n"postinstall": "node -e \\"require(\'./audit\')\\""\n```\n'
 
 
-def _hits(findings: list[dict[str, object]]) -> list[dict[str, object]]:
-    return [f for f in findings if f["rule_id"] == "sabotage-install-hook-planted"]
+_hits = partial(rule_hits, rule="sabotage-install-hook-planted")
 
 
 def test_a_hook_planted_from_skill_md_is_review(tmp_path: Path) -> None:

@@ -4,16 +4,16 @@ a link, and the near misses that must stay quiet."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from clirun import SIGNAL_ALONE, make_skill, scan_one
+from clirun import SIGNAL_ALONE, make_skill, rule_hits, scan_one
 
 WRITER = "name: blog-writer\ndescription: Helps the user research and write blog posts.\n"
 FENCE = "```bash\n{}\n```\n\n"
 
 
-def _hits(findings: list[dict[str, object]]) -> list[dict[str, object]]:
-    return [f for f in findings if f["rule_id"] == "sabotage-secret-into-output"]
+_hits = partial(rule_hits, rule="sabotage-secret-into-output")
 
 
 def test_a_secret_hidden_in_the_draft_blocks(tmp_path: Path) -> None:

@@ -138,3 +138,28 @@ def test_a_full_file_keeps_the_patterns_in_use(tmp_path: Path) -> None:
     assert tuple(PATTERNS[BIG]) in after  # read by the saving process: kept
     assert (fresh_pattern, 0) in after  # compiled by it: added
     assert not any(k[0].startswith("stale") for k in after)  # no one read them: dropped
+
+
+def test_a_full_file_stays_within_max_entries_when_every_entry_was_read(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The full file's merge keeps what the saving process read from it: a process that read every entry and
+    compiled new ones must still leave at most MAX_ENTRIES, its new patterns among them."""
+    import hashlib
+    import marshal
+
+    from skillscan import lazyre_cache
+
+    path = tmp_path / "re.bin"
+    record = (0, [1], 0, {}, (None,))
+    old = {(f"old{i}", 0): record for i in range(lazyre_cache.MAX_ENTRIES)}
+    payload = marshal.dumps(old)
+    path.write_bytes(lazyre_cache.MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload)
+    fresh = {(f"new{i}", 0): record for i in range(10)}
+    monkeypatch.setattr(lazyre_cache, "_path_override", path)
+    monkeypatch.setattr(lazyre_cache, "_used", set(old))
+    monkeypatch.setattr(lazyre_cache, "_fresh", dict(fresh))
+    assert lazyre_cache._save()
+    after = lazyre_cache._read(path)
+    assert len(after) == lazyre_cache.MAX_ENTRIES
+    assert set(fresh) <= set(after)
+    assert ("old0", 0) not in after and (f"old{lazyre_cache.MAX_ENTRIES - 1}", 0) in after  # the oldest go first

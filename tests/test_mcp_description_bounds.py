@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from clirun import rule_hits, scan_one
+from clirun import make_package, rule_hits, scan_one
 from skillscan.analyzers.instructions import mcp
 
 
@@ -35,10 +35,7 @@ def test_the_walk_stops_at_max_strings_and_says_so() -> None:
 
 
 def _package(tmp_path: Path, manifest: dict[str, Any]) -> Path:
-    pkg = tmp_path / "server"
-    pkg.mkdir()
-    (pkg / "manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-    return pkg
+    return make_package(tmp_path, "server", {"manifest.json": json.dumps(manifest, indent=1)})
 
 
 def test_a_manifest_nested_past_the_bound_is_reported_and_not_allowed(tmp_path: Path) -> None:

@@ -3,6 +3,11 @@ and in characters, `take` hands a value out once."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
+import pytest
+
 from skillscan.memo import BoundedMemo
 
 
@@ -31,3 +36,21 @@ def test_take_hands_a_value_out_once_and_clear_empties() -> None:
     memo.put("k", 2, 5)
     memo.clear()
     assert memo.get("k") is None and memo.chars == 0
+
+
+@pytest.mark.parametrize("read", ["len", "contains", "iter"])
+def test_every_read_of_the_shared_dict_takes_the_lock(read: str) -> None:
+    """A read that does not take the lock can see the dict mid-change (list() of an OrderedDict another thread
+    is evicting from raises): while another holder has the lock, len, `in` and iteration wait for it."""
+    memo: BoundedMemo[str, int] = BoundedMemo(max_entries=4, budget_chars=100)
+    memo.put("k", 1, 1)
+    calls: dict[str, Callable[[], object]] = {"len": lambda: len(memo), "contains": lambda: "k" in memo,
+                                              "iter": lambda: list(memo)}
+    answer: list[object] = []
+    with memo._lock:
+        reader = threading.Thread(target=lambda: answer.append(calls[read]()))
+        reader.start()
+        reader.join(0.3)
+        assert reader.is_alive(), f"{read} read the dict without the lock"
+    reader.join(5)
+    assert answer == [{"len": 1, "contains": True, "iter": ["k"]}[read]]

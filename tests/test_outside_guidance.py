@@ -4,20 +4,18 @@ storage paths, prohibitions and /tmp/ as the negatives."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
-from clirun import SIGNAL_ALONE, make_described_skill, scan_json
+from clirun import SIGNAL_ALONE, make_described_skill, scan_rule
 
 from skillscan.analyzers.instructions.outside_guidance import guidance
 
 PERF = "Builds a performance review report from the profiler output the user provides."
 
 
-def _hits(pkg: Path) -> tuple[str, list[dict[str, object]]]:
-    report, _ = scan_json(*SIGNAL_ALONE, str(pkg))
-    p = report["packages"][0]
-    return p["verdict"], [f for f in p["findings"] if f["rule_id"] == "outside-guidance-instruction"]
+_hits = partial(scan_rule, rule="outside-guidance-instruction", flags=SIGNAL_ALONE)
 
 
 @pytest.mark.parametrize(("body", "path"), [

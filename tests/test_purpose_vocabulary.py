@@ -79,3 +79,23 @@ def test_a_sabotage_family_reads_the_same_kinds() -> None:
     assert g.coherent("memory", "a notes and memory helper") == "notes"
     assert g.coherent("memory", "converts slides to pdf") is None
     assert g.coherent("escrow", "nightly backups of the team wiki") == "backups"
+
+
+# key and credential management as a subject, in either language, is the kind `secret-management` (read by the
+# escrow family), never `secrets` (a store or a rotation tool, read by the secrets family and by decide)
+@pytest.mark.parametrize("text", ["audits a project's key management and credential management",
+                                  "审计项目的密钥管理和凭据管理", "检查团队的凭证管理流程"])
+def test_key_management_is_one_kind_in_both_languages(text: str) -> None:
+    assert first_stated(("secret-management",), text.lower()) is not None
+    assert first_stated(("secrets",), text.lower()) is None
+    assert g.coherent("secrets", text.lower()) is None
+    assert g.coherent("escrow", text.lower()) is not None
+
+
+@pytest.mark.parametrize(("text", "word"), [("syncs the project's secrets into the team's secrets manager",
+                                             "secrets manager"),
+                                            ("将项目的密钥同步到团队的保险库", "保险库"),
+                                            ("a password management helper", "password management"),
+                                            ("密码管理助手", "密码管理")])
+def test_a_secret_store_is_the_secrets_kind_in_both_languages(text: str, word: str) -> None:
+    assert g.coherent("secrets", text.lower()) == word

@@ -4,9 +4,10 @@ verdicts through the real CLI, English and Chinese, with each detector's near mi
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from clirun import SIGNAL_ALONE, make_described_skill, rule_hits, scan_one
+from clirun import SIGNAL_ALONE, make_described_skill, scan_rule
 
 from skillscan.analyzers.instructions.host_reach import reach
 from skillscan.analyzers.instructions.outside_code import adopted
@@ -16,9 +17,8 @@ from skillscan.analyzers.shell.pathvar import outside_dir, prepended
 CI = "Analyzes failed CI jobs of a pull request and summarizes the root cause."
 
 
-def _scan(pkg: Path, rule: str) -> tuple[str, list[dict[str, object]]]:
-    verdict, findings = scan_one(pkg, *SIGNAL_ALONE)
-    return verdict, rule_hits(findings, rule)
+def _scan(pkg: Path, rule: str) -> tuple[str, list[dict[str, Any]]]:
+    return scan_rule(pkg, rule, SIGNAL_ALONE)
 
 
 @pytest.mark.parametrize(("rule", "body", "named"), [

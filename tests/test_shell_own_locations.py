@@ -11,7 +11,7 @@ import pytest
 
 from skillscan.analyzers.shell.agentwrite import classify_write
 from skillscan.analyzers.shell.rcsetting import settings_of
-from tests.clirun import scan_json
+from tests.clirun import make_described_skill, scan_json
 
 
 @pytest.mark.parametrize("dest, sources, kind", [
@@ -60,11 +60,7 @@ def _findings(root: Path) -> list[dict[str, object]]:
 
 
 def _skill(root: Path, name: str, body: str) -> Path:
-    d = root / name
-    d.mkdir()
-    (d / "SKILL.md").write_text(f"---\nname: {name}\ndescription: Demo traces.\n---\n\n# Demo\n\n{body}",
-                                encoding="utf-8")
-    return d
+    return make_described_skill(root, name, "Demo traces.", f"# Demo\n\n{body}")
 
 
 def test_profile_line_the_user_fills_in_is_user_configuration(tmp_path: Path) -> None:

@@ -5,20 +5,18 @@ the negatives."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
-from clirun import SIGNAL_ALONE, make_described_skill, scan_json
+from clirun import SIGNAL_ALONE, make_described_skill, scan_rule
 
 from skillscan.analyzers.instructions.scope_hijack import generic_triggers, hijack
 
 SHEETS = "Formats spreadsheet summaries for the user."
 
 
-def _hits(pkg: Path) -> tuple[str, list[dict[str, object]]]:
-    report, _ = scan_json(*SIGNAL_ALONE, str(pkg))
-    p = report["packages"][0]
-    return p["verdict"], [f for f in p["findings"] if f["rule_id"] == "trigger-hijack-instruction"]
+_hits = partial(scan_rule, rule="trigger-hijack-instruction", flags=SIGNAL_ALONE)
 
 
 @pytest.mark.parametrize("body", [

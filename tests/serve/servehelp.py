@@ -49,6 +49,7 @@ class Cluster:
     bindir: Path
     as_user: list[str]
     counter: int = 0
+    watchdog: subprocess.Popen[bytes] | None = None  # stops the cluster if the test process dies first
 
     @property
     def admin_url(self) -> str:
@@ -68,10 +69,14 @@ class Cluster:
         subprocess.run([*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast",
                         "-w", "stop"], check=False, capture_output=True, timeout=60)
         shutil.rmtree(self.root, ignore_errors=True)
+        if self.watchdog is not None:  # it leaves once the directory is gone; ended here so none is left waiting
+            self.watchdog.terminate()
+            self.watchdog.wait(timeout=30)
 
 
 def start_cluster(bindir: Path) -> Cluster:
-    """initdb refuses to run as root: as root the cluster belongs to the `postgres` user (runuser)."""
+    """initdb refuses to run as root: as root the cluster belongs to the `postgres` user (runuser). A watchdog
+    (pg_watchdog.py) stops the cluster when this process dies without stopping it (a killed run)."""
     root = Path(tempfile.mkdtemp(prefix="skillscan-pg-"))
     as_user: list[str] = []
     if os.geteuid() == 0:
@@ -82,9 +87,13 @@ def start_cluster(bindir: Path) -> Cluster:
                    check=True, capture_output=True, timeout=120)
     port = free_port()
     opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c max_connections=200"
+    # the watchdog first: a run killed while the server starts leaves nothing behind either
+    watchdog = subprocess.Popen([sys.executable, str(Path(__file__).with_name("pg_watchdog.py")), str(os.getpid()),
+                                 str(bindir / "pg_ctl"), str(root), *as_user], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(root / "log"), "-w",
                     "start"], check=True, capture_output=True, timeout=120)
-    return Cluster(root, port, bindir, as_user)
+    return Cluster(root, port, bindir, as_user, watchdog=watchdog)
 
 
 # -- the server ------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ SINGLE_EVIDENCE = (STORE_READ, "agent-config-write-instruction")
 HARVEST_WINDOW = 40  # lines: the stores of one harvesting list or procedure sit close together
 TAMPER_FENCE_GAP = 4  # lines between a write instruction and the fence holding the written text
 TAMPER_TERMS = "<<config_weaken>>|<<agent_directive>>"
-MAX_WRITES = MAX_PER_RULE * 4  # configuration writes of one file read for tampering; past it, the bound is said
+MAX_WRITES = MAX_PER_RULE * 4  # lines of one file holding a configuration write read for tampering; past it, said
 
 
 def harvest(doc: Document, findings: list[Finding]) -> list[Finding]:
@@ -70,33 +70,39 @@ def fence_after(fences: list[Segment], starts: list[int], line: int) -> Segment 
 
 def tampering(doc: Document, findings: list[Finding]) -> list[Finding]:
     """A write to agent configuration or memory whose written text (the instruction line and the fence
-    right after it) weakens the agent's safety or speaks to future agent sessions."""
+    right after it) weakens the agent's safety or speaks to future agent sessions.
+
+    The bound is on the input: at most MAX_WRITES lines holding a write are read (the findings of one line —
+    the same write seen in the prose and in its section — share one reading); past it the lines left
+    unread are reported as analysis-incomplete."""
     from skillscan.analyzers.instructions.detectors import term_regex
 
-    terms = term_regex(TAMPER_TERMS)
-    every = [f for f in findings if f.rule_id in CONFIG_WRITE and f.location.path == doc.path]
-    writes = every[:MAX_WRITES]
+    writes = [f for f in findings if f.rule_id in CONFIG_WRITE and f.location.path == doc.path]
     if not writes:
         return []
+    lines = sorted({f.location.line for f in writes})
+    terms = term_regex(TAMPER_TERMS)
     fences = sorted((s for s in doc.segments if s.kind == "fence"), key=lambda s: s.line)
     starts = [s.line for s in fences]
-    out: list[Finding] = []
-    for f in writes:
-        line = f.location.line
+    said: dict[int, str | None] = {}  # line read → what of its written text weakens or speaks on
+    for line in lines[:MAX_WRITES]:
         text = doc.lines[line - 1] if 0 < line <= len(doc.lines) else ""
         fence = fence_after(fences, starts, line)
-        written = text + "\n" + (fence.raw[:MAX_SECTION] if fence is not None else "")
-        hit = terms.search(written)
-        if hit is None:
+        hit = terms.search(text + "\n" + (fence.raw[:MAX_SECTION] if fence is not None else ""))
+        said[line] = " ".join(hit.group(0).split())[:80] if hit is not None else None
+    out: list[Finding] = []
+    for f in writes:
+        what = said.get(f.location.line)
+        if what is None:
             continue
-        what = " ".join(hit.group(0).split())[:80]
         target = ", ".join(str(c) for c in f.capabilities)
         out.append(finding(TAMPERING, f"{get_catalog().rule(TAMPERING).title}: the text written to {target} "
-                           f"contains “{what}”", doc.path, line, f.location.column, snippet=f.location.snippet,
-                           capabilities=list(f.capabilities), channel=Channel.INSTRUCTION,
+                           f"contains “{what}”", doc.path, f.location.line, f.location.column,
+                           snippet=f.location.snippet, capabilities=list(f.capabilities), channel=Channel.INSTRUCTION,
                            confidence=f.confidence))
-    if len(every) > MAX_WRITES:
-        out.append(finding("analysis-incomplete", f"{doc.path}: only the first {MAX_WRITES} of its {len(every)} "
-                           f"writes to agent configuration or memory were read for {TAMPERING}; the other "
-                           f"{len(every) - MAX_WRITES} were not checked for it", doc.path, 1, channel=Channel.INSTRUCTION))
+    if len(lines) > MAX_WRITES:
+        out.append(finding("analysis-incomplete", f"{doc.path}: only the first {MAX_WRITES} of its {len(lines)} "
+                           f"lines that write to agent configuration or memory were read for {TAMPERING}; the "
+                           f"other {len(lines) - MAX_WRITES} (from line {lines[MAX_WRITES]}) were not checked for it",
+                           doc.path, 1, channel=Channel.INSTRUCTION))
     return out
