@@ -138,3 +138,23 @@ def test_a_full_file_keeps_the_patterns_in_use(tmp_path: Path) -> None:
     assert tuple(PATTERNS[BIG]) in after  # read by the saving process: kept
     assert (fresh_pattern, 0) in after  # compiled by it: added
     assert not any(k[0].startswith("stale") for k in after)  # no one read them: dropped
+
+
+def test_a_process_whose_new_patterns_were_quick_to_compile_does_not_rewrite_the_file(tmp_path: Path) -> None:
+    """Start-up of a small scan (issue 23): a save reads, merges and rewrites the whole file, so a process whose
+    new patterns took less than SAVE_MIN_SECONDS to compile together (a few small ones, or one built from a set
+    in hash order, new in every process) leaves the file as it is; slow ones are still kept."""
+    from skillscan import lazyre_cache
+
+    cache = tmp_path / "c"
+    _run(cache)  # the 3,000-word alternation: slow, so the first process writes the file
+    path = _file(cache)
+    before = path.read_bytes()
+    quick = [[f"(?:quick{i}|fast{i})+z", 0] for i in range(3)]  # new, each well under SAVE_MIN_SECONDS
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SKILLSCAN_CACHE_DIR": str(cache)}
+    script = SCRIPT.replace("lazyre_cache.install()", "lazyre_cache.install(); lazyre_cache.MIN_SECONDS = 0")
+    done = subprocess.run([sys.executable, "-c", script, json.dumps(PATTERNS + quick), json.dumps(TEXTS)], env=env,
+                          capture_output=True, text=True, check=True, timeout=120)
+    assert json.loads(done.stdout)["fresh"] >= 3  # compiled here and eligible to be kept...
+    assert path.read_bytes() == before  # ...but not worth a rewrite
+    assert lazyre_cache.SAVE_MIN_SECONDS > 0
