@@ -445,9 +445,10 @@ def _app_for(args: list[str]) -> typer.Typer:
 
 
 def main() -> None:
-    from skillscan import lazyre_cache
+    from skillscan import dataclass_cache, lazyre_cache
 
     lazyre_cache.install()  # regexes compiled by an earlier process are read, not compiled again
+    dataclass_cache.install()  # likewise the methods `@dataclass` generates
     _app_for(sys.argv[1:])()
 
 
