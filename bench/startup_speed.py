@@ -8,8 +8,9 @@ the figures far less than wall time), the phases a one-job scan of one small ski
 order: importing the CLI, importing the engine (policy, loaders, formats), building the file engines,
 compiling the instruction detector set, importing libcst and the Python visitor, the scan itself,
 and rendering the JSON report. It also counts the regular expressions compiled and the CPU spent
-compiling them. Two settings, each with its own temporary cache directory: the on-disk regex cache
-empty (every pattern compiled) and filled by an earlier process (skillscan/lazyre_cache.py). Medians
+compiling them. Two settings, each with its own temporary cache directory: the on-disk caches off
+(every pattern and every dataclass method compiled) and filled by an earlier process (regex opcodes,
+skillscan/lazyre_cache.py, and the methods `@dataclass` generates, skillscan/dataclass_cache.py). Medians
 over `--runs` runs are printed as a Markdown table.
 
 Bytecode: an installed package has its modules compiled (`pip install` writes the `.pyc` files), so
@@ -38,9 +39,10 @@ import json, sys, time
 T = time.process_time
 spent = [0.0, 0]
 from re import _compiler
-from skillscan import lazyre_cache
+from skillscan import dataclass_cache, lazyre_cache
 if sys.argv[2] == "cache":
     lazyre_cache.install()
+    dataclass_cache.install()
 inner = _compiler.compile
 def counted(p, flags=0):
     t = T()
@@ -67,6 +69,7 @@ renderer("json")(report); mark("render the JSON report")
 out["regex compiles (count)"] = spent[1]
 out["of which compiling regexes"] = spent[0]
 lazyre_cache.save()
+dataclass_cache.save()
 print(json.dumps(out))
 """
 
@@ -89,7 +92,7 @@ def main() -> int:
     compiled = not args.source or not os.environ.get("PYTHONDONTWRITEBYTECODE")
     columns: dict[str, list[dict[str, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="skillscan-startup-") as tmp:
-        for mode, label in (("plain", "regex cache off"), ("cache", "regex cache filled")):
+        for mode, label in (("plain", "caches off"), ("cache", "caches filled")):
             cache_dir = str(Path(tmp) / mode)
             if mode == "cache":
                 run(args.skill, mode, cache_dir)  # fills the cache

@@ -12,7 +12,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from skillscan import lazyre_cache
+from skillscan import dataclass_cache, lazyre_cache
 from skillscan.analyzers import file_analyzers, roles_share
 from skillscan.analyzers.base import FileResult, finding
 from skillscan.analyzers.instructions.follows import with_followed
@@ -161,6 +161,7 @@ def _worker(args: tuple[Package, tuple[PackageFile, ...]]) -> tuple[list[Finding
     """One file task in a pool worker."""
     done = _here(args)
     lazyre_cache.save()  # forked workers skip exit handlers: regexes compiled here are kept now
+    dataclass_cache.save()  # and the dataclass methods (libcst's nodes, when this worker imported it)
     return done
 
 

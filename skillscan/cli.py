@@ -445,10 +445,40 @@ def _app_for(args: list[str]) -> typer.Typer:
 
 
 def main() -> None:
-    from skillscan import lazyre_cache
+    from skillscan import dataclass_cache, lazyre_cache
 
     lazyre_cache.install()  # regexes compiled by an earlier process are read, not compiled again
-    _app_for(sys.argv[1:])()
+    dataclass_cache.install()  # likewise the methods `@dataclass` generates
+    try:
+        _app_for(sys.argv[1:])()
+    except SystemExit as done:
+        _exit_now(done.code)
+        raise
+
+
+def _exit_now(code: object) -> None:
+    """End the process at once when the command is done. The interpreter's own shutdown frees every object one
+    by one (the engines' tables, libcst's classes, compiled rules: ~0.1 s of CPU after scanning one small skill,
+    issue 23) for memory the system takes back whole anyway. Only for an exit code (not a message) with no
+    other non-daemon thread alive; the exit handlers (the caches' saves, a pool's clean-up) run first and the
+    standard streams are flushed. Returns, for the ordinary shutdown, when any of that cannot be done."""
+    import atexit
+    import os
+    import threading
+
+    if code is None:
+        code = 0
+    if not isinstance(code, int) or any(t.is_alive() and not t.daemon and t is not threading.main_thread()
+                                        for t in threading.enumerate()):
+        return
+    try:
+        atexit._run_exitfuncs()  # runs each handler once and forgets it: none runs twice should this return
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except Exception:  # noqa: BLE001 — a closed pipe, a failing handler: the ordinary shutdown reports it
+        return
+    os._exit(code & 0xFF)
 
 
 if __name__ == "__main__":

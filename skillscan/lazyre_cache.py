@@ -42,6 +42,11 @@ MAX_FRESH = 500  # patterns one process may add
 # only patterns whose ordinary compile took this long are kept: the rule vocabularies and detector
 # grammars (a few dozen, almost all of the compile time), not the many small patterns built at run time
 MIN_SECONDS = 0.0002
+# a process writes the file only when its new patterns took this long to compile together: a save reads,
+# merges and writes the whole file (~20 ms of CPU for 700 patterns), and a few patterns change from one process
+# to the next (built from a set in hash order, as libcst's tokenizer pattern is), so without this every process
+# of a small scan would rewrite the file for patterns no later process asks for (issue 23)
+SAVE_MIN_SECONDS = 0.02
 _BUILD = hashlib.blake2b(f"{sys.version}|{sys.implementation.cache_tag}|{_sre.MAGIC}|{_sre.CODESIZE}".encode(),
                          digest_size=8).hexdigest()
 
@@ -51,6 +56,7 @@ Record = tuple[Any, ...]  # the `_sre.compile` arguments after the pattern
 _original = _compiler.compile
 _entries: dict[Key, Record] = {}
 _fresh: dict[Key, Record] = {}  # compiled here and not yet saved
+_fresh_seconds = [0.0]  # what compiling them took
 _used: set[Key] = set()  # read from the file by this process (forked workers inherit the parent's)
 _loaded = False
 _installed = False
@@ -155,7 +161,8 @@ def _compile(p: Any, flags: int = 0) -> Any:
     _capture.args = None
     started = time.thread_time()
     rx = _original(p, flags)
-    slow = time.thread_time() - started >= MIN_SECONDS
+    spent = time.thread_time() - started
+    slow = spent >= MIN_SECONDS
     args = _capture.args
     _capture.args = None
     if args is not None and slow and len(_fresh) < MAX_FRESH:
@@ -163,6 +170,7 @@ def _compile(p: Any, flags: int = 0) -> Any:
         with _lock:
             _entries[key] = args
             _fresh[key] = args
+            _fresh_seconds[0] += spent
     return rx
 
 
@@ -189,10 +197,11 @@ def save() -> bool:
 
 def _save() -> bool:
     with _lock:
-        if not _fresh:
+        if not _fresh or _fresh_seconds[0] < SAVE_MIN_SECONDS:
             return False
         fresh = dict(_fresh)
         _fresh.clear()
+        _fresh_seconds[0] = 0.0
     path = cache_path()
     if path is None:
         return False

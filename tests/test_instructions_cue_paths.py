@@ -102,10 +102,19 @@ def test_the_cue_index_answers_what_each_cue_answers_alone() -> None:
     assert g._INDEX.memo and g._INDEX.compiled is not None and g._INDEX.compiled[0] is not None  # the set answered
     late = g.union(re.compile(r"proxy\s+through|every\s+request"))  # a cue made after those texts were asked
     assert late.slot >= 0 and g.union(re.compile(r"proxy\s+through|every\s+request")).slot == late.slot
+    built = g._INDEX.compiled
     for text in texts:
         assert bool(late.search(text)) == (late.compiled.search(text) is not None)
         for cue in cues:
             assert bool(cue.search(text)) == (cue.compiled.search(text) is not None)
+    assert g._INDEX.compiled is built  # within a document a new cue is searched alone: the set is not rebuilt
+    g.new_document()  # the next document's first question rebuilds the set once, with the late cue in it
+    for text in texts:
+        assert bool(late.search(text)) == (late.compiled.search(text) is not None)
+        for cue in cues:
+            assert bool(cue.search(text)) == (cue.compiled.search(text) is not None)
+    rebuilt = g._INDEX.compiled
+    assert rebuilt is not built and rebuilt is not None and rebuilt[1] > late.slot
     saved = g._INDEX.compiled
     try:
         g._INDEX.compiled = (None, len(g._INDEX.sources))  # the set could not be built

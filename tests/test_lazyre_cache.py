@@ -158,8 +158,29 @@ def test_a_full_file_stays_within_max_entries_when_every_entry_was_read(tmp_path
     monkeypatch.setattr(lazyre_cache, "_path_override", path)
     monkeypatch.setattr(lazyre_cache, "_used", set(old))
     monkeypatch.setattr(lazyre_cache, "_fresh", dict(fresh))
+    monkeypatch.setattr(lazyre_cache, "_fresh_seconds", [1.0])  # slow enough to be worth a save
     assert lazyre_cache._save()
     after = lazyre_cache._read(path)
     assert len(after) == lazyre_cache.MAX_ENTRIES
     assert set(fresh) <= set(after)
     assert ("old0", 0) not in after and (f"old{lazyre_cache.MAX_ENTRIES - 1}", 0) in after  # the oldest go first
+
+
+def test_a_process_whose_new_patterns_were_quick_to_compile_does_not_rewrite_the_file(tmp_path: Path) -> None:
+    """Start-up of a small scan (issue 23): a save reads, merges and rewrites the whole file, so a process whose
+    new patterns took less than SAVE_MIN_SECONDS to compile together (a few small ones, or one built from a set
+    in hash order, new in every process) leaves the file as it is; slow ones are still kept."""
+    from skillscan import lazyre_cache
+
+    cache = tmp_path / "c"
+    _run(cache)  # the 3,000-word alternation: slow, so the first process writes the file
+    path = _file(cache)
+    before = path.read_bytes()
+    quick = [[f"(?:quick{i}|fast{i})+z", 0] for i in range(3)]  # new, each well under SAVE_MIN_SECONDS
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SKILLSCAN_CACHE_DIR": str(cache)}
+    script = SCRIPT.replace("lazyre_cache.install()", "lazyre_cache.install(); lazyre_cache.MIN_SECONDS = 0")
+    done = subprocess.run([sys.executable, "-c", script, json.dumps(PATTERNS + quick), json.dumps(TEXTS)], env=env,
+                          capture_output=True, text=True, check=True, timeout=120)
+    assert json.loads(done.stdout)["fresh"] >= 3  # compiled here and eligible to be kept...
+    assert path.read_bytes() == before  # ...but not worth a rewrite
+    assert lazyre_cache.SAVE_MIN_SECONDS > 0
