@@ -35,6 +35,8 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
+from skillscan import marshal_file
+
 MAGIC = b"skillscan-dc-1\n"
 MAX_ENTRIES = 6_000  # texts kept in the file (one scan defines ~2,000)
 _BUILD = hashlib.blake2b(f"{sys.version}|{sys.implementation.cache_tag}|{marshal.version}|"
@@ -61,22 +63,7 @@ def cache_path() -> Path | None:
 
 def _read(path: Path | None) -> dict[str, CodeType]:
     """The entries of the file at `path`; {} when it is missing, foreign or corrupt."""
-    if path is None:
-        return {}
-    try:
-        blob = path.read_bytes()
-    except OSError:
-        return {}
-    head = len(MAGIC)
-    if not blob.startswith(MAGIC) or len(blob) < head + 32:
-        return {}
-    digest, payload = blob[head : head + 32], blob[head + 32 :]
-    if hashlib.blake2b(payload, digest_size=32).digest() != digest:
-        return {}
-    try:
-        data = marshal.loads(payload)
-    except (EOFError, ValueError, TypeError):
-        return {}
+    data = marshal_file.read(path, MAGIC)
     if not isinstance(data, dict) or not all(type(k) is str and type(v) is CodeType for k, v in data.items()):
         return {}
     return data
@@ -140,14 +127,7 @@ def _save() -> bool:
     path = cache_path()
     if path is None:
         return False
-    merged = _read(path)
-    if len(merged) + len(fresh) > MAX_ENTRIES:
-        # full (texts of classes of other library versions): keep what this process read from the file
-        with _lock:
-            merged = {k: v for k, v in merged.items() if k in _used}
-    merged.update(fresh)
-    payload = marshal.dumps(merged)
-    blob = MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload
-    from skillscan.diskcache import atomic_write
-
-    return atomic_write(path, lambda tmp: Path(tmp).write_bytes(blob), prefix=".dc-")
+    with _lock:
+        used = set(_used)
+    merged = marshal_file.merge(_read(path), fresh, used, MAX_ENTRIES)
+    return marshal_file.write(path, MAGIC, merged, prefix=".dc-")

@@ -28,13 +28,14 @@ from __future__ import annotations
 import _sre
 import atexit
 import hashlib
-import marshal
 import sys
 import threading
 import time
 from pathlib import Path
 from re import _compiler
 from typing import Any
+
+from skillscan import marshal_file
 
 MAGIC = b"skillscan-re-1\n"
 MAX_ENTRIES = 4_000  # past this the file keeps only the patterns the saving process used (see `_save`)
@@ -110,22 +111,7 @@ def cache_path() -> Path | None:
 
 def _read(path: Path | None) -> dict[Key, Record]:
     """The entries of the file at `path`; {} when it is missing, foreign or corrupt."""
-    if path is None:
-        return {}
-    try:
-        blob = path.read_bytes()
-    except OSError:
-        return {}
-    head = len(MAGIC)
-    if not blob.startswith(MAGIC) or len(blob) < head + 32:
-        return {}
-    digest, payload = blob[head : head + 32], blob[head + 32 :]
-    if hashlib.blake2b(payload, digest_size=32).digest() != digest:
-        return {}
-    try:
-        data = marshal.loads(payload)
-    except (EOFError, ValueError, TypeError):
-        return {}
+    data = marshal_file.read(path, MAGIC)
     if not isinstance(data, dict):
         return {}
     return {k: v for k, v in data.items() if _well_formed(k, v)}
@@ -205,22 +191,7 @@ def _save() -> bool:
     path = cache_path()
     if path is None:
         return False
-    merged = _read(path)
-    if len(merged.keys() | fresh.keys()) > MAX_ENTRIES:
-        # full: keep what this process read from the file and drop the rest. Some patterns change from one
-        # process to the next (libcst builds its tokenizer pattern from a set, whose order follows the hash
-        # seed), so every process adds one that no later process asks for; emptying the file here would make
-        # the next process compile every stable pattern again
-        with _lock:
-            merged = {k: v for k, v in merged.items() if k in _used and k not in fresh}
-        # a process that read nearly the whole file and compiled more still leaves at most MAX_ENTRIES: the
-        # entries earliest in the file (the oldest) go first
-        room = MAX_ENTRIES - len(fresh)
-        if len(merged) > room:
-            merged = dict(list(merged.items())[len(merged) - room:]) if room > 0 else {}
-    merged.update(fresh)
-    payload = marshal.dumps(merged)
-    blob = MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload
-    from skillscan.diskcache import atomic_write
-
-    return atomic_write(path, lambda tmp: Path(tmp).write_bytes(blob), prefix=".re-")
+    with _lock:
+        used = set(_used)
+    merged = marshal_file.merge(_read(path), fresh, used, MAX_ENTRIES)
+    return marshal_file.write(path, MAGIC, merged, prefix=".re-")

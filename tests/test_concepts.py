@@ -170,8 +170,9 @@ HASHERS = {
     "skillscan/serve/pages.py": "the CSRF token of a form",
     "skillscan/serve/tokens.py": "an API token at rest",
     "skillscan/serve/settings.py": "the service's verdict cache key",
-    "skillscan/lazyre_cache.py": "the Python build and the integrity of the compiled-regex cache file",
-    "skillscan/dataclass_cache.py": "the Python build and the integrity of the compiled-dataclass cache file",
+    "skillscan/lazyre_cache.py": "the Python build the compiled-regex cache file is for",
+    "skillscan/dataclass_cache.py": "the Python build the compiled-dataclass cache file is for",
+    "skillscan/marshal_file.py": "the integrity of a marshal cache file (regex opcodes, dataclass methods)",
 }
 HASH_NAMES = {"hashlib", "sha1", "sha256", "sha512", "md5", "blake2b", "blake2s", "xxhash", "mmh3", "hash"}
 FINDING_PARTS = {"rule_id", "rule", "snippet", "fingerprint", "occurrence"}
