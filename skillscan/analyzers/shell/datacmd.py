@@ -110,16 +110,24 @@ def query_files(tokens: list[str]) -> list[str] | None:
 _VARIABLE = lazy(r"\$\{?([A-Za-z_]\w*)\}?")
 
 
-def _assigned(word: Word, depth: int = 0) -> dict[str, str]:
+def _assigned(word: Word) -> dict[str, str]:
     """The variables expanded in `word` that the script assigned, each with the text assigned to it (followed
     through the variables expanded in that text, two steps)."""
     out: dict[str, str] = {}
+    _assign_into(word, 0, out, set())
+    return out
+
+
+def _assign_into(word: Word, depth: int, out: dict[str, str], seen: set[tuple[int, int]]) -> None:
+    # depth first, the first text of a name kept; a word met again at the same depth adds nothing new, so it is
+    # not walked again (each word holds up to syntax.MAX_VIA variables: the walk stays linear in the words met)
+    if (id(word), depth) in seen:
+        return
+    seen.add((id(word), depth))
     for name, w in word.via:
         out.setdefault(name, w.raw or "")
         if depth < 2:
-            for inner, raw in _assigned(w, depth + 1).items():
-                out.setdefault(inner, raw)
-    return out
+            _assign_into(w, depth + 1, out, seen)
 
 
 def _expand(text: str, env: dict[str, str]) -> str:

@@ -40,6 +40,7 @@ from skillscan.analyzers.shell.syntax import (
     MAX_NEST,
     MAX_NODES,
     MAX_TEXT,
+    MAX_VIA,
     parse_script,
 )
 from skillscan.analyzers.shell.winshell import PS_FETCH, parse_windows
@@ -126,8 +127,13 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
             self._path_settings(script.settings, frame)
             if script.expansions_cut:
                 self.run.skip(frame, say("bound-expansions", limit=f"{MAX_EXPANSIONS:,}"))
+            if script.via_cut:
+                self.run.skip(frame, say("bound-via", limit=MAX_VIA))
         else:
-            cmds = parse_windows(text, frame.dialect)
+            said: list[str] = []
+            cmds = parse_windows(text, frame.dialect, said)
+            if said:
+                self.run.skip(frame, say("bound-via", limit=MAX_VIA))
             cut = len(text) > MAX_TEXT or len(cmds) >= MAX_COMMANDS
             if frame.dialect == "powershell":
                 self._ps_facts(text, frame)

@@ -32,6 +32,7 @@ MAX_NODES = 200_000  # tree nodes visited per parse
 MAX_NEST = 64  # nesting of substitutions/compound statements followed
 MAX_COMMANDS = 20_000
 MAX_SETTINGS = 256  # NAME=value statements kept for the analyzer (PATH settings: shell/pathvar.py)
+MAX_VIA = 32  # variables of the script kept per word, with what was assigned to them (Word.via); past it, said
 MAX_LOOP_VALUES = 8  # elements of an array kept as known values (`A=(a b c)`; a longer one is a run-time value)
 # passes over loop bodies beyond the first, per parse: a `for` over known values follows its body once per value
 # while this lasts (nested loops multiply); a loop past it is followed once with its variable unknown, and said
@@ -63,6 +64,7 @@ class _Builder:
         self.errors = 0
         self.expansions = 0  # extra passes over loop bodies so far (MAX_EXPANSIONS)
         self.expansions_cut = False
+        self.via_cut = False  # a word expanded more than MAX_VIA of the script's variables
         self.truncated = False
         self._conts: dict[int, list[int]] = {}
         self._reads: list[str] = []  # environment variables expanded in the word being built
@@ -91,7 +93,10 @@ class _Builder:
         value, payload, procsub, sq = self._value(node, depth)
         if node.type == "word" and "\\" in raw and _WINDOWS_PATH.fullmatch(raw):
             value = raw.replace("\\", "/")
-        via, self._via = tuple(self._via[:8]), outer + self._via[:8]
+        got = self._via
+        if len(got) > MAX_VIA:
+            self.via_cut, got = True, got[:MAX_VIA]
+        via, self._via = tuple(got), outer + got
         return Word(value, raw, row, col, payload, procsub, sq, via)
 
     def _value(self, node: Any, depth: int) -> tuple[str | None, Payload | None, bool, bool]:
@@ -460,4 +465,4 @@ def parse_script(text: str, env: dict[str, Word] | None = None) -> Script:
     tree = _parser().parse(_NON_ASCII.sub(b"%", src))
     b = _Builder(src, env)
     b.visit(tree.root_node, 0)
-    return Script(b.commands, truncated or b.truncated, b.errors, b.settings, b.expansions_cut)
+    return Script(b.commands, truncated or b.truncated, b.errors, b.settings, b.expansions_cut, b.via_cut)

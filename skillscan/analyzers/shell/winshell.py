@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 
 from skillscan.analyzers.shell.decode import MAX_DECODED, URL_RE, Payload, as_text
-from skillscan.analyzers.shell.syntax import MAX_COMMANDS, MAX_TEXT
+from skillscan.analyzers.shell.syntax import MAX_COMMANDS, MAX_TEXT, MAX_VIA
 from skillscan.analyzers.shell.words import Cmd, Redirect, Word
 from skillscan.capabilities import decoding
 from skillscan.lazyre import lazy
@@ -50,6 +50,7 @@ class _Tok:
         self.ps = dialect == "powershell"
         self.env = env
         self.reads: list[str] = []
+        self.via_cut = False  # a word expanded more than MAX_VIA of the script's variables
 
     def _adv(self, k: int = 1) -> None:
         for _ in range(k):
@@ -206,7 +207,9 @@ class _Tok:
             payload = next((w.payload for w in held if w is not None and w.payload is not None), None)
         # the script's variables expanded in the word, with what was assigned to them (as in syntax.py)
         via = tuple((m.group(1), w) for m in PS_VARIABLE.finditer(raw[:4096])
-                    if (w := self.env.get(m.group(1).lower())) is not None)[:8] if self.ps and "$" in raw else ()
+                    if (w := self.env.get(m.group(1).lower())) is not None) if self.ps and "$" in raw else ()
+        if len(via) > MAX_VIA:
+            self.via_cut, via = True, via[:MAX_VIA]
         return Word(value if known else None, raw, row, col, payload, via=via)
 
 
@@ -222,7 +225,9 @@ def _ps_payload(raw: str) -> Payload | None:
     return None
 
 
-def parse_windows(text: str, dialect: str) -> list[Cmd]:
+def parse_windows(text: str, dialect: str, said: list[str] | None = None) -> list[Cmd]:
+    """The commands of a PowerShell or batch text; a bound that cut a word's variables short (MAX_VIA) is put
+    in `said` (`"via"`)."""
     env: dict[str, Word] = {}
     tok = _Tok(text[:MAX_TEXT], dialect, env)
     cmds: list[Cmd] = []
@@ -277,4 +282,6 @@ def parse_windows(text: str, dialect: str) -> list[Cmd]:
             prev.downstream = cmd
         cmds.append(cmd)
         prev, prev_sep = cmd, sep
+    if tok.via_cut and said is not None:
+        said.append("via")
     return cmds

@@ -1,0 +1,51 @@
+"""A word keeps the script's variables it expands (Word.via, with what was assigned to them) up to MAX_VIA: a data
+query held in any of them is seen, and past the bound the cut is said (analysis-incomplete), in bash and in
+PowerShell alike — no variable is dropped silently."""
+
+from __future__ import annotations
+
+from skillscan.analyzers.shell import CommandContext, analyze_command
+from skillscan.analyzers.shell.syntax import MAX_VIA
+
+
+def _found(script: str, dialect: str = "bash") -> list[tuple[str, str]]:
+    return [(f.rule_id, f.message) for f in analyze_command(script, CommandContext("run.sh"), dialect=dialect)]
+
+
+def _bash(n: int) -> str:
+    """`n` variables set to literals, then one set to a data query of the script's argument, all expanded in one
+    word that is run."""
+    sets = "".join(f"V{i}=word{i}\n" for i in range(n))
+    return sets + 'Q="$(jq -r .cmd "$1")"\neval "' + "".join(f"${{V{i}}}" for i in range(n)) + '$Q"\n'
+
+
+def _ps(n: int) -> str:
+    sets = "".join(f"$v{i} = 'word{i}'\n" for i in range(n))
+    return sets + "$q = (Get-Content $args[0] | ConvertFrom-Json).command\niex \"" + \
+        "".join(f"$v{i}" for i in range(n)) + '$q"\n'
+
+
+def test_a_query_in_a_ninth_variable_is_seen() -> None:
+    rules = [r for r, _ in _found(_bash(8))]
+    assert "shell-runs-data-command" in rules and "analysis-incomplete" not in rules
+
+
+def test_at_the_bound_every_variable_is_read_and_nothing_is_said() -> None:
+    found = _found(_bash(MAX_VIA - 1))  # MAX_VIA variables in the word, the query's the last
+    rules = [r for r, _ in found]
+    assert "shell-runs-data-command" in rules
+    assert "analysis-incomplete" not in rules
+
+
+def test_past_the_bound_the_cut_is_said() -> None:
+    found = _found(_bash(MAX_VIA))  # one variable more than is kept: the query's is the one cut
+    said = [m for r, m in found if r == "analysis-incomplete"]
+    assert len(said) == 1 and f"more than {MAX_VIA} of the script's variables" in said[0]
+
+
+def test_powershell_at_and_past_the_bound() -> None:
+    assert "shell-runs-data-command" in [r for r, _ in _found(_ps(8), "powershell")]
+    at = [r for r, _ in _found(_ps(MAX_VIA - 1), "powershell")]
+    assert "shell-runs-data-command" in at and "analysis-incomplete" not in at
+    over = [m for r, m in _found(_ps(MAX_VIA), "powershell") if r == "analysis-incomplete"]
+    assert len(over) == 1 and f"more than {MAX_VIA} of the script's variables" in over[0]
