@@ -69,9 +69,23 @@ class Cluster:
         subprocess.run([*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "fast",
                         "-w", "stop"], check=False, capture_output=True, timeout=60)
         shutil.rmtree(self.root, ignore_errors=True)
-        if self.watchdog is not None:  # it leaves once the directory is gone; ended here so none is left waiting
-            self.watchdog.terminate()
-            self.watchdog.wait(timeout=30)
+        end_watchdog(self.watchdog)
+
+
+def start_watchdog(*args: str, group: bool = False) -> subprocess.Popen[bytes]:
+    """pg_watchdog.py watching for this process's death: `args` are the cluster's pg_ctl, root and command prefix,
+    or (`group`) the id of a process group to kill."""
+    mode = ["--group"] if group else []
+    return subprocess.Popen([sys.executable, str(Path(__file__).with_name("pg_watchdog.py")), *mode, str(os.getpid()),
+                             *args], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+
+
+def end_watchdog(watchdog: subprocess.Popen[bytes] | None) -> None:
+    """What it watched is gone: it would leave on its own; ended here so none is left waiting."""
+    if watchdog is not None:
+        watchdog.terminate()
+        watchdog.wait(timeout=30)
 
 
 def start_cluster(bindir: Path) -> Cluster:
@@ -88,9 +102,7 @@ def start_cluster(bindir: Path) -> Cluster:
     port = free_port()
     opts = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c max_connections=200"
     # the watchdog first: a run killed while the server starts leaves nothing behind either
-    watchdog = subprocess.Popen([sys.executable, str(Path(__file__).with_name("pg_watchdog.py")), str(os.getpid()),
-                                 str(bindir / "pg_ctl"), str(root), *as_user], stdin=subprocess.DEVNULL,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    watchdog = start_watchdog(str(bindir / "pg_ctl"), str(root), *as_user)
     subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(root / "log"), "-w",
                     "start"], check=True, capture_output=True, timeout=120)
     return Cluster(root, port, bindir, as_user, watchdog=watchdog)
@@ -106,6 +118,7 @@ class Server:
     proc: subprocess.Popen[bytes]
     log: Path
     extra: list[str] = field(default_factory=list)
+    watchdog: subprocess.Popen[bytes] | None = None  # kills the server's process group if the test process dies
 
     def client(self, token: str | None = TOKEN) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -122,6 +135,7 @@ class Server:
                 self.proc.wait()
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
+        end_watchdog(self.watchdog)
 
 
 def env() -> dict[str, str]:
@@ -148,7 +162,9 @@ def start_server(data: Path, database: str | None, *extra: str, workers: int = 1
     with open(log, "ab") as fh:
         proc = subprocess.Popen(argv, stdout=fh, stderr=subprocess.STDOUT, env=env(), cwd=REPO,
                                 start_new_session=True)
-    server = Server(f"http://127.0.0.1:{port}", data, database, proc, log, list(extra))
+    # its own session: a kill of the run's process group does not reach it, the watchdog does
+    server = Server(f"http://127.0.0.1:{port}", data, database, proc, log, list(extra),
+                    watchdog=start_watchdog(str(proc.pid), group=True))
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -162,10 +178,17 @@ def start_server(data: Path, database: str | None, *extra: str, workers: int = 1
 
 
 def start_worker(data: Path, database: str | None, *extra: str) -> subprocess.Popen[bytes]:
+    """A `serve worker` in a process group of its own, watched (pg_watchdog.py --group) like the server: its
+    watchdog leaves by itself once the group is gone."""
     log = data.parent / f"{data.name}-worker-{time.monotonic_ns()}.log"
     argv = [sys.executable, "-m", "skillscan", "serve", "worker", *serve_args(data, database, *extra)]
     with open(log, "ab") as fh:
-        return subprocess.Popen(argv, stdout=fh, stderr=subprocess.STDOUT, env=env(), cwd=REPO, start_new_session=True)
+        proc = subprocess.Popen(argv, stdout=fh, stderr=subprocess.STDOUT, env=env(), cwd=REPO, start_new_session=True)
+    _WORKER_WATCHDOGS.append(start_watchdog(str(proc.pid), group=True))
+    return proc
+
+
+_WORKER_WATCHDOGS: list[subprocess.Popen[bytes]] = []  # kept so that they are not collected while they run
 
 
 @contextlib.contextmanager
