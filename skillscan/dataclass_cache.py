@@ -55,10 +55,7 @@ STATS = {"hits": 0, "compiled": 0}
 def cache_path() -> Path | None:
     if _path_override is not None:
         return _path_override
-    from skillscan.diskcache import cache_subdir
-
-    sub = cache_subdir("dataclass")
-    return sub / f"dc-{_BUILD}.bin" if sub is not None else None
+    return marshal_file.cache_file("dataclass", f"dc-{_BUILD}.bin")
 
 
 def _read(path: Path | None) -> dict[str, CodeType]:

@@ -356,7 +356,7 @@ class _Scan:
         with self._batch_lock:
             for analyzer in batch_analyzers():
                 if hasattr(analyzer, "jobs"):
-                    analyzer.jobs = self.jobs  # batches run side by side up to --jobs
+                    analyzer.jobs = self.jobs  # one batch at a time (the lock), so it may use every core
                 try:
                     results = analyzer.analyze_batch(packages)
                 except Exception as exc:

@@ -103,10 +103,7 @@ def _plain(value: Any) -> Any:
 def cache_path() -> Path | None:
     if _path_override is not None:
         return _path_override
-    from skillscan.diskcache import cache_subdir
-
-    sub = cache_subdir("regex")
-    return sub / f"re-{_BUILD}.bin" if sub is not None else None
+    return marshal_file.cache_file("regex", f"re-{_BUILD}.bin")
 
 
 def _read(path: Path | None) -> dict[Key, Record]:

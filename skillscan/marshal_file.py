@@ -17,6 +17,14 @@ V = TypeVar("V")
 DIGEST_SIZE = 32
 
 
+def cache_file(subdir: str, name: str) -> Path | None:
+    """`name` in skillscan's cache directory `subdir`, or None when there is no private cache directory."""
+    from skillscan.diskcache import cache_subdir
+
+    sub = cache_subdir(subdir)
+    return sub / name if sub is not None else None
+
+
 def read(path: Path | None, magic: bytes) -> Any:
     """The object stored at `path`, or None when the file is missing, foreign or corrupt."""
     if path is None:
