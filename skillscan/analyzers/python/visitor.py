@@ -276,7 +276,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         if entry is None:
             return
         loc = self.loc.location(self.path, node)
-        self.check_copy(q, positional, loc)
+        self.check_copy(q, node, loc)
         if entry.handler in ("subprocess", "shell", "execv"):
             self.check_process(node, entry, q, loc)
             return
