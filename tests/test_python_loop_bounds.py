@@ -99,7 +99,7 @@ def test_elements_past_the_bound_that_are_not_literals_make_the_loop_unknown() -
     visitor = ModuleVisitor(module, code, "run.py", load_capmap(None), None)
     for_node = module.body[1]
     assert isinstance(for_node, cst.For)
-    assert loops.known_values(visitor, for_node.iter) == ([], 0)
+    assert loops.known_rows(visitor, ("k",), for_node.iter) == ([], 0)
 
 
 def test_the_cli_reviews_a_long_key_list_it_could_not_follow(tmp_path: Path) -> None:
@@ -111,3 +111,16 @@ def test_the_cli_reviews_a_long_key_list_it_could_not_follow(tmp_path: Path) -> 
     verdict, findings = scan_one(pkg, "--no-cache")
     assert verdict != "allow"
     assert [f["line"] for f in rule_hits(findings, "analysis-incomplete")] == [2]
+
+
+def test_a_dict_past_the_bound_is_reported_by_its_items_loop() -> None:
+    n = loops.MAX_LOOP_VALUES + 2
+    table = ", ".join(f'"k{i}": "notes/n{i}.txt"' for i in range(n))
+    code = f"import os\nTABLE = {{{table}}}\nfor name, path in TABLE.items():\n    print(name, open(path).read())\n"
+    said = [(m, line) for r, m, line in _analysed(code) if r == "analysis-incomplete"]
+    assert len(said) == 1 and said[0][0].startswith("scripts/run.py: 2 known value(s)") and said[0][1] == 3
+
+
+def test_rows_of_the_wrong_width_make_the_loop_unknown() -> None:
+    code = "import os\nfor a, b in [('x', '~/.ssh/id_rsa', 'z')]:\n    open(os.path.expanduser(b)).read()\n"
+    assert not any("id_rsa" in c for c in _caps(code))

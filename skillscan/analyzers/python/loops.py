@@ -2,7 +2,7 @@
 
 `for key in ["~/.ssh/id_rsa", "~/.aws/credentials"]: open(key)` reads two secrets, though the call names
 neither: the visitor (`visitor.visit_For`) walks the body once per known value, with the loop's name bound
-to that value. Walks are bounded three ways, and every value left out where it could matter is reported:
+to that value (`for name, cmd in TABLE.items()`: each name to its part of the row). Walks are bounded three ways, and every value left out where it could matter is reported:
 
 - `MAX_LOOP_VALUES` values of one loop;
 - `MAX_LOOP_NODES` nodes walked again per file, over every loop (a body's size times its extra values:
@@ -13,11 +13,13 @@ A value left out *could matter* when the body hands the loop's name — or a nam
 to a call the analysis reads values of: an API of the capability map or a function of the module. A body
 that only appends, compares or prints the value gives no finding whatever the value, and is not reported.
 
-- `known_values(visitor, iter) -> (values, total)`: the first `MAX_LOOP_VALUES` known strings of the
-  iterable (a literal list, tuple or set, or a name last bound to one) and how many it holds; `([], 0)`
-  when any element is not a known string.
+- `loop_names(target)`: the names a loop binds (`for k in`, `for k, v in`).
+- `known_rows(visitor, names, iter) -> (rows, total)`: the first `MAX_LOOP_VALUES` rows of known strings the
+  loop binds its names to — the elements of a literal list, tuple or set, or of a name last bound to one (tuples
+  of strings for `for a, b in`), or the keys, values or items of a dict literal — and how many rows there are;
+  `([], 0)` when any row is not known strings.
 - `node_count(body) -> int`: the nodes a walk of `body` visits (counted up to `MAX_LOOP_NODES + 1`).
-- `handed_to(visitor, body, name) -> str | None`: the callee the body hands the value to, or None.
+- `handed_to(visitor, body, names) -> str | None`: the callee the body hands a loop value to, or None.
 - `header_line(visitor, node) -> int`: the line of the loop's `for … in …` header."""
 
 from __future__ import annotations
@@ -36,24 +38,86 @@ MAX_LOOP_NEST = 2  # loops inside loops followed value by value
 MAX_DERIVED_PASSES = 4  # passes over the body's assignments to find the names built from the value
 
 
-def known_values(visitor: Any, it: cst.BaseExpression) -> tuple[list[Val], int]:
-    if isinstance(it, cst.Name):
-        b = visitor.lookup(it.value)
-        it = b.node if b is not None and isinstance(b.node, cst.BaseExpression) else it
-    if not isinstance(it, (cst.List, cst.Tuple, cst.Set)) or not it.elements:
-        return [], 0
-    out: list[Val] = []
+def _strings(visitor: Any, exprs: list[cst.BaseExpression]) -> tuple[Val, ...] | None:
+    out = []
+    for e in exprs:
+        v = visitor.value_of(e)
+        if v is None or not v.exact or not isinstance(v.data, str):
+            return None
+        out.append(v)
+    return tuple(out)
+
+
+def _literal(e: cst.BaseExpression) -> bool:
+    if isinstance(e, (cst.Tuple, cst.List)):
+        return all(not isinstance(x, cst.StarredElement) and _literal(x.value) for x in e.elements)
+    return isinstance(e, (cst.SimpleString, cst.ConcatenatedString))
+
+
+def _bound(visitor: Any, e: cst.BaseExpression) -> cst.BaseExpression:
+    if isinstance(e, cst.Name):
+        b = visitor.lookup(e.value)
+        if b is not None and isinstance(b.node, cst.BaseExpression):
+            return b.node
+    return e
+
+
+def _table(visitor: Any, it: cst.BaseExpression, width: int) -> list[list[cst.BaseExpression]] | None:
+    """The rows of expressions a loop of `width` names iterates over, or None: the elements of a list, tuple or
+    set (each a tuple or list of `width` when `width` > 1), or the keys, values or items of a dict literal."""
+    if isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and not it.args and \
+            it.func.attr.value in ("keys", "values", "items"):
+        d = _bound(visitor, it.func.value)
+        part = it.func.attr.value
+        if not isinstance(d, cst.Dict) or not all(isinstance(x, cst.DictElement) for x in d.elements):
+            return None
+        if (width == 2) != (part == "items"):
+            return None
+        return [[x.key, x.value] if part == "items" else [x.key if part == "keys" else x.value]
+                for x in d.elements if isinstance(x, cst.DictElement)]
+    it = _bound(visitor, it)
+    if not isinstance(it, (cst.List, cst.Tuple, cst.Set)):
+        return None
+    rows = []
     for e in it.elements:
         if isinstance(e, cst.StarredElement):
-            return [], 0
-        if len(out) < MAX_LOOP_VALUES:
-            v = visitor.value_of(e.value)
-            if v is None or not v.exact or not isinstance(v.data, str):
+            return None
+        if width == 1:
+            rows.append([e.value])
+        elif isinstance(e.value, (cst.Tuple, cst.List)) and len(e.value.elements) == width and \
+                not any(isinstance(x, cst.StarredElement) for x in e.value.elements):
+            rows.append([x.value for x in e.value.elements])
+        else:
+            return None
+    return rows
+
+
+def loop_names(target: cst.BaseExpression) -> tuple[str, ...]:
+    """The names a `for` binds, when they are plain names (`for k in`, `for k, v in`); else ()."""
+    if isinstance(target, cst.Name):
+        return (target.value,)
+    if isinstance(target, (cst.Tuple, cst.List)) and target.elements and \
+            all(isinstance(e, cst.Element) and isinstance(e.value, cst.Name) for e in target.elements):
+        return tuple(e.value.value for e in target.elements if isinstance(e.value, cst.Name))
+    return ()
+
+
+def known_rows(visitor: Any, names: tuple[str, ...], it: cst.BaseExpression) -> tuple[list[tuple[Val, ...]], int]:
+    """(the first MAX_LOOP_VALUES rows of known strings the loop binds its names to, how many rows it has);
+    ([], 0) when a row in the bound holds anything else, or one past it is not a literal."""
+    table = _table(visitor, it, len(names)) if names else None
+    if not table:
+        return [], 0
+    rows: list[tuple[Val, ...]] = []
+    for exprs in table:
+        if len(rows) < MAX_LOOP_VALUES:
+            row = _strings(visitor, exprs)
+            if row is None:
                 return [], 0
-            out.append(v)
-        elif not isinstance(e.value, (cst.SimpleString, cst.ConcatenatedString)):
+            rows.append(row)
+        elif not all(_literal(e) for e in exprs):
             return [], 0  # past the bound only literals are counted as known: a name or a call is not
-    return out, len(it.elements)
+    return rows, len(table)
 
 
 def node_count(body: cst.CSTNode) -> int:
@@ -69,9 +133,9 @@ def _mentions(node: cst.CSTNode, names: set[str]) -> bool:
     return any(isinstance(n, cst.Name) and n.value in names for n in (node, *walk_nodes(node)))
 
 
-def handed_to(visitor: Any, body: cst.CSTNode, name: str) -> str | None:
+def handed_to(visitor: Any, body: cst.CSTNode, loop: tuple[str, ...]) -> str | None:
     nodes = list(walk_nodes(body))
-    names = {name}
+    names = set(loop)
     assigns = [n for n in nodes if isinstance(n, (cst.Assign, cst.AnnAssign, cst.AugAssign))]
     for _ in range(MAX_DERIVED_PASSES):
         before = len(names)

@@ -10,7 +10,7 @@ import libcst as cst
 from skillscan.analyzers.python.checks import FAMILIES
 from skillscan.analyzers.python.evaluate import MAX_RETURNS
 from skillscan.analyzers.python.literals import call_arg, concat
-from skillscan.analyzers.python.loops import MAX_LOOP_NEST, MAX_LOOP_NODES, handed_to, header_line, known_values, node_count
+from skillscan.analyzers.python.loops import MAX_LOOP_NEST, MAX_LOOP_NODES, handed_to, header_line, known_rows, loop_names, node_count
 from skillscan.analyzers.python.names import MAX_TAINTS
 from skillscan.analyzers.python.triggers import Triggers
 from skillscan.analyzers.python.values import Binding, FuncInfo, Source, Val
@@ -181,32 +181,34 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         for t in targets:
             if isinstance(t, cst.Name):
                 self.bind(t.value, Binding(taint=taint))
-        values, total = known_values(self, node.iter) if isinstance(node.target, cst.Name) else ([], 0)
-        if not values:
+        names = loop_names(node.target)
+        rows, total = known_rows(self, names, node.iter)
+        if not rows:
             return
-        # `for p in ["~/.ssh/id_rsa", "~/.aws/credentials"]:` — the body is followed once per known value, with
-        # the name bound to that value, within the bounds of loops.py; the walk itself makes the first value's pass
-        name = node.target.value
-        follow = values[1:] if self._loop_depth < MAX_LOOP_NEST else []
+        # `for p in ["~/.ssh/id_rsa", "~/.aws/credentials"]:` — the body is followed once per known row, with the
+        # names bound to its values, within the bounds of loops.py; the walk itself makes the first row's pass
+        follow = rows[1:] if self._loop_depth < MAX_LOOP_NEST else []
         if follow:
             size = node_count(node.body)
             follow = follow[:max(0, MAX_LOOP_NODES - self._loop_nodes) // max(1, size)]
             self._loop_nodes += size * len(follow)
         if total - 1 > len(follow):
-            self._loop_values_left(node, name, total - 1 - len(follow))
+            self._loop_values_left(node, names, total - 1 - len(follow))
         self._loop_depth += 1
         try:
-            for v in follow:
-                self.bind(name, Binding(value=v, taint=taint))
+            for row in follow:
+                for name, v in zip(names, row):
+                    self.bind(name, Binding(value=v, taint=taint))
                 walk(self, node.body)
         finally:
             self._loop_depth -= 1
-        self.bind(name, Binding(value=values[0], taint=taint))
+        for name, v in zip(names, rows[0]):
+            self.bind(name, Binding(value=v, taint=taint))
 
-    def _loop_values_left(self, node: cst.For, name: str, left: int) -> None:
-        """Values a bound left out, counted (and reported by the engine) when the body hands the value to a
+    def _loop_values_left(self, node: cst.For, names: tuple[str, ...], left: int) -> None:
+        """Rows a bound left out, counted (and reported by the engine) when the body hands a loop value to a
         call whose values the analysis reads; the first such loop's line is kept."""
-        if handed_to(self, node.body, name) is None:
+        if handed_to(self, node.body, names) is None:
             return
         dropped = self.result.dropped
         dropped["loop-values"] = dropped.get("loop-values", 0) + left
