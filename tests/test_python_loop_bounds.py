@@ -124,3 +124,20 @@ def test_a_dict_past_the_bound_is_reported_by_its_items_loop() -> None:
 def test_rows_of_the_wrong_width_make_the_loop_unknown() -> None:
     code = "import os\nfor a, b in [('x', '~/.ssh/id_rsa', 'z')]:\n    open(os.path.expanduser(b)).read()\n"
     assert not any("id_rsa" in c for c in _caps(code))
+
+
+def test_nested_loops_stop_at_the_walk_budget() -> None:
+    import libcst as cst
+
+    from skillscan.analyzers.python.visitor import ModuleVisitor, walk
+
+    vals = ", ".join(f"'v{i}'" for i in range(loops.MAX_LOOP_VALUES))
+    body = "".join(f"            x{i} = open(c + '{i}').read()\n" for i in range(20))
+    code = f"for a in [{vals}]:\n    for b in [{vals}]:\n        for c in [{vals}]:\n{body}" * 3
+    module = cst.parse_module(code)
+    visitor = ModuleVisitor(module, code, "run.py", load_capmap(None), None)
+    walk(visitor, module)
+    largest = max(loops.node_count(n.body) for n in module.body if isinstance(n, cst.For))
+    # 64 × 64 × 64 passes would be over 250,000 walks of the innermost body: the budget stops them
+    assert visitor._loop_nodes <= loops.MAX_LOOP_NODES + largest
+    assert visitor.result.dropped["loop-values"] > 0 and visitor.result.dropped["loop-values-line"] == 3

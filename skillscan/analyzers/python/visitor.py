@@ -187,7 +187,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
             return
         # `for p in ["~/.ssh/id_rsa", "~/.aws/credentials"]:` — the body is followed once per known row, with the
         # names bound to its values, within the bounds of loops.py; the walk itself makes the first row's pass
-        follow = rows[1:] if self._loop_depth < MAX_LOOP_NEST else []
+        follow = rows[1:] if self._loop_depth < MAX_LOOP_NEST and self._loop_nodes < MAX_LOOP_NODES else []
         if follow:
             size = node_count(node.body)
             follow = follow[:max(0, MAX_LOOP_NODES - self._loop_nodes) // max(1, size)]
@@ -212,7 +212,8 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
             return
         dropped = self.result.dropped
         dropped["loop-values"] = dropped.get("loop-values", 0) + left
-        dropped.setdefault("loop-values-line", header_line(self, node))
+        if "loop-values-line" not in dropped:
+            dropped["loop-values-line"] = header_line(self, node)
 
     def visit_With(self, node: cst.With) -> None:
         for item in node.items:
