@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from servehelp import end_watchdog, start_watchdog
 
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--window-size=1280,1000"]
@@ -89,6 +90,8 @@ def browser(binary: str) -> Iterator[Page]:
     proc = subprocess.Popen([binary, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0",
                              "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
+    # in a session of its own, Chromium would outlive a killed test run: its watchdog kills its process group then
+    watchdog = start_watchdog(str(proc.pid), group=True)
     try:
         port = None
         deadline = time.monotonic() + 60
@@ -111,4 +114,5 @@ def browser(binary: str) -> Iterator[Page]:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, 9)
         proc.wait()
+        end_watchdog(watchdog)
         shutil.rmtree(profile, ignore_errors=True)

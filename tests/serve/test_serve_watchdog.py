@@ -70,3 +70,43 @@ def test_a_stopped_server_ends_its_watchdog(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert watchdog.poll() is not None and _gone([server.proc.pid], 5) == []
+
+
+BROWSER = """
+import sys, time
+sys.path.insert(0, {here!r})
+from cdp import browser
+with browser({binary!r}) as page:
+    import os
+    print(open(f"/proc/{{os.getpid()}}/task/{{os.getpid()}}/children").read().strip(), flush=True)
+    time.sleep(600)
+"""
+
+
+def test_a_killed_test_process_takes_its_chromium_with_it() -> None:
+    from cdp import chromium_path
+
+    binary = chromium_path()
+    if binary is None:
+        if os.environ.get("CI"):
+            raise AssertionError("Debian's chromium is missing; .ci/run installs it")
+        import pytest
+
+        pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    run = subprocess.Popen([sys.executable, "-c", BROWSER.format(here=str(HERE), binary=binary)],
+                           stdout=subprocess.PIPE, text=True)
+    pids: list[int] = []
+    try:
+        line = run.stdout.readline() if run.stdout else ""
+        pids = [int(p) for p in line.split()]  # Chromium (its own group's leader) and its watchdog
+        assert len(pids) == 2 and all(_alive(p) for p in pids)
+        run.kill()  # no teardown: as when a run is killed
+        run.wait(timeout=30)
+        assert _gone(pids) == [], "Chromium or its watchdog outlived the killed test process"
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait(timeout=30)
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)

@@ -223,4 +223,13 @@ def _bounds(path: str, dropped: dict[str, int]) -> list[Finding]:
         out.append(finding("analysis-incomplete", f"{path}: {dropped['runner-params']:,} parameter(s) of functions that "
                            f"run commands and take more than {MAX_PARAMS} were not followed as what they run "
                            "(py-runs-data-command)", path, 1, 1))
+    if dropped.get("loop-values"):
+        from skillscan.analyzers.python.loops import MAX_LOOP_NEST, MAX_LOOP_NODES, MAX_LOOP_VALUES
+
+        line = dropped.get("loop-values-line", 1)
+        out.append(finding("analysis-incomplete", f"{path}: {dropped['loop-values']:,} known value(s) of `for` loops "
+                           f"whose body hands the value to a call (the first such loop on line {line}) were not "
+                           f"followed through the body: at most {MAX_LOOP_VALUES} values a loop, "
+                           f"{MAX_LOOP_NODES:,} nodes walked again a file and {MAX_LOOP_NEST} nested loops are "
+                           "followed value by value", path, line, 1))
     return out

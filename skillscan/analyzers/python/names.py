@@ -34,6 +34,9 @@ NETWORK_TOOLS = {"curl", "wget", "nc", "ncat", "netcat", "socat", "scp", "sftp",
 KEYCHAIN_TOOLS = {"security", "secret-tool", "cmdkey", "keyring"}
 PATHLIB_ONLY = {"read_text", "read_bytes", "write_text", "write_bytes", "iterdir", "rglob"}
 COPIES = {"shutil.copy", "shutil.copy2", "shutil.copyfile", "shutil.copytree", "shutil.move"}
+# calls that read a file or folder they are given without the capability map saying so (its entry names what they
+# write): the argument (position, keyword) that is read — a copy's source, the folder an archive is made of
+SOURCES_READ: dict[str, tuple[int, str]] = {**{q: (0, "src") for q in COPIES}, "shutil.make_archive": (2, "root_dir")}
 FLOW_KW_IGNORED = {"env", "cwd", "timeout", "check", "shell", "text", "encoding", "capture_output", "verify"}
 
 

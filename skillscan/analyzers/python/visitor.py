@@ -10,6 +10,7 @@ import libcst as cst
 from skillscan.analyzers.python.checks import FAMILIES
 from skillscan.analyzers.python.evaluate import MAX_RETURNS
 from skillscan.analyzers.python.literals import call_arg, concat
+from skillscan.analyzers.python.loops import MAX_LOOP_NEST, MAX_LOOP_NODES, handed_to, header_line, known_rows, loop_names, node_count
 from skillscan.analyzers.python.names import MAX_TAINTS
 from skillscan.analyzers.python.triggers import Triggers
 from skillscan.analyzers.python.values import Binding, FuncInfo, Source, Val
@@ -17,14 +18,13 @@ from skillscan.analyzers.python.walk import walk
 
 __all__ = ["ModuleVisitor", "walk"]
 
-MAX_LOOP_VALUES = 8  # literal values of a `for` the body is followed with
-MAX_LOOP_NEST = 2  # loops inside loops followed value by value
 
 
 class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
     # the core's own reports are the flows (flows.py): from a source to a sink, both calls of the capability map
     TRIGGERS = Triggers(capmap=True)
     _loop_depth = 0
+    _loop_nodes = 0  # nodes walked again to follow loop bodies (loops.MAX_LOOP_NODES)
     # ------------------------------------------------------------------ imports and scopes
 
 
@@ -181,39 +181,39 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         for t in targets:
             if isinstance(t, cst.Name):
                 self.bind(t.value, Binding(taint=taint))
-        values = self._loop_values(node.iter) if isinstance(node.target, cst.Name) else []
-        if not values or self._loop_depth >= MAX_LOOP_NEST:
+        names = loop_names(node.target)
+        rows, total = known_rows(self, names, node.iter)
+        if not rows:
             return
-        # `for p in ["~/.ssh/id_rsa", "~/.aws/credentials"]:` — the body is followed once per literal
-        # value (at most MAX_LOOP_VALUES), with the name bound to that value; the walk itself makes
-        # the pass for the first value
-        name = node.target.value
+        # `for p in ["~/.ssh/id_rsa", "~/.aws/credentials"]:` — the body is followed once per known row, with the
+        # names bound to its values, within the bounds of loops.py; the walk itself makes the first row's pass
+        follow = rows[1:] if self._loop_depth < MAX_LOOP_NEST and self._loop_nodes < MAX_LOOP_NODES else []
+        if follow:
+            size = node_count(node.body)
+            follow = follow[:max(0, MAX_LOOP_NODES - self._loop_nodes) // max(1, size)]
+            self._loop_nodes += size * len(follow)
+        if total - 1 > len(follow):
+            self._loop_values_left(node, names, total - 1 - len(follow))
         self._loop_depth += 1
         try:
-            for v in values[1:]:
-                self.bind(name, Binding(value=v, taint=taint))
+            for row in follow:
+                for name, v in zip(names, row):
+                    self.bind(name, Binding(value=v, taint=taint))
                 walk(self, node.body)
         finally:
             self._loop_depth -= 1
-        self.bind(name, Binding(value=values[0], taint=taint))
+        for name, v in zip(names, rows[0]):
+            self.bind(name, Binding(value=v, taint=taint))
 
-    def _loop_values(self, it: cst.BaseExpression) -> list[Val]:
-        """The statically known strings a `for` iterates over: a literal list, tuple or set, or a name
-        last bound to one."""
-        if isinstance(it, cst.Name):
-            b = self.lookup(it.value)
-            it = b.node if b is not None and isinstance(b.node, cst.BaseExpression) else it
-        if not isinstance(it, (cst.List, cst.Tuple, cst.Set)) or not it.elements:
-            return []
-        out: list[Val] = []
-        for e in it.elements[:MAX_LOOP_VALUES]:
-            if isinstance(e, cst.StarredElement):
-                return []
-            v = self.value_of(e.value)
-            if v is None or not v.exact or not isinstance(v.data, str):
-                return []
-            out.append(v)
-        return out
+    def _loop_values_left(self, node: cst.For, names: tuple[str, ...], left: int) -> None:
+        """Rows a bound left out, counted (and reported by the engine) when the body hands a loop value to a
+        call whose values the analysis reads; the first such loop's line is kept."""
+        if handed_to(self, node.body, names) is None:
+            return
+        dropped = self.result.dropped
+        dropped["loop-values"] = dropped.get("loop-values", 0) + left
+        if "loop-values-line" not in dropped:
+            dropped["loop-values-line"] = header_line(self, node)
 
     def visit_With(self, node: cst.With) -> None:
         for item in node.items:
@@ -279,7 +279,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         if entry is None:
             return
         loc = self.loc.location(self.path, node)
-        self.check_copy(q, positional, loc)
+        self.check_copy(q, node, loc)
         if entry.handler in ("subprocess", "shell", "execv"):
             self.check_process(node, entry, q, loc)
             return

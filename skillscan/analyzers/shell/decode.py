@@ -148,11 +148,14 @@ def stdout_payload(cmd: Any, depth: int = 0) -> Payload | None:
         return None
     if getattr(cmd, "expression", False):  # a PowerShell expression stage: its value (`(iwr url).Content | iex`)
         return next((w.payload for w in cmd.words if w.payload is not None), None)
-    name = prog_name(argv[0])
-    args = argv[1:]
-    if name in ("sudo", "command", "builtin", "exec", "nohup", "env") and len(argv) > 1:
-        name = prog_name(argv[1])
-        args = argv[2:]
+    from skillscan.analyzers.shell.capmap import load_capmap
+    from skillscan.analyzers.shell.unwrap import unwrap
+
+    _, start = unwrap(argv, load_capmap().wrappers)  # `sudo -u x curl …`, `nohup nice -n 5 curl …`
+    if start is None or start >= len(argv):
+        return None
+    name = prog_name(argv[start])
+    args = argv[start + 1:]
     if name == "echo":
         words = [a for a in args]
         interpret = False
@@ -162,7 +165,7 @@ def stdout_payload(cmd: Any, depth: int = 0) -> Payload | None:
         if any(w is None for w in words):
             return None
         text = " ".join(w for w in words if w is not None)
-        first = cmd.words[1] if len(cmd.words) > 1 else None
+        first = cmd.words[start + 1] if len(cmd.words) > start + 1 else None
         row = first.row if first is not None else None
         col = (first.col + (1 if first.raw[:1] in "'\"" else 0)) if first is not None else 0
         if interpret:
@@ -189,7 +192,7 @@ def stdout_payload(cmd: Any, depth: int = 0) -> Payload | None:
         text, hidden = printf_escapes(fmt)
         if hidden:
             return Payload(text=text, decoders=("printf",))
-        w = cmd.words[1]
+        w = cmd.words[start + 1]
         return Payload(text=text, row=w.row, col=w.col + (1 if w.raw[:1] in "'\"" else 0))
     if name == "cat" and not [a for a in args if a != "-"]:
         return stdin_payload(cmd)

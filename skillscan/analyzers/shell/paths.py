@@ -26,6 +26,9 @@ RULE_IDS: tuple[str, ...] = ("shell-env-read", "shell-file-write", "shell-persis
 WRITERS_LAST = {"cp", "mv", "install", "ln", "rsync", "copy", "copy-item", "move-item", "xcopy", "robocopy"}
 WRITERS_ALL = {"tee", "set-content", "add-content", "out-file", "touch"}
 ALIASERS = {"ln", "cp", "mv"}  # make a path that stands for a credential file (paths._alias)
+# options whose value is the key or configuration a copy over ssh authenticates with (as `ssh -i` does), not a
+# file it sends: `scp -i ~/.ssh/deploy_key dist/app.tgz host:/srv/`
+AUTH_OPTIONS = {"scp": frozenset({"-i", "-F", "-S", "-o"})}
 MAX_ALIASES = 64
 
 
@@ -65,6 +68,12 @@ def home_path(value: str) -> str:
 
 
 _FILE_FIELD = lazy(r"^(?:[\w.\[\]-]{1,64}=)?[@<](?=[~/.$%A-Za-z])([^;]+)")  # @FILE, name=@FILE, name=<FILE
+# a long option whose `=VALUE` names a file the command reads (sends, signs with, takes input from), not one it
+# writes or leaves out
+_READ_OPTION = lazy(r"file|data|body|key|cert|input|upload|post|form|identity|cred|netrc|attach")
+_WRITE_OPTION = lazy(r"out|log|dest|target|save|exclude|ignore|dir")
+# `[user@]host:path`: a path on another machine (scp, rsync), not a file this one reads
+_REMOTE_OPERAND = lazy(r"^(?:[\w.-]+@)?[A-Za-z0-9][\w.-]+:(?!//)")
 ARCHIVERS = {"tar", "bsdtar", "gtar"}
 _FILE_OPTION = lazy(r"^(?:-[A-Za-z]*f|--file)$")
 _OLD_STYLE_FILE = lazy(r"^[A-Za-z]*f[A-Za-z]*$")
@@ -86,6 +95,10 @@ def carried_paths(key: str, values: list[str | None]) -> list[str]:
         m = _FILE_FIELD.match(v) if v else None
         if m and m.group(1) != "-":
             out.append(m.group(1))
+        elif v and v.startswith("--") and "=" in v:  # `wget --post-file=~/.netrc`, `--key-file=…`, `--upload-file=…`
+            name, value = v.split("=", 1)
+            if value and _READ_OPTION.search(name) and not _WRITE_OPTION.search(name):
+                out.append(value)
     if key in ARCHIVERS:
         base: str | None = None
         skip = False
@@ -114,9 +127,11 @@ class PathsMixin(AnalyzerBase):
             else ops if key in WRITERS_ALL else [])
         # `openssl pkcs12 -export -out site.pfx`: the value of `-out` is the file the command writes
         written_only |= {values[i + 1] for i, v in enumerate(values[:-1]) if v in ("-out", "--out") and values[i + 1]}
+        auth = AUTH_OPTIONS.get(key, frozenset())
+        written_only |= {values[i + 1] for i, v in enumerate(values[:-1]) if v in auth and values[i + 1]}
         written_as = {w.value: w.raw.strip("'\"") for w in args[:256] if w.value and w.raw != w.value}
         for v in [*values[:256], *carried_paths(key, values)]:
-            if not v or len(v) > 4096 or v in written_only:
+            if not v or len(v) > 4096 or v in written_only or _REMOTE_OPERAND.match(v):
                 continue
             hp = home_path(v)
             if reads:  # a path under %APPDATA% / $env:LOCALAPPDATA is also named as the line writes it

@@ -13,6 +13,7 @@ from skillscan.analyzers.shell.hosts import matches_host
 from skillscan.analyzers.shell.messages import program_message, say
 from skillscan.analyzers.shell.requests import sent_values, url_host
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
+from skillscan.analyzers.shell.unwrap import unwrap
 from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.urls import host_of
 from skillscan.capabilities.urls import operand_host as host_operand
@@ -56,14 +57,8 @@ def upload_sink(host: str) -> str:
 class ProgramsMixin(AnalyzerBase):
     # wrappers: sudo, nohup, env, timeout … report themselves, then the wrapped command is analysed
     def _unwrap(self, cmd: Cmd, words: list[Word], frame: Frame) -> int:
-        i = 0
-        for _ in range(16):
-            if i >= len(words) or words[i].value is None:
-                return i
-            name = prog_name(words[i].value)
-            w = self.cm.wrappers.get(normalise(name))
-            if w is None:
-                return i
+        found, start = unwrap([w.value for w in words], self.cm.wrappers)
+        for i, name, w in found:
             if normalise(name) == "env" and all(x.value is not None and (x.value.startswith("-") or "=" in x.value)
                                                 for x in words[i + 1:]):
                 self.run.add(frame, cmd, "shell-env-read", ["env.read[*]"], say("env-print"))
@@ -71,26 +66,7 @@ class ProgramsMixin(AnalyzerBase):
                 self.run.add(frame, cmd, "shell-exec", [Capability("proc.exec", name)], say("exec", name=name))
             if w.base is not None:
                 self._then(cmd, frame, w.base, name, {}, [], say("wrapper-runs", name=name))
-            i += 1
-            skip = w.skip_operands
-            while i < len(words):
-                v = words[i].value
-                if v is None:
-                    break
-                if v in w.lookup_flags:
-                    return len(words)  # `command -v crontab`: looks the program up, runs nothing
-                if v.startswith("-") and v != "-":
-                    i += 2 if v in w.options_with_value else 1
-                    continue
-                if w.assignments and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", v):
-                    i += 1
-                    continue
-                if skip:
-                    skip -= 1
-                    i += 1
-                    continue
-                break
-        return i
+        return len(words) if start is None else start  # `command -v crontab`: looks the program up, runs nothing
 
     # program entries from the data map
     def _program(self, cmd: Cmd, name: str, prog: Program, args: list[Word], values: list[str | None],

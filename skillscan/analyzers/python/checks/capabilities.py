@@ -9,7 +9,7 @@ import libcst as cst
 from skillscan.analyzers.python.capmap import ApiEntry
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.literals import call_arg, call_kwarg
-from skillscan.analyzers.python.names import COPIES
+from skillscan.analyzers.python.names import SOURCES_READ
 from skillscan.analyzers.python.triggers import Triggers
 from skillscan.analyzers.python.values import UNKNOWN, Binding, FuncInfo
 from skillscan.capabilities.grammar import normalize_path, secret_kind_of_path
@@ -21,16 +21,27 @@ RULE_IDS: tuple[str, ...] = ("py-api-capability", "py-dynamic-code", "py-file-ac
 
 
 class CapabilityChecks(Flows):
-    # reports only about calls of the capability map (and copies: COPIES)
-    TRIGGERS = Triggers(capmap=True, calls=frozenset(COPIES))
+    # reports only about calls of the capability map (and the sources copies and archives read: SOURCES_READ)
+    TRIGGERS = Triggers(capmap=True, calls=frozenset(SOURCES_READ))
 
-    def check_copy(self, q: str, positional: list[cst.BaseExpression], loc: Location) -> None:
-        if q in COPIES and positional:
-            src = self.value_of(positional[0])
-            scope = normalize_path(src.text) if src is not None else UNKNOWN
-            kind = secret_kind_of_path(scope) if scope != UNKNOWN else None
-            self._report_caps(None, q, [Capability("fs.read", scope)] + (
-                [Capability("secrets.read", kind)] if kind else []), loc)
+    def check_copy(self, q: str, node: cst.Call, loc: Location) -> None:
+        """A copy or an archive reads its source: `shutil.copytree(src, …)`, `shutil.make_archive(…, root_dir,
+        base_dir)` (the folder archived is `base_dir` under `root_dir`)."""
+        if q not in SOURCES_READ:
+            return
+        arg, kw = SOURCES_READ[q]
+        expr = call_arg(node, arg, kw)
+        if expr is None:
+            return
+        src = self.value_of(expr)
+        text = src.text if src is not None else None
+        base = self.value_of(call_arg(node, 3, "base_dir")) if q == "shutil.make_archive" else None
+        if text is not None and base is not None and base.text and not base.text.startswith(("/", "~")):
+            text = text.rstrip("/") + "/" + base.text.removeprefix("./")
+        scope = normalize_path(text) if text is not None else UNKNOWN
+        kind = secret_kind_of_path(scope) if scope != UNKNOWN else None
+        self._report_caps(None, q, [Capability("fs.read", scope)] + (
+            [Capability("secrets.read", kind)] if kind else []), loc)
 
     def note_param_read(self, node: cst.Call, entry: ApiEntry, q: str, caps: list[Capability]) -> None:
         """A function that opens its parameter for reading: remembered for `check_local_secret_reads`."""
