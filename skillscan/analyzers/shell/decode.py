@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from skillscan.analyzers.shell.unwrap import prog_name, unwrap
 from skillscan.capabilities import decoding
 from skillscan.lazyre import lazy
 
@@ -91,12 +92,6 @@ def utf16_b64(text: str) -> str | None:
         return None
 
 
-def prog_name(value: str | None) -> str:
-    if not value:
-        return ""
-    return value.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].lower()
-
-
 def first_url(values: Sequence[str | None]) -> str | None:
     for v in values:
         if v is None:
@@ -149,7 +144,6 @@ def stdout_payload(cmd: Any, depth: int = 0) -> Payload | None:
     if getattr(cmd, "expression", False):  # a PowerShell expression stage: its value (`(iwr url).Content | iex`)
         return next((w.payload for w in cmd.words if w.payload is not None), None)
     from skillscan.analyzers.shell.capmap import load_capmap
-    from skillscan.analyzers.shell.unwrap import unwrap
 
     _, start = unwrap(argv, load_capmap().wrappers)  # `sudo -u x curl …`, `nohup nice -n 5 curl …`
     if start is None or start >= len(argv):

@@ -2,6 +2,7 @@
 the `wrappers` of rules/capabilities/shell.yaml), read one way by the command analysis (programs.py, which also
 reports each wrapper) and by the reading of what a pipeline stage prints (decode.stdout_payload).
 
+- `prog_name(value)`: the program a command word names.
 - `unwrap(values, wrappers) -> (found, start)`: `found` lists each wrapper as (index, name, entry); `start` is the
   index of the wrapped program's word (`len(values)` when there is none), or None when a wrapper only looks the
   program up (`command -v crontab` runs nothing). Every pass moves past a wrapper's name: no count bound is needed
@@ -13,9 +14,15 @@ import re
 from collections.abc import Mapping, Sequence
 
 from skillscan.analyzers.shell.capmap import Program, normalise
-from skillscan.analyzers.shell.decode import prog_name
 
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+def prog_name(value: str | None) -> str:
+    """The program a command word names: its last path part, lower-cased (`/usr/bin/Curl` → `curl`)."""
+    if not value:
+        return ""
+    return value.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1].lower()
 
 
 def unwrap(values: Sequence[str | None], wrappers: Mapping[str, Program]
