@@ -34,11 +34,18 @@ class Kind:
 
 
 def _word_pattern(word: str) -> str:
+    """The word as a pattern that starts with its first character, so that the engine's search skips every
+    position whose character starts none of a kind's words: `c(?<![a-z0-9][\\s\\S])rest` holds exactly where
+    `(?<![a-z0-9])c rest` holds (the letter before `c` is no letter or digit), with the same backtracking."""
     w = word.lower().strip()
     if re.search(r"[\u3400-\u9fff]", w):
         return re.escape(w)
-    parts = [re.escape(p) for p in re.split(r"[\s_-]+", w) if p]
-    return r"(?<![a-z0-9])" + r"[\s_-]*".join(parts) + r"(?:s|es|ed|ing|er|ers)?(?![a-z0-9])"
+    parts = [p for p in re.split(r"[\s_-]+", w) if p]
+    end = r"(?:s|es|ed|ing|er|ers)?(?![a-z0-9])"
+    if not parts:
+        return r"(?<![a-z0-9])" + end
+    head = re.escape(parts[0][0]) + r"(?<![a-z0-9][\s\S])" + re.escape(parts[0][1:])
+    return r"[\s_-]*".join([head, *(re.escape(p) for p in parts[1:])]) + end
 
 
 @lru_cache(maxsize=1)
