@@ -7,8 +7,9 @@ sets and samples `/proc` every 50 ms: for each process of the tree its peak resi
 peak proportional set (PSS: a page the forked workers still share with the main process counts 1/n in
 each), and for the whole tree the peak of the summed resident sets (the figure issue 23's target reads)
 and of the summed PSS. Processes are named by what they run: `main`, `worker` (a forked Python child),
-`fork server` and `resource tracker` (multiprocessing's, for a large scan) or the program (`semgrep-core`, …). `--ref REV` measures a `git worktree` of REV first, on the same
-inputs, for a before/after table.
+`fork server` and `resource tracker` (multiprocessing's, started by a large scan) or the program
+(`semgrep-core`, …). `--ref REV` measures a `git worktree` of REV first, on the same inputs, for a
+before/after table.
 """
 
 from __future__ import annotations
