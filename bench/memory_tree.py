@@ -30,6 +30,13 @@ from benchlib import REPO, _pss_kb, _status_kb, _tree, compile_bytecode
 SAMPLE_S = 0.05
 
 
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _name(pid: int, main: int) -> str:
     if pid == main:
         return "main"
@@ -43,7 +50,7 @@ def _name(pid: int, main: int) -> str:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         cmdline = b""
-    if b"multiprocessing.forkserver" in cmdline:
+    if b"multiprocessing.forkserver" in cmdline and _parent(pid) == main:
         return "fork server"  # the process the workers of a large scan are forked from (skillscan/forkhome.py)
     if b"multiprocessing.resource_tracker" in cmdline:
         return "resource tracker"  # multiprocessing's, started with the fork server
