@@ -77,7 +77,18 @@ def _exit_with_parent() -> None:
     """Pool initializer: the worker ends itself once the process that forked it is gone (a scan killed
     with SIGKILL or SIGTERM runs no clean-up, and a worker idle on its task queue would otherwise wait
     forever as an orphan: tests/test_orphans.py). Its parent is read here, in the worker, so this holds for
-    any start method."""
+    any start method. A worker of the fork server first closes its copy of the pipe whose end tells the fork
+    server that the scan's process is gone (multiprocessing hands it to every process the server starts, so
+    that it may start others, which a worker never does): while a worker held it, the fork server outlived a
+    killed scan and its workers, whose parent it is, waited for it (tests/test_fork_server.py)."""
+    if "multiprocessing.forkserver" in sys.modules:
+        from multiprocessing import forkserver
+
+        server = getattr(forkserver, "_forkserver", None)
+        alive = getattr(server, "_forkserver_alive_fd", None)
+        if isinstance(alive, int):
+            os.close(alive)
+            server._forkserver_alive_fd = None  # type: ignore[union-attr]
     parent = os.getppid()
 
     def watch() -> None:
