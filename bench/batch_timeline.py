@@ -98,8 +98,8 @@ def main() -> int:
     engine._groups = groups
     engine.with_facts = timed("package facts", engine.with_facts)
     analyze._warm = timed("engines set up before the fork", analyze._warm)
-    analyze.Workers.pool = (lambda real: lambda self: real(self) if self.started
-                            else timed("fork the pool", real)(self))(analyze.Workers.pool)
+    analyze.Workers.pool = (lambda real: lambda self, *a: real(self, *a) if self.started
+                            else timed("start the pool", real)(self, *a))(analyze.Workers.pool)
     engine._Scan._run_batch = run_batch
     engine._Scan.finish = timed("permit/decide (finish)", engine._Scan.finish)
     EVENTS.append(("main", "start-up and imports", 0.0, IMPORTED, 0.0))

@@ -6,9 +6,10 @@ Runs `python -m skillscan scan --format json --no-cache --no-config --jobs N` ov
 sets and samples `/proc` every 50 ms: for each process of the tree its peak resident set (`VmRSS`) and
 peak proportional set (PSS: a page the forked workers still share with the main process counts 1/n in
 each), and for the whole tree the peak of the summed resident sets (the figure issue 23's target reads)
-and of the summed PSS. Processes are named by what they run: `main`, `worker` (a forked Python child)
-or the program (`semgrep-core`, …). `--ref REV` measures a `git worktree` of REV first, on the same
-inputs, for a before/after table.
+and of the summed PSS. Processes are named by what they run: `main`, `worker` (a forked Python child),
+`fork server` and `resource tracker` (multiprocessing's, started by a large scan) or the program
+(`semgrep-core`, …). `--ref REV` measures a `git worktree` of REV first, on the same inputs, for a
+before/after table.
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ from benchlib import REPO, _pss_kb, _status_kb, _tree, compile_bytecode
 SAMPLE_S = 0.05
 
 
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _name(pid: int, main: int) -> str:
     if pid == main:
         return "main"
@@ -36,7 +44,17 @@ def _name(pid: int, main: int) -> str:
         comm = Path(f"/proc/{pid}/comm").read_text().strip()
     except OSError:
         return "?"
-    return "worker" if comm.startswith("python") else comm
+    if not comm.startswith("python"):
+        return comm
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        cmdline = b""
+    if b"multiprocessing.forkserver" in cmdline and _parent(pid) == main:
+        return "fork server"  # the process the workers of a large scan are forked from (skillscan/forkhome.py)
+    if b"multiprocessing.resource_tracker" in cmdline:
+        return "resource tracker"  # multiprocessing's, started with the fork server
+    return "worker"
 
 
 def measure(tree_root: Path, inputs: list[str], jobs: int) -> dict[str, object]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -38,6 +39,11 @@ RECYCLE_TASKS = 512
 # since the fork, and what it still reads after the parent let its copy go): a large file leaves its parse in a
 # worker's heap (the 717 KB Python file of calib: ~230 MB), which the allocator keeps until the worker ends
 RECYCLE_PRIVATE_MB = 192
+# a pool for a group of at least this many file tasks, and every pool after the first (recycled), is started
+# from a fork server (skillscan/forkhome.py: a fresh interpreter with the file engines set up) rather than forked
+# from this process, whose heap (the loaded packages, the results so far) each forked worker would map and count
+# in its resident set; a smaller scan forks its workers from here and starts no other process
+SERVER_TASKS = 64
 PARENT_POLL_S = 0.5  # how often a worker looks whether the process that forked it still exists
 TERMINATE_WAIT_S = 30.0  # how long a failed scan waits for its pool to reap the killed workers before reaping them itself
 
@@ -56,11 +62,33 @@ def private_mb(pid: int) -> float:
     return kb / 1024
 
 
+def _main_reruns() -> bool:
+    """Whether a worker started from the fork server would run this program's main script again: multiprocessing
+    re-imports, in each such worker, a main module run by path (a script, a console entry point) or as a module
+    other than a package's `__main__`. Such a program forks its workers from its own process instead, as before."""
+    main = sys.modules.get("__main__")
+    name = getattr(getattr(main, "__spec__", None), "name", None)
+    if name is not None:
+        return not (name == "__main__" or name.endswith(".__main__"))
+    return getattr(main, "__file__", None) is not None
+
+
 def _exit_with_parent() -> None:
     """Pool initializer: the worker ends itself once the process that forked it is gone (a scan killed
     with SIGKILL or SIGTERM runs no clean-up, and a worker idle on its task queue would otherwise wait
     forever as an orphan: tests/test_orphans.py). Its parent is read here, in the worker, so this holds for
-    any start method."""
+    any start method. A worker of the fork server first closes its copy of the pipe whose end tells the fork
+    server that the scan's process is gone (multiprocessing hands it to every process the server starts, so
+    that it may start others, which a worker never does): while a worker held it, the fork server outlived a
+    killed scan and its workers, whose parent it is, waited for it (tests/test_fork_server.py)."""
+    if "multiprocessing.forkserver" in sys.modules:
+        from multiprocessing import forkserver
+
+        server = getattr(forkserver, "_forkserver", None)
+        alive = getattr(server, "_forkserver_alive_fd", None)
+        if isinstance(alive, int):
+            os.close(alive)
+            server._forkserver_alive_fd = None  # type: ignore[union-attr]
     parent = os.getppid()
 
     def watch() -> None:
@@ -206,15 +234,17 @@ def _chunks(files: Sequence[PackageFile]) -> list[tuple[PackageFile, ...]]:
 
 
 class Workers:
-    """The process pool of one scan: forked on first use, and kept across groups (fixed costs such as
-    libcst's import and loading the compiled YARA rules are paid once per worker, not per group) until it
-    has run RECYCLE_TASKS tasks, then replaced by a fresh fork at the next group (`due`); rebuilt after a
-    worker crash."""
+    """The process pool of one scan: started on first use (forked from this process, or from the fork server
+    for a large scan: `served`), and kept across groups (fixed costs such as libcst's import and loading the
+    compiled YARA rules are paid once per worker, not per group) until it has run RECYCLE_TASKS tasks or a worker
+    holds RECYCLE_PRIVATE_MB, then replaced by fresh workers at the next group (`due`); rebuilt after a worker
+    crash."""
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
         self._submitted = 0  # tasks given to the current pool
+        self._pools = 0  # pools started so far
         self._grown: tuple[int, bool] = (-1, False)  # (tasks submitted when read, a worker past RECYCLE_PRIVATE_MB)
 
     @property
@@ -243,23 +273,41 @@ class Workers:
         self._submitted += 1
         return pool.submit(_worker, task)
 
-    def pool(self) -> ProcessPoolExecutor:
+    def served(self, tasks: int) -> bool:
+        """Whether the next pool, for a group of `tasks` file tasks, is started from the fork server: a scan large
+        enough to pay one more interpreter start (the group is large, or a pool was already recycled)."""
+        return (self._pools > 0 or tasks >= SERVER_TASKS) and not _main_reruns()
+
+    def pool(self, tasks: int = 0) -> ProcessPoolExecutor:
+        """The current pool, or a new one for a group of `tasks` file tasks (`served`)."""
         if self._pool is None:
-            # multiprocessing is imported only by a scan that forks workers (start-up time of one small package)
+            # multiprocessing is imported only by a scan that starts workers (start-up time of one small package)
             from concurrent.futures import ProcessPoolExecutor
 
-            file_analyzers()  # set up once here, before the workers are forked, rather than once in each
-            # forked workers inherit the loaded group (its packages' bytes): frozen, the garbage collector
-            # of each worker skips it — otherwise every full collection walks it and touches its pages
-            # (copy-on-write: each worker would end up copying the parent's heap)
-            gc.freeze()
-            try:
-                self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_exit_with_parent)
-                self._submitted, self._grown = 0, (-1, False)
-                self._pool.submit(int).result()  # fork the workers now, while the heap is frozen
-            finally:
-                gc.unfreeze()
+            if self.served(tasks):
+                import multiprocessing
+
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(["skillscan.forkhome"])
+                self._start(ProcessPoolExecutor(max_workers=self.jobs, mp_context=context,
+                                                initializer=_exit_with_parent))
+            else:
+                file_analyzers()  # set up once here, before the workers are forked, rather than once in each
+                # forked workers inherit the loaded group (its packages' bytes): frozen, the garbage collector
+                # of each worker skips it — otherwise every full collection walks it and touches its pages
+                # (copy-on-write: each worker would end up copying the parent's heap)
+                gc.freeze()
+                try:
+                    self._start(ProcessPoolExecutor(max_workers=self.jobs, initializer=_exit_with_parent))
+                finally:
+                    gc.unfreeze()
+        assert self._pool is not None
         return self._pool
+
+    def _start(self, pool: ProcessPoolExecutor) -> None:
+        self._pool, self._pools = pool, self._pools + 1
+        self._submitted, self._grown = 0, (-1, False)
+        pool.submit(int).result()  # start the workers now (a fork from here: while the heap is frozen)
 
     def discard(self, pool: Any = None) -> None:
         """Drop the current pool (only if it is `pool`, when given: a pool already replaced is left alone)."""
@@ -319,9 +367,9 @@ def _submit(packages: Sequence[Package], jobs: int, workers: Workers) -> _InFlig
     try:
         if workers.due:
             workers.close()  # recycled: the queued tasks finish in the old workers, this group goes to new ones
-        if not workers.started and len(tasks) > jobs:
+        if not workers.started and len(tasks) > jobs and not workers.served(len(tasks)):
             _warm(tasks)  # the workers will run several tasks each: set the engines up once, before the fork
-        pool = workers.pool()
+        pool = workers.pool(len(tasks))
         for k in order:
             futures[k] = workers.submit(tasks[k][1])
     except BrokenProcessPool:  # the rest (None) are run one by one when collected

@@ -20,12 +20,12 @@ import skillscan.analyze as analyze
 from skillscan.engine import ScanOptions, scan
 seen = {}
 real_pool = analyze.Workers.pool
-def pool(self):
+def pool(self, *args):
     if not self.started:
         seen["libcst_before_fork"] = "libcst" in sys.modules
         from skillscan.analyzers.instructions import detectors
         seen["detectors_before_fork"] = detectors.detector_set.cache_info().currsize == 1
-    return real_pool(self)
+    return real_pool(self, *args)
 analyze.Workers.pool = pool
 scan(sys.argv[1:], ScanOptions(jobs=2, use_cache=False))
 print(json.dumps(seen))

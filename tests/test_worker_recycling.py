@@ -27,10 +27,10 @@ analyze.RECYCLE_PRIVATE_MB = int(sys.argv[2])
 engine.GROUP_PACKAGES = 6  # many groups
 forks = [0]
 real_pool = analyze.Workers.pool
-def pool(self):
+def pool(self, *args):
     if not self.started:
         forks[0] += 1
-    return real_pool(self)
+    return real_pool(self, *args)
 analyze.Workers.pool = pool
 report = scan(sys.argv[3:], ScanOptions(jobs=2, use_cache=False))
 sys.stdout.write(json.dumps({"forks": forks[0], "report": renderer("json")(report)}) + "\n")
