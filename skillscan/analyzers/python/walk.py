@@ -30,6 +30,15 @@ _SKIP_FIELDS = frozenset({
     "first_line", "empty_lines", "last_line",
 })
 _FIELD_CACHE: dict[type, tuple[str, ...]] = {}
+# what a field's value is, by its type: 1 a node, 2 a sequence (of nodes or not), 0 neither. `isinstance(v, CSTNode)`
+# goes through ABCMeta's `__instancecheck__` (a Python call) for every field of every node; a lookup by type gives
+# the same answer (a parsed tree holds plain values: the answer depends on the type alone)
+_KINDS: dict[type, int] = {}
+
+
+def _kind(cls: type) -> int:
+    kind = _KINDS[cls] = 1 if issubclass(cls, cst.CSTNode) else 2 if issubclass(cls, (tuple, list)) else 0
+    return kind
 
 
 def _child_fields(cls: type) -> tuple[str, ...]:
@@ -50,7 +59,7 @@ def walk(visitor: Any, module: cst.Module) -> None:
     node reconstruction (its `visit` rebuilds every node, several times the cost of the walk)."""
     visits: dict[type, Any] = {}
     leaves: dict[type, Any] = {}
-    CSTNode = cst.CSTNode
+    kinds = _KINDS
     # reports a check made about a node further down (checks/deferred.py): made when the walk reaches the node
     pending = getattr(visitor, "pending_at_node", None)
     flush = getattr(visitor, "flush_deferred", None)
@@ -68,11 +77,14 @@ def walk(visitor: Any, module: cst.Module) -> None:
         if v is None or v(node) is not False:
             for name in _child_fields(cls):
                 value = getattr(node, name)
-                if isinstance(value, CSTNode):
+                kind = kinds.get(type(value))
+                if kind is None:
+                    kind = _kind(type(value))
+                if kind == 1:
                     go(value)
-                elif isinstance(value, (tuple, list)):
+                elif kind == 2:
                     for item in value:
-                        if isinstance(item, CSTNode):
+                        if (kinds.get(type(item)) or _kind(type(item))) == 1:
                             go(item)
         if lv is not None:
             lv(node)
@@ -120,13 +132,16 @@ def children(node: cst.CSTNode) -> Sequence[cst.CSTNode]:
 def _in_fields(node: cst.CSTNode, order: Sequence[str]) -> list[cst.CSTNode]:
     """The nodes held in the fields `order` names, in that order (a field holds a node or a sequence)."""
     out: list[cst.CSTNode] = []
-    CSTNode = cst.CSTNode
+    kinds = _KINDS
     for name in order:
         value = getattr(node, name)
-        if isinstance(value, CSTNode):
+        kind = kinds.get(type(value))
+        if kind is None:
+            kind = _kind(type(value))
+        if kind == 1:
             out.append(value)
-        elif isinstance(value, (tuple, list)):
-            out.extend(item for item in value if isinstance(item, CSTNode))
+        elif kind == 2:
+            out.extend(item for item in value if (kinds.get(type(item)) or _kind(type(item))) == 1)
     return out
 
 
