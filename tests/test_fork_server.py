@@ -11,10 +11,11 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.test_orphans import _stat, kill_leaves_nothing
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures"
@@ -86,23 +87,17 @@ def test_a_program_run_by_path_forks_its_workers_from_itself(tmp_path: Path) -> 
 CLI = "import skillscan.analyze as analyze; analyze.SERVER_TASKS = 1; from skillscan.cli import main; main()"
 
 
-def _parent(pid: int) -> int | None:
+def _workers_of_a_fork_server(children: set[int]) -> bool:
+    """A process of the scan's tree (not the scan's own) with two workers or more: the fork server at work."""
+    parents = [st[0] for pid in children if (st := _stat(pid)) is not None]
+    return any(parents.count(pid) >= 2 and b"forkserver" in _cmdline(pid) for pid in children)
+
+
+def _cmdline(pid: int) -> bytes:
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
-        return None
-    return None if fields[0] == "Z" else int(fields[1])  # a zombie is gone, only not reaped yet
-
-
-def _descendants(root: int) -> set[int]:
-    parents = {int(e): p for e in os.listdir("/proc") if e.isdigit() and (p := _parent(int(e))) is not None}
-    out: set[int] = set()
-    frontier = {root}
-    while frontier:
-        frontier = {pid for pid, ppid in parents.items() if ppid in frontier} - out
-        out |= frontier
-    return out
+        return b""
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
@@ -116,28 +111,4 @@ def test_no_process_outlives_a_killed_scan_whose_workers_come_from_the_fork_serv
     inputs = sorted(str(p) for p in FIXTURES.iterdir() if p.is_dir() and not p.name.startswith("."))
     cli = subprocess.Popen([sys.executable, "-c", CLI, "scan", "--no-config", "--no-cache", "--jobs", "2", "--format",
                             "json", *inputs], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    children: set[int] = set()
-    try:
-        deadline = time.monotonic() + 300
-        servers: set[int] = set()
-        while cli.poll() is None and time.monotonic() < deadline:
-            children = _descendants(cli.pid)
-            servers = {p for p in children if _parent(p) == cli.pid and any(_parent(c) == p for c in children)}
-            if any(sum(_parent(c) == s for c in children) >= 2 for s in servers):
-                break
-            time.sleep(0.05)
-        assert servers and cli.poll() is None, "the scan never had workers from its fork server to kill"
-        cli.send_signal(sig)
-        cli.wait(timeout=60)
-        deadline = time.monotonic() + 60
-        while any(_parent(pid) is not None for pid in children) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        survivors = {pid for pid in children if _parent(pid) is not None}
-        assert not survivors, f"processes left running after the scan was killed: {sorted(survivors)}"
-    finally:
-        if cli.poll() is None:
-            cli.kill()
-            cli.wait()
-        for pid in children:
-            if _parent(pid) is not None:
-                os.kill(pid, signal.SIGKILL)
+    kill_leaves_nothing(cli, _workers_of_a_fork_server, sig, ready_within=300)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -46,6 +47,35 @@ def _descendants(root: int) -> set[int]:
         frontier = {pid for pid, ppid in parents.items() if ppid in frontier} - out
         out |= frontier
     return out
+
+
+def kill_leaves_nothing(cli: subprocess.Popen[bytes], ready: Callable[[set[int]], bool], sig: signal.Signals,
+                        ready_within: float = WAIT_S) -> None:
+    """Wait (up to `ready_within` s) until the scan's process tree is `ready`, send `sig` to the scan, and check that
+    every process of the tree is gone within WAIT_S (a failed run leaves nothing behind either). Also used by
+    tests/test_fork_server.py."""
+    children: set[int] = set()
+    try:
+        deadline = time.monotonic() + ready_within
+        while not ready(children) and cli.poll() is None and time.monotonic() < deadline:
+            children = _descendants(cli.pid)
+            time.sleep(0.05)
+        assert ready(children), f"the scan never reached the state to kill it in ({ready.__name__})"
+        assert cli.poll() is None, "the scan ended before it could be killed"
+        cli.send_signal(sig)
+        cli.wait(timeout=WAIT_S)
+        deadline = time.monotonic() + WAIT_S
+        while any(_stat(pid) is not None for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        survivors = {pid for pid in children if _stat(pid) is not None}
+        assert not survivors, f"processes left running after the scan was killed: {sorted(survivors)}"
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+            cli.wait()
+        for pid in children:
+            if _stat(pid) is not None:
+                os.kill(pid, signal.SIGKILL)
 
 
 def _comm(pid: int) -> str:
@@ -92,25 +122,4 @@ def test_no_process_outlives_a_killed_scan(tmp_path: Path, sig: signal.Signals, 
     env.pop("SKILLSCAN_CONFIG", None)
     cli = subprocess.Popen([sys.executable, "-m", "skillscan", "scan", "--no-config", "--jobs", "2", "--format", "json",
                             str(pkg)], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    children: set[int] = set()
-    try:
-        deadline = time.monotonic() + WAIT_S
-        while not ready(children) and cli.poll() is None and time.monotonic() < deadline:
-            children = _descendants(cli.pid)
-            time.sleep(0.05)
-        assert ready(children), f"the scan never reached the state to kill it in ({ready.__name__})"
-        assert cli.poll() is None, "the scan ended before it could be killed"
-        cli.send_signal(sig)
-        cli.wait(timeout=WAIT_S)
-        deadline = time.monotonic() + WAIT_S
-        while any(_stat(pid) is not None for pid in children) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        survivors = {pid for pid in children if _stat(pid) is not None}
-        assert not survivors, f"processes left running after the scan was killed: {sorted(survivors)}"
-    finally:
-        if cli.poll() is None:
-            cli.kill()
-            cli.wait()
-        for pid in children:  # a failed run leaves nothing behind either
-            if _stat(pid) is not None:
-                os.kill(pid, signal.SIGKILL)
+    kill_leaves_nothing(cli, ready, sig)
