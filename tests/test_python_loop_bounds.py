@@ -141,3 +141,12 @@ def test_nested_loops_stop_at_the_walk_budget() -> None:
     # 64 × 64 × 64 passes would be over 250,000 walks of the innermost body: the budget stops them
     assert visitor._loop_nodes <= loops.MAX_LOOP_NODES + largest
     assert visitor.result.dropped["loop-values"] > 0 and visitor.result.dropped["loop-values-line"] == 3
+
+
+def test_a_value_handed_on_many_assignments_away_counts() -> None:
+    # the links are followed however far: an earlier reading stopped after four passes over the assignments (read
+    # last first), so a chain of seven did not reach its call and the cut went unreported
+    n = loops.MAX_LOOP_VALUES + 1
+    chain = "".join(f"    v{i} = v{i - 1} + ''\n" for i in range(1, 8))
+    code = f"for k in [{_strings(n)}]:\n    v0 = k\n{chain}    open(v7).read()\n"
+    assert [r for r, _, _ in _analysed(code) if r == "analysis-incomplete"] == ["analysis-incomplete"]

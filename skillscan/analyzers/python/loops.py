@@ -35,7 +35,6 @@ from skillscan.analyzers.python.walk import nodes_under as walk_nodes
 MAX_LOOP_VALUES = 64  # known values of one `for` the body is followed with
 MAX_LOOP_NODES = 100_000  # nodes walked again, per file, to follow loop bodies with their values
 MAX_LOOP_NEST = 2  # loops inside loops followed value by value
-MAX_DERIVED_PASSES = 4  # passes over the body's assignments to find the names built from the value
 
 
 def _strings(visitor: Any, exprs: list[cst.BaseExpression]) -> tuple[Val, ...] | None:
@@ -135,16 +134,23 @@ def _mentions(node: cst.CSTNode, names: set[str]) -> bool:
 
 def handed_to(visitor: Any, body: cst.CSTNode, loop: tuple[str, ...]) -> str | None:
     nodes = list(walk_nodes(body))
+    # the names built from the value, however many assignments away: each assignment links the names its value
+    # reads to the names it binds, read once, and the links are followed from the loop's names (no pass count)
+    feeds: dict[str, set[str]] = {}
+    for a in nodes:
+        if isinstance(a, (cst.Assign, cst.AnnAssign, cst.AugAssign)) and a.value is not None:
+            targets = [t.target for t in a.targets] if isinstance(a, cst.Assign) else [a.target]
+            bound = {n.value for t in targets for n in (t, *walk_nodes(t)) if isinstance(n, cst.Name)}
+            for n in (a.value, *walk_nodes(a.value)):
+                if isinstance(n, cst.Name):
+                    feeds.setdefault(n.value, set()).update(bound)
     names = set(loop)
-    assigns = [n for n in nodes if isinstance(n, (cst.Assign, cst.AnnAssign, cst.AugAssign))]
-    for _ in range(MAX_DERIVED_PASSES):
-        before = len(names)
-        for a in assigns:
-            if a.value is not None and _mentions(a.value, names):
-                targets = [t.target for t in a.targets] if isinstance(a, cst.Assign) else [a.target]
-                names |= {n.value for t in targets for n in (t, *walk_nodes(t)) if isinstance(n, cst.Name)}
-        if len(names) == before:
-            break
+    frontier = list(loop)
+    while frontier:
+        for t in feeds.get(frontier.pop(), ()):
+            if t not in names:
+                names.add(t)
+                frontier.append(t)
     for call in nodes:
         if not isinstance(call, cst.Call) or not any(_mentions(a.value, names) for a in call.args):
             continue
