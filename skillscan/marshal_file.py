@@ -36,7 +36,8 @@ def read(path: Path | None, magic: bytes) -> Any:
     head = len(magic)
     if not blob.startswith(magic) or len(blob) < head + DIGEST_SIZE:
         return None
-    digest, payload = blob[head : head + DIGEST_SIZE], blob[head + DIGEST_SIZE :]
+    view = memoryview(blob)  # no copy of a payload of megabytes
+    digest, payload = view[head : head + DIGEST_SIZE], view[head + DIGEST_SIZE :]
     if hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest() != digest:
         return None
     try:

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from skillscan import lazyre_cache
+
 REPO = Path(__file__).resolve().parent.parent
 
 PATTERNS = [
@@ -88,9 +90,9 @@ def test_opcodes_the_engine_refuses_are_compiled_afresh(tmp_path: Path) -> None:
     plain = _run(tmp_path / "unused", install=False)["results"]
     _run(cache)
     path = _file(cache)
-    magic = b"skillscan-re-1\n"
-    data = marshal.loads(path.read_bytes()[len(magic) + 32:])
-    data = {k: (v[0], [9999, *v[1][1:]], *v[2:]) for k, v in data.items()}
+    magic = lazyre_cache.MAGIC
+    data = {k: marshal.loads(v) for k, v in marshal.loads(path.read_bytes()[len(magic) + 32:]).items()}
+    data = {k: marshal.dumps((v[0], [9999, *v[1][1:]], *v[2:])) for k, v in data.items()}
     payload = marshal.dumps(data)
     path.write_bytes(magic + hashlib.blake2b(payload, digest_size=32).digest() + payload)
     again = _run(cache)
@@ -104,7 +106,7 @@ def test_a_truncated_or_foreign_file_is_ignored(tmp_path: Path) -> None:
     plain = _run(tmp_path / "unused", install=False)["results"]
     _run(cache)
     path = _file(cache)
-    for junk in (b"", b"skillscan-re-1\n", b"not a cache at all" * 10, path.read_bytes()[:-7]):
+    for junk in (b"", lazyre_cache.MAGIC, b"not a cache at all" * 10, path.read_bytes()[:-7]):
         path.write_bytes(junk)
         assert _run(cache)["results"] == plain
 
@@ -117,12 +119,11 @@ def test_a_full_file_keeps_the_patterns_in_use(tmp_path: Path) -> None:
     import hashlib
     import marshal
 
-    from skillscan import lazyre_cache
 
     cache = tmp_path / "c"
     _run(cache)
     path = _file(cache)
-    magic = b"skillscan-re-1\n"
+    magic = lazyre_cache.MAGIC
     data = marshal.loads(path.read_bytes()[len(magic) + 32:])
     kept = next(v for k, v in data.items() if k == tuple(PATTERNS[BIG]))
     stale = {(f"stale{i}", 0): kept for i in range(lazyre_cache.MAX_ENTRIES)}
@@ -147,10 +148,9 @@ def test_a_full_file_stays_within_max_entries_when_every_entry_was_read(tmp_path
     import hashlib
     import marshal
 
-    from skillscan import lazyre_cache
 
     path = tmp_path / "re.bin"
-    record = (0, [1], 0, {}, (None,))
+    record = marshal.dumps((0, [1], 0, {}, (None,)))
     old = {(f"old{i}", 0): record for i in range(lazyre_cache.MAX_ENTRIES)}
     payload = marshal.dumps(old)
     path.write_bytes(lazyre_cache.MAGIC + hashlib.blake2b(payload, digest_size=32).digest() + payload)
@@ -170,7 +170,6 @@ def test_a_process_whose_new_patterns_were_quick_to_compile_does_not_rewrite_the
     """Start-up of a small scan (issue 23): a save reads, merges and rewrites the whole file, so a process whose
     new patterns took less than SAVE_MIN_SECONDS to compile together (a few small ones, or one built from a set
     in hash order, new in every process) leaves the file as it is; slow ones are still kept."""
-    from skillscan import lazyre_cache
 
     cache = tmp_path / "c"
     _run(cache)  # the 3,000-word alternation: slow, so the first process writes the file
@@ -184,3 +183,39 @@ def test_a_process_whose_new_patterns_were_quick_to_compile_does_not_rewrite_the
     assert json.loads(done.stdout)["fresh"] >= 3  # compiled here and eligible to be kept...
     assert path.read_bytes() == before  # ...but not worth a rewrite
     assert lazyre_cache.SAVE_MIN_SECONDS > 0
+
+
+def test_records_are_read_from_the_file_only_when_their_pattern_is_compiled(tmp_path: Path) -> None:
+    """Loading the file copies each record's marshal blob; only the patterns a process compiles are turned back
+    into opcode lists, so the cost of reading the file does not grow with what earlier processes kept."""
+    cache = tmp_path / "c"
+    _run(cache)
+    script = SCRIPT.replace("print(json.dumps(", "blobs = {k: isinstance(v, bytes) for k, v in "
+                            "lazyre_cache._entries.items()}\nprint(json.dumps(")
+    script = script.replace("cached = [", "before = {k: isinstance(v, bytes) for k, v in lazyre_cache._entries.items()}"
+                            "\ncached = [")
+    script = script.replace('"cached": cached}', '"cached": cached, "before": all(before.values()), '
+                            '"after": blobs[tuple(patterns[1])]}')
+    env = {**os.environ, "PYTHONPATH": str(REPO), "SKILLSCAN_CACHE_DIR": str(cache)}
+    done = subprocess.run([sys.executable, "-c", script, json.dumps(PATTERNS), json.dumps(TEXTS)], env=env,
+                          capture_output=True, text=True, check=True, timeout=120)
+    out = json.loads(done.stdout)
+    assert out["cached"][BIG]
+    assert out["before"]  # every entry still a blob after the load
+    assert out["after"] is False  # the compiled one was unmarshalled for `_sre.compile`
+
+
+def test_the_substring_pattern_of_the_python_prefilter_is_the_same_text_in_every_process(tmp_path: Path) -> None:
+    """A pattern built from a set must not depend on the hash seed: each variant would be another entry of the
+    on-disk cache (the prefilter's key-piece pattern, hundreds of kilobytes of opcodes, filled it one seed at a
+    time)."""
+    script = ("from skillscan.analyzers.python.prefilter import _key_pieces\n"
+              "import hashlib\nprint(hashlib.sha256(_key_pieces(frozenset({'manufacturer_symbol', 'proxy_server', "
+              "'api_key', 'Token'})).pattern.encode()).hexdigest())")
+    digests = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONHASHSEED": seed, "SKILLSCAN_CACHE_DIR": str(tmp_path)}
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True,
+                              timeout=120)
+        digests.add(done.stdout.strip())
+    assert len(digests) == 1

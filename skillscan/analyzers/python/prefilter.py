@@ -148,7 +148,9 @@ class Reach:
 @lru_cache(maxsize=64)
 def _key_pieces(keys: frozenset[str]) -> re.Pattern[str]:
     pieces = {k[i:j] for k in keys for i in range(len(k)) for j in range(i + 1, len(k) + 1)}
-    return re.compile("(?i)(?:" + "|".join(re.escape(p) for p in sorted(pieces, key=len, reverse=True)) + ")")
+    # longest first; equal lengths in text order, not the set's hash order, so the pattern is the same text in
+    # every process (the on-disk regex cache keeps it once, not once per hash seed)
+    return re.compile("(?i)(?:" + "|".join(re.escape(p) for p in sorted(pieces, key=lambda p: (-len(p), p))) + ")")
 
 
 class Literals:
