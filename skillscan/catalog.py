@@ -26,8 +26,10 @@ class CatalogError(ValueError):
     pass
 
 
+@lru_cache(maxsize=1)
 def rules_dir() -> Path:
-    """`skillscan/rules` inside a wheel, `rules/` beside the package in a source tree."""
+    """`skillscan/rules` inside a wheel, `rules/` beside the package in a source tree. Found once per process:
+    resolving the path takes a `realpath` walk, and the decide stage asks for it thousands of times."""
     here = Path(__file__).resolve().parent
     for candidate in (here / "rules", here.parent / "rules"):
         if (candidate / "checks").is_dir():

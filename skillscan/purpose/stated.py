@@ -100,26 +100,50 @@ def _name_patterns(svc: Service) -> tuple[re.Pattern[str] | None, re.Pattern[str
     return names, proper
 
 
-def _in_description(svc: Service, text: str) -> str | None:
+@lru_cache(maxsize=1024)
+def _name_words(svc: Service) -> tuple[tuple[str, ...], ...] | None:
+    """For each of the service's `names`, the lower-case words a match of its pattern contains (the pattern is the
+    lowered name with `[\\s_-]+` between words); None when a name is not ASCII (no test on words is then sound)."""
+    if not all(n.isascii() for n in svc.names):
+        return None
+    return tuple(tuple(n.lower().split(" ")) for n in svc.names)
+
+
+def _may_name(svc: Service, low: str | None) -> bool:
+    """False only when no pattern of `svc.names` can match: in an ASCII text (`low` is it lowered) a
+    case-insensitive match of an ASCII name holds each of its words, lowered."""
+    if low is None:
+        return True
+    words = _name_words(svc)
+    return words is None or any(all(w in low for w in ws) for ws in words)
+
+
+def _in_description(svc: Service, text: str, low: str | None = None) -> str | None:
+    """The first words of `text` naming `svc`. `low`: `text.lower()` when `text` is ASCII, else None."""
     names, proper = _name_patterns(svc)
-    if names is not None:
+    if names is not None and _may_name(svc, low):
         m = names.search(text)
         if m:
             return text[m.start():m.end()]
-    if proper is not None:
+    if proper is not None and any(p in text for p in svc.proper_names):  # a proper name matches as written
         for m in proper.finditer(text):
             if not _sentence_initial(text, m.start()):
                 return m.group(0)
     return None
 
 
+@lru_cache(maxsize=1024)
+def _name_tokens(svc: Service) -> tuple[tuple[str, str], ...]:
+    """The service's id and names with their slug text (`_slug_text`), those whose slug text is not empty."""
+    return tuple((name, token) for name in (svc.id, *svc.names, *svc.proper_names) if (token := _slug_text(name)))
+
+
 def _in_name(svc: Service, slug: str) -> str | None:
     # `slug` and each token are words joined by single spaces (`_slug_text`), so "the token's words occur
     # as whole words of the slug" is a substring test between spaces — no regex compiled per service name
     padded = f" {slug} "
-    for name in (svc.id, *svc.names, *svc.proper_names):
-        token = _slug_text(name)
-        if token and f" {token} " in padded:
+    for name, token in _name_tokens(svc):
+        if f" {token} " in padded:
             return name
     return None
 
@@ -137,11 +161,12 @@ def stated_purpose(*, name: str = "", description: str = "", homepage: str = "",
 
     slug = _slug_text(name)
     text = description[:MAX_TEXT]
+    low = text.lower() if text.isascii() else None
     for svc in table.services:
         hit = _in_name(svc, slug) if slug else None
         if hit:
             add(svc, Evidence("name", name))
-        said = _in_description(svc, text) if text else None
+        said = _in_description(svc, text, low) if text else None
         if said:
             add(svc, Evidence("description", said))
     sites: set[str] = set()
