@@ -4,9 +4,9 @@
     python bench/regex_cache.py [--ref a770478] [--shared ../shared] [--processes 8] [--runs 5]
 
 For this tree and for the reference commit (checked out into a temporary `git worktree`, removed afterwards),
-each with a fresh cache directory of its own: `--processes` scan processes run one after the other over the
-same 20 packages of calib and msb-train (the first 10 of each with a Python file), each with its own hash seed
-as separate processes have; then the cache file's size and entry count are read, and a fresh process times,
+each with a fresh cache directory of its own: `--processes` scan processes run one after the other, process N
+over the batch of 40 packages of calib + msb-train that `bench/real_speed.py --cases batches` draws with seed N
+(as a registry scans its successive batches), each with its own hash seed as separate processes have; then the cache file's size and entry count are read, and a fresh process times,
 in CPU seconds (`time.process_time`), the load of the file (the first compile after `install()`), the median of
 `--runs`. Last, the CPU (user + sys, `/usr/bin/time`-style from `RUSAGE_CHILDREN`) of one scan process of
 `fixtures/core-benign-git-helper` with that cache, the median of `--runs`. Prints a Markdown table.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import resource
 import statistics
 import subprocess
@@ -24,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from benchlib import REPO, compile_bytecode, machine, now
+from benchlib import REPO, compile_bytecode, corpus_inputs, machine, now
 
 LOAD = r"""
 import time, re
@@ -36,12 +37,9 @@ print(time.process_time() - t, len(lazyre_cache._entries))
 """
 
 
-def _packages(shared: Path) -> list[str]:
-    chosen: list[str] = []
-    for name in ("calib", "msb-train"):
-        found = [p for p in sorted((shared / "corpus" / name).glob("*/*")) if p.is_dir() and any(p.rglob("*.py"))]
-        chosen += [str(p) for p in found[:10]]
-    return chosen
+def _batch(shared: Path, seed: int) -> list[str]:
+    inputs = [p for p in corpus_inputs(shared, ("calib", "msb-train")) if Path(p).is_dir()]  # as real_speed lists them
+    return random.Random(seed).sample(inputs, 40)
 
 
 def _env(tree: Path, cache: Path, seed: int | None = None) -> dict[str, str]:
@@ -58,11 +56,11 @@ def _cpu(argv: list[str], env: dict[str, str], cwd: Path) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def measure(tree: Path, cache: Path, packages: list[str], processes: int, runs: int) -> dict[str, float]:
+def measure(tree: Path, cache: Path, shared: Path, processes: int, runs: int) -> dict[str, float]:
     cache.mkdir(mode=0o700)
     scan = [sys.executable, "-m", "skillscan", "scan", "--no-cache", "--format", "json"]
-    for seed in range(1, processes + 1):
-        subprocess.run(scan + packages, env=_env(tree, cache, seed), cwd=tree, stdout=subprocess.DEVNULL,
+    for seed in range(processes):
+        subprocess.run(scan + _batch(shared, seed), env=_env(tree, cache, seed + 1), cwd=tree, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, check=False)
     files = list((cache / "regex").glob("re-*.bin"))
     size = files[0].stat().st_size if files else 0
@@ -84,7 +82,6 @@ def main() -> int:
     ap.add_argument("--processes", type=int, default=8)
     ap.add_argument("--runs", type=int, default=5)
     args = ap.parse_args()
-    packages = _packages(args.shared)
     rows = {}
     with tempfile.TemporaryDirectory(prefix="skillscan-recache-") as tmp:
         ref = Path(tmp) / "ref"
@@ -93,12 +90,12 @@ def main() -> int:
         try:
             for label, tree in ((f"reference {args.ref}", ref), ("this tree", REPO)):
                 compile_bytecode(tree)
-                rows[label] = measure(tree, Path(tmp) / f"cache-{len(rows)}", packages, args.processes, args.runs)
+                rows[label] = measure(tree, Path(tmp) / f"cache-{len(rows)}", args.shared, args.processes, args.runs)
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(ref)], cwd=REPO, capture_output=True,
                            check=False)
     print(f"`python bench/regex_cache.py --ref {args.ref} --processes {args.processes} --runs {args.runs}` — {now()}, "
-          f"{machine()}; {len(packages)} packages per scan process.\n")
+          f"{machine()}.\n")
     print("| tree | cache file after the scans | entries | CPU to read it (median) | one small skill, CPU of the "
           "process (median) |")
     print("|---|---:|---:|---:|---:|")

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import PurePosixPath
 from urllib.parse import SplitResult, urlsplit
 
@@ -142,7 +143,20 @@ def static_host(raw: str) -> str | None:
 
 def normalize_host(host: str) -> str:
     """A host as written in a declaration, a service list or a URL: scheme (or a leading `//`), path,
-    query, fragment, user info and a single port dropped; `[v6]` unwrapped ("" when unterminated)."""
+    query, fragment, user info and a single port dropped; `[v6]` unwrapped ("" when unterminated).
+    Short values are remembered: the decide stage normalises the same service domains for every host."""
+    return _normalize_remembered(host) if len(host) <= MAX_REMEMBERED_HOST else _normalize_host(host)
+
+
+MAX_REMEMBERED_HOST = 256  # longer values (rare, possibly hostile) are normalised each time, never kept
+
+
+@lru_cache(maxsize=8192)
+def _normalize_remembered(host: str) -> str:
+    return _normalize_host(host)
+
+
+def _normalize_host(host: str) -> str:
     h = host.strip().lower()
     if "://" in h:
         h = h.split("://", 1)[1]
