@@ -1,5 +1,5 @@
 """The stated-purpose search asks each service's name patterns only when a cheap test says they can match
-(skillscan/purpose/stated.py: `_may_name`, the proper-name containment test) and reads each service's slug
+(skillscan/purpose/stated.py: `folded`, `_first_word_at`, the proper-name containment test) and reads each service's slug
 tokens once (`_name_tokens`). Both must give exactly what the patterns and the per-call slugs gave: compared
 here with the ungated search on every service of the table over the corpora's descriptions and over texts made
 to sit on the edges (case, Unicode case folding, separators, CJK, sentence starts)."""
@@ -68,7 +68,7 @@ TEXTS = _texts()
 def test_gated_description_search_finds_what_the_patterns_find(chunk: int) -> None:
     table = load_table()
     for text in TEXTS[chunk::4]:
-        low = text.lower() if text.isascii() else None
+        low = stated.folded(text)
         for svc in table.services:
             assert stated._in_description(svc, text, low) == _ungated_description(svc, text), (svc.id, text[:80])
             assert stated._in_description(svc, text) == _ungated_description(svc, text)
@@ -86,6 +86,17 @@ def test_name_tokens_find_what_the_per_call_slugs_find() -> None:
 
 def test_the_gate_refuses_only_texts_without_the_name_words() -> None:
     svc = next(s for s in load_table().services if "amazon web services" in s.names)
-    assert not stated._may_name(svc, "nothing of the kind")
-    assert stated._may_name(svc, "amazon_web-services")
-    assert stated._may_name(svc, None)  # a text that is not ASCII is always searched
+    assert stated._first_word_at(svc, "nothing of the kind") == -1
+    assert stated._first_word_at(svc, "see the amazon_web-services console") >= 0
+    assert stated.folded("caf\u00e9 AWS") == "caf\u00e9 aws"  # lowered in place: indices kept
+    for fold in ("\u0130", "\u0131", "\u017f", "\u212a"):  # they match an ASCII letter under IGNORECASE
+        assert stated.folded(f"a {fold} b") is None
+
+
+def test_the_four_folds_are_all_the_characters_that_match_ascii_case_insensitively() -> None:
+    import re
+    import string
+
+    found = {chr(c) for a in string.ascii_letters for c in range(0x80, 0x3000)
+             if re.fullmatch(re.escape(a), chr(c), re.I)}
+    assert found == set(stated._FOLDS)

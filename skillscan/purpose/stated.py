@@ -100,29 +100,50 @@ def _name_patterns(svc: Service) -> tuple[re.Pattern[str] | None, re.Pattern[str
     return names, proper
 
 
+# the only characters outside ASCII that match an ASCII letter under `re.IGNORECASE` (İ ı ſ K): a text holding
+# none of them matches an ASCII name only with ASCII characters, which `str.lower` lowers in place
+_FOLDS = ("\u0130", "\u0131", "\u017f", "\u212a")
+
+
+def _gateable(name: str) -> bool:
+    # ASCII, or caseless CJK (no character outside U+3000–U+9FFF lowers into it, none in it has a case)
+    return all(c.isascii() or "\u3000" <= c <= "\u9fff" for c in name)
+
+
 @lru_cache(maxsize=1024)
 def _name_words(svc: Service) -> tuple[tuple[str, ...], ...] | None:
     """For each of the service's `names`, the lower-case words a match of its pattern contains (the pattern is the
-    lowered name with `[\\s_-]+` between words); None when a name is not ASCII (no test on words is then sound)."""
-    if not all(n.isascii() for n in svc.names):
+    lowered name with `[\\s_-]+` between words); None when a name holds other characters (no test on words is
+    then sound)."""
+    if not all(_gateable(n) for n in svc.names):
         return None
     return tuple(tuple(n.lower().split(" ")) for n in svc.names)
 
 
-def _may_name(svc: Service, low: str | None) -> bool:
-    """False only when no pattern of `svc.names` can match: in an ASCII text (`low` is it lowered) a
-    case-insensitive match of an ASCII name holds each of its words, lowered."""
-    if low is None:
-        return True
+def folded(text: str) -> str | None:
+    """`text.lower()` when every match of a service name lies in it as the name's lowered words; None when the
+    text holds a character that matches an ASCII letter case-insensitively without lowering to it."""
+    if text.isascii() or not any(f in text for f in _FOLDS):
+        return text.lower()
+    return None
+
+
+def _first_word_at(svc: Service, low: str) -> int:
+    """The first index of `low` where a match of `svc.names` can start (each match starts with its name's first
+    word), or -1 when none can match."""
     words = _name_words(svc)
-    return words is None or any(all(w in low for w in ws) for ws in words)
+    if words is None:
+        return 0
+    starts = [low.find(ws[0]) for ws in words if all(w in low for w in ws)]
+    return min(starts) if starts else -1
 
 
 def _in_description(svc: Service, text: str, low: str | None = None) -> str | None:
-    """The first words of `text` naming `svc`. `low`: `text.lower()` when `text` is ASCII, else None."""
+    """The first words of `text` naming `svc`. `low`: `folded(text)` (None: no shortcut is taken)."""
     names, proper = _name_patterns(svc)
-    if names is not None and _may_name(svc, low):
-        m = names.search(text)
+    start = 0 if low is None or names is None else _first_word_at(svc, low)
+    if names is not None and start >= 0:
+        m = names.search(text, start)  # the lookbehind still sees the text before `start`
         if m:
             return text[m.start():m.end()]
     if proper is not None and any(p in text for p in svc.proper_names):  # a proper name matches as written
@@ -161,7 +182,7 @@ def stated_purpose(*, name: str = "", description: str = "", homepage: str = "",
 
     slug = _slug_text(name)
     text = description[:MAX_TEXT]
-    low = text.lower() if text.isascii() else None
+    low = folded(text)
     for svc in table.services:
         hit = _in_name(svc, slug) if slug else None
         if hit:
