@@ -27,17 +27,17 @@ from skillscan.model import (
     PackageFile,
     PackageResult,
     Report,
-    RuleClass,
     Severity,
     Verdict,
 )
-from skillscan.fold import fold_report, group_fingerprints
+from skillscan.engine_findings import filter_findings, merge_findings, sort_key
+from skillscan.fold import fold_report
 from skillscan.permissions.permit import permit
 from skillscan.place import place
 from skillscan.policy import decide, permit_options, policy_for, resolve_as_of
 from skillscan.verdicts import adjust
 from skillscan.policy_roles import with_roles
-from skillscan.suppress import Baseline, as_evidence, baseline_key, inline_suppressions, is_suppressed
+from skillscan.suppress import Baseline
 
 # streaming: packages are loaded and analysed in groups, so memory follows the group, not the scan
 GROUP_PACKAGES = 48
@@ -63,68 +63,6 @@ class ScanOptions:
     baseline: Baseline | None = None
     # progress(stage, done, total) — the CLI's progress bar; stage is "analyze" (file chunks) or "decide"
     progress: Callable[[str, int, int], None] | None = field(default=None, compare=False, repr=False)
-
-
-def merge_findings(findings: Sequence[Finding]) -> list[Finding]:
-    """Findings of *different* engines about the same capability at the same place become one, keeping
-    the strongest evidence."""
-    def strength(f: Finding) -> tuple[int, int, int]:
-        cls = {RuleClass.MALICIOUS: 2, RuleClass.CAPABILITY: 1, RuleClass.HYGIENE: 0}[f.rule_class]
-        return (cls, int(f.severity), int(f.confidence))
-
-    best: dict[tuple[str, int, frozenset[str]], Finding] = {}
-    out: list[Finding] = []
-    for f in findings:
-        if not f.capabilities:
-            out.append(f)
-            continue
-        key = (f.location.path, f.location.line, frozenset(str(c) for c in f.capabilities))
-        other = best.get(key)
-        if other is None:
-            best[key] = f
-        elif other.engine != f.engine:
-            win, lose = (f, other) if strength(f) > strength(other) else (other, f)
-            if lose.flow is not None and win.flow is None:  # the flow facts (what is sent where) stay stated
-                win = replace(win, flow=lose.flow, message=f"{win.message}; {lose.message}")
-            best[key] = win
-        else:
-            out.append(f)
-    return out + list(best.values())
-
-
-def sort_key(f: Finding) -> tuple[str, int, int, str, str]:
-    return (f.location.path, f.location.line, f.location.column, f.rule_id, f.message)
-
-
-def _filter(pkg: Package, findings: list[Finding], options: ScanOptions,
-            context: Sequence[Finding] = ()) -> tuple[list[Finding], int, int]:
-    """Consumer config (disable, ignores, severity remaps), then inline suppressions (author mode only),
-    then the baseline (by the fingerprint of the folded report finding each belongs to, folded with the
-    `context` findings decided before). Suppressed and baselined findings stay only as capability evidence."""
-    if options.config is not None:
-        findings = options.config.apply(findings, pkg.root)
-    suppressed = baselined = 0
-    if options.author:
-        marks = inline_suppressions(pkg)
-        if marks:
-            kept = []
-            for f in findings:
-                if f.severity > Severity.INFO and is_suppressed(f, marks):
-                    kept.append(as_evidence(f))
-                    suppressed += 1
-                else:
-                    kept.append(f)
-            findings = kept
-    if options.baseline is not None and options.baseline.keys:
-        kept = []
-        for f, fp in zip(findings, group_fingerprints(findings, context), strict=True):
-            if f.severity > Severity.INFO and baseline_key(pkg.root, fp) in options.baseline:
-                kept.append(as_evidence(f))
-                baselined += 1
-            else:
-                kept.append(f)
-        findings = kept
-    return findings, suppressed, baselined
 
 
 @dataclass
@@ -401,12 +339,12 @@ class _Scan:
         if options.merge:
             findings = merge_findings(findings)
         findings.sort(key=sort_key)
-        findings, suppressed, _ = _filter(pkg, findings, options)
+        findings, suppressed, _ = filter_findings(pkg, findings, options)
         errors = tuple(pkg.errors) + tuple(w.batch_errors)
         findings = with_roles(pkg, findings)  # who each cited text speaks to (DESIGN.md "Permit and decide")
         verdict = judge(pkg, findings, errors, options)
         if verdict.findings:  # the gate's own findings (undeclared, unused, combinations…), filtered alike
-            gate_findings, _, _ = _filter(pkg, place(pkg, verdict.findings), options, context=findings)
+            gate_findings, _, _ = filter_findings(pkg, place(pkg, verdict.findings), options, context=findings)
             findings = sorted([*findings, *gate_findings], key=sort_key)
         findings, baselined = fold_report(pkg.root, findings, options.baseline, enabled=options.merge)
         shown = tuple(f for f in findings if f.severity >= options.min_severity)
