@@ -199,11 +199,20 @@ class _Scan:
         return group
 
     def collect(self, group: _Group, last: bool) -> None:
-        """Wait for the group's file tasks; finish (permit and decide) the packages no batch reads while a batch
-        runs, then the rest once it is over — or keep the packages that need the batch engines waiting."""
+        """Wait for the group's file tasks; a package no batch reads is finished (permit and decide) as soon as its
+        own tasks are in, while the pool works on the others; the rest once their batch is over — or the packages
+        that need the batch engines are kept waiting."""
         runs = {id(w.batched): w.batched for w in (*group.early, *group.todo) if w.batched is not None}
+        batch = batch_analyzers()
+
+        def ready(j: int, found: list[Finding], virtual: list[PackageFile], crashed: str | None) -> None:
+            w = group.todo[j]
+            w.findings, w.virtual, w.crashed = list(found), list(virtual), crashed
+            if self._alone(w, batch):
+                self.finish(w)  # decided now, beside the pool's other tasks
+
         try:
-            found, virtual, crashed = _collect(group.flight, self.workers, self._progress, self._quiesce)
+            found, virtual, crashed = _collect(group.flight, self.workers, self._progress, self._quiesce, ready)
         except BaseException:
             self._wait(runs.values())
             raise
@@ -211,7 +220,6 @@ class _Scan:
             w.findings = found.get(j, [])
             w.virtual = virtual.get(j, [])
             w.crashed = crashed.get(j)
-        batch = batch_analyzers()
         pending: list[_Work] = []  # finished once the batch and the files decoded or extracted are read
         now: list[_Work] = []  # finished at once
         for w in group.works:
@@ -234,9 +242,20 @@ class _Scan:
         late = [_Work(w.index, w.package, virtual=w.virtual) for w in pending
                 if w.live and any(a.applies(v) for a in batch for v in w.virtual)]
         late_run = self._thread(late, True) if late else None
+        in_late = {lw.index for lw in late}
         try:
             for w in now:
-                self.finish(w)
+                if w.index not in self.results:
+                    self.finish(w)
+            self._wait(runs.values())
+            # the packages the late batch does not read are decided beside it
+            mine = {id(w) for w in group.works}
+            for w in group.early:
+                if id(w) not in mine and w.index not in self.results:
+                    self.finish(w)  # waiting packages of earlier groups (the group in flight finished its own)
+            for w in pending:
+                if w.index not in in_late:
+                    self.finish(w)
         finally:
             self._wait(runs.values())
             if late_run is not None:
@@ -245,18 +264,29 @@ class _Scan:
         for lw in late:
             originals[lw.index].batch.extend(lw.batch)
             originals[lw.index].batch_errors.extend(lw.batch_errors)
-        mine = {id(w) for w in group.works}
-        for w in group.early:
-            if id(w) not in mine and w.index not in self.results:
-                self.finish(w)  # waiting packages of earlier groups (the group in flight finished its own)
         for w in pending:
-            self.finish(w)
+            if w.index in in_late:
+                self.finish(w)
         # packages of earlier groups whose batch is over are decided now, not when their batch's group is
         self.adopted = [w for w in self.adopted if w.index not in self.results]
         for w in [w for w in self.adopted if w.batched is not None and w.batched.done()]:
             self.finish(w)
         if self.waiting_files >= WAIT_FILES or self.waiting_bytes >= GROUP_BYTES or last:
             self.flush()
+
+    def _alone(self, w: _Work, batch: Sequence[object]) -> bool:
+        """Whether package `w`, its file tasks in, may be finished now, as `collect` would finish it later: no
+        batch engine reads its files or the files decoded or extracted from them; or its real files' batch-engine
+        run is over and no batch engine reads its decoded or extracted files (it gets no late batch)."""
+        if w.cached is not None:
+            return False
+        if not w.live:
+            return w.batched is None or w.batched.done()
+        if any(a.applies(v) for a in batch for v in w.virtual):  # type: ignore[attr-defined]
+            return False
+        if w.batched is not None:
+            return w.batched.done()
+        return not any(a.applies(f) for a in batch for f in w.package.files)  # type: ignore[attr-defined]
 
     def _thread(self, works: Sequence[_Work], virtual_only: bool) -> Future[None]:
         """`_run_batch` in a thread, listed in `running` until waited for. Its files are listed now: a package
