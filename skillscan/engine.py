@@ -254,7 +254,7 @@ class _Scan:
                 if id(w) not in mine and w.index not in self.results:
                     self.finish(w)  # waiting packages of earlier groups (the group in flight finished its own)
             for w in pending:
-                if w.index not in in_late:
+                if w.index not in in_late and w.index not in self.results:
                     self.finish(w)
         finally:
             self._wait(runs.values())
