@@ -369,12 +369,13 @@ class _Scan:
         if options.merge:
             findings = merge_findings(findings)
         findings.sort(key=sort_key)
-        findings, suppressed, _ = filter_findings(pkg, findings, options)
+        findings, suppressed, _ = filter_findings(pkg, findings, options.config, options.author, options.baseline)
         errors = tuple(pkg.errors) + tuple(w.batch_errors)
         findings = with_roles(pkg, findings)  # who each cited text speaks to (DESIGN.md "Permit and decide")
         verdict = judge(pkg, findings, errors, options)
         if verdict.findings:  # the gate's own findings (undeclared, unused, combinations…), filtered alike
-            gate_findings, _, _ = filter_findings(pkg, place(pkg, verdict.findings), options, context=findings)
+            gate_findings, _, _ = filter_findings(pkg, place(pkg, verdict.findings), options.config, options.author,
+                                                 options.baseline, context=findings)
             findings = sorted([*findings, *gate_findings], key=sort_key)
         findings, baselined = fold_report(pkg.root, findings, options.baseline, enabled=options.merge)
         shown = tuple(f for f in findings if f.severity >= options.min_severity)

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
+from skillscan.config import Config
 from skillscan.fold import group_fingerprints
 from skillscan.model import Finding, Package, RuleClass, Severity
-from skillscan.suppress import as_evidence, baseline_key, inline_suppressions, is_suppressed
-
-if TYPE_CHECKING:
-    from skillscan.engine import ScanOptions
+from skillscan.suppress import Baseline, as_evidence, baseline_key, inline_suppressions, is_suppressed
 
 
 def merge_findings(findings: Sequence[Finding]) -> list[Finding]:
@@ -47,15 +44,15 @@ def sort_key(f: Finding) -> tuple[str, int, int, str, str]:
     return (f.location.path, f.location.line, f.location.column, f.rule_id, f.message)
 
 
-def filter_findings(pkg: Package, findings: list[Finding], options: "ScanOptions",
-            context: Sequence[Finding] = ()) -> tuple[list[Finding], int, int]:
-    """Consumer config (disable, ignores, severity remaps), then inline suppressions (author mode only),
+def filter_findings(pkg: Package, findings: list[Finding], config: Config | None, author: bool,
+                    baseline: Baseline | None, context: Sequence[Finding] = ()) -> tuple[list[Finding], int, int]:
+    """The scan's `config` (disable, ignores, severity remaps), then inline suppressions (`author` mode only),
     then the baseline (by the fingerprint of the folded report finding each belongs to, folded with the
     `context` findings decided before). Suppressed and baselined findings stay only as capability evidence."""
-    if options.config is not None:
-        findings = options.config.apply(findings, pkg.root)
+    if config is not None:
+        findings = config.apply(findings, pkg.root)
     suppressed = baselined = 0
-    if options.author:
+    if author:
         marks = inline_suppressions(pkg)
         if marks:
             kept = []
@@ -66,10 +63,10 @@ def filter_findings(pkg: Package, findings: list[Finding], options: "ScanOptions
                 else:
                     kept.append(f)
             findings = kept
-    if options.baseline is not None and options.baseline.keys:
+    if baseline is not None and baseline.keys:
         kept = []
         for f, fp in zip(findings, group_fingerprints(findings, context), strict=True):
-            if f.severity > Severity.INFO and baseline_key(pkg.root, fp) in options.baseline:
+            if f.severity > Severity.INFO and baseline_key(pkg.root, fp) in baseline:
                 kept.append(as_evidence(f))
                 baselined += 1
             else:
