@@ -134,6 +134,9 @@ def main() -> int:
     last = max((e for _, e in busy), default=0.0)
     print(f"\nfile tasks: {len(tasks)}, first starts {first:.2f} s, last ends {last:.2f} s, "
           f"CPU {sum(k['cpu'] for k in tasks):.2f} s; after them: {end - last:.2f} s to the end")
+    late = [(s, c) for _, what, s, _, c in EVENTS if what == "permit/decide (finish)" and s >= last]
+    print(f"permit/decide after the last file task: {len(late)} of "
+          f"{merged.get('permit/decide (finish)', [0] * 6)[5]} packages, CPU {sum(c for _, c in late):.2f} s")
     return 0
 
 

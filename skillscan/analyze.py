@@ -387,41 +387,78 @@ def _warm(tasks: Sequence[tuple[int, tuple[Package, tuple[PackageFile, ...]]]]) 
             warm()
 
 
+Collected = tuple[dict[int, list[Finding]], dict[int, list[PackageFile]], dict[int, str]]
+
+
 def _collect(flight: _InFlight, workers: Workers, progress: Callable[[str, int, int], None] | None = None,
              quiesce: Callable[[], None] = lambda: None,
-             ) -> tuple[dict[int, list[Finding]], dict[int, list[PackageFile]], dict[int, str]]:
-    """Wait for the tasks of `flight`, in task order. Once the pool breaks (a worker died), every task not
-    yet finished is re-run alone in a fresh one-worker pool, to find the input that kills workers; that
-    package is reported as crashed. `quiesce` runs before any such fork (no other thread may be busy)."""
+             ready: Callable[[int, list[Finding], list[PackageFile], str | None], None] | None = None,
+             ) -> Collected:
+    """Wait for the tasks of `flight` as they end (the pool runs the largest first); each package's findings and
+    decoded files are put together in task order, and `ready(i, findings, virtual, crashed)` is called once all
+    the tasks of package i are in (a package with no task is not announced), so that the caller may decide it
+    while the pool still works. Once the pool breaks (a worker died), every task not yet finished is re-run
+    alone, in task order, in a fresh one-worker pool, to find the input that kills workers; that package is
+    reported as crashed. `quiesce` runs before any such fork (no other thread may be busy)."""
     findings: dict[int, list[Finding]] = {i: [] for i in range(flight.count)}
     virtual: dict[int, list[PackageFile]] = {i: [] for i in range(flight.count)}
     crashed: dict[int, str] = {}
-    if flight.futures is not None:  # tasks in the pool (run here otherwise: no pool, no multiprocessing import)
-        from concurrent.futures import ProcessPoolExecutor
-        from concurrent.futures.process import BrokenProcessPool
-    for k, (i, args) in enumerate(flight.tasks):
-        if flight.futures is None:
-            fs, vs, shared = _here(args)
-        else:
-            fut = flight.futures[k]
+    results: dict[int, tuple[list[Finding], list[PackageFile]]] = {}  # task → its findings and decoded files
+    left = [0] * flight.count  # tasks of each package not yet in
+    for i, _ in flight.tasks:
+        left[i] += 1
+
+    def take(k: int, fs: list[Finding], vs: list[PackageFile], shared: Shared) -> None:
+        roles_share.seed(shared)
+        results[k] = (fs, vs)
+        if progress is not None:
+            progress("analyze", len(results), len(flight.tasks))
+        i = flight.tasks[k][0]
+        left[i] -= 1
+        if left[i]:
+            return
+        for j, (owner, _) in enumerate(flight.tasks):  # the package's tasks, in task order
+            if owner == i:
+                findings[i].extend(results[j][0])
+                virtual[i].extend(results[j][1])
+        if ready is not None:
+            ready(i, findings[i], virtual[i], crashed.get(i))
+
+    if flight.futures is None:  # no pool, no multiprocessing import: the tasks run here
+        for k, (_, args) in enumerate(flight.tasks):
+            take(k, *_here(args))
+        return findings, virtual, crashed
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    queued = {fut: k for k, fut in enumerate(flight.futures) if fut is not None}
+    broken = len(queued) < len(flight.tasks)
+    while queued and not broken:
+        done, _ = wait(queued, return_when=FIRST_COMPLETED)
+        for fut in sorted(done, key=queued.__getitem__):
+            k = queued.pop(fut)
             try:
-                if fut is None:
-                    raise BrokenProcessPool("not submitted")
                 fs, vs, shared = fut.result()
             except BrokenProcessPool:
-                workers.discard(flight.pool)
-                quiesce()
-                with ProcessPoolExecutor(max_workers=1, initializer=_exit_with_parent) as single:
-                    try:
-                        fs, vs, shared = single.submit(_worker, args).result()
-                    except BrokenProcessPool:
-                        crashed[i] = "an analysis worker crashed on this package (pathological input)"
-                        fs, vs, shared = [], [], []
-        roles_share.seed(shared)
-        findings[i].extend(fs)
-        virtual[i].extend(vs)
-        if progress is not None:
-            progress("analyze", k + 1, len(flight.tasks))
+                broken = True
+                continue
+            take(k, fs, vs, shared)
+    for k, (i, args) in enumerate(flight.tasks):
+        if k in results:
+            continue
+        fut = flight.futures[k]
+        if fut is not None and fut.done() and not fut.cancelled() and fut.exception() is None:
+            take(k, *fut.result())  # ended before the pool broke
+            continue
+        workers.discard(flight.pool)
+        quiesce()
+        with ProcessPoolExecutor(max_workers=1, initializer=_exit_with_parent) as single:
+            try:
+                fs, vs, shared = single.submit(_worker, args).result()
+            except BrokenProcessPool:
+                crashed[i] = "an analysis worker crashed on this package (pathological input)"
+                fs, vs, shared = [], [], []
+        take(k, fs, vs, shared)
     return findings, virtual, crashed
 
 

@@ -27,17 +27,17 @@ from skillscan.model import (
     PackageFile,
     PackageResult,
     Report,
-    RuleClass,
     Severity,
     Verdict,
 )
-from skillscan.fold import fold_report, group_fingerprints
+from skillscan.engine_findings import filter_findings, merge_findings, sort_key
+from skillscan.fold import fold_report
 from skillscan.permissions.permit import permit
 from skillscan.place import place
 from skillscan.policy import decide, permit_options, policy_for, resolve_as_of
 from skillscan.verdicts import adjust
 from skillscan.policy_roles import with_roles
-from skillscan.suppress import Baseline, as_evidence, baseline_key, inline_suppressions, is_suppressed
+from skillscan.suppress import Baseline
 
 # streaming: packages are loaded and analysed in groups, so memory follows the group, not the scan
 GROUP_PACKAGES = 48
@@ -63,68 +63,6 @@ class ScanOptions:
     baseline: Baseline | None = None
     # progress(stage, done, total) — the CLI's progress bar; stage is "analyze" (file chunks) or "decide"
     progress: Callable[[str, int, int], None] | None = field(default=None, compare=False, repr=False)
-
-
-def merge_findings(findings: Sequence[Finding]) -> list[Finding]:
-    """Findings of *different* engines about the same capability at the same place become one, keeping
-    the strongest evidence."""
-    def strength(f: Finding) -> tuple[int, int, int]:
-        cls = {RuleClass.MALICIOUS: 2, RuleClass.CAPABILITY: 1, RuleClass.HYGIENE: 0}[f.rule_class]
-        return (cls, int(f.severity), int(f.confidence))
-
-    best: dict[tuple[str, int, frozenset[str]], Finding] = {}
-    out: list[Finding] = []
-    for f in findings:
-        if not f.capabilities:
-            out.append(f)
-            continue
-        key = (f.location.path, f.location.line, frozenset(str(c) for c in f.capabilities))
-        other = best.get(key)
-        if other is None:
-            best[key] = f
-        elif other.engine != f.engine:
-            win, lose = (f, other) if strength(f) > strength(other) else (other, f)
-            if lose.flow is not None and win.flow is None:  # the flow facts (what is sent where) stay stated
-                win = replace(win, flow=lose.flow, message=f"{win.message}; {lose.message}")
-            best[key] = win
-        else:
-            out.append(f)
-    return out + list(best.values())
-
-
-def sort_key(f: Finding) -> tuple[str, int, int, str, str]:
-    return (f.location.path, f.location.line, f.location.column, f.rule_id, f.message)
-
-
-def _filter(pkg: Package, findings: list[Finding], options: ScanOptions,
-            context: Sequence[Finding] = ()) -> tuple[list[Finding], int, int]:
-    """Consumer config (disable, ignores, severity remaps), then inline suppressions (author mode only),
-    then the baseline (by the fingerprint of the folded report finding each belongs to, folded with the
-    `context` findings decided before). Suppressed and baselined findings stay only as capability evidence."""
-    if options.config is not None:
-        findings = options.config.apply(findings, pkg.root)
-    suppressed = baselined = 0
-    if options.author:
-        marks = inline_suppressions(pkg)
-        if marks:
-            kept = []
-            for f in findings:
-                if f.severity > Severity.INFO and is_suppressed(f, marks):
-                    kept.append(as_evidence(f))
-                    suppressed += 1
-                else:
-                    kept.append(f)
-            findings = kept
-    if options.baseline is not None and options.baseline.keys:
-        kept = []
-        for f, fp in zip(findings, group_fingerprints(findings, context), strict=True):
-            if f.severity > Severity.INFO and baseline_key(pkg.root, fp) in options.baseline:
-                kept.append(as_evidence(f))
-                baselined += 1
-            else:
-                kept.append(f)
-        findings = kept
-    return findings, suppressed, baselined
 
 
 @dataclass
@@ -261,11 +199,20 @@ class _Scan:
         return group
 
     def collect(self, group: _Group, last: bool) -> None:
-        """Wait for the group's file tasks; finish (permit and decide) the packages no batch reads while a batch
-        runs, then the rest once it is over — or keep the packages that need the batch engines waiting."""
+        """Wait for the group's file tasks; a package no batch reads is finished (permit and decide) as soon as its
+        own tasks are in, while the pool works on the others; the rest once their batch is over — or the packages
+        that need the batch engines are kept waiting."""
         runs = {id(w.batched): w.batched for w in (*group.early, *group.todo) if w.batched is not None}
+        batch = batch_analyzers()
+
+        def ready(j: int, found: list[Finding], virtual: list[PackageFile], crashed: str | None) -> None:
+            w = group.todo[j]
+            w.findings, w.virtual, w.crashed = list(found), list(virtual), crashed
+            if self._alone(w, batch):
+                self.finish(w)  # decided now, beside the pool's other tasks
+
         try:
-            found, virtual, crashed = _collect(group.flight, self.workers, self._progress, self._quiesce)
+            found, virtual, crashed = _collect(group.flight, self.workers, self._progress, self._quiesce, ready)
         except BaseException:
             self._wait(runs.values())
             raise
@@ -273,7 +220,6 @@ class _Scan:
             w.findings = found.get(j, [])
             w.virtual = virtual.get(j, [])
             w.crashed = crashed.get(j)
-        batch = batch_analyzers()
         pending: list[_Work] = []  # finished once the batch and the files decoded or extracted are read
         now: list[_Work] = []  # finished at once
         for w in group.works:
@@ -296,9 +242,20 @@ class _Scan:
         late = [_Work(w.index, w.package, virtual=w.virtual) for w in pending
                 if w.live and any(a.applies(v) for a in batch for v in w.virtual)]
         late_run = self._thread(late, True) if late else None
+        in_late = {lw.index for lw in late}
         try:
             for w in now:
-                self.finish(w)
+                if w.index not in self.results:
+                    self.finish(w)
+            self._wait(runs.values())
+            # the packages the late batch does not read are decided beside it
+            mine = {id(w) for w in group.works}
+            for w in group.early:
+                if id(w) not in mine and w.index not in self.results:
+                    self.finish(w)  # waiting packages of earlier groups (the group in flight finished its own)
+            for w in pending:
+                if w.index not in in_late and w.index not in self.results:
+                    self.finish(w)
         finally:
             self._wait(runs.values())
             if late_run is not None:
@@ -307,18 +264,29 @@ class _Scan:
         for lw in late:
             originals[lw.index].batch.extend(lw.batch)
             originals[lw.index].batch_errors.extend(lw.batch_errors)
-        mine = {id(w) for w in group.works}
-        for w in group.early:
-            if id(w) not in mine and w.index not in self.results:
-                self.finish(w)  # waiting packages of earlier groups (the group in flight finished its own)
         for w in pending:
-            self.finish(w)
+            if w.index in in_late:
+                self.finish(w)
         # packages of earlier groups whose batch is over are decided now, not when their batch's group is
         self.adopted = [w for w in self.adopted if w.index not in self.results]
         for w in [w for w in self.adopted if w.batched is not None and w.batched.done()]:
             self.finish(w)
         if self.waiting_files >= WAIT_FILES or self.waiting_bytes >= GROUP_BYTES or last:
             self.flush()
+
+    def _alone(self, w: _Work, batch: Sequence[object]) -> bool:
+        """Whether package `w`, its file tasks in, may be finished now, as `collect` would finish it later: no
+        batch engine reads its files or the files decoded or extracted from them; or its real files' batch-engine
+        run is over and no batch engine reads its decoded or extracted files (it gets no late batch)."""
+        if w.cached is not None:
+            return False
+        if not w.live:
+            return w.batched is None or w.batched.done()
+        if any(a.applies(v) for a in batch for v in w.virtual):  # type: ignore[attr-defined]
+            return False
+        if w.batched is not None:
+            return w.batched.done()
+        return not any(a.applies(f) for a in batch for f in w.package.files)  # type: ignore[attr-defined]
 
     def _thread(self, works: Sequence[_Work], virtual_only: bool) -> Future[None]:
         """`_run_batch` in a thread, listed in `running` until waited for. Its files are listed now: a package
@@ -401,12 +369,13 @@ class _Scan:
         if options.merge:
             findings = merge_findings(findings)
         findings.sort(key=sort_key)
-        findings, suppressed, _ = _filter(pkg, findings, options)
+        findings, suppressed, _ = filter_findings(pkg, findings, options.config, options.author, options.baseline)
         errors = tuple(pkg.errors) + tuple(w.batch_errors)
         findings = with_roles(pkg, findings)  # who each cited text speaks to (DESIGN.md "Permit and decide")
         verdict = judge(pkg, findings, errors, options)
         if verdict.findings:  # the gate's own findings (undeclared, unused, combinations…), filtered alike
-            gate_findings, _, _ = _filter(pkg, place(pkg, verdict.findings), options, context=findings)
+            gate_findings, _, _ = filter_findings(pkg, place(pkg, verdict.findings), options.config, options.author,
+                                                 options.baseline, context=findings)
             findings = sorted([*findings, *gate_findings], key=sort_key)
         findings, baselined = fold_report(pkg.root, findings, options.baseline, enabled=options.merge)
         shown = tuple(f for f in findings if f.severity >= options.min_severity)
