@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import random
 
+from skillscan.analyzers.instructions import sabotage_grammar as g
+from skillscan.analyzers.instructions import scope_hijack
 from skillscan.analyzers.instructions.unicode import FIRST_HIDDEN, HIDDEN_CHARS, has_hidden_chars
+from skillscan.analyzers.literal_gate import fold, gate
 
 # characters around the edges of every test: the hidden class's own bounds, case-folding oddities, CRLF, NUL,
 # BOM, tabs, surrogates, astral characters
@@ -26,3 +29,34 @@ def test_has_hidden_chars_is_the_search() -> None:
     assert FIRST_HIDDEN == min(chr(c) for c in range(0x110000) if HIDDEN_CHARS.match(chr(c)))
     for text in _texts(1, 4000, ("text", "plain")):
         assert has_hidden_chars(text) == (HIDDEN_CHARS.search(text) is not None), repr(text)
+
+
+def _old_may_hijack(sentence: str) -> bool:
+    w = scope_hijack.words()
+    return bool(w.scope.search(sentence) or w.self_activation.search(sentence) or w.over_others.search(sentence)
+                or w.trigger_list.search(sentence) or w.scope_update.search(sentence))
+
+
+def test_trigger_hijack_gate_is_the_searches() -> None:
+    words = ("every", "request", "message", "session", "must", "always", "load", "skill", "skills", "other",
+             "override", "Triggers:", "build,", "fix,", "review,", "test,", "deploy", "automatically", "所有请求",
+             "必须", "回复之前", "无法绕过", "覆盖所有其他技能", "Capability update:", "also", "the default", "ANY",
+             "user", "new", "instance", "before", "answer", "protocol", "framework", "never", "\"")
+    texts = _texts(2, 6000, words)
+    assert sum(map(_old_may_hijack, texts)) > 500  # the texts reach both answers
+    for text in texts:
+        assert scope_hijack._may_hijack(text) == _old_may_hijack(text), repr(text)
+
+
+def test_phishing_gate_is_the_search() -> None:
+    ask_words = g.vocabulary()["phishing.credential_ask"]
+    ask_gate = gate(ask_words)
+    words = ("enter your password", "verify their pin", "输入您的密码", "reply with your otp code", "Confirm YOUR",
+             "existing login credentials", "your", "password", "their", "enter", "请", "输入", "密码", "验证码",
+             "提供你的", "card number", "submitting", "typing in your")
+    texts = _texts(3, 6000, words)
+    assert sum(ask_words.search(t) is not None for t in texts) > 200
+    for text in texts:
+        gated = ask_words.search(text) if ask_gate.may_match(fold(text)) else None
+        plain = ask_words.search(text)
+        assert (gated is None) == (plain is None) and (gated is None or gated.span() == plain.span()), repr(text)
