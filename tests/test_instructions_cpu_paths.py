@@ -5,9 +5,11 @@ and a segment's line-break offsets. Old and new are compared on generated and ho
 from __future__ import annotations
 
 import random
+import re
 
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions import scope_hijack
+from skillscan.analyzers.instructions.document import Segment
 from skillscan.analyzers.instructions.unicode import FIRST_HIDDEN, HIDDEN_CHARS, has_hidden_chars
 from skillscan.analyzers.literal_gate import fold, gate
 
@@ -60,3 +62,11 @@ def test_phishing_gate_is_the_search() -> None:
         gated = ask_words.search(text) if ask_gate.may_match(fold(text)) else None
         plain = ask_words.search(text)
         assert (gated is None) == (plain is None) and (gated is None or gated.span() == plain.span()), repr(text)
+
+
+def test_segment_line_breaks_are_every_newline() -> None:
+    for text in _texts(4, 3000, ("line", "\n\n", "x\ny")):
+        seg = Segment("prose", 7, text, text)
+        assert seg._newlines == [m.start() for m in re.finditer("\n", text)]
+        for offset in range(len(text) + 1):
+            assert seg.line_at(offset) == 7 + text.count("\n", 0, offset)
