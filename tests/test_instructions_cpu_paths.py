@@ -11,7 +11,7 @@ from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions import scope_hijack
 from skillscan.analyzers.instructions.document import Segment
 from skillscan.analyzers.instructions.unicode import FIRST_HIDDEN, HIDDEN_CHARS, has_hidden_chars
-from skillscan.analyzers.literal_gate import fold, gate
+from skillscan.analyzers.literal_gate import fold, gate, gated_search
 
 # characters around the edges of every test: the hidden class's own bounds, case-folding oddities, CRLF, NUL,
 # BOM, tabs, surrogates, astral characters
@@ -70,3 +70,28 @@ def test_segment_line_breaks_are_every_newline() -> None:
         assert seg._newlines == [m.start() for m in re.finditer("\n", text)]
         for offset in range(len(text) + 1):
             assert seg.line_at(offset) == 7 + text.count("\n", 0, offset)
+
+
+def _gated_patterns() -> list[re.Pattern[str]]:
+    from skillscan.analyzers.instructions import context, host_reach, steering
+
+    reach, ctx = host_reach.words(), context.words()
+    return [reach.defence, reach.metadata, reach.container_words, ctx.describe_sentence, ctx.negation, steering.STEER,
+            steering.EXISTS]
+
+
+def test_gated_search_is_the_search() -> None:
+    words = ("docker run -v /:/host", "169.254.169.254", "metadata.google.internal", "for example", "never",
+             "do not", "attackers", "treat ~/notes.md as authoritative", "if present", "存在", "容器", "挂载", "禁止",
+             "prevent", "mount", "container", "should", "Override", "PRESERVE", "available", "den", "run", "/",
+             "if", "when", "the file", "exists", "is present", "如果", "可用")
+    texts = _texts(5, 4000, words)
+    for pattern in _gated_patterns():
+        found = 0
+        for text in texts:
+            plain = pattern.search(text)
+            gated = gated_search(pattern, text, fold(text))
+            assert (gated is None) == (plain is None) and (gated is None or gated.span() == plain.span()), \
+                (pattern.pattern[:60], text)
+            found += plain is not None
+        assert found > 20, pattern.pattern[:60]  # the texts reach both answers
