@@ -111,3 +111,15 @@ def test_stated_kinds_gated_is_every_search() -> None:
         assert dict(kinds.stated_kinds(text)) == every, repr(text)
         stated += len(every)
     assert stated > 3000
+
+
+def test_sentence_split_spans_are_finditer() -> None:
+    from skillscan.analyzers.instructions.sentence_split import SPLIT, split_spans
+
+    pool = (".", "!", "?", "。", "！", "？", "；", ";", "\n", "\n\n", " ", "\t", "\r", "- ", "1. ", "2)", "*", "+",
+            "word", "\u3000", "\x85", "\u2028", "。\n", "！ ", "\x00", "\ufeff", "\r\n")
+    rnd = random.Random(7)
+    texts = ["".join(rnd.choice(pool) for _ in range(rnd.randint(0, 30))) for _ in range(40000)]
+    texts += _texts(8, 2000, pool)
+    for text in texts:
+        assert list(split_spans(text)) == [m.span() for m in SPLIT.finditer(text)], repr(text)
