@@ -23,8 +23,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
-from skillscan.analyzers.literal_gate import Gate, fold, gate
-
 MAX_TEXT = 4_000  # characters of stated text looked at
 
 
@@ -71,21 +69,13 @@ def _patterns() -> tuple[tuple[Kind, re.Pattern[str]], ...]:
     return tuple((k, re.compile("|".join(_word_pattern(w) for w in k.words))) for k in load_kinds())
 
 
-@lru_cache(maxsize=1)
-def _gated() -> tuple[tuple[Kind, Gate, re.Pattern[str]], ...]:
-    """Each kind's pattern with its literal gate (skillscan/analyzers/literal_gate.py): a text holding none of
-    the words every match holds is not searched — the same answer, about half the searches skipped."""
-    return tuple((kind, gate(pat), pat) for kind, pat in _patterns())
-
-
 @lru_cache(maxsize=1024)
 def stated_kinds(text: str) -> Mapping[str, str]:
     """Read-only: the answer is memoised and shared by every caller."""
     low = text[:MAX_TEXT].lower()
-    folded = fold(low)
     out: dict[str, str] = {}
-    for kind, gated, pat in _gated():
-        m = pat.search(low) if gated.may_match(folded) else None
+    for kind, pat in _patterns():
+        m = pat.search(low)
         if m:
             out[kind.id] = m.group(0)
     return MappingProxyType(out)
