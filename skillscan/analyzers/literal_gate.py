@@ -103,3 +103,9 @@ def gate(pattern: re.Pattern[str]) -> Gate:
     except (re.error, TypeError, ValueError):
         words = None
     return Gate(tuple(sorted(words, key=lambda w: (-len(w), w))) if words else None)
+
+
+def gated_search(pattern: re.Pattern[str], text: str, folded: str) -> re.Match[str] | None:
+    """`pattern.search(text)`, skipped (None) when the text, whose `fold` is `folded`, holds none of the words
+    every match holds: the same answer, without running the pattern over most texts."""
+    return pattern.search(text) if gate(pattern).may_match(folded) else None

@@ -434,7 +434,7 @@ def assign_roles(path: str, text: str, referenced: str | None = None, *, vocab: 
         for i in range(first, min(last + 1, len(lines))):
             roles[i] = ("hidden", "inside an HTML comment", "html-comment", False)
     element, link_comment, image = _hidden_markup()
-    hidden_chars = _HIDDEN_CHARS.search(body) is not None  # every line is a piece of the body: one search says none has
+    hidden_chars = not body.isascii() and _HIDDEN_CHARS.search(body) is not None  # one search (none in ASCII) for all lines
     for i, line in enumerate(lines):
         if hidden_chars and _HIDDEN_CHARS.search(line):
             roles[i] = ("hidden", "contains invisible tag or bidi-control characters", "hidden-chars", False)

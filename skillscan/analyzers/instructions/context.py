@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from skillscan.analyzers.literal_gate import fold, gated_search
 from skillscan.catalog import rules_dir
 from skillscan.model import Confidence
 from skillscan.ruledata import load_yaml_file
@@ -96,7 +97,8 @@ def quoted(line_text: str, col_start: int, col_end: int) -> bool:
 def described(doc: Document, line: int, text: str) -> bool:
     """Whether a command at `line` is introduced as an example, an indicator or something to avoid."""
     w = words()
-    if w.describe_sentence.search(text) or w.negation.search(text):
+    low = fold(text)  # each pattern runs only where its literal gate is open (literal_gate.py)
+    if gated_search(w.describe_sentence, text, low) or gated_search(w.negation, text, low):
         return True
     heading = doc.heading_path(line)
     return bool(heading) and reference_heading(heading)

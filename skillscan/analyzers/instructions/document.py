@@ -80,7 +80,14 @@ class Segment:
 
     @cached_property
     def _newlines(self) -> list[int]:
-        return [i for i, ch in enumerate(self.text) if ch == "\n"]
+        """The offsets of the text's line breaks (found by `str.find`, not a Python step per character)."""
+        text = self.text
+        out: list[int] = []
+        at = text.find("\n")
+        while at >= 0:
+            out.append(at)
+            at = text.find("\n", at + 1)
+        return out
 
     def line_at(self, offset: int) -> int:
         return self.line + bisect_left(self._newlines, offset)

@@ -25,7 +25,7 @@ from skillscan.analyzers.instructions.document import Document, Segment, blank_m
 from skillscan.analyzers.instructions.hidden import hidden_texts
 from skillscan.analyzers.instructions.markdown_inline import code_spans_on_lines
 from skillscan.analyzers.instructions.sentence_detectors import sentence_findings
-from skillscan.analyzers.instructions.unicode import HIDDEN_CHARS
+from skillscan.analyzers.instructions.unicode import has_hidden_chars
 from skillscan.analyzers.normalize import normalize
 from skillscan.model import Channel, Confidence, Finding, Package
 
@@ -61,7 +61,7 @@ def hidden_segments(doc: Document, *, markup: bool = True) -> tuple[list[Segment
 def tag_sentences(package: Package, path: str, text: str) -> list[Finding]:
     """The sentence detectors' findings in the Unicode Tag text of a file that is not read as instructions
     (source, configuration, data: a model reads Tag text wherever it sits), role `hidden`, with its bounds."""
-    if HIDDEN_CHARS.search(text) is None:
+    if not has_hidden_chars(text):
         return []
     norm = normalize(text)
     if not norm.hidden:

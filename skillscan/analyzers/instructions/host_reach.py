@@ -20,6 +20,7 @@ from functools import lru_cache
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
 from skillscan.analyzers.instructions.prose_findings import Said, confidence, line_of, reports
+from skillscan.analyzers.literal_gate import fold, gated_search
 from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("host-reach-instruction",)
@@ -49,12 +50,13 @@ class Reach:
 def reach(sentence: str) -> Reach | None:
     """What a sentence points the agent at outside its sandbox, or None."""
     w = words()
-    if w.defence.search(sentence):
+    low = fold(sentence)  # each pattern runs only where its literal gate is open (literal_gate.py)
+    if gated_search(w.defence, sentence, low):
         return None
-    m = w.metadata.search(sentence)
+    m = gated_search(w.metadata, sentence, low)
     if m is not None and not g.negated(sentence, m.start()) and not g.quoted(sentence, m.start()):
         return Reach(m.group(0), "the cloud instance-metadata service, which hands out the machine's credentials")
-    if not w.container_words.search(sentence):
+    if not gated_search(w.container_words, sentence, low):
         return None
     for m in w.container_host.finditer(sentence):
         named = m.group(0).strip(" `'\"=(")

@@ -33,6 +33,7 @@ from skillscan.analyzers.instructions.prose_findings import (  # noqa: F401
     snippet,
     where,
 )
+from skillscan.analyzers.instructions.sentence_split import split_spans
 from skillscan.analyzers.roles import file_role
 from skillscan.catalog import rules_dir
 from skillscan.loaders.frontmatter import Frontmatter
@@ -47,7 +48,6 @@ KINDS = SENTENCE_KINDS  # prose, HTML comments and hidden text (tables are data,
 MAX_SENTENCE = 600  # characters of one sentence looked at
 MAX_REPORTS = 8  # per rule and file: enough for a verdict
 MAX_CANDIDATES = 1_000  # sentences per rule and file that carry a cue and are read in full
-_SPLIT = re.compile(r"(?<=[.!?。！？；;])\s+|(?<=[。！？；])|\n\s*\n|\n(?=\s*(?:[-*+]|\d+[.)])\s)")
 _QUOTES = (("\u201c", "\u201d"), ("\"", "\""), ("「", "」"), ("『", "』"))
 
 
@@ -270,10 +270,10 @@ _split_memo: BoundedMemo[str, tuple[Sentence, ...]] = BoundedMemo(SPLIT_MEMO_TEX
 def _split(text: str) -> tuple[Sentence, ...]:
     out: list[Sentence] = []
     pos = 0
-    for m in _SPLIT.finditer(text):
-        if m.start() > pos:
-            out.append(Sentence(text[pos:m.start()][:MAX_SENTENCE], pos))
-        pos = m.end()
+    for start, end in split_spans(text):
+        if start > pos:
+            out.append(Sentence(text[pos:start][:MAX_SENTENCE], pos))
+        pos = end
     if pos < len(text):
         out.append(Sentence(text[pos:][:MAX_SENTENCE], pos))
     return tuple(s for s in out if s.text.strip())

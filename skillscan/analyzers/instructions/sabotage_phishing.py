@@ -22,6 +22,7 @@ from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document, Section
 from skillscan.analyzers.instructions.prose_findings import capped
+from skillscan.analyzers.literal_gate import fold, gate
 from skillscan.model import Channel, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("sabotage-phishing-message",)
@@ -46,13 +47,14 @@ def phishing_message(package: Package, doc: Document) -> list[Finding]:
         return []
     v = g.vocabulary()
     ask_words = v["phishing.credential_ask"]
+    ask_gate = gate(ask_words)  # a text holding none of the words every ask holds is not searched (literal_gate.py)
     out: list[Finding] = []
     more = 0
     for seg in doc.segments:
-        if seg.kind not in g.KINDS or not ask_words.search(seg.text):
+        if seg.kind not in g.KINDS or not ask_gate.may_match(fold(seg.text)) or not ask_words.search(seg.text):
             continue
         for sent in g.sentences(seg.text):
-            ask = ask_words.search(sent.text)
+            ask = ask_words.search(sent.text) if ask_gate.may_match(fold(sent.text)) else None
             if ask is None or g.negated(sent.text, ask.start()) or g.quoted(sent.text, ask.start()):
                 continue
             line = seg.line_at(sent.start + ask.start())

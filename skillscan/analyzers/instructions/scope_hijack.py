@@ -29,6 +29,7 @@ from functools import lru_cache
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
 from skillscan.analyzers.instructions.prose_findings import SENTENCE_KINDS, Said, confidence, reports
+from skillscan.analyzers.literal_gate import Gate, fold, gate
 from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("trigger-hijack-instruction",)
@@ -128,11 +129,23 @@ def trigger_hijack(package: Package, doc: Document) -> list[Finding]:
     return reports(doc, "trigger-hijack-instruction", "Trigger hijack", _said(doc), MAX_REPORTS)
 
 
-def _said(doc: Document) -> Iterator[Said]:
+@lru_cache(maxsize=1)
+def _shapes() -> tuple[tuple[Gate, re.Pattern[str]], ...]:
+    """The patterns one of which a sentence must hold for `hijack` to read it, each with its literal gate."""
     w = words()
+    return tuple((gate(p), p) for p in (w.scope, w.self_activation, w.over_others, w.trigger_list, w.scope_update))
+
+
+def _may_hijack(sentence: str) -> bool:
+    """One of the shapes' patterns matches the sentence: each searched only when its gate is open (a sentence
+    holding none of the words every match of a pattern holds cannot match it; literal_gate.py)."""
+    low = fold(sentence)
+    return any(g_.may_match(low) and p.search(sentence) for g_, p in _shapes())
+
+
+def _said(doc: Document) -> Iterator[Said]:
     for kind, line, sentence in _sentences(doc):
-        if not (w.scope.search(sentence) or w.self_activation.search(sentence) or w.over_others.search(sentence)
-                or w.trigger_list.search(sentence) or w.scope_update.search(sentence)):
+        if not _may_hijack(sentence):
             continue
         hit = hijack(sentence)
         if hit is not None:

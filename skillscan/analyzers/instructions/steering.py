@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 from skillscan.analyzers.instructions.document import Document
 from skillscan.analyzers.instructions.prose_findings import SENTENCE_KINDS, Said, confidence, reports
+from skillscan.analyzers.literal_gate import fold, gated_search
 from skillscan.model import Finding
 
 RULE_IDS: tuple[str, ...] = ("outside-file-steers-output",)
@@ -84,7 +85,8 @@ def _said(doc: Document) -> Iterator[Said]:
         text = seg.raw or seg.text
         if "/" not in text:  # every OUTSIDE_FILE match holds the "/" before its file name: no path, no finding
             continue
-        how = STEER.search(text) or EXISTS.search(text)
+        low = fold(text)  # each pattern runs only where its literal gate is open (literal_gate.py)
+        how = gated_search(STEER, text, low) or gated_search(EXISTS, text, low)
         path = _steering_path(text, how.start()) if how is not None else None
         if path is None or how is None or _negated(text, path.start()):
             continue

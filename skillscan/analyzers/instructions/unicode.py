@@ -61,11 +61,21 @@ def unicode_findings(doc: Document) -> list[Finding]:
 
 
 HIDDEN_CHARS = re.compile("[\U000E0000-\U000E007F\u202a-\u202e\u2066-\u2069]")
+FIRST_HIDDEN = "\u202a"  # the lowest code point HIDDEN_CHARS matches
+
+
+def has_hidden_chars(text: str) -> bool:
+    """`HIDDEN_CHARS.search(text) is not None`, without the search for a text that cannot hold one: an ASCII
+    text (a constant-time flag of the string) or one whose highest character is below the class's lowest (one
+    C-level scan, several times faster than the regex's scan) — most files scanned."""
+    if text.isascii() or max(text) < FIRST_HIDDEN:
+        return False
+    return HIDDEN_CHARS.search(text) is not None
 
 
 def hidden_unicode_only(path: str, text: str) -> list[Finding]:
     """Tag-block text and bidi controls in a file that is not an instruction file (source, config)."""
-    if HIDDEN_CHARS.search(text) is None:
+    if not has_hidden_chars(text):
         return []
     norm = normalize(text)
     lines = norm.text.split("\n")
