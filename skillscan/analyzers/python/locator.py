@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import bisect
-import re
 
 import libcst as cst
 
+from skillscan.analyzers.python.needle import Needle
 from skillscan.lazyre import lazy
 from skillscan.model import Location
 
@@ -27,8 +27,8 @@ class Locator:
         self.cache: dict[int, tuple[int, int]] = {}
         self.claimed: set[tuple[int, str]] = set()
 
-    def _pattern(self, node: cst.CSTNode, whole: bool = False) -> re.Pattern[str] | None:
-        """The node's source text as a pattern; for a call, its callee followed by `(` — or, with `whole`,
+    def _needle(self, node: cst.CSTNode, whole: bool = False) -> Needle | None:
+        """The node's source text to search for; for a call, its callee followed by `(` — or, with `whole`,
         the call's own text with its arguments (`os.getenv("A")` is not `os.getenv("B")`)."""
         target = node.func if isinstance(node, cst.Call) and not whole else node
         try:
@@ -37,10 +37,7 @@ class Locator:
             return None
         if not code:
             return None
-        head = re.escape(code[:400])
-        lead = r"(?<![\w.])" if code[:1].isidentifier() else ""
-        tail = r"\s*\(" if isinstance(node, cst.Call) and not whole else (r"(?!\w)" if code[-1:].isalnum() else "")
-        return re.compile(lead + head + tail)
+        return Needle.of(code, call=isinstance(node, cst.Call) and not whole)
 
     def _ok(self, pos: int) -> bool:
         """Not inside a whole-line comment."""
@@ -53,28 +50,28 @@ class Locator:
             return self.cache[key][0]
         # a call by its whole text first: calls of one function look alike up to their arguments, and a
         # function analysed out of visiting order (at its call site) must not take another call's place
-        pos = self._find(self._pattern(node, whole=True)) if isinstance(node, cst.Call) else -1
+        pos = self._find(self._needle(node, whole=True)) if isinstance(node, cst.Call) else -1
         if pos < 0:
-            pos = self._find(self._pattern(node))
+            pos = self._find(self._needle(node))
         if pos < 0:
             pos = self.cursor
         self.cache[key] = (pos, 0)
         return pos
 
-    def _find(self, pattern: re.Pattern[str] | None) -> int:
+    def _find(self, needle: Needle | None) -> int:
         pos = -1
-        if pattern is not None:
-            for m in pattern.finditer(self.source, self.cursor):
-                if self._ok(m.start()) and (m.start(), pattern.pattern) not in self.claimed:
-                    pos = m.start()
+        if needle is not None:
+            for start in needle.starts(self.source, self.cursor):
+                if self._ok(start) and (start, needle.key) not in self.claimed:
+                    pos = start
                     self.cursor = pos
                     break
             if pos < 0:
-                for m in pattern.finditer(self.source, 0, self.cursor + 1):
-                    if self._ok(m.start()):
-                        pos = m.start()
+                for start in needle.starts(self.source, 0, self.cursor + 1):
+                    if self._ok(start):
+                        pos = start
             if pos >= 0:
-                self.claimed.add((pos, pattern.pattern))
+                self.claimed.add((pos, needle.key))
         return pos
 
     def location(self, path: str, node: cst.CSTNode) -> Location:

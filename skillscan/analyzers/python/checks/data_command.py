@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from skillscan.analyzers.python.scopekinds import ScopeNodes, field_parts
 from skillscan.analyzers.python.checks.written_code import INTERPRETERS, scopes
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.triggers import Triggers
@@ -71,14 +72,18 @@ class DataCommandChecks(Flows):
             return
         scoped = scopes(self, module)  # the module, then each function, nested bodies apart
         functions = [scope for scope, _ in scoped[1:] if isinstance(scope, cst.FunctionDef)]
-        nodes = {id(scope): listed for scope, listed in scoped}
-        handles = {id(scope): _fixed_handle_reads(listed) for scope, listed in scoped}  # once per scope
-        helpers = self._dc_helpers(functions, nodes, handles)
-        self.emit_first("py-runs-data-command", MAX_REPORTS, [  # the cap keeps the file's first places
-            (self.loc.location(self.path, node), message, {}) for scope, _ in scoped
-            for node, message in self._dc_data_runs(nodes[id(scope)], helpers, handles[id(scope)])])
+        nodes = {id(scope): ScopeNodes.of(listed) for scope, listed in scoped}  # sorted by kind once per scope
+        handles = {id(scope): _fixed_handle_reads(nodes[id(scope)].withs) for scope, _ in scoped}  # once per scope
+        self.__dict__["_dc_parts"] = {}  # `_dc_field`'s reading of each expression, for this module
+        try:
+            helpers = self._dc_helpers(functions, nodes, handles)
+            self.emit_first("py-runs-data-command", MAX_REPORTS, [  # the cap keeps the file's first places
+                (self.loc.location(self.path, node), message, {}) for scope, _ in scoped
+                for node, message in self._dc_data_runs(nodes[id(scope)], helpers, handles[id(scope)])])
+        finally:
+            del self.__dict__["_dc_parts"]
 
-    def _dc_helpers(self, functions: list[cst.FunctionDef], scoped: dict[int, list[cst.CSTNode]],
+    def _dc_helpers(self, functions: list[cst.FunctionDef], scoped: dict[int, ScopeNodes],
                     handles: dict[int, set[int]]) -> Helpers:
         """The module's functions (every one: the module's size, under the parse cap, bounds them) that return a
         record, and those that run a parameter (one level: a helper of a helper is not followed). `scoped`: the
@@ -89,13 +94,13 @@ class DataCommandChecks(Flows):
             params = [p.name.value for p in fn.params.params]
             nodes = scoped[id(fn)]
             fixed = handles[id(fn)]
-            returns = [n for n in nodes if isinstance(n, cst.Return) and n.value is not None]
+            returns = nodes.returns
             if returns:
                 records, _, _ = self._dc_values(nodes, Helpers(), fixed)
                 if any(self._dc_is_record(n.value, fixed) or isinstance(n.value, cst.Name) and n.value.value in records
                        for n in returns if n.value is not None):
-                    helpers.loaders.setdefault(fn.name.value, self._dc_source_param(nodes, params))
-            runs = params and any(isinstance(n, cst.Call) and (self.qualname(n.func) or "") in RUNNERS for n in nodes)
+                    helpers.loaders.setdefault(fn.name.value, self._dc_source_param(nodes.calls, params))
+            runs = params and any((self.qualname(n.func) or "") in RUNNERS for n in nodes.calls)
             if runs and len(params) > MAX_PARAMS:
                 dropped = self.result.dropped
                 dropped["runner-params"] = dropped.get("runner-params", 0) + len(params) - MAX_PARAMS
@@ -112,13 +117,13 @@ class DataCommandChecks(Flows):
                             fn.name.value, (i, param, how))
         return helpers
 
-    def _dc_source_param(self, nodes: list[cst.CSTNode], params: list[str]) -> int | None:
+    def _dc_source_param(self, calls: list[cst.Call], params: list[str]) -> int | None:
         """The index of the one parameter a function reads its record from (`json.load(open(path))`,
         `with open(path) as fh: json.load(fh)`, `json.loads(Path(path).read_text())` in `def load(path)`), or None
-        when it reads from elsewhere or from several."""
+        when it reads from elsewhere or from several. `calls`: the function's calls (`ScopeNodes.calls`)."""
         named: set[str] = set()
-        for call in nodes:
-            if not isinstance(call, cst.Call) or not call.args:
+        for call in calls:
+            if not call.args:
                 continue
             q = self.qualname(call.func) or ""
             if q in RECORD_CALLS or q in OPENERS or isinstance(call.func, cst.Attribute) and call.func.attr.value in OPENERS:
@@ -127,17 +132,16 @@ class DataCommandChecks(Flows):
         return params.index(next(iter(named))) if len(named) == 1 else None
 
     # ------------------------------------------------------------------ values
-    def _dc_values(self, nodes: list[cst.CSTNode], helpers: Helpers, handles: set[int],
+    def _dc_values(self, nodes: ScopeNodes, helpers: Helpers, handles: set[int],
                    seeded: dict[str, str] | None = None, seeded_records: set[str] | None = None
                    ) -> tuple[set[str], dict[str, str], set[int]]:
         """(names holding a parsed record, names holding text built from a record's field → the field shown, file
         handles opened on a fixed source: `handles`, `_fixed_handle_reads` of the same nodes, read once per scope)."""
         records: set[str] = set(seeded_records or ())  # names holding a parsed record
         fields: dict[str, str] = dict(seeded or {})  # names holding (text built from) a record's field → shown
-        assigns = [n for n in nodes if isinstance(n, (cst.Assign, cst.AnnAssign, cst.For))]
         for _ in range(MAX_PASSES):
             before = (len(records), len(fields))
-            for n in assigns:
+            for n in nodes.assigns:
                 target, value = _target_value(n)
                 if target is None or value is None:
                     continue
@@ -160,33 +164,30 @@ class DataCommandChecks(Flows):
         positional = [a for a in expr.args if a.keyword is None]
         return not (at is not None and at < len(positional) and _fixed_source(positional[at].value))
 
-    def _dc_data_runs(self, nodes: list[cst.CSTNode], helpers: Helpers, handles: set[int]
+    def _dc_data_runs(self, nodes: ScopeNodes, helpers: Helpers, handles: set[int]
                       ) -> list[tuple[cst.Call, str]]:
         records, fields, _ = self._dc_values(nodes, helpers, handles)
         if not fields and not records:
             return []
         return self._dc_sinks(nodes, records, fields, helpers)
 
-    def _dc_sinks(self, nodes: list[cst.CSTNode], records: set[str], fields: dict[str, str], helpers: Helpers
+    def _dc_sinks(self, nodes: ScopeNodes, records: set[str], fields: dict[str, str], helpers: Helpers
                   ) -> list[tuple[cst.Call, str]]:
         out: list[tuple[cst.Call, str]] = []
         scripts: dict[str, str] = {}  # names of files a field was written into → the field shown
-        for n in nodes:
-            if not isinstance(n, cst.Call):
-                continue
+        for n in nodes.calls:
             written = self._dc_written_script(n, records, fields)
             if written is not None:
                 scripts.setdefault(written[0], written[1])
-        for n in nodes:  # `with open(path, "w") as fh: fh.write(…)`: what fh got, the file at path holds
-            if isinstance(n, cst.WithItem) and n.asname is not None and isinstance(n.asname.name, cst.Name) and \
+        for n in nodes.with_items:  # `with open(path, "w") as fh: fh.write(…)`: what fh got, the file at path holds
+            if n.asname is not None and isinstance(n.asname.name, cst.Name) and \
                     n.asname.name.value in scripts and isinstance(n.item, cst.Call) and n.item.args and \
                     isinstance(n.item.args[0].value, cst.Name):
                 scripts.setdefault(n.item.args[0].value.value, scripts[n.asname.name.value])
-        for n in nodes:
-            if isinstance(n, cst.Call):
-                hit = self._dc_runs(n, records, fields, scripts) or self._dc_passed(n, records, fields, helpers)
-                if hit is not None:
-                    out.append((n, hit))
+        for n in nodes.calls:
+            hit = self._dc_runs(n, records, fields, scripts) or self._dc_passed(n, records, fields, helpers)
+            if hit is not None:
+                out.append((n, hit))
         return out
 
     def _dc_passed(self, call: cst.Call, records: set[str], fields: dict[str, str], helpers: Helpers) -> str | None:
@@ -231,14 +232,18 @@ class DataCommandChecks(Flows):
     def _dc_field(self, expr: cst.BaseExpression, records: set[str], fields: dict[str, str]) -> str | None:
         """The record field `expr` holds or is built from (`t["cmd"]`, `t.get("cmd")`, an f-string or a join
         over such a field or a name holding one), shown as written; None otherwise."""
-        for n in [expr, *walk_nodes(expr)]:
-            if isinstance(n, cst.Subscript) and isinstance(n.value, cst.Name) and n.value.value in records:
-                return _code(n)
-            if isinstance(n, cst.Call) and isinstance(n.func, cst.Attribute) and n.func.attr.value == "get" and \
-                    isinstance(n.func.value, cst.Name) and n.func.value.value in records and n.args:
-                return _code(n)
-            if isinstance(n, cst.Name) and n.value in fields:
-                return fields[n.value]
+        held = self.__dict__.get("_dc_parts")
+        parts = None if held is None else held.get(id(expr))
+        if parts is None:
+            parts = field_parts(expr)
+            if held is not None:
+                held[id(expr)] = parts
+        for name, node in parts:
+            if node is None:
+                if name in fields:
+                    return fields[name]
+            elif name in records:
+                return _code(node)
         return None
 
     # ------------------------------------------------------------------ sinks
@@ -301,14 +306,12 @@ class DataCommandChecks(Flows):
         return None
 
 
-def _fixed_handle_reads(nodes: list[cst.CSTNode]) -> set[int]:
+def _fixed_handle_reads(withs: list[cst.With]) -> set[int]:
     """The ids of the calls whose first argument is a file handle that the `with … as fh` around them opened on a
     fixed source (`with open("config.json") as fh: json.load(fh)`); an inner `with` rebinding the name decides
-    for its own body."""
+    for its own body. `withs`: the scope's `with` statements (`ScopeNodes.withs`)."""
     out: set[int] = set()
-    for w in nodes:  # outer statements come first, so an inner `with` overrides
-        if not isinstance(w, cst.With):
-            continue
+    for w in withs:  # outer statements come first, so an inner `with` overrides
         fixed = {i.asname.name.value: _fixed_source(i.item) for i in w.items
                  if i.asname is not None and isinstance(i.asname.name, cst.Name)}
         if not fixed:

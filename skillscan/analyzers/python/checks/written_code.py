@@ -136,17 +136,23 @@ def _scopes(module: cst.Module) -> list[tuple[cst.CSTNode, list[cst.CSTNode]]]:
     """Each scope with its nodes — the module, then every function in the order of a depth-first walk that
     takes a node's last child first — each list in that walk's order, a nested function's `def` in the scope
     around it and its body in its own: what walking each scope apart, without entering nested functions, would
-    list, found in one walk of the module."""
+    list, found in one walk of the module. The stack holds nodes only, and under a function's children the list
+    of the scope around it, which is the scope again once they are done (no pair per node); `type(n) is
+    FunctionDef`, not `isinstance` through ABCMeta, for a class nothing subclasses."""
     top: list[cst.CSTNode] = []
     out: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = [(module, top)]
-    stack: list[tuple[cst.CSTNode, list[cst.CSTNode]]] = [(c, top) for c in children(module)]
+    stack: list[Any] = list(children(module))
+    mine = top
+    function = cst.FunctionDef
     while stack:
-        n, mine = stack.pop()
+        n = stack.pop()
+        if type(n) is list:  # a function's body is done: back to the scope around it
+            mine = n
+            continue
         mine.append(n)
-        if isinstance(n, cst.FunctionDef):
-            own: list[cst.CSTNode] = []
-            out.append((n, own))
-            stack.extend((c, own) for c in children(n))
-        else:
-            stack.extend((c, mine) for c in children(n))
+        if type(n) is function:
+            stack.append(mine)
+            mine = []
+            out.append((n, mine))
+        stack.extend(children(n))
     return out
