@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from types import SimpleNamespace
 
 import libcst as cst
 import pytest
 
-from skillscan.analyzers.python.checks.data_command import _code
+from skillscan.analyzers.python.checks.data_command import DataCommandChecks, _code
 from skillscan.analyzers.python.checks.written_code import _scopes
 from skillscan.analyzers.python.scopekinds import ScopeNodes, field_parts
 from skillscan.analyzers.python.walk import nodes_under
@@ -54,14 +55,11 @@ def old_field(expr: cst.BaseExpression, records: set[str], fields: dict[str, str
     return None
 
 
-def new_field(expr: cst.BaseExpression, records: set[str], fields: dict[str, str]) -> str | None:
-    for name, node in field_parts(expr):
-        if node is None:
-            if name in fields:
-                return fields[name]
-        elif name in records:
-            return _code(node)
-    return None
+def new_field(expr: cst.BaseExpression, records: set[str], fields: dict[str, str],
+              held: dict[int, object] | None = None) -> str | None:
+    """The production test (`DataCommandChecks._dc_field`), with or without its per-module memo of parts."""
+    owner = SimpleNamespace(**({} if held is None else {"_dc_parts": held}))
+    return DataCommandChecks._dc_field(owner, expr, records, fields)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("source", [SYNTAX, RECORDS, Path(__file__).read_text("utf-8")])
@@ -81,11 +79,13 @@ def test_the_field_test_reads_the_same_parts() -> None:
     names = sorted({n.value for n in exprs if isinstance(n, cst.Name)})
     picks = [set(c) for size in (0, 1, 2) for c in itertools.combinations(names[::5], size)]
     shown = 0
+    memo: dict[int, object] = {}
     for i, records in enumerate(picks):
         for fielded in (set(), picks[(i * 7) % len(picks)], records):
             fields = {name: f"shown {name}" for name in fielded}
             for expr in exprs:
                 want = old_field(expr, records, fields)
                 assert new_field(expr, records, fields) == want
+                assert new_field(expr, records, fields, memo) == want  # parts listed once, read again
                 shown += want is not None
     assert shown > 100  # the sets above do make the test find fields
