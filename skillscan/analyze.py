@@ -404,9 +404,10 @@ def _collect(flight: _InFlight, workers: Workers, progress: Callable[[str, int, 
     virtual: dict[int, list[PackageFile]] = {i: [] for i in range(flight.count)}
     crashed: dict[int, str] = {}
     results: dict[int, tuple[list[Finding], list[PackageFile]]] = {}  # task → its findings and decoded files
-    left = [0] * flight.count  # tasks of each package not yet in
-    for i, _ in flight.tasks:
-        left[i] += 1
+    owned: list[list[int]] = [[] for _ in range(flight.count)]  # each package's tasks, in task order
+    for k, (i, _) in enumerate(flight.tasks):
+        owned[i].append(k)
+    left = [len(ks) for ks in owned]  # tasks of each package not yet in
 
     def take(k: int, fs: list[Finding], vs: list[PackageFile], shared: Shared) -> None:
         roles_share.seed(shared)
@@ -417,10 +418,9 @@ def _collect(flight: _InFlight, workers: Workers, progress: Callable[[str, int, 
         left[i] -= 1
         if left[i]:
             return
-        for j, (owner, _) in enumerate(flight.tasks):  # the package's tasks, in task order
-            if owner == i:
-                findings[i].extend(results[j][0])
-                virtual[i].extend(results[j][1])
+        for j in owned[i]:
+            findings[i].extend(results[j][0])
+            virtual[i].extend(results[j][1])
         if ready is not None:
             ready(i, findings[i], virtual[i], crashed.get(i))
 
