@@ -250,6 +250,9 @@ def test_decoded_literal_becomes_a_virtual_file_with_origin() -> None:
     'codecs.decode("{rot}", "rot13")',
     '"{rev}"[::-1]',
     '"".join(chr(c) for c in [{codes}])',
+    'bytes([{codes}]).decode()',
+    'bytearray([{codes}]).decode("utf-8")',
+    'str(bytes([{codes}]), "utf-8")',
     'base64.b32decode("{b32}")',
     'base64.b85decode("{b85}")',
 ])
@@ -264,6 +267,11 @@ def test_explicit_decoders(expr: str) -> None:
     r = run(f"import base64, codecs\nexec({filled})\n")
     assert [v.data.decode() for v in r.virtual_files] == [text]
     assert "py-exec-decoded-payload" in rules(r)
+
+
+def test_bytes_of_a_few_numbers_is_not_a_payload() -> None:
+    r = run("import os\nos.write(1, bytes([10, 13]))\nprint(bytes([1, 2, 3]).hex())\n")
+    assert not r.virtual_files and "py-exec-decoded-payload" not in rules(r)
 
 
 def test_plain_base64_text_is_not_a_payload() -> None:

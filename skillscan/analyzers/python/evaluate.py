@@ -273,13 +273,10 @@ class Evaluator(Scope):
         if q in ("os.path.expanduser", "posixpath.expanduser") and positional:
             inner = self.value_of(positional[0], depth + 1)
             return inner
-        if q in PASS_THROUGH and positional:
-            inner = self.value_of(positional[0], depth + 1)
-            if inner is not None and q in ("bytes", "bytearray") and isinstance(positional[0], (cst.List, cst.Tuple)):
-                return None
-            return inner
         if q in ("bytes", "bytearray") and positional and isinstance(positional[0], (cst.List, cst.Tuple)):
-            return self._charcodes(positional[0], depth, "bytes")
+            return self._charcodes(positional[0], depth, "bytes")  # bytes([99, 117, ...]): the codes themselves
+        if q in PASS_THROUGH and positional:
+            return self.value_of(positional[0], depth + 1)
         if isinstance(node.func, cst.Name):
             mine = self.lookup(node.func.value)
             if mine is not None and mine.func is not None:
