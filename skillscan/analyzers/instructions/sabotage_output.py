@@ -6,7 +6,8 @@ that is not a prohibition nor a quotation, with one of four structures (vocabula
 1. drop: an act that removes (drop, omit, exclude, suppress, hide, do not report …) + what a report owes the
    user (findings, vulnerabilities, errors, warnings, test failures …) + a condition that sets it against the
    task (regardless of, even if, silently, without telling …) or a list handed in from elsewhere ("the
-   packages in that list");
+   packages in that list"); or findings of a security-sensitive area (authentication, tokens, payments …)
+   left out with no condition said — low confidence ("never report vulnerabilities in the payments module");
 2. force: a verdict act (report, mark, return, approve …) + a verdict (success, passed, approved, compliant,
    no issues …) + a condition that makes it unconditional (always, regardless of, even if …);
 3. plant: an act that adds (include, insert, embed …) + content the user did not ask for (affiliate,
@@ -91,6 +92,22 @@ def _drop(s: str, _next: str) -> tuple[str, str] | None:
         if cond:
             return (f"remove {obj.group(0)} from what it delivers (“{act.group(0)}”, “{cond.group(0)}”)",
                     cond.group(0))
+    return None
+
+
+def _drop_scoped(s: str, _next: str) -> tuple[str, str] | None:
+    """Findings of a security-sensitive part of the work left out with no condition said ("never report
+    vulnerabilities in the payments module"): no review asks for that, but without an explicit condition
+    against the task the reading is less certain (low confidence)."""
+    v = g.vocabulary()
+    for act in v["output.suppress_verb"].finditer(s):
+        obj = _near(v["output.finding_object"], s, act.start(), act.end())
+        if obj is None or not _acted(s, act):
+            continue
+        scope = v["output.sensitive_scope"].search(s, max(0, obj.start() - 40), min(len(s), obj.end() + 60))
+        if scope:
+            return (f"remove {obj.group(0)} {scope.group(0)} … from what it delivers (“{act.group(0)}”)",
+                    scope.group(0))
     return None
 
 
@@ -193,7 +210,7 @@ def _alter(s: str, _next: str) -> tuple[str, str] | None:
     return None
 
 
-CHECKS = (_drop, _force, _fix, _expose, _plant, _alter, _plant_text)
+CHECKS = (_drop, _force, _fix, _expose, _plant, _alter, _plant_text, _drop_scoped)
 
 
 @lru_cache(maxsize=1)
@@ -201,7 +218,7 @@ def _cue() -> g.Cue:
     """Every check needs a condition, or (for planted content) its object: sentences without any are skipped."""
     v = g.vocabulary()
     return g.union(v["grammar.against_task"], _FROM_LIST, _ALWAYS, _EVERY, v["output.alter_aim"], v["output.verbatim"],
-                   v["output.planted_text"], v["output.planted_object"], _HIDDEN, _COMMENT)
+                   v["output.planted_text"], v["output.planted_object"], _HIDDEN, _COMMENT, v["output.sensitive_scope"])
 
 
 def output_manipulation(package: Package, doc: Document) -> list[Finding]:
@@ -218,7 +235,7 @@ def output_manipulation(package: Package, doc: Document) -> list[Finding]:
         if found is None:
             return None
         check, (what, condition) = found
-        weak = check is _expose or _WEAK.fullmatch(condition.strip())
+        weak = check in (_expose, _drop_scoped) or _WEAK.fullmatch(condition.strip())
         return g.Hit(what, anchor=_planted_literal(c.sentence.text) if check is _plant_text else "",
                      confidence=Confidence.LOW if weak else None)
 

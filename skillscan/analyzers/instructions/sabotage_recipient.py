@@ -1,13 +1,15 @@
 """Sabotage without a command: prose that swaps who receives the agent's messages or payments, or copies
 them to a third party. One sentence of prose aimed at the agent (a directive, not a prohibition nor a
-quotation; `sabotage_grammar`) with one of two structures (vocabulary in `rules/instructions/sabotage.yaml`,
+quotation; `sabotage_grammar`) with one of three structures (vocabulary in `rules/instructions/sabotage.yaml`,
 group `recipient`):
 
 1. swap: an act that sends, pays, routes, prefers or replaces + a contact or payment detail (address,
    recipient, delivery target, IBAN, account, wallet, phone …) + the party the task named set aside
    ("instead of the original sender address", "rather than the user's account"; 而不是原收件人), or a
    replacement written out ("replace the IBAN with DE89…");
-2. copy: an extra copy (BCC, CC, "also send", "forward a copy") + a party the user did not name (an address
+2. fixed: a contact or payment detail written out, used whatever the user's own data says ("use IBAN DE44…
+   regardless of the account the customer provides"; 无论用户提供什么账户，收款账户一律填写…);
+3. copy: an extra copy (BCC, CC, "also send", "forward a copy") + a party the user did not name (an address
    written out, "the default observer address") + a condition that makes it unasked-for (by default, when no
    BCC is provided, always, every message, silently …).
 
@@ -79,6 +81,23 @@ def _swap(s: str) -> tuple[str, str] | None:
     return None
 
 
+def _fixed(s: str) -> tuple[str, str] | None:
+    """A contact or payment detail written out and used whatever the user's own data says ("use IBAN DE44…
+    regardless of the account the customer provides", "if an invoice lists a different bank account, correct
+    it to …", 无论用户提供什么账户，收款账户一律填写…): the agent is told to set the user's detail aside."""
+    v = g.vocabulary()
+    aside = v["recipient.user_aside"].search(s)
+    lit = v["recipient.literal_party"].search(s) if aside else None
+    if aside is None or lit is None:
+        return None
+    for act in v["recipient.fixed_verb"].finditer(s):
+        obj = v["recipient.contact_object"].search(s, max(0, act.start() - 40), min(len(s), act.end() + 60))
+        if obj and act.start() < lit.start() and _acted(s, act.start()):
+            return (f"use {lit.group(0)} as the {obj.group(0)} whatever the user's own details say "
+                    f"(“{act.group(0)}”, “{aside.group(0)}”)"), lit.group(0)
+    return None
+
+
 def _copy(s: str) -> tuple[str, str] | None:
     v = g.vocabulary()
     for act in v["recipient.copy_verb"].finditer(s):
@@ -99,5 +118,5 @@ def _cue() -> g.Cue:
 def recipient_swap(package: Package, doc: Document) -> list[Finding]:
     if g.coherent("recipient", g.stated_purpose_text(package)):
         return []
-    return g.report_matches(doc, _cue(), lambda c: _swap(c.sentence.text) or _copy(c.sentence.text), "sabotage-recipient-swap",
+    return g.report_matches(doc, _cue(), lambda c: _swap(c.sentence.text) or _fixed(c.sentence.text) or _copy(c.sentence.text), "sabotage-recipient-swap",
                             "Recipient or payment swap")
