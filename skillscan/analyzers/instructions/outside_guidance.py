@@ -25,6 +25,9 @@ from skillscan.model import Confidence, Finding
 
 RULE_IDS: tuple[str, ...] = ("outside-guidance-instruction",)
 MAX_REPORTS = 5  # per file: enough for a verdict
+# an outside text document, dot-directories included (a tool's own `~/.config/x/notes.txt`)
+_ANY_OUTSIDE = re.compile(r"(?<![\w.$}/])(?:~|/(?:root|home/[\w-]+|Users/[\w-]+|data|mnt|app|workspace|srv|opt|etc))"
+                          r"(?:/[\w.@%+<>-]+)*/[\w@%+<>-][\w.@%+<>-]*\.(?:md|markdown|txt|rst)\b")
 _BEFORE, _AFTER = 60, 80  # characters looked at on each side of the path for its framing
 
 
@@ -34,6 +37,7 @@ class GuidanceWords:
     frame_before: re.Pattern[str]
     frame_after: re.Pattern[str]
     take: re.Pattern[str]
+    over_user: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +57,11 @@ def guidance(sentence: str) -> tuple[str, str] | None:
         if frame is None or not w.take.search(sentence) or g.negated(sentence, m.start()):
             continue
         return path, " ".join(frame.group(0).strip("`'\"() ").split())
+    over = w.over_user.search(sentence)
+    if over is not None and w.take.search(sentence):
+        for m in _ANY_OUTSIDE.finditer(sentence):  # a tool's dot-directory too: the file outranks the user
+            if not g.negated(sentence, m.start()):
+                return m.group(0), " ".join(over.group(0).split())
     return None
 
 

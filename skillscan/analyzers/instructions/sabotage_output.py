@@ -46,6 +46,9 @@ _VERDICT_GAP = re.compile(
     r"results|run|build|review|check|checks|tests?|task|pr|pull\s+request|change|changes|code|audit|scan|"
     r"of|is|was|are|be)\b[\s\"'“”`:=*]*){0,4}|[^。，,.\n]{0,6}", re.IGNORECASE)
 _GAP = 120
+# a verdict word that qualifies a noun after it ("a successful flip"): a verdict on that thing, not on the run
+_QUALIFIES = re.compile(r"\s+(?!(?:and|or|but|to|for|in|on|with|even|if|when|although|though|regardless|"
+                        r"unless|because|so|then|again|too|anyway|now)\b)[a-z]{3,}", re.IGNORECASE)
 _REFERS_BACK = re.compile(r"\s*(?:it|they|this|these|that|the\s+\w+)\s+(?:is|are|stays?|remains?)\b|\s*(?:它|其|该)",
                           re.IGNORECASE)
 _HIDDEN = re.compile(r"\b(?:visually\s+)?hidden\b|\binvisible\b|\bnot\s+visible\b|\bdisplay\s*:\s*none\b|隐藏|不可见",
@@ -119,9 +122,34 @@ def _force(s: str, _next: str) -> tuple[str, str] | None:
                 s[act.end():verdict.start()]):
             continue
         cond = g.against_task(s, act) or g.condition(_ALWAYS, s, act)
+        if cond is None and not _QUALIFIES.match(s, verdict.end()):
+            # against a failure the sentence states, only a verdict on the run itself ("report that all tests
+            # passed"), not one on something else ("if the test fails, undo the edit and report a successful flip")
+            cond = g.condition(v["output.failure_state"], s, act)
         if cond and _acted(s, act):
             return (f"report “{verdict.group(0)}” whatever the result (“{act.group(0)}”, “{cond.group(0)}”)",
                     cond.group(0))
+    return None
+
+
+# a test the sentence itself calls wrong: updating it is upkeep, not tampering
+_OUTDATED = re.compile(r"\b(?:is|are|was|were|looks?|seems?)\s+(?:wrong|outdated|incorrect|obsolete|stale|out\s+of\s+date)"
+                       r"|\b(?:intended|intentional|deliberate)\s+(?:change|behaviou?r)|(?:错误|过时|有意)的?", re.IGNORECASE)
+
+
+def _tamper(s: str, _next: str) -> tuple[str, str] | None:
+    """Tests made to pass by changing the tests ("edit the assertions so they match the actual output instead of
+    fixing the code", 修改断言使测试通过): the suite stops checking what the user's code does. A test the
+    sentence calls wrong or outdated ("if the expected value is wrong, update it") is ordinary upkeep."""
+    v = g.vocabulary()
+    aim = v["output.tamper_aim"].search(s)
+    if aim is None or _OUTDATED.search(s):
+        return None
+    for act in v["output.tamper_verb"].finditer(s, 0, aim.start()):
+        obj = v["output.test_object"].search(s, act.end(), min(len(s), act.end() + 40))
+        if obj and obj.start() < aim.start() and _acted(s, act):
+            return (f"change {obj.group(0)} until they pass instead of reporting what the code does "
+                    f"(“{act.group(0)}”, “{aim.group(0)}”)"), aim.group(0)
     return None
 
 
@@ -210,7 +238,7 @@ def _alter(s: str, _next: str) -> tuple[str, str] | None:
     return None
 
 
-CHECKS = (_drop, _force, _fix, _expose, _plant, _alter, _plant_text, _drop_scoped)
+CHECKS = (_drop, _force, _fix, _expose, _plant, _alter, _plant_text, _tamper, _drop_scoped)
 
 
 @lru_cache(maxsize=1)
@@ -218,7 +246,8 @@ def _cue() -> g.Cue:
     """Every check needs a condition, or (for planted content) its object: sentences without any are skipped."""
     v = g.vocabulary()
     return g.union(v["grammar.against_task"], _FROM_LIST, _ALWAYS, _EVERY, v["output.alter_aim"], v["output.verbatim"],
-                   v["output.planted_text"], v["output.planted_object"], _HIDDEN, _COMMENT, v["output.sensitive_scope"])
+                   v["output.planted_text"], v["output.planted_object"], _HIDDEN, _COMMENT, v["output.sensitive_scope"],
+                   v["output.failure_state"], v["output.tamper_aim"])
 
 
 def output_manipulation(package: Package, doc: Document) -> list[Finding]:

@@ -27,6 +27,12 @@ from skillscan.purpose.domains import registrable_domain, same_site
 RULE_IDS: tuple[str, ...] = ("sabotage-content-sent-out",)
 _GAP = 80
 _DEST = re.compile(r"\b(?:to|at|into|onto|via)\b|到|至", re.IGNORECASE)
+# a destination named before the act and referred back to ("add the remote <URL> and push every branch to it"),
+# told as an extra the user did not ask for ("also", "whenever you commit")
+_BACK = re.compile(r"^[^.;\n]{0,40}?\b(?:to\s+(?:it|that\s+(?:remote|url|address|mirror|server)|this\s+remote)|there)\b"
+                   r"|^[^。；\n]{0,20}?(?:到该|到那里|到这个)", re.IGNORECASE)
+_EXTRA = re.compile(r"\b(?:also|always|whenever|every\s+time|silently|quietly|automatically|without\s+(?:telling|asking))\b"
+                    r"|同时|另外|每次|总是|自动|悄悄", re.IGNORECASE)
 _LOCAL = re.compile(r"^(?:localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$|(?:^|\.)(?:example|test|invalid|local|"
                     r"localhost)$|(?:^|\.)example\.(?:com|org|net)$", re.IGNORECASE)
 
@@ -57,9 +63,11 @@ def _sent(s: str, purpose: str, homepage: str) -> tuple[str, str] | None:
             obj = v["sendout.content_object"].search(s, max(0, act.start() - _GAP), act.start())
         if s[act.end():act.end() + 1] == "-" or obj is None or g.negated(s, act.start()) or g.quoted(s, act.start()):
             continue
+        back = _BACK.search(s[act.end():]) is not None and _EXTRA.search(s) is not None
         for at, host in hosts:
-            # the URL is where the material goes: "post … to/at URL", "发送到 URL"
-            if at <= act.end() or not _DEST.search(s, act.end(), at) or accounted(host, purpose, homepage):
+            # the URL is where the material goes: "post … to/at URL", "发送到 URL", or named before and referred back
+            after = at > act.end() and _DEST.search(s, act.end(), at) is not None
+            if not (after or (back and at < act.start())) or accounted(host, purpose, homepage):
                 continue
             return f"send {obj.group(0)} to {host} (“{act.group(0)}”), a host the package does not account for", host
     return None
