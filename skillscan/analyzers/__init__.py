@@ -24,6 +24,7 @@ PACKAGE_ANALYZERS: tuple[str, ...] = (
     "skillscan.analyzers.instructions:InstructionLinksAnalyzer",
     "skillscan.analyzers.references:MissingScriptAnalyzer",
     "skillscan.analyzers.data.values:DataValuesAnalyzer",
+    "skillscan.analyzers.data.followed:FollowedDataAnalyzer",
 )
 # engines that take many packages at once (semgrep)
 BATCH_ANALYZERS: tuple[str, ...] = (

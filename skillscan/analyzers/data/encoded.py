@@ -39,7 +39,7 @@ class Prose:
     text: str
 
 
-def _is_prose(text: str) -> bool:
+def is_prose(text: str) -> bool:
     """Sentences, not code, data or another encoding: enough words of letters, mostly letters and spaces."""
     sample = text[:4000]
     if looks_like(sample) != "text" or sample.lstrip()[:1] in "{[<":
@@ -96,7 +96,7 @@ def encoded_prose(file: PackageFile) -> tuple[list[Prose], str]:
             break
         decoded += 1
         for dec in _layers(m.group()):
-            if dec.chain and _is_prose(dec.text):
+            if dec.chain and is_prose(dec.text):
                 line, col = line_of(text, m.start())
                 out.append(Prose(line, col, dec.chain, dec.text))
                 break

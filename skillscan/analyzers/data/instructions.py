@@ -24,25 +24,39 @@ def decoded_instructions(package: Package, file: PackageFile, found: list[Prose]
     (`sentence_detectors.py`) over them all, as hidden text (`hidden-data`: their messages say the sentence
     sits in prose encoded in package data); a decoded text longer than MAX_TEXT is read that far, and that is
     reported."""
+    return _read(package, file, found, segment="hidden-data", role="hidden", kinds=("hidden", "section"),
+                 what="the prose an encoded run decodes to", decoded=True)
+
+
+def followed_instructions(package: Package, file: PackageFile, found: list[Prose]) -> list[Finding]:
+    """The same detectors over the sentences of a data file the instructions tell the agent to follow
+    (`followed.py`): plain instructions of the agent, not hidden text."""
+    return _read(package, file, found, segment="section", role="agent-instruction", kinds=("section",),
+                 what="a string of this file", decoded=False)
+
+
+def _read(package: Package, file: PackageFile, found: list[Prose], *, segment: str, role: str,
+          kinds: tuple[str, ...], what: str, decoded: bool) -> list[Finding]:
     out: list[Finding] = []
     lines = tuple((file.text or "").split("\n"))
     segments: list[Segment] = []
     for p in found:
-        # one line, so that every match is placed on the data file's line that holds the encoded run
+        # one line, so that every match is placed on the data file's line that holds the text
         flat = " ".join(p.text[:MAX_TEXT].split())
         norm = normalize(flat)
         doc = Document(file.path, norm, lines, (), ())
-        seg = Segment("hidden", p.line, norm.text, norm.text, column=p.column)
-        segments.append(Segment("hidden-data", p.line, norm.text, norm.text, column=p.column))
-        for kind in ("hidden", "section"):
+        seg = Segment(kinds[0], p.line, norm.text, norm.text, column=p.column)
+        segments.append(Segment(segment, p.line, norm.text, norm.text, column=p.column))
+        for kind in kinds:
             for m in run_detectors(norm.text, kind):
-                out += [replace(f, role="hidden") for f in report(doc, seg, m, ref_file=False, decoded=p.text[:2000])]
+                out += [replace(f, role=role) for f in report(doc, seg, m, ref_file=False,
+                                                               decoded=p.text[:2000] if decoded else None)]
         if len(p.text) > MAX_TEXT:
             out.append(finding("analysis-incomplete", f"{file.path} line {p.line}: only the first {MAX_TEXT:,} "
-                               f"characters of the prose an encoded run decodes to were read as instructions",
+                               f"characters of {what} were read as instructions",
                                file.path, p.line, channel=Channel.INSTRUCTION))
     if segments:
         doc = Document(file.path, normalize("\n".join(s.text for s in segments)), lines, tuple(segments), ())
-        out += [replace(f, role="hidden") if f.channel is Channel.INSTRUCTION else f
+        out += [replace(f, role=role) if f.channel is Channel.INSTRUCTION else f
                 for f in sentence_findings(package, doc)]
     return dedupe(out)

@@ -1,7 +1,8 @@
 """Hidden text: what an agent reads in a Markdown file but a rendered page does not show — HTML
 comments (other than known tool directives and maintainer notes), elements hidden by an attribute or a
 style (`<div hidden>`, `display:none`, `visibility:hidden`, zero font size or opacity), link reference
-definitions used as comments (`[//]: # (…)`), and the alt or title text of an invisible image.
+definitions used as comments (`[//]: # (…)`), the alt or title text of an invisible image, and the title of
+a Markdown link or image (a tooltip at most).
 `<details>` is not hidden: a reader opens it.
 
 Two things come from it (DESIGN.md "Permit and decide": hidden text is judged as an agent instruction
@@ -35,12 +36,13 @@ MAX_HIDDEN = 4000  # characters of one hidden element read (up to its closing ta
 MAX_TEXTS = 200  # hidden texts of one file read: each is read by every detector, and nested elements overlap
 MAX_REPORTS = 10  # hidden-instruction findings per file: enough for a verdict
 KINDS = {"comment": "an HTML comment", "element": "an element the page hides",
-         "link-comment": "a link reference definition used as a comment", "image": "the text of an invisible image"}
+         "link-comment": "a link reference definition used as a comment", "image": "the text of an invisible image",
+         "title": "the title of a link or image"}
 
 
 @dataclass(frozen=True)
 class Hidden:
-    kind: str  # comment | element | link-comment | image
+    kind: str  # comment | element | link-comment | image | title
     line: int  # 1-based line of the first character of `text`
     column: int
     text: str
@@ -60,6 +62,7 @@ class HiddenWords:
     hidden_element: re.Pattern[str]
     link_comment: re.Pattern[str]
     invisible_image: re.Pattern[str]
+    link_title: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -76,6 +79,7 @@ def words() -> HiddenWords:
         hidden_element=re.compile(data["hidden_element"], re.IGNORECASE),
         link_comment=re.compile(data["link_comment"], re.IGNORECASE | re.MULTILINE),
         invisible_image=re.compile(data["invisible_image"], re.IGNORECASE),
+        link_title=re.compile(data["link_title"]),
     )
 
 
@@ -163,6 +167,12 @@ def _hidden_texts(doc: Document) -> HiddenRead:
             line, col = lines.at(m.start())
             if alt.strip() and line not in fenced:
                 keep(Hidden("image", line, col, alt))
+    if "](" in text:
+        for m in w.link_title.finditer(text):
+            title = m.group("a") if m.group("a") is not None else m.group("b") or ""
+            line, col = lines.at(m.start())
+            if len(title.split()) >= 3 and line not in fenced:  # a sentence, not a label ("Docs", "npm version")
+                keep(Hidden("title", line, col, title))
     if "]:" in text:
         for m in w.link_comment.finditer(text):
             value = next((g for g in (m.group("a"), m.group("b"), m.group("c")) if g is not None), "")
