@@ -28,6 +28,7 @@ from skillscan.analyzers.instructions.outside_guidance import outside_guidance
 from skillscan.analyzers.instructions.records import record_tampering
 from skillscan.analyzers.instructions.sabotage_anchor import anchored_bias
 from skillscan.analyzers.instructions.sabotage_authority import authority_widening
+from skillscan.analyzers.instructions.sabotage_backdoor import hidden_capability
 from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
 from skillscan.analyzers.instructions.sabotage_depends import dependency_planted
 from skillscan.analyzers.instructions.sabotage_destroy import destructive_cleanup
@@ -101,6 +102,7 @@ DETECTORS: tuple[SentenceDetector, ...] = (
     SentenceDetector(install_hook_planted, "doc"),
     SentenceDetector(covert_marker),
     SentenceDetector(anchored_bias),
+    SentenceDetector(hidden_capability),
 )
 
 
