@@ -50,6 +50,7 @@ from skillscan.analyzers.instructions.sabotage_route import traffic_rerouted
 from skillscan.analyzers.instructions.sabotage_secrets import secrets_sent_out
 from skillscan.analyzers.instructions.sabotage_sendout import content_sent_out
 from skillscan.analyzers.instructions.sabotage_sidechannel import side_channel
+from skillscan.analyzers.instructions.sabotage_swap import dependency_swap
 from skillscan.analyzers.instructions.scope_hijack import trigger_hijack
 from skillscan.analyzers.instructions.skill_shadowing import skill_shadowing
 from skillscan.analyzers.instructions.steering import steering
@@ -103,6 +104,7 @@ DETECTORS: tuple[SentenceDetector, ...] = (
     SentenceDetector(covert_marker),
     SentenceDetector(anchored_bias),
     SentenceDetector(hidden_capability),
+    SentenceDetector(dependency_swap),
 )
 
 
