@@ -10,8 +10,8 @@ One sentence of prose aimed at the agent (a directive, the act neither prohibite
 - an act that adds something to the code (add, create, include, register, expose …; 添加, 加入, 植入),
 - a piece of code (a route, an endpoint, a handler, a function, a hook; 路由, 接口, 函数),
 - a capability that hands control, access or data to someone other than the user: it executes whatever
-  command or code it is sent, skips the authentication or permission check, logs in as an administrator, or
-  sends a copy of requests, uploads or credentials to an outside address (执行任意命令, 跳过认证, 发送到外部),
+  command or code it is sent, skips the authentication or permission check, logs in or lets any request
+  through as an administrator, or sends a copy of requests, files, dumps or credentials to an outside address (执行任意命令, 跳过认证, 发送到外部),
 - and the agent told to keep it out of its account, in the sentence or the next one: do not mention it in
   the summary, leave it out of the docs, keep it undocumented, a hidden route (不要在总结中提及, 悄悄).
 
@@ -78,7 +78,7 @@ def _capability(s: str, start: int, end: int) -> re.Match[str] | None:
 
 def _in_name(s: str, at: int) -> bool:
     """Is offset `at` inside a path or a name (`/debug/run`, `run_job`): a verb there is not the capability."""
-    return at > 0 and (s[at - 1] in "/._-" or s[at - 1].isalnum())
+    return at > 0 and s[at - 1].isascii() and (s[at - 1] in "/._-" or s[at - 1].isalnum())
 
 
 @lru_cache(maxsize=1)

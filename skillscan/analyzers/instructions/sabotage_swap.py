@@ -31,6 +31,7 @@ from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("sabotage-dependency-swap",)
 _NAME = r"[A-Za-z][\w.-]{1,60}[A-Za-z0-9]"
+_VERSION = r"(?:\s*(?:[=<>~!^]=?|@)\s*[\w.*+-]{1,40})?"
 _MAX_NAME = 64
 # an imperative the shared directive cues do not hold: "Install x instead of y", "请安装 x"
 _IMPERATIVE = re.compile(r"^\s*(?:please\s+)?(?:install|pin|depend\s+on|require|import)\b|^\s*(?:请)?安装", re.IGNORECASE)
@@ -48,7 +49,7 @@ class SwapWords:
 @lru_cache(maxsize=1)
 def words() -> SwapWords:
     data = g.instruction_data("dependency_swap")
-    contrast = tuple(re.compile(x.replace("NAME", _NAME), re.IGNORECASE) for x in data["contrast"])
+    contrast = tuple(re.compile(x.replace("VERSION", _VERSION).replace("NAME", _NAME), re.IGNORECASE) for x in data["contrast"])
     return SwapWords(contrast, g.alternation(data["cue"]), g.alternation(data["dependency"]),
                      g.alternation(data["own_fork"]), g.alternation(data["warned"]))
 
