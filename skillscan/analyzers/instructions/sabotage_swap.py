@@ -40,7 +40,7 @@ _IMPERATIVE = re.compile(r"^\s*(?:please\s+)?(?:install|pin|depend\s+on|require|
 @dataclass(frozen=True)
 class SwapWords:
     contrast: tuple[re.Pattern[str], ...]
-    cue: re.Pattern[str]
+    any_contrast: re.Pattern[str]  # every contrast as one alternation without groups: the detector's cue
     dependency: re.Pattern[str]
     own_fork: re.Pattern[str]
     warned: re.Pattern[str]
@@ -49,8 +49,10 @@ class SwapWords:
 @lru_cache(maxsize=1)
 def words() -> SwapWords:
     data = g.instruction_data("dependency_swap")
-    contrast = tuple(re.compile(x.replace("VERSION", _VERSION).replace("NAME", _NAME), re.IGNORECASE) for x in data["contrast"])
-    return SwapWords(contrast, g.alternation(data["cue"]), g.alternation(data["dependency"]),
+    sources = [x.replace("VERSION", _VERSION).replace("NAME", _NAME) for x in data["contrast"]]
+    contrast = tuple(re.compile(x, re.IGNORECASE) for x in sources)
+    plain = "|".join(f"(?:{x.replace('(?P<a>', '(?:').replace('(?P<b>', '(?:')})" for x in sources)
+    return SwapWords(contrast, re.compile(plain, re.IGNORECASE), g.alternation(data["dependency"]),
                      g.alternation(data["own_fork"]), g.alternation(data["warned"]))
 
 
@@ -97,7 +99,7 @@ class Swap:
 
 def swapped(s: str) -> Swap | None:
     w = words()
-    if w.warned.search(s) or not w.dependency.search(s):
+    if not w.dependency.search(s) or w.warned.search(s):
         return None
     fork = w.own_fork.search(s)
     for m in (m for pattern in w.contrast for m in pattern.finditer(s)):
@@ -114,7 +116,7 @@ def swapped(s: str) -> Swap | None:
 
 @lru_cache(maxsize=1)
 def _cue() -> g.Cue:
-    return g.union(words().cue)
+    return g.union(words().any_contrast)
 
 
 def dependency_swap(package: Package, doc: Document) -> list[Finding]:
@@ -123,10 +125,8 @@ def dependency_swap(package: Package, doc: Document) -> list[Finding]:
 
 
 def _told(sentence: str) -> g.Told | None:
-    if not (g.directive(sentence) or _IMPERATIVE.match(sentence)):
-        return None
     found = swapped(sentence)
-    if found is None:
+    if found is None or not (g.directive(sentence) or _IMPERATIVE.match(sentence)):
         return None
     at = sentence.find(found.used)
     if found.lookalike:
