@@ -33,6 +33,10 @@ RULE_IDS: tuple[str, ...] = ("sabotage-dependency-swap",)
 _NAME = r"[A-Za-z][\w.-]{1,60}[A-Za-z0-9]"
 _VERSION = r"(?:\s*(?:[=<>~!^]=?|@)\s*[\w.*+-]{1,40})?"
 _MAX_NAME = 64
+# words a contrast's name slot can take that name no package ("our fork, not the upstream one")
+_NOT_A_NAME = frozenset({"the", "one", "ones", "package", "packages", "library", "module", "version", "release", "it",
+                         "this", "that", "them", "fork", "mirror", "build", "upstream", "original", "official",
+                         "public", "usual", "default", "latest", "old", "new", "other", "any", "pip", "npm"})
 # an imperative the shared directive cues do not hold: "Install x instead of y", "请安装 x"
 _IMPERATIVE = re.compile(r"^\s*(?:please\s+)?(?:install|pin|depend\s+on|require|import)\b|^\s*(?:请)?安装", re.IGNORECASE)
 
@@ -105,7 +109,7 @@ def swapped(s: str) -> Swap | None:
     for m in (m for pattern in w.contrast for m in pattern.finditer(s)):
         a, b = m.group("a"), m.group("b")
         at = m.start("a")
-        if a is None or b is None or g.negated(s, at) or g.quoted(s, at):
+        if a is None or b is None or {a.lower(), b.lower()} & _NOT_A_NAME or g.negated(s, at) or g.quoted(s, at):
             continue
         if imitates(a, b):
             return Swap(a, b, True, fork.group(0) if fork else "")
