@@ -28,6 +28,7 @@ from skillscan.analyzers.instructions.outside_guidance import outside_guidance
 from skillscan.analyzers.instructions.records import record_tampering
 from skillscan.analyzers.instructions.sabotage_anchor import anchored_bias
 from skillscan.analyzers.instructions.sabotage_authority import authority_widening
+from skillscan.analyzers.instructions.sabotage_backdoor import hidden_capability
 from skillscan.analyzers.instructions.sabotage_data import data_as_instructions
 from skillscan.analyzers.instructions.sabotage_depends import dependency_planted
 from skillscan.analyzers.instructions.sabotage_destroy import destructive_cleanup
@@ -49,6 +50,7 @@ from skillscan.analyzers.instructions.sabotage_route import traffic_rerouted
 from skillscan.analyzers.instructions.sabotage_secrets import secrets_sent_out
 from skillscan.analyzers.instructions.sabotage_sendout import content_sent_out
 from skillscan.analyzers.instructions.sabotage_sidechannel import side_channel
+from skillscan.analyzers.instructions.sabotage_swap import dependency_swap
 from skillscan.analyzers.instructions.scope_hijack import trigger_hijack
 from skillscan.analyzers.instructions.skill_shadowing import skill_shadowing
 from skillscan.analyzers.instructions.steering import steering
@@ -101,6 +103,8 @@ DETECTORS: tuple[SentenceDetector, ...] = (
     SentenceDetector(install_hook_planted, "doc"),
     SentenceDetector(covert_marker),
     SentenceDetector(anchored_bias),
+    SentenceDetector(hidden_capability),
+    SentenceDetector(dependency_swap),
 )
 
 
