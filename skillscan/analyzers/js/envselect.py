@@ -149,9 +149,10 @@ def selection(parsed: Parsed, values: Values, node: Any) -> tuple[EnvSelection, 
     return EnvSelection(sel.how, sel.terms, sel.ignore_case, ENV), not keys_only
 
 
-def loop_iterable(parsed: Parsed, node: Any, name: str) -> Any:
+def loop_iterable(parsed: Parsed, node: Any, name: str) -> tuple[Any, int] | None:
     """What an unbound name in `node` iterates: the `xs` of an enclosing `for (const [k, v] of xs)` or of a
-    callback `xs.forEach(([k, v]) => …)` whose left side or first parameter binds `name`; else None."""
+    callback `xs.forEach(([k, v]) => …)` whose left side or first parameter binds `name`, with the name's place
+    in the pattern (`[k, v]`: 0 for k, 1 for v; -1 for a plain name); else None."""
     at = node.parent
     for _ in range(MAX_ENCLOSING):
         if at is None:
@@ -159,7 +160,7 @@ def loop_iterable(parsed: Parsed, node: Any, name: str) -> Any:
         if at.type == "for_in_statement" and any(c.type == "of" for c in at.children):
             left = at.child_by_field_name("left")
             if left is not None and name in _bound(left, parsed):
-                return at.child_by_field_name("right")
+                return at.child_by_field_name("right"), _place(left, parsed, name)
         elif at.type in ("arrow_function", "function_expression"):
             ps = _params(at)
             call = at.parent.parent if at.parent is not None and at.parent.type == "arguments" else None
@@ -167,10 +168,17 @@ def loop_iterable(parsed: Parsed, node: Any, name: str) -> Any:
             if ps and name in _bound(ps[0], parsed):
                 if fn is not None and fn.type == "member_expression" and _args(call) and _args(call)[0] == at and \
                         parsed.text(fn.child_by_field_name("property")) in CALLBACKS:
-                    return fn.child_by_field_name("object")
+                    return fn.child_by_field_name("object"), _place(ps[0], parsed, name)
                 return None
         at = at.parent
     return None
+
+
+def _place(node: Any, parsed: Parsed, name: str) -> int:
+    if node.type == "array_pattern":
+        names = [parsed.text(c) if c.type == "identifier" else "" for c in node.named_children]
+        return names.index(name) if name in names else -1
+    return -1
 
 
 def _bound(node: Any, parsed: Parsed) -> list[str]:

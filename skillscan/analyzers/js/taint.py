@@ -175,14 +175,24 @@ class Taint:
             got = imports.of_name(name)
             return _imported(name, got[0].path, got[1]) if got is not None else []
         if bound is None:
-            bound = loop_iterable(self.parsed, node, name)  # `for (const [k, v] of xs)`, `xs.forEach(([k, v]) => …)`
-        if bound is None or key(bound) in self._active:
+            return self._loop_value(node, name, depth)
+        if key(bound) in self._active:
             return []
         self._active.add(key(bound))
         try:
             return [s if s.via else replace(s, via=name) for s in self.of(bound, depth + 1)]
         finally:
             self._active.discard(key(bound))
+
+
+    def _loop_value(self, node: Any, name: str, depth: int) -> list[Source]:
+        """A name a `for … of` loop or a callback binds to an element of an environment selection
+        (`for (const [k, v] of leak)`): the value (`v`) carries the selection, the name (`k`) does not; the
+        elements of any other iterable are not followed."""
+        found = loop_iterable(self.parsed, node, name)
+        if found is None or found[1] == 0:
+            return []
+        return [replace(s, via=name) for s in self.of(found[0], depth + 1) if s.kind == "selection"]
 
 
 def _imported(name: str, path: str, export: Any) -> list[Source]:

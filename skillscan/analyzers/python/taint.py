@@ -116,6 +116,21 @@ class Tainter(CallCapabilities):
         cap = Capability("secrets.read", "env:*") if selection.credential else Capability("env.read", "*")
         return (Source("envsel", selection.phrase(), self.loc.location(self.path, node), cap, selection=selection),)
 
+    def loop_taint(self, taint: tuple[Source, ...], it: cst.BaseExpression, index: int,
+                   count: int) -> tuple[Source, ...]:
+        """What the `index`-th of `count` names of a `for` over `it` carries: the name of a selected variable
+        (`for k, v in leak.items()`: k; `for k in leak`, `.keys()` of a selection built as a dict) does not
+        carry the selection's values."""
+        if not any(t.kind == "envsel" for t in taint):
+            return taint
+        method = it.func.attr.value if isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) else ""
+        base = it.func.value if method else it  # type: ignore[attr-defined]
+        bound = self.lookup(base.value) if isinstance(base, cst.Name) else None
+        built = bound.node if bound is not None else None
+        is_dict = isinstance(built, cst.DictComp) or isinstance(built, cst.Call) and self.qualname(built.func) == "dict"
+        keys = (method == "items" and count == 2 and index == 0) or (method in ("", "keys") and count == 1 and is_dict)
+        return tuple(t for t in taint if t.kind != "envsel") if keys else taint
+
     def _env_method(self, q: str | None) -> bool:
         """`os.environ.get(NAME)`, `.setdefault`, `.pop`: the call reads or writes one variable, so the
         receiver `os.environ` does not make its value the whole environment (`.copy()`, `.items()` do,
