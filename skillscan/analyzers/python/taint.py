@@ -9,7 +9,7 @@ import libcst as cst
 
 from skillscan.analyzers.envselect import EnvSelection
 from skillscan.analyzers.python.callcaps import CallCapabilities
-from skillscan.analyzers.python.envselect import comprehension_selection, filter_selection
+from skillscan.analyzers.python.envselect import Reader, comprehension_selection, filter_selection
 from skillscan.analyzers.python.literals import call_arg
 from skillscan.analyzers.python.names import (
     DECODERS,
@@ -48,7 +48,7 @@ class Tainter(CallCapabilities):
                 return self._env_source(node, name.text if name is not None and name.exact else None)
             return self.taint_of(node.value, depth + 1)
         if isinstance(node, cst.Call):
-            chosen = filter_selection(node, self.qualname, self.value_of)
+            chosen = filter_selection(node, self._reader())
             if chosen is not None:
                 return self._selection(node, *chosen)
             own = self._call_sources(node)
@@ -85,7 +85,7 @@ class Tainter(CallCapabilities):
                     out.extend(self.taint_of(e.value, depth + 1))
             return self._cap(out)
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
-            chosen = comprehension_selection(node, self.qualname, self.value_of)
+            chosen = comprehension_selection(node, self._reader())
             if chosen is not None:
                 return self._selection(node, *chosen)
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
@@ -107,6 +107,9 @@ class Tainter(CallCapabilities):
         if isinstance(node, (cst.Await, cst.StarredElement)):
             return self.taint_of(node.expression if isinstance(node, cst.Await) else node.value, depth + 1)
         return ()
+
+    def _reader(self) -> Reader:
+        return Reader(self.qualname, self.value_of, self.lookup)
 
     def _selection(self, node: cst.CSTNode, selection: EnvSelection, values: bool) -> tuple[Source, ...]:
         """The variables a comprehension or `filter` keeps by name: their values are a source (credential
