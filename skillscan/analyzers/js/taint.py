@@ -127,7 +127,7 @@ class Taint:
         if t == "call_expression":
             chosen = selection(p, self.values, node)
             if chosen is not None:  # the names alone (`Object.keys(process.env).filter(…)`) are no source
-                line, col = p.position(node)
+                line, col = p.position(_args_of(node)[0])  # where the test stating the pattern is written
                 return [Source("selection", chosen[0].phrase(), line, col, selection=chosen[0])] if chosen[1] else []
         if t in ("call_expression", "new_expression"):
             fn = node.child_by_field_name("function") or node.child_by_field_name("constructor")
@@ -193,6 +193,11 @@ class Taint:
         if found is None or found[1] == 0:
             return []
         return [replace(s, via=name) for s in self.of(found[0], depth + 1) if s.kind == "selection"]
+
+
+def _args_of(node: Any) -> list[Any]:
+    args = node.child_by_field_name("arguments")
+    return [c for c in args.named_children if c.type != "comment"] if args is not None else [node]
 
 
 def _imported(name: str, path: str, export: Any) -> list[Source]:
