@@ -256,6 +256,7 @@ def test_pattern_text_is_bounded_and_escaped() -> None:
     assert len(shown("K" * 500)) == 40
     many = EnvSelection("contain", tuple(f"T{i}_TOKEN" for i in range(20)))
     assert many.phrase().endswith("T6_TOKEN, T7_TOKEN or 12 more")
+    assert len(many.shown_terms) == 8 and EnvSelection("contain", ("A\x07B",)).shown_terms == ("A\\x07B",)
 
 
 def test_every_reason_passes_the_truth_check(scanned: tuple[dict[str, Any], Path]) -> None:

@@ -60,6 +60,11 @@ class EnvSelection:
         words = self.terms if self.how != "regex" else tuple(re.split(r"[|()]", self.terms[0]))
         return any(CREDENTIAL_TERM.search(w) for w in words if w)
 
+    @property
+    def shown_terms(self) -> tuple[str, ...]:
+        """The terms as a report carries them (`Flow.names`): the first MAX_TERMS, each bounded and escaped."""
+        return tuple(shown(t) for t in self.terms[:MAX_TERMS])
+
     def test(self) -> str:
         """`contain KEY, TOKEN or SECRET`, `end with _TOKEN`, `match the regular expression 'x.*y'`."""
         terms = [shown(t) for t in self.terms[:MAX_TERMS]]

@@ -327,7 +327,7 @@ def _flow(s: Source, part: Part, host: str | None) -> Flow:
 
     source = {"environment": "environment", "variables": "variables", "selection": "selection"}.get(s.kind, "store")
     names = () if s.kind == "environment" else (s.store,) if s.kind == "store" else \
-        s.selection.terms if s.kind == "selection" and s.selection is not None else (s.name,)
+        s.selection.shown_terms if s.kind == "selection" and s.selection is not None else (s.name,)
     h = normalize_host(host) if host and host != UNKNOWN else None
     return Flow(source, names, "network", h, part.part, same_service(s.name if s.kind == "variables" else None, h))
 

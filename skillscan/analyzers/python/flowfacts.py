@@ -38,7 +38,7 @@ def flow_of(t: Source, sink: str, host: str | None, part: str | None) -> Flow:
     if t.kind == "envdump":
         source, names = "environment", ()
     elif t.kind == "envsel" and t.selection is not None:
-        source, names = "selection", t.selection.terms
+        source, names = "selection", t.selection.shown_terms
     elif t.kind == "cred" and variable_of(t):
         source, names = "variables", (variable_of(t) or "",)
     elif t.kind == "cred":
