@@ -5,14 +5,16 @@ selection by names that are not credential-looking are not. Every package is sca
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 
 from skillscan.analyzers.envselect import EnvSelection, from_regex, shown
-from tests.clirun import REPO, make_described_skill, scan_json
+from tests.clirun import REPO, REPORT_SCHEMA, make_described_skill, scan_json
 
 sys.path.insert(0, str(REPO / "bench"))
 from truthcheck import check_report  # noqa: E402
@@ -272,3 +274,10 @@ def test_a_selection_term_the_code_does_not_state_is_a_violation() -> None:
     hay = "leak = {k: v for k, v in os.environ.items() if 'KEY' in k}"
     assert occurs(terms[0], hay) and not occurs(terms[1], hay)
     assert not [n for n in named_things("secrets.read[env:*] is not declared") if n.kind == "variable"]
+
+
+def test_the_report_with_selection_flows_is_valid(scanned: tuple[dict[str, Any], Path]) -> None:
+    report, _ = scanned
+    schema = json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(report)) == []
+    assert any(f.get("flow", {}).get("source") == "selection" for p in report["packages"] for f in p["findings"])
