@@ -12,6 +12,8 @@ Extraction is generic, from the shapes the analysers write, never from one rule'
 * hosts: URLs, IPv4 addresses, and domain names after "to", "via", "from", "at", "endpoint", "host";
 * variables: `$NAME`, `${NAME}`, `env:NAME`, "environment variable NAME", and UPPER_CASE words with
   an underscore;
+* patterns: the terms of an environment selection ("whose names contain KEY, TOKEN or SECRET", "match the
+  regular expression '…'"), each as the code writes it;
 * whole environment: "whole environment", "entire environment", "every variable", "all environment
   variables", `env.read[*]`, the `environment-exfiltration` combination.
 
@@ -30,12 +32,12 @@ from dataclasses import dataclass
 
 from skillscan.capabilities.grammar import normalize_binary
 
-KINDS = ("host", "path", "variable", "program")
+KINDS = ("host", "path", "variable", "program", "pattern")
 
 
 @dataclass(frozen=True)
 class Named:
-    kind: str  # host | path | variable | program
+    kind: str  # host | path | variable | program | pattern
     value: str
 
 
@@ -51,7 +53,11 @@ _HOST_CONTEXT = re.compile(r"\b(?:to|via|from|at|endpoint|host|hosts)\s+`?(" + _
 _PATH = re.compile(r"(?<![\w./$:-])((?:~|\$(?:HOME|PKG|DATA|WORK|TMP|TMPDIR)\b|\$\{HOME\})(?:/[^\s`'\"),;]*)?"
                    r"|/(?:[\w.@%+{}$*-]+/?)+)")
 _VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?|\benv:([A-Za-z_][A-Za-z0-9_]*)"
-                  r"|\benvironment variable ([A-Za-z_][A-Za-z0-9_]*)|\b([A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])\b")
+                  r"|\benvironment variable (?!whose\b)([A-Za-z_][A-Za-z0-9_]*)|\b([A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9])\b")
+# an environment selection (skillscan/analyzers/envselect.py): "whose names contain KEY, TOKEN or SECRET",
+# "whose NAME=value lines match the regular expression 'x'" — each term is a pattern the code states
+_SELECTION = re.compile(r"\bwhose (?:names|NAME=value lines) (?:contain|start with|end with) (.+?)(?= \(|,? and |$|;)"
+                        r"|\bwhose (?:names|NAME=value lines) match the regular expression '(.*?)'(?= \(|,|$|;)")
 _LEAD_PROGRAM = re.compile(r"^`([^`\s]+)`\s+[a-z]")
 # "runs `prog`", "instructions run `prog`", "subprocess.run runs prog …" (an API name before "runs")
 _RUNS = re.compile(r"\bruns?\s+`([^\s`]+)|[\w)]\.[\w.]*\w\s+runs\s+([^\s`]+)")
@@ -126,8 +132,8 @@ def _from_scope(kind: str, scope: str) -> list[Named]:
         return [Named("path", scope)]
     if kind == "env.read":
         return [Named("variable", scope)] if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", scope) else []
-    if kind == "secrets.read" and scope.startswith("env:"):
-        return [Named("variable", scope[4:])]
+    if kind == "secrets.read" and scope.startswith("env:"):  # `env:*`: variables chosen by a pattern, no name
+        return [Named("variable", scope[4:])] if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", scope[4:]) else []
     if kind == "proc.exec":
         prog = _program(scope)
         return [Named("program", prog)] if prog else []
@@ -157,6 +163,10 @@ def named_things(message: str) -> list[Named]:
             out.append(Named("host", host))
     for m in _IPV4.finditer(bare):
         out.append(Named("host", m.group(1)))
+    for m in _SELECTION.finditer(bare):
+        terms = [m.group(2)] if m.group(2) is not None else re.split(r", | or ", m.group(1))
+        out += [Named("pattern", t) for t in terms if t and not re.fullmatch(r"\d+ more", t)]
+    bare = _SELECTION.sub(" ", bare)
     no_urls = _URL.sub(" ", bare)
     for m in _PATH.finditer(no_urls):
         path = m.group(1).rstrip(".")
@@ -185,6 +195,8 @@ def occurs(named: Named, hay: str, own_dirs: frozenset[str] = frozenset()) -> bo
         return v.strip("[]").lower() in hay.lower()
     if named.kind == "variable":
         return re.search(rf"(?<![A-Za-z0-9_]){re.escape(v)}(?![A-Za-z0-9_])", hay) is not None
+    if named.kind == "pattern":  # a term of a selection, as the code writes it
+        return v in hay
     if named.kind == "program":
         stem = re.escape(re.sub(r"[\d.]+$", "", v) or v)
         if re.search(rf"(?<![\w-]){stem}[\d.]*(?:\.exe)?(?![\w-])", hay, re.IGNORECASE) is not None:

@@ -186,7 +186,8 @@ class ModuleFacts:
 
 @dataclass(frozen=True, slots=True)
 class Flow:
-    """What a data-flow finding moves, and where. `source`: `environment` (every variable), `variables`
+    """What a data-flow finding moves, and where. `source`: `environment` (every variable), `selection` (the
+    variables whose names match the pattern terms in `names`: analyzers/envselect.py), `variables`
     (the ones in `names`), `file` (the content of the files in `names`) or `store` (a credential store
     of kind `names[0]`); `sink`: `network`, `subprocess`, `interpreter` or `exec`; for the network, `host`
     (None when not known) and `part` (`header`, `body` or `url`, None when not known); `service`: `same`

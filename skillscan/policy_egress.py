@@ -77,7 +77,8 @@ def _flows_to(findings: Iterable[Finding], host: str) -> dict[tuple[str, int], s
         flow = f.flow
         if flow is None or flow.sink != "network" or not flow.host or not host_within(flow.host, host):
             continue
-        what = {"environment": "the environment", "file": "a file's content", "store": "a credential store"}.get(
+        what = {"environment": "the environment", "file": "a file's content", "store": "a credential store",
+                "selection": "environment variables chosen by name"}.get(
             flow.source, f"the value of {', '.join(flow.names[:3])}" if flow.names else "a variable")
         out[(f.location.path, f.location.line)] = what
     return out

@@ -1,9 +1,11 @@
 """Source → network flows in one JavaScript/TypeScript file, as `model.Flow` facts and sentences that say what
 goes where: `sends GITHUB_TOKEN as the Authorization header to api.github.com (the variable's own service) via
 fetch`. Sinks: `fetch`, `axios` (and its methods), `got`, `http(s).request|get` (and `.write`/`.end` on the
-request), `new WebSocket(url)` and `.send` on it, `navigator.sendBeacon`, `.write` on a `net`/`tls` socket. A child process's `env` option is not egress and is not a
-sink. Rules: js-secret-exfiltration-flow (the whole environment or a credential file to the network),
-js-credential-flow (a named credential variable to the network).
+request), `new WebSocket(url)` and `.send` on it, `navigator.sendBeacon`, `.write` on a `net`/`tls` socket,
+a `curl`/`wget` command run by `child_process.exec`/`execSync` (what is written into the command). A child
+process's `env` option is not egress and is not a sink. Rules: js-secret-exfiltration-flow (the whole
+environment, the variables chosen by credential-looking names — js/envselect.py — or a credential file to
+the network), js-credential-flow (a named credential variable to the network).
 
 The parts of a request are read where it is sent, with what was written into its objects before
 (js/mutations.py: `headers.set(…)`, `h[k] = v`, `Object.assign(opts, …)`, `opts.headers = …`) and their spreads
@@ -12,10 +14,12 @@ The parts of a request are read where it is sent, with what was written into its
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from skillscan.analyzers.envselect import shown
 from skillscan.analyzers.flowfacts import carried, part_phrase, same_service, sent_to
 from skillscan.analyzers.js.carriers import origin
 from skillscan.analyzers.js.modules import Imports
@@ -38,6 +42,8 @@ URL_KEYS = ("url", "baseURL", "baseUrl", "href", "uri")
 QUERY_KEYS = frozenset({"params", "searchParams", "query", "path"})
 MAX_SPREAD = 8  # objects spread or assigned into one another, followed this deep
 CONTAINERS = frozenset({"Headers", "Map", "URLSearchParams"})
+CHILD_PROCESS = frozenset({"child_process", "cp", "childProcess", "proc"})
+NETWORK_CLIENTS = frozenset({"curl", "wget"})
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,23 @@ class FlowFinder:
             return Sink(callee, self._socket_host(args), (), node)
         if method in ("write", "end", "send") and fn is not None and fn.type == "member_expression":
             return self._on_request(callee, fn.child_by_field_name("object"), args)
+        if method in ("exec", "execSync") and head in CHILD_PROCESS or callee in ("exec", "execSync"):
+            return self._command(callee, args[0])
         return None
+
+    def _command(self, callee: str, node: Any) -> Sink | None:
+        """`exec(`curl "https://h/p?v=${val}"`)`: a command whose program is a network client sends what is
+        written into it."""
+        from skillscan.capabilities.urls import script_host
+
+        cmd = (self.values.value(node) or "").replace("\x00", "*")
+        words = cmd.split()
+        if not words or words[0].rsplit("/", 1)[-1] not in NETWORK_CLIENTS:
+            return None
+        url = re.search(r"[a-z][a-z0-9+.-]*://[^\s'\"]+", cmd)
+        h = script_host(url.group(0), UNKNOWN) if url else None
+        host = None if h in (None, "*") else h
+        return Sink(f"{callee} ({shown(' '.join(words), 60)})", host, (Part(node, None),), node)
 
     def _args(self, node: Any) -> list[Any]:
         args = node.child_by_field_name("arguments")
@@ -238,6 +260,8 @@ class FlowFinder:
             found: dict[str, list[tuple[Source, Part]]] = {}
             for part in sink.parts:
                 for src in self.taint.of(part.node):
+                    if src.kind == "selection" and not (src.selection is not None and src.selection.credential):
+                        continue  # variables chosen by names that are not credential-looking
                     rule = "js-credential-flow" if src.kind == "variables" else "js-secret-exfiltration-flow"
                     if all((s, q.part, q.header) != (src, part.part, part.header) for s, q in found.get(rule, [])):
                         found.setdefault(rule, []).append((src, part))
@@ -282,6 +306,8 @@ def calls(parsed: Parsed) -> list[Any]:
 def _source_cap(s: Source) -> str:
     if s.kind == "environment":
         return "env.read[*]"
+    if s.kind == "selection":
+        return "secrets.read[env:*]"
     if s.kind == "variables":
         return f"secrets.read[env:{s.name}]"
     return f"secrets.read[{s.store}]"
@@ -290,7 +316,7 @@ def _source_cap(s: Source) -> str:
 def _what(s: Source) -> str:
     if s.kind == "environment":
         return "the whole environment (process.env)"
-    if s.kind == "variables":
+    if s.kind in ("variables", "selection"):
         return s.name
     return f"the content of {s.name} ({s.store} credential store)" if s.store != "agent-history" else \
         f"the content of {s.name} ({store_phrase(s.store)})"
@@ -299,13 +325,14 @@ def _what(s: Source) -> str:
 def _flow(s: Source, part: Part, host: str | None) -> Flow:
     from skillscan.purpose.domains import normalize_host
 
-    source = {"environment": "environment", "variables": "variables"}.get(s.kind, "store")
-    names = () if s.kind == "environment" else (s.store,) if s.kind == "store" else (s.name,)
+    source = {"environment": "environment", "variables": "variables", "selection": "selection"}.get(s.kind, "store")
+    names = () if s.kind == "environment" else (s.store,) if s.kind == "store" else \
+        s.selection.shown_terms if s.kind == "selection" and s.selection is not None else (s.name,)
     h = normalize_host(host) if host and host != UNKNOWN else None
     return Flow(source, names, "network", h, part.part, same_service(s.name if s.kind == "variables" else None, h))
 
 
-_ORDER = ("environment", "store", "file", "variables")
+_ORDER = ("environment", "store", "selection", "file", "variables")
 
 
 def _merged(flows: list[Flow]) -> Flow:

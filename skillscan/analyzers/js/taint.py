@@ -1,5 +1,6 @@
 """Where a JavaScript/TypeScript value comes from, on the parse: the whole environment (`process.env` as a
-whole), a named credential variable (`process.env.GITHUB_TOKEN`, `process.env["X"]`, `const {X} = process.env`)
+whole), the variables `Object.entries(process.env).filter(…)` keeps by name (js/envselect.py; followed into
+`for … of` loops and callbacks over them), a named credential variable (`process.env.GITHUB_TOKEN`, `process.env["X"]`, `const {X} = process.env`)
 or the content of a credential file (`fs.readFileSync(path)` whose folded path is a credential store). A
 value built from tainted parts (templates, `+`, objects, arrays, calls over them, bindings) carries their
 sources. Bounded by depth and the parse's node budget."""
@@ -9,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from skillscan.analyzers.envselect import EnvSelection
+from skillscan.analyzers.js.envselect import loop_iterable, selection
 from skillscan.analyzers.js.parse import Parsed
 from skillscan.analyzers.js.values import MAX_DEPTH, Values, dotted, key, string_value, unwrap
 from skillscan.capabilities.grammar import is_credential_env, normalize_path, secret_kind_of_path
@@ -33,8 +36,9 @@ REQUEST_MODULES = frozenset({"axios", "got", "ky", "http", "https", "http2", "su
 
 @dataclass(frozen=True)
 class Source:
-    """`environment` (every variable), `variables` (`name` is the variable) or `store` (`name` is the path of a
-    credential file, `kind` its kind); `line` is where the value is read (in `path` when imported)."""
+    """`environment` (every variable), `variables` (`name` is the variable), `selection` (the values of the
+    variables whose names match a pattern: `selection`; `name` is its phrase) or `store` (`name` is the path of
+    a credential file, `kind` its kind); `line` is where the value is read (in `path` when imported)."""
 
     kind: str
     name: str
@@ -43,6 +47,7 @@ class Source:
     store: str = ""
     via: str = ""  # the name whose definition reads it (`const token = process.env.X` → token), "" when read at the sink
     path: str = ""  # the module of the package it is read in when imported (js/modules.py), "" for this file
+    selection: EnvSelection | None = None
 
 
 class Taint:
@@ -119,6 +124,11 @@ class Taint:
             return list(self.of(obj, depth + 1))
         if t in ("identifier", "shorthand_property_identifier"):
             return self._name(node, depth)
+        if t == "call_expression":
+            chosen = selection(p, self.values, node)
+            if chosen is not None:  # the names alone (`Object.keys(process.env).filter(…)`) are no source
+                line, col = p.position(_args_of(node)[0])  # where the test stating the pattern is written
+                return [Source("selection", chosen[0].phrase(), line, col, selection=chosen[0])] if chosen[1] else []
         if t in ("call_expression", "new_expression"):
             fn = node.child_by_field_name("function") or node.child_by_field_name("constructor")
             callee = dotted(p, fn)
@@ -164,13 +174,30 @@ class Taint:
         if bound is None and imports is not None:
             got = imports.of_name(name)
             return _imported(name, got[0].path, got[1]) if got is not None else []
-        if bound is None or key(bound) in self._active:
+        if bound is None:
+            return self._loop_value(node, name, depth)
+        if key(bound) in self._active:
             return []
         self._active.add(key(bound))
         try:
             return [s if s.via else replace(s, via=name) for s in self.of(bound, depth + 1)]
         finally:
             self._active.discard(key(bound))
+
+
+    def _loop_value(self, node: Any, name: str, depth: int) -> list[Source]:
+        """A name a `for … of` loop or a callback binds to an element of an environment selection
+        (`for (const [k, v] of leak)`): the value (`v`) carries the selection, the name (`k`) does not; the
+        elements of any other iterable are not followed."""
+        found = loop_iterable(self.parsed, node, name)
+        if found is None or found[1] == 0:
+            return []
+        return [replace(s, via=name) for s in self.of(found[0], depth + 1) if s.kind == "selection"]
+
+
+def _args_of(node: Any) -> list[Any]:
+    args = node.child_by_field_name("arguments")
+    return [c for c in args.named_children if c.type != "comment"] if args is not None else [node]
 
 
 def _imported(name: str, path: str, export: Any) -> list[Source]:

@@ -37,6 +37,8 @@ def variable_of(t: Source) -> str | None:
 def flow_of(t: Source, sink: str, host: str | None, part: str | None) -> Flow:
     if t.kind == "envdump":
         source, names = "environment", ()
+    elif t.kind == "envsel" and t.selection is not None:
+        source, names = "selection", t.selection.shown_terms
     elif t.kind == "cred" and variable_of(t):
         source, names = "variables", (variable_of(t) or "",)
     elif t.kind == "cred":
@@ -53,6 +55,8 @@ def what(t: Source) -> str:
     """The thing sent, as the message names it."""
     if t.kind == "envdump":
         return f"the whole environment ({t.label})"
+    if t.kind == "envsel":
+        return t.label
     var = variable_of(t)
     if var:
         return var
@@ -68,12 +72,12 @@ def where(flow: Flow, header: str | None, desc: str) -> str:
     return f"{sent_to(flow, header)} via {desc}"
 
 
-SOURCE_ORDER = ("environment", "store", "file", "variables")
+SOURCE_ORDER = ("environment", "store", "selection", "file", "variables")
 
 
 def merged_flow(a: Flow | None, b: Flow) -> Flow:
-    """Two values reaching one call: the broader source (the whole environment, then a credential store, a
-    file, named variables), every name, and the sink facts both share (else None)."""
+    """Two values reaching one call: the broader source (the whole environment, then a credential store,
+    variables selected by name, a file, named variables), every name, and the sink facts both share (else None)."""
     if a is None:
         return b
     source = min(a.source, b.source, key=SOURCE_ORDER.index)

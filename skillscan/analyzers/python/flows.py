@@ -170,10 +170,10 @@ class Flows(Tainter):
         elif t.kind == "decoded" and sink_kind in ("exec", "interp"):
             self._flow_finding("py-exec-decoded-payload", t, loc, f"executes decoded data ({t.label}) via {desc}",
                                [Capability("code.dynamic", "eval")])
-        elif t.kind in ("store", "envdump") and sink_kind == "network":
+        elif _secret(t) and sink_kind == "network":
             self._fact_finding("py-secret-exfiltration-flow", t, loc, ("sends", what(t), where(flow, header, desc)),
                                caps, flow)
-        elif t.kind in ("store", "envdump", "cred") and sink_kind in ("network", "subprocess", "interp", "exec"):
+        elif (_secret(t) or t.kind == "cred") and sink_kind in ("network", "subprocess", "interp", "exec"):
             verb = "sends" if sink_kind == "network" else "passes"
             self._fact_finding("py-credential-flow", t, loc, (verb, what(t), where(flow, header, desc)), caps, flow)
 
@@ -278,3 +278,7 @@ class Flows(Tainter):
             ev = self.result.events[-1]
             ev.related = ev.related + (call_loc,)
 
+
+def _secret(t: Source) -> bool:
+    """A credential store, the whole environment, or variables chosen by credential-looking names."""
+    return t.kind in ("store", "envdump") or t.kind == "envsel" and t.selection is not None and t.selection.credential

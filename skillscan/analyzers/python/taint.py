@@ -7,7 +7,9 @@ from collections.abc import Iterable
 
 import libcst as cst
 
+from skillscan.analyzers.envselect import EnvSelection
 from skillscan.analyzers.python.callcaps import CallCapabilities
+from skillscan.analyzers.python.envselect import Reader, comprehension_selection, filter_selection
 from skillscan.analyzers.python.literals import call_arg
 from skillscan.analyzers.python.names import (
     DECODERS,
@@ -46,6 +48,9 @@ class Tainter(CallCapabilities):
                 return self._env_source(node, name.text if name is not None and name.exact else None)
             return self.taint_of(node.value, depth + 1)
         if isinstance(node, cst.Call):
+            chosen = filter_selection(node, self._reader())
+            if chosen is not None:
+                return self._selection(node, *chosen)
             own = self._call_sources(node)
             q = self.qualname(node.func)
             args = [a.value for a in node.args if not (a.keyword is not None and a.keyword.value in FLOW_KW_IGNORED)]
@@ -62,7 +67,8 @@ class Tainter(CallCapabilities):
                     for _scope, kind in self._secret_reads_via(node, b.func):
                         out.append(Source("cred" if kind == "dotenv" else "store", kind,
                                           self.loc.location(self.path, node), Capability("secrets.read", kind)))
-            if isinstance(node.func, cst.Attribute) and not self._env_method(q):
+            if isinstance(node.func, cst.Attribute) and not self._env_method(q) and \
+                    not any(t.kind == "envdump" for t in own):  # `os.environ.items()` is named once
                 out.extend(self.taint_of(node.func.value, depth + 1))
             for a in args:
                 out.extend(self.taint_of(a, depth + 1))
@@ -78,6 +84,10 @@ class Tainter(CallCapabilities):
                 else:
                     out.extend(self.taint_of(e.value, depth + 1))
             return self._cap(out)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            chosen = comprehension_selection(node, self._reader())
+            if chosen is not None:
+                return self._selection(node, *chosen)
         if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
             return self._cap(list(self.taint_of(node.elt, depth + 1)) + list(self._comp_taint(node.for_in, depth)))
         if isinstance(node, cst.DictComp):
@@ -97,6 +107,32 @@ class Tainter(CallCapabilities):
         if isinstance(node, (cst.Await, cst.StarredElement)):
             return self.taint_of(node.expression if isinstance(node, cst.Await) else node.value, depth + 1)
         return ()
+
+    def _reader(self) -> Reader:
+        return Reader(self.qualname, self.value_of, self.lookup)
+
+    def _selection(self, node: cst.CSTNode, selection: EnvSelection, values: bool) -> tuple[Source, ...]:
+        """The variables a comprehension or `filter` keeps by name: their values are a source (credential
+        material when the names are credential-looking); their names alone are not."""
+        if not values:
+            return ()
+        cap = Capability("secrets.read", "env:*") if selection.credential else Capability("env.read", "*")
+        return (Source("envsel", selection.phrase(), self.loc.location(self.path, node), cap, selection=selection),)
+
+    def loop_taint(self, taint: tuple[Source, ...], it: cst.BaseExpression, index: int,
+                   count: int) -> tuple[Source, ...]:
+        """What the `index`-th of `count` names of a `for` over `it` carries: the name of a selected variable
+        (`for k, v in leak.items()`: k; `for k in leak`, `.keys()` of a selection built as a dict) does not
+        carry the selection's values."""
+        if not any(t.kind == "envsel" for t in taint):
+            return taint
+        method = it.func.attr.value if isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) else ""
+        base = it.func.value if method else it  # type: ignore[attr-defined]
+        bound = self.lookup(base.value) if isinstance(base, cst.Name) else None
+        built = bound.node if bound is not None else None
+        is_dict = isinstance(built, cst.DictComp) or isinstance(built, cst.Call) and self.qualname(built.func) == "dict"
+        keys = (method == "items" and count == 2 and index == 0) or (method in ("", "keys") and count == 1 and is_dict)
+        return tuple(t for t in taint if t.kind != "envsel") if keys else taint
 
     def _env_method(self, q: str | None) -> bool:
         """`os.environ.get(NAME)`, `.setdefault`, `.pop`: the call reads or writes one variable, so the
@@ -157,7 +193,8 @@ class Tainter(CallCapabilities):
                     out.append(Source(src_kind, cap.scope or "secret", loc, cap))
                 elif cap == Capability("env.read", "*"):
                     loc = loc or self.loc.location(self.path, node)
-                    out.append(Source("envdump", "environment", loc, cap))
+                    out.append(Source("envdump", "os.environ" if (q or "").startswith("os.environ.") else "environment",
+                                      loc, cap))
             if entry.source == "remote":
                 url = self.value_of(call_arg(node, entry.arg, entry.kw))
                 loc = loc or self.loc.location(self.path, node)

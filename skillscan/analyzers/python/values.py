@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from skillscan.analyzers.envselect import EnvSelection
 from skillscan.capabilities.urls import literal_host
 from skillscan.model import Capability, Location
 
@@ -36,8 +37,9 @@ class Val:
 @dataclass(frozen=True)
 class Source:
     """Where tainted data came from. kind: store (credential store / secret file), envdump (the whole
-    environment), cred (credential-looking env var, .env), remote (downloaded content), decoded
-    (decoded literal or data), param (a function parameter: symbolic, resolved at call sites)."""
+    environment), envsel (the values of the variables whose names match a pattern: `selection`), cred
+    (credential-looking env var, .env), remote (downloaded content), decoded (decoded literal or data),
+    param (a function parameter: symbolic, resolved at call sites)."""
 
     kind: str
     label: str
@@ -45,6 +47,7 @@ class Source:
     capability: Capability | None = None
     param: int | None = None
     func: str | None = None
+    selection: EnvSelection | None = None
 
 
 @dataclass

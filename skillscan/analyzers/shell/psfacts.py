@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from skillscan.analyzers.envselect import EnvSelection
+from skillscan.analyzers.shell.envselect import ps_selection
 from skillscan.analyzers.shell.messages import say
 from skillscan.capabilities.urls import url_hosts
 from skillscan.catalog import rules_dir
@@ -198,13 +200,17 @@ def _sent(sources: list[tuple[Any, Entry]], root: Any, col_of: Any) -> list[Fact
     variable: `$enc = [Convert]::ToBase64String($bytes)`), passed to a web cmdlet or to a WebClient/HttpClient
     upload method."""
     held: dict[str, Entry] = {}
+    chosen: dict[str, EnvSelection | str] = {}  # what a pipeline over the env: drive keeps (envselect.py)
     for node, e in sources:
         var = _assigned_variable(node)
         if var is not None and e.holds:
             held.setdefault(var, e)
+            kept = ps_selection(_assigned_text(node)) if e.holds == "ps-held-env" else None
+            if kept is not None:
+                chosen.setdefault(var, kept)
     if not held:
         return []
-    _propagate(root, held)
+    _propagate(root, held, chosen)
     out: list[Fact] = []
     stack = [root]
     visited = 0
@@ -225,11 +231,15 @@ def _sent(sources: list[tuple[Any, Entry]], root: Any, col_of: Any) -> list[Fact
             text = node.text.decode("utf-8", "replace")
             for var, e in held.items():
                 if re.search(re.escape(var) + r"(?![A-Za-z0-9_])", text, re.IGNORECASE):
+                    kept = chosen.get(var)
+                    if kept is not None and not (isinstance(kept, EnvSelection) and kept.credential):
+                        break  # the names alone, or variables chosen by names that are not credential-looking
                     host = next((h for _, h in url_hosts(text)), "*")
+                    what = kept.phrase() if isinstance(kept, EnvSelection) else _held(e.holds)
+                    extra = ("secrets.read[env:*]",) if isinstance(kept, EnvSelection) else ()
                     out.append(Fact(node.start_point[0], col_of(node.start_point), "shell-env-exfiltration",
-                                    (*e.capabilities, f"net.egress[{host}]"),
-                                    say("ps-sends-held", name=sender, var=var, what=_held(e.holds),
-                                        host=host)))
+                                    (*e.capabilities, *extra, f"net.egress[{host}]"),
+                                    say("ps-sends-held", name=sender, var=var, what=what, host=host)))
                     break
             continue
         stack.extend(reversed(node.children))
@@ -245,8 +255,21 @@ def _held(key: str | None) -> str:
     return say("ps-held-env")
 
 
-def _propagate(root: Any, held: dict[str, Entry]) -> None:
-    """Variables assigned, in text order, from an expression naming a held variable hold what it holds."""
+def _assigned_text(node: Any) -> str:
+    """The text of the value of the `$v = …` that `node` is inside (within a few levels), else ""."""
+    n = node.parent
+    for _ in range(40):
+        if n is None:
+            return ""
+        if n.type == "assignment_expression" and n.children:
+            return n.children[-1].text.decode("utf-8", "replace")[:4000]
+        n = n.parent
+    return ""
+
+
+def _propagate(root: Any, held: dict[str, Entry], chosen: dict[str, EnvSelection | str]) -> None:
+    """Variables assigned, in text order, from an expression naming a held variable hold what it holds (and
+    keep its selection)."""
     stack = [root]
     visited = 0
     while stack and visited < MAX_NODES:
@@ -256,10 +279,12 @@ def _propagate(root: Any, held: dict[str, Entry]) -> None:
             left = node.children[0].text.decode("utf-8", "replace").strip().lower()
             value = node.children[-1].text.decode("utf-8", "replace")
             if left not in held and re.fullmatch(r"\$[a-z_][a-z0-9_:]*", left) and len(value) < 2000:
-                source = next((e for v, e in held.items()
+                source = next((v for v in held
                                if re.search(re.escape(v) + r"(?![A-Za-z0-9_])", value, re.IGNORECASE)), None)
                 if source is not None:
-                    held[left] = source
+                    held[left] = held[source]
+                    if source in chosen:
+                        chosen[left] = chosen[source]
         stack.extend(reversed(node.children))
 
 
