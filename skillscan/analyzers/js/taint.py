@@ -52,6 +52,13 @@ class Taint:
         self._cache: dict[tuple[int, int, str], tuple[Source, ...]] = {}
         self._active: set[tuple[int, int, str]] = set()
         self._destructured = self._env_patterns()
+        from skillscan.analyzers.js.names import Names
+
+        self.names = Names(values)  # callees and members through computed keys, aliases and wrappers (js/names.py)
+
+    def name(self, node: Any) -> str:
+        """The dotted name of a callee or member: resolved (js/names.py), else as written."""
+        return self.names.text(node) or dotted(self.parsed, node)
 
     def _env_patterns(self) -> dict[str, list[tuple[int, Source]]]:
         """`const {GITHUB_TOKEN, X: y} = process.env`: the names bound to one variable each."""
@@ -99,7 +106,7 @@ class Taint:
         t = node.type
         p = self.parsed
         if t in ("member_expression", "subscript_expression"):
-            name = dotted(p, node)
+            name = self.name(node)
             obj = node.child_by_field_name("object")
             if name == ENV:
                 line, col = p.position(node)
@@ -109,7 +116,7 @@ class Taint:
                 if imports is not None and t == "member_expression" else None
             if got is not None:
                 return _imported(dotted(p, node), got[0].path, got[1])
-            if obj is not None and dotted(p, obj) == ENV:
+            if obj is not None and self.name(obj) == ENV:
                 var = name[len(ENV) + 1:] if name.startswith(ENV + ".") else \
                     self.values.constant(node.child_by_field_name("index")) if t == "subscript_expression" else None
                 if var and is_credential_env(var):
@@ -121,7 +128,7 @@ class Taint:
             return self._name(node, depth)
         if t in ("call_expression", "new_expression"):
             fn = node.child_by_field_name("function") or node.child_by_field_name("constructor")
-            callee = dotted(p, fn)
+            callee = self.name(fn)
             args = node.child_by_field_name("arguments")
             arg_nodes = [c for c in args.named_children if c.type != "comment"] if args is not None else []
             if callee in FILE_READS and arg_nodes:

@@ -21,6 +21,7 @@ UNKNOWN = "\x00"
 ITEM = "\x01"  # separates the items of an array value until it is joined
 MAX_VALUE = 256 * 1024
 MAX_DEPTH = 24
+MAX_ITEMS = 4096  # items of an array value a `.map` is folded over
 _CODEC = {"base64": "base64", "base64url": "base64url", "hex": "hex"}
 _PLAIN = {"latin1", "binary", "utf8", "utf-8", "ascii", "ucs2", "utf16le"}
 _TS_WRAPPERS = ("as_expression", "satisfies_expression", "non_null_expression", "type_assertion",
@@ -363,7 +364,28 @@ class Values:
         if method == "concat":
             rest = [self._eval(a, depth + 1, env) for a in args]
             return value + "".join(UNKNOWN if v is None else v for v in rest)
+        if method == "map":
+            return self._map(value, args, depth, env)
         return None
+
+    def _map(self, value: str, args: list[Any], depth: int, env: dict[str, str | None]) -> str | None:
+        """`[104, 116].map(c => String.fromCharCode(c))`: a one-expression arrow applied to each item."""
+        fn = unwrap(args[0]) if args else None
+        body = fn.child_by_field_name("body") if fn is not None and fn.type == "arrow_function" else None
+        if body is None or body.type == "statement_block":
+            return None
+        params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
+        names = _param_names(self.parsed, params)
+        if not names or not names[0]:
+            return None
+        items = value.split(ITEM)
+        if len(items) > MAX_ITEMS:  # not folded: the value stays unknown, as an array past 4096 items does
+            return None
+        out = []
+        for item in items:
+            v = self._eval(body, depth + 1, {**env, names[0]: None if item == UNKNOWN else item})
+            out.append(UNKNOWN if v is None else v)
+        return ITEM.join(out)
 
     def _local_call(self, name: str, args: list[Any], depth: int, env: dict[str, str | None]) -> str | None:
         """The value a local function with a single `return` gives for these arguments."""
@@ -390,7 +412,7 @@ class Values:
 
 
 _METHODS = frozenset({"toString", "valueOf", "trim", "toLowerCase", "toUpperCase", "split", "reverse", "join",
-                      "concat"})
+                      "concat", "map"})
 
 
 def _param_names(parsed: Parsed, params: Any) -> list[str]:
