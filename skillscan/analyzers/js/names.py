@@ -3,7 +3,7 @@
 - a computed member key folded from literals (`fs['read'+'FileSync']`, `cp[fn]` with `fn = '\\x65…'`) is the
   static member `fs.readFileSync`;
 - a member of a global object (`globalThis`, `global`, `window`, `self`) is the global (`globalThis[r]` with
-  `r = 'ev'+'al'` is `eval`);
+  `r = 'ev'+'al'` is `eval`), also through a name bound to one (`const g = global`);
 - a name bound to a member (`const run = cp['exec'+'Sync']`), destructured from an object
   (`const { exec: doTask } = cp`) or bound to another name is that member;
 - `require(x)` / `import(x)` whose argument folds to a module name (`['child','process'].join('_')`), and a
@@ -18,6 +18,7 @@ rather than written. Bounded: MAX_STEPS steps per name and the parse's node budg
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,7 +139,7 @@ class Names:
         p = self.parsed
         text = p.text(node)
         at = node.start_byte
-        bound_at, bound = self._binding(text, at)
+        bound_at, bound = self.values.bindings.lookup_at(text, at)
         pattern = self._pattern(text, at)
         if pattern is not None and (bound is None or pattern[0] >= bound_at):
             base = self._of(pattern[1], depth + 1)
@@ -149,23 +150,16 @@ class Names:
                 "identifier", "member_expression", "subscript_expression", "call_expression") else NONE
         # an alias is followed when it was computed or names a member of a module the analyses know; else the local
         # name, as written (`const cfg = require("./config")`, `const get = client.get`, `const { env } = process`)
-        if got.hidden or got.text.split(".")[0] in MODULES:
+        if got.hidden or got.text.split(".")[0] in MODULES or got.text in GLOBALS:
             return got
         return Name(text)
-
-    def _binding(self, name: str, at: int) -> tuple[int, Any]:
-        found = self.values.bindings.values.get(name)
-        if not found:
-            return -1, None
-        before = [(s, v) for s, v in found if s < at]
-        return before[-1] if before else found[0]
 
     def _pattern(self, name: str, at: int) -> tuple[int, Any, str] | None:
         found = self._patterns.get(name)
         if not found:
             return None
-        before = [f for f in found if f[0] < at]
-        return before[-1] if before else found[0]
+        i = bisect_left(found, at, key=lambda f: f[0])
+        return found[i - 1] if i else found[0]
 
     def _member(self, obj: Any, member: str, computed: Any, depth: int, pieces: bool = False) -> Name:
         if not member:

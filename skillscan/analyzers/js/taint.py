@@ -52,9 +52,7 @@ class Taint:
         self._cache: dict[tuple[int, int, str], tuple[Source, ...]] = {}
         self._active: set[tuple[int, int, str]] = set()
         self._destructured = self._env_patterns()
-        from skillscan.analyzers.js.names import Names
-
-        self.names = Names(values)  # callees and members through computed keys, aliases and wrappers (js/names.py)
+        self.names = values.names  # callees and members through computed keys, aliases and wrappers (js/names.py)
 
     def name(self, node: Any) -> str:
         """The dotted name of a callee or member: resolved (js/names.py), else as written."""

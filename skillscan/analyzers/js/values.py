@@ -11,6 +11,7 @@ a variable path still yields its host. Pure and bounded: depth, result size and 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Any
 
 from skillscan.analyzers.decode import decode_chain
@@ -101,14 +102,18 @@ class Bindings:
         v = unwrap(value)
         if v is not None and v.type in ("arrow_function", "function_expression", "function"):
             self.functions.setdefault(name, v)
-        self.values.setdefault(name, []).append((at, value))
+        self.values.setdefault(name, []).append((at, value))  # in source order: the declarations are sorted
 
     def lookup(self, name: str, at: int) -> Any:
+        return self.lookup_at(name, at)[1]
+
+    def lookup_at(self, name: str, at: int) -> tuple[int, Any]:
+        """(where, value) of the nearest binding of `name` written before `at` (else the first); (-1, None)."""
         found = self.values.get(name)
         if not found:
-            return None
-        before = [v for start, v in found if start < at]
-        return before[-1] if before else found[0][1]
+            return -1, None
+        i = bisect_left(found, at, key=lambda b: b[0])
+        return found[i - 1] if i else found[0]
 
 
 class Values:
@@ -122,6 +127,7 @@ class Values:
         self.anchor: int | None = None
         self._active: set[tuple[int, int, str]] = set()  # bindings being evaluated (a = a + "x" must not loop)
         self.imports: Any = None  # the file's names imported from the package's modules (js/modules.Imports)
+        self._names: Any = None
 
     def _at(self, node: Any) -> int:
         return node.start_byte if self.anchor is None else self.anchor
@@ -213,8 +219,19 @@ class Values:
             self.anchor = anchor
             self._active.discard(key(bound))
 
+    @property
+    def names(self) -> Any:
+        """The file's names through computed keys, aliases and wrappers (js/names.py), made when first asked for."""
+        if self._names is None:
+            from skillscan.analyzers.js.names import Names
+
+            self._names = Names(self)
+        return self._names
+
     def _member(self, node: Any, depth: int, env: dict[str, str | None]) -> str | None:
         name = dotted(self.parsed, node)
+        if not name and node.type == "subscript_expression":  # `process['e'+'nv']['HOME']`
+            name = self.names.text(node)
         if name in ("import.meta.dirname",):
             return "$PKG"
         if name.startswith("process.env."):
