@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from skillscan.analyzers.js.names import Names
 from skillscan.analyzers.js.parse import Parsed
 from skillscan.analyzers.js.values import MAX_DEPTH, Values, dotted, key, string_value, unwrap
 from skillscan.capabilities.grammar import is_credential_env, normalize_path, secret_kind_of_path
@@ -52,7 +53,9 @@ class Taint:
         self._cache: dict[tuple[int, int, str], tuple[Source, ...]] = {}
         self._active: set[tuple[int, int, str]] = set()
         self._destructured = self._env_patterns()
-        self.names = values.names  # callees and members through computed keys, aliases and wrappers (js/names.py)
+        if values.names is None:  # callees and members through computed keys, aliases and wrappers
+            values.names = Names(values)
+        self.names: Names = values.names
 
     def name(self, node: Any) -> str:
         """The dotted name of a callee or member: resolved (js/names.py), else as written."""

@@ -127,7 +127,7 @@ class Values:
         self.anchor: int | None = None
         self._active: set[tuple[int, int, str]] = set()  # bindings being evaluated (a = a + "x" must not loop)
         self.imports: Any = None  # the file's names imported from the package's modules (js/modules.Imports)
-        self._names: Any = None
+        self.names: Any = None  # the file's names through computed keys and aliases (js/names.Names), set by Taint
 
     def _at(self, node: Any) -> int:
         return node.start_byte if self.anchor is None else self.anchor
@@ -219,18 +219,9 @@ class Values:
             self.anchor = anchor
             self._active.discard(key(bound))
 
-    @property
-    def names(self) -> Any:
-        """The file's names through computed keys, aliases and wrappers (js/names.py), made when first asked for."""
-        if self._names is None:
-            from skillscan.analyzers.js.names import Names
-
-            self._names = Names(self)
-        return self._names
-
     def _member(self, node: Any, depth: int, env: dict[str, str | None]) -> str | None:
         name = dotted(self.parsed, node)
-        if not name and node.type == "subscript_expression":  # `process['e'+'nv']['HOME']`
+        if not name and node.type == "subscript_expression" and self.names is not None:  # process['e'+'nv']
             name = self.names.text(node)
         if name in ("import.meta.dirname",):
             return "$PKG"
