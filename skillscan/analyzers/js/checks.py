@@ -4,6 +4,7 @@ engine made (one parse per file): the same attacks the Python checks read, in JS
 | family | rules |
 |---|---|
 | covert.py | js-data-in-dns-name, js-encoded-data-in-header |
+| hidden_calls.py | js-hidden-call |
 | load_time.py | js-import-time-network, js-import-time-write |
 | install_hook.py | js-install-hook-written |
 | output.py | js-hidden-link-in-output, js-invisible-encoding, js-safety-downgrade-text |
@@ -17,15 +18,17 @@ tree-sitter query, within the first MAX_NODES syntax nodes); the bound that stop
 
 from __future__ import annotations
 
-from skillscan.analyzers.js import covert, install_hook, load_time, output, proxy, ranking, safety_strip
+from skillscan.analyzers.js import covert, hidden_calls, install_hook, load_time, output, proxy, ranking, safety_strip
 from skillscan.analyzers.js.context import Context
 from skillscan.analyzers.js.flows import FlowFinder
 from skillscan.model import Finding
 
-FAMILIES = (covert, load_time, install_hook, output, proxy, ranking, safety_strip)
+FAMILIES = (covert, hidden_calls, load_time, install_hook, output, proxy, ranking, safety_strip)
 
 
-def run(flows: FlowFinder) -> list[Finding]:
+def run(flows: FlowFinder, evaluated: list[tuple[int, str]] | None = None) -> list[Finding]:
+    """The families' findings; the constant code the file evaluates through hidden names is added to `evaluated`
+    as (line, code), for the caller to scan as virtual files."""
     if flows.parsed.root is None:
         return []
     ctx = Context(flows)
@@ -33,4 +36,6 @@ def run(flows: FlowFinder) -> list[Finding]:
         if flows.parsed.spent():
             break
         family.check(ctx)
+    if evaluated is not None:
+        evaluated.extend(ctx.evaluated)
     return ctx.out

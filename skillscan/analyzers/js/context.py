@@ -17,6 +17,7 @@ class Context:
 
     flows: FlowFinder
     out: list[Finding] = field(default_factory=list)
+    evaluated: list[tuple[int, str]] = field(default_factory=list)  # (line, constant code an eval runs)
 
     @property
     def parsed(self) -> Any:

@@ -80,8 +80,13 @@ class FlowFinder:
         p = self.parsed
         is_new = node.type == "new_expression"
         fn = unwrap(node.child_by_field_name("constructor" if is_new else "function"))
-        callee = dotted(p, fn)
+        callee = self.taint.name(fn) if fn is not None else ""
         args = self._args(node)
+        on = unwrap(fn.child_by_field_name("object")) if fn is not None and fn.type == "member_expression" else None
+        if not is_new and on is not None and on.type in ("call_expression", "new_expression") and \
+                p.text(fn.child_by_field_name("property")) in ("write", "end", "send"):
+            self._before = node.start_byte  # `https.request(…).end(body)`: sent on the request made there
+            return self._on_request("." + p.text(fn.child_by_field_name("property")), on, args)
         if not callee or not args and not callee.endswith((".write", ".end", ".send")):
             return None
         self._before = node.start_byte
@@ -236,9 +241,10 @@ class FlowFinder:
     def _on_request(self, callee: str, obj: Any, args: list[Any]) -> Sink | None:
         """`req.write(body)` on `const req = http.request(…)`, `ws.send(data)` on `const ws = new WebSocket(…)`."""
         obj = unwrap(obj)
-        if obj is None or obj.type != "identifier" or not args:
+        if obj is None or obj.type not in ("identifier", "call_expression", "new_expression") or not args:
             return None
-        bound = unwrap(self.values.bindings.lookup(self.parsed.text(obj), obj.start_byte))
+        bound = obj if obj.type != "identifier" else \
+            unwrap(self.values.bindings.lookup(self.parsed.text(obj), obj.start_byte))
         if bound is None or bound.type not in ("call_expression", "new_expression"):
             return None
         made = self.sink(bound)

@@ -12,6 +12,7 @@ from typing import Any
 
 from skillscan.analyzers.envselect import EnvSelection
 from skillscan.analyzers.js.envselect import loop_iterable, selection
+from skillscan.analyzers.js.names import Names
 from skillscan.analyzers.js.parse import Parsed
 from skillscan.analyzers.js.values import MAX_DEPTH, Values, dotted, key, string_value, unwrap
 from skillscan.capabilities.grammar import is_credential_env, normalize_path, secret_kind_of_path
@@ -57,6 +58,13 @@ class Taint:
         self._cache: dict[tuple[int, int, str], tuple[Source, ...]] = {}
         self._active: set[tuple[int, int, str]] = set()
         self._destructured = self._env_patterns()
+        if values.names is None:  # callees and members through computed keys, aliases and wrappers
+            values.names = Names(values)
+        self.names: Names = values.names
+
+    def name(self, node: Any) -> str:
+        """The dotted name of a callee or member: resolved (js/names.py), else as written."""
+        return self.names.text(node) or dotted(self.parsed, node)
 
     def _env_patterns(self) -> dict[str, list[tuple[int, Source]]]:
         """`const {GITHUB_TOKEN, X: y} = process.env`: the names bound to one variable each."""
@@ -104,7 +112,7 @@ class Taint:
         t = node.type
         p = self.parsed
         if t in ("member_expression", "subscript_expression"):
-            name = dotted(p, node)
+            name = self.name(node)
             obj = node.child_by_field_name("object")
             if name == ENV:
                 line, col = p.position(node)
@@ -114,7 +122,7 @@ class Taint:
                 if imports is not None and t == "member_expression" else None
             if got is not None:
                 return _imported(dotted(p, node), got[0].path, got[1])
-            if obj is not None and dotted(p, obj) == ENV:
+            if obj is not None and self.name(obj) == ENV:
                 var = name[len(ENV) + 1:] if name.startswith(ENV + ".") else \
                     self.values.constant(node.child_by_field_name("index")) if t == "subscript_expression" else None
                 if var and is_credential_env(var):
@@ -131,7 +139,7 @@ class Taint:
                 return [Source("selection", chosen[0].phrase(), line, col, selection=chosen[0])] if chosen[1] else []
         if t in ("call_expression", "new_expression"):
             fn = node.child_by_field_name("function") or node.child_by_field_name("constructor")
-            callee = dotted(p, fn)
+            callee = self.name(fn)
             args = node.child_by_field_name("arguments")
             arg_nodes = [c for c in args.named_children if c.type != "comment"] if args is not None else []
             if callee in FILE_READS and arg_nodes:

@@ -11,6 +11,7 @@ a variable path still yields its host. Pure and bounded: depth, result size and 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Any
 
 from skillscan.analyzers.decode import decode_chain
@@ -21,6 +22,7 @@ UNKNOWN = "\x00"
 ITEM = "\x01"  # separates the items of an array value until it is joined
 MAX_VALUE = 256 * 1024
 MAX_DEPTH = 24
+MAX_ITEMS = 4096  # items of an array value a `.map` is folded over
 _CODEC = {"base64": "base64", "base64url": "base64url", "hex": "hex"}
 _PLAIN = {"latin1", "binary", "utf8", "utf-8", "ascii", "ucs2", "utf16le"}
 _TS_WRAPPERS = ("as_expression", "satisfies_expression", "non_null_expression", "type_assertion",
@@ -100,14 +102,18 @@ class Bindings:
         v = unwrap(value)
         if v is not None and v.type in ("arrow_function", "function_expression", "function"):
             self.functions.setdefault(name, v)
-        self.values.setdefault(name, []).append((at, value))
+        self.values.setdefault(name, []).append((at, value))  # in source order: the declarations are sorted
 
     def lookup(self, name: str, at: int) -> Any:
+        return self.lookup_at(name, at)[1]
+
+    def lookup_at(self, name: str, at: int) -> tuple[int, Any]:
+        """(where, value) of the nearest binding of `name` written before `at` (else the first); (-1, None)."""
         found = self.values.get(name)
         if not found:
-            return None
-        before = [v for start, v in found if start < at]
-        return before[-1] if before else found[0][1]
+            return -1, None
+        i = bisect_left(found, at, key=lambda b: b[0])
+        return found[i - 1] if i else found[0]
 
 
 class Values:
@@ -121,6 +127,7 @@ class Values:
         self.anchor: int | None = None
         self._active: set[tuple[int, int, str]] = set()  # bindings being evaluated (a = a + "x" must not loop)
         self.imports: Any = None  # the file's names imported from the package's modules (js/modules.Imports)
+        self.names: Any = None  # the file's names through computed keys and aliases (js/names.Names), set by Taint
 
     def _at(self, node: Any) -> int:
         return node.start_byte if self.anchor is None else self.anchor
@@ -214,6 +221,8 @@ class Values:
 
     def _member(self, node: Any, depth: int, env: dict[str, str | None]) -> str | None:
         name = dotted(self.parsed, node)
+        if not name and node.type == "subscript_expression" and self.names is not None:  # process['e'+'nv']
+            name = self.names.text(node)
         if name in ("import.meta.dirname",):
             return "$PKG"
         if name.startswith("process.env."):
@@ -363,7 +372,28 @@ class Values:
         if method == "concat":
             rest = [self._eval(a, depth + 1, env) for a in args]
             return value + "".join(UNKNOWN if v is None else v for v in rest)
+        if method == "map":
+            return self._map(value, args, depth, env)
         return None
+
+    def _map(self, value: str, args: list[Any], depth: int, env: dict[str, str | None]) -> str | None:
+        """`[104, 116].map(c => String.fromCharCode(c))`: a one-expression arrow applied to each item."""
+        fn = unwrap(args[0]) if args else None
+        body = fn.child_by_field_name("body") if fn is not None and fn.type == "arrow_function" else None
+        if body is None or body.type == "statement_block":
+            return None
+        params = fn.child_by_field_name("parameters") or fn.child_by_field_name("parameter")
+        names = _param_names(self.parsed, params)
+        if not names or not names[0]:
+            return None
+        items = value.split(ITEM)
+        if len(items) > MAX_ITEMS:  # not folded: the value stays unknown, as an array past 4096 items does
+            return None
+        out = []
+        for item in items:
+            v = self._eval(body, depth + 1, {**env, names[0]: None if item == UNKNOWN else item})
+            out.append(UNKNOWN if v is None else v)
+        return ITEM.join(out)
 
     def _local_call(self, name: str, args: list[Any], depth: int, env: dict[str, str | None]) -> str | None:
         """The value a local function with a single `return` gives for these arguments."""
@@ -390,7 +420,7 @@ class Values:
 
 
 _METHODS = frozenset({"toString", "valueOf", "trim", "toLowerCase", "toUpperCase", "split", "reverse", "join",
-                      "concat"})
+                      "concat", "map"})
 
 
 def _param_names(parsed: Parsed, params: Any) -> list[str]:
