@@ -113,7 +113,9 @@ class Shared:
             host = literal_host(s) if "://" in s else "*"
             if host != "*" and s not in self.source:
                 hosts.setdefault(host.lower(), at)
-        for i, e in enumerate(events):
+        own: list[list[tuple[str, tuple[str, int]]]] = []
+        by_place: dict[tuple[int, int], list[tuple[str, tuple[str, int]]]] = {}
+        for e in events:
             notes: list[tuple[str, tuple[str, int]]] = []
             for cap in e.capabilities:
                 scope = cap.scope or ""
@@ -122,6 +124,13 @@ class Shared:
                     at = self.origins[scope]
                 if at is not None and (scope, at) not in notes:
                     notes.append((scope, at))
+            own.append(notes)
+            by_place.setdefault((e.location.line, e.location.column), []).extend(notes)
+        for i, e in enumerate(events):
+            notes = list(own[i])
+            if e.flow is not None:  # a flow also says where the path its source reads is written
+                for r in (r for r in e.related if r.path == e.location.path):
+                    notes += [n for n in by_place.get((r.line, r.column), []) if n not in notes]
             if not notes:
                 continue
             notes = notes[:MAX_NOTED]
