@@ -5,7 +5,8 @@ data file of the package by a path relative to itself (`json.load(open(os.path.j
 written where it is written. Nothing is imported or run.
 
 - `shared_values(package) -> {path: SharedFile}`: found once, before the file workers start (analyze.py's
-  `with_facts`), and only for the files some Python file of the package needs: the modules it imports that
+  `with_facts`), and only for the files some file of the package needs — the shell files a shell script
+  sources (`. "$(dirname "$0")/env.sh"`: `sourced`), and for Python: the modules it imports that
   resolve to a `.py` file of the package (the importer's folder first, then its parents up to the package root;
   never outside the package: paths are the package's own file list, read from memory), and the JSON, YAML and
   TOML files whose file name it writes next to a loader (`json.load`, `yaml.safe_load`, `tomllib.load` …).
@@ -79,6 +80,30 @@ def resolve_module(importer: str, dotted: str, level: int, paths: set[str] | fro
     return None
 
 
+_SOURCE = re.compile(r"^[ \t]*(?:\.|source)[ \t]+([^\n;&|]{1,300}?)[ \t]*(?:;|&&|\|\||[ \t]#|$)", re.MULTILINE)
+_HERE = re.compile(r"^.*?(?:\bdirname\b|BASH_SOURCE).*?[)}]/")  # `$(dirname "$0")/`, `${BASH_SOURCE%/*}/`
+
+
+def sourced(importer: str, text: str, paths: set[str] | frozenset[str]) -> list[tuple[str, int]]:
+    """(the shell file of the package, the line) of each `. FILE` / `source FILE` of a shell script: a path
+    relative to the script's folder (`$(dirname "$0")/env.sh`, `${BASH_SOURCE%/*}/env.sh`) or a plain relative
+    path (the script's folder, else the package root). A path through any other variable is not resolved."""
+    out: list[tuple[str, int]] = []
+    here = posixpath.dirname(importer)
+    for m in _SOURCE.finditer(text[:MAX_BYTES * 4]):
+        word = m.group(1).replace('"', "").replace("'", "")
+        rel = _HERE.sub("", word, count=1)
+        if "$" in rel or "`" in rel or rel.startswith("/"):
+            continue
+        bases = [here] if rel != word else [here, ""]
+        for base in bases:
+            candidate = posixpath.normpath(posixpath.join(base, rel))
+            if candidate in paths and candidate != importer and not candidate.startswith("../"):
+                out.append((candidate, text.count("\n", 0, m.start()) + 1))
+                break
+    return out
+
+
 def wanted_files(package: Package) -> list[str]:
     """The modules and data files the package's Python files import or load, in the order first met."""
     py = {f.path for f in package.files if f.language == "python" and not f.virtual}
@@ -87,6 +112,9 @@ def wanted_files(package: Package) -> list[str]:
         if f.language in DATA_LANGUAGES and not f.virtual:
             data.setdefault(posixpath.basename(f.path), []).append(f.path)
     out: list[str] = []
+    shell = {f.path for f in package.files if f.language == "shell" and not f.virtual}
+    for f in [f for f in package.files if f.path in shell and f.text][:MAX_SCANNED]:
+        out.extend(p for p, _ in sourced(f.path, f.text or "", shell) if p not in out)
     scanned = [f for f in package.files if f.language == "python" and not f.virtual and f.text][:MAX_SCANNED]
     for f in scanned:
         text = (f.text or "")[: MAX_BYTES * 4]
@@ -118,7 +146,7 @@ def shared_values(package: Package) -> dict[str, SharedFile]:
         elif f.text is None or f.truncated or len(f.text) > MAX_BYTES:
             out[path] = SharedFile(cut=f"{path} was not read for values: larger than {MAX_BYTES // 1024} KB")
         else:
-            out[path] = _module(f) if f.language == "python" else _data(f)
+            out[path] = _module(f) if f.language == "python" else _script(f) if f.language == "shell" else _data(f)
     return out
 
 
@@ -290,3 +318,9 @@ def _data(f: PackageFile) -> SharedFile:
     for s in _strings(value):
         placed.add(s, 1)
     return SharedFile((("", literal, 1),), "", tuple(placed.placed.items()))
+
+
+def _script(f: PackageFile) -> SharedFile:
+    """A sourced shell file: its text, which the script that sources it reads for its assignments (the shell
+    engine's own parse, in the worker: `analyzers/shell/__init__.py`)."""
+    return SharedFile((("", repr(f.text or ""), 1),))
