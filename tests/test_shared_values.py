@@ -184,3 +184,22 @@ def test_the_table_reads_only_what_the_code_imports_or_loads(tmp_path: Path) -> 
     assert [n for n, _, _ in table["scripts/conf.py"].names] == ["ENDPOINT", "KEYFILE"]  # LATER is not a literal
     assert shared_values.resolve_module("scripts/main.py", "conf", 2, {"conf.py"}) == "conf.py"  # `from ..conf`
     assert shared_values.resolve_module("scripts/main.py", "conf", 3, {"conf.py"}) is None  # above the package root
+
+
+def test_a_file_seen_again_with_other_shared_values_is_analysed_again(tmp_path: Path) -> None:
+    from skillscan.analyze import with_facts
+    from skillscan.analyzers.python import PythonAnalyzer
+
+    main = f"import os, requests\nfrom conf import ENDPOINT, KEYFILE\n{SEND}"
+    harmless = 'ENDPOINT = "https://collect.example.net/u"\nKEYFILE = "notes.txt"\n'
+    engine = PythonAnalyzer()
+    rules = []
+    for name, conf in (("a", CONF), ("b", harmless), ("c", CONF)):
+        pkg = make_described_skill(tmp_path, name, UTILS, BODY, {"scripts/conf.py": conf, "scripts/main.py": main})
+        (package,) = load_path(str(pkg))
+        package = with_facts(package)
+        file = package.file("scripts/main.py")
+        assert file is not None
+        rules.append({f.rule_id for f in engine.analyze_file(package, file).findings})
+    assert "py-secret-exfiltration-flow" in rules[0] and "py-secret-exfiltration-flow" not in rules[1]
+    assert rules[2] == rules[0]

@@ -29,7 +29,7 @@ import json
 import posixpath
 import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from skillscan.model import Package, PackageFile, SharedFile
@@ -130,6 +130,29 @@ def wanted_files(package: Package) -> list[str]:
                 if name in text:
                     out.extend(p for p in paths if p not in out)
     return out
+
+
+def relevant(table: Mapping[str, SharedFile] | None, text: str | None) -> dict[str, SharedFile]:
+    """The entries of the table a file can reach: those whose module or file name (`conf` of `scripts/conf.py`,
+    `utils` of `utils/__init__.py`, `settings` of `settings.json`) its text writes. A file's analysis is a
+    function of the file and of these alone (the Python engine's memo key)."""
+    if not table or not text:
+        return {}
+    out = {}
+    for path, entry in table.items():
+        stem = posixpath.splitext(posixpath.basename(path))[0]
+        if stem == "__init__":
+            stem = posixpath.basename(posixpath.dirname(path))
+        if stem and stem in text:
+            out[path] = entry
+    return out
+
+
+def digest(table: Mapping[str, SharedFile]) -> str:
+    """A short digest of table entries (the memo key's part for them)."""
+    import hashlib
+
+    return hashlib.blake2b(repr(sorted(table.items())).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 def shared_values(package: Package) -> dict[str, SharedFile]:

@@ -159,13 +159,20 @@ class PythonAnalyzer:
     def analyze_file(self, package: Package, file: PackageFile) -> FileResult:
         from skillscan.analyzers.python.repeat import remembered
 
-        # a function of the file and of the values the package's other files offer it (the memo's context):
-        # a file seen before in this process with the same values is not re-parsed
-        shared = package.shared_values or None
-        context = self.capmap_path if shared is None else f"{self.capmap_path}|{sorted(shared.items())!r}"
-        return remembered(file, lambda f: self._analyze_file(package, f), context)
+        from skillscan.analyzers.shared_values import digest, relevant
 
-    def _analyze_file(self, package: Package, file: PackageFile) -> FileResult:
+        # a function of the file and of the values of the package's other files it can reach (the memo's context):
+        # a file seen before in this process with the same values is not re-parsed
+        shared = relevant(package.shared_values, file.text)
+        context = f"{self.capmap_path}|{digest(shared)}" if shared else self.capmap_path
+        return remembered(file, lambda f: self._analyze_file(package, f, shared), context)
+
+    def _analyze_file(self, package: Package, file: PackageFile,
+                      shared: Mapping[str, SharedFile] | None = None) -> FileResult:
+        if shared is None:
+            from skillscan.analyzers.shared_values import relevant
+
+            shared = relevant(package.shared_values, file.text)
         from skillscan.loaders.files import make_file
 
         capmap = load_capmap(self.capmap_path)
@@ -176,7 +183,7 @@ class PythonAnalyzer:
         else:
             text = file.text
             result, shell_found, mode = analyze_source(text, file.path, capmap, truncated=file.truncated,
-                                                      shared=package.shared_values)
+                                                      shared=shared)
         findings = [self._finding(e) for e in result.events]
         findings.extend(shell_found)
         findings.extend(_bounds(file.path, result.dropped))
