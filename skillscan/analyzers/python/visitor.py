@@ -48,8 +48,9 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         mod = self.module.code_for_node(node.module).replace(" ", "") if node.module is not None else ""
         mine = self.shared.module(mod, len(node.relative)) if self.shared else None
-        if mine is not None and not isinstance(node.names, cst.ImportStar):
-            self._shared_names(node.names, mine, mod if not node.relative else "")
+        self.shared.taken = set()
+        if mine is not None:
+            self._shared_names(node.names, mine)
         if node.module is None or node.relative:
             return
         if isinstance(node.names, cst.ImportStar):
@@ -62,15 +63,15 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
             if local not in self.shared.taken:
                 self.bind(local, Binding(alias=f"{mod}.{name}"))
 
-    def _shared_names(self, names: Sequence[cst.ImportAlias], path: str, mod: str) -> None:
-        """`from conf import ENDPOINT`: each name the package's module `path` gives a known value is bound to it
-        (a name it does not, to what it was bound before: the import's qualified name, if absolute)."""
-        self.shared.taken = set()
+    def _shared_names(self, names: Sequence[cst.ImportAlias] | cst.ImportStar, path: str) -> None:
+        """`from conf import ENDPOINT` (or `*`): each name the package's module `path` gives a known value is bound
+        to it (a name it does not, to what it was bound before: the import's qualified name, if absolute)."""
         cut = self.shared.cut(path)
-        for alias in names:
-            name = self.module.code_for_node(alias.name).replace(" ", "")
-            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) \
-                else name
+        pairs = [(n, n) for n in self.shared.names(path)] if isinstance(names, cst.ImportStar) else [
+            (self.module.code_for_node(a.name).replace(" ", ""),
+             a.asname.name.value if a.asname is not None and isinstance(a.asname.name, cst.Name) else
+             self.module.code_for_node(a.name).replace(" ", "")) for a in names]
+        for name, local in pairs:
             value = self.shared.node(path, name)
             if value is not None:
                 self.bind(local, Binding(value=self.value_of(value), node=value))
