@@ -146,7 +146,7 @@ def instrument() -> None:
     engine.place = _timed("finish: place", engine.place)
     engine.fold_report = _timed("finish: fold_report", engine.fold_report)
     engine.merge_findings = _timed("finish: merge", engine.merge_findings)
-    engine._filter = _timed("finish: filter", engine._filter)
+    engine.filter_findings = _timed("finish: filter", engine.filter_findings)  # engine_findings.py, imported by name
     engine._Scan.finish = _timed("finish (all of permit/decide/roles/fold)", engine._Scan.finish)
     # parsers inside the engines (nested in the engine figures above)
     import skillscan.analyzers.python.tokens as pytokens
