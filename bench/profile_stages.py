@@ -119,6 +119,8 @@ def instrument() -> None:
     from skillscan.analyzers.shell import syntax
 
     engine.iter_inputs = _timed_iter("load", engine.iter_inputs)
+    # the facts found once per package before the workers start (followed files, JS modules, shared values)
+    engine.with_facts = _timed("analyze: package facts (with_facts)", engine.with_facts)
     for a in file_analyzers():
         label = f"analyze: file engine {a.name}"
         inner = a.analyze_file
