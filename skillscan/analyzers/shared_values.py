@@ -149,10 +149,8 @@ def relevant(table: Mapping[str, SharedFile] | None, text: str | None) -> dict[s
 
 
 def digest(table: Mapping[str, SharedFile]) -> str:
-    """A short digest of table entries (the memo key's part for them)."""
-    import hashlib
-
-    return hashlib.blake2b(repr(sorted(table.items())).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
+    """The entries as text (the memo key's part for them: a file reaches a few small entries)."""
+    return repr(sorted(table.items()))
 
 
 def shared_values(package: Package) -> dict[str, SharedFile]:
