@@ -119,6 +119,8 @@ def instrument() -> None:
     from skillscan.analyzers.shell import syntax
 
     engine.iter_inputs = _timed_iter("load", engine.iter_inputs)
+    # the facts found once per package before the workers start (followed files, JS modules, shared values)
+    engine.with_facts = _timed("analyze: package facts (with_facts)", engine.with_facts)
     for a in file_analyzers():
         label = f"analyze: file engine {a.name}"
         inner = a.analyze_file
@@ -146,7 +148,7 @@ def instrument() -> None:
     engine.place = _timed("finish: place", engine.place)
     engine.fold_report = _timed("finish: fold_report", engine.fold_report)
     engine.merge_findings = _timed("finish: merge", engine.merge_findings)
-    engine._filter = _timed("finish: filter", engine._filter)
+    engine.filter_findings = _timed("finish: filter", engine.filter_findings)  # engine_findings.py, imported by name
     engine._Scan.finish = _timed("finish (all of permit/decide/roles/fold)", engine._Scan.finish)
     # parsers inside the engines (nested in the engine figures above)
     import skillscan.analyzers.python.tokens as pytokens

@@ -102,13 +102,18 @@ def _exit_with_parent() -> None:
 def with_facts(package: Package) -> Package:
     """The package with the facts its engines and the roles share, found once before the workers start:
     the files its instructions tell the agent to follow (`Package.followed`) and what its JS/TS modules export
-    to one another (`Package.js_modules`)."""
+    to one another (`Package.js_modules`), and the values its Python files import or load from its other files
+    (`Package.shared_values`)."""
     if package.format == "unknown":
         return package
     if package.js_modules is None:
         from skillscan.analyzers.js.modules import package_modules
 
         package = replace(package, js_modules=package_modules(package))
+    if package.shared_values is None:
+        from skillscan.analyzers.shared_values import shared_values
+
+        package = replace(package, shared_values=shared_values(package))
     return with_followed(package)
 
 

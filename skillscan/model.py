@@ -185,6 +185,18 @@ class ModuleFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class SharedFile:
+    """What one Python module or data file of a package offers the package's other files (analyzers/
+    shared_values.py): `names` — (constant name, the source text of its value as a Python literal, its line); a
+    data file's whole content has the name "" — and `lines` — (a string inside those values, the line it is
+    written on); or why it was not read (`cut`: a bound, which the engine that needs a value reports)."""
+
+    names: tuple[tuple[str, str, int], ...] = ()
+    cut: str = ""
+    lines: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Flow:
     """What a data-flow finding moves, and where. `source`: `environment` (every variable), `selection` (the
     variables whose names match the pattern terms in `names`: analyzers/envselect.py), `variables`
@@ -317,6 +329,9 @@ class Package:
     # the JS/TS modules other JS/TS files of the package import by a relative path, with what they export
     # (analyzers/js/modules.py; found once before the workers start); None: not computed yet
     js_modules: Mapping[str, ModuleFacts] | None = field(default=None, hash=False, compare=False)
+    # the Python modules and data files other Python files of the package import or load, with the values they
+    # offer (analyzers/shared_values.py; found once before the workers start); None: not computed yet
+    shared_values: Mapping[str, SharedFile] | None = field(default=None, hash=False, compare=False)
 
     def file(self, path: str) -> PackageFile | None:
         for f in self.files:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import gc
 import sys
 from dataclasses import replace
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from skillscan.analyzers.base import FileResult, finding
 from skillscan.analyzers.python.capmap import CapMap, load_capmap
 from skillscan.analyzers.python.names import MAX_DECODED, MAX_EVENTS
-from skillscan.model import Channel, Confidence, Finding, Package, PackageFile
+from skillscan.model import Channel, Confidence, Finding, Package, PackageFile, SharedFile
 
 RULE_IDS: tuple[str, ...] = ("py-unparsed-file",)
 
@@ -38,10 +39,11 @@ def _shell_module() -> Any | None:
     return None
 
 
-def analyze_source(text: str, path: str, capmap: CapMap, *, truncated: bool = False
-                   ) -> tuple[Result, list[Finding], str]:
+def analyze_source(text: str, path: str, capmap: CapMap, *, truncated: bool = False,
+                   shared: Mapping[str, SharedFile] | None = None) -> tuple[Result, list[Finding], str]:
     """(result, shell-analyzer findings, mode) for one Python text; mode is `cst` or why the token
-    pass ran instead (`syntax`, `depth`, `size`, `crash`)."""
+    pass ran instead (`syntax`, `depth`, `size`, `crash`). `shared`: the values the package's other files
+    offer it (`Package.shared_values`)."""
     # libcst and the visitor load only when a scan meets Python: a skill of Markdown alone never pays for them
     from skillscan.analyzers.python import prefilter
     from skillscan.analyzers.python.flatten import flatten_deep
@@ -91,7 +93,7 @@ def analyze_source(text: str, path: str, capmap: CapMap, *, truncated: bool = Fa
             if old < RECURSION_LIMIT:
                 sys.setrecursionlimit(RECURSION_LIMIT)
             try:
-                visitor = ModuleVisitor(module, text, path, capmap, shell)
+                visitor = ModuleVisitor(module, text, path, capmap, shell, shared=shared)
                 walk(visitor, module)
                 return visitor.result, visitor.shell_findings, mode
             except RecursionError:
@@ -157,10 +159,20 @@ class PythonAnalyzer:
     def analyze_file(self, package: Package, file: PackageFile) -> FileResult:
         from skillscan.analyzers.python.repeat import remembered
 
-        # a function of the file alone (never of `package`): a file seen before in this process is not re-parsed
-        return remembered(file, lambda f: self._analyze_file(package, f), self.capmap_path)
+        from skillscan.analyzers.shared_values import digest, relevant
 
-    def _analyze_file(self, package: Package, file: PackageFile) -> FileResult:
+        # a function of the file and of the values of the package's other files it can reach (the memo's context):
+        # a file seen before in this process with the same values is not re-parsed
+        shared = relevant(package.shared_values, file.text)
+        context = f"{self.capmap_path}|{digest(shared)}" if shared else self.capmap_path
+        return remembered(file, lambda f: self._analyze_file(package, f, shared), context)
+
+    def _analyze_file(self, package: Package, file: PackageFile,
+                      shared: Mapping[str, SharedFile] | None = None) -> FileResult:
+        if shared is None:
+            from skillscan.analyzers.shared_values import relevant
+
+            shared = relevant(package.shared_values, file.text)
         from skillscan.loaders.files import make_file
 
         capmap = load_capmap(self.capmap_path)
@@ -170,7 +182,8 @@ class PythonAnalyzer:
             mode = "binary"
         else:
             text = file.text
-            result, shell_found, mode = analyze_source(text, file.path, capmap, truncated=file.truncated)
+            result, shell_found, mode = analyze_source(text, file.path, capmap, truncated=file.truncated,
+                                                      shared=shared)
         findings = [self._finding(e) for e in result.events]
         findings.extend(shell_found)
         findings.extend(_bounds(file.path, result.dropped))

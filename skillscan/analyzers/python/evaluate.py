@@ -28,6 +28,7 @@ from skillscan.analyzers.python.names import (
     split_words,
 )
 from skillscan.analyzers.python.scope import Scope
+from skillscan.analyzers.python.shared import bound_node
 from skillscan.analyzers.python.values import UNKNOWN, Val
 
 
@@ -122,7 +123,8 @@ class Evaluator(Scope):
             if node.attr.value == "name" and self._made_by(node.value, depth) in TEMP_FILES:
                 # `tempfile.NamedTemporaryFile(…) as tmp` … `tmp.name`
                 return self.made_path(self._maker_call(node.value), depth) or Val("$TMP/*", False)
-            return None
+            shared = self.shared.attribute(q) if self.shared else None  # `conf.ENDPOINT` of a package module
+            return self.value_of(shared, depth + 1) if shared is not None else None
         if isinstance(node, cst.Call):
             return self._call_value(node, depth)
         if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
@@ -143,6 +145,8 @@ class Evaluator(Scope):
             if b.items is not None:
                 return b.items
             node = b.node
+        elif isinstance(container, (cst.Attribute, cst.Subscript)):
+            node = self.bound_node(container, depth + 1)  # `conf.TABLE`, `cfg["server"]`
         if not isinstance(node, cst.Dict) or len(node.elements) > MAX_ITEMS:
             return None
         out: dict[str, Val | None] = {}
@@ -154,6 +158,9 @@ class Evaluator(Scope):
                 return None
             out[key.text] = self.value_of(e.value, depth + 1)
         return out
+
+    def bound_node(self, expr: cst.BaseExpression, depth: int = 0) -> cst.BaseExpression | None:
+        return bound_node(self, expr, depth)  # python/shared.py
 
     def store_item(self, target: cst.Subscript, value: cst.BaseExpression) -> None:
         """`d["k"] = v` on a name bound to a dict: remember the entry (an unknown key forgets them all)."""
@@ -300,6 +307,9 @@ class Evaluator(Scope):
                                           {k: v.text if v else UNKNOWN for k, v in kwargs.items()})
                     exact = fmt.exact and all(v is not None and v.exact for v in args)
                     return Val(text, exact)
+            entry = self.bound_node(node, depth + 1) if attr == "get" and positional else None
+            if entry is not None:  # `cfg.get("endpoint")` of a known dict
+                return self.value_of(entry, depth + 1)
             if attr in ("replace",) and len(positional) == 2:
                 base = self.value_of(receiver, depth + 1)
                 old = self.value_of(positional[0], depth + 1)

@@ -54,10 +54,10 @@ def _literal(e: cst.BaseExpression) -> bool:
 
 
 def _bound(visitor: Any, e: cst.BaseExpression) -> cst.BaseExpression:
-    if isinstance(e, cst.Name):
-        b = visitor.lookup(e.value)
-        if b is not None and isinstance(b.node, cst.BaseExpression):
-            return b.node
+    if isinstance(e, (cst.Name, cst.Attribute, cst.Subscript)):  # a name, `conf.FILES`, `cfg["files"]`
+        node = visitor.bound_node(e)
+        if node is not None:
+            return node
     return e
 
 

@@ -3,7 +3,7 @@ the emission of events."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -16,13 +16,14 @@ from skillscan.analyzers.python.events import Event, Result
 from skillscan.analyzers.python.literals import call_arg
 from skillscan.analyzers.python.locator import Locator
 from skillscan.analyzers.python.names import MAX_EVENTS, MAX_EXPR_DEPTH, PATHLIB_ONLY
+from skillscan.analyzers.python.shared import Shared
 from skillscan.analyzers.python.values import Binding, FuncInfo, Source, Val
-from skillscan.model import Capability, Carrier, Confidence, Flow, Location, Severity
+from skillscan.model import Capability, Carrier, Confidence, Flow, Location, Severity, SharedFile
 
 
 class Scope(cst.CSTVisitor):
     def __init__(self, module: cst.Module, source: str, path: str, capmap: CapMap, shell: Any | None,
-                 confidence_cap: Confidence = Confidence.HIGH) -> None:
+                 confidence_cap: Confidence = Confidence.HIGH, shared: Mapping[str, SharedFile] | None = None) -> None:
         super().__init__()
         self.module = module
         self.path = path
@@ -30,6 +31,7 @@ class Scope(cst.CSTVisitor):
         self.shell = shell  # the shell analyzer module (lazy import), or None
         self.confidence_cap = confidence_cap
         self.loc = Locator(module, source)
+        self.shared = Shared(shared, path, source)  # values from the package's other files (python/shared.py)
         self.scopes: list[dict[str, Binding]] = [{}]
         self.funcs: list[FuncInfo] = []
         self.result = Result()
@@ -179,6 +181,16 @@ class Scope(cst.CSTVisitor):
             self.over_cap(rule_id, limit, len(places) - limit)
         for where, message, extra in places[:limit]:
             self.emit(rule_id, message if isinstance(message, str) else message(), where, **extra)
+
+    def note_shared(self) -> None:
+        """Where values from the package's other files came from, said in the findings they reach; a file a bound
+        left unread, reported where a name that would have held its values reaches a call left unknown."""
+        if not self.shared:
+            return
+        self.shared.annotate(self.result.events)
+        for name, why, where in self.shared.unread(self.result.events):
+            self.emit("analysis-incomplete", f"{self.path}:{where.line}: `{name}` holds values of another file of "
+                      f"the package that were not read, so what this call uses is not known: {why}", where)
 
     def note_caps(self) -> None:
         """The note of each capped rule, on its last report in source order (the latest emitted on a tie)."""

@@ -5,6 +5,8 @@ are computed only for the nodes that are reported (see `locator.Locator`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import libcst as cst
 
 from skillscan.analyzers.python.checks import FAMILIES
@@ -12,6 +14,7 @@ from skillscan.analyzers.python.evaluate import MAX_RETURNS
 from skillscan.analyzers.python.literals import call_arg, concat
 from skillscan.analyzers.python.loops import MAX_LOOP_NEST, MAX_LOOP_NODES, handed_to, header_line, known_rows, loop_names, node_count
 from skillscan.analyzers.python.names import MAX_TAINTS
+from skillscan.analyzers.python.shared import loaded
 from skillscan.analyzers.python.triggers import Triggers
 from skillscan.analyzers.python.values import Binding, FuncInfo, Source, Val
 from skillscan.analyzers.python.walk import walk
@@ -31,16 +34,25 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
             full = self.module.code_for_node(alias.name).replace(" ", "")
+            mine = self.shared.module(full) if self.shared else None  # a module of the package (python/shared.py)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 self.bind(alias.asname.name.value, Binding(alias=full))
+                if mine is not None:
+                    self.shared.bind_module(full, mine)
             else:
                 top = full.split(".", 1)[0]
                 self.bind(top, Binding(alias=top))
+                if mine is not None:
+                    self.shared.bind_module(full, mine)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        mod = self.module.code_for_node(node.module).replace(" ", "") if node.module is not None else ""
+        mine = self.shared.module(mod, len(node.relative)) if self.shared else None
+        self.shared.taken = set()
+        if mine is not None:
+            self._shared_names(node.names, mine)
         if node.module is None or node.relative:
             return
-        mod = self.module.code_for_node(node.module).replace(" ", "")
         if isinstance(node.names, cst.ImportStar):
             self._star_imports.append(mod)
             return
@@ -48,7 +60,24 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
             name = self.module.code_for_node(alias.name).replace(" ", "")
             local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) \
                 else name
-            self.bind(local, Binding(alias=f"{mod}.{name}"))
+            if local not in self.shared.taken:
+                self.bind(local, Binding(alias=f"{mod}.{name}"))
+
+    def _shared_names(self, names: Sequence[cst.ImportAlias] | cst.ImportStar, path: str) -> None:
+        """`from conf import ENDPOINT` (or `*`): each name the package's module `path` gives a known value is bound
+        to it (a name it does not, to what it was bound before: the import's qualified name, if absolute)."""
+        cut = self.shared.cut(path)
+        pairs = [(n, n) for n in self.shared.names(path)] if isinstance(names, cst.ImportStar) else [
+            (self.module.code_for_node(a.name).replace(" ", ""),
+             a.asname.name.value if a.asname is not None and isinstance(a.asname.name, cst.Name) else
+             self.module.code_for_node(a.name).replace(" ", "")) for a in names]
+        for name, local in pairs:
+            value = self.shared.node(path, name)
+            if value is not None:
+                self.bind(local, Binding(value=self.value_of(value), node=value))
+                self.shared.taken.add(local)
+            elif cut:
+                self.shared.cuts[local] = cut
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.note_function(node)
@@ -144,6 +173,11 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
             b.type = b.type or self.type_of(value)
             b.value = self.value_of(value)
             b.taint = self.taint_of(value)
+            asset = loaded(self, value) if self.shared else None  # a data file of the package (python/shared.py)
+            if asset is not None:
+                b.node = asset[1]
+                if asset[1] is None:
+                    self.shared.cuts[target.value] = self.shared.cut(asset[0])
             self.bind(target.value, b)
         elif isinstance(target, (cst.Tuple, cst.List)):
             taint = self.taint_of(value)
@@ -321,4 +355,5 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.finish_import_time(original_node)
         self.finish_install_hook(original_node)
         self.finish_served_code(original_node)
+        self.note_shared()  # where values from the package's other files came from (scope.py)
         self.note_caps()  # the per-rule caps: the last report of a capped rule says how many more (scope.py)

@@ -25,6 +25,7 @@ from skillscan.analyzers.shell.infer import (
     analyze_command_decoded,
     analyze_command_inline,
 )
+from skillscan.analyzers.shell.sourced import annotate, sourced_env
 from skillscan.model import Channel, Finding, Package, PackageFile
 
 __all__ = [
@@ -80,8 +81,13 @@ class ShellFileAnalyzer:
         # programs of interpreters (`python -c CODE`, `node -e CODE`) go to the code engines (bridge.py).
         assert file.text is not None
         ctx = CommandContext(path=file.path, line=1, column=1, channel=Channel.CODE, source="script")
+        dialect = dialect_of(file.path, file.language)
+        # the variables of a package file it sources (`. "$(dirname "$0")/env.sh"`: sourced.py)
+        src = sourced_env(package, file) if dialect == "bash" and package.shared_values else None
         findings, inline = analyze_command_inline(file.text, ctx, capmap=load_capmap(self.capmap_path),
-                                                  dialect=dialect_of(file.path, file.language))
+                                                  dialect=dialect, env=src.env if src is not None else None)
+        if src is not None:
+            findings = annotate(findings, src, file.text) + src.cuts
         findings += read_inline(package, file.path, inline, self.file_engines)
         return FileResult(findings=tuple(findings))
 

@@ -122,7 +122,7 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
         if frame.dialect == "bash":
             if self.run.ctx.source != "script":
                 text = mask_placeholders(text, self.run.written)
-            script = parse_script(text)
+            script = parse_script(text, self.run.env if frame.depth == 0 and self.run.env else None)
             cmds, cut = script.commands, script.truncated
             self._path_settings(script.settings, frame)
             if script.expansions_cut:
@@ -272,12 +272,14 @@ def analyze_command_decoded(command: str, ctx: CommandContext, *, capmap: Capmap
 
 
 def analyze_command_inline(command: str, ctx: CommandContext, *, capmap: Capmap | None = None,
-                           dialect: str = "bash") -> tuple[list[Finding], list[tuple[int, str, str]]]:
+                           dialect: str = "bash", env: dict[str, Word] | None = None
+                           ) -> tuple[list[Finding], list[tuple[int, str, str]]]:
     """`analyze_command` plus the interpreters' inline programs it met (`python -c CODE`, `node -e
-    CODE`, decoded or not), [(line, language, code)], for the code engines to read as files."""
+    CODE`, decoded or not), [(line, language, code)], for the code engines to read as files. `env`: the
+    variables a file the script sources assigns (analyzers/shell/sourced.py)."""
     if not isinstance(command, str) or not command.strip():
         return [], []
-    run = Run(ctx, capmap or load_capmap())
+    run = Run(ctx, capmap or load_capmap(), env=dict(env or {}))
     _read(run, command, Frame(max(1, ctx.line), max(1, ctx.column), 0, dialect))
     return run.findings(), run.inline_code
 

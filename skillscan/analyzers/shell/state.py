@@ -13,7 +13,7 @@ from skillscan.analyzers.base import finding
 from skillscan.analyzers.shell.capmap import Capmap
 from skillscan.analyzers.shell.decode import MAX_DECODED
 from skillscan.analyzers.shell.messages import say
-from skillscan.analyzers.shell.words import Cmd
+from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.catalog import get_catalog
 from skillscan.lazyre import lazy
 from skillscan.model import Capability, Channel, Confidence, Finding, Flow, Location, Severity
@@ -115,6 +115,7 @@ class Run:
     cwd: str | None = None
     written: dict[str, str] = field(default_factory=dict)  # masked placeholder → as the text writes it
     skipped: dict[str, tuple[int, int]] = field(default_factory=dict)  # what a bound left out → first place
+    env: dict[str, Word] = field(default_factory=dict)  # variables a package file the script sources assigns
 
     def skip(self, frame: Frame, why: str, row: int = 0, col: int = 0) -> None:
         """A bound cut the analysis short: reported (analysis-incomplete) once per reason, where it first bit."""
