@@ -1,12 +1,14 @@
 """The truth check of issue 14: every host, path, environment variable and program a finding's
 message names occurs on the cited line, or in the value the analysis followed to that line; a
-whole-environment claim holds only where the whole environment is read.
+whole-environment claim holds only where the whole environment is read (or, in prose, asked for: "all
+environment variables").
 
 A data-flow finding carries its facts (`flow`) and, for each host, variable and file it names, where that
 thing is written and which name carried it to the cited line (`flow.carriers`: kind, value, name, path, line).
 Each named thing that is a fact of the flow (its host, one of its names) is checked against its carrier, not
 against a haystack: the value occurs in the carrier's statement (decoded forms included; a file's path piece by
-piece in the carrier statement and the definitions it composes); the carrying name occurs there too (or on the
+piece in the carrier statement and the definitions it composes; a host also in the values followed to the
+carrier's statement, decoded — a base64 literal, string pieces of an array joined); the carrying name occurs there too (or on the
 object literal holding the line); and the carrier reaches the cited line — the carrying name is used in the
 cited statement or the values followed to it, or (no name) the carrier's line is among them. The carrier may be
 in another file of the package (an imported constant). A flow fact named without a carrier is an `uncarried`
@@ -21,7 +23,8 @@ For the other named things, what counts as "the cited line and the value followe
   (`${NAME}` replaced by each value assigned to it; `${1:-default}` by its default);
 * for a virtual file `X#fence-N.ext` the host file X at line N + line (± 1), and the fence's
   definitions; for `…#decoded-N` / `…#blob-N` the host text and every base64, hex and char-code
-  literal in it, decoded;
+  literal in it, decoded (every haystack is also read decoded: those literals, hex escapes, adjacent literals
+  and the string items of an array literal joined as one);
 * for a `combination-*` finding, whose location is one leg, the evidence lines of each of its
   capabilities (`capabilities.inferred[].evidence`);
 * the finding's own `related` locations (the link a precondition points to, the evidence merged
@@ -88,6 +91,8 @@ WHOLE_ENV_READS = re.compile("|".join((
     r"(?:^|[;&|`(]|\$\(|\b(?:if|then|do|while|until|else|!)\s)\s*(?:env|printenv)\s*(?:$|[|;&>)`])", r"\bexport\s+-p\b", r"\bdeclare\s+-x\b",
     r"/proc/(?:self|\d+|\$\w+)/environ",
     r"(?i:\b(?:Get-ChildItem|gci|ls|dir)\s+env:(?!\w))", r"(?i:GetEnvironmentVariables\s*\(\s*\))",
+    # prose that asks for it: "print all environment variables and their values", 所有环境变量
+    r"(?i:\b(?:all|every)\s+(?:of\s+)?(?:the\s+)?environment\s+variables?\b)", r"所有环境变量|全部环境变量",
 )), re.MULTILINE)
 _NAMED_MEMBERSHIP = re.compile(r"[\"'][\w-]+[\"']\s+(?:not\s+)?in\s+os\.environ\b")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -96,6 +101,8 @@ _FILE_TOKEN = re.compile(r"(?<![\w/.~$-])[~$\w.-]*/[\w.-]+(?:/[\w.-]+)*")  # a f
 _B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}|[A-Za-z0-9+/]{6,}={1,2}")  # long runs, or short ones padded
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2}){8,}")
 _PRINTABLE = re.compile(rb"[\x20-\x7e]{4,}")
+_ARRAY = re.compile(r"""\[\s*(?:(?:'[^'\n]{0,200}'|"[^"\n]{0,200}")\s*,\s*){1,255}(?:'[^'\n]{0,200}'|"[^"\n]{0,200}")\s*,?\s*\]""")
+_ITEM = re.compile(r"'([^'\n]*)'|\"([^\"\n]*)\"")
 _CHARCODES = re.compile(r"\d{2,3}(?:\s*,\s*\d{2,3}){3,}")
 
 
@@ -233,6 +240,8 @@ def _decoded(text: str) -> str:
     for m in list(_CHARCODES.finditer(text))[:200]:
         out.append("".join(chr(int(x)) for x in re.findall(r"\d+", m.group(0)) if 8 < int(x) < 0x110000))
     out.append(re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), text))
+    for m in list(_ARRAY.finditer(text))[:200]:  # ['cur', 'l ', 'htt', 'ps://', …].join(''): the pieces as one
+        out.append("".join(a or b for a, b in _ITEM.findall(m.group(0))))
     out.append(text[::-1])  # reversed literals
     if joined != text:
         out.append(joined)  # literals joined with `+` or written side by side, as one
@@ -283,6 +292,10 @@ class Package:
         if c["kind"] == "path":
             holds = occurs(Named("path", value), text + "\n" + (self.haystack(rel, at) or ""),
                            frozenset(rel.split("/")[:-1]))
+        elif c["kind"] == "host":
+            # a host the analysis folded on the carrier's line (a decoded literal, pieces joined) is in the values
+            # followed to that line, as the other named things are checked
+            holds = occurs(Named("host", value), text + "\n" + (self.haystack(rel, at) or ""))
         else:
             holds = occurs(Named(str(c["kind"]), value), text)
         if not holds:
