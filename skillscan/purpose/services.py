@@ -82,6 +82,11 @@ class ServiceTable:
     _by_tool: dict[str, tuple[Service, ...]] = field(default_factory=dict, compare=False, repr=False)
     # answers by host (a pure function of the host and this table): scans ask about the same hosts again and again
     _memo: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
+    # each service's domains with their normalised form, computed once: `_for_host` compares a host with every
+    # service's domains, and normalising them per host made a scan of many distinct hosts pay for it again and
+    # again once the normaliser's memo overflowed (a CPU cliff past ~8,000 hosts)
+    _domains: list[tuple[Service, tuple[tuple[str, str], ...]]] = field(default_factory=list, compare=False,
+                                                                       repr=False)
 
     def __post_init__(self) -> None:
         env: dict[str, list[Service]] = {}
@@ -94,6 +99,7 @@ class ServiceTable:
                 tools.setdefault(tool, []).append(svc)
         self._by_env.update({k: tuple(v) for k, v in env.items()})
         self._by_tool.update({k: tuple(v) for k, v in tools.items()})
+        self._domains.extend((svc, tuple((d, normalize_host(d)) for d in svc.domains)) for svc in self.services)
 
     def service(self, service_id: str) -> Service | None:
         return self._by_id.get(service_id)
@@ -114,8 +120,9 @@ class ServiceTable:
         if not h:
             return ()
         scored = []
-        for svc in self.services:
-            best = max((len(d) for d in svc.domains if host_within(h, d)), default=0)
+        dotted = "." + h
+        for svc, domains in self._domains:  # host_within(h, d), with d normalised once
+            best = max((len(d) for d, nd in domains if nd and (h == nd or dotted.endswith("." + nd))), default=0)
             if best:
                 scored.append((-best, svc.id, svc))
         return tuple(s for _, _, s in sorted(scored))
