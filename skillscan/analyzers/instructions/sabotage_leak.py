@@ -135,21 +135,6 @@ def _dump_told(s: str) -> g.Told | None:
                                     f"(“{' '.join(dump.group(0).split())}”) into what it delivers (“{place.group(0)}”, "
                                     f"“{act.group(0)}”){why}", Confidence.MEDIUM if hidden or standing else Confidence.LOW)
     return None
-    for act in v["leak.dump_verb"].finditer(s):
-        if g.negated(s, act.start()) or g.quoted(s, act.start()):
-            continue
-        place = (v["leak.deliverable"].search(s, act.end(), min(len(s), act.end() + _GAP))
-                 or v["leak.dump_place"].search(s, act.end(), min(len(s), act.end() + _GAP)))
-        if place is None:
-            continue
-        hidden = v["leak.hidden_place"].search(s)
-        standing = v["leak.standing"].search(s)
-        why = (f", where its reader does not see it (“{hidden.group(0)}”)" if hidden else
-               f", on a standing trigger (“{standing.group(0)}”)" if standing else "")
-        return g.Hit(f"put the environment or the user's secrets (“{' '.join(dump.group(0).split())}”) into what "
-                     f"it delivers (“{place.group(0)}”, “{act.group(0)}”){why}",
-                     anchor=dump.group(0), confidence=Confidence.MEDIUM if hidden or standing else Confidence.LOW)
-    return None
 
 
 @lru_cache(maxsize=1)
