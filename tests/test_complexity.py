@@ -136,17 +136,29 @@ def test_one_long_line_frontmatter_and_markdown() -> None:
     assert growth(make, lambda f: engine.analyze_file(_package(), f), 280_000) <= MAX_RATIO
 
 
-def _findings(n: int) -> list[Any]:
+def _findings(n: int, salt: int = 0) -> list[Any]:
     from skillscan.analyzers.base import finding
-    return [finding("shell-network-egress", f"`curl` connects to h{i}.example", "scripts/run.sh", i + 1,
-                    capabilities=[f"net.egress[h{i}.example]"]) for i in range(n)]
+    return [finding("shell-network-egress", f"`curl` connects to h{i}-{salt}.example", "scripts/run.sh", i + 1,
+                    capabilities=[f"net.egress[h{i}-{salt}.example]"]) for i in range(n)]
 
 
 def test_findings_per_package_permit_and_decide_stages() -> None:
+    """Every measured run asks about hosts no run asked before: the decide stage remembers its answers per
+    host (bounded memos), so a small set asked again would be answered from them while the large set, past
+    the memos' bounds, is not — the ratio would measure the memos, not the growth of a first scan."""
     from skillscan.engine import ScanOptions, judge
     pkg = _package(files=(_file("scripts/run.sh", "#!/bin/sh\n"),))
 
-    assert growth(_findings, lambda fs: judge(pkg, fs, (), ScanOptions()), 1_000) <= MAX_RATIO
+    def run(fs: list[Any]) -> None:
+        judge(pkg, fs, (), ScanOptions())
+
+    run(_findings(125, salt=-1))  # warm-up: policy, tables and rule data load outside the timing
+    n, salt = 1_000, 0
+    while _cpu(run, _findings(n, salt=salt)) < MIN_CPU and n < 1 << 16:
+        n, salt = 2 * n, salt + 1
+    pairs = [(_findings(n, salt=100 + 2 * k), _findings(4 * n, salt=101 + 2 * k)) for k in range(3)]
+    ratios = [_cpu(run, big) / max(_cpu(run, small), 1e-9) for small, big in pairs]
+    assert statistics.median(ratios) <= MAX_RATIO
 
 
 def test_surfaces_shell_surface_engine() -> None:

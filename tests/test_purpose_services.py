@@ -165,3 +165,46 @@ def test_build_table_rejects_bad_shapes() -> None:
         build_table([])
     with pytest.raises(TableError):
         build_table({"services": {"x": {"label": "X", "domains": "x.com"}}})
+
+
+def _hosts_to_ask(table: object) -> list[str]:
+    """Every domain and sink suffix of the table, under a subdomain, one label short, with a port, a scheme,
+    upper case, doubled dots, and hosts of no service: the shapes a scan asks about."""
+    written = [d for s in table.services for d in s.domains] + [x for c in table.sinks for x in c.suffixes]  # type: ignore[attr-defined]
+    out = ["", ".", "localhost", "203.0.113.7", "[::1]", "no-service.invalid", "a..b", "x." * 40 + "example"]
+    for d in written:
+        out += [d, "api." + d, "a.b." + d, d.split(".", 1)[-1], "x" + d, d.upper(), f"https://{d}:8443/p",
+                d + ".", "." + d, "evil-" + d.replace(".", "-") + ".example"]
+    return out
+
+
+def test_host_lookups_answer_as_comparing_every_domain() -> None:
+    """`for_host` and `sink` look a host up by its label suffixes; they answer exactly what comparing the host
+    with every service domain and sink suffix (`host_within`) answers, in the same order."""
+    table = load_table()
+
+    def for_host(host: str) -> tuple[object, ...]:
+        scored = []
+        for svc in table.services:
+            best = max((len(d) for d in svc.domains if host_within(host, d)), default=0)
+            if best:
+                scored.append((-best, svc.id, svc))
+        return tuple(s for _, _, s in sorted(scored))
+
+    def sink(host: str) -> object:
+        info = host_info(host)
+        if info.kind == "ip" or not info.host or info.kind == "invalid":
+            return table.sink(host)  # not a lookup by domain
+        for cat in table.sinks:
+            for suffix in cat.suffixes:
+                if host_within(info.host, suffix) and not (cat.subdomains_only and info.host == suffix):
+                    return cat.id, suffix
+        return None
+
+    hosts = _hosts_to_ask(table)
+    assert len(hosts) > 1000
+    for host in hosts:
+        assert table.for_host(host) == for_host(host), host
+        got = table.sink(host)
+        want = sink(host)
+        assert (got if got is None or not isinstance(want, tuple) else (got.category, got.matched)) == want, host

@@ -18,6 +18,7 @@ from skillscan.capabilities.grammar import (
     persist_kind_of_path,
     secret_kind_of_path,
 )
+from skillscan.capabilities.urls import label_suffixes, may_be_ip
 from skillscan.model import Capability
 
 # proc.exec of these is tier 2 (remote shells, containers, raw sockets, OS automation); everything
@@ -54,6 +55,8 @@ RISK_LABELS = {0: "low", 1: "low", 2: "medium", 3: "high"}
 
 
 def _is_public_ip(host: str) -> bool:
+    if not may_be_ip(host):
+        return False
     try:
         ip = ipaddress.ip_address(host)
     except ValueError:
@@ -62,10 +65,15 @@ def _is_public_ip(host: str) -> bool:
         host.startswith(("203.0.113.", "198.51.100.", "192.0.2."))  # documentation ranges stand in for real IPs
 
 
+_RISKY_HOSTS = frozenset(s for s in RISKY_HOST_SUFFIXES if "/" not in s)
+
+
 @lru_cache(maxsize=CACHE)
 def is_local_host(host: str) -> bool:
     if host in ("localhost", "0.0.0.0", "::1") or host.endswith((".localhost", ".local")):
         return True
+    if not may_be_ip(host):
+        return False
     try:
         ip = ipaddress.ip_address(host)
     except ValueError:
@@ -77,7 +85,7 @@ def is_local_host(host: str) -> bool:
 def is_risky_host(host: str) -> bool:
     if _is_public_ip(host):
         return True
-    return any(host == s or host.endswith("." + s) for s in RISKY_HOST_SUFFIXES if "/" not in s)
+    return any(s in _RISKY_HOSTS for s in label_suffixes(host))  # host == s or host.endswith("." + s)
 
 
 @lru_cache(maxsize=CACHE)  # a pure function of (kind, scope), asked ~20 times per package by the gate

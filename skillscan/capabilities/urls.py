@@ -172,6 +172,21 @@ def _normalize_host(host: str) -> str:
     return h.rstrip(".")
 
 
+def label_suffixes(host: str) -> list[str]:
+    """`host` and what follows each of its dots. `host == d or host.endswith("." + d)` holds exactly for the
+    domains `d` among them, so a table of domains is asked with a few lookups instead of one test per entry."""
+    return [host] + [host[i + 1:] for i, c in enumerate(host) if c == "."]
+
+
+_NOT_IP_CHAR = lazy(r"[^0-9A-Fa-f.:]")
+
+
+def may_be_ip(host: str) -> bool:
+    """False when `host` (before a `%zone`) holds a character no IP literal has: `ipaddress.ip_address` would
+    only raise for it, and its two failed parses are the dearest part of asking about a host name."""
+    return _NOT_IP_CHAR.search(host.split("%", 1)[0]) is None
+
+
 _SCRIPT_URL = lazy(r"^([a-zA-Z][a-zA-Z0-9+.-]*):(?://)?([^/?#\s]*)")
 _SCRIPT_BARE = lazy(r"^[A-Za-z0-9.-]+(?::\d+)?$")
 _SCRIPT_HOST = lazy(r"[a-z0-9.:_-]+")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from skillscan.capabilities.urls import normalize_host
+from skillscan.capabilities.urls import may_be_ip, normalize_host
 
 KINDS = ("domain", "ip", "loopback", "private-ip", "single-label", "unlisted", "public-suffix", "invalid")
 MAX_HOST_LEN = 253
@@ -51,6 +51,8 @@ def _extractor() -> Any:
 
 
 def _ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    if not may_be_ip(host):
+        return None
     try:
         return ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:

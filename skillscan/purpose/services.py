@@ -32,6 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from skillscan.capabilities.urls import label_suffixes
 from skillscan.purpose.domains import host_info, host_within, normalize_host
 from skillscan.purpose.paths import glob_match
 
@@ -82,11 +83,13 @@ class ServiceTable:
     _by_tool: dict[str, tuple[Service, ...]] = field(default_factory=dict, compare=False, repr=False)
     # answers by host (a pure function of the host and this table): scans ask about the same hosts again and again
     _memo: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
-    # each service's domains with their normalised form, computed once: `_for_host` compares a host with every
-    # service's domains, and normalising them per host made a scan of many distinct hosts pay for it again and
-    # again once the normaliser's memo overflowed (a CPU cliff past ~8,000 hosts)
-    _domains: list[tuple[Service, tuple[tuple[str, str], ...]]] = field(default_factory=list, compare=False,
-                                                                       repr=False)
+    # each normalised service domain → (service, length of the domain as written); each normalised sink suffix →
+    # (category rank, suffix rank, category, suffix as written). A host is looked up by its own label suffixes,
+    # so an answer costs the host's labels, not the table's size: comparing every host with every domain made a
+    # scan of many distinct hosts superlinear once the memos overflowed (issue 18's growth check)
+    _domains: dict[str, list[tuple[Service, int]]] = field(default_factory=dict, compare=False, repr=False)
+    _suffixes: dict[str, list[tuple[int, int, SinkCategory, str]]] = field(default_factory=dict, compare=False,
+                                                                          repr=False)
 
     def __post_init__(self) -> None:
         env: dict[str, list[Service]] = {}
@@ -99,7 +102,14 @@ class ServiceTable:
                 tools.setdefault(tool, []).append(svc)
         self._by_env.update({k: tuple(v) for k, v in env.items()})
         self._by_tool.update({k: tuple(v) for k, v in tools.items()})
-        self._domains.extend((svc, tuple((d, normalize_host(d)) for d in svc.domains)) for svc in self.services)
+        for svc in self.services:
+            for d in svc.domains:
+                if nd := normalize_host(d):
+                    self._domains.setdefault(nd, []).append((svc, len(d)))
+        for i, cat in enumerate(self.sinks):
+            for j, suffix in enumerate(cat.suffixes):
+                if ns := normalize_host(suffix):
+                    self._suffixes.setdefault(ns, []).append((i, j, cat, suffix))
 
     def service(self, service_id: str) -> Service | None:
         return self._by_id.get(service_id)
@@ -119,13 +129,12 @@ class ServiceTable:
         h = normalize_host(host)
         if not h:
             return ()
-        scored = []
-        dotted = "." + h
-        for svc, domains in self._domains:  # host_within(h, d), with d normalised once
-            best = max((len(d) for d, nd in domains if nd and (h == nd or dotted.endswith("." + nd))), default=0)
-            if best:
-                scored.append((-best, svc.id, svc))
-        return tuple(s for _, _, s in sorted(scored))
+        best: dict[str, tuple[int, Service]] = {}  # service id → the longest of its domains the host is within
+        for suffix in label_suffixes(h):
+            for svc, length in self._domains.get(suffix, ()):
+                if length > best.get(svc.id, (0, svc))[0]:
+                    best[svc.id] = (length, svc)
+        return tuple(svc for _, _, svc in sorted((-length, sid, svc) for sid, (length, svc) in best.items()))
 
     def for_env(self, name: str) -> tuple[Service, ...]:
         exact = self._by_env.get(name)
@@ -152,11 +161,13 @@ class ServiceTable:
             return SinkMatch("raw-ip", "a raw IP address", info.host)
         if not info.host or info.kind == "invalid":
             return None
-        for cat in self.sinks:
-            for suffix in cat.suffixes:
-                if host_within(info.host, suffix) and not (cat.subdomains_only and info.host == suffix):
-                    return SinkMatch(cat.id, cat.label, suffix)
-        return None
+        h = normalize_host(info.host)
+        found = [m for s in label_suffixes(h) for m in self._suffixes.get(s, ())
+                 if not (m[2].subdomains_only and info.host == m[3])] if h else []
+        if not found:
+            return None
+        _, _, cat, suffix = min(found, key=lambda m: (m[0], m[1]))  # the first category, then suffix, listed
+        return SinkMatch(cat.id, cat.label, suffix)
 
     def is_code_host(self, host: str) -> bool:
         return any(host_within(host, d) for d in self.code_hosts)
