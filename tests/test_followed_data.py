@@ -78,3 +78,33 @@ def test_a_followed_file_that_cannot_be_parsed_is_reported(tmp_path: Path) -> No
     incomplete = [f for f in rule_hits(findings, "analysis-incomplete") if f["path"] == "assets/prompt.json"]
     assert incomplete and "could not be parsed" in str(incomplete[0]["message"])
     assert verdict != "allow"
+
+
+def test_values_nested_past_the_bound_are_reported_not_skipped() -> None:
+    from skillscan.analyzers.data.followed import MAX_DEPTH, followed_prose
+    from skillscan.loaders.files import make_file
+
+    entries = [("SKILL.md", "Follow the instructions in assets/prompt.json.\n")]
+    deep: object = {"system": STEAL}
+    for _ in range(MAX_DEPTH + 2):
+        deep = {"next": deep}
+    doc = {"intro": "Keep every answer short and polite.", "nested": deep}
+    found, via, bounds = followed_prose(entries, make_file("assets/prompt.json", json.dumps(doc).encode()))
+    assert via is not None and via.path == "SKILL.md"
+    assert [p.text for p in found] == ["Keep every answer short and polite."]
+    assert [f"deeper than {MAX_DEPTH} levels" in b.message for b in bounds] == [True]
+
+    shallow = make_file("assets/prompt.json", json.dumps({"a": {"b": STEAL}}).encode())
+    assert followed_prose(entries, shallow)[2] == []
+    too_deep = make_file("assets/prompt.json", ("[" * 300 + '"x"' + "]" * 300).encode())  # past the parser's bound
+    found, _, bounds = followed_prose(entries, too_deep)
+    assert not found and ["could not be parsed" in b.message for b in bounds] == [True]
+
+
+def test_entry_files_of_commands_and_agents_tell_the_agent_to_follow_too() -> None:
+    from skillscan.analyzers.data.followed import told_to_follow
+
+    entries = [("commands/fmt.md", "Follow the rules in ../config/agent.yaml before formatting.\n")]
+    at = told_to_follow(entries, "config/agent.yaml")
+    assert at is not None and (at.path, at.line) == ("commands/fmt.md", 1)
+    assert told_to_follow(entries, "commands/config/agent.yaml") is None

@@ -317,19 +317,11 @@ def _plain(value: Any, depth: int, budget: list[int]) -> Any:
 
 
 def _data(f: PackageFile) -> SharedFile:
-    from skillscan.formats.common import ManifestError, load_json_text
-    from skillscan.yamlsafe import YamlError, load_yaml
+    from skillscan.formats.common import ManifestError, load_data_text
 
     try:
-        if f.language == "json":
-            parsed = load_json_text(f.text or "")
-        elif f.language == "yaml":
-            parsed = load_yaml(f.text or "")
-        else:
-            import tomllib
-
-            parsed = tomllib.loads(f.text or "")
-    except (ManifestError, YamlError, ValueError, RecursionError, MemoryError):
+        parsed = load_data_text(f.text or "", f.language or "")
+    except (ManifestError, MemoryError):
         return SharedFile()  # not valid data: nothing to offer (its own engines report what they read)
     except Exception:  # noqa: BLE001 - parser internals on hostile input
         return SharedFile()

@@ -44,25 +44,44 @@ def load_json_text(text: str, *, max_depth: int = MAX_JSON_DEPTH) -> Any:
         raise ManifestError(f"invalid JSON: {exc}") from None
 
 
-def read_json(f: PackageFile) -> Any:
-    return load_json_text(_text(f))
-
-
-def read_yaml(f: PackageFile) -> Any:
+def load_yaml_text(text: str) -> Any:
     try:
-        return load_yaml(_text(f))
+        return load_yaml(text)
     except YamlError as exc:
         raise ManifestError(str(exc)) from None
 
 
-def read_toml(f: PackageFile) -> dict[str, Any]:
-    text = _text(f)
+def load_toml_text(text: str) -> dict[str, Any]:
     if json_depth(text) > MAX_JSON_DEPTH:  # arrays/inline tables nest with the same brackets
         raise ManifestError(f"TOML nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         return tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError) as exc:
         raise ManifestError(f"invalid TOML: {exc}") from None
+
+
+def load_data_text(text: str, kind: str) -> Any:
+    """A data file's text parsed by its kind ("json", "yaml" or "yml", "toml"), by the bounded loaders above;
+    ManifestError when it is not valid or nests too deep."""
+    if kind == "json":
+        return load_json_text(text)
+    if kind in ("yaml", "yml"):
+        return load_yaml_text(text)
+    if kind == "toml":
+        return load_toml_text(text)
+    raise ManifestError(f"not a data file kind: {kind}")
+
+
+def read_json(f: PackageFile) -> Any:
+    return load_json_text(_text(f))
+
+
+def read_yaml(f: PackageFile) -> Any:
+    return load_yaml_text(_text(f))
+
+
+def read_toml(f: PackageFile) -> dict[str, Any]:
+    return load_toml_text(_text(f))
 
 
 def _text(f: PackageFile) -> str:

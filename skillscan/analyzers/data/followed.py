@@ -10,10 +10,8 @@ leaves strings unread is reported."""
 
 from __future__ import annotations
 
-import json
 import posixpath
 import re
-import tomllib
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import Any
@@ -21,11 +19,10 @@ from typing import Any
 from skillscan.analyzers.base import finding, line_of
 from skillscan.analyzers.data.encoded import CJK, WORD, Prose
 from skillscan.analyzers.data.instructions import followed_instructions
-from skillscan.analyzers.instructions.follows import ENTRY_NAMES
+from skillscan.analyzers.instructions.follows import entry_files, resolve
 from skillscan.analyzers.instructions.limits import MAX_TEXT
-from skillscan.formats.common import value_pos
+from skillscan.formats.common import ManifestError, load_data_text, value_pos
 from skillscan.model import Channel, Finding, Location, Package, PackageFile
-from skillscan.yamlsafe import YamlError, load_yaml
 
 DATA_EXT = ("json", "yaml", "yml", "toml")
 MAX_FILE = 1 << 20  # characters of a followed data file parsed
@@ -47,13 +44,7 @@ _NEGATION = re.compile(r"\b(?:never|do\s+not|don't|must\s+not|ignore)\b|不要|�
 
 def entry_texts(package: Package) -> list[tuple[str, str]]:
     """(path, text) of the entry files (SKILL.md, commands/, agents/) that may tell the agent to follow a file."""
-    out = []
-    for f in package.files:
-        if f.virtual or f.text is None or f.language != "markdown":
-            continue
-        if posixpath.basename(f.path) in ENTRY_NAMES or f.path.startswith(("commands/", "agents/")):
-            out.append((f.path, f.text[:MAX_TEXT]))
-    return out
+    return [(f.path, (f.text or "")[:MAX_TEXT]) for f in entry_files(package)]
 
 
 def told_to_follow(entries: Sequence[tuple[str, str]], path: str) -> Location | None:
@@ -64,7 +55,7 @@ def told_to_follow(entries: Sequence[tuple[str, str]], path: str) -> Location | 
         if name not in text:  # cheap: most data files are never named
             continue
         for m in _NAMED.finditer(text):
-            if _resolve(base, m.group("target")) != path:
+            if resolve(base, m.group("target")) != path:
                 continue
             start = text.rfind("\n", 0, m.start()) + 1
             end = text.find("\n", m.end())
@@ -81,25 +72,10 @@ def _sentence(value: str) -> bool:
     return (" " in sample.strip() and len(WORD.findall(sample)) >= 4) or len(CJK.findall(sample)) >= 6
 
 
-def _resolve(base: str, target: str) -> str:
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
-    return "" if joined.startswith("..") else joined
-
-
-def _parsed(file: PackageFile, text: str) -> Any:
-    ext = file.path.rsplit(".", 1)[-1].lower()
-    try:
-        if ext == "json":
-            return json.loads(text)
-        if ext == "toml":
-            return tomllib.loads(text)
-        return load_yaml(text)
-    except (ValueError, YamlError, RecursionError, tomllib.TOMLDecodeError):
-        return None
-
-
-def _strings(value: Any, depth: int = 0) -> Iterator[str]:
+def _strings(value: Any, depth: int = 0) -> Iterator[str | None]:
+    """The string values, depth first; None for a value nested past MAX_DEPTH, which is not read."""
     if depth > MAX_DEPTH:
+        yield None
         return
     if isinstance(value, str):
         yield value
@@ -132,18 +108,24 @@ def followed_prose(entries: Sequence[tuple[str, str]], file: PackageFile
     if len(text) > MAX_FILE:
         bounds.append(_bound(file, f"only the first {MAX_FILE:,} characters could be parsed"))
         text = text[:MAX_FILE]
-    data = _parsed(file, text)
-    if data is None:
+    try:
+        data = load_data_text(text, ext)
+    except ManifestError:
         bounds.append(_bound(file, "it could not be parsed, so its text was not read as instructions"))
         return [], via, bounds
     out: list[Prose] = []
+    deep = False
     for n, value in enumerate(_strings(data)):
         if n >= MAX_STRINGS:
             bounds.append(_bound(file, f"only its first {MAX_STRINGS:,} strings were read"))
             break
-        if _sentence(value):
+        if value is None:
+            deep = True
+        elif _sentence(value):
             line, col = _line(text, value)
             out.append(Prose(line, col, (), value))
+    if deep:
+        bounds.append(_bound(file, f"values nested deeper than {MAX_DEPTH} levels were not read"))
     return out, via, bounds
 
 

@@ -26,9 +26,8 @@ from typing import Any
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.shell import CommandContext, analyze_command
 from skillscan.capabilities.urls import host_of
-from skillscan.formats.common import ManifestError, load_json_text, value_line, value_pos
+from skillscan.formats.common import ManifestError, load_data_text, value_line, value_pos
 from skillscan.model import Capability, Channel, Confidence, Finding, Package, PackageFile
-from skillscan.yamlsafe import YamlError, load_yaml
 
 RULE_IDS: tuple[str, ...] = ("data-value-endpoint",)
 
@@ -50,16 +49,6 @@ ENDPOINT_KEY = re.compile(r"(?i)(?:^|[_-])(?:endpoints?|urls?|uris?|webhooks?|ca
 COMMAND_KEY = re.compile(r"(?i)^(?:command|cmd|commands|run|exec|execute|script|shell|setup|install|"
                          r"post[_-]?install|pre[_-]?run|bootstrap|entrypoint|on[_-]?start)$")
 URL = re.compile(r"^(?:https?|wss?)://[^\s\"'<>]+$", re.IGNORECASE)
-
-
-def _parse(file: PackageFile) -> Any:
-    text = file.text or ""
-    if file.language == "json":
-        return load_json_text(text)
-    if file.language == "yaml":
-        return load_yaml(text)
-    import tomllib
-    return tomllib.loads(text)
 
 
 class _Walk:
@@ -142,8 +131,8 @@ def _file(file: PackageFile, reader: str) -> list[Finding]:
     if len(file.text or "") > MAX_CHARS or file.truncated:
         return [_incomplete(file.path, f"the file is over {MAX_CHARS:,} characters")]
     try:
-        tree = _parse(file)
-    except (ManifestError, YamlError, ValueError, RecursionError):
+        tree = load_data_text(file.text or "", file.language or "")
+    except ManifestError:
         return out  # not data the code can parse either
     text = file.text or ""
     walk = _Walk()

@@ -11,7 +11,7 @@ from dataclasses import replace
 from skillscan.analyzers.instructions import context as ctx
 from skillscan.analyzers.instructions.limits import MAX_TEXT
 from skillscan.analyzers.roles import file_role
-from skillscan.model import Location, Package
+from skillscan.model import Location, Package, PackageFile
 
 FOLLOW = re.compile(
     r"\b(?:follow|run|execute|complete|perform|apply|obey|carry\s+out|do)\b[^\n]{0,60}?\b(?:instructions|steps|commands|"
@@ -79,14 +79,14 @@ def followed_files(package: Package) -> frozenset[str]:
     """Paths the package's entry files (SKILL.md, commands/*.md, agents/*.md) tell the agent to follow,
     whatever they are (the missing-script rule's scope; why it is not `followed` is said in
     analyzers/references.py)."""
-    out: set[str] = set()
-    for f in package.files:
-        if f.virtual or f.text is None or f.language != "markdown":
-            continue
-        if posixpath.basename(f.path) not in ENTRY_NAMES and not f.path.startswith(("commands/", "agents/")):
-            continue
-        out.update(t for m in FOLLOW.finditer(f.text[:MAX_TEXT]) if (t := target_of(m, f.path)))
-    return frozenset(out)
+    return frozenset(t for f in entry_files(package) for m in FOLLOW.finditer((f.text or "")[:MAX_TEXT])
+                     if (t := target_of(m, f.path)))
+
+
+def entry_files(package: Package) -> list[PackageFile]:
+    """The Markdown files that speak to the agent first: SKILL.md, commands/*.md and agents/*.md."""
+    return [f for f in package.files if not f.virtual and f.text is not None and f.language == "markdown"
+            and (posixpath.basename(f.path) in ENTRY_NAMES or f.path.startswith(("commands/", "agents/")))]
 
 
 def followed(package: Package) -> Mapping[str, Location]:
