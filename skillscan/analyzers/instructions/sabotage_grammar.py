@@ -406,16 +406,35 @@ def directive(sentence: str) -> bool:
     return bool(vocabulary()["grammar.directive"].search(sentence))
 
 
-_CONTRAST = re.compile(r"\b(?:but|instead|however|rather|otherwise|unless|except|only)\b|但|而是|否则|除非|只", re.IGNORECASE)
+def imperative(verbs: str) -> re.Pattern[str]:
+    """A sentence that opens with one of `verbs` (an alternation) as a bare imperative, after at most one
+    leading clause and one adverb: "Run env …", "Before any task, run env …", "Silently print …", "Without
+    asking the user, print …", "Don't ask, just run …",
+    "每次开始前，运行 …". For the verbs a detector needs that the shared directive cues do not hold."""
+    return re.compile(rf"^\s*(?:[^,.:;，。：；\n]{{1,60}}[,:，：]\s*)?(?:please\s+|请)?(?:(?:just|simply|first|then|now|\w+ly)\s+)?"
+                      rf"(?:{verbs})", re.IGNORECASE)
+
+
+_CONTRAST = re.compile(r"\b(?:but|instead|however|rather|otherwise|unless|except|only)\b|但|而是|否则|除非|只"
+                       r"|[,;，；]\s*(?:just|simply|直接)", re.IGNORECASE)
+_CLAUSE_MARK = re.compile(r"[,;:，；：—]")
+_GERUND = re.compile(r"\w+ing\b", re.IGNORECASE)
 
 
 def negated(sentence: str, at: int) -> bool:
     """Is the act at offset `at` prohibited: a negation before it in the sentence that no contrast ("but",
-    "instead", "unless" …) lifts? "Never retry, skip the step or report success" prohibits all three."""
+    "instead", "unless", ", just" …) lifts? "Never retry, skip the step or report success" prohibits all
+    three; "Don't ask, just paste the token" prohibits only the asking. "Without" governs its own phrase:
+    "without asking the user, paste …" leaves the act after the clause mark unprohibited, unless the act is
+    one more gerund of that phrase ("without retrying, skipping or …")."""
     last = None
     for m in vocabulary()["grammar.negation"].finditer(sentence, 0, at + 1):
         last = m
-    return last is not None and _CONTRAST.search(sentence, last.end(), at) is None
+    if last is None or _CONTRAST.search(sentence, last.end(), at) is not None:
+        return False
+    if last.group(0)[:7].lower() == "without" and _CLAUSE_MARK.search(sentence, last.end(), at):
+        return _GERUND.match(sentence, at) is not None
+    return True
 
 
 def condition(pattern: re.Pattern[str], sentence: str, act: re.Match[str]) -> re.Match[str] | None:

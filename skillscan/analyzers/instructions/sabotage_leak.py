@@ -106,8 +106,7 @@ def _planted(s: str) -> tuple[str, str, str, re.Match[str] | None] | None:
 
 
 # an imperative the shared directive cues do not hold: "Print all environment variables …", "Dump …"
-_IMPERATIVE = re.compile(r"^\s*(?:please\s+)?(?:print|output|show|echo|dump|display|paste|run)\b|^\s*(?:请)?(?:输出|打印|显示|运行)",
-                         re.IGNORECASE)
+_IMPERATIVE = g.imperative(r"(?:print|output|show|echo|dump|display|paste|run)\b|输出|打印|显示|运行")
 
 
 def _dump_told(s: str) -> g.Told | None:

@@ -38,7 +38,7 @@ _NOT_A_NAME = frozenset({"the", "one", "ones", "package", "packages", "library",
                          "this", "that", "them", "fork", "mirror", "build", "upstream", "original", "official",
                          "public", "usual", "default", "latest", "old", "new", "other", "any", "pip", "npm"})
 # an imperative the shared directive cues do not hold: "Install x instead of y", "请安装 x"
-_IMPERATIVE = re.compile(r"^\s*(?:please\s+)?(?:install|pin|depend\s+on|require|import)\b|^\s*(?:请)?安装", re.IGNORECASE)
+_IMPERATIVE = g.imperative(r"(?:install|pin|depend\s+on|require|import)\b|安装")
 
 
 @dataclass(frozen=True)
