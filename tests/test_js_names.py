@@ -72,6 +72,23 @@ def test_map_of_char_codes_folds() -> None:
     assert values.value(call[0].child_by_field_name("arguments").named_children[0]) == "hi"
 
 
+def test_arrays_and_maps_past_the_item_bound_are_said_not_cut_in_silence() -> None:
+    from skillscan.analyzers.js.values import MAX_ITEMS, UNKNOWN
+    codes = ",".join(["104", "105"] * (MAX_ITEMS // 2 + 1))
+    parsed = parse(f"use([{codes}].map((c) => String.fromCharCode(c)).join(''));\nuse([{codes}].join(''));",
+                   "x.js", "javascript")
+    values = Values(parsed)
+    calls = [c for c in parsed.of_kind("call_expression") if parsed.text(c.child_by_field_name("function")) == "use"]
+    mapped, joined = (values.value(c.child_by_field_name("arguments").named_children[0]) for c in calls)
+    assert mapped is None  # not folded: unknown, never the first items as if they were all
+    assert joined is not None and joined.endswith(UNKNOWN) and joined.startswith("104105")
+    assert any(f"more than {MAX_ITEMS:,} items was not folded" in c for c in parsed.cut)
+    assert any(f"an array of more than {MAX_ITEMS:,} items" in c for c in parsed.cut)
+    small = parse("use([104, 105].map((c) => String.fromCharCode(c)).join(''));", "x.js", "javascript")
+    Values(small).value(small.of_kind("call_expression")[0].child_by_field_name("arguments").named_children[0])
+    assert small.cut == []
+
+
 def _scan(tmp_path: Path, name: str, code: str) -> tuple[str, set[str], list[dict]]:
     pkg = make_described_skill(tmp_path, name, PURPOSE, PURPOSE + "\n", extra={"index.js": code})
     verdict, _, findings = scan_all(pkg)

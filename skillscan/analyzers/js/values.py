@@ -22,7 +22,7 @@ UNKNOWN = "\x00"
 ITEM = "\x01"  # separates the items of an array value until it is joined
 MAX_VALUE = 256 * 1024
 MAX_DEPTH = 24
-MAX_ITEMS = 4096  # items of an array value a `.map` is folded over
+MAX_ITEMS = 4096  # items of an array value read, and folded over by a `.map`
 _CODEC = {"base64": "base64", "base64url": "base64url", "hex": "hex"}
 _PLAIN = {"latin1", "binary", "utf8", "utf-8", "ascii", "ucs2", "utf16le"}
 _TS_WRAPPERS = ("as_expression", "satisfies_expression", "non_null_expression", "type_assertion",
@@ -175,8 +175,11 @@ class Values:
             parts = [self._eval(node.child_by_field_name(k), depth + 1, env) for k in ("left", "right")]
             return "".join(UNKNOWN if v is None else v for v in parts)[:MAX_VALUE]
         if t == "array":
-            items = [self._eval(c, depth + 1, env) for c in node.named_children[:4096]
-                     if c.type not in ("comment", "spread_element")]
+            children = [c for c in node.named_children if c.type not in ("comment", "spread_element")]
+            items = [self._eval(c, depth + 1, env) for c in children[:MAX_ITEMS]]
+            if len(children) > MAX_ITEMS:  # the rest stays unknown, and the bound is said
+                self.parsed._say(f"an array of more than {MAX_ITEMS:,} items was read only to its {MAX_ITEMS:,}th")
+                items.append(None)
             return ITEM.join(UNKNOWN if v is None else v for v in items)
         if t == "identifier":
             return self._name(node, depth, env)
@@ -387,7 +390,8 @@ class Values:
         if not names or not names[0]:
             return None
         items = value.split(ITEM)
-        if len(items) > MAX_ITEMS:  # not folded: the value stays unknown, as an array past 4096 items does
+        if len(items) > MAX_ITEMS:  # not folded: the value stays unknown, and the bound is said
+            self.parsed._say(f"a `.map` over more than {MAX_ITEMS:,} items was not folded")
             return None
         out = []
         for item in items:
