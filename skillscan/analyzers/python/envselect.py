@@ -204,3 +204,29 @@ def filter_selection(node: cst.Call, r: Reader) -> tuple[EnvSelection, bool] | N
     if sel is None:
         return None
     return EnvSelection(sel.how, sel.terms, sel.ignore_case, ENV), kind == "items"
+
+
+def loop_selection(node: cst.For, r: Reader) -> tuple[EnvSelection, cst.If] | None:
+    """`for k, v in os.environ.items():` whose body does its work only under a test of the variable's name: one
+    `if <test>:` (no `else`) as the whole body, or `if not <test>: continue` as its first statement. The loop's
+    names then carry the variables the test keeps, not the whole environment; the `if` is where it says so."""
+    kind = _env_iter(node.iter, r.qualname)
+    v = _vars(node.target, kind) if kind is not None else None
+    if v is None or not isinstance(node.body, cst.IndentedBlock) or not node.body.body or node.orelse is not None:
+        return None
+    first, rest = node.body.body[0], node.body.body[1:]
+    if not isinstance(first, cst.If) or first.orelse is not None:
+        return None
+    test: cst.BaseExpression | None = first.test if not rest else None
+    if isinstance(first.test, cst.UnaryOperation) and isinstance(first.test.operator, cst.Not) and _only_continue(first):
+        test = first.test.expression
+    sel = _test(test, v, r) if test is not None else None
+    return (EnvSelection(sel.how, sel.terms, sel.ignore_case, ENV), first) if sel is not None else None
+
+
+def _only_continue(node: cst.If) -> bool:
+    body = node.body.body
+    stmts = body if isinstance(node.body, cst.SimpleStatementSuite) else \
+        [x for line in body if isinstance(line, cst.SimpleStatementLine) for x in line.body] if len(body) == 1 else []
+    return len(stmts) == 1 and isinstance(stmts[0], cst.Continue)
+
