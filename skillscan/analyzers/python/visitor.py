@@ -10,6 +10,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from skillscan.analyzers.python.checks import FAMILIES
+from skillscan.analyzers.python.envselect import loop_selection
 from skillscan.analyzers.python.evaluate import MAX_RETURNS
 from skillscan.analyzers.python.literals import call_arg, concat
 from skillscan.analyzers.python.loops import MAX_LOOP_NEST, MAX_LOOP_NODES, handed_to, header_line, known_rows, loop_names, node_count
@@ -22,6 +23,9 @@ from skillscan.analyzers.python.walk import walk
 __all__ = ["ModuleVisitor", "walk"]
 
 
+
+# methods that put their arguments into the container they are called on
+_FILLS = frozenset({"append", "appendleft", "extend", "extendleft", "insert", "add", "update", "setdefault"})
 
 class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
     # the core's own reports are the flows (flows.py): from a source to a sink, both calls of the capability map
@@ -209,6 +213,9 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
 
     def visit_For(self, node: cst.For) -> None:
         taint = self.taint_of(node.iter)
+        if any(t.kind == "envdump" for t in taint) and (chosen := loop_selection(node, self._reader())) is not None:
+            # `for k, v in os.environ.items(): if 'TOKEN' in k: …`: the body keeps only the variables the test names
+            taint = tuple(t for t in taint if t.kind != "envdump") + self._selection(chosen[1].test, chosen[0], True)
         self.check_env_iteration(node)
         targets = [node.target] if isinstance(node.target, cst.Name) else [
             e.value for e in node.target.elements] if isinstance(node.target, (cst.Tuple, cst.List)) else []
@@ -302,6 +309,11 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self.check_invisible_table(node, q)
         self.check_safety_sub(node, q)
         self.check_proxy_call(node)
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _FILLS and node.args and \
+                isinstance(node.func.value, cst.Name) and self.qualname(node.func.value) is None:
+            # `found.append(value)`, `out.update(pairs)` on a local name (not a module's object such as
+            # `os.environ`): the container carries what is put into it
+            self._taint_container(node.func.value, self._cap(t for a in node.args for t in self.taint_of(a.value)))
         if q is None:
             return
         entry = self.capmap.lookup(q)
