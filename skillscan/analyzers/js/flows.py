@@ -70,8 +70,8 @@ class FlowFinder:
         self.values = values
         if modules:
             values.imports = Imports(parsed, path, modules)
-        self.taint = Taint(parsed, values)
         self.mutations = Mutations(parsed, values)
+        self.taint = Taint(parsed, values, self.mutations)
         self.path = path
         self._before = 0  # the byte offset of the call being read: writes into its objects before it count
 

@@ -1,6 +1,7 @@
 """Writes into an object after it is made, on the parse, so the parts of a request are the object's final
 contents where it is sent: `h.Authorization = token`, `h["X-Key"] = key`, `h[k] = v` (the key unknown),
-`headers.set("Authorization", token)` / `.append(…)` on a `Headers`/`Map`/object, `Object.assign(opts, {…})`,
+`headers.set("Authorization", token)` / `.append(…)` on a `Headers`/`Map`/object, `lines.push(x)` (an element),
+`Object.assign(opts, {…})`,
 `opts.headers = …` (and `opts.headers.X = …`). Keyed by the dotted name written into (`opts`, `opts.headers`);
 only writes before the sending call count. Bounded: MAX_WRITES writes per file, said in `Parsed.cut`."""
 
@@ -14,6 +15,7 @@ from skillscan.analyzers.js.values import Values, dotted, string_value, unwrap
 
 MAX_WRITES = 4096
 SETTERS = frozenset({"set", "append"})
+PUSHERS = frozenset({"push", "unshift"})
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,10 @@ class Mutations:
         if callee == "Object.assign" and len(items) >= 2:
             target = dotted(p, items[0])
             return Write(target, "*", items[1], node.start_byte) if target else None
+        if fn is not None and fn.type == "member_expression" and p.text(fn.child_by_field_name("property")) in PUSHERS \
+                and len(items) == 1:  # `lines.push(x)`: an element, its key not known
+            target = dotted(p, fn.child_by_field_name("object"))
+            return Write(target, None, items[0], node.start_byte) if target else None
         if fn is not None and fn.type == "member_expression" and p.text(fn.child_by_field_name("property")) in SETTERS \
                 and len(items) == 2:
             target = dotted(p, fn.child_by_field_name("object"))

@@ -11,7 +11,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from skillscan.analyzers.envselect import EnvSelection
-from skillscan.analyzers.js.envselect import loop_iterable, selection
+from skillscan.analyzers.js.envselect import guarded, loop_iterable, selection
+from skillscan.analyzers.js.mutations import Mutations
 from skillscan.analyzers.js.names import Names
 from skillscan.analyzers.js.parse import Parsed
 from skillscan.analyzers.js.values import MAX_DEPTH, Values, dotted, key, string_value, unwrap
@@ -52,9 +53,10 @@ class Source:
 
 
 class Taint:
-    def __init__(self, parsed: Parsed, values: Values) -> None:
+    def __init__(self, parsed: Parsed, values: Values, mutations: Mutations | None = None) -> None:
         self.parsed = parsed
         self.values = values
+        self.mutations = mutations  # writes into objects and arrays after they are made (`out[k] = v`, `xs.push(v)`)
         self._cache: dict[tuple[int, int, str], tuple[Source, ...]] = {}
         self._active: set[tuple[int, int, str]] = set()
         self._destructured = self._env_patterns()
@@ -188,7 +190,10 @@ class Taint:
             return []
         self._active.add(key(bound))
         try:
-            return [s if s.via else replace(s, via=name) for s in self.of(bound, depth + 1)]
+            found = list(self.of(bound, depth + 1))
+            for w in self.mutations.into(name, at) if self.mutations is not None else ():
+                found += self.of(w.value, depth + 1)  # what was written into it before this use
+            return [s if s.via else replace(s, via=name) for s in found]
         finally:
             self._active.discard(key(bound))
 
@@ -200,7 +205,20 @@ class Taint:
         found = loop_iterable(self.parsed, node, name)
         if found is None or found[1] == 0:
             return []
-        return [replace(s, via=name) for s in self.of(found[0], depth + 1) if s.kind == "selection"]
+        it = unwrap(found[0])
+        fn = it.child_by_field_name("function") if it is not None and it.type == "call_expression" else None
+        # `for (const [k, v] of Object.entries(process.env))`, `Object.values(process.env).forEach(v => …)`:
+        # each value is one variable of the whole environment
+        whole = fn is not None and (self.name(fn) == "Object.entries" and found[1] == 1 or
+                                    self.name(fn) == "Object.values")
+        kinds = ("selection", "environment") if whole else ("selection",)
+        out = [replace(s, via=name) for s in self.of(found[0], depth + 1) if s.kind in kinds]
+        chosen = guarded(self.parsed, self.values, node, name) if any(s.kind == "environment" for s in out) else None
+        if chosen is not None:  # `if (k.includes('TOKEN')) out[k] = v;`: only the variables the test keeps
+            line, col = self.parsed.position(chosen[1])
+            sel = Source("selection", chosen[0].phrase(), line, col, via=name, selection=chosen[0])
+            out = [s for s in out if s.kind != "environment"] + [sel]
+        return out
 
 
 def _args_of(node: Any) -> list[Any]:
