@@ -187,6 +187,21 @@ def test_the_table_reads_only_what_the_code_imports_or_loads(tmp_path: Path) -> 
     assert shared_values.resolve_module("scripts/main.py", "conf", 3, {"conf.py"}) is None  # above the package root
 
 
+def test_every_file_of_a_large_package_is_searched_for_what_it_imports_and_loads(tmp_path: Path) -> None:
+    """No count of files searched: the 700th script's import and data file are found (the search is one pass
+    over each text, linear in the package's size); only the files read are bounded (MAX_FILES, reported)."""
+    from skillscan.analyzers.js.modules import package_modules
+
+    files = {f"scripts/s{i:03}.py": f"X{i} = {i}\n" for i in range(700)}
+    files |= {f"web/w{i:03}.js": f"export const W{i} = {i};\n" for i in range(700)}
+    files |= {"scripts/zz_last.py": "import json\nfrom conf import ENDPOINT\ncfg = json.load(open('settings.json'))\n",
+              "scripts/conf.py": CONF, "scripts/settings.json": SETTINGS,
+              "web/zz_last.js": "const { API } = require('./config');\n", "web/config.js": "export const API = 1;\n"}
+    (package,) = load_path(str(make_described_skill(tmp_path, "t", UTILS, BODY, files)))
+    assert shared_values.wanted_files(package) == ["scripts/conf.py", "scripts/settings.json"]
+    assert sorted(package_modules(package)) == ["web/config.js"]
+
+
 def test_a_file_seen_again_with_other_shared_values_is_analysed_again(tmp_path: Path) -> None:
     from skillscan.analyze import with_facts
     from skillscan.analyzers.python import PythonAnalyzer

@@ -34,7 +34,6 @@ from typing import Any
 
 from skillscan.model import Package, PackageFile, SharedFile
 
-MAX_SCANNED = 512  # Python files of one package searched for imports and loaded file names
 MAX_FILES = 32  # modules and data files of one package read for values
 MAX_BYTES = 256 * 1024  # characters of one module or data file read
 MAX_NAMES = 256  # constants kept per module
@@ -45,6 +44,7 @@ MAX_PLACED = 256  # strings of one file whose line is kept (paths and hosts, for
 DATA_LANGUAGES = frozenset({"json", "yaml", "toml"})
 _IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import\b|import[ \t]+([\w.]+(?:[ \t]*,[ \t]*[\w.]+)*))",
                      re.MULTILINE)
+_DATA_FILE = re.compile(r"[\w.-]+\.(?:json|ya?ml|toml)\b", re.IGNORECASE)  # a data file's name, as written
 _LOADER = re.compile(r"\b(?:json|yaml|tomllib|toml|tomli)\s*\.\s*(?:safe_)?loads?\b")
 _JOINS = frozenset({"os.path.join", "posixpath.join", "path.join"})
 _SAME = frozenset({"os.path.expanduser", "posixpath.expanduser", "str", "os.path.normpath", "os.fspath"})
@@ -90,7 +90,7 @@ def sourced(importer: str, text: str, paths: set[str] | frozenset[str]) -> list[
     path (the script's folder, else the package root). A path through any other variable is not resolved."""
     out: list[tuple[str, int]] = []
     here = posixpath.dirname(importer)
-    for m in _SOURCE.finditer(text[:MAX_BYTES * 4]):
+    for m in _SOURCE.finditer(text):
         word = m.group(1).replace('"', "").replace("'", "")
         rel = _HERE.sub("", word, count=1)
         if "$" in rel or "`" in rel or rel.startswith("/"):
@@ -105,31 +105,34 @@ def sourced(importer: str, text: str, paths: set[str] | frozenset[str]) -> list[
 
 
 def wanted_files(package: Package) -> list[str]:
-    """The modules and data files the package's Python files import or load, in the order first met."""
+    """The modules and data files the package's Python files import or load, and the shell files its scripts
+    source, in the order first met. Every file is searched (one pass of a regular expression over its text, so
+    the work is linear in the package's size, which the loader bounds); MAX_FILES bounds what is read."""
     py = {f.path for f in package.files if f.language == "python" and not f.virtual}
     data: dict[str, list[str]] = {}
     for f in package.files:
         if f.language in DATA_LANGUAGES and not f.virtual:
             data.setdefault(posixpath.basename(f.path), []).append(f.path)
-    out: list[str] = []
+    out: dict[str, None] = {}
     shell = {f.path for f in package.files if f.language == "shell" and not f.virtual}
-    for f in [f for f in package.files if f.path in shell and f.text][:MAX_SCANNED]:
-        out.extend(p for p, _ in sourced(f.path, f.text or "", shell) if p not in out)
-    scanned = [f for f in package.files if f.language == "python" and not f.virtual and f.text][:MAX_SCANNED]
-    for f in scanned:
-        text = (f.text or "")[: MAX_BYTES * 4]
+    for f in package.files:
+        if f.path in shell and f.text:
+            out.update((p, None) for p, _ in sourced(f.path, f.text, shell))
+    for f in package.files:
+        if f.language != "python" or f.virtual or not f.text:
+            continue
+        text = f.text
         for m in _IMPORT.finditer(text):
             names = [(len(m.group(1)), m.group(2))] if m.group(3) is None else \
                 [(0, n.strip()) for n in m.group(3).split(",")]
             for level, dotted in names:
                 target = resolve_module(f.path, dotted, level, py)
-                if target is not None and target not in out:
-                    out.append(target)
+                if target is not None:
+                    out.setdefault(target, None)
         if data and _LOADER.search(text):
-            for name, paths in data.items():
-                if name in text:
-                    out.extend(p for p in paths if p not in out)
-    return out
+            for name in sorted(set(_DATA_FILE.findall(text)) & data.keys(), key=text.index):
+                out.update((p, None) for p in data[name])
+    return list(out)
 
 
 def relevant(table: Mapping[str, SharedFile] | None, text: str | None) -> dict[str, SharedFile]:

@@ -26,7 +26,6 @@ from skillscan.model import ModuleExport, ModuleFacts, Package
 MAX_MODULES = 32  # imported modules of one package read for exports
 MAX_MODULE_BYTES = 256 * 1024
 MAX_EXPORTS = 128  # exports kept per module
-MAX_SCANNED = 512  # JS/TS files of one package searched for relative imports
 MAX_EXPORT_VALUE = 16 * 1024  # characters of an exported value handed to the importing files
 MODULE_DEPTH = 1  # a module's values are folded within the module: its own imports are not followed
 SUFFIXES = ("", ".ts", ".js", ".mjs", ".cjs", ".tsx", ".jsx", ".mts", ".cts", "/index.ts", "/index.js", "/index.mjs")
@@ -50,12 +49,12 @@ def resolve(importer: str, spec: str, paths: Mapping[str, object] | frozenset[st
 
 def package_modules(package: Package) -> dict[str, ModuleFacts]:
     files = {f.path: f for f in package.files if f.language in LANGUAGES and f.text is not None}
-    wanted: list[str] = []
-    for f in list(files.values())[:MAX_SCANNED]:
-        for m in _SPEC.finditer((f.text or "")[:MAX_MODULE_BYTES * 8]):
+    wanted: dict[str, None] = {}  # every file searched: one regular expression pass, linear in the package's size
+    for f in files.values():
+        for m in _SPEC.finditer(f.text or ""):
             target = resolve(f.path, m.group(2), files.keys())
-            if target is not None and target != f.path and target not in wanted:
-                wanted.append(target)
+            if target is not None and target != f.path:
+                wanted.setdefault(target, None)
     out: dict[str, ModuleFacts] = {}
     for n, path in enumerate(wanted):
         f = files[path]
