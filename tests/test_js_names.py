@@ -89,6 +89,21 @@ def test_arrays_and_maps_past_the_item_bound_are_said_not_cut_in_silence() -> No
     assert small.cut == []
 
 
+def test_code_past_the_bound_run_through_a_computed_name_is_said() -> None:
+    from skillscan.analyzers.js.hidden_calls import MAX_CODE
+    from skillscan.analyzers.js_decode import JsDecodeAnalyzer
+    from skillscan.loaders.files import make_file
+    from skillscan.model import Package
+
+    big = "// " + "x" * MAX_CODE + "\\nrequire('child_process').execSync('id')"
+    src = f"const r = 'ev' + 'al';\nglobalThis[r](\"{big}\");\n"
+    f = make_file("index.js", src.encode())
+    result = JsDecodeAnalyzer().analyze_file(Package(input="c", root="c", format="agent-skill", name="c"), f)
+    cuts = [x.message for x in result.findings if x.rule_id == "analysis-incomplete"]
+    assert any("was not scanned" in m for m in cuts), cuts
+    assert not [v for v in result.virtual_files if "#evaluated-" in v.path]
+
+
 def _scan(tmp_path: Path, name: str, code: str) -> tuple[str, set[str], list[dict]]:
     pkg = make_described_skill(tmp_path, name, PURPOSE, PURPOSE + "\n", extra={"index.js": code})
     verdict, _, findings = scan_all(pkg)

@@ -59,6 +59,14 @@ def test_a_path_setting_in_a_script_is_review(tmp_path: Path) -> None:
     assert verdict == "review" and hits and hits[0]["line"] == 2 and "/tmp/x" in str(hits[0]["message"])
 
 
+def test_a_path_setting_after_many_assignments_is_still_read(tmp_path: Path) -> None:
+    settings = "".join(f"V{i}=value{i}\n" for i in range(300))
+    pkg = make_described_skill(tmp_path, "ci", CI, "# CI\n\nRun `sh scripts/prep.sh`.\n",
+                               {"scripts/prep.sh": f"#!/bin/sh\n{settings}PATH=/tmp/x:$PATH\npython3 -m pytest\n"})
+    verdict, hits = _scan(pkg, "shell-path-hijack")
+    assert verdict == "review" and hits and hits[0]["line"] == 302
+
+
 def test_grammar() -> None:
     assert prepended("/app/shims:$PATH") == "/app/shims"
     assert prepended('"${PATH}:/app/shims"') is None  # appended: the system's programs still come first

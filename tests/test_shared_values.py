@@ -8,6 +8,7 @@ constants, a file outside the package or behind a link out of it (never read), a
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +186,27 @@ def test_the_table_reads_only_what_the_code_imports_or_loads(tmp_path: Path) -> 
     assert [n for n, _, _ in table["scripts/conf.py"].names] == ["ENDPOINT", "KEYFILE"]  # LATER is not a literal
     assert shared_values.resolve_module("scripts/main.py", "conf", 2, {"conf.py"}) == "conf.py"  # `from ..conf`
     assert shared_values.resolve_module("scripts/main.py", "conf", 3, {"conf.py"}) is None  # above the package root
+
+
+def test_a_sourced_file_past_its_assignment_bound_is_reported(tmp_path: Path) -> None:
+    from skillscan.analyzers.shell.sourced import MAX_SETTINGS, sourced_env
+
+    many = "".join(f"V{i}=x{i}\n" for i in range(MAX_SETTINGS + 10)) + ENV_SH
+    pkg = make_described_skill(tmp_path, "t", UTILS, BODY, {"scripts/env.sh": many,
+                                                            "scripts/main.sh": f'. "$(dirname "$0")/env.sh"\n{CURL}'})
+    (package,) = load_path(str(pkg))
+    package = replace(package, shared_values=shared_values.shared_values(package))
+    main = next(f for f in package.files if f.path == "scripts/main.sh")
+    got = sourced_env(package, main)
+    assert [c.rule_id for c in got.cuts] == ["analysis-incomplete"]
+    assert f"only the first {MAX_SETTINGS} were read" in got.cuts[0].message and got.cuts[0].location.line == 1
+    assert "V0" in got.env and "TARGET" not in got.env  # the later assignments are not taken as read
+    few = make_described_skill(tmp_path, "u", UTILS, BODY, {"scripts/env.sh": ENV_SH,
+                                                            "scripts/main.sh": f'. "$(dirname "$0")/env.sh"\n{CURL}'})
+    (package,) = load_path(str(few))
+    package = replace(package, shared_values=shared_values.shared_values(package))
+    got = sourced_env(package, next(f for f in package.files if f.path == "scripts/main.sh"))
+    assert got.cuts == [] and "TARGET" in got.env
 
 
 def test_every_file_of_a_large_package_is_searched_for_what_it_imports_and_loads(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ DECODERS = frozenset({"atob", "Buffer.from", "Buffer", "String.fromCharCode", "d
 MAX_CALLS = 64  # hidden runner calls read per file
 MAX_CODE = 256 * 1024  # characters of constant code an eval so reached runs, scanned as a virtual file
 MAX_DEPTH = 8
+MAX_ARGS = 256  # arguments of one argv array read
 
 
 def check(ctx: Context) -> None:
@@ -78,8 +79,11 @@ def _command(ctx: Context, node: Any, method: str, args: list[Any]) -> tuple[str
     where = CommandContext(path=ctx.path, line=line, column=col, channel=Channel.CODE,
                            max_confidence=Confidence.HIGH, source="code")
     items = unwrap(args[1]) if len(args) > 1 else None
-    argv = [first] + [ctx.flows.values.value(c) or UNKNOWN for c in items.named_children[:256]] \
+    argv = [first] + [ctx.flows.values.value(c) or UNKNOWN for c in items.named_children[:MAX_ARGS]] \
         if items is not None and items.type == "array" else [first]
+    if items is not None and items.type == "array" and len(items.named_children) > MAX_ARGS:
+        argv.append(UNKNOWN)  # the rest is not read: the command is not taken to end here
+        ctx.parsed._say(f"only the first {MAX_ARGS} arguments of a command run through a computed name were read")
     if method in ARGV and UNKNOWN not in first:
         ctx.out.extend(analyze_argv([display(a) for a in argv], where))
         return f"runs {' '.join(display(a) for a in argv)[:160]}", commands.program_name(display(first)) or "*"
@@ -98,6 +102,8 @@ def _code(ctx: Context, node: Any, args: list[Any]) -> str:
         return "runs code computed at run time"
     if len(code) <= MAX_CODE:
         ctx.evaluated.append((ctx.parsed.position(node)[0], code))
+    else:
+        ctx.parsed._say(f"code of more than {MAX_CODE // 1024} KB run through a computed name was not scanned")
     return f"runs the code `{code[:120]}`"
 
 

@@ -6,7 +6,7 @@ reach say where each value is written (the sourced file and line), and a flow's 
 
 The sourced file's variables are set from the start of the script (a script sources its settings before it
 uses them; one that uses a name before sourcing it is read as if the name were set). Only one step: what the
-sourced file itself sources is not followed. MAX_SETTINGS assignments are taken from one file."""
+sourced file itself sources is not followed. MAX_SETTINGS assignments are taken from one file (more are said)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,12 @@ def sourced_env(package: Package, file: PackageFile) -> Sourced:
             continue
         if not isinstance(text, str):
             continue
-        for name, w in parse_script(text).settings[:MAX_SETTINGS]:
+        settings = parse_script(text).settings
+        if len(settings) > MAX_SETTINGS:
+            out.cuts.append(finding("analysis-incomplete", f"{file.path}:{line} sources {path}, of whose "
+                                    f"{len(settings):,} assignments only the first {MAX_SETTINGS} were read",
+                                    file.path, line, 1))
+        for name, w in settings[:MAX_SETTINGS]:
             if w.value is None:
                 out.env.pop(name, None)
                 continue

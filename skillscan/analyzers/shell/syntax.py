@@ -31,7 +31,6 @@ _NON_ASCII = re.compile(rb"[\x80-\xff]")
 MAX_NODES = 200_000  # tree nodes visited per parse
 MAX_NEST = 64  # nesting of substitutions/compound statements followed
 MAX_COMMANDS = 20_000
-MAX_SETTINGS = 256  # NAME=value statements kept for the analyzer (PATH settings: shell/pathvar.py)
 MAX_VIA = 32  # variables of the script kept per word, with what was assigned to them (Word.via); past it, said
 MAX_LOOP_VALUES = 8  # elements of an array kept as known values (`A=(a b c)`; a longer one is a run-time value)
 # passes over loop bodies beyond the first, per parse: a `for` over known values follows its body once per value
@@ -58,7 +57,7 @@ class _Builder:
         self.lines = src.split(b"\n")
         self.env: dict[str, Word] = dict(env or {})
         self.arrays: dict[str, list[Word]] = {}  # NAME=(a b c): the elements, when the list is literal
-        self.settings: list[tuple[str, Word]] = []  # NAME=value statements, in order (at most MAX_SETTINGS)
+        self.settings: list[tuple[str, Word]] = []  # NAME=value statements, in order
         self.commands: list[Cmd] = []
         self.nodes = 0
         self.errors = 0
@@ -295,8 +294,7 @@ class _Builder:
             return
         self.arrays.pop(name, None)
         self.env[name] = self.word(value_node, depth + 1)
-        if len(self.settings) < MAX_SETTINGS:
-            self.settings.append((name, self.env[name]))
+        self.settings.append((name, self.env[name]))  # as many as the parse's node bound (said when reached) allows
 
     def _pipeline(self, node: Any, depth: int) -> list[Cmd]:
         stages: list[list[Cmd]] = []
