@@ -54,6 +54,8 @@ POSITIVE: dict[str, dict[str, str]] = {
                                 "'settings.toml'), 'rb') as fh:\n    cfg = tomllib.load(fh)\n" + LOOP},
     "shell-sourced": {"scripts/env.sh": ENV_SH, "scripts/main.sh": f'. "$(dirname "$0")/env.sh"\n{CURL}'},
     "shell-source": {"env.sh": ENV_SH, "scripts/main.sh": f"source ./env.sh\n{CURL}"},
+    "shell-dir-var": {"scripts/env.sh": ENV_SH, "scripts/main.sh":
+                      f'DIR="$(cd "$(dirname "${{BASH_SOURCE[0]}}")" && pwd)"\nsource "$DIR/env.sh"\n{CURL}'},
 }
 # the same code written in one file: the split packages must be judged as these are
 ONE_FILE = {"one-file": {"scripts/main.py": f"import os, requests\n{CONF}{SEND}"},
@@ -207,6 +209,15 @@ def test_a_sourced_file_past_its_assignment_bound_is_reported(tmp_path: Path) ->
     package = replace(package, shared_values=shared_values.shared_values(package))
     got = sourced_env(package, next(f for f in package.files if f.path == "scripts/main.sh"))
     assert got.cuts == [] and "TARGET" in got.env
+
+
+def test_a_source_path_through_a_variable_holding_the_scripts_folder() -> None:
+    paths = {"scripts/env.sh", "scripts/lib/env.sh", "env.sh"}
+    text = ('HERE=$(dirname "$0")\n. "$HERE/env.sh"\n'
+            'LIB="$(dirname "$0")/lib"\nsource "$LIB/env.sh"\n'  # another folder: not resolved
+            'ROOT="$(cd "$(dirname "$0")/.." && pwd)"\nsource "${ROOT}/env.sh"\n'
+            'source "$OTHER/env.sh"\n')
+    assert shared_values.sourced("scripts/main.sh", text, paths) == [("scripts/env.sh", 2)]
 
 
 def test_every_file_of_a_large_package_is_searched_for_what_it_imports_and_loads(tmp_path: Path) -> None:

@@ -82,24 +82,44 @@ def resolve_module(importer: str, dotted: str, level: int, paths: set[str] | fro
 
 _SOURCE = re.compile(r"^[ \t]*(?:\.|source)[ \t]+([^\n;&|]{1,300}?)[ \t]*(?:;|&&|\|\||[ \t]#|$)", re.MULTILINE)
 _HERE = re.compile(r"^.*?(?:\bdirname\b|BASH_SOURCE).*?[)}]/")  # `$(dirname "$0")/`, `${BASH_SOURCE%/*}/`
+# a variable set to the script's own folder: `DIR=$(dirname "$0")`, `SCRIPT_DIR="$(cd "$(dirname
+# "${BASH_SOURCE[0]}")" && pwd)"`, `readonly HERE=${BASH_SOURCE%/*}`
+_HERE_VAR = re.compile(r"^[ \t]*(?:(?:export|readonly|local|declare(?:[ \t]+-\w+)?)[ \t]+)?([A-Za-z_]\w{0,63})="
+                       r"([^\n]{0,300}?(?:\bdirname\b|BASH_SOURCE)[^\n]{0,300})$", re.MULTILINE)
+_VAR_PREFIX = re.compile(r"^\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/")
+
+
+def _is_own_dir(value: str) -> bool:
+    """The value is the script's folder itself, nothing appended or climbed (`$(dirname "$0")/lib`,
+    `$(cd "$(dirname "$0")/.." && pwd)` are other folders)."""
+    v = value.strip().strip("\"'").rstrip()
+    return v.endswith((")", "}")) and "/.." not in v and not re.search(r"[)}][\"']?/", v)
 
 
 def sourced(importer: str, text: str, paths: set[str] | frozenset[str]) -> list[tuple[str, int]]:
     """(the shell file of the package, the line) of each `. FILE` / `source FILE` of a shell script: a path
-    relative to the script's folder (`$(dirname "$0")/env.sh`, `${BASH_SOURCE%/*}/env.sh`) or a plain relative
-    path (the script's folder, else the package root). A path through any other variable is not resolved."""
+    relative to the script's folder (`$(dirname "$0")/env.sh`, `${BASH_SOURCE%/*}/env.sh`, or `$DIR/env.sh`
+    after `DIR=$(dirname "$0")`) or a plain relative path (the script's folder, else the package root). A path
+    through any other variable is not resolved."""
     out: list[tuple[str, int]] = []
     here = posixpath.dirname(importer)
+    own_dir = {m.group(1) for m in _HERE_VAR.finditer(text) if _is_own_dir(m.group(2))}
+    line, counted = 1, 0
     for m in _SOURCE.finditer(text):
         word = m.group(1).replace('"', "").replace("'", "")
         rel = _HERE.sub("", word, count=1)
+        var = _VAR_PREFIX.match(rel)
+        if var is not None and (var.group(1) or var.group(2)) in own_dir:
+            rel = rel[var.end():]
         if "$" in rel or "`" in rel or rel.startswith("/"):
             continue
         bases = [here] if rel != word else [here, ""]
+        line += text.count("\n", counted, m.start())
+        counted = m.start()
         for base in bases:
             candidate = posixpath.normpath(posixpath.join(base, rel))
             if candidate in paths and candidate != importer and not candidate.startswith("../"):
-                out.append((candidate, text.count("\n", 0, m.start()) + 1))
+                out.append((candidate, line))
                 break
     return out
 
