@@ -177,6 +177,19 @@ def test_a_data_file_past_the_bounds_is_reported_where_its_value_is_used(tmp_pat
                 f["path"] == "scripts/main.py"]
 
 
+def test_constants_past_the_module_bound_are_said(tmp_path: Path) -> None:
+    many = "".join(f"C{i} = {i}\n" for i in range(shared_values.MAX_NAMES + 5)) + CONF
+    pkg = make_described_skill(tmp_path, "t", UTILS, BODY, {"scripts/conf.py": many, "scripts/main.py":
+                                                            f"import os, requests\nfrom conf import ENDPOINT, KEYFILE\n{SEND}"})
+    (package,) = load_path(str(pkg))
+    entry = shared_values.shared_values(package)["scripts/conf.py"]
+    assert len(entry.names) == shared_values.MAX_NAMES
+    assert f"constants past the first {shared_values.MAX_NAMES} were not read" in entry.cut
+    (few,) = load_path(str(make_described_skill(tmp_path, "u", UTILS, BODY, {"scripts/conf.py": CONF,
+                                                                              "scripts/main.py": "import conf\n"})))
+    assert shared_values.shared_values(few)["scripts/conf.py"].cut == ""
+
+
 def test_the_table_reads_only_what_the_code_imports_or_loads(tmp_path: Path) -> None:
     pkg = make_described_skill(tmp_path, "t", UTILS, BODY, {
         "scripts/conf.py": CONF + "def f():\n    return 1\nLATER = open('x').read()\n",

@@ -221,7 +221,9 @@ def _module(f: PackageFile) -> SharedFile:
             folded = None
         for name in names:
             known.pop(name, None)  # a later assignment the fold cannot read hides the earlier value
-            if folded is not None and (name in known or len(known) < MAX_NAMES):
+            if folded is not None and len(known) >= MAX_NAMES:
+                cut = cut or f"{f.path}:{stmt.lineno}: constants past the first {MAX_NAMES} were not read"
+            elif folded is not None:
                 known[name] = folded
                 lines[name] = stmt.lineno
     placed = _Lines(f.text or "")
