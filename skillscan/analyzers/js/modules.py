@@ -9,6 +9,8 @@ functions; the importing file's values, taint and carriers read them. Nothing is
   is listed with its `cut`, which the importing file's engine reports as analysis-incomplete.
 - `Imports(parsed, path, modules)`: the importing file's imported names, each resolved to the export it reads.
 
+A JSON file required or imported by a relative path offers its string values the same way (`json_facts`).
+
 Only one step: a module's own imports are not followed into a third file (said in MODULE_DEPTH)."""
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from skillscan.model import ModuleExport, ModuleFacts, Package
 
 MAX_MODULES = 32  # imported modules of one package read for exports
 MAX_MODULE_BYTES = 256 * 1024
+MAX_JSON_BYTES = 4 << 20  # characters of a required JSON file parsed for its values
 MAX_EXPORTS = 128  # exports kept per module
 MAX_EXPORT_VALUE = 16 * 1024  # characters of an exported value handed to the importing files
 MODULE_DEPTH = 1  # a module's values are folded within the module: its own imports are not followed
@@ -48,9 +51,12 @@ def resolve(importer: str, spec: str, paths: Mapping[str, object] | frozenset[st
 
 
 def package_modules(package: Package) -> dict[str, ModuleFacts]:
-    files = {f.path: f for f in package.files if f.language in LANGUAGES and f.text is not None}
+    files = {f.path: f for f in package.files if f.text is not None and not f.virtual and
+             (f.language in LANGUAGES or f.language == "json" and f.path.endswith(".json"))}
     wanted: dict[str, None] = {}  # every file searched: one regular expression pass, linear in the package's size
     for f in files.values():
+        if f.language not in LANGUAGES:
+            continue
         for m in _SPEC.finditer(f.text or ""):
             target = resolve(f.path, m.group(2), files.keys())
             if target is not None and target != f.path:
@@ -61,12 +67,40 @@ def package_modules(package: Package) -> dict[str, ModuleFacts]:
         if n >= MAX_MODULES:
             out[path] = ModuleFacts((), f"{path} was not read for imported values: the package imports more than "
                                         f"{MAX_MODULES} of its own modules")
+        elif f.language == "json":  # parsed, not folded: a data file may be larger than a module
+            out[path] = ModuleFacts((), f"{path} was not read for imported values: larger than "
+                                        f"{MAX_JSON_BYTES // (1 << 20)} MB") \
+                if f.truncated or len(f.text or "") > MAX_JSON_BYTES else json_facts(f.text or "")
         elif f.truncated or len((f.text or "").encode("utf-8", "replace")) > MAX_MODULE_BYTES:
             out[path] = ModuleFacts((), f"{path} was not read for imported values: larger than "
                                         f"{MAX_MODULE_BYTES // 1024} KB")
         else:
             out[path] = module_facts(parse(f.text or "", path, f.language))
     return out
+
+
+def json_facts(text: str) -> ModuleFacts:
+    """A JSON file a module requires (`require("./settings.json")`, `import cfg from "./settings.json"`): its
+    object's string values, by key (`endpoint`, `default.endpoint`) and one level down (`api.url`), each at the
+    line it is written on; parsed with the bounded loader, never evaluated."""
+    from skillscan.formats.common import ManifestError, load_data_text, value_line
+
+    try:
+        data = load_data_text(text, "json")
+    except ManifestError as exc:
+        return ModuleFacts((), f"the JSON module could not be read: {exc}")
+    out: list[ModuleExport] = []
+    pairs = [(str(k), v) for k, v in data.items()] if isinstance(data, dict) else []
+    pairs += [(f"{k}.{k2}", v2) for k, v in pairs if isinstance(v, dict) for k2, v2 in v.items()]
+    for name, value in pairs:
+        if not isinstance(value, str) or len(value) > MAX_EXPORT_VALUE:
+            continue
+        line = value_line(text, value)
+        for shown in (name, f"default.{name}"):
+            out.append(ModuleExport(shown, line, value, line if "://" in value else 0))
+        if len(out) >= MAX_EXPORTS:
+            return ModuleFacts(tuple(out[:MAX_EXPORTS]), f"only the first {MAX_EXPORTS} exports were read")
+    return ModuleFacts(tuple(out), "")
 
 
 def module_facts(parsed: Parsed) -> ModuleFacts:
