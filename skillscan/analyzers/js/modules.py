@@ -89,18 +89,16 @@ def json_facts(text: str) -> ModuleFacts:
         data = load_data_text(text, "json")
     except ManifestError as exc:
         return ModuleFacts((), f"the JSON module could not be read: {exc}")
-    out: list[ModuleExport] = []
     pairs = [(str(k), v) for k, v in data.items()] if isinstance(data, dict) else []
     pairs += [(f"{k}.{k2}", v2) for k, v in pairs if isinstance(v, dict) for k2, v2 in v.items()]
-    for name, value in pairs:
-        if not isinstance(value, str) or len(value) > MAX_EXPORT_VALUE:
-            continue
+    strings = [(name, value) for name, value in pairs if isinstance(value, str) and len(value) <= MAX_EXPORT_VALUE]
+    kept = strings[:MAX_EXPORTS // 2]  # each value is offered by its key and as the default export's member
+    out: list[ModuleExport] = []
+    for name, value in kept:
         line = value_line(text, value)
-        for shown in (name, f"default.{name}"):
-            out.append(ModuleExport(shown, line, value, line if "://" in value else 0))
-        if len(out) >= MAX_EXPORTS:
-            return ModuleFacts(tuple(out[:MAX_EXPORTS]), f"only the first {MAX_EXPORTS} exports were read")
-    return ModuleFacts(tuple(out), "")
+        out += [ModuleExport(shown, line, value, line if "://" in value else 0) for shown in (name, f"default.{name}")]
+    cut = f"only the first {len(kept)} string values were read" if len(strings) > len(kept) else ""
+    return ModuleFacts(tuple(out), cut)
 
 
 def module_facts(parsed: Parsed) -> ModuleFacts:

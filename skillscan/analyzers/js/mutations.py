@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from skillscan.analyzers.js.parse import Parsed
-from skillscan.analyzers.js.values import Values, dotted, string_value, unwrap
+from skillscan.analyzers.js.values import Values, dotted, key, string_value, unwrap
 
 MAX_WRITES = 4096
 SETTERS = frozenset({"set", "append"})
@@ -81,5 +81,14 @@ class Mutations:
         return None
 
     def into(self, target: str, before: int) -> list[Write]:
-        """The writes into `target` before byte `before` (each `Object.assign` after the others it follows)."""
-        return [w for w in self.writes.get(target, ()) if w.at < before] if target else []
+        """The writes into `target` before byte `before` (each `Object.assign` after the others it follows) that
+        reach the same binding of its name: a write into another function's `out` is not this `out`'s."""
+        if not target:
+            return []
+        base = target.split(".", 1)[0]
+        owner = self._owner(base, before)
+        return [w for w in self.writes.get(target, ()) if w.at < before and self._owner(base, w.at) == owner]
+
+    def _owner(self, name: str, at: int) -> tuple[int, int, str] | None:
+        bound = self.values.bindings.lookup(name, at)
+        return key(bound) if bound is not None else None

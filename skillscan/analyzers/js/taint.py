@@ -209,8 +209,8 @@ class Taint:
         fn = it.child_by_field_name("function") if it is not None and it.type == "call_expression" else None
         # `for (const [k, v] of Object.entries(process.env))`, `Object.values(process.env).forEach(v => …)`:
         # each value is one variable of the whole environment
-        whole = fn is not None and (self.name(fn) == "Object.entries" and found[1] == 1 or
-                                    self.name(fn) == "Object.values")
+        source = self.name(fn) if fn is not None else ""
+        whole = source == "Object.entries" and found[1] == 1 or source == "Object.values"
         kinds = ("selection", "environment") if whole else ("selection",)
         out = [replace(s, via=name) for s in self.of(found[0], depth + 1) if s.kind in kinds]
         chosen = guarded(self.parsed, self.values, node, name) if any(s.kind == "environment" for s in out) else None
