@@ -225,8 +225,9 @@ def loop_selection(node: cst.For, r: Reader) -> tuple[EnvSelection, cst.If] | No
 
 
 def _only_continue(node: cst.If) -> bool:
-    body = node.body.body
-    stmts = body if isinstance(node.body, cst.SimpleStatementSuite) else \
-        [x for line in body if isinstance(line, cst.SimpleStatementLine) for x in line.body] if len(body) == 1 else []
-    return len(stmts) == 1 and isinstance(stmts[0], cst.Continue)
+    """`if …: continue` (on one line or as the whole indented block)."""
+    lines = node.body.body
+    if isinstance(node.body, cst.IndentedBlock):
+        lines = lines[0].body if len(lines) == 1 and isinstance(lines[0], cst.SimpleStatementLine) else ()
+    return len(lines) == 1 and isinstance(lines[0], cst.Continue)
 
