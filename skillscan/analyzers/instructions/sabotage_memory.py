@@ -26,6 +26,8 @@ from skillscan.model import Confidence, Finding, Package
 RULE_IDS: tuple[str, ...] = ("sabotage-memory-implant",)
 _GAP = 100
 _YOURS = re.compile(r"\byour\b|你的|您的", re.IGNORECASE)
+# a store the user may own: a file, their system prompt or custom instructions
+_FILE = re.compile(r"[./]|\b(?:system\s+prompt|custom\s+instructions)\b|系统提示词|自定义指令", re.IGNORECASE)
 
 
 def _implant(s: str) -> tuple[str, Confidence | None, str] | None:
@@ -38,8 +40,11 @@ def _implant(s: str) -> tuple[str, Confidence | None, str] | None:
         rule = v["memory.standing_rule"].search(s)
         if beyond is None and rule is None:
             continue
-        if (beyond is None or rule is None) and _YOURS.search(s, max(0, store.start() - 12), store.start()):
-            continue  # "add an instruction to your .cursor/rules": advice to the user about their own file
+        # "add an instruction to your .cursor/rules": advice to the user about their own file ("your long-term
+        # memory" is the agent's: a person keeps no memory a tool writes into)
+        if ((beyond is None or rule is None) and _FILE.search(store.group(0))
+                and _YOURS.search(s, max(0, store.start() - 12), store.start())):
+            continue
         reach = " and ".join(f"“{m.group(0)}”" for m in (beyond, rule) if m)
         conf = None if beyond and rule else Confidence.LOW
         return f"write into {store.group(0)}, the agent's persistent context ({reach})", conf, store.group(0)
