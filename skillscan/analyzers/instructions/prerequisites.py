@@ -1,8 +1,9 @@
 """Fake prerequisites with only a link: a must-install precondition ("X must be installed before using
 this skill", "使用本技能前必须安装 X") whose download link points at a host that cannot be the tool's
 vendor — a free-hosting subdomain, a file host or drop, a paste site, a link shortener, a tunnel or a
-raw IP (the never-coherent categories of `rules/purpose/services.yaml`) or a host named after an agent
-platform it does not belong to (lookalike.py) — and is not the package's own homepage. The structure
+raw IP (the never-coherent categories of `rules/purpose/services.yaml`), a share link of a personal cloud
+drive (`rules/instructions/prerequisites.yaml`) or a host named after an agent platform it does not belong
+to (lookalike.py) — and is not the package's own homepage. The structure
 is the evidence, not the wording: the precondition is recognised by a modal of necessity next to an
 install/download verb, in English or Chinese, and the host by its category or its borrowed name.
 """
@@ -10,11 +11,13 @@ install/download verb, in English or Chinese, and the host by its category or it
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document
 from skillscan.analyzers.instructions.lookalike import lookalike
 from skillscan.analyzers.instructions.prose_findings import capped
+from skillscan.analyzers.instructions.sabotage_grammar import instruction_data
 from skillscan.analyzers.literal_gate import fold, gate
 from skillscan.capabilities.urls import normalize_host
 from skillscan.model import Channel, Finding, Location
@@ -28,8 +31,8 @@ PRECONDITION = re.compile(
     r"\b(?:must|needs?\s+to|has\s+to|have\s+to|is\s+required\s+to)\s+(?:first\s+)?be\s+(?:installed|downloaded|set\s*up|running)\b"
     r"|\brequires?\b[^.\n]{0,80}\b(?:to\s+be\s+)?(?:installed|downloaded)\b"
     r"|\b(?:install|download|get)\b[^.\n]{0,80}\b(?:before\s+(?:using|you\s+use|running|use)|first\b|prior\s+to)"
-    r"|\b(?:before\s+(?:using|you\s+use|running)|to\s+use)\s+this\s+(?:skill|tool|plugin|extension)\b[^.\n]{0,80}\b(?:install|download)"
-    r"|\b(?:required|prerequisite|mandatory)\b[^.\n]{0,60}\b(?:install|download)"
+    r"|\b(?:before\s+(?:using|you\s+use|running)|to\s+use)\s+this\s+(?:skill|tool|plugin|extension)\b[^.\n]{0,80}\b(?:install|download)\w*"
+    r"|\b(?:required|prerequisite|mandatory)\b[^.\n]{0,60}\b(?:install|download)\w*"
     r"|\b(?:install|download)\b[^.\n]{0,60}\b(?:required|prerequisite|mandatory)\b"
     r"|(?:必须|需要|务必|请先|须先|先)[^。\n]{0,30}(?:安装|下载)"
     r"|(?:安装|下载)[^。\n]{0,40}(?:之前|以前|前提|先决条件|才能)"
@@ -44,6 +47,25 @@ FOLLOWING_LINES = 3  # lines of a paragraph looked at for the link
 MAX_REPORTS = 5  # per file: enough for a verdict
 # project pages of code hosts: many real tools' official sites live there (jqlang.github.io)
 PROJECT_PAGES = ("github.io", "gitlab.io")
+
+
+@lru_cache(maxsize=1)
+def _share_link() -> re.Pattern[str]:
+    """A share link of a personal cloud drive, matched on a link without its scheme."""
+    items = instruction_data("prerequisites")["share_link"]
+    return re.compile("|".join(f"(?:{p})" for p in items), re.IGNORECASE)
+
+
+# what is fetched from a drive share link is a program (installed, run, an executable) and not data: datasets
+# and model weights are shared that way by honest authors too
+_PROGRAM_CUE = re.compile(r"\binstall(?:er|ed|ing|s)?\b|\bsetup\b|\brun\b|\.(?:exe|msi|dmg|pkg|apk|jar|bat|cmd|ps1|sh|vbs|scr)\b"
+                          r"|安装|运行|执行", re.IGNORECASE)
+_DATA_CUE = re.compile(r"\b(?:data\s*sets?|weights|checkpoints?|models?|corpus|corpora|samples?|fonts?|images?|videos?)\b"
+                       r"|数据集|数据|权重|模型|语料|样本|字体|素材", re.IGNORECASE)
+
+
+def _program_from_drive(*texts: str) -> bool:
+    return any(_PROGRAM_CUE.search(t) for t in texts) and not any(_DATA_CUE.search(t) for t in texts)
 
 
 def _homepage(doc: Document) -> str:
@@ -131,6 +153,8 @@ def prerequisite_links(doc: Document) -> list[Finding]:
                 program = _subject(text, pre.start())
                 if sink is not None and sink.category in LURE_CATEGORIES:
                     what = f"{sink.label}, not the package's own site"
+                elif _share_link().match(url.group(0).split("://", 1)[1]) and _program_from_drive(text, lines[j]):
+                    what = "a share link of a personal cloud drive, not a vendor's download site"
                 elif (brand := lookalike(host)) is not None:  # named after an agent platform it is not
                     what = f"a host named after {brand} that is none of the domains listed as its own, not the package's own site"
                 elif program and _ABOUT_SKILL.search(text) and host.lower() not in CODE_HOSTS and \
