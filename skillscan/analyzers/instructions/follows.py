@@ -17,7 +17,11 @@ FOLLOW = re.compile(
     r"\b(?:follow|run|execute|complete|perform|apply|obey|carry\s+out|do)\b[^\n]{0,60}?\b(?:instructions|steps|commands|"
     r"setup|procedure|guide|checklist|directions|tasks)\b[^\n]{0,40}?\b(?:in|from|at|of|listed\s+in|described\s+in)\s+"
     r"\[?`?(?P<target>[\w./-]+\.(?:md|txt|mdc))|(?:按照|遵循|执行|完成)[^\n]{0,30}?(?P<targetzh>[\w./-]+\.(?:md|txt))"
-    r"|\b(?:follow|execute|run|apply|obey)\s+(?:the\s+|all\s+)?(?:of\s+)?\[?`?(?P<target2>[\w./-]+\.(?:md|txt|mdc))",
+    r"|\b(?:follow|execute|run|apply|obey)\s+(?:the\s+|all\s+)?(?:of\s+)?\[?`?(?P<target2>[\w./-]+\.(?:md|txt|mdc))"
+    # "read references/policy.md and follow it", "先阅读 references/setup.md 并按其执行"
+    r"|\b(?:read|open|load|consult|review|check)\s+(?:the\s+file\s+)?\[?`?(?P<target3>[\w./-]+\.(?:md|txt|mdc))`?\]?"
+    r"(?:\([^)\n]*\))?[ \t,]*(?:and|then|,)\s+(?:then\s+)?(?:follow|apply|obey|execute|carry\s+out|do\s+what)\b"
+    r"|(?:阅读|读取|查看|打开)\s*`?(?P<targetzh2>[\w./-]+\.(?:md|txt))`?[^\n。]{0,6}?(?:并|然后|后)\s*(?:按|依|照|遵|执行)",
     re.IGNORECASE)
 
 
@@ -49,7 +53,8 @@ def resolve(base: str, target: str) -> str:
 
 
 def target_of(m: re.Match[str], base: str) -> str:
-    return resolve(base, m.group("target") or m.group("targetzh") or m.group("target2") or "")
+    return resolve(base, m.group("target") or m.group("targetzh") or m.group("target2") or m.group("target3")
+                   or m.group("targetzh2") or "")
 
 
 def _kind(m: re.Match[str]) -> str:
