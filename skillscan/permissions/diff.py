@@ -210,22 +210,30 @@ def _same_findings(a: InferredCapability, b: InferredCapability) -> bool:
     return _keys(a) <= _keys(b)
 
 
+UPLOAD_RULE = "shell-network-upload"  # a command that sends data or files to a host
+FILE_READ_RULE = "shell-secret-file-read"  # a credential file a command names
 AUTH_CLIENTS = frozenset({"ssh", "scp", "sftp", "rsync", "git", "gh", "aws", "gcloud", "az", "kubectl", "docker",
                           "npm", "twine", "gpg"})
 
 
 def client_auth_only(ic: InferredCapability, inferred: Sequence[InferredCapability]) -> bool:
     """A credential store 'read' that is only a client authenticating with the user's own credential
-    (`ssh host`, `git push`, `aws s3 ls`): every piece of evidence is a finding that ran such a client."""
+    (`ssh host`, `git push`, `aws s3 ls`): every piece of evidence is a finding that ran such a client. A
+    credential file named as what the command uploads (`scp ~/.ssh/id_rsa host:`, `gh gist create
+    ~/.git-credentials`: a file read on a line that uploads) is sent, not used to sign in."""
     if ic.capability.kind != "secrets.read":
         return False
     clients: set[tuple[str, int, str]] = set()
+    uploads: set[tuple[str, int]] = set()
     for other in inferred:
         c = other.capability
         if c.kind == "proc.exec" and (c.scope or "") in AUTH_CLIENTS:
             clients |= _keys(other)
+        if c.kind == "net.egress":
+            uploads |= {(e.path, e.line) for e in other.evidence if e.rule_id == UPLOAD_RULE}
     lines = {(p, ln) for p, ln, _ in clients}
-    return bool(ic.evidence) and all((e.path, e.line) in lines for e in ic.evidence)
+    return bool(ic.evidence) and all((e.path, e.line) in lines and not (
+        e.rule_id == FILE_READ_RULE and (e.path, e.line) in uploads) for e in ic.evidence)
 
 
 PROXIMITY = 3  # lines: legs seen only in instructions must sit in the same command or block

@@ -156,7 +156,8 @@ class PathsMixin(AnalyzerBase):
             else:
                 targets = ops
             for t in targets:
-                self._write(cmd, home_path(t), frame, key, sources)
+                if not _REMOTE_OPERAND.match(t):  # `rsync -a DIR host:dir` writes on another machine
+                    self._write(cmd, home_path(t), frame, key, sources)
 
     def _secret(self, cmd: Cmd, path: str, frame: Frame, how: str, written: str | None = None) -> None:
         if self.cm.env_dump_paths is not None and self.cm.env_dump_paths.search(path):
