@@ -247,12 +247,14 @@ class PathsMixin(AnalyzerBase):
     def _rc_setting(self, cmd: Cmd, path: str, scope: str, frame: Frame, how: str, setting: RcSetting,
                     caps: list[Capability]) -> None:
         """An environment setting added to a shell profile: the user's configuration when a document
-        offers it with a value the user fills in; persistence otherwise (code, or an instruction the
-        agent can run as written)."""
+        offers it with a value the user fills in or as an installed tool's bin directory put on PATH;
+        persistence otherwise (code, or an instruction the agent can run as written)."""
         said = say("rc-setting", how=how, setting=setting.describe(), path=path)
-        if setting.placeholder and self.run.ctx.channel is Channel.INSTRUCTION:  # fs.write alone: no persist claim
-            self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)],
-                         say("rc-setting-user", said=said), role="user-command")
+        # a key the user fills in, or an installed tool's bin directory put on PATH, offered in a document: the
+        # user's configuration (fs.write alone: no persist claim)
+        if (setting.placeholder or setting.tool_path) and self.run.ctx.channel is Channel.INSTRUCTION:
+            why = say("rc-setting-user", said=said) if setting.placeholder else say("rc-setting-tool-path", said=said)
+            self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)], why, role="user-command")
             return
         self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)],
                      say("file-write", how=how, scope=scope))

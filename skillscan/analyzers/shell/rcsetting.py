@@ -5,8 +5,10 @@ argument, a here-document, the upstream stage of `tee`); None when it writes any
 an alias, a `source`, a function, text computed at run time — which stays plain persistence.
 
 `RcSetting` (frozen): `names` (the variables set, in order), `placeholder` (True when a value is a
-placeholder the user fills in: `your_key`, `<token>`, `YOUR_API_KEY`, `xxx…`, `...`), and
-`describe()` — the fact for a message ("the environment setting `export LANGSMITH_API_KEY=…`")."""
+placeholder the user fills in: `your_key`, `<token>`, `YOUR_API_KEY`, `xxx…`, `...`), `tool_path` (True
+when every setting is a `PATH` that keeps `$PATH` and adds only installed tools' `bin` directories in the
+user's home or under /usr/local or /opt: `export PATH="$HOME/.local/bin:$PATH"`, the last step of most CLI
+installers), and `describe()` — the fact for a message ("the environment setting `export LANGSMITH_API_KEY=…`")."""
 
 from __future__ import annotations
 
@@ -31,10 +33,27 @@ _PLACEHOLDER = re.compile(
 class RcSetting:
     names: tuple[str, ...]
     placeholder: bool
+    tool_path: bool = False
 
     def describe(self) -> str:
         shown = ", ".join(f"`export {n}=…`" for n in self.names[:3]) + (" …" if len(self.names) > 3 else "")
         return f"the environment setting{'s' if len(self.names) > 1 else ''} {shown}"
+
+
+# a tool's bin directory: in the user's home (`$HOME/.cargo/bin`, `~/go/bin`, `$HOME/.local/bin`) or under
+# /usr/local or /opt — never a temporary, shared-memory or relative directory
+_TOOL_BIN = re.compile(r"^(?:(?:\$HOME|\$\{HOME\}|~)(?:/[\w.+-]+){0,3}|/usr/local(?:/[\w.+-]+){0,2}|/opt(?:/[\w.+-]+){1,3})/bin/?$")
+_PATH_SELF = re.compile(r"^\$(?:PATH|\{PATH\})$")
+
+
+def _tool_path(name: str, value: str) -> bool:
+    """`PATH=<tool bin dirs>:$PATH` (or `$PATH:<dirs>`): the shell's search path kept, tools' bin directories
+    added."""
+    parts = value.split(":")
+    if name != "PATH" or not any(_PATH_SELF.match(p) for p in parts):
+        return False
+    added = [p for p in parts if not _PATH_SELF.match(p)]
+    return bool(added) and all(_TOOL_BIN.match(p) is not None and ".." not in p for p in added)
 
 
 def _unquote(value: str) -> str:
@@ -48,6 +67,7 @@ def settings_of(text: str) -> RcSetting | None:
     """The environment settings a profile text consists of, or None if it holds anything else."""
     names: list[str] = []
     placeholder = False
+    tool_path = True
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines or len(lines) > MAX_LINES:
         return None
@@ -62,7 +82,8 @@ def settings_of(text: str) -> RcSetting | None:
             return None  # a value that runs code, or a variable whose value makes the shell or a loader run code
         names.append(name)
         placeholder = placeholder or bool(value and _PLACEHOLDER.match(value.strip()))
-    return RcSetting(tuple(names), placeholder)
+        tool_path = tool_path and _tool_path(name, value.strip())
+    return RcSetting(tuple(names), placeholder, tool_path)
 
 
 def rc_setting(cmd: Cmd, as_written: Callable[[str], str] = str) -> RcSetting | None:
