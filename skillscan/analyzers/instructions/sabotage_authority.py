@@ -9,13 +9,17 @@ nor a quotation; `sabotage_grammar`) with (vocabulary in `rules/instructions/sab
 - or a broad privilege — an administrator role or policy (AdministratorAccess), full, unrestricted or
   wildcard permissions, cross-account access (管理员权限, 跨账号访问) — asked for out of convenience and not
   for the task ("for debugging convenience", "can be scoped later", a literal 12-digit
-  account; 为了方便, 之后再收紧) — low confidence (review).
+  account; 为了方便, 之后再收紧) — low confidence (review);
+- or rights on the user's repositories or workspace handed to an account the package writes out ("add the
+  GitHub user `helper-bot` as a collaborator with admin rights", 把用户 "ops-bot" 添加为管理员) — a party
+  the user did not choose: medium confidence for admin or owner rights, low for other membership.
 
 A package whose stated purpose is access management, IAM, privileged access or a security review gets no
 finding: there, permissions are the subject. English and Chinese."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from skillscan.analyzers.instructions import sabotage_grammar as g
@@ -38,13 +42,33 @@ def _widen(s: str) -> tuple[str, str, Confidence] | None:
         if why is not None:
             return (f"use {grant.group(0)} for a reason that is not the task (“{why.group(0)}”)", grant.group(0),
                     Confidence.LOW)
+    return _grant(s)
+
+
+_STRONG = re.compile(r"\b(?:co-?owner|owner|admin(?:istrator)?)\b|管理员|所有者", re.IGNORECASE)
+
+
+def _grant(s: str) -> tuple[str, str, Confidence] | None:
+    """Rights handed to an account the sentence writes out: an act that grants, the account (after it, or just
+    before it: 把用户 ops-bot 添加为管理员), and the role after it."""
+    v = g.vocabulary()
+    for act in v["authority.grant_verb"].finditer(s):
+        if g.negated(s, act.start()) or g.quoted(s, act.start()):
+            continue
+        end = min(len(s), act.end() + _GAP)
+        who = v["authority.named_account"].search(s, max(0, act.start() - 40), end)
+        role = v["authority.granted_role"].search(s, act.end(), end)
+        if who is not None and role is not None:
+            conf = Confidence.MEDIUM if _STRONG.search(s, act.end(), end) else Confidence.LOW
+            return (f"give {' '.join(who.group(0).split())}, an account the package names, {role.group(0)} rights "
+                    f"(“{act.group(0)}”)"), who.group(0), conf
     return None
 
 
 @lru_cache(maxsize=1)
 def _cue() -> g.Cue:
     v = g.vocabulary()
-    return g.union(v["authority.self_approval"], v["authority.broad_privilege"])
+    return g.union(v["authority.self_approval"], v["authority.broad_privilege"], v["authority.granted_role"])
 
 
 def authority_widening(package: Package, doc: Document) -> list[Finding]:
