@@ -92,7 +92,7 @@ def test_hooks_manifest_parser() -> None:
                                           for i in range(n)]}}
         return hooks, json.dumps(hooks, indent=1)
 
-    assert growth(make, lambda h: hook_surfaces(h[0], "hooks/hooks.json", h[1]), 50_000) <= MAX_RATIO
+    assert growth(make, lambda h: hook_surfaces(h[0], "hooks/hooks.json", h[1]), 24_000) <= MAX_RATIO
 
 
 def test_findings_per_file_shell_engine() -> None:
