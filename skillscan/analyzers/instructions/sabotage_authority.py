@@ -45,6 +45,10 @@ def _widen(s: str) -> tuple[str, str, Confidence] | None:
     return _grant(s)
 
 
+# the user decides: "only if the user asks for it", "the account the user names"
+_USER_CHOICE = re.compile(r"\b(?:if|when|once|after|unless)\s+the\s+user\s+(?:explicitly\s+)?(?:asks?|requests?|wants?|"
+                          r"confirms?|approves?|agrees?|says?)|\bthe\s+user\s+(?:names?|chooses?|picks?|specifies|gives?)\b"
+                          r"|用户(?:要求|同意|确认|指定|批准)", re.IGNORECASE)
 _STRONG = re.compile(r"\b(?:co-?owner|owner|admin(?:istrator)?)\b|管理员|所有者", re.IGNORECASE)
 
 
@@ -52,6 +56,8 @@ def _grant(s: str) -> tuple[str, str, Confidence] | None:
     """Rights handed to an account the sentence writes out: an act that grants, the account (after it, or just
     before it: 把用户 ops-bot 添加为管理员), and the role after it."""
     v = g.vocabulary()
+    if _USER_CHOICE.search(s):
+        return None
     for act in v["authority.grant_verb"].finditer(s):
         if g.negated(s, act.start()) or g.quoted(s, act.start()):
             continue

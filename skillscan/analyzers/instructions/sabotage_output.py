@@ -99,8 +99,10 @@ def _drop(s: str, _next: str) -> tuple[str, str] | None:
 
 
 # what a review may leave out and still report clean: duplicates, false positives, what is already fixed
+# (or a risk the user's own records accept: "accepted risk", a waiver, the baseline)
 _HOUSEKEEPING = re.compile(r"\b(?:duplicates?|duplicated|false[- ]positives?|already\s+(?:fixed|resolved|tracked)|resolved|"
-                           r"stale|outdated|suppressed\s+in\s+config)\b|重复|误报|已修复", re.IGNORECASE)
+                           r"stale|outdated|suppressed\s+in\s+config|accepted\s+risks?|risk[- ]accepted|waived|waivers?|"
+                           r"baseline|allow-?list(?:ed)?)\b|重复|误报|已修复|已接受的?风险|白名单", re.IGNORECASE)
 # a clean result claimed only when nothing is left: "and, if none remain, report that the scan passed"
 _IF_CLEAN = re.compile(r"\b(?:if|when|once|unless|only\s+if)\s+(?:none|nothing|no\s+\w+)|如果没有|若无", re.IGNORECASE)
 
@@ -150,7 +152,7 @@ def _drop_scoped(s: str, _next: str) -> tuple[str, str] | None:
             return (f"remove {obj.group(0)} {scope.group(0)} … from what it delivers (“{act.group(0)}”)",
                     scope.group(0))
         severe = _severe(s, act)
-        if severe:
+        if severe and not _HOUSEKEEPING.search(s):
             return f"remove {severe.group(0)} from what it delivers (“{act.group(0)}”)", severe.group(0)
     return None
 
