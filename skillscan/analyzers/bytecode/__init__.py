@@ -3,8 +3,10 @@
 The project's own reader (`marshal_strings.py`) walks the marshal stream of any Python version for
 its string objects — the code's names (imports, attributes, called functions) and its string
 constants — without `marshal.loads`. What they show is reported on the compiled file: network
-hosts of URL constants, constants that are shell commands (analysed by the shell analyzer), and
-names that run decoded or dynamic code (`exec` with `b64decode`, `system`, `socket` …)."""
+hosts of URL constants, credential files named by path constants (read when the code opens files;
+sent when it also has a network client's sending call and URLs), constants that are shell commands
+(analysed by the shell analyzer), and names that run decoded or dynamic code (`exec` with
+`b64decode`, `system`, `socket` …)."""
 
 from __future__ import annotations
 
