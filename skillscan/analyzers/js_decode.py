@@ -183,6 +183,7 @@ class JsDecodeAnalyzer:
         from skillscan.analyzers.js import checks as js_checks
         from skillscan.analyzers.js.flows import FlowFinder
         from skillscan.analyzers.js.parse import parse
+        from skillscan.analyzers.js.fetched_code import download_execute
         from skillscan.analyzers.js.served_code import request_code_eval
         from skillscan.analyzers.js.values import Values
         from skillscan.loaders.files import make_file
@@ -212,6 +213,7 @@ class JsDecodeAnalyzer:
             virtual.append(replace(make_file(f"{file.path}#evaluated-{n}", code.encode("utf-8", "replace"),
                                              origin=f"{file.path}:{line}"), language="javascript"))
         findings.extend(request_code_eval(parsed, file.path, values.bindings))
+        findings.extend(download_execute(parsed, file.path))
         cut.extend(parsed.cut)
         for why in dict.fromkeys(cut):  # each bound that stopped the search, once
             findings.append(finding("analysis-incomplete", f"{file.path}: {why}", file.path, 1, 1))
