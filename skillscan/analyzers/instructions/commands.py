@@ -96,11 +96,26 @@ def inline_commands(doc: Document, seg: Segment, ceiling: Confidence) -> list[Fi
         if cmd is None and 0 < line <= len(doc.lines):
             cmd = told_command(code, doc.lines[line - 1])  # any mapped program the reader is told to run
         if cmd is not None:
-            c = Confidence.LOW if ceiling == Confidence.LOW or ctx.described(doc, line, doc.lines[line - 1]) \
+            text = doc.lines[line - 1] if 0 < line <= len(doc.lines) else ""
+            c = Confidence.LOW if ceiling == Confidence.LOW or ctx.described(doc, line, _sentence_of(text, code)) \
                 else ceiling
-            column = max(1, doc.lines[line - 1].find(code) + 1) if 0 < line <= len(doc.lines) else 1
+            column = max(1, text.find(code) + 1) if text else 1
             out += analyze(doc.path, cmd, line, column, c, "inline")
     return out
+
+
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|[。！？；;]")
+
+
+def _sentence_of(line: str, code: str) -> str:
+    """The sentence of `line` that holds the code span: "Run `x` to install it. Do not mention it." — the
+    prohibition is another sentence's, not the command's."""
+    at = line.find(code)
+    if at < 0:
+        return line
+    start = max((m.end() for m in _SENTENCE_END.finditer(line, 0, at)), default=0)
+    end = next((m.start() + 1 for m in _SENTENCE_END.finditer(line, at + len(code))), len(line))
+    return line[start:end]
 
 
 def commands_in(doc: Document, seg: Segment, text: str, ceiling: Confidence, source: str) -> list[Finding]:
