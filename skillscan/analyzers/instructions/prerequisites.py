@@ -19,7 +19,7 @@ from skillscan.analyzers.instructions.lookalike import lookalike
 from skillscan.analyzers.instructions.prose_findings import capped
 from skillscan.analyzers.instructions.sabotage_grammar import instruction_data
 from skillscan.analyzers.literal_gate import fold, gate
-from skillscan.capabilities.urls import normalize_host
+from skillscan.capabilities.urls import after_scheme, normalize_host
 from skillscan.model import Channel, Finding, Location
 from skillscan.purpose.domains import same_site
 from skillscan.purpose.services import load_table
@@ -153,7 +153,7 @@ def prerequisite_links(doc: Document) -> list[Finding]:
                 program = _subject(text, pre.start())
                 if sink is not None and sink.category in LURE_CATEGORIES:
                     what = f"{sink.label}, not the package's own site"
-                elif _share_link().match(url.group(0).split("://", 1)[1]) and _program_from_drive(text, lines[j]):
+                elif _share_link().match(after_scheme(url.group(0))) and _program_from_drive(text, lines[j]):
                     what = "a share link of a personal cloud drive, not a vendor's download site"
                 elif (brand := lookalike(host)) is not None:  # named after an agent platform it is not
                     what = f"a host named after {brand} that is none of the domains listed as its own, not the package's own site"
