@@ -22,7 +22,7 @@ from skillscan.analyzers.base import finding, line_text
 from skillscan.analyzers.js.parse import Parsed
 from skillscan.analyzers.js.served_code import FUNCTIONS, _args, _sink
 from skillscan.analyzers.js.values import dotted, string_value, unwrap
-from skillscan.model import Capability, Finding
+from skillscan.model import Capability, Finding, Location
 
 RULE_IDS: tuple[str, ...] = ("js-download-execute",)
 
@@ -155,12 +155,15 @@ def download_execute(parsed: Parsed, path: str) -> list[Finding]:
             continue
         url = _url(parsed, req)
         line, col = parsed.position(node)
+        req_line, req_col = parsed.position(req)
         what = dotted(parsed, req.child_by_field_name("function")) or "a request"
         source = f"downloaded from {url}" if url else "a network response delivers"
         out.append(finding("js-download-execute",
-                           f"{runner} runs code {source} (the response of {what}, line {parsed.position(req)[0]})",
+                           f"{runner} runs code {source} (the response of {what}, line {req_line})",
                            path, line, col, snippet=line_text(text, line).strip()[:200],
-                           capabilities=(Capability("code.remote", url or "*"),)))
+                           capabilities=(Capability("code.remote", url or "*"),),
+                           related=(Location(path, req_line, req_col, snippet=line_text(text, req_line).strip()[:200]),)
+                           if req_line != line else ()))
         if len(out) >= MAX_REPORTS:
             break
     return out
