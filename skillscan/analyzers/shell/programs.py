@@ -146,7 +146,7 @@ class ProgramsMixin(AnalyzerBase):
         dest = None if host == "*" else host
         line = frame.at(cmd.row, cmd.col)[0]
         hosted = self._host_carrier(frame, args, dest, line)
-        for sent in sent_values(args, is_credential):
+        for sent in sent_values(args, is_credential, attached=frame.dialect == "bash"):
             thing = sent.thing if sent.source == "variables" else say("content-of", path=self._as_written(sent.thing))
             at = _line_of(frame, args, sent.thing, line)
             carried = Carrier("variable", sent.thing, "", self.run.ctx.path, at) if sent.source == "variables" else \

@@ -4,8 +4,9 @@ URL), to which host, and whether the variable's service owns that host — the s
 Python engine gives ("`curl` sends DO_API_TOKEN as the Authorization header to api.digitalocean.com
 (the variable's own service)").
 
-- `sent_values(words, credential) -> list[Sent]`: the credential variables (`credential(name)` says
-  which names are credentials) and files (`-d @FILE`, `-F f=@FILE`, `-T FILE`) each option carries.
+- `sent_values(words, credential, attached=True) -> list[Sent]`: the credential variables (`credential(name)`
+  says which names are credentials) and files (`-d @FILE`, `-F f=@FILE`, `-T FILE`) each option carries
+  (`attached`: a short option may hold its value, `-TFILE`; not in PowerShell, whose `-TimeoutSec` is one word).
 - `url_host(words) -> str | None`: the host of the request's URL when the URL is only partly static
   (`https://api.telegram.org/bot$TOKEN/sendMessage` → api.telegram.org): the host part must be literal.
 Words are read as written (`Word.raw`), so a value computed at run time still shows its variables."""
@@ -40,23 +41,25 @@ def _unquote(raw: str) -> str:
     return raw[1:-1] if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'" else raw
 
 
-def _option(raw: str) -> tuple[str, str | None]:
-    """`--header=X` → (`--header`, X); `-HX` → (`-H`, X); `-d` → (`-d`, None)."""
+def _option(raw: str, attached: bool = True) -> tuple[str, str | None]:
+    """`--header=X` → (`--header`, X); `-HX` → (`-H`, X) when short options take attached values (not in
+    PowerShell, where `-TimeoutSec` is one parameter); `-d` → (`-d`, None)."""
     if raw.startswith("--") and "=" in raw:
         name, value = raw.split("=", 1)
         return name, value
-    if len(raw) > 2 and raw[0] == "-" and raw[1] != "-" and raw[:2] in HEADER_OPTIONS | BODY_OPTIONS | FILE_OPTIONS:
+    if attached and len(raw) > 2 and raw[0] == "-" and raw[1] != "-" and \
+            raw[:2] in HEADER_OPTIONS | BODY_OPTIONS | FILE_OPTIONS:
         return raw[:2], raw[2:]
     return raw, None
 
 
-def sent_values(words: Sequence[Word], credential: Callable[[str], bool]) -> list[Sent]:
+def sent_values(words: Sequence[Word], credential: Callable[[str], bool], attached: bool = True) -> list[Sent]:
     out: list[Sent] = []
     i = 0
     seen_url = False
     while i < min(len(words), MAX_WORDS):
         raw = words[i].raw
-        name, value = _option(_unquote(raw))
+        name, value = _option(_unquote(raw), attached)
         if name in HEADER_OPTIONS | BODY_OPTIONS | FILE_OPTIONS:
             if value is None:
                 i += 1
