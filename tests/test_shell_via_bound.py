@@ -4,6 +4,8 @@ PowerShell alike — no variable is dropped silently."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from skillscan.analyzers.shell import CommandContext, analyze_command
 from skillscan.analyzers.shell.syntax import MAX_VIA
 
@@ -49,3 +51,20 @@ def test_powershell_at_and_past_the_bound() -> None:
     assert "shell-runs-data-command" in at and "analysis-incomplete" not in at
     over = [m for r, m in _found(_ps(MAX_VIA), "powershell") if r == "analysis-incomplete"]
     assert len(over) == 1 and f"more than {MAX_VIA} of the script's variables" in over[0]
+
+
+def test_powershell_block_and_loop_bounds_are_said(tmp_path: Path) -> None:
+    """Blocks nested past the depth the parser reads, and a foreach over more items than it follows, are said."""
+    from skillscan.analyze import analyze_files
+    from skillscan.analyzers.shell.winshell import MAX_BLOCK_DEPTH, MAX_LOOP_VALUES
+    from skillscan.loaders.discover import load_inputs
+    from skillscan.loaders.files import Limits
+
+    deep = "if ($a) { " * (MAX_BLOCK_DEPTH + 2) + "Invoke-RestMethod -Uri https://api.example.com/x" + " }" * (MAX_BLOCK_DEPTH + 2)
+    items = ", ".join(f'"f{i}.txt"' for i in range(MAX_LOOP_VALUES + 3))
+    loop = f"foreach ($f in {items}) {{ Get-Content $f }}"
+    for text, said in ((deep, "blocks nested more than"), (loop, "`foreach` over more than")):
+        (tmp_path / "run.ps1").write_text(text + "\n", encoding="utf-8")
+        (pkg,) = load_inputs([str(tmp_path)], Limits())
+        found = [f for f in analyze_files(pkg, pkg.files)[0] if f.rule_id == "analysis-incomplete"]
+        assert any(said in f.message for f in found), [f.message for f in found]

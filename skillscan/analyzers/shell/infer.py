@@ -43,7 +43,13 @@ from skillscan.analyzers.shell.syntax import (
     MAX_VIA,
     parse_script,
 )
-from skillscan.analyzers.shell.winshell import PS_FETCH, parse_windows
+from skillscan.analyzers.shell.winshell import (
+    MAX_BLOCK_CHARS,
+    MAX_BLOCK_DEPTH,
+    MAX_LOOP_VALUES,
+    PS_FETCH,
+    parse_windows,
+)
 from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities.urls import host_of
 from skillscan.capabilities.urls import operand_host as host_operand
@@ -132,8 +138,12 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
         else:
             said: list[str] = []
             cmds = parse_windows(text, frame.dialect, said)
-            if said:
+            if "via" in said:
                 self.run.skip(frame, say("bound-via", limit=MAX_VIA))
+            if "blocks" in said:
+                self.run.skip(frame, say("bound-ps-blocks", limit=MAX_BLOCK_DEPTH, chars=f"{MAX_BLOCK_CHARS:,}"))
+            if "loop" in said:
+                self.run.skip(frame, say("bound-ps-loop", limit=MAX_LOOP_VALUES))
             cut = len(text) > MAX_TEXT or len(cmds) >= MAX_COMMANDS
             if frame.dialect == "powershell":
                 self._ps_facts(text, frame)

