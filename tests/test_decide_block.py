@@ -164,6 +164,7 @@ def verdicts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, An
     _skill(root, "cron-manager", "Manage the user's cron jobs: list, add and remove crontab entries.", CRON_STEP)
     _skill(root, "cron-manager-zh", "管理用户的定时任务（crontab）。", CRON_STEP)
     _skill(root, "job-runner", "Run the team's jobs.", CRON_STEP)
+    _skill(root, "cron-nightly", "Back up the user's notes folder nightly.", CRON_STEP)
     # the same step in a fence that runs on past the lines rule 2 reads: not judged open
     _skill(root, "cron-manager-long", "Manage the user's cron jobs: list, add and remove crontab entries.",
            CRON_STEP.replace("| crontab -\n", "| crontab -\n" + "# keep the list tidy\n" * 250))
@@ -204,7 +205,7 @@ def _reasons(v: dict[str, Any]) -> str:
 @pytest.mark.parametrize(("disclosed", "other"), [("cron-manager", "job-runner"), ("cron-manager-zh", "job-runner"),
                                                   ("hook-installer", "table-formatter"),
                                                   ("cron-manager", "cron-manager-long"),
-                                                  ("bot-service", "bot-formatter")])
+                                                  ("bot-service", "bot-formatter"), ("cron-nightly", "job-runner")])
 def test_rule2_disclosed_and_purpose_coherent_is_review_elsewhere_block(
         verdicts: dict[str, dict[str, Any]], disclosed: str, other: str) -> None:
     assert verdicts[disclosed]["verdict"] == "review", _reasons(verdicts[disclosed])
