@@ -213,7 +213,7 @@ class JsDecodeAnalyzer:
             virtual.append(replace(make_file(f"{file.path}#evaluated-{n}", code.encode("utf-8", "replace"),
                                              origin=f"{file.path}:{line}"), language="javascript"))
         findings.extend(request_code_eval(parsed, file.path, values.bindings))
-        findings.extend(download_execute(parsed, file.path))
+        findings.extend(download_execute(parsed, file.path, values.bindings))
         cut.extend(parsed.cut)
         for why in dict.fromkeys(cut):  # each bound that stopped the search, once
             findings.append(finding("analysis-incomplete", f"{file.path}: {why}", file.path, 1, 1))

@@ -35,6 +35,8 @@ APP_FACTORIES = frozenset({"express", "express.Router", "Router", "fastify", "Fa
 ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "del", "all", "use", "route", "options", "head"})
 WS_SERVERS = re.compile(r"\bnew\s+(?:WebSocketServer|WebSocket\.Server|ws\.Server|Server)\s*\(")
 VM_RUN = frozenset({"runInThisContext", "runInNewContext", "runInContext", "compileFunction"})
+# a file that names none of these runs no code built at run time (the text test before any tree walk)
+DYNAMIC_CODE = re.compile(r"\beval\b|\bFunction\b|runIn\w*Context|compileFunction|\bScript\b")
 CORS_ANY = re.compile(r"Access-Control-Allow-Origin['\"`]?\s*[,:]\s*['\"`]\*['\"`]|\bcors\(\s*\)|origin\s*:\s*['\"`]\*['\"`]",
                       re.IGNORECASE)
 MAX_HANDLERS = 200  # request handlers looked into per file
@@ -48,7 +50,7 @@ class Handler:
     line: int  # where the server or route is set up
 
 
-def _args(node: Any) -> list[Any]:
+def call_args(node: Any) -> list[Any]:
     a = node.child_by_field_name("arguments")
     return [] if a is None else [c for c in a.named_children if c.type != "comment"]
 
@@ -91,7 +93,7 @@ def handlers(parsed: Parsed, bindings: Bindings | None = None) -> Iterator[Handl
             continue
         head, _, method = callee.rpartition(".")
         line = parsed.position(call)[0]
-        args = _args(call)
+        args = call_args(call)
         if method == "createServer" or callee == "createServer":
             for a in args:
                 fn = _function(parsed, bindings, a)
@@ -117,11 +119,11 @@ def _literal(node: Any) -> bool:
     return node.type == "template_string" and not any(c.type == "template_substitution" for c in node.named_children)
 
 
-def _sink(parsed: Parsed, node: Any) -> str:
+def code_sink(parsed: Parsed, node: Any) -> str:
     """The dynamic-code call `node` is, when its code is not a literal, else ""."""
     is_new = node.type == "new_expression"
     callee = dotted(parsed, node.child_by_field_name("constructor" if is_new else "function"))
-    args = _args(node)
+    args = call_args(node)
     if not args or not callee:
         return ""
     name = callee.rpartition(".")[2]
@@ -142,7 +144,7 @@ def request_code_eval(parsed: Parsed, path: str, bindings: Bindings | None = Non
     if parsed.root is None:
         return []
     text = parsed.src.decode("utf-8", "replace")
-    if not re.search(r"\beval\b|\bFunction\b|runIn\w*Context|compileFunction|\bScript\b", text):
+    if not DYNAMIC_CODE.search(text):
         return []
     found: list[Handler] = []
     for h in handlers(parsed, bindings):
@@ -158,7 +160,7 @@ def request_code_eval(parsed: Parsed, path: str, bindings: Bindings | None = Non
     seen: set[int] = set()
     sinks = sorted(parsed.of_kind("call_expression") + parsed.of_kind("new_expression"), key=lambda n: n.start_byte)
     for node in sinks:
-        call = _sink(parsed, node)
+        call = code_sink(parsed, node)
         if not call or node.start_byte in seen:
             continue
         h = next((h for h in found if _within(node, h.node)), None)
