@@ -229,7 +229,8 @@ def _ps_payload(raw: str) -> Payload | None:
 
 
 # PowerShell keywords whose `{ … }` blocks hold statements that run (`if (…) { … } else { … }`, `foreach (…) { … }`,
-# `try { … } catch { … }`, `function f { … }`): the blocks are parsed as statements, the keyword line is no program
+# `try { … } catch { … }`, `function f { … }`): the blocks are parsed as statements and a condition or collection in
+# parentheses as an expression; the keyword itself is no program
 PS_BLOCK_KEYWORDS = frozenset({"if", "elseif", "else", "foreach", "for", "while", "do", "until", "try", "catch",
                                "finally", "function", "filter", "switch", "trap"})
 MAX_BLOCK_DEPTH = 16  # nested blocks parsed; deeper ones stay one word
@@ -245,8 +246,7 @@ def parse_windows(text: str, dialect: str, said: list[str] | None = None) -> lis
     once per known item of its collection, the loop variable bound to it), up to MAX_COMMANDS in all."""
     env: dict[str, Word] = {}
     budget = [MAX_COMMANDS, MAX_BLOCK_CHARS]  # commands left; characters of blocks left to read
-    cmds = _parse(_Tok(text[:MAX_TEXT], dialect, env), dialect, env, said, budget, 0)
-    return cmds
+    return _parse(_Tok(text[:MAX_TEXT], dialect, env), dialect, env, said, budget, 0)
 
 
 def _shift(cmd: Cmd, row: int, col: int) -> Cmd:
@@ -337,6 +337,11 @@ def _parse(tok: _Tok, dialect: str, env: dict[str, Word], said: list[str] | None
             continue
         if dialect == "powershell" and plain and ((plain[0].value or "").lower() in PS_BLOCK_KEYWORDS or
                                                   (plain[0].raw.startswith("{") and not called)):
+            # the condition or collection in parentheses is an expression that runs (`if ((iwr u).Content …)`)
+            for w in plain[1:]:
+                if w.raw.startswith(("(", "$(")) and budget[0] > 0:
+                    cmds.append(Cmd(words=[w], row=w.row, col=w.col, text=w.raw, expression=True))
+                    budget[0] -= 1
             cmds += _blocks(tok, plain, dialect, env, said, budget, depth)  # counted in the budget by their parse
             prev, prev_sep = None, sep
             continue

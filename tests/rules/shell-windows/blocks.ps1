@@ -26,5 +26,8 @@ foreach ($n in "notes.txt", "todo.txt") {
   # ok: shell-secret-file-read
   Get-Content $n | Measure-Object -Line
 }
-# ok: shell-secret-file-read
+# `-TimeoutSec` is one PowerShell parameter, not curl's `-T` with a file attached
+# ok: shell-secret-file-read, shell-network-upload
 Invoke-RestMethod -Uri "https://api.example.com/status" -TimeoutSec 30
+# ruleid: shell-network-egress
+if ((Invoke-WebRequest -Uri "https://flags.example.net/go").Content -eq "go") { Write-Output "enabled" }
