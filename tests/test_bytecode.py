@@ -60,3 +60,16 @@ def test_a_credential_path_without_a_file_read_or_a_sender_claims_no_read() -> N
     # a public key, a README path and a URL constant alone are not credential reads or requests
     pyc = read_pyc(_pyc("import json\nP = '~/.ssh/id_rsa.pub'\nDOC = 'https://docs.example.org/x'\njson.load(open(P))\n"))
     assert pyc is not None and not any(s.capabilities for s in signals(pyc, "c.pyc"))
+
+
+def test_credential_paths_past_the_listed_ones_are_counted() -> None:
+    from skillscan.analyzers.bytecode.signals import MAX_PATHS
+
+    paths = [f"~/.ssh/id_rsa_{i}" for i in range(MAX_PATHS + 3)]
+    pyc = read_pyc(_pyc(f"KEYS = {paths!r}\nfor k in KEYS:\n    open(k).read()\n"))
+    assert pyc is not None
+    named = [s for s in signals(pyc, "c.pyc") if "names the credential file" in s.message]
+    assert len(named) == MAX_PATHS and "(3 more credential paths not listed)" in named[-1].message
+    # json.loads of a string is no file read: a credential path beside it claims none
+    pyc = read_pyc(_pyc("import json\nP = '~/.ssh/id_rsa'\nprint(json.loads('{}'), P)\n"))
+    assert pyc is not None and not any(s.capabilities for s in signals(pyc, "c.pyc"))

@@ -26,7 +26,8 @@ NET_SENDERS = {"urlopen", "urlretrieve", "Request", "post", "put", "patch", "req
 # a constant that may be a path: home-relative, absolute, or a dot-directory of the home (".aws/credentials")
 _PATHLIKE = re.compile(r"^(?:~|\$HOME|/|[A-Za-z]:[\\/]|\.[\w-]+/)[^\s]{2,255}$")
 MAX_PATHS = 8  # credential paths reported per file
-READERS = {"open", "read", "read_text", "read_bytes", "readlines", "copyfile", "copy", "load", "loads"}
+# names that open or read files (`json.loads` parses a string and `dict.copy` copies a mapping: not reads)
+READERS = {"open", "read", "read_text", "read_bytes", "readlines", "copyfile"}
 
 
 @dataclass(frozen=True)
@@ -53,18 +54,21 @@ def signals(pyc: Pyc, path: str) -> list[Signal]:
     for host, url in hosts.items():
         # a constant is not a connection: reported, with no capability (examples and test data hold URLs too)
         out.append(Signal(f"compiled code {path} holds the URL {url[:200]}", (), Severity.LOW, url[:200]))
-    stores: dict[str, str] = {}
+    stores: dict[str, str] = {}  # every credential path constant (the reader bounds the constants), by kind
     for c in pyc.constants:
-        if len(stores) < MAX_PATHS and _PATHLIKE.match(c) and c not in stores:
+        if _PATHLIKE.match(c) and c not in stores:
             kind = secret_kind_of_path(c if c.startswith(("~", "$", "/")) or c[1:2] == ":" else "~/" + c)
             if kind is not None:
                 stores[c] = kind
     senders = names & NET_SENDERS if names & NET_MODULES else set()
     reads = names & READERS  # a path constant is a read only where the code also opens or reads files
-    for path_const, kind in stores.items():
+    shown = list(stores.items())[:MAX_PATHS]
+    for n, (path_const, kind) in enumerate(shown, start=1):
         how = f" and uses {_list(reads)}" if reads else ""
-        out.append(Signal(f"compiled code {path} names the credential file {path_const} ({kind} credentials){how}",
-                          (Capability("secrets.read", kind),) if reads else (), Severity.MEDIUM, path_const))
+        more = f" ({len(stores) - len(shown)} more credential paths not listed)" if n == len(shown) and \
+            len(stores) > len(shown) else ""
+        out.append(Signal(f"compiled code {path} names the credential file {path_const} ({kind} credentials){how}"
+                          f"{more}", (Capability("secrets.read", kind),) if reads else (), Severity.MEDIUM, path_const))
     if stores and reads and senders and hosts:
         kinds = sorted(set(stores.values()))
         out.append(Signal(f"compiled code {path} names {', '.join(kinds)} credential files, reads files "
