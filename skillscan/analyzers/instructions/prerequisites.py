@@ -17,7 +17,7 @@ from skillscan.analyzers.base import finding
 from skillscan.analyzers.instructions.document import Document
 from skillscan.analyzers.instructions.lookalike import lookalike
 from skillscan.analyzers.instructions.prose_findings import capped
-from skillscan.analyzers.instructions.sabotage_grammar import instruction_data
+from skillscan.analyzers.instructions.sabotage_grammar import alternation, instruction_data
 from skillscan.analyzers.literal_gate import fold, gate
 from skillscan.capabilities.urls import after_scheme, normalize_host
 from skillscan.model import Channel, Finding, Location
@@ -50,22 +50,18 @@ PROJECT_PAGES = ("github.io", "gitlab.io")
 
 
 @lru_cache(maxsize=1)
-def _share_link() -> re.Pattern[str]:
-    """A share link of a personal cloud drive, matched on a link without its scheme."""
-    items = instruction_data("prerequisites")["share_link"]
-    return re.compile("|".join(f"(?:{p})" for p in items), re.IGNORECASE)
+def _drive() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(share link, program cue, data cue) of rules/instructions/prerequisites.yaml."""
+    data = instruction_data("prerequisites")
+    return alternation(data["share_link"]), alternation(data["program_cue"]), alternation(data["data_cue"])
 
 
-# what is fetched from a drive share link is a program (installed, run, an executable) and not data: datasets
-# and model weights are shared that way by honest authors too
-_PROGRAM_CUE = re.compile(r"\binstall(?:er|ed|ing|s)?\b|\bsetup\b|\brun\b|\.(?:exe|msi|dmg|pkg|apk|jar|bat|cmd|ps1|sh|vbs|scr)\b"
-                          r"|安装|运行|执行", re.IGNORECASE)
-_DATA_CUE = re.compile(r"\b(?:data\s*sets?|weights|checkpoints?|models?|corpus|corpora|samples?|fonts?|images?|videos?)\b"
-                       r"|数据集|数据|权重|模型|语料|样本|字体|素材", re.IGNORECASE)
-
-
-def _program_from_drive(*texts: str) -> bool:
-    return any(_PROGRAM_CUE.search(t) for t in texts) and not any(_DATA_CUE.search(t) for t in texts)
+def _program_from_drive(url: str, *texts: str) -> bool:
+    """A share link of a personal cloud drive (matched without its scheme) for a program — installed, run, an
+    executable — and not for data: datasets and model weights are shared that way by honest authors too."""
+    link, program, data = _drive()
+    return link.match(after_scheme(url)) is not None and any(program.search(t) for t in texts) and \
+        not any(data.search(t) for t in texts)
 
 
 def _homepage(doc: Document) -> str:
@@ -153,7 +149,7 @@ def prerequisite_links(doc: Document) -> list[Finding]:
                 program = _subject(text, pre.start())
                 if sink is not None and sink.category in LURE_CATEGORIES:
                     what = f"{sink.label}, not the package's own site"
-                elif _share_link().match(after_scheme(url.group(0))) and _program_from_drive(text, lines[j]):
+                elif _program_from_drive(url.group(0), text, lines[j]):
                     what = "a share link of a personal cloud drive, not a vendor's download site"
                 elif (brand := lookalike(host)) is not None:  # named after an agent platform it is not
                     what = f"a host named after {brand} that is none of the domains listed as its own, not the package's own site"
