@@ -13,6 +13,7 @@ from skillscan.analyzers.instructions.document import Document, Segment
 from skillscan.analyzers.instructions.fence_dialect import powershell_text, unlabelled, without_sessions
 from skillscan.analyzers.instructions.inline import told_command
 from skillscan.analyzers.instructions.memo import memoized
+from skillscan.analyzers.instructions.sentence_split import split_spans
 from skillscan.model import Channel, Confidence, Finding
 
 RUN_SENTENCE = re.compile(
@@ -104,17 +105,19 @@ def inline_commands(doc: Document, seg: Segment, ceiling: Confidence) -> list[Fi
     return out
 
 
-_SENTENCE_END = re.compile(r"[.!?](?:\s|$)|[。！？；;]")
-
-
 def _sentence_of(line: str, code: str) -> str:
-    """The sentence of `line` that holds the code span: "Run `x` to install it. Do not mention it." — the
-    prohibition is another sentence's, not the command's."""
+    """The sentence of `line` that holds the code span, cut where the sentence detectors cut
+    (`sentence_split`): "Run `x` to install it. Do not mention it." — the prohibition is another sentence's."""
     at = line.find(code)
     if at < 0:
         return line
-    start = max((m.end() for m in _SENTENCE_END.finditer(line, 0, at)), default=0)
-    end = next((m.start() + 1 for m in _SENTENCE_END.finditer(line, at + len(code))), len(line))
+    start, end = 0, len(line)
+    for cut_start, cut_end in split_spans(line):
+        if cut_end <= at:
+            start = cut_end
+        elif cut_start >= at + len(code):
+            end = cut_start
+            break
     return line[start:end]
 
 
