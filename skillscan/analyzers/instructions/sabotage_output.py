@@ -98,40 +98,27 @@ def _drop(s: str, _next: str) -> tuple[str, str] | None:
     return None
 
 
-# what a review may leave out and still report clean: duplicates, false positives, what is already fixed
-# (or a risk the user's own records accept: "accepted risk", a waiver, the baseline)
-_HOUSEKEEPING = re.compile(r"\b(?:duplicates?|duplicated|false[- ]positives?|already\s+(?:fixed|resolved|tracked)|resolved|"
-                           r"stale|outdated|suppressed\s+in\s+config|accepted\s+risks?|risk[- ]accepted|waived|waivers?|"
-                           r"baseline|allow-?list(?:ed)?)\b|重复|误报|已修复|已接受的?风险|白名单", re.IGNORECASE)
-# a clean result claimed only when nothing is left: "and, if none remain, report that the scan passed"
-_IF_CLEAN = re.compile(r"\b(?:if|when|once|unless|only\s+if)\s+(?:none|nothing|no\s+\w+)|如果没有|若无", re.IGNORECASE)
-
-
 def _drop_claim(s: str, _next: str) -> tuple[str, str] | None:
     """Findings left out and, in the same sentence, a clean result claimed ("leave out the critical findings and
     state that no issues were found"): the report then says the opposite of what the review saw."""
     v = g.vocabulary()
     claim = v["output.clean_claim"].search(s)
-    if claim is None or g.negated(s, claim.start()) or _HOUSEKEEPING.search(s):
+    if claim is None or g.negated(s, claim.start()) or v["output.housekeeping"].search(s):
         return None
     for act in v["output.suppress_verb"].finditer(s):
         obj = _near(v["output.finding_object"], s, act.start(), act.end()) or _severe(s, act)
-        if obj is not None and _acted(s, act) and not _IF_CLEAN.search(s, act.end(), claim.start()):
+        if obj is not None and _acted(s, act) and not v["output.if_clean"].search(s, act.end(), claim.start()):
             return (f"remove {obj.group(0)} from what it delivers and claim a clean result (“{act.group(0)}”, "
                     f"“{claim.group(0)}”)"), claim.group(0)
     return None
 
 
-# words before a severity that spare it: "everything except critical findings", "below high severity"
-_SPARED = re.compile(r"(?:\b(?:except(?:\s+for)?|but|besides|other\s+than|apart\s+from|below|under|lower\s+than|"
-                     r"less\s+than|non|not)[\s-]+(?:the\s+|any\s+)?|除了?|低于|非)$", re.IGNORECASE)
-
-
 def _severe(s: str, act: re.Match[str]) -> re.Match[str] | None:
     """The most severe findings named near the act of leaving out ("omit every finding rated critical"), unless
     the words before them spare them."""
-    for m in g.vocabulary()["output.severe_scope"].finditer(s, max(0, act.start() - _GAP), min(len(s), act.end() + _GAP)):
-        if not _SPARED.search(s[max(0, m.start() - 24):m.start()]):
+    v = g.vocabulary()
+    for m in v["output.severe_scope"].finditer(s, max(0, act.start() - _GAP), min(len(s), act.end() + _GAP)):
+        if not v["output.spared"].search(s[max(0, m.start() - 24):m.start()]):
             return m
     return None
 
@@ -146,13 +133,13 @@ def _drop_scoped(s: str, _next: str) -> tuple[str, str] | None:
         if not _acted(s, act):
             continue
         obj = _near(v["output.finding_object"], s, act.start(), act.end())
-        scope = (v["output.sensitive_scope"].search(s, max(0, obj.start() - 40), min(len(s), obj.end() + 60))
-                 if obj is not None else None)
-        if scope and obj is not None:
+        scope = v["output.sensitive_scope"].search(s, max(0, obj.start() - 40), min(len(s), obj.end() + 60)) \
+            if obj is not None else None
+        if obj is not None and scope is not None:
             return (f"remove {obj.group(0)} {scope.group(0)} … from what it delivers (“{act.group(0)}”)",
                     scope.group(0))
         severe = _severe(s, act)
-        if severe and not _HOUSEKEEPING.search(s):
+        if severe and not v["output.housekeeping"].search(s):
             return f"remove {severe.group(0)} from what it delivers (“{act.group(0)}”)", severe.group(0)
     return None
 
