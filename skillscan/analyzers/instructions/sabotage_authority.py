@@ -19,7 +19,6 @@ finding: there, permissions are the subject. English and Chinese."""
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from skillscan.analyzers.instructions import sabotage_grammar as g
@@ -45,18 +44,11 @@ def _widen(s: str) -> tuple[str, str, Confidence] | None:
     return _grant(s)
 
 
-# the user decides: "only if the user asks for it", "the account the user names"
-_USER_CHOICE = re.compile(r"\b(?:if|when|once|after|unless)\s+the\s+user\s+(?:explicitly\s+)?(?:asks?|requests?|wants?|"
-                          r"confirms?|approves?|agrees?|says?)|\bthe\s+user\s+(?:names?|chooses?|picks?|specifies|gives?)\b"
-                          r"|用户(?:要求|同意|确认|指定|批准)", re.IGNORECASE)
-_STRONG = re.compile(r"\b(?:co-?owner|owner|admin(?:istrator)?)\b|管理员|所有者", re.IGNORECASE)
-
-
 def _grant(s: str) -> tuple[str, str, Confidence] | None:
     """Rights handed to an account the sentence writes out: an act that grants, the account (after it, or just
     before it: 把用户 ops-bot 添加为管理员), and the role after it."""
     v = g.vocabulary()
-    if _USER_CHOICE.search(s):
+    if v["authority.user_choice"].search(s):
         return None
     for act in v["authority.grant_verb"].finditer(s):
         if g.negated(s, act.start()) or g.quoted(s, act.start()):
@@ -65,7 +57,7 @@ def _grant(s: str) -> tuple[str, str, Confidence] | None:
         who = v["authority.named_account"].search(s, max(0, act.start() - 40), end)
         role = v["authority.granted_role"].search(s, act.end(), end)
         if who is not None and role is not None:
-            conf = Confidence.MEDIUM if _STRONG.search(s, act.end(), end) else Confidence.LOW
+            conf = Confidence.MEDIUM if v["authority.owner_role"].search(s, act.end(), end) else Confidence.LOW
             return (f"give {' '.join(who.group(0).split())}, an account the package names, {role.group(0)} rights "
                     f"(“{act.group(0)}”)"), who.group(0), conf
     return None
