@@ -68,3 +68,13 @@ def test_powershell_block_and_loop_bounds_are_said(tmp_path: Path) -> None:
         (pkg,) = load_inputs([str(tmp_path)], Limits())
         found = [f for f in analyze_files(pkg, pkg.files)[0] if f.rule_id == "analysis-incomplete"]
         assert any(said in f.message for f in found), [f.message for f in found]
+
+
+def test_a_foreach_header_is_read_up_to_its_closing_parenthesis() -> None:
+    """The collection of a `foreach` header is matched greedily up to its `)` (a lazy match with `\\s*` before the
+    `)` was quadratic on a long run of spaces); an unclosed header is no loop, and the collection keeps its items."""
+    from skillscan.analyzers.shell.winshell import _FOREACH
+
+    assert _FOREACH.match("($f in x" + " " * 64_000 + "y") is None
+    m = _FOREACH.match('($f in "a", "b" )')
+    assert m is not None and m.group(1) == "f" and m.group(2).strip() == '"a", "b"'

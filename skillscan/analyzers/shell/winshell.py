@@ -236,7 +236,9 @@ PS_BLOCK_KEYWORDS = frozenset({"if", "elseif", "else", "foreach", "for", "while"
 MAX_BLOCK_DEPTH = 16  # nested blocks parsed; deeper ones stay one word
 MAX_BLOCK_CHARS = 4 * MAX_TEXT  # characters re-read as blocks in one text, all levels together
 MAX_LOOP_VALUES = 8  # values of a `foreach` collection the body is followed with, one pass each
-_FOREACH = re.compile(r"^\(\s*\$([A-Za-z_][A-Za-z0-9_]*)\s+in\s+(.+?)\s*\)$", re.IGNORECASE | re.DOTALL)
+# greedy up to the closing parenthesis (one backtrack from the end: a lazy collection with `\s*` before the `)` was
+# quadratic on a long run of spaces)
+_FOREACH = re.compile(r"^\(\s*\$([A-Za-z_][A-Za-z0-9_]*)\s+in\s+(.+)\)$", re.IGNORECASE | re.DOTALL)
 _ITEM = re.compile(r'"((?:[^"`]|`.)*)"|\'((?:[^\']|\'\')*)\'')
 
 
