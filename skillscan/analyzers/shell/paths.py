@@ -244,15 +244,22 @@ class PathsMixin(AnalyzerBase):
                 Capability("agent.config.write", entry)]
         self.run.add(frame, cmd, "shell-persistence", caps, say("agent-tree-persist", how=how, path=path, reason=loc.reason))
 
+    def _made_in(self, dirs: Sequence[str]) -> bool:
+        """Whether the script wrote a file into one of `dirs` (a program it put there, then put first on PATH, is a
+        hijack, not an installed tool), or wrote too many files to tell."""
+        wanted = [home_path(d).rstrip("/") + "/" for d in dirs]
+        return self.run.made_over or any(home_path(m).startswith(w) for m in self.run.made for w in wanted)
+
     def _rc_setting(self, cmd: Cmd, path: str, scope: str, frame: Frame, how: str, setting: RcSetting,
                     caps: list[Capability]) -> None:
         """An environment setting added to a shell profile: the user's configuration when a document
         offers it with a value the user fills in or as an installed tool's bin directory put on PATH;
         persistence otherwise (code, or an instruction the agent can run as written)."""
         said = say("rc-setting", how=how, setting=setting.describe(), path=path)
-        # a key the user fills in, or an installed tool's bin directory put on PATH, offered in a document: the
-        # user's configuration (fs.write alone: no persist claim)
-        if (setting.placeholder or setting.tool_path) and self.run.ctx.channel is Channel.INSTRUCTION:
+        # a key the user fills in, or an installed tool's bin directory put on PATH (one this script wrote no file
+        # into), offered in a document: the user's configuration (fs.write alone: no persist claim)
+        tool_path = setting.tool_path and not self._made_in(setting.dirs)
+        if (setting.placeholder or tool_path) and self.run.ctx.channel is Channel.INSTRUCTION:
             why = say("rc-setting-user", said=said) if setting.placeholder else say("rc-setting-tool-path", said=said)
             self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", scope)], why, role="user-command")
             return

@@ -8,7 +8,7 @@ an alias, a `source`, a function, text computed at run time — which stays plai
 placeholder the user fills in: `your_key`, `<token>`, `YOUR_API_KEY`, `xxx…`, `...`), `tool_path` (True
 when every setting is a `PATH` that keeps `$PATH` and adds only installed tools' `bin` directories in the
 user's home or under /usr/local or /opt: `export PATH="$HOME/.local/bin:$PATH"`, the last step of most CLI
-installers), and `describe()` — the fact for a message ("the environment setting `export LANGSMITH_API_KEY=…`")."""
+installers) with those directories in `dirs`, and `describe()` — the fact for a message ("the environment setting `export LANGSMITH_API_KEY=…`")."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ class RcSetting:
     names: tuple[str, ...]
     placeholder: bool
     tool_path: bool = False
+    dirs: tuple[str, ...] = ()  # the bin directories a tool-path setting adds, as written
 
     def describe(self) -> str:
         shown = ", ".join(f"`export {n}=…`" for n in self.names[:3]) + (" …" if len(self.names) > 3 else "")
@@ -46,14 +47,14 @@ _TOOL_BIN = re.compile(r"^(?:(?:\$HOME|\$\{HOME\}|~)(?:/[\w.+-]+){0,3}|/usr/loca
 _PATH_SELF = re.compile(r"^\$(?:PATH|\{PATH\})$")
 
 
-def _tool_path(name: str, value: str) -> bool:
-    """`PATH=<tool bin dirs>:$PATH` (or `$PATH:<dirs>`): the shell's search path kept, tools' bin directories
-    added."""
+def _tool_dirs(name: str, value: str) -> list[str] | None:
+    """The directories `PATH=<tool bin dirs>:$PATH` (or `$PATH:<dirs>`) adds — the shell's search path kept,
+    tools' bin directories added — else None."""
     parts = value.split(":")
     if name != "PATH" or not any(_PATH_SELF.match(p) for p in parts):
-        return False
+        return None
     added = [p for p in parts if not _PATH_SELF.match(p)]
-    return bool(added) and all(_TOOL_BIN.match(p) is not None and ".." not in p for p in added)
+    return added if added and all(_TOOL_BIN.match(p) is not None and ".." not in p for p in added) else None
 
 
 def _unquote(value: str) -> str:
@@ -67,7 +68,7 @@ def settings_of(text: str) -> RcSetting | None:
     """The environment settings a profile text consists of, or None if it holds anything else."""
     names: list[str] = []
     placeholder = False
-    tool_path = True
+    dirs: list[str] | None = []
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     if not lines or len(lines) > MAX_LINES:
         return None
@@ -82,8 +83,9 @@ def settings_of(text: str) -> RcSetting | None:
             return None  # a value that runs code, or a variable whose value makes the shell or a loader run code
         names.append(name)
         placeholder = placeholder or bool(value and _PLACEHOLDER.match(value.strip()))
-        tool_path = tool_path and _tool_path(name, value.strip())
-    return RcSetting(tuple(names), placeholder, tool_path)
+        added = _tool_dirs(name, value.strip()) if dirs is not None else None
+        dirs = dirs + added if dirs is not None and added is not None else None
+    return RcSetting(tuple(names), placeholder, dirs is not None, tuple(dirs or ()))
 
 
 def rc_setting(cmd: Cmd, as_written: Callable[[str], str] = str) -> RcSetting | None:
