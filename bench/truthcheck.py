@@ -101,7 +101,8 @@ _FILE_TOKEN = re.compile(r"(?<![\w/.~$-])[~$\w.-]*/[\w.-]+(?:/[\w.-]+)*")  # a f
 _B64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}|[A-Za-z0-9+/]{6,}={1,2}")  # long runs, or short ones padded
 _HEX = re.compile(r"(?:[0-9a-fA-F]{2}){8,}")
 _PRINTABLE = re.compile(rb"[\x20-\x7e]{4,}")
-_ARRAY = re.compile(r"""\[\s*(?:(?:'[^'\n]{0,200}'|"[^"\n]{0,200}")\s*,\s*){1,255}(?:'[^'\n]{0,200}'|"[^"\n]{0,200}")\s*,?\s*\]""")
+# a list or tuple of string literals (`['cur', 'l ', …]`, `("~/", ".ssh/", "id_rsa")`), read as its pieces joined
+_ARRAY = re.compile(r"""[\[(]\s*(?:(?:'[^'\n]{0,200}'|"[^"\n]{0,200}")\s*,\s*){1,255}(?:'[^'\n]{0,200}'|"[^"\n]{0,200}")\s*,?\s*[\])]""")
 _ITEM = re.compile(r"'([^'\n]*)'|\"([^\"\n]*)\"")
 _CHARCODES = re.compile(r"\d{2,3}(?:\s*,\s*\d{2,3}){3,}")
 
@@ -241,6 +242,7 @@ def _decoded(text: str) -> str:
         out.append("".join(chr(int(x)) for x in re.findall(r"\d+", m.group(0)) if 8 < int(x) < 0x110000))
     out.append(re.sub(r"\\x([0-9a-fA-F]{2})", lambda m: chr(int(m.group(1), 16)), text))
     for m in list(_ARRAY.finditer(text))[:200]:  # ['cur', 'l ', 'htt', 'ps://', …].join(''): the pieces as one
+        # (a tuple row of a loop's list too: `for parts in [(…), (…)]: "".join(parts)`)
         out.append("".join(a or b for a, b in _ITEM.findall(m.group(0))))
     out.append(text[::-1])  # reversed literals
     if joined != text:

@@ -145,6 +145,8 @@ class Evaluator(Scope):
             if b.items is not None:
                 return b.items
             node = b.node
+            if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):  # `m = CONFIG["manifest"]`
+                node = self.bound_node(container, depth + 1)
         elif isinstance(container, (cst.Attribute, cst.Subscript)):
             node = self.bound_node(container, depth + 1)  # `conf.TABLE`, `cfg["server"]`
         if not isinstance(node, cst.Dict) or len(node.elements) > MAX_ITEMS:

@@ -18,6 +18,8 @@ that only appends, compares or prints the value gives no finding whatever the va
   loop binds its names to — the elements of a literal list, tuple or set, or of a name last bound to one (tuples
   of strings for `for a, b in`), or the keys, values or items of a dict literal — and how many rows there are;
   `([], 0)` when any row is not known strings.
+- `known_sequences(visitor, iter) -> (rows, total)`: for one name over tuples or lists of known strings, the
+  rows as expressions (the name is bound to each row's expression, so `"".join(parts)` folds).
 - `node_count(body) -> int`: the nodes a walk of `body` visits (counted up to `MAX_LOOP_NODES + 1`).
 - `handed_to(visitor, body, names) -> str | None`: the callee the body hands a loop value to, or None.
 - `header_line(visitor, node) -> int`: the line of the loop's `for … in …` header."""
@@ -54,8 +56,8 @@ def _literal(e: cst.BaseExpression) -> bool:
 
 
 def _bound(visitor: Any, e: cst.BaseExpression) -> cst.BaseExpression:
-    if isinstance(e, (cst.Name, cst.Attribute, cst.Subscript)):  # a name, `conf.FILES`, `cfg["files"]`
-        node = visitor.bound_node(e)
+    if isinstance(e, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):  # a name, `conf.FILES`, `cfg["files"]`,
+        node = visitor.bound_node(e)  # `cfg.get("files", [])`
         if node is not None:
             return node
     return e
@@ -116,6 +118,27 @@ def known_rows(visitor: Any, names: tuple[str, ...], it: cst.BaseExpression) -> 
             rows.append(row)
         elif not all(_literal(e) for e in exprs):
             return [], 0  # past the bound only literals are counted as known: a name or a call is not
+    return rows, len(table)
+
+
+def known_sequences(visitor: Any, it: cst.BaseExpression) -> tuple[list[cst.BaseExpression], int]:
+    """For a loop of one name over rows that are tuples or lists of known strings (`for parts in [("~/", ".ssh/",
+    "id_rsa"), …]: "".join(parts)`): (the first MAX_LOOP_VALUES rows as expressions, how many rows there are);
+    ([], 0) when any row in the bound is anything else."""
+    table = _table(visitor, it, 1)
+    if not table:
+        return [], 0
+    rows: list[cst.BaseExpression] = []
+    for (e,) in table:
+        if not isinstance(e, (cst.Tuple, cst.List)) or not e.elements or \
+                any(isinstance(x, cst.StarredElement) for x in e.elements):
+            return [], 0
+        if len(rows) < MAX_LOOP_VALUES:
+            if _strings(visitor, [x.value for x in e.elements]) is None:
+                return [], 0
+            rows.append(e)
+        elif not all(_literal(x.value) for x in e.elements):
+            return [], 0
     return rows, len(table)
 
 

@@ -169,7 +169,11 @@ def bound_node(ev: Any, expr: cst.BaseExpression, depth: int = 0) -> cst.BaseExp
         return None
     if isinstance(expr, cst.Name):
         b = ev.lookup(expr.value)
-        return b.node if b is not None and isinstance(b.node, cst.BaseExpression) else None
+        node = b.node if b is not None and isinstance(b.node, cst.BaseExpression) else None
+        if isinstance(node, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):
+            # `m = CONFIG["manifest"]` … `m["include"]`: a name bound to another known entry stands for it
+            return bound_node(ev, node, depth + 1) or node
+        return node
     if isinstance(expr, cst.Attribute):
         return ev.shared.attribute(ev.qualname(expr, depth + 1)) if ev.shared else None
     key_node: cst.BaseExpression | None = None

@@ -6,6 +6,7 @@ are computed only for the nodes that are reported (see `locator.Locator`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import libcst as cst
 
@@ -13,7 +14,16 @@ from skillscan.analyzers.python.checks import FAMILIES
 from skillscan.analyzers.python.envselect import loop_selection
 from skillscan.analyzers.python.evaluate import MAX_RETURNS
 from skillscan.analyzers.python.literals import call_arg, concat
-from skillscan.analyzers.python.loops import MAX_LOOP_NEST, MAX_LOOP_NODES, handed_to, header_line, known_rows, loop_names, node_count
+from skillscan.analyzers.python.loops import (
+    MAX_LOOP_NEST,
+    MAX_LOOP_NODES,
+    handed_to,
+    header_line,
+    known_rows,
+    known_sequences,
+    loop_names,
+    node_count,
+)
 from skillscan.analyzers.python.names import MAX_TAINTS
 from skillscan.analyzers.python.shared import loaded
 from skillscan.analyzers.python.triggers import Triggers
@@ -224,11 +234,15 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
                 self.bind(t.value, Binding(taint=self.loop_taint(taint, node.iter, i, len(targets))))
         names = loop_names(node.target)
         rows, total = known_rows(self, names, node.iter)
-        if not rows:
+        bindings = [[(n, Binding(value=v, taint=taint)) for n, v in zip(names, row)] for row in rows]
+        if not rows and len(names) == 1:  # `for parts in [("~/", ".ssh/", "id_rsa"), …]`: each row's expression
+            seqs, total = known_sequences(self, node.iter)
+            bindings = [[(names[0], Binding(node=seq, taint=taint))] for seq in seqs]
+        if not bindings:
             return
         # `for p in ["~/.ssh/id_rsa", "~/.aws/credentials"]:` — the body is followed once per known row, with the
         # names bound to its values, within the bounds of loops.py; the walk itself makes the first row's pass
-        follow = rows[1:] if self._loop_depth < MAX_LOOP_NEST and self._loop_nodes < MAX_LOOP_NODES else []
+        follow = bindings[1:] if self._loop_depth < MAX_LOOP_NEST and self._loop_nodes < MAX_LOOP_NODES else []
         if follow:
             size = node_count(node.body)
             follow = follow[:max(0, MAX_LOOP_NODES - self._loop_nodes) // max(1, size)]
@@ -238,13 +252,13 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
         self._loop_depth += 1
         try:
             for row in follow:
-                for name, v in zip(names, row):
-                    self.bind(name, Binding(value=v, taint=taint))
+                for name, b in row:
+                    self.bind(name, replace(b))
                 walk(self, node.body)
         finally:
             self._loop_depth -= 1
-        for name, v in zip(names, rows[0]):
-            self.bind(name, Binding(value=v, taint=taint))
+        for name, b in bindings[0]:
+            self.bind(name, replace(b))
 
     def _loop_values_left(self, node: cst.For, names: tuple[str, ...], left: int) -> None:
         """Rows a bound left out, counted (and reported by the engine) when the body hands a loop value to a
