@@ -15,6 +15,7 @@ from skillscan.analyzers.js.envselect import guarded, loop_iterable, selection
 from skillscan.analyzers.js.mutations import Mutations
 from skillscan.analyzers.js.names import Names
 from skillscan.analyzers.js.parse import Parsed
+from skillscan.analyzers.js.loops import loop_values
 from skillscan.analyzers.js.values import MAX_DEPTH, Values, dotted, key, string_value, unwrap
 from skillscan.capabilities.grammar import is_credential_env, normalize_path, secret_kind_of_path
 
@@ -145,13 +146,19 @@ class Taint:
             args = node.child_by_field_name("arguments")
             arg_nodes = [c for c in args.named_children if c.type != "comment"] if args is not None else []
             if callee in FILE_READS and arg_nodes:
-                path = self.values.value(arg_nodes[0])
-                shown = path.replace("\x00", "*") if path else None
-                kind = secret_kind_of_path(normalize_path(shown)) if shown else None
-                if kind:
-                    line, col = p.position(node)
-                    return [Source("store", shown or "", line, col, kind)]
-                return []
+                # a loop's name stands for each path of its list (`for (const p of PATHS) readFileSync(p)`); the
+                # loop's binding is the nearest one, whatever another function binds to the same name
+                paths = loop_values(self.values, arg_nodes[0])
+                path = self.values.value(arg_nodes[0]) if not paths else None
+                paths = paths or ([path] if path else [])
+                line, col = p.position(node)
+                out = []
+                for path in paths:
+                    shown = path.replace("\x00", "*")
+                    kind = secret_kind_of_path(normalize_path(shown))
+                    if kind:
+                        out.append(Source("store", shown, line, col, kind))
+                return out
             if callee in REQUESTS or callee.split(".")[0] in REQUEST_MODULES:
                 return []  # a response is what the host sent back, not what the request carried
             out: list[Source] = []
@@ -184,7 +191,7 @@ class Taint:
         if bound is None and imports is not None:
             got = imports.of_name(name)
             return _imported(name, got[0].path, got[1]) if got is not None else []
-        if bound is None:
+        if bound is None or loop_iterable(self.parsed, node, name) is not None:  # a loop's own name shadows
             return self._loop_value(node, name, depth)
         if key(bound) in self._active:
             return []
