@@ -79,3 +79,20 @@ def test_option_parsing_clusters_values_and_long_options() -> None:
     assert ("/create", None) in p.flags and p.operands == (2, 3)  # /tmp/file is a path, not an option
     p = parse_options(["/tmp/file"], frozenset())
     assert p.operands == (0,)
+
+
+def test_unless_last_spares_a_known_last_operand_only(tmp_path: Path) -> None:
+    copy = tmp_path / "shell.yaml"
+    shutil.copy(rules_dir() / "capabilities" / "shell.yaml", copy)
+    data = yaml.safe_load(copy.read_text(encoding="utf-8"))
+    data["programs"].append({"names": ["frobnicate"], "when": [
+        {"subcommand": ["link"], "unless_last": "^local/", "rule": "shell-tunnel", "capabilities": ["net.tunnel[frob]"]}]})
+    copy.write_text(yaml.safe_dump(data), encoding="utf-8")
+    cm = load_capmap(copy)
+
+    def tunnels(cmd: str) -> bool:
+        return any(str(c) == "net.tunnel[frob]" for f in analyze_command(cmd, CTX, capmap=cm) for c in f.capabilities)
+
+    assert tunnels("frobnicate link remote/x")
+    assert not tunnels("frobnicate link local/x")
+    assert tunnels('frobnicate link "$(pick)"')  # a last operand known only at run time is not spared

@@ -1,7 +1,8 @@
 """The one shell-command analyzer (DESIGN "Analyze" → shell): every place a command appears goes
 through `analyze_command` (a shell string) or `analyze_argv` (an exec-style argv).
 
-- `ShellFileAnalyzer` ("shell"): shell, PowerShell and batch files (channel code).
+- `ShellFileAnalyzer` ("shell"): shell, PowerShell and batch files (channel code), and the package managers'
+  configuration files that steer the installs commands run (`.npmrc`, `pip.conf`, `requirements*.txt`).
 - `ShellSurfaceAnalyzer` ("shell-surfaces"): the commands the host runs — hooks, MCP/LSP stdio
   commands, install specs, load-time `!` blocks, monitors, headersHelper (channel manifest).
 - Other engines call `analyze_command`/`analyze_argv` with a `CommandContext` for subprocess calls,
@@ -25,6 +26,7 @@ from skillscan.analyzers.shell.infer import (
     analyze_command_decoded,
     analyze_command_inline,
 )
+from skillscan.analyzers.shell.pkgindex import config_file_findings, is_config_file
 from skillscan.analyzers.shell.sourced import annotate, sourced_env
 from skillscan.model import Channel, Finding, Package, PackageFile
 
@@ -73,9 +75,13 @@ class ShellFileAnalyzer:
         self.file_engines = file_engines
 
     def applies(self, file: PackageFile) -> bool:
-        return file.language in LANG_DIALECT and file.text is not None and not file.truncated
+        if file.text is None or file.truncated:
+            return False
+        return file.language in LANG_DIALECT or is_config_file(file.path)
 
     def analyze_file(self, package: Package, file: PackageFile) -> FileResult:
+        if file.language not in LANG_DIALECT:  # a package manager's configuration file (pkgindex.py)
+            return FileResult(findings=tuple(config_file_findings(file)))
         # Decoded payloads are analysed in place (Finding.decoded); they are not re-emitted as virtual
         # files because the blob decoder already hands encoded literals to the later engines. Inline
         # programs of interpreters (`python -c CODE`, `node -e CODE`) go to the code engines (bridge.py).

@@ -41,6 +41,7 @@ class When:
     max_operands: int | None = None
     min_operands: int | None = None
     last_operand: bool = False  # arg_regex is matched against the last operand only (a destination)
+    unless_last: LazyRegex | None = None  # not when the last operand is known and matches this
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,7 @@ def _program(d: dict[str, Any], where: str, lazy: bool = False) -> Program:
             max_operands=int(w["max_operands"]) if w.get("max_operands") is not None else None,
             min_operands=int(w["min_operands"]) if w.get("min_operands") is not None else None,
             last_operand=bool(w.get("last_operand", False)),
+            unless_last=_regex(w.get("unless_last"), f"{where}.when[{i}]", lazy),
         ))
     base = _then(d, where)
     if base is not None and d.get("packages"):

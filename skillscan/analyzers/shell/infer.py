@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from skillscan.analyzers.shell.capmap import Capmap, base_name, load_capmap, normalise
 from skillscan.analyzers.shell.decode import FETCHERS, prog_name
@@ -21,6 +22,7 @@ from skillscan.analyzers.shell.messages import program_message, say
 from skillscan.analyzers.shell.nested import PS_IEX, NestedMixin
 from skillscan.analyzers.shell.paths import PathsMixin, home_path, path_scope
 from skillscan.analyzers.shell.pathvar import PathVarMixin
+from skillscan.analyzers.shell.pkgindex import PkgIndexMixin
 from skillscan.analyzers.shell.programs import ProgramsMixin
 from skillscan.analyzers.shell.state import (
     MAX_ARGV,
@@ -100,11 +102,22 @@ def _prose_like(words: list[Word], ctx: CommandContext) -> bool:
     return wordy >= max(3, (len(rest) * 3) // 4) and not any(w.startswith("-") or "/" in w for w in rest)
 
 
+def program_tail(word: Word, depth: int = 0) -> str | None:
+    """The program a command word names when only its directory is unknown: the literal last path segment of
+    `"$VENV/bin/pip"`, or of the value assigned to a variable the word is (`PIP="$VENV/bin/pip"` … `"$PIP"`,
+    followed 4 deep); None when the name itself is computed."""
+    raw = word.raw.strip("\"'")
+    if re.fullmatch(r"\$\{?\w+\}?", raw) and len(word.via) == 1 and depth < 4:
+        return program_tail(word.via[0][1], depth + 1)
+    m = re.fullmatch(r"[^\s;|&<>()`]*\$\{?\w+\}?[^\s;|&<>()`$]*/([A-Za-z][\w.+-]{0,40})", raw)
+    return m.group(1) if m else None
+
+
 # ---- the analysis ------------------------------------------------------------------------------
 
 
 class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin, EnvFlowMixin, PathVarMixin,
-                DocumentsMixin):
+                DocumentsMixin, PkgIndexMixin):
     def __init__(self, run: Run) -> None:
         self.run = run
         self.cm = run.capmap
@@ -131,6 +144,7 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
             script = parse_script(text, self.run.env if frame.depth == 0 and self.run.env else None)
             cmds, cut = script.commands, script.truncated
             self._path_settings(script.settings, frame)
+            self._index_settings(script.settings, frame)
             if script.expansions_cut:
                 self.run.skip(frame, say("bound-expansions", limit=f"{MAX_EXPANSIONS:,}"))
             if script.via_cut:
@@ -174,6 +188,9 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
             return
         pw = words[i]
         args = words[i + 1:]
+        tail = program_tail(pw) if pw.value is None else None
+        if tail is not None and self.cm.lookup(normalise(tail)) is not None:
+            pw = replace(pw, value=tail)  # `"$VENV/bin/pip" install …`: the directory is unknown, the program is not
         if pw.value is None or not pw.value.strip():
             self._dynamic_program(cmd, pw, frame)
             return
@@ -200,6 +217,7 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
         prog = self.cm.lookup(key) or self.cm.lookup(base_name(key))
         if prog is not None:
             self._program(cmd, name, prog, args, values, frame)
+        self._package_index(cmd, key, name, values, frame)
         bkey = base_name(key)
         if key in self.cm.shells or bkey in self.cm.shells:
             self._shell(cmd, name, args, frame)

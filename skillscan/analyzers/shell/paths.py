@@ -209,6 +209,7 @@ class PathsMixin(AnalyzerBase):
     def _write(self, cmd: Cmd, path: str, frame: Frame, how: str, sources: Sequence[str] = ()) -> None:
         if path in ("/dev/null", "/dev/stdout", "/dev/stderr", "-") or path.startswith("/dev/fd/"):
             return
+        self._index_config_write(cmd, path, frame)
         scope = path_scope(path)
         rule = next((pr for pr in self.cm.persist_paths if pr.pattern.search(path)), None) \
             if self.cm.persist_any is None or self.cm.persist_any.search(path) else None
@@ -277,6 +278,8 @@ class PathsMixin(AnalyzerBase):
                 if r.op in (">", ">>", "&>", "&>>", ">|"):
                     self.run.add(frame, cmd, "shell-file-write", [Capability("fs.write", "*")],
                                  say("file-write-dynamic"))
+                    # `> "$VENV/pip.conf"`: the directory is computed, the file's name is written out
+                    self._index_config_write(cmd, r.target.raw.strip("\"'"), frame)
                 continue
             if re.match(r"^/dev/(tcp|udp)/", value):
                 parts = value.split("/")

@@ -119,6 +119,9 @@ class ProgramsMixin(AnalyzerBase):
                 continue
             if w.min_operands is not None and len(operands) < w.min_operands:  # a run-time value counts too
                 continue
+            if w.unless_last is not None and operands and operands[-1] is not None and \
+                    w.unless_last.search(operands[-1]):
+                continue
             if w.arg_regex is not None:
                 pool = operands[-1:] if w.last_operand else values
                 hit = next((v for v in pool if v is not None and w.arg_regex.search(v)), None)
