@@ -20,6 +20,9 @@ from skillscan.capabilities.grammar import (
 from skillscan.model import Capability
 
 
+# request objects a URL opener is handed (`urlopen(req)`): the host is the one the object was made with
+REQUEST_OBJECTS = frozenset({"urllib.request.Request", "urllib2.Request"})
+
 class CallCapabilities(Evaluator):
     def _path_arg(self, node: cst.Call, entry: ApiEntry) -> Val | None:
         if entry.handler == "path_self" or (entry.handler == "open" and entry.name.startswith("pathlib.")):
@@ -46,7 +49,15 @@ class CallCapabilities(Evaluator):
         if fixed is not None or h == "const":
             return [Capability.parse(entry.capability)]
         if h == "url":
-            v = self.value_of(call_arg(node, entry.arg, entry.kw))
+            a = call_arg(node, entry.arg, entry.kw)
+            v = self.value_of(a)
+            if v is None:  # `urlopen(req)` of `req = urllib.request.Request(URL, …)`: the request's URL
+                made = a
+                if isinstance(a, cst.Name):
+                    b = self.lookup(a.value)
+                    made = b.node if b is not None and isinstance(b.node, cst.Call) else a
+                if isinstance(made, cst.Call) and self.qualname(made.func) in REQUEST_OBJECTS:
+                    v = self.value_of(call_arg(made, 0, "url"))
             return [Capability(kind, host_of(v.text) if v is not None else UNKNOWN)]
         if h in ("socket", "listen"):
             a = call_arg(node, entry.arg, entry.kw)
