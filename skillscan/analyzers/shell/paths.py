@@ -116,6 +116,10 @@ def carried_paths(key: str, values: list[str | None]) -> list[str]:
     return out
 
 
+# options whose value names files a command leaves out (a pattern, not a file it reads)
+EXCLUDE_OPTIONS = frozenset({"--exclude", "--exclude-dir", "--exclude-from", "--ignore", "--ignore-pattern",
+                             "--skip"})
+
 class PathsMixin(AnalyzerBase):
     # paths: secrets read, persistence writes
     def _paths(self, cmd: Cmd, key: str, args: list[Word], values: list[str | None], frame: Frame) -> None:
@@ -129,6 +133,10 @@ class PathsMixin(AnalyzerBase):
         written_only |= {values[i + 1] for i, v in enumerate(values[:-1]) if v in ("-out", "--out") and values[i + 1]}
         auth = AUTH_OPTIONS.get(key, frozenset())
         written_only |= {values[i + 1] for i, v in enumerate(values[:-1]) if v in auth and values[i + 1]}
+        # `aws s3 sync DIR s3://… --exclude ".env"`, `rsync --exclude=.ssh`: a pattern of
+        # files the command leaves out is not a file it reads
+        written_only |= {values[i + 1] for i, v in enumerate(values[:-1]) if v in EXCLUDE_OPTIONS and values[i + 1]}
+        written_only |= {v.split("=", 1)[1] for v in values if v and "=" in v and v.split("=", 1)[0] in EXCLUDE_OPTIONS}
         written_as = {w.value: w.raw.strip("'\"") for w in args[:256] if w.value and w.raw != w.value}
         for v in [*values[:256], *carried_paths(key, values)]:
             if not v or len(v) > 4096 or v in written_only or _REMOTE_OPERAND.match(v):
