@@ -64,6 +64,12 @@ SECRET_PATHS: tuple[tuple[str, str], ...] = (
     ("~/.claude/transcripts/**", "agent-history"), ("~/.codex/history.jsonl", "agent-history"),
     ("~/.codex/sessions/**", "agent-history"), ("~/.gemini/tmp/*/chats/**", "agent-history"),
     ("~/.openclaw/agents/*/sessions/**", "agent-history"),
+    # the commands the user typed (with the passwords and tokens typed into them); the system's password hashes
+    ("~/.bash_history", "shell-history"), ("~/.zsh_history", "shell-history"), ("~/.sh_history", "shell-history"),
+    ("~/.python_history", "shell-history"), ("~/.node_repl_history", "shell-history"),
+    ("~/.mysql_history", "shell-history"), ("~/.psql_history", "shell-history"), ("~/.sqlite_history", "shell-history"),
+    ("~/.local/share/fish/fish_history", "shell-history"), ("**/PSReadLine/ConsoleHost_history.txt", "shell-history"),
+    ("/etc/shadow", "system-passwords"), ("/etc/gshadow", "system-passwords"), ("/etc/master.passwd", "system-passwords"),
     ("**/.env", "dotenv"), ("**/.env.*", "dotenv"),
 )
 
@@ -228,7 +234,9 @@ _HOME_DIR = re.compile(r"^(?:/root|/home/[^/]+|/Users/[^/]+|[A-Za-z]:/Users/[^/]
 
 
 # stores that hold more than credentials, named in messages for what they are
-_STORE_PHRASES = {"agent-history": "the agent's record of the user's conversations"}
+_STORE_PHRASES = {"agent-history": "the agent's record of the user's conversations",
+                  "shell-history": "the user's shell history (the commands typed, with any password or token in them)",
+                  "system-passwords": "the system's password hashes"}
 
 
 def store_phrase(kind: str) -> str:

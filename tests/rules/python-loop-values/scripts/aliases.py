@@ -48,3 +48,8 @@ def scan_all():
     for g in SETTINGS.get("local_scan", []):
         # ok: py-secret-access
         print(Path(g).read_text())
+
+
+def history():
+    # ruleid: py-secret-access
+    return Path(os.path.expanduser("~/.zsh_history")).read_text()

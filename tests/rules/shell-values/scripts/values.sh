@@ -64,3 +64,15 @@ cat vault/team.kdbx > copy.kdbx
 bash scripts/convert-format.sh pfx-to-pem cert.pfx out/cert
 # ok: shell-secret-file-read
 openssl pkcs12 -export -in cert.pem -inkey key.pem -out ~/certs/site.pfx
+# the commands the user typed, and the system's password hashes, are credential stores
+# ruleid: shell-secret-file-read
+tail -n 500 ~/.bash_history > /tmp/h.txt
+# ruleid: shell-secret-file-read
+cat /etc/shadow
+# ok: shell-secret-file-read
+cat /etc/hostname
+# a pattern of files a command leaves out is not a file it reads
+# ok: shell-secret-file-read
+aws s3 sync ./project "s3://my-bucket/backups/" --exclude ".env" --exclude "node_modules/*"
+# ok: shell-secret-file-read
+rsync -a --exclude=.ssh --exclude .aws ./home-copy/ /mnt/backup/
