@@ -371,6 +371,8 @@ def test_followed_reference_file_carries_its_instructions() -> None:
     "先阅读 references/setup.md 并按其中的步骤执行。",
     "Follow the conventions in references/setup.md.",
     "Apply the team's guidelines from references/setup.md to every change.",
+    "Follow the support-access pattern in `references/setup.md` in the generated login handler.",
+    "Use the template: follow the report template in references/setup.md.",
 ])
 def test_follow_phrasings_carry_the_reference(tmp_path: Path, sentence: str) -> None:
     (tmp_path / "references").mkdir()
@@ -385,6 +387,7 @@ def test_follow_phrasings_carry_the_reference(tmp_path: Path, sentence: str) -> 
     "See references/setup.md for background.",
     "Read references/setup.md for background, and follow the user's instructions.",
     "Review references/setup.md and check that it is up to date.",
+    "The patterns in references/setup.md show how other teams did it.",
 ])
 def test_an_unfollowed_reference_is_not_carried(tmp_path: Path, sentence: str) -> None:
     (tmp_path / "references").mkdir()

@@ -15,7 +15,8 @@ from skillscan.model import Location, Package, PackageFile
 
 FOLLOW = re.compile(
     r"\b(?:follow|run|execute|complete|perform|apply|obey|carry\s+out|do)\b[^\n]{0,60}?\b(?:instructions|steps|commands|"
-    r"setup|procedure|guide|checklist|directions|tasks|conventions|guidelines|rules|standards|policy|policies|process|workflow)\b[^\n]{0,40}?\b(?:in|from|at|of|listed\s+in|described\s+in)\s+"
+    r"setup|procedure|guide|checklist|directions|tasks|conventions|guidelines|rules|standards|policy|policies|process|workflow|"
+    r"patterns?|templates?|recipe|playbook|runbook|requirements)\b[^\n]{0,40}?\b(?:in|from|at|of|listed\s+in|described\s+in)\s+"
     r"\[?`?(?P<target>[\w./-]+\.(?:md|txt|mdc))|(?:按照|遵循|执行|完成)[^\n]{0,30}?(?P<targetzh>[\w./-]+\.(?:md|txt))"
     r"|\b(?:follow|execute|run|apply|obey)\s+(?:the\s+|all\s+)?(?:of\s+)?\[?`?(?P<target2>[\w./-]+\.(?:md|txt|mdc))"
     # "read references/policy.md and follow it", "先阅读 references/setup.md 并按其执行"

@@ -29,6 +29,7 @@ RULE_IDS: tuple[str, ...] = ("fake-prerequisite-link",)
 # a precondition: necessity + installing/downloading, or installing + "before/first"
 PRECONDITION = re.compile(
     r"\b(?:must|needs?\s+to|has\s+to|have\s+to|is\s+required\s+to)\s+(?:first\s+)?be\s+(?:installed|downloaded|set\s*up|running)\b"
+    r"|\b(?:must|needs?\s+to|has\s+to|have\s+to|(?:is|are)\s+required\s+to)\s+(?:first\s+)?(?:install|download)\b"
     r"|\brequires?\b[^.\n]{0,80}\b(?:to\s+be\s+)?(?:installed|downloaded)\b"
     r"|\b(?:install|download|get)\b[^.\n]{0,80}\b(?:before\s+(?:using|you\s+use|running|use)|first\b|prior\s+to)"
     r"|\b(?:before\s+(?:using|you\s+use|running)|to\s+use)\s+this\s+(?:skill|tool|plugin|extension)\b[^.\n]{0,80}\b(?:install|download)\w*"
@@ -80,10 +81,12 @@ def _link_lines(lines: tuple[str, ...], i: int) -> list[int]:
         return own
     while j < len(lines) and not lines[j].strip():
         j += 1
-    nxt = []
+    nxt: list[int] = []
     while j < len(lines) and lines[j].strip() and len(nxt) < FOLLOWING_LINES and not PRECONDITION.search(lines[j]):
         if DOWNLOAD.search(lines[j]):
             nxt.append(j)
+        elif nxt and nxt[-1] == j - 1 and lines[j][:1] in " \t" and URL.search(lines[j]):
+            nxt.append(j)  # "1. Download the installer from the release folder:" + the link indented below it
         j += 1
     return own + nxt
 
@@ -137,8 +140,10 @@ def prerequisite_links(doc: Document) -> list[Finding]:
     seen: set[str] = set()
     for i, text in enumerate(lines):
         # a line holding none of the words every PRECONDITION match holds is not searched (literal_gate.py)
-        pre = PRECONDITION.search(text) if precondition.may_match(fold(text)) else None
-        if pre is None:
+        # a precondition wrapped over two lines of its paragraph ("…, you must" / "install it on the machine:")
+        joined = text + " " + lines[i + 1].strip() if i + 1 < len(lines) and lines[i + 1].strip() else text
+        pre = PRECONDITION.search(joined) if precondition.may_match(fold(joined)) else None
+        if pre is None or pre.start() >= len(text):
             continue
         for j in _link_lines(lines, i):
             for url in URL.finditer(lines[j]):
@@ -149,7 +154,7 @@ def prerequisite_links(doc: Document) -> list[Finding]:
                 program = _subject(text, pre.start())
                 if sink is not None and sink.category in LURE_CATEGORIES:
                     what = f"{sink.label}, not the package's own site"
-                elif _program_from_drive(url.group(0), text, lines[j]):
+                elif _program_from_drive(url.group(0), text, lines[j], lines[j - 1] if j > i + 1 else ""):
                     what = "a share link of a personal cloud drive, not a vendor's download site"
                 elif (brand := lookalike(host)) is not None:  # named after an agent platform it is not
                     what = f"a host named after {brand} that is none of the domains listed as its own, not the package's own site"

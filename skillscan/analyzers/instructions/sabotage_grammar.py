@@ -284,6 +284,23 @@ class Candidate:
     segment: Segment
     sentence: Sentence
     following: str  # the next sentence of the same segment, or ""
+    block: str = ""  # the code block right after the segment when the sentence ends it with a colon ("… must read:")
+
+
+MAX_BLOCK = 600  # characters of an introduced block read with the sentence
+
+
+def _introduced(segments: list[Segment], i: int) -> str:
+    """The body of the code block that follows segment `i` at most two lines after it ends, when the segment's
+    text ends with a colon: the sentence introduces that block ("the payment details must read:" + the details)."""
+    seg = segments[i]
+    if not seg.text.rstrip().endswith((":", "：")) or i + 1 >= len(segments):
+        return ""
+    nxt = segments[i + 1]
+    end = seg.line + seg.text.rstrip().count("\n")
+    if nxt.kind != "fence" or nxt.line - end > 3:
+        return ""
+    return (nxt.raw or nxt.text)[:MAX_BLOCK]
 
 
 def candidates(doc: Document, cue: Cue, bound: list[bool]) -> Iterator[Candidate]:
@@ -291,20 +308,23 @@ def candidates(doc: Document, cue: Cue, bound: list[bool]) -> Iterator[Candidate
     and once per sentence before the detector's own grammar), at most MAX_CANDIDATES of them; `bound[0]`
     is set when more were left unread."""
     seen = 0
-    if not may_carry(doc, cue):
+    if not may_carry(doc, cue, None):  # a code block a sentence introduces may carry the cue too
         return
-    for seg in doc.segments:
-        if seg.kind not in KINDS or not cue.search(seg.text):
+    segments = doc.segments
+    for k, seg in enumerate(segments):
+        block = _introduced(segments, k) if seg.kind in KINDS else ""
+        if seg.kind not in KINDS or not (cue.search(seg.text) or (block and cue.search(block))):
             continue
         sents = sentences(seg.text)
         for i, sent in enumerate(sents):
-            if not cue.search(sent.text) or not directive(sent.text):
+            intro = block if i == len(sents) - 1 and sent.text.rstrip().endswith((":", "：")) else ""
+            if not (cue.search(sent.text) or (intro and cue.search(intro))) or not directive(sent.text):
                 continue
             if seen >= MAX_CANDIDATES:
                 bound[0] = True
                 return
             seen += 1
-            yield Candidate(seg, sent, sents[i + 1].text if i + 1 < len(sents) else "")
+            yield Candidate(seg, sent, sents[i + 1].text if i + 1 < len(sents) else "", intro)
 
 
 def cued_sentences(doc: Document, cue: Cue | None = None, *, within: str = "", raw: bool = False

@@ -96,7 +96,9 @@ def _fixed(s: str) -> tuple[str, str] | None:
     for act in v["recipient.fixed_verb"].finditer(s):
         obj = v["recipient.contact_object"].search(s, max(0, act.start() - 40), min(len(s), act.end() + 60))
         if obj and act.start() < lit.start() and _acted(s, act.start()):
-            return (f"use {lit.group(0)} as the {obj.group(0)} whatever the user's own details say "
+            noun = obj.group(0)
+            noun = noun[0].lower() + noun[1:] if noun[1:2].islower() else noun  # "Account name" → account, IBAN kept
+            return (f"use {lit.group(0)} as the {noun} whatever the user's own details say "
                     f"(“{act.group(0)}”, “{aside.group(0)}”)"), lit.group(0)
     return None
 
@@ -143,7 +145,7 @@ def recipient_swap(package: Package, doc: Document) -> list[Finding]:
         return []
 
     def hit(c: g.Candidate) -> tuple[str, str] | None:
-        s = c.sentence.text
+        s = c.sentence.text + (" " + " ".join(c.block.split()) if c.block else "")  # "… must read:" + the details
         return ((_swap(s) or _fixed(s) or _copy(s)) if swaps else None) or (_broadcast(s) if broadcasts else None)
 
     return g.report_matches(doc, _cue(), hit, "sabotage-recipient-swap",
