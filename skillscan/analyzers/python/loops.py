@@ -65,7 +65,8 @@ def _bound(visitor: Any, e: cst.BaseExpression) -> cst.BaseExpression:
 
 def _table(visitor: Any, it: cst.BaseExpression, width: int) -> list[list[cst.BaseExpression]] | None:
     """The rows of expressions a loop of `width` names iterates over, or None: the elements of a list, tuple or
-    set (each a tuple or list of `width` when `width` > 1), or the keys, values or items of a dict literal."""
+    set (each a tuple or list of `width` when `width` > 1; with their index under `enumerate(…)`), or the keys,
+    values or items of a dict literal."""
     if isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and not it.args and \
             it.func.attr.value in ("keys", "values", "items"):
         d = _bound(visitor, it.func.value)
@@ -76,14 +77,20 @@ def _table(visitor: Any, it: cst.BaseExpression, width: int) -> list[list[cst.Ba
             return None
         return [[x.key, x.value] if part == "items" else [x.key if part == "keys" else x.value]
                 for x in d.elements if isinstance(x, cst.DictElement)]
+    counted = False
+    if isinstance(it, cst.Call) and visitor.qualname(it.func) == "enumerate" and width == 2 and \
+            len(it.args) == 1 and it.args[0].keyword is None:
+        it, width, counted = it.args[0].value, 1, True  # `for i, p in enumerate(PATHS)`: (index, element) rows
     it = _bound(visitor, it)
     if not isinstance(it, (cst.List, cst.Tuple, cst.Set)):
         return None
     rows = []
-    for e in it.elements:
+    for n, e in enumerate(it.elements):
         if isinstance(e, cst.StarredElement):
             return None
-        if width == 1:
+        if counted:
+            rows.append([cst.Integer(str(n)), e.value])
+        elif width == 1:
             rows.append([e.value])
         elif isinstance(e.value, (cst.Tuple, cst.List)) and len(e.value.elements) == width and \
                 not any(isinstance(x, cst.StarredElement) for x in e.value.elements):
