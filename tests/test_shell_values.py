@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from skillscan.analyzers.shell import CommandContext, analyze_command
 from skillscan.analyzers.shell.paths import carried_paths
-from skillscan.analyzers.shell.syntax import MAX_EXPANSIONS, MAX_LOOP_VALUES, parse_script
+from skillscan.analyzers.shell.syntax import MAX_ARRAY, MAX_EXPANSIONS, parse_script
 
 SCRIPT = CommandContext(path="scripts/run.sh", line=1)
 
@@ -33,8 +33,8 @@ def test_the_loop_variable_does_not_outlive_the_loop() -> None:
 
 
 def test_a_long_list_is_followed_for_every_value() -> None:
-    values = " ".join(f"f{i}" for i in range(MAX_LOOP_VALUES + 5))
-    assert argvs(f"for v in {values}; do cat $v; done") == [["cat", f"f{i}"] for i in range(MAX_LOOP_VALUES + 5)]
+    values = " ".join(f"f{i}" for i in range(MAX_ARRAY + 5))
+    assert argvs(f"for v in {values}; do cat $v; done") == [["cat", f"f{i}"] for i in range(MAX_ARRAY + 5)]
 
 
 def test_loops_past_the_expansion_bound_are_followed_once_with_the_variable_unknown() -> None:
@@ -125,3 +125,26 @@ def test_a_hostile_nest_of_loops_is_bounded_and_said() -> None:
     assert "shell-secret-file-read" in [f.rule_id for f in found]
     said = [f.message for f in found if f.rule_id == "analysis-incomplete"]
     assert len(said) == 1 and f"more than {MAX_EXPANSIONS:,} times" in said[0]
+
+
+def test_an_array_appended_to_in_a_loop_holds_every_element_appended() -> None:
+    script = ('ITEMS=(.ssh .aws .kube)\nP=()\nfor i in "${ITEMS[@]}"; do [ -e "$HOME/$i" ] && P+=("$HOME/$i"); done\n'
+              'tar czf o.tgz "${P[@]}"')
+    assert argvs(script)[-1] == ["tar", "czf", "o.tgz", "~/.ssh", "~/.aws", "~/.kube"]
+    assert argvs('Q+=(x)\ntar czf o.tgz "${Q[@]}"')[-1] == ["tar", "czf", "o.tgz", None]  # appended to nothing known
+
+
+def test_an_array_past_the_bound_is_a_run_time_value_and_said() -> None:
+    long = " ".join(f"f{i}" for i in range(MAX_ARRAY + 1))
+    parsed = parse_script(f"A=({long})\ntar czf o.tgz \"${{A[@]}}\"")
+    assert parsed.arrays_cut and [w.value for w in parsed.commands[-1].words][-1] is None
+    found = analyze_command(f"A=({long})\ntar czf o.tgz \"${{A[@]}}\"", SCRIPT)
+    assert any(f.rule_id == "analysis-incomplete" and "array" in f.message for f in found)
+    assert not parse_script(f"A=({' '.join(f'f{i}' for i in range(MAX_ARRAY))})").arrays_cut
+
+
+def test_after_cd_home_a_relative_operand_is_a_home_file() -> None:
+    assert "secrets.read[ssh]" in secrets('cd "$HOME"\nzip -r /tmp/k.zip .ssh')
+    assert "secrets.read[ssh]" in secrets("cd ~ && tar czf /tmp/k.tgz .ssh")
+    assert not secrets("cd /srv/app\nzip -r /tmp/k.zip .ssh")
+

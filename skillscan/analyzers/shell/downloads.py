@@ -15,7 +15,7 @@ from skillscan.analyzers.shell.paths import WRITERS_LAST
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.words import Cmd, Word
 from skillscan.capabilities import urls
-from skillscan.capabilities.urls import RAW_IP, host_of
+from skillscan.capabilities.urls import RAW_IP, host_of, static_host
 from skillscan.model import Capability, Severity
 
 # rule ids whose logic is this module (tests/test_rule_modules.py)
@@ -97,6 +97,26 @@ class DownloadsMixin(AnalyzerBase):
         if self.run.cwd and not p.startswith("/"):
             return self.run.clones.get(self.run.cwd)
         return None
+
+    def _git_push_remote(self, cmd: Cmd, key: str, args: list[Word], frame: Frame) -> None:
+        """`git remote add NAME URL` … `git push NAME`: the push sends the repository to the host of the URL the
+        same script gave the remote (a push to a URL written out is the capability map's). A URL whose path is
+        computed at run time keeps its literal host (`REMOTE="https://git.host/${OWNER}/x.git"`)."""
+        if key != "git":
+            return
+        ops = [w for w in args if (w.value or w.raw) and not (w.value or w.raw).startswith("-")]
+        names = [w.value for w in ops]
+        if len(ops) >= 4 and names[0] == "remote" and names[1] in ("add", "set-url") and names[2] and \
+                len(self.run.remotes) < 32:
+            url = _remote_url(ops[3])
+            if url:
+                self.run.remotes[names[2]] = url
+            return
+        if len(ops) >= 2 and names[0] == "push" and names[1] in self.run.remotes:
+            url = self.run.remotes[names[1] or ""]
+            host = (static_host(url) or host_of(url)) if "://" in url else urls.operand_host(url)
+            self.run.add(frame, cmd, "shell-network-upload", [Capability("net.egress", host)],
+                         say("git-push-remote", remote=names[1], url=url, host=host))
 
     def _track_git_cd(self, key: str, values: list[str | None]) -> None:
         if key == "cd":
@@ -184,3 +204,17 @@ def _download_target(key: str, values: list[str | None], url: str | None) -> str
     if target is None and key in ("wget", "wget2") and url:
         target = urls.file_name(url)
     return target
+
+
+def _remote_url(word: Word, depth: int = 0) -> str | None:
+    """The URL a `git remote add` word gives: its value, or — computed at run time — the URL as the script writes
+    it when its host is literal (through the variables the word expands, 4 deep)."""
+    if word.value and (first_url([word.value]) or re.match(r"^[\w.-]+@[\w.-]+:", word.value)):
+        return word.value
+    raw = word.raw.strip("\"'")
+    if "://" in raw and static_host(raw):
+        return raw
+    if len(word.via) == 1 and depth < 4:
+        return _remote_url(word.via[0][1], depth + 1)
+    return None
+

@@ -41,6 +41,7 @@ from skillscan.analyzers.shell.syntax import (
     MAX_EXPANSIONS,
     MAX_NEST,
     MAX_NODES,
+    MAX_ARRAY,
     MAX_TEXT,
     MAX_VIA,
     parse_script,
@@ -149,6 +150,8 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
                 self.run.skip(frame, say("bound-expansions", limit=f"{MAX_EXPANSIONS:,}"))
             if script.via_cut:
                 self.run.skip(frame, say("bound-via", limit=MAX_VIA))
+            if script.arrays_cut:
+                self.run.skip(frame, say("bound-array", limit=MAX_ARRAY))
         else:
             said: list[str] = []
             cmds = parse_windows(text, frame.dialect, said)
@@ -229,6 +232,7 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
         if key == "crontab":
             self._cron_lines(cmd, frame)
         self._track_git_cd(key, values)
+        self._git_push_remote(cmd, key, args, frame)
         if key not in self.cm.inert:
             self._paths(cmd, key, args, values, frame)
             self._miner_args(cmd, name, values, frame)

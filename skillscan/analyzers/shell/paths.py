@@ -138,7 +138,11 @@ class PathsMixin(AnalyzerBase):
         written_only |= {values[i + 1] for i, v in enumerate(values[:-1]) if v in EXCLUDE_OPTIONS and values[i + 1]}
         written_only |= {v.split("=", 1)[1] for v in values if v and "=" in v and v.split("=", 1)[0] in EXCLUDE_OPTIONS}
         written_as = {w.value: w.raw.strip("'\"") for w in args[:256] if w.value and w.raw != w.value}
-        for v in [*values[:256], *carried_paths(key, values)]:
+        # after `cd ~` (`cd "$HOME"`) a relative operand is a file of the home directory: `tar czf b.tgz .ssh .aws`
+        at_home = [f"~/{v.removeprefix('./')}" for v in ops[:256] if self.run.cwd in ("~", "~/") and
+                   not v.startswith(("/", "~", "$", "%")) and "://" not in v and not _REMOTE_OPERAND.match(v)
+                   and v not in written_only] if reads else []
+        for v in [*values[:256], *carried_paths(key, values), *at_home]:
             if not v or len(v) > 4096 or v in written_only or _REMOTE_OPERAND.match(v):
                 continue
             hp = home_path(v)

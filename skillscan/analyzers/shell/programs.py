@@ -223,6 +223,11 @@ class ProgramsMixin(AnalyzerBase):
         rx = self.cm.miner_args
         if rx is None:
             return
+        pair = _pool_and_wallet(values)
+        if pair is not None:  # a renamed miner: `rfworker -o host:3333 -u 44AFF…` — a pool login that is a wallet
+            self.run.add(frame, cmd, "shell-crypto-miner", ["compute.mine", Capability("net.egress", pair[0])],
+                         say("miner-wallet", name=name, host=pair[0], wallet=pair[1][:12] + "…"))
+            return
         for v in values[:256]:
             if v and rx.search(v):
                 caps: list[Capability | str] = ["compute.mine"]
@@ -242,3 +247,32 @@ def _line_of(frame: Frame, args: list[Word], thing: str, line: int) -> int:
         if at >= 0:
             return frame.at(w.row + w.raw[:at].count("\n"), 0 if w.raw[:at].count("\n") else w.col)[0]
     return line
+
+
+# a cryptocurrency address as a pool login: Monero (4…/8…, 95 characters), Ethereum (0x + 40 hex), Bitcoin bech32
+_WALLET = re.compile(r"^(?:[48][0-9AB][1-9A-HJ-NP-Za-km-z]{93}|0x[0-9a-fA-F]{40}|bc1[02-9ac-hj-np-z]{38,58})"
+                     r"(?:[.+][\w.-]{0,40})?$")
+_POOL = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?([A-Za-z0-9][\w.-]*\.[A-Za-z]{2,}|\d{1,3}(?:\.\d{1,3}){3}):(\d{2,5})$")
+_POOL_OPTIONS = frozenset({"-o", "--url", "--pool", "-P", "--server"})
+_LOGIN_OPTIONS = frozenset({"-u", "--user", "--wallet", "-w", "--login", "--address"})
+
+
+def _pool_and_wallet(values: list[str | None]) -> tuple[str, str] | None:
+    """(pool host, wallet) when the command names a `host:port` pool (`-o`, `--url`, `--pool` …) and logs in to
+    it with a cryptocurrency address (`-u`, `--user`, `--wallet` …): the shape of every miner's command line,
+    whatever the program is called."""
+    host = wallet = None
+    for i, v in enumerate(values[:256]):
+        if v is None:
+            continue
+        opt, eq, inline = v.partition("=")
+        value = inline if eq and opt.startswith("--") else (values[i + 1] if i + 1 < len(values) else None)
+        if value is None:
+            continue
+        key = opt if eq and opt.startswith("--") else v
+        if key in _POOL_OPTIONS and (m := _POOL.match(value)) is not None:
+            host = m.group(1).lower()
+        elif key in _LOGIN_OPTIONS and _WALLET.match(value):
+            wallet = value
+    return (host, wallet) if host and wallet else None
+

@@ -105,6 +105,7 @@ class Run:
     inline_code: list[tuple[int, str, str]] = field(default_factory=list)  # (line, language, code) of `python -c` …
     decoded_files: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     clones: dict[str, str] = field(default_factory=dict)  # directory → repository URL (git clone)
+    remotes: dict[str, str] = field(default_factory=dict)  # git remote name → URL (`git remote add NAME URL`)
     literal_files: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # path → (text, line, column)
     made: set[str] = field(default_factory=set)  # files the script writes (redirects, `-o` targets), as written
     made_over: bool = False  # more than MAX_MADE: any file may be one the script wrote (`made_file`)

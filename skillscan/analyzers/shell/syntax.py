@@ -32,7 +32,7 @@ MAX_NODES = 200_000  # tree nodes visited per parse
 MAX_NEST = 64  # nesting of substitutions/compound statements followed
 MAX_COMMANDS = 20_000
 MAX_VIA = 32  # variables of the script kept per word, with what was assigned to them (Word.via); past it, said
-MAX_LOOP_VALUES = 8  # elements of an array kept as known values (`A=(a b c)`; a longer one is a run-time value)
+MAX_ARRAY = 64  # elements of an array kept as known values (`A=(a b c)`, `A+=(d)`; a longer one is a run-time value)
 # passes over loop bodies beyond the first, per parse: a `for` over known values follows its body once per value
 # while this lasts (nested loops multiply); a loop past it is followed once with its variable unknown, and said
 MAX_EXPANSIONS = 1024
@@ -64,6 +64,7 @@ class _Builder:
         self.expansions = 0  # extra passes over loop bodies so far (MAX_EXPANSIONS)
         self.expansions_cut = False
         self.via_cut = False  # a word expanded more than MAX_VIA of the script's variables
+        self.arrays_cut = False  # an array longer than MAX_ARRAY became a run-time value
         self.truncated = False
         self._conts: dict[int, list[int]] = {}
         self._reads: list[str] = []  # environment variables expanded in the word being built
@@ -285,9 +286,17 @@ class _Builder:
             return
         if value_node.type == "array":
             elements = self._values(list(value_node.named_children), depth)
-            if elements and len(elements) <= MAX_LOOP_VALUES and all(w.value is not None for w in elements):
-                self.arrays[name] = elements
-                self.env[name] = elements[0]  # `$A` is the first element
+            if any(c.type == "+=" for c in node.children):  # `A+=(x)`: appended to what is known of A
+                known = self.arrays.get(name)
+                elements = known + elements if known is not None else [Word(None, "", *self.pos(node))]
+            if len(elements) > MAX_ARRAY:
+                self.arrays_cut = True
+            if len(elements) <= MAX_ARRAY and all(w.value is not None for w in elements):
+                self.arrays[name] = elements  # `A=()` is known too: an empty list a loop may append to
+                if elements:
+                    self.env[name] = elements[0]  # `$A` is the first element
+                else:
+                    self.env.pop(name, None)
             else:
                 self.arrays.pop(name, None)
                 self.env.pop(name, None)
@@ -463,4 +472,5 @@ def parse_script(text: str, env: dict[str, Word] | None = None) -> Script:
     tree = _parser().parse(_NON_ASCII.sub(b"%", src))
     b = _Builder(src, env)
     b.visit(tree.root_node, 0)
-    return Script(b.commands, truncated or b.truncated, b.errors, b.settings, b.expansions_cut, b.via_cut)
+    return Script(b.commands, truncated or b.truncated, b.errors, b.settings, b.expansions_cut, b.via_cut,
+                  b.arrays_cut)

@@ -280,6 +280,30 @@ def _items(tok: _Tok, collection: str, env: dict[str, Word]) -> tuple[list[str |
     return out, len(items)
 
 
+def _join_path(words: list[Word]) -> Word | None:
+    """`Join-Path A B` with both parts known (positional or `-Path A -ChildPath B`): the joined path."""
+    if not words or (words[0].value or "").lower() != "join-path":
+        return None
+    parts: list[str] = []
+    rest = words[1:]
+    i = 0
+    while i < len(rest):
+        v = rest[i].value
+        if v is None:
+            return None
+        if v.lower() in ("-path", "-childpath"):
+            i += 1
+            continue
+        if v.startswith("-"):
+            return None
+        parts.append(v)
+        i += 1
+    if len(parts) != 2:
+        return None
+    value = parts[0].rstrip("\\/") + "\\" + parts[1].lstrip("\\/")
+    return Word(value, value, words[0].row, words[0].col)
+
+
 def _blocks(tok: _Tok, plain: list[Word], dialect: str, env: dict[str, Word], said: list[str] | None,
             budget: list[int], depth: int) -> list[Cmd]:
     """The statements of the `{ … }` blocks of a control statement, placed where the blocks are."""
@@ -356,6 +380,10 @@ def _parse(tok: _Tok, dialect: str, env: dict[str, Word], said: list[str] | None
         if dialect == "powershell" and len(plain) >= 3 and plain[0].raw.startswith("$") and plain[1].value == "=":
             var = plain[0].raw[1:]
             assigned = plain[2]
+            joined = _join_path(plain[2:])
+            if joined is not None:  # `$db = Join-Path $_ 'Network\Cookies'`: the path, nothing runs
+                env[var.lower()] = env[var] = joined
+                continue
             command = assigned.raw[:1] not in PS_EXPRESSION_START  # `$c = Get-Content p`: a command's output
             if command:  # the variable holds what the command printed, not its name
                 assigned = Word(None, assigned.raw, assigned.row, assigned.col, assigned.payload)
@@ -367,6 +395,17 @@ def _parse(tok: _Tok, dialect: str, env: dict[str, Word], said: list[str] | None
         if plain and plain[0].value:
             plain[0] = Word(plain[0].value.lstrip("@") if dialect == "batch" else plain[0].value, plain[0].raw,
                             plain[0].row, plain[0].col, plain[0].payload)
+        if dialect == "powershell" and prev is not None and prev_sep == "|" and len(plain) >= 2 and \
+                (plain[0].value or "").lower() in ("foreach-object", "%") and plain[1].raw.startswith("{"):
+            # `$list | Where-Object {…} | ForEach-Object { … $_ … }`: the block runs once per item of the
+            # pipeline's first stage, `$_` bound to it, as a `foreach ($_ in $list) { … }` would
+            head = prev
+            while head.upstream is not None:
+                head = head.upstream
+            if len(head.words) == 1:
+                loop = [Word("foreach", "foreach", row, col), Word(None, f"($_ in {head.words[0].raw})", row, col),
+                        plain[1]]
+                cmds += _blocks(tok, loop, dialect, env, said, budget, depth)
         cmd = Cmd(words=plain, row=row, col=col, text=stmt.strip(), redirects=redirects,
                   env_reads=list(tok.reads), expression=dialect == "powershell" and not called and bool(plain)
                   and plain[0].raw[:1] in PS_EXPRESSION_START)

