@@ -71,6 +71,9 @@ class ProgramsMixin(AnalyzerBase):
     # program entries from the data map
     def _program(self, cmd: Cmd, name: str, prog: Program, args: list[Word], values: list[str | None],
                  frame: Frame) -> None:
+        if prog.hosts == "remote-path" and None in values:
+            # `rsync … "$USER@$HOST:$DIR/$(whoami)/"`: the destination's host is written, only its path is computed
+            values = [v if v is not None else _remote_shape(w) for v, w in zip(values, args)]
         windows = frame.dialect != "bash" or any(o.startswith("/") for w in prog.when for o in w.any_flag)
         parsed = parse_options(values, prog.options_with_value, windows=windows)
         flags = {f for f, _ in parsed.flags}
@@ -275,4 +278,28 @@ def _pool_and_wallet(values: list[str | None]) -> tuple[str, str] | None:
         elif key in _LOGIN_OPTIONS and _WALLET.match(value):
             wallet = value
     return (host, wallet) if host and wallet else None
+
+
+_VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+
+
+def _remote_shape(word: Word, depth: int = 0) -> str | None:
+    """A `user@host:path` operand whose host is known and whose path is computed at run time, with the unknown
+    parts as `*`; None when the host part itself is not known."""
+    raw = word.raw.strip("\"'")
+    if depth > 4 or "`" in raw or "$(" in raw.split(":", 1)[0]:
+        return None
+    known = dict(word.via)
+
+    def sub(m: re.Match[str]) -> str:
+        w = known.get(m.group(1))
+        return w.value if w is not None and w.value is not None else "*"
+
+    head, colon, tail = raw.partition(":")
+    if not colon or tail.startswith("//"):
+        return None
+    host_part = _VAR.sub(sub, head)
+    if "*" in host_part or not re.fullmatch(r"(?:[\w.-]+@)?[A-Za-z0-9][\w.-]*", host_part):
+        return None
+    return host_part + ":" + re.sub(r"\$\([^)]*\)", "*", _VAR.sub(sub, tail))
 

