@@ -271,9 +271,12 @@ class PkgIndexMixin(AnalyzerBase):
                 if risk is None:
                     continue
                 index = risk.describe(tool.ecosystem)
-                said = say("index-option-extra", name=name, flag=flag, index=index, public=public) \
-                    if flag in ("--extra-index-url", "--index") else \
-                    say("index-option", name=name, flag=flag, index=index, public=public)
+                if flag not in ("--extra-index-url", "--index"):
+                    said = say("index-option", name=name, flag=flag, index=index, public=public)
+                elif key in ("uv", "uvx"):  # uv searches an added index first (its `first-index` strategy)
+                    said = say("index-option-first", name=name, flag=flag, index=index, public=public)
+                else:  # pip takes the highest version across its indexes
+                    said = say("index-option-extra", name=name, flag=flag, index=index, public=public)
                 self._index_report(frame, cmd, risk, said)
             if not any(f in tool.index for f, _ in parsed.flags):  # `--trusted-host H` alone: the index is at H
                 for flag, host in trusted:
