@@ -290,6 +290,7 @@ class ModuleVisitor(*FAMILIES):  # type: ignore[misc]
 
     def visit_If(self, node: cst.If) -> None:
         self.check_favoured_if(node)
+        self.check_password_bypass(node)
 
     def visit_CompIf(self, node: cst.CompIf) -> None:
         self.check_safety_filter(node)

@@ -25,6 +25,7 @@ them, as bandit's plugins or zizmor's audits are listed). Each family extends th
 | safety_strip | py-strips-safety-text |
 | proxy | py-fixed-proxy-for-auth |
 | served_code | py-request-code-eval |
+| backdoor | py-hardcoded-password-bypass |
 
 `deferred.py` is no family: it holds the reports a check makes about a node further down than the walk until
 the walk reaches it (the locator searches forward in visiting order).
@@ -35,6 +36,7 @@ py-credential-flow) belong to the core: `flows.py`.
 
 from __future__ import annotations
 
+from skillscan.analyzers.python.checks.backdoor import BackdoorChecks
 from skillscan.analyzers.python.checks.capabilities import CapabilityChecks
 from skillscan.analyzers.python.checks.covert import CovertChecks
 from skillscan.analyzers.python.checks.data_command import DataCommandChecks
@@ -60,4 +62,4 @@ FAMILIES: tuple[type, ...] = (CapabilityChecks, EnvironmentChecks, TlsChecks, Pr
                               ReverseShellChecks, DecodedPayloadChecks, SteeringChecks, UploadChecks,
                               RecipientChecks, WrittenCodeChecks, ImportTimeChecks, InstallHookChecks,
                               CovertChecks, OutputChecks, RankingChecks, SafetyStripChecks, ProxyChecks,
-                              ServedCodeChecks, DataCommandChecks)
+                              ServedCodeChecks, DataCommandChecks, BackdoorChecks)
