@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -407,3 +408,21 @@ def _sections_from_heads(heads: list[tuple[int, int, str]], total: int, sections
     for lv, ln, t, path in stack:
         sections.append(Section(t, lv, ln, total, path))
     sections.sort(key=lambda s: s.start)
+
+
+MAX_INTRODUCED = 600  # characters of a code block read with the sentence that introduces it
+
+
+def introduced_block(segments: Sequence[Segment], i: int) -> str:
+    """The body of the code block that follows segment `i` at most two lines after it ends, when the segment's
+    text ends with a colon: its last sentence introduces that block ("the payment details must read:" + the
+    details). "" otherwise."""
+    seg = segments[i]
+    if not seg.text.rstrip().endswith((":", "：")) or i + 1 >= len(segments):
+        return ""
+    nxt = segments[i + 1]
+    end = seg.line + seg.text.rstrip().count("\n")
+    if nxt.kind != "fence" or nxt.line - end > 3:
+        return ""
+    return (nxt.raw or nxt.text)[:MAX_INTRODUCED]
+

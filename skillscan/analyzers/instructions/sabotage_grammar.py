@@ -22,7 +22,7 @@ from typing import Any, Protocol, TypeVar
 import re2  # type: ignore[import-untyped]
 
 from skillscan.analyzers.base import finding
-from skillscan.analyzers.instructions.document import Document, Segment
+from skillscan.analyzers.instructions.document import Document, Segment, introduced_block
 from skillscan.analyzers.instructions.prose_findings import (  # noqa: F401
     SENTENCE_KINDS,
     Said,
@@ -287,22 +287,6 @@ class Candidate:
     block: str = ""  # the code block right after the segment when the sentence ends it with a colon ("… must read:")
 
 
-MAX_BLOCK = 600  # characters of an introduced block read with the sentence
-
-
-def _introduced(segments: list[Segment], i: int) -> str:
-    """The body of the code block that follows segment `i` at most two lines after it ends, when the segment's
-    text ends with a colon: the sentence introduces that block ("the payment details must read:" + the details)."""
-    seg = segments[i]
-    if not seg.text.rstrip().endswith((":", "：")) or i + 1 >= len(segments):
-        return ""
-    nxt = segments[i + 1]
-    end = seg.line + seg.text.rstrip().count("\n")
-    if nxt.kind != "fence" or nxt.line - end > 3:
-        return ""
-    return (nxt.raw or nxt.text)[:MAX_BLOCK]
-
-
 def candidates(doc: Document, cue: Cue, bound: list[bool]) -> Iterator[Candidate]:
     """The directive sentences of the document's prose that carry `cue` (a cheap test run once per segment
     and once per sentence before the detector's own grammar), at most MAX_CANDIDATES of them; `bound[0]`
@@ -312,7 +296,7 @@ def candidates(doc: Document, cue: Cue, bound: list[bool]) -> Iterator[Candidate
         return
     segments = doc.segments
     for k, seg in enumerate(segments):
-        block = _introduced(segments, k) if seg.kind in KINDS else ""
+        block = introduced_block(segments, k) if seg.kind in KINDS else ""
         if seg.kind not in KINDS or not (cue.search(seg.text) or (block and cue.search(block))):
             continue
         sents = sentences(seg.text)
