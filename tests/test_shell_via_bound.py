@@ -78,3 +78,20 @@ def test_a_foreach_header_is_read_up_to_its_closing_parenthesis() -> None:
     assert _FOREACH.match("($f in x" + " " * 64_000 + "y") is None
     m = _FOREACH.match('($f in "a", "b" )')
     assert m is not None and m.group(1) == "f" and m.group(2).strip() == '"a", "b"'
+
+
+def test_nested_powershell_loops_past_the_pass_bound_are_followed_once_and_said() -> None:
+    from skillscan.analyzers.shell.winshell import MAX_LOOP_PASSES, parse_windows
+
+    items = ", ".join(f'"C:\\\\d{i}"' for i in range(8))
+    for nested in ("$l | % { " * 6 + "Copy-Item $_ 'b'" + " }" * 6,
+                   "".join(f"foreach ($v{i} in $l) {{ " for i in range(6)) + "Copy-Item $v5 'b'" + " }" * 6):
+        said: list[str] = []
+        cmds = parse_windows(f"$l = @({items})\n{nested}", "powershell", said)
+        copies = [c for c in cmds if c.words and (c.words[0].value or "").lower() == "copy-item"]
+        assert "passes" in said
+        assert 8 <= len(copies) <= 8 + MAX_LOOP_PASSES  # items followed while the bound lasts, then once each
+        assert any(c.words[1].value is None for c in copies)  # past it: the variable unknown
+    found = analyze_command(f"$l = @({items})\n" + "$l | % { " * 6 + "Copy-Item $_ 'b'" + " }" * 6,
+                            CommandContext("scripts/x.ps1"), dialect="powershell")
+    assert any(f.rule_id == "analysis-incomplete" and "nested" in f.message for f in found)

@@ -49,6 +49,7 @@ from skillscan.analyzers.shell.syntax import (
 from skillscan.analyzers.shell.winshell import (
     MAX_BLOCK_CHARS,
     MAX_BLOCK_DEPTH,
+    MAX_LOOP_PASSES,
     MAX_LOOP_VALUES,
     PS_FETCH,
     parse_windows,
@@ -108,6 +109,8 @@ def program_tail(word: Word, depth: int = 0) -> str | None:
     `"$VENV/bin/pip"`, or of the value assigned to a variable the word is (`PIP="$VENV/bin/pip"` … `"$PIP"`,
     followed 4 deep); None when the name itself is computed."""
     raw = word.raw.strip("\"'")
+    if len(raw) > 512:  # a program path is a short word
+        return None
     if re.fullmatch(r"\$\{?\w+\}?", raw) and len(word.via) == 1 and depth < 4:
         return program_tail(word.via[0][1], depth + 1)
     m = re.fullmatch(r"[^\s;|&<>()`]*\$\{?\w+\}?[^\s;|&<>()`$]*/([A-Za-z][\w.+-]{0,40})", raw)
@@ -161,6 +164,8 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
                 self.run.skip(frame, say("bound-ps-blocks", limit=MAX_BLOCK_DEPTH, chars=f"{MAX_BLOCK_CHARS:,}"))
             if "loop" in said:
                 self.run.skip(frame, say("bound-ps-loop", limit=MAX_LOOP_VALUES))
+            if "passes" in said:
+                self.run.skip(frame, say("bound-ps-passes", limit=MAX_LOOP_PASSES))
             cut = len(text) > MAX_TEXT or len(cmds) >= MAX_COMMANDS
             if frame.dialect == "powershell":
                 self._ps_facts(text, frame)

@@ -38,6 +38,7 @@ RULE_IDS: tuple[str, ...] = ("package-index-redirect",)
 RULE = "package-index-redirect"
 MAX_LINES = 2000  # lines of a configuration file read
 MAX_REPORTS = 5  # per configuration file
+MAX_VALUE = 2048  # characters of a value judged as an index
 MAX_VARS = 256  # script variables kept to fill in the text a command writes into a configuration file
 PUBLIC_NAME = {"pypi": "PyPI", "npm": "the npm registry", "conda": "Anaconda's channels"}
 _URLISH = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+|^[\w.-]+\.[a-z]{2,}(?::\d+)?(?:/\S*)?$", re.IGNORECASE)
@@ -110,6 +111,8 @@ def index_risk(value: str | None, insecure: Iterable[str] = (), tls_off: str = "
     if not value:
         return None
     v = value.strip().strip("'\"").strip()
+    if len(v) > MAX_VALUE:  # no index URL is this long: a hostile value is not searched
+        return None
     if not v or any(c in v for c in "$<>{}`") or v.startswith(("/", ".", "~", "file:", "-")) or not _URLISH.search(v):
         return None  # a path, a variable, a placeholder, a conda channel name
     host = host_of(v)

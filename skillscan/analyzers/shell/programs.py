@@ -266,11 +266,11 @@ def _pool_and_wallet(values: list[str | None]) -> tuple[str, str] | None:
     whatever the program is called."""
     host = wallet = None
     for i, v in enumerate(values[:256]):
-        if v is None:
+        if v is None or len(v) > 512:  # a pool option and a wallet are short words
             continue
         opt, eq, inline = v.partition("=")
         value = inline if eq and opt.startswith("--") else (values[i + 1] if i + 1 < len(values) else None)
-        if value is None:
+        if value is None or len(value) > 512:
             continue
         key = opt if eq and opt.startswith("--") else v
         if key in _POOL_OPTIONS and (m := _POOL.match(value)) is not None:
@@ -287,7 +287,7 @@ def _remote_shape(word: Word, depth: int = 0) -> str | None:
     """A `user@host:path` operand whose host is known and whose path is computed at run time, with the unknown
     parts as `*`; None when the host part itself is not known."""
     raw = word.raw.strip("\"'")
-    if depth > 4 or "`" in raw or "$(" in raw.split(":", 1)[0]:
+    if depth > 4 or len(raw) > 1024 or "`" in raw or "$(" in raw.split(":", 1)[0]:
         return None
     known = dict(word.via)
 

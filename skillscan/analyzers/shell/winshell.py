@@ -236,6 +236,7 @@ PS_BLOCK_KEYWORDS = frozenset({"if", "elseif", "else", "foreach", "for", "while"
 MAX_BLOCK_DEPTH = 16  # nested blocks parsed; deeper ones stay one word
 MAX_BLOCK_CHARS = 4 * MAX_TEXT  # characters re-read as blocks in one text, all levels together
 MAX_LOOP_VALUES = 8  # values of a `foreach` collection the body is followed with, one pass each
+MAX_LOOP_PASSES = 64  # extra passes over loop bodies in one text (nested loops multiply); past it, one pass each
 # greedy up to the closing parenthesis (one backtrack from the end: a lazy collection with `\s*` before the `)` was
 # quadratic on a long run of spaces)
 _FOREACH = re.compile(r"^\(\s*\$([A-Za-z_][A-Za-z0-9_]*)\s+in\s+(.+)\)$", re.IGNORECASE | re.DOTALL)
@@ -247,7 +248,7 @@ def parse_windows(text: str, dialect: str, said: list[str] | None = None) -> lis
     in `said` (`"via"`). PowerShell blocks of control statements are parsed as statements (a `foreach` body
     once per known item of its collection, the loop variable bound to it), up to MAX_COMMANDS in all."""
     env: dict[str, Word] = {}
-    budget = [MAX_COMMANDS, MAX_BLOCK_CHARS]  # commands left; characters of blocks left to read
+    budget = [MAX_COMMANDS, MAX_BLOCK_CHARS, MAX_LOOP_PASSES]  # commands left; block characters; extra loop passes
     return _parse(_Tok(text[:MAX_TEXT], dialect, env), dialect, env, said, budget, 0)
 
 
@@ -313,6 +314,11 @@ def _blocks(tok: _Tok, plain: list[Word], dialect: str, env: dict[str, Word], sa
     values, total = _items(tok, loop.group(2), env) if loop else ([None], 1)
     if total > MAX_LOOP_VALUES and said is not None:
         said.append("loop")
+    if len(values) > 1 and budget[2] < len(values) - 1:  # nested loops past the bound: the body once, variable unknown
+        values = [None]
+        if said is not None:
+            said.append("passes")
+    budget[2] -= len(values) - 1
     for w in plain:
         if not w.raw.startswith("{"):
             continue
