@@ -3,6 +3,7 @@ engine made (one parse per file): the same attacks the Python checks read, in JS
 
 | family | rules |
 |---|---|
+| backdoor.py | js-hardcoded-password-bypass |
 | covert.py | js-data-in-dns-name, js-encoded-data-in-header |
 | hidden_calls.py | js-hidden-call |
 | load_time.py | js-import-time-network, js-import-time-write |
@@ -18,12 +19,22 @@ tree-sitter query, within the first MAX_NODES syntax nodes); the bound that stop
 
 from __future__ import annotations
 
-from skillscan.analyzers.js import covert, hidden_calls, install_hook, load_time, output, proxy, ranking, safety_strip
+from skillscan.analyzers.js import (
+    backdoor,
+    covert,
+    hidden_calls,
+    install_hook,
+    load_time,
+    output,
+    proxy,
+    ranking,
+    safety_strip,
+)
 from skillscan.analyzers.js.context import Context
 from skillscan.analyzers.js.flows import FlowFinder
 from skillscan.model import Finding
 
-FAMILIES = (covert, hidden_calls, load_time, install_hook, output, proxy, ranking, safety_strip)
+FAMILIES = (covert, hidden_calls, load_time, install_hook, output, proxy, ranking, safety_strip, backdoor)
 
 
 def run(flows: FlowFinder, evaluated: list[tuple[int, str]] | None = None) -> list[Finding]:

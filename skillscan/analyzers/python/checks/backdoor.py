@@ -14,13 +14,13 @@ import re
 
 import libcst as cst
 
+from skillscan.analyzers.code_vocab import pattern
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.triggers import Triggers
 
 RULE_IDS: tuple[str, ...] = ("py-hardcoded-password-bypass",)
 
-_SECRET_NAME = re.compile(r"(?i)pass(?:word|wd|phrase)?s?$|^pwd$|_pwd$|^pw$|secret$|^pin$|_pin$|^plain(?:text)?$|"
-                          r"^(?:master|support|backdoor|admin)_?(?:key|code|token)$")
+_SECRET_NAME = pattern("secret_name")  # rules/capabilities/code.yaml, shared with js/backdoor.py
 MIN_LITERAL = 4
 MAX_BODY = 3  # statements of the `if` body looked at for the `return True`
 
