@@ -64,3 +64,17 @@ def json_install_hooks(text: str) -> list[tuple[str, str]]:
             command = m.group(2)
         out.append((m.group(1), command))
     return out
+
+
+SECRET_NAME = pattern("secret_name")
+MIN_FIXED_SECRET = 4  # characters a fixed value compared with a secret has before it counts
+
+
+def password_bypass_message(found: tuple[str, str, str], true_word: str) -> str:
+    """The reason of a password check that lets a fixed value in (python/checks/backdoor.py, js/backdoor.py), from
+    (the compared name, how it is compared, the fixed value); `true_word` is the language's `True`/`true`."""
+    name, how, literal = found
+    shown = literal if len(literal) <= 40 else literal[:37] + "…"
+    return (f"returns {true_word} when `{name}` {how} the fixed value {shown} written in the code: whoever knows that "
+            "value passes the check, whatever the stored credential is")
+

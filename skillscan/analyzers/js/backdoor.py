@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from skillscan.analyzers.code_vocab import pattern
+from skillscan.analyzers.code_vocab import MIN_FIXED_SECRET, SECRET_NAME, password_bypass_message
 from skillscan.analyzers.js.context import Context
 from skillscan.analyzers.js.values import unwrap
 
 RULE_IDS: tuple[str, ...] = ("js-hardcoded-password-bypass",)
 
-SECRET_NAME = pattern("secret_name")
-MIN_LITERAL = 4
 MAX_BODY = 3  # statements of the `if` body looked at for the `return true`
 MAX_REPORTS = 4
 
@@ -30,11 +28,7 @@ def check(ctx: Context) -> None:
         found = _fixed_secret_test(ctx, unwrap(cond), 0)
         if found is None:
             continue
-        name, how, literal = found
-        shown = literal if len(literal) <= 40 else literal[:37] + "…"
-        ctx.emit("js-hardcoded-password-bypass",
-                 f"returns true when `{name}` {how} the fixed value {shown} written in the code: whoever knows that value "
-                 "passes the check, whatever the stored credential is", cond)
+        ctx.emit("js-hardcoded-password-bypass", password_bypass_message(found, "true"), cond)
         reported += 1
 
 
@@ -62,7 +56,7 @@ def _name_of(ctx: Context, node: Any) -> str | None:
 
 def _fixed(ctx: Context, node: Any) -> str | None:
     v = ctx.values.constant(node)
-    return v if v is not None and len(v.strip()) >= MIN_LITERAL else None
+    return v if v is not None and len(v.strip()) >= MIN_FIXED_SECRET else None
 
 
 def _fixed_secret_test(ctx: Context, test: Any, depth: int) -> tuple[str, str, str] | None:

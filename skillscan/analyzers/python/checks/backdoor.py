@@ -5,7 +5,7 @@ backdoor, whether the package runs it or tells the agent to put it into the code
 instruction file is read as code too).
 
 Only a name that says it holds a secret (`password`, `passwd`, `pwd`, `passphrase`, `secret`, `pin`, `plain`)
-counts, compared with a known string of MIN_LITERAL characters or more, in an `if` whose body returns True
+counts, compared with a known string of MIN_FIXED_SECRET characters or more, in an `if` whose body returns True
 within its first statements."""
 
 from __future__ import annotations
@@ -14,14 +14,12 @@ import re
 
 import libcst as cst
 
-from skillscan.analyzers.code_vocab import pattern
+from skillscan.analyzers.code_vocab import MIN_FIXED_SECRET, SECRET_NAME, password_bypass_message
 from skillscan.analyzers.python.flows import Flows
 from skillscan.analyzers.python.triggers import Triggers
 
 RULE_IDS: tuple[str, ...] = ("py-hardcoded-password-bypass",)
 
-_SECRET_NAME = pattern("secret_name")  # rules/capabilities/code.yaml, shared with js/backdoor.py
-MIN_LITERAL = 4
 MAX_BODY = 3  # statements of the `if` body looked at for the `return True`
 
 
@@ -54,11 +52,8 @@ class BackdoorChecks(Flows):
         found = self._fixed_secret_test(node.test, 0)
         if found is None:
             return
-        name, how, literal = found
-        shown = literal if len(literal) <= 40 else literal[:37] + "…"
-        self.emit("py-hardcoded-password-bypass",
-                  f"returns True when `{name}` {how} the fixed value {shown} written in the code: whoever knows that "
-                  "value passes the check, whatever the stored credential is", self.loc.location(self.path, node.test))
+        self.emit("py-hardcoded-password-bypass", password_bypass_message(found, "True"),
+                  self.loc.location(self.path, node.test))
 
     def _fixed_secret_test(self, test: cst.BaseExpression, depth: int) -> tuple[str, str, str] | None:
         if depth > 8:
@@ -70,7 +65,7 @@ class BackdoorChecks(Flows):
             left, right = test.left, test.comparisons[0].comparator
             for a, b in ((left, right), (right, left)):
                 name = _name_of(a)
-                if name and _SECRET_NAME.search(name):
+                if name and SECRET_NAME.search(name):
                     literal = self._fixed(b)
                     if literal is not None:
                         return name, "equals", literal
@@ -78,13 +73,13 @@ class BackdoorChecks(Flows):
                 test.func.attr.value in ("endswith", "startswith") and len(test.args) == 1:
             name = _name_of(test.func.value)
             literal = self._fixed(test.args[0].value)
-            if name and _SECRET_NAME.search(name) and literal is not None:
+            if name and SECRET_NAME.search(name) and literal is not None:
                 return name, "ends with" if test.func.attr.value == "endswith" else "starts with", literal
         return None
 
     def _fixed(self, node: cst.BaseExpression) -> str | None:
         """A string the code fixes: a literal, or a name bound to one (not an environment value, not unknown)."""
         v = self.value_of(node)
-        if v is None or not v.exact or not isinstance(v.data, str) or len(v.data.strip()) < MIN_LITERAL:
+        if v is None or not v.exact or not isinstance(v.data, str) or len(v.data.strip()) < MIN_FIXED_SECRET:
             return None
         return v.data
