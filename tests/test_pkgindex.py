@@ -86,3 +86,15 @@ def test_config_set_forms(argv: list[str], expected: tuple[str, str] | None) -> 
 ])
 def test_config_files_by_name(path: str, expected: bool) -> None:
     assert is_config_file(path) is expected
+
+
+def test_a_long_configuration_file_says_what_it_left_unread_and_how_many_it_did_not_list() -> None:
+    from skillscan.analyzers.shell.pkgindex import MAX_LINES, MAX_REPORTS, config_file_findings
+    from skillscan.loaders.files import make_file
+
+    text = "".join(f"@s{i}:registry=https://npm{i}.fastpkg.dev/\n" for i in range(MAX_REPORTS + 2))
+    found = config_file_findings(make_file(".npmrc", (text + "# x\n" * MAX_LINES).encode()))
+    redirects = [f for f in found if f.rule_id == "package-index-redirect"]
+    assert len(redirects) == MAX_REPORTS and "2 more" in redirects[-1].message
+    assert any(f.rule_id == "analysis-incomplete" and f"{MAX_LINES:,} lines" in f.message for f in found)
+    assert not [f for f in config_file_findings(make_file(".npmrc", text.encode())) if f.rule_id == "analysis-incomplete"]

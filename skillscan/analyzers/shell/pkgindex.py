@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Any
 
-from skillscan.analyzers.base import finding
+from skillscan.analyzers.base import finding, more_note
 from skillscan.analyzers.shell.capmap import parse_options
 from skillscan.analyzers.shell.decode import stdout_payload
 from skillscan.analyzers.shell.messages import say
@@ -61,7 +61,6 @@ class IndexData:
     trust_keys: frozenset[str]
     tls_off_keys: frozenset[str]
     env: dict[str, str]  # upper-case name → ecosystem
-    trust_env: frozenset[str]
     requirements: re.Pattern[str]
     config_files: re.Pattern[str]
 
@@ -81,7 +80,7 @@ def index_data() -> IndexData:
     env = {n.upper(): ("npm" if any(k in n.upper() for k in ("NPM", "YARN", "BUN")) else "pypi") for n in raw["env"]}
     return IndexData(frozenset(known), frozenset(p.lower() for p in raw["private_names"]), tools,
                      frozenset(cfg["managers"]), frozenset(cfg["index_keys"]), frozenset(cfg["trust_keys"]),
-                     frozenset(cfg["tls_off_keys"]), env, frozenset(n.upper() for n in raw["trust_env"]),
+                     frozenset(cfg["tls_off_keys"]), env,
                      re.compile(raw["files"]["requirements"], re.IGNORECASE),
                      re.compile(raw["files"]["config"], re.IGNORECASE))
 
@@ -216,7 +215,8 @@ def config_file_findings(file: PackageFile) -> list[Finding]:
     eco = _ecosystem_of_file(name)
     lines = file.text.split("\n")
     out = []
-    for i, key, risk in config_risks(file.text, requirements)[:MAX_REPORTS]:
+    risks = config_risks(file.text, requirements)
+    for i, key, risk in risks[:MAX_REPORTS]:
         extra = "extra" in key or key in ("-f", "--find-links", "find-links")
         index = risk.describe(eco)
         if requirements:
@@ -229,6 +229,12 @@ def config_file_findings(file: PackageFile) -> list[Finding]:
         out.append(finding(RULE, say("index-who", said=said), file.path, i + 1, 1, snippet=lines[i].strip(),
                            capabilities=[Capability("net.egress", risk.host)], channel=Channel.CODE,
                            severity=sev, confidence=conf))
+    if len(risks) > MAX_REPORTS:
+        out[-1] = replace(out[-1], message=out[-1].message + more_note(len(risks) - MAX_REPORTS, MAX_REPORTS))
+    if len(lines) > MAX_LINES:  # the settings past the bound were not read: said, never skipped in silence
+        out.append(finding("analysis-incomplete", say("incomplete", path=file.path,
+                                                      why=say("bound-config-lines", limit=f"{MAX_LINES:,}")),
+                           file.path, MAX_LINES + 1, 1, channel=Channel.CODE))
     return out
 
 
@@ -309,10 +315,12 @@ class PkgIndexMixin(AnalyzerBase):
                                col=word.col)
 
     def _index_settings(self, settings: list[tuple[str, Word]], frame: Frame) -> None:
-        known = self.__dict__.setdefault("_index_vars", {})
+        known = self.run.values
         for var, word in settings:
-            if word.value is not None and len(known) < MAX_VARS:
+            if word.value is not None and (var in known or len(known) < MAX_VARS):
                 known[var] = word.value  # for a here-document that writes `index-url = $INDEX`
+            elif word.value is not None:
+                self.run.skip(frame, say("bound-known-values", limit=MAX_VARS), word.row, word.col)
             if var.upper() in index_data().env:
                 self._index_env(Cmd([], word.row, word.col, f"{var}={word.raw}"), var, word, frame)
 
@@ -328,7 +336,7 @@ class PkgIndexMixin(AnalyzerBase):
         if payload is None or payload.text is None or payload.decoders:
             return
         eco = _ecosystem_of_file(name)
-        known: dict[str, str] = self.__dict__.get("_index_vars", {})
+        known = self.run.values
         text = re.sub(r"\$\{?(\w+)\}?", lambda m: known.get(m.group(1), m.group(0)), payload.text)
         for _, key, risk in config_risks(self._as_written(text), requirements)[:MAX_REPORTS]:
             self._index_report(frame, cmd, risk, say("index-write", setting=key, index=risk.describe(eco), path=path))

@@ -117,6 +117,9 @@ class Run:
     written: dict[str, str] = field(default_factory=dict)  # masked placeholder → as the text writes it
     skipped: dict[str, tuple[int, int]] = field(default_factory=dict)  # what a bound left out → first place
     env: dict[str, Word] = field(default_factory=dict)  # variables a package file the script sources assigns
+    # the script's variables with a value known statically, by name (pkgindex.MAX_VARS of them): what an unquoted
+    # here-document the script writes fills in (`index-url = $INDEX`)
+    values: dict[str, str] = field(default_factory=dict)
 
     def skip(self, frame: Frame, why: str, row: int = 0, col: int = 0) -> None:
         """A bound cut the analysis short: reported (analysis-incomplete) once per reason, where it first bit."""
