@@ -285,21 +285,11 @@ def _join_path(words: list[Word]) -> Word | None:
     """`Join-Path A B` with both parts known (positional or `-Path A -ChildPath B`): the joined path."""
     if not words or (words[0].value or "").lower() != "join-path":
         return None
-    parts: list[str] = []
-    rest = words[1:]
-    i = 0
-    while i < len(rest):
-        v = rest[i].value
-        if v is None:
-            return None
-        if v.lower() in ("-path", "-childpath"):
-            i += 1
-            continue
-        if v.startswith("-"):
-            return None
-        parts.append(v)
-        i += 1
-    if len(parts) != 2:
+    values = [w.value for w in words[1:]]
+    if None in values:
+        return None
+    parts = [v for v in values if v is not None and v.lower() not in ("-path", "-childpath")]
+    if len(parts) != 2 or any(v.startswith("-") for v in parts):
         return None
     value = parts[0].rstrip("\\/") + "\\" + parts[1].lstrip("\\/")
     return Word(value, value, words[0].row, words[0].col)
