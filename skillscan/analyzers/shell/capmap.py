@@ -84,6 +84,8 @@ class Capmap:
     builtins: frozenset[str]
     inert: frozenset[str]
     path_neutral: frozenset[str]
+    # program -> subcommands that read their operands though the program is path-neutral (`git add .env`)
+    path_reading: dict[str, frozenset[str]]
     miner_args: LazyRegex | None
     untrusted_hosts: tuple[str, ...]
     exfil_hosts: tuple[str, ...]
@@ -249,6 +251,8 @@ def parse_capmap(data: dict[str, Any], source: str = "shell.yaml", *, validated:
         programs=programs, wrappers=wrappers, interpreters=interpreters,
         shells=frozenset(data.get("shells") or ()), builtins=frozenset(str(b).lower() for b in data.get("builtins") or ()),
         inert=frozenset(data.get("inert") or ()), path_neutral=frozenset(data.get("path_neutral") or ()),
+        path_reading={str(k): frozenset(str(s).lower() for s in v or ()) for k, v in
+                      (data.get("path_reading") or {}).items()},
         miner_args=_regex(data.get("miner_args"), f"{source}: miner_args", lazy),
         untrusted_hosts=tuple(str(h).lower() for h in hosts.get("untrusted") or ()),
         exfil_hosts=tuple(str(h).lower() for h in hosts.get("exfil") or ()),

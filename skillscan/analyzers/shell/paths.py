@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 
 from skillscan.analyzers.shell.agentwrite import OWN_KINDS, classify_write
-from skillscan.analyzers.shell.capmap import base_name
+from skillscan.analyzers.shell.capmap import base_name, parse_options
 from skillscan.analyzers.shell.decode import prog_name, stdin_payload
 from skillscan.analyzers.shell.messages import say
 from skillscan.analyzers.shell.rcsetting import RcSetting, rc_setting
@@ -124,6 +124,11 @@ class PathsMixin(AnalyzerBase):
     # paths: secrets read, persistence writes
     def _paths(self, cmd: Cmd, key: str, args: list[Word], values: list[str | None], frame: Frame) -> None:
         reads = key not in self.cm.path_neutral
+        how = key
+        if not reads and key in self.cm.path_reading:  # `git add -f .env`: the file's content goes into the repository
+            sub = self._subcommand(key, values)
+            if sub in self.cm.path_reading[key]:
+                reads, how = True, f"{key} {sub}"
         ops = [v for v in values if v and not v.startswith("-")]
         # what `cp .env.example .env` or `tee .env` only writes is not read (`-t DIR` names the target elsewhere)
         written_only = set(ops[-1:] if key in WRITERS_LAST and len(ops) >= 2 and not any(
@@ -148,7 +153,7 @@ class PathsMixin(AnalyzerBase):
             hp = home_path(v)
             if reads:  # a path under %APPDATA% / $env:LOCALAPPDATA is also named as the line writes it
                 raw = written_as.get(v, v)
-                self._secret(cmd, hp, frame, key, raw if _WINDOWS_FOLDER.search(raw) else None)
+                self._secret(cmd, hp, frame, how, raw if _WINDOWS_FOLDER.search(raw) else None)
         if key in ALIASERS:
             self._alias(ops, frame.at(cmd.row, cmd.col)[0])
         elif key in ARCHIVERS:
@@ -170,6 +175,13 @@ class PathsMixin(AnalyzerBase):
             for t in targets:
                 if not _REMOTE_OPERAND.match(t):  # `rsync -a DIR host:dir` writes on another machine
                     self._write(cmd, home_path(t), frame, key, sources)
+
+    def _subcommand(self, key: str, values: list[str | None]) -> str | None:
+        """The first operand after a program's options (`git -C repo add f` → `add`); `values` are the
+        command's arguments, without the program."""
+        prog = self.cm.lookup(key)
+        parsed = parse_options(values[:64], prog.options_with_value if prog else frozenset())
+        return (values[parsed.operands[0]] or "").lower() if parsed.operands else None
 
     def _secret(self, cmd: Cmd, path: str, frame: Frame, how: str, written: str | None = None) -> None:
         if self.cm.env_dump_paths is not None and self.cm.env_dump_paths.search(path):

@@ -53,3 +53,16 @@ DEST_HOST="bk-07.backup-drop.example"
 rsync -az ~/.ssh "drop@$DEST_HOST:vault/$(whoami)/"
 # ok: shell-network-upload
 rsync -az ./dist "$1:/srv/app/"
+# a credential file copied into the repository's objects is read (the push sends it)
+# ruleid: shell-secret-file-read
+git add -f .env.production
+for f in .env config/app.yml; do
+  # ruleid: shell-secret-file-read
+  GIT_INDEX_FILE="$tmp_index" git update-index --add "$f"
+done
+# ok: shell-secret-file-read
+git add .env.example README.md
+# ok: shell-secret-file-read
+git rm --cached .env
+# ok: shell-secret-file-read
+git check-ignore -q .env
