@@ -121,6 +121,9 @@ class FileIndex:
         self.lines = lines
         self.assigned: dict[str, list[int]] = {}
         self._idents: dict[int, frozenset[str]] = {}
+        self._statements: dict[int, list[int]] = {}
+        self._returns: dict[int, list[int]] = {}
+        self._users: dict[tuple[int, int], dict[str, list[int]]] = {}
         for j, text in enumerate(lines):
             for m in _ASSIGN.finditer(text[:2000]):
                 name = next(g for g in m.groups() if g)
@@ -130,6 +133,32 @@ class FileIndex:
         if j not in self._idents:
             self._idents[j] = frozenset(_IDENT.findall(self.lines[j][:2000]))
         return self._idents[j]
+
+    def statement(self, j: int) -> list[int]:
+        """`_statement(lines, j)`, remembered."""
+        got = self._statements.get(j)
+        if got is None:
+            got = self._statements[j] = _statement(self.lines, j)
+        return got
+
+    def returns(self, j: int) -> list[int]:
+        """`_returns(lines, j)`, remembered."""
+        got = self._returns.get(j)
+        if got is None:
+            got = self._returns[j] = _returns(self.lines, j)
+        return got
+
+    def users(self, lines: range) -> dict[str, list[int]]:
+        """For each name, the lines of `lines` that use it, in order (remembered per range)."""
+        key = (lines.start, lines.stop)
+        got = self._users.get(key)
+        if got is None:
+            got = {}
+            for j in lines:
+                for n in self.idents(j):
+                    got.setdefault(n, []).append(j)
+            self._users[key] = got
+        return got
 
 
 def _returns(lines: list[str], j: int) -> list[int]:
@@ -190,9 +219,11 @@ def _closure(index: FileIndex, seed: list[int], scope: range) -> list[int]:
     files, DEPTH steps deep."""
     lines = index.lines
     chosen = list(dict.fromkeys(seed))
+    taken = set(chosen)
     frontier, seen_names = list(chosen), set()
     centre = seed[0] if seed else 0
     near = range(max(scope.start, centre - NEAR), min(scope.stop, centre + NEAR + 1))
+    near_users = index.users(near)
     for _ in range(DEPTH):
         names = {n for j in frontier for n in index.idents(j) if n not in _KEYWORDS and (len(n) > 1 or n in index.assigned)
                  } - seen_names
@@ -203,13 +234,14 @@ def _closure(index: FileIndex, seed: list[int], scope: range) -> list[int]:
             if name in names:  # a one-letter name (`local h=…`, `as f`) only by its definitions near a line using it
                 found = [j for j in index.assigned.get(name, ()) if j in scope and (
                     len(name) > 1 or j in near or any(abs(j - u) <= NEAR and name in index.idents(u) for u in users))]
-                found += [j for j in near if name in index.idents(j)] if len(name) > 1 else []
+                found += near_users.get(name, []) if len(name) > 1 else []
             else:
                 found = [j for j in near if name in lines[j]]
-            found += [k for j in found for k in _returns(lines, j)]
+            found += [k for j in found for k in index.returns(j)]
             for j in found:
-                for k in _statement(lines, j):
-                    if k not in chosen:
+                for k in index.statement(j):
+                    if k not in taken:
+                        taken.add(k)
                         chosen.append(k)
                         frontier.append(k)
             if len(chosen) > MAX_LINES:
@@ -218,6 +250,9 @@ def _closure(index: FileIndex, seed: list[int], scope: range) -> list[int]:
 
 
 _ADJACENT = re.compile(r"""(['"])\s*(?:\\?\n\s*|\+\s*)\1""")  # 'abc' 'def' / "abc" + "def": one literal
+
+
+_TAG_CHARS = re.compile("[\U000E0020-\U000E007E]")
 
 
 def _decoded(text: str) -> str:
@@ -248,7 +283,7 @@ def _decoded(text: str) -> str:
     out.append(text[::-1])  # reversed literals
     if joined != text:
         out.append(joined)  # literals joined with `+` or written side by side, as one
-    out.append("".join(chr(ord(c) - 0xE0000) for c in text if 0xE0020 <= ord(c) <= 0xE007E))  # Unicode tag text
+    out.append("".join(chr(ord(c) - 0xE0000) for c in _TAG_CHARS.findall(text)))  # Unicode tag text
     return text + "\n" + "\n".join(out)
 
 
