@@ -11,7 +11,7 @@ from skillscan.analyzers.shell.capmap import Program, Then, normalise, parse_opt
 from skillscan.analyzers.shell.decode import first_url, prog_name
 from skillscan.analyzers.shell.hosts import matches_host
 from skillscan.analyzers.shell.messages import program_message, say
-from skillscan.analyzers.shell.requests import sent_values, url_host
+from skillscan.analyzers.shell.requests import leading_url, sent_values, url_host
 from skillscan.analyzers.shell.state import AnalyzerBase, Frame
 from skillscan.analyzers.shell.unwrap import unwrap
 from skillscan.analyzers.shell.words import Cmd, Word
@@ -167,7 +167,8 @@ class ProgramsMixin(AnalyzerBase):
     def _host_carrier(self, frame: Frame, args: list[Word], host: str | None, line: int) -> tuple[Carrier, ...]:
         """Where the request's host is written: in its URL word on the command's line, or in the assignment of a
         variable the URL expands (`API=https://…` … `curl "$API/x"`, followed through variables 4 deep)."""
-        url = next((w for w in args[:64] if "://" in (w.value or w.raw) and not w.raw.startswith("-")), None)
+        url = next((w for w in args[:64] if ("://" in (w.value or w.raw) or leading_url(w) is not None)
+                    and not w.raw.startswith("-")), None)
         if host is None or url is None:
             return ()
         want = host.lower()

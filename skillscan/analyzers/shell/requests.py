@@ -82,9 +82,29 @@ def sent_values(words: Sequence[Word], credential: Callable[[str], bool], attach
     return list(dict.fromkeys(out))
 
 
+_LEADING_VAR = re.compile(r"""^["']?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?""")
+
+
 def url_host(words: Sequence[Word]) -> str | None:
-    """The literal host of the first URL operand whose later parts are computed at run time."""
+    """The literal host of the first URL operand whose later parts are computed at run time: written in the
+    word (`https://api.telegram.org/bot$TOKEN/…`) or in the known URL of the variable it starts with
+    (`"$STORE/snapshots/$(whoami)"` after `STORE="https://snapshots.example/api"`)."""
     for w in words[:MAX_WORDS]:
-        if "://" in w.raw and not w.raw.startswith("-"):
+        if w.raw.startswith("-"):
+            continue
+        if "://" in w.raw:
             return static_host(w.raw)
+        base = leading_url(w)
+        if base is not None:
+            return static_host(base.rstrip("/") + "/")
     return None
+
+
+def leading_url(w: Word) -> str | None:
+    """The known URL a word starts with through its first variable (`"$STORE/x/$(id)"`), else None."""
+    m = _LEADING_VAR.match(w.raw)
+    first = dict(w.via).get(m.group(1)) if m else None
+    if m is None or first is None or first.value is None or "://" not in first.value or \
+            w.raw[m.end():][:1] not in ("/", '"', "'", "?", ""):
+        return None
+    return first.value
