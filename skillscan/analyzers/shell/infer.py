@@ -183,6 +183,8 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
         self._redirects(cmd, frame)
         self._cmd_path(cmd, frame)
         self._env_reads(cmd, frame)
+        if cmd.function:  # the script's own function: its body's commands are what runs (syntax._follow_call)
+            return
         if cmd.expression:
             self._ps_expression(cmd, frame)
             return

@@ -1,8 +1,11 @@
 """Shell text → a small intermediate form (commands with argv words, redirects, pipeline links) using
 tree-sitter-bash. Words carry their static value when it can be known (literals, literal variables,
 `$HOME`/`~`, command substitutions whose output is statically known — echo, printf and the inline
-decoders), so the inference never re-parses text. Everything is bounded: node count, nesting depth
-and text length; garbage parses into whatever commands tree-sitter recovers."""
+decoders), so the inference never re-parses text. Values travel: a `for` loop's body is followed once per
+known value, arrays keep their elements, a call of a function the script defines is followed into its body
+with `$1`… and `"$@"` bound to the call's words (what the body prints is the call's output when known), and
+`mapfile -t` keeps the lines of known output. Everything is bounded: node count, nesting depth, passes and
+text length; garbage parses into whatever commands tree-sitter recovers."""
 
 from __future__ import annotations
 
@@ -36,6 +39,10 @@ MAX_ARRAY = 64  # elements of an array kept as known values (`A=(a b c)`, `A+=(d
 # passes over loop bodies beyond the first, per parse: a `for` over known values follows its body once per value
 # while this lasts (nested loops multiply); a loop past it is followed once with its variable unknown, and said
 MAX_EXPANSIONS = 1024
+# calls of the script's own functions followed into the function's body, with `$1`…`$9` and `"$@"` bound to
+# the call's words (each call is one pass of MAX_EXPANSIONS): nested calls this deep, recursion never
+MAX_CALL_DEPTH = 3
+_POSITIONAL = tuple(str(i) for i in range(1, 10))
 
 # variables whose value is a scope anchor (REFERENCE §4.2): home, package, data, workspace, temp
 HOME_VARS = {"HOME": "~", "USERPROFILE": "~", "CLAUDE_PLUGIN_ROOT": "$PKG", "CLAUDE_SKILL_DIR": "$PKG",
@@ -70,6 +77,9 @@ class _Builder:
         self._reads: list[str] = []  # environment variables expanded in the word being built
         self._via: list[tuple[str, Word]] = []  # variables of the script expanded in the word being built
         self._nested_redirects: list[Redirect] = []  # redirects found inside a here-doc redirect
+        self.functions: dict[str, Any] = {}  # name → body of each `name() { … }` the script defines
+        self._calls: list[str] = []  # the functions being followed into, outermost first
+        self._followed: dict[tuple[str, tuple[str | None, ...]], Payload | None] = {}  # (name, words) → output
 
     # -- positions ---------------------------------------------------------------
     def pos(self, node: Any) -> tuple[int, int]:
@@ -226,12 +236,72 @@ class _Builder:
             return []
         if t == "for_statement":
             return self._for(node, depth)
+        if t == "function_definition":
+            name, body = node.child_by_field_name("name"), node.child_by_field_name("body")
+            if name is not None and body is not None:
+                self.functions[self.text(name)] = body
+                self._calls.append(self.text(name))  # the body as written; a call of itself in it is not followed
+                try:
+                    return self._visit_children(node, depth + 1)
+                finally:
+                    self._calls.pop()
         return self._visit_children(node, depth + 1)
+
+    def _follow_call(self, cmd: Cmd, depth: int) -> None:
+        """`name ARGS` calling a function the script defined: its body is followed once more, with `$1`…`$9`
+        and `"$@"` holding the call's words (values travel through the function), once per distinct list of
+        words, while MAX_EXPANSIONS lasts and half the parse's node budget is left; past either the call is not
+        followed, and said. The call itself runs no program (`Cmd.function`)."""
+        name = cmd.words[0].value if cmd.words else None
+        body = self.functions.get(name) if name else None
+        if body is None or name is None:
+            return
+        cmd.function = True
+        if name in self._calls or len(self._calls) >= MAX_CALL_DEPTH:
+            return
+        args = cmd.words[1:1 + MAX_ARRAY]
+        key = (name, tuple(w.value for w in args))
+        if key in self._followed:  # the same words again: the body was followed with them already
+            cmd.output = self._followed[key]
+            return
+        if self.expansions + 1 > MAX_EXPANSIONS or self.nodes > MAX_NODES // 2:
+            self.expansions_cut = True  # the rest of the parse keeps its node budget
+            return
+        self.expansions += 1
+        saved = {k: self.env.get(k) for k in _POSITIONAL}
+        saved_all = self.arrays.get("@")
+        for k, i in zip(_POSITIONAL, range(len(_POSITIONAL))):
+            if i < len(args):
+                self.env[k] = args[i]
+            else:
+                self.env.pop(k, None)
+        self.arrays["@"] = list(args)
+        self._calls.append(name)
+        # the body's words are its own: what they expand is not part of a word the call sits in (`x=$(f "$a")`)
+        via, reads = self._via, self._reads
+        self._via, self._reads = [], []
+        try:
+            cmd.output = self._followed[key] = _printed(self.visit(body, depth + 1))
+        finally:
+            self._via, self._reads = via, reads
+            self._calls.pop()
+            for k, w in saved.items():
+                if w is None:
+                    self.env.pop(k, None)
+                else:
+                    self.env[k] = w
+            if saved_all is None:
+                self.arrays.pop("@", None)
+            else:
+                self.arrays["@"] = saved_all
 
     def _array_ref(self, node: Any) -> list[Word] | None:
         """`${A[@]}`, `"${A[@]}"`, `${A[*]}` of an array whose elements are known: those elements."""
         if node.type == "string" and node.named_child_count == 1:
             node = node.named_children[0]
+        if node.type in ("simple_expansion", "expansion") and node.named_child_count == 1 and \
+                node.named_children[0].type == "special_variable_name" and self.text(node.named_children[0]) in "@*":
+            return self.arrays.get("@")  # `"$@"` inside a function followed from a call: the call's words
         if node.type != "expansion":
             return None
         sub = next((c for c in node.children if c.type == "subscript"), None)
@@ -273,6 +343,44 @@ class _Builder:
             out.extend(self.visit(body, depth + 1))
         self.env.pop(name, None)
         return out
+
+    def _mapfile(self, cmd: Cmd) -> None:
+        """`mapfile -t NAME < <(cmd)` (or `<<< "text"`): NAME is the array of the lines of the known output
+        (each line without its newline: `-t`); without `-t`, or from output known only at run time, it is a
+        run-time value."""
+        values = [w.value for w in cmd.words[1:]]
+        trim, name, i = False, "MAPFILE", 0
+        while i < len(values):
+            v = values[i]
+            if v is None:
+                return
+            if v in ("-d", "-n", "-O", "-s", "-u", "-C", "-c"):
+                i += 2
+                continue
+            if v.startswith("-"):
+                trim = trim or "t" in v
+            else:
+                name = v
+                break
+            i += 1
+        text = None
+        for r in cmd.redirects:
+            if r.op == "<" and r.target is not None and r.target.procsub and r.target.payload is not None:
+                text = r.target.payload.text
+            elif r.op == "<<<" and r.target is not None:
+                text = r.target.value + "\n" if r.target.value is not None else None
+        lines = text.split("\n")[:-1] if text is not None and text.endswith("\n") else None
+        if not trim or lines is None or len(lines) > MAX_ARRAY:
+            self.arrays_cut = self.arrays_cut or (lines is not None and len(lines) > MAX_ARRAY)
+            self.arrays.pop(name, None)
+            self.env.pop(name, None)
+            return
+        elements = [Word(line, line, cmd.row, cmd.col) for line in lines]
+        self.arrays[name] = elements
+        if elements:
+            self.env[name] = elements[0]
+        else:
+            self.env.pop(name, None)
 
     def _assign(self, node: Any, depth: int) -> None:
         name_node = node.child_by_field_name("name")
@@ -460,10 +568,39 @@ class _Builder:
                       redirects=list(redirects) if last else [], env_reads=reads if k == 0 else [])
             out.append(cmd)
             self.commands.append(cmd)
+        for cmd in out:
+            if cmd.words and self.functions:
+                self._follow_call(cmd, depth)
+            if cmd.words and cmd.words[0].value in ("mapfile", "readarray"):
+                self._mapfile(cmd)
         if not groups[0] and assigns:
             self.env.update(local_env)
         # a pipeline continues from the last of the split commands
         return out
+
+
+# commands that print nothing on standard output (what a function prints is the output of the others)
+_SILENT = frozenset({"[", "[[", "test", "true", "false", ":", "local", "return", "continue", "break", "shift",
+                     "declare", "export", "readonly", "unset", "set", "cd", "mkdir", "rm", "touch", "chmod"})
+
+
+def _printed(cmds: list[Cmd]) -> Payload | None:
+    """What a followed function body prints, when every command that writes to its standard output prints
+    known text (echo, printf, a call of a function whose output is known): that text, conditions read as
+    taken (`[ -e "$p" ] && printf '%s\\n' "$p"` prints each `$p`); else None."""
+    parts: list[str] = []
+    for c in cmds[:MAX_COMMANDS]:
+        if c.downstream is not None or any(r.op in (">", ">>", "&>", ">|") and r.fd in (None, "1")
+                                           for r in c.redirects):
+            continue  # its output goes to the next stage or to a file
+        first = c.words[0].value if c.words else None
+        if first in _SILENT:
+            continue
+        out = c.output if c.function else stdout_payload(c)
+        if out is None or out.text is None or out.decoders:
+            return None
+        parts.append(out.text)
+    return Payload(text="".join(parts)) if parts else None
 
 
 def parse_script(text: str, env: dict[str, Word] | None = None) -> Script:

@@ -59,6 +59,9 @@ class Cmd:
     # a PowerShell statement that is an expression, not a command (`$vm.OSProfile`, `(iwr url).Content`,
     # `[IO.File]::ReadAllText(p)`): it runs no program; its value is output, or piped to the next stage
     expression: bool = False
+    # a call of a function the script defines: no program runs; the body was followed with its words bound
+    function: bool = False
+    output: Payload | None = None  # what the followed function body prints, when known (syntax._printed)
 
     @property
     def argv(self) -> list[str | None]:

