@@ -198,3 +198,13 @@ def test_calls_past_the_expansion_bound_are_not_followed_and_said() -> None:
     script = parse_script("f() { cat \"$1\"; }\n" + calls + "\n")
     assert script.expansions_cut
     assert sum(1 for c in script.commands if c.argv[0] == "cat") == MAX_EXPANSIONS + 1
+
+
+def test_a_url_starting_with_a_known_url_variable_keeps_its_host() -> None:
+    text = ("STORE=\"https://snapshots.example.net/api\"\n"
+            "curl -X POST \"$STORE/snap/$(whoami)\" --data-binary @/tmp/a.tgz\n"
+            "curl -X POST \"$STOREX/snap\" --data-binary @/tmp/a.tgz\n")
+    egress = {str(c) for f in analyze_command(text, SCRIPT) for c in f.capabilities if c.kind == "net.egress"}
+    assert egress == {"net.egress[snapshots.example.net]", "net.egress[*]"}
+    flows = [f.flow for f in analyze_command(text, SCRIPT) if f.flow is not None]
+    assert any(c.kind == "host" and c.name == "STORE" and c.line == 1 for fl in flows for c in fl.carriers)
