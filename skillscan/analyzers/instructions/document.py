@@ -29,18 +29,38 @@ from skillscan.memo import BoundedMemo
 
 
 def iter_comments(text: str) -> list[tuple[int, int, int]]:
-    """(start, body start, end) of every `<!-- … -->`, in linear time (an unclosed comment ends the scan)."""
+    """(start, body start, end) of every `<!-- … -->`, in linear time (an unclosed comment ends the scan).
+    A `<!--` inside an inline code span (`` `<!-- x -->` ``) is text the page shows, not a comment."""
     out: list[tuple[int, int, int]] = []
     pos = 0
     while True:
         start = text.find("<!--", pos)
         if start < 0:
             return out
+        if _in_code_span(text, start):
+            pos = start + 4
+            continue
         close = text.find("-->", start + 4)
         if close < 0:
             return out
         out.append((start, start + 4, close + 3))
         pos = close + 3
+
+
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+MAX_SPAN_LINE = 4096  # a longer line is not searched for code spans: its comments stay comments
+
+
+def _in_code_span(text: str, at: int) -> bool:
+    """`at` falls inside an inline code span of its line (a backtick run closed by one of the same length)."""
+    begin = text.rfind("\n", 0, at) + 1
+    if "`" not in text[begin:at]:
+        return False
+    end = text.find("\n", at)
+    line = text[begin:end if end >= 0 else len(text)]
+    if len(line) > MAX_SPAN_LINE:
+        return False
+    return any(m.start() < at - begin < m.end() for m in _CODE_SPAN.finditer(line))
 
 
 def blank_comments(text: str) -> str:
