@@ -135,6 +135,12 @@ def _decode_flag(args: list[str | None], long: tuple[str, ...], short: str) -> b
     return False
 
 
+# an operand that stands for an address the text does not give: `…`, `...`, `<url>` (masked as `_url_` by
+# state.mask_placeholders), `[URL]`, `{url}`, `URL`
+_PLACEHOLDER = re.compile(r"^(?:…|\.{2,}|<[^<>]{0,40}>|_[A-Za-z][A-Za-z0-9_]{0,60}_|\[[^\[\]]{0,40}\]|\{[^{}]{0,40}\}"
+                          r"|(?i:url|address|link))$")
+
+
 def stdout_payload(cmd: Any, depth: int = 0) -> Payload | None:
     if cmd is None or depth > 16:
         return None
@@ -220,6 +226,11 @@ def stdout_payload(cmd: Any, depth: int = 0) -> Payload | None:
         return src.then(gunzip(src.text), "gunzip")
     if name in FETCHERS:
         url = first_url(args)
+        operands = [a for a in args if a is None or not a.startswith("-")]
+        from_file = any(a and (a in ("-K", "--config", "-i", "--input-file") or
+                               a.startswith(("--config=", "--input-file="))) for a in args)
+        if url is None and not from_file and all(a is not None and _PLACEHOLDER.match(a) for a in operands):
+            return None  # `curl … | sh`, `curl <url> | bash` (no operand): the shape of a command named in prose
         return Payload(url=url or "*")
     if name in ("tee",):
         return stdin_payload(cmd)
