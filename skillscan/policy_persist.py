@@ -6,8 +6,9 @@ disclosed and on the user's request it is review.
   the skill's stated purpose is managing that mechanism (a crontab manager, a hook installer, a
   shell-setup skill: the words of the policy's forbidden entry, `purpose:`, found in the name and
   description of the skill the evidence belongs to), every behavioural mention is open text of a file
-  the agent reads as its instructions (not hidden, not decoded from an encoded blob, not code), and
-  the step it belongs to runs no remote code and names no outside endpoint (a public IP, a throwaway
+  the agent reads as its instructions (not hidden, not decoded from an encoded blob) or a script those
+  instructions name (a zshrc helper's `scripts/add_line.py`), and the step it belongs to — for a
+  script, its whole text — runs no remote code and names no outside endpoint (a public IP, a throwaway
   sink, or a host the stated purpose does not explain). Else None: the capability blocks.
 - `remote_persistence(inferred)`: a persistence mechanism (a cron entry, a shell start-up file, a
   service unit, a load-time agent hook) whose own line runs remote code — whatever the URL serves is
@@ -105,6 +106,11 @@ def _why_not_open(package: Package, ic: InferredCapability, roles: RoleMap, find
     remote = {(e.path, e.line) for x in inferred if x.capability.kind == "code.remote" for e in x.evidence}
     for e in acting:
         role = roles.get((e.path, e.line, e.rule_id), "")
+        if role == "code" and not any(m in e.path for m in _ENCODED) and (e.path, e.line) not in decoded:
+            why = _why_not_open_script(package, e.path, roles, remote, purpose)
+            if why is not None:
+                return why
+            continue
         if role != "agent-instruction" or any(m in e.path for m in _ENCODED) or (e.path, e.line) in decoded:
             return f"{e.path}:{e.line} is {role or 'unknown'} text, not an open step of the instructions"
         if not roles.instruction_file(e.path):
@@ -123,6 +129,29 @@ def _why_not_open(package: Package, ic: InferredCapability, roles: RoleMap, find
     return None
 
 
+MAX_SCRIPT = 400  # lines of a script read whole for outside endpoints
+
+
+def _why_not_open_script(package: Package, path: str, roles: RoleMap, remote: set[tuple[str, int]],
+                         purpose: StatedPurpose) -> str | None:
+    """Why a script that exercises the capability is not an open step; None when the instructions name it
+    (the agent runs it by name) and its whole text runs no remote code and names no outside endpoint."""
+    if not roles.agent_reads(path):
+        return f"{path} is code the instructions do not name"
+    lines = file_lines(package, path)
+    if len(lines) > MAX_SCRIPT:
+        return f"{path} is longer than the {MAX_SCRIPT} lines this rule reads"
+    if any(p == path for p, _ in remote):
+        return f"{path} runs remote code"
+    text = "\n".join(lines)
+    if any_role_endpoint(text, SINKS):
+        return f"{path} names a public IP address or a throwaway host"
+    host = _outside_host(text, purpose)
+    if host:
+        return f"{path} names {host}, a host the stated purpose does not explain"
+    return None
+
+
 def disclosed_on_request(package: Package, ic: InferredCapability, words: Sequence[str], roles: RoleMap,
                          findings: Sequence[Finding], inferred: Sequence[InferredCapability],
                          purpose: StatedPurpose, ev: Evidence) -> str | None:
@@ -130,7 +159,7 @@ def disclosed_on_request(package: Package, ic: InferredCapability, words: Sequen
     if said is None or _why_not_open(package, ic, roles, findings, inferred, purpose) is not None:
         return None
     return (f"the skill's stated purpose is managing it (“{said}”) and its instructions show the step in the "
-            "open, with no remote code and no outside endpoint: review")
+            "open or name the script that takes it, with no remote code and no outside endpoint: review")
 
 
 _OCCASION = {"cron": "scheduled run", "shell-rc": "new shell", "git-hook": "git operation", "systemd": "boot or login",
