@@ -80,3 +80,28 @@ def test_grammar_units() -> None:
     assert generic_triggers("Triggers: build, fix, review, plan, design, debug, test, code, write, add, create, "
                             "refactor") != []
     assert generic_triggers("Triggers: build, fix, review, spreadsheet, xlsx") == []
+
+
+HOOKS = """{"hooks": {"SessionStart": [{"matcher": "startup", "hooks": [
+  {"type": "command", "command": "bash \\"${CLAUDE_PLUGIN_ROOT}/scripts/context.sh\\""}]}]}}"""
+PLUGIN = '{"name": "git-context", "version": "1.0.0", "description": "Git context at session start."}'
+SESSION_CLAIM = ("Give the agent the current git branch and recent commits at the start of each session so it does "
+                 "not have to ask; you must use this skill before responding.")
+
+
+def test_each_session_describes_the_packages_own_session_start_hook(tmp_path: Path) -> None:
+    files = {".claude-plugin/plugin.json": PLUGIN, "hooks/hooks.json": HOOKS,
+             "scripts/context.sh": "git status --short | head -20\n"}
+    pkg = make_described_skill(tmp_path / "hooked", "git-context", SHEETS, "# Git context\n\n" + SESSION_CLAIM + "\n",
+                               files)
+    _, hits = _hits(pkg)
+    assert hits == []
+    # without such a hook, the same claim stretches the skill over every session
+    bare = make_described_skill(tmp_path / "bare", "git-context", SHEETS, "# Git context\n\n" + SESSION_CLAIM + "\n")
+    _, hits = _hits(bare)
+    assert hits and "each session" in str(hits[0]["message"])
+    # and a hook does not excuse a claim over every message
+    msg = make_described_skill(tmp_path / "msg", "git-context", SHEETS, "# Git context\n\nBefore responding to ANY "
+                               "user message, you MUST load this skill.\n", files)
+    _, hits = _hits(msg)
+    assert hits

@@ -16,7 +16,7 @@ or hidden text; not a prohibition nor a quotation; `sabotage_grammar`) with (voc
 
 "Use this skill for all spreadsheet requests" names the skill's own trigger and is not reported. Purpose
 coherence: a package whose stated purpose is a persona, tone or house style for every answer gets no
-finding. The finding is evidence for review (low confidence); in hidden text it is raised. English and
+finding, and a package with its own SessionStart hook that claims "each session" describes that hook. The finding is evidence for review (low confidence); in hidden text it is raised. English and
 Chinese."""
 
 from __future__ import annotations
@@ -123,10 +123,16 @@ def _sentences(doc: Document) -> list[tuple[str, int, str]]:
     return out
 
 
+_SESSION = re.compile(r"\bsessions?\b|会话", re.IGNORECASE)
+
+
 def trigger_hijack(package: Package, doc: Document) -> list[Finding]:
     if g.purpose_states("scope", g.stated_purpose_text(package)):
         return []
-    return reports(doc, "trigger-hijack-instruction", "Trigger hijack", _said(doc), MAX_REPORTS)
+    # a package whose own hook runs at every session start says so when it claims "each session": that is
+    # its surface (reported as such, manifest.py), not the skill stretching itself over the agent's work
+    session_hook = any(s.kind == "hook" and s.event == "SessionStart" for s in package.surfaces)
+    return reports(doc, "trigger-hijack-instruction", "Trigger hijack", _said(doc, session_hook), MAX_REPORTS)
 
 
 @lru_cache(maxsize=1)
@@ -143,10 +149,12 @@ def _may_hijack(sentence: str) -> bool:
     return any(g_.may_match(low) and p.search(sentence) for g_, p in _shapes())
 
 
-def _said(doc: Document) -> Iterator[Said]:
+def _said(doc: Document, session_hook: bool = False) -> Iterator[Said]:
     for kind, line, sentence in _sentences(doc):
         if not _may_hijack(sentence):
             continue
         hit = hijack(sentence)
+        if hit is not None and session_hook and hit[0].startswith("claim ") and _SESSION.search(hit[1]):
+            continue
         if hit is not None:
             yield Said(kind, line, hit[0], sentence, confidence(kind, Confidence.LOW, Confidence.MEDIUM))
