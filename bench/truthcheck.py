@@ -24,7 +24,7 @@ For the other named things, what counts as "the cited line and the value followe
   (`${NAME}` replaced by each value assigned to it; `${1:-default}` by its default);
 * for a virtual file `X#fence-N.ext` the host file X at line N + line (± 1), and the fence's
   definitions; for `…#decoded-N` / `…#blob-N` the host text and every base64, hex and char-code
-  literal in it, decoded (every haystack is also read decoded: those literals, hex escapes, adjacent literals
+  literal in it, decoded (and a "p,a,c,k,e,d" packed program unpacked) (every haystack is also read decoded: those literals, hex escapes, adjacent literals
   and the string items of an array literal joined as one);
 * for a `combination-*` finding, whose location is one leg, the evidence lines of each of its
   capabilities (`capabilities.inferred[].evidence`);
@@ -280,6 +280,10 @@ def _decoded(text: str) -> str:
     for m in list(_ARRAY.finditer(text))[:200]:  # ['cur', 'l ', 'htt', 'ps://', …].join(''): the pieces as one
         # (a tuple row of a loop's list too: `for parts in [(…), (…)]: "".join(parts)`)
         out.append("".join(a or b for a, b in _ITEM.findall(m.group(0))))
+    if "function(p,a,c,k,e," in text.replace(" ", ""):  # a packed program, its words put back
+        from skillscan.analyzers.js.packer import unpack
+
+        out.extend(u.text for u in unpack(text))
     out.append(text[::-1])  # reversed literals
     if joined != text:
         out.append(joined)  # literals joined with `+` or written side by side, as one

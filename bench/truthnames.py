@@ -104,9 +104,14 @@ _API_ROOTS = {"requests", "httpx", "urllib", "urllib2", "urllib3", "aiohttp", "s
               "session", "process", "shutil", "pathlib", "io", "sys", "json", "websockets", "asyncio"}
 
 
+# the last part of a dotted call on an object (`r.end`, `req.write`, `sock.send`): a method, not a top-level domain
+_METHODS = {"end", "write", "send", "sendall", "post", "put", "get", "patch", "request", "open", "emit", "upload",
+            "call", "submit", "connect", "pipe"}
+
+
 def _api_name(value: str) -> bool:
-    first = value.split(".", 1)[0]
-    return first.lower() in _API_ROOTS or any(c.isupper() or c == "_" for c in value)
+    first, last = value.split(".", 1)[0], value.rsplit(".", 1)[-1]
+    return first.lower() in _API_ROOTS or last in _METHODS or any(c.isupper() or c == "_" for c in value)
 
 
 def _program(value: str) -> str | None:

@@ -1,6 +1,7 @@
 """The file engine "js-decode", which parses each JavaScript/TypeScript file once (`analyzers/js/`): readable
 text hidden in its literals (explicit decoder calls over constants, folded on the parse; hex/unicode escape
-runs; long literals that decode) becomes virtual files every later engine scans, and its source → network
+runs; long literals that decode; a "p,a,c,k,e,d" packer's program, `js/packer.py`) becomes virtual files
+every later engine scans, and its source → network
 flows become findings with flow facts (`analyzers/js/flows.py`)."""
 
 from __future__ import annotations
@@ -184,6 +185,7 @@ class JsDecodeAnalyzer:
         from skillscan.analyzers.js.flows import FlowFinder
         from skillscan.analyzers.js.parse import parse
         from skillscan.analyzers.js.fetched_code import download_execute
+        from skillscan.analyzers.js.packer import unpack
         from skillscan.analyzers.js.served_code import request_code_eval
         from skillscan.analyzers.js.values import Values
         from skillscan.loaders.files import make_file
@@ -194,7 +196,8 @@ class JsDecodeAnalyzer:
         parsed = parse(text, file.path, file.language)  # once: decoder calls and flows read the same tree
         values = Values(parsed)
         cut: list[str] = []
-        for n, p in enumerate(find_payloads(text, cut, values), start=1):
+        packed = [Payload(u.text, "packed by p,a,c,k,e,d; its words put back", u.offset) for u in unpack(text, cut)]
+        for n, p in enumerate([*find_payloads(text, cut, values), *packed], start=1):
             line, col = line_of(text, p.offset)
             lang = looks_like(p.text)
             vf = make_file(f"{file.path}#decoded-{n}", p.text.encode("utf-8", "replace"),
