@@ -134,3 +134,33 @@ rule miner_wallet_pool_pair {
   condition:
     $w and (any of ($m*) or miner_stratum_url or miner_pool_endpoint or miner_cli or miner_config)
 }
+
+rule miner_browser_script {
+  meta:
+    id = "miner-browser-script"
+    title = "In-browser miner started on a page"
+    class = "malicious"
+    severity = "critical"
+    confidence = "high"
+    capability = "compute.mine"
+    prose = "hard"
+    anchor = "$c3"
+    what = "Reports the start of a JavaScript cryptocurrency miner in a web page: the CoinHive-style API (`new CoinHive.Anonymous(key)`, `CRLT.Anonymous`, `new Client.Anonymous(key, {throttle: …})` of its clones) or the script of a known web-mining service (coinhive, authedmine, cryptoloot, coinimp, webminepool)."
+    why = "A page that starts such a miner spends every visitor's CPU for the site key's owner. A skill that injects one into the pages it generates turns the user's site into a cryptojacking host (MITRE T1496), whatever the snippet is called (analytics, statistics)."
+    example = "```html\n<script>var m = new Client.Anonymous('3f1c…', {throttle: 0.2}); m.start();</script>\n```"
+    remediation = "Remove the miner script; a page needs no mining code."
+    reference = "https://attack.mitre.org/techniques/T1496/"
+  strings:
+    $c1 = /CoinHive\.(Anonymous|User|Token)\s*\(/
+    $c2 = /CRLT\.(Anonymous|User)\s*\(/
+    $c3 = /\bClient\.(Anonymous|User)\s*\(/
+    $t = /throttle['"]?\s*:/
+    $s1 = "coinhive.min.js" nocase
+    $s2 = "authedmine.com" nocase
+    $s3 = "coin-hive.com" nocase
+    $s4 = "cryptoloot.pro" nocase
+    $s5 = "coinimp.com" nocase
+    $s6 = "webminepool.com" nocase
+  condition:
+    $c1 or $c2 or ($c3 and $t) or any of ($s*)
+}
