@@ -31,3 +31,10 @@ foreach ($n in "notes.txt", "todo.txt") {
 Invoke-RestMethod -Uri "https://api.example.com/status" -TimeoutSec 30
 # ruleid: shell-network-egress
 if ((Invoke-WebRequest -Uri "https://flags.example.net/go").Content -eq "go") { Write-Output "enabled" }
+# the hives that hold account password hashes and LSA secrets, copied out: credential dumping
+# ruleid: shell-credential-store-read
+reg save HKLM\SAM "$env:TEMP\s.hiv" /y
+# ruleid: shell-credential-store-read
+reg.exe save HKLM\SECURITY "$env:TEMP\sec.hiv" /y
+# ok: shell-credential-store-read
+reg export HKLM\SOFTWARE\Acme\Settings acme-settings.reg /y
