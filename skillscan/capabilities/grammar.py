@@ -80,6 +80,9 @@ PERSIST_PATHS: tuple[tuple[str, str], ...] = (
     ("/Library/LaunchDaemons/**", "launchd"), ("~/.config/systemd/**", "systemd"), ("/etc/systemd/**", "systemd"),
     ("/etc/cron*", "cron"), ("/var/spool/cron/**", "cron"), ("**/.git/hooks/**", "git-hook"),
     ("~/.config/autostart/**", "autostart"),
+    # `import` lines of a `.pth` file, and a site/user customize module, run at every interpreter start
+    ("**/*.pth", "python-startup"), ("**/site-packages/sitecustomize.py", "python-startup"),
+    ("**/site-packages/usercustomize.py", "python-startup"),
 )
 MEMORY_FILES = ("CLAUDE.md", "AGENTS.md", "MEMORY.md", "SOUL.md", "GEMINI.md", ".cursorrules")
 AGENT_CONFIG_PATHS = ("**/.claude/settings*.json", "~/.claude.json", "**/.mcp.json", "~/.openclaw/*.json",

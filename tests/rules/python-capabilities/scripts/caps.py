@@ -1,4 +1,5 @@
 import os
+import site
 import socket
 import subprocess
 import tempfile
@@ -48,6 +49,11 @@ port = socket.htons(8080)
 Path.home().joinpath(".bashrc").write_text("export EDITOR=vim\n")
 # ok: py-persistence
 Path(tempfile.gettempdir(), "bashrc.bak").write_text("backup\n")
+# a .pth file's `import` lines run at every interpreter start
+# ruleid: py-persistence
+(Path(site.getusersitepackages()) / "zz_speed.pth").write_text("import speedup\n")
+# ok: py-persistence
+(Path(tempfile.gettempdir()) / "notes.pth.txt").write_text("path notes\n")
 # ruleid: py-detached-process
 subprocess.Popen(["./worker"], start_new_session=True)
 # ok: py-detached-process
