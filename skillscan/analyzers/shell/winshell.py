@@ -295,6 +295,17 @@ def _join_path(words: list[Word]) -> Word | None:
     return Word(value, value, words[0].row, words[0].col)
 
 
+def _concatenated(words: list[Word]) -> Word | None:
+    """`'A' + 'B' + $c` with every part a string or a variable whose value is known: the joined string."""
+    if len(words) < 3 or len(words) % 2 == 0 or len(words) > 63:
+        return None
+    parts = words[0::2]
+    if any(w.raw != "+" for w in words[1::2]) or any(w.value is None or w.raw[:1] not in "'\"$" for w in parts):
+        return None
+    value = "".join(w.value or "" for w in parts)
+    return Word(value, " ".join(w.raw for w in words), words[0].row, words[0].col)
+
+
 def _blocks(tok: _Tok, plain: list[Word], dialect: str, env: dict[str, Word], said: list[str] | None,
             budget: list[int], depth: int) -> list[Cmd]:
     """The statements of the `{ … }` blocks of a control statement, placed where the blocks are."""
@@ -376,8 +387,8 @@ def _parse(tok: _Tok, dialect: str, env: dict[str, Word], said: list[str] | None
         if dialect == "powershell" and len(plain) >= 3 and plain[0].raw.startswith("$") and plain[1].value == "=":
             var = plain[0].raw[1:]
             assigned = plain[2]
-            joined = _join_path(plain[2:])
-            if joined is not None:  # `$db = Join-Path $_ 'Network\Cookies'`: the path, nothing runs
+            joined = _join_path(plain[2:]) or _concatenated(plain[2:])
+            if joined is not None:  # `$db = Join-Path $_ 'Network\Cookies'`, `$k = '…\' + 'Run'`: a value, nothing runs
                 env[var.lower()] = env[var] = joined
                 continue
             command = assigned.raw[:1] not in PS_EXPRESSION_START  # `$c = Get-Content p`: a command's output

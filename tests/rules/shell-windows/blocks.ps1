@@ -38,3 +38,10 @@ reg save HKLM\SAM "$env:TEMP\s.hiv" /y
 reg.exe save HKLM\SECURITY "$env:TEMP\sec.hiv" /y
 # ok: shell-credential-store-read
 reg export HKLM\SOFTWARE\Acme\Settings acme-settings.reg /y
+# a key path joined from string pieces is the joined path
+$runKey = 'HKCU:\Software\Microsoft\Windows\CurrentVersion\' + 'Run'
+# ruleid: shell-persistence
+Set-ItemProperty -Path $runKey -Name 'Helper' -Value 'C:\Tools\helper.exe'
+$prefs = 'HKCU:\Software\Acme\' + 'Settings'
+# ok: shell-persistence
+Set-ItemProperty -Path $prefs -Name 'Theme' -Value 'dark'
