@@ -16,7 +16,9 @@ instead of b`, `replace b with a`; `a（而不是 b）`, `用 a 替换 b`; vocab
   whatever its name — low confidence (review).
 
 A sentence that warns about the name (typo-squat, malicious, fake, look-alike; 恶意, 仿冒) is not reported:
-"use `requests`, not the typo-squat `reqeusts`" is the advice the detector protects. High confidence in hidden
+"use `requests`, not the typo-squat `reqeusts`" is the advice the detector protects. A Markdown table of
+replacements ("| Package | Replace with |", "| 原包 | 替换为 |") is read row by row: a row whose new name
+imitates the old one is reported at that row, unless the table or the lines just above it warn about the names. High confidence in hidden
 text. English and Chinese."""
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from functools import lru_cache
 
 from skillscan.analyzers.instructions import sabotage_grammar as g
 from skillscan.analyzers.instructions.document import Document
+from skillscan.analyzers.instructions.prose_findings import Said, reports
 from skillscan.model import Confidence, Finding, Package
 
 RULE_IDS: tuple[str, ...] = ("sabotage-dependency-swap",)
@@ -125,7 +128,59 @@ def _cue() -> g.Cue:
 
 def dependency_swap(package: Package, doc: Document) -> list[Finding]:
     del package  # a look-alike name in place of the real one is no stated purpose's task
-    return g.sentence_reports(doc, "sabotage-dependency-swap", "Dependency swapped", _cue(), _told)
+    found = g.sentence_reports(doc, "sabotage-dependency-swap", "Dependency swapped", _cue(), _told)
+    if "|" in doc.normalized.text:
+        found = found + reports(doc, "sabotage-dependency-swap", "Dependency swapped", _table_swaps(doc))
+    return found
+
+
+# a replacement table's two columns: the package replaced, and the one put in its place
+_FROM_COLUMN = re.compile(r"(?i)^(?:original|old|from|current|package|upstream|replace|原包|原依赖|旧包|原始包|被替换)")
+_TO_COLUMN = re.compile(r"(?i)(?:replace(?:ment|d)?(?:\s+with|\s+by)?|new|with|to|instead|use|替换为|替换成|替换|新包|改为|改用)$")
+_CELL_NAME = re.compile(_NAME)
+MAX_TABLE_ROWS = 200
+_INTRO_LINES = 4  # lines above a table read for a warning about its names
+_COMMENT_LINE = re.compile(r"^\s*<!--.*-->\s*$")
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip().strip("`*") for c in line.strip().strip("|").split("|")]
+
+
+def _table_swaps(doc: Document) -> list[Said]:
+    """A Markdown table whose header says one column is replaced by the other ("| Package | Replace with |",
+    "| 原包 | 替换为 |"): each row whose new name imitates the old one, unless the table or the lines just above
+    it warn about the names (a list of typo-squats to avoid)."""
+    out: list[Said] = []
+    lines = doc.lines
+    w = words()
+    i = 0
+    while i + 1 < len(lines):
+        head = _cells(lines[i]) if lines[i].lstrip().startswith("|") else []
+        if len(head) < 2 or not re.fullmatch(r"\s*\|?[\s:|-]+\|?\s*", lines[i + 1]) or "-" not in lines[i + 1]:
+            i += 1
+            continue
+        old = next((k for k, c in enumerate(head) if _FROM_COLUMN.search(c)), None)
+        new = next((k for k, c in enumerate(head) if k != old and _TO_COLUMN.search(c)), None)
+        end = i + 2
+        while end < len(lines) and end - i < MAX_TABLE_ROWS and (lines[end].lstrip().startswith("|") or
+                                                                 _COMMENT_LINE.match(lines[end])):
+            end += 1  # a comment line between rows is read past: the agent reads the raw rows either side
+        context = "\n".join(lines[max(0, i - _INTRO_LINES): end])
+        if old is not None and new is not None and not w.warned.search(context):
+            for j in range(i + 2, end):
+                if _COMMENT_LINE.match(lines[j]):
+                    continue
+                row = _cells(lines[j])
+                if len(row) <= max(old, new):
+                    continue
+                a, b = _CELL_NAME.fullmatch(row[new]), _CELL_NAME.fullmatch(row[old])
+                if a and b and imitates(a.group(0), b.group(0)):
+                    out.append(Said("prose", j + 1, f"tell the agent, in a table of package replacements, to use "
+                                    f"the package “{a.group(0)}” in place of “{b.group(0)}” (a name that imitates "
+                                    f"“{b.group(0)}”)", "", Confidence.MEDIUM))
+        i = end
+    return out
 
 
 def _told(sentence: str) -> g.Told | None:
