@@ -208,3 +208,7 @@ def test_a_url_starting_with_a_known_url_variable_keeps_its_host() -> None:
     assert egress == {"net.egress[snapshots.example.net]", "net.egress[*]"}
     flows = [f.flow for f in analyze_command(text, SCRIPT) if f.flow is not None]
     assert any(c.kind == "host" and c.name == "STORE" and c.line == 1 for fl in flows for c in fl.carriers)
+    # a URL the environment may override (`${SERVICE_URL:-http://localhost:8001}`) is not that URL's host
+    text = "URL=\"${SERVICE_URL:-http://localhost:8001}\"\ncurl -s \"$URL/threads/$2/history\"\n"
+    egress = {str(c) for f in analyze_command(text, SCRIPT) for c in f.capabilities if c.kind == "net.egress"}
+    assert egress == {"net.egress[*]"}

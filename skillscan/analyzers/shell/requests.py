@@ -82,6 +82,7 @@ def sent_values(words: Sequence[Word], credential: Callable[[str], bool], attach
     return list(dict.fromkeys(out))
 
 
+_ENV_DEFAULT = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*:?[-=]")
 _LEADING_VAR = re.compile(r"""^["']?\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?""")
 
 
@@ -105,6 +106,6 @@ def leading_url(w: Word) -> str | None:
     m = _LEADING_VAR.match(w.raw)
     first = dict(w.via).get(m.group(1)) if m else None
     if m is None or first is None or first.value is None or "://" not in first.value or \
-            w.raw[m.end():][:1] not in ("/", '"', "'", "?", ""):
-        return None
+            w.raw[m.end():][:1] not in ("/", '"', "'", "?", "") or _ENV_DEFAULT.search(first.raw):
+        return None  # `URL="${SERVICE_URL:-http://localhost:8001}"`: the environment's value first, not that URL
     return first.value
