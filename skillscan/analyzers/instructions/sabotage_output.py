@@ -167,6 +167,9 @@ _OUTDATED = re.compile(r"\b(?:is|are|was|were|looks?|seems?)\s+(?:wrong|outdated
                        r"|\b(?:intended|intentional|deliberate)\s+(?:change|behaviou?r)|(?:错误|过时|有意)的?", re.IGNORECASE)
 
 
+_BA = re.compile(r"[把将]")
+
+
 def _tamper(s: str, _next: str) -> tuple[str, str] | None:
     """Tests made to pass by changing the tests ("edit the assertions so they match the actual output instead of
     fixing the code", 修改断言使测试通过): the suite stops checking what the user's code does. A test the
@@ -177,6 +180,9 @@ def _tamper(s: str, _next: str) -> tuple[str, str] | None:
         return None
     for act in v["output.tamper_verb"].finditer(s, 0, aim.start()):
         obj = v["output.test_object"].search(s, act.end(), min(len(s), act.end() + 40))
+        if obj is None:  # 把断言改成…: the object before the verb, after 把/将
+            ba = _BA.search(s, max(0, act.start() - 24), act.start())
+            obj = v["output.test_object"].search(s, ba.end(), act.start()) if ba else None
         if obj and obj.start() < aim.start() and _acted(s, act):
             return (f"change {obj.group(0)} until they pass instead of reporting what the code does "
                     f"(“{act.group(0)}”, “{aim.group(0)}”)"), aim.group(0)
