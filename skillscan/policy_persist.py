@@ -121,12 +121,18 @@ def _why_not_open(package: Package, ic: InferredCapability, roles: RoleMap, find
         if any(p == e.path and first <= ln <= last for p, ln in remote):
             return f"the step at {e.path}:{e.line} runs remote code"
         text = "\n".join(file_lines(package, e.path)[first - 1: last])
-        if any_role_endpoint(text, SINKS):
-            return f"the step at {e.path}:{e.line} names a public IP address or a throwaway host"
-        host = _outside_host(text, purpose)
-        if host:
-            return f"the step at {e.path}:{e.line} names {host}, a host the stated purpose does not explain"
+        if why := _names_endpoint(text, f"the step at {e.path}:{e.line}", purpose):
+            return why
     return None
+
+
+def _names_endpoint(text: str, where: str, purpose: StatedPurpose) -> str | None:
+    """Why `text` is not free of outside endpoints (a public IP, a throwaway sink, a host the stated purpose does
+    not explain), said of `where`; None when it is."""
+    if any_role_endpoint(text, SINKS):
+        return f"{where} names a public IP address or a throwaway host"
+    host = _outside_host(text, purpose)
+    return f"{where} names {host}, a host the stated purpose does not explain" if host else None
 
 
 MAX_SCRIPT = 400  # lines of a script read whole for outside endpoints
@@ -143,13 +149,7 @@ def _why_not_open_script(package: Package, path: str, roles: RoleMap, remote: se
         return f"{path} is longer than the {MAX_SCRIPT} lines this rule reads"
     if any(p == path for p, _ in remote):
         return f"{path} runs remote code"
-    text = "\n".join(lines)
-    if any_role_endpoint(text, SINKS):
-        return f"{path} names a public IP address or a throwaway host"
-    host = _outside_host(text, purpose)
-    if host:
-        return f"{path} names {host}, a host the stated purpose does not explain"
-    return None
+    return _names_endpoint("\n".join(lines), path, purpose)
 
 
 def disclosed_on_request(package: Package, ic: InferredCapability, words: Sequence[str], roles: RoleMap,
