@@ -42,6 +42,9 @@ def test_bounds_are_said() -> None:
     cut: list[str] = []
     calls = "\n".join(pack(f"const v{i}=1;") for i in range(MAX_PACKED + 2))
     assert len(unpack(calls, cut)) == MAX_PACKED and cut and "packed calls" in cut[0]
+    cut = []  # signatures whose arguments are missing count too: each one is searched for them
+    bare = "\n".join("eval(function(p,a,c,k,e,d){return p}" for _ in range(MAX_PACKED + 1))
+    assert unpack(bare + "\n" + pack("const late=1;"), cut) == [] and cut and "packed calls" in cut[0]
     cut = []
     huge = pack("x").replace("',62,1,'", f"',62,{MAX_WORDS + 1},'")
     assert unpack(huge, cut) == [] and cut and "not unpacked" in cut[0]

@@ -196,8 +196,10 @@ class JsDecodeAnalyzer:
         parsed = parse(text, file.path, file.language)  # once: decoder calls and flows read the same tree
         values = Values(parsed)
         cut: list[str] = []
-        packed = [Payload(u.text, "packed by p,a,c,k,e,d; its words put back", u.offset) for u in unpack(text, cut)]
-        for n, p in enumerate([*find_payloads(text, cut, values), *packed], start=1):
+        found = [("literal decodes", p) for p in find_payloads(text, cut, values)]
+        found += [("packed call unpacks", Payload(u.text, "p,a,c,k,e,d packer, its words put back", u.offset))
+                  for u in unpack(text, cut)]
+        for n, (what, p) in enumerate(found, start=1):
             line, col = line_of(text, p.offset)
             lang = looks_like(p.text)
             vf = make_file(f"{file.path}#decoded-{n}", p.text.encode("utf-8", "replace"),
@@ -205,7 +207,7 @@ class JsDecodeAnalyzer:
             if lang in ("javascript", "shell", "python", "powershell"):
                 vf = replace(vf, language=lang)
             virtual.append(vf)
-            findings.append(finding("js-decoded-payload", f"literal decodes ({p.how}) to {lang} "
+            findings.append(finding("js-decoded-payload", f"{what} ({p.how}) to {lang} "
                                     f"({len(p.text)} characters); scanned as {vf.path}", file.path, line, col,
                                     snippet=line_text(text, line).strip()[:200], decoded=p.text[:2000]))
         flows = FlowFinder(parsed, values, file.path, package.js_modules)

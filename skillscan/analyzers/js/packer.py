@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from skillscan.analyzers.js_syntax import unescape
 from skillscan.lazyre import lazy
 
-MAX_PACKED = 8  # packed calls unpacked per file
+MAX_PACKED = 8  # packer signatures read per file (each searched for its arguments, up to MAX_PAYLOAD ahead)
 MAX_WORDS = 65_536  # words in one packer's list
 MAX_PAYLOAD = 2 * 1024 * 1024  # characters of one packed payload
 MAX_RADIX = 95  # the packer's largest base (its digits run past 'Z' into the printable range)
@@ -53,11 +53,16 @@ def unpack(source: str, cut: list[str] | None = None) -> list[Unpacked]:
     search is said in `cut` (when given)."""
     said = cut if cut is not None else []
     out: list[Unpacked] = []
+    signatures = []
     for m in _SIGNATURE.finditer(source):
-        if len(out) >= MAX_PACKED:
+        signatures.append(m)
+        if len(signatures) > MAX_PACKED:  # every signature counts, unpacked or not: each is searched for its arguments
             said.append(f"unpacking stopped after {MAX_PACKED} packed calls; later ones were not unpacked")
             break
-        args = _ARGS.search(source, m.end(), min(len(source), m.end() + MAX_PAYLOAD + 8192))
+    for n, m in enumerate(signatures[:MAX_PACKED]):
+        # its arguments lie before the next signature (whose own arguments are not this call's)
+        stop = signatures[n + 1].start() if n + 1 < len(signatures) else len(source)
+        args = _ARGS.search(source, m.end(), min(stop, m.end() + MAX_PAYLOAD + 8192))
         if args is None:
             continue
         payload, radix, count = args.group(2), int(args.group(3)), int(args.group(4))
