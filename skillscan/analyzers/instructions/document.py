@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import Any
 
 from skillscan.analyzers.instructions.markdown_inline import (
+    code_span_ranges,
     code_spans_on_lines,
     inline_code_and_links,
     inline_parts,
@@ -30,14 +31,23 @@ from skillscan.memo import BoundedMemo
 
 def iter_comments(text: str) -> list[tuple[int, int, int]]:
     """(start, body start, end) of every `<!-- … -->`, in linear time (an unclosed comment ends the scan).
-    A `<!--` inside an inline code span (`` `<!-- x -->` ``) is text the page shows, not a comment."""
+    A `<!--` inside an inline code span (`` `<!-- x -->` ``) is text the page shows, not a comment; each line's
+    code spans are found once."""
     out: list[tuple[int, int, int]] = []
     pos = 0
+    begin, end, spans = 0, -1, []  # the line the last `<!--` was on, and its code spans (absolute offsets)
     while True:
         start = text.find("<!--", pos)
         if start < 0:
             return out
-        if _in_code_span(text, start):
+        if start > end:  # a new line: found once, its spans too
+            begin = text.rfind("\n", 0, start) + 1
+            end = text.find("\n", start)
+            end = len(text) if end < 0 else end
+            line = text[begin:end]
+            spans = [(begin + x, begin + y) for x, y in code_span_ranges(line)] if "`" in line else []
+        k = bisect_right(spans, (start, len(text))) - 1
+        if k >= 0 and spans[k][0] <= start < spans[k][1]:
             pos = start + 4
             continue
         close = text.find("-->", start + 4)
@@ -45,22 +55,6 @@ def iter_comments(text: str) -> list[tuple[int, int, int]]:
             return out
         out.append((start, start + 4, close + 3))
         pos = close + 3
-
-
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
-MAX_SPAN_LINE = 4096  # a longer line is not searched for code spans: its comments stay comments
-
-
-def _in_code_span(text: str, at: int) -> bool:
-    """`at` falls inside an inline code span of its line (a backtick run closed by one of the same length)."""
-    begin = text.rfind("\n", 0, at) + 1
-    if "`" not in text[begin:at]:
-        return False
-    end = text.find("\n", at)
-    line = text[begin:end if end >= 0 else len(text)]
-    if len(line) > MAX_SPAN_LINE:
-        return False
-    return any(m.start() < at - begin < m.end() for m in _CODE_SPAN.finditer(line))
 
 
 def blank_comments(text: str) -> str:

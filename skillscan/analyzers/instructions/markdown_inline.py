@@ -33,12 +33,11 @@ def _inline_children(md: MarkdownIt, token: Any, env: dict[str, Any]) -> list[An
     return md.inline.parse(content, md, env, [])
 
 
-def code_spans(src: str) -> list[str]:
-    """The code spans of inline content in which only markdown-it's `backticks` rule can make a token (no
-    `\\`, `[` or `<`: no escape, link, image, autolink or inline HTML), as that rule finds them: each
-    backtick run from its start, closed by the next run of the same length, content with line breaks as
-    spaces and one space stripped from each side unless it is all spaces."""
-    out: list[str] = []
+def code_span_ranges(src: str) -> list[tuple[int, int]]:
+    """(start, end) of the raw content of each code span of inline content, as markdown-it's `backticks` rule
+    finds them: each backtick run from its start, closed by the next run of the same length (a run with no
+    such closer is literal text)."""
+    out: list[tuple[int, int]] = []
     size = len(src)
     last_run: dict[int, int] = {}  # run length → start of its last run
     pos = 0
@@ -60,12 +59,22 @@ def code_spans(src: str) -> list[str]:
                 while end < size and src[end] == "`":
                     end += 1
                 if end - close == opener:
-                    content = src[pos:close].replace("\n", " ")
-                    if content.startswith(" ") and content.endswith(" ") and any(c != " " for c in content):
-                        content = content[1:-1]
-                    out.append(content)
+                    out.append((pos, close))
                     pos = end
                     break
+    return out
+
+
+def code_spans(src: str) -> list[str]:
+    """The code spans of inline content in which only markdown-it's `backticks` rule can make a token (no
+    `\\`, `[` or `<`: no escape, link, image, autolink or inline HTML) (`code_span_ranges`), content with line
+    breaks as spaces and one space stripped from each side unless it is all spaces."""
+    out: list[str] = []
+    for a, b in code_span_ranges(src):
+        content = src[a:b].replace("\n", " ")
+        if content.startswith(" ") and content.endswith(" ") and any(c != " " for c in content):
+            content = content[1:-1]
+        out.append(content)
     return out
 
 
