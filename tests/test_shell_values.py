@@ -212,3 +212,28 @@ def test_a_url_starting_with_a_known_url_variable_keeps_its_host() -> None:
     text = "URL=\"${SERVICE_URL:-http://localhost:8001}\"\ncurl -s \"$URL/threads/$2/history\"\n"
     egress = {str(c) for f in analyze_command(text, SCRIPT) for c in f.capabilities if c.kind == "net.egress"}
     assert egress == {"net.egress[*]"}
+
+
+def test_quoted_star_is_one_word_and_quoted_at_is_each_word() -> None:
+    text = "f() { printf '%s\\n' \"$*\"; cat \"$@\"; }\nf a b\n"
+    cmds = [c.argv for c in parse_script(text).commands]
+    assert ["cat", "a", "b"] in cmds and ["printf", "%s\\n", None] in cmds
+
+
+def test_calls_nested_past_the_depth_bound_are_said() -> None:
+    from skillscan.analyzers.shell.calls import MAX_CALL_DEPTH
+
+    chain = "\n".join(f"f{i}() {{ f{i + 1} \"$1\"; }}" for i in range(MAX_CALL_DEPTH + 1))
+    script = parse_script(chain + f"\nf{MAX_CALL_DEPTH + 1}() {{ cat \"$1\"; }}\nf0 secret.txt\n")
+    assert script.calls_cut
+    assert ["cat", "secret.txt"] not in [c.argv for c in script.commands]
+    shallow = parse_script("a() { b \"$1\"; }\nb() { cat \"$1\"; }\na notes.txt\n")
+    assert not shallow.calls_cut and ["cat", "notes.txt"] in [c.argv for c in shallow.commands]
+
+
+def test_a_function_printing_past_the_output_bound_is_a_run_time_value_and_said() -> None:
+    from skillscan.analyzers.shell.calls import MAX_OUTPUT
+
+    big = "x" * (MAX_OUTPUT // 2 + 1)
+    script = parse_script(f"f() {{ echo {big}; echo {big}; }}\nmapfile -t got < <(f)\ncat \"${{got[@]}}\"\n")
+    assert script.outputs_cut and ["cat", None] in [c.argv for c in script.commands]

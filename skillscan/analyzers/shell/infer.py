@@ -35,6 +35,7 @@ from skillscan.analyzers.shell.state import (
     Run,
     mask_placeholders,
 )
+from skillscan.analyzers.shell.calls import MAX_CALL_DEPTH, MAX_OUTPUT
 from skillscan.analyzers.shell.syntax import (
     HOME_VARS,
     MAX_COMMANDS,
@@ -155,6 +156,10 @@ class _Analyzer(NestedMixin, DownloadsMixin, PathsMixin, ProgramsMixin, DnsMixin
                 self.run.skip(frame, say("bound-via", limit=MAX_VIA))
             if script.arrays_cut:
                 self.run.skip(frame, say("bound-array", limit=MAX_ARRAY))
+            if script.calls_cut:
+                self.run.skip(frame, say("bound-calls", limit=MAX_CALL_DEPTH))
+            if script.outputs_cut:
+                self.run.skip(frame, say("bound-output", limit=f"{MAX_OUTPUT:,}"))
         else:
             said: list[str] = []
             cmds = parse_windows(text, frame.dialect, said)

@@ -15,6 +15,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from skillscan.analyzers.shell.calls import CallsMixin
 from skillscan.analyzers.shell.decode import Payload, stdout_payload
 from skillscan.analyzers.shell.words import Cmd, Redirect, Script, Word, _unescape_word, ansi_c
 from skillscan.lazyre import lazy
@@ -39,11 +40,6 @@ MAX_ARRAY = 64  # elements of an array kept as known values (`A=(a b c)`, `A+=(d
 # passes over loop bodies beyond the first, per parse: a `for` over known values follows its body once per value
 # while this lasts (nested loops multiply); a loop past it is followed once with its variable unknown, and said
 MAX_EXPANSIONS = 1024
-# calls of the script's own functions followed into the function's body, with `$1`…`$9` and `"$@"` bound to
-# the call's words (each call is one pass of MAX_EXPANSIONS): nested calls this deep, recursion never
-MAX_CALL_DEPTH = 3
-_POSITIONAL = tuple(str(i) for i in range(1, 10))
-
 # variables whose value is a scope anchor (REFERENCE §4.2): home, package, data, workspace, temp
 HOME_VARS = {"HOME": "~", "USERPROFILE": "~", "CLAUDE_PLUGIN_ROOT": "$PKG", "CLAUDE_SKILL_DIR": "$PKG",
              "CLAUDE_PLUGIN_DATA": "$DATA", "CLAUDE_PROJECT_DIR": "$WORK", "TMPDIR": "$TMP",
@@ -58,7 +54,9 @@ def _parser() -> Any:
     return Parser(Language(tree_sitter_bash.language()))
 
 
-class _Builder:
+class _Builder(CallsMixin):
+    max_array, max_expansions, max_nodes = MAX_ARRAY, MAX_EXPANSIONS, MAX_NODES  # the bounds calls.py reads
+
     def __init__(self, src: bytes, env: dict[str, Word] | None = None) -> None:
         self.src = src
         self.lines = src.split(b"\n")
@@ -80,6 +78,8 @@ class _Builder:
         self.functions: dict[str, Any] = {}  # name → body of each `name() { … }` the script defines
         self._calls: list[str] = []  # the functions being followed into, outermost first
         self._followed: dict[tuple[str, tuple[str | None, ...]], Payload | None] = {}  # (name, words) → output
+        self.calls_cut = False  # a call nested past MAX_CALL_DEPTH was not followed into its function
+        self.outputs_cut = False  # a followed function printed more than MAX_OUTPUT: its output is a run-time value
 
     # -- positions ---------------------------------------------------------------
     def pos(self, node: Any) -> tuple[int, int]:
@@ -247,61 +247,16 @@ class _Builder:
                     self._calls.pop()
         return self._visit_children(node, depth + 1)
 
-    def _follow_call(self, cmd: Cmd, depth: int) -> None:
-        """`name ARGS` calling a function the script defined: its body is followed once more, with `$1`…`$9`
-        and `"$@"` holding the call's words (values travel through the function), once per distinct list of
-        words, while MAX_EXPANSIONS lasts and half the parse's node budget is left; past either the call is not
-        followed, and said. The call itself runs no program (`Cmd.function`)."""
-        name = cmd.words[0].value if cmd.words else None
-        body = self.functions.get(name) if name else None
-        if body is None or name is None:
-            return
-        cmd.function = True
-        if name in self._calls or len(self._calls) >= MAX_CALL_DEPTH:
-            return
-        args = cmd.words[1:1 + MAX_ARRAY]
-        key = (name, tuple(w.value for w in args))
-        if key in self._followed:  # the same words again: the body was followed with them already
-            cmd.output = self._followed[key]
-            return
-        if self.expansions + 1 > MAX_EXPANSIONS or self.nodes > MAX_NODES // 2:
-            self.expansions_cut = True  # the rest of the parse keeps its node budget
-            return
-        self.expansions += 1
-        saved = {k: self.env.get(k) for k in _POSITIONAL}
-        saved_all = self.arrays.get("@")
-        for k, i in zip(_POSITIONAL, range(len(_POSITIONAL))):
-            if i < len(args):
-                self.env[k] = args[i]
-            else:
-                self.env.pop(k, None)
-        self.arrays["@"] = list(args)
-        self._calls.append(name)
-        # the body's words are its own: what they expand is not part of a word the call sits in (`x=$(f "$a")`)
-        via, reads = self._via, self._reads
-        self._via, self._reads = [], []
-        try:
-            cmd.output = self._followed[key] = _printed(self.visit(body, depth + 1))
-        finally:
-            self._via, self._reads = via, reads
-            self._calls.pop()
-            for k, w in saved.items():
-                if w is None:
-                    self.env.pop(k, None)
-                else:
-                    self.env[k] = w
-            if saved_all is None:
-                self.arrays.pop("@", None)
-            else:
-                self.arrays["@"] = saved_all
-
     def _array_ref(self, node: Any) -> list[Word] | None:
         """`${A[@]}`, `"${A[@]}"`, `${A[*]}` of an array whose elements are known: those elements."""
-        if node.type == "string" and node.named_child_count == 1:
+        quoted = node.type == "string"
+        if quoted and node.named_child_count == 1:
             node = node.named_children[0]
         if node.type in ("simple_expansion", "expansion") and node.named_child_count == 1 and \
-                node.named_children[0].type == "special_variable_name" and self.text(node.named_children[0]) in "@*":
-            return self.arrays.get("@")  # `"$@"` inside a function followed from a call: the call's words
+                node.named_children[0].type == "special_variable_name":
+            # `"$@"` (and a bare `$@`/`$*`) inside a function followed from a call: the call's words; `"$*"` is one word
+            special = self.text(node.named_children[0])
+            return self.arrays.get("@") if special == "@" or (special == "*" and not quoted) else None
         if node.type != "expansion":
             return None
         sub = next((c for c in node.children if c.type == "subscript"), None)
@@ -343,44 +298,6 @@ class _Builder:
             out.extend(self.visit(body, depth + 1))
         self.env.pop(name, None)
         return out
-
-    def _mapfile(self, cmd: Cmd) -> None:
-        """`mapfile -t NAME < <(cmd)` (or `<<< "text"`): NAME is the array of the lines of the known output
-        (each line without its newline: `-t`); without `-t`, or from output known only at run time, it is a
-        run-time value."""
-        values = [w.value for w in cmd.words[1:]]
-        trim, name, i = False, "MAPFILE", 0
-        while i < len(values):
-            v = values[i]
-            if v is None:
-                return
-            if v in ("-d", "-n", "-O", "-s", "-u", "-C", "-c"):
-                i += 2
-                continue
-            if v.startswith("-"):
-                trim = trim or "t" in v
-            else:
-                name = v
-                break
-            i += 1
-        text = None
-        for r in cmd.redirects:
-            if r.op == "<" and r.target is not None and r.target.procsub and r.target.payload is not None:
-                text = r.target.payload.text
-            elif r.op == "<<<" and r.target is not None:
-                text = r.target.value + "\n" if r.target.value is not None else None
-        lines = text.split("\n")[:-1] if text is not None and text.endswith("\n") else None
-        if not trim or lines is None or len(lines) > MAX_ARRAY:
-            self.arrays_cut = self.arrays_cut or (lines is not None and len(lines) > MAX_ARRAY)
-            self.arrays.pop(name, None)
-            self.env.pop(name, None)
-            return
-        elements = [Word(line, line, cmd.row, cmd.col) for line in lines]
-        self.arrays[name] = elements
-        if elements:
-            self.env[name] = elements[0]
-        else:
-            self.env.pop(name, None)
 
     def _assign(self, node: Any, depth: int) -> None:
         name_node = node.child_by_field_name("name")
@@ -579,30 +496,6 @@ class _Builder:
         return out
 
 
-# commands that print nothing on standard output (what a function prints is the output of the others)
-_SILENT = frozenset({"[", "[[", "test", "true", "false", ":", "local", "return", "continue", "break", "shift",
-                     "declare", "export", "readonly", "unset", "set", "cd", "mkdir", "rm", "touch", "chmod"})
-
-
-def _printed(cmds: list[Cmd]) -> Payload | None:
-    """What a followed function body prints, when every command that writes to its standard output prints
-    known text (echo, printf, a call of a function whose output is known): that text, conditions read as
-    taken (`[ -e "$p" ] && printf '%s\\n' "$p"` prints each `$p`); else None."""
-    parts: list[str] = []
-    for c in cmds[:MAX_COMMANDS]:
-        if c.downstream is not None or any(r.op in (">", ">>", "&>", ">|") and r.fd in (None, "1")
-                                           for r in c.redirects):
-            continue  # its output goes to the next stage or to a file
-        first = c.words[0].value if c.words else None
-        if first in _SILENT:
-            continue
-        out = c.output if c.function else stdout_payload(c)
-        if out is None or out.text is None or out.decoders:
-            return None
-        parts.append(out.text)
-    return Payload(text="".join(parts)) if parts else None
-
-
 def parse_script(text: str, env: dict[str, Word] | None = None) -> Script:
     truncated = len(text) > MAX_TEXT
     src = text[:MAX_TEXT].encode("utf-8", "replace")
@@ -610,4 +503,4 @@ def parse_script(text: str, env: dict[str, Word] | None = None) -> Script:
     b = _Builder(src, env)
     b.visit(tree.root_node, 0)
     return Script(b.commands, truncated or b.truncated, b.errors, b.settings, b.expansions_cut, b.via_cut,
-                  b.arrays_cut)
+                  b.arrays_cut, b.calls_cut, b.outputs_cut)

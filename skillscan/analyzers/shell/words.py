@@ -83,6 +83,8 @@ class Script:
     expansions_cut: bool = False  # a loop followed once with its variable unknown (syntax.MAX_EXPANSIONS)
     via_cut: bool = False  # a word expanding more of the script's variables than are kept (syntax.MAX_VIA)
     arrays_cut: bool = False  # an array longer than is kept as known values (syntax.MAX_ARRAY): a run-time value
+    calls_cut: bool = False  # a call nested past syntax.MAX_CALL_DEPTH was not followed into its function
+    outputs_cut: bool = False  # a function printed more than syntax.MAX_OUTPUT: its output is a run-time value
 
 
 _ANSI = lazy(r"\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{1,4}|U[0-9a-fA-F]{1,8}|[0-7]{1,3}|[abefnrtv\\'\"?]|c.)")
