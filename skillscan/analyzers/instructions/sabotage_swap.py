@@ -18,8 +18,8 @@ instead of b`, `replace b with a`; `a（而不是 b）`, `用 a 替换 b`; vocab
 A sentence that warns about the name (typo-squat, malicious, fake, look-alike; 恶意, 仿冒) is not reported:
 "use `requests`, not the typo-squat `reqeusts`" is the advice the detector protects. A Markdown table of
 replacements ("| Package | Replace with |", "| 原包 | 替换为 |") is read row by row: a row whose new name
-imitates the old one is reported at that row, unless the table or the lines just above it warn about the names. High confidence in hidden
-text. English and Chinese."""
+imitates the old one is reported at that row, unless the table or the lines just above it warn about the
+names. High confidence in hidden text. English and Chinese."""
 
 from __future__ import annotations
 
@@ -51,6 +51,8 @@ class SwapWords:
     dependency: re.Pattern[str]
     own_fork: re.Pattern[str]
     warned: re.Pattern[str]
+    table_from: re.Pattern[str]
+    table_to: re.Pattern[str]
 
 
 @lru_cache(maxsize=1)
@@ -60,7 +62,8 @@ def words() -> SwapWords:
     contrast = tuple(re.compile(x, re.IGNORECASE) for x in sources)
     plain = "|".join(f"(?:{x.replace('(?P<a>', '(?:').replace('(?P<b>', '(?:')})" for x in sources)
     return SwapWords(contrast, re.compile(plain, re.IGNORECASE), g.alternation(data["dependency"]),
-                     g.alternation(data["own_fork"]), g.alternation(data["warned"]))
+                     g.alternation(data["own_fork"]), g.alternation(data["warned"]), g.alternation(data["table_from"]),
+                     g.alternation(data["table_to"]))
 
 
 def edits(a: str, b: str, limit: int = 2) -> int:
@@ -134,11 +137,7 @@ def dependency_swap(package: Package, doc: Document) -> list[Finding]:
     return found
 
 
-# a replacement table's two columns: the package replaced, and the one put in its place
-_FROM_COLUMN = re.compile(r"(?i)^(?:original|old|from|current|package|upstream|replace|原包|原依赖|旧包|原始包|被替换)")
-_TO_COLUMN = re.compile(r"(?i)(?:replace(?:ment|d)?(?:\s+with|\s+by)?|new|with|to|instead|use|替换为|替换成|替换|新包|改为|改用)$")
 _CELL_NAME = re.compile(_NAME)
-MAX_TABLE_ROWS = 200
 _INTRO_LINES = 4  # lines above a table read for a warning about its names
 _COMMENT_LINE = re.compile(r"^\s*<!--.*-->\s*$")
 
@@ -160,11 +159,10 @@ def _table_swaps(doc: Document) -> list[Said]:
         if len(head) < 2 or not re.fullmatch(r"\s*\|?[\s:|-]+\|?\s*", lines[i + 1]) or "-" not in lines[i + 1]:
             i += 1
             continue
-        old = next((k for k, c in enumerate(head) if _FROM_COLUMN.search(c)), None)
-        new = next((k for k, c in enumerate(head) if k != old and _TO_COLUMN.search(c)), None)
+        old = next((k for k, c in enumerate(head) if w.table_from.search(c)), None)
+        new = next((k for k, c in enumerate(head) if k != old and w.table_to.search(c)), None)
         end = i + 2
-        while end < len(lines) and end - i < MAX_TABLE_ROWS and (lines[end].lstrip().startswith("|") or
-                                                                 _COMMENT_LINE.match(lines[end])):
+        while end < len(lines) and (lines[end].lstrip().startswith("|") or _COMMENT_LINE.match(lines[end])):
             end += 1  # a comment line between rows is read past: the agent reads the raw rows either side
         context = "\n".join(lines[max(0, i - _INTRO_LINES): end])
         if old is not None and new is not None and not w.warned.search(context):

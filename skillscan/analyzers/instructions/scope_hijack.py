@@ -16,8 +16,8 @@ or hidden text; not a prohibition nor a quotation; `sabotage_grammar`) with (voc
 
 "Use this skill for all spreadsheet requests" names the skill's own trigger and is not reported. Purpose
 coherence: a package whose stated purpose is a persona, tone or house style for every answer gets no
-finding, and a package with its own SessionStart hook that claims "each session" describes that hook. The finding is evidence for review (low confidence); in hidden text it is raised. English and
-Chinese."""
+finding, and a package with its own SessionStart hook that claims "each session" describes that hook. The
+finding is evidence for review (low confidence); in hidden text it is raised. English and Chinese."""
 
 from __future__ import annotations
 
@@ -154,7 +154,7 @@ def _said(doc: Document, session_hook: bool = False) -> Iterator[Said]:
         if not _may_hijack(sentence):
             continue
         hit = hijack(sentence)
-        if hit is not None and session_hook and hit[0].startswith("claim ") and _SESSION.search(hit[1]):
-            continue
+        if hit is not None and session_hook and _SESSION.search(hit[1]) and words().scope.fullmatch(hit[1]):
+            continue  # the universal unit claimed is the session, which the package's own hook starts with
         if hit is not None:
             yield Said(kind, line, hit[0], sentence, confidence(kind, Confidence.LOW, Confidence.MEDIUM))
