@@ -104,12 +104,14 @@ def _why_not_open(package: Package, ic: InferredCapability, roles: RoleMap, find
         return "no open step"
     decoded = {(f.location.path, f.location.line) for f in findings if f.decoded}
     remote = {(e.path, e.line) for x in inferred if x.capability.kind == "code.remote" for e in x.evidence}
+    scripts: dict[str, str | None] = {}  # each script is read whole once, however many lines act in it
     for e in acting:
         role = roles.get((e.path, e.line, e.rule_id), "")
         if role == "code" and not any(m in e.path for m in _ENCODED) and (e.path, e.line) not in decoded:
-            why = _why_not_open_script(package, e.path, roles, remote, purpose)
-            if why is not None:
-                return why
+            if e.path not in scripts:
+                scripts[e.path] = _why_not_open_script(package, e.path, roles, remote, purpose)
+            if scripts[e.path] is not None:
+                return scripts[e.path]
             continue
         if role != "agent-instruction" or any(m in e.path for m in _ENCODED) or (e.path, e.line) in decoded:
             return f"{e.path}:{e.line} is {role or 'unknown'} text, not an open step of the instructions"
