@@ -53,6 +53,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from skillscan.analyzers.js.packer import unpack
 from truthnames import Named, carriers_of, claims_whole_environment, named_things, occurs
 
 
@@ -280,9 +281,7 @@ def _decoded(text: str) -> str:
     for m in list(_ARRAY.finditer(text))[:200]:  # ['cur', 'l ', 'htt', 'ps://', …].join(''): the pieces as one
         # (a tuple row of a loop's list too: `for parts in [(…), (…)]: "".join(parts)`)
         out.append("".join(a or b for a, b in _ITEM.findall(m.group(0))))
-    if "function(p,a,c,k,e," in text.replace(" ", ""):  # a packed program, its words put back
-        from skillscan.analyzers.js.packer import unpack
-
+    if "eval" in text:  # a packed program, its words put back (js/packer.py finds the packer's signature)
         out.extend(u.text for u in unpack(text))
     out.append(text[::-1])  # reversed literals
     if joined != text:
